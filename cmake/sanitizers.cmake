@@ -1,0 +1,11 @@
+# ASan+UBSan or TSan for the whole build. Each configuration gets its own build directory
+# (see CMakePresets.json), because sanitized and plain objects must not be mixed.
+if(CM_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+elseif(CM_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT CM_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "CM_SANITIZE must be empty, 'address' or 'thread', not '${CM_SANITIZE}'")
+endif()

@@ -1,0 +1,60 @@
+#include "engine/best_available.h"
+
+#include <limits>
+#include <tuple>
+
+namespace cm::engine {
+namespace {
+
+struct Choice {
+  bool orphans = true;
+  int64_t distance = std::numeric_limits<int64_t>::max();
+  SeatIndex first = 0;
+  bool found = false;
+
+  bool Improves(bool o, int64_t d) const {
+    return !found || std::tie(o, d) < std::tie(orphans, distance);
+  }
+};
+
+// Considers every window of `count` inside the run [begin, end) of eligible seats.
+void ScanRun(const Venue& venue, SeatIndex begin, SeatIndex end, uint32_t count, Choice* best) {
+  if (end - begin < count) return;
+  int64_t window = 0;
+  for (SeatIndex s = begin; s < begin + count; ++s) window += venue.seats[s].DistanceSquared();
+  for (SeatIndex first = begin;; ++first) {
+    const SeatIndex last = first + count;  // one past the window
+    const bool orphans = (first - begin == 1) || (end - last == 1);
+    if (best->Improves(orphans, window)) *best = Choice{orphans, window, first, true};
+    if (last == end) break;
+    window += venue.seats[last].DistanceSquared() - venue.seats[first].DistanceSquared();
+  }
+}
+
+}  // namespace
+
+bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
+                       SeatList* out) {
+  if (req.count == 0 || req.count > kMaxSeatsPerHold) return false;
+  Choice best;
+  for (uint32_t r = 0; r < venue.rows.size(); ++r) {
+    const RowInfo& row = venue.rows[r];
+    if (req.section >= 0 && row.section != static_cast<uint32_t>(req.section)) continue;
+    if (seats.row_available(r) < req.count) continue;
+    const SeatIndex row_end = row.first_seat + row.seat_count;
+    SeatIndex run_begin = row.first_seat;
+    for (SeatIndex s = row.first_seat; s <= row_end; ++s) {
+      const bool eligible = s < row_end && seats.IsAvailable(s) &&
+                            (req.grade < 0 || venue.seats[s].grade == req.grade);
+      if (eligible) continue;
+      ScanRun(venue, run_begin, s, req.count, &best);
+      run_begin = s + 1;
+    }
+  }
+  if (!best.found) return false;
+  out->count = 0;
+  for (uint32_t i = 0; i < req.count; ++i) out->push_back(best.first + i);
+  return true;
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,26 @@
+#pragma once
+// Best-available: N adjacent seats in one row, of a grade or section if asked, nearest the
+// stage centre. A block that would leave a single seat stranded between it and a taken seat
+// (or the row's end) is chosen only when no other block exists. Ties go to the lower row, then
+// the lower seat index, so the choice is deterministic.
+
+#include <cstdint>
+
+#include "engine/seat_map.h"
+#include "engine/types.h"
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+struct BestAvailableRequest {
+  uint32_t count = 0;    // 1..kMaxSeatsPerHold
+  int32_t grade = -1;    // venue grade index, or -1 for any
+  int32_t section = -1;  // venue section index, or -1 for any
+};
+
+// Returns true and fills *out with the chosen seats (in row order), or false when no block of
+// `count` adjacent eligible seats exists.
+bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
+                       SeatList* out);
+
+}  // namespace cm::engine

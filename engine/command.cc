@@ -1,0 +1,61 @@
+#include "engine/command.h"
+
+#include "engine/hash.h"
+
+namespace cm::engine {
+
+static_assert(std::variant_size_v<CommandBody> == 11, "update CommandType and ToString");
+
+std::string_view ToString(CommandType t) {
+  switch (t) {
+    case CommandType::kTick: return "Tick";
+    case CommandType::kRegisterUser: return "RegisterUser";
+    case CommandType::kCreateVenue: return "CreateVenue";
+    case CommandType::kCreateConcert: return "CreateConcert";
+    case CommandType::kOpenSales: return "OpenSales";
+    case CommandType::kCloseSales: return "CloseSales";
+    case CommandType::kHoldSeats: return "HoldSeats";
+    case CommandType::kHoldBestAvailable: return "HoldBestAvailable";
+    case CommandType::kReleaseHold: return "ReleaseHold";
+    case CommandType::kConfirmReservation: return "ConfirmReservation";
+    case CommandType::kRefundReservation: return "RefundReservation";
+  }
+  return "Unknown";
+}
+
+namespace {
+
+struct FingerprintVisitor {
+  uint64_t h;
+  void Add(uint64_t v) { h = Mix64(h ^ v) + 0x9e3779b97f4a7c15ULL; }
+  void operator()(const TickCmd&) {}
+  void operator()(const RegisterUserCmd& c) { Add(Hash64(c.email, 1)); }
+  void operator()(const CreateVenueCmd& c) { Add(c.spec ? Hash64(c.spec->name, 2) : 0); }
+  void operator()(const CreateConcertCmd& c) {
+    if (c.spec) Add(Hash64(c.spec->title, 3) ^ c.spec->venue);
+  }
+  void operator()(const OpenSalesCmd& c) { Add(c.concert); }
+  void operator()(const CloseSalesCmd& c) { Add(c.concert); }
+  void operator()(const HoldSeatsCmd& c) {
+    Add(c.concert);
+    for (SeatIndex s : c.seats) Add(s);
+  }
+  void operator()(const HoldBestAvailableCmd& c) {
+    Add(c.concert);
+    Add(c.count);
+    Add(static_cast<uint64_t>(c.grade) << 32 | static_cast<uint32_t>(c.section));
+  }
+  void operator()(const ReleaseHoldCmd& c) { Add(c.reservation); }
+  void operator()(const ConfirmReservationCmd& c) { Add(c.reservation); }
+  void operator()(const RefundReservationCmd& c) { Add(c.reservation); }
+};
+
+}  // namespace
+
+uint64_t Fingerprint(const Command& c) {
+  FingerprintVisitor v{Mix64(c.body.index() + 1)};
+  std::visit(v, c.body);
+  return v.h;
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,106 @@
+#pragma once
+// Commands: what the gateway asks the sequencer to decide. Plain structs, already parsed,
+// authenticated and stamped with the time; the engine never sees JSON or HTTP.
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "engine/concert_spec.h"
+#include "engine/types.h"
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+struct TickCmd {};  // time passes: drives hold expiry
+
+struct RegisterUserCmd {
+  std::string email;          // normalised by the caller
+  std::string password_hash;  // argon2id, computed off the sequencer
+  Role role = Role::kUser;
+};
+
+struct CreateVenueCmd {
+  std::shared_ptr<const VenueSpec> spec;
+};
+
+struct CreateConcertCmd {
+  std::shared_ptr<const ConcertSpec> spec;
+};
+
+struct OpenSalesCmd {
+  ConcertId concert = 0;
+};
+
+struct CloseSalesCmd {
+  ConcertId concert = 0;
+};
+
+// Explicit seats, all or nothing.
+struct HoldSeatsCmd {
+  ConcertId concert = 0;
+  SeatList seats;
+  uint8_t requested = 0;  // how many the client asked for (may exceed SeatList capacity)
+};
+
+inline constexpr int32_t kAnyGrade = -1;
+inline constexpr int32_t kAnySection = -1;
+
+struct HoldBestAvailableCmd {
+  ConcertId concert = 0;
+  uint32_t count = 0;
+  int32_t grade = kAnyGrade;      // venue grade index
+  int32_t section = kAnySection;  // venue section index
+};
+
+struct ReleaseHoldCmd {
+  ReservationId reservation = 0;
+};
+
+struct ConfirmReservationCmd {
+  ReservationId reservation = 0;
+};
+
+struct RefundReservationCmd {
+  ReservationId reservation = 0;
+};
+
+using CommandBody =
+    std::variant<TickCmd, RegisterUserCmd, CreateVenueCmd, CreateConcertCmd, OpenSalesCmd,
+                 CloseSalesCmd, HoldSeatsCmd, HoldBestAvailableCmd, ReleaseHoldCmd,
+                 ConfirmReservationCmd, RefundReservationCmd>;
+
+struct Command {
+  TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
+  UserId actor = 0;
+  Role actor_role = Role::kUser;
+  bool has_idem = false;
+  IdemKey idem;
+  uint64_t request_token = 0;  // the caller's routing cookie; never journaled
+  CommandBody body;
+};
+
+// Stable numbers for CommandRejected events and logs (the variant index, written down here so
+// reordering the variant cannot silently change the journal).
+enum class CommandType : uint8_t {
+  kTick = 0,
+  kRegisterUser = 1,
+  kCreateVenue = 2,
+  kCreateConcert = 3,
+  kOpenSales = 4,
+  kCloseSales = 5,
+  kHoldSeats = 6,
+  kHoldBestAvailable = 7,
+  kReleaseHold = 8,
+  kConfirmReservation = 9,
+  kRefundReservation = 10,
+};
+
+inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }
+std::string_view ToString(CommandType t);
+
+// A digest of what the command asks for (not who or when), stored with its idempotency key so
+// that reusing a key for a different request is detected.
+uint64_t Fingerprint(const Command& c);
+
+}  // namespace cm::engine

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include "engine/concert_spec.h"
+#include "engine/seat_map.h"
+#include "engine/types.h"
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+enum class SalesState : uint8_t { kScheduled = 0, kOpen = 1, kClosed = 2 };
+
+struct Concert {
+  Concert(ConcertId id, std::shared_ptr<const ConcertSpec> spec, const Venue& venue)
+      : id(id), spec(std::move(spec)), venue(&venue), seats(venue) {}
+
+  ConcertId id;
+  std::shared_ptr<const ConcertSpec> spec;
+  const Venue* venue;  // owned by EngineState, outlives the concert
+  SalesState sales = SalesState::kScheduled;
+  SeatMap seats;
+  // Seats each user holds or bought here (for the per-user limit); zero entries are erased.
+  std::unordered_map<UserId, uint32_t> seats_per_user;
+
+  int64_t PriceOf(SeatIndex s) const { return spec->price_per_grade[venue->seats[s].grade]; }
+  uint32_t SeatsOf(UserId u) const {
+    auto it = seats_per_user.find(u);
+    return it == seats_per_user.end() ? 0 : it->second;
+  }
+};
+
+}  // namespace cm::engine

@@ -1,0 +1,25 @@
+#include "engine/concert_spec.h"
+
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::string* why) {
+  auto fail = [&](std::string reason) {
+    *why = std::move(reason);
+    return ResultCode::kInvalidConcert;
+  };
+  if (spec.title.empty()) return fail("concert title is empty");
+  if (spec.sales_close_at <= spec.sales_open_at)
+    return fail("sales must close after they open");
+  if (spec.price_per_grade.size() != venue.grade_count())
+    return fail("a price is needed for each of the venue's " +
+                std::to_string(venue.grade_count()) + " grades");
+  for (int64_t price : spec.price_per_grade)
+    if (price < 0) return fail("prices cannot be negative");
+  if (spec.hold_ttl_ms <= 0) return fail("the hold TTL must be positive");
+  if (spec.max_seats_per_user == 0) return fail("the per-user seat limit must be at least 1");
+  return ResultCode::kOk;
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,184 @@
+#include "engine/engine_state.h"
+
+#include <string>
+
+namespace cm::engine {
+namespace {
+
+std::string At(const Event& e) { return "event seq " + std::to_string(e.seq) + ": "; }
+
+}  // namespace
+
+EngineState::EngineState(EngineConfig config)
+    : config_(config), idempotency_(config.idempotency_ttl_ms, config.idempotency_capacity) {}
+
+const User* EngineState::FindUser(UserId id) const {
+  auto it = users_.find(id);
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+const User* EngineState::FindUserByEmail(const std::string& email) const {
+  auto it = user_by_email_.find(email);
+  return it == user_by_email_.end() ? nullptr : FindUser(it->second);
+}
+
+const Venue* EngineState::FindVenue(VenueId id) const {
+  auto it = venues_.find(id);
+  return it == venues_.end() ? nullptr : it->second.get();
+}
+
+const Concert* EngineState::FindConcert(ConcertId id) const {
+  auto it = concerts_.find(id);
+  return it == concerts_.end() ? nullptr : it->second.get();
+}
+
+const Reservation* EngineState::FindReservation(ReservationId id) const {
+  auto it = reservations_.find(id);
+  return it == reservations_.end() ? nullptr : &it->second;
+}
+
+Status EngineState::Apply(const Event& e) {
+  if (e.seq != last_seq_ + 1)
+    return Status::Corruption(At(e) + "expected seq " + std::to_string(last_seq_ + 1));
+  AdvanceClock(e.ts);
+  Status s = ApplyBody(e);
+  if (!s.ok()) return s;
+  last_seq_ = e.seq;
+  if (e.idem) {
+    idempotency_.Insert(e.idem->user, e.idem->key,
+                        IdemEntry{e.idem->fingerprint, e.seq, OutcomeOf(e), e.ts});
+  }
+  return Status::OK();
+}
+
+void EngineState::AdvanceClock(TimeMs now) {
+  if (now > clock_) clock_ = now;
+  idempotency_.Evict(clock_);
+  while (!ended_.empty()) {
+    auto it = reservations_.find(ended_.front());
+    if (it != reservations_.end() && it->second.ended_at + config_.ended_retention_ms > clock_)
+      break;
+    if (it != reservations_.end()) reservations_.erase(it);
+    ended_.pop_front();
+  }
+}
+
+void EngineState::ReturnSeats(Concert& c, const Reservation& r) {
+  for (SeatIndex s : r.seats) c.seats.Free(s);
+  auto it = c.seats_per_user.find(r.user);
+  if (it != c.seats_per_user.end()) {
+    it->second -= r.seats.count;
+    if (it->second == 0) c.seats_per_user.erase(it);
+  }
+}
+
+Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs at) {
+  auto cit = concerts_.find(r.concert);
+  if (cit == concerts_.end()) return Status::Corruption("reservation of an unknown concert");
+  if (r.timer_slot != Reservation::kNoTimer) timers_.Remove(&r);
+  ReturnSeats(*cit->second, r);
+  r.status = end;
+  r.ended_at = at;
+  ended_.push_back(r.id);
+  return Status::OK();
+}
+
+Status EngineState::ApplyBody(const Event& e) {
+  auto live_reservation = [&](ReservationId id, Reservation** out) -> Status {
+    auto it = reservations_.find(id);
+    if (it == reservations_.end() || !IsLive(it->second.status))
+      return Status::Corruption(At(e) + "reservation " + std::to_string(id) + " is not live");
+    *out = &it->second;
+    return Status::OK();
+  };
+
+  switch (TypeOf(e)) {
+    case EventType::kUserRegistered: {
+      const auto& b = std::get<UserRegistered>(e.body);
+      if (users_.contains(b.user) || user_by_email_.contains(b.email))
+        return Status::Corruption(At(e) + "user already exists");
+      users_.emplace(b.user, User{b.user, b.email, b.password_hash, b.role});
+      user_by_email_.emplace(b.email, b.user);
+      return Status::OK();
+    }
+    case EventType::kVenueCreated: {
+      const auto& b = std::get<VenueCreated>(e.body);
+      std::string why;
+      if (!b.spec || venues_.contains(b.venue) || ValidateVenue(*b.spec, &why) != ResultCode::kOk)
+        return Status::Corruption(At(e) + "venue cannot be created " + why);
+      venues_.emplace(b.venue, Venue::Build(b.venue, b.spec));
+      return Status::OK();
+    }
+    case EventType::kConcertCreated: {
+      const auto& b = std::get<ConcertCreated>(e.body);
+      const Venue* venue = b.spec ? FindVenue(b.spec->venue) : nullptr;
+      if (venue == nullptr || concerts_.contains(b.concert))
+        return Status::Corruption(At(e) + "concert cannot be created");
+      concerts_.emplace(b.concert, std::make_unique<Concert>(b.concert, b.spec, *venue));
+      return Status::OK();
+    }
+    case EventType::kSalesOpened:
+    case EventType::kSalesClosed: {
+      const bool open = TypeOf(e) == EventType::kSalesOpened;
+      const ConcertId id =
+          open ? std::get<SalesOpened>(e.body).concert : std::get<SalesClosed>(e.body).concert;
+      auto it = concerts_.find(id);
+      if (it == concerts_.end()) return Status::Corruption(At(e) + "unknown concert");
+      it->second->sales = open ? SalesState::kOpen : SalesState::kClosed;
+      return Status::OK();
+    }
+    case EventType::kHoldPlaced: {
+      const auto& b = std::get<HoldPlaced>(e.body);
+      auto cit = concerts_.find(b.concert);
+      if (cit == concerts_.end() || reservations_.contains(b.reservation) || b.seats.empty())
+        return Status::Corruption(At(e) + "hold cannot be placed");
+      Concert& c = *cit->second;
+      for (SeatIndex s : b.seats)
+        if (s >= c.seats.size() || !c.seats.IsAvailable(s))
+          return Status::Corruption(At(e) + "seat " + std::to_string(s) + " is not available");
+      Reservation& r = reservations_[b.reservation];
+      r = Reservation{b.reservation, b.user, b.concert, ReservationStatus::kHeld, b.amount,
+                      e.ts, b.expires_at, 0, b.seats, Reservation::kNoTimer};
+      for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);
+      c.seats_per_user[b.user] += b.seats.count;
+      timers_.Push(&r);
+      return Status::OK();
+    }
+    case EventType::kHoldReleased: {
+      Reservation* r;
+      if (Status s = live_reservation(std::get<HoldReleased>(e.body).reservation, &r); !s.ok())
+        return s;
+      return EndReservation(*r, ReservationStatus::kCancelled, e.ts);
+    }
+    case EventType::kHoldExpired: {
+      Reservation* r;
+      if (Status s = live_reservation(std::get<HoldExpired>(e.body).reservation, &r); !s.ok())
+        return s;
+      return EndReservation(*r, ReservationStatus::kExpired, e.ts);
+    }
+    case EventType::kReservationConfirmed: {
+      Reservation* r;
+      if (Status s = live_reservation(std::get<ReservationConfirmed>(e.body).reservation, &r);
+          !s.ok())
+        return s;
+      Concert& c = *concerts_.at(r->concert);
+      if (r->timer_slot != Reservation::kNoTimer) timers_.Remove(r);
+      for (SeatIndex s : r->seats) c.seats.Sell(s, r->id);
+      r->status = ReservationStatus::kConfirmed;
+      return Status::OK();
+    }
+    case EventType::kReservationRefunded: {
+      const auto& b = std::get<ReservationRefunded>(e.body);
+      auto it = reservations_.find(b.reservation);
+      if (it == reservations_.end() || it->second.status != ReservationStatus::kConfirmed)
+        return Status::Corruption(At(e) + "refund of a reservation that is not confirmed");
+      return EndReservation(it->second, ReservationStatus::kRefunded, e.ts);
+    }
+    case EventType::kCommandRejected:
+    case EventType::kDuplicateCommand:
+      return Status::OK();
+  }
+  return Status::Corruption(At(e) + "unknown event type");
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,85 @@
+#pragma once
+// Everything the sequencer owns: users, venues, concerts with their seat maps, reservations,
+// hold timers and idempotency keys. The only way to change it is Apply(event), which is used
+// both live (right after a decision) and by replay, so both build the same state.
+// Thread-safety: none; the sequencer thread owns it. Not copyable (timers point into it).
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "engine/concert.h"
+#include "engine/engine_config.h"
+#include "engine/event.h"
+#include "engine/hold_timers.h"
+#include "engine/idempotency.h"
+#include "engine/reservation.h"
+#include "engine/status.h"
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+struct User {
+  UserId id = 0;
+  std::string email;
+  std::string password_hash;
+  Role role = Role::kUser;
+};
+
+class EngineState {
+ public:
+  explicit EngineState(EngineConfig config = {});
+  EngineState(const EngineState&) = delete;
+  EngineState& operator=(const EngineState&) = delete;
+
+  // Applies a decided event. REQUIRES: e.seq == last_seq() + 1. Returns Corruption if the
+  // event contradicts the state (a journal that disagrees with itself); the state is then
+  // unspecified and must be discarded.
+  Status Apply(const Event& e);
+
+  Seq last_seq() const { return last_seq_; }
+  TimeMs clock() const { return clock_; }
+  const EngineConfig& config() const { return config_; }
+
+  const User* FindUser(UserId id) const;
+  const User* FindUserByEmail(const std::string& email) const;
+  const Venue* FindVenue(VenueId id) const;
+  const Concert* FindConcert(ConcertId id) const;
+  const Reservation* FindReservation(ReservationId id) const;
+  const HoldTimers& timers() const { return timers_; }
+  const IdempotencyTable& idempotency() const { return idempotency_; }
+
+  // Read access for the codec, the hash and the invariant checker.
+  const std::unordered_map<UserId, User>& users() const { return users_; }
+  const std::unordered_map<VenueId, std::unique_ptr<Venue>>& venues() const { return venues_; }
+  const std::unordered_map<ConcertId, std::unique_ptr<Concert>>& concerts() const {
+    return concerts_;
+  }
+  const std::unordered_map<ReservationId, Reservation>& reservations() const {
+    return reservations_;
+  }
+
+ private:
+  friend class StateRestorer;  // snapshot loading (state_codec.cc)
+
+  Status ApplyBody(const Event& e);
+  void AdvanceClock(TimeMs now);
+  Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
+  void ReturnSeats(Concert& c, const Reservation& r);
+
+  EngineConfig config_;
+  Seq last_seq_ = 0;
+  TimeMs clock_ = 0;
+  std::unordered_map<UserId, User> users_;
+  std::unordered_map<std::string, UserId> user_by_email_;
+  std::unordered_map<VenueId, std::unique_ptr<Venue>> venues_;
+  std::unordered_map<ConcertId, std::unique_ptr<Concert>> concerts_;
+  std::unordered_map<ReservationId, Reservation> reservations_;
+  HoldTimers timers_;
+  IdempotencyTable idempotency_;
+  // Ended reservations in the order they ended, dropped after config_.ended_retention_ms.
+  std::deque<ReservationId> ended_;
+};
+
+}  // namespace cm::engine

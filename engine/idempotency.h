@@ -1,0 +1,57 @@
+#pragma once
+// Remembers the first answer to each (user, idempotency key), so a retried command gets that
+// answer again instead of acting twice. Bounded two ways, both deterministic because time is
+// data: entries older than the TTL are dropped, and past `capacity` the oldest go first.
+// Not thread-safe (sequencer thread).
+
+#include <cstddef>
+#include <deque>
+#include <unordered_map>
+
+#include "engine/event.h"
+#include "engine/types.h"
+
+namespace cm::engine {
+
+struct IdemEntry {
+  uint64_t fingerprint = 0;  // of the first command; another command under the key is refused
+  Seq seq = 0;               // the event that answered it
+  Outcome outcome;
+  TimeMs recorded_at = 0;
+};
+
+class IdempotencyTable {
+ public:
+  IdempotencyTable(TimeMs ttl_ms, std::size_t capacity) : ttl_ms_(ttl_ms), capacity_(capacity) {}
+
+  // The live entry for the key at time `now`, or nullptr.
+  const IdemEntry* Find(UserId user, const IdemKey& key, TimeMs now) const;
+  // Records the first answer; a key already present keeps its first answer.
+  void Insert(UserId user, const IdemKey& key, const IdemEntry& entry);
+  // Drops entries whose TTL has passed at `now`, and the oldest beyond capacity.
+  void Evict(TimeMs now);
+
+  std::size_t size() const { return map_.size(); }
+  // Visits entries oldest first (the order Insert must see them in to rebuild the table).
+  template <class F>
+  void ForEachOldestFirst(F&& f) const {
+    for (const Key& k : fifo_) f(k.user, k.key, map_.at(k));
+  }
+
+ private:
+  struct Key {
+    UserId user;
+    IdemKey key;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const;
+  };
+
+  TimeMs ttl_ms_;
+  std::size_t capacity_;
+  std::unordered_map<Key, IdemEntry, KeyHash> map_;
+  std::deque<Key> fifo_;  // insertion order is time order: the clock never goes back
+};
+
+}  // namespace cm::engine

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+
+#include "engine/types.h"
+
+namespace cm::engine {
+
+struct Reservation {
+  ReservationId id = 0;
+  UserId user = 0;
+  ConcertId concert = 0;
+  ReservationStatus status = ReservationStatus::kHeld;
+  int64_t amount = 0;
+  TimeMs created_at = 0;
+  TimeMs expires_at = 0;
+  TimeMs ended_at = 0;  // when it became EXPIRED, CANCELLED or REFUNDED
+  SeatList seats;
+  uint32_t timer_slot = kNoTimer;  // position in HoldTimers while live
+
+  static constexpr uint32_t kNoTimer = UINT32_MAX;
+};
+
+}  // namespace cm::engine

@@ -1,0 +1,36 @@
+#include "engine/result_code.h"
+
+namespace cm::engine {
+
+std::string_view ToString(ResultCode code) {
+  switch (code) {
+    case ResultCode::kOk: return "OK";
+    case ResultCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    case ResultCode::kForbidden: return "FORBIDDEN";
+    case ResultCode::kEmailTaken: return "EMAIL_TAKEN";
+    case ResultCode::kUnknownUser: return "UNKNOWN_USER";
+    case ResultCode::kUnknownVenue: return "UNKNOWN_VENUE";
+    case ResultCode::kInvalidVenue: return "INVALID_VENUE";
+    case ResultCode::kUnknownConcert: return "UNKNOWN_CONCERT";
+    case ResultCode::kInvalidConcert: return "INVALID_CONCERT";
+    case ResultCode::kSalesNotOpen: return "SALES_NOT_OPEN";
+    case ResultCode::kSalesClosed: return "SALES_CLOSED";
+    case ResultCode::kUnknownSeat: return "UNKNOWN_SEAT";
+    case ResultCode::kSeatNotAvailable: return "SEAT_NOT_AVAILABLE";
+    case ResultCode::kSeatLimitExceeded: return "SEAT_LIMIT_EXCEEDED";
+    case ResultCode::kTooManySeats: return "TOO_MANY_SEATS";
+    case ResultCode::kDuplicateSeat: return "DUPLICATE_SEAT";
+    case ResultCode::kUnknownGrade: return "UNKNOWN_GRADE";
+    case ResultCode::kUnknownSection: return "UNKNOWN_SECTION";
+    case ResultCode::kNoAdjacentSeats: return "NO_ADJACENT_SEATS";
+    case ResultCode::kUnknownReservation: return "UNKNOWN_RESERVATION";
+    case ResultCode::kNotReservationOwner: return "NOT_RESERVATION_OWNER";
+    case ResultCode::kHoldExpired: return "HOLD_EXPIRED";
+    case ResultCode::kReservationNotHeld: return "RESERVATION_NOT_HELD";
+    case ResultCode::kReservationNotConfirmed: return "RESERVATION_NOT_CONFIRMED";
+    case ResultCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
+  }
+  return "UNKNOWN_RESULT_CODE";
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,48 @@
+#pragma once
+// Business rejections are data: every command either succeeds or is rejected with one of these
+// codes, carried in a CommandRejected event and mapped to HTTP by the gateway.
+// Ranges: 0 ok, 1xx request shape and permissions, 2xx users, 3xx venues and concerts,
+// 4xx holds and seats, 5xx reservations, 6xx idempotency.
+
+#include <cstdint>
+#include <string_view>
+
+namespace cm::engine {
+
+enum class ResultCode : uint16_t {
+  kOk = 0,
+
+  kInvalidArgument = 100,
+  kForbidden = 101,
+
+  kEmailTaken = 200,
+  kUnknownUser = 201,
+
+  kUnknownVenue = 300,
+  kInvalidVenue = 301,
+  kUnknownConcert = 302,
+  kInvalidConcert = 303,
+  kSalesNotOpen = 304,  // before the sales window, or not opened by an admin
+  kSalesClosed = 305,   // after the window, or closed by an admin
+
+  kUnknownSeat = 400,
+  kSeatNotAvailable = 401,  // detail: the first seat that was not AVAILABLE
+  kSeatLimitExceeded = 402, // detail: seats the user may still take
+  kTooManySeats = 403,      // more than kMaxSeatsPerHold in one request
+  kDuplicateSeat = 404,     // the same seat twice in one request; detail: the seat
+  kUnknownGrade = 405,
+  kUnknownSection = 406,
+  kNoAdjacentSeats = 407,   // best-available found no block of N adjacent seats
+
+  kUnknownReservation = 500,
+  kNotReservationOwner = 501,
+  kHoldExpired = 502,
+  kReservationNotHeld = 503,       // e.g. releasing a CONFIRMED reservation
+  kReservationNotConfirmed = 504,  // refunding something that was never paid
+
+  kIdempotencyKeyReused = 600,  // the same key with a different command
+};
+
+std::string_view ToString(ResultCode code);
+
+}  // namespace cm::engine

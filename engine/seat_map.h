@@ -1,0 +1,48 @@
+#pragma once
+// The live state of one concert's seats: 8 bytes a seat, (reservation << 2) | status, plus an
+// available-seat count per row so best-available skips full rows without looking at them.
+// Owned by the sequencer thread; not thread-safe.
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/types.h"
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+class SeatMap {
+ public:
+  explicit SeatMap(const Venue& venue);
+
+  SeatStatus status(SeatIndex s) const { return static_cast<SeatStatus>(cells_[s] & 3); }
+  ReservationId owner(SeatIndex s) const { return cells_[s] >> 2; }
+  bool IsAvailable(SeatIndex s) const { return cells_[s] == 0; }
+
+  // REQUIRES: IsAvailable(s).
+  void Hold(SeatIndex s, ReservationId r);
+  // REQUIRES: status(s) == kHeld.
+  void Sell(SeatIndex s, ReservationId r);
+  // REQUIRES: !IsAvailable(s).
+  void Free(SeatIndex s);
+  // Restores a cell from a snapshot, keeping the counts right. REQUIRES: IsAvailable(s).
+  void Restore(SeatIndex s, SeatStatus status, ReservationId r);
+
+  uint32_t row_available(uint32_t row) const { return row_available_[row]; }
+  std::size_t size() const { return cells_.size(); }
+  std::size_t held() const { return held_; }
+  std::size_t sold() const { return sold_; }
+  std::size_t available() const { return cells_.size() - held_ - sold_; }
+
+ private:
+  static uint64_t Cell(SeatStatus status, ReservationId r) {
+    return (r << 2) | static_cast<uint64_t>(status);
+  }
+  const Venue* venue_;
+  std::vector<uint64_t> cells_;
+  std::vector<uint32_t> row_available_;
+  std::size_t held_ = 0;
+  std::size_t sold_ = 0;
+};
+
+}  // namespace cm::engine

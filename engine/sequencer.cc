@@ -1,0 +1,240 @@
+#include "engine/sequencer.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "engine/best_available.h"
+
+namespace cm::engine {
+namespace {
+
+CommandRejected Reject(const Command& cmd, ResultCode code, uint64_t detail = 0,
+                       std::string reason = {}) {
+  CommandRejected r;
+  r.command = TypeOf(cmd);
+  r.code = code;
+  r.detail = detail;
+  r.reason = std::move(reason);
+  return r;
+}
+
+bool IsStaff(const Command& cmd) {
+  return cmd.actor_role == Role::kAdmin || cmd.actor_role == Role::kSystem;
+}
+
+}  // namespace
+
+void Sequencer::Execute(const Command& cmd, EventSink& sink) {
+  if (state_.clock() > now_) now_ = state_.clock();  // after a restart
+  if (cmd.now > now_) now_ = cmd.now;
+  ExpireDueHolds(now_, sink);
+  if (TypeOf(cmd) == CommandType::kTick) return;
+
+  if (cmd.has_idem) {
+    const uint64_t fingerprint = Fingerprint(cmd);
+    if (const IdemEntry* first = state_.idempotency().Find(cmd.actor, cmd.idem, now_)) {
+      if (first->fingerprint != fingerprint) {
+        Emit(Reject(cmd, ResultCode::kIdempotencyKeyReused, first->seq,
+                    "the idempotency key was used for a different request"),
+             &cmd, nullptr, sink);
+      } else {
+        Emit(DuplicateCommand{first->seq, first->outcome.code, first->outcome.ref,
+                              first->outcome.detail},
+             &cmd, nullptr, sink);
+      }
+      return;
+    }
+    const IdemRecord record{cmd.actor, cmd.idem, fingerprint};
+    Emit(Decide(cmd), &cmd, &record, sink);
+    return;
+  }
+  Emit(Decide(cmd), &cmd, nullptr, sink);
+}
+
+void Sequencer::ExpireDueHolds(TimeMs now, EventSink& sink) {
+  for (const Reservation* r = state_.timers().Top(); r != nullptr && r->expires_at <= now;
+       r = state_.timers().Top()) {
+    Emit(HoldExpired{r->id}, nullptr, nullptr, sink);
+  }
+}
+
+void Sequencer::Emit(EventBody body, const Command* cause, const IdemRecord* idem,
+                     EventSink& sink) {
+  Event e;
+  e.seq = state_.last_seq() + 1;
+  e.ts = now_;
+  if (idem != nullptr) e.idem = *idem;
+  e.body = std::move(body);
+  if (Status s = state_.Apply(e); !s.ok())
+    throw std::logic_error("sequencer decided an event it cannot apply: " + s.ToString());
+  sink.OnEvent(e, cause ? cause->request_token : 0, cause != nullptr);
+}
+
+EventBody Sequencer::Decide(const Command& cmd) {
+  switch (TypeOf(cmd)) {
+    case CommandType::kTick:
+      break;
+    case CommandType::kRegisterUser:
+      return DecideRegisterUser(cmd, std::get<RegisterUserCmd>(cmd.body));
+    case CommandType::kCreateVenue:
+      return DecideCreateVenue(cmd, std::get<CreateVenueCmd>(cmd.body));
+    case CommandType::kCreateConcert:
+      return DecideCreateConcert(cmd, std::get<CreateConcertCmd>(cmd.body));
+    case CommandType::kOpenSales:
+      return DecideSales(cmd, std::get<OpenSalesCmd>(cmd.body).concert, true);
+    case CommandType::kCloseSales:
+      return DecideSales(cmd, std::get<CloseSalesCmd>(cmd.body).concert, false);
+    case CommandType::kHoldSeats:
+      return DecideHoldSeats(cmd, std::get<HoldSeatsCmd>(cmd.body));
+    case CommandType::kHoldBestAvailable:
+      return DecideHoldBest(cmd, std::get<HoldBestAvailableCmd>(cmd.body));
+    case CommandType::kReleaseHold:
+      return DecideRelease(cmd, std::get<ReleaseHoldCmd>(cmd.body));
+    case CommandType::kConfirmReservation:
+      return DecideConfirm(cmd, std::get<ConfirmReservationCmd>(cmd.body));
+    case CommandType::kRefundReservation:
+      return DecideRefund(cmd, std::get<RefundReservationCmd>(cmd.body));
+  }
+  return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
+}
+
+EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCmd& c) {
+  if (c.role != Role::kUser && !IsStaff(cmd))
+    return Reject(cmd, ResultCode::kForbidden, 0, "only an admin may create staff accounts");
+  if (c.email.empty() || c.password_hash.empty())
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "email and password hash are required");
+  if (const User* u = state_.FindUserByEmail(c.email))
+    return Reject(cmd, ResultCode::kEmailTaken, u->id);
+  return UserRegistered{state_.last_seq() + 1, c.email, c.password_hash, c.role};
+}
+
+EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd& c) {
+  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!c.spec) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no venue given");
+  std::string why;
+  if (ValidateVenue(*c.spec, &why) != ResultCode::kOk)
+    return Reject(cmd, ResultCode::kInvalidVenue, 0, std::move(why));
+  return VenueCreated{state_.last_seq() + 1, c.spec};
+}
+
+EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcertCmd& c) {
+  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!c.spec) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no concert given");
+  const Venue* venue = state_.FindVenue(c.spec->venue);
+  if (venue == nullptr) return Reject(cmd, ResultCode::kUnknownVenue, c.spec->venue);
+  std::string why;
+  if (ValidateConcert(*c.spec, *venue, &why) != ResultCode::kOk)
+    return Reject(cmd, ResultCode::kInvalidConcert, 0, std::move(why));
+  return ConcertCreated{state_.last_seq() + 1, c.spec};
+}
+
+EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
+  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (state_.FindConcert(id) == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, id);
+  if (open) return SalesOpened{id};
+  return SalesClosed{id};
+}
+
+CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** concert,
+                                        uint32_t count) {
+  if (state_.FindUser(cmd.actor) == nullptr)
+    return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
+  ConcertId id = TypeOf(cmd) == CommandType::kHoldSeats
+                     ? std::get<HoldSeatsCmd>(cmd.body).concert
+                     : std::get<HoldBestAvailableCmd>(cmd.body).concert;
+  const Concert* c = state_.FindConcert(id);
+  if (c == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, id);
+  if (c->sales == SalesState::kClosed || now_ >= c->spec->sales_close_at)
+    return Reject(cmd, ResultCode::kSalesClosed, id);
+  if (c->sales != SalesState::kOpen || now_ < c->spec->sales_open_at)
+    return Reject(cmd, ResultCode::kSalesNotOpen, id);
+  if (count == 0) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no seats asked for");
+  if (count > kMaxSeatsPerHold) return Reject(cmd, ResultCode::kTooManySeats, kMaxSeatsPerHold);
+  const uint32_t taken = c->SeatsOf(cmd.actor);
+  const uint32_t limit = c->spec->max_seats_per_user;
+  if (taken + count > limit)
+    return Reject(cmd, ResultCode::kSeatLimitExceeded, taken >= limit ? 0 : limit - taken);
+  *concert = c;
+  return Reject(cmd, ResultCode::kOk);
+}
+
+HoldPlaced Sequencer::MakeHold(const Command& cmd, const Concert& c, const SeatList& seats) {
+  HoldPlaced h;
+  h.reservation = state_.last_seq() + 1;
+  h.concert = c.id;
+  h.user = cmd.actor;
+  for (SeatIndex s : seats) h.amount += c.PriceOf(s);
+  h.expires_at = now_ + c.spec->hold_ttl_ms;
+  h.seats = seats;
+  return h;
+}
+
+EventBody Sequencer::DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c) {
+  const Concert* concert = nullptr;
+  const uint32_t count = c.requested > c.seats.count ? c.requested : c.seats.count;
+  if (CommandRejected r = CheckCanHold(cmd, &concert, count); r.code != ResultCode::kOk) return r;
+  CommandRejected taken = Reject(cmd, ResultCode::kSeatNotAvailable);
+  for (std::size_t i = 0; i < c.seats.size(); ++i) {
+    const SeatIndex s = c.seats[i];
+    if (s >= concert->seats.size()) return Reject(cmd, ResultCode::kUnknownSeat, s);
+    for (std::size_t j = 0; j < i; ++j)
+      if (c.seats[j] == s) return Reject(cmd, ResultCode::kDuplicateSeat, s);
+    if (!concert->seats.IsAvailable(s)) taken.seats.push_back(s);
+  }
+  if (!taken.seats.empty()) {
+    taken.detail = taken.seats[0];
+    return taken;
+  }
+  return MakeHold(cmd, *concert, c.seats);
+}
+
+EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c) {
+  const Concert* concert = nullptr;
+  if (CommandRejected r = CheckCanHold(cmd, &concert, c.count); r.code != ResultCode::kOk)
+    return r;
+  if (c.grade != kAnyGrade &&
+      (c.grade < 0 || static_cast<std::size_t>(c.grade) >= concert->venue->grade_count()))
+    return Reject(cmd, ResultCode::kUnknownGrade, static_cast<uint64_t>(c.grade));
+  if (c.section != kAnySection &&
+      (c.section < 0 || static_cast<std::size_t>(c.section) >= concert->venue->section_count()))
+    return Reject(cmd, ResultCode::kUnknownSection, static_cast<uint64_t>(c.section));
+  SeatList seats;
+  if (!FindBestAvailable(*concert->venue, concert->seats,
+                         BestAvailableRequest{c.count, c.grade, c.section}, &seats))
+    return Reject(cmd, ResultCode::kNoAdjacentSeats, c.count);
+  return MakeHold(cmd, *concert, seats);
+}
+
+EventBody Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c) {
+  const Reservation* r = state_.FindReservation(c.reservation);
+  if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
+  if (r->user != cmd.actor && !IsStaff(cmd))
+    return Reject(cmd, ResultCode::kNotReservationOwner, c.reservation);
+  if (r->status == ReservationStatus::kExpired)
+    return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
+  if (r->status != ReservationStatus::kHeld)
+    return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status));
+  return HoldReleased{c.reservation};
+}
+
+EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c) {
+  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "payments confirm holds");
+  const Reservation* r = state_.FindReservation(c.reservation);
+  if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
+  if (r->status == ReservationStatus::kExpired)
+    return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
+  if (!IsLive(r->status))
+    return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status));
+  return ReservationConfirmed{c.reservation};
+}
+
+EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd& c) {
+  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  const Reservation* r = state_.FindReservation(c.reservation);
+  if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
+  if (r->status != ReservationStatus::kConfirmed)
+    return Reject(cmd, ResultCode::kReservationNotConfirmed, static_cast<uint64_t>(r->status));
+  return ReservationRefunded{c.reservation, r->amount};
+}
+
+}  // namespace cm::engine

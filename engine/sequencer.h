@@ -1,0 +1,62 @@
+#pragma once
+// The sequencer: decides each command against the current state, emits the resulting events
+// with the next global sequence numbers, applies them, and hands them to a sink. It is pure:
+// no I/O, no clock reads, no randomness. Time arrives in commands; a command's `now` first
+// expires every hold that is due at that time (so expiry happens exactly at the TTL), then the
+// command is decided.
+// Thread-safety: none; exactly one thread drives a Sequencer.
+
+#include <cstdint>
+
+#include "engine/command.h"
+#include "engine/engine_state.h"
+#include "engine/event.h"
+
+namespace cm::engine {
+
+// Receives every event right after it has been applied.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // `request_token` is the token of the command that caused the event (0 for expiries);
+  // `ends_command` is true on the last event of a command.
+  virtual void OnEvent(const Event& e, uint64_t request_token, bool ends_command) = 0;
+};
+
+class Sequencer {
+ public:
+  explicit Sequencer(EngineState& state) : state_(state) {}
+
+  // Decides one command. Every non-Tick command produces exactly one answering event (an
+  // acceptance, a CommandRejected or a DuplicateCommand), preceded by any expiries that are due.
+  // Throws std::logic_error if a decided event fails to apply: that is a bug, and the caller
+  // must stop.
+  void Execute(const Command& cmd, EventSink& sink);
+
+  const EngineState& state() const { return state_; }
+
+ private:
+  void ExpireDueHolds(TimeMs now, EventSink& sink);
+  EventBody Decide(const Command& cmd);
+  void Emit(EventBody body, const Command* cause, const IdemRecord* idem, EventSink& sink);
+
+  EventBody DecideRegisterUser(const Command& cmd, const RegisterUserCmd& c);
+  EventBody DecideCreateVenue(const Command& cmd, const CreateVenueCmd& c);
+  EventBody DecideCreateConcert(const Command& cmd, const CreateConcertCmd& c);
+  EventBody DecideSales(const Command& cmd, ConcertId id, bool open);
+  EventBody DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c);
+  EventBody DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c);
+  EventBody DecideRelease(const Command& cmd, const ReleaseHoldCmd& c);
+  EventBody DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c);
+  EventBody DecideRefund(const Command& cmd, const RefundReservationCmd& c);
+
+  // Shared checks of both hold commands: the concert exists, is on sale at `now`, and the
+  // user may take `count` more seats. Returns kOk or the rejection.
+  CommandRejected CheckCanHold(const Command& cmd, const Concert** concert, uint32_t count);
+  HoldPlaced MakeHold(const Command& cmd, const Concert& c, const SeatList& seats);
+
+  EngineState& state_;
+  TimeMs now_ = 0;
+};
+
+}  // namespace cm::engine

@@ -1,0 +1,47 @@
+#include "engine/types.h"
+
+#include <algorithm>
+
+#include "engine/hash.h"
+
+namespace cm::engine {
+
+std::string_view ToString(Role r) {
+  switch (r) {
+    case Role::kUser: return "USER";
+    case Role::kAdmin: return "ADMIN";
+    case Role::kSystem: return "SYSTEM";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view ToString(SeatStatus s) {
+  switch (s) {
+    case SeatStatus::kAvailable: return "AVAILABLE";
+    case SeatStatus::kHeld: return "HELD";
+    case SeatStatus::kSold: return "SOLD";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view ToString(ReservationStatus s) {
+  switch (s) {
+    case ReservationStatus::kHeld: return "HELD";
+    case ReservationStatus::kPaymentPending: return "PAYMENT_PENDING";
+    case ReservationStatus::kConfirmed: return "CONFIRMED";
+    case ReservationStatus::kExpired: return "EXPIRED";
+    case ReservationStatus::kCancelled: return "CANCELLED";
+    case ReservationStatus::kRefunded: return "REFUNDED";
+  }
+  return "UNKNOWN";
+}
+
+bool SeatList::operator==(const SeatList& o) const {
+  return count == o.count && std::equal(begin(), end(), o.begin());
+}
+
+IdemKey IdemKeyFromString(std::string_view client_key) {
+  return IdemKey{Hash64(client_key, 0x6a09e667f3bcc908ULL), Hash64(client_key, 0xbb67ae8584caa73bULL)};
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,69 @@
+#pragma once
+// Identifiers, time and small enums shared by every part of the engine.
+// Every id is the sequence number of the event that created the thing, so ids are
+// deterministic and replay reproduces them.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace cm::engine {
+
+using Seq = uint64_t;     // global event sequence number; the first event is 1
+using TimeMs = int64_t;   // milliseconds since the Unix epoch, always supplied as data
+using UserId = uint64_t;  // 0 = anonymous / system
+using VenueId = uint64_t;
+using ConcertId = uint64_t;
+using ReservationId = uint64_t;
+using SeatIndex = uint32_t;  // a seat's position in its venue's flat seat table
+
+inline constexpr std::size_t kMaxSeatsPerHold = 16;
+inline constexpr TimeMs kDefaultHoldTtlMs = 600'000;
+
+enum class Role : uint8_t { kUser = 0, kAdmin = 1, kSystem = 2 };
+
+enum class SeatStatus : uint8_t { kAvailable = 0, kHeld = 1, kSold = 2 };
+
+enum class ReservationStatus : uint8_t {
+  kHeld = 0,
+  kPaymentPending = 1,
+  kConfirmed = 2,
+  kExpired = 3,
+  kCancelled = 4,
+  kRefunded = 5,
+};
+
+inline bool IsLive(ReservationStatus s) {
+  return s == ReservationStatus::kHeld || s == ReservationStatus::kPaymentPending;
+}
+
+std::string_view ToString(Role r);
+std::string_view ToString(SeatStatus s);
+std::string_view ToString(ReservationStatus s);
+
+// A fixed-capacity list of seats: commands and events carry it inline, so the hot path never
+// allocates for a hold.
+struct SeatList {
+  std::array<SeatIndex, kMaxSeatsPerHold> seats{};
+  uint8_t count = 0;
+
+  const SeatIndex* begin() const { return seats.data(); }
+  const SeatIndex* end() const { return seats.data() + count; }
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  SeatIndex operator[](std::size_t i) const { return seats[i]; }
+  // REQUIRES: size() < kMaxSeatsPerHold.
+  void push_back(SeatIndex s) { seats[count++] = s; }
+  bool operator==(const SeatList& o) const;
+};
+
+// A client's idempotency key, reduced by the gateway to 128 bits (see IdemKeyFromString).
+struct IdemKey {
+  uint64_t hi = 0;
+  uint64_t lo = 0;
+  bool operator==(const IdemKey&) const = default;
+};
+
+IdemKey IdemKeyFromString(std::string_view client_key);
+
+}  // namespace cm::engine

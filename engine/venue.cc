@@ -1,0 +1,55 @@
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+ResultCode ValidateVenue(const VenueSpec& spec, std::string* why) {
+  auto fail = [&](std::string reason) {
+    *why = std::move(reason);
+    return ResultCode::kInvalidVenue;
+  };
+  if (spec.name.empty()) return fail("venue name is empty");
+  if (spec.grades.empty() || spec.grades.size() > kMaxGrades)
+    return fail("a venue needs between 1 and 32 grades");
+  for (std::size_t i = 0; i < spec.grades.size(); ++i) {
+    if (spec.grades[i].empty()) return fail("grade " + std::to_string(i) + " has no name");
+    for (std::size_t j = 0; j < i; ++j)
+      if (spec.grades[i] == spec.grades[j]) return fail("grade '" + spec.grades[i] + "' repeats");
+  }
+  if (spec.sections.empty()) return fail("a venue needs at least one section");
+  std::size_t total = 0;
+  for (const SectionSpec& section : spec.sections) {
+    if (section.name.empty()) return fail("a section has no name");
+    if (section.rows.empty()) return fail("section '" + section.name + "' has no rows");
+    for (const RowSpec& row : section.rows) {
+      if (row.seats.empty())
+        return fail("row '" + row.label + "' of section '" + section.name + "' has no seats");
+      for (std::size_t i = 0; i < row.seats.size(); ++i) {
+        if (row.seats[i].grade >= spec.grades.size())
+          return fail("a seat of row '" + row.label + "' has an unknown grade");
+        if (i > 0 && row.seats[i].number <= row.seats[i - 1].number)
+          return fail("seat numbers of row '" + row.label + "' must increase along the row");
+      }
+      total += row.seats.size();
+      if (total > kMaxVenueSeats) return fail("a venue holds at most 16,777,216 seats");
+    }
+  }
+  return ResultCode::kOk;
+}
+
+std::unique_ptr<Venue> Venue::Build(VenueId id, std::shared_ptr<const VenueSpec> spec) {
+  auto v = std::make_unique<Venue>();
+  v->id = id;
+  v->spec = std::move(spec);
+  for (uint32_t s = 0; s < v->spec->sections.size(); ++s) {
+    for (const RowSpec& row : v->spec->sections[s].rows) {
+      const auto row_index = static_cast<uint32_t>(v->rows.size());
+      v->rows.push_back(RowInfo{s, static_cast<SeatIndex>(v->seats.size()),
+                                static_cast<uint32_t>(row.seats.size())});
+      for (const SeatSpec& seat : row.seats)
+        v->seats.push_back(SeatInfo{row_index, seat.number, seat.grade, seat.x, seat.y});
+    }
+  }
+  return v;
+}
+
+}  // namespace cm::engine

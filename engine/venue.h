@@ -1,0 +1,79 @@
+#pragma once
+// A venue: sections, then rows, then seats. VenueSpec is what an admin sends; Venue is the flat
+// form the engine works with. Seats of a row are contiguous in the flat table and ordered along
+// the row, so "adjacent" means consecutive indexes within one row.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/result_code.h"
+#include "engine/types.h"
+
+namespace cm::engine {
+
+struct SeatSpec {
+  uint16_t number = 0;  // printed on the ticket; strictly increasing along the row
+  uint8_t grade = 0;    // index into VenueSpec::grades
+  int32_t x = 0;        // position relative to the stage centre (any unit, the same everywhere)
+  int32_t y = 0;
+  bool operator==(const SeatSpec&) const = default;
+};
+
+struct RowSpec {
+  std::string label;
+  std::vector<SeatSpec> seats;
+  bool operator==(const RowSpec&) const = default;
+};
+
+struct SectionSpec {
+  std::string name;
+  std::vector<RowSpec> rows;
+  bool operator==(const SectionSpec&) const = default;
+};
+
+struct VenueSpec {
+  std::string name;
+  std::vector<std::string> grades;  // e.g. {"VIP", "R", "S", "A"}
+  std::vector<SectionSpec> sections;
+  bool operator==(const VenueSpec&) const = default;
+};
+
+inline constexpr std::size_t kMaxGrades = 32;
+inline constexpr std::size_t kMaxVenueSeats = 1u << 24;
+
+// Checks a spec; returns kOk or kInvalidVenue. `why` receives a human-readable reason.
+ResultCode ValidateVenue(const VenueSpec& spec, std::string* why);
+
+struct SeatInfo {
+  uint32_t row = 0;  // index into Venue::rows
+  uint16_t number = 0;
+  uint8_t grade = 0;
+  int32_t x = 0;
+  int32_t y = 0;
+  // Squared distance to the stage centre; best-available prefers small values.
+  int64_t DistanceSquared() const { return int64_t{x} * x + int64_t{y} * y; }
+};
+
+struct RowInfo {
+  uint32_t section = 0;
+  SeatIndex first_seat = 0;
+  uint32_t seat_count = 0;
+};
+
+// Immutable once built. Thread-safety: read-only, so shareable.
+struct Venue {
+  VenueId id = 0;
+  std::shared_ptr<const VenueSpec> spec;
+  std::vector<SeatInfo> seats;
+  std::vector<RowInfo> rows;
+
+  // REQUIRES: ValidateVenue(*spec) == kOk.
+  static std::unique_ptr<Venue> Build(VenueId id, std::shared_ptr<const VenueSpec> spec);
+  std::size_t seat_count() const { return seats.size(); }
+  std::size_t grade_count() const { return spec->grades.size(); }
+  std::size_t section_count() const { return spec->sections.size(); }
+};
+
+}  // namespace cm::engine

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, as README.md gives it and .ci/run calls it:
+#   1. install missing Debian packages (scripts/install-deps.sh, quiet when all are present);
+#   2. Release build and every CTest test;
+#   3. ASan+UBSan build of the unit and storage tests;
+#   4. ThreadSanitizer build of the concurrency tests.
+# Each configuration builds in its own directory under build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+run_suite() {
+  local preset=$1 labels=$2
+  echo "== ${preset}: configure, build, test (${labels:-all tests})"
+  cmake --preset "$preset" -DCM_TEST_LABELS="$labels" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --test-dir "build/$preset" --output-on-failure --no-tests=error -j "$(nproc)"
+}
+
+run_suite release ""
+run_suite asan "unit;storage"
+run_suite tsan "concurrency"
+echo "== all test suites passed"

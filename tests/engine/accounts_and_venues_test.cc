@@ -1,0 +1,80 @@
+// Users, venues, concerts and who may create them.
+#include <doctest/doctest.h>
+
+#include "tests/support/test_world.h"
+
+using namespace cm::test;
+
+TEST_CASE("users get ids from their event, and emails are unique") {
+  TestWorld w;
+  Event e = w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"a@x.io", "hash", Role::kUser}));
+  REQUIRE(TypeOf(e) == EventType::kUserRegistered);
+  CHECK(std::get<UserRegistered>(e.body).user == e.seq);
+  CHECK(w.state.FindUserByEmail("a@x.io")->id == e.seq);
+  Event dup = w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"a@x.io", "other", Role::kUser}));
+  CHECK(CodeOf(dup) == ResultCode::kEmailTaken);
+  CHECK(std::get<CommandRejected>(dup.body).detail == e.seq);
+  CHECK(CodeOf(w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"", "h", Role::kUser}))) ==
+        ResultCode::kInvalidArgument);
+}
+
+TEST_CASE("only staff create admins, venues and concerts, or open sales") {
+  TestWorld w;
+  const UserId u = w.AddUser("u@x.io");
+  CHECK(CodeOf(w.Run(w.As(u, TestWorld::kStart, RegisterUserCmd{"b@x.io", "h", Role::kAdmin}))) ==
+        ResultCode::kForbidden);
+  CHECK(CodeOf(w.Run(w.As(u, TestWorld::kStart, CreateVenueCmd{GridVenue(1, 1, 1)}))) ==
+        ResultCode::kForbidden);
+  const VenueId v = w.AddVenue(GridVenue(1, 1, 4));
+  const ConcertId c = w.AddConcert(v, false);
+  CHECK(CodeOf(w.Run(w.As(u, TestWorld::kStart, OpenSalesCmd{c}))) == ResultCode::kForbidden);
+  const UserId admin = w.AddUser("admin@x.io", Role::kAdmin);
+  CHECK(CodeOf(w.Run(w.As(admin, TestWorld::kStart, OpenSalesCmd{c}))) == ResultCode::kOk);
+  CHECK(w.state.FindConcert(c)->sales == SalesState::kOpen);
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, OpenSalesCmd{98765}))) ==
+        ResultCode::kUnknownConcert);
+}
+
+TEST_CASE("an invalid venue is rejected with a reason") {
+  TestWorld w;
+  auto spec = GridVenue(1, 2, 3);
+  spec->sections[0].rows[1].seats[2].number = 1;  // numbers must increase along a row
+  Event e = w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{spec}));
+  REQUIRE(CodeOf(e) == ResultCode::kInvalidVenue);
+  CHECK(std::get<CommandRejected>(e.body).reason.find("increase") != std::string::npos);
+  spec = GridVenue(1, 1, 3);
+  spec->sections[0].rows[0].seats[0].grade = 7;
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{spec}))) ==
+        ResultCode::kInvalidVenue);
+  spec = GridVenue(1, 1, 3);
+  spec->grades.clear();
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{spec}))) ==
+        ResultCode::kInvalidVenue);
+}
+
+TEST_CASE("a concert needs a known venue, a price per grade and a sane window") {
+  TestWorld w;
+  const VenueId v = w.AddVenue(GridVenue(1, 2, 3, 2));
+  auto spec = std::make_shared<ConcertSpec>();
+  spec->venue = 4242;
+  spec->title = "T";
+  spec->sales_open_at = 10;
+  spec->sales_close_at = 20;
+  spec->price_per_grade = {1, 2};
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) ==
+        ResultCode::kUnknownVenue);
+  spec->venue = v;
+  spec->price_per_grade = {1};
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) ==
+        ResultCode::kInvalidConcert);
+  spec->price_per_grade = {1, 2};
+  spec->sales_close_at = 10;
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) ==
+        ResultCode::kInvalidConcert);
+  spec->sales_close_at = 20;
+  spec->max_seats_per_user = 0;
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) ==
+        ResultCode::kInvalidConcert);
+  spec->max_seats_per_user = 2;
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) == ResultCode::kOk);
+}

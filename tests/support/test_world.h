@@ -1,0 +1,53 @@
+#pragma once
+// A small world for engine tests: a sequencer over fresh state, helpers that send commands as a
+// given user at a given time, and the events they produced.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/engine_state.h"
+#include "engine/sequencer.h"
+
+namespace cm::test {
+
+using namespace cm::engine;
+
+struct CollectingSink : EventSink {
+  std::vector<Event> events;
+  void OnEvent(const Event& e, uint64_t, bool) override { events.push_back(e); }
+};
+
+// A venue of `sections` sections, each with `rows` rows of `seats_per_row` seats. Grades go
+// by row: row 0 is grade 0, row 1 grade 1, ... (modulo `grades`). x runs across the row with
+// the centre at 0; y is the row's distance from the stage.
+std::shared_ptr<VenueSpec> GridVenue(int sections, int rows, int seats_per_row, int grades = 2);
+
+class TestWorld {
+ public:
+  static constexpr TimeMs kStart = 1'000'000;
+
+  explicit TestWorld(EngineConfig config = {});
+
+  // Runs one command and returns the event that answered it (the last one emitted).
+  Event Run(Command cmd);
+  Command As(UserId user, TimeMs now, CommandBody body) const;
+  Command AsAdmin(TimeMs now, CommandBody body) const;
+
+  UserId AddUser(const std::string& email, Role role = Role::kUser);
+  VenueId AddVenue(std::shared_ptr<VenueSpec> spec);
+  // A concert on `venue`, sales open from kStart until kStart + 1 day; opened if `open`.
+  ConcertId AddConcert(VenueId venue, bool open = true, uint32_t max_per_user = 4,
+                       TimeMs ttl = kDefaultHoldTtlMs);
+
+  Event Hold(UserId user, ConcertId concert, std::vector<SeatIndex> seats, TimeMs now = kStart);
+  Event Tick(TimeMs now);
+
+  EngineState state;
+  Sequencer sequencer{state};
+  CollectingSink sink;
+};
+
+ResultCode CodeOf(const Event& e);
+
+}  // namespace cm::test
