@@ -94,6 +94,7 @@ enum class CommandType : uint8_t {
   kReleaseHold = 8,
   kConfirmReservation = 9,
   kRefundReservation = 10,
+  kLast = kRefundReservation,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

@@ -59,6 +59,7 @@ class EngineState {
   const std::unordered_map<ReservationId, Reservation>& reservations() const {
     return reservations_;
   }
+  const std::deque<ReservationId>& ended() const { return ended_; }
 
  private:
   friend class StateRestorer;  // snapshot loading (state_codec.cc)

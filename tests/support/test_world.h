@@ -12,6 +12,7 @@
 namespace cm::test {
 
 using namespace cm::engine;
+using cm::Status;
 
 struct CollectingSink : EventSink {
   std::vector<Event> events;

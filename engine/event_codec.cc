@@ -1,0 +1,254 @@
+#include "engine/event_codec.h"
+
+#include "engine/coding.h"
+#include "engine/crc32c.h"
+#include "engine/spec_codec.h"
+
+namespace cm::engine {
+namespace {
+
+constexpr uint8_t kHasIdem = 1;
+
+void PutSeats(std::string* dst, const SeatList& seats) {
+  PutFixed8(dst, seats.count);
+  for (SeatIndex s : seats) PutFixed32(dst, s);
+}
+
+bool GetSeats(std::string_view* in, SeatList* seats) {
+  uint8_t n;
+  if (!GetFixed8(in, &n) || n > kMaxSeatsPerHold) return false;
+  seats->count = 0;
+  for (uint8_t i = 0; i < n; ++i) {
+    uint32_t s;
+    if (!GetFixed32(in, &s)) return false;
+    seats->push_back(s);
+  }
+  return true;
+}
+
+bool GetString(std::string_view* in, std::string* out) {
+  std::string_view s;
+  if (!GetLengthPrefixed(in, &s)) return false;
+  out->assign(s);
+  return true;
+}
+
+struct BodyEncoder {
+  std::string* d;
+  void operator()(const UserRegistered& b) {
+    PutFixed64(d, b.user);
+    PutLengthPrefixed(d, b.email);
+    PutLengthPrefixed(d, b.password_hash);
+    PutFixed8(d, static_cast<uint8_t>(b.role));
+  }
+  void operator()(const VenueCreated& b) {
+    PutFixed64(d, b.venue);
+    EncodeVenueSpec(*b.spec, d);
+  }
+  void operator()(const ConcertCreated& b) {
+    PutFixed64(d, b.concert);
+    EncodeConcertSpec(*b.spec, d);
+  }
+  void operator()(const SalesOpened& b) { PutFixed64(d, b.concert); }
+  void operator()(const SalesClosed& b) { PutFixed64(d, b.concert); }
+  void operator()(const HoldPlaced& b) {
+    PutFixed64(d, b.reservation);
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.user);
+    PutFixed64(d, static_cast<uint64_t>(b.amount));
+    PutFixed64(d, static_cast<uint64_t>(b.expires_at));
+    PutSeats(d, b.seats);
+  }
+  void operator()(const HoldReleased& b) { PutFixed64(d, b.reservation); }
+  void operator()(const HoldExpired& b) { PutFixed64(d, b.reservation); }
+  void operator()(const ReservationConfirmed& b) { PutFixed64(d, b.reservation); }
+  void operator()(const ReservationRefunded& b) {
+    PutFixed64(d, b.reservation);
+    PutFixed64(d, static_cast<uint64_t>(b.amount));
+  }
+  void operator()(const CommandRejected& b) {
+    PutFixed8(d, static_cast<uint8_t>(b.command));
+    PutVarint32(d, static_cast<uint32_t>(b.code));
+    PutFixed64(d, b.detail);
+    PutSeats(d, b.seats);
+    PutLengthPrefixed(d, b.reason);
+  }
+  void operator()(const DuplicateCommand& b) {
+    PutFixed64(d, b.original_seq);
+    PutVarint32(d, static_cast<uint32_t>(b.code));
+    PutFixed64(d, b.ref);
+    PutFixed64(d, b.detail);
+  }
+};
+
+bool GetCode(std::string_view* in, ResultCode* code) {
+  uint32_t v;
+  if (!GetVarint32(in, &v) || v > UINT16_MAX) return false;
+  *code = static_cast<ResultCode>(v);
+  return true;
+}
+
+bool DecodeBody(EventType type, std::string_view* in, EventBody* body) {
+  switch (type) {
+    case EventType::kUserRegistered: {
+      UserRegistered b;
+      uint8_t role;
+      if (!GetFixed64(in, &b.user) || !GetString(in, &b.email) ||
+          !GetString(in, &b.password_hash) || !GetFixed8(in, &role) || role > 2)
+        return false;
+      b.role = static_cast<Role>(role);
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kVenueCreated: {
+      VenueCreated b;
+      auto spec = std::make_shared<VenueSpec>();
+      if (!GetFixed64(in, &b.venue) || !DecodeVenueSpec(in, spec.get())) return false;
+      b.spec = std::move(spec);
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kConcertCreated: {
+      ConcertCreated b;
+      auto spec = std::make_shared<ConcertSpec>();
+      if (!GetFixed64(in, &b.concert) || !DecodeConcertSpec(in, spec.get())) return false;
+      b.spec = std::move(spec);
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kSalesOpened: {
+      SalesOpened b;
+      if (!GetFixed64(in, &b.concert)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kSalesClosed: {
+      SalesClosed b;
+      if (!GetFixed64(in, &b.concert)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kHoldPlaced: {
+      HoldPlaced b;
+      if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
+          !GetFixed64(in, &b.user) || !GetSigned64(in, &b.amount) ||
+          !GetSigned64(in, &b.expires_at) || !GetSeats(in, &b.seats))
+        return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kHoldReleased: {
+      HoldReleased b;
+      if (!GetFixed64(in, &b.reservation)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kHoldExpired: {
+      HoldExpired b;
+      if (!GetFixed64(in, &b.reservation)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kReservationConfirmed: {
+      ReservationConfirmed b;
+      if (!GetFixed64(in, &b.reservation)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kReservationRefunded: {
+      ReservationRefunded b;
+      if (!GetFixed64(in, &b.reservation) || !GetSigned64(in, &b.amount)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kCommandRejected: {
+      CommandRejected b;
+      uint8_t command;
+      if (!GetFixed8(in, &command) || command > static_cast<uint8_t>(CommandType::kLast) ||
+          !GetCode(in, &b.code) || !GetFixed64(in, &b.detail) || !GetSeats(in, &b.seats) ||
+          !GetString(in, &b.reason))
+        return false;
+      b.command = static_cast<CommandType>(command);
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kDuplicateCommand: {
+      DuplicateCommand b;
+      if (!GetFixed64(in, &b.original_seq) || !GetCode(in, &b.code) || !GetFixed64(in, &b.ref) ||
+          !GetFixed64(in, &b.detail))
+        return false;
+      *body = b;
+      return true;
+    }
+  }
+  return false;
+}
+
+Status Bad(std::string_view what, uint64_t seq, bool seq_known) {
+  std::string msg(what);
+  if (seq_known) msg = "event seq " + std::to_string(seq) + ": " + msg;
+  return Status::Corruption(msg);
+}
+
+}  // namespace
+
+void EncodeEvent(const Event& e, std::string* dst) {
+  const std::size_t start = dst->size();
+  PutFixed32(dst, 0);  // length, filled in below
+  PutFixed8(dst, kEventFormatVersion);
+  PutFixed8(dst, static_cast<uint8_t>(TypeOf(e)));
+  PutFixed64(dst, e.seq);
+  PutFixed64(dst, static_cast<uint64_t>(e.ts));
+  PutFixed8(dst, e.idem ? kHasIdem : 0);
+  if (e.idem) {
+    PutFixed64(dst, e.idem->user);
+    PutFixed64(dst, e.idem->key.hi);
+    PutFixed64(dst, e.idem->key.lo);
+    PutFixed64(dst, e.idem->fingerprint);
+  }
+  std::visit(BodyEncoder{dst}, e.body);
+  const std::size_t payload = dst->size() - start - 4;
+  const uint32_t len = static_cast<uint32_t>(payload);
+  std::memcpy(dst->data() + start, &len, 4);
+  PutFixed32(dst, crc32c::Extend(0, dst->data() + start + 4, payload));
+}
+
+Status DecodeEvent(std::string_view* in, Event* out) {
+  uint32_t len;
+  std::string_view rest = *in;
+  if (!GetFixed32(&rest, &len) || rest.size() < std::size_t{len} + 4)
+    return Bad("truncated record", 0, false);
+  std::string_view payload = rest.substr(0, len);
+  const uint32_t stored_crc = DecodeFixed32(rest.data() + len);
+  // The seq is read before the checksum is checked only to name the record in the error.
+  const bool seq_known = payload.size() >= 10;
+  const uint64_t seq = seq_known ? DecodeFixed64(payload.data() + 2) : 0;
+  if (crc32c::Value(payload) != stored_crc) return Bad("checksum mismatch", seq, seq_known);
+
+  uint8_t version, type, flags;
+  Event e;
+  if (!GetFixed8(&payload, &version) || !GetFixed8(&payload, &type) ||
+      !GetFixed64(&payload, &e.seq) || !GetSigned64(&payload, &e.ts) ||
+      !GetFixed8(&payload, &flags))
+    return Bad("truncated header", seq, seq_known);
+  if (version != kEventFormatVersion)
+    return Bad("unknown format version " + std::to_string(version), seq, true);
+  if (type >= std::variant_size_v<EventBody>)
+    return Bad("unknown event type " + std::to_string(type), seq, true);
+  if ((flags & ~kHasIdem) != 0) return Bad("unknown flags", seq, true);
+  if (flags & kHasIdem) {
+    IdemRecord idem;
+    if (!GetFixed64(&payload, &idem.user) || !GetFixed64(&payload, &idem.key.hi) ||
+        !GetFixed64(&payload, &idem.key.lo) || !GetFixed64(&payload, &idem.fingerprint))
+      return Bad("truncated idempotency record", seq, true);
+    e.idem = idem;
+  }
+  if (!DecodeBody(static_cast<EventType>(type), &payload, &e.body) || !payload.empty())
+    return Bad("malformed " + std::string(ToString(static_cast<EventType>(type))) + " body",
+               seq, true);
+  *out = std::move(e);
+  in->remove_prefix(4 + std::size_t{len} + 4);
+  return Status::OK();
+}
+
+}  // namespace cm::engine

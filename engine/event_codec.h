@@ -1,0 +1,43 @@
+#pragma once
+// The journal's record format, version 1. One record per event; the journal packs the records
+// of one group commit into one value, one after another.
+//
+// record   := length: fixed32 | payload[length] | crc: fixed32
+//             crc = crc32c(payload); a record whose crc does not match is corrupt.
+// payload  := version: u8 (= 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
+//             | flags: u8 | [idem] | body
+// flags    := bit 0: an idem part follows; other bits must be 0.
+// idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
+// body, by type (u64 = fixed64, lstr = varint length + bytes, seats = count: u8, fixed32[count]):
+//   UserRegistered       user: u64 | email: lstr | password_hash: lstr | role: u8
+//   VenueCreated         venue: u64 | venue_spec (spec_codec.h)
+//   ConcertCreated       concert: u64 | concert_spec (spec_codec.h)
+//   SalesOpened/Closed   concert: u64
+//   HoldPlaced           reservation, concert, user, amount, expires_at: u64 | seats
+//   HoldReleased, HoldExpired, ReservationConfirmed   reservation: u64
+//   ReservationRefunded  reservation, amount: u64
+//   CommandRejected      command: u8 | code: varint | detail: u64 | seats | reason: lstr
+//   DuplicateCommand     original_seq: u64 | code: varint | ref, detail: u64
+// The body must end exactly where the payload ends. Numbers are little-endian. A new version
+// gets a new version byte; readers refuse versions they do not know rather than guess.
+
+#include <string>
+#include <string_view>
+
+#include "engine/event.h"
+#include "engine/status.h"
+
+namespace cm::engine {
+
+inline constexpr uint8_t kEventFormatVersion = 1;
+inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
+
+// Appends one record for `e` to *dst.
+void EncodeEvent(const Event& e, std::string* dst);
+
+// Decodes the record at the front of *in and advances *in past it. Returns Corruption (saying
+// what is wrong, and the seq when the header is readable) on a short record, a checksum
+// mismatch, an unknown version or type, or a malformed body.
+Status DecodeEvent(std::string_view* in, Event* out);
+
+}  // namespace cm::engine

@@ -1,0 +1,95 @@
+#include "engine/invariants.h"
+
+#include <unordered_map>
+
+namespace cm::engine {
+namespace {
+
+std::string Seat(ConcertId c, SeatIndex s) {
+  return "concert " + std::to_string(c) + " seat " + std::to_string(s);
+}
+
+}  // namespace
+
+std::vector<std::string> CheckInvariants(const EngineState& state) {
+  std::vector<std::string> bad;
+  // Per concert: which reservation claims each seat, and the expected counts.
+  struct Expected {
+    std::vector<ReservationId> claim;
+    std::size_t held = 0, sold = 0;
+    std::unordered_map<UserId, uint32_t> per_user;
+  };
+  std::unordered_map<ConcertId, Expected> expected;
+  for (const auto& [id, c] : state.concerts())
+    expected[id].claim.assign(c->seats.size(), 0);
+
+  for (const auto& [id, r] : state.reservations()) {
+    const bool live = IsLive(r.status);
+    if (!live && r.status != ReservationStatus::kConfirmed) continue;
+    auto it = expected.find(r.concert);
+    if (it == expected.end()) {
+      bad.push_back("reservation " + std::to_string(id) + " belongs to an unknown concert");
+      continue;
+    }
+    Expected& x = it->second;
+    const SeatMap& seats = state.FindConcert(r.concert)->seats;
+    for (SeatIndex s : r.seats) {
+      if (s >= x.claim.size()) {
+        bad.push_back("reservation " + std::to_string(id) + " has unknown seat " +
+                      std::to_string(s));
+        continue;
+      }
+      if (x.claim[s] != 0)
+        bad.push_back(Seat(r.concert, s) + " is in reservations " + std::to_string(x.claim[s]) +
+                      " and " + std::to_string(id));
+      x.claim[s] = id;
+      const SeatStatus want = live ? SeatStatus::kHeld : SeatStatus::kSold;
+      if (seats.status(s) != want || seats.owner(s) != id)
+        bad.push_back(Seat(r.concert, s) + " should be " + std::string(ToString(want)) +
+                      " by reservation " + std::to_string(id));
+    }
+    (live ? x.held : x.sold) += r.seats.size();
+    x.per_user[r.user] += static_cast<uint32_t>(r.seats.size());
+    if (live && r.expires_at <= state.clock())
+      bad.push_back("reservation " + std::to_string(id) + " is still live at " +
+                    std::to_string(state.clock()) + ", past its expiry " +
+                    std::to_string(r.expires_at));
+  }
+
+  for (const auto& [id, c] : state.concerts()) {
+    const Expected& x = expected[id];
+    const SeatMap& seats = c->seats;
+    std::vector<uint32_t> row_free(c->venue->rows.size(), 0);
+    std::size_t free = 0;
+    for (SeatIndex s = 0; s < seats.size(); ++s) {
+      if (seats.IsAvailable(s)) {
+        ++free;
+        ++row_free[c->venue->seats[s].row];
+      } else if (x.claim[s] == 0) {
+        bad.push_back(Seat(id, s) + " is " + std::string(ToString(seats.status(s))) +
+                      " but no live or confirmed reservation has it");
+      }
+    }
+    if (seats.held() != x.held || seats.sold() != x.sold || seats.available() != free)
+      bad.push_back("concert " + std::to_string(id) + " counts held/sold/available " +
+                    std::to_string(seats.held()) + "/" + std::to_string(seats.sold()) + "/" +
+                    std::to_string(seats.available()) + " but reservations give " +
+                    std::to_string(x.held) + "/" + std::to_string(x.sold) + "/" +
+                    std::to_string(seats.size() - x.held - x.sold));
+    for (uint32_t r = 0; r < row_free.size(); ++r)
+      if (seats.row_available(r) != row_free[r])
+        bad.push_back("concert " + std::to_string(id) + " row " + std::to_string(r) +
+                      " counts " + std::to_string(seats.row_available(r)) + " free seats, has " +
+                      std::to_string(row_free[r]));
+    if (c->seats_per_user != x.per_user)
+      bad.push_back("concert " + std::to_string(id) + " per-user seat counts disagree");
+  }
+  std::size_t live = 0;
+  for (const auto& [id, r] : state.reservations()) live += IsLive(r.status) ? 1 : 0;
+  if (state.timers().size() != live)
+    bad.push_back("hold timers " + std::to_string(state.timers().size()) + " for " +
+                  std::to_string(live) + " live holds");
+  return bad;
+}
+
+}  // namespace cm::engine

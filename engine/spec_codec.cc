@@ -1,0 +1,94 @@
+#include "engine/spec_codec.h"
+
+#include "engine/coding.h"
+
+namespace cm::engine {
+namespace {
+
+bool GetString(std::string_view* in, std::string* out) {
+  std::string_view s;
+  if (!GetLengthPrefixed(in, &s)) return false;
+  out->assign(s);
+  return true;
+}
+
+// A count read from input must fit in what is left of it (each item takes at least one byte),
+// so a corrupt count cannot make us reserve gigabytes.
+bool GetCount(std::string_view* in, uint32_t* n) { return GetVarint32(in, n) && *n <= in->size(); }
+
+}  // namespace
+
+void EncodeVenueSpec(const VenueSpec& v, std::string* dst) {
+  PutLengthPrefixed(dst, v.name);
+  PutVarint32(dst, static_cast<uint32_t>(v.grades.size()));
+  for (const std::string& g : v.grades) PutLengthPrefixed(dst, g);
+  PutVarint32(dst, static_cast<uint32_t>(v.sections.size()));
+  for (const SectionSpec& section : v.sections) {
+    PutLengthPrefixed(dst, section.name);
+    PutVarint32(dst, static_cast<uint32_t>(section.rows.size()));
+    for (const RowSpec& row : section.rows) {
+      PutLengthPrefixed(dst, row.label);
+      PutVarint32(dst, static_cast<uint32_t>(row.seats.size()));
+      for (const SeatSpec& seat : row.seats) {
+        PutVarint32(dst, seat.number);
+        PutFixed8(dst, seat.grade);
+        PutFixed32(dst, static_cast<uint32_t>(seat.x));
+        PutFixed32(dst, static_cast<uint32_t>(seat.y));
+      }
+    }
+  }
+}
+
+bool DecodeVenueSpec(std::string_view* in, VenueSpec* out) {
+  uint32_t n;
+  if (!GetString(in, &out->name) || !GetCount(in, &n)) return false;
+  out->grades.resize(n);
+  for (std::string& g : out->grades)
+    if (!GetString(in, &g)) return false;
+  if (!GetCount(in, &n)) return false;
+  out->sections.resize(n);
+  for (SectionSpec& section : out->sections) {
+    if (!GetString(in, &section.name) || !GetCount(in, &n)) return false;
+    section.rows.resize(n);
+    for (RowSpec& row : section.rows) {
+      if (!GetString(in, &row.label) || !GetCount(in, &n)) return false;
+      row.seats.resize(n);
+      for (SeatSpec& seat : row.seats) {
+        uint32_t number, x, y;
+        if (!GetVarint32(in, &number) || number > UINT16_MAX || !GetFixed8(in, &seat.grade) ||
+            !GetFixed32(in, &x) || !GetFixed32(in, &y))
+          return false;
+        seat.number = static_cast<uint16_t>(number);
+        seat.x = static_cast<int32_t>(x);
+        seat.y = static_cast<int32_t>(y);
+      }
+    }
+  }
+  return true;
+}
+
+void EncodeConcertSpec(const ConcertSpec& c, std::string* dst) {
+  PutFixed64(dst, c.venue);
+  PutLengthPrefixed(dst, c.title);
+  PutFixed64(dst, static_cast<uint64_t>(c.starts_at));
+  PutFixed64(dst, static_cast<uint64_t>(c.sales_open_at));
+  PutFixed64(dst, static_cast<uint64_t>(c.sales_close_at));
+  PutVarint32(dst, static_cast<uint32_t>(c.price_per_grade.size()));
+  for (int64_t p : c.price_per_grade) PutFixed64(dst, static_cast<uint64_t>(p));
+  PutFixed64(dst, static_cast<uint64_t>(c.hold_ttl_ms));
+  PutVarint32(dst, c.max_seats_per_user);
+}
+
+bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out) {
+  uint32_t n;
+  if (!GetFixed64(in, &out->venue) || !GetString(in, &out->title) ||
+      !GetSigned64(in, &out->starts_at) || !GetSigned64(in, &out->sales_open_at) ||
+      !GetSigned64(in, &out->sales_close_at) || !GetCount(in, &n))
+    return false;
+  out->price_per_grade.resize(n);
+  for (int64_t& p : out->price_per_grade)
+    if (!GetSigned64(in, &p)) return false;
+  return GetSigned64(in, &out->hold_ttl_ms) && GetVarint32(in, &out->max_seats_per_user);
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,27 @@
+#pragma once
+// Binary encoding of the admin-supplied specs (venues and concerts), shared by the event codec
+// and the snapshot codec. Decoders consume their input and return false on short or malformed
+// input; they never read past it.
+//
+// venue_spec   := name: lstr | grades: varint n, lstr[n] | sections: varint n, section[n]
+// section      := name: lstr | rows: varint n, row[n]
+// row          := label: lstr | seats: varint n, seat[n]
+// seat         := number: varint | grade: u8 | x: fixed32 | y: fixed32
+// concert_spec := venue: fixed64 | title: lstr | starts_at, sales_open_at, sales_close_at: fixed64
+//                 | prices: varint n, fixed64[n] | hold_ttl_ms: fixed64 | max_seats_per_user: varint
+// (lstr = varint length + bytes; fixed numbers are little-endian.)
+
+#include <string>
+#include <string_view>
+
+#include "engine/concert_spec.h"
+#include "engine/venue.h"
+
+namespace cm::engine {
+
+void EncodeVenueSpec(const VenueSpec& v, std::string* dst);
+bool DecodeVenueSpec(std::string_view* in, VenueSpec* out);
+void EncodeConcertSpec(const ConcertSpec& c, std::string* dst);
+bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out);
+
+}  // namespace cm::engine

@@ -1,0 +1,265 @@
+#include "engine/state_codec.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "engine/coding.h"
+#include "engine/hash.h"
+#include "engine/spec_codec.h"
+
+namespace cm::engine {
+
+// Restores the private parts of EngineState (it is a friend).
+class StateRestorer {
+ public:
+  explicit StateRestorer(EngineState& s) : s_(s) {}
+  Status Decode(std::string_view in);
+
+ private:
+  Status Fail(const std::string& what) { return Status::Corruption("snapshot: " + what); }
+  Status DecodeUsers(std::string_view* in);
+  Status DecodeVenuesAndConcerts(std::string_view* in);
+  Status DecodeReservations(std::string_view* in);
+  Status DecodeTail(std::string_view* in);
+  EngineState& s_;
+};
+
+namespace {
+
+template <class Map>
+std::vector<uint64_t> SortedKeys(const Map& m) {
+  std::vector<uint64_t> keys;
+  keys.reserve(m.size());
+  for (const auto& [k, v] : m) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+bool GetString(std::string_view* in, std::string* out) {
+  std::string_view s;
+  if (!GetLengthPrefixed(in, &s)) return false;
+  out->assign(s);
+  return true;
+}
+
+bool GetCount(std::string_view* in, uint32_t* n) { return GetVarint32(in, n) && *n <= in->size(); }
+
+}  // namespace
+
+void EncodeState(const EngineState& s, std::string* dst) {
+  PutFixed8(dst, kStateFormatVersion);
+  PutFixed64(dst, s.last_seq());
+  PutFixed64(dst, static_cast<uint64_t>(s.clock()));
+
+  PutVarint32(dst, static_cast<uint32_t>(s.users().size()));
+  for (uint64_t id : SortedKeys(s.users())) {
+    const User& u = s.users().at(id);
+    PutFixed64(dst, u.id);
+    PutLengthPrefixed(dst, u.email);
+    PutLengthPrefixed(dst, u.password_hash);
+    PutFixed8(dst, static_cast<uint8_t>(u.role));
+  }
+  PutVarint32(dst, static_cast<uint32_t>(s.venues().size()));
+  for (uint64_t id : SortedKeys(s.venues())) {
+    PutFixed64(dst, id);
+    EncodeVenueSpec(*s.venues().at(id)->spec, dst);
+  }
+  PutVarint32(dst, static_cast<uint32_t>(s.concerts().size()));
+  for (uint64_t id : SortedKeys(s.concerts())) {
+    const Concert& c = *s.concerts().at(id);
+    PutFixed64(dst, id);
+    PutFixed8(dst, static_cast<uint8_t>(c.sales));
+    EncodeConcertSpec(*c.spec, dst);
+  }
+  PutVarint32(dst, static_cast<uint32_t>(s.reservations().size()));
+  for (uint64_t id : SortedKeys(s.reservations())) {
+    const Reservation& r = s.reservations().at(id);
+    PutFixed64(dst, r.id);
+    PutFixed64(dst, r.user);
+    PutFixed64(dst, r.concert);
+    PutFixed8(dst, static_cast<uint8_t>(r.status));
+    PutFixed64(dst, static_cast<uint64_t>(r.amount));
+    PutFixed64(dst, static_cast<uint64_t>(r.created_at));
+    PutFixed64(dst, static_cast<uint64_t>(r.expires_at));
+    PutFixed64(dst, static_cast<uint64_t>(r.ended_at));
+    PutFixed8(dst, r.seats.count);
+    for (SeatIndex seat : r.seats) PutFixed32(dst, seat);
+  }
+  PutVarint32(dst, static_cast<uint32_t>(s.ended().size()));
+  for (ReservationId id : s.ended()) PutFixed64(dst, id);
+  PutVarint32(dst, static_cast<uint32_t>(s.idempotency().size()));
+  s.idempotency().ForEachOldestFirst([&](UserId user, const IdemKey& key, const IdemEntry& e) {
+    PutFixed64(dst, user);
+    PutFixed64(dst, key.hi);
+    PutFixed64(dst, key.lo);
+    PutFixed64(dst, e.fingerprint);
+    PutFixed64(dst, e.seq);
+    PutVarint32(dst, static_cast<uint32_t>(e.outcome.code));
+    PutFixed64(dst, e.outcome.ref);
+    PutFixed64(dst, e.outcome.detail);
+    PutFixed64(dst, static_cast<uint64_t>(e.recorded_at));
+  });
+}
+
+Status StateRestorer::Decode(std::string_view in) {
+  uint8_t version;
+  uint64_t clock;
+  if (!GetFixed8(&in, &version) || !GetFixed64(&in, &s_.last_seq_) || !GetFixed64(&in, &clock))
+    return Fail("truncated header");
+  if (version != kStateFormatVersion)
+    return Fail("unknown format version " + std::to_string(version));
+  s_.clock_ = static_cast<TimeMs>(clock);
+  Status st = DecodeUsers(&in);
+  if (st.ok()) st = DecodeVenuesAndConcerts(&in);
+  if (st.ok()) st = DecodeReservations(&in);
+  if (st.ok()) st = DecodeTail(&in);
+  if (st.ok() && !in.empty()) st = Fail("trailing bytes");
+  return st;
+}
+
+Status StateRestorer::DecodeUsers(std::string_view* in) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return Fail("bad user count");
+  for (uint32_t i = 0; i < n; ++i) {
+    User u;
+    uint8_t role;
+    if (!GetFixed64(in, &u.id) || !GetString(in, &u.email) || !GetString(in, &u.password_hash) ||
+        !GetFixed8(in, &role) || role > 2)
+      return Fail("malformed user");
+    u.role = static_cast<Role>(role);
+    if (!s_.user_by_email_.emplace(u.email, u.id).second) return Fail("duplicate email");
+    s_.users_.emplace(u.id, std::move(u));
+  }
+  return Status::OK();
+}
+
+Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return Fail("bad venue count");
+  for (uint32_t i = 0; i < n; ++i) {
+    VenueId id;
+    auto spec = std::make_shared<VenueSpec>();
+    std::string why;
+    if (!GetFixed64(in, &id) || !DecodeVenueSpec(in, spec.get()) ||
+        ValidateVenue(*spec, &why) != ResultCode::kOk)
+      return Fail("malformed venue " + why);
+    s_.venues_.emplace(id, Venue::Build(id, std::move(spec)));
+  }
+  if (!GetCount(in, &n)) return Fail("bad concert count");
+  for (uint32_t i = 0; i < n; ++i) {
+    ConcertId id;
+    uint8_t sales;
+    auto spec = std::make_shared<ConcertSpec>();
+    if (!GetFixed64(in, &id) || !GetFixed8(in, &sales) || sales > 2 ||
+        !DecodeConcertSpec(in, spec.get()))
+      return Fail("malformed concert");
+    const Venue* venue = s_.FindVenue(spec->venue);
+    std::string why;
+    if (venue == nullptr || ValidateConcert(*spec, *venue, &why) != ResultCode::kOk)
+      return Fail("concert " + std::to_string(id) + " is invalid " + why);
+    auto c = std::make_unique<Concert>(id, std::move(spec), *venue);
+    c->sales = static_cast<SalesState>(sales);
+    s_.concerts_.emplace(id, std::move(c));
+  }
+  return Status::OK();
+}
+
+Status StateRestorer::DecodeReservations(std::string_view* in) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return Fail("bad reservation count");
+  s_.reservations_.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Reservation r;
+    uint8_t status, count;
+    uint64_t amount, created, expires, ended;
+    if (!GetFixed64(in, &r.id) || !GetFixed64(in, &r.user) || !GetFixed64(in, &r.concert) ||
+        !GetFixed8(in, &status) || status > 5 || !GetFixed64(in, &amount) ||
+        !GetFixed64(in, &created) || !GetFixed64(in, &expires) || !GetFixed64(in, &ended) ||
+        !GetFixed8(in, &count) || count > kMaxSeatsPerHold)
+      return Fail("malformed reservation");
+    for (uint8_t k = 0; k < count; ++k) {
+      uint32_t seat;
+      if (!GetFixed32(in, &seat)) return Fail("malformed reservation seats");
+      r.seats.push_back(seat);
+    }
+    r.status = static_cast<ReservationStatus>(status);
+    r.amount = static_cast<int64_t>(amount);
+    r.created_at = static_cast<TimeMs>(created);
+    r.expires_at = static_cast<TimeMs>(expires);
+    r.ended_at = static_cast<TimeMs>(ended);
+    auto cit = s_.concerts_.find(r.concert);
+    if (cit == s_.concerts_.end())
+      return Fail("reservation " + std::to_string(r.id) + " of an unknown concert");
+    Reservation& placed = s_.reservations_[r.id] = r;
+    const bool live = IsLive(r.status);
+    if (live || r.status == ReservationStatus::kConfirmed) {
+      Concert& c = *cit->second;
+      for (SeatIndex seat : r.seats) {
+        if (seat >= c.seats.size() || !c.seats.IsAvailable(seat))
+          return Fail("seat " + std::to_string(seat) + " of reservation " +
+                      std::to_string(r.id) + " is unknown or taken twice");
+        c.seats.Restore(seat, live ? SeatStatus::kHeld : SeatStatus::kSold, r.id);
+      }
+      c.seats_per_user[r.user] += r.seats.count;
+    }
+    if (live) s_.timers_.Push(&placed);
+  }
+  return Status::OK();
+}
+
+Status StateRestorer::DecodeTail(std::string_view* in) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return Fail("bad ended count");
+  for (uint32_t i = 0; i < n; ++i) {
+    ReservationId id;
+    if (!GetFixed64(in, &id)) return Fail("malformed ended list");
+    s_.ended_.push_back(id);
+  }
+  if (!GetCount(in, &n)) return Fail("bad idempotency count");
+  for (uint32_t i = 0; i < n; ++i) {
+    UserId user;
+    IdemKey key;
+    IdemEntry e;
+    uint32_t code;
+    uint64_t recorded;
+    if (!GetFixed64(in, &user) || !GetFixed64(in, &key.hi) || !GetFixed64(in, &key.lo) ||
+        !GetFixed64(in, &e.fingerprint) || !GetFixed64(in, &e.seq) || !GetVarint32(in, &code) ||
+        !GetFixed64(in, &e.outcome.ref) || !GetFixed64(in, &e.outcome.detail) ||
+        !GetFixed64(in, &recorded))
+      return Fail("malformed idempotency entry");
+    e.outcome.code = static_cast<ResultCode>(code);
+    e.recorded_at = static_cast<TimeMs>(recorded);
+    s_.idempotency_.Insert(user, key, e);
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConfig config) {
+  auto state = std::make_unique<EngineState>(config);
+  if (Status s = StateRestorer(*state).Decode(in); !s.ok()) return s;
+  return state;
+}
+
+uint64_t StateHash(const EngineState& state) {
+  std::string bytes;
+  EncodeState(state, &bytes);
+  Hasher h;
+  h.Update(bytes);
+  for (uint64_t id : SortedKeys(state.concerts())) {
+    const Concert& c = *state.concerts().at(id);
+    std::string cells;
+    cells.reserve(c.seats.size() * 8 + 32);
+    for (SeatIndex s = 0; s < c.seats.size(); ++s)
+      PutFixed64(&cells, c.seats.owner(s) << 2 | static_cast<uint64_t>(c.seats.status(s)));
+    PutFixed64(&cells, c.seats.held());
+    PutFixed64(&cells, c.seats.sold());
+    for (uint64_t user : SortedKeys(c.seats_per_user)) {
+      PutFixed64(&cells, user);
+      PutFixed64(&cells, c.seats_per_user.at(user));
+    }
+    h.Update(cells);
+  }
+  return h.Final();
+}
+
+}  // namespace cm::engine

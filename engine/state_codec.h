@@ -1,0 +1,41 @@
+#pragma once
+// The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
+//
+// state := version: u8 (= 1) | last_seq: fixed64 | clock: fixed64
+//          | users: varint n, user[n]                 (ascending id)
+//          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
+//          | concerts: varint n, (id: fixed64, sales: u8, concert_spec)[n]   (ascending id)
+//          | reservations: varint n, reservation[n]   (ascending id)
+//          | ended: varint n, fixed64[n]              (the order reservations ended in)
+//          | idempotency: varint n, idem_entry[n]     (oldest first)
+// user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8
+// reservation := id, user, concert: fixed64 | status: u8 | amount, created_at, expires_at,
+//                ended_at: fixed64 | seats: u8 n, fixed32[n]
+// idem_entry  := user, key_hi, key_lo, fingerprint, seq: fixed64 | code: varint
+//                | ref, detail, recorded_at: fixed64
+// Seat maps, per-user counts and hold timers are not stored: they follow from the reservations
+// and are rebuilt on load. The encoding is canonical (sorted), so equal states give equal bytes.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/engine_state.h"
+#include "engine/status.h"
+
+namespace cm::engine {
+
+inline constexpr uint8_t kStateFormatVersion = 1;
+
+void EncodeState(const EngineState& state, std::string* dst);
+
+// Rebuilds a state from EncodeState's bytes. Returns Corruption when the bytes are malformed or
+// describe an impossible state (a seat in two reservations, a reservation of an unknown
+// concert).
+Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConfig config);
+
+// A hash of the canonical state: the encoding above plus every seat cell and per-user count, so
+// derived structures that drift from the reservations change the hash too.
+uint64_t StateHash(const EngineState& state);
+
+}  // namespace cm::engine

@@ -1,0 +1,114 @@
+#include "tests/support/random_commands.h"
+
+#include "tests/support/test_world.h"
+
+namespace cm::test {
+
+using namespace cm::engine;
+
+RandomCommands::RandomCommands(uint64_t seed) : rng_(seed) {}
+
+Command RandomCommands::As(UserId user, CommandBody body) {
+  Command c;
+  c.now = now_;
+  c.actor = user;
+  c.actor_role = user == 0 ? Role::kSystem : Role::kUser;
+  c.body = std::move(body);
+  if (Pick(4) == 0) {  // a quarter of commands carry a key from a small pool, so some repeat
+    c.has_idem = true;
+    c.idem = IdemKey{Pick(8), 0};
+  }
+  return c;
+}
+
+void RandomCommands::Observe(const Event& e) {
+  last_seq_ = e.seq;
+  if (TypeOf(e) != EventType::kHoldPlaced) return;
+  if (reservations_.size() == 32) reservations_.erase(reservations_.begin());
+  reservations_.push_back(std::get<HoldPlaced>(e.body).reservation);
+}
+
+void RandomCommands::Drive(Sequencer& sequencer, EventSink& sink, int n) {
+  struct Tee : EventSink {
+    RandomCommands* gen;
+    EventSink* next;
+    void OnEvent(const Event& e, uint64_t token, bool ends) override {
+      gen->Observe(e);
+      next->OnEvent(e, token, ends);
+    }
+  } tee;
+  tee.gen = this;
+  tee.next = &sink;
+  for (const Command& c : Setup()) sequencer.Execute(c, tee);
+  for (int i = 0; i < n; ++i) sequencer.Execute(Next(), tee);
+}
+
+std::vector<Command> RandomCommands::Setup() {
+  std::vector<Command> out;
+  // Setup: seqs are predictable here because every setup command emits exactly one event.
+  const int user_count = 2 + static_cast<int>(Pick(5));
+  for (int i = 0; i < user_count; ++i) {
+    out.push_back(As(0, RegisterUserCmd{"user" + std::to_string(i) + "@x.io", "h", Role::kUser}));
+    out.back().has_idem = false;
+    users_.push_back(out.size());
+  }
+  out.push_back(As(0, CreateVenueCmd{GridVenue(1 + static_cast<int>(Pick(2)),
+                                               2 + static_cast<int>(Pick(3)),
+                                               3 + static_cast<int>(Pick(8)), 3)}));
+  out.back().has_idem = false;
+  const VenueId venue = out.size();
+  for (int i = 0; i < 2; ++i) {
+    auto spec = std::make_shared<ConcertSpec>();
+    spec->venue = venue;
+    spec->title = "C" + std::to_string(i);
+    spec->sales_open_at = now_;
+    spec->sales_close_at = now_ + 3'600'000;
+    spec->price_per_grade = {50'000, 40'000, 30'000};
+    spec->hold_ttl_ms = 2'000 + static_cast<TimeMs>(Pick(20'000));
+    spec->max_seats_per_user = 1 + static_cast<uint32_t>(Pick(6));
+    out.push_back(As(0, CreateConcertCmd{spec}));
+    out.back().has_idem = false;
+    concerts_.push_back(out.size());
+    out.push_back(As(0, OpenSalesCmd{concerts_.back()}));
+    out.back().has_idem = false;
+  }
+  return out;
+}
+
+Command RandomCommands::Next() {
+  now_ += static_cast<TimeMs>(Pick(4) == 0 ? Pick(5'000) : Pick(50));
+  const UserId user = users_[Pick(users_.size())];
+  const ConcertId concert = concerts_[Pick(concerts_.size())];
+  // Mostly a recent hold; sometimes any recent seq, which may name nothing or a non-hold.
+  const ReservationId some_id = !reservations_.empty() && Pick(5) != 0
+                                    ? reservations_[Pick(reservations_.size())]
+                                    : last_seq_ + 1 - Pick(std::min<uint64_t>(last_seq_ + 1, 40));
+  switch (Pick(12)) {
+    case 0: case 1: case 2: {
+      HoldSeatsCmd h;
+      h.concert = concert;
+      const auto count = 1 + Pick(4);
+      for (uint64_t k = 0; k < count; ++k) h.seats.push_back(static_cast<SeatIndex>(Pick(40)));
+      h.requested = h.seats.count;
+      return As(user, h);
+    }
+    case 3: case 4:
+      return As(user, HoldBestAvailableCmd{concert, static_cast<uint32_t>(1 + Pick(4)),
+                                           static_cast<int32_t>(Pick(4)) - 1, kAnySection});
+    case 5: case 6:
+      return As(Pick(5) == 0 ? 0 : user, ReleaseHoldCmd{some_id});
+    case 7:
+      return As(0, ConfirmReservationCmd{some_id});
+    case 8:
+      return As(0, RefundReservationCmd{some_id});
+    case 9:
+      return As(0, TickCmd{});
+    case 10:
+      if (Pick(10) == 0) return As(0, CloseSalesCmd{concert});
+      return As(0, OpenSalesCmd{concert});
+    default:
+      return As(0, RegisterUserCmd{"user" + std::to_string(Pick(12)) + "@x.io", "h", Role::kUser});
+  }
+}
+
+}  // namespace cm::test

@@ -1,0 +1,42 @@
+#pragma once
+// Seeded random command streams over a small world: users, a couple of concerts, and a mix of
+// holds, best-available, releases, confirms, refunds, ticks, sales changes and retried
+// idempotency keys. The same seed always gives the same stream.
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "engine/command.h"
+#include "engine/event.h"
+#include "engine/sequencer.h"
+
+namespace cm::test {
+
+class RandomCommands {
+ public:
+  explicit RandomCommands(uint64_t seed);
+  // The setup commands: users, a venue, concerts, open sales.
+  std::vector<engine::Command> Setup();
+  // One random command. Feed events back through Observe so that releases, confirms and
+  // refunds mostly name reservations that exist.
+  engine::Command Next();
+  void Observe(const engine::Event& e);
+
+  // Runs Setup() and `n` random commands through `sequencer`, observing every event; each
+  // event also goes to `sink`.
+  void Drive(engine::Sequencer& sequencer, engine::EventSink& sink, int n);
+
+ private:
+  engine::Command As(engine::UserId user, engine::CommandBody body);
+  uint64_t Pick(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); }
+
+  std::mt19937_64 rng_;
+  engine::TimeMs now_ = 1'700'000'000'000;
+  std::vector<engine::UserId> users_;
+  std::vector<engine::ConcertId> concerts_;
+  std::vector<engine::ReservationId> reservations_;  // recent holds, bounded
+  engine::Seq last_seq_ = 0;
+};
+
+}  // namespace cm::test
