@@ -22,6 +22,9 @@ class RandomCommands {
   // refunds mostly name reservations that exist.
   engine::Command Next();
   void Observe(const engine::Event& e);
+  // Starts a new random sequence, keeping what Setup() learned (several producers share one
+  // setup and then send different streams).
+  void Reseed(uint64_t seed) { rng_.seed(seed); }
 
   // Runs Setup() and `n` random commands through `sequencer`, observing every event; each
   // event also goes to `sink`.

@@ -1,0 +1,47 @@
+#pragma once
+// Where journal batches live. A batch is the packed records (engine/event_codec.h) of one group
+// commit, stored under its first sequence number, so batches sort by sequence. The RocksDB
+// store is the real one; tests use the in-memory store to inject failures.
+// Thread-safety: one writer thread; readers only before the writer starts or after it stops.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/status.h"
+#include "engine/types.h"
+
+namespace cm::journal {
+
+using engine::Seq;
+
+enum class Durability {
+  kSync,   // every batch is fsynced before durable_seq moves (the default, and the only
+           // mode a server may run with)
+  kAsync,  // BENCHMARKS ONLY: written to the OS, not fsynced; a crash can lose acknowledged
+           // events
+};
+
+class JournalStore {
+ public:
+  virtual ~JournalStore() = default;
+
+  // Appends one batch holding events [first, last]. Atomic: after a crash either the whole
+  // batch is there or none of it. REQUIRES: first == the last stored seq + 1.
+  virtual Status Append(Seq first, Seq last, std::string_view records) = 0;
+
+  // Visits batches in order, starting with the batch that contains `from` (or the first batch
+  // after it). `visit` returns false to stop. Returns the store's error, if any.
+  virtual Status Scan(Seq from,
+                      const std::function<bool(Seq first, std::string_view records)>& visit) = 0;
+
+  // Where the batch starting at `first` lives, for error messages.
+  virtual std::string Describe(Seq first) const = 0;
+};
+
+// Opens (creating if needed) the RocksDB journal in `dir`.
+Result<std::unique_ptr<JournalStore>> OpenRocksJournal(const std::string& dir,
+                                                       Durability durability);
+
+}  // namespace cm::journal

@@ -1,0 +1,29 @@
+#include "journal/journal_writer.h"
+
+#include "engine/event_codec.h"
+
+namespace cm::journal {
+
+void JournalWriter::Add(const engine::Event& e) {
+  engine::EncodeEvent(e, &buffer_);
+  ++pending_;
+}
+
+Status JournalWriter::Commit() {
+  if (halted()) return Status::Halted(reason_);
+  if (pending_ == 0) return Status::OK();
+  const Seq last = next_seq_ + pending_ - 1;
+  Status s = store_.Append(next_seq_, last, buffer_);
+  if (!s.ok()) {
+    reason_ = "journal write of events " + std::to_string(next_seq_) + ".." +
+              std::to_string(last) + " failed: " + s.ToString();
+    halted_.store(true, std::memory_order_release);
+    return Status::Halted(reason_);
+  }
+  next_seq_ = last + 1;
+  pending_ = 0;
+  buffer_.clear();
+  return Status::OK();
+}
+
+}  // namespace cm::journal

@@ -1,0 +1,26 @@
+#include "journal/memory_journal.h"
+
+namespace cm::journal {
+
+Status MemoryJournal::Append(Seq first, Seq, std::string_view records) {
+  if (fail_after_ > 0 && --fail_after_ == 0) {
+    fail_after_ = 1;  // stays broken, like a full or failed disk
+    return Status::IOError("injected write failure");
+  }
+  batches_.emplace(first, std::string(records));
+  return Status::OK();
+}
+
+Status MemoryJournal::Scan(Seq from, const std::function<bool(Seq, std::string_view)>& visit) {
+  auto it = batches_.upper_bound(from);
+  if (it != batches_.begin()) --it;
+  for (; it != batches_.end(); ++it)
+    if (!visit(it->first, it->second)) break;
+  return Status::OK();
+}
+
+std::string MemoryJournal::Describe(Seq first) const {
+  return "memory journal (batch " + std::to_string(first) + ")";
+}
+
+}  // namespace cm::journal

@@ -1,0 +1,139 @@
+#include "journal/snapshot_files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "engine/coding.h"
+#include "engine/crc32c.h"
+
+namespace cm::journal {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kMagic[8] = {'C', 'M', 'S', 'N', 'A', 'P', '\r', '\n'};
+constexpr uint8_t kVersion = 1;
+constexpr std::size_t kHeader = 8 + 1 + 8 + 8;
+
+std::string FileName(engine::Seq seq) {
+  char name[64];
+  std::snprintf(name, sizeof name, "snapshot-%020llu.snap", static_cast<unsigned long long>(seq));
+  return name;
+}
+
+Status Errno(const std::string& what) {
+  return Status::IOError(what + ": " + std::strerror(errno));
+}
+
+Status WriteAllAndSync(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot create " + path);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Status s = Errno("cannot write " + path);
+      ::close(fd);
+      return s;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    Status s = Errno("cannot fsync " + path);
+    ::close(fd);
+    return s;
+  }
+  if (::close(fd) != 0) return Errno("cannot close " + path);
+  return Status::OK();
+}
+
+Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open " + dir);
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Errno("cannot fsync " + dir);
+}
+
+}  // namespace
+
+Status WriteSnapshot(const std::string& dir, engine::Seq seq, const std::string& payload,
+                     int keep) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  std::string bytes(kMagic, sizeof kMagic);
+  bytes.reserve(kHeader + payload.size() + 4);
+  PutFixed8(&bytes, kVersion);
+  PutFixed64(&bytes, seq);
+  PutFixed64(&bytes, payload.size());
+  bytes += payload;
+  PutFixed32(&bytes, crc32c::Value(bytes));
+
+  const std::string final_path = dir + "/" + FileName(seq);
+  const std::string tmp_path = final_path + ".tmp";
+  if (Status s = WriteAllAndSync(tmp_path, bytes); !s.ok()) return s;
+  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)
+    return Errno("cannot rename " + tmp_path);
+  if (Status s = SyncDir(dir); !s.ok()) return s;
+
+  const auto all = ListSnapshots(dir);
+  for (std::size_t i = static_cast<std::size_t>(keep); i < all.size(); ++i)
+    fs::remove(all[i].path, ec);  // an old snapshot left behind costs only disk
+  return Status::OK();
+}
+
+std::vector<SnapshotFile> ListSnapshots(const std::string& dir) {
+  std::vector<SnapshotFile> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    unsigned long long seq = 0;
+    char tail[8] = {};
+    // Exactly "snapshot-<20 digits>.snap"; "*.tmp" and anything else is not a snapshot.
+    if (name.size() != 34 ||
+        std::sscanf(name.c_str(), "snapshot-%20llu.%4s", &seq, tail) != 2 ||
+        std::strcmp(tail, "snap") != 0)
+      continue;
+    out.push_back(SnapshotFile{seq, entry.path().string()});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SnapshotFile& a, const SnapshotFile& b) { return a.seq > b.seq; });
+  return out;
+}
+
+Status ReadSnapshot(const SnapshotFile& file, std::string* payload) {
+  std::ifstream in(file.path, std::ios::binary);
+  if (!in) return Status::IOError("cannot open snapshot " + file.path);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bad = [&](const std::string& what) {
+    return Status::Corruption("snapshot " + file.path + " (seq " + std::to_string(file.seq) +
+                              "): " + what);
+  };
+  if (bytes.size() < kHeader + 4 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    return bad("not a snapshot file, or truncated");
+  const uint32_t stored = DecodeFixed32(bytes.data() + bytes.size() - 4);
+  if (crc32c::Extend(0, bytes.data(), bytes.size() - 4) != stored) return bad("checksum mismatch");
+  std::string_view rest(bytes.data() + 8, bytes.size() - 12);
+  uint8_t version;
+  uint64_t seq, length;
+  GetFixed8(&rest, &version);
+  GetFixed64(&rest, &seq);
+  GetFixed64(&rest, &length);
+  if (version != kVersion) return bad("unknown version " + std::to_string(version));
+  if (seq != file.seq) return bad("holds seq " + std::to_string(seq) + ", not its name's");
+  if (length != rest.size()) return bad("length does not match the file size");
+  payload->assign(rest);
+  return Status::OK();
+}
+
+}  // namespace cm::journal

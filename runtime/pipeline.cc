@@ -1,0 +1,284 @@
+#include "runtime/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "engine/state_codec.h"
+#include "journal/snapshot_files.h"
+
+namespace cm::runtime {
+
+using engine::Command;
+using engine::Event;
+using engine::EventSlot;
+
+namespace {
+
+// Thrown inside the sequencer thread when the pipeline halted while it waited for room.
+struct HaltedError {};
+
+// How many events the sequencer decides before it makes them visible to the journal, at most:
+// bounds the latency a huge input batch adds without giving up batching.
+constexpr int64_t kMaxUnpublished = 1024;
+
+}  // namespace
+
+// Copies the sequencer's events into the output ring and publishes them in batches.
+class Pipeline::OutputSink final : public engine::EventSink {
+ public:
+  explicit OutputSink(Pipeline& p) : p_(p) {}
+
+  void OnEvent(const Event& e, uint64_t token, bool ends_command) override {
+    int64_t s;
+    while (!p_.output_.TryClaim(1, &s)) {
+      Flush();
+      if (p_.halted()) throw HaltedError{};
+      std::this_thread::yield();  // back-pressure: the journal is behind
+    }
+    EventSlot& slot = p_.output_[s];
+    slot.event = e;
+    slot.request_token = token;
+    slot.ends_command = ends_command;
+    if (first_ < 0) first_ = s;
+    last_ = s;
+    if (last_ - first_ + 1 >= kMaxUnpublished) Flush();
+  }
+
+  void Flush() {
+    if (first_ < 0) return;
+    p_.output_.Publish(first_, last_);
+    first_ = -1;
+  }
+
+ private:
+  Pipeline& p_;
+  int64_t first_ = -1, last_ = -1;
+};
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
+                                                 DurableListener* listener) {
+  auto store = journal::OpenRocksJournal(journal::JournalDir(options.data_dir),
+                                         options.durability);
+  if (!store.ok()) return store.status();
+  return Open(options, std::move(store).value(), listener);
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
+                                                 std::unique_ptr<journal::JournalStore> store,
+                                                 DurableListener* listener) {
+  journal::RecoveryOptions ro;
+  ro.config = options.engine;
+  auto recovered = journal::Recover(*store, journal::SnapshotDir(options.data_dir), ro);
+  if (!recovered.ok()) return recovered.status();
+  const Seq snapshot_seq = recovered->snapshot_seq;
+  std::unique_ptr<Pipeline> p(new Pipeline(options, std::move(store),
+                                           std::move(recovered->state), listener));
+  p->recovered_snapshot_seq_ = snapshot_seq;
+  p->last_snapshot_seq_ = snapshot_seq;
+  spdlog::info("recovered state at seq {} (snapshot seq {}, {} events replayed)",
+               p->recovered_seq_, snapshot_seq, recovered->events_replayed);
+  p->Start();
+  return p;
+}
+
+Pipeline::Pipeline(const PipelineOptions& options, std::unique_ptr<journal::JournalStore> store,
+                   std::unique_ptr<engine::EngineState> state, DurableListener* listener)
+    : options_(options),
+      store_(std::move(store)),
+      state_(std::move(state)),
+      sequencer_(*state_),
+      listener_(listener),
+      writer_(*store_, state_->last_seq() + 1),
+      recovered_seq_(state_->last_seq()),
+      input_(options.input_ring_size),
+      input_barrier_(input_),
+      output_(options.output_ring_size),
+      journal_barrier_(output_),
+      publisher_barrier_(output_, {&journal_done_}) {
+  durable_seq_.store(state_->last_seq());
+  input_.AddGatingSequence(&input_consumed_);
+  output_.AddGatingSequence(listener_ ? &publisher_done_ : &journal_done_);
+}
+
+void Pipeline::Start() {
+  sequencer_thread_ = std::thread([this] { SequencerLoop(); });
+  journal_thread_ = std::thread([this] { JournalLoop(); });
+  if (listener_) publisher_thread_ = std::thread([this] { PublisherLoop(); });
+  snapshot_thread_ = std::thread([this] { SnapshotLoop(); });
+}
+
+Pipeline::~Pipeline() { Stop(); }
+
+Pipeline::PublishResult Pipeline::TryPublish(Command cmd) {
+  if (halted()) return PublishResult::kHalted;
+  if (!accepting_.load(std::memory_order_acquire)) return PublishResult::kHalted;
+  const bool ok = input_.TryPublish([&](Command& slot) { slot = std::move(cmd); });
+  return ok ? PublishResult::kOk : PublishResult::kFull;
+}
+
+void Pipeline::Halt(const std::string& reason) {
+  {
+    std::lock_guard lock(halt_mu_);
+    if (halted_.load()) return;
+    halt_reason_ = reason;
+    halted_.store(true, std::memory_order_release);
+  }
+  spdlog::critical("pipeline halted, no more writes are taken: {}", reason);
+  if (listener_) listener_->OnHalted(reason);
+}
+
+std::string Pipeline::halt_reason() const {
+  std::lock_guard lock(halt_mu_);
+  return halt_reason_;
+}
+
+// Waits on a barrier; after an alert, drains what is already there and then reports the end.
+// Returns the highest sequence to process, or next - 1 when the stage should exit.
+template <class Barrier>
+static int64_t NextBatch(Barrier& barrier, int64_t next, bool* done) {
+  int64_t available = barrier.WaitFor(next);
+  if (available >= next) return available;
+  if (barrier.alerted()) {
+    available = barrier.Available(next);
+    if (available < next) *done = true;
+  }
+  return available;
+}
+
+void Pipeline::SequencerLoop() {
+  OutputSink sink(*this);
+  int64_t next = input_consumed_.Get() + 1;
+  bool done = false;
+  while (!done && !halted()) {
+    const int64_t available = NextBatch(input_barrier_, next, &done);
+    if (available < next) continue;
+    for (int64_t s = next; s <= available; ++s) {
+      Command& cmd = input_[s];
+      try {
+        if (options_.fault_injection) options_.fault_injection(cmd);
+        sequencer_.Execute(cmd, sink);
+      } catch (const HaltedError&) {
+        return;
+      } catch (const std::exception& ex) {
+        sink.Flush();  // events decided before the failure are sound; let them be journaled
+        Halt("sequencer: fatal error at event seq " + std::to_string(state_->last_seq() + 1) +
+             " deciding " + std::string(engine::ToString(engine::TypeOf(cmd))) + ": " +
+             ex.what());
+        return;
+      }
+      cmd.body = engine::TickCmd{};  // drop what the command owned (specs, strings) now
+    }
+    sink.Flush();
+    input_consumed_.Set(available);
+    next = available + 1;
+    MaybeSnapshot();
+  }
+}
+
+void Pipeline::MaybeSnapshot() {
+  if (options_.snapshot_every == 0 ||
+      state_->last_seq() - last_snapshot_seq_ < options_.snapshot_every)
+    return;
+  // The sequencer pauses for exactly this copy; writing it out happens on another thread.
+  const auto start = std::chrono::steady_clock::now();
+  auto* job = new SnapshotJob{state_->last_seq(), {}};
+  engine::EncodeState(*state_, &job->payload);
+  const auto pause = std::chrono::steady_clock::now() - start;
+  last_snapshot_seq_ = job->seq;
+  delete snapshot_job_.exchange(job, std::memory_order_acq_rel);  // an unwritten older one
+  snapshot_signal_.fetch_add(1, std::memory_order_release);
+  snapshot_signal_.notify_one();
+  spdlog::info("snapshot of seq {} copied ({} bytes) in {} us", job->seq, job->payload.size(),
+               std::chrono::duration_cast<std::chrono::microseconds>(pause).count());
+}
+
+void Pipeline::JournalLoop() {
+  int64_t next = journal_done_.Get() + 1;
+  bool done = false;
+  while (!done) {
+    const int64_t available = NextBatch(journal_barrier_, next, &done);
+    if (available < next) continue;
+    for (int64_t s = next; s <= available; ++s) writer_.Add(output_[s].event);
+    if (Status st = writer_.Commit(); !st.ok()) {
+      Halt(st.message());
+      return;  // fail-stop: journal_done_ and durable_seq_ never move past the failure
+    }
+    durable_seq_.store(output_[available].event.seq, std::memory_order_release);
+    journal_done_.Set(available);
+    next = available + 1;
+  }
+}
+
+void Pipeline::PublisherLoop() {
+  int64_t next = publisher_done_.Get() + 1;
+  bool done = false;
+  while (!done) {
+    const int64_t available = NextBatch(publisher_barrier_, next, &done);
+    if (available < next) continue;
+    try {
+      for (int64_t s = next; s <= available; ++s) listener_->OnDurable(output_[s]);
+      listener_->OnBatchDelivered(output_[available].event.seq);
+    } catch (const std::exception& ex) {
+      Halt(std::string("publisher: listener failed: ") + ex.what());
+      return;
+    }
+    publisher_done_.Set(available);
+    next = available + 1;
+  }
+}
+
+void Pipeline::SnapshotLoop() {
+  auto write_if_durable = [this](std::unique_ptr<SnapshotJob> job) {
+    while (durable_seq() < job->seq && !halted() && !snapshot_stop_.load())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (durable_seq() < job->seq) return;  // never became durable: a snapshot must not lead
+    Status s = journal::WriteSnapshot(journal::SnapshotDir(options_.data_dir), job->seq,
+                                      job->payload, options_.snapshots_kept);
+    if (!s.ok()) {
+      // Not fatal: the journal still holds everything; restart just replays more.
+      spdlog::error("snapshot of seq {} not written: {}", job->seq, s.ToString());
+      return;
+    }
+    snapshots_written_.fetch_add(1);
+    spdlog::info("snapshot of seq {} written", job->seq);
+  };
+  for (;;) {
+    const uint32_t signal = snapshot_signal_.load(std::memory_order_acquire);
+    std::unique_ptr<SnapshotJob> job(snapshot_job_.exchange(nullptr, std::memory_order_acq_rel));
+    if (job) {
+      write_if_durable(std::move(job));
+      continue;
+    }
+    if (snapshot_stop_.load()) return;
+    snapshot_signal_.wait(signal, std::memory_order_acquire);
+  }
+}
+
+void Pipeline::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  accepting_.store(false, std::memory_order_release);
+  // A producer that claimed a slot just before we stopped accepting gets to publish it.
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t claimed = input_.Claimed();
+    if (input_.HighestPublished(input_consumed_.Get() + 1, claimed) == claimed) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  input_barrier_.Alert();
+  sequencer_thread_.join();
+  journal_barrier_.Alert();
+  journal_thread_.join();
+  if (publisher_thread_.joinable()) {
+    publisher_barrier_.Alert();
+    publisher_thread_.join();
+  }
+  snapshot_stop_.store(true);
+  snapshot_signal_.fetch_add(1, std::memory_order_release);
+  snapshot_signal_.notify_one();
+  snapshot_thread_.join();
+  delete snapshot_job_.exchange(nullptr);
+}
+
+}  // namespace cm::runtime

@@ -1,0 +1,151 @@
+#pragma once
+// The running engine: gateway threads publish commands into the input ring; the sequencer
+// thread decides them and puts events into the output ring; the journal thread group-commits
+// them; the publisher thread hands durable events, in order, to a listener (replies, read
+// models, workers). A snapshot thread writes the sequencer's periodic state copies once they
+// are durable.
+//
+//   producers --input ring--> sequencer --output ring--> journal --(durable)--> publisher
+//                                   \--state copy every N events--> snapshot writer
+//
+// Fail-stop: if the journal cannot write, or the sequencer throws, the pipeline halts: it stops
+// taking commands (TryPublish answers kHalted), and halt_reason() says why. Nothing after the
+// failure is ever reported durable.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "engine/engine_state.h"
+#include "engine/event.h"
+#include "engine/ring_buffer.h"
+#include "engine/sequence_barrier.h"
+#include "engine/sequencer.h"
+#include "engine/wait_strategy.h"
+#include "journal/journal_store.h"
+#include "journal/journal_writer.h"
+#include "journal/recovery.h"
+
+namespace cm::runtime {
+
+using engine::Seq;
+
+struct PipelineOptions {
+  std::string data_dir = "./data";
+  journal::Durability durability = journal::Durability::kSync;
+  std::size_t input_ring_size = 1 << 16;   // power of two
+  std::size_t output_ring_size = 1 << 16;  // power of two
+  uint64_t snapshot_every = 1'000'000;     // events between snapshots; 0 = never
+  int snapshots_kept = 2;
+  engine::EngineConfig engine;
+  // Tests only: called on the sequencer thread before each command; may throw to prove that
+  // an exception in the sequencer stops the pipeline.
+  std::function<void(const engine::Command&)> fault_injection;
+};
+
+// The publisher stage. Called on the publisher thread only, with events at or below the
+// durable seq, in seq order.
+class DurableListener {
+ public:
+  virtual ~DurableListener() = default;
+  virtual void OnDurable(const engine::EventSlot& slot) = 0;
+  // After each batch: everything up to `durable_seq` has been delivered.
+  virtual void OnBatchDelivered(Seq /*durable_seq*/) {}
+  // The pipeline halted (any thread): commands still waiting will never be answered.
+  virtual void OnHalted(const std::string& /*reason*/) {}
+};
+
+class Pipeline {
+ public:
+  enum class PublishResult { kOk, kFull, kHalted };
+
+  // Recovers the state from options.data_dir (snapshot + journal tail) and starts the threads.
+  // `listener` may be null; otherwise it must outlive the pipeline.
+  static Result<std::unique_ptr<Pipeline>> Open(const PipelineOptions& options,
+                                                DurableListener* listener);
+  // The same over a given journal store (tests inject failures with MemoryJournal).
+  static Result<std::unique_ptr<Pipeline>> Open(const PipelineOptions& options,
+                                                std::unique_ptr<journal::JournalStore> store,
+                                                DurableListener* listener);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Thread-safe, lock-free, never blocks: kFull when the input ring has no free slot.
+  PublishResult TryPublish(engine::Command cmd);
+
+  // Stops taking commands, finishes everything already published (decided, journaled,
+  // delivered), writes nothing more, and joins the threads. Idempotent.
+  void Stop();
+
+  Seq durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  bool halted() const { return halted_.load(std::memory_order_acquire); }
+  std::string halt_reason() const;
+
+  // What recovery found at startup.
+  Seq recovered_seq() const { return recovered_seq_; }
+  Seq recovered_snapshot_seq() const { return recovered_snapshot_seq_; }
+  uint64_t snapshots_written() const { return snapshots_written_.load(); }
+
+  // The sequencer's state, for tests and tools after Stop() (not while running).
+  const engine::EngineState& state_after_stop() const { return *state_; }
+
+ private:
+  using InputRing = engine::RingBuffer<engine::Command, engine::BlockingWait>;
+  using OutputRing =
+      engine::RingBuffer<engine::EventSlot, engine::BlockingWait, engine::ProducerMode::kSingle>;
+  class OutputSink;
+  struct SnapshotJob {
+    Seq seq;
+    std::string payload;
+  };
+
+  Pipeline(const PipelineOptions& options, std::unique_ptr<journal::JournalStore> store,
+           std::unique_ptr<engine::EngineState> state, DurableListener* listener);
+  void Start();
+  void Halt(const std::string& reason);
+  void SequencerLoop();
+  void JournalLoop();
+  void PublisherLoop();
+  void SnapshotLoop();
+  void MaybeSnapshot();
+
+  const PipelineOptions options_;
+  std::unique_ptr<journal::JournalStore> store_;
+  std::unique_ptr<engine::EngineState> state_;
+  engine::Sequencer sequencer_;
+  DurableListener* listener_;
+  journal::JournalWriter writer_;
+  Seq recovered_seq_ = 0;
+  Seq recovered_snapshot_seq_ = 0;
+  Seq last_snapshot_seq_ = 0;
+
+  InputRing input_;
+  engine::Sequence input_consumed_;
+  engine::SequenceBarrier<InputRing> input_barrier_;
+  OutputRing output_;
+  engine::Sequence journal_done_;
+  engine::Sequence publisher_done_;
+  engine::SequenceBarrier<OutputRing> journal_barrier_;
+  engine::SequenceBarrier<OutputRing> publisher_barrier_;
+
+  std::atomic<Seq> durable_seq_{0};
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> halted_{false};
+  mutable std::mutex halt_mu_;  // guards halt_reason_; only on the failure path
+  std::string halt_reason_;
+
+  std::atomic<SnapshotJob*> snapshot_job_{nullptr};
+  std::atomic<uint32_t> snapshot_signal_{0};
+  std::atomic<bool> snapshot_stop_{false};
+  std::atomic<uint64_t> snapshots_written_{0};
+
+  std::thread sequencer_thread_, journal_thread_, publisher_thread_, snapshot_thread_;
+  bool stopped_ = false;
+};
+
+}  // namespace cm::runtime
