@@ -207,6 +207,7 @@ void Pipeline::JournalLoop() {
     }
     durable_seq_.store(output_[available].event.seq, std::memory_order_release);
     journal_done_.Set(available);
+    output_.wait_strategy().Signal();  // the publisher waits on this ring for journal_done_
     next = available + 1;
   }
 }
