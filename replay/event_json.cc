@@ -1,0 +1,126 @@
+#include "replay/event_json.h"
+
+#include <cstdio>
+
+namespace cm::replay {
+
+using namespace cm::engine;
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          *out += buf;
+        } else {
+          out->push_back(ch);  // UTF-8 passes through unchanged
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+namespace {
+
+struct Fields {
+  std::string* out;
+  void Num(const char* name, int64_t v) { *out += ",\"" + std::string(name) + "\":" + std::to_string(v); }
+  void UNum(const char* name, uint64_t v) {
+    *out += ",\"" + std::string(name) + "\":" + std::to_string(v);
+  }
+  void Str(const char* name, std::string_view v) {
+    *out += ",\"" + std::string(name) + "\":";
+    AppendJsonString(v, out);
+  }
+  void Seats(const SeatList& seats) {
+    *out += ",\"seats\":[";
+    for (std::size_t i = 0; i < seats.size(); ++i) {
+      if (i) out->push_back(',');
+      *out += std::to_string(seats[i]);
+    }
+    out->push_back(']');
+  }
+
+  void operator()(const UserRegistered& b) {
+    UNum("user", b.user);
+    Str("email", b.email);
+    Str("role", ToString(b.role));  // the password hash stays out of dumps
+  }
+  void operator()(const VenueCreated& b) {
+    UNum("venue", b.venue);
+    Str("name", b.spec->name);
+    std::size_t seats = 0;
+    for (const auto& s : b.spec->sections)
+      for (const auto& r : s.rows) seats += r.seats.size();
+    UNum("sections", b.spec->sections.size());
+    UNum("seat_count", seats);
+  }
+  void operator()(const ConcertCreated& b) {
+    UNum("concert", b.concert);
+    UNum("venue", b.spec->venue);
+    Str("title", b.spec->title);
+    Num("sales_open_at", b.spec->sales_open_at);
+    Num("sales_close_at", b.spec->sales_close_at);
+    Num("hold_ttl_ms", b.spec->hold_ttl_ms);
+    UNum("max_seats_per_user", b.spec->max_seats_per_user);
+  }
+  void operator()(const SalesOpened& b) { UNum("concert", b.concert); }
+  void operator()(const SalesClosed& b) { UNum("concert", b.concert); }
+  void operator()(const HoldPlaced& b) {
+    UNum("reservation", b.reservation);
+    UNum("concert", b.concert);
+    UNum("user", b.user);
+    Num("amount", b.amount);
+    Num("expires_at", b.expires_at);
+    Seats(b.seats);
+  }
+  void operator()(const HoldReleased& b) { UNum("reservation", b.reservation); }
+  void operator()(const HoldExpired& b) { UNum("reservation", b.reservation); }
+  void operator()(const ReservationConfirmed& b) { UNum("reservation", b.reservation); }
+  void operator()(const ReservationRefunded& b) {
+    UNum("reservation", b.reservation);
+    Num("amount", b.amount);
+  }
+  void operator()(const CommandRejected& b) {
+    Str("command", ToString(b.command));
+    Str("code", ToString(b.code));
+    UNum("detail", b.detail);
+    if (!b.seats.empty()) Seats(b.seats);
+    if (!b.reason.empty()) Str("reason", b.reason);
+  }
+  void operator()(const DuplicateCommand& b) {
+    UNum("original_seq", b.original_seq);
+    Str("code", ToString(b.code));
+    UNum("ref", b.ref);
+    UNum("detail", b.detail);
+  }
+};
+
+}  // namespace
+
+void AppendEventJson(const Event& e, std::string* out) {
+  *out += "{\"seq\":" + std::to_string(e.seq) + ",\"ts\":" + std::to_string(e.ts) + ",\"type\":";
+  AppendJsonString(ToString(TypeOf(e)), out);
+  Fields f{out};
+  std::visit(f, e.body);
+  if (e.idem) {
+    char key[40];
+    std::snprintf(key, sizeof key, "%016llx%016llx",
+                  static_cast<unsigned long long>(e.idem->key.hi),
+                  static_cast<unsigned long long>(e.idem->key.lo));
+    *out += ",\"idempotency\":{\"user\":" + std::to_string(e.idem->user) + ",\"key\":\"" + key +
+            "\"}";
+  }
+  out->push_back('}');
+}
+
+}  // namespace cm::replay
