@@ -5,7 +5,11 @@
 namespace cm::engine {
 namespace {
 
-std::string At(const Event& e) { return "event seq " + std::to_string(e.seq) + ": "; }
+std::string At(const Event& e) {
+  std::string s = "event seq ";
+  s.append(std::to_string(e.seq)).append(": ");
+  return s;
+}
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <filesystem>
+
 #include "engine/coding.h"
 #include "journal/journal_store.h"
 
@@ -76,6 +78,9 @@ class RocksJournal final : public JournalStore {
 
 Result<std::unique_ptr<JournalStore>> OpenRocksJournal(const std::string& dir,
                                                        Durability durability) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create journal directory " + dir + ": " + ec.message());
   rocksdb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;

@@ -124,11 +124,10 @@ Status ReadSnapshot(const SnapshotFile& file, std::string* payload) {
   const uint32_t stored = DecodeFixed32(bytes.data() + bytes.size() - 4);
   if (crc32c::Extend(0, bytes.data(), bytes.size() - 4) != stored) return bad("checksum mismatch");
   std::string_view rest(bytes.data() + 8, bytes.size() - 12);
-  uint8_t version;
-  uint64_t seq, length;
-  GetFixed8(&rest, &version);
-  GetFixed64(&rest, &seq);
-  GetFixed64(&rest, &length);
+  uint8_t version = 0;
+  uint64_t seq = 0, length = 0;
+  if (!GetFixed8(&rest, &version) || !GetFixed64(&rest, &seq) || !GetFixed64(&rest, &length))
+    return bad("truncated header");
   if (version != kVersion) return bad("unknown version " + std::to_string(version));
   if (seq != file.seq) return bad("holds seq " + std::to_string(seq) + ", not its name's");
   if (length != rest.size()) return bad("length does not match the file size");

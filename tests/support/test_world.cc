@@ -2,28 +2,14 @@
 
 #include <stdexcept>
 
+#include "engine/grid_venue.h"
+
 namespace cm::test {
 
 std::shared_ptr<VenueSpec> GridVenue(int sections, int rows, int seats_per_row, int grades) {
-  auto v = std::make_shared<VenueSpec>();
-  v->name = "Grid Hall";
-  for (int g = 0; g < grades; ++g) v->grades.push_back("G" + std::to_string(g));
-  for (int s = 0; s < sections; ++s) {
-    SectionSpec section;
-    section.name = "S" + std::to_string(s);
-    for (int r = 0; r < rows; ++r) {
-      RowSpec row;
-      row.label = std::to_string(r + 1);
-      for (int n = 0; n < seats_per_row; ++n) {
-        const int32_t x = 2 * n - (seats_per_row - 1) + s * 1000;
-        row.seats.push_back(SeatSpec{static_cast<uint16_t>(n + 1),
-                                     static_cast<uint8_t>(r % grades), x, 10 * (r + 1)});
-      }
-      section.rows.push_back(std::move(row));
-    }
-    v->sections.push_back(std::move(section));
-  }
-  return v;
+  std::vector<std::string> names;
+  for (int g = 0; g < grades; ++g) names.push_back("G" + std::to_string(g));
+  return MakeGridVenue("Grid Hall", std::move(names), sections, rows, seats_per_row);
 }
 
 TestWorld::TestWorld(EngineConfig config) : state(config) {}

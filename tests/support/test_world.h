@@ -21,7 +21,7 @@ struct CollectingSink : EventSink {
 
 // A venue of `sections` sections, each with `rows` rows of `seats_per_row` seats. Grades go
 // by row: row 0 is grade 0, row 1 grade 1, ... (modulo `grades`). x runs across the row with
-// the centre at 0; y is the row's distance from the stage.
+// the centre at 0 (engine/grid_venue.h); y is the row's distance from the stage.
 std::shared_ptr<VenueSpec> GridVenue(int sections, int rows, int seats_per_row, int grades = 2);
 
 class TestWorld {

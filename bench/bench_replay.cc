@@ -1,0 +1,140 @@
+// Benchmark 3: replay. (a) Events per second from the RocksDB journal into the state, full
+// replay. (b) Restart time from a snapshot of a 1,000,000-seat state plus a 1,000,000-event
+// tail. The journals are written first (not timed) with the real writer and codec.
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+
+#include "bench/bench_report.h"
+#include "bench/workload.h"
+#include "engine/engine_state.h"
+#include "engine/sequencer.h"
+#include "engine/state_codec.h"
+#include "journal/journal_writer.h"
+#include "journal/recovery.h"
+#include "journal/snapshot_files.h"
+
+using namespace cm;
+using namespace cm::engine;
+
+namespace {
+
+// Sends a world's setup and `commands` mix commands through a sequencer, journaling every
+// event in batches of 1,000; optionally snapshots after `snapshot_after` commands.
+class Writer : public EventSink {
+ public:
+  Writer(journal::JournalStore& store, bench::HoldReleaseMix& mix)
+      : writer_(store, 1), mix_(mix) {}
+  void OnEvent(const Event& e, uint64_t token, bool ends) override {
+    mix_.OnEvent(e, token, ends);
+    writer_.Add(e);
+    if (writer_.pending_events() == 1000 && !writer_.Commit().ok()) std::abort();
+  }
+  void Flush() {
+    if (!writer_.Commit().ok()) std::abort();
+  }
+
+ private:
+  journal::JournalWriter writer_;
+  bench::HoldReleaseMix& mix_;
+};
+
+struct Written {
+  Seq last_seq = 0;
+  Seq snapshot_seq = 0;
+  uint64_t hash = 0;
+};
+
+Written WriteJournal(const std::string& dir, const bench::WorldSpec& spec, uint64_t commands,
+                     uint64_t snapshot_after) {
+  std::filesystem::remove_all(dir);
+  auto store = journal::OpenRocksJournal(journal::JournalDir(dir), journal::Durability::kAsync);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    std::exit(1);
+  }
+  EngineState state;
+  Sequencer sequencer(state);
+  bench::HoldReleaseMix mix(spec, 3);
+  Writer writer(*store.value(), mix);
+  const TimeMs t0 = 1'800'000'000'000;
+  for (const Command& c : bench::WorldSetup(spec, t0)) sequencer.Execute(c, writer);
+  Written w;
+  Command cmd;
+  for (uint64_t i = 0; i < commands; ++i) {
+    mix.Next(t0 + static_cast<TimeMs>(i / 10), &cmd);
+    sequencer.Execute(cmd, writer);
+    if (i + 1 == snapshot_after) {
+      writer.Flush();
+      std::string payload;
+      EncodeState(state, &payload);
+      if (!journal::WriteSnapshot(journal::SnapshotDir(dir), state.last_seq(), payload).ok())
+        std::exit(1);
+      w.snapshot_seq = state.last_seq();
+    }
+  }
+  writer.Flush();
+  w.last_seq = state.last_seq();
+  w.hash = StateHash(state);
+  return w;
+}
+
+struct Timed {
+  double seconds = 0;
+  journal::Recovered r;
+};
+
+Timed TimeRecovery(const std::string& dir, bool use_snapshots) {
+  auto store = journal::OpenRocksJournal(journal::JournalDir(dir), journal::Durability::kSync);
+  if (!store.ok()) std::exit(1);
+  journal::RecoveryOptions options;
+  options.use_snapshots = use_snapshots;
+  const int64_t start = bench::NowNs();
+  auto r = journal::Recover(*store.value(), journal::SnapshotDir(dir), options);
+  const double seconds = static_cast<double>(bench::NowNs() - start) / 1e9;
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+    std::exit(1);
+  }
+  return Timed{seconds, std::move(r).value()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Replay speed and restart time"};
+  std::string data_dir = "./bench-data/replay";
+  uint64_t events = 5'000'000;
+  app.add_option("--data", data_dir, "Scratch directory (wiped first)");
+  app.add_option("--events", events, "Commands in the full-replay journal");
+  CLI11_PARSE(app, argc, argv);
+
+  bench::Report r("replay");
+  {  // (a) full replay speed, 50,000 seats
+    bench::WorldSpec spec;
+    const Written w = WriteJournal(data_dir + "/full", spec, events, 0);
+    const Timed t = TimeRecovery(data_dir + "/full", false);
+    r.Add("full_replay_events", static_cast<double>(t.r.events_replayed), "");
+    r.Add("full_replay_seconds", t.seconds, "s");
+    r.Add("full_replay_events_per_sec", static_cast<double>(t.r.events_replayed) / t.seconds,
+          "ev/s");
+    r.Note("full_replay_hash_matches", StateHash(*t.r.state) == w.hash ? "yes" : "NO");
+  }
+  {  // (b) 1,000,000 seats: snapshot after 500,000 commands, then a 1,000,000-event tail
+    bench::WorldSpec spec;
+    spec.sections = 20;
+    spec.rows = 50;
+    spec.seats_per_row = 1000;
+    const Written w = WriteJournal(data_dir + "/restart", spec, 1'500'000, 500'000);
+    const Timed t = TimeRecovery(data_dir + "/restart", true);
+    r.Add("restart_seats", spec.sections * spec.rows * spec.seats_per_row, "");
+    r.Add("restart_snapshot_seq", static_cast<double>(t.r.snapshot_seq), "");
+    r.Add("restart_tail_events", static_cast<double>(t.r.events_replayed), "");
+    r.Add("restart_seconds", t.seconds, "s");
+    r.Note("restart_hash_matches", StateHash(*t.r.state) == w.hash ? "yes" : "NO");
+  }
+  r.Print();
+  std::filesystem::remove_all(data_dir);
+  return 0;
+}

@@ -1,0 +1,67 @@
+// Benchmark 1: the sequencer alone, no rings and no journal. A hold/release mix over a
+// 50,000-seat concert with 100,000 users, on one thread. Time advances 0.1 ms per command, so
+// long runs also expire holds.
+
+#include <CLI/CLI.hpp>
+
+#include "bench/bench_report.h"
+#include "bench/workload.h"
+#include "engine/engine_state.h"
+#include "engine/sequencer.h"
+
+using namespace cm;
+using namespace cm::engine;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Sequencer throughput on one thread"};
+  uint64_t commands = 10'000'000;
+  double max_seconds = 30;
+  app.add_option("--commands", commands, "Commands to decide (after a warm-up)");
+  app.add_option("--max-seconds", max_seconds, "Stop early after this long");
+  CLI11_PARSE(app, argc, argv);
+
+  bench::WorldSpec spec;
+  EngineState state;
+  Sequencer sequencer(state);
+  bench::HoldReleaseMix mix(spec, 42);
+  const TimeMs t0 = 1'800'000'000'000;
+  for (const Command& c : bench::WorldSetup(spec, t0)) sequencer.Execute(c, mix);
+
+  Command cmd;
+  uint64_t i = 0;
+  auto run = [&](uint64_t n) {
+    for (uint64_t k = 0; k < n; ++k, ++i) {
+      mix.Next(t0 + static_cast<TimeMs>(i / 10), &cmd);
+      sequencer.Execute(cmd, mix);
+    }
+  };
+  run(200'000);  // warm-up: fills the hold table to its steady size
+  const uint64_t events_before = mix.events, holds_before = mix.holds,
+                 releases_before = mix.releases, rejected_before = mix.rejections,
+                 expired_before = mix.expiries;
+  const int64_t start = bench::NowNs();
+  uint64_t done = 0;
+  while (done < commands) {
+    const uint64_t chunk = std::min<uint64_t>(1'000'000, commands - done);
+    run(chunk);
+    done += chunk;
+    if ((bench::NowNs() - start) / 1e9 > max_seconds) break;
+  }
+  const double seconds = static_cast<double>(bench::NowNs() - start) / 1e9;
+
+  bench::Report r("sequencer");
+  r.Add("commands", static_cast<double>(done), "");
+  r.Add("seconds", seconds, "s");
+  r.Add("commands_per_sec", static_cast<double>(done) / seconds, "cmd/s");
+  r.Add("ns_per_command", seconds * 1e9 / static_cast<double>(done), "ns");
+  r.Add("events", static_cast<double>(mix.events - events_before), "");
+  r.Add("holds_placed", static_cast<double>(mix.holds - holds_before), "");
+  r.Add("holds_released", static_cast<double>(mix.releases - releases_before), "");
+  r.Add("holds_expired", static_cast<double>(mix.expiries - expired_before), "");
+  r.Add("rejected", static_cast<double>(mix.rejections - rejected_before), "");
+  r.Add("live_holds_at_end", static_cast<double>(state.timers().size()), "");
+  r.Add("seats", spec.sections * spec.rows * spec.seats_per_row, "");
+  r.Add("users", spec.users, "");
+  r.Print();
+  return 0;
+}

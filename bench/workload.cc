@@ -1,0 +1,88 @@
+#include "bench/workload.h"
+
+#include "engine/grid_venue.h"
+
+namespace cm::bench {
+
+using namespace cm::engine;
+
+std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
+  std::vector<Command> out;
+  auto admin = [&](CommandBody body) {
+    Command c;
+    c.now = now;
+    c.actor_role = Role::kSystem;
+    c.body = std::move(body);
+    out.push_back(std::move(c));
+  };
+  for (int i = 0; i < spec.users; ++i)
+    admin(RegisterUserCmd{"user" + std::to_string(i) + "@bench.io", "$argon2id$bench",
+                          Role::kUser});
+  admin(CreateVenueCmd{MakeGridVenue("Bench Arena", {"VIP", "R", "S", "A"}, spec.sections,
+                                     spec.rows, spec.seats_per_row, 5)});
+  for (int k = 0; k < spec.concerts; ++k) {
+    auto c = std::make_shared<ConcertSpec>();
+    c->venue = static_cast<VenueId>(spec.users + 1);
+    c->title = "Bench Concert " + std::to_string(k + 1);
+    c->starts_at = now + 30LL * 86'400'000;
+    c->sales_open_at = now;
+    c->sales_close_at = now + 365LL * 86'400'000;
+    c->price_per_grade = {200'000, 150'000, 110'000, 80'000};
+    c->hold_ttl_ms = spec.hold_ttl_ms;
+    c->max_seats_per_user = spec.max_seats_per_user;
+    admin(CreateConcertCmd{c});
+    admin(OpenSalesCmd{ConcertIdOf(spec, k)});
+  }
+  return out;
+}
+
+ConcertId ConcertIdOf(const WorldSpec& spec, int k) {
+  return static_cast<ConcertId>(spec.users + 2 + 2 * k);
+}
+
+HoldReleaseMix::HoldReleaseMix(const WorldSpec& spec, uint64_t seed)
+    : spec_(spec),
+      seats_per_concert_(static_cast<uint32_t>(spec.sections * spec.rows * spec.seats_per_row)),
+      rng_(seed) {
+  live_.reserve(1 << 20);
+}
+
+void HoldReleaseMix::Next(TimeMs now, Command* cmd) {
+  cmd->now = now;
+  cmd->actor_role = Role::kUser;
+  cmd->has_idem = false;
+  if (!live_.empty() && (rng_.Next() & 1)) {
+    const std::size_t i = rng_.Below(live_.size());
+    cmd->actor = live_[i].second;
+    cmd->body = ReleaseHoldCmd{live_[i].first};
+    live_[i] = live_.back();
+    live_.pop_back();
+    return;
+  }
+  HoldSeatsCmd h;
+  h.concert = ConcertIdOf(spec_, static_cast<int>(rng_.Below(spec_.concerts)));
+  const auto n = 1 + rng_.Below(4);
+  const SeatIndex base = static_cast<SeatIndex>(rng_.Below(seats_per_concert_ - 4));
+  for (uint64_t k = 0; k < n; ++k) h.seats.push_back(base + static_cast<SeatIndex>(k));
+  h.requested = h.seats.count;
+  cmd->actor = 1 + rng_.Below(spec_.users);
+  cmd->body = h;
+}
+
+void HoldReleaseMix::OnEvent(const Event& e, uint64_t, bool) {
+  ++events;
+  switch (TypeOf(e)) {
+    case EventType::kHoldPlaced: {
+      const auto& h = std::get<HoldPlaced>(e.body);
+      live_.emplace_back(h.reservation, h.user);
+      ++holds;
+      break;
+    }
+    case EventType::kHoldReleased: ++releases; break;
+    case EventType::kHoldExpired: ++expiries; break;  // stays in live_; its release is refused
+    case EventType::kCommandRejected: ++rejections; break;
+    default: break;
+  }
+}
+
+}  // namespace cm::bench

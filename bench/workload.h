@@ -1,0 +1,48 @@
+#pragma once
+// The benchmarks' world and traffic: registered users, a concert on a grid venue, and a
+// hold/release command mix that releases holds it knows were placed.
+
+#include <cstdint>
+#include <vector>
+
+#include "bench/bench_report.h"
+#include "engine/command.h"
+#include "engine/event.h"
+#include "engine/sequencer.h"
+
+namespace cm::bench {
+
+struct WorldSpec {
+  int users = 100'000;
+  int concerts = 1;
+  int sections = 10, rows = 50, seats_per_row = 100;  // 50,000 seats
+  engine::TimeMs hold_ttl_ms = engine::kDefaultHoldTtlMs;
+  uint32_t max_seats_per_user = 4;
+};
+
+// The setup commands for `spec`, all decided at time `now`. With every command emitting one
+// event, user i gets id i + 1, the venue users + 1, concert k users + 2 + 2k.
+std::vector<engine::Command> WorldSetup(const WorldSpec& spec, engine::TimeMs now);
+engine::ConcertId ConcertIdOf(const WorldSpec& spec, int k);
+
+// Generates the hold/release mix: about half holds of 1-4 random seats by random users, half
+// releases of holds it saw placed (OnEvent must see the events).
+class HoldReleaseMix : public engine::EventSink {
+ public:
+  HoldReleaseMix(const WorldSpec& spec, uint64_t seed);
+  // Fills *cmd (reusing its storage) with the next command at time `now`.
+  void Next(engine::TimeMs now, engine::Command* cmd);
+  void OnEvent(const engine::Event& e, uint64_t, bool) override;
+  // For producers that do not see events directly: a hold another thread saw placed.
+  void AddLive(engine::ReservationId r, engine::UserId u) { live_.emplace_back(r, u); }
+
+  uint64_t events = 0, holds = 0, releases = 0, rejections = 0, expiries = 0;
+
+ private:
+  WorldSpec spec_;
+  uint32_t seats_per_concert_;
+  FastRng rng_;
+  std::vector<std::pair<engine::ReservationId, engine::UserId>> live_;  // holds to release
+};
+
+}  // namespace cm::bench
