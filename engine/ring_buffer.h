@@ -102,13 +102,16 @@ class RingBuffer {
  private:
   bool HasRoom(int64_t current, int64_t n) {
     const int64_t wrap_point = current + n - capacity_;
-    if (wrap_point <= gating_cache_.load(std::memory_order_relaxed)) return true;
+    // Acquire/release on the cache too: a producer that trusts a value another producer read
+    // must also inherit that read's happens-before edge from the consumer, or reusing the slot
+    // races with the consumer's last read of it.
+    if (wrap_point <= gating_cache_.load(std::memory_order_acquire)) return true;
     int64_t min = current;
     for (const Sequence* g : gating_) {
       const int64_t v = g->Get();
       if (v < min) min = v;
     }
-    gating_cache_.store(min, std::memory_order_relaxed);
+    gating_cache_.store(min, std::memory_order_release);
     return wrap_point <= min;
   }
 

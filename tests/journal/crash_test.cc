@@ -56,12 +56,14 @@ struct PipeReporter : cm::runtime::DurableListener {
   _exit(0);  // not reached in practice: the parent kills us first
 }
 
-// Reads "seq\n" lines until EOF; returns the highest.
+// Reads "seq\n" lines until EOF; returns the highest. The child is killed `kill_after` its
+// first report (so a slow recovery, e.g. under ASan, still leaves it time to make progress),
+// or after a minute whatever happens.
 Seq ReadReports(int fd, std::chrono::milliseconds kill_after, pid_t child) {
   Seq highest = 0;
   std::string buffer;
-  const auto kill_at = std::chrono::steady_clock::now() + kill_after;
-  bool killed = false;
+  auto kill_at = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool killed = false, reported = false;
   for (;;) {
     if (!killed && std::chrono::steady_clock::now() >= kill_at) {
       ::kill(child, SIGKILL);
@@ -74,6 +76,10 @@ Seq ReadReports(int fd, std::chrono::milliseconds kill_after, pid_t child) {
     const ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n <= 0) break;  // EOF: the child is gone
     buffer.append(chunk, static_cast<std::size_t>(n));
+    if (!reported) {
+      reported = true;
+      kill_at = std::chrono::steady_clock::now() + kill_after;
+    }
     std::size_t nl;
     while ((nl = buffer.find('\n')) != std::string::npos) {
       highest = std::max<Seq>(highest, std::stoull(buffer.substr(0, nl)));
@@ -93,6 +99,7 @@ TEST_CASE("SIGKILL at random moments loses nothing that was reported durable") {
     CAPTURE(round);
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
+    std::fflush(nullptr);  // the child must not repeat our buffered output
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {
