@@ -110,4 +110,17 @@ inline bool GetLengthPrefixed(std::string_view* in, std::string_view* out) {
   return true;
 }
 
+inline bool GetString(std::string_view* in, std::string* out) {
+  std::string_view s;
+  if (!GetLengthPrefixed(in, &s)) return false;
+  out->assign(s);
+  return true;
+}
+
+// A count read from input must fit in what is left of it (each item takes at least one byte),
+// so a corrupt count cannot make a decoder reserve gigabytes.
+inline bool GetCount(std::string_view* in, uint32_t* n) {
+  return GetVarint32(in, n) && *n <= in->size();
+}
+
 }  // namespace cm

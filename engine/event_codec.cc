@@ -26,12 +26,6 @@ bool GetSeats(std::string_view* in, SeatList* seats) {
   return true;
 }
 
-bool GetString(std::string_view* in, std::string* out) {
-  std::string_view s;
-  if (!GetLengthPrefixed(in, &s)) return false;
-  out->assign(s);
-  return true;
-}
 
 struct BodyEncoder {
   std::string* d;

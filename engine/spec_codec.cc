@@ -3,21 +3,6 @@
 #include "engine/coding.h"
 
 namespace cm::engine {
-namespace {
-
-bool GetString(std::string_view* in, std::string* out) {
-  std::string_view s;
-  if (!GetLengthPrefixed(in, &s)) return false;
-  out->assign(s);
-  return true;
-}
-
-// A count read from input must fit in what is left of it (each item takes at least one byte),
-// so a corrupt count cannot make us reserve gigabytes.
-bool GetCount(std::string_view* in, uint32_t* n) { return GetVarint32(in, n) && *n <= in->size(); }
-
-}  // namespace
-
 void EncodeVenueSpec(const VenueSpec& v, std::string* dst) {
   PutLengthPrefixed(dst, v.name);
   PutVarint32(dst, static_cast<uint32_t>(v.grades.size()));

@@ -35,14 +35,6 @@ std::vector<uint64_t> SortedKeys(const Map& m) {
   return keys;
 }
 
-bool GetString(std::string_view* in, std::string* out) {
-  std::string_view s;
-  if (!GetLengthPrefixed(in, &s)) return false;
-  out->assign(s);
-  return true;
-}
-
-bool GetCount(std::string_view* in, uint32_t* n) { return GetVarint32(in, n) && *n <= in->size(); }
 
 }  // namespace
 
