@@ -17,7 +17,7 @@ std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
   };
   for (int i = 0; i < spec.users; ++i)
     admin(RegisterUserCmd{"user" + std::to_string(i) + "@bench.io", "$argon2id$bench",
-                          Role::kUser});
+                          Role::kUser, ""});
   admin(CreateVenueCmd{MakeGridVenue("Bench Arena", {"VIP", "R", "S", "A"}, spec.sections,
                                      spec.rows, spec.seats_per_row, 5)});
   for (int k = 0; k < spec.concerts; ++k) {

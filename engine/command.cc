@@ -4,7 +4,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 11, "update CommandType and ToString");
+static_assert(std::variant_size_v<CommandBody> == 14, "update CommandType and ToString");
 
 std::string_view ToString(CommandType t) {
   switch (t) {
@@ -19,6 +19,9 @@ std::string_view ToString(CommandType t) {
     case CommandType::kReleaseHold: return "ReleaseHold";
     case CommandType::kConfirmReservation: return "ConfirmReservation";
     case CommandType::kRefundReservation: return "RefundReservation";
+    case CommandType::kStartSession: return "StartSession";
+    case CommandType::kRefreshSession: return "RefreshSession";
+    case CommandType::kEndSession: return "EndSession";
   }
   return "Unknown";
 }
@@ -48,6 +51,9 @@ struct FingerprintVisitor {
   void operator()(const ReleaseHoldCmd& c) { Add(c.reservation); }
   void operator()(const ConfirmReservationCmd& c) { Add(c.reservation); }
   void operator()(const RefundReservationCmd& c) { Add(c.reservation); }
+  void operator()(const StartSessionCmd& c) { Add(c.refresh_digest.hi ^ c.refresh_digest.lo); }
+  void operator()(const RefreshSessionCmd& c) { Add(c.old_digest.hi ^ c.new_digest.lo); }
+  void operator()(const EndSessionCmd& c) { Add(c.refresh_digest.hi ^ c.refresh_digest.lo); }
 };
 
 }  // namespace

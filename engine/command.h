@@ -18,6 +18,25 @@ struct RegisterUserCmd {
   std::string email;          // normalised by the caller
   std::string password_hash;  // argon2id, computed off the sequencer
   Role role = Role::kUser;
+  std::string name;  // display name
+};
+
+// A login: the gateway checked the password; actor is the user.
+struct StartSessionCmd {
+  TokenDigest refresh_digest;
+  TimeMs expires_at = 0;
+};
+
+// Refresh-token rotation: the old token stops working, the new one takes over the session.
+struct RefreshSessionCmd {
+  TokenDigest old_digest;
+  TokenDigest new_digest;
+  TimeMs expires_at = 0;
+};
+
+// Logout: the refresh token is revoked.
+struct EndSessionCmd {
+  TokenDigest refresh_digest;
 };
 
 struct CreateVenueCmd {
@@ -68,7 +87,8 @@ struct RefundReservationCmd {
 using CommandBody =
     std::variant<TickCmd, RegisterUserCmd, CreateVenueCmd, CreateConcertCmd, OpenSalesCmd,
                  CloseSalesCmd, HoldSeatsCmd, HoldBestAvailableCmd, ReleaseHoldCmd,
-                 ConfirmReservationCmd, RefundReservationCmd>;
+                 ConfirmReservationCmd, RefundReservationCmd, StartSessionCmd,
+                 RefreshSessionCmd, EndSessionCmd>;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -94,7 +114,10 @@ enum class CommandType : uint8_t {
   kReleaseHold = 8,
   kConfirmReservation = 9,
   kRefundReservation = 10,
-  kLast = kRefundReservation,
+  kStartSession = 11,
+  kRefreshSession = 12,
+  kEndSession = 13,
+  kLast = kEndSession,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

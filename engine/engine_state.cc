@@ -87,6 +87,38 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
   return Status::OK();
 }
 
+const Session* EngineState::FindSession(const TokenDigest& refresh_digest, TimeMs now) const {
+  auto it = session_by_digest_.find(refresh_digest);
+  if (it == session_by_digest_.end()) return nullptr;
+  const Session& s = sessions_.at(it->second);
+  return s.expires_at > now ? &s : nullptr;
+}
+
+void EngineState::AddSession(const Session& s, TimeMs now) {
+  std::vector<SessionId>& mine = sessions_of_user_[s.user];
+  std::vector<SessionId> stale;
+  for (SessionId id : mine)
+    if (sessions_.at(id).expires_at <= now) stale.push_back(id);
+  for (SessionId id : stale) RemoveSession(id);
+  std::vector<SessionId>& live = sessions_of_user_[s.user];
+  if (live.size() >= kMaxSessionsPerUser) RemoveSession(live.front());
+  sessions_.emplace(s.id, s);
+  session_by_digest_.emplace(s.refresh_digest, s.id);
+  sessions_of_user_[s.user].push_back(s.id);
+}
+
+void EngineState::RemoveSession(SessionId id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  session_by_digest_.erase(it->second.refresh_digest);
+  auto uit = sessions_of_user_.find(it->second.user);
+  if (uit != sessions_of_user_.end()) {
+    std::erase(uit->second, id);
+    if (uit->second.empty()) sessions_of_user_.erase(uit);
+  }
+  sessions_.erase(it);
+}
+
 Status EngineState::ApplyBody(const Event& e) {
   auto live_reservation = [&](ReservationId id, Reservation** out) -> Status {
     auto it = reservations_.find(id);
@@ -101,7 +133,7 @@ Status EngineState::ApplyBody(const Event& e) {
       const auto& b = std::get<UserRegistered>(e.body);
       if (users_.contains(b.user) || user_by_email_.contains(b.email))
         return Status::Corruption(At(e) + "user already exists");
-      users_.emplace(b.user, User{b.user, b.email, b.password_hash, b.role});
+      users_.emplace(b.user, User{b.user, b.email, b.password_hash, b.role, b.name});
       user_by_email_.emplace(b.email, b.user);
       return Status::OK();
     }
@@ -177,6 +209,34 @@ Status EngineState::ApplyBody(const Event& e) {
       if (it == reservations_.end() || it->second.status != ReservationStatus::kConfirmed)
         return Status::Corruption(At(e) + "refund of a reservation that is not confirmed");
       return EndReservation(it->second, ReservationStatus::kRefunded, e.ts);
+    }
+    case EventType::kSessionStarted: {
+      const auto& b = std::get<SessionStarted>(e.body);
+      if (!users_.contains(b.user) || sessions_.contains(b.session) ||
+          session_by_digest_.contains(b.refresh_digest))
+        return Status::Corruption(At(e) + "session cannot be started");
+      AddSession(Session{b.session, b.user, b.refresh_digest, b.expires_at}, e.ts);
+      return Status::OK();
+    }
+    case EventType::kSessionRefreshed: {
+      const auto& b = std::get<SessionRefreshed>(e.body);
+      auto it = sessions_.find(b.session);
+      if (it == sessions_.end() || it->second.user != b.user ||
+          session_by_digest_.contains(b.refresh_digest))
+        return Status::Corruption(At(e) + "session cannot be refreshed");
+      session_by_digest_.erase(it->second.refresh_digest);
+      it->second.refresh_digest = b.refresh_digest;
+      it->second.expires_at = b.expires_at;
+      session_by_digest_.emplace(b.refresh_digest, b.session);
+      return Status::OK();
+    }
+    case EventType::kSessionEnded: {
+      const auto& b = std::get<SessionEnded>(e.body);
+      auto it = sessions_.find(b.session);
+      if (it == sessions_.end() || it->second.user != b.user)
+        return Status::Corruption(At(e) + "unknown session ended");
+      RemoveSession(b.session);
+      return Status::OK();
     }
     case EventType::kCommandRejected:
     case EventType::kDuplicateCommand:

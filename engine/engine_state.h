@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/concert.h"
 #include "engine/engine_config.h"
@@ -25,6 +26,20 @@ struct User {
   std::string email;
   std::string password_hash;
   Role role = Role::kUser;
+  std::string name;
+};
+
+// A login session, identified to the client by its refresh token (of which only a digest is
+// kept). Access tokens are stateless; the session is what logout revokes.
+struct Session {
+  SessionId id = 0;
+  UserId user = 0;
+  TokenDigest refresh_digest;
+  TimeMs expires_at = 0;
+};
+
+struct TokenDigestHash {
+  std::size_t operator()(const TokenDigest& d) const { return d.hi ^ (d.lo * 0x9e3779b97f4a7c15ULL); }
 };
 
 class EngineState {
@@ -47,6 +62,8 @@ class EngineState {
   const Venue* FindVenue(VenueId id) const;
   const Concert* FindConcert(ConcertId id) const;
   const Reservation* FindReservation(ReservationId id) const;
+  // A live session (not expired at `now`), or null.
+  const Session* FindSession(const TokenDigest& refresh_digest, TimeMs now) const;
   const HoldTimers& timers() const { return timers_; }
   const IdempotencyTable& idempotency() const { return idempotency_; }
 
@@ -60,6 +77,7 @@ class EngineState {
     return reservations_;
   }
   const std::deque<ReservationId>& ended() const { return ended_; }
+  const std::unordered_map<SessionId, Session>& sessions() const { return sessions_; }
 
  private:
   friend class StateRestorer;  // snapshot loading (state_codec.cc)
@@ -68,6 +86,8 @@ class EngineState {
   void AdvanceClock(TimeMs now);
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   void ReturnSeats(Concert& c, const Reservation& r);
+  void AddSession(const Session& s, TimeMs now);
+  void RemoveSession(SessionId id);
 
   EngineConfig config_;
   Seq last_seq_ = 0;
@@ -81,6 +101,11 @@ class EngineState {
   IdempotencyTable idempotency_;
   // Ended reservations in the order they ended, dropped after config_.ended_retention_ms.
   std::deque<ReservationId> ended_;
+  // Sessions, bounded per user: a login drops that user's expired sessions and, past
+  // kMaxSessionsPerUser, the oldest one.
+  std::unordered_map<SessionId, Session> sessions_;
+  std::unordered_map<TokenDigest, SessionId, TokenDigestHash> session_by_digest_;
+  std::unordered_map<UserId, std::vector<SessionId>> sessions_of_user_;  // oldest first
 };
 
 }  // namespace cm::engine

@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 12, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 15, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -18,6 +18,9 @@ std::string_view ToString(EventType t) {
     case EventType::kReservationRefunded: return "ReservationRefunded";
     case EventType::kCommandRejected: return "CommandRejected";
     case EventType::kDuplicateCommand: return "DuplicateCommand";
+    case EventType::kSessionStarted: return "SessionStarted";
+    case EventType::kSessionRefreshed: return "SessionRefreshed";
+    case EventType::kSessionEnded: return "SessionEnded";
   }
   return "Unknown";
 }
@@ -40,6 +43,9 @@ Outcome OutcomeOf(const Event& e) {
     }
     Outcome operator()(const CommandRejected& b) { return {b.code, 0, b.detail}; }
     Outcome operator()(const DuplicateCommand& b) { return {b.code, b.ref, b.detail}; }
+    Outcome operator()(const SessionStarted& b) { return {ResultCode::kOk, b.session, b.user}; }
+    Outcome operator()(const SessionRefreshed& b) { return {ResultCode::kOk, b.session, b.user}; }
+    Outcome operator()(const SessionEnded& b) { return {ResultCode::kOk, b.session, b.user}; }
   };
   return std::visit(Visitor{}, e.body);
 }

@@ -21,6 +21,7 @@ struct UserRegistered {
   std::string email;
   std::string password_hash;
   Role role = Role::kUser;
+  std::string name;
 };
 
 struct VenueCreated {
@@ -67,6 +68,25 @@ struct ReservationRefunded {  // seats go back on sale
   int64_t amount = 0;
 };
 
+struct SessionStarted {
+  SessionId session = 0;
+  UserId user = 0;
+  TokenDigest refresh_digest;
+  TimeMs expires_at = 0;
+};
+
+struct SessionRefreshed {  // the old digest stops working
+  SessionId session = 0;
+  UserId user = 0;
+  TokenDigest refresh_digest;
+  TimeMs expires_at = 0;
+};
+
+struct SessionEnded {  // logout
+  SessionId session = 0;
+  UserId user = 0;
+};
+
 struct CommandRejected {
   CommandType command = CommandType::kTick;
   ResultCode code = ResultCode::kOk;
@@ -86,7 +106,7 @@ struct DuplicateCommand {
 using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, SalesOpened,
                                SalesClosed, HoldPlaced, HoldReleased, HoldExpired,
                                ReservationConfirmed, ReservationRefunded, CommandRejected,
-                               DuplicateCommand>;
+                               DuplicateCommand, SessionStarted, SessionRefreshed, SessionEnded>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -102,6 +122,9 @@ enum class EventType : uint8_t {
   kReservationRefunded = 9,
   kCommandRejected = 10,
   kDuplicateCommand = 11,
+  kSessionStarted = 12,
+  kSessionRefreshed = 13,
+  kSessionEnded = 14,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

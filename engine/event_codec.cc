@@ -34,6 +34,24 @@ struct BodyEncoder {
     PutLengthPrefixed(d, b.email);
     PutLengthPrefixed(d, b.password_hash);
     PutFixed8(d, static_cast<uint8_t>(b.role));
+    PutLengthPrefixed(d, b.name);
+  }
+  void PutSession(SessionId session, UserId user, const TokenDigest& digest, TimeMs expires) {
+    PutFixed64(d, session);
+    PutFixed64(d, user);
+    PutFixed64(d, digest.hi);
+    PutFixed64(d, digest.lo);
+    PutFixed64(d, static_cast<uint64_t>(expires));
+  }
+  void operator()(const SessionStarted& b) {
+    PutSession(b.session, b.user, b.refresh_digest, b.expires_at);
+  }
+  void operator()(const SessionRefreshed& b) {
+    PutSession(b.session, b.user, b.refresh_digest, b.expires_at);
+  }
+  void operator()(const SessionEnded& b) {
+    PutFixed64(d, b.session);
+    PutFixed64(d, b.user);
   }
   void operator()(const VenueCreated& b) {
     PutFixed64(d, b.venue);
@@ -82,13 +100,35 @@ bool GetCode(std::string_view* in, ResultCode* code) {
   return true;
 }
 
+template <class SessionEvent>
+bool GetSession(std::string_view* in, EventBody* body) {
+  SessionEvent b;
+  if (!GetFixed64(in, &b.session) || !GetFixed64(in, &b.user) ||
+      !GetFixed64(in, &b.refresh_digest.hi) || !GetFixed64(in, &b.refresh_digest.lo) ||
+      !GetSigned64(in, &b.expires_at))
+    return false;
+  *body = b;
+  return true;
+}
+
 bool DecodeBody(EventType type, std::string_view* in, EventBody* body) {
   switch (type) {
+    case EventType::kSessionStarted:
+      return GetSession<SessionStarted>(in, body);
+    case EventType::kSessionRefreshed:
+      return GetSession<SessionRefreshed>(in, body);
+    case EventType::kSessionEnded: {
+      SessionEnded b;
+      if (!GetFixed64(in, &b.session) || !GetFixed64(in, &b.user)) return false;
+      *body = b;
+      return true;
+    }
     case EventType::kUserRegistered: {
       UserRegistered b;
       uint8_t role;
       if (!GetFixed64(in, &b.user) || !GetString(in, &b.email) ||
-          !GetString(in, &b.password_hash) || !GetFixed8(in, &role) || role > 2)
+          !GetString(in, &b.password_hash) || !GetFixed8(in, &role) || role > 2 ||
+          !GetString(in, &b.name))
         return false;
       b.role = static_cast<Role>(role);
       *body = std::move(b);

@@ -9,7 +9,7 @@
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
 // body, by type (u64 = fixed64, lstr = varint length + bytes, seats = count: u8, fixed32[count]):
-//   UserRegistered       user: u64 | email: lstr | password_hash: lstr | role: u8
+//   UserRegistered       user: u64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 //   VenueCreated         venue: u64 | venue_spec (spec_codec.h)
 //   ConcertCreated       concert: u64 | concert_spec (spec_codec.h)
 //   SalesOpened/Closed   concert: u64
@@ -18,6 +18,8 @@
 //   ReservationRefunded  reservation, amount: u64
 //   CommandRejected      command: u8 | code: varint | detail: u64 | seats | reason: lstr
 //   DuplicateCommand     original_seq: u64 | code: varint | ref, detail: u64
+//   SessionStarted/Refreshed   session, user, digest_hi, digest_lo, expires_at: u64
+//   SessionEnded         session, user: u64
 // The body must end exactly where the payload ends. Numbers are little-endian. A new version
 // gets a new version byte; readers refuse versions they do not know rather than guess.
 

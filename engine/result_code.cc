@@ -9,6 +9,8 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kForbidden: return "FORBIDDEN";
     case ResultCode::kEmailTaken: return "EMAIL_TAKEN";
     case ResultCode::kUnknownUser: return "UNKNOWN_USER";
+    case ResultCode::kUnknownSession: return "UNKNOWN_SESSION";
+    case ResultCode::kSessionExpired: return "SESSION_EXPIRED";
     case ResultCode::kUnknownVenue: return "UNKNOWN_VENUE";
     case ResultCode::kInvalidVenue: return "INVALID_VENUE";
     case ResultCode::kUnknownConcert: return "UNKNOWN_CONCERT";

@@ -17,6 +17,8 @@ enum class ResultCode : uint16_t {
 
   kEmailTaken = 200,
   kUnknownUser = 201,
+  kUnknownSession = 202,  // a refresh token that was never issued, rotated away or revoked
+  kSessionExpired = 203,
 
   kUnknownVenue = 300,
   kInvalidVenue = 301,

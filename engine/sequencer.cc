@@ -94,6 +94,12 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideConfirm(cmd, std::get<ConfirmReservationCmd>(cmd.body));
     case CommandType::kRefundReservation:
       return DecideRefund(cmd, std::get<RefundReservationCmd>(cmd.body));
+    case CommandType::kStartSession:
+      return DecideStartSession(cmd, std::get<StartSessionCmd>(cmd.body));
+    case CommandType::kRefreshSession:
+      return DecideRefreshSession(cmd, std::get<RefreshSessionCmd>(cmd.body));
+    case CommandType::kEndSession:
+      return DecideEndSession(cmd, std::get<EndSessionCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }
@@ -105,7 +111,32 @@ EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCm
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "email and password hash are required");
   if (const User* u = state_.FindUserByEmail(c.email))
     return Reject(cmd, ResultCode::kEmailTaken, u->id);
-  return UserRegistered{state_.last_seq() + 1, c.email, c.password_hash, c.role};
+  return UserRegistered{state_.last_seq() + 1, c.email, c.password_hash, c.role, c.name};
+}
+
+EventBody Sequencer::DecideStartSession(const Command& cmd, const StartSessionCmd& c) {
+  if (state_.FindUser(cmd.actor) == nullptr)
+    return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
+  if (c.expires_at <= now_)
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "session would already be expired");
+  if (state_.FindSession(c.refresh_digest, TimeMs{0}) != nullptr)
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "refresh token already in use");
+  return SessionStarted{state_.last_seq() + 1, cmd.actor, c.refresh_digest, c.expires_at};
+}
+
+EventBody Sequencer::DecideRefreshSession(const Command& cmd, const RefreshSessionCmd& c) {
+  const Session* s = state_.FindSession(c.old_digest, TimeMs{0});
+  if (s == nullptr) return Reject(cmd, ResultCode::kUnknownSession);
+  if (s->expires_at <= now_) return Reject(cmd, ResultCode::kSessionExpired, s->id);
+  if (c.expires_at <= now_ || state_.FindSession(c.new_digest, TimeMs{0}) != nullptr)
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "bad replacement token");
+  return SessionRefreshed{s->id, s->user, c.new_digest, c.expires_at};
+}
+
+EventBody Sequencer::DecideEndSession(const Command& cmd, const EndSessionCmd& c) {
+  const Session* s = state_.FindSession(c.refresh_digest, TimeMs{0});
+  if (s == nullptr) return Reject(cmd, ResultCode::kUnknownSession);
+  return SessionEnded{s->id, s->user};
 }
 
 EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd& c) {

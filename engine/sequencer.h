@@ -49,6 +49,9 @@ class Sequencer {
   EventBody DecideRelease(const Command& cmd, const ReleaseHoldCmd& c);
   EventBody DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c);
   EventBody DecideRefund(const Command& cmd, const RefundReservationCmd& c);
+  EventBody DecideStartSession(const Command& cmd, const StartSessionCmd& c);
+  EventBody DecideRefreshSession(const Command& cmd, const RefreshSessionCmd& c);
+  EventBody DecideEndSession(const Command& cmd, const EndSessionCmd& c);
 
   // Shared checks of both hold commands: the concert exists, is on sale at `now`, and the
   // user may take `count` more seats. Returns kOk or the rejection.

@@ -50,6 +50,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutLengthPrefixed(dst, u.email);
     PutLengthPrefixed(dst, u.password_hash);
     PutFixed8(dst, static_cast<uint8_t>(u.role));
+    PutLengthPrefixed(dst, u.name);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.venues().size()));
   for (uint64_t id : SortedKeys(s.venues())) {
@@ -91,6 +92,15 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, e.outcome.detail);
     PutFixed64(dst, static_cast<uint64_t>(e.recorded_at));
   });
+  PutVarint32(dst, static_cast<uint32_t>(s.sessions().size()));
+  for (uint64_t id : SortedKeys(s.sessions())) {
+    const Session& session = s.sessions().at(id);
+    PutFixed64(dst, session.id);
+    PutFixed64(dst, session.user);
+    PutFixed64(dst, session.refresh_digest.hi);
+    PutFixed64(dst, session.refresh_digest.lo);
+    PutFixed64(dst, static_cast<uint64_t>(session.expires_at));
+  }
 }
 
 Status StateRestorer::Decode(std::string_view in) {
@@ -116,7 +126,7 @@ Status StateRestorer::DecodeUsers(std::string_view* in) {
     User u;
     uint8_t role;
     if (!GetFixed64(in, &u.id) || !GetString(in, &u.email) || !GetString(in, &u.password_hash) ||
-        !GetFixed8(in, &role) || role > 2)
+        !GetFixed8(in, &role) || role > 2 || !GetString(in, &u.name))
       return Fail("malformed user");
     u.role = static_cast<Role>(role);
     if (!s_.user_by_email_.emplace(u.email, u.id).second) return Fail("duplicate email");
@@ -222,6 +232,19 @@ Status StateRestorer::DecodeTail(std::string_view* in) {
     e.outcome.code = static_cast<ResultCode>(code);
     e.recorded_at = static_cast<TimeMs>(recorded);
     s_.idempotency_.Insert(user, key, e);
+  }
+  if (!GetCount(in, &n)) return Fail("bad session count");
+  for (uint32_t i = 0; i < n; ++i) {
+    Session s;
+    if (!GetFixed64(in, &s.id) || !GetFixed64(in, &s.user) ||
+        !GetFixed64(in, &s.refresh_digest.hi) || !GetFixed64(in, &s.refresh_digest.lo) ||
+        !GetSigned64(in, &s.expires_at))
+      return Fail("malformed session");
+    if (!s_.users_.contains(s.user) || s_.sessions_.contains(s.id) ||
+        !s_.session_by_digest_.emplace(s.refresh_digest, s.id).second)
+      return Fail("session " + std::to_string(s.id) + " is inconsistent");
+    s_.sessions_.emplace(s.id, s);
+    s_.sessions_of_user_[s.user].push_back(s.id);  // ascending id = creation order
   }
   return Status::OK();
 }

@@ -8,7 +8,9 @@
 //          | reservations: varint n, reservation[n]   (ascending id)
 //          | ended: varint n, fixed64[n]              (the order reservations ended in)
 //          | idempotency: varint n, idem_entry[n]     (oldest first)
-// user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8
+//          | sessions: varint n, session[n]          (ascending id)
+// user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
+// session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 // reservation := id, user, concert: fixed64 | status: u8 | amount, created_at, expires_at,
 //                ended_at: fixed64 | seats: u8 n, fixed32[n]
 // idem_entry  := user, key_hi, key_lo, fingerprint, seq: fixed64 | code: varint

@@ -15,6 +15,7 @@ using UserId = uint64_t;  // 0 = anonymous / system
 using VenueId = uint64_t;
 using ConcertId = uint64_t;
 using ReservationId = uint64_t;
+using SessionId = uint64_t;   // a login session (its refresh token)
 using SeatIndex = uint32_t;  // a seat's position in its venue's flat seat table
 
 inline constexpr std::size_t kMaxSeatsPerHold = 16;
@@ -65,5 +66,11 @@ struct IdemKey {
 };
 
 IdemKey IdemKeyFromString(std::string_view client_key);
+
+// 128 bits of a SHA-256 of a refresh token: the engine never sees the token itself, so a
+// journal or snapshot leak does not leak usable tokens.
+using TokenDigest = IdemKey;
+
+inline constexpr std::size_t kMaxSessionsPerUser = 8;
 
 }  // namespace cm::engine

@@ -54,6 +54,22 @@ struct Fields {
     UNum("user", b.user);
     Str("email", b.email);
     Str("role", ToString(b.role));  // the password hash stays out of dumps
+    Str("name", b.name);
+  }
+  // Token digests stay out of dumps too.
+  void operator()(const SessionStarted& b) {
+    UNum("session", b.session);
+    UNum("user", b.user);
+    Num("expires_at", b.expires_at);
+  }
+  void operator()(const SessionRefreshed& b) {
+    UNum("session", b.session);
+    UNum("user", b.user);
+    Num("expires_at", b.expires_at);
+  }
+  void operator()(const SessionEnded& b) {
+    UNum("session", b.session);
+    UNum("user", b.user);
   }
   void operator()(const VenueCreated& b) {
     UNum("venue", b.venue);

@@ -7,21 +7,21 @@ using namespace cm::test;
 
 TEST_CASE("users get ids from their event, and emails are unique") {
   TestWorld w;
-  Event e = w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"a@x.io", "hash", Role::kUser}));
+  Event e = w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"a@x.io", "hash", Role::kUser, ""}));
   REQUIRE(TypeOf(e) == EventType::kUserRegistered);
   CHECK(std::get<UserRegistered>(e.body).user == e.seq);
   CHECK(w.state.FindUserByEmail("a@x.io")->id == e.seq);
-  Event dup = w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"a@x.io", "other", Role::kUser}));
+  Event dup = w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"a@x.io", "other", Role::kUser, ""}));
   CHECK(CodeOf(dup) == ResultCode::kEmailTaken);
   CHECK(std::get<CommandRejected>(dup.body).detail == e.seq);
-  CHECK(CodeOf(w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"", "h", Role::kUser}))) ==
+  CHECK(CodeOf(w.Run(w.As(0, TestWorld::kStart, RegisterUserCmd{"", "h", Role::kUser, ""}))) ==
         ResultCode::kInvalidArgument);
 }
 
 TEST_CASE("only staff create admins, venues and concerts, or open sales") {
   TestWorld w;
   const UserId u = w.AddUser("u@x.io");
-  CHECK(CodeOf(w.Run(w.As(u, TestWorld::kStart, RegisterUserCmd{"b@x.io", "h", Role::kAdmin}))) ==
+  CHECK(CodeOf(w.Run(w.As(u, TestWorld::kStart, RegisterUserCmd{"b@x.io", "h", Role::kAdmin, ""}))) ==
         ResultCode::kForbidden);
   CHECK(CodeOf(w.Run(w.As(u, TestWorld::kStart, CreateVenueCmd{GridVenue(1, 1, 1)}))) ==
         ResultCode::kForbidden);

@@ -19,6 +19,10 @@ std::string SomeRecords(std::vector<Event>* events) {
   const ConcertId c = w.AddConcert(w.AddVenue(GridVenue(2, 2, 4)));
   w.Hold(u, c, {0, 1});
   w.Hold(u, c, {1});  // rejected: names the seat
+  w.Run(w.As(u, TestWorld::kStart, StartSessionCmd{TokenDigest{5, 6}, TestWorld::kStart + 9}));
+  w.Run(w.As(0, TestWorld::kStart, RefreshSessionCmd{TokenDigest{5, 6}, TokenDigest{7, 8},
+                                                     TestWorld::kStart + 99}));
+  w.Run(w.As(0, TestWorld::kStart, EndSessionCmd{TokenDigest{7, 8}}));
   std::string bytes;
   for (const Event& e : w.sink.events) EncodeEvent(e, &bytes);
   *events = w.sink.events;

@@ -48,7 +48,7 @@ std::vector<Command> RandomCommands::Setup() {
   // Setup: seqs are predictable here because every setup command emits exactly one event.
   const int user_count = 2 + static_cast<int>(Pick(5));
   for (int i = 0; i < user_count; ++i) {
-    out.push_back(As(0, RegisterUserCmd{"user" + std::to_string(i) + "@x.io", "h", Role::kUser}));
+    out.push_back(As(0, RegisterUserCmd{"user" + std::to_string(i) + "@x.io", "h", Role::kUser, ""}));
     out.back().has_idem = false;
     users_.push_back(out.size());
   }
@@ -83,7 +83,7 @@ Command RandomCommands::Next() {
   const ReservationId some_id = !reservations_.empty() && Pick(5) != 0
                                     ? reservations_[Pick(reservations_.size())]
                                     : last_seq_ + 1 - Pick(std::min<uint64_t>(last_seq_ + 1, 40));
-  switch (Pick(12)) {
+  switch (Pick(13)) {
     case 0: case 1: case 2: {
       HoldSeatsCmd h;
       h.concert = concert;
@@ -106,8 +106,17 @@ Command RandomCommands::Next() {
     case 10:
       if (Pick(10) == 0) return As(0, CloseSalesCmd{concert});
       return As(0, OpenSalesCmd{concert});
+    case 11: {  // sessions, with digests from a small pool so refreshes and logouts hit
+      const TokenDigest a{Pick(30) + 1, 7}, b{Pick(30) + 1, 7};
+      const TimeMs until = now_ + static_cast<TimeMs>(Pick(60'000));
+      switch (Pick(3)) {
+        case 0: return As(user, StartSessionCmd{a, until});
+        case 1: return As(0, RefreshSessionCmd{a, b, until});
+        default: return As(0, EndSessionCmd{a});
+      }
+    }
     default:
-      return As(0, RegisterUserCmd{"user" + std::to_string(Pick(12)) + "@x.io", "h", Role::kUser});
+      return As(0, RegisterUserCmd{"user" + std::to_string(Pick(12)) + "@x.io", "h", Role::kUser, ""});
   }
 }
 

@@ -40,7 +40,7 @@ Event TestWorld::Run(Command cmd) {
 }
 
 UserId TestWorld::AddUser(const std::string& email, Role role) {
-  Event e = Run(AsAdmin(kStart, RegisterUserCmd{email, "$argon2id$fake", role}));
+  Event e = Run(AsAdmin(kStart, RegisterUserCmd{email, "$argon2id$fake", role, ""}));
   return std::get<UserRegistered>(e.body).user;
 }
 
