@@ -76,6 +76,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
   std::unique_ptr<Pipeline> p(new Pipeline(options, std::move(store),
                                            std::move(recovered->state), listener));
   p->recovered_snapshot_seq_ = snapshot_seq;
+  if (listener) listener->OnRecovered(*p->state_);
   p->last_snapshot_seq_ = snapshot_seq;
   spdlog::info("recovered state at seq {} (snapshot seq {}, {} events replayed)",
                p->recovered_seq_, snapshot_seq, recovered->events_replayed);
@@ -171,6 +172,7 @@ void Pipeline::SequencerLoop() {
       cmd.body = engine::TickCmd{};  // drop what the command owned (specs, strings) now
     }
     sink.Flush();
+    stats_.sequencer_batch.Observe(static_cast<uint64_t>(available - next + 1));
     input_consumed_.Set(available);
     next = available + 1;
     MaybeSnapshot();
@@ -201,7 +203,14 @@ void Pipeline::JournalLoop() {
     const int64_t available = NextBatch(journal_barrier_, next, &done);
     if (available < next) continue;
     for (int64_t s = next; s <= available; ++s) writer_.Add(output_[s].event);
-    if (Status st = writer_.Commit(); !st.ok()) {
+    const auto sync_start = std::chrono::steady_clock::now();
+    Status st = writer_.Commit();
+    stats_.journal_sync_us.Observe(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              sync_start)
+            .count()));
+    stats_.journal_batch.Observe(static_cast<uint64_t>(available - next + 1));
+    if (!st.ok()) {
       Halt(st.message());
       return;  // fail-stop: journal_done_ and durable_seq_ never move past the failure
     }

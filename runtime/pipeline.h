@@ -29,6 +29,7 @@
 #include "journal/journal_store.h"
 #include "journal/journal_writer.h"
 #include "journal/recovery.h"
+#include "metrics/histogram.h"
 
 namespace cm::runtime {
 
@@ -52,11 +53,20 @@ struct PipelineOptions {
 class DurableListener {
  public:
   virtual ~DurableListener() = default;
+  // Once, before the threads start: the state recovery produced (seq = recovered_seq()).
+  virtual void OnRecovered(const engine::EngineState& /*state*/) {}
   virtual void OnDurable(const engine::EventSlot& slot) = 0;
   // After each batch: everything up to `durable_seq` has been delivered.
   virtual void OnBatchDelivered(Seq /*durable_seq*/) {}
   // The pipeline halted (any thread): commands still waiting will never be answered.
   virtual void OnHalted(const std::string& /*reason*/) {}
+};
+
+// What the stages measure, for /metrics.
+struct PipelineStats {
+  metrics::Histogram sequencer_batch{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};  // commands
+  metrics::Histogram journal_batch{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};    // events
+  metrics::Histogram journal_sync_us{100, 250, 500, 1000, 2000, 5000, 10000, 25000, 50000, 100000};
 };
 
 class Pipeline {
@@ -83,6 +93,10 @@ class Pipeline {
   void Stop();
 
   Seq durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  // Commands published but not yet taken by the sequencer.
+  int64_t input_depth() const { return input_.Claimed() - input_consumed_.Get(); }
+  int64_t input_capacity() const { return input_.capacity(); }
+  const PipelineStats& stats() const { return stats_; }
   bool halted() const { return halted_.load(std::memory_order_acquire); }
   std::string halt_reason() const;
 
@@ -134,6 +148,7 @@ class Pipeline {
   engine::SequenceBarrier<OutputRing> publisher_barrier_;
 
   std::atomic<Seq> durable_seq_{0};
+  PipelineStats stats_;
   std::atomic<bool> accepting_{true};
   std::atomic<bool> halted_{false};
   mutable std::mutex halt_mu_;  // guards halt_reason_; only on the failure path

@@ -1,0 +1,83 @@
+#include "app/demo_data.h"
+
+#include <spdlog/spdlog.h>
+
+#include "engine/grid_venue.h"
+#include "gateway/credentials.h"
+
+namespace cm::app {
+namespace {
+
+constexpr auto kWait = std::chrono::seconds(30);
+
+bool Ok(const std::optional<engine::Event>& e, const char* what) {
+  if (e && engine::OutcomeOf(*e).code == engine::ResultCode::kOk) return true;
+  spdlog::error("startup: {} failed ({})", what,
+                e ? std::string(engine::ToString(engine::OutcomeOf(*e).code)) : "no answer");
+  return false;
+}
+
+engine::Command System(engine::CommandBody body, int64_t now_ms) {
+  engine::Command c;
+  c.now = now_ms;
+  c.actor_role = engine::Role::kSystem;
+  c.body = std::move(body);
+  return c;
+}
+
+bool EnsureUser(EngineBridge& bridge, const readmodel::ReadModel& reads, const std::string& email,
+                const std::string& password, const std::string& name, engine::Role role) {
+  if (reads.Read([&](const engine::EngineState& s) { return s.FindUserByEmail(email) != nullptr; }))
+    return true;
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return Ok(bridge.RunAndWait(System(engine::RegisterUserCmd{email, gateway::HashPassword(password),
+                                                             role, name},
+                                     now),
+                              kWait),
+            "creating an account");
+}
+
+}  // namespace
+
+bool EnsureAdmin(EngineBridge& bridge, const readmodel::ReadModel& reads, const std::string& email,
+                 const std::string& password, const std::string& name) {
+  if (password.size() < 8) {
+    spdlog::error("startup: the admin password must be at least 8 characters");
+    return false;
+  }
+  return EnsureUser(bridge, reads, email, password, name, engine::Role::kAdmin);
+}
+
+bool LoadDemo(EngineBridge& bridge, const readmodel::ReadModel& reads, int64_t now_ms) {
+  if (!EnsureUser(bridge, reads, DemoAccounts::kUserEmail, DemoAccounts::kUserPassword,
+                  "Demo Fan", engine::Role::kUser))
+    return false;
+  if (reads.Read([](const engine::EngineState& s) { return !s.concerts().empty(); }))
+    return true;  // a restart: the demo concert (or real ones) already exist
+  auto venue = bridge.RunAndWait(
+      System(engine::CreateVenueCmd{engine::MakeGridVenue("Olympic Hall", {"VIP", "R", "S", "A"},
+                                                          4, 20, 40, 5)},
+             now_ms),
+      kWait);
+  if (!Ok(venue, "creating the demo venue")) return false;
+  auto spec = std::make_shared<engine::ConcertSpec>();
+  spec->venue = std::get<engine::VenueCreated>(venue->body).venue;
+  spec->title = "Concert Mania Live: Opening Night";
+  spec->starts_at = now_ms + 30LL * 24 * 3600 * 1000;
+  spec->sales_open_at = now_ms - 60'000;
+  spec->sales_close_at = spec->starts_at - 3600'000;
+  spec->price_per_grade = {165'000, 132'000, 99'000, 77'000};
+  spec->max_seats_per_user = 4;
+  auto concert = bridge.RunAndWait(System(engine::CreateConcertCmd{spec}, now_ms), kWait);
+  if (!Ok(concert, "creating the demo concert")) return false;
+  const auto id = std::get<engine::ConcertCreated>(concert->body).concert;
+  if (!Ok(bridge.RunAndWait(System(engine::OpenSalesCmd{id}, now_ms), kWait),
+          "opening the demo concert's sales"))
+    return false;
+  spdlog::info("demo: concert {} on sale with 3200 seats", id);
+  return true;
+}
+
+}  // namespace cm::app

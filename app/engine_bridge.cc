@@ -1,0 +1,125 @@
+#include "app/engine_bridge.h"
+
+#include <spdlog/spdlog.h>
+
+namespace cm::app {
+
+using engine::EventType;
+
+void EngineBridge::OnRecovered(const engine::EngineState& state) {
+  if (Status s = reads_.Load(state); !s.ok())
+    throw std::runtime_error("read model cannot load the recovered state: " + s.ToString());
+  recovered_.store(true);
+}
+
+void EngineBridge::OnDurable(const engine::EventSlot& slot) {
+  const engine::Event& e = slot.event;
+  if (Status s = reads_.Apply(e); !s.ok())
+    throw std::runtime_error("read model rejected a durable event: " + s.ToString());
+  switch (TypeOf(e)) {
+    case EventType::kHoldPlaced: holds_.fetch_add(1, std::memory_order_relaxed); break;
+    case EventType::kReservationConfirmed: confirms_.fetch_add(1, std::memory_order_relaxed); break;
+    case EventType::kHoldExpired: expiries_.fetch_add(1, std::memory_order_relaxed); break;
+    case EventType::kHoldReleased: releases_.fetch_add(1, std::memory_order_relaxed); break;
+    case EventType::kReservationRefunded: refunds_.fetch_add(1, std::memory_order_relaxed); break;
+    case EventType::kCommandRejected: rejections_.fetch_add(1, std::memory_order_relaxed); break;
+    default: break;
+  }
+  if (!slot.ends_command || slot.request_token == 0) return;
+  if (slot.request_token & kStartupToken) {
+    std::lock_guard lock(wait_mu_);
+    auto it = startup_answers_.find(slot.request_token);
+    if (it != startup_answers_.end()) it->second = e;
+    wait_cv_.notify_all();
+    return;
+  }
+  replies_.Complete(slot.request_token, e);
+}
+
+void EngineBridge::OnHalted(const std::string& reason) {
+  spdlog::critical("engine halted: {}; pending requests get 503", reason);
+  replies_.FailAll();
+  wait_cv_.notify_all();
+}
+
+gateway::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
+  if (pipeline_ == nullptr || draining_.load()) return Publish::kHalted;
+  switch (pipeline_->TryPublish(std::move(cmd))) {
+    case runtime::Pipeline::PublishResult::kOk: return Publish::kOk;
+    case runtime::Pipeline::PublishResult::kFull: return Publish::kFull;
+    case runtime::Pipeline::PublishResult::kHalted: return Publish::kHalted;
+  }
+  return Publish::kHalted;
+}
+
+bool EngineBridge::Ready(std::string* why) const {
+  if (!recovered_.load() || pipeline_ == nullptr) {
+    *why = "recovery has not finished";
+    return false;
+  }
+  if (pipeline_->halted()) {
+    *why = "the journal is not writable: " + pipeline_->halt_reason();
+    return false;
+  }
+  if (draining_.load()) {
+    *why = "shutting down";
+    return false;
+  }
+  return true;
+}
+
+void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
+  if (pipeline_ == nullptr) return;
+  const runtime::PipelineStats& s = pipeline_->stats();
+  out->Header("cm_ring_depth", "gauge", "Commands waiting in the input ring.");
+  out->Sample("cm_ring_depth", "", static_cast<double>(pipeline_->input_depth()));
+  out->Header("cm_ring_capacity", "gauge", "Slots in the input ring.");
+  out->Sample("cm_ring_capacity", "", static_cast<double>(pipeline_->input_capacity()));
+  out->Header("cm_durable_seq", "gauge", "The highest journaled (durable) event sequence number.");
+  out->Sample("cm_durable_seq", "", static_cast<double>(pipeline_->durable_seq()));
+  out->Header("cm_engine_halted", "gauge", "1 when the engine stopped taking writes.");
+  out->Sample("cm_engine_halted", "", pipeline_->halted() ? 1 : 0);
+  out->Header("cm_sequencer_batch_commands", "histogram", "Commands decided per sequencer batch.");
+  out->HistogramSamples("cm_sequencer_batch_commands", "", s.sequencer_batch, 1);
+  out->Header("cm_journal_batch_events", "histogram", "Events per journal group commit.");
+  out->HistogramSamples("cm_journal_batch_events", "", s.journal_batch, 1);
+  out->Header("cm_journal_sync_seconds", "histogram", "Journal group commit (WriteBatch + WAL sync) time.");
+  out->HistogramSamples("cm_journal_sync_seconds", "", s.journal_sync_us, 1e6);
+  auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& v) {
+    out->Header(name, "counter", help);
+    out->Sample(name, "", static_cast<double>(v.load(std::memory_order_relaxed)));
+  };
+  counter("cm_holds_total", "Holds placed (durable).", holds_);
+  counter("cm_confirms_total", "Reservations confirmed (durable).", confirms_);
+  counter("cm_expiries_total", "Holds expired at their TTL (durable).", expiries_);
+  counter("cm_releases_total", "Holds released by their owner or an admin (durable).", releases_);
+  counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
+  counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
+  out->Header("cm_replies_pending", "gauge", "Requests waiting for their events to be durable.");
+  out->Sample("cm_replies_pending", "", static_cast<double>(replies_.pending()));
+}
+
+std::optional<engine::Event> EngineBridge::RunAndWait(engine::Command cmd,
+                                                      std::chrono::milliseconds timeout) {
+  uint64_t token;
+  {
+    std::lock_guard lock(wait_mu_);
+    token = kStartupToken | ++next_startup_;
+    startup_answers_.emplace(token, std::nullopt);
+  }
+  cmd.request_token = token;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pipeline_->TryPublish(cmd) == runtime::Pipeline::PublishResult::kFull) {
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::unique_lock lock(wait_mu_);
+  wait_cv_.wait_until(lock, deadline, [&] {
+    return startup_answers_[token].has_value() || pipeline_->halted();
+  });
+  auto answer = std::move(startup_answers_[token]);
+  startup_answers_.erase(token);
+  return answer;
+}
+
+}  // namespace cm::app

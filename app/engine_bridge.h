@@ -1,0 +1,59 @@
+#pragma once
+// Connects the gateway to the running pipeline: commands go into the input ring; durable events
+// update the read model, count domain metrics and complete the requests that wait for them.
+// Also lets startup code (admin bootstrap, demo data) run a command and wait for its answer.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "gateway/api.h"
+#include "gateway/reply_router.h"
+#include "readmodel/read_model.h"
+#include "runtime/pipeline.h"
+
+namespace cm::app {
+
+class EngineBridge : public runtime::DurableListener, public gateway::EnginePort {
+ public:
+  EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies)
+      : reads_(reads), replies_(replies) {}
+
+  void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
+  void SetDraining() { draining_.store(true); }
+
+  // DurableListener (publisher thread).
+  void OnRecovered(const engine::EngineState& state) override;
+  void OnDurable(const engine::EventSlot& slot) override;
+  void OnHalted(const std::string& reason) override;
+
+  // EnginePort (I/O threads).
+  Publish TryPublish(engine::Command cmd) override;
+  bool Ready(std::string* why) const override;
+  void WriteMetrics(metrics::PrometheusText* out) const override;
+
+  // Startup only: publishes and waits (bounded) for the answering durable event.
+  std::optional<engine::Event> RunAndWait(engine::Command cmd, std::chrono::milliseconds timeout);
+
+ private:
+  static constexpr uint64_t kStartupToken = uint64_t{1} << 63;
+
+  readmodel::ReadModel& reads_;
+  gateway::ReplyRouter& replies_;
+  runtime::Pipeline* pipeline_ = nullptr;
+  std::atomic<bool> recovered_{false};
+  std::atomic<bool> draining_{false};
+
+  std::atomic<uint64_t> holds_{0}, confirms_{0}, expiries_{0}, releases_{0}, refunds_{0},
+      rejections_{0};
+
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+  uint64_t next_startup_ = 0;
+  std::unordered_map<uint64_t, std::optional<engine::Event>> startup_answers_;
+};
+
+}  // namespace cm::app

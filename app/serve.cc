@@ -1,0 +1,177 @@
+// `concertmania serve`: recover the engine, start the gateway, run until SIGTERM or SIGINT,
+// then shut down gracefully (stop accepting, finish requests in flight, flush the journal).
+#include <signal.h>
+
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <thread>
+
+#include "app/demo_data.h"
+#include "app/engine_bridge.h"
+#include "app/serve_options.h"
+#include "gateway/api.h"
+#include "gateway/credentials.h"
+#include "gateway/http_server.h"
+
+namespace cm::app {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Time enters the engine as data: this thread publishes Tick(now) so holds expire on time even
+// when no request arrives.
+class ClockThread {
+ public:
+  ClockThread(EngineBridge& bridge, std::chrono::milliseconds period)
+      : thread_([this, &bridge, period] {
+          std::unique_lock lock(mu_);
+          while (!stop_) {
+            cv_.wait_for(lock, period, [this] { return stop_; });
+            if (stop_) break;
+            engine::Command tick;
+            tick.now = NowMs();
+            tick.actor_role = engine::Role::kSystem;
+            tick.body = engine::TickCmd{};
+            bridge.TryPublish(std::move(tick));  // a full ring skips one tick; the next catches up
+          }
+        }) {}
+  ~ClockThread() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+void SetUpLogging(const ServeOptions& o) {
+  // Diagnostics go to stderr; stdout carries only the access log.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("concertmania"));
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  if (o.access_log) {
+    // Non-blocking: under overload the oldest access lines are dropped rather than slowing
+    // requests.
+    spdlog::init_thread_pool(16384, 1);
+    auto access = spdlog::create_async_nb<spdlog::sinks::stdout_sink_mt>("access");
+    access->set_pattern("%v");
+    access->set_level(spdlog::level::info);
+  }
+}
+
+}  // namespace
+
+int RunServer(const ServeOptions& o) {
+  // Block the shutdown signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SetUpLogging(o);
+  gateway::InitCrypto();
+  auto secret = gateway::LoadOrCreateSigningSecret(o.data_dir, o.jwt_secret);
+  if (!secret.ok()) {
+    spdlog::critical("{}", secret.status().ToString());
+    return 2;
+  }
+  const gateway::JwtCodec jwt(std::move(secret).value());
+
+  runtime::PipelineOptions po;
+  po.data_dir = o.data_dir;
+  po.input_ring_size = std::size_t{1} << o.ring_size_log2;
+  readmodel::ReadModel reads(po.engine);
+
+  gateway::HttpServerOptions so;
+  so.address = o.address;
+  so.port = static_cast<uint16_t>(o.port);
+  so.threads = o.io_threads > 0 ? o.io_threads
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  so.header_limit = o.max_header_bytes;
+  so.body_limit = o.max_body_bytes;
+  so.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
+  so.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
+  gateway::Api* api_ptr = nullptr;
+  gateway::HttpServer server(
+      so, [&api_ptr](std::shared_ptr<gateway::Exchange> ex) { api_ptr->Handle(ex); },
+      [&api_ptr](const gateway::Exchange& ex, const gateway::Response& res) {
+        api_ptr->Observe(ex, res);
+      });
+  gateway::ReplyRouter replies(server.io());
+  EngineBridge bridge(reads, replies);
+
+  auto opened = runtime::Pipeline::Open(po, &bridge);
+  if (!opened.ok()) {
+    spdlog::critical("cannot open the engine on {}: {}", o.data_dir, opened.status().ToString());
+    return 2;
+  }
+  std::unique_ptr<runtime::Pipeline> pipeline = std::move(opened).value();
+  bridge.Attach(pipeline.get());
+
+  if (!o.admin_email.empty() && !EnsureAdmin(bridge, reads, o.admin_email, o.admin_password, "Admin"))
+    return 2;
+  if (o.demo) {
+    if (o.admin_email.empty() &&
+        !EnsureAdmin(bridge, reads, DemoAccounts::kAdminEmail, DemoAccounts::kAdminPassword,
+                     "Demo Admin"))
+      return 2;
+    if (!LoadDemo(bridge, reads, NowMs())) return 2;
+  }
+
+  gateway::ApiOptions ao;
+  ao.access_ttl_s = o.access_ttl_s;
+  ao.refresh_ttl_s = o.refresh_ttl_s;
+  ao.hold_rate_per_s = o.hold_rate;
+  ao.hold_burst = o.hold_burst;
+  ao.swagger_dir = o.swagger_dir;
+  gateway::Api api(ao, bridge, reads, jwt, replies);
+  api_ptr = &api;
+
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::critical("{}", s.ToString());
+    return 2;
+  }
+  if (!o.port_file.empty()) {
+    std::ofstream(o.port_file + ".tmp") << server.port() << "\n";
+    std::rename((o.port_file + ".tmp").c_str(), o.port_file.c_str());
+  }
+  spdlog::info("concertmania listening on http://{}:{} ({} I/O threads, data in {})", o.address,
+               server.port(), so.threads, o.data_dir);
+
+  int exit_code = 0;
+  {
+    ClockThread clock(bridge, std::chrono::milliseconds(o.tick_ms));
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("signal {}: shutting down", sig);
+    server.StopAccepting();
+    bridge.SetDraining();
+    if (!server.WaitIdle(std::chrono::milliseconds(o.shutdown_grace_ms))) {
+      spdlog::warn("{} requests still in flight after the grace period", server.in_flight());
+      exit_code = 1;
+    }
+  }
+  pipeline->Stop();  // finishes and journals everything already published
+  if (pipeline->halted()) exit_code = 3;
+  server.Stop();
+  spdlog::info("stopped at durable seq {}", pipeline->durable_seq());
+  spdlog::shutdown();
+  return exit_code;
+}
+
+}  // namespace cm::app

@@ -1,0 +1,70 @@
+#include <CLI/CLI.hpp>
+
+#include "app/serve_options.h"
+
+#ifndef CM_SWAGGER_DIR_DEFAULT
+#define CM_SWAGGER_DIR_DEFAULT ""
+#endif
+
+namespace cm::app {
+
+void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
+  o.swagger_dir = CM_SWAGGER_DIR_DEFAULT;
+  cmd.add_option("--data", o.data_dir, "Directory for the journal, snapshots and the JWT secret")
+      ->envname("CM_DATA_DIR")->capture_default_str();
+  cmd.add_option("--address", o.address, "Address to listen on")
+      ->envname("CM_ADDRESS")->capture_default_str();
+  cmd.add_option("--port", o.port, "TCP port for HTTP (0 picks a free one)")
+      ->envname("CM_PORT")->check(CLI::Range(0, 65535))->capture_default_str();
+  cmd.add_option("--io-threads", o.io_threads, "HTTP I/O threads (0 = one per core)")
+      ->envname("CM_IO_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
+  cmd.add_flag("--demo", o.demo,
+               "Load a demo venue, a concert on sale, a demo user and an admin (see README)")
+      ->envname("CM_DEMO");
+  cmd.add_option("--admin-email", o.admin_email,
+                 "Create this ADMIN account at startup if it does not exist")
+      ->envname("CM_ADMIN_EMAIL");
+  cmd.add_option("--admin-password", o.admin_password, "Password of the bootstrapped admin")
+      ->envname("CM_ADMIN_PASSWORD");
+  cmd.add_option("--jwt-secret", o.jwt_secret,
+                 "HS256 signing secret (>= 32 bytes); default: generated once into <data>/jwt-secret")
+      ->envname("CM_JWT_SECRET");
+  cmd.add_option("--access-ttl", o.access_ttl_s, "Access token lifetime, seconds")
+      ->envname("CM_ACCESS_TTL")->check(CLI::Range(10, 86400))->capture_default_str();
+  cmd.add_option("--refresh-ttl", o.refresh_ttl_s, "Refresh token lifetime, seconds")
+      ->envname("CM_REFRESH_TTL")->check(CLI::Range(60, 90 * 86400))->capture_default_str();
+  cmd.add_option("--hold-rate", o.hold_rate,
+                 "Reservation requests per second per user (token bucket; 0 = unlimited)")
+      ->envname("CM_HOLD_RATE")->capture_default_str();
+  cmd.add_option("--hold-burst", o.hold_burst, "Reservation request burst per user")
+      ->envname("CM_HOLD_BURST")->capture_default_str();
+  cmd.add_option("--max-body", o.max_body_bytes, "Largest request body, bytes (413 beyond)")
+      ->envname("CM_MAX_BODY")->capture_default_str();
+  cmd.add_option("--max-header", o.max_header_bytes, "Largest request header, bytes (413 beyond)")
+      ->envname("CM_MAX_HEADER")->capture_default_str();
+  cmd.add_option("--idle-timeout-ms", o.idle_timeout_ms,
+                 "Close a connection that sends no request for this long")
+      ->envname("CM_IDLE_TIMEOUT_MS")->capture_default_str();
+  cmd.add_option("--read-timeout-ms", o.read_timeout_ms,
+                 "Close a connection whose request body or response write takes longer")
+      ->envname("CM_READ_TIMEOUT_MS")->capture_default_str();
+  cmd.add_option("--tick-ms", o.tick_ms, "Clock tick period driving hold expiry")
+      ->envname("CM_TICK_MS")->check(CLI::Range(10, 10'000))->capture_default_str();
+  cmd.add_option("--shutdown-grace-ms", o.shutdown_grace_ms,
+                 "On SIGTERM, how long to wait for requests in flight")
+      ->envname("CM_SHUTDOWN_GRACE_MS")->capture_default_str();
+  cmd.add_option("--ring-size-log2", o.ring_size_log2, "Input ring slots = 2^N")
+      ->envname("CM_RING_SIZE_LOG2")->check(CLI::Range(4, 24))->capture_default_str();
+  cmd.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or critical")
+      ->envname("CM_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  cmd.add_option("--access-log", o.access_log, "Write one JSON line per request to stdout")
+      ->envname("CM_ACCESS_LOG")->capture_default_str();
+  cmd.add_option("--swagger-dir", o.swagger_dir, "Where swagger-ui-dist (npm) was installed")
+      ->envname("CM_SWAGGER_DIR")->capture_default_str();
+  cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
+      ->envname("CM_PORT_FILE");
+}
+
+}  // namespace cm::app

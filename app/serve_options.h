@@ -1,0 +1,44 @@
+#pragma once
+// Everything `concertmania serve` can be told, with its embedded defaults.
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace cm::app {
+
+struct ServeOptions {
+  std::string data_dir = "./data";
+  std::string address = "0.0.0.0";
+  int port = 8080;
+  int io_threads = 0;  // 0 = one per core
+  bool demo = false;
+  std::string admin_email;
+  std::string admin_password;
+  std::string jwt_secret;  // empty: generated once and kept in <data>/jwt-secret
+  int access_ttl_s = 15 * 60;
+  int refresh_ttl_s = 14 * 24 * 3600;
+  double hold_rate = 5;
+  double hold_burst = 10;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 8 << 10;
+  int idle_timeout_ms = 30'000;
+  int read_timeout_ms = 10'000;
+  int tick_ms = 100;
+  int shutdown_grace_ms = 10'000;
+  int ring_size_log2 = 16;
+  std::string log_level = "info";
+  bool access_log = true;
+  std::string swagger_dir;
+  std::string port_file;  // tests: write the bound port here once listening
+};
+
+// Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.
+void AddServeFlags(CLI::App& cmd, ServeOptions& o);
+
+// Runs the server until SIGTERM or SIGINT; returns the process exit code.
+int RunServer(const ServeOptions& o);
+
+}  // namespace cm::app

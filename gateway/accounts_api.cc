@@ -1,0 +1,213 @@
+// Accounts: signup, login, refresh-token rotation, logout, and the caller's own data.
+#include <algorithm>
+#include <cctype>
+
+#include "gateway/api.h"
+#include "gateway/credentials.h"
+#include "gateway/views.h"
+
+namespace cm::gateway {
+
+using engine::Event;
+
+namespace {
+
+constexpr std::size_t kMinPassword = 8;
+constexpr std::size_t kMaxPassword = 128;
+
+// A deliberately plain check: local@domain.tld, printable ASCII, no spaces, and lower-cased so
+// that emails are unique regardless of case.
+bool NormaliseEmail(std::string* email, std::string* why) {
+  std::string& e = *email;
+  std::transform(e.begin(), e.end(), e.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::size_t at = e.find('@');
+  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
+    *why = "must be an address like name@example.com";
+    return false;
+  }
+  const std::string_view domain = std::string_view(e).substr(at + 1);
+  const std::size_t dot = domain.rfind('.');
+  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 2 > domain.size() ||
+      domain.find("..") != std::string_view::npos) {
+    *why = "must have a domain like example.com";
+    return false;
+  }
+  for (unsigned char c : e) {
+    if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == ',') {
+      *why = "contains a character that is not allowed in an email address";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ValidName(std::string_view name) {
+  // Printable text: no control characters (UTF-8 letters are fine).
+  return std::none_of(name.begin(), name.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  });
+}
+
+}  // namespace
+
+void Api::Signup(const ExPtr& ex) {
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  std::string email, password, name;
+  f.String("email", &email, 3, 254) && f.String("password", &password, kMinPassword, kMaxPassword) &&
+      f.String("name", &name, 1, 100);
+  std::string why;
+  if (f.ok() && !NormaliseEmail(&email, &why)) f.Fail("email", why);
+  if (f.ok() && !ValidName(name)) f.Fail("name", "must not contain control characters");
+  if (!f.ok()) return FailInput(ex, f.error());
+  // Cheap early answer for the common duplicate; the engine still decides.
+  if (reads_.Read([&](const engine::EngineState& s) { return s.FindUserByEmail(email) != nullptr; }))
+    return Fail(ex, 409, "EMAIL_TAKEN", "the email is already registered");
+
+  engine::Command cmd;
+  cmd.body = engine::RegisterUserCmd{email, HashPassword(password), engine::Role::kUser, name};
+  Submit(ex, std::move(cmd), [this, ex](const Event& e) {
+    const auto* u = std::get_if<engine::UserRegistered>(&e.body);
+    if (u == nullptr) return FailEvent(ex, e);
+    JsonWriter w;
+    w.BeginObject()
+        .Field("id", u->user)
+        .Field("email", u->email)
+        .Field("name", u->name)
+        .Field("role", "USER")
+        .EndObject();
+    Json(ex, 201, w.Take(), {{http::field::location, "/api/users/me"}});
+  });
+}
+
+std::string Api::IssueTokens(engine::UserId user, const std::string& refresh_token,
+                             int64_t now_ms) {
+  const auto u = reads_.Read([&](const engine::EngineState& s) {
+    const engine::User* found = s.FindUser(user);
+    return found ? std::optional<engine::User>(*found) : std::nullopt;
+  });
+  AccessClaims c;
+  c.sub = user;
+  c.role = u ? u->role : engine::Role::kUser;
+  c.iat = now_ms / 1000;
+  c.exp = c.iat + options_.access_ttl_s;
+  JsonWriter w;
+  w.BeginObject()
+      .Field("accessToken", jwt_.Sign(c))
+      .Field("refreshToken", refresh_token)
+      .Field("tokenType", "Bearer")
+      .Field("expiresIn", options_.access_ttl_s)
+      .Field("refreshExpiresIn", options_.refresh_ttl_s);
+  if (u) {
+    w.Key("user");
+    WriteUser(w, *u);
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+void Api::Login(const ExPtr& ex) {
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  std::string email, password;
+  f.String("email", &email, 1, 254) && f.String("password", &password, 1, kMaxPassword);
+  if (!f.ok()) return FailInput(ex, f.error());
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto user = reads_.Read([&](const engine::EngineState& s) {
+    const engine::User* u = s.FindUserByEmail(email);
+    return u ? std::optional<engine::User>(*u) : std::nullopt;
+  });
+  // Unknown emails cost the same argon2id verification, so timing does not reveal accounts.
+  const bool ok = VerifyPassword(user ? user->password_hash : dummy_hash_, password) && user;
+  if (!ok) return Fail(ex, 401, "INVALID_CREDENTIALS", "wrong email or password");
+
+  const std::string refresh = NewRefreshToken();
+  engine::Command cmd;
+  cmd.actor = user->id;
+  cmd.actor_role = user->role;
+  cmd.body = engine::StartSessionCmd{DigestOf(refresh),
+                                     ex->received_ms + options_.refresh_ttl_s * 1000};
+  Submit(ex, std::move(cmd), [this, ex, refresh](const Event& e) {
+    const auto* s = std::get_if<engine::SessionStarted>(&e.body);
+    if (s == nullptr) return FailEvent(ex, e);
+    ex->user = s->user;
+    Json(ex, 200, IssueTokens(s->user, refresh, ex->received_ms),
+         {{http::field::cache_control, "no-store"}});
+  });
+}
+
+void Api::Refresh(const ExPtr& ex) {
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  std::string token;
+  if (!f.String("refreshToken", &token, 1, 512)) return FailInput(ex, f.error());
+  const std::string fresh = NewRefreshToken();
+  engine::Command cmd;
+  cmd.body = engine::RefreshSessionCmd{DigestOf(token), DigestOf(fresh),
+                                       ex->received_ms + options_.refresh_ttl_s * 1000};
+  Submit(ex, std::move(cmd), [this, ex, fresh](const Event& e) {
+    const auto* s = std::get_if<engine::SessionRefreshed>(&e.body);
+    if (s == nullptr) return FailEvent(ex, e);
+    ex->user = s->user;
+    Json(ex, 200, IssueTokens(s->user, fresh, ex->received_ms),
+         {{http::field::cache_control, "no-store"}});
+  });
+}
+
+void Api::Logout(const ExPtr& ex) {
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  std::string token;
+  if (!f.String("refreshToken", &token, 1, 512)) return FailInput(ex, f.error());
+  engine::Command cmd;
+  cmd.body = engine::EndSessionCmd{DigestOf(token)};
+  Submit(ex, std::move(cmd), [this, ex](const Event& e) {
+    const auto* s = std::get_if<engine::SessionEnded>(&e.body);
+    if (s == nullptr) return FailEvent(ex, e);
+    ex->user = s->user;
+    Response res{http::status::no_content, ex->req.version()};
+    res.keep_alive(ex->req.keep_alive());
+    ex->responder->Send(std::move(res));
+  });
+}
+
+void Api::Me(const ExPtr& ex) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  const std::string body = reads_.Read([&](const engine::EngineState& s) {
+    const engine::User* u = s.FindUser(claims->sub);
+    if (u == nullptr) return std::string();
+    JsonWriter w;
+    WriteUser(w, *u);
+    return w.Take();
+  });
+  if (body.empty()) return Fail(ex, 404, "NOT_FOUND", "the token's user does not exist");
+  Json(ex, 200, body);
+}
+
+void Api::MyReservations(const ExPtr& ex) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  const auto ids = reads_.ReservationsOf(claims->sub);
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    JsonWriter w;
+    w.BeginObject().Key("items").BeginArray();
+    for (engine::ReservationId id : ids) {
+      const engine::Reservation* r = s.FindReservation(id);
+      const engine::Concert* c = r ? s.FindConcert(r->concert) : nullptr;
+      if (c != nullptr) WriteReservationSummary(w, *r, *c);
+    }
+    w.EndArray().EndObject();
+    return w.Take();
+  });
+  Json(ex, 200, std::move(body));
+}
+
+}  // namespace cm::gateway

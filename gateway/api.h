@@ -1,0 +1,118 @@
+#pragma once
+// The booking API: routes, authentication, request validation, commands into the engine and
+// replies from durable events. It reads the durable read model and never touches the
+// sequencer's state.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/command.h"
+#include "engine/event.h"
+#include "gateway/http_metrics.h"
+#include "gateway/http_types.h"
+#include "gateway/json_input.h"
+#include "gateway/jwt.h"
+#include "gateway/problem.h"
+#include "gateway/reply_router.h"
+#include "gateway/request_guards.h"
+#include "gateway/router.h"
+#include "metrics/prometheus_text.h"
+#include "readmodel/read_model.h"
+
+namespace cm::gateway {
+
+// Where commands go (the engine's input ring), and what operations need to know about it.
+class EnginePort {
+ public:
+  enum class Publish { kOk, kFull, kHalted };
+  virtual ~EnginePort() = default;
+  virtual Publish TryPublish(engine::Command cmd) = 0;
+  // Ready = recovery finished, the journal is writable (not halted), not shutting down.
+  virtual bool Ready(std::string* why) const = 0;
+  // Engine-side metrics (ring depth, batches, journal sync, durable_seq, domain counters).
+  virtual void WriteMetrics(metrics::PrometheusText* out) const = 0;
+};
+
+struct ApiOptions {
+  int64_t access_ttl_s = 15 * 60;
+  int64_t refresh_ttl_s = 14 * 24 * 3600;
+  double hold_rate_per_s = 5;  // per user, on the reservation endpoints
+  double hold_burst = 10;
+  std::string swagger_dir;  // swagger-ui-dist from npm
+  std::string web_dir;      // the web page (issue 4); may be empty
+};
+
+class Api {
+ public:
+  Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, const JwtCodec& jwt,
+      ReplyRouter& replies);
+
+  void Handle(const std::shared_ptr<Exchange>& ex);
+  void Observe(const Exchange& ex, const Response& res);  // metrics and the access log
+  const Router& router() const { return router_; }
+  void WriteMetrics(metrics::PrometheusText* out) const { http_metrics_->Write(out); }
+
+ private:
+  using ExPtr = std::shared_ptr<Exchange>;
+  using Then = std::function<void(const engine::Event&)>;
+
+  void AddRoutes();
+  void AddOpsRoutes();
+
+  // Replies.
+  void Json(const ExPtr& ex, int status, std::string body,
+            std::initializer_list<std::pair<http::field, std::string>> headers = {});
+  void Fail(const ExPtr& ex, Problem p);
+  void Fail(const ExPtr& ex, int status, std::string_view code, std::string_view detail);
+  void FailInput(const ExPtr& ex, const InputError& err);
+  // A CommandRejected or DuplicateCommand that carries a failure.
+  void FailEvent(const ExPtr& ex, const engine::Event& e);
+
+  // Checks; each answers the request itself when it fails.
+  std::optional<AccessClaims> Authenticate(const ExPtr& ex, bool admin);
+  bool RequireJson(const ExPtr& ex);
+  std::optional<simdjson::dom::object> Body(const ExPtr& ex);
+  std::optional<uint64_t> IdParam(const ExPtr& ex, std::string_view text, std::string_view what);
+  bool ReadIdempotencyKey(const ExPtr& ex, engine::Command* cmd);
+
+  // Publishes `cmd`; `then` runs on an I/O thread with the answering event once it is durable.
+  void Submit(const ExPtr& ex, engine::Command cmd, Then then);
+
+  // Handlers.
+  void Signup(const ExPtr& ex);
+  void Login(const ExPtr& ex);
+  void Refresh(const ExPtr& ex);
+  void Logout(const ExPtr& ex);
+  void Me(const ExPtr& ex);
+  void MyReservations(const ExPtr& ex);
+  void CreateVenue(const ExPtr& ex);
+  void CreateConcert(const ExPtr& ex);
+  void SetSales(const ExPtr& ex, std::string_view id, bool open);
+  void AdminSettle(const ExPtr& ex, std::string_view id, bool confirm);
+  void ListConcerts(const ExPtr& ex);
+  void GetConcert(const ExPtr& ex, std::string_view id);
+  void GetConcertReply(const ExPtr& ex, engine::ConcertId id, int status);
+  void GetSeats(const ExPtr& ex, std::string_view id);
+  void CreateReservation(const ExPtr& ex, std::string_view concert_id);
+  void GetReservation(const ExPtr& ex, std::string_view id);
+  void CancelReservation(const ExPtr& ex, std::string_view id);
+  void ServeFile(const ExPtr& ex, const std::string& path, std::string_view content_type);
+
+  std::string IssueTokens(engine::UserId user, const std::string& refresh_token, int64_t now_ms);
+  // Reply 201/200 with a reservation the read model knows.
+  void ReplyReservation(const ExPtr& ex, engine::ReservationId id, int status, bool replayed);
+
+  ApiOptions options_;
+  EnginePort& engine_;
+  readmodel::ReadModel& reads_;
+  const JwtCodec& jwt_;
+  ReplyRouter& replies_;
+  Router router_;
+  std::unique_ptr<HttpMetrics> http_metrics_;
+  RateLimiter hold_limiter_;
+  InflightKeys inflight_;
+  std::string dummy_hash_;  // verified against for unknown emails, so timing does not tell
+};
+
+}  // namespace cm::gateway

@@ -1,0 +1,98 @@
+// Public concert pages: the list, details with availability per grade, and the seat map.
+#include <algorithm>
+#include <charconv>
+
+#include "gateway/api.h"
+#include "gateway/views.h"
+
+namespace cm::gateway {
+
+void Api::ListConcerts(const ExPtr& ex) {
+  const std::string_view target = ex->req.target();
+  const std::string_view filter = QueryParam(target, "status");
+  if (!filter.empty() && filter != "all" && filter != "upcoming" && filter != "on_sale")
+    return Fail(ex, Problem(422, "VALIDATION_FAILED",
+                            "status: must be one of all, upcoming, on_sale")
+                        .With([](JsonWriter& w) { w.Field("field", "status"); }));
+  auto number = [&](std::string_view name, int64_t fallback, int64_t lo, int64_t hi,
+                    int64_t* out) {
+    const std::string_view text = QueryParam(target, name);
+    *out = fallback;
+    if (text.empty()) return true;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+    if (ec == std::errc{} && p == text.data() + text.size() && *out >= lo && *out <= hi)
+      return true;
+    Fail(ex, Problem(422, "VALIDATION_FAILED",
+                     std::string(name) + ": must be an integer from " + std::to_string(lo) +
+                         " to " + std::to_string(hi))
+                 .With([&](JsonWriter& w) { w.Field("field", name); }));
+    return false;
+  };
+  int64_t page, size;
+  if (!number("page", 0, 0, 1'000'000, &page) || !number("size", 20, 1, 100, &size)) return;
+  const int64_t now = ex->received_ms;
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    std::vector<const engine::Concert*> picked;
+    for (const auto& [id, c] : s.concerts()) {
+      if (filter == "upcoming" && c->spec->starts_at <= now) continue;
+      if (filter == "on_sale" && SalesStatusOf(*c, now) != "ON_SALE") continue;
+      picked.push_back(c.get());
+    }
+    std::sort(picked.begin(), picked.end(), [](const auto* a, const auto* b) {
+      return a->spec->starts_at != b->spec->starts_at ? a->spec->starts_at < b->spec->starts_at
+                                                      : a->id < b->id;
+    });
+    JsonWriter w;
+    w.BeginObject().Key("items").BeginArray();
+    const auto first = static_cast<std::size_t>(page * size);
+    for (std::size_t i = first; i < picked.size() && i < first + static_cast<std::size_t>(size); ++i)
+      WriteConcertSummary(w, *picked[i], now);
+    w.EndArray()
+        .Field("page", page)
+        .Field("size", size)
+        .Field("total", static_cast<uint64_t>(picked.size()))
+        .EndObject();
+    return w.Take();
+  });
+  Json(ex, 200, std::move(body));
+}
+
+void Api::GetConcertReply(const ExPtr& ex, engine::ConcertId id, int status) {
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    const engine::Concert* c = s.FindConcert(id);
+    if (c == nullptr) return std::string();
+    JsonWriter w;
+    WriteConcertDetails(w, *c, ex->received_ms);
+    return w.Take();
+  });
+  if (body.empty()) return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(id));
+  Json(ex, status, std::move(body));
+}
+
+void Api::GetConcert(const ExPtr& ex, std::string_view id_text) {
+  auto id = IdParam(ex, id_text, "concert");
+  if (id) GetConcertReply(ex, *id, 200);
+}
+
+void Api::GetSeats(const ExPtr& ex, std::string_view id_text) {
+  auto id = IdParam(ex, id_text, "concert");
+  if (!id) return;
+  const auto rendered =
+      reads_.CachedRender(*id, [&](const engine::EngineState& s, engine::Seq version) {
+    const engine::Concert* c = s.FindConcert(*id);
+    return c ? RenderSeatMap(*c, version) : std::string();
+  });
+  if (!rendered.body || rendered.body->empty())
+    return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(*id));
+  const std::string etag = "\"" + std::to_string(*id) + "-" + std::to_string(rendered.version) + "\"";
+  const std::string_view inm = ex->req[http::field::if_none_match];
+  if (!inm.empty() && (inm == etag || inm == "*" || inm.find(etag) != std::string_view::npos)) {
+    Response res{http::status::not_modified, ex->req.version()};
+    res.set(http::field::etag, etag);
+    res.keep_alive(ex->req.keep_alive());
+    return ex->responder->Send(std::move(res));
+  }
+  Json(ex, 200, *rendered.body, {{http::field::etag, etag}, {http::field::cache_control, "no-cache"}});
+}
+
+}  // namespace cm::gateway

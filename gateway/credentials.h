@@ -1,0 +1,33 @@
+#pragma once
+// Passwords (argon2id through libsodium), refresh tokens and the JWT signing secret.
+// Everything here is slow on purpose or touches the disk, so it runs on I/O or startup
+// threads, never on the sequencer.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/status.h"
+#include "engine/types.h"
+
+namespace cm::gateway {
+
+// Must be called once before any other function here (initialises libsodium).
+void InitCrypto();
+
+// argon2id with libsodium's interactive limits; the result is the self-describing
+// "$argon2id$..." string.
+std::string HashPassword(std::string_view password);
+bool VerifyPassword(const std::string& hash, std::string_view password);
+
+// A new refresh token: 32 random bytes, base64url. Clients hold the token; the engine holds
+// only its digest.
+std::string NewRefreshToken();
+engine::TokenDigest DigestOf(std::string_view refresh_token);
+
+// The signing secret: `configured` when given (at least 32 bytes), otherwise the one kept in
+// <data_dir>/jwt-secret, created with 48 random bytes and mode 0600 on first use.
+Result<std::string> LoadOrCreateSigningSecret(const std::string& data_dir,
+                                              const std::string& configured);
+
+}  // namespace cm::gateway

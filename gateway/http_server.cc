@@ -1,0 +1,229 @@
+#include "gateway/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "gateway/problem.h"
+
+namespace cm::gateway {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+class HttpServer::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer& server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)) {
+    server_.connections_.fetch_add(1);
+    beast::error_code ec;
+    const auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  ~Session() { server_.connections_.fetch_sub(1); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // From any thread: hand the response to this session's strand.
+  void Deliver(std::shared_ptr<Exchange> ex, Response res) {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), ex = std::move(ex), res = std::move(res)]() mutable {
+                self->Write(std::move(ex), std::move(res));
+              });
+  }
+
+ private:
+  class SessionResponder : public Responder {
+   public:
+    SessionResponder(std::shared_ptr<Session> s, std::weak_ptr<Exchange> ex)
+        : session_(std::move(s)), exchange_(std::move(ex)) {}
+    void Send(Response res) override {
+      if (sent_.exchange(true)) return;  // exactly one response per request
+      auto ex = exchange_.lock();
+      if (ex) session_->Deliver(std::move(ex), std::move(res));
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+    std::weak_ptr<Exchange> exchange_;
+    std::atomic<bool> sent_{false};
+  };
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_.options_.header_limit));
+    parser_->body_limit(server_.options_.body_limit);
+    stream_.expires_after(server_.options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return Fail(ec);
+    // A declared body past the limit is refused before it is read.
+    if (auto len = parser_->content_length(); len && *len > server_.options_.body_limit)
+      return Fail(http::error::body_limit);
+    stream_.expires_after(server_.options_.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return Fail(ec);
+    stream_.expires_never();
+    auto ex = std::make_shared<Exchange>();
+    ex->req = parser_->release();
+    ex->remote = remote_;
+    ex->started = std::chrono::steady_clock::now();
+    ex->received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+    // A client's request id is kept only when it is short and plain, since it goes into a
+    // response header and the logs.
+    const std::string_view rid = ex->req["X-Request-Id"];
+    const bool plain = std::all_of(rid.begin(), rid.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+    if (!rid.empty() && rid.size() <= 128 && plain) {
+      ex->request_id = std::string(rid);
+    } else {
+      ex->request_id = std::to_string(server_.next_request_.fetch_add(1) + 1);
+    }
+    ex->responder = std::make_shared<SessionResponder>(shared_from_this(), ex);
+    server_.in_flight_.fetch_add(1);
+    server_.handler_(std::move(ex));
+  }
+
+  // Parse failures that deserve an answer get one (then the connection closes); timeouts and
+  // resets just close.
+  void Fail(beast::error_code ec) {
+    int status = 0;
+    std::string_view code, detail;
+    if (ec == http::error::body_limit) {
+      status = 413, code = "BODY_TOO_LARGE", detail = "request body exceeds the limit";
+    } else if (ec == http::error::header_limit) {
+      status = 413, code = "HEADER_TOO_LARGE", detail = "request header exceeds the limit";
+    } else if (ec.category() == beast::error_code(http::error::bad_method).category() &&
+               ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      status = 400, code = "MALFORMED_REQUEST", detail = "malformed HTTP request";
+    }
+    if (status == 0) return Close();
+    auto ex = std::make_shared<Exchange>();
+    ex->remote = remote_;
+    ex->started = std::chrono::steady_clock::now();
+    ex->request_id = std::to_string(server_.next_request_.fetch_add(1) + 1);
+    if (parser_ && parser_->is_header_done()) {
+      ex->req.method(parser_->get().method());
+      ex->req.target(parser_->get().target());
+    }
+    server_.in_flight_.fetch_add(1);
+    Response res = Problem(status, code, std::string(detail) + " (" + ec.message() + ")")
+                       .Build(11, false);
+    Write(std::move(ex), std::move(res));
+  }
+
+  void Write(std::shared_ptr<Exchange> ex, Response res) {
+    if (server_.draining()) res.keep_alive(false);
+    res.set(http::field::server, "concertmania");
+    res.set("X-Request-Id", ex->request_id);
+    if (res.find(http::field::content_length) == res.end()) res.prepare_payload();
+    if (server_.observer_) server_.observer_(*ex, res);
+    auto owned = std::make_shared<Response>(std::move(res));
+    stream_.expires_after(server_.options_.read_timeout);
+    http::async_write(stream_, *owned,
+                      [self = shared_from_this(), owned](beast::error_code ec, std::size_t) {
+                        self->server_.in_flight_.fetch_sub(1);
+                        if (ec || !owned->keep_alive()) return self->Close();
+                        self->ReadHeader();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  HttpServer& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handler, Observer observer)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      observer_(std::move(observer)),
+      acceptor_(net::make_strand(io_)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(options_.address, ec);
+  if (ec) return Status::InvalidArgument("bad listen address " + options_.address);
+  const tcp::endpoint ep(address, options_.port);
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Status::IOError("cannot listen on " + options_.address + ":" +
+                           std::to_string(options_.port) + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  for (int i = 0; i < std::max(1, options_.threads); ++i)
+    threads_.emplace_back([this] { io_.run(); });
+  return Status::OK();
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      s.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(*this, std::move(s))->Start();
+    }
+    Accept();
+  });
+}
+
+void HttpServer::StopAccepting() {
+  draining_.store(true);
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+}
+
+bool HttpServer::WaitIdle(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (in_flight_.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+void HttpServer::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+}  // namespace cm::gateway

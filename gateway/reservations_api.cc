@@ -1,0 +1,130 @@
+// Reservations: hold seats (explicit or best-available), read one, cancel one.
+#include "gateway/api.h"
+#include "gateway/views.h"
+
+namespace cm::gateway {
+
+using engine::Event;
+
+void Api::ReplyReservation(const ExPtr& ex, engine::ReservationId id, int status, bool replayed) {
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    const engine::Reservation* r = s.FindReservation(id);
+    const engine::Concert* c = r ? s.FindConcert(r->concert) : nullptr;
+    if (c == nullptr) return std::string();
+    JsonWriter w;
+    WriteReservation(w, *r, *c);
+    return w.Take();
+  });
+  if (body.empty())
+    return Fail(ex, 404, "UNKNOWN_RESERVATION", "no reservation with id " + std::to_string(id));
+  Response res{static_cast<http::status>(status), ex->req.version()};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::location, "/api/reservations/" + std::to_string(id));
+  if (replayed) res.set("Idempotent-Replayed", "true");  // the first answer, repeated
+  res.keep_alive(ex->req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  ex->responder->Send(std::move(res));
+}
+
+void Api::CreateReservation(const ExPtr& ex, std::string_view concert_text) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  auto concert = IdParam(ex, concert_text, "concert");
+  if (!concert) return;
+  int retry_after = 1;
+  if (!hold_limiter_.Allow(claims->sub, ex->received_ms, &retry_after))
+    return Fail(ex, Problem(429, "RATE_LIMITED",
+                            "too many reservation requests; slow down")
+                        .Header(http::field::retry_after, std::to_string(retry_after)));
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  engine::Command cmd;
+  cmd.actor = claims->sub;
+  cmd.actor_role = claims->role;
+  if (f.Has("seatIds")) {
+    std::vector<int64_t> ids;
+    if (!f.IntArray("seatIds", &ids, 1, engine::kMaxSeatsPerHold, 0, UINT32_MAX))
+      return FailInput(ex, f.error());
+    engine::HoldSeatsCmd hold{*concert, {}, static_cast<uint8_t>(ids.size())};
+    for (int64_t s : ids) hold.seats.push_back(static_cast<engine::SeatIndex>(s));
+    cmd.body = hold;
+  } else if (f.Has("count")) {
+    int64_t count = 0;
+    std::string grade, section;
+    if (!f.Int("count", &count, 1, engine::kMaxSeatsPerHold)) return FailInput(ex, f.error());
+    if (f.Has("grade") && !f.String("grade", &grade, 1, 32)) return FailInput(ex, f.error());
+    if (f.Has("section") && !f.String("section", &section, 1, 64)) return FailInput(ex, f.error());
+    // Grade and section names become the venue's indexes; the venue never changes.
+    int grade_index = engine::kAnyGrade, section_index = engine::kAnySection;
+    const bool known = reads_.Read([&](const engine::EngineState& s) {
+      const engine::Concert* c = s.FindConcert(*concert);
+      if (c == nullptr) return false;
+      const auto& spec = *c->venue->spec;
+      for (std::size_t g = 0; g < spec.grades.size(); ++g)
+        if (spec.grades[g] == grade) grade_index = static_cast<int>(g);
+      for (std::size_t k = 0; k < spec.sections.size(); ++k)
+        if (spec.sections[k].name == section) section_index = static_cast<int>(k);
+      return true;
+    });
+    if (!known)
+      return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(*concert));
+    if (!grade.empty() && grade_index == engine::kAnyGrade)
+      return Fail(ex, Problem(422, "UNKNOWN_GRADE", "grade: '" + grade + "' is not a grade of this venue")
+                          .With([](JsonWriter& w) { w.Field("field", "grade"); }));
+    if (!section.empty() && section_index == engine::kAnySection)
+      return Fail(ex, Problem(422, "UNKNOWN_SECTION", "section: '" + section + "' is not a section of this venue")
+                          .With([](JsonWriter& w) { w.Field("field", "section"); }));
+    cmd.body = engine::HoldBestAvailableCmd{*concert, static_cast<uint32_t>(count), grade_index,
+                                            section_index};
+  } else {
+    return Fail(ex, Problem(422, "VALIDATION_FAILED",
+                            "give either seatIds (explicit seats) or count, with an optional "
+                            "grade and section (best available)")
+                        .With([](JsonWriter& w) { w.Field("field", "seatIds"); }));
+  }
+  if (!ReadIdempotencyKey(ex, &cmd)) return;
+  Submit(ex, std::move(cmd), [this, ex](const Event& e) {
+    if (const auto* h = std::get_if<engine::HoldPlaced>(&e.body))
+      return ReplyReservation(ex, h->reservation, 201, false);
+    if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
+        d && d->code == engine::ResultCode::kOk)
+      return ReplyReservation(ex, d->ref, 201, true);
+    FailEvent(ex, e);
+  });
+}
+
+void Api::GetReservation(const ExPtr& ex, std::string_view id_text) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "reservation");
+  if (!id) return;
+  const auto owner = reads_.Read([&](const engine::EngineState& s) -> std::optional<engine::UserId> {
+    const engine::Reservation* r = s.FindReservation(*id);
+    return r ? std::optional(r->user) : std::nullopt;
+  });
+  if (!owner)
+    return Fail(ex, 404, "UNKNOWN_RESERVATION", "no reservation with id " + std::to_string(*id));
+  if (*owner != claims->sub && claims->role != engine::Role::kAdmin)
+    return Fail(ex, 403, "NOT_RESERVATION_OWNER", "this reservation belongs to someone else");
+  ReplyReservation(ex, *id, 200, false);
+}
+
+void Api::CancelReservation(const ExPtr& ex, std::string_view id_text) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "reservation");
+  if (!id) return;
+  engine::Command cmd;
+  cmd.actor = claims->sub;
+  cmd.actor_role = claims->role;
+  if (!ReadIdempotencyKey(ex, &cmd)) return;
+  cmd.body = engine::ReleaseHoldCmd{*id};
+  Submit(ex, std::move(cmd), [this, ex, id = *id](const Event& e) {
+    if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
+    ReplyReservation(ex, id, 200, false);
+  });
+}
+
+}  // namespace cm::gateway

@@ -1,0 +1,186 @@
+#include "gateway/views.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace cm::gateway {
+
+using namespace engine;
+
+std::string_view SalesStatusOf(const Concert& c, int64_t now_ms) {
+  if (c.sales == SalesState::kClosed || now_ms >= c.spec->sales_close_at) return "CLOSED";
+  if (c.sales == SalesState::kOpen && now_ms >= c.spec->sales_open_at) return "ON_SALE";
+  return "SCHEDULED";
+}
+
+void WriteUser(JsonWriter& w, const User& u) {
+  w.BeginObject()
+      .Field("id", u.id)
+      .Field("email", u.email)
+      .Field("name", u.name)
+      .Field("role", u.role == Role::kAdmin ? "ADMIN" : "USER")
+      .EndObject();
+}
+
+static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) {
+  const ConcertSpec& s = *c.spec;
+  w.Field("id", c.id)
+      .Field("title", s.title)
+      .Key("venue")
+      .BeginObject()
+      .Field("id", c.venue->id)
+      .Field("name", c.venue->spec->name)
+      .EndObject()
+      .Field("startsAt", FormatTime(s.starts_at))
+      .Field("salesOpenAt", FormatTime(s.sales_open_at))
+      .Field("salesCloseAt", FormatTime(s.sales_close_at))
+      .Field("status", SalesStatusOf(c, now_ms))
+      .Field("holdTtlSeconds", s.hold_ttl_ms / 1000)
+      .Field("maxSeatsPerUser", s.max_seats_per_user)
+      .Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
+      .Field("seatsAvailable",
+             static_cast<uint64_t>(c.seats.size() - c.seats.held() - c.seats.sold()));
+  const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
+  w.Field("minPrice", *lo).Field("maxPrice", *hi);
+}
+
+void WriteConcertSummary(JsonWriter& w, const Concert& c, int64_t now_ms) {
+  w.BeginObject();
+  WriteConcertFields(w, c, now_ms);
+  w.EndObject();
+}
+
+void WriteConcertDetails(JsonWriter& w, const Concert& c, int64_t now_ms) {
+  const Venue& v = *c.venue;
+  std::vector<uint64_t> total(v.grade_count()), available(v.grade_count());
+  for (SeatIndex s = 0; s < c.seats.size(); ++s) {
+    const uint8_t g = v.seats[s].grade;
+    ++total[g];
+    if (c.seats.IsAvailable(s)) ++available[g];
+  }
+  w.BeginObject();
+  WriteConcertFields(w, c, now_ms);
+  w.Key("grades").BeginArray();
+  for (std::size_t g = 0; g < v.grade_count(); ++g)
+    w.BeginObject()
+        .Field("name", v.spec->grades[g])
+        .Field("price", c.spec->price_per_grade[g])
+        .Field("seatsTotal", total[g])
+        .Field("seatsAvailable", available[g])
+        .EndObject();
+  w.EndArray();
+  w.Key("sections").BeginArray();
+  for (const auto& sec : v.spec->sections) w.String(sec.name);
+  w.EndArray().EndObject();
+}
+
+static const char* StatusLetter(SeatStatus s) {
+  switch (s) {
+    case SeatStatus::kAvailable: return "A";
+    case SeatStatus::kHeld: return "H";
+    case SeatStatus::kSold: return "S";
+  }
+  return "?";
+}
+
+std::string RenderSeatMap(const Concert& c, Seq version) {
+  const Venue& v = *c.venue;
+  JsonWriter w;
+  w.BeginObject().Field("concertId", c.id).Field("version", version);
+  w.Key("grades").BeginArray();
+  for (std::size_t g = 0; g < v.grade_count(); ++g)
+    w.BeginObject()
+        .Field("name", v.spec->grades[g])
+        .Field("price", c.spec->price_per_grade[g])
+        .EndObject();
+  w.EndArray();
+  w.Key("seatFormat").BeginArray().String("id").String("number").String("grade").String("price")
+      .String("status").EndArray();
+  w.Key("sections").BeginArray();
+  std::size_t row_index = 0;
+  for (const auto& sec : v.spec->sections) {
+    w.BeginObject().Field("name", sec.name).Key("rows").BeginArray();
+    for (const auto& row : sec.rows) {
+      const RowInfo& info = v.rows[row_index++];
+      w.BeginObject().Field("label", row.label).Key("seats").BeginArray();
+      for (uint32_t k = 0; k < info.seat_count; ++k) {
+        const SeatIndex s = info.first_seat + k;
+        const uint8_t g = v.seats[s].grade;
+        w.BeginArray()
+            .Uint(s)
+            .Uint(v.seats[s].number)
+            .Uint(g)
+            .Int(c.spec->price_per_grade[g])
+            .String(StatusLetter(c.seats.status(s)))
+            .EndArray();
+      }
+      w.EndArray().EndObject();
+    }
+    w.EndArray().EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
+void WriteSeat(JsonWriter& w, const Concert& c, SeatIndex s) {
+  const Venue& v = *c.venue;
+  if (s >= v.seat_count()) {
+    w.BeginObject().Field("id", s).EndObject();
+    return;
+  }
+  const SeatInfo& seat = v.seats[s];
+  const RowInfo& row = v.rows[seat.row];
+  const SectionSpec& section = v.spec->sections[row.section];
+  // The row's label: rows are numbered across sections in the flat table.
+  uint32_t first_row_of_section = seat.row;
+  while (first_row_of_section > 0 && v.rows[first_row_of_section - 1].section == row.section)
+    --first_row_of_section;
+  w.BeginObject()
+      .Field("id", s)
+      .Field("section", section.name)
+      .Field("row", section.rows[seat.row - first_row_of_section].label)
+      .Field("number", seat.number)
+      .Field("grade", v.spec->grades[seat.grade])
+      .Field("price", c.spec->price_per_grade[seat.grade])
+      .EndObject();
+}
+
+static std::string_view StatusName(ReservationStatus s) {
+  switch (s) {
+    case ReservationStatus::kHeld: return "HELD";
+    case ReservationStatus::kPaymentPending: return "PAYMENT_PENDING";
+    case ReservationStatus::kConfirmed: return "CONFIRMED";
+    case ReservationStatus::kExpired: return "EXPIRED";
+    case ReservationStatus::kCancelled: return "CANCELLED";
+    case ReservationStatus::kRefunded: return "REFUNDED";
+  }
+  return "UNKNOWN";
+}
+
+static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Concert& c) {
+  w.Field("id", r.id)
+      .Field("concertId", r.concert)
+      .Field("concertTitle", c.spec->title)
+      .Field("userId", r.user)
+      .Field("status", StatusName(r.status))
+      .Field("amount", r.amount)
+      .Field("createdAt", FormatTime(r.created_at))
+      .Field("expiresAt", FormatTime(r.expires_at));
+  if (r.ended_at != 0) w.Field("endedAt", FormatTime(r.ended_at));
+}
+
+void WriteReservation(JsonWriter& w, const Reservation& r, const Concert& c) {
+  w.BeginObject();
+  WriteReservationFields(w, r, c);
+  w.Key("seats").BeginArray();
+  for (SeatIndex s : r.seats) WriteSeat(w, c, s);
+  w.EndArray().EndObject();
+}
+
+void WriteReservationSummary(JsonWriter& w, const Reservation& r, const Concert& c) {
+  w.BeginObject();
+  WriteReservationFields(w, r, c);
+  w.Field("seatCount", static_cast<uint64_t>(r.seats.size())).EndObject();
+}
+
+}  // namespace cm::gateway

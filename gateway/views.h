@@ -1,0 +1,27 @@
+#pragma once
+// JSON renderings of the read model for replies. They run on I/O threads under the read
+// model's shared lock.
+
+#include <string>
+
+#include "engine/engine_state.h"
+#include "gateway/json_writer.h"
+
+namespace cm::gateway {
+
+// SCHEDULED, ON_SALE or CLOSED, as a buyer would see it at `now`.
+std::string_view SalesStatusOf(const engine::Concert& c, int64_t now_ms);
+
+void WriteUser(JsonWriter& w, const engine::User& u);
+void WriteConcertSummary(JsonWriter& w, const engine::Concert& c, int64_t now_ms);
+// The summary plus grades with prices and available counts.
+void WriteConcertDetails(JsonWriter& w, const engine::Concert& c, int64_t now_ms);
+// The whole seat map, compact: grades once, then sections > rows > seats, each seat
+// [id, number, gradeIndex, price, status] with status "A" (available), "H" (held), "S" (sold).
+std::string RenderSeatMap(const engine::Concert& c, engine::Seq version);
+void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
+void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
+// A seat as people name it: {"id", "section", "row", "number", "grade", "price"}.
+void WriteSeat(JsonWriter& w, const engine::Concert& c, engine::SeatIndex s);
+
+}  // namespace cm::gateway

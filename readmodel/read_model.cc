@@ -1,0 +1,122 @@
+#include "readmodel/read_model.h"
+
+#include <algorithm>
+
+#include "engine/state_codec.h"
+
+namespace cm::readmodel {
+
+ReadModel::ReadModel(engine::EngineConfig config)
+    : config_(config), state_(std::make_unique<EngineState>(config)) {}
+
+Status ReadModel::Load(const EngineState& recovered) {
+  std::string bytes;
+  engine::EncodeState(recovered, &bytes);
+  auto copy = engine::DecodeState(bytes, config_);
+  if (!copy.ok()) return copy.status();
+  std::unique_lock lock(mu_);
+  state_ = std::move(copy).value();
+  concert_version_.clear();
+  by_user_.clear();
+  for (const auto& [id, c] : state_->concerts()) concert_version_[id] = state_->last_seq();
+  std::vector<ReservationId> ids;
+  for (const auto& [id, r] : state_->reservations()) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (ReservationId id : ids) IndexReservation(state_->FindReservation(id)->user, id);
+  return Status::OK();
+}
+
+void ReadModel::Touch(ConcertId id, Seq seq) { concert_version_[id] = seq; }
+
+void ReadModel::IndexReservation(UserId user, ReservationId id) {
+  std::vector<ReservationId>& mine = by_user_[user];
+  mine.push_back(id);
+  // Drop ids the engine has forgotten (ended past retention), so the index stays bounded.
+  if (mine.size() > 64) {
+    std::erase_if(mine, [&](ReservationId r) { return state_->FindReservation(r) == nullptr; });
+  }
+}
+
+Status ReadModel::Apply(const engine::Event& e) {
+  using namespace engine;
+  std::unique_lock lock(mu_);
+  if (Status s = state_->Apply(e); !s.ok()) return s;
+  auto concert_of = [&](ReservationId id) -> ConcertId {
+    const Reservation* r = state_->FindReservation(id);
+    return r ? r->concert : 0;
+  };
+  switch (TypeOf(e)) {
+    case EventType::kConcertCreated:
+      Touch(std::get<ConcertCreated>(e.body).concert, e.seq);
+      break;
+    case EventType::kSalesOpened:
+      Touch(std::get<SalesOpened>(e.body).concert, e.seq);
+      break;
+    case EventType::kSalesClosed:
+      Touch(std::get<SalesClosed>(e.body).concert, e.seq);
+      break;
+    case EventType::kHoldPlaced: {
+      const auto& b = std::get<HoldPlaced>(e.body);
+      Touch(b.concert, e.seq);
+      IndexReservation(b.user, b.reservation);
+      break;
+    }
+    case EventType::kHoldReleased:
+      Touch(concert_of(std::get<HoldReleased>(e.body).reservation), e.seq);
+      break;
+    case EventType::kHoldExpired:
+      Touch(concert_of(std::get<HoldExpired>(e.body).reservation), e.seq);
+      break;
+    case EventType::kReservationConfirmed:
+      Touch(concert_of(std::get<ReservationConfirmed>(e.body).reservation), e.seq);
+      break;
+    case EventType::kReservationRefunded:
+      Touch(concert_of(std::get<ReservationRefunded>(e.body).reservation), e.seq);
+      break;
+    default:
+      break;
+  }
+  concert_version_.erase(0);
+  return Status::OK();
+}
+
+Seq ReadModel::applied_seq() const {
+  std::shared_lock lock(mu_);
+  return state_->last_seq();
+}
+
+Seq ReadModel::ConcertVersion(ConcertId id) const {
+  std::shared_lock lock(mu_);
+  auto it = concert_version_.find(id);
+  return it == concert_version_.end() ? 0 : it->second;
+}
+
+std::vector<ReservationId> ReadModel::ReservationsOf(UserId user) const {
+  std::shared_lock lock(mu_);
+  std::vector<ReservationId> out;
+  auto it = by_user_.find(user);
+  if (it == by_user_.end()) return out;
+  for (auto r = it->second.rbegin(); r != it->second.rend(); ++r)
+    if (state_->FindReservation(*r) != nullptr) out.push_back(*r);
+  return out;
+}
+
+ReadModel::Rendered ReadModel::CachedRender(
+    ConcertId id,
+    const std::function<std::string(const EngineState&, Seq version)>& render) const {
+  std::shared_lock lock(mu_);
+  auto vit = concert_version_.find(id);
+  if (vit == concert_version_.end()) return {};
+  const Seq version = vit->second;
+  {
+    std::lock_guard c(cache_mu_);
+    auto it = cache_.find(id);
+    if (it != cache_.end() && it->second.version == version) return it->second;
+  }
+  Rendered fresh{version, std::make_shared<const std::string>(render(*state_, version))};
+  std::lock_guard c(cache_mu_);
+  cache_[id] = fresh;
+  return fresh;
+}
+
+}  // namespace cm::readmodel

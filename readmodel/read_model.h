@@ -1,0 +1,75 @@
+#pragma once
+// The durable read model: a copy of the engine state built only from durable events, for the
+// gateway's GETs (concert lists, seat maps, reservations, user lookups at login). It is never
+// a query through the sequencer, and it never runs ahead of the journal (DESIGN rule 2).
+//
+// Thread-safety: Apply runs on the publisher thread under an exclusive lock; readers take a
+// shared lock through Read(). Seat-map JSON is cached per concert version, so a crowd
+// refreshing the same map costs one serialization per change.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine_state.h"
+#include "engine/event.h"
+
+namespace cm::readmodel {
+
+using engine::ConcertId;
+using engine::EngineState;
+using engine::ReservationId;
+using engine::Seq;
+using engine::UserId;
+
+class ReadModel {
+ public:
+  explicit ReadModel(engine::EngineConfig config);
+
+  // Starts from the state recovery produced (a deep copy). Call before any Apply.
+  Status Load(const EngineState& recovered);
+  // Applies one durable event (in seq order).
+  Status Apply(const engine::Event& e);
+
+  // Runs `f(const EngineState&)` under the shared lock and returns its result.
+  template <class F>
+  auto Read(F&& f) const {
+    std::shared_lock lock(mu_);
+    return f(*state_);
+  }
+
+  Seq applied_seq() const;
+  // The seq of the last durable event that changed this concert (0 if unknown concert).
+  Seq ConcertVersion(ConcertId id) const;
+  // The user's reservations the engine still knows, newest first.
+  std::vector<ReservationId> ReservationsOf(UserId user) const;
+
+  // A cached rendering keyed by concert and version: `render` runs (under the shared lock)
+  // only when the concert changed since the cached copy. Returns a null body for an unknown
+  // concert.
+  struct Rendered {
+    Seq version = 0;
+    std::shared_ptr<const std::string> body;
+  };
+  Rendered CachedRender(ConcertId id,
+                        const std::function<std::string(const EngineState&, Seq version)>& render) const;
+
+ private:
+  void Touch(ConcertId id, Seq seq);
+  void IndexReservation(UserId user, ReservationId id);
+
+  engine::EngineConfig config_;
+  mutable std::shared_mutex mu_;
+  std::unique_ptr<EngineState> state_;
+  std::unordered_map<ConcertId, Seq> concert_version_;
+  std::unordered_map<UserId, std::vector<ReservationId>> by_user_;  // oldest first
+
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<ConcertId, Rendered> cache_;
+};
+
+}  // namespace cm::readmodel
