@@ -84,7 +84,8 @@ int RunServer(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SetUpLogging(o);
-  gateway::InitCrypto();
+  gateway::InitCrypto(o.fast_password_hash);
+  if (o.fast_password_hash) spdlog::warn("--fast-password-hash: argon2id at minimum cost (tests only)");
   auto secret = gateway::LoadOrCreateSigningSecret(o.data_dir, o.jwt_secret);
   if (!secret.ok()) {
     spdlog::critical("{}", secret.status().ToString());

@@ -63,6 +63,9 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CM_ACCESS_LOG")->capture_default_str();
   cmd.add_option("--swagger-dir", o.swagger_dir, "Where swagger-ui-dist (npm) was installed")
       ->envname("CM_SWAGGER_DIR")->capture_default_str();
+  cmd.add_flag("--fast-password-hash", o.fast_password_hash,
+               "argon2id at its minimum cost, for tests and benchmarks only (never production)")
+      ->envname("CM_FAST_PASSWORD_HASH");
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
       ->envname("CM_PORT_FILE");
 }

@@ -32,7 +32,8 @@ struct ServeOptions {
   std::string log_level = "info";
   bool access_log = true;
   std::string swagger_dir;
-  std::string port_file;  // tests: write the bound port here once listening
+  std::string port_file;
+  bool fast_password_hash = false;  // tests: write the bound port here once listening
 };
 
 // Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.

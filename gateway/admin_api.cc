@@ -160,7 +160,7 @@ void Api::CreateConcert(const ExPtr& ex) {
   f.Int("venueId", &venue, 1, INT64_MAX) && f.String("title", &spec->title, 1, 200) &&
       f.Time("startsAt", &spec->starts_at) && f.Time("salesOpenAt", &spec->sales_open_at) &&
       f.Time("salesCloseAt", &spec->sales_close_at) && f.Object("prices", &prices) &&
-      f.OptionalInt("holdTtlSeconds", &ttl_s, 10, 3600) &&
+      f.OptionalInt("holdTtlSeconds", &ttl_s, 1, 3600) &&
       f.OptionalInt("maxSeatsPerUser", &limit, 1, static_cast<int64_t>(engine::kMaxSeatsPerHold) * 4);
   if (!f.ok()) return FailInput(ex, f.error());
   spec->venue = static_cast<engine::VenueId>(venue);

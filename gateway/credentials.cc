@@ -15,15 +15,21 @@
 
 namespace cm::gateway {
 
-void InitCrypto() {
+namespace {
+bool g_fast_hashing = false;  // set once at startup, before any thread hashes
+}
+
+void InitCrypto(bool fast_hashing) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  g_fast_hashing = fast_hashing;
 }
 
 std::string HashPassword(std::string_view password) {
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+                            g_fast_hashing ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            g_fast_hashing ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("argon2id ran out of memory");
   return out;
 }

@@ -12,8 +12,10 @@
 
 namespace cm::gateway {
 
-// Must be called once before any other function here (initialises libsodium).
-void InitCrypto();
+// Must be called once before any other function here (initialises libsodium). `fast_hashing`
+// uses argon2id's minimum cost: for tests and benchmarks that create thousands of accounts,
+// never for real accounts.
+void InitCrypto(bool fast_hashing = false);
 
 // argon2id with libsodium's interactive limits; the result is the self-describing
 // "$argon2id$..." string.

@@ -1,0 +1,78 @@
+// Accounts over real TCP: signup, login, refresh rotation, logout, and their errors.
+#include <doctest/doctest.h>
+
+#include "tests/gateway/api_fixture.h"
+
+using namespace cm::test;
+
+namespace {
+std::string SignupBody(const std::string& email, const std::string& password,
+                       const std::string& name = "Kim") {
+  return json::serialize(json::object{{"email", email}, {"password", password}, {"name", name}});
+}
+}  // namespace
+
+TEST_CASE("signup: 201, duplicate email 409 (any case), bad fields 422 naming the field") {
+  ApiFixture f;
+  auto r = f.http.Post("/api/users/signup", SignupBody("Fan@Example.com", "password-1"));
+  REQUIRE(r.status == 201);
+  CHECK(Str(r.Json(), "email") == "fan@example.com");
+  CHECK(Str(r.Json(), "role") == "USER");
+  CHECK(f.http.Post("/api/users/signup", SignupBody("fan@example.COM", "password-2")).status == 409);
+  CHECK(Str(f.http.Post("/api/users/signup", SignupBody("fan@example.com", "password-2")).Json(),
+            "code") == "EMAIL_TAKEN");
+
+  auto bad_email = f.http.Post("/api/users/signup", SignupBody("not-an-email", "password-1"));
+  CHECK(bad_email.status == 422);
+  CHECK(Str(bad_email.Json(), "field") == "email");
+  CHECK(bad_email.Header("content-type") == "application/problem+json");
+  auto short_pw = f.http.Post("/api/users/signup", SignupBody("a@b.io", "short"));
+  CHECK(short_pw.status == 422);
+  CHECK(Str(short_pw.Json(), "field") == "password");
+  auto missing = f.http.Post("/api/users/signup", R"({"email":"x@y.io","password":"password-1"})");
+  CHECK(missing.status == 422);
+  CHECK(Str(missing.Json(), "field") == "name");
+  auto wrong_type = f.http.Post("/api/users/signup", R"({"email":1,"password":"password-1","name":"n"})");
+  CHECK(wrong_type.status == 422);
+  CHECK(Str(wrong_type.Json(), "detail").find("must be a string") != std::string::npos);
+}
+
+TEST_CASE("login gives a JWT and a refresh token; refresh rotates; logout revokes") {
+  ApiFixture f;
+  REQUIRE(f.http.Post("/api/users/signup", SignupBody("a@x.io", "password-1")).status == 201);
+  CHECK(f.http.Post("/api/users/login", R"({"email":"a@x.io","password":"wrong-pass"})").status == 401);
+  CHECK(f.http.Post("/api/users/login", R"({"email":"nobody@x.io","password":"password-1"})").status == 401);
+  auto login = f.http.Post("/api/users/login", R"({"email":"A@X.io","password":"password-1"})");
+  REQUIRE(login.status == 200);
+  const auto tokens = login.Json();
+  const std::string access = Str(tokens, "accessToken"), refresh = Str(tokens, "refreshToken");
+  CHECK(Int(tokens, "expiresIn") == 900);
+  CHECK(login.Header("cache-control") == "no-store");
+
+  auto me = f.http.Get("/api/users/me", access);
+  REQUIRE(me.status == 200);
+  CHECK(Str(me.Json(), "email") == "a@x.io");
+  CHECK(Str(me.Json(), "name") == "Kim");
+
+  auto refreshed = f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh}}));
+  REQUIRE(refreshed.status == 200);
+  const std::string refresh2 = Str(refreshed.Json(), "refreshToken");
+  CHECK(refresh2 != refresh);
+  CHECK(f.http.Get("/api/users/me", Str(refreshed.Json(), "accessToken")).status == 200);
+  // The old refresh token was rotated away.
+  auto reused = f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh}}));
+  CHECK(reused.status == 401);
+  CHECK(Str(reused.Json(), "code") == "UNKNOWN_SESSION");
+
+  CHECK(f.http.Post("/api/users/logout", json::serialize(json::object{{"refreshToken", refresh2}})).status == 204);
+  CHECK(f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh2}})).status == 401);
+  CHECK(f.http.Post("/api/users/logout", json::serialize(json::object{{"refreshToken", "junk"}})).status == 401);
+
+  // The revocation is journaled: it survives a restart.
+  auto login2 = f.http.Post("/api/users/login", R"({"email":"a@x.io","password":"password-1"})");
+  const std::string refresh3 = Str(login2.Json(), "refreshToken");
+  CHECK(f.http.Post("/api/users/logout", json::serialize(json::object{{"refreshToken", refresh3}})).status == 204);
+  f.Restart(false);
+  CHECK(f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh3}})).status == 401);
+  CHECK(f.http.Post("/api/users/login", R"({"email":"a@x.io","password":"password-1"})").status == 200);
+}

@@ -1,0 +1,63 @@
+#include "tests/gateway/api_fixture.h"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace cm::test {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Str(const json::value& v, const char* key) {
+  return std::string(v.at(key).as_string());
+}
+
+int64_t Int(const json::value& v, const char* key) { return v.at(key).to_number<int64_t>(); }
+
+ApiFixture::ApiFixture(std::vector<std::string> f) : flags(std::move(f)) {
+  server = std::make_unique<ServerProcess>(data_dir(), flags);
+  http = HttpClient(server->port());
+  admin = Login(port(), ServerProcess::kAdminEmail, ServerProcess::kAdminPassword);
+}
+
+void ApiFixture::Restart(bool crash) {
+  if (crash) server->Kill();
+  else server->Terminate();
+  server.reset();
+  server = std::make_unique<ServerProcess>(data_dir(), flags);
+  http = HttpClient(server->port());
+  admin = Login(port(), ServerProcess::kAdminEmail, ServerProcess::kAdminPassword);
+}
+
+uint64_t ApiFixture::CreateConcert(const ConcertOptions& o) {
+  json::object venue{{"name", "Test Hall"},
+                     {"grades", json::array{"VIP", "R"}},
+                     {"grid", json::object{{"sections", o.sections},
+                                           {"rows", o.rows},
+                                           {"seatsPerRow", o.seats_per_row},
+                                           {"rowsPerGrade", o.rows_per_grade}}}};
+  auto v = http.Post("/api/admin/venues", json::serialize(venue), admin);
+  if (v.status != 201) throw std::runtime_error("venue: " + v.body);
+  const int64_t now = NowMs();
+  json::object concert{{"venueId", Int(v.Json(), "id")},
+                       {"title", "Test Concert"},
+                       {"startsAt", now + 86'400'000},
+                       {"salesOpenAt", now - 60'000},
+                       {"salesCloseAt", now + 3'600'000},
+                       {"prices", json::object{{"VIP", 150000}, {"R", 100000}}},
+                       {"holdTtlSeconds", o.hold_ttl_s},
+                       {"maxSeatsPerUser", o.max_seats_per_user}};
+  auto c = http.Post("/api/admin/concerts", json::serialize(concert), admin);
+  if (c.status != 201) throw std::runtime_error("concert: " + c.body);
+  const auto id = static_cast<uint64_t>(Int(c.Json(), "id"));
+  if (o.open) {
+    auto r = http.Post("/api/admin/concerts/" + std::to_string(id) + "/open", "", admin);
+    if (r.status != 200) throw std::runtime_error("open: " + r.body);
+  }
+  return id;
+}
+
+}  // namespace cm::test

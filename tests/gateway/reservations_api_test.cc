@@ -1,0 +1,165 @@
+// Holding seats over real TCP: explicit and best-available, conflicts, owners, cancelling,
+// expiry, idempotency keys and the per-user rate limit.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "tests/gateway/api_fixture.h"
+
+using namespace cm::test;
+
+TEST_CASE("hold explicit seats and best available; a conflict names the taken seats") {
+  ApiFixture f;
+  const std::string c = std::to_string(f.CreateConcert());
+  const std::string a = SignupAndLogin(f.port(), "a@x.io"), b = SignupAndLogin(f.port(), "b@x.io");
+  const std::string path = "/api/v1/concerts/" + c + "/reservations";
+
+  auto held = f.http.Post(path, R"({"seatIds":[0,1]})", a);
+  REQUIRE(held.status == 201);
+  const auto r = held.Json();
+  CHECK(Str(r, "status") == "HELD");
+  CHECK(Int(r, "amount") == 300000);
+  CHECK(r.at("seats").as_array().size() == 2);
+  CHECK(Str(r.at("seats").as_array()[0], "grade") == "VIP");
+  CHECK(!Str(r, "expiresAt").empty());
+  CHECK(held.Header("location") == "/api/reservations/" + std::to_string(Int(r, "id")));
+
+  auto conflict = f.http.Post(path, R"({"seatIds":[1,2,0]})", b);
+  CHECK(conflict.status == 409);
+  CHECK(Str(conflict.Json(), "code") == "SEAT_NOT_AVAILABLE");
+  const json::value conflict_json = conflict.Json();
+  const auto& taken = conflict_json.at("seats").as_array();
+  CHECK(taken.size() == 2);
+
+  auto best = f.http.Post(path, R"({"grade":"R","count":3})", b);
+  REQUIRE(best.status == 201);
+  const json::value best_json = best.Json();
+  for (const auto& s : best_json.at("seats").as_array()) CHECK(Str(s, "grade") == "R");
+  CHECK(f.http.Post(path, R"({"grade":"Gold","count":1})", b).status == 422);
+  CHECK(f.http.Post(path, R"({"count":2})", b).status == 409);  // limit 4: b holds 3
+  CHECK(Str(f.http.Post(path, R"({"count":2})", b).Json(), "code") == "SEAT_LIMIT_EXCEEDED");
+  CHECK(f.http.Post(path, R"({"seatIds":[5000]})", b).status == 404);
+  CHECK(f.http.Post(path, R"({"seatIds":[3,3]})", a).status == 422);
+  CHECK(f.http.Post(path, R"({})", a).status == 422);
+  CHECK(f.http.Post("/api/v1/concerts/777/reservations", R"({"seatIds":[1]})", a).status == 404);
+  CHECK(f.http.Post(path, R"({"seatIds":[9]})").status == 401);
+}
+
+TEST_CASE("reservations: owner or admin reads, others 403; cancel releases; my list") {
+  ApiFixture f;
+  const std::string c = std::to_string(f.CreateConcert());
+  const std::string a = SignupAndLogin(f.port(), "a@x.io"), b = SignupAndLogin(f.port(), "b@x.io");
+  auto held = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[4]})", a);
+  REQUIRE(held.status == 201);
+  const std::string rid = "/api/reservations/" + std::to_string(Int(held.Json(), "id"));
+  CHECK(f.http.Get(rid, a).status == 200);
+  CHECK(f.http.Get(rid, f.admin).status == 200);
+  auto other = f.http.Get(rid, b);
+  CHECK(other.status == 403);
+  CHECK(Str(other.Json(), "code") == "NOT_RESERVATION_OWNER");
+  CHECK(f.http.Get("/api/reservations/123456", a).status == 404);
+  CHECK(f.http.Delete(rid, b).status == 403);
+
+  const json::value mine = f.http.Get("/api/users/me/reservations", a).Json();
+  REQUIRE(mine.at("items").as_array().size() == 1);
+  CHECK(Int(mine.at("items").as_array()[0], "seatCount") == 1);
+  CHECK(f.http.Get("/api/users/me/reservations", b).Json().at("items").as_array().empty());
+
+  auto cancelled = f.http.Delete(rid, a);
+  REQUIRE(cancelled.status == 200);
+  CHECK(Str(cancelled.Json(), "status") == "CANCELLED");
+  CHECK(f.http.Delete(rid, a).status == 409);  // already released
+  CHECK(f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[4]})", b).status == 201);
+}
+
+TEST_CASE("admin confirms and refunds; holds expire by themselves at the TTL") {
+  ApiFixture f({"--tick-ms", "50"});
+  ConcertOptions quick;
+  quick.hold_ttl_s = 1;
+  const std::string c = std::to_string(f.CreateConcert(quick));
+  const std::string a = SignupAndLogin(f.port(), "a@x.io");
+  auto sold = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[0]})", a);
+  const std::string sold_id = std::to_string(Int(sold.Json(), "id"));
+  auto confirmed = f.http.Post("/api/admin/reservations/" + sold_id + "/confirm", "", f.admin);
+  REQUIRE(confirmed.status == 200);
+  CHECK(Str(confirmed.Json(), "status") == "CONFIRMED");
+  CHECK(f.http.Post("/api/admin/reservations/" + sold_id + "/confirm", "", a).status == 403);
+
+  auto held = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[1]})", a);
+  const std::string rid = "/api/reservations/" + std::to_string(Int(held.Json(), "id"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto expired = f.http.Get(rid, a);
+  CHECK(Str(expired.Json(), "status") == "EXPIRED");
+  CHECK(f.http.Post("/api/admin/reservations/" + std::to_string(Int(held.Json(), "id")) + "/confirm", "",
+                    f.admin).status == 409);
+  auto refunded = f.http.Post("/api/admin/reservations/" + sold_id + "/refund", "", f.admin);
+  CHECK(Str(refunded.Json(), "status") == "REFUNDED");
+  auto map = f.http.Get("/api/concerts/" + c + "/seats").Json();
+  const auto& seats = map.at("sections").as_array()[0].at("rows").as_array()[0].at("seats").as_array();
+  CHECK(seats[0].as_array()[4].as_string() == "A");
+  CHECK(seats[1].as_array()[4].as_string() == "A");
+}
+
+TEST_CASE("Idempotency-Key: same body replays, other body 422, survives a restart") {
+  ApiFixture f;
+  const std::string c = std::to_string(f.CreateConcert());
+  const std::string a = SignupAndLogin(f.port(), "a@x.io");
+  const std::string path = "/api/v1/concerts/" + c + "/reservations";
+  auto first = f.http.Post(path, R"({"seatIds":[7]})", a, {{"Idempotency-Key", "click-1"}});
+  REQUIRE(first.status == 201);
+  auto again = f.http.Post(path, R"({"seatIds":[7]})", a, {{"Idempotency-Key", "click-1"}});
+  CHECK(again.status == 201);
+  CHECK(again.Header("idempotent-replayed") == "true");
+  CHECK(Int(again.Json(), "id") == Int(first.Json(), "id"));
+  auto other = f.http.Post(path, R"({"seatIds":[8]})", a, {{"Idempotency-Key", "click-1"}});
+  CHECK(other.status == 422);
+  CHECK(Str(other.Json(), "code") == "IDEMPOTENCY_KEY_REUSED");
+  f.Restart(false);
+  const std::string a2 = Login(f.port(), "a@x.io", "password-123");
+  auto after = f.http.Post(path, R"({"seatIds":[7]})", a2, {{"Idempotency-Key", "click-1"}});
+  CHECK(after.status == 201);
+  CHECK(Int(after.Json(), "id") == Int(first.Json(), "id"));
+
+  // A burst of the same key at once: one hold at most; the others repeat it or are told the
+  // key is in flight (409).
+  std::vector<std::thread> clicks;
+  std::vector<int> statuses(8);
+  std::vector<int64_t> ids(8, 0);
+  for (int i = 0; i < 8; ++i)
+    clicks.emplace_back([&, i] {
+      HttpClient mine(f.port());
+      auto r = mine.Post(path, R"({"seatIds":[9]})", a2, {{"Idempotency-Key", "macro"}});
+      statuses[i] = r.status;
+      if (r.status == 201) ids[i] = Int(r.Json(), "id");
+    });
+  for (auto& t : clicks) t.join();
+  int64_t the_id = 0;
+  for (int i = 0; i < 8; ++i) {
+    CHECK((statuses[i] == 201 || statuses[i] == 409 || statuses[i] == 429));
+    if (statuses[i] == 201) {
+      if (the_id == 0) the_id = ids[i];
+      CHECK(ids[i] == the_id);
+    }
+  }
+  CHECK(the_id != 0);
+}
+
+TEST_CASE("the per-user rate limit answers 429 with Retry-After") {
+  ApiFixture f({"--hold-rate", "1", "--hold-burst", "3"});
+  const std::string c = std::to_string(f.CreateConcert());
+  const std::string a = SignupAndLogin(f.port(), "a@x.io"), b = SignupAndLogin(f.port(), "b@x.io");
+  const std::string path = "/api/v1/concerts/" + c + "/reservations";
+  int limited = 0;
+  std::string retry;
+  for (int i = 0; i < 6; ++i) {
+    auto r = f.http.Post(path, R"({"seatIds":[30]})", a);
+    if (r.status == 429) {
+      ++limited;
+      retry = r.Header("retry-after");
+      CHECK(Str(r.Json(), "code") == "RATE_LIMITED");
+    }
+  }
+  CHECK(limited >= 2);
+  CHECK(!retry.empty());
+  CHECK(f.http.Post(path, R"({"seatIds":[31]})", b).status == 201);  // other users are unaffected
+}

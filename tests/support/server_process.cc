@@ -1,0 +1,85 @@
+#include "tests/support/server_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace cm::test {
+
+std::string ServerBinary() { return CM_SERVER_BINARY; }
+std::string ReplayBinary() { return CM_REPLAY_BINARY; }
+
+ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> extra) {
+  const std::string port_file = data_dir + ".port";
+  std::remove(port_file.c_str());
+  std::vector<std::string> args = {ServerBinary(),   "serve",
+                                   "--address",      "127.0.0.1",
+                                   "--port",         "0",
+                                   "--data",         data_dir,
+                                   "--port-file",    port_file,
+                                   "--jwt-secret",   kSecret,
+                                   "--admin-email",  kAdminEmail,
+                                   "--admin-password", kAdminPassword,
+                                   "--io-threads",   "2",
+                                   "--access-log",   "false",
+                                   "--log-level",    "warn",
+                                   "--fast-password-hash"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(port_file);
+    int port = 0;
+    if (in >> port && port > 0) {
+      port_ = static_cast<uint16_t>(port);
+      return;
+    }
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("the server exited during startup");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Kill();
+  throw std::runtime_error("the server did not start listening within 30 s");
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Kill();
+}
+
+int ServerProcess::Wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+int ServerProcess::Terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  return Wait();
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  Wait();
+}
+
+}  // namespace cm::test

@@ -1,0 +1,40 @@
+#pragma once
+// The real server as a child process, for tests over real TCP: `concertmania serve` on a free
+// port of 127.0.0.1 with its own data directory.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace cm::test {
+
+class ServerProcess {
+ public:
+  // Starts the server and waits (up to 30 s) until it listens. Extra flags are appended.
+  ServerProcess(const std::string& data_dir, std::vector<std::string> extra_flags = {});
+  ~ServerProcess();  // SIGKILL if still running
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  uint16_t port() const { return port_; }
+  // SIGTERM and wait; returns the exit code (or 128 + signal).
+  int Terminate();
+  // SIGKILL and wait: a crash.
+  void Kill();
+  // A secret both the server and the test know, so tests can forge tokens on purpose.
+  static constexpr const char* kSecret = "test-secret-0123456789abcdef0123456789abcdef";
+  static constexpr const char* kAdminEmail = "root@test.io";
+  static constexpr const char* kAdminPassword = "root-password";
+
+ private:
+  int Wait();
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// Path of a built program, from a compile definition.
+std::string ServerBinary();
+std::string ReplayBinary();
+
+}  // namespace cm::test
