@@ -2,7 +2,10 @@
 # Installs the Debian packages Concert Mania builds and tests with (DESIGN.md, "Dependencies").
 # Idempotent: when everything is present it prints nothing and exits 0.
 # prometheus-cpp is not packaged in Debian 12, so /metrics writes the text format itself.
+# Then the npm packages of web/package.json (Swagger UI, and jsonwebtoken for the JWT interop
+# test), from the lock file, without running install scripts.
 set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(
   build-essential cmake ninja-build pkg-config
@@ -15,16 +18,27 @@ packages=(
   librdkafka-dev
   libcli11-dev
 )
+# Node.js and npm: Debian's, unless a node is already on the PATH.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo_cmd=()
-[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# npm ci again only when the lock file changed since the last install.
+stamp="$repo/web/node_modules/.installed-lock"
+if ! cmp -s "$repo/web/package-lock.json" "$stamp" 2>/dev/null; then
+  echo "install-deps: npm ci in web/" >&2
+  (cd "$repo/web" && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$repo/web/package-lock.json" "$stamp"
+fi

@@ -2,6 +2,7 @@
 // the rate limiter, and the OpenAPI document against the real route table.
 #include <doctest/doctest.h>
 
+#include <boost/beast/core.hpp>
 #include <boost/json.hpp>
 
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "gateway/api.h"
 #include "gateway/credentials.h"
+#include "gateway/http_server.h"
 #include "gateway/json_input.h"
 #include "gateway/json_writer.h"
 #include "gateway/jwt.h"
@@ -117,11 +119,63 @@ TEST_CASE("rate limiter: a burst, then one token per 1/rate seconds, per user") 
 namespace {
 class NoEngine : public EnginePort {
  public:
-  Publish TryPublish(cm::engine::Command) override { return Publish::kFull; }
-  bool Ready(std::string*) const override { return true; }
+  Publish answer = Publish::kFull;
+  Publish TryPublish(cm::engine::Command) override { return answer; }
+  bool Ready(std::string* why) const override {
+    *why = "recovery has not finished";
+    return answer == Publish::kOk;
+  }
   void WriteMetrics(cm::metrics::PrometheusText*) const override {}
 };
 }  // namespace
+
+TEST_CASE("a full ring answers 503 with Retry-After; a halted engine 503; readyz follows") {
+  InitCrypto(true);
+  NoEngine engine;
+  cm::readmodel::ReadModel reads({});
+  const JwtCodec jwt("secret-0123456789abcdef0123456789abcdef");
+  Api* api_ptr = nullptr;
+  HttpServerOptions so;
+  so.address = "127.0.0.1";
+  so.port = 0;
+  HttpServer server(so, [&](std::shared_ptr<Exchange> ex) { api_ptr->Handle(ex); }, nullptr);
+  ReplyRouter replies(server.io());
+  Api api({}, engine, reads, jwt, replies);
+  api_ptr = &api;
+  REQUIRE(server.Start().ok());
+
+  namespace beast = boost::beast;
+  auto now_call = [&](http::verb method, const std::string& target) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    boost::asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    Request req{method, target, 11};
+    req.set(http::field::content_type, "application/json");
+    req.set(http::field::authorization,
+            "Bearer " + jwt.Sign({7, cm::engine::Role::kUser, now, now + 600, 0}));
+    if (method == http::verb::post) req.body() = R"({"seatIds":[1]})";
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buf;
+    Response res;
+    http::read(stream, buf, res);
+    return res;
+  };
+  auto full = now_call(http::verb::post, "/api/v1/concerts/1/reservations");
+  CHECK(full.result_int() == 503);
+  CHECK(full[http::field::retry_after] == "1");
+  CHECK(full.body().find("ENGINE_BUSY") != std::string::npos);
+  CHECK(now_call(http::verb::get, "/readyz").result_int() == 503);
+  engine.answer = EnginePort::Publish::kHalted;
+  auto halted = now_call(http::verb::post, "/api/v1/concerts/1/reservations");
+  CHECK(halted.result_int() == 503);
+  CHECK(halted.body().find("ENGINE_UNAVAILABLE") != std::string::npos);
+  CHECK(replies.pending() == 0);  // nothing left waiting for an answer that will never come
+  server.StopAccepting();
+  server.Stop();
+}
 
 TEST_CASE("the OpenAPI document describes exactly the routes the server has") {
   auto doc = boost::json::parse(OpenApiDocument());
