@@ -33,6 +33,7 @@ class Latencies {
   void Reserve(std::size_t n) { samples_.reserve(n); }
   void Add(int64_t ns) { samples_.push_back(ns); }
   std::size_t size() const { return samples_.size(); }
+  const std::vector<int64_t>& Samples() const { return samples_; }
   // p in [0, 100]. Sorts on first use.
   double PercentileUs(double p);
   double MaxUs();

@@ -69,10 +69,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec) {
+    // (Beast itself refuses a declared Content-Length past the body limit with body_limit.)
     if (ec) return Fail(ec);
-    // A declared body past the limit is refused before it is read.
-    if (auto len = parser_->content_length(); len && *len > server_.options_.body_limit)
-      return Fail(http::error::body_limit);
     stream_.expires_after(server_.options_.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {

@@ -1,0 +1,247 @@
+// Flash sale over HTTP: a load generator of ours against a running `concertmania serve` on
+// 127.0.0.1. It creates a large concert, signs up and logs in N users, then has every
+// keep-alive connection send hold requests as fast as the server answers, for a bounded time
+// and count. Reports requests/s, successful holds/s and latency percentiles.
+//
+//   concertmania serve --data /tmp/x --fast-password-hash --admin-email a@b.io --admin-password ...
+//   bench_http_holds --port 8080 --admin-email a@b.io --admin-password ...
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "bench/bench_report.h"
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace json = boost::json;
+using tcp = net::ip::tcp;
+using cm::bench::FastRng;
+using cm::bench::Latencies;
+using cm::bench::NowNs;
+
+namespace {
+
+struct Options {
+  uint16_t port = 8080;
+  std::string admin_email, admin_password;
+  int connections = 256;
+  int users = 10'000;
+  int threads = 1;
+  double seconds = 10;
+  uint64_t max_requests = 2'000'000;
+  int sections = 10, rows = 50, seats_per_row = 100;  // 50,000 seats
+};
+
+// One blocking request, for the setup phase.
+http::response<http::string_body> Call(beast::tcp_stream& s, http::verb m, const std::string& target,
+                                       const std::string& body, const std::string& token = "") {
+  http::request<http::string_body> req{m, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::content_type, "application/json");
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(s, req);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res);
+  return res;
+}
+
+beast::tcp_stream Connect(net::io_context& io, uint16_t port) {
+  beast::tcp_stream s(io);
+  s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  s.socket().set_option(tcp::no_delay(true));
+  return s;
+}
+
+std::string Token(const http::response<http::string_body>& res) {
+  if (res.result_int() != 200) throw std::runtime_error("login failed: " + res.body());
+  return std::string(json::parse(res.body()).at("accessToken").as_string());
+}
+
+// A connection that sends hold requests back to back until the shared budget runs out.
+class Shooter : public std::enable_shared_from_this<Shooter> {
+ public:
+  struct Shared {
+    std::string concert_path;
+    const std::vector<std::string>* tokens;
+    uint64_t seats;
+    int64_t deadline_ns;
+    std::atomic<uint64_t> budget;
+  };
+  Shooter(net::io_context& io, uint16_t port, Shared& shared, uint64_t seed)
+      : stream_(Connect(io, port)), shared_(shared), rng_(seed) {}
+
+  void Start() { Next(); }
+
+  Latencies latencies;
+  std::map<int, uint64_t> statuses;
+  int errors = 0;
+
+ private:
+  void Next() {
+    if (NowNs() >= shared_.deadline_ns || shared_.budget.fetch_sub(1) == 0) return;
+    const auto& tokens = *shared_.tokens;
+    req_ = {http::verb::post, shared_.concert_path, 11};
+    req_.set(http::field::host, "127.0.0.1");
+    req_.set(http::field::content_type, "application/json");
+    req_.set(http::field::authorization, "Bearer " + tokens[rng_.Below(tokens.size())]);
+    req_.body() = "{\"seatIds\":[" + std::to_string(rng_.Below(shared_.seats)) + "]}";
+    req_.prepare_payload();
+    sent_ns_ = NowNs();
+    http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->Fail();
+      self->res_ = {};
+      http::async_read(self->stream_, self->buf_, self->res_,
+                       [self](beast::error_code ec2, std::size_t) {
+                         if (ec2) return self->Fail();
+                         self->latencies.Add(NowNs() - self->sent_ns_);
+                         ++self->statuses[static_cast<int>(self->res_.result_int())];
+                         self->Next();
+                       });
+    });
+  }
+  void Fail() { ++errors; }
+
+  beast::tcp_stream stream_;
+  Shared& shared_;
+  FastRng rng_;
+  http::request<http::string_body> req_;
+  http::response<http::string_body> res_;
+  beast::flat_buffer buf_;
+  int64_t sent_ns_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"Flash sale over HTTP against a running concertmania server (127.0.0.1 only)"};
+  app.add_option("--port", o.port, "Server port on 127.0.0.1")->required();
+  app.add_option("--admin-email", o.admin_email, "An admin account of the server")->required();
+  app.add_option("--admin-password", o.admin_password, "Its password")->required();
+  app.add_option("--connections", o.connections, "Keep-alive connections")->capture_default_str();
+  app.add_option("--users", o.users, "Users that sign up and log in first")->capture_default_str();
+  app.add_option("--threads", o.threads, "Client I/O threads")->capture_default_str();
+  app.add_option("--seconds", o.seconds, "Length of the sale (bound)")->capture_default_str();
+  app.add_option("--max-requests", o.max_requests, "Hold requests at most (bound)")->capture_default_str();
+  app.add_option("--sections", o.sections, "Venue sections")->capture_default_str();
+  app.add_option("--rows", o.rows, "Rows per section")->capture_default_str();
+  app.add_option("--seats-per-row", o.seats_per_row, "Seats per row")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  net::io_context setup_io;
+  auto admin_stream = Connect(setup_io, o.port);
+  const std::string admin = Token(Call(admin_stream, http::verb::post, "/api/users/login",
+                                       json::serialize(json::object{{"email", o.admin_email},
+                                                                    {"password", o.admin_password}})));
+  auto venue = Call(admin_stream, http::verb::post, "/api/admin/venues",
+                    json::serialize(json::object{
+                        {"name", "Bench Stadium"},
+                        {"grades", json::array{"VIP", "R", "S", "A"}},
+                        {"grid", json::object{{"sections", o.sections}, {"rows", o.rows},
+                                              {"seatsPerRow", o.seats_per_row}, {"rowsPerGrade", 10}}}}),
+                    admin);
+  if (venue.result_int() != 201) throw std::runtime_error("venue: " + venue.body());
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  auto concert = Call(admin_stream, http::verb::post, "/api/admin/concerts",
+                      json::serialize(json::object{
+                          {"venueId", json::parse(venue.body()).at("id")},
+                          {"title", "Bench Flash Sale"},
+                          {"startsAt", now + 86'400'000},
+                          {"salesOpenAt", now - 1000},
+                          {"salesCloseAt", now + 3'600'000},
+                          {"prices", json::object{{"VIP", 150000}, {"R", 120000}, {"S", 90000}, {"A", 60000}}},
+                          {"maxSeatsPerUser", 4}}),
+                      admin);
+  if (concert.result_int() != 201) throw std::runtime_error("concert: " + concert.body());
+  const std::string concert_id = std::to_string(json::parse(concert.body()).at("id").as_int64());
+  Call(admin_stream, http::verb::post, "/api/admin/concerts/" + concert_id + "/open", "", admin);
+
+  // Sign up and log in every user (over a few connections in parallel).
+  const int64_t setup_start = NowNs();
+  std::vector<std::string> tokens(static_cast<std::size_t>(o.users));
+  const std::string run_tag = std::to_string(now);
+  {
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 8; ++w)
+      workers.emplace_back([&, w] {
+        net::io_context io;
+        auto s = Connect(io, o.port);
+        for (int i = w; i < o.users; i += 8) {
+          const std::string email = "fan" + std::to_string(i) + "-" + run_tag + "@bench.io";
+          Call(s, http::verb::post, "/api/users/signup",
+               json::serialize(json::object{{"email", email}, {"password", "bench-password"}, {"name", "Fan"}}));
+          tokens[static_cast<std::size_t>(i)] =
+              Token(Call(s, http::verb::post, "/api/users/login",
+                         json::serialize(json::object{{"email", email}, {"password", "bench-password"}})));
+        }
+      });
+    for (auto& t : workers) t.join();
+  }
+  const double setup_s = (NowNs() - setup_start) / 1e9;
+
+  // The sale.
+  net::io_context io;
+  Shooter::Shared shared;
+  shared.concert_path = "/api/v1/concerts/" + concert_id + "/reservations";
+  shared.tokens = &tokens;
+  shared.seats = static_cast<uint64_t>(o.sections) * o.rows * o.seats_per_row;
+  shared.budget = o.max_requests;
+  std::vector<std::shared_ptr<Shooter>> shooters;
+  for (int c = 0; c < o.connections; ++c)
+    shooters.push_back(std::make_shared<Shooter>(io, o.port, shared, 1000 + c));
+  const int64_t start = NowNs();
+  shared.deadline_ns = start + static_cast<int64_t>(o.seconds * 1e9);
+  for (auto& s : shooters) s->Start();
+  std::vector<std::thread> threads;
+  for (int t = 1; t < o.threads; ++t) threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  const double elapsed = (NowNs() - start) / 1e9;
+
+  Latencies all;
+  std::map<int, uint64_t> statuses;
+  int errors = 0;
+  for (auto& s : shooters) {
+    errors += s->errors;
+    for (auto [k, v] : s->statuses) statuses[k] += v;
+  }
+  uint64_t total = 0;
+  for (auto& s : shooters) total += s->latencies.size();
+  cm::bench::Report report("http_flash_sale");
+  report.Note("setup", std::to_string(o.users) + " users signed up and logged in, " +
+                           std::to_string(shared.seats) + " seats, " +
+                           std::to_string(o.connections) + " connections, " +
+                           std::to_string(o.threads) + " client threads");
+  report.Add("setup_time", setup_s, "s");
+  report.Add("requests", static_cast<double>(total), "");
+  report.Add("elapsed", elapsed, "s");
+  report.Add("requests_per_s", total / elapsed, "req/s");
+  report.Add("holds_per_s", statuses[201] / elapsed, "holds/s");
+  for (auto [code, n] : statuses) report.Add("status_" + std::to_string(code), static_cast<double>(n), "");
+  report.Add("connection_errors", errors, "");
+  std::vector<int64_t> merged;
+  for (auto& s : shooters) {
+    auto samples = s->latencies.Samples();
+    merged.insert(merged.end(), samples.begin(), samples.end());
+  }
+  for (int64_t ns : merged) all.Add(ns);
+  report.Add("latency_p50", all.PercentileUs(50), "us");
+  report.Add("latency_p99", all.PercentileUs(99), "us");
+  report.Add("latency_p99_9", all.PercentileUs(99.9), "us");
+  report.Add("latency_max", all.MaxUs(), "us");
+  report.Print();
+  return errors == 0 ? 0 : 1;
+}
