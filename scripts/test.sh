@@ -11,14 +11,15 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 run_suite() {
-  local preset=$1 labels=$2
+  local preset=$1 labels=$2 bench=$3
   echo "== ${preset}: configure, build, test (${labels:-all tests})"
-  cmake --preset "$preset" -DCM_TEST_LABELS="$labels" >/dev/null
+  cmake --preset "$preset" -DCM_TEST_LABELS="$labels" -DCM_BUILD_BENCH="$bench" >/dev/null
   cmake --build --preset "$preset"
   ctest --test-dir "build/$preset" --output-on-failure --no-tests=error -j "$(nproc)"
 }
 
-run_suite release ""
-run_suite asan "unit;storage"
-run_suite tsan "concurrency"
+# Benchmarks are compiled in the Release build only (sanitizer builds would not run them).
+run_suite release "" ON
+run_suite asan "unit;storage" OFF
+run_suite tsan "concurrency" OFF
 echo "== all test suites passed"
