@@ -189,10 +189,12 @@ void Pipeline::MaybeSnapshot() {
   engine::EncodeState(*state_, &job->payload);
   const auto pause = std::chrono::steady_clock::now() - start;
   last_snapshot_seq_ = job->seq;
+  const std::size_t bytes = job->payload.size();
+  // From here the snapshot thread owns the job (and may already have deleted it).
   delete snapshot_job_.exchange(job, std::memory_order_acq_rel);  // an unwritten older one
   snapshot_signal_.fetch_add(1, std::memory_order_release);
   snapshot_signal_.notify_one();
-  spdlog::info("snapshot of seq {} copied ({} bytes) in {} us", job->seq, job->payload.size(),
+  spdlog::info("snapshot of seq {} copied ({} bytes) in {} us", last_snapshot_seq_, bytes,
                std::chrono::duration_cast<std::chrono::microseconds>(pause).count());
 }
 
