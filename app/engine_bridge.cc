@@ -16,6 +16,7 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
   const engine::Event& e = slot.event;
   if (Status s = reads_.Apply(e); !s.ok())
     throw std::runtime_error("read model rejected a durable event: " + s.ToString());
+  live_.Collect(e);
   switch (TypeOf(e)) {
     case EventType::kHoldPlaced: holds_.fetch_add(1, std::memory_order_relaxed); break;
     case EventType::kReservationConfirmed: confirms_.fetch_add(1, std::memory_order_relaxed); break;
@@ -35,6 +36,8 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
   }
   replies_.Complete(slot.request_token, e);
 }
+
+void EngineBridge::OnBatchDelivered(engine::Seq) { live_.Flush(); }
 
 void EngineBridge::OnHalted(const std::string& reason) {
   spdlog::critical("engine halted: {}; pending requests get 503", reason);
@@ -95,6 +98,8 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   counter("cm_releases_total", "Holds released by their owner or an admin (durable).", releases_);
   counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
   counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
+  out->Header("cm_ws_subscribers", "gauge", "Live seat-map subscriptions.");
+  out->Sample("cm_ws_subscribers", "", static_cast<double>(live_.subscribers()));
   out->Header("cm_replies_pending", "gauge", "Requests waiting for their events to be durable.");
   out->Sample("cm_replies_pending", "", static_cast<double>(replies_.pending()));
 }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "gateway/api.h"
+#include "gateway/live_feed.h"
 #include "gateway/reply_router.h"
 #include "readmodel/read_model.h"
 #include "runtime/pipeline.h"
@@ -19,8 +20,8 @@ namespace cm::app {
 
 class EngineBridge : public runtime::DurableListener, public gateway::EnginePort {
  public:
-  EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies)
-      : reads_(reads), replies_(replies) {}
+  EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies, gateway::LiveFeed& live)
+      : reads_(reads), replies_(replies), live_(live) {}
 
   void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
   void SetDraining() { draining_.store(true); }
@@ -28,6 +29,7 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   // DurableListener (publisher thread).
   void OnRecovered(const engine::EngineState& state) override;
   void OnDurable(const engine::EventSlot& slot) override;
+  void OnBatchDelivered(engine::Seq durable_seq) override;
   void OnHalted(const std::string& reason) override;
 
   // EnginePort (I/O threads).
@@ -43,6 +45,7 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
 
   readmodel::ReadModel& reads_;
   gateway::ReplyRouter& replies_;
+  gateway::LiveFeed& live_;
   runtime::Pipeline* pipeline_ = nullptr;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};

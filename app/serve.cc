@@ -16,6 +16,8 @@
 #include "gateway/api.h"
 #include "gateway/credentials.h"
 #include "gateway/http_server.h"
+#include "gateway/live_feed.h"
+#include "gateway/ws_session.h"
 
 namespace cm::app {
 namespace {
@@ -114,7 +116,13 @@ int RunServer(const ServeOptions& o) {
         api_ptr->Observe(ex, res);
       });
   gateway::ReplyRouter replies(server.io());
-  EngineBridge bridge(reads, replies);
+  gateway::LiveFeed live(server.io(), reads);
+  const gateway::WsOptions ws_options;
+  server.SetUpgradeHandler("/ws", [&live, &ws_options](boost::beast::tcp_stream stream,
+                                                       gateway::Request req) {
+    gateway::WsSession::Start(std::move(stream), std::move(req), live, ws_options);
+  });
+  EngineBridge bridge(reads, replies, live);
 
   auto opened = runtime::Pipeline::Open(po, &bridge);
   if (!opened.ok()) {

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -81,6 +82,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec) {
     if (ec) return Fail(ec);
     stream_.expires_never();
+    if (server_.upgrade_ && boost::beast::websocket::is_upgrade(parser_->get()) &&
+        parser_->get().target() == server_.upgrade_path_)
+      return server_.upgrade_(std::move(stream_), parser_->release());
     auto ex = std::make_shared<Exchange>();
     ex->req = parser_->release();
     ex->remote = remote_;

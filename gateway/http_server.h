@@ -14,6 +14,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "engine/status.h"
 #include "gateway/http_types.h"
@@ -36,7 +37,15 @@ class HttpServer {
   // Called with every finished response (for access logs and metrics).
   using Observer = std::function<void(const Exchange&, const Response&)>;
 
+  // Takes over a connection that asked to upgrade to WebSocket on the configured path.
+  using UpgradeHandler = std::function<void(boost::beast::tcp_stream, Request)>;
+
   HttpServer(HttpServerOptions options, Handler handler, Observer observer);
+  // Before Start().
+  void SetUpgradeHandler(std::string path, UpgradeHandler handler) {
+    upgrade_path_ = std::move(path);
+    upgrade_ = std::move(handler);
+  }
   ~HttpServer();
 
   // Binds, listens and starts the I/O threads.
@@ -61,6 +70,8 @@ class HttpServer {
   HttpServerOptions options_;
   Handler handler_;
   Observer observer_;
+  std::string upgrade_path_;
+  UpgradeHandler upgrade_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;

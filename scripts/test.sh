@@ -11,15 +11,16 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 run_suite() {
-  local preset=$1 labels=$2 bench=$3
+  local preset=$1 labels=$2 bench=$3 server=$4
   echo "== ${preset}: configure, build, test (${labels:-all tests})"
-  cmake --preset "$preset" -DCM_TEST_LABELS="$labels" -DCM_BUILD_BENCH="$bench" >/dev/null
+  cmake --preset "$preset" -DCM_TEST_LABELS="$labels" -DCM_BUILD_BENCH="$bench" \
+    -DCM_BUILD_SERVER="$server" >/dev/null
   cmake --build --preset "$preset"
   ctest --test-dir "build/$preset" --output-on-failure --no-tests=error -j "$(nproc)"
 }
 
 # Benchmarks are compiled in the Release build only (sanitizer builds would not run them).
-run_suite release "" ON
-run_suite asan "unit;storage" OFF
-run_suite tsan "concurrency" OFF
+run_suite release "" ON ON
+run_suite asan "unit;storage" OFF ON
+run_suite tsan "concurrency" OFF OFF
 echo "== all test suites passed"
