@@ -17,6 +17,7 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
   if (Status s = reads_.Apply(e); !s.ok())
     throw std::runtime_error("read model rejected a durable event: " + s.ToString());
   live_.Collect(e);
+  notifier_.Collect(e);
   switch (TypeOf(e)) {
     case EventType::kHoldPlaced: holds_.fetch_add(1, std::memory_order_relaxed); break;
     case EventType::kReservationConfirmed: confirms_.fetch_add(1, std::memory_order_relaxed); break;
@@ -37,7 +38,10 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
   replies_.Complete(slot.request_token, e);
 }
 
-void EngineBridge::OnBatchDelivered(engine::Seq) { live_.Flush(); }
+void EngineBridge::OnBatchDelivered(engine::Seq) {
+  live_.Flush();
+  notifier_.Flush();
+}
 
 void EngineBridge::OnHalted(const std::string& reason) {
   spdlog::critical("engine halted: {}; pending requests get 503", reason);

@@ -12,6 +12,7 @@
 
 #include "gateway/api.h"
 #include "gateway/live_feed.h"
+#include "gateway/notifier.h"
 #include "gateway/reply_router.h"
 #include "readmodel/read_model.h"
 #include "runtime/pipeline.h"
@@ -20,8 +21,9 @@ namespace cm::app {
 
 class EngineBridge : public runtime::DurableListener, public gateway::EnginePort {
  public:
-  EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies, gateway::LiveFeed& live)
-      : reads_(reads), replies_(replies), live_(live) {}
+  EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies, gateway::LiveFeed& live,
+               gateway::Notifier& notifier)
+      : reads_(reads), replies_(replies), live_(live), notifier_(notifier) {}
 
   void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
   void SetDraining() { draining_.store(true); }
@@ -46,6 +48,7 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   readmodel::ReadModel& reads_;
   gateway::ReplyRouter& replies_;
   gateway::LiveFeed& live_;
+  gateway::Notifier& notifier_;
   runtime::Pipeline* pipeline_ = nullptr;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};

@@ -117,12 +117,13 @@ int RunServer(const ServeOptions& o) {
       });
   gateway::ReplyRouter replies(server.io());
   gateway::LiveFeed live(server.io(), reads);
-  const gateway::WsOptions ws_options;
-  server.SetUpgradeHandler("/ws", [&live, &ws_options](boost::beast::tcp_stream stream,
-                                                       gateway::Request req) {
-    gateway::WsSession::Start(std::move(stream), std::move(req), live, ws_options);
+  gateway::Notifier notifier(server.io(), reads);
+  gateway::WsContext ws_context{live, notifier, jwt, {}};
+  server.SetUpgradeHandler("/ws", [&ws_context](boost::beast::tcp_stream stream,
+                                                gateway::Request req) {
+    gateway::WsSession::Start(std::move(stream), std::move(req), ws_context);
   });
-  EngineBridge bridge(reads, replies, live);
+  EngineBridge bridge(reads, replies, live, notifier);
 
   auto opened = runtime::Pipeline::Open(po, &bridge);
   if (!opened.ok()) {
@@ -151,6 +152,7 @@ int RunServer(const ServeOptions& o) {
   gateway::Api api(ao, bridge, reads, jwt, replies);
   api_ptr = &api;
 
+  notifier.Start();
   if (Status s = server.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
     return 2;
@@ -175,6 +177,7 @@ int RunServer(const ServeOptions& o) {
       exit_code = 1;
     }
   }
+  notifier.Stop();
   pipeline->Stop();  // finishes and journals everything already published
   if (pipeline->halted()) exit_code = 3;
   server.Stop();

@@ -13,12 +13,15 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-WsSession::WsSession(beast::tcp_stream stream, LiveFeed& feed, const WsOptions& options)
-    : ws_(std::move(stream)), cut_timer_(ws_.get_executor()), feed_(feed), options_(options) {}
+WsSession::WsSession(beast::tcp_stream stream, WsContext& context)
+    : ws_(std::move(stream)),
+      cut_timer_(ws_.get_executor()),
+      context_(context),
+      feed_(context.feed),
+      options_(context.options) {}
 
-void WsSession::Start(beast::tcp_stream stream, Request upgrade, LiveFeed& feed,
-                      const WsOptions& options) {
-  std::shared_ptr<WsSession> s(new WsSession(std::move(stream), feed, options));
+void WsSession::Start(beast::tcp_stream stream, Request upgrade, WsContext& context) {
+  std::shared_ptr<WsSession> s(new WsSession(std::move(stream), context));
   s->Accept(std::move(upgrade));
 }
 
@@ -58,8 +61,15 @@ void WsSession::OnMessage() {
   if (!obj) return Error(err.code, err.detail);
   FieldReader f(*obj);
   std::string type;
+  if (!f.String("type", &type, 1, 32)) return Error("VALIDATION_FAILED", f.error().detail);
+  if (type == "notifications") {
+    std::string token;
+    if (!f.String("token", &token, 1, 4096))
+      return Error("MISSING_TOKEN", "notifications need an access token: " + f.error().detail);
+    return SubscribeNotifications(token);
+  }
   int64_t concert = 0;
-  if (!f.String("type", &type, 1, 32) || !f.Int("concertId", &concert, 1, INT64_MAX))
+  if (!f.Int("concertId", &concert, 1, INT64_MAX))
     return Error("VALIDATION_FAILED", f.error().detail);
   const auto id = static_cast<engine::ConcertId>(concert);
   if (type == "subscribe") {
@@ -75,8 +85,29 @@ void WsSession::OnMessage() {
   } else if (type == "unsubscribe") {
     if (subscriptions_.erase(id) > 0) feed_.Unsubscribe(this, id);
   } else {
-    Error("VALIDATION_FAILED", "type: must be subscribe or unsubscribe");
+    Error("VALIDATION_FAILED", "type: must be subscribe, unsubscribe or notifications");
   }
+}
+
+void WsSession::SubscribeNotifications(std::string_view token) {
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  const auto v = context_.jwt.Verify(token, now_s);
+  if (!v.claims) {
+    const char* code = v.error == JwtError::kExpired ? "TOKEN_EXPIRED" : "INVALID_TOKEN";
+    return Error(code, std::string("notifications refused: ") + std::string(ToString(v.error)));
+  }
+  if (user_ != 0 && user_ != v.claims->sub)
+    return Error("FORBIDDEN", "this connection already receives another user's notifications");
+  if (user_ == 0) {
+    user_ = v.claims->sub;
+    context_.notifier.Subscribe(weak_from_this(), user_);
+  }
+  JsonWriter w;
+  w.BeginObject().Field("type", "subscribed").Field("channel", "notifications")
+      .Field("userId", user_).EndObject();
+  Send(std::make_shared<const std::string>(w.Take()));
 }
 
 void WsSession::Push(std::shared_ptr<const std::string> message) {

@@ -3,6 +3,7 @@
 //   {"type":"subscribe","concertId":4}                  snapshot, then deltas
 //   {"type":"subscribe","concertId":4,"lastSeq":123}    resume: missed deltas or a snapshot
 //   {"type":"unsubscribe","concertId":4}
+//   {"type":"notifications","token":"<access JWT>"}      the caller's own notifications
 // Server messages: {"type":"snapshot",...}, {"type":"delta",...}, {"type":"error",...}.
 // The send queue is bounded: a client that falls behind by more than `max_queued` messages (or
 // `max_queued_bytes`) is closed with code 4001 ("slow consumer") and may reconnect with its last seq. Idle connections
@@ -17,7 +18,9 @@
 #include <set>
 
 #include "gateway/http_types.h"
+#include "gateway/jwt.h"
 #include "gateway/live_feed.h"
+#include "gateway/notifier.h"
 
 namespace cm::gateway {
 
@@ -31,15 +34,23 @@ struct WsOptions {
   std::chrono::seconds idle_timeout{30};
 };
 
+// What every session shares.
+struct WsContext {
+  LiveFeed& feed;
+  Notifier& notifier;
+  const JwtCodec& jwt;
+  WsOptions options;
+};
+
 class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsSession> {
  public:
-  static void Start(boost::beast::tcp_stream stream, Request upgrade, LiveFeed& feed,
-                    const WsOptions& options);
+  static void Start(boost::beast::tcp_stream stream, Request upgrade, WsContext& context);
 
   void Push(std::shared_ptr<const std::string> message) override;
 
  private:
-  WsSession(boost::beast::tcp_stream stream, LiveFeed& feed, const WsOptions& options);
+  WsSession(boost::beast::tcp_stream stream, WsContext& context);
+  void SubscribeNotifications(std::string_view token);
   void Accept(Request upgrade);
   void Read();
   void OnMessage();
@@ -50,8 +61,10 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::asio::steady_timer cut_timer_;
   boost::beast::flat_buffer in_;
+  WsContext& context_;
   LiveFeed& feed_;
-  WsOptions options_;
+  const WsOptions& options_;
+  engine::UserId user_ = 0;  // set once notifications are authenticated
   std::deque<std::shared_ptr<const std::string>> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;

@@ -153,3 +153,62 @@ TEST_CASE("a client that never reads is cut off at its bound; others keep receiv
                       R"({"seatIds":[8]})", user).status == 201);
   CHECK(Str(steady.NextOf("delta"), "type") == "delta");
 }
+
+TEST_CASE("notifications reach only their owner; unauthenticated requests are refused") {
+  ApiFixture f;
+  ConcertOptions warn_soon;
+  warn_soon.hold_ttl_s = 62;  // the 1-minute warning comes 2 s after the hold
+  const uint64_t concert = f.CreateConcert(warn_soon);
+  const std::string c = std::to_string(concert);
+  const std::string a = SignupAndLogin(f.port(), "na@x.io"), b = SignupAndLogin(f.port(), "nb@x.io");
+
+  WsClient anon(f.port());
+  anon.Send(R"({"type":"notifications"})");
+  CHECK(Str(anon.NextOf("error"), "code") == "MISSING_TOKEN");
+  anon.Send(R"({"type":"notifications","token":"forged.token.here"})");
+  CHECK(Str(anon.NextOf("error"), "code") == "INVALID_TOKEN");
+
+  WsClient wa(f.port()), wb(f.port());
+  wa.Send(json::serialize(json::object{{"type", "notifications"}, {"token", a}}));
+  CHECK(Str(wa.Next(), "type") == "subscribed");
+  wb.Send(json::serialize(json::object{{"type", "notifications"}, {"token", b}}));
+  CHECK(Str(wb.Next(), "type") == "subscribed");
+
+  auto held = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[0]})", a);
+  REQUIRE(held.status == 201);
+  const json::value placed = wa.NextOf("notification");
+  CHECK(Str(placed, "kind") == "HOLD_PLACED");
+  CHECK(Int(placed, "reservationId") == Int(held.Json(), "id"));
+
+  auto b_held = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[1]})", b);
+  REQUIRE(b_held.status == 201);
+  const json::value b_first = wb.NextOf("notification");  // B's first: its own, never A's
+  CHECK(Int(b_first, "reservationId") == Int(b_held.Json(), "id"));
+
+  const json::value expiring = wa.NextOf("notification");
+  CHECK(Str(expiring, "kind") == "HOLD_EXPIRING");
+  CHECK(Int(expiring, "secondsLeft") <= 60);
+
+  const std::string rid = std::to_string(Int(held.Json(), "id"));
+  REQUIRE(f.http.Post("/api/admin/reservations/" + rid + "/confirm", "", f.admin).status == 200);
+  CHECK(Str(wa.NextOf("notification"), "kind") == "RESERVATION_CONFIRMED");
+  REQUIRE(f.http.Post("/api/admin/reservations/" + rid + "/refund", "", f.admin).status == 200);
+  CHECK(Str(wa.NextOf("notification"), "kind") == "REFUND_ISSUED");
+  // B saw only its own: after its HOLD_PLACED comes its own HOLD_EXPIRING.
+  const json::value b_next = wb.NextOf("notification");
+  CHECK(Int(b_next, "reservationId") == Int(b_held.Json(), "id"));
+}
+
+TEST_CASE("a hold that runs out notifies its owner HOLD_EXPIRED") {
+  ApiFixture f({"--tick-ms", "50"});
+  ConcertOptions quick;
+  quick.hold_ttl_s = 1;
+  const std::string c = std::to_string(f.CreateConcert(quick));
+  const std::string a = SignupAndLogin(f.port(), "exp@x.io");
+  WsClient wa(f.port());
+  wa.Send(json::serialize(json::object{{"type", "notifications"}, {"token", a}}));
+  REQUIRE(Str(wa.Next(), "type") == "subscribed");
+  REQUIRE(f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[2]})", a).status == 201);
+  CHECK(Str(wa.NextOf("notification"), "kind") == "HOLD_PLACED");
+  CHECK(Str(wa.NextOf("notification"), "kind") == "HOLD_EXPIRED");
+}
