@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 #include "gateway/json_writer.h"
 #include "gateway/views.h"
@@ -54,13 +55,17 @@ void LiveFeed::Collect(const Event& e) {
 
 void LiveFeed::Flush() {
   if (pending_.empty()) return;
-  boost::asio::post(strand_, [this, batch = std::move(pending_)]() mutable {
-    Publish(std::move(batch));
+  // When the batch became durable (wall clock, microseconds): lets clients measure staleness.
+  const int64_t durable_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+  boost::asio::post(strand_, [this, batch = std::move(pending_), durable_at_us]() mutable {
+    Publish(std::move(batch), durable_at_us);
   });
   pending_.clear();
 }
 
-void LiveFeed::Publish(std::unordered_map<ConcertId, Pending> batch) {
+void LiveFeed::Publish(std::unordered_map<ConcertId, Pending> batch, int64_t durable_at_us) {
   for (auto& [concert, p] : batch) {
     Channel& ch = channels_[concert];
     JsonWriter w;
@@ -69,6 +74,7 @@ void LiveFeed::Publish(std::unordered_map<ConcertId, Pending> batch) {
         .Field("concertId", concert)
         .Field("prevSeq", ch.last_seq)
         .Field("seq", p.seq)
+        .Field("durableAtUs", durable_at_us)
         .Key("changes")
         .BeginArray();
     for (const Change& c : p.changes)
@@ -101,6 +107,11 @@ Seq LiveFeed::SendSnapshot(LiveSubscriber& s, ConcertId concert) {
         std::to_string(concert) + "\"}"));
     return 0;
   }
+  Channel& ch = channels_[concert];
+  if (ch.snapshot && ch.snapshot_version == rendered.version) {
+    s.Push(ch.snapshot);
+    return rendered.version;
+  }
   JsonWriter w;
   w.BeginObject()
       .Field("type", "snapshot")
@@ -109,7 +120,9 @@ Seq LiveFeed::SendSnapshot(LiveSubscriber& s, ConcertId concert) {
       .Key("seatMap")
       .Raw(*rendered.body)
       .EndObject();
-  s.Push(std::make_shared<const std::string>(w.Take()));
+  ch.snapshot = std::make_shared<const std::string>(w.Take());
+  ch.snapshot_version = rendered.version;
+  s.Push(ch.snapshot);
   return rendered.version;
 }
 

@@ -67,10 +67,13 @@ class LiveFeed {
     engine::Seq last_seq = 0;  // seq of the newest delta sent
     std::deque<Delta> history;
     std::vector<std::weak_ptr<LiveSubscriber>> subscribers;
+    std::shared_ptr<const std::string> snapshot;  // the newest snapshot message, shared
+    engine::Seq snapshot_version = 0;
   };
 
   void Add(engine::ConcertId concert, engine::Seq seq, const engine::SeatList& seats, char status);
-  void Publish(std::unordered_map<engine::ConcertId, Pending> batch);  // on the strand
+  void Publish(std::unordered_map<engine::ConcertId, Pending> batch,
+               int64_t durable_at_us);  // on the strand
   // Returns the snapshot's seq (0 for an unknown concert, which gets an error message).
   engine::Seq SendSnapshot(LiveSubscriber& s, engine::ConcertId concert);
 
