@@ -17,6 +17,7 @@
 #include "gateway/credentials.h"
 #include "gateway/http_server.h"
 #include "gateway/live_feed.h"
+#include "gateway/ws_hub.h"
 #include "gateway/ws_session.h"
 
 namespace cm::app {
@@ -116,12 +117,17 @@ int RunServer(const ServeOptions& o) {
         api_ptr->Observe(ex, res);
       });
   gateway::ReplyRouter replies(server.io());
-  gateway::LiveFeed live(server.io(), reads);
+  gateway::WsHub ws_hub(o.ws_threads);
+  gateway::LiveFeed live(ws_hub.FeedExecutor(), reads, o.ws_history,
+                         std::chrono::microseconds(o.ws_round_gap_us));
   gateway::Notifier notifier(server.io(), reads);
-  gateway::WsContext ws_context{live, notifier, jwt, {}};
-  server.SetUpgradeHandler("/ws", [&ws_context](boost::beast::tcp_stream stream,
-                                                gateway::Request req) {
-    gateway::WsSession::Start(std::move(stream), std::move(req), ws_context);
+  gateway::WsOptions ws_options;
+  ws_options.max_queued_bytes = o.ws_queue_bytes;
+  ws_options.send_buffer_bytes = o.ws_send_buffer;
+  gateway::WsContext ws_context{live, notifier, jwt, ws_options, ws_hub.single_thread()};
+  server.SetUpgradeHandler("/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream,
+                                                         gateway::Request req) {
+    gateway::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context);
   });
   EngineBridge bridge(reads, replies, live, notifier);
 
@@ -153,6 +159,7 @@ int RunServer(const ServeOptions& o) {
   api_ptr = &api;
 
   notifier.Start();
+  ws_hub.Start();
   if (Status s = server.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
     return 2;
@@ -181,6 +188,7 @@ int RunServer(const ServeOptions& o) {
   pipeline->Stop();  // finishes and journals everything already published
   if (pipeline->halted()) exit_code = 3;
   server.Stop();
+  ws_hub.Stop();
   spdlog::info("stopped at durable seq {}", pipeline->durable_seq());
   spdlog::shutdown();
   return exit_code;

@@ -53,6 +53,25 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--shutdown-grace-ms", o.shutdown_grace_ms,
                  "On SIGTERM, how long to wait for requests in flight")
       ->envname("CM_SHUTDOWN_GRACE_MS")->capture_default_str();
+  cmd.add_option("--ws-threads", o.ws_threads,
+                 "Threads for WebSocket connections (apart from the HTTP I/O threads)")
+      ->envname("CM_WS_THREADS")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd.add_option("--ws-round-gap-us", o.ws_round_gap_us,
+                 "Least time between two rounds of live seat map deltas (under load the gap "
+                 "grows to the last round's duration)")
+      ->envname("CM_WS_ROUND_GAP_US")->check(CLI::Range(0, 1'000'000))->capture_default_str();
+  cmd.add_option("--ws-history", o.ws_history,
+                 "Live seat map deltas kept per concert: resume window, and how far a WebSocket "
+                 "client may fall behind before it is closed with 4001")
+      ->envname("CM_WS_HISTORY")->check(CLI::Range(4, 1 << 20))->capture_default_str();
+  cmd.add_option("--ws-queue-bytes", o.ws_queue_bytes,
+                 "Bytes of snapshots and notifications a WebSocket client may have waiting "
+                 "before it is closed with 4001")
+      ->envname("CM_WS_QUEUE_BYTES")->check(CLI::Range(1 << 16, 1 << 30))->capture_default_str();
+  cmd.add_option("--ws-send-buffer", o.ws_send_buffer,
+                 "Kernel send buffer of each WebSocket connection, bytes (0 = the kernel's "
+                 "autotuning); bounds what a stalled client holds in the kernel")
+      ->envname("CM_WS_SEND_BUFFER")->check(CLI::Range(0, 1 << 26))->capture_default_str();
   cmd.add_option("--ring-size-log2", o.ring_size_log2, "Input ring slots = 2^N")
       ->envname("CM_RING_SIZE_LOG2")->check(CLI::Range(4, 24))->capture_default_str();
   cmd.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or critical")

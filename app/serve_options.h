@@ -21,6 +21,11 @@ struct ServeOptions {
   int access_ttl_s = 15 * 60;
   int refresh_ttl_s = 14 * 24 * 3600;
   double hold_rate = 5;
+  int ws_threads = 1;
+  int ws_round_gap_us = 5000;
+  std::size_t ws_history = 1024;           // deltas per concert
+  std::size_t ws_queue_bytes = 8 << 20;
+  int ws_send_buffer = 0;  // bytes; 0 = kernel autotuning
   double hold_burst = 10;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 8 << 10;

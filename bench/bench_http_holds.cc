@@ -7,22 +7,20 @@
 //   bench_http_holds --port 8080 --admin-email a@b.io --admin-password ...
 #include <CLI/CLI.hpp>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/json.hpp>
 
 #include <iostream>
 #include <map>
 #include <thread>
 
 #include "bench/bench_report.h"
+#include "bench/http_setup.h"
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
-namespace json = boost::json;
 using tcp = net::ip::tcp;
 using cm::bench::FastRng;
 using cm::bench::Latencies;
@@ -38,36 +36,8 @@ struct Options {
   int threads = 1;
   double seconds = 10;
   uint64_t max_requests = 2'000'000;
-  int sections = 10, rows = 50, seats_per_row = 100;  // 50,000 seats
+  cm::bench::ConcertShape shape;  // 50,000 seats
 };
-
-// One blocking request, for the setup phase.
-http::response<http::string_body> Call(beast::tcp_stream& s, http::verb m, const std::string& target,
-                                       const std::string& body, const std::string& token = "") {
-  http::request<http::string_body> req{m, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.set(http::field::content_type, "application/json");
-  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-  req.body() = body;
-  req.prepare_payload();
-  http::write(s, req);
-  beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  http::read(s, buf, res);
-  return res;
-}
-
-beast::tcp_stream Connect(net::io_context& io, uint16_t port) {
-  beast::tcp_stream s(io);
-  s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  s.socket().set_option(tcp::no_delay(true));
-  return s;
-}
-
-std::string Token(const http::response<http::string_body>& res) {
-  if (res.result_int() != 200) throw std::runtime_error("login failed: " + res.body());
-  return std::string(json::parse(res.body()).at("accessToken").as_string());
-}
 
 // A connection that sends hold requests back to back until the shared budget runs out.
 class Shooter : public std::enable_shared_from_this<Shooter> {
@@ -80,7 +50,7 @@ class Shooter : public std::enable_shared_from_this<Shooter> {
     std::atomic<uint64_t> budget;
   };
   Shooter(net::io_context& io, uint16_t port, Shared& shared, uint64_t seed)
-      : stream_(Connect(io, port)), shared_(shared), rng_(seed) {}
+      : stream_(cm::bench::ConnectLoopback(io, port)), shared_(shared), rng_(seed) {}
 
   void Start() { Next(); }
 
@@ -137,61 +107,17 @@ int main(int argc, char** argv) {
   app.add_option("--threads", o.threads, "Client I/O threads")->capture_default_str();
   app.add_option("--seconds", o.seconds, "Length of the sale (bound)")->capture_default_str();
   app.add_option("--max-requests", o.max_requests, "Hold requests at most (bound)")->capture_default_str();
-  app.add_option("--sections", o.sections, "Venue sections")->capture_default_str();
-  app.add_option("--rows", o.rows, "Rows per section")->capture_default_str();
-  app.add_option("--seats-per-row", o.seats_per_row, "Seats per row")->capture_default_str();
+  cm::bench::AddConcertShapeOptions(app, o.shape);
   CLI11_PARSE(app, argc, argv);
 
-  net::io_context setup_io;
-  auto admin_stream = Connect(setup_io, o.port);
-  const std::string admin = Token(Call(admin_stream, http::verb::post, "/api/users/login",
-                                       json::serialize(json::object{{"email", o.admin_email},
-                                                                    {"password", o.admin_password}})));
-  auto venue = Call(admin_stream, http::verb::post, "/api/admin/venues",
-                    json::serialize(json::object{
-                        {"name", "Bench Stadium"},
-                        {"grades", json::array{"VIP", "R", "S", "A"}},
-                        {"grid", json::object{{"sections", o.sections}, {"rows", o.rows},
-                                              {"seatsPerRow", o.seats_per_row}, {"rowsPerGrade", 10}}}}),
-                    admin);
-  if (venue.result_int() != 201) throw std::runtime_error("venue: " + venue.body());
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
-  auto concert = Call(admin_stream, http::verb::post, "/api/admin/concerts",
-                      json::serialize(json::object{
-                          {"venueId", json::parse(venue.body()).at("id")},
-                          {"title", "Bench Flash Sale"},
-                          {"startsAt", now + 86'400'000},
-                          {"salesOpenAt", now - 1000},
-                          {"salesCloseAt", now + 3'600'000},
-                          {"prices", json::object{{"VIP", 150000}, {"R", 120000}, {"S", 90000}, {"A", 60000}}},
-                          {"maxSeatsPerUser", 4}}),
-                      admin);
-  if (concert.result_int() != 201) throw std::runtime_error("concert: " + concert.body());
-  const std::string concert_id = std::to_string(json::parse(concert.body()).at("id").as_int64());
-  Call(admin_stream, http::verb::post, "/api/admin/concerts/" + concert_id + "/open", "", admin);
+  o.shape.title = "Bench Flash Sale";
+  const std::string concert_id = std::to_string(
+      cm::bench::CreateConcertOnSale(o.port, o.admin_email, o.admin_password, o.shape));
 
   // Sign up and log in every user (over a few connections in parallel).
   const int64_t setup_start = NowNs();
-  std::vector<std::string> tokens(static_cast<std::size_t>(o.users));
-  const std::string run_tag = std::to_string(now);
-  {
-    std::vector<std::thread> workers;
-    for (int w = 0; w < 8; ++w)
-      workers.emplace_back([&, w] {
-        net::io_context io;
-        auto s = Connect(io, o.port);
-        for (int i = w; i < o.users; i += 8) {
-          const std::string email = "fan" + std::to_string(i) + "-" + run_tag + "@bench.io";
-          Call(s, http::verb::post, "/api/users/signup",
-               json::serialize(json::object{{"email", email}, {"password", "bench-password"}, {"name", "Fan"}}));
-          tokens[static_cast<std::size_t>(i)] =
-              Token(Call(s, http::verb::post, "/api/users/login",
-                         json::serialize(json::object{{"email", email}, {"password", "bench-password"}})));
-        }
-      });
-    for (auto& t : workers) t.join();
-  }
+  const std::string run_tag = std::to_string(NowNs());
+  const std::vector<std::string> tokens = cm::bench::SignUpUsers(o.port, o.users, run_tag);
   const double setup_s = (NowNs() - setup_start) / 1e9;
 
   // The sale.
@@ -199,7 +125,7 @@ int main(int argc, char** argv) {
   Shooter::Shared shared;
   shared.concert_path = "/api/v1/concerts/" + concert_id + "/reservations";
   shared.tokens = &tokens;
-  shared.seats = static_cast<uint64_t>(o.sections) * o.rows * o.seats_per_row;
+  shared.seats = static_cast<uint64_t>(o.shape.seats());
   shared.budget = o.max_requests;
   std::vector<std::shared_ptr<Shooter>> shooters;
   for (int c = 0; c < o.connections; ++c)

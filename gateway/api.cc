@@ -59,6 +59,7 @@ void Api::AddRoutes() {
   r(V::delete_, "/api/reservations/{id}",
     [this](const ExPtr& ex, const PathParams& p) { CancelReservation(ex, p[0]); });
   AddOpsRoutes();
+  AddWebRoutes();
 }
 
 void Api::Handle(const ExPtr& ex) {

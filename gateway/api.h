@@ -59,6 +59,7 @@ class Api {
 
   void AddRoutes();
   void AddOpsRoutes();
+  void AddWebRoutes();  // the booking page
 
   // Replies.
   void Json(const ExPtr& ex, int status, std::string body,

@@ -12,9 +12,13 @@ namespace cm::gateway {
 
 using namespace engine;
 
-LiveFeed::LiveFeed(boost::asio::io_context& io, const readmodel::ReadModel& reads,
-                   std::size_t history_per_concert)
-    : reads_(reads), strand_(boost::asio::make_strand(io)), history_limit_(history_per_concert) {}
+LiveFeed::LiveFeed(boost::asio::any_io_executor executor, const readmodel::ReadModel& reads,
+                   std::size_t history_per_concert, std::chrono::microseconds min_round_gap)
+    : reads_(reads),
+      strand_(std::move(executor)),
+      round_timer_(strand_),
+      history_limit_(history_per_concert),
+      min_round_gap_(min_round_gap) {}
 
 void LiveFeed::Add(ConcertId concert, Seq seq, const SeatList& seats, char status) {
   Pending& p = pending_[concert];
@@ -59,120 +63,187 @@ void LiveFeed::Flush() {
   const int64_t durable_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();
-  boost::asio::post(strand_, [this, batch = std::move(pending_), durable_at_us]() mutable {
-    Publish(std::move(batch), durable_at_us);
-  });
-  pending_.clear();
-}
-
-void LiveFeed::Publish(std::unordered_map<ConcertId, Pending> batch, int64_t durable_at_us) {
-  for (auto& [concert, p] : batch) {
-    Channel& ch = channels_[concert];
-    JsonWriter w;
-    w.BeginObject()
-        .Field("type", "delta")
-        .Field("concertId", concert)
-        .Field("prevSeq", ch.last_seq)
-        .Field("seq", p.seq)
-        .Field("durableAtUs", durable_at_us)
-        .Key("changes")
-        .BeginArray();
-    for (const Change& c : p.changes)
-      w.BeginArray().Uint(c.seat).String(std::string_view(&c.status, 1)).EndArray();
-    w.EndArray().EndObject();
-    auto message = std::make_shared<const std::string>(w.Take());
-    ch.history.push_back({ch.last_seq, p.seq, message});
-    if (ch.history.size() > history_limit_) ch.history.pop_front();
-    ch.last_seq = p.seq;
-    std::erase_if(ch.subscribers, [&](const std::weak_ptr<LiveSubscriber>& weak) {
-      auto s = weak.lock();
-      if (!s) {
-        subscriber_count_.fetch_sub(1);
-        return true;
-      }
-      s->Push(message);
-      return false;
-    });
+  bool post = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back({std::move(pending_), durable_at_us});
+    post = !publish_posted_;
+    publish_posted_ = true;
   }
+  pending_.clear();
+  if (post) boost::asio::post(strand_, [this] { Publish(); });
 }
 
-Seq LiveFeed::SendSnapshot(LiveSubscriber& s, ConcertId concert) {
+void LiveFeed::Publish() {
+  // Rounds are spaced by at least the last round's own duration (and the minimum gap), so
+  // fan-out takes at most about half of the hub's time under any subscriber count; what
+  // arrives meanwhile goes out together in the next round. An idle feed publishes at once.
+  const auto start = std::chrono::steady_clock::now();
+  if (start < next_round_at_) {
+    round_timer_.expires_at(next_round_at_);
+    round_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) Publish();
+    });
+    return;  // publish_posted_ stays set: Flush need not post again
+  }
+  std::vector<Batch> batches;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    batches.swap(inbox_);
+    publish_posted_ = false;
+  }
+  // One delta per concert per round: the round's batches in order, never a batch split in two.
+  // Its durableAtUs is the earliest batch's, so the lag a client measures is the worst in it.
+  std::vector<std::pair<ConcertId, Pending>> merged;
+  std::unordered_map<ConcertId, int64_t> earliest;
+  for (Batch& batch : batches)
+    for (auto& [concert, p] : batch.concerts) {
+      auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& m) { return m.first == concert; });
+      if (it == merged.end()) {
+        merged.emplace_back(concert, std::move(p));
+        earliest[concert] = batch.durable_at_us;
+      } else {
+        it->second.seq = p.seq;
+        it->second.changes.insert(it->second.changes.end(), p.changes.begin(), p.changes.end());
+      }
+    }
+  for (auto& [concert, p] : merged) Append(concert, p, earliest[concert]);
+  for (auto& [concert, p] : merged) Wake(concert);
+  const auto end = std::chrono::steady_clock::now();
+  next_round_at_ = end + std::max<std::chrono::steady_clock::duration>(min_round_gap_, end - start);
+}
+
+void LiveFeed::Append(ConcertId concert, const Pending& p, int64_t durable_at_us) {
+  Channel& ch = channels_[concert];
+  JsonWriter w;
+  w.BeginObject()
+      .Field("type", "delta")
+      .Field("concertId", concert)
+      .Field("prevSeq", ch.last_seq)
+      .Field("seq", p.seq)
+      .Field("durableAtUs", durable_at_us)
+      .Key("changes")
+      .BeginArray();
+  for (const Change& c : p.changes)
+    w.BeginArray().Uint(c.seat).String(std::string_view(&c.status, 1)).EndArray();
+  w.EndArray().EndObject();
+  {
+    std::lock_guard lock(ch.log->mutex);
+    ch.log->deltas.push_back({ch.last_seq, p.seq, std::make_shared<const std::string>(w.Take())});
+    if (ch.log->deltas.size() > history_limit_) ch.log->deltas.pop_front();
+  }
+  ch.last_seq = p.seq;
+}
+
+void LiveFeed::Wake(ConcertId concert) {
+  Channel& ch = channels_[concert];
+  Seq oldest_covered = 0;  // a cursor below this has lost deltas
+  {
+    std::lock_guard lock(ch.log->mutex);
+    if (!ch.log->deltas.empty()) oldest_covered = ch.log->deltas.front().prev_seq;
+  }
+  std::erase_if(ch.subscriptions, [&](const std::shared_ptr<LiveSubscription>& sub) {
+    auto owner = sub->owner.lock();
+    if (!owner) {
+      subscriber_count_.fetch_sub(1);
+      return true;
+    }
+    if (sub->cursor.load(std::memory_order_acquire) < oldest_covered) {
+      if (!sub->overflowed.exchange(true)) owner->Overflow(concert);
+      subscriber_count_.fetch_sub(1);
+      return true;
+    }
+    owner->Wake();
+    return false;
+  });
+}
+
+bool LiveFeed::Take(LiveSubscription& s, std::vector<SharedMessage>& out) {
+  if (s.overflowed.load()) return false;
+  const Seq cursor = s.cursor.load(std::memory_order_relaxed);
+  std::lock_guard lock(s.log->mutex);
+  const auto& deltas = s.log->deltas;
+  if (deltas.empty() || deltas.back().seq <= cursor) return true;
+  if (deltas.front().prev_seq > cursor) {
+    s.overflowed = true;
+    return false;
+  }
+  auto first = std::partition_point(deltas.begin(), deltas.end(),
+                                    [&](const DeltaLog::Delta& d) { return d.seq <= cursor; });
+  for (auto it = first; it != deltas.end(); ++it) out.push_back(it->message);
+  s.cursor.store(deltas.back().seq, std::memory_order_release);
+  return true;
+}
+
+std::pair<SharedMessage, Seq> LiveFeed::Snapshot(Channel& ch, ConcertId concert) {
   const auto rendered = reads_.CachedRender(concert, [&](const EngineState& st, Seq version) {
     const Concert* c = st.FindConcert(concert);
     return c ? RenderSeatMap(*c, version) : std::string();
   });
-  if (!rendered.body || rendered.body->empty()) {
-    s.Push(std::make_shared<const std::string>(
-        R"({"type":"error","code":"UNKNOWN_CONCERT","detail":"no concert with id )" +
-        std::to_string(concert) + "\"}"));
-    return 0;
+  if (!rendered.body || rendered.body->empty()) return {nullptr, 0};
+  if (!ch.snapshot || ch.snapshot_version != rendered.version) {
+    JsonWriter w;
+    w.BeginObject()
+        .Field("type", "snapshot")
+        .Field("concertId", concert)
+        .Field("seq", rendered.version)
+        .Key("seatMap")
+        .Raw(*rendered.body)
+        .EndObject();
+    ch.snapshot = std::make_shared<const std::string>(w.Take());
+    ch.snapshot_version = rendered.version;
   }
-  Channel& ch = channels_[concert];
-  if (ch.snapshot && ch.snapshot_version == rendered.version) {
-    s.Push(ch.snapshot);
-    return rendered.version;
-  }
-  JsonWriter w;
-  w.BeginObject()
-      .Field("type", "snapshot")
-      .Field("concertId", concert)
-      .Field("seq", rendered.version)
-      .Key("seatMap")
-      .Raw(*rendered.body)
-      .EndObject();
-  ch.snapshot = std::make_shared<const std::string>(w.Take());
-  ch.snapshot_version = rendered.version;
-  s.Push(ch.snapshot);
-  return rendered.version;
+  return {ch.snapshot, rendered.version};
 }
 
-void LiveFeed::Subscribe(std::weak_ptr<LiveSubscriber> weak, ConcertId concert,
-                         std::optional<Seq> last_seq) {
-  boost::asio::post(strand_, [this, weak = std::move(weak), concert, last_seq] {
-    auto s = weak.lock();
-    if (!s) return;
-    Channel& ch = channels_[concert];
-    // Resume from history only when it provably holds every delta after last_seq: a delta
-    // with prev_seq 0 follows an unknown past (the channel started then).
-    bool served = false;
-    if (last_seq && ch.last_seq != 0) {
-      if (*last_seq == ch.last_seq) {
-        served = true;  // nothing new since
-      } else if (*last_seq < ch.last_seq && !ch.history.empty() &&
-                 ch.history.front().prev_seq != 0 && ch.history.front().prev_seq <= *last_seq) {
-        for (const Delta& d : ch.history)
-          if (d.seq > *last_seq) s->Push(d.message);
-        served = true;
-      }
-    }
-    if (!served) {
-      const Seq version = SendSnapshot(*s, concert);
-      if (ch.last_seq == 0) ch.last_seq = version;  // later deltas follow on from it
-    }
-    std::erase_if(ch.subscribers, [&](const std::weak_ptr<LiveSubscriber>& w) {
-      if (!w.expired()) return false;
-      subscriber_count_.fetch_sub(1);
-      return true;
-    });
-    const bool already = std::any_of(ch.subscribers.begin(), ch.subscribers.end(),
-                                     [&](const auto& w) { return w.lock() == s; });
-    if (!already) {
-      ch.subscribers.push_back(weak);
-      subscriber_count_.fetch_add(1);
-    }
-  });
+std::shared_ptr<LiveSubscription> LiveFeed::Subscribe(std::weak_ptr<LiveSubscriber> owner,
+                                                      ConcertId concert, std::optional<Seq> last_seq) {
+  auto sub = std::make_shared<LiveSubscription>();
+  sub->concert = concert;
+  sub->owner = std::move(owner);
+  boost::asio::post(strand_, [this, sub, last_seq] { Start(sub, last_seq); });
+  return sub;
 }
 
-void LiveFeed::Unsubscribe(const LiveSubscriber* s, ConcertId concert) {
-  boost::asio::post(strand_, [this, s, concert] {
-    auto it = channels_.find(concert);
+void LiveFeed::Start(const std::shared_ptr<LiveSubscription>& sub, std::optional<Seq> last_seq) {
+  auto owner = sub->owner.lock();
+  if (!owner) return;
+  Channel& ch = channels_[sub->concert];
+  sub->log = ch.log;
+  // Resume from history only when it provably holds every delta after last_seq: a delta
+  // with prev_seq 0 follows an unknown past (the channel started then).
+  bool resumable = false;
+  if (last_seq && ch.last_seq != 0 && *last_seq <= ch.last_seq) {
+    std::lock_guard lock(ch.log->mutex);
+    resumable = *last_seq == ch.last_seq ||
+                (!ch.log->deltas.empty() && ch.log->deltas.front().prev_seq != 0 &&
+                 ch.log->deltas.front().prev_seq <= *last_seq);
+  }
+  SharedMessage first;
+  if (resumable) {
+    sub->cursor = *last_seq;
+  } else {
+    auto [snapshot, version] = Snapshot(ch, sub->concert);
+    if (!snapshot) {
+      owner->Reject(sub, std::make_shared<const std::string>(
+                             R"({"type":"error","code":"UNKNOWN_CONCERT","detail":"no concert with id )" +
+                             std::to_string(sub->concert) + "\"}"));
+      return;
+    }
+    if (ch.last_seq == 0) ch.last_seq = version;  // later deltas follow on from it
+    sub->cursor = version;
+    first = std::move(snapshot);
+  }
+  ch.subscriptions.push_back(sub);
+  subscriber_count_.fetch_add(1);
+  owner->Activate(sub, std::move(first));
+}
+
+void LiveFeed::Unsubscribe(std::shared_ptr<LiveSubscription> sub) {
+  boost::asio::post(strand_, [this, sub = std::move(sub)] {
+    auto it = channels_.find(sub->concert);
     if (it == channels_.end()) return;
-    std::erase_if(it->second.subscribers, [&](const std::weak_ptr<LiveSubscriber>& w) {
-      auto locked = w.lock();
-      if (locked && locked.get() != s) return false;
-      subscriber_count_.fetch_sub(1);
-      return true;
-    });
+    if (std::erase(it->second.subscriptions, sub) > 0) subscriber_count_.fetch_sub(1);
   });
 }
 

@@ -27,6 +27,11 @@ void WsSession::Start(beast::tcp_stream stream, Request upgrade, WsContext& cont
 
 void WsSession::Accept(Request upgrade) {
   beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+  if (options_.send_buffer_bytes > 0) {
+    beast::error_code ignored;  // a refused size leaves the kernel's default
+    beast::get_lowest_layer(ws_).socket().set_option(
+        net::socket_base::send_buffer_size(options_.send_buffer_bytes), ignored);
+  }
   websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
   t.idle_timeout = options_.idle_timeout;
   t.keep_alive_pings = true;
@@ -76,14 +81,19 @@ void WsSession::OnMessage() {
     int64_t last = -1;
     if (!f.OptionalInt("lastSeq", &last, 0, INT64_MAX))
       return Error("VALIDATION_FAILED", f.error().detail);
-    if (!subscriptions_.contains(id) && subscriptions_.size() >= options_.max_subscriptions)
+    auto existing = subscriptions_.find(id);
+    if (existing == subscriptions_.end() && subscriptions_.size() >= options_.max_subscriptions)
       return Error("TOO_MANY_SUBSCRIPTIONS", "at most 16 concerts per connection");
-    subscriptions_.insert(id);
+    // Subscribing again starts over: the old subscription stops taking deltas.
+    if (existing != subscriptions_.end()) feed_.Unsubscribe(existing->second.subscription);
     std::optional<engine::Seq> last_seq;
     if (last >= 0) last_seq = static_cast<engine::Seq>(last);
-    feed_.Subscribe(weak_from_this(), id, last_seq);
+    subscriptions_[id] = {feed_.Subscribe(weak_from_this(), id, last_seq), false};
   } else if (type == "unsubscribe") {
-    if (subscriptions_.erase(id) > 0) feed_.Unsubscribe(this, id);
+    auto it = subscriptions_.find(id);
+    if (it == subscriptions_.end()) return;
+    feed_.Unsubscribe(it->second.subscription);
+    subscriptions_.erase(it);
   } else {
     Error("VALIDATION_FAILED", "type: must be subscribe, unsubscribe or notifications");
   }
@@ -110,45 +120,105 @@ void WsSession::SubscribeNotifications(std::string_view token) {
   Send(std::make_shared<const std::string>(w.Take()));
 }
 
-void WsSession::Push(std::shared_ptr<const std::string> message) {
+void WsSession::Push(SharedMessage message) {
   net::post(ws_.get_executor(), [self = shared_from_this(), message = std::move(message)]() mutable {
     self->Send(std::move(message));
   });
 }
 
-void WsSession::Send(std::shared_ptr<const std::string> message) {
-  if (closing_) return;
-  if (queue_.size() >= options_.max_queued ||
-      queued_bytes_ + message->size() > options_.max_queued_bytes) {
-    // Fell behind: close rather than buffer without bound or slow anyone else down.
-    closing_ = true;
-    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(kCloseSlowConsumer),
-                                            "slow consumer: resubscribe with lastSeq"),
-                    [self = shared_from_this()](beast::error_code) {});
-    // A client that reads nothing cannot even take the close frame: cut the TCP connection
-    // if the close has not finished shortly.
-    cut_timer_.expires_after(std::chrono::seconds(2));
-    cut_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec) beast::get_lowest_layer(self->ws_).socket().close(ec);
-    });
+void WsSession::Activate(std::shared_ptr<LiveSubscription> subscription, SharedMessage first) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), subscription = std::move(subscription),
+                                 first = std::move(first)]() mutable {
+    auto it = self->subscriptions_.find(subscription->concert);
+    if (it == self->subscriptions_.end() || it->second.subscription != subscription) return;  // replaced
+    if (first) self->Send(std::move(first));
+    it->second.active = true;
+    self->Drain();
+  });
+}
+
+void WsSession::Reject(std::shared_ptr<LiveSubscription> subscription, SharedMessage error) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), subscription = std::move(subscription),
+                                 error = std::move(error)]() mutable {
+    auto it = self->subscriptions_.find(subscription->concert);
+    if (it != self->subscriptions_.end() && it->second.subscription == subscription)
+      self->subscriptions_.erase(it);
+    self->Send(std::move(error));
+  });
+}
+
+void WsSession::Wake() {
+  if (context_.single_thread) {  // we are on the session's thread already
+    if (!writing_) Drain();      // else the write's completion drains
     return;
+  }
+  if (wake_posted_.exchange(true)) return;  // a drain is coming, or a write that will drain
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->writing_) return;  // the write's completion drains; the flag stays set until then
+    self->Drain();
+  });
+}
+
+void WsSession::Overflow(engine::ConcertId) {
+  net::post(ws_.get_executor(), [self = shared_from_this()] { self->CloseSlowConsumer(); });
+}
+
+void WsSession::CloseSlowConsumer() {
+  if (closing_) return;
+  closing_ = true;
+  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(kCloseSlowConsumer),
+                                          "slow consumer: resubscribe with lastSeq"),
+                  [self = shared_from_this()](beast::error_code) {});
+  // A client that reads nothing cannot even take the close frame: cut the TCP connection
+  // if the close has not finished shortly.
+  cut_timer_.expires_after(std::chrono::seconds(2));
+  cut_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) beast::get_lowest_layer(self->ws_).socket().close(ec);
+  });
+}
+
+void WsSession::Send(SharedMessage message) {
+  if (closing_) return;
+  if (!queue_.empty() && (queue_.size() >= options_.max_queued ||
+                          queued_bytes_ + message->size() > options_.max_queued_bytes)) {
+    // Fell behind: close rather than buffer without bound or slow anyone else down.
+    return CloseSlowConsumer();
   }
   queued_bytes_ += message->size();
   queue_.push_back(std::move(message));
-  if (!writing_) Write();
+  Drain();
 }
 
-void WsSession::Write() {
+void WsSession::Drain() {
+  if (writing_ || closing_) return;
+  wake_posted_.store(false);
+  frame_.clear();
+  for (auto& m : queue_) frame_.push_back(std::move(m));
+  queue_.clear();
+  queued_bytes_ = 0;
+  for (auto& [concert, s] : subscriptions_)
+    if (s.active && !LiveFeed::Take(*s.subscription, frame_)) return CloseSlowConsumer();
+  if (frame_.empty()) return;
+  frame_buffers_.clear();
+  if (frame_.size() == 1) {
+    frame_buffers_.push_back(net::buffer(*frame_.front()));
+  } else {
+    static constexpr char kOpen = '[', kComma = ',', kClose = ']';
+    frame_buffers_.push_back(net::buffer(&kOpen, 1));
+    for (std::size_t i = 0; i < frame_.size(); ++i) {
+      if (i > 0) frame_buffers_.push_back(net::buffer(&kComma, 1));
+      frame_buffers_.push_back(net::buffer(*frame_[i]));
+    }
+    frame_buffers_.push_back(net::buffer(&kClose, 1));
+  }
   writing_ = true;
   ws_.text(true);
-  ws_.async_write(net::buffer(*queue_.front()),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->writing_ = false;
-                    if (ec || self->closing_) return;
-                    self->queued_bytes_ -= self->queue_.front()->size();
-                    self->queue_.pop_front();
-                    if (!self->queue_.empty()) self->Write();
-                  });
+  ws_.async_write(frame_buffers_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->writing_ = false;
+    self->frame_.clear();
+    if (ec || self->closing_) return;
+    self->Drain();
+  });
 }
 
 }  // namespace cm::gateway

@@ -4,10 +4,14 @@
 //   {"type":"subscribe","concertId":4,"lastSeq":123}    resume: missed deltas or a snapshot
 //   {"type":"unsubscribe","concertId":4}
 //   {"type":"notifications","token":"<access JWT>"}      the caller's own notifications
-// Server messages: {"type":"snapshot",...}, {"type":"delta",...}, {"type":"error",...}.
-// The send queue is bounded: a client that falls behind by more than `max_queued` messages (or
-// `max_queued_bytes`) is closed with code 4001 ("slow consumer") and may reconnect with its last seq. Idle connections
-// are pinged (Beast's keep-alive pings) and closed when they stop answering.
+// Server messages: {"type":"snapshot",...}, {"type":"delta",...}, {"type":"notification",...},
+// {"type":"error",...}. A frame holds one message, or a JSON array of messages in order when the
+// connection had a backlog (deltas are pulled from the shared history when the previous write
+// finishes, so a busy connection gets fewer, larger frames instead of falling behind).
+// Bounds: a client whose deltas fall out of the history (`--ws-history` deltas behind), or whose
+// own queue passes `max_queued` messages or `max_queued_bytes`, is closed with code 4001 ("slow
+// consumer") and may reconnect with its last seq. Idle connections are pinged (Beast's
+// keep-alive pings) and closed when they stop answering.
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,7 +19,8 @@
 
 #include <deque>
 #include <memory>
-#include <set>
+#include <map>
+#include <vector>
 
 #include "gateway/http_types.h"
 #include "gateway/jwt.h"
@@ -32,6 +37,7 @@ struct WsOptions {
   std::size_t max_message_bytes = 4096;
   std::size_t max_subscriptions = 16;
   std::chrono::seconds idle_timeout{30};
+  int send_buffer_bytes = 0;                   // SO_SNDBUF; 0 leaves the kernel's autotuning
 };
 
 // What every session shares.
@@ -40,13 +46,19 @@ struct WsContext {
   Notifier& notifier;
   const JwtCodec& jwt;
   WsOptions options;
+  // The feed and every session run on one thread: the feed may call into sessions directly.
+  bool single_thread = false;
 };
 
 class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsSession> {
  public:
   static void Start(boost::beast::tcp_stream stream, Request upgrade, WsContext& context);
 
-  void Push(std::shared_ptr<const std::string> message) override;
+  void Push(SharedMessage message) override;
+  void Activate(std::shared_ptr<LiveSubscription> subscription, SharedMessage first) override;
+  void Reject(std::shared_ptr<LiveSubscription> subscription, SharedMessage error) override;
+  void Wake() override;
+  void Overflow(engine::ConcertId concert) override;
 
  private:
   WsSession(boost::beast::tcp_stream stream, WsContext& context);
@@ -54,8 +66,11 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   void Accept(Request upgrade);
   void Read();
   void OnMessage();
-  void Send(std::shared_ptr<const std::string> message);  // on the strand
-  void Write();
+  void Send(SharedMessage message);  // on the strand
+  // Writes everything waiting (queued messages, then deltas) as one frame, unless a write is
+  // already under way. On the strand.
+  void Drain();
+  void CloseSlowConsumer();
   void Error(std::string_view code, std::string_view detail);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -65,11 +80,20 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   LiveFeed& feed_;
   const WsOptions& options_;
   engine::UserId user_ = 0;  // set once notifications are authenticated
-  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::deque<SharedMessage> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;
-  std::set<engine::ConcertId> subscriptions_;
+  // Set from the feed's strand; cleared on ours just before looking for deltas, so a wake that
+  // comes in meanwhile is never lost, and wakes while a write is under way cost one atomic.
+  std::atomic<bool> wake_posted_{false};
+  struct Subscribed {
+    std::shared_ptr<LiveSubscription> subscription;
+    bool active = false;  // its snapshot is queued: deltas may follow
+  };
+  std::map<engine::ConcertId, Subscribed> subscriptions_;
+  std::vector<SharedMessage> frame_;  // the messages of the frame being written
+  std::vector<boost::asio::const_buffer> frame_buffers_;
 };
 
 }  // namespace cm::gateway

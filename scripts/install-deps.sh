@@ -2,8 +2,8 @@
 # Installs the Debian packages Concert Mania builds and tests with (DESIGN.md, "Dependencies").
 # Idempotent: when everything is present it prints nothing and exits 0.
 # prometheus-cpp is not packaged in Debian 12, so /metrics writes the text format itself.
-# Then the npm packages of web/package.json (Swagger UI, and jsonwebtoken for the JWT interop
-# test), from the lock file, without running install scripts.
+# Then the npm packages of web/package.json (Swagger UI; jsonwebtoken and playwright-core for
+# tests), from the lock file, without running install scripts.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -18,6 +18,8 @@ packages=(
   librdkafka-dev
   libcli11-dev
 )
+# The browser test drives Debian's Chromium; only the test command asks for it (--for-tests).
+[ "${1:-}" = "--for-tests" ] && packages+=(chromium)
 # Node.js and npm: Debian's, unless a node is already on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it and .ci/run calls it:
-#   1. install missing Debian packages (scripts/install-deps.sh, quiet when all are present);
+#   1. install missing Debian packages (scripts/install-deps.sh --for-tests, quiet when all are
+#      present; the tests also need Chromium);
 #   2. Release build and every CTest test;
 #   3. ASan+UBSan build of the unit and storage tests;
 #   4. ThreadSanitizer build of the concurrency tests.
@@ -8,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --for-tests
 
 run_suite() {
   local preset=$1 labels=$2 bench=$3 server=$4

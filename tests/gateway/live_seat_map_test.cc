@@ -6,6 +6,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <deque>
+#include <set>
+#include <thread>
+
 #include "tests/gateway/api_fixture.h"
 
 using namespace cm::test;
@@ -17,18 +21,46 @@ namespace {
 
 class WsClient {
  public:
-  explicit WsClient(uint16_t port) : ws_(io_) {
-    beast::get_lowest_layer(ws_).connect(
-        net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
+  // `receive_buffer`: a small kernel receive buffer makes a client that stops reading push
+  // back on the server at once instead of after megabytes.
+  explicit WsClient(uint16_t port, int receive_buffer = 0) : ws_(io_) {
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    socket.open(net::ip::tcp::v4());
+    if (receive_buffer > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
+    socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     ws_.handshake("127.0.0.1", "/ws");
   }
   void Send(const std::string& text) { ws_.write(net::buffer(text)); }
+  // The next message; a frame holding an array of messages is taken apart in order. Throws
+  // when nothing comes within 10 s, or with the error that ended the connection.
   json::value Next() {
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
-    beast::flat_buffer buf;
-    ws_.read(buf);
-    return json::parse(beast::buffers_to_string(buf.data()));
+    if (backlog_.empty()) {
+      beast::flat_buffer buf;
+      beast::error_code ec;
+      bool done = false;
+      ws_.async_read(buf, [&](beast::error_code e, std::size_t) {
+        ec = e;
+        done = true;
+      });
+      io_.restart();
+      io_.run_for(std::chrono::seconds(10));
+      if (!done) {
+        beast::get_lowest_layer(ws_).socket().close();
+        io_.restart();
+        io_.run();
+        throw std::runtime_error("no WebSocket message within 10 s");
+      }
+      if (ec) throw boost::system::system_error(ec);
+      json::value frame = json::parse(beast::buffers_to_string(buf.data()));
+      if (frame.is_array()) {
+        for (auto& m : frame.as_array()) backlog_.push_back(std::move(m));
+      } else {
+        backlog_.push_back(std::move(frame));
+      }
+    }
+    json::value m = std::move(backlog_.front());
+    backlog_.pop_front();
+    return m;
   }
   // Reads until a message of `type` arrives.
   json::value NextOf(const std::string& type) {
@@ -37,11 +69,20 @@ class WsClient {
       if (Str(v, "type") == type) return v;
     }
   }
-  websocket::stream<beast::tcp_stream>& ws() { return ws_; }
+  // Reads until the server ends the connection; returns its close code (0 when it cut the
+  // TCP connection without a close frame).
+  int ReadUntilClosed() {
+    try {
+      for (;;) Next();
+    } catch (const boost::system::system_error& e) {
+      return e.code() == websocket::error::closed ? ws_.reason().code : 0;
+    }
+  }
 
  private:
   net::io_context io_;
   websocket::stream<beast::tcp_stream> ws_;
+  std::deque<json::value> backlog_;
 };
 
 std::string Subscribe(uint64_t concert, int64_t last_seq = -1) {
@@ -104,54 +145,83 @@ TEST_CASE("gaps: resume from history with lastSeq; an unknown past gets a snapsh
   REQUIRE(f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[5]})", user).status == 201);
   WsClient again(f.port());
   again.Send(Subscribe(concert, last));
-  const json::value m1 = again.Next();
-  REQUIRE(Str(m1, "type") == "delta");  // the missed deltas, not a snapshot
-  CHECK(Int(m1, "prevSeq") == last);
-  const json::value m2 = again.Next();
-  CHECK(Str(m2, "type") == "delta");
-  CHECK(Int(m2, "prevSeq") == Int(m1, "seq"));
+  // The missed deltas, not a snapshot: chained from `last`, covering both holds (published
+  // close together, they may share one delta).
+  std::set<int64_t> held_seats;
+  int64_t seq = last;
+  while (held_seats.size() < 2) {
+    const json::value d = again.Next();
+    REQUIRE(Str(d, "type") == "delta");
+    CHECK(Int(d, "prevSeq") == seq);
+    seq = Int(d, "seq");
+    for (const auto& change : d.at("changes").as_array())
+      if (change.as_array()[1].as_string() == "H") held_seats.insert(change.as_array()[0].to_number<int64_t>());
+  }
+  CHECK(held_seats == std::set<int64_t>{2, 5});
 
   // After a restart the history is gone: the same request gets a fresh snapshot.
   f.Restart(false);
   WsClient after(f.port());
-  after.Send(Subscribe(concert, Int(m2, "seq")));
+  after.Send(Subscribe(concert, seq));
   const json::value s = after.Next();
   CHECK(Str(s, "type") == "snapshot");
 }
 
-TEST_CASE("a client that never reads is cut off at its bound; others keep receiving") {
-  ApiFixture f;
+TEST_CASE("a client that stops reading is closed with 4001 at the history bound; others keep receiving") {
+  ApiFixture f({"--ws-history", "8", "--ws-send-buffer", "65536"});
   ConcertOptions big;
   big.sections = 4;
-  big.rows = 20;
-  big.seats_per_row = 40;  // 3,200 seats: each snapshot is ~70 KB
+  big.rows = 25;
+  big.seats_per_row = 100;  // 10,000 seats: the snapshot (~230 KB) fills the kernel's buffers for the slow client
   const uint64_t concert = f.CreateConcert(big);
+  const std::string c = std::to_string(concert);
   const std::string user = SignupAndLogin(f.port(), "steady@x.io");
-  WsClient slow(f.port()), steady(f.port());
+  WsClient slow(f.port(), 4096), steady(f.port());
   steady.Send(Subscribe(concert));
   REQUIRE(Str(steady.Next(), "type") == "snapshot");
-  // Ask for a snapshot again and again without reading: ~200 x 70 KB passes the 8 MB bound.
-  for (int i = 0; i < 200; ++i) slow.Send(Subscribe(concert));
-  REQUIRE(f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
-                      R"({"seatIds":[7]})", user).status == 201);
-  CHECK(Str(steady.NextOf("delta"), "type") == "delta");
-  // The slow client now reads: it finds the connection closed (4001, or cut) before 200 snapshots.
-  int snapshots = 0;
-  bool closed = false;
-  try {
-    for (;;) {
-      if (Str(slow.Next(), "type") == "snapshot") ++snapshots;
-      if (snapshots == 200) break;
-    }
-  } catch (const boost::system::system_error& e) {
-    closed = true;
-    if (e.code() == websocket::error::closed) CHECK(slow.ws().reason().code == 4001);
+  slow.Send(Subscribe(concert));  // and never reads
+
+  // 12 changes, each waited for, so each is its own delta: more than the 8 deltas of history
+  // the slow client may fall behind by.
+  int64_t last_seq = 0;
+  auto next_delta = [&] {
+    const json::value d = steady.NextOf("delta");
+    if (last_seq != 0) CHECK(Int(d, "prevSeq") == last_seq);  // in order, nothing skipped
+    last_seq = Int(d, "seq");
+  };
+  for (int i = 0; i < 6; ++i) {
+    auto held = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[7]})", user);
+    REQUIRE(held.status == 201);
+    next_delta();
+    REQUIRE(f.http.Delete("/api/reservations/" + std::to_string(Int(held.Json(), "id")), user).status == 200);
+    next_delta();
   }
-  CHECK(closed);
-  CHECK(snapshots < 200);
-  REQUIRE(f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
-                      R"({"seatIds":[8]})", user).status == 201);
-  CHECK(Str(steady.NextOf("delta"), "type") == "delta");
+  const int code = slow.ReadUntilClosed();
+  CHECK((code == 4001 || code == 0));  // 0: cut after the close frame could not be delivered
+
+  // The steady client is unaffected and keeps receiving.
+  REQUIRE(f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[8]})", user).status == 201);
+  CHECK(Int(steady.NextOf("delta"), "prevSeq") == last_seq);
+}
+
+TEST_CASE("a client whose own queue passes --ws-queue-bytes is closed with 4001") {
+  ApiFixture f({"--ws-queue-bytes", "65536", "--ws-send-buffer", "65536"});
+  ConcertOptions big;
+  big.sections = 4;
+  big.rows = 25;
+  big.seats_per_row = 100;
+  std::vector<uint64_t> concerts;
+  for (int i = 0; i < 3; ++i) concerts.push_back(f.CreateConcert(big));
+  WsClient slow(f.port(), 4096);
+  // The first snapshot blocks in the socket; the second waits in the queue (one message is
+  // always accepted, however large); the third passes the byte bound.
+  for (uint64_t concert : concerts) slow.Send(Subscribe(concert));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // not reading meanwhile
+  CHECK(slow.ReadUntilClosed() == 4001);
+
+  WsClient fresh(f.port());
+  fresh.Send(Subscribe(concerts[0]));
+  CHECK(Str(fresh.Next(), "type") == "snapshot");
 }
 
 TEST_CASE("notifications reach only their owner; unauthenticated requests are refused") {

@@ -1,0 +1,61 @@
+// The booking page: served at / with its script and style, and driven in real headless
+// Chromium (tests/web/live_seat_map_browser.js) by two users at once.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+
+#include "tests/gateway/api_fixture.h"
+
+using namespace cm::test;
+
+TEST_CASE("the page, its script and its style are served with a strict content security policy") {
+  ApiFixture f;
+  auto page = f.http.Get("/");
+  REQUIRE(page.status == 200);
+  CHECK(page.Header("content-type") == "text/html; charset=utf-8");
+  CHECK(page.Header("content-security-policy").find("default-src 'self'") != std::string::npos);
+  CHECK(page.body.find("<script src=\"/app/app.js\">") != std::string::npos);
+  auto script = f.http.Get("/app/app.js");
+  REQUIRE(script.status == 200);
+  CHECK(script.Header("content-type") == "text/javascript; charset=utf-8");
+  CHECK(script.body.find("\"subscribe\"") != std::string::npos);
+  CHECK(f.http.Get("/app/style.css").status == 200);
+  CHECK(f.http.Get("/app/secrets.txt").status == 404);
+  CHECK(f.http.Get("/app/..%2Fjwt-secret").status == 404);
+  CHECK(f.http.Post("/", "{}").status == 405);
+}
+
+TEST_CASE("two browsers: A holds a seat, B sees it held within 1 s, A cancels, B sees it free") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.sections = 2;
+  o.rows = 6;
+  o.seats_per_row = 20;
+  const uint64_t concert = f.CreateConcert(o);
+  SignupAndLogin(f.port(), "browser-a@x.io");
+  SignupAndLogin(f.port(), "browser-b@x.io");
+  const std::string screenshot = CM_BINARY_DIR "/booking_page_seat_map.png";
+  std::remove(screenshot.c_str());
+  const std::string cmd = "NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+                          "/tests/web/live_seat_map_browser.js " + std::to_string(f.port()) + " " +
+                          std::to_string(concert) + " 27 browser-a@x.io browser-b@x.io password-123 " +
+                          screenshot;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  MESSAGE("browser run: " << out);
+  REQUIRE(WIFEXITED(status));
+  const json::value result = json::parse(out);
+  CHECK(result.at("ok").as_bool());
+  CHECK(Int(result, "heldSeenByBMs") <= 1000);
+  CHECK(Int(result, "releasedSeenByBMs") <= 1000);
+  CHECK(WEXITSTATUS(status) == 0);
+  FILE* shot = std::fopen(screenshot.c_str(), "rb");
+  CHECK(shot != nullptr);
+  if (shot) std::fclose(shot);
+}
