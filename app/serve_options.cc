@@ -58,7 +58,7 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CM_WS_THREADS")->check(CLI::Range(1, 64))->capture_default_str();
   cmd.add_option("--ws-round-gap-us", o.ws_round_gap_us,
                  "Least time between two rounds of live seat map deltas (under load the gap "
-                 "grows to the last round's duration)")
+                 "grows with the cost of a round)")
       ->envname("CM_WS_ROUND_GAP_US")->check(CLI::Range(0, 1'000'000))->capture_default_str();
   cmd.add_option("--ws-history", o.ws_history,
                  "Live seat map deltas kept per concert: resume window, and how far a WebSocket "

@@ -220,7 +220,7 @@ class Driver : public std::enable_shared_from_this<Driver> {
  public:
   Driver(net::io_context& io, uint16_t port, std::string token, std::string concert_path,
          int64_t first_seat, int64_t seat_stride, int64_t seats, double interval_ns, int64_t start_ns,
-         const std::atomic<bool>& stop)
+         const std::atomic<bool>& stop, const std::atomic<bool>& measuring)
       : stream_(cm::bench::ConnectLoopback(io, port)),
         timer_(io),
         token_(std::move(token)),
@@ -230,10 +230,12 @@ class Driver : public std::enable_shared_from_this<Driver> {
         seats_(seats),
         interval_ns_(interval_ns),
         next_ns_(start_ns),
-        stop_(stop) {}
+        stop_(stop),
+        measuring_(measuring) {}
 
   void Start() { Schedule(); }
   uint64_t changes = 0, failures = 0;
+  cm::bench::Latencies latencies;  // of the hold and release requests, while measuring
 
  private:
   void Schedule() {
@@ -262,11 +264,13 @@ class Driver : public std::enable_shared_from_this<Driver> {
       req_.target("/api/reservations/" + held_);
     }
     req_.prepare_payload();
+    sent_ns_ = NowNs();
     http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return;
       self->res_ = {};
       http::async_read(self->stream_, self->buf_, self->res_, [self](beast::error_code ec2, std::size_t) {
         if (ec2) return;
+        if (self->measuring_.load(std::memory_order_relaxed)) self->latencies.Add(NowNs() - self->sent_ns_);
         self->OnReply();
         self->Schedule();
       });
@@ -296,6 +300,8 @@ class Driver : public std::enable_shared_from_this<Driver> {
   double interval_ns_;
   int64_t next_ns_;
   const std::atomic<bool>& stop_;
+  const std::atomic<bool>& measuring_;
+  int64_t sent_ns_ = 0;
   http::request<http::string_body> req_;
   http::response<http::string_body> res_;
   beast::flat_buffer buf_;
@@ -393,7 +399,7 @@ int main(int argc, char** argv) {
   const double connect_s = (NowNs() - connect_start) / 1e9;
 
   // Changes: the drivers on their own thread.
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, measuring{false};
   net::io_context driver_io{1};
   std::vector<std::shared_ptr<Driver>> drivers;
   const double interval_ns = 1e9 * o.drivers / o.changes_per_s;
@@ -402,7 +408,7 @@ int main(int argc, char** argv) {
     drivers.push_back(std::make_shared<Driver>(
         driver_io, o.port, tokens[static_cast<std::size_t>(d)],
         "/api/v1/concerts/" + std::to_string(concert) + "/reservations", d, o.drivers, seats,
-        interval_ns, drive_start + static_cast<int64_t>(interval_ns * d / o.drivers), stop));
+        interval_ns, drive_start + static_cast<int64_t>(interval_ns * d / o.drivers), stop, measuring));
   for (auto& d : drivers) d->Start();
   std::thread driver_thread([&] { driver_io.run(); });
 
@@ -413,7 +419,9 @@ int main(int argc, char** argv) {
   for (auto& d : drivers) changes0 += d->changes;  // racy read of a counter: fine for a rate
   const int64_t measure_start = NowNs();
   window.from_us = WallUs();
+  measuring = true;
   SleepSeconds(o.seconds);
+  measuring = false;
   window.to_us = WallUs();
   const double measured_s = (NowNs() - measure_start) / 1e9;
   const double server_cpu = o.server_pid ? ProcessCpuSeconds(o.server_pid) - server_cpu0 : 0;
@@ -445,7 +453,11 @@ int main(int argc, char** argv) {
       deltas += s->deltas;
       behind += s->subscribed && !s->dropped && s->last_seq < newest;
     }
-  for (auto& d : drivers) driver_failures += d->failures;
+  cm::bench::Latencies requests;
+  for (auto& d : drivers) {
+    driver_failures += d->failures;
+    for (int64_t ns : d->latencies.Samples()) requests.Add(ns);
+  }
 
   cm::bench::Report report("ws_fanout");
   report.Note("setup", std::to_string(o.subscribers) + " subscribers on one concert of " +
@@ -456,6 +468,9 @@ int main(int argc, char** argv) {
   report.Add("target_changes_per_s", o.changes_per_s, "changes/s");
   report.Add("changes_per_s", (changes1 - changes0) / measured_s, "changes/s");
   report.Add("driver_failures", static_cast<double>(driver_failures), "");
+  // The booking path while the fan-out runs: it must not queue behind the WebSocket work.
+  report.Add("hold_release_request_p50", requests.PercentileUs(50), "us");
+  report.Add("hold_release_request_p99", requests.PercentileUs(99), "us");
   report.Add("deltas_received", static_cast<double>(deltas), "");
   report.Add("lag_samples", static_cast<double>(lags.total()), "");
   report.Add("lag_p50", lags.PercentileUs(50), "us");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The live seat map fan-out benchmark: for each subscriber count, a fresh `concertmania serve`
 # (Release, loopback only) and bench_ws_fanout against it. Prints each run's figures, then the
-# largest count whose p99 lag stayed within 100 ms with no subscriber dropped.
+# largest count whose p99 lag stayed within 100 ms with no subscriber dropped. Each run also
+# reports the hold/release requests' latency, which the fan-out must not hurt.
 # Usage: bench/ws_fanout.sh [seconds] [changes/s] [subscriber counts...]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,7 +10,8 @@ seconds="${1:-10}"
 rate="${2:-1000}"
 shift $(( $# > 2 ? 2 : $# ))
 counts=("$@")
-[ ${#counts[@]} -gt 0 ] || counts=(1000 2000 5000 10000)
+# 0 subscribers: the booking requests' latency without any fan-out, for comparison.
+[ ${#counts[@]} -gt 0 ] || counts=(0 1000 2000 5000 10000)
 build="$repo/build/release"
 work="$(mktemp -d /tmp/cm-ws-fanout.XXXXXX)"
 cleanup() {
@@ -45,7 +47,8 @@ printf '%s\n' "${results[@]}" > "$work/results.txt"
 python3 - "$work/results.txt" <<'PY'
 import json, sys
 best = None
-print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'dropped':>8} {'changes/s':>10} {'server CPU':>11}")
+print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'dropped':>8} {'changes/s':>10} "
+      f"{'hold p99 ms':>12} {'server CPU':>11} {'client CPU':>11}")
 for line in open(sys.argv[1]):
     n, _, js = line.strip().partition(" ")
     if not js:
@@ -54,8 +57,9 @@ for line in open(sys.argv[1]):
     r = json.loads(js)
     p99 = r["lag_p99"] / 1000
     print(f"{n:>11} {r['lag_p50'] / 1000:8.1f} {p99:8.1f} {r['lag_max'] / 1000:8.1f} "
-          f"{int(r['dropped_subscribers']):8d} {r['changes_per_s']:10.0f} {r.get('server_cpu', 0):10.0f}%")
-    if p99 <= 100 and r["dropped_subscribers"] == 0 and r["subscribed"] == int(n):
+          f"{int(r['dropped_subscribers']):8d} {r['changes_per_s']:10.0f} "
+          f"{r['hold_release_request_p99'] / 1000:12.1f} {r.get('server_cpu', 0):10.0f}% {r['client_cpu']:10.0f}%")
+    if int(n) > 0 and p99 <= 100 and r["dropped_subscribers"] == 0 and r["subscribed"] == int(n):
         best = max(best or 0, int(n))
 print(f"largest subscriber count with p99 <= 100 ms and none dropped: {best}")
 PY
