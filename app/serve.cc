@@ -124,6 +124,7 @@ int RunServer(const ServeOptions& o) {
   gateway::WsOptions ws_options;
   ws_options.max_queued_bytes = o.ws_queue_bytes;
   ws_options.send_buffer_bytes = o.ws_send_buffer;
+  ws_options.idle_timeout = std::chrono::milliseconds(o.ws_idle_timeout_ms);
   gateway::WsContext ws_context{live, notifier, jwt, ws_options, ws_hub.single_thread()};
   server.SetUpgradeHandler("/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream,
                                                          gateway::Request req) {

@@ -60,6 +60,10 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "Least time between two rounds of live seat map deltas (under load the gap "
                  "grows with the cost of a round)")
       ->envname("CM_WS_ROUND_GAP_US")->check(CLI::Range(0, 1'000'000))->capture_default_str();
+  cmd.add_option("--ws-idle-timeout-ms", o.ws_idle_timeout_ms,
+                 "A WebSocket connection silent for half this long is pinged, and closed when "
+                 "nothing (not even the pong) comes back within it")
+      ->envname("CM_WS_IDLE_TIMEOUT_MS")->check(CLI::Range(200, 3'600'000))->capture_default_str();
   cmd.add_option("--ws-history", o.ws_history,
                  "Live seat map deltas kept per concert: resume window, and how far a WebSocket "
                  "client may fall behind before it is closed with 4001")

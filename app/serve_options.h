@@ -23,6 +23,7 @@ struct ServeOptions {
   double hold_rate = 5;
   int ws_threads = 1;
   int ws_round_gap_us = 5000;
+  int ws_idle_timeout_ms = 30'000;
   std::size_t ws_history = 1024;           // deltas per concert
   std::size_t ws_queue_bytes = 8 << 20;
   int ws_send_buffer = 0;  // bytes; 0 = kernel autotuning

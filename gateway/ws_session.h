@@ -36,7 +36,7 @@ struct WsOptions {
   std::size_t max_queued_bytes = 8 << 20;      // and bytes (snapshots are large)
   std::size_t max_message_bytes = 4096;
   std::size_t max_subscriptions = 16;
-  std::chrono::seconds idle_timeout{30};
+  std::chrono::milliseconds idle_timeout{30'000};  // ping at half of it, close at all of it
   int send_buffer_bytes = 0;                   // SO_SNDBUF; 0 leaves the kernel's autotuning
 };
 

@@ -4,7 +4,7 @@
 #      present; the tests also need Chromium);
 #   2. Release build and every CTest test;
 #   3. ASan+UBSan build of the unit and storage tests;
-#   4. ThreadSanitizer build of the concurrency tests.
+#   4. ThreadSanitizer build of the concurrency tests (ring, pipeline, live feed).
 # Each configuration builds in its own directory under build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +23,5 @@ run_suite() {
 # Benchmarks are compiled in the Release build only (sanitizer builds would not run them).
 run_suite release "" ON ON
 run_suite asan "unit;storage" OFF ON
-run_suite tsan "concurrency" OFF OFF
+run_suite tsan "concurrency" OFF ON
 echo "== all test suites passed"

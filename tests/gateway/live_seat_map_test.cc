@@ -69,6 +69,27 @@ class WsClient {
       if (Str(v, "type") == type) return v;
     }
   }
+  // Keeps a read pending for `d` (so pings are answered, as a live browser does) and expects
+  // nothing to arrive; the read stays pending for the next Next().
+  bool QuietFor(std::chrono::milliseconds d) {
+    pending_ = std::make_unique<beast::flat_buffer>();
+    pending_done_ = false;
+    ws_.async_read(*pending_, [this](beast::error_code e, std::size_t) {
+      pending_ec_ = e;
+      pending_done_ = true;
+    });
+    io_.restart();
+    io_.run_for(d);
+    return !pending_done_;
+  }
+  // After QuietFor: the message that completes the pending read.
+  json::value FinishPending() {
+    io_.restart();
+    io_.run_for(std::chrono::seconds(10));
+    if (!pending_done_) throw std::runtime_error("no WebSocket message within 10 s");
+    if (pending_ec_) throw boost::system::system_error(pending_ec_);
+    return json::parse(beast::buffers_to_string(pending_->data()));
+  }
   // Reads until the server ends the connection; returns its close code (0 when it cut the
   // TCP connection without a close frame).
   int ReadUntilClosed() {
@@ -83,6 +104,9 @@ class WsClient {
   net::io_context io_;
   websocket::stream<beast::tcp_stream> ws_;
   std::deque<json::value> backlog_;
+  std::unique_ptr<beast::flat_buffer> pending_;
+  bool pending_done_ = false;
+  beast::error_code pending_ec_;
 };
 
 std::string Subscribe(uint64_t concert, int64_t last_seq = -1) {
@@ -281,4 +305,16 @@ TEST_CASE("a hold that runs out notifies its owner HOLD_EXPIRED") {
   REQUIRE(f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[2]})", a).status == 201);
   CHECK(Str(wa.NextOf("notification"), "kind") == "HOLD_PLACED");
   CHECK(Str(wa.NextOf("notification"), "kind") == "HOLD_EXPIRED");
+}
+
+TEST_CASE("dead connections: a silent client that answers pings stays, one that does not is dropped") {
+  ApiFixture f({"--ws-idle-timeout-ms", "600"});
+  const uint64_t concert = f.CreateConcert();
+  WsClient live(f.port()), dead(f.port());
+  // 2 s is more than three idle timeouts: the server pings both; only `live` reads and pongs.
+  REQUIRE(live.QuietFor(std::chrono::milliseconds(2000)));
+  live.Send(Subscribe(concert));
+  CHECK(Str(live.FinishPending(), "type") == "snapshot");
+  // `dead` read nothing meanwhile: the server gave up on it and closed the connection.
+  CHECK_THROWS_AS(dead.Next(), boost::system::system_error);
 }

@@ -1,0 +1,201 @@
+// The live feed across its threads, without sockets: this thread plays the publisher (applies
+// durable events to the read model and hands batches to the feed), another thread subscribes
+// viewers while seats change, and the WebSocket hub's thread fans out. Every viewer must end
+// with the engine's seat map through a gapless chain of deltas; one that stops taking deltas is
+// told it overflowed, once. Runs under ThreadSanitizer too (label concurrency).
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "gateway/live_feed.h"
+#include "gateway/ws_hub.h"
+#include "readmodel/read_model.h"
+#include "tests/support/test_world.h"
+
+using namespace cm::test;
+using cm::gateway::LiveFeed;
+using cm::gateway::LiveSubscriber;
+using cm::gateway::LiveSubscription;
+using cm::gateway::SharedMessage;
+namespace json = boost::json;
+
+namespace {
+
+// A viewer that keeps its own copy of the seat map from the snapshot and the deltas it takes.
+class Viewer : public LiveSubscriber {
+ public:
+  explicit Viewer(bool takes_deltas) : takes_deltas_(takes_deltas) {}
+
+  void Push(SharedMessage m) override {
+    std::lock_guard lock(mutex_);
+    others_.push_back(*m);
+  }
+  void Activate(std::shared_ptr<LiveSubscription> s, SharedMessage first) override {
+    std::lock_guard lock(mutex_);
+    subscription_ = std::move(s);
+    if (first) ApplySnapshot(json::parse(*first).as_object());
+    if (takes_deltas_) TakeAll();
+  }
+  void Reject(std::shared_ptr<LiveSubscription>, SharedMessage error) override { Push(error); }
+  void Wake() override {
+    std::lock_guard lock(mutex_);
+    if (takes_deltas_ && subscription_) TakeAll();
+  }
+  void Overflow(ConcertId) override {
+    std::lock_guard lock(mutex_);
+    ++overflows_;
+  }
+
+  bool active() {
+    std::lock_guard lock(mutex_);
+    return subscription_ != nullptr;
+  }
+  std::map<int64_t, char> seats() {
+    std::lock_guard lock(mutex_);
+    return seats_;
+  }
+  int gaps() {
+    std::lock_guard lock(mutex_);
+    return gaps_;
+  }
+  int64_t seq() {
+    std::lock_guard lock(mutex_);
+    return seq_;
+  }
+  int overflows() {
+    std::lock_guard lock(mutex_);
+    return overflows_;
+  }
+  std::size_t other_messages() {
+    std::lock_guard lock(mutex_);
+    return others_.size();
+  }
+
+ private:
+  void TakeAll() {
+    std::vector<SharedMessage> deltas;
+    if (!LiveFeed::Take(*subscription_, deltas)) return;
+    for (const auto& d : deltas) ApplyDelta(json::parse(*d).as_object());
+  }
+  void ApplySnapshot(const json::object& m) {
+    seq_ = m.at("seq").to_number<int64_t>();
+    for (const auto& section : m.at("seatMap").at("sections").as_array())
+      for (const auto& row : section.at("rows").as_array())
+        for (const auto& seat : row.at("seats").as_array())
+          seats_[seat.as_array()[0].to_number<int64_t>()] = seat.as_array()[4].as_string()[0];
+  }
+  void ApplyDelta(const json::object& m) {
+    const int64_t prev = m.at("prevSeq").to_number<int64_t>(), seq = m.at("seq").to_number<int64_t>();
+    if (prev > seq_) ++gaps_;
+    for (const auto& change : m.at("changes").as_array())
+      seats_[change.as_array()[0].to_number<int64_t>()] = change.as_array()[1].as_string()[0];
+    seq_ = seq;
+  }
+
+  const bool takes_deltas_;
+  std::mutex mutex_;
+  std::shared_ptr<LiveSubscription> subscription_;
+  std::map<int64_t, char> seats_;
+  int64_t seq_ = 0;
+  int gaps_ = 0, overflows_ = 0;
+  std::vector<std::string> others_;
+};
+
+char Letter(SeatStatus s) { return s == SeatStatus::kAvailable ? 'A' : s == SeatStatus::kHeld ? 'H' : 'S'; }
+
+}  // namespace
+
+TEST_CASE("viewers joining while seats change all converge on the engine's seat map, gaplessly") {
+  TestWorld w;
+  std::vector<UserId> users;
+  for (int i = 0; i < 4; ++i) users.push_back(w.AddUser("u" + std::to_string(i) + "@x.io"));
+  const ConcertId concert = w.AddConcert(w.AddVenue(GridVenue(1, 4, 10)));
+  cm::readmodel::ReadModel reads(EngineConfig{});
+  REQUIRE(reads.Load(w.state).ok());
+  std::size_t applied = w.sink.events.size();
+
+  cm::gateway::WsHub hub(1);
+  LiveFeed feed(hub.FeedExecutor(), reads, /*history_per_concert=*/16, std::chrono::microseconds(100));
+  hub.Start();
+
+  // One viewer that never takes deltas: it must be told it fell behind, once.
+  auto stalled = std::make_shared<Viewer>(false);
+  feed.Subscribe(stalled, concert, std::nullopt);
+  for (int i = 0; i < 500 && !stalled->active(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  REQUIRE(stalled->active());
+
+  // A viewer that paces the first steps, so each of their batches is a delta of its own and the
+  // stalled viewer surely falls more than the 16-delta history behind.
+  auto pacer = std::make_shared<Viewer>(true);
+  feed.Subscribe(pacer, concert, std::nullopt);
+  for (int i = 0; i < 500 && !pacer->active(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  REQUIRE(pacer->active());
+
+  std::vector<std::shared_ptr<Viewer>> viewers;
+  std::thread joiner([&] {
+    for (int i = 0; i < 24; ++i) {
+      auto v = std::make_shared<Viewer>(true);
+      feed.Subscribe(v, concert, std::nullopt);
+      viewers.push_back(v);
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+  });
+
+  // The publisher: holds and releases, handed over in batches of one to three commands.
+  std::vector<ReservationId> held(users.size(), 0);
+  for (int step = 0; step < 400; ++step) {
+    const std::size_t u = static_cast<std::size_t>(step) % users.size();
+    if (held[u] != 0) {
+      w.Run(w.As(users[u], TestWorld::kStart + step, ReleaseHoldCmd{held[u]}));
+      held[u] = 0;
+    } else {
+      const Event e = w.Hold(users[u], concert, {static_cast<SeatIndex>((step * 7) % 40)}, TestWorld::kStart + step);
+      if (const auto* placed = std::get_if<HoldPlaced>(&e.body)) held[u] = placed->reservation;
+    }
+    int64_t seat_change = 0;  // seq of this step's last seat change, if any
+    for (; applied < w.sink.events.size(); ++applied) {
+      const Event& e = w.sink.events[applied];
+      REQUIRE(reads.Apply(e).ok());
+      feed.Collect(e);
+      if (std::holds_alternative<HoldPlaced>(e.body) || std::holds_alternative<HoldReleased>(e.body))
+        seat_change = static_cast<int64_t>(e.seq);
+    }
+    if (step < 40) {
+      feed.Flush();
+      for (int i = 0; i < 2000 && pacer->seq() < seat_change; ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+    } else if (step % 3 != 1) {
+      feed.Flush();
+    }
+    if (step % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  feed.Flush();
+  joiner.join();
+
+  std::map<int64_t, char> expected;
+  const Concert* c = w.state.FindConcert(concert);
+  REQUIRE(c != nullptr);
+  for (SeatIndex s = 0; s < c->seats.size(); ++s) expected[s] = Letter(c->seats.status(s));
+  auto converged = [&] {
+    for (auto& v : viewers)
+      if (v->seats() != expected) return false;
+    return true;
+  };
+  for (int i = 0; i < 1000 && !converged(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  hub.Stop();
+
+  REQUIRE(viewers.size() == 24);
+  for (auto& v : viewers) {
+    CHECK(v->seats() == expected);
+    CHECK(v->gaps() == 0);
+    CHECK(v->overflows() == 0);
+    CHECK(v->other_messages() == 0);
+  }
+  CHECK(stalled->overflows() == 1);
+  CHECK(pacer->seats() == expected);
+  CHECK(feed.subscribers() == viewers.size() + 1);  // the viewers and the pacer
+}
