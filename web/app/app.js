@@ -133,6 +133,8 @@ async function loadConcerts() {
 async function openConcert(id) {
   const { res, data } = await api("GET", `/api/concerts/${id}`);
   if (!res.ok) { say(explain(res, data, "Opening the concert"), "error"); location.hash = ""; return; }
+  if (state.concert && state.concert.id !== data.id && state.ws && state.ws.readyState === WebSocket.OPEN)
+    state.ws.send(JSON.stringify({ type: "unsubscribe", concertId: state.concert.id }));
   state.concert = data;
   state.seatMap = null;
   state.lastSeq = null;
