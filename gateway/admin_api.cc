@@ -117,12 +117,10 @@ void Api::CreateVenue(const ExPtr& ex) {
     }
   }
   if (!f.ok()) return FailInput(ex, f.error());
-  engine::Command cmd;
-  cmd.actor = claims->sub;
-  cmd.actor_role = claims->role;
-  if (!ReadIdempotencyKey(ex, &cmd)) return;
-  cmd.body = engine::CreateVenueCmd{spec};
-  Submit(ex, std::move(cmd), [this, ex](const Event& e) {
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::CreateVenueCmd{spec};
+  Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
     engine::VenueId id = 0;
     if (const auto* v = std::get_if<engine::VenueCreated>(&e.body)) id = v->venue;
     if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
@@ -190,12 +188,10 @@ void Api::CreateConcert(const ExPtr& ex) {
     if (spec->price_per_grade[g] < 0) f.Fail("prices." + (*grades)[g], "is required");
   if (!f.ok()) return FailInput(ex, f.error());
 
-  engine::Command cmd;
-  cmd.actor = claims->sub;
-  cmd.actor_role = claims->role;
-  if (!ReadIdempotencyKey(ex, &cmd)) return;
-  cmd.body = engine::CreateConcertCmd{spec};
-  Submit(ex, std::move(cmd), [this, ex](const Event& e) {
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::CreateConcertCmd{spec};
+  Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
     engine::ConcertId id = 0;
     if (const auto* c = std::get_if<engine::ConcertCreated>(&e.body)) id = c->concert;
     if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
@@ -211,13 +207,11 @@ void Api::SetSales(const ExPtr& ex, std::string_view id_text, bool open) {
   if (!claims) return;
   auto id = IdParam(ex, id_text, "concert");
   if (!id) return;
-  engine::Command cmd;
-  cmd.actor = claims->sub;
-  cmd.actor_role = claims->role;
-  if (!ReadIdempotencyKey(ex, &cmd)) return;
-  if (open) cmd.body = engine::OpenSalesCmd{*id};
-  else cmd.body = engine::CloseSalesCmd{*id};
-  Submit(ex, std::move(cmd), [this, ex, id = *id](const Event& e) {
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  if (open) cmd->body = engine::OpenSalesCmd{*id};
+  else cmd->body = engine::CloseSalesCmd{*id};
+  Submit(ex, std::move(*cmd), [this, ex, id = *id](const Event& e) {
     if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
     GetConcertReply(ex, id, 200);
   });
@@ -228,13 +222,11 @@ void Api::AdminSettle(const ExPtr& ex, std::string_view id_text, bool confirm) {
   if (!claims) return;
   auto id = IdParam(ex, id_text, "reservation");
   if (!id) return;
-  engine::Command cmd;
-  cmd.actor = claims->sub;
-  cmd.actor_role = claims->role;
-  if (!ReadIdempotencyKey(ex, &cmd)) return;
-  if (confirm) cmd.body = engine::ConfirmReservationCmd{*id};
-  else cmd.body = engine::RefundReservationCmd{*id};
-  Submit(ex, std::move(cmd), [this, ex, id = *id](const Event& e) {
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  if (confirm) cmd->body = engine::ConfirmReservationCmd{*id};
+  else cmd->body = engine::RefundReservationCmd{*id};
+  Submit(ex, std::move(*cmd), [this, ex, id = *id](const Event& e) {
     if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
     ReplyReservation(ex, id, 200, false);
   });

@@ -238,17 +238,20 @@ std::optional<uint64_t> Api::IdParam(const ExPtr& ex, std::string_view text,
   return id;
 }
 
-bool Api::ReadIdempotencyKey(const ExPtr& ex, engine::Command* cmd) {
+std::optional<engine::Command> Api::NewCommand(const ExPtr& ex, const AccessClaims& claims) {
+  engine::Command cmd;
+  cmd.actor = claims.sub;
+  cmd.actor_role = claims.role;
   const std::string_view key = ex->req["Idempotency-Key"];
-  if (key.empty()) return true;
+  if (key.empty()) return cmd;
   if (key.size() > 255) {
     Fail(ex, Problem(422, "VALIDATION_FAILED", "Idempotency-Key: must be at most 255 characters")
                  .With([](JsonWriter& w) { w.Field("field", "Idempotency-Key"); }));
-    return false;
+    return std::nullopt;
   }
-  cmd->has_idem = true;
-  cmd->idem = engine::IdemKeyFromString(key);
-  return true;
+  cmd.has_idem = true;
+  cmd.idem = engine::IdemKeyFromString(key);
+  return cmd;
 }
 
 void Api::Submit(const ExPtr& ex, engine::Command cmd, Then then) {

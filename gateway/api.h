@@ -75,7 +75,8 @@ class Api {
   bool RequireJson(const ExPtr& ex);
   std::optional<simdjson::dom::object> Body(const ExPtr& ex);
   std::optional<uint64_t> IdParam(const ExPtr& ex, std::string_view text, std::string_view what);
-  bool ReadIdempotencyKey(const ExPtr& ex, engine::Command* cmd);
+  // A command from the caller in `claims`, with the request's Idempotency-Key if it has one.
+  std::optional<engine::Command> NewCommand(const ExPtr& ex, const AccessClaims& claims);
 
   // Publishes `cmd`; `then` runs on an I/O thread with the answering event once it is durable.
   void Submit(const ExPtr& ex, engine::Command cmd, Then then);

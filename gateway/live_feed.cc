@@ -57,6 +57,15 @@ void LiveFeed::Collect(const Event& e) {
   }
 }
 
+void LiveFeed::Compact(std::vector<Change>& changes) {
+  std::unordered_map<SeatIndex, std::size_t> last;  // seat -> index of its newest change
+  for (std::size_t i = 0; i < changes.size(); ++i) last[changes[i].seat] = i;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < changes.size(); ++i)
+    if (last[changes[i].seat] == i) changes[out++] = changes[i];
+  changes.resize(out);
+}
+
 void LiveFeed::Flush() {
   if (pending_.empty()) return;
   // When the batch became durable (wall clock, microseconds): lets clients measure staleness.
@@ -66,7 +75,18 @@ void LiveFeed::Flush() {
   bool post = false;
   {
     std::lock_guard lock(inbox_mutex_);
-    inbox_.push_back({std::move(pending_), durable_at_us});
+    for (auto& [concert, p] : pending_) {
+      Pending& in = inbox_[concert];
+      if (in.changes.empty()) in.durable_at_us = durable_at_us;
+      in.seq = p.seq;
+      in.changes.insert(in.changes.end(), p.changes.begin(), p.changes.end());
+      // If the hub falls behind, keep only each seat's newest status (statuses are absolute,
+      // so the result is the same): the inbox never holds more than about two per seat.
+      if (in.changes.size() > std::max<std::size_t>(4096, 2 * in.compacted)) {
+        Compact(in.changes);
+        in.compacted = in.changes.size();
+      }
+    }
     post = !publish_posted_;
     publish_posted_ = true;
   }
@@ -88,34 +108,21 @@ void LiveFeed::Publish() {
     });
     return;  // publish_posted_ stays set: Flush need not post again
   }
-  std::vector<Batch> batches;
+  std::unordered_map<ConcertId, Pending> round;
   {
     std::lock_guard lock(inbox_mutex_);
-    batches.swap(inbox_);
+    round.swap(inbox_);
     publish_posted_ = false;
   }
   // One delta per concert per round: the round's batches in order, never a batch split in two.
-  // Its durableAtUs is the earliest batch's, so the lag a client measures is the worst in it.
-  std::vector<std::pair<ConcertId, Pending>> merged;
-  std::unordered_map<ConcertId, int64_t> earliest;
-  for (Batch& batch : batches)
-    for (auto& [concert, p] : batch.concerts) {
-      auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& m) { return m.first == concert; });
-      if (it == merged.end()) {
-        merged.emplace_back(concert, std::move(p));
-        earliest[concert] = batch.durable_at_us;
-      } else {
-        it->second.seq = p.seq;
-        it->second.changes.insert(it->second.changes.end(), p.changes.begin(), p.changes.end());
-      }
-    }
-  for (auto& [concert, p] : merged) Append(concert, p, earliest[concert]);
-  for (auto& [concert, p] : merged) Wake(concert);
+  // Its durableAtUs is the oldest batch's, so the lag a client measures is the worst in it.
+  for (auto& [concert, p] : round) Append(concert, p);
+  for (auto& [concert, p] : round) Wake(concert);
   const auto end = std::chrono::steady_clock::now();
   next_round_at_ = end + std::max<std::chrono::steady_clock::duration>(min_round_gap_, (end - start) / 4);
 }
 
-void LiveFeed::Append(ConcertId concert, const Pending& p, int64_t durable_at_us) {
+void LiveFeed::Append(ConcertId concert, const Pending& p) {
   Channel& ch = channels_[concert];
   JsonWriter w;
   w.BeginObject()
@@ -123,7 +130,7 @@ void LiveFeed::Append(ConcertId concert, const Pending& p, int64_t durable_at_us
       .Field("concertId", concert)
       .Field("prevSeq", ch.last_seq)
       .Field("seq", p.seq)
-      .Field("durableAtUs", durable_at_us)
+      .Field("durableAtUs", p.durable_at_us)
       .Key("changes")
       .BeginArray();
   for (const Change& c : p.changes)

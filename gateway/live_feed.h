@@ -110,6 +110,8 @@ class LiveFeed {
   struct Pending {
     engine::Seq seq = 0;
     std::vector<Change> changes;
+    int64_t durable_at_us = 0;  // of the oldest batch in it (inbox only)
+    std::size_t compacted = 0;  // size after the last compaction (inbox only)
   };
   struct Channel {
     engine::Seq last_seq = 0;  // seq of the newest delta
@@ -119,16 +121,13 @@ class LiveFeed {
     engine::Seq snapshot_version = 0;
   };
 
-  struct Batch {
-    std::unordered_map<engine::ConcertId, Pending> concerts;
-    int64_t durable_at_us = 0;
-  };
-
+  // Keeps only each seat's newest change, in order.
+  static void Compact(std::vector<Change>& changes);
   void Add(engine::ConcertId concert, engine::Seq seq, const engine::SeatList& seats, char status);
   // On the strand: turns every batch handed over since the last call into deltas, then wakes
   // the subscribers of the concerts they touched.
   void Publish();
-  void Append(engine::ConcertId concert, const Pending& p, int64_t durable_at_us);  // strand
+  void Append(engine::ConcertId concert, const Pending& p);  // strand
   void Wake(engine::ConcertId concert);                                            // strand
   void Start(const std::shared_ptr<LiveSubscription>& sub, std::optional<engine::Seq> last_seq);  // strand
   // The snapshot message and its seq; a null message (and seq 0) for an unknown concert.
@@ -142,7 +141,9 @@ class LiveFeed {
   const std::chrono::microseconds min_round_gap_;
   std::unordered_map<engine::ConcertId, Pending> pending_;  // publisher thread only
   std::mutex inbox_mutex_;
-  std::vector<Batch> inbox_;      // batches not yet published
+  // The batches handed over since the last round, merged per concert (in order). Bounded: a
+  // concert's changes are compacted to one per seat when they pile up (see Flush).
+  std::unordered_map<engine::ConcertId, Pending> inbox_;
   bool publish_posted_ = false;   // a Publish is queued on the strand
   std::unordered_map<engine::ConcertId, Channel> channels_;  // strand only
   std::atomic<std::size_t> subscriber_count_{0};

@@ -40,16 +40,15 @@ void Api::CreateReservation(const ExPtr& ex, std::string_view concert_text) {
   auto body = Body(ex);
   if (!body) return;
   FieldReader f(*body);
-  engine::Command cmd;
-  cmd.actor = claims->sub;
-  cmd.actor_role = claims->role;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
   if (f.Has("seatIds")) {
     std::vector<int64_t> ids;
     if (!f.IntArray("seatIds", &ids, 1, engine::kMaxSeatsPerHold, 0, UINT32_MAX))
       return FailInput(ex, f.error());
     engine::HoldSeatsCmd hold{*concert, {}, static_cast<uint8_t>(ids.size())};
     for (int64_t s : ids) hold.seats.push_back(static_cast<engine::SeatIndex>(s));
-    cmd.body = hold;
+    cmd->body = hold;
   } else if (f.Has("count")) {
     int64_t count = 0;
     std::string grade, section;
@@ -76,7 +75,7 @@ void Api::CreateReservation(const ExPtr& ex, std::string_view concert_text) {
     if (!section.empty() && section_index == engine::kAnySection)
       return Fail(ex, Problem(422, "UNKNOWN_SECTION", "section: '" + section + "' is not a section of this venue")
                           .With([](JsonWriter& w) { w.Field("field", "section"); }));
-    cmd.body = engine::HoldBestAvailableCmd{*concert, static_cast<uint32_t>(count), grade_index,
+    cmd->body = engine::HoldBestAvailableCmd{*concert, static_cast<uint32_t>(count), grade_index,
                                             section_index};
   } else {
     return Fail(ex, Problem(422, "VALIDATION_FAILED",
@@ -84,8 +83,7 @@ void Api::CreateReservation(const ExPtr& ex, std::string_view concert_text) {
                             "grade and section (best available)")
                         .With([](JsonWriter& w) { w.Field("field", "seatIds"); }));
   }
-  if (!ReadIdempotencyKey(ex, &cmd)) return;
-  Submit(ex, std::move(cmd), [this, ex](const Event& e) {
+  Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
     if (const auto* h = std::get_if<engine::HoldPlaced>(&e.body))
       return ReplyReservation(ex, h->reservation, 201, false);
     if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
@@ -116,12 +114,10 @@ void Api::CancelReservation(const ExPtr& ex, std::string_view id_text) {
   if (!claims) return;
   auto id = IdParam(ex, id_text, "reservation");
   if (!id) return;
-  engine::Command cmd;
-  cmd.actor = claims->sub;
-  cmd.actor_role = claims->role;
-  if (!ReadIdempotencyKey(ex, &cmd)) return;
-  cmd.body = engine::ReleaseHoldCmd{*id};
-  Submit(ex, std::move(cmd), [this, ex, id = *id](const Event& e) {
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::ReleaseHoldCmd{*id};
+  Submit(ex, std::move(*cmd), [this, ex, id = *id](const Event& e) {
     if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
     ReplyReservation(ex, id, 200, false);
   });

@@ -145,24 +145,12 @@ void WriteSeat(JsonWriter& w, const Concert& c, SeatIndex s) {
       .EndObject();
 }
 
-static std::string_view StatusName(ReservationStatus s) {
-  switch (s) {
-    case ReservationStatus::kHeld: return "HELD";
-    case ReservationStatus::kPaymentPending: return "PAYMENT_PENDING";
-    case ReservationStatus::kConfirmed: return "CONFIRMED";
-    case ReservationStatus::kExpired: return "EXPIRED";
-    case ReservationStatus::kCancelled: return "CANCELLED";
-    case ReservationStatus::kRefunded: return "REFUNDED";
-  }
-  return "UNKNOWN";
-}
-
 static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Concert& c) {
   w.Field("id", r.id)
       .Field("concertId", r.concert)
       .Field("concertTitle", c.spec->title)
       .Field("userId", r.user)
-      .Field("status", StatusName(r.status))
+      .Field("status", engine::ToString(r.status))
       .Field("amount", r.amount)
       .Field("createdAt", FormatTime(r.created_at))
       .Field("expiresAt", FormatTime(r.expires_at));
