@@ -4,7 +4,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 14, "update CommandType and ToString");
+static_assert(std::variant_size_v<CommandBody> == 17, "update CommandType and ToString");
 
 std::string_view ToString(CommandType t) {
   switch (t) {
@@ -22,6 +22,9 @@ std::string_view ToString(CommandType t) {
     case CommandType::kStartSession: return "StartSession";
     case CommandType::kRefreshSession: return "RefreshSession";
     case CommandType::kEndSession: return "EndSession";
+    case CommandType::kJoinQueue: return "JoinQueue";
+    case CommandType::kLeaveQueue: return "LeaveQueue";
+    case CommandType::kAbandonQueueTickets: return "AbandonQueueTickets";
   }
   return "Unknown";
 }
@@ -54,6 +57,12 @@ struct FingerprintVisitor {
   void operator()(const StartSessionCmd& c) { Add(c.refresh_digest.hi ^ c.refresh_digest.lo); }
   void operator()(const RefreshSessionCmd& c) { Add(c.old_digest.hi ^ c.new_digest.lo); }
   void operator()(const EndSessionCmd& c) { Add(c.refresh_digest.hi ^ c.refresh_digest.lo); }
+  void operator()(const JoinQueueCmd& c) { Add(c.concert); }
+  void operator()(const LeaveQueueCmd& c) { Add(c.concert); }
+  void operator()(const AbandonQueueTicketsCmd& c) {
+    Add(c.concert);
+    for (UserId u : c.users) Add(u);
+  }
 };
 
 }  // namespace

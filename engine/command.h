@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "engine/concert_spec.h"
 #include "engine/types.h"
@@ -12,7 +13,12 @@
 
 namespace cm::engine {
 
-struct TickCmd {};  // time passes: drives hold expiry
+// Time passes: drives hold expiry and waiting-room admission. `entropy` comes from the clock
+// thread's random source; a waiting room that opens on this tick shuffles its pre-queue with
+// it (recorded in QueueOpened, so replay needs no randomness).
+struct TickCmd {
+  uint64_t entropy = 0;
+};
 
 struct RegisterUserCmd {
   std::string email;          // normalised by the caller
@@ -84,11 +90,30 @@ struct RefundReservationCmd {
   ReservationId reservation = 0;
 };
 
+// The waiting room: the actor takes a place in line (or gets the place they already have) ...
+struct JoinQueueCmd {
+  ConcertId concert = 0;
+};
+
+// ... or gives it up (also an admission).
+struct LeaveQueueCmd {
+  ConcertId concert = 0;
+};
+
+// The gateway saw no poll and no socket from these waiting users for the concert's
+// abandonment time (presence is the gateway's to observe; the decision is journaled here).
+// System only; users who are no longer waiting are skipped.
+struct AbandonQueueTicketsCmd {
+  ConcertId concert = 0;
+  std::vector<UserId> users;
+};
+
 using CommandBody =
     std::variant<TickCmd, RegisterUserCmd, CreateVenueCmd, CreateConcertCmd, OpenSalesCmd,
                  CloseSalesCmd, HoldSeatsCmd, HoldBestAvailableCmd, ReleaseHoldCmd,
                  ConfirmReservationCmd, RefundReservationCmd, StartSessionCmd,
-                 RefreshSessionCmd, EndSessionCmd>;
+                 RefreshSessionCmd, EndSessionCmd, JoinQueueCmd, LeaveQueueCmd,
+                 AbandonQueueTicketsCmd>;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -117,7 +142,10 @@ enum class CommandType : uint8_t {
   kStartSession = 11,
   kRefreshSession = 12,
   kEndSession = 13,
-  kLast = kEndSession,
+  kJoinQueue = 14,
+  kLeaveQueue = 15,
+  kAbandonQueueTickets = 16,
+  kLast = kAbandonQueueTickets,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

@@ -7,6 +7,7 @@
 #include "engine/seat_map.h"
 #include "engine/types.h"
 #include "engine/venue.h"
+#include "engine/waiting_room.h"
 
 namespace cm::engine {
 
@@ -14,7 +15,10 @@ enum class SalesState : uint8_t { kScheduled = 0, kOpen = 1, kClosed = 2 };
 
 struct Concert {
   Concert(ConcertId id, std::shared_ptr<const ConcertSpec> spec, const Venue& venue)
-      : id(id), spec(std::move(spec)), venue(&venue), seats(venue) {}
+      : id(id), spec(std::move(spec)), venue(&venue), seats(venue) {
+    if (this->spec->waiting_room.enabled)
+      room = std::make_unique<WaitingRoom>(this->spec->waiting_room);
+  }
 
   ConcertId id;
   std::shared_ptr<const ConcertSpec> spec;
@@ -23,6 +27,7 @@ struct Concert {
   SeatMap seats;
   // Seats each user holds or bought here (for the per-user limit); zero entries are erased.
   std::unordered_map<UserId, uint32_t> seats_per_user;
+  std::unique_ptr<WaitingRoom> room;  // null when the concert has no waiting room
 
   int64_t PriceOf(SeatIndex s) const { return spec->price_per_grade[venue->seats[s].grade]; }
   uint32_t SeatsOf(UserId u) const {

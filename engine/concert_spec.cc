@@ -19,6 +19,14 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
     if (price < 0) return fail("prices cannot be negative");
   if (spec.hold_ttl_ms <= 0) return fail("the hold TTL must be positive");
   if (spec.max_seats_per_user == 0) return fail("the per-user seat limit must be at least 1");
+  const WaitingRoomSettings& w = spec.waiting_room;
+  if (w.enabled) {
+    if (w.max_active == 0) return fail("the waiting room must admit at least 1 shopper");
+    if (w.admit_per_second == 0) return fail("the admission rate must be at least 1 per second");
+    if (w.admission_ttl_ms <= 0) return fail("the admission time must be positive");
+    if (w.pre_queue_ms < 0) return fail("the pre-queue window cannot be negative");
+    if (w.abandon_after_ms < 1000) return fail("abandonment needs at least 1 s of silence");
+  }
   return ResultCode::kOk;
 }
 

@@ -12,6 +12,17 @@ namespace cm::engine {
 
 struct Venue;
 
+// The waiting room in front of a concert's sales (see waiting_room.h).
+struct WaitingRoomSettings {
+  bool enabled = false;
+  uint32_t max_active = 100;           // admitted shoppers at once
+  uint32_t admit_per_second = 50;      // admissions in any one-second window
+  TimeMs admission_ttl_ms = 600'000;   // shopping time once admitted; holds extend it
+  TimeMs pre_queue_ms = 3'600'000;     // joining opens this long before sales open
+  TimeMs abandon_after_ms = 60'000;    // a waiting place with no poll and no socket this long
+  bool operator==(const WaitingRoomSettings&) const = default;
+};
+
 struct ConcertSpec {
   VenueId venue = 0;
   std::string title;
@@ -21,6 +32,7 @@ struct ConcertSpec {
   std::vector<int64_t> price_per_grade;  // KRW, indexed like the venue's grades
   TimeMs hold_ttl_ms = kDefaultHoldTtlMs;
   uint32_t max_seats_per_user = 4;
+  WaitingRoomSettings waiting_room;
   bool operator==(const ConcertSpec&) const = default;
 };
 

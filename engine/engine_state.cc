@@ -81,6 +81,7 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
   if (cit == concerts_.end()) return Status::Corruption("reservation of an unknown concert");
   if (r.timer_slot != Reservation::kNoTimer) timers_.Remove(&r);
   ReturnSeats(*cit->second, r);
+  if (cit->second->room && IsLive(r.status)) cit->second->room->OnHoldEnded(r.user, false, at);
   r.status = end;
   r.ended_at = at;
   ended_.push_back(r.id);
@@ -150,7 +151,9 @@ Status EngineState::ApplyBody(const Event& e) {
       const Venue* venue = b.spec ? FindVenue(b.spec->venue) : nullptr;
       if (venue == nullptr || concerts_.contains(b.concert))
         return Status::Corruption(At(e) + "concert cannot be created");
-      concerts_.emplace(b.concert, std::make_unique<Concert>(b.concert, b.spec, *venue));
+      auto c = std::make_unique<Concert>(b.concert, b.spec, *venue);
+      if (c->room) rooms_.push_back(b.concert);  // ids only grow: stays sorted
+      concerts_.emplace(b.concert, std::move(c));
       return Status::OK();
     }
     case EventType::kSalesOpened:
@@ -178,6 +181,7 @@ Status EngineState::ApplyBody(const Event& e) {
       for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);
       c.seats_per_user[b.user] += b.seats.count;
       timers_.Push(&r);
+      if (c.room) c.room->OnHoldPlaced(b.user);
       return Status::OK();
     }
     case EventType::kHoldReleased: {
@@ -201,6 +205,7 @@ Status EngineState::ApplyBody(const Event& e) {
       if (r->timer_slot != Reservation::kNoTimer) timers_.Remove(r);
       for (SeatIndex s : r->seats) c.seats.Sell(s, r->id);
       r->status = ReservationStatus::kConfirmed;
+      if (c.room) c.room->OnHoldEnded(r->user, true, e.ts);
       return Status::OK();
     }
     case EventType::kReservationRefunded: {
@@ -238,11 +243,55 @@ Status EngineState::ApplyBody(const Event& e) {
       RemoveSession(b.session);
       return Status::OK();
     }
+    case EventType::kQueueJoined:
+    case EventType::kQueueOpened:
+    case EventType::kQueueAdmitted:
+    case EventType::kQueueTicketsEnded:
+      return ApplyQueue(e);
     case EventType::kCommandRejected:
     case EventType::kDuplicateCommand:
       return Status::OK();
   }
   return Status::Corruption(At(e) + "unknown event type");
+}
+
+Status EngineState::ApplyQueue(const Event& e) {
+  const ConcertId id = std::visit(
+      [](const auto& b) -> ConcertId {
+        if constexpr (requires { b.concert; }) return b.concert;
+        return 0;
+      },
+      e.body);
+  auto it = concerts_.find(id);
+  if (it == concerts_.end() || !it->second->room)
+    return Status::Corruption(At(e) + "concert " + std::to_string(id) + " has no waiting room");
+  WaitingRoom& room = *it->second->room;
+  bool ok = false;
+  switch (TypeOf(e)) {
+    case EventType::kQueueJoined:
+      ok = room.Join(e.seq, std::get<QueueJoined>(e.body).user, e.ts);
+      break;
+    case EventType::kQueueOpened:
+      ok = room.Open(std::get<QueueOpened>(e.body).seed);
+      break;
+    case EventType::kQueueAdmitted: {
+      const auto& b = std::get<QueueAdmitted>(e.body);
+      ok = room.Admit(b.users, e.ts, b.expires_at);
+      break;
+    }
+    case EventType::kQueueTicketsEnded: {
+      const auto& b = std::get<QueueTicketsEnded>(e.body);
+      ok = true;
+      for (UserId u : b.users) ok = ok && room.End(u, b.why, e.ts);
+      break;
+    }
+    default:
+      break;
+  }
+  if (!ok)
+    return Status::Corruption(At(e) + std::string(ToString(TypeOf(e))) +
+                              " contradicts the waiting room of concert " + std::to_string(id));
+  return Status::OK();
 }
 
 }  // namespace cm::engine

@@ -78,11 +78,14 @@ class EngineState {
   }
   const std::deque<ReservationId>& ended() const { return ended_; }
   const std::unordered_map<SessionId, Session>& sessions() const { return sessions_; }
+  // Concerts with a waiting room, ascending.
+  const std::vector<ConcertId>& rooms() const { return rooms_; }
 
  private:
   friend class StateRestorer;  // snapshot loading (state_codec.cc)
 
   Status ApplyBody(const Event& e);
+  Status ApplyQueue(const Event& e);
   void AdvanceClock(TimeMs now);
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   void ReturnSeats(Concert& c, const Reservation& r);
@@ -96,6 +99,7 @@ class EngineState {
   std::unordered_map<std::string, UserId> user_by_email_;
   std::unordered_map<VenueId, std::unique_ptr<Venue>> venues_;
   std::unordered_map<ConcertId, std::unique_ptr<Concert>> concerts_;
+  std::vector<ConcertId> rooms_;
   std::unordered_map<ReservationId, Reservation> reservations_;
   HoldTimers timers_;
   IdempotencyTable idempotency_;

@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 15, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 19, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -21,6 +21,10 @@ std::string_view ToString(EventType t) {
     case EventType::kSessionStarted: return "SessionStarted";
     case EventType::kSessionRefreshed: return "SessionRefreshed";
     case EventType::kSessionEnded: return "SessionEnded";
+    case EventType::kQueueJoined: return "QueueJoined";
+    case EventType::kQueueOpened: return "QueueOpened";
+    case EventType::kQueueAdmitted: return "QueueAdmitted";
+    case EventType::kQueueTicketsEnded: return "QueueTicketsEnded";
   }
   return "Unknown";
 }
@@ -46,6 +50,14 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const SessionStarted& b) { return {ResultCode::kOk, b.session, b.user}; }
     Outcome operator()(const SessionRefreshed& b) { return {ResultCode::kOk, b.session, b.user}; }
     Outcome operator()(const SessionEnded& b) { return {ResultCode::kOk, b.session, b.user}; }
+    Outcome operator()(const QueueJoined& b) { return {ResultCode::kOk, b.concert, b.user}; }
+    Outcome operator()(const QueueOpened& b) { return {ResultCode::kOk, b.concert, 0}; }
+    Outcome operator()(const QueueAdmitted& b) {
+      return {ResultCode::kOk, b.concert, b.users.size()};
+    }
+    Outcome operator()(const QueueTicketsEnded& b) {
+      return {ResultCode::kOk, b.concert, b.users.size()};
+    }
   };
   return std::visit(Visitor{}, e.body);
 }

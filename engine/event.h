@@ -13,6 +13,7 @@
 #include "engine/result_code.h"
 #include "engine/types.h"
 #include "engine/venue.h"
+#include "engine/waiting_room.h"
 
 namespace cm::engine {
 
@@ -87,6 +88,33 @@ struct SessionEnded {  // logout
   UserId user = 0;
 };
 
+// A place in a concert's waiting room; the ticket id is this event's seq.
+struct QueueJoined {
+  ConcertId concert = 0;
+  UserId user = 0;
+};
+
+// Sales opened behind a waiting room: its pre-queue is shuffled with `seed`, then FIFO.
+struct QueueOpened {
+  ConcertId concert = 0;
+  uint64_t seed = 0;
+};
+
+// The next in line may shop until `expires_at` (longer while they hold seats).
+struct QueueAdmitted {
+  ConcertId concert = 0;
+  TimeMs expires_at = 0;
+  std::vector<UserId> users;  // in line order
+};
+
+// Places given up: left (one user, on request), abandoned (waiting users the gateway no longer
+// saw) or lapsed (admitted users whose time ran out).
+struct QueueTicketsEnded {
+  ConcertId concert = 0;
+  TicketEnd why = TicketEnd::kLeft;
+  std::vector<UserId> users;
+};
+
 struct CommandRejected {
   CommandType command = CommandType::kTick;
   ResultCode code = ResultCode::kOk;
@@ -106,7 +134,8 @@ struct DuplicateCommand {
 using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, SalesOpened,
                                SalesClosed, HoldPlaced, HoldReleased, HoldExpired,
                                ReservationConfirmed, ReservationRefunded, CommandRejected,
-                               DuplicateCommand, SessionStarted, SessionRefreshed, SessionEnded>;
+                               DuplicateCommand, SessionStarted, SessionRefreshed, SessionEnded,
+                               QueueJoined, QueueOpened, QueueAdmitted, QueueTicketsEnded>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -125,6 +154,10 @@ enum class EventType : uint8_t {
   kSessionStarted = 12,
   kSessionRefreshed = 13,
   kSessionEnded = 14,
+  kQueueJoined = 15,
+  kQueueOpened = 16,
+  kQueueAdmitted = 17,
+  kQueueTicketsEnded = 18,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

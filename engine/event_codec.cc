@@ -26,6 +26,19 @@ bool GetSeats(std::string_view* in, SeatList* seats) {
   return true;
 }
 
+void PutUsers(std::string* dst, const std::vector<UserId>& users) {
+  PutVarint32(dst, static_cast<uint32_t>(users.size()));
+  for (UserId u : users) PutFixed64(dst, u);
+}
+
+bool GetUsers(std::string_view* in, std::vector<UserId>* users) {
+  uint32_t n;
+  if (!GetVarint32(in, &n) || n > in->size() / 8) return false;
+  users->resize(n);
+  for (UserId& u : *users)
+    if (!GetFixed64(in, &u)) return false;
+  return true;
+}
 
 struct BodyEncoder {
   std::string* d;
@@ -85,6 +98,24 @@ struct BodyEncoder {
     PutSeats(d, b.seats);
     PutLengthPrefixed(d, b.reason);
   }
+  void operator()(const QueueJoined& b) {
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.user);
+  }
+  void operator()(const QueueOpened& b) {
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.seed);
+  }
+  void operator()(const QueueAdmitted& b) {
+    PutFixed64(d, b.concert);
+    PutFixed64(d, static_cast<uint64_t>(b.expires_at));
+    PutUsers(d, b.users);
+  }
+  void operator()(const QueueTicketsEnded& b) {
+    PutFixed64(d, b.concert);
+    PutFixed8(d, static_cast<uint8_t>(b.why));
+    PutUsers(d, b.users);
+  }
   void operator()(const DuplicateCommand& b) {
     PutFixed64(d, b.original_seq);
     PutVarint32(d, static_cast<uint32_t>(b.code));
@@ -111,8 +142,38 @@ bool GetSession(std::string_view* in, EventBody* body) {
   return true;
 }
 
-bool DecodeBody(EventType type, std::string_view* in, EventBody* body) {
+bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
   switch (type) {
+    case EventType::kQueueJoined: {
+      QueueJoined b;
+      if (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.user)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kQueueOpened: {
+      QueueOpened b;
+      if (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.seed)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kQueueAdmitted: {
+      QueueAdmitted b;
+      if (!GetFixed64(in, &b.concert) || !GetSigned64(in, &b.expires_at) ||
+          !GetUsers(in, &b.users))
+        return false;
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kQueueTicketsEnded: {
+      QueueTicketsEnded b;
+      uint8_t why;
+      if (!GetFixed64(in, &b.concert) || !GetFixed8(in, &why) || why > 2 ||
+          !GetUsers(in, &b.users))
+        return false;
+      b.why = static_cast<TicketEnd>(why);
+      *body = std::move(b);
+      return true;
+    }
     case EventType::kSessionStarted:
       return GetSession<SessionStarted>(in, body);
     case EventType::kSessionRefreshed:
@@ -145,7 +206,7 @@ bool DecodeBody(EventType type, std::string_view* in, EventBody* body) {
     case EventType::kConcertCreated: {
       ConcertCreated b;
       auto spec = std::make_shared<ConcertSpec>();
-      if (!GetFixed64(in, &b.concert) || !DecodeConcertSpec(in, spec.get())) return false;
+      if (!GetFixed64(in, &b.concert) || !DecodeConcertSpec(in, spec.get(), version)) return false;
       b.spec = std::move(spec);
       *body = std::move(b);
       return true;
@@ -265,7 +326,7 @@ Status DecodeEvent(std::string_view* in, Event* out) {
       !GetFixed64(&payload, &e.seq) || !GetSigned64(&payload, &e.ts) ||
       !GetFixed8(&payload, &flags))
     return Bad("truncated header", seq, seq_known);
-  if (version != kEventFormatVersion)
+  if (version < kOldestEventFormatVersion || version > kEventFormatVersion)
     return Bad("unknown format version " + std::to_string(version), seq, true);
   if (type >= std::variant_size_v<EventBody>)
     return Bad("unknown event type " + std::to_string(type), seq, true);
@@ -277,7 +338,9 @@ Status DecodeEvent(std::string_view* in, Event* out) {
       return Bad("truncated idempotency record", seq, true);
     e.idem = idem;
   }
-  if (!DecodeBody(static_cast<EventType>(type), &payload, &e.body) || !payload.empty())
+  if (version < 2 && type > static_cast<uint8_t>(EventType::kSessionEnded))
+    return Bad("event type " + std::to_string(type) + " in a version 1 record", seq, true);
+  if (!DecodeBody(static_cast<EventType>(type), version, &payload, &e.body) || !payload.empty())
     return Bad("malformed " + std::string(ToString(static_cast<EventType>(type))) + " body",
                seq, true);
   *out = std::move(e);

@@ -1,17 +1,18 @@
 #pragma once
-// The journal's record format, version 1. One record per event; the journal packs the records
+// The journal's record format, version 2 (version 1 records, written before waiting rooms, are
+// still read: their concert specs have no waiting room and they hold no Queue events). One record per event; the journal packs the records
 // of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
+// payload  := version: u8 (= 2, or 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
 //             | flags: u8 | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
 // body, by type (u64 = fixed64, lstr = varint length + bytes, seats = count: u8, fixed32[count]):
 //   UserRegistered       user: u64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 //   VenueCreated         venue: u64 | venue_spec (spec_codec.h)
-//   ConcertCreated       concert: u64 | concert_spec (spec_codec.h)
+//   ConcertCreated       concert: u64 | concert_spec (spec_codec.h; no waiting room in version 1)
 //   SalesOpened/Closed   concert: u64
 //   HoldPlaced           reservation, concert, user, amount, expires_at: u64 | seats
 //   HoldReleased, HoldExpired, ReservationConfirmed   reservation: u64
@@ -20,6 +21,11 @@
 //   DuplicateCommand     original_seq: u64 | code: varint | ref, detail: u64
 //   SessionStarted/Refreshed   session, user, digest_hi, digest_lo, expires_at: u64
 //   SessionEnded         session, user: u64
+//   QueueJoined          concert, user: u64
+//   QueueOpened          concert, seed: u64
+//   QueueAdmitted        concert, expires_at: u64 | users
+//   QueueTicketsEnded    concert: u64 | why: u8 (TicketEnd) | users
+//   (users = count: varint, fixed64[count])
 // The body must end exactly where the payload ends. Numbers are little-endian. A new version
 // gets a new version byte; readers refuse versions they do not know rather than guess.
 
@@ -31,7 +37,8 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 1;
+inline constexpr uint8_t kEventFormatVersion = 2;
+inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 
 // Appends one record for `e` to *dst.

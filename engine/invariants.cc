@@ -1,5 +1,6 @@
 #include "engine/invariants.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace cm::engine {
@@ -7,6 +8,52 @@ namespace {
 
 std::string Seat(ConcertId c, SeatIndex s) {
   return "concert " + std::to_string(c) + " seat " + std::to_string(s);
+}
+
+// The waiting room's counters, cap, rate window, hold counts and positions against its tickets.
+void CheckRoom(const EngineState& state, const Concert& c, std::vector<std::string>* bad) {
+  const WaitingRoom& room = *c.room;
+  const std::string where = "concert " + std::to_string(c.id) + " waiting room: ";
+  uint64_t admitted = 0, in_line = 0, pre = 0;
+  std::vector<std::pair<uint64_t, UserId>> placed;
+  std::unordered_map<UserId, uint32_t> live_holds;
+  for (const auto& [id, r] : state.reservations())
+    if (r.concert == c.id && IsLive(r.status)) ++live_holds[r.user];
+  for (const auto& [user, t] : room.ticket_map()) {
+    if (t.status == TicketStatus::kAdmitted) {
+      ++admitted;
+    } else if (t.status == TicketStatus::kWaiting) {
+      if (t.place == QueueTicket::kNotPlaced) {
+        ++pre;
+      } else {
+        ++in_line;
+        placed.emplace_back(t.place, user);
+      }
+    }
+  }
+  for (const auto& [user, holds] : live_holds)
+    if (room.LiveHolds(user) != holds)
+      bad->push_back(where + "user " + std::to_string(user) + " counts " +
+                     std::to_string(room.LiveHolds(user)) + " live holds, has " +
+                     std::to_string(holds));
+  if (room.live_holds().size() != live_holds.size())
+    bad->push_back(where + "live hold counts for users without live holds");
+  if (admitted != room.active() || in_line != room.in_line() || pre != room.pre_queued())
+    bad->push_back(where + "counters disagree with the tickets");
+  if (room.active() > room.settings().max_active)
+    bad->push_back(where + std::to_string(room.active()) + " admitted, over the cap");
+  uint64_t last_second = 0;
+  for (const auto& [at, n] : room.recent())
+    if (at > state.clock() - 1000) last_second += n;
+  if (last_second > room.settings().admit_per_second)
+    bad->push_back(where + std::to_string(last_second) + " admissions within one second");
+  std::sort(placed.begin(), placed.end());
+  for (std::size_t i = 0; i < placed.size(); ++i) {
+    const QueueTicket& t = *room.Find(placed[i].second);
+    if (room.PositionOf(t) != i + 1 || t.place < room.head())
+      bad->push_back(where + "user " + std::to_string(t.user) + " is at position " +
+                     std::to_string(room.PositionOf(t)) + ", should be " + std::to_string(i + 1));
+  }
 }
 
 }  // namespace
@@ -84,6 +131,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
     if (c->seats_per_user != x.per_user)
       bad.push_back("concert " + std::to_string(id) + " per-user seat counts disagree");
   }
+  for (ConcertId id : state.rooms()) CheckRoom(state, *state.FindConcert(id), &bad);
   std::size_t live = 0;
   for (const auto& [id, r] : state.reservations()) live += IsLive(r.status) ? 1 : 0;
   if (state.timers().size() != live)

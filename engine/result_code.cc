@@ -30,6 +30,11 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kHoldExpired: return "HOLD_EXPIRED";
     case ResultCode::kReservationNotHeld: return "RESERVATION_NOT_HELD";
     case ResultCode::kReservationNotConfirmed: return "RESERVATION_NOT_CONFIRMED";
+    case ResultCode::kQueueAdmissionRequired: return "QUEUE_ADMISSION_REQUIRED";
+    case ResultCode::kQueueNotEnabled: return "QUEUE_NOT_ENABLED";
+    case ResultCode::kQueueNotOpenYet: return "QUEUE_NOT_OPEN_YET";
+    case ResultCode::kAlreadyInQueue: return "ALREADY_IN_QUEUE";
+    case ResultCode::kNotInQueue: return "NOT_IN_QUEUE";
     case ResultCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
   }
   return "UNKNOWN_RESULT_CODE";

@@ -2,7 +2,7 @@
 // Business rejections are data: every command either succeeds or is rejected with one of these
 // codes, carried in a CommandRejected event and mapped to HTTP by the gateway.
 // Ranges: 0 ok, 1xx request shape and permissions, 2xx users, 3xx venues and concerts,
-// 4xx holds and seats, 5xx reservations, 6xx idempotency.
+// 4xx holds and seats, 5xx reservations, 6xx idempotency, 7xx waiting room.
 
 #include <cstdint>
 #include <string_view>
@@ -43,6 +43,12 @@ enum class ResultCode : uint16_t {
   kReservationNotConfirmed = 504,  // refunding something that was never paid
 
   kIdempotencyKeyReused = 600,  // the same key with a different command
+
+  kQueueAdmissionRequired = 700,  // the concert has a waiting room and the user is not admitted
+  kQueueNotEnabled = 701,         // the concert has no waiting room
+  kQueueNotOpenYet = 702,         // before the pre-queue window; detail: when it opens
+  kAlreadyInQueue = 703,          // the user's place is kept; detail: the ticket id
+  kNotInQueue = 704,              // leaving without a waiting or admitted place
 };
 
 std::string_view ToString(ResultCode code);

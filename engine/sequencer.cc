@@ -1,9 +1,11 @@
 #include "engine/sequencer.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 #include "engine/best_available.h"
+#include "engine/hash.h"
 
 namespace cm::engine {
 namespace {
@@ -28,7 +30,10 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
   if (state_.clock() > now_) now_ = state_.clock();  // after a restart
   if (cmd.now > now_) now_ = cmd.now;
   ExpireDueHolds(now_, sink);
-  if (TypeOf(cmd) == CommandType::kTick) return;
+  if (TypeOf(cmd) == CommandType::kTick) {
+    RunWaitingRooms(std::get<TickCmd>(cmd.body).entropy, sink);
+    return;
+  }
 
   if (cmd.has_idem) {
     const uint64_t fingerprint = Fingerprint(cmd);
@@ -55,6 +60,29 @@ void Sequencer::ExpireDueHolds(TimeMs now, EventSink& sink) {
   for (const Reservation* r = state_.timers().Top(); r != nullptr && r->expires_at <= now;
        r = state_.timers().Top()) {
     Emit(HoldExpired{r->id}, nullptr, nullptr, sink);
+  }
+}
+
+void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
+  for (ConcertId id : state_.rooms()) {
+    const Concert& c = *state_.FindConcert(id);
+    const WaitingRoom& room = *c.room;
+    if (c.sales != SalesState::kOpen || now_ >= c.spec->sales_close_at) continue;
+    if (!room.opened()) {
+      if (now_ < c.spec->sales_open_at) continue;
+      Emit(QueueOpened{id, Mix64(entropy ^ id)}, nullptr, nullptr, sink);
+    }
+    scratch_.clear();
+    room.DueLapses(now_, &scratch_);
+    if (!scratch_.empty())
+      Emit(QueueTicketsEnded{id, TicketEnd::kLapsed, scratch_}, nullptr, nullptr, sink);
+    if (const uint32_t n = room.AdmissionsAllowed(now_); n > 0) {
+      scratch_.clear();
+      room.NextInLine(n, &scratch_);
+      if (!scratch_.empty())
+          Emit(QueueAdmitted{id, now_ + room.settings().admission_ttl_ms, scratch_}, nullptr,
+             nullptr, sink);
+    }
   }
 }
 
@@ -100,6 +128,12 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideRefreshSession(cmd, std::get<RefreshSessionCmd>(cmd.body));
     case CommandType::kEndSession:
       return DecideEndSession(cmd, std::get<EndSessionCmd>(cmd.body));
+    case CommandType::kJoinQueue:
+      return DecideJoinQueue(cmd, std::get<JoinQueueCmd>(cmd.body));
+    case CommandType::kLeaveQueue:
+      return DecideLeaveQueue(cmd, std::get<LeaveQueueCmd>(cmd.body));
+    case CommandType::kAbandonQueueTickets:
+      return DecideAbandon(cmd, std::get<AbandonQueueTicketsCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }
@@ -179,6 +213,10 @@ CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** conc
     return Reject(cmd, ResultCode::kSalesClosed, id);
   if (c->sales != SalesState::kOpen || now_ < c->spec->sales_open_at)
     return Reject(cmd, ResultCode::kSalesNotOpen, id);
+  // The engine's admitted set is the proof of admission: it cannot be forged or replayed, and
+  // it stops working the moment the admission lapses.
+  if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsStaff(cmd))
+    return Reject(cmd, ResultCode::kQueueAdmissionRequired, id);
   if (count == 0) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no seats asked for");
   if (count > kMaxSeatsPerHold) return Reject(cmd, ResultCode::kTooManySeats, kMaxSeatsPerHold);
   const uint32_t taken = c->SeatsOf(cmd.actor);
@@ -266,6 +304,50 @@ EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd
   if (r->status != ReservationStatus::kConfirmed)
     return Reject(cmd, ResultCode::kReservationNotConfirmed, static_cast<uint64_t>(r->status));
   return ReservationRefunded{c.reservation, r->amount};
+}
+
+EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) {
+  if (state_.FindUser(cmd.actor) == nullptr)
+    return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
+  const Concert* concert = state_.FindConcert(c.concert);
+  if (concert == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, c.concert);
+  if (!concert->room) return Reject(cmd, ResultCode::kQueueNotEnabled, c.concert);
+  if (concert->sales == SalesState::kClosed || now_ >= concert->spec->sales_close_at)
+    return Reject(cmd, ResultCode::kSalesClosed, c.concert);
+  const TimeMs opens_at = concert->spec->sales_open_at - concert->room->settings().pre_queue_ms;
+  if (now_ < opens_at)
+    return Reject(cmd, ResultCode::kQueueNotOpenYet, static_cast<uint64_t>(opens_at));
+  if (const QueueTicket* t = concert->room->Find(cmd.actor);
+      t != nullptr && (t->status == TicketStatus::kWaiting || t->status == TicketStatus::kAdmitted))
+    return Reject(cmd, ResultCode::kAlreadyInQueue, t->id);
+  return QueueJoined{c.concert, cmd.actor};
+}
+
+EventBody Sequencer::DecideLeaveQueue(const Command& cmd, const LeaveQueueCmd& c) {
+  const Concert* concert = state_.FindConcert(c.concert);
+  if (concert == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, c.concert);
+  if (!concert->room) return Reject(cmd, ResultCode::kQueueNotEnabled, c.concert);
+  const QueueTicket* t = concert->room->Find(cmd.actor);
+  if (t == nullptr ||
+      (t->status != TicketStatus::kWaiting && t->status != TicketStatus::kAdmitted))
+    return Reject(cmd, ResultCode::kNotInQueue, c.concert);
+  return QueueTicketsEnded{c.concert, TicketEnd::kLeft, {cmd.actor}};
+}
+
+EventBody Sequencer::DecideAbandon(const Command& cmd, const AbandonQueueTicketsCmd& c) {
+  if (cmd.actor_role != Role::kSystem)
+    return Reject(cmd, ResultCode::kForbidden, 0, "presence is the gateway's to report");
+  const Concert* concert = state_.FindConcert(c.concert);
+  if (concert == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, c.concert);
+  if (!concert->room) return Reject(cmd, ResultCode::kQueueNotEnabled, c.concert);
+  QueueTicketsEnded ended{c.concert, TicketEnd::kAbandoned, c.users};
+  std::sort(ended.users.begin(), ended.users.end());
+  ended.users.erase(std::unique(ended.users.begin(), ended.users.end()), ended.users.end());
+  std::erase_if(ended.users, [&](UserId u) {
+    const QueueTicket* t = concert->room->Find(u);
+    return t == nullptr || t->status != TicketStatus::kWaiting;
+  });
+  return ended;
 }
 
 }  // namespace cm::engine

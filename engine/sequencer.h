@@ -4,6 +4,9 @@
 // no I/O, no clock reads, no randomness. Time arrives in commands; a command's `now` first
 // expires every hold that is due at that time (so expiry happens exactly at the TTL), then the
 // command is decided.
+// A Tick also runs the waiting rooms: opening (the shuffle seed comes from the tick), lapsing
+// admissions that ran out, and admitting the next in line as far as the cap and the rate
+// allow. Its cost is O(rooms + admitted and lapsed in this tick), never O(waiting).
 // Thread-safety: none; exactly one thread drives a Sequencer.
 
 #include <cstdint>
@@ -37,6 +40,7 @@ class Sequencer {
 
  private:
   void ExpireDueHolds(TimeMs now, EventSink& sink);
+  void RunWaitingRooms(uint64_t entropy, EventSink& sink);
   EventBody Decide(const Command& cmd);
   void Emit(EventBody body, const Command* cause, const IdemRecord* idem, EventSink& sink);
 
@@ -52,6 +56,9 @@ class Sequencer {
   EventBody DecideStartSession(const Command& cmd, const StartSessionCmd& c);
   EventBody DecideRefreshSession(const Command& cmd, const RefreshSessionCmd& c);
   EventBody DecideEndSession(const Command& cmd, const EndSessionCmd& c);
+  EventBody DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c);
+  EventBody DecideLeaveQueue(const Command& cmd, const LeaveQueueCmd& c);
+  EventBody DecideAbandon(const Command& cmd, const AbandonQueueTicketsCmd& c);
 
   // Shared checks of both hold commands: the concert exists, is on sale at `now`, and the
   // user may take `count` more seats. Returns kOk or the rejection.
@@ -60,6 +67,7 @@ class Sequencer {
 
   EngineState& state_;
   TimeMs now_ = 0;
+  std::vector<UserId> scratch_;  // reused by RunWaitingRooms
 };
 
 }  // namespace cm::engine

@@ -62,9 +62,16 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst) {
   for (int64_t p : c.price_per_grade) PutFixed64(dst, static_cast<uint64_t>(p));
   PutFixed64(dst, static_cast<uint64_t>(c.hold_ttl_ms));
   PutVarint32(dst, c.max_seats_per_user);
+  const WaitingRoomSettings& w = c.waiting_room;
+  PutFixed8(dst, w.enabled ? 1 : 0);
+  PutVarint32(dst, w.max_active);
+  PutVarint32(dst, w.admit_per_second);
+  PutFixed64(dst, static_cast<uint64_t>(w.admission_ttl_ms));
+  PutFixed64(dst, static_cast<uint64_t>(w.pre_queue_ms));
+  PutFixed64(dst, static_cast<uint64_t>(w.abandon_after_ms));
 }
 
-bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out) {
+bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
   uint32_t n;
   if (!GetFixed64(in, &out->venue) || !GetString(in, &out->title) ||
       !GetSigned64(in, &out->starts_at) || !GetSigned64(in, &out->sales_open_at) ||
@@ -73,7 +80,17 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out) {
   out->price_per_grade.resize(n);
   for (int64_t& p : out->price_per_grade)
     if (!GetSigned64(in, &p)) return false;
-  return GetSigned64(in, &out->hold_ttl_ms) && GetVarint32(in, &out->max_seats_per_user);
+  if (!GetSigned64(in, &out->hold_ttl_ms) || !GetVarint32(in, &out->max_seats_per_user))
+    return false;
+  if (format < 2) return true;  // written before waiting rooms existed: none
+  WaitingRoomSettings& w = out->waiting_room;
+  uint8_t enabled;
+  if (!GetFixed8(in, &enabled) || enabled > 1 || !GetVarint32(in, &w.max_active) ||
+      !GetVarint32(in, &w.admit_per_second) || !GetSigned64(in, &w.admission_ttl_ms) ||
+      !GetSigned64(in, &w.pre_queue_ms) || !GetSigned64(in, &w.abandon_after_ms))
+    return false;
+  w.enabled = enabled == 1;
+  return true;
 }
 
 }  // namespace cm::engine

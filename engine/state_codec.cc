@@ -35,6 +35,84 @@ std::vector<uint64_t> SortedKeys(const Map& m) {
   return keys;
 }
 
+void EncodeRoom(const WaitingRoom& room, std::string* dst) {
+  PutFixed8(dst, room.opened() ? 1 : 0);
+  PutVarint32(dst, static_cast<uint32_t>(room.ticket_map().size()));
+  for (uint64_t user : SortedKeys(room.ticket_map())) {
+    const QueueTicket& t = room.ticket_map().at(user);
+    PutFixed64(dst, t.id);
+    PutFixed64(dst, t.user);
+    PutFixed8(dst, static_cast<uint8_t>(t.status));
+    PutFixed8(dst, static_cast<uint8_t>(t.end));
+    PutFixed64(dst, t.place);
+    PutFixed64(dst, static_cast<uint64_t>(t.joined_at));
+    PutFixed64(dst, static_cast<uint64_t>(t.admitted_at));
+    PutFixed64(dst, static_cast<uint64_t>(t.admission_expires_at));
+    PutFixed64(dst, static_cast<uint64_t>(t.ended_at));
+  }
+  PutVarint32(dst, static_cast<uint32_t>(room.line().size()));
+  for (UserId u : room.line()) PutFixed64(dst, u);
+  PutFixed64(dst, room.head());
+  PutVarint32(dst, static_cast<uint32_t>(room.pre_line().size()));
+  for (UserId u : room.pre_line()) PutFixed64(dst, u);
+  PutVarint32(dst, static_cast<uint32_t>(room.recent().size()));
+  for (const auto& [at, n] : room.recent()) {
+    PutFixed64(dst, static_cast<uint64_t>(at));
+    PutVarint32(dst, n);
+  }
+  PutFixed64(dst, room.admitted_total());
+  PutVarint32(dst, static_cast<uint32_t>(room.live_holds().size()));
+  for (uint64_t user : SortedKeys(room.live_holds())) {
+    PutFixed64(dst, user);
+    PutVarint32(dst, room.live_holds().at(user));
+  }
+}
+
+bool GetUserList(std::string_view* in, std::vector<UserId>* out) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return false;
+  out->resize(n);
+  for (UserId& u : *out)
+    if (!GetFixed64(in, &u)) return false;
+  return true;
+}
+
+bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
+  uint8_t opened;
+  uint32_t n;
+  if (!GetFixed8(in, &opened) || opened > 1 || !GetCount(in, &n)) return false;
+  std::vector<QueueTicket> tickets(n);
+  for (QueueTicket& t : tickets) {
+    uint8_t status, end;
+    if (!GetFixed64(in, &t.id) || !GetFixed64(in, &t.user) || !GetFixed8(in, &status) ||
+        status > 4 || !GetFixed8(in, &end) || end > 2 || !GetFixed64(in, &t.place) ||
+        !GetSigned64(in, &t.joined_at) || !GetSigned64(in, &t.admitted_at) ||
+        !GetSigned64(in, &t.admission_expires_at) || !GetSigned64(in, &t.ended_at))
+      return false;
+    t.status = static_cast<TicketStatus>(status);
+    t.end = static_cast<TicketEnd>(end);
+  }
+  std::vector<UserId> line, pre_line;
+  uint64_t head, admitted_total;
+  if (!GetUserList(in, &line) || !GetFixed64(in, &head) || !GetUserList(in, &pre_line) ||
+      !GetCount(in, &n))
+    return false;
+  std::deque<std::pair<TimeMs, uint32_t>> recent(n);
+  for (auto& [at, count] : recent)
+    if (!GetSigned64(in, &at) || !GetVarint32(in, &count)) return false;
+  if (!GetFixed64(in, &admitted_total) || !GetCount(in, &n)) return false;
+  std::unordered_map<UserId, uint32_t> live_holds;
+  for (uint32_t i = 0; i < n; ++i) {
+    UserId user;
+    uint32_t holds;
+    if (!GetFixed64(in, &user) || !GetVarint32(in, &holds) || holds == 0 ||
+        !live_holds.emplace(user, holds).second)
+      return false;
+  }
+  return room->Restore(opened == 1, std::move(tickets), std::move(line), head,
+                       std::move(pre_line), std::move(recent), admitted_total,
+                       std::move(live_holds));
+}
 
 }  // namespace
 
@@ -63,6 +141,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, id);
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
     EncodeConcertSpec(*c.spec, dst);
+    if (c.room) EncodeRoom(*c.room, dst);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.reservations().size()));
   for (uint64_t id : SortedKeys(s.reservations())) {
@@ -153,7 +232,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     uint8_t sales;
     auto spec = std::make_shared<ConcertSpec>();
     if (!GetFixed64(in, &id) || !GetFixed8(in, &sales) || sales > 2 ||
-        !DecodeConcertSpec(in, spec.get()))
+        !DecodeConcertSpec(in, spec.get(), kStateFormatVersion))
       return Fail("malformed concert");
     const Venue* venue = s_.FindVenue(spec->venue);
     std::string why;
@@ -161,6 +240,9 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
       return Fail("concert " + std::to_string(id) + " is invalid " + why);
     auto c = std::make_unique<Concert>(id, std::move(spec), *venue);
     c->sales = static_cast<SalesState>(sales);
+    if (c->room && !DecodeRoom(in, c->room.get()))
+      return Fail("malformed waiting room of concert " + std::to_string(id));
+    if (c->room) s_.rooms_.push_back(id);  // ascending, as encoded
     s_.concerts_.emplace(id, std::move(c));
   }
   return Status::OK();

@@ -1,10 +1,11 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 1) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 2) | last_seq: fixed64 | clock: fixed64
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
-//          | concerts: varint n, (id: fixed64, sales: u8, concert_spec)[n]   (ascending id)
+//          | concerts: varint n, (id: fixed64, sales: u8, concert_spec, [room])[n]  (ascending id;
+//            room only when the spec enables a waiting room)
 //          | reservations: varint n, reservation[n]   (ascending id)
 //          | ended: varint n, fixed64[n]              (the order reservations ended in)
 //          | idempotency: varint n, idem_entry[n]     (oldest first)
@@ -13,9 +14,15 @@
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 // reservation := id, user, concert: fixed64 | status: u8 | amount, created_at, expires_at,
 //                ended_at: fixed64 | seats: u8 n, fixed32[n]
+// room        := opened: u8 | tickets: varint n, ticket[n] (ascending user)
+//                | line: varint n, fixed64[n] | head: fixed64 | pre_line: varint n, fixed64[n]
+//                | recent: varint n, (at: fixed64, count: varint)[n] | admitted_total: fixed64
+//                | live_holds: varint n, (user: fixed64, count: varint)[n] (ascending user)
+// ticket      := id, user: fixed64 | status, end: u8 | place, joined_at, admitted_at,
+//                admission_expires_at, ended_at: fixed64
 // idem_entry  := user, key_hi, key_lo, fingerprint, seq: fixed64 | code: varint
 //                | ref, detail, recorded_at: fixed64
-// Seat maps, per-user counts and hold timers are not stored: they follow from the reservations
+// Seat maps, per-user counts, hold timers and a room's position tree are not stored: they follow from the reservations
 // and are rebuilt on load. The encoding is canonical (sorted), so equal states give equal bytes.
 
 #include <memory>
@@ -27,7 +34,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 1;
+inline constexpr uint8_t kStateFormatVersion = 2;
 
 void EncodeState(const EngineState& state, std::string* dst);
 

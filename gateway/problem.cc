@@ -63,6 +63,11 @@ int HttpStatusOf(engine::ResultCode code) {
     case ResultCode::kReservationNotHeld: return 409;
     case ResultCode::kReservationNotConfirmed: return 409;
     case ResultCode::kIdempotencyKeyReused: return 422;
+    case ResultCode::kQueueAdmissionRequired: return 403;
+    case ResultCode::kQueueNotEnabled: return 409;
+    case ResultCode::kQueueNotOpenYet: return 409;
+    case ResultCode::kAlreadyInQueue: return 200;  // the place the user already has
+    case ResultCode::kNotInQueue: return 404;
   }
   return 500;
 }

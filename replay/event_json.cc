@@ -49,6 +49,14 @@ struct Fields {
     }
     out->push_back(']');
   }
+  void Users(const std::vector<UserId>& users) {
+    *out += ",\"users\":[";
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (i) out->push_back(',');
+      *out += std::to_string(users[i]);
+    }
+    out->push_back(']');
+  }
 
   void operator()(const UserRegistered& b) {
     UNum("user", b.user);
@@ -88,6 +96,13 @@ struct Fields {
     Num("sales_close_at", b.spec->sales_close_at);
     Num("hold_ttl_ms", b.spec->hold_ttl_ms);
     UNum("max_seats_per_user", b.spec->max_seats_per_user);
+    if (const engine::WaitingRoomSettings& w = b.spec->waiting_room; w.enabled) {
+      UNum("queue_max_active", w.max_active);
+      UNum("queue_admit_per_second", w.admit_per_second);
+      Num("queue_admission_ttl_ms", w.admission_ttl_ms);
+      Num("queue_pre_queue_ms", w.pre_queue_ms);
+      Num("queue_abandon_after_ms", w.abandon_after_ms);
+    }
   }
   void operator()(const SalesOpened& b) { UNum("concert", b.concert); }
   void operator()(const SalesClosed& b) { UNum("concert", b.concert); }
@@ -112,6 +127,24 @@ struct Fields {
     UNum("detail", b.detail);
     if (!b.seats.empty()) Seats(b.seats);
     if (!b.reason.empty()) Str("reason", b.reason);
+  }
+  void operator()(const QueueJoined& b) {
+    UNum("concert", b.concert);
+    UNum("user", b.user);
+  }
+  void operator()(const QueueOpened& b) {
+    UNum("concert", b.concert);
+    UNum("seed", b.seed);
+  }
+  void operator()(const QueueAdmitted& b) {
+    UNum("concert", b.concert);
+    Num("expires_at", b.expires_at);
+    Users(b.users);
+  }
+  void operator()(const QueueTicketsEnded& b) {
+    UNum("concert", b.concert);
+    Str("why", ToString(b.why));
+    Users(b.users);
   }
   void operator()(const DuplicateCommand& b) {
     UNum("original_seq", b.original_seq);

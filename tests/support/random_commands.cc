@@ -72,6 +72,26 @@ std::vector<Command> RandomCommands::Setup() {
     out.push_back(As(0, OpenSalesCmd{concerts_.back()}));
     out.back().has_idem = false;
   }
+  // A third concert behind a small waiting room that opens a little later, so the stream has
+  // early joins to shuffle, admissions, lapses and holds that need an admission.
+  auto spec = std::make_shared<ConcertSpec>();
+  spec->venue = venue;
+  spec->title = "Q";
+  spec->sales_open_at = now_ + static_cast<TimeMs>(Pick(3'000));
+  spec->sales_close_at = now_ + 3'600'000;
+  spec->price_per_grade = {50'000, 40'000, 30'000};
+  spec->hold_ttl_ms = 2'000 + static_cast<TimeMs>(Pick(5'000));
+  spec->max_seats_per_user = 4;
+  spec->waiting_room.enabled = true;
+  spec->waiting_room.max_active = 1 + static_cast<uint32_t>(Pick(3));
+  spec->waiting_room.admit_per_second = 1 + static_cast<uint32_t>(Pick(3));
+  spec->waiting_room.admission_ttl_ms = 1'000 + static_cast<TimeMs>(Pick(5'000));
+  spec->waiting_room.pre_queue_ms = 10'000;
+  out.push_back(As(0, CreateConcertCmd{spec}));
+  out.back().has_idem = false;
+  concerts_.push_back(out.size());
+  out.push_back(As(0, OpenSalesCmd{concerts_.back()}));
+  out.back().has_idem = false;
   return out;
 }
 
@@ -83,7 +103,7 @@ Command RandomCommands::Next() {
   const ReservationId some_id = !reservations_.empty() && Pick(5) != 0
                                     ? reservations_[Pick(reservations_.size())]
                                     : last_seq_ + 1 - Pick(std::min<uint64_t>(last_seq_ + 1, 40));
-  switch (Pick(13)) {
+  switch (Pick(15)) {
     case 0: case 1: case 2: {
       HoldSeatsCmd h;
       h.concert = concert;
@@ -102,7 +122,7 @@ Command RandomCommands::Next() {
     case 8:
       return As(0, RefundReservationCmd{some_id});
     case 9:
-      return As(0, TickCmd{});
+      return As(0, TickCmd{rng_()});
     case 10:
       if (Pick(10) == 0) return As(0, CloseSalesCmd{concert});
       return As(0, OpenSalesCmd{concert});
@@ -113,6 +133,18 @@ Command RandomCommands::Next() {
         case 0: return As(user, StartSessionCmd{a, until});
         case 1: return As(0, RefreshSessionCmd{a, b, until});
         default: return As(0, EndSessionCmd{a});
+      }
+    }
+    case 12: case 13: {  // the waiting room (the last concert has one; the others answer "not enabled")
+      const ConcertId queued = Pick(4) == 0 ? concert : concerts_.back();
+      switch (Pick(6)) {
+        case 0: case 1: case 2: return As(user, JoinQueueCmd{queued});
+        case 3: return As(user, LeaveQueueCmd{queued});
+        default: {
+          AbandonQueueTicketsCmd a{queued, {}};
+          for (uint64_t k = Pick(3); k > 0; --k) a.users.push_back(users_[Pick(users_.size())]);
+          return As(Pick(8) == 0 ? user : 0, a);
+        }
       }
     }
     default:

@@ -49,21 +49,42 @@ VenueId TestWorld::AddVenue(std::shared_ptr<VenueSpec> spec) {
   return std::get<VenueCreated>(e.body).venue;
 }
 
-ConcertId TestWorld::AddConcert(VenueId venue, bool open, uint32_t max_per_user, TimeMs ttl) {
+namespace {
+
+std::shared_ptr<ConcertSpec> TestSpec(const Venue& venue, uint32_t max_per_user, TimeMs ttl) {
   auto spec = std::make_shared<ConcertSpec>();
-  spec->venue = venue;
+  spec->venue = venue.id;
   spec->title = "Test Concert";
-  spec->starts_at = kStart + 7 * 86'400'000LL;
-  spec->sales_open_at = kStart;
-  spec->sales_close_at = kStart + 86'400'000LL;
-  spec->price_per_grade.assign(state.FindVenue(venue)->grade_count(), 0);
+  spec->starts_at = TestWorld::kStart + 7 * 86'400'000LL;
+  spec->sales_open_at = TestWorld::kStart;
+  spec->sales_close_at = TestWorld::kStart + 86'400'000LL;
+  spec->price_per_grade.assign(venue.grade_count(), 0);
   for (std::size_t g = 0; g < spec->price_per_grade.size(); ++g)
     spec->price_per_grade[g] = 100'000 - 10'000 * static_cast<int64_t>(g);
   spec->hold_ttl_ms = ttl;
   spec->max_seats_per_user = max_per_user;
-  Event e = Run(AsAdmin(kStart, CreateConcertCmd{spec}));
+  return spec;
+}
+
+}  // namespace
+
+ConcertId TestWorld::AddConcert(VenueId venue, bool open, uint32_t max_per_user, TimeMs ttl) {
+  Event e = Run(AsAdmin(kStart, CreateConcertCmd{TestSpec(*state.FindVenue(venue), max_per_user, ttl)}));
   const ConcertId id = std::get<ConcertCreated>(e.body).concert;
   if (open) Run(AsAdmin(kStart, OpenSalesCmd{id}));
+  return id;
+}
+
+ConcertId TestWorld::AddQueuedConcert(VenueId venue, const WaitingRoomSettings& room,
+                                      TimeMs sales_open_at, TimeMs ttl) {
+  auto spec = TestSpec(*state.FindVenue(venue), 4, ttl);
+  spec->title = "Queued Concert";
+  spec->sales_open_at = sales_open_at;
+  spec->waiting_room = room;
+  spec->waiting_room.enabled = true;
+  Event e = Run(AsAdmin(kStart, CreateConcertCmd{spec}));
+  const ConcertId id = std::get<ConcertCreated>(e.body).concert;
+  Run(AsAdmin(kStart, OpenSalesCmd{id}));
   return id;
 }
 
@@ -75,9 +96,9 @@ Event TestWorld::Hold(UserId user, ConcertId concert, std::vector<SeatIndex> sea
   return Run(As(user, now, h));
 }
 
-Event TestWorld::Tick(TimeMs now) {
+Event TestWorld::Tick(TimeMs now, uint64_t entropy) {
   const std::size_t before = sink.events.size();
-  sequencer.Execute(AsAdmin(now, TickCmd{}), sink);
+  sequencer.Execute(AsAdmin(now, TickCmd{entropy}), sink);
   return sink.events.size() == before ? Event{} : sink.events.back();
 }
 

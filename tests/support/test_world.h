@@ -41,8 +41,12 @@ class TestWorld {
   ConcertId AddConcert(VenueId venue, bool open = true, uint32_t max_per_user = 4,
                        TimeMs ttl = kDefaultHoldTtlMs);
 
+  // A concert behind a waiting room whose sales open at `sales_open_at` (opened by an admin).
+  ConcertId AddQueuedConcert(VenueId venue, const WaitingRoomSettings& room, TimeMs sales_open_at,
+                             TimeMs ttl = kDefaultHoldTtlMs);
+
   Event Hold(UserId user, ConcertId concert, std::vector<SeatIndex> seats, TimeMs now = kStart);
-  Event Tick(TimeMs now);
+  Event Tick(TimeMs now, uint64_t entropy = 0);
 
   EngineState state;
   Sequencer sequencer{state};

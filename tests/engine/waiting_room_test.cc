@@ -1,0 +1,315 @@
+// The waiting room's rules: one place per user, shuffled pre-queue then FIFO, the cap and the
+// rate, abandonment, lapses (held back while the user holds seats), and holds that need an
+// admission. The property test drives random arrivals and departures through the sequencer
+// and checks every rule after every step.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+
+#include "engine/invariants.h"
+#include "engine/state_codec.h"
+#include "tests/support/test_world.h"
+
+using namespace cm::test;
+
+namespace {
+
+constexpr TimeMs kOpen = TestWorld::kStart + 20'000;  // sales open 20 s in
+
+WaitingRoomSettings Room(uint32_t cap, uint32_t rate, TimeMs ttl) {
+  WaitingRoomSettings r;
+  r.enabled = true;
+  r.max_active = cap;
+  r.admit_per_second = rate;
+  r.admission_ttl_ms = ttl;
+  r.pre_queue_ms = 10'000;
+  r.abandon_after_ms = 30'000;
+  return r;
+}
+
+struct Fixture {
+  TestWorld w;
+  VenueId venue = w.AddVenue(GridVenue(1, 4, 10));
+  ConcertId concert = w.AddQueuedConcert(venue, Room(2, 100, 10'000), kOpen, 60'000);
+  std::vector<UserId> users;
+
+  Fixture() {
+    for (int i = 0; i < 6; ++i) users.push_back(w.AddUser("u" + std::to_string(i) + "@x.io"));
+  }
+  const WaitingRoom& room() const { return *w.state.FindConcert(concert)->room; }
+  Event Join(UserId u, TimeMs at) { return w.Run(w.As(u, at, JoinQueueCmd{concert})); }
+  Event Leave(UserId u, TimeMs at) { return w.Run(w.As(u, at, LeaveQueueCmd{concert})); }
+  TicketStatus StatusOf(UserId u) const { return room().Find(u)->status; }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "joining: window, one place per user, a new place after leaving") {
+  CHECK(CodeOf(Join(users[0], kOpen - 10'001)) == ResultCode::kQueueNotOpenYet);
+  const Event first = Join(users[0], kOpen - 10'000);
+  REQUIRE(TypeOf(first) == EventType::kQueueJoined);
+  const Event again = Join(users[0], kOpen - 9'000);
+  CHECK(CodeOf(again) == ResultCode::kAlreadyInQueue);
+  CHECK(std::get<CommandRejected>(again.body).detail == first.seq);
+  CHECK(room().waiting() == 1);
+  CHECK(room().Find(users[0])->id == first.seq);
+
+  CHECK(TypeOf(Leave(users[0], kOpen - 8'000)) == EventType::kQueueTicketsEnded);
+  CHECK(StatusOf(users[0]) == TicketStatus::kLeft);
+  CHECK(CodeOf(Leave(users[0], kOpen - 7'000)) == ResultCode::kNotInQueue);
+  const Event rejoined = Join(users[0], kOpen - 6'000);
+  REQUIRE(TypeOf(rejoined) == EventType::kQueueJoined);
+  CHECK(room().Find(users[0])->id == rejoined.seq);
+  CHECK(room().waiting() == 1);
+
+  const ConcertId plain = w.AddConcert(venue);
+  CHECK(CodeOf(w.Run(w.As(users[1], kOpen, JoinQueueCmd{plain}))) ==
+        ResultCode::kQueueNotEnabled);
+  CHECK(CodeOf(w.Run(w.As(users[1], kOpen, JoinQueueCmd{999}))) == ResultCode::kUnknownConcert);
+}
+
+TEST_CASE_FIXTURE(Fixture, "the room opens with sales, admits up to the cap, then as people leave") {
+  for (UserId u : users) Join(u, kOpen + 100);  // after opening time, before the first tick
+  CHECK(room().pre_queued() == 6);              // not opened until a tick sees sales open
+  w.Tick(kOpen + 200, 42);
+  CHECK(room().opened());
+  CHECK(room().active() == 2);
+  CHECK(room().waiting() == 4);
+  // Positions count who is still waiting ahead.
+  std::vector<uint64_t> positions;
+  for (UserId u : users)
+    if (StatusOf(u) == TicketStatus::kWaiting) positions.push_back(room().PositionOf(*room().Find(u)));
+  std::sort(positions.begin(), positions.end());
+  CHECK(positions == std::vector<uint64_t>{1, 2, 3, 4});
+
+  UserId admitted = 0;
+  for (UserId u : users)
+    if (StatusOf(u) == TicketStatus::kAdmitted) admitted = u;
+  Leave(admitted, kOpen + 300);
+  CHECK(room().active() == 1);
+  w.Tick(kOpen + 400);
+  CHECK(room().active() == 2);
+  CHECK(room().waiting() == 3);
+}
+
+TEST_CASE_FIXTURE(Fixture, "holds need an admission; holding extends it; buying completes it") {
+  w.Tick(kOpen, 1);
+  Join(users[0], kOpen + 10);
+  Join(users[1], kOpen + 20);
+  Join(users[2], kOpen + 30);
+  Event refused = w.Hold(users[0], concert, {0}, kOpen + 40);
+  CHECK(CodeOf(refused) == ResultCode::kQueueAdmissionRequired);
+  w.Tick(kOpen + 100);
+  CHECK(StatusOf(users[0]) == TicketStatus::kAdmitted);  // FIFO
+  CHECK(StatusOf(users[1]) == TicketStatus::kAdmitted);
+  CHECK(StatusOf(users[2]) == TicketStatus::kWaiting);
+  CHECK(CodeOf(w.Hold(users[2], concert, {5}, kOpen + 150)) ==
+        ResultCode::kQueueAdmissionRequired);
+
+  const Event held = w.Hold(users[0], concert, {0, 1}, kOpen + 200);
+  REQUIRE(TypeOf(held) == EventType::kHoldPlaced);
+  // The admission time (10 s) passes: user 1 (holding nothing) lapses, user 0 (holding) stays.
+  w.Tick(kOpen + 10'100);
+  CHECK(StatusOf(users[1]) == TicketStatus::kExpired);
+  CHECK(room().Find(users[1])->end == TicketEnd::kLapsed);
+  CHECK(StatusOf(users[0]) == TicketStatus::kAdmitted);
+  CHECK(StatusOf(users[2]) == TicketStatus::kAdmitted);  // took the freed place
+  CHECK(CodeOf(w.Hold(users[1], concert, {9}, kOpen + 10'200)) ==
+        ResultCode::kQueueAdmissionRequired);
+
+  // Buying ends the admission at once, so the next in line gets the place.
+  Join(users[3], kOpen + 10'300);
+  const ReservationId id = std::get<HoldPlaced>(held.body).reservation;
+  CHECK(TypeOf(w.Run(w.AsAdmin(kOpen + 10'400, ConfirmReservationCmd{id}))) ==
+        EventType::kReservationConfirmed);
+  CHECK(StatusOf(users[0]) == TicketStatus::kCompleted);
+  CHECK(room().active() == 1);
+  w.Tick(kOpen + 10'500);
+  CHECK(StatusOf(users[3]) == TicketStatus::kAdmitted);
+  CHECK(CheckInvariants(w.state).empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "a hold that ends after the admission time lets it lapse at once") {
+  w.Tick(kOpen, 1);
+  Join(users[0], kOpen);
+  w.Tick(kOpen + 100);
+  const Event held = w.Hold(users[0], concert, {3}, kOpen + 9'000);
+  w.Tick(kOpen + 12'000);  // past the 10 s admission: kept, because of the hold
+  CHECK(StatusOf(users[0]) == TicketStatus::kAdmitted);
+  w.Run(w.As(users[0], kOpen + 13'000,
+             ReleaseHoldCmd{std::get<HoldPlaced>(held.body).reservation}));
+  CHECK(StatusOf(users[0]) == TicketStatus::kAdmitted);  // decided on the next tick
+  w.Tick(kOpen + 13'100);
+  CHECK(StatusOf(users[0]) == TicketStatus::kExpired);
+}
+
+TEST_CASE_FIXTURE(Fixture, "abandonment: only waiting places, only from the system") {
+  w.Tick(kOpen, 1);
+  for (UserId u : users) Join(u, kOpen + 10);
+  w.Tick(kOpen + 100);  // users 0 and 1 admitted
+  Command forged = w.As(users[5], kOpen + 200, AbandonQueueTicketsCmd{concert, {users[4]}});
+  CHECK(CodeOf(w.Run(forged)) == ResultCode::kForbidden);
+  Command sweep = w.AsAdmin(kOpen + 200,
+                            AbandonQueueTicketsCmd{concert, {users[0], users[3], users[3], 999}});
+  const Event e = w.Run(sweep);
+  REQUIRE(TypeOf(e) == EventType::kQueueTicketsEnded);
+  CHECK(std::get<QueueTicketsEnded>(e.body).users == std::vector<UserId>{users[3]});
+  CHECK(StatusOf(users[3]) == TicketStatus::kExpired);
+  CHECK(room().Find(users[3])->end == TicketEnd::kAbandoned);
+  CHECK(StatusOf(users[0]) == TicketStatus::kAdmitted);
+  CHECK(room().PositionOf(*room().Find(users[4])) == 2);  // 2, 4, 5 were waiting; 3 left
+}
+
+TEST_CASE("the pre-queue is shuffled by the opening seed: same seed, same order") {
+  auto line_after = [](uint64_t entropy) {
+    TestWorld w;
+    const VenueId venue = w.AddVenue(GridVenue(1, 2, 10));
+    const ConcertId c = w.AddQueuedConcert(venue, Room(1, 1, 1'000), kOpen);
+    std::vector<UserId> users;
+    for (int i = 0; i < 40; ++i) {
+      users.push_back(w.AddUser("p" + std::to_string(i) + "@x.io"));
+      w.Run(w.As(users.back(), kOpen - 5'000 + i, JoinQueueCmd{c}));
+    }
+    w.Tick(kOpen, entropy);
+    const WaitingRoom& room = *w.state.FindConcert(c)->room;
+    std::vector<UserId> order(users.size());
+    for (UserId u : users) {
+      const QueueTicket& t = *room.Find(u);
+      order[t.status == TicketStatus::kAdmitted ? 0 : room.PositionOf(t)] = u;
+    }
+    return std::make_pair(order, users);
+  };
+  const auto [a, arrival] = line_after(7);
+  const auto [b, unused] = line_after(7);
+  const auto [c, unused2] = line_after(8);
+  CHECK(a == b);
+  CHECK(a != c);
+  CHECK(a != arrival);  // 40! orders: arrival order back would mean no shuffle
+  std::vector<UserId> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == arrival);  // everyone once
+}
+
+// Random arrivals, departures, abandonment, holds and purchases; every rule checked after every
+// step against a model of the line.
+TEST_CASE("property: FIFO after opening, one place each, cap and rate kept, lapses and abandonment") {
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
+    TestWorld w;
+    const VenueId venue = w.AddVenue(GridVenue(1, 6, 10));
+    const uint32_t cap = 1 + static_cast<uint32_t>(pick(4));
+    const uint32_t rate = 1 + static_cast<uint32_t>(pick(3));
+    const TimeMs ttl = 500 + static_cast<TimeMs>(pick(3'000));
+    const ConcertId c = w.AddQueuedConcert(venue, Room(cap, rate, ttl), kOpen, 60'000);
+    const WaitingRoom& room = *w.state.FindConcert(c)->room;
+    std::vector<UserId> users;
+    for (int i = 0; i < 30; ++i) users.push_back(w.AddUser("r" + std::to_string(i) + "@x.io"));
+
+    std::vector<UserId> model_line;  // waiting users in order, once the room opened
+    std::multiset<TimeMs> admission_times;
+    std::map<UserId, ReservationId> holds;
+    std::size_t seen = w.sink.events.size();
+    auto check_events = [&](TimeMs now, bool ticked) {
+      for (; seen < w.sink.events.size(); ++seen) {
+        const Event& e = w.sink.events[seen];
+        if (std::holds_alternative<QueueOpened>(e.body)) {
+          // The shuffled pre-queue became the line (some of it may already be admitted by the
+          // same tick, which the events after this one replay into the model).
+          REQUIRE(model_line.empty());
+          const auto& line = room.line();
+          for (uint64_t place = 0; place < line.size(); ++place) {
+            const QueueTicket& t = *room.Find(line[place]);
+            if (t.place == place && (t.status == TicketStatus::kWaiting ||
+                                     (t.status == TicketStatus::kAdmitted && t.admitted_at == e.ts)))
+              model_line.push_back(t.user);
+          }
+        } else if (const auto* joined = std::get_if<QueueJoined>(&e.body)) {
+          if (room.opened()) model_line.push_back(joined->user);  // the back of the line
+        } else if (const auto* admitted = std::get_if<QueueAdmitted>(&e.body)) {
+          // FIFO: exactly the front of the line, in order.
+          REQUIRE(admitted->users.size() <= model_line.size());
+          CHECK(std::equal(admitted->users.begin(), admitted->users.end(), model_line.begin()));
+          model_line.erase(model_line.begin(), model_line.begin() + admitted->users.size());
+          for (std::size_t k = 0; k < admitted->users.size(); ++k) admission_times.insert(e.ts);
+          // The rate: admissions in any one-second window ending here.
+          const auto window = std::distance(admission_times.upper_bound(e.ts - 1000),
+                                            admission_times.end());
+          CHECK(window <= static_cast<long>(rate));
+        } else if (const auto* ended = std::get_if<QueueTicketsEnded>(&e.body)) {
+          for (UserId u : ended->users) std::erase(model_line, u);
+        }
+      }
+      CHECK(room.active() <= cap);
+      // Lapses: after a tick, nobody admitted and holding nothing is past the admission time.
+      for (const auto& [u, t] : room.ticket_map())
+        if (ticked && t.status == TicketStatus::kAdmitted && room.LiveHolds(u) == 0)
+          CHECK(t.admission_expires_at > now);
+      // Positions follow the model's line.
+      for (std::size_t k = 0; k < model_line.size(); ++k)
+        CHECK(room.PositionOf(*room.Find(model_line[k])) == k + 1);
+      const auto problems = CheckInvariants(w.state);
+      CHECK_MESSAGE(problems.empty(), problems.front());
+    };
+
+    TimeMs now = kOpen - 8'000;
+    for (int step = 0; step < 600; ++step) {
+      now += static_cast<TimeMs>(pick(150));
+      const UserId u = users[pick(users.size())];
+      const QueueTicket* t = room.Find(u);
+      const bool live = t != nullptr && (t->status == TicketStatus::kWaiting ||
+                                         t->status == TicketStatus::kAdmitted);
+      bool ticked = false;
+      switch (pick(8)) {
+        case 0: case 1: {
+          const Event e = w.Run(w.As(u, now, JoinQueueCmd{c}));
+          // One place per user: a live ticket is kept, never doubled.
+          CHECK(TypeOf(e) == (live ? EventType::kCommandRejected : EventType::kQueueJoined));
+          if (live) CHECK(std::get<CommandRejected>(e.body).detail == t->id);
+          break;
+        }
+        case 2:
+          if (pick(3) == 0) w.Run(w.As(u, now, LeaveQueueCmd{c}));
+          break;
+        case 3:
+          if (pick(3) == 0) w.Run(w.AsAdmin(now, AbandonQueueTicketsCmd{c, {u}}));
+          break;
+        case 4: {  // shoppers hold seats; only the admitted get them
+          const Event e = w.Hold(u, c, {static_cast<SeatIndex>(pick(60))}, now);
+          if (TypeOf(e) == EventType::kHoldPlaced)
+            holds[u] = std::get<HoldPlaced>(e.body).reservation;
+          else if (!room.IsAdmitted(u) && now >= kOpen)
+            CHECK(CodeOf(e) == ResultCode::kQueueAdmissionRequired);
+          break;
+        }
+        case 5:
+          if (holds.contains(u)) {
+            w.Run(w.AsAdmin(now, pick(2) ? CommandBody{ConfirmReservationCmd{holds[u]}}
+                                         : CommandBody{ReleaseHoldCmd{holds[u]}}));
+            holds.erase(u);
+          }
+          break;
+        default:
+          w.Tick(now, rng());
+          ticked = true;
+          break;
+      }
+      check_events(now, ticked);
+    }
+    // No more arrivals: everyone still waiting gets a turn as admissions lapse or complete.
+    for (int k = 0; k < 1000 && room.waiting() > 0; ++k) {
+      now += 100;
+      w.Tick(now, rng());
+      check_events(now, true);
+    }
+    CHECK(room.waiting() == 0);
+    // Replay from the events alone rebuilds the same room (the state hash covers it).
+    EngineState replayed;
+    for (const Event& e : w.sink.events) REQUIRE(replayed.Apply(e).ok());
+    CHECK(StateHash(replayed) == StateHash(w.state));
+  }
+}
