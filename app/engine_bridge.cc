@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/wall_clock.h"
+
 namespace cm::app {
 
 using engine::EventType;
@@ -9,6 +11,12 @@ using engine::EventType;
 void EngineBridge::OnRecovered(const engine::EngineState& state) {
   if (Status s = reads_.Load(state); !s.ok())
     throw std::runtime_error("read model cannot load the recovered state: " + s.ToString());
+  // Presence is not journaled: after a restart everyone waiting counts as seen now, so nobody
+  // loses a place to the downtime.
+  const int64_t now = NowMs();
+  for (engine::ConcertId id : state.rooms())
+    for (const auto& [user, t] : state.FindConcert(id)->room->ticket_map())
+      if (t.status == engine::TicketStatus::kWaiting) presence_.Seen(id, user, now);
   recovered_.store(true);
 }
 
@@ -18,6 +26,7 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
     throw std::runtime_error("read model rejected a durable event: " + s.ToString());
   live_.Collect(e);
   notifier_.Collect(e);
+  queue_stats_.Collect(e);
   switch (TypeOf(e)) {
     case EventType::kHoldPlaced: holds_.fetch_add(1, std::memory_order_relaxed); break;
     case EventType::kReservationConfirmed: confirms_.fetch_add(1, std::memory_order_relaxed); break;
@@ -102,6 +111,9 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   counter("cm_releases_total", "Holds released by their owner or an admin (durable).", releases_);
   counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
   counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
+  queue_stats_.WriteMetrics(out, reads_, NowMs());
+  out->Header("cm_queue_presence_tracked", "gauge", "Waiting-room places whose presence is watched.");
+  out->Sample("cm_queue_presence_tracked", "", static_cast<double>(presence_.tracked()));
   out->Header("cm_ws_subscribers", "gauge", "Live seat-map subscriptions.");
   out->Sample("cm_ws_subscribers", "", static_cast<double>(live_.subscribers()));
   out->Header("cm_replies_pending", "gauge", "Requests waiting for their events to be durable.");

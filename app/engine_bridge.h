@@ -13,6 +13,8 @@
 #include "gateway/api.h"
 #include "gateway/live_feed.h"
 #include "gateway/notifier.h"
+#include "gateway/queue_presence.h"
+#include "gateway/queue_stats.h"
 #include "gateway/reply_router.h"
 #include "readmodel/read_model.h"
 #include "runtime/pipeline.h"
@@ -22,8 +24,14 @@ namespace cm::app {
 class EngineBridge : public runtime::DurableListener, public gateway::EnginePort {
  public:
   EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies, gateway::LiveFeed& live,
-               gateway::Notifier& notifier)
-      : reads_(reads), replies_(replies), live_(live), notifier_(notifier) {}
+               gateway::Notifier& notifier, gateway::QueueStats& queue_stats,
+               gateway::QueuePresence& presence)
+      : reads_(reads),
+        replies_(replies),
+        live_(live),
+        notifier_(notifier),
+        queue_stats_(queue_stats),
+        presence_(presence) {}
 
   void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
   void SetDraining() { draining_.store(true); }
@@ -49,6 +57,8 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   gateway::ReplyRouter& replies_;
   gateway::LiveFeed& live_;
   gateway::Notifier& notifier_;
+  gateway::QueueStats& queue_stats_;
+  gateway::QueuePresence& presence_;
   runtime::Pipeline* pipeline_ = nullptr;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};

@@ -8,11 +8,13 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "app/demo_data.h"
 #include "app/engine_bridge.h"
 #include "app/serve_options.h"
+#include "app/wall_clock.h"
 #include "gateway/api.h"
 #include "gateway/credentials.h"
 #include "gateway/http_server.h"
@@ -23,18 +25,17 @@
 namespace cm::app {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Time enters the engine as data: this thread publishes Tick(now) so holds expire on time even
-// when no request arrives.
+// Time enters the engine as data: this thread publishes Tick(now) so holds expire and waiting
+// rooms admit on time even when no request arrives. Each tick carries fresh entropy (a room
+// that opens on it shuffles its pre-queue with it). Once a second it also reports waiting
+// users who went silent (see QueuePresence) as AbandonQueueTickets commands.
 class ClockThread {
  public:
-  ClockThread(EngineBridge& bridge, std::chrono::milliseconds period)
-      : thread_([this, &bridge, period] {
+  ClockThread(EngineBridge& bridge, const readmodel::ReadModel& reads,
+              gateway::QueuePresence& presence, std::chrono::milliseconds period)
+      : thread_([this, &bridge, &reads, &presence, period] {
+          std::mt19937_64 entropy(std::random_device{}());
+          auto next_sweep = std::chrono::steady_clock::now();
           std::unique_lock lock(mu_);
           while (!stop_) {
             cv_.wait_for(lock, period, [this] { return stop_; });
@@ -42,8 +43,12 @@ class ClockThread {
             engine::Command tick;
             tick.now = NowMs();
             tick.actor_role = engine::Role::kSystem;
-            tick.body = engine::TickCmd{};
+            tick.body = engine::TickCmd{entropy()};
             bridge.TryPublish(std::move(tick));  // a full ring skips one tick; the next catches up
+            if (std::chrono::steady_clock::now() >= next_sweep) {
+              next_sweep += std::chrono::seconds(1);
+              SweepSilent(bridge, reads, presence);
+            }
           }
         }) {}
   ~ClockThread() {
@@ -56,6 +61,30 @@ class ClockThread {
   }
 
  private:
+  static void SweepSilent(EngineBridge& bridge, const readmodel::ReadModel& reads,
+                          gateway::QueuePresence& presence) {
+    const int64_t now = NowMs();
+    auto policy = [&reads](engine::ConcertId concert,
+                           engine::UserId user) -> std::optional<int64_t> {
+      return reads.Read([&](const engine::EngineState& s) -> std::optional<int64_t> {
+        const engine::Concert* c = s.FindConcert(concert);
+        const engine::QueueTicket* t = c && c->room ? c->room->Find(user) : nullptr;
+        if (t == nullptr || t->status != engine::TicketStatus::kWaiting) return std::nullopt;
+        return c->room->settings().abandon_after_ms;
+      });
+    };
+    for (auto& silent : presence.Sweep(now, policy)) {
+      engine::Command cmd;
+      cmd.now = now;
+      cmd.actor_role = engine::Role::kSystem;
+      cmd.body = engine::AbandonQueueTicketsCmd{silent.concert, silent.users};
+      if (bridge.TryPublish(std::move(cmd)) != EngineBridge::Publish::kOk) {
+        // Not taken (a full ring): they get another period rather than being lost.
+        for (engine::UserId u : silent.users) presence.Seen(silent.concert, u, now);
+      }
+    }
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -121,6 +150,8 @@ int RunServer(const ServeOptions& o) {
   gateway::LiveFeed live(ws_hub.FeedExecutor(), reads, o.ws_history,
                          std::chrono::microseconds(o.ws_round_gap_us));
   gateway::Notifier notifier(server.io(), reads);
+  gateway::QueueStats queue_stats;
+  gateway::QueuePresence presence;
   gateway::WsOptions ws_options;
   ws_options.max_queued_bytes = o.ws_queue_bytes;
   ws_options.send_buffer_bytes = o.ws_send_buffer;
@@ -130,7 +161,7 @@ int RunServer(const ServeOptions& o) {
                                                          gateway::Request req) {
     gateway::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context);
   });
-  EngineBridge bridge(reads, replies, live, notifier);
+  EngineBridge bridge(reads, replies, live, notifier, queue_stats, presence);
 
   auto opened = runtime::Pipeline::Open(po, &bridge);
   if (!opened.ok()) {
@@ -156,7 +187,7 @@ int RunServer(const ServeOptions& o) {
   ao.hold_rate_per_s = o.hold_rate;
   ao.hold_burst = o.hold_burst;
   ao.swagger_dir = o.swagger_dir;
-  gateway::Api api(ao, bridge, reads, jwt, replies);
+  gateway::Api api(ao, bridge, reads, jwt, replies, &presence, &queue_stats);
   api_ptr = &api;
 
   notifier.Start();
@@ -174,7 +205,7 @@ int RunServer(const ServeOptions& o) {
 
   int exit_code = 0;
   {
-    ClockThread clock(bridge, std::chrono::milliseconds(o.tick_ms));
+    ClockThread clock(bridge, reads, presence, std::chrono::milliseconds(o.tick_ms));
     int sig = 0;
     sigwait(&signals, &sig);
     spdlog::info("signal {}: shutting down", sig);

@@ -26,6 +26,32 @@ bool ReadGrades(FieldReader& f, simdjson::dom::object obj, std::vector<std::stri
   return true;
 }
 
+// {"maxActive", "admitPerSecond", "admissionSeconds", "preQueueSeconds", "abandonAfterSeconds",
+// "enabled"}: all optional; giving the object turns the room on unless "enabled" is false.
+bool ReadWaitingRoom(simdjson::dom::object obj, engine::WaitingRoomSettings* room,
+                     FieldReader* outer) {
+  FieldReader f(obj);
+  int64_t max_active = room->max_active, rate = room->admit_per_second,
+          admission_s = room->admission_ttl_ms / 1000, pre_s = room->pre_queue_ms / 1000,
+          abandon_s = room->abandon_after_ms / 1000;
+  bool enabled = true;
+  if (f.Has("enabled") && obj["enabled"].get(enabled))
+    return outer->Fail("waitingRoom.enabled", "must be true or false");
+  f.OptionalInt("maxActive", &max_active, 1, 1'000'000) &&
+      f.OptionalInt("admitPerSecond", &rate, 1, 100'000) &&
+      f.OptionalInt("admissionSeconds", &admission_s, 10, 24 * 3600) &&
+      f.OptionalInt("preQueueSeconds", &pre_s, 0, 7 * 24 * 3600) &&
+      f.OptionalInt("abandonAfterSeconds", &abandon_s, 5, 3600);
+  if (!f.ok()) return outer->Fail("waitingRoom." + f.error().field, f.error().detail.substr(f.error().field.size() + 2));
+  room->enabled = enabled;
+  room->max_active = static_cast<uint32_t>(max_active);
+  room->admit_per_second = static_cast<uint32_t>(rate);
+  room->admission_ttl_ms = admission_s * 1000;
+  room->pre_queue_ms = pre_s * 1000;
+  room->abandon_after_ms = abandon_s * 1000;
+  return true;
+}
+
 int GradeIndex(const std::vector<std::string>& grades, std::string_view name) {
   for (std::size_t i = 0; i < grades.size(); ++i)
     if (grades[i] == name) return static_cast<int>(i);
@@ -164,6 +190,11 @@ void Api::CreateConcert(const ExPtr& ex) {
   spec->venue = static_cast<engine::VenueId>(venue);
   spec->hold_ttl_ms = ttl_s * 1000;
   spec->max_seats_per_user = static_cast<uint32_t>(limit);
+  if (f.Has("waitingRoom")) {
+    simdjson::dom::object room;
+    if (!f.Object("waitingRoom", &room)) return FailInput(ex, f.error());
+    if (!ReadWaitingRoom(room, &spec->waiting_room, &f)) return FailInput(ex, f.error());
+  }
   // Prices are given by grade name; the engine keeps them by grade index.
   const auto grades = reads_.Read([&](const engine::EngineState& s) {
     const engine::Venue* v = s.FindVenue(spec->venue);

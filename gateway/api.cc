@@ -12,12 +12,14 @@ using engine::Event;
 using engine::EventType;
 
 Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, const JwtCodec& jwt,
-         ReplyRouter& replies)
+         ReplyRouter& replies, QueuePresence* presence, const QueueStats* queue_stats)
     : options_(std::move(options)),
       engine_(engine),
       reads_(reads),
       jwt_(jwt),
       replies_(replies),
+      presence_(presence),
+      queue_stats_(queue_stats),
       hold_limiter_(options_.hold_rate_per_s, options_.hold_burst),
       dummy_hash_(HashPassword("not-a-real-password-only-for-timing")) {
   AddRoutes();
@@ -58,6 +60,12 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { GetReservation(ex, p[0]); });
   r(V::delete_, "/api/reservations/{id}",
     [this](const ExPtr& ex, const PathParams& p) { CancelReservation(ex, p[0]); });
+  r(V::post, "/api/v1/concerts/{concertId}/queue",
+    [this](const ExPtr& ex, const PathParams& p) { JoinQueue(ex, p[0]); });
+  r(V::get, "/api/v1/concerts/{concertId}/queue/me",
+    [this](const ExPtr& ex, const PathParams& p) { GetQueueTicket(ex, p[0]); });
+  r(V::delete_, "/api/v1/concerts/{concertId}/queue/me",
+    [this](const ExPtr& ex, const PathParams& p) { LeaveQueue(ex, p[0]); });
   AddOpsRoutes();
   AddWebRoutes();
 }

@@ -43,10 +43,16 @@ struct ApiOptions {
   std::string web_dir;      // the web page (issue 4); may be empty
 };
 
+class QueuePresence;
+class QueueStats;
+
 class Api {
  public:
+  // `presence` and `queue_stats` (optional) serve the waiting room: polls count as presence,
+  // and wait estimates use the measured admission rate.
   Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, const JwtCodec& jwt,
-      ReplyRouter& replies);
+      ReplyRouter& replies, QueuePresence* presence = nullptr,
+      const QueueStats* queue_stats = nullptr);
 
   void Handle(const std::shared_ptr<Exchange>& ex);
   void Observe(const Exchange& ex, const Response& res);  // metrics and the access log
@@ -99,6 +105,12 @@ class Api {
   void CreateReservation(const ExPtr& ex, std::string_view concert_id);
   void GetReservation(const ExPtr& ex, std::string_view id);
   void CancelReservation(const ExPtr& ex, std::string_view id);
+  void JoinQueue(const ExPtr& ex, std::string_view concert_id);
+  void GetQueueTicket(const ExPtr& ex, std::string_view concert_id);
+  void LeaveQueue(const ExPtr& ex, std::string_view concert_id);
+  void ReplyQueueTicket(const ExPtr& ex, engine::ConcertId concert, engine::UserId user, int status);
+  // Reservations on a concert with a waiting room need an admission; answers 403 when missing.
+  bool CheckAdmission(const ExPtr& ex, const AccessClaims& claims, engine::ConcertId concert);
   void ServeFile(const ExPtr& ex, const std::string& path, std::string_view content_type);
 
   std::string IssueTokens(engine::UserId user, const std::string& refresh_token, int64_t now_ms);
@@ -110,6 +122,8 @@ class Api {
   readmodel::ReadModel& reads_;
   const JwtCodec& jwt_;
   ReplyRouter& replies_;
+  QueuePresence* presence_;
+  const QueueStats* queue_stats_;
   Router router_;
   std::unique_ptr<HttpMetrics> http_metrics_;
   RateLimiter hold_limiter_;

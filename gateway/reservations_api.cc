@@ -32,6 +32,7 @@ void Api::CreateReservation(const ExPtr& ex, std::string_view concert_text) {
   if (!claims) return;
   auto concert = IdParam(ex, concert_text, "concert");
   if (!concert) return;
+  if (!CheckAdmission(ex, *claims, *concert)) return;
   int retry_after = 1;
   if (!hold_limiter_.Allow(claims->sub, ex->received_ms, &retry_after))
     return Fail(ex, Problem(429, "RATE_LIMITED",

@@ -42,6 +42,23 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
              static_cast<uint64_t>(c.seats.size() - c.seats.held() - c.seats.sold()));
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
   w.Field("minPrice", *lo).Field("maxPrice", *hi);
+  w.Key("waitingRoom");
+  if (!c.room) {
+    w.Null();
+    return;
+  }
+  const WaitingRoomSettings& q = s.waiting_room;
+  w.BeginObject()
+      .Field("maxActive", static_cast<uint64_t>(q.max_active))
+      .Field("admitPerSecond", static_cast<uint64_t>(q.admit_per_second))
+      .Field("admissionSeconds", q.admission_ttl_ms / 1000)
+      .Field("preQueueSeconds", q.pre_queue_ms / 1000)
+      .Field("abandonAfterSeconds", q.abandon_after_ms / 1000)
+      .Field("opensAt", FormatTime(s.sales_open_at - q.pre_queue_ms))
+      .Field("open", c.room->opened())
+      .Field("waiting", c.room->waiting())
+      .Field("admittedNow", static_cast<uint64_t>(c.room->active()))
+      .EndObject();
 }
 
 void WriteConcertSummary(JsonWriter& w, const Concert& c, int64_t now_ms) {

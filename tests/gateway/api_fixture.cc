@@ -1,5 +1,6 @@
 #include "tests/gateway/api_fixture.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -45,11 +46,12 @@ uint64_t ApiFixture::CreateConcert(const ConcertOptions& o) {
   json::object concert{{"venueId", Int(v.Json(), "id")},
                        {"title", "Test Concert"},
                        {"startsAt", now + 86'400'000},
-                       {"salesOpenAt", now - 60'000},
-                       {"salesCloseAt", now + 3'600'000},
+                       {"salesOpenAt", now + o.sales_open_in_ms},
+                       {"salesCloseAt", now + std::max<int64_t>(3'600'000, o.sales_open_in_ms + 3'600'000)},
                        {"prices", json::object{{"VIP", 150000}, {"R", 100000}}},
                        {"holdTtlSeconds", o.hold_ttl_s},
                        {"maxSeatsPerUser", o.max_seats_per_user}};
+  if (!o.waiting_room.empty()) concert["waitingRoom"] = o.waiting_room;
   auto c = http.Post("/api/admin/concerts", json::serialize(concert), admin);
   if (c.status != 201) throw std::runtime_error("concert: " + c.body);
   const auto id = static_cast<uint64_t>(Int(c.Json(), "id"));

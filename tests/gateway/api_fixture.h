@@ -19,6 +19,8 @@ struct ConcertOptions {
   int hold_ttl_s = 600;
   int max_seats_per_user = 4;
   bool open = true;
+  int64_t sales_open_in_ms = -60'000;  // from now
+  json::object waiting_room;           // empty: no waiting room
 };
 
 class ApiFixture {

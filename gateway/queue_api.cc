@@ -1,0 +1,155 @@
+// The waiting room: take a place, see it, give it up. Admission itself is decided by the
+// engine on its ticks; these endpoints only ask and read.
+//
+// Proof of admission: the engine's admitted set, checked by the sequencer on every hold (and
+// read here from the durable read model so that a request without one is refused before it
+// costs a ring slot). We chose it over a signed admission token because it cannot be forged,
+// shared or replayed, and it stops working the moment the admission lapses or completes; a
+// token would be a second, weaker copy of the same fact that could not be revoked.
+#include <cstdio>
+
+#include "gateway/api.h"
+#include "gateway/queue_presence.h"
+#include "gateway/queue_stats.h"
+#include "gateway/views.h"
+
+namespace cm::gateway {
+
+using engine::Event;
+
+void WriteQueueTicket(JsonWriter& w, const engine::Concert& c, const engine::QueueTicket& t,
+                      double admission_rate) {
+  const engine::WaitingRoom& room = *c.room;
+  const uint64_t position = room.PositionOf(t);
+  const bool waiting = t.status == engine::TicketStatus::kWaiting;
+  w.BeginObject()
+      .Field("ticketId", t.id)
+      .Field("concertId", c.id)
+      .Field("status", engine::ToString(t.status))
+      .Field("preQueued", waiting && t.place == engine::QueueTicket::kNotPlaced);
+  w.Key("position");
+  if (position > 0) w.Uint(position);
+  else w.Null();
+  w.Key("estimatedWaitSeconds");
+  if (waiting)
+    w.Int(QueueStats::EstimateWaitSeconds(position > 0 ? position : room.pre_queued(),
+                                          admission_rate, room.settings().admit_per_second));
+  else
+    w.Null();
+  w.Field("waiting", room.waiting())
+      .Field("admittedNow", static_cast<uint64_t>(room.active()))
+      .Field("maxActive", static_cast<uint64_t>(room.settings().max_active))
+      .Field("joinedAt", FormatTime(t.joined_at));
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.2f", admission_rate);
+  w.Key("admissionRatePerSecond").Raw(rate);
+  if (t.status == engine::TicketStatus::kAdmitted) {
+    const bool holding = room.LiveHolds(t.user) > 0;
+    w.Field("admittedAt", FormatTime(t.admitted_at)).Field("holdingSeats", holding);
+    // While seats are held the admission lasts until the last hold ends.
+    w.Key("admittedUntil");
+    if (holding) w.Null();
+    else w.String(FormatTime(t.admission_expires_at));
+  }
+  if (!waiting && t.status != engine::TicketStatus::kAdmitted) {
+    w.Field("endedAt", FormatTime(t.ended_at));
+    if (t.status != engine::TicketStatus::kCompleted) w.Field("endReason", engine::ToString(t.end));
+  }
+  // A hint for pollers: often near the front, rarely far back.
+  w.Field("pollAfterSeconds", waiting ? (position > 0 && position <= 100 ? 1 : 5) : 30);
+  w.EndObject();
+}
+
+void Api::ReplyQueueTicket(const ExPtr& ex, engine::ConcertId concert, engine::UserId user,
+                           int status) {
+  const double rate = queue_stats_ ? queue_stats_->AdmissionRate(concert, ex->received_ms) : 0;
+  struct Found {
+    std::string body;
+    bool concert = false, room = false, waiting = false;
+  };
+  Found f = reads_.Read([&](const engine::EngineState& s) {
+    Found out;
+    const engine::Concert* c = s.FindConcert(concert);
+    out.concert = c != nullptr;
+    out.room = c != nullptr && c->room != nullptr;
+    const engine::QueueTicket* t = out.room ? c->room->Find(user) : nullptr;
+    if (t == nullptr) return out;
+    out.waiting = t->status == engine::TicketStatus::kWaiting;
+    JsonWriter w;
+    WriteQueueTicket(w, *c, *t, rate);
+    out.body = w.Take();
+    return out;
+  });
+  if (!f.concert)
+    return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(concert));
+  if (!f.room)
+    return Fail(ex, 409, "QUEUE_NOT_ENABLED", "this concert has no waiting room");
+  if (f.body.empty())
+    return Fail(ex, 404, "NOT_IN_QUEUE",
+                "you have no place in this waiting room; join with POST on this concert's /queue");
+  if (f.waiting && presence_) presence_->Seen(concert, user, ex->received_ms);
+  Json(ex, status, std::move(f.body),
+       {{http::field::location, "/api/v1/concerts/" + std::to_string(concert) + "/queue/me"},
+        {http::field::cache_control, "no-store"}});
+}
+
+void Api::JoinQueue(const ExPtr& ex, std::string_view concert_text) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  auto concert = IdParam(ex, concert_text, "concert");
+  if (!concert) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::JoinQueueCmd{*concert};
+  Submit(ex, std::move(*cmd), [this, ex, concert = *concert, user = claims->sub](const Event& e) {
+    const engine::Outcome o = engine::OutcomeOf(e);
+    if (std::holds_alternative<engine::QueueJoined>(e.body))
+      return ReplyQueueTicket(ex, concert, user, 201);
+    // One place per user: joining again answers with the place already held.
+    if (o.code == engine::ResultCode::kAlreadyInQueue ||
+        (std::holds_alternative<engine::DuplicateCommand>(e.body) && o.code == engine::ResultCode::kOk))
+      return ReplyQueueTicket(ex, concert, user, 200);
+    FailEvent(ex, e);
+  });
+}
+
+void Api::GetQueueTicket(const ExPtr& ex, std::string_view concert_text) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  auto concert = IdParam(ex, concert_text, "concert");
+  if (!concert) return;
+  ReplyQueueTicket(ex, *concert, claims->sub, 200);
+}
+
+void Api::LeaveQueue(const ExPtr& ex, std::string_view concert_text) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  auto concert = IdParam(ex, concert_text, "concert");
+  if (!concert) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::LeaveQueueCmd{*concert};
+  Submit(ex, std::move(*cmd), [this, ex, concert = *concert, user = claims->sub](const Event& e) {
+    if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
+    ReplyQueueTicket(ex, concert, user, 200);
+  });
+}
+
+bool Api::CheckAdmission(const ExPtr& ex, const AccessClaims& claims, engine::ConcertId concert) {
+  if (claims.role == engine::Role::kAdmin) return true;  // staff sell at the box office
+  const bool admitted = reads_.Read([&](const engine::EngineState& s) {
+    const engine::Concert* c = s.FindConcert(concert);
+    return c == nullptr || c->room == nullptr || c->room->IsAdmitted(claims.sub);
+  });
+  if (admitted) return true;
+  Fail(ex, Problem(403, "QUEUE_ADMISSION_REQUIRED",
+                   "this concert sells through a waiting room: join it with POST "
+                   "/api/v1/concerts/" + std::to_string(concert) +
+                       "/queue and hold seats once admitted")
+               .With([&](JsonWriter& w) {
+                 w.Field("queue", "/api/v1/concerts/" + std::to_string(concert) + "/queue");
+               }));
+  return false;
+}
+
+}  // namespace cm::gateway
