@@ -27,6 +27,7 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
   live_.Collect(e);
   notifier_.Collect(e);
   queue_stats_.Collect(e);
+  queue_watch_.Collect(e);
   switch (TypeOf(e)) {
     case EventType::kHoldPlaced: holds_.fetch_add(1, std::memory_order_relaxed); break;
     case EventType::kReservationConfirmed: confirms_.fetch_add(1, std::memory_order_relaxed); break;
@@ -50,6 +51,7 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
 void EngineBridge::OnBatchDelivered(engine::Seq) {
   live_.Flush();
   notifier_.Flush();
+  queue_watch_.Flush();
 }
 
 void EngineBridge::OnHalted(const std::string& reason) {

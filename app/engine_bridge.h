@@ -15,6 +15,7 @@
 #include "gateway/notifier.h"
 #include "gateway/queue_presence.h"
 #include "gateway/queue_stats.h"
+#include "gateway/queue_watch.h"
 #include "gateway/reply_router.h"
 #include "readmodel/read_model.h"
 #include "runtime/pipeline.h"
@@ -25,13 +26,14 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
  public:
   EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies, gateway::LiveFeed& live,
                gateway::Notifier& notifier, gateway::QueueStats& queue_stats,
-               gateway::QueuePresence& presence)
+               gateway::QueuePresence& presence, gateway::QueueWatch& queue_watch)
       : reads_(reads),
         replies_(replies),
         live_(live),
         notifier_(notifier),
         queue_stats_(queue_stats),
-        presence_(presence) {}
+        presence_(presence),
+        queue_watch_(queue_watch) {}
 
   void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
   void SetDraining() { draining_.store(true); }
@@ -59,6 +61,7 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   gateway::Notifier& notifier_;
   gateway::QueueStats& queue_stats_;
   gateway::QueuePresence& presence_;
+  gateway::QueueWatch& queue_watch_;
   runtime::Pipeline* pipeline_ = nullptr;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};

@@ -152,16 +152,18 @@ int RunServer(const ServeOptions& o) {
   gateway::Notifier notifier(server.io(), reads);
   gateway::QueueStats queue_stats;
   gateway::QueuePresence presence;
+  gateway::QueueWatch queue_watch(server.io(), reads, presence, queue_stats);
   gateway::WsOptions ws_options;
   ws_options.max_queued_bytes = o.ws_queue_bytes;
   ws_options.send_buffer_bytes = o.ws_send_buffer;
   ws_options.idle_timeout = std::chrono::milliseconds(o.ws_idle_timeout_ms);
-  gateway::WsContext ws_context{live, notifier, jwt, ws_options, ws_hub.single_thread()};
+  gateway::WsContext ws_context{live, notifier, jwt, ws_options, ws_hub.single_thread(),
+                                &queue_watch};
   server.SetUpgradeHandler("/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream,
                                                          gateway::Request req) {
     gateway::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context);
   });
-  EngineBridge bridge(reads, replies, live, notifier, queue_stats, presence);
+  EngineBridge bridge(reads, replies, live, notifier, queue_stats, presence, queue_watch);
 
   auto opened = runtime::Pipeline::Open(po, &bridge);
   if (!opened.ok()) {
@@ -191,6 +193,7 @@ int RunServer(const ServeOptions& o) {
   api_ptr = &api;
 
   notifier.Start();
+  queue_watch.Start();
   ws_hub.Start();
   if (Status s = server.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
@@ -217,6 +220,7 @@ int RunServer(const ServeOptions& o) {
     }
   }
   notifier.Stop();
+  queue_watch.Stop();
   pipeline->Stop();  // finishes and journals everything already published
   if (pipeline->halted()) exit_code = 3;
   server.Stop();

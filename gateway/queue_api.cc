@@ -6,8 +6,6 @@
 // costs a ring slot). We chose it over a signed admission token because it cannot be forged,
 // shared or replayed, and it stops working the moment the admission lapses or completes; a
 // token would be a second, weaker copy of the same fact that could not be revoked.
-#include <cstdio>
-
 #include "gateway/api.h"
 #include "gateway/queue_presence.h"
 #include "gateway/queue_stats.h"
@@ -16,49 +14,6 @@
 namespace cm::gateway {
 
 using engine::Event;
-
-void WriteQueueTicket(JsonWriter& w, const engine::Concert& c, const engine::QueueTicket& t,
-                      double admission_rate) {
-  const engine::WaitingRoom& room = *c.room;
-  const uint64_t position = room.PositionOf(t);
-  const bool waiting = t.status == engine::TicketStatus::kWaiting;
-  w.BeginObject()
-      .Field("ticketId", t.id)
-      .Field("concertId", c.id)
-      .Field("status", engine::ToString(t.status))
-      .Field("preQueued", waiting && t.place == engine::QueueTicket::kNotPlaced);
-  w.Key("position");
-  if (position > 0) w.Uint(position);
-  else w.Null();
-  w.Key("estimatedWaitSeconds");
-  if (waiting)
-    w.Int(QueueStats::EstimateWaitSeconds(position > 0 ? position : room.pre_queued(),
-                                          admission_rate, room.settings().admit_per_second));
-  else
-    w.Null();
-  w.Field("waiting", room.waiting())
-      .Field("admittedNow", static_cast<uint64_t>(room.active()))
-      .Field("maxActive", static_cast<uint64_t>(room.settings().max_active))
-      .Field("joinedAt", FormatTime(t.joined_at));
-  char rate[32];
-  std::snprintf(rate, sizeof rate, "%.2f", admission_rate);
-  w.Key("admissionRatePerSecond").Raw(rate);
-  if (t.status == engine::TicketStatus::kAdmitted) {
-    const bool holding = room.LiveHolds(t.user) > 0;
-    w.Field("admittedAt", FormatTime(t.admitted_at)).Field("holdingSeats", holding);
-    // While seats are held the admission lasts until the last hold ends.
-    w.Key("admittedUntil");
-    if (holding) w.Null();
-    else w.String(FormatTime(t.admission_expires_at));
-  }
-  if (!waiting && t.status != engine::TicketStatus::kAdmitted) {
-    w.Field("endedAt", FormatTime(t.ended_at));
-    if (t.status != engine::TicketStatus::kCompleted) w.Field("endReason", engine::ToString(t.end));
-  }
-  // A hint for pollers: often near the front, rarely far back.
-  w.Field("pollAfterSeconds", waiting ? (position > 0 && position <= 100 ? 1 : 5) : 30);
-  w.EndObject();
-}
 
 void Api::ReplyQueueTicket(const ExPtr& ex, engine::ConcertId concert, engine::UserId user,
                            int status) {

@@ -1,6 +1,9 @@
 #include "gateway/views.h"
 
+#include "gateway/queue_stats.h"
+
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 namespace cm::gateway {
@@ -167,7 +170,7 @@ static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Co
       .Field("concertId", r.concert)
       .Field("concertTitle", c.spec->title)
       .Field("userId", r.user)
-      .Field("status", engine::ToString(r.status))
+      .Field("status", ToString(r.status))
       .Field("amount", r.amount)
       .Field("createdAt", FormatTime(r.created_at))
       .Field("expiresAt", FormatTime(r.expires_at));
@@ -186,6 +189,49 @@ void WriteReservationSummary(JsonWriter& w, const Reservation& r, const Concert&
   w.BeginObject();
   WriteReservationFields(w, r, c);
   w.Field("seatCount", static_cast<uint64_t>(r.seats.size())).EndObject();
+}
+
+void WriteQueueTicket(JsonWriter& w, const Concert& c, const QueueTicket& t,
+                      double admission_rate) {
+  const WaitingRoom& room = *c.room;
+  const uint64_t position = room.PositionOf(t);
+  const bool waiting = t.status == TicketStatus::kWaiting;
+  w.BeginObject()
+      .Field("ticketId", t.id)
+      .Field("concertId", c.id)
+      .Field("status", ToString(t.status))
+      .Field("preQueued", waiting && t.place == QueueTicket::kNotPlaced);
+  w.Key("position");
+  if (position > 0) w.Uint(position);
+  else w.Null();
+  w.Key("estimatedWaitSeconds");
+  if (waiting)
+    w.Int(QueueStats::EstimateWaitSeconds(position > 0 ? position : room.pre_queued(),
+                                          admission_rate, room.settings().admit_per_second));
+  else
+    w.Null();
+  w.Field("waiting", room.waiting())
+      .Field("admittedNow", static_cast<uint64_t>(room.active()))
+      .Field("maxActive", static_cast<uint64_t>(room.settings().max_active))
+      .Field("joinedAt", FormatTime(t.joined_at));
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.2f", admission_rate);
+  w.Key("admissionRatePerSecond").Raw(rate);
+  if (t.status == TicketStatus::kAdmitted) {
+    const bool holding = room.LiveHolds(t.user) > 0;
+    w.Field("admittedAt", FormatTime(t.admitted_at)).Field("holdingSeats", holding);
+    // While seats are held the admission lasts until the last hold ends.
+    w.Key("admittedUntil");
+    if (holding) w.Null();
+    else w.String(FormatTime(t.admission_expires_at));
+  }
+  if (!waiting && t.status != TicketStatus::kAdmitted) {
+    w.Field("endedAt", FormatTime(t.ended_at));
+    if (t.status != TicketStatus::kCompleted) w.Field("endReason", ToString(t.end));
+  }
+  // A hint for pollers: often near the front, rarely far back.
+  w.Field("pollAfterSeconds", waiting ? (position > 0 && position <= 100 ? 1 : 5) : 30);
+  w.EndObject();
 }
 
 }  // namespace cm::gateway

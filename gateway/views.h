@@ -21,6 +21,10 @@ void WriteConcertDetails(JsonWriter& w, const engine::Concert& c, int64_t now_ms
 std::string RenderSeatMap(const engine::Concert& c, engine::Seq version);
 void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
 void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
+// A waiting-room place as its user sees it (GET .../queue/me and the WebSocket "queue" message):
+// status, position (null in the pre-queue), estimated wait at `admission_rate` per second.
+void WriteQueueTicket(JsonWriter& w, const engine::Concert& c, const engine::QueueTicket& t,
+                      double admission_rate);
 // A seat as people name it: {"id", "section", "row", "number", "grade", "price"}.
 void WriteSeat(JsonWriter& w, const engine::Concert& c, engine::SeatIndex s);
 

@@ -89,13 +89,20 @@ void WsSession::OnMessage() {
     std::optional<engine::Seq> last_seq;
     if (last >= 0) last_seq = static_cast<engine::Seq>(last);
     subscriptions_[id] = {feed_.Subscribe(weak_from_this(), id, last_seq), false};
+  } else if (type == "queue") {
+    if (user_ == 0)
+      return Error("NOT_AUTHENTICATED",
+                   "send {\"type\":\"notifications\",\"token\":...} before watching a queue");
+    if (context_.queue_watch == nullptr)
+      return Error("UNAVAILABLE", "waiting-room updates are not served here; poll instead");
+    context_.queue_watch->Watch(weak_from_this(), user_, id);
   } else if (type == "unsubscribe") {
     auto it = subscriptions_.find(id);
     if (it == subscriptions_.end()) return;
     feed_.Unsubscribe(it->second.subscription);
     subscriptions_.erase(it);
   } else {
-    Error("VALIDATION_FAILED", "type: must be subscribe, unsubscribe or notifications");
+    Error("VALIDATION_FAILED", "type: must be subscribe, unsubscribe, notifications or queue");
   }
 }
 

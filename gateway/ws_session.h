@@ -4,8 +4,10 @@
 //   {"type":"subscribe","concertId":4,"lastSeq":123}    resume: missed deltas or a snapshot
 //   {"type":"unsubscribe","concertId":4}
 //   {"type":"notifications","token":"<access JWT>"}      the caller's own notifications
+//   {"type":"queue","concertId":4}                       the caller's waiting-room place (after
+//                                                        notifications): see QueueWatch
 // Server messages: {"type":"snapshot",...}, {"type":"delta",...}, {"type":"notification",...},
-// {"type":"error",...}. A frame holds one message, or a JSON array of messages in order when the
+// {"type":"queue",...}, {"type":"error",...}. A frame holds one message, or a JSON array of messages in order when the
 // connection had a backlog (deltas are pulled from the shared history when the previous write
 // finishes, so a busy connection gets fewer, larger frames instead of falling behind).
 // Bounds: a client whose deltas fall out of the history (`--ws-history` deltas behind), or whose
@@ -26,6 +28,7 @@
 #include "gateway/jwt.h"
 #include "gateway/live_feed.h"
 #include "gateway/notifier.h"
+#include "gateway/queue_watch.h"
 
 namespace cm::gateway {
 
@@ -48,6 +51,7 @@ struct WsContext {
   WsOptions options;
   // The feed and every session run on one thread: the feed may call into sessions directly.
   bool single_thread = false;
+  QueueWatch* queue_watch = nullptr;  // null: no waiting-room updates
 };
 
 class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsSession> {

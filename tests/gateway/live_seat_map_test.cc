@@ -318,3 +318,42 @@ TEST_CASE("dead connections: a silent client that answers pings stays, one that 
   // `dead` read nothing meanwhile: the server gave up on it and closed the connection.
   CHECK_THROWS_AS(dead.Next(), boost::system::system_error);
 }
+
+TEST_CASE("waiting room on the WebSocket: the place while waiting, then ADMITTED as a shopper leaves") {
+  ApiFixture f({"--tick-ms", "50"});
+  ConcertOptions o;
+  o.waiting_room = json::object{{"maxActive", 1}};
+  const uint64_t concert = f.CreateConcert(o);
+  const std::string queue = "/api/v1/concerts/" + std::to_string(concert) + "/queue";
+  const std::string a = SignupAndLogin(f.port(), "qa@x.io"), b = SignupAndLogin(f.port(), "qb@x.io");
+
+  WsClient anon(f.port());
+  anon.Send(json::serialize(json::object{{"type", "queue"}, {"concertId", concert}}));
+  CHECK(Str(anon.NextOf("error"), "code") == "NOT_AUTHENTICATED");
+
+  REQUIRE(f.http.Post(queue, "", a).status == 201);
+  for (int i = 0; i < 100 && Str(f.http.Get(queue + "/me", a).Json(), "status") != "ADMITTED"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(f.http.Post(queue, "", b).status == 201);
+
+  WsClient wb(f.port());
+  wb.Send(json::serialize(json::object{{"type", "notifications"}, {"token", b}}));
+  REQUIRE(Str(wb.Next(), "type") == "subscribed");
+  wb.Send(json::serialize(json::object{{"type", "queue"}, {"concertId", concert}}));
+  const json::value waiting = wb.NextOf("queue");
+  CHECK(Int(waiting, "concertId") == static_cast<int64_t>(concert));
+  CHECK(Str(waiting.at("ticket"), "status") == "WAITING");
+  CHECK(Int(waiting.at("ticket"), "position") == 1);
+  // Nothing changes: no message (positions are pushed on change, not repeated every second).
+  CHECK(wb.QuietFor(std::chrono::milliseconds(1500)));
+
+  const auto left_at = std::chrono::steady_clock::now();
+  REQUIRE(f.http.Delete(queue + "/me", a).status == 200);
+  const json::value admitted = wb.FinishPending();
+  CHECK(Str(admitted, "type") == "queue");
+  CHECK(Str(admitted.at("ticket"), "status") == "ADMITTED");
+  // Pushed with the admission, not at the next once-a-second round.
+  CHECK(std::chrono::steady_clock::now() - left_at < std::chrono::milliseconds(900));
+  CHECK(f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
+                    R"({"count":1})", b).status == 201);
+}
