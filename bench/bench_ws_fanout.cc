@@ -44,7 +44,8 @@ struct Options {
   int threads = 1;
   int connect_window = 256;
   int server_pid = 0;
-  cm::bench::ConcertShape shape{.sections = 2, .rows = 10, .seats_per_row = 50};  // 1,000 seats
+  cm::bench::ConcertShape shape{.sections = 2, .rows = 10, .seats_per_row = 50, .max_seats_per_user = 4,
+                                .title = "Bench Concert", .waiting_room_json = ""};  // 1,000 seats
 };
 
 int64_t WallUs() {

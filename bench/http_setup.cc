@@ -69,15 +69,16 @@ int64_t CreateConcertOnSale(uint16_t port, const std::string& admin_email,
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  auto concert = Call(admin_stream, http::verb::post, "/api/admin/concerts",
-                      json::serialize(json::object{
+  json::object body{
                           {"venueId", json::parse(venue.body()).at("id")},
                           {"title", shape.title},
                           {"startsAt", now + 86'400'000},
                           {"salesOpenAt", now - 1000},
                           {"salesCloseAt", now + 3'600'000},
                           {"prices", json::object{{"VIP", 150000}, {"R", 120000}, {"S", 90000}, {"A", 60000}}},
-                          {"maxSeatsPerUser", shape.max_seats_per_user}}),
+                          {"maxSeatsPerUser", shape.max_seats_per_user}};
+  if (!shape.waiting_room_json.empty()) body["waitingRoom"] = json::parse(shape.waiting_room_json);
+  auto concert = Call(admin_stream, http::verb::post, "/api/admin/concerts", json::serialize(body),
                       admin);
   if (concert.result_int() != 201) throw std::runtime_error("concert: " + concert.body());
   const int64_t id = json::parse(concert.body()).at("id").as_int64();

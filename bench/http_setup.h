@@ -27,6 +27,7 @@ struct ConcertShape {
   int sections = 10, rows = 50, seats_per_row = 100;
   int max_seats_per_user = 4;
   std::string title = "Bench Concert";
+  std::string waiting_room_json;  // a "waitingRoom" object for the concert; empty: none
   int64_t seats() const { return static_cast<int64_t>(sections) * rows * seats_per_row; }
 };
 

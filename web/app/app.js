@@ -15,6 +15,8 @@ const state = {
   holds: [],            // my HELD reservations for the open concert
   ws: null,
   wsRetry: 0,
+  queue: null,          // my waiting-room ticket for the open concert (null: none)
+  queueTimer: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -81,6 +83,7 @@ function setAuth(auth) {
   $("signed-in").hidden = !auth;
   $("who").textContent = auth ? auth.email : "";
   subscribeNotifications();
+  if (state.concert) refreshQueue();
 }
 
 // ---- account ---------------------------------------------------------------------------------
@@ -152,12 +155,15 @@ async function openConcert(id) {
   subscribeConcert();
   loadHolds();
   updateSelection();
+  state.queue = null;
+  refreshQueue();
 }
 
 function closeConcert() {
   if (state.concert && state.ws && state.ws.readyState === WebSocket.OPEN)
     state.ws.send(JSON.stringify({ type: "unsubscribe", concertId: state.concert.id }));
   state.concert = null;
+  clearTimeout(state.queueTimer);
   $("concert-view").hidden = true;
   $("concerts-view").hidden = false;
   loadConcerts();
@@ -289,8 +295,92 @@ function subscribeConcert(fromSeq = state.lastSeq) {
 }
 
 function subscribeNotifications() {
-  if (state.auth && state.ws && state.ws.readyState === WebSocket.OPEN)
+  if (state.auth && state.ws && state.ws.readyState === WebSocket.OPEN) {
     state.ws.send(JSON.stringify({ type: "notifications", token: state.auth.accessToken }));
+    watchQueue();
+  }
+}
+
+// ---- waiting room ----------------------------------------------------------------------------
+// A concert with a waiting room shows the line (position, estimated wait) instead of the seat
+// pickers until the user is admitted. Updates come over the WebSocket; polling backs it up.
+
+function watchQueue() {
+  if (state.concert && state.concert.waitingRoom && state.ws && state.ws.readyState === WebSocket.OPEN)
+    state.ws.send(JSON.stringify({ type: "queue", concertId: state.concert.id }));
+}
+
+async function refreshQueue() {
+  clearTimeout(state.queueTimer);
+  const c = state.concert;
+  if (!c || !c.waitingRoom) return renderQueue();
+  if (state.auth) {
+    const { res, data } = await api("GET", `/api/v1/concerts/${c.id}/queue/me`);
+    if (state.concert !== c) return;
+    state.queue = res.ok ? data : null;
+  }
+  renderQueue();
+  const every = state.queue ? state.queue.pollAfterSeconds : 10;
+  state.queueTimer = setTimeout(refreshQueue, every * 1000);
+}
+
+function duration(seconds) {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function renderQueue() {
+  const c = state.concert, t = state.queue;
+  const gated = !!(c && c.waitingRoom);
+  const admitted = t && t.status === "ADMITTED";
+  $("queue-panel").hidden = !gated;
+  $("shop-panel").hidden = gated && !admitted;
+  if (!gated) return;
+  const live = t && (t.status === "WAITING" || t.status === "ADMITTED");
+  $("queue-join").hidden = !state.auth || live;
+  $("queue-leave").hidden = !live;
+  let text;
+  if (!state.auth) text = "Log in to join the waiting room for this concert.";
+  else if (!t) text = `Sales go through a waiting room (${c.waitingRoom.waiting} waiting). Join to get your place.`;
+  else if (t.status === "WAITING" && t.preQueued)
+    text = `You are in the pre-queue with ${t.waiting - 1} others. Places are drawn at random when sales open.`;
+  else if (t.status === "WAITING")
+    text = `Your position: ${t.position} of ${t.waiting} · estimated wait ${duration(t.estimatedWaitSeconds)}.`;
+  else if (admitted)
+    text = t.admittedUntil ? `It's your turn: shop until ${new Date(t.admittedUntil).toLocaleTimeString()}.`
+                           : "It's your turn: you hold seats, so your turn lasts until they are paid or released.";
+  else if (t.status === "COMPLETED") text = "Your purchase is complete.";
+  else if (t.status === "EXPIRED")
+    text = t.endReason === "ABANDONED" ? "Your place expired because this page stopped checking in. Join again for a new place."
+                                       : "Your shopping time ran out. Join again for a new place.";
+  else text = "You left the queue.";
+  $("queue-status").textContent = text;
+}
+
+function onQueueUpdate(m) {
+  if (!state.concert || m.concertId !== state.concert.id) return;
+  const was = state.queue && state.queue.status;
+  state.queue = m.ticket;
+  if (m.ticket && m.ticket.status === "ADMITTED" && was !== "ADMITTED") say("It's your turn! Pick your seats.");
+  renderQueue();
+}
+
+async function joinQueue() {
+  if (!state.auth) return say("Please log in to join the waiting room.", "warn");
+  const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/queue`);
+  if (!res.ok) return say(explain(res, data, "Joining the queue"), "error");
+  state.queue = data;
+  renderQueue();
+  watchQueue();
+  refreshQueue();
+}
+
+async function leaveQueue() {
+  const { res, data } = await api("DELETE", `/api/v1/concerts/${state.concert.id}/queue/me`);
+  if (!res.ok && res.status !== 404) return say(explain(res, data, "Leaving the queue"), "error");
+  state.queue = res.ok ? data : null;
+  renderQueue();
 }
 
 function onLiveMessage(m) {
@@ -309,6 +399,9 @@ function onLiveMessage(m) {
       break;
     case "notification":
       onNotification(m);
+      break;
+    case "queue":
+      onQueueUpdate(m);
       break;
     case "error":
       if (m.code === "TOKEN_EXPIRED" && state.auth) refresh().then((ok) => ok && subscribeNotifications());
@@ -336,6 +429,10 @@ function onNotification(n) {
 async function hold(body) {
   if (!state.auth) return say("Please log in to hold seats.", "warn");
   const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/reservations`, body);
+  if (res.status === 403 && data && data.code === "QUEUE_ADMISSION_REQUIRED") {
+    say("Your turn in the waiting room has not come yet (or has ended).", "warn");
+    return refreshQueue();
+  }
   if (res.status !== 201) return say(explain(res, data, "Holding seats"), res.status === 429 ? "warn" : "error");
   for (const id of state.selected) state.seats.get(id)?.el.classList.remove("selected");
   state.selected.clear();
@@ -423,6 +520,8 @@ $("signup-button").addEventListener("click", () => {
 });
 $("logout-button").addEventListener("click", logout);
 $("seat-map").addEventListener("click", onSeatClick);
+$("queue-join").addEventListener("click", joinQueue);
+$("queue-leave").addEventListener("click", leaveQueue);
 $("hold-selected").addEventListener("click", () => hold({ seatIds: [...state.selected] }));
 $("best-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
