@@ -105,6 +105,12 @@ class Api {
   void CreateReservation(const ExPtr& ex, std::string_view concert_id);
   void GetReservation(const ExPtr& ex, std::string_view id);
   void CancelReservation(const ExPtr& ex, std::string_view id);
+  // The queue endpoints' caller and concert; answers the request itself when either is bad.
+  struct QueueCaller {
+    AccessClaims claims;
+    engine::ConcertId concert;
+  };
+  std::optional<QueueCaller> QueueRequest(const ExPtr& ex, std::string_view concert_id);
   void JoinQueue(const ExPtr& ex, std::string_view concert_id);
   void GetQueueTicket(const ExPtr& ex, std::string_view concert_id);
   void LeaveQueue(const ExPtr& ex, std::string_view concert_id);

@@ -48,15 +48,21 @@ void Api::ReplyQueueTicket(const ExPtr& ex, engine::ConcertId concert, engine::U
         {http::field::cache_control, "no-store"}});
 }
 
-void Api::JoinQueue(const ExPtr& ex, std::string_view concert_text) {
+std::optional<Api::QueueCaller> Api::QueueRequest(const ExPtr& ex, std::string_view concert_text) {
   auto claims = Authenticate(ex, false);
-  if (!claims) return;
+  if (!claims) return std::nullopt;
   auto concert = IdParam(ex, concert_text, "concert");
-  if (!concert) return;
-  auto cmd = NewCommand(ex, *claims);
+  if (!concert) return std::nullopt;
+  return QueueCaller{*claims, *concert};
+}
+
+void Api::JoinQueue(const ExPtr& ex, std::string_view concert_text) {
+  auto caller = QueueRequest(ex, concert_text);
+  if (!caller) return;
+  auto cmd = NewCommand(ex, caller->claims);
   if (!cmd) return;
-  cmd->body = engine::JoinQueueCmd{*concert};
-  Submit(ex, std::move(*cmd), [this, ex, concert = *concert, user = claims->sub](const Event& e) {
+  cmd->body = engine::JoinQueueCmd{caller->concert};
+  Submit(ex, std::move(*cmd), [this, ex, concert = caller->concert, user = caller->claims.sub](const Event& e) {
     const engine::Outcome o = engine::OutcomeOf(e);
     if (std::holds_alternative<engine::QueueJoined>(e.body))
       return ReplyQueueTicket(ex, concert, user, 201);
@@ -69,22 +75,17 @@ void Api::JoinQueue(const ExPtr& ex, std::string_view concert_text) {
 }
 
 void Api::GetQueueTicket(const ExPtr& ex, std::string_view concert_text) {
-  auto claims = Authenticate(ex, false);
-  if (!claims) return;
-  auto concert = IdParam(ex, concert_text, "concert");
-  if (!concert) return;
-  ReplyQueueTicket(ex, *concert, claims->sub, 200);
+  if (auto caller = QueueRequest(ex, concert_text))
+    ReplyQueueTicket(ex, caller->concert, caller->claims.sub, 200);
 }
 
 void Api::LeaveQueue(const ExPtr& ex, std::string_view concert_text) {
-  auto claims = Authenticate(ex, false);
-  if (!claims) return;
-  auto concert = IdParam(ex, concert_text, "concert");
-  if (!concert) return;
-  auto cmd = NewCommand(ex, *claims);
+  auto caller = QueueRequest(ex, concert_text);
+  if (!caller) return;
+  auto cmd = NewCommand(ex, caller->claims);
   if (!cmd) return;
-  cmd->body = engine::LeaveQueueCmd{*concert};
-  Submit(ex, std::move(*cmd), [this, ex, concert = *concert, user = claims->sub](const Event& e) {
+  cmd->body = engine::LeaveQueueCmd{caller->concert};
+  Submit(ex, std::move(*cmd), [this, ex, concert = caller->concert, user = caller->claims.sub](const Event& e) {
     if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
     ReplyQueueTicket(ex, concert, user, 200);
   });

@@ -24,6 +24,10 @@ uint64_t QueueStats::WindowSum(const Room& r, int64_t now_second) const {
 }
 
 void QueueStats::Collect(const Event& e) {
+  const EventType type = TypeOf(e);
+  if (type != EventType::kQueueJoined && type != EventType::kQueueAdmitted &&
+      type != EventType::kQueueTicketsEnded)
+    return;  // every durable event passes here: no lock for the rest
   std::lock_guard lock(mu_);
   if (const auto* j = std::get_if<QueueJoined>(&e.body)) {
     ++rooms_[j->concert].joined;

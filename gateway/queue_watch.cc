@@ -53,7 +53,8 @@ void QueueWatch::Watch(std::weak_ptr<LiveSubscriber> s, UserId user, ConcertId c
     for (const Watcher& w : mine)
       if (w.concert == concert && !w.socket.owner_before(s) && !s.owner_before(w.socket)) return;
     mine.push_back(Watcher{s, concert});
-    Update({user}, WallNowMs());
+    const std::vector<UserId> just{user};
+    Refresh(&just, WallNowMs());
   });
 }
 
@@ -68,7 +69,7 @@ void QueueWatch::Collect(const Event& e) {
 
 void QueueWatch::Flush() {
   if (pending_.empty()) return;
-  boost::asio::post(strand_, [this, users = std::move(pending_)] { Update(users, WallNowMs()); });
+  boost::asio::post(strand_, [this, users = std::move(pending_)] { Refresh(&users, WallNowMs()); });
   pending_.clear();
 }
 
@@ -79,10 +80,6 @@ void QueueWatch::Round() {
   timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) Round();
   });
-}
-
-void QueueWatch::Update(const std::vector<UserId>& users, int64_t now_ms) {
-  Refresh(&users, now_ms);
 }
 
 void QueueWatch::Refresh(const std::vector<UserId>* users, int64_t now_ms) {

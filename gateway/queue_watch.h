@@ -54,7 +54,6 @@ class QueueWatch {
   };
 
   void Round();                                              // strand
-  void Update(const std::vector<engine::UserId>& users, int64_t now_ms);  // strand
   // Pushes what changed for `users` (all watchers when null); drops closed sockets.
   void Refresh(const std::vector<engine::UserId>* users, int64_t now_ms);  // strand
 

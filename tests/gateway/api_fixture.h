@@ -41,6 +41,10 @@ class ApiFixture {
   HttpClient http{0};
 };
 
+// Signs `n` users up through the API (4 connections, emails <prefix><i>@x.io); their access
+// tokens are signed with the server's test secret instead of n logins.
+std::vector<std::string> MakeUsers(ApiFixture& f, int n, const std::string& prefix);
+
 std::string Str(const json::value& v, const char* key);
 int64_t Int(const json::value& v, const char* key);
 int64_t NowMs();

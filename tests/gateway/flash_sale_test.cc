@@ -19,30 +19,6 @@ namespace {
 constexpr int kClients = 500;
 constexpr int kSeats = 200;  // 1 section x 10 rows x 20 seats
 
-// Users are created through the API; their tokens are signed with the server's test secret
-// instead of 500 logins.
-std::vector<std::string> MakeUsers(ApiFixture& f, int n) {
-  const cm::gateway::JwtCodec jwt(ServerProcess::kSecret);
-  std::vector<std::string> tokens(static_cast<std::size_t>(n));
-  std::vector<std::thread> workers;
-  for (int w = 0; w < 4; ++w)
-    workers.emplace_back([&, w] {
-      HttpClient c(f.port());
-      for (int i = w; i < n; i += 4) {
-        auto r = c.Post("/api/users/signup",
-                        json::serialize(json::object{{"email", "fan" + std::to_string(i) + "@x.io"},
-                                                     {"password", "password-123"},
-                                                     {"name", "Fan"}}));
-        if (r.status != 201) throw std::runtime_error(r.body);
-        const int64_t now = NowMs() / 1000;
-        tokens[static_cast<std::size_t>(i)] = jwt.Sign(
-            {static_cast<uint64_t>(Int(r.Json(), "id")), cm::engine::Role::kUser, now, now + 900, 0});
-      }
-    });
-  for (auto& t : workers) t.join();
-  return tokens;
-}
-
 int CountHeld(HttpClient& http, const std::string& concert) {
   auto map = http.Get("/api/concerts/" + concert + "/seats").Json();
   int held = 0;
@@ -68,7 +44,7 @@ TEST_CASE("500 concurrent clients, 200 seats: each seat held at most once, 201s 
   o.seats_per_row = 20;
   o.rows_per_grade = 5;
   const std::string concert = std::to_string(f.CreateConcert(o));
-  const auto tokens = MakeUsers(f, kClients);
+  const auto tokens = MakeUsers(f, kClients, "fan");
 
   std::vector<int> status(kClients), seat(kClients);
   std::latch start(kClients);
@@ -115,7 +91,7 @@ TEST_CASE("SIGKILL during the rush: every 201 survives the restart, no seat is h
   o.max_seats_per_user = 16;
   const std::string concert = std::to_string(f.CreateConcert(o));
   const int clients_n = 100;
-  const auto tokens = MakeUsers(f, clients_n);
+  const auto tokens = MakeUsers(f, clients_n, "fan");
 
   std::mutex mu;
   std::vector<int64_t> acknowledged;  // reservation ids that got 201

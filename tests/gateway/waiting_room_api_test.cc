@@ -21,31 +21,6 @@ using namespace cm::test;
 
 namespace {
 
-// Signs users up through the API (4 connections); tokens are signed with the test secret.
-std::vector<std::string> MakeUsers(ApiFixture& f, int n, const std::string& prefix) {
-  const cm::gateway::JwtCodec jwt(ServerProcess::kSecret);
-  std::vector<std::string> tokens(static_cast<std::size_t>(n));
-  std::vector<std::thread> workers;
-  for (int w = 0; w < 4; ++w)
-    workers.emplace_back([&, w] {
-      HttpClient c(f.port());
-      for (int i = w; i < n; i += 4) {
-        auto r = c.Post("/api/users/signup",
-                        json::serialize(json::object{
-                            {"email", prefix + std::to_string(i) + "@x.io"},
-                            {"password", "password-123"},
-                            {"name", "Fan"}}));
-        if (r.status != 201) throw std::runtime_error(r.body);
-        const int64_t now = NowMs() / 1000;
-        tokens[static_cast<std::size_t>(i)] =
-            jwt.Sign({static_cast<uint64_t>(Int(r.Json(), "id")), cm::engine::Role::kUser, now,
-                      now + 900, 0});
-      }
-    });
-  for (auto& t : workers) t.join();
-  return tokens;
-}
-
 std::string QueuePath(uint64_t concert) {
   return "/api/v1/concerts/" + std::to_string(concert) + "/queue";
 }
