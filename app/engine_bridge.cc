@@ -17,6 +17,7 @@ void EngineBridge::OnRecovered(const engine::EngineState& state) {
   for (engine::ConcertId id : state.rooms())
     for (const auto& [user, t] : state.FindConcert(id)->room->ticket_map())
       if (t.status == engine::TicketStatus::kWaiting) presence_.Seen(id, user, now);
+  if (payments_ != nullptr) payments_->OnRecovered(state);
   recovered_.store(true);
 }
 
@@ -28,6 +29,7 @@ void EngineBridge::OnDurable(const engine::EventSlot& slot) {
   notifier_.Collect(e);
   queue_stats_.Collect(e);
   queue_watch_.Collect(e);
+  if (payments_ != nullptr) payments_->Collect(e);
   switch (TypeOf(e)) {
     case EventType::kHoldPlaced: holds_.fetch_add(1, std::memory_order_relaxed); break;
     case EventType::kReservationConfirmed: confirms_.fetch_add(1, std::memory_order_relaxed); break;
@@ -114,6 +116,7 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
   counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
   queue_stats_.WriteMetrics(out, reads_, NowMs());
+  if (payments_ != nullptr) payments_->WriteMetrics(out);
   out->Header("cm_queue_presence_tracked", "gauge", "Waiting-room places whose presence is watched.");
   out->Sample("cm_queue_presence_tracked", "", static_cast<double>(presence_.tracked()));
   out->Header("cm_ws_subscribers", "gauge", "Live seat-map subscriptions.");

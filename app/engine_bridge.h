@@ -17,6 +17,7 @@
 #include "gateway/queue_stats.h"
 #include "gateway/queue_watch.h"
 #include "gateway/reply_router.h"
+#include "payments/payment_worker.h"
 #include "readmodel/read_model.h"
 #include "runtime/pipeline.h"
 
@@ -36,6 +37,9 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
         queue_watch_(queue_watch) {}
 
   void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
+  // Before the pipeline opens: the payment saga's worker gets the recovered state and every
+  // durable event after it.
+  void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
   void SetDraining() { draining_.store(true); }
 
   // DurableListener (publisher thread).
@@ -63,6 +67,7 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   gateway::QueuePresence& presence_;
   gateway::QueueWatch& queue_watch_;
   runtime::Pipeline* pipeline_ = nullptr;
+  payments::PaymentWorker* payments_ = nullptr;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};
 

@@ -21,6 +21,8 @@
 #include "gateway/live_feed.h"
 #include "gateway/ws_hub.h"
 #include "gateway/ws_session.h"
+#include "payments/http_provider.h"
+#include "payments/payment_worker.h"
 
 namespace cm::app {
 namespace {
@@ -91,6 +93,18 @@ class ClockThread {
   std::thread thread_;
 };
 
+// The payment worker's reports go into the engine's ring like any other command.
+class BridgeCommandPort final : public payments::CommandPort {
+ public:
+  explicit BridgeCommandPort(EngineBridge& bridge) : bridge_(bridge) {}
+  bool Publish(engine::Command cmd) override {
+    return bridge_.TryPublish(std::move(cmd)) == EngineBridge::Publish::kOk;
+  }
+
+ private:
+  EngineBridge& bridge_;
+};
+
 void SetUpLogging(const ServeOptions& o) {
   // Diagnostics go to stderr; stdout carries only the access log.
   spdlog::set_default_logger(spdlog::stderr_color_mt("concertmania"));
@@ -128,6 +142,9 @@ int RunServer(const ServeOptions& o) {
   runtime::PipelineOptions po;
   po.data_dir = o.data_dir;
   po.input_ring_size = std::size_t{1} << o.ring_size_log2;
+  po.engine.payment_grace_ms = o.payment_grace_ms;
+  po.engine.payment_max_attempts = static_cast<uint32_t>(o.payment_attempts);
+  po.engine.payment_retry_base_ms = o.payment_retry_base_ms;
   readmodel::ReadModel reads(po.engine);
 
   gateway::HttpServerOptions so;
@@ -165,6 +182,28 @@ int RunServer(const ServeOptions& o) {
   });
   EngineBridge bridge(reads, replies, live, notifier, queue_stats, presence, queue_watch);
 
+  // Declared so that the provider (whose thread calls back into the worker) goes first.
+  BridgeCommandPort payment_port(bridge);
+  std::unique_ptr<payments::PaymentWorker> payment_worker;
+  std::unique_ptr<payments::HttpPaymentProvider> provider;
+  if (!o.payment_provider_url.empty()) {
+    payments::HttpProviderOptions hpo;
+    hpo.url = o.payment_provider_url;
+    hpo.timeout = std::chrono::milliseconds(o.payment_timeout_ms);
+    auto opened_provider = payments::HttpPaymentProvider::Open(hpo);
+    if (!opened_provider.ok()) {
+      spdlog::critical("{}", opened_provider.status().ToString());
+      return 2;
+    }
+    provider = std::move(opened_provider).value();
+    payments::PaymentWorkerOptions pwo;
+    pwo.max_in_flight = static_cast<std::size_t>(o.payment_max_in_flight);
+    payment_worker = std::make_unique<payments::PaymentWorker>(pwo, *provider, payment_port, NowMs);
+    bridge.SetPaymentWorker(payment_worker.get());
+  } else {
+    spdlog::warn("no --payment-provider-url: payments are off (POST /api/payments answers 503)");
+  }
+
   auto opened = runtime::Pipeline::Open(po, &bridge);
   if (!opened.ok()) {
     spdlog::critical("cannot open the engine on {}: {}", o.data_dir, opened.status().ToString());
@@ -189,11 +228,13 @@ int RunServer(const ServeOptions& o) {
   ao.hold_rate_per_s = o.hold_rate;
   ao.hold_burst = o.hold_burst;
   ao.swagger_dir = o.swagger_dir;
+  ao.payments_enabled = payment_worker != nullptr;
   gateway::Api api(ao, bridge, reads, jwt, replies, &presence, &queue_stats);
   api_ptr = &api;
 
   notifier.Start();
   queue_watch.Start();
+  if (payment_worker) payment_worker->Start();
   ws_hub.Start();
   if (Status s = server.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
@@ -221,6 +262,7 @@ int RunServer(const ServeOptions& o) {
   }
   notifier.Stop();
   queue_watch.Stop();
+  if (payment_worker) payment_worker->Stop();  // calls in flight resume from the journal
   pipeline->Stop();  // finishes and journals everything already published
   if (pipeline->halted()) exit_code = 3;
   server.Stop();

@@ -89,6 +89,25 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_flag("--fast-password-hash", o.fast_password_hash,
                "argon2id at its minimum cost, for tests and benchmarks only (never production)")
       ->envname("CM_FAST_PASSWORD_HASH");
+  cmd.add_option("--payment-provider-url", o.payment_provider_url,
+                 "Base URL of the payment provider (concertmania-fakepg in the demo); empty: "
+                 "payments are off and POST /api/payments answers 503")
+      ->envname("CM_PAYMENT_PROVIDER_URL");
+  cmd.add_option("--payment-timeout-ms", o.payment_timeout_ms,
+                 "A provider call not answered within this is an error (retried)")
+      ->envname("CM_PAYMENT_TIMEOUT_MS")->check(CLI::Range(10, 120'000))->capture_default_str();
+  cmd.add_option("--payment-attempts", o.payment_attempts,
+                 "Charge attempts before the saga gives up and releases the seats")
+      ->envname("CM_PAYMENT_ATTEMPTS")->check(CLI::Range(1, 20))->capture_default_str();
+  cmd.add_option("--payment-retry-base-ms", o.payment_retry_base_ms,
+                 "Backoff before retry k is this times 2^(k-1)")
+      ->envname("CM_PAYMENT_RETRY_BASE_MS")->check(CLI::Range(1, 600'000))->capture_default_str();
+  cmd.add_option("--payment-grace-ms", o.payment_grace_ms,
+                 "How long past its expiry a hold waits for a payment in flight")
+      ->envname("CM_PAYMENT_GRACE_MS")->check(CLI::Range(0, 3'600'000))->capture_default_str();
+  cmd.add_option("--payment-max-in-flight", o.payment_max_in_flight,
+                 "Provider calls in flight at once")
+      ->envname("CM_PAYMENT_MAX_IN_FLIGHT")->check(CLI::Range(1, 100'000))->capture_default_str();
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
       ->envname("CM_PORT_FILE");
 }

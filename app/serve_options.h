@@ -39,7 +39,14 @@ struct ServeOptions {
   bool access_log = true;
   std::string swagger_dir;
   std::string port_file;
-  bool fast_password_hash = false;  // tests: write the bound port here once listening
+  bool fast_password_hash = false;
+  // The payment saga: empty URL = no provider (POST /api/payments answers 503).
+  std::string payment_provider_url;
+  int payment_timeout_ms = 2000;
+  int payment_attempts = 3;
+  int payment_retry_base_ms = 1000;
+  int payment_grace_ms = 120'000;
+  int payment_max_in_flight = 1024;
 };
 
 // Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.

@@ -4,7 +4,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 17, "update CommandType and ToString");
+static_assert(std::variant_size_v<CommandBody> == 20, "update CommandType and ToString");
 
 std::string_view ToString(CommandType t) {
   switch (t) {
@@ -25,6 +25,9 @@ std::string_view ToString(CommandType t) {
     case CommandType::kJoinQueue: return "JoinQueue";
     case CommandType::kLeaveQueue: return "LeaveQueue";
     case CommandType::kAbandonQueueTickets: return "AbandonQueueTickets";
+    case CommandType::kRequestPayment: return "RequestPayment";
+    case CommandType::kReportCharge: return "ReportCharge";
+    case CommandType::kReportRefund: return "ReportRefund";
   }
   return "Unknown";
 }
@@ -62,6 +65,19 @@ struct FingerprintVisitor {
   void operator()(const AbandonQueueTicketsCmd& c) {
     Add(c.concert);
     for (UserId u : c.users) Add(u);
+  }
+  void operator()(const RequestPaymentCmd& c) {
+    Add(c.reservation);
+    Add(static_cast<uint64_t>(c.method));
+  }
+  void operator()(const ReportChargeCmd& c) {
+    Add(c.payment);
+    Add(c.attempt);
+    Add(static_cast<uint64_t>(c.outcome));
+  }
+  void operator()(const ReportRefundCmd& c) {
+    Add(c.payment);
+    Add(static_cast<uint64_t>(c.refunded));
   }
 };
 

@@ -108,12 +108,32 @@ struct AbandonQueueTicketsCmd {
   std::vector<UserId> users;
 };
 
+// The owner pays for a HELD reservation (POST /api/payments). The saga starts here.
+struct RequestPaymentCmd {
+  ReservationId reservation = 0;
+  PaymentMethod method = PaymentMethod::kCard;
+};
+
+// The payment worker reports what one call to the provider came to. System only.
+struct ReportChargeCmd {
+  PaymentId payment = 0;
+  uint32_t attempt = 0;  // must be the payment's current attempt
+  ChargeOutcome outcome = ChargeOutcome::kCaptured;
+  std::string detail;  // the provider's reason, for the history
+};
+
+// The payment worker reports that the provider returned the money. System only.
+struct ReportRefundCmd {
+  PaymentId payment = 0;
+  int64_t refunded = 0;  // what the provider says it returned (0 if nothing had been taken)
+};
+
 using CommandBody =
     std::variant<TickCmd, RegisterUserCmd, CreateVenueCmd, CreateConcertCmd, OpenSalesCmd,
                  CloseSalesCmd, HoldSeatsCmd, HoldBestAvailableCmd, ReleaseHoldCmd,
                  ConfirmReservationCmd, RefundReservationCmd, StartSessionCmd,
                  RefreshSessionCmd, EndSessionCmd, JoinQueueCmd, LeaveQueueCmd,
-                 AbandonQueueTicketsCmd>;
+                 AbandonQueueTicketsCmd, RequestPaymentCmd, ReportChargeCmd, ReportRefundCmd>;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -145,7 +165,10 @@ enum class CommandType : uint8_t {
   kJoinQueue = 14,
   kLeaveQueue = 15,
   kAbandonQueueTickets = 16,
-  kLast = kAbandonQueueTickets,
+  kRequestPayment = 17,
+  kReportCharge = 18,
+  kReportRefund = 19,
+  kLast = kReportRefund,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

@@ -14,6 +14,15 @@ struct EngineConfig {
   // How long EXPIRED, CANCELLED and REFUNDED reservations stay queryable in the engine (a late
   // payment or a retried cancel still gets a specific answer), before they are dropped.
   TimeMs ended_retention_ms = 3600 * 1000;
+
+  // The payment saga. These shape decisions only (each decision is journaled with its
+  // outcome), so a deployment may change them between runs without breaking replay.
+  // While a payment is in flight the hold waits at most this much past its own expiry, so a
+  // slow provider cannot keep seats off sale: 2 minutes covers every retry of a provider
+  // answering within its timeout, and bounds the extra hold to a fifth of the 10-minute TTL.
+  TimeMs payment_grace_ms = 120 * 1000;
+  uint32_t payment_max_attempts = 3;     // calls to the provider before the saga gives up
+  TimeMs payment_retry_base_ms = 1000;   // backoff before retry k: base * 2^(k-1)
 };
 
 }  // namespace cm::engine

@@ -62,7 +62,11 @@ void EngineState::AdvanceClock(TimeMs now) {
     auto it = reservations_.find(ended_.front());
     if (it != reservations_.end() && it->second.ended_at + config_.ended_retention_ms > clock_)
       break;
-    if (it != reservations_.end()) reservations_.erase(it);
+    if (it != reservations_.end()) {
+      auto pit = payments_.find(it->second.payment);
+      if (pit != payments_.end() && !pit->second.NeedsWorker()) payments_.erase(pit);
+      reservations_.erase(it);
+    }
     ended_.pop_front();
   }
 }
@@ -86,6 +90,11 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
   r.ended_at = at;
   ended_.push_back(r.id);
   return Status::OK();
+}
+
+const Payment* EngineState::FindPayment(PaymentId id) const {
+  auto it = payments_.find(id);
+  return it == payments_.end() ? nullptr : &it->second;
 }
 
 const Session* EngineState::FindSession(const TokenDigest& refresh_digest, TimeMs now) const {
@@ -177,7 +186,7 @@ Status EngineState::ApplyBody(const Event& e) {
           return Status::Corruption(At(e) + "seat " + std::to_string(s) + " is not available");
       Reservation& r = reservations_[b.reservation];
       r = Reservation{b.reservation, b.user, b.concert, ReservationStatus::kHeld, b.amount,
-                      e.ts, b.expires_at, 0, b.seats, Reservation::kNoTimer};
+                      e.ts, b.expires_at, 0, b.seats, 0, Reservation::kNoTimer};
       for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);
       c.seats_per_user[b.user] += b.seats.count;
       timers_.Push(&r);
@@ -248,6 +257,13 @@ Status EngineState::ApplyBody(const Event& e) {
     case EventType::kQueueAdmitted:
     case EventType::kQueueTicketsEnded:
       return ApplyQueue(e);
+    case EventType::kPaymentRequested:
+    case EventType::kPaymentSucceeded:
+    case EventType::kPaymentFailed:
+    case EventType::kRefundIssued:
+    case EventType::kSeatsReleased:
+    case EventType::kRefundSettled:
+      return ApplyPayment(e);
     case EventType::kCommandRejected:
     case EventType::kDuplicateCommand:
       return Status::OK();

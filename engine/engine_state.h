@@ -15,6 +15,7 @@
 #include "engine/event.h"
 #include "engine/hold_timers.h"
 #include "engine/idempotency.h"
+#include "engine/payment.h"
 #include "engine/reservation.h"
 #include "engine/status.h"
 #include "engine/venue.h"
@@ -62,6 +63,7 @@ class EngineState {
   const Venue* FindVenue(VenueId id) const;
   const Concert* FindConcert(ConcertId id) const;
   const Reservation* FindReservation(ReservationId id) const;
+  const Payment* FindPayment(PaymentId id) const;
   // A live session (not expired at `now`), or null.
   const Session* FindSession(const TokenDigest& refresh_digest, TimeMs now) const;
   const HoldTimers& timers() const { return timers_; }
@@ -77,6 +79,7 @@ class EngineState {
     return reservations_;
   }
   const std::deque<ReservationId>& ended() const { return ended_; }
+  const std::unordered_map<PaymentId, Payment>& payments() const { return payments_; }
   const std::unordered_map<SessionId, Session>& sessions() const { return sessions_; }
   // Concerts with a waiting room, ascending.
   const std::vector<ConcertId>& rooms() const { return rooms_; }
@@ -86,6 +89,7 @@ class EngineState {
 
   Status ApplyBody(const Event& e);
   Status ApplyQueue(const Event& e);
+  Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   void AdvanceClock(TimeMs now);
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   void ReturnSeats(Concert& c, const Reservation& r);
@@ -105,6 +109,9 @@ class EngineState {
   IdempotencyTable idempotency_;
   // Ended reservations in the order they ended, dropped after config_.ended_retention_ms.
   std::deque<ReservationId> ended_;
+  // Payments live as long as their reservation, and longer while the saga still needs the
+  // worker (an unsettled refund).
+  std::unordered_map<PaymentId, Payment> payments_;
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
   std::unordered_map<SessionId, Session> sessions_;

@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 19, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 25, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -25,8 +25,36 @@ std::string_view ToString(EventType t) {
     case EventType::kQueueOpened: return "QueueOpened";
     case EventType::kQueueAdmitted: return "QueueAdmitted";
     case EventType::kQueueTicketsEnded: return "QueueTicketsEnded";
+    case EventType::kPaymentRequested: return "PaymentRequested";
+    case EventType::kPaymentSucceeded: return "PaymentSucceeded";
+    case EventType::kPaymentFailed: return "PaymentFailed";
+    case EventType::kRefundIssued: return "RefundIssued";
+    case EventType::kSeatsReleased: return "SeatsReleased";
+    case EventType::kRefundSettled: return "RefundSettled";
   }
   return "Unknown";
+}
+
+std::string_view ToString(RefundReason r) {
+  switch (r) {
+    case RefundReason::kLateSuccess: return "LATE_SUCCESS";
+    case RefundReason::kUnknownOutcome: return "UNKNOWN_OUTCOME";
+    case RefundReason::kReservationRefunded: return "RESERVATION_REFUNDED";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view ToString(PaymentStep s) {
+  switch (s) {
+    case PaymentStep::kRequested: return "REQUESTED";
+    case PaymentStep::kAttemptFailed: return "ATTEMPT_FAILED";
+    case PaymentStep::kSucceeded: return "SUCCEEDED";
+    case PaymentStep::kFailed: return "FAILED";
+    case PaymentStep::kRefundIssued: return "REFUND_ISSUED";
+    case PaymentStep::kRefundSettled: return "REFUND_SETTLED";
+    case PaymentStep::kSeatsReleased: return "SEATS_RELEASED";
+  }
+  return "UNKNOWN";
 }
 
 Outcome OutcomeOf(const Event& e) {
@@ -58,6 +86,12 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const QueueTicketsEnded& b) {
       return {ResultCode::kOk, b.concert, b.users.size()};
     }
+    Outcome operator()(const PaymentRequested& b) { return {ResultCode::kOk, b.payment, 0}; }
+    Outcome operator()(const PaymentSucceeded& b) { return {ResultCode::kOk, b.payment, 0}; }
+    Outcome operator()(const PaymentFailed& b) { return {ResultCode::kOk, b.payment, 0}; }
+    Outcome operator()(const RefundIssued& b) { return {ResultCode::kOk, b.payment, 0}; }
+    Outcome operator()(const SeatsReleased& b) { return {ResultCode::kOk, b.reservation, 0}; }
+    Outcome operator()(const RefundSettled& b) { return {ResultCode::kOk, b.payment, 0}; }
   };
   return std::visit(Visitor{}, e.body);
 }

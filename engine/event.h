@@ -10,6 +10,7 @@
 
 #include "engine/command.h"
 #include "engine/concert_spec.h"
+#include "engine/payment.h"
 #include "engine/result_code.h"
 #include "engine/types.h"
 #include "engine/venue.h"
@@ -52,21 +53,101 @@ struct HoldPlaced {
   SeatList seats;
 };
 
+// The reservation events name their concert and user too (format 3), so an outbox reader of
+// the journal can key and route them without the state.
 struct HoldReleased {  // the user (or an admin) cancelled
   ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
 };
 
 struct HoldExpired {
   ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
 };
 
 struct ReservationConfirmed {
   ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
 };
 
 struct ReservationRefunded {  // seats go back on sale
   ReservationId reservation = 0;
   int64_t amount = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+};
+
+// The payment saga. The payment's id is the seq of its PaymentRequested.
+// The reservation becomes PAYMENT_PENDING and its hold waits until `hold_expires_at` (the
+// original expiry plus a bounded grace, see EngineConfig::payment_grace_ms).
+struct PaymentRequested {
+  PaymentId payment = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  int64_t amount = 0;
+  PaymentMethod method = PaymentMethod::kCard;
+  IdemKey client_key;
+  TimeMs hold_expires_at = 0;
+};
+
+struct PaymentSucceeded {
+  PaymentId payment = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  uint32_t attempt = 0;
+  int64_t amount = 0;
+};
+
+// An attempt failed. Not final: the worker tries again at `retry_at`. Final: the saga
+// compensates (SeatsReleased, and RefundIssued when money may have been taken).
+struct PaymentFailed {
+  PaymentId payment = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  uint32_t attempt = 0;
+  ChargeOutcome outcome = ChargeOutcome::kDeclined;
+  bool final = false;
+  TimeMs retry_at = 0;
+  std::string detail;
+};
+
+enum class RefundReason : uint8_t {
+  kLateSuccess = 0,          // the money came after the hold had ended
+  kUnknownOutcome = 1,       // the saga gave up after calls that never answered
+  kReservationRefunded = 2,  // an admin refunded a confirmed reservation
+};
+std::string_view ToString(RefundReason r);
+
+// The decision to return a payment's money; the worker carries it out (RefundSettled).
+struct RefundIssued {
+  PaymentId payment = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  int64_t amount = 0;  // at most this much; what was really taken comes back
+  RefundReason why = RefundReason::kLateSuccess;
+};
+
+// The compensation: a reservation whose payment failed gives its seats back (CANCELLED).
+struct SeatsReleased {
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  PaymentId payment = 0;
+};
+
+struct RefundSettled {
+  PaymentId payment = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  int64_t amount = 0;  // what the provider returned
 };
 
 struct SessionStarted {
@@ -135,7 +216,9 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                SalesClosed, HoldPlaced, HoldReleased, HoldExpired,
                                ReservationConfirmed, ReservationRefunded, CommandRejected,
                                DuplicateCommand, SessionStarted, SessionRefreshed, SessionEnded,
-                               QueueJoined, QueueOpened, QueueAdmitted, QueueTicketsEnded>;
+                               QueueJoined, QueueOpened, QueueAdmitted, QueueTicketsEnded,
+                               PaymentRequested, PaymentSucceeded, PaymentFailed, RefundIssued,
+                               SeatsReleased, RefundSettled>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -158,6 +241,12 @@ enum class EventType : uint8_t {
   kQueueOpened = 16,
   kQueueAdmitted = 17,
   kQueueTicketsEnded = 18,
+  kPaymentRequested = 19,
+  kPaymentSucceeded = 20,
+  kPaymentFailed = 21,
+  kRefundIssued = 22,
+  kSeatsReleased = 23,
+  kRefundSettled = 24,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's
@@ -187,8 +276,9 @@ struct Outcome {
 Outcome OutcomeOf(const Event& e);
 
 // What the output ring carries: the event plus the routing cookie of the command that caused
-// it. `ends_command` marks the last event of a command (expiry events caused by the clock come
-// first and carry token 0).
+// it. A command's first event answers it; `ends_command` marks its last (a command may have
+// consequences, e.g. PaymentSucceeded then ReservationConfirmed). Expiry events caused by the
+// clock come first and carry token 0.
 struct EventSlot {
   Event event;
   uint64_t request_token = 0;

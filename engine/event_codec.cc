@@ -84,11 +84,53 @@ struct BodyEncoder {
     PutFixed64(d, static_cast<uint64_t>(b.expires_at));
     PutSeats(d, b.seats);
   }
-  void operator()(const HoldReleased& b) { PutFixed64(d, b.reservation); }
-  void operator()(const HoldExpired& b) { PutFixed64(d, b.reservation); }
-  void operator()(const ReservationConfirmed& b) { PutFixed64(d, b.reservation); }
+  void PutIds(ReservationId reservation, ConcertId concert, UserId user) {
+    PutFixed64(d, reservation);
+    PutFixed64(d, concert);
+    PutFixed64(d, user);
+  }
+  void operator()(const HoldReleased& b) { PutIds(b.reservation, b.concert, b.user); }
+  void operator()(const HoldExpired& b) { PutIds(b.reservation, b.concert, b.user); }
+  void operator()(const ReservationConfirmed& b) { PutIds(b.reservation, b.concert, b.user); }
   void operator()(const ReservationRefunded& b) {
     PutFixed64(d, b.reservation);
+    PutFixed64(d, static_cast<uint64_t>(b.amount));
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.user);
+  }
+  void PutPaymentIds(PaymentId payment, ReservationId reservation, ConcertId concert, UserId user) {
+    PutFixed64(d, payment);
+    PutIds(reservation, concert, user);
+  }
+  void operator()(const PaymentRequested& b) {
+    PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
+    PutFixed64(d, static_cast<uint64_t>(b.amount));
+    PutFixed8(d, static_cast<uint8_t>(b.method));
+    PutFixed64(d, b.client_key.hi);
+    PutFixed64(d, b.client_key.lo);
+    PutFixed64(d, static_cast<uint64_t>(b.hold_expires_at));
+  }
+  void operator()(const PaymentSucceeded& b) {
+    PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
+    PutVarint32(d, b.attempt);
+    PutFixed64(d, static_cast<uint64_t>(b.amount));
+  }
+  void operator()(const PaymentFailed& b) {
+    PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
+    PutVarint32(d, b.attempt);
+    PutFixed8(d, static_cast<uint8_t>(b.outcome));
+    PutFixed8(d, b.final ? 1 : 0);
+    PutFixed64(d, static_cast<uint64_t>(b.retry_at));
+    PutLengthPrefixed(d, b.detail);
+  }
+  void operator()(const RefundIssued& b) {
+    PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
+    PutFixed64(d, static_cast<uint64_t>(b.amount));
+    PutFixed8(d, static_cast<uint8_t>(b.why));
+  }
+  void operator()(const SeatsReleased& b) { PutPaymentIds(b.payment, b.reservation, b.concert, b.user); }
+  void operator()(const RefundSettled& b) {
+    PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
     PutFixed64(d, static_cast<uint64_t>(b.amount));
   }
   void operator()(const CommandRejected& b) {
@@ -140,6 +182,23 @@ bool GetSession(std::string_view* in, EventBody* body) {
     return false;
   *body = b;
   return true;
+}
+
+// HoldReleased, HoldExpired, ReservationConfirmed: the reservation, and from format 3 on its
+// concert and user.
+template <class ReservationEvent>
+bool GetReservationIds(std::string_view* in, uint8_t version, EventBody* body) {
+  ReservationEvent b;
+  if (!GetFixed64(in, &b.reservation)) return false;
+  if (version >= 3 && (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.user))) return false;
+  *body = b;
+  return true;
+}
+
+template <class PaymentEvent>
+bool GetPaymentIds(std::string_view* in, PaymentEvent* b) {
+  return GetFixed64(in, &b->payment) && GetFixed64(in, &b->reservation) &&
+         GetFixed64(in, &b->concert) && GetFixed64(in, &b->user);
 }
 
 bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
@@ -232,27 +291,69 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       *body = b;
       return true;
     }
-    case EventType::kHoldReleased: {
-      HoldReleased b;
-      if (!GetFixed64(in, &b.reservation)) return false;
-      *body = b;
-      return true;
-    }
-    case EventType::kHoldExpired: {
-      HoldExpired b;
-      if (!GetFixed64(in, &b.reservation)) return false;
-      *body = b;
-      return true;
-    }
-    case EventType::kReservationConfirmed: {
-      ReservationConfirmed b;
-      if (!GetFixed64(in, &b.reservation)) return false;
-      *body = b;
-      return true;
-    }
+    case EventType::kHoldReleased:
+      return GetReservationIds<HoldReleased>(in, version, body);
+    case EventType::kHoldExpired:
+      return GetReservationIds<HoldExpired>(in, version, body);
+    case EventType::kReservationConfirmed:
+      return GetReservationIds<ReservationConfirmed>(in, version, body);
     case EventType::kReservationRefunded: {
       ReservationRefunded b;
       if (!GetFixed64(in, &b.reservation) || !GetSigned64(in, &b.amount)) return false;
+      if (version >= 3 && (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.user))) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kPaymentRequested: {
+      PaymentRequested b;
+      uint8_t method;
+      if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount) || !GetFixed8(in, &method) ||
+          method > static_cast<uint8_t>(PaymentMethod::kEasyPay) ||
+          !GetFixed64(in, &b.client_key.hi) || !GetFixed64(in, &b.client_key.lo) ||
+          !GetSigned64(in, &b.hold_expires_at))
+        return false;
+      b.method = static_cast<PaymentMethod>(method);
+      *body = b;
+      return true;
+    }
+    case EventType::kPaymentSucceeded: {
+      PaymentSucceeded b;
+      if (!GetPaymentIds(in, &b) || !GetVarint32(in, &b.attempt) || !GetSigned64(in, &b.amount))
+        return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kPaymentFailed: {
+      PaymentFailed b;
+      uint8_t outcome, final;
+      if (!GetPaymentIds(in, &b) || !GetVarint32(in, &b.attempt) || !GetFixed8(in, &outcome) ||
+          outcome > static_cast<uint8_t>(ChargeOutcome::kError) || !GetFixed8(in, &final) ||
+          final > 1 || !GetSigned64(in, &b.retry_at) || !GetString(in, &b.detail))
+        return false;
+      b.outcome = static_cast<ChargeOutcome>(outcome);
+      b.final = final == 1;
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kRefundIssued: {
+      RefundIssued b;
+      uint8_t why;
+      if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount) || !GetFixed8(in, &why) ||
+          why > static_cast<uint8_t>(RefundReason::kReservationRefunded))
+        return false;
+      b.why = static_cast<RefundReason>(why);
+      *body = b;
+      return true;
+    }
+    case EventType::kSeatsReleased: {
+      SeatsReleased b;
+      if (!GetPaymentIds(in, &b)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kRefundSettled: {
+      RefundSettled b;
+      if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount)) return false;
       *body = b;
       return true;
     }
@@ -340,6 +441,8 @@ Status DecodeEvent(std::string_view* in, Event* out) {
   }
   if (version < 2 && type > static_cast<uint8_t>(EventType::kSessionEnded))
     return Bad("event type " + std::to_string(type) + " in a version 1 record", seq, true);
+  if (version < 3 && type > static_cast<uint8_t>(EventType::kQueueTicketsEnded))
+    return Bad("event type " + std::to_string(type) + " in a version 2 record", seq, true);
   if (!DecodeBody(static_cast<EventType>(type), version, &payload, &e.body) || !payload.empty())
     return Bad("malformed " + std::string(ToString(static_cast<EventType>(type))) + " body",
                seq, true);

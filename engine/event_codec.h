@@ -1,11 +1,12 @@
 #pragma once
-// The journal's record format, version 2 (version 1 records, written before waiting rooms, are
-// still read: their concert specs have no waiting room and they hold no Queue events). One record per event; the journal packs the records
-// of one group commit into one value, one after another.
+// The journal's record format, version 3. Older records are still read: version 1 (before
+// waiting rooms: no room in concert specs, no Queue events) and version 2 (before payments: no
+// payment events, and the reservation events carry only the reservation). One record per
+// event; the journal packs the records of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 2, or 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
+// payload  := version: u8 (= 3, or 2, 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
 //             | flags: u8 | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -15,8 +16,9 @@
 //   ConcertCreated       concert: u64 | concert_spec (spec_codec.h; no waiting room in version 1)
 //   SalesOpened/Closed   concert: u64
 //   HoldPlaced           reservation, concert, user, amount, expires_at: u64 | seats
-//   HoldReleased, HoldExpired, ReservationConfirmed   reservation: u64
-//   ReservationRefunded  reservation, amount: u64
+//   HoldReleased, HoldExpired, ReservationConfirmed   reservation, concert, user: u64
+//                        (version < 3: reservation only)
+//   ReservationRefunded  reservation, amount, concert, user: u64 (version < 3: no concert, user)
 //   CommandRejected      command: u8 | code: varint | detail: u64 | seats | reason: lstr
 //   DuplicateCommand     original_seq: u64 | code: varint | ref, detail: u64
 //   SessionStarted/Refreshed   session, user, digest_hi, digest_lo, expires_at: u64
@@ -25,6 +27,14 @@
 //   QueueOpened          concert, seed: u64
 //   QueueAdmitted        concert, expires_at: u64 | users
 //   QueueTicketsEnded    concert: u64 | why: u8 (TicketEnd) | users
+//   (ids = payment, reservation, concert, user: u64)
+//   PaymentRequested     ids | amount: u64 | method: u8 | key_hi, key_lo, hold_expires_at: u64
+//   PaymentSucceeded     ids | attempt: varint | amount: u64
+//   PaymentFailed        ids | attempt: varint | outcome: u8 | final: u8 | retry_at: u64
+//                        | detail: lstr
+//   RefundIssued         ids | amount: u64 | why: u8 (RefundReason)
+//   SeatsReleased        ids
+//   RefundSettled        ids | amount: u64
 //   (users = count: varint, fixed64[count])
 // The body must end exactly where the payload ends. Numbers are little-endian. A new version
 // gets a new version byte; readers refuse versions they do not know rather than guess.
@@ -37,7 +47,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 2;
+inline constexpr uint8_t kEventFormatVersion = 3;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

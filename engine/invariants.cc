@@ -56,6 +56,44 @@ void CheckRoom(const EngineState& state, const Concert& c, std::vector<std::stri
   }
 }
 
+// Each payment against its reservation: a payment in flight keeps its reservation
+// PAYMENT_PENDING, a succeeded one has CONFIRMED it, and refunds follow their decisions.
+void CheckPayments(const EngineState& state, std::vector<std::string>* bad) {
+  for (const auto& [id, p] : state.payments()) {
+    const std::string where = "payment " + std::to_string(id) + ": ";
+    if (p.refund_settled && !p.refund_requested) bad->push_back(where + "refund settled unasked");
+    if (p.status == PaymentStatus::kRefunded && !p.refund_requested)
+      bad->push_back(where + "REFUNDED without a refund decision");
+    if (p.refunded < 0 || p.refunded > p.amount) bad->push_back(where + "refunded out of range");
+    const Reservation* r = state.FindReservation(p.reservation);
+    // A saga that outlived its reservation's retention (the server was down past it) keeps
+    // its payment until the end.
+    if (r == nullptr) continue;
+    if (r->payment != id) bad->push_back(where + "its reservation names another payment");
+    if (r->user != p.user || r->amount != p.amount || r->concert != p.concert)
+      bad->push_back(where + "disagrees with its reservation");
+    if (p.status == PaymentStatus::kPending && IsLive(r->status) &&
+        r->status != ReservationStatus::kPaymentPending)
+      bad->push_back(where + "pending, but its live reservation is not PAYMENT_PENDING");
+    if (p.status == PaymentStatus::kSucceeded && r->status != ReservationStatus::kConfirmed)
+      bad->push_back(where + "SUCCEEDED, but its reservation is " +
+                     std::string(ToString(r->status)));
+  }
+  for (const auto& [id, r] : state.reservations()) {
+    if (r.status == ReservationStatus::kPaymentPending) {
+      const Payment* p = state.FindPayment(r.payment);
+      if (p == nullptr || p->status != PaymentStatus::kPending)
+        bad->push_back("reservation " + std::to_string(id) +
+                       " is PAYMENT_PENDING without a pending payment");
+    }
+    if (r.status == ReservationStatus::kConfirmed && r.payment != 0) {
+      const Payment* p = state.FindPayment(r.payment);
+      if (p == nullptr || p->status != PaymentStatus::kSucceeded)
+        bad->push_back("reservation " + std::to_string(id) + " is CONFIRMED by an unpaid payment");
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> CheckInvariants(const EngineState& state) {
@@ -132,6 +170,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
       bad.push_back("concert " + std::to_string(id) + " per-user seat counts disagree");
   }
   for (ConcertId id : state.rooms()) CheckRoom(state, *state.FindConcert(id), &bad);
+  CheckPayments(state, &bad);
   std::size_t live = 0;
   for (const auto& [id, r] : state.reservations()) live += IsLive(r.status) ? 1 : 0;
   if (state.timers().size() != live)

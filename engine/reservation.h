@@ -16,6 +16,7 @@ struct Reservation {
   TimeMs expires_at = 0;
   TimeMs ended_at = 0;  // when it became EXPIRED, CANCELLED or REFUNDED
   SeatList seats;
+  PaymentId payment = 0;  // the payment that paid (or is paying) for it, if any
   uint32_t timer_slot = kNoTimer;  // position in HoldTimers while live
 
   static constexpr uint32_t kNoTimer = UINT32_MAX;

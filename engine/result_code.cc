@@ -35,6 +35,11 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kQueueNotOpenYet: return "QUEUE_NOT_OPEN_YET";
     case ResultCode::kAlreadyInQueue: return "ALREADY_IN_QUEUE";
     case ResultCode::kNotInQueue: return "NOT_IN_QUEUE";
+    case ResultCode::kUnknownPayment: return "UNKNOWN_PAYMENT";
+    case ResultCode::kPaymentNotPending: return "PAYMENT_NOT_PENDING";
+    case ResultCode::kStalePaymentAttempt: return "STALE_PAYMENT_ATTEMPT";
+    case ResultCode::kNoRefundPending: return "NO_REFUND_PENDING";
+    case ResultCode::kUnknownPaymentMethod: return "UNKNOWN_PAYMENT_METHOD";
     case ResultCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
   }
   return "UNKNOWN_RESULT_CODE";

@@ -2,7 +2,7 @@
 // Business rejections are data: every command either succeeds or is rejected with one of these
 // codes, carried in a CommandRejected event and mapped to HTTP by the gateway.
 // Ranges: 0 ok, 1xx request shape and permissions, 2xx users, 3xx venues and concerts,
-// 4xx holds and seats, 5xx reservations, 6xx idempotency, 7xx waiting room.
+// 4xx holds and seats, 5xx reservations, 6xx idempotency, 7xx waiting room, 8xx payments.
 
 #include <cstdint>
 #include <string_view>
@@ -49,6 +49,12 @@ enum class ResultCode : uint16_t {
   kQueueNotOpenYet = 702,         // before the pre-queue window; detail: when it opens
   kAlreadyInQueue = 703,          // the user's place is kept; detail: the ticket id
   kNotInQueue = 704,              // leaving without a waiting or admitted place
+
+  kUnknownPayment = 800,
+  kPaymentNotPending = 801,    // a result for a payment that already ended (a late duplicate)
+  kStalePaymentAttempt = 802,  // a result for an attempt that is not the current one
+  kNoRefundPending = 803,      // a refund settlement nobody asked for, or a second one
+  kUnknownPaymentMethod = 804,
 };
 
 std::string_view ToString(ResultCode code);

@@ -39,27 +39,35 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
     const uint64_t fingerprint = Fingerprint(cmd);
     if (const IdemEntry* first = state_.idempotency().Find(cmd.actor, cmd.idem, now_)) {
       if (first->fingerprint != fingerprint) {
-        Emit(Reject(cmd, ResultCode::kIdempotencyKeyReused, first->seq,
-                    "the idempotency key was used for a different request"),
-             &cmd, nullptr, sink);
+        Answer(Reject(cmd, ResultCode::kIdempotencyKeyReused, first->seq,
+                      "the idempotency key was used for a different request"),
+               cmd, nullptr, sink);
       } else {
-        Emit(DuplicateCommand{first->seq, first->outcome.code, first->outcome.ref,
-                              first->outcome.detail},
-             &cmd, nullptr, sink);
+        Answer(DuplicateCommand{first->seq, first->outcome.code, first->outcome.ref,
+                                first->outcome.detail},
+               cmd, nullptr, sink);
       }
       return;
     }
     const IdemRecord record{cmd.actor, cmd.idem, fingerprint};
-    Emit(Decide(cmd), &cmd, &record, sink);
+    Answer(Decide(cmd), cmd, &record, sink);
     return;
   }
-  Emit(Decide(cmd), &cmd, nullptr, sink);
+  Answer(Decide(cmd), cmd, nullptr, sink);
+}
+
+void Sequencer::Answer(EventBody body, const Command& cmd, const IdemRecord* idem,
+                       EventSink& sink) {
+  Emit(std::move(body), &cmd, idem, follow_ups_.empty(), sink);
+  for (std::size_t i = 0; i < follow_ups_.size(); ++i)
+    Emit(std::move(follow_ups_[i]), &cmd, nullptr, i + 1 == follow_ups_.size(), sink);
+  follow_ups_.clear();
 }
 
 void Sequencer::ExpireDueHolds(TimeMs now, EventSink& sink) {
   for (const Reservation* r = state_.timers().Top(); r != nullptr && r->expires_at <= now;
        r = state_.timers().Top()) {
-    Emit(HoldExpired{r->id}, nullptr, nullptr, sink);
+    Emit(HoldExpired{r->id, r->concert, r->user}, nullptr, nullptr, false, sink);
   }
 }
 
@@ -70,24 +78,24 @@ void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
     if (c.sales != SalesState::kOpen || now_ >= c.spec->sales_close_at) continue;
     if (!room.opened()) {
       if (now_ < c.spec->sales_open_at) continue;
-      Emit(QueueOpened{id, Mix64(entropy ^ id)}, nullptr, nullptr, sink);
+      Emit(QueueOpened{id, Mix64(entropy ^ id)}, nullptr, nullptr, false, sink);
     }
     scratch_.clear();
     room.DueLapses(now_, &scratch_);
     if (!scratch_.empty())
-      Emit(QueueTicketsEnded{id, TicketEnd::kLapsed, scratch_}, nullptr, nullptr, sink);
+      Emit(QueueTicketsEnded{id, TicketEnd::kLapsed, scratch_}, nullptr, nullptr, false, sink);
     if (const uint32_t n = room.AdmissionsAllowed(now_); n > 0) {
       scratch_.clear();
       room.NextInLine(n, &scratch_);
       if (!scratch_.empty())
-          Emit(QueueAdmitted{id, now_ + room.settings().admission_ttl_ms, scratch_}, nullptr,
-             nullptr, sink);
+        Emit(QueueAdmitted{id, now_ + room.settings().admission_ttl_ms, scratch_}, nullptr,
+             nullptr, false, sink);
     }
   }
 }
 
 void Sequencer::Emit(EventBody body, const Command* cause, const IdemRecord* idem,
-                     EventSink& sink) {
+                     bool ends_command, EventSink& sink) {
   Event e;
   e.seq = state_.last_seq() + 1;
   e.ts = now_;
@@ -95,7 +103,7 @@ void Sequencer::Emit(EventBody body, const Command* cause, const IdemRecord* ide
   e.body = std::move(body);
   if (Status s = state_.Apply(e); !s.ok())
     throw std::logic_error("sequencer decided an event it cannot apply: " + s.ToString());
-  sink.OnEvent(e, cause ? cause->request_token : 0, cause != nullptr);
+  sink.OnEvent(e, cause ? cause->request_token : 0, ends_command);
 }
 
 EventBody Sequencer::Decide(const Command& cmd) {
@@ -134,6 +142,12 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideLeaveQueue(cmd, std::get<LeaveQueueCmd>(cmd.body));
     case CommandType::kAbandonQueueTickets:
       return DecideAbandon(cmd, std::get<AbandonQueueTicketsCmd>(cmd.body));
+    case CommandType::kRequestPayment:
+      return DecideRequestPayment(cmd, std::get<RequestPaymentCmd>(cmd.body));
+    case CommandType::kReportCharge:
+      return DecideReportCharge(cmd, std::get<ReportChargeCmd>(cmd.body));
+    case CommandType::kReportRefund:
+      return DecideReportRefund(cmd, std::get<ReportRefundCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }
@@ -283,7 +297,7 @@ EventBody Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c) 
     return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
   if (r->status != ReservationStatus::kHeld)
     return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status));
-  return HoldReleased{c.reservation};
+  return HoldReleased{c.reservation, r->concert, r->user};
 }
 
 EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c) {
@@ -292,9 +306,10 @@ EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationC
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
   if (r->status == ReservationStatus::kExpired)
     return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
-  if (!IsLive(r->status))
+  // A reservation being paid for is the payment's to confirm.
+  if (r->status != ReservationStatus::kHeld)
     return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status));
-  return ReservationConfirmed{c.reservation};
+  return ReservationConfirmed{c.reservation, r->concert, r->user};
 }
 
 EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd& c) {
@@ -303,7 +318,12 @@ EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
   if (r->status != ReservationStatus::kConfirmed)
     return Reject(cmd, ResultCode::kReservationNotConfirmed, static_cast<uint64_t>(r->status));
-  return ReservationRefunded{c.reservation, r->amount};
+  // A paid reservation's money goes back through the saga's worker.
+  if (const Payment* p = state_.FindPayment(r->payment);
+      p != nullptr && p->status == PaymentStatus::kSucceeded && !p->refund_requested)
+    follow_ups_.push_back(RefundIssued{p->id, r->id, r->concert, r->user, p->amount,
+                                       RefundReason::kReservationRefunded});
+  return ReservationRefunded{c.reservation, r->amount, r->concert, r->user};
 }
 
 EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) {

@@ -42,7 +42,11 @@ class Sequencer {
   void ExpireDueHolds(TimeMs now, EventSink& sink);
   void RunWaitingRooms(uint64_t entropy, EventSink& sink);
   EventBody Decide(const Command& cmd);
-  void Emit(EventBody body, const Command* cause, const IdemRecord* idem, EventSink& sink);
+  // Emits the answering event, then the follow-ups its decision queued; the last one ends the
+  // command.
+  void Answer(EventBody body, const Command& cmd, const IdemRecord* idem, EventSink& sink);
+  void Emit(EventBody body, const Command* cause, const IdemRecord* idem, bool ends_command,
+            EventSink& sink);
 
   EventBody DecideRegisterUser(const Command& cmd, const RegisterUserCmd& c);
   EventBody DecideCreateVenue(const Command& cmd, const CreateVenueCmd& c);
@@ -59,6 +63,10 @@ class Sequencer {
   EventBody DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c);
   EventBody DecideLeaveQueue(const Command& cmd, const LeaveQueueCmd& c);
   EventBody DecideAbandon(const Command& cmd, const AbandonQueueTicketsCmd& c);
+  // The payment saga (sequencer_payments.cc).
+  EventBody DecideRequestPayment(const Command& cmd, const RequestPaymentCmd& c);
+  EventBody DecideReportCharge(const Command& cmd, const ReportChargeCmd& c);
+  EventBody DecideReportRefund(const Command& cmd, const ReportRefundCmd& c);
 
   // Shared checks of both hold commands: the concert exists, is on sale at `now`, and the
   // user may take `count` more seats. Returns kOk or the rejection.
@@ -68,6 +76,8 @@ class Sequencer {
   EngineState& state_;
   TimeMs now_ = 0;
   std::vector<UserId> scratch_;  // reused by RunWaitingRooms
+  // Events a decision adds after its answer (e.g. ReservationConfirmed after PaymentSucceeded).
+  std::vector<EventBody> follow_ups_;
 };
 
 }  // namespace cm::engine

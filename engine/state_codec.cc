@@ -21,6 +21,7 @@ class StateRestorer {
   Status DecodeVenuesAndConcerts(std::string_view* in);
   Status DecodeReservations(std::string_view* in);
   Status DecodeTail(std::string_view* in);
+  Status DecodePayments(std::string_view* in);
   EngineState& s_;
 };
 
@@ -66,6 +67,63 @@ void EncodeRoom(const WaitingRoom& room, std::string* dst) {
     PutFixed64(dst, user);
     PutVarint32(dst, room.live_holds().at(user));
   }
+}
+
+void EncodePayment(const Payment& p, std::string* dst) {
+  PutFixed64(dst, p.id);
+  PutFixed64(dst, p.reservation);
+  PutFixed64(dst, p.user);
+  PutFixed64(dst, p.concert);
+  PutFixed64(dst, static_cast<uint64_t>(p.amount));
+  PutFixed8(dst, static_cast<uint8_t>(p.method));
+  PutFixed8(dst, static_cast<uint8_t>(p.status));
+  PutFixed64(dst, p.client_key.hi);
+  PutFixed64(dst, p.client_key.lo);
+  PutVarint32(dst, p.failed_attempts);
+  PutFixed64(dst, static_cast<uint64_t>(p.created_at));
+  PutFixed64(dst, static_cast<uint64_t>(p.next_attempt_at));
+  PutFixed8(dst, static_cast<uint8_t>((p.outcome_unknown ? 1 : 0) | (p.refund_requested ? 2 : 0) |
+                                      (p.refund_settled ? 4 : 0)));
+  PutFixed64(dst, static_cast<uint64_t>(p.refunded));
+  PutVarint32(dst, static_cast<uint32_t>(p.history.size()));
+  for (const PaymentHistoryEntry& h : p.history) {
+    PutFixed64(dst, static_cast<uint64_t>(h.at));
+    PutFixed8(dst, static_cast<uint8_t>(h.step));
+    PutFixed8(dst, static_cast<uint8_t>(h.outcome));
+    PutVarint32(dst, h.attempt);
+    PutLengthPrefixed(dst, h.detail);
+  }
+}
+
+bool DecodePayment(std::string_view* in, Payment* p) {
+  uint8_t method, status, flags;
+  uint32_t steps;
+  if (!GetFixed64(in, &p->id) || !GetFixed64(in, &p->reservation) || !GetFixed64(in, &p->user) ||
+      !GetFixed64(in, &p->concert) || !GetSigned64(in, &p->amount) || !GetFixed8(in, &method) ||
+      method > static_cast<uint8_t>(PaymentMethod::kEasyPay) || !GetFixed8(in, &status) ||
+      status > static_cast<uint8_t>(PaymentStatus::kRefunded) ||
+      !GetFixed64(in, &p->client_key.hi) || !GetFixed64(in, &p->client_key.lo) ||
+      !GetVarint32(in, &p->failed_attempts) || !GetSigned64(in, &p->created_at) ||
+      !GetSigned64(in, &p->next_attempt_at) || !GetFixed8(in, &flags) || flags > 7 ||
+      !GetSigned64(in, &p->refunded) || !GetCount(in, &steps))
+    return false;
+  p->method = static_cast<PaymentMethod>(method);
+  p->status = static_cast<PaymentStatus>(status);
+  p->outcome_unknown = flags & 1;
+  p->refund_requested = flags & 2;
+  p->refund_settled = flags & 4;
+  p->history.resize(steps);
+  for (PaymentHistoryEntry& h : p->history) {
+    uint8_t step, outcome;
+    if (!GetSigned64(in, &h.at) || !GetFixed8(in, &step) ||
+        step > static_cast<uint8_t>(PaymentStep::kSeatsReleased) || !GetFixed8(in, &outcome) ||
+        outcome > static_cast<uint8_t>(ChargeOutcome::kError) || !GetVarint32(in, &h.attempt) ||
+        !GetString(in, &h.detail))
+      return false;
+    h.step = static_cast<PaymentStep>(step);
+    h.outcome = static_cast<ChargeOutcome>(outcome);
+  }
+  return true;
 }
 
 bool GetUserList(std::string_view* in, std::vector<UserId>* out) {
@@ -156,6 +214,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, static_cast<uint64_t>(r.ended_at));
     PutFixed8(dst, r.seats.count);
     for (SeatIndex seat : r.seats) PutFixed32(dst, seat);
+    PutFixed64(dst, r.payment);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.ended().size()));
   for (ReservationId id : s.ended()) PutFixed64(dst, id);
@@ -180,6 +239,8 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, session.refresh_digest.lo);
     PutFixed64(dst, static_cast<uint64_t>(session.expires_at));
   }
+  PutVarint32(dst, static_cast<uint32_t>(s.payments().size()));
+  for (uint64_t id : SortedKeys(s.payments())) EncodePayment(s.payments().at(id), dst);
 }
 
 Status StateRestorer::Decode(std::string_view in) {
@@ -194,6 +255,7 @@ Status StateRestorer::Decode(std::string_view in) {
   if (st.ok()) st = DecodeVenuesAndConcerts(&in);
   if (st.ok()) st = DecodeReservations(&in);
   if (st.ok()) st = DecodeTail(&in);
+  if (st.ok()) st = DecodePayments(&in);
   if (st.ok() && !in.empty()) st = Fail("trailing bytes");
   return st;
 }
@@ -266,6 +328,7 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
       if (!GetFixed32(in, &seat)) return Fail("malformed reservation seats");
       r.seats.push_back(seat);
     }
+    if (!GetFixed64(in, &r.payment)) return Fail("malformed reservation payment");
     r.status = static_cast<ReservationStatus>(status);
     r.amount = static_cast<int64_t>(amount);
     r.created_at = static_cast<TimeMs>(created);
@@ -327,6 +390,20 @@ Status StateRestorer::DecodeTail(std::string_view* in) {
       return Fail("session " + std::to_string(s.id) + " is inconsistent");
     s_.sessions_.emplace(s.id, s);
     s_.sessions_of_user_[s.user].push_back(s.id);  // ascending id = creation order
+  }
+  return Status::OK();
+}
+
+Status StateRestorer::DecodePayments(std::string_view* in) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return Fail("bad payment count");
+  for (uint32_t i = 0; i < n; ++i) {
+    Payment p;
+    if (!DecodePayment(in, &p)) return Fail("malformed payment");
+    const Reservation* r = s_.FindReservation(p.reservation);
+    if (s_.payments_.contains(p.id) || (r != nullptr && r->payment != p.id))
+      return Fail("payment " + std::to_string(p.id) + " is inconsistent");
+    s_.payments_.emplace(p.id, std::move(p));
   }
   return Status::OK();
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 2) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 3) | last_seq: fixed64 | clock: fixed64
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
 //          | concerts: varint n, (id: fixed64, sales: u8, concert_spec, [room])[n]  (ascending id;
@@ -10,10 +10,17 @@
 //          | ended: varint n, fixed64[n]              (the order reservations ended in)
 //          | idempotency: varint n, idem_entry[n]     (oldest first)
 //          | sessions: varint n, session[n]          (ascending id)
+//          | payments: varint n, payment[n]          (ascending id)
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 // reservation := id, user, concert: fixed64 | status: u8 | amount, created_at, expires_at,
-//                ended_at: fixed64 | seats: u8 n, fixed32[n]
+//                ended_at: fixed64 | seats: u8 n, fixed32[n] | payment: fixed64
+// payment     := id, reservation, user, concert, amount: fixed64 | method, status: u8
+//                | key_hi, key_lo: fixed64 | failed_attempts: varint
+//                | created_at, next_attempt_at: fixed64
+//                | flags: u8 (1 outcome_unknown, 2 refund_requested, 4 refund_settled)
+//                | refunded: fixed64 | history: varint n, step[n]
+// step        := at: fixed64 | step, outcome: u8 | attempt: varint | detail: lstr
 // room        := opened: u8 | tickets: varint n, ticket[n] (ascending user)
 //                | line: varint n, fixed64[n] | head: fixed64 | pre_line: varint n, fixed64[n]
 //                | recent: varint n, (at: fixed64, count: varint)[n] | admitted_total: fixed64
@@ -34,7 +41,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 2;
+inline constexpr uint8_t kStateFormatVersion = 3;
 
 void EncodeState(const EngineState& state, std::string* dst);
 

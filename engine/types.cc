@@ -36,6 +36,43 @@ std::string_view ToString(ReservationStatus s) {
   return "UNKNOWN";
 }
 
+std::string_view ToString(PaymentStatus s) {
+  switch (s) {
+    case PaymentStatus::kPending: return "PENDING";
+    case PaymentStatus::kSucceeded: return "SUCCEEDED";
+    case PaymentStatus::kFailed: return "FAILED";
+    case PaymentStatus::kRefunded: return "REFUNDED";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view ToString(PaymentMethod m) {
+  switch (m) {
+    case PaymentMethod::kCard: return "CARD";
+    case PaymentMethod::kBankTransfer: return "BANK_TRANSFER";
+    case PaymentMethod::kEasyPay: return "EASY_PAY";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view ToString(ChargeOutcome o) {
+  switch (o) {
+    case ChargeOutcome::kCaptured: return "CAPTURED";
+    case ChargeOutcome::kDeclined: return "DECLINED";
+    case ChargeOutcome::kError: return "ERROR";
+  }
+  return "UNKNOWN";
+}
+
+bool ParsePaymentMethod(std::string_view name, PaymentMethod* out) {
+  for (PaymentMethod m : {PaymentMethod::kCard, PaymentMethod::kBankTransfer, PaymentMethod::kEasyPay})
+    if (ToString(m) == name) {
+      *out = m;
+      return true;
+    }
+  return false;
+}
+
 bool SeatList::operator==(const SeatList& o) const {
   return count == o.count && std::equal(begin(), end(), o.begin());
 }

@@ -16,6 +16,7 @@ using VenueId = uint64_t;
 using ConcertId = uint64_t;
 using ReservationId = uint64_t;
 using SessionId = uint64_t;   // a login session (its refresh token)
+using PaymentId = uint64_t;
 using SeatIndex = uint32_t;  // a seat's position in its venue's flat seat table
 
 inline constexpr std::size_t kMaxSeatsPerHold = 16;
@@ -34,6 +35,24 @@ enum class ReservationStatus : uint8_t {
   kRefunded = 5,
 };
 
+// A payment's status as its owner sees it. REFUNDED: the money was (or is being) returned.
+enum class PaymentStatus : uint8_t {
+  kPending = 0,
+  kSucceeded = 1,
+  kFailed = 2,
+  kRefunded = 3,
+};
+
+// How the customer pays; the provider adapter passes it on.
+enum class PaymentMethod : uint8_t { kCard = 0, kBankTransfer = 1, kEasyPay = 2 };
+
+// What one call to the payment provider came to.
+enum class ChargeOutcome : uint8_t {
+  kCaptured = 0,  // the money was taken
+  kDeclined = 1,  // the provider refused; nothing was taken
+  kError = 2,     // timeout, 5xx or unreachable: the money may or may not have been taken
+};
+
 inline bool IsLive(ReservationStatus s) {
   return s == ReservationStatus::kHeld || s == ReservationStatus::kPaymentPending;
 }
@@ -41,6 +60,11 @@ inline bool IsLive(ReservationStatus s) {
 std::string_view ToString(Role r);
 std::string_view ToString(SeatStatus s);
 std::string_view ToString(ReservationStatus s);
+std::string_view ToString(PaymentStatus s);
+std::string_view ToString(PaymentMethod m);
+std::string_view ToString(ChargeOutcome o);
+// The inverse of ToString(PaymentMethod); false for an unknown name.
+bool ParsePaymentMethod(std::string_view name, PaymentMethod* out);
 
 // A fixed-capacity list of seats: commands and events carry it inline, so the hot path never
 // allocates for a hold.

@@ -60,6 +60,9 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { GetReservation(ex, p[0]); });
   r(V::delete_, "/api/reservations/{id}",
     [this](const ExPtr& ex, const PathParams& p) { CancelReservation(ex, p[0]); });
+  r(V::post, "/api/payments", [this](const ExPtr& ex, const PathParams&) { CreatePayment(ex); });
+  r(V::get, "/api/payments/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { GetPayment(ex, p[0]); });
   r(V::post, "/api/v1/concerts/{concertId}/queue",
     [this](const ExPtr& ex, const PathParams& p) { JoinQueue(ex, p[0]); });
   r(V::get, "/api/v1/concerts/{concertId}/queue/me",

@@ -41,6 +41,7 @@ struct ApiOptions {
   double hold_burst = 10;
   std::string swagger_dir;  // swagger-ui-dist from npm
   std::string web_dir;      // the web page (issue 4); may be empty
+  bool payments_enabled = false;  // a payment provider is configured
 };
 
 class QueuePresence;
@@ -105,6 +106,10 @@ class Api {
   void CreateReservation(const ExPtr& ex, std::string_view concert_id);
   void GetReservation(const ExPtr& ex, std::string_view id);
   void CancelReservation(const ExPtr& ex, std::string_view id);
+  void CreatePayment(const ExPtr& ex);
+  void GetPayment(const ExPtr& ex, std::string_view id);
+  // Reply with a payment the read model knows (202 on creation, 200 on reads).
+  void ReplyPayment(const ExPtr& ex, engine::PaymentId id, int status, bool replayed);
   // The queue endpoints' caller and concert; answers the request itself when either is bad.
   struct QueueCaller {
     AccessClaims claims;

@@ -1,6 +1,7 @@
 #include "gateway/json_writer.h"
 
 #include <charconv>
+#include <cmath>
 #include <ctime>
 
 namespace cm::gateway {
@@ -124,6 +125,17 @@ JsonWriter& JsonWriter::Int(int64_t v) {
 JsonWriter& JsonWriter::Uint(uint64_t v) {
   Separate();
   char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double v) {
+  Separate();
+  if (!std::isfinite(v)) {  // JSON has no NaN or infinity
+    out_ += "null";
+    return *this;
+  }
+  char buf[32];
   out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
   return *this;
 }

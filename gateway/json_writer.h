@@ -19,6 +19,7 @@ class JsonWriter {
   JsonWriter& String(std::string_view v);
   JsonWriter& Int(int64_t v);
   JsonWriter& Uint(uint64_t v);
+  JsonWriter& Double(double v);  // shortest round-trip form; null for NaN and infinities
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
   // An already-serialized JSON value, inserted as is.
@@ -32,6 +33,7 @@ class JsonWriter {
   JsonWriter& Field(std::string_view k, int v) { return Key(k).Int(v); }
   JsonWriter& Field(std::string_view k, unsigned v) { return Key(k).Uint(v); }
   JsonWriter& Field(std::string_view k, bool v) { return Key(k).Bool(v); }
+  JsonWriter& Field(std::string_view k, double v) { return Key(k).Double(v); }
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }

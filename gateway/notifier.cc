@@ -72,6 +72,20 @@ void Notifier::Collect(const Event& e) {
     case EventType::kReservationRefunded:
       note(std::get<ReservationRefunded>(e.body).reservation, "REFUND_ISSUED");
       break;
+    case EventType::kPaymentSucceeded:
+      note(std::get<PaymentSucceeded>(e.body).reservation, "PAYMENT_SUCCEEDED");
+      break;
+    case EventType::kPaymentFailed:
+      if (const auto& b = std::get<PaymentFailed>(e.body); b.final)
+        note(b.reservation, "PAYMENT_FAILED");
+      break;
+    case EventType::kSeatsReleased:
+      note(std::get<SeatsReleased>(e.body).reservation, "SEATS_RELEASED");
+      break;
+    case EventType::kRefundIssued:  // an admin's refund was announced by ReservationRefunded
+      if (const auto& b = std::get<RefundIssued>(e.body); b.why != RefundReason::kReservationRefunded)
+        note(b.reservation, "REFUND_ISSUED");
+      break;
     default:
       break;
   }

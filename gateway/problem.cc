@@ -68,6 +68,11 @@ int HttpStatusOf(engine::ResultCode code) {
     case ResultCode::kQueueNotOpenYet: return 409;
     case ResultCode::kAlreadyInQueue: return 200;  // the place the user already has
     case ResultCode::kNotInQueue: return 404;
+    case ResultCode::kUnknownPayment: return 404;
+    case ResultCode::kPaymentNotPending: return 409;
+    case ResultCode::kStalePaymentAttempt: return 409;
+    case ResultCode::kNoRefundPending: return 409;
+    case ResultCode::kUnknownPaymentMethod: return 422;
   }
   return 500;
 }

@@ -175,6 +175,7 @@ static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Co
       .Field("createdAt", FormatTime(r.created_at))
       .Field("expiresAt", FormatTime(r.expires_at));
   if (r.ended_at != 0) w.Field("endedAt", FormatTime(r.ended_at));
+  if (r.payment != 0) w.Field("paymentId", r.payment);
 }
 
 void WriteReservation(JsonWriter& w, const Reservation& r, const Concert& c) {
@@ -189,6 +190,45 @@ void WriteReservationSummary(JsonWriter& w, const Reservation& r, const Concert&
   w.BeginObject();
   WriteReservationFields(w, r, c);
   w.Field("seatCount", static_cast<uint64_t>(r.seats.size())).EndObject();
+}
+
+// Calls to the provider that have come back: one per attempt-result step of the history.
+static uint64_t AttemptsMade(const engine::Payment& p) {
+  uint64_t n = 0;
+  for (const engine::PaymentHistoryEntry& h : p.history)
+    n += h.step == engine::PaymentStep::kAttemptFailed || h.step == engine::PaymentStep::kFailed ||
+         h.step == engine::PaymentStep::kSucceeded;
+  return n;
+}
+
+void WritePayment(JsonWriter& w, const engine::Payment& p) {
+  w.BeginObject()
+      .Field("id", p.id)
+      .Field("reservationId", p.reservation)
+      .Field("concertId", p.concert)
+      .Field("userId", p.user)
+      .Field("status", ToString(p.status))
+      .Field("amount", p.amount)
+      .Field("method", ToString(p.method))
+      .Field("attempts", AttemptsMade(p))
+      .Field("createdAt", FormatTime(p.created_at));
+  if (p.status == engine::PaymentStatus::kPending)
+    w.Field("nextAttemptAt", FormatTime(p.next_attempt_at));
+  if (p.refund_requested) {
+    w.Key("refund").BeginObject().Field("settled", p.refund_settled);
+    if (p.refund_settled) w.Field("amount", p.refunded);
+    w.EndObject();
+  }
+  w.Key("history").BeginArray();
+  for (const engine::PaymentHistoryEntry& h : p.history) {
+    w.BeginObject().Field("at", FormatTime(h.at)).Field("step", ToString(h.step));
+    if (h.attempt != 0) w.Field("attempt", static_cast<uint64_t>(h.attempt));
+    if (h.step == engine::PaymentStep::kAttemptFailed || h.step == engine::PaymentStep::kFailed)
+      w.Field("outcome", ToString(h.outcome));
+    if (!h.detail.empty()) w.Field("detail", h.detail);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
 }
 
 void WriteQueueTicket(JsonWriter& w, const Concert& c, const QueueTicket& t,

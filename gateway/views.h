@@ -21,6 +21,8 @@ void WriteConcertDetails(JsonWriter& w, const engine::Concert& c, int64_t now_ms
 std::string RenderSeatMap(const engine::Concert& c, engine::Seq version);
 void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
 void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
+// A payment with its status and history (GET /api/payments/{id}).
+void WritePayment(JsonWriter& w, const engine::Payment& p);
 // A waiting-room place as its user sees it (GET .../queue/me and the WebSocket "queue" message):
 // status, position (null in the pre-queue), estimated wait at `admission_rate` per second.
 void WriteQueueTicket(JsonWriter& w, const engine::Concert& c, const engine::QueueTicket& t,

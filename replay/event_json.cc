@@ -114,11 +114,50 @@ struct Fields {
     Num("expires_at", b.expires_at);
     Seats(b.seats);
   }
-  void operator()(const HoldReleased& b) { UNum("reservation", b.reservation); }
-  void operator()(const HoldExpired& b) { UNum("reservation", b.reservation); }
-  void operator()(const ReservationConfirmed& b) { UNum("reservation", b.reservation); }
+  void Ids(uint64_t reservation, uint64_t concert, uint64_t user) {
+    UNum("reservation", reservation);
+    if (concert != 0) UNum("concert", concert);  // records before format 3 do not name them
+    if (user != 0) UNum("user", user);
+  }
+  void operator()(const HoldReleased& b) { Ids(b.reservation, b.concert, b.user); }
+  void operator()(const HoldExpired& b) { Ids(b.reservation, b.concert, b.user); }
+  void operator()(const ReservationConfirmed& b) { Ids(b.reservation, b.concert, b.user); }
   void operator()(const ReservationRefunded& b) {
-    UNum("reservation", b.reservation);
+    Ids(b.reservation, b.concert, b.user);
+    Num("amount", b.amount);
+  }
+  template <class PaymentEvent>
+  void PaymentIds(const PaymentEvent& b) {
+    UNum("payment", b.payment);
+    Ids(b.reservation, b.concert, b.user);
+  }
+  void operator()(const engine::PaymentRequested& b) {
+    PaymentIds(b);
+    Num("amount", b.amount);
+    Str("method", ToString(b.method));
+    Num("hold_expires_at", b.hold_expires_at);
+  }
+  void operator()(const engine::PaymentSucceeded& b) {
+    PaymentIds(b);
+    UNum("attempt", b.attempt);
+    Num("amount", b.amount);
+  }
+  void operator()(const engine::PaymentFailed& b) {
+    PaymentIds(b);
+    UNum("attempt", b.attempt);
+    Str("outcome", ToString(b.outcome));
+    out->append(",\"final\":").append(b.final ? "true" : "false");
+    if (!b.final) Num("retry_at", b.retry_at);
+    if (!b.detail.empty()) Str("detail", b.detail);
+  }
+  void operator()(const engine::RefundIssued& b) {
+    PaymentIds(b);
+    Num("amount", b.amount);
+    Str("why", ToString(b.why));
+  }
+  void operator()(const engine::SeatsReleased& b) { PaymentIds(b); }
+  void operator()(const engine::RefundSettled& b) {
+    PaymentIds(b);
     Num("amount", b.amount);
   }
   void operator()(const CommandRejected& b) {

@@ -23,9 +23,20 @@ Command RandomCommands::As(UserId user, CommandBody body) {
 
 void RandomCommands::Observe(const Event& e) {
   last_seq_ = e.seq;
+  if (const auto* p = std::get_if<PaymentRequested>(&e.body)) {
+    if (payments_.size() == 16) payments_.erase(payments_.begin());
+    payments_.emplace_back(p->payment, 1);
+  }
+  if (const auto* f = std::get_if<PaymentFailed>(&e.body))
+    for (auto& [id, attempt] : payments_)
+      if (id == f->payment) attempt = f->attempt + 1;
   if (TypeOf(e) != EventType::kHoldPlaced) return;
-  if (reservations_.size() == 32) reservations_.erase(reservations_.begin());
+  if (reservations_.size() == 32) {
+    reservations_.erase(reservations_.begin());
+    holders_.erase(holders_.begin());
+  }
   reservations_.push_back(std::get<HoldPlaced>(e.body).reservation);
+  holders_.push_back(std::get<HoldPlaced>(e.body).user);
 }
 
 void RandomCommands::Drive(Sequencer& sequencer, EventSink& sink, int n) {
@@ -103,7 +114,7 @@ Command RandomCommands::Next() {
   const ReservationId some_id = !reservations_.empty() && Pick(5) != 0
                                     ? reservations_[Pick(reservations_.size())]
                                     : last_seq_ + 1 - Pick(std::min<uint64_t>(last_seq_ + 1, 40));
-  switch (Pick(15)) {
+  switch (Pick(17)) {
     case 0: case 1: case 2: {
       HoldSeatsCmd h;
       h.concert = concert;
@@ -147,9 +158,24 @@ Command RandomCommands::Next() {
         }
       }
     }
+    case 15: {  // pay for a recent hold, mostly as its owner
+      if (reservations_.empty()) break;
+      const std::size_t k = Pick(reservations_.size());
+      return As(Pick(6) == 0 ? user : holders_[k],
+                RequestPaymentCmd{reservations_[k], static_cast<PaymentMethod>(Pick(3))});
+    }
+    case 16: {  // the worker reports an attempt (mostly the current one) or a refund
+      if (payments_.empty()) break;
+      const auto& [payment, attempt] = payments_[Pick(payments_.size())];
+      if (Pick(4) == 0) return As(0, ReportRefundCmd{payment, static_cast<int64_t>(Pick(2)) * 1000});
+      const uint32_t reported = Pick(8) == 0 ? attempt + 1 : attempt;
+      return As(Pick(10) == 0 ? user : 0,
+                ReportChargeCmd{payment, reported, static_cast<ChargeOutcome>(Pick(3)), "r"});
+    }
     default:
-      return As(0, RegisterUserCmd{"user" + std::to_string(Pick(12)) + "@x.io", "h", Role::kUser, ""});
+      break;
   }
+  return As(0, RegisterUserCmd{"user" + std::to_string(Pick(12)) + "@x.io", "h", Role::kUser, ""});
 }
 
 }  // namespace cm::test

@@ -39,6 +39,9 @@ class RandomCommands {
   std::vector<engine::UserId> users_;
   std::vector<engine::ConcertId> concerts_;
   std::vector<engine::ReservationId> reservations_;  // recent holds, bounded
+  std::vector<engine::UserId> holders_;               // their owners, index for index
+  // Recent payments and the attempt each is at (failures move it on), bounded.
+  std::vector<std::pair<engine::PaymentId, uint32_t>> payments_;
   engine::Seq last_seq_ = 0;
 };
 

@@ -1,0 +1,112 @@
+// EngineState: the payment saga's events (see payment.h). Each checks that it follows from the
+// state, so a journal that contradicts itself is reported as corrupt rather than applied.
+#include <string>
+
+#include "engine/engine_state.h"
+
+namespace cm::engine {
+namespace {
+
+Status Contradiction(const Event& e, const std::string& what) {
+  return Status::Corruption("event seq " + std::to_string(e.seq) + ": " +
+                            std::string(ToString(TypeOf(e))) + " " + what);
+}
+
+void Record(Payment& p, const Event& e, PaymentStep step, uint32_t attempt = 0,
+            ChargeOutcome outcome = ChargeOutcome::kCaptured, std::string detail = {}) {
+  p.history.push_back(PaymentHistoryEntry{e.ts, step, attempt, outcome, std::move(detail)});
+}
+
+}  // namespace
+
+Status EngineState::ApplyPayment(const Event& e) {
+  if (const auto* b = std::get_if<PaymentRequested>(&e.body)) {
+    auto it = reservations_.find(b->reservation);
+    if (it == reservations_.end() || it->second.status != ReservationStatus::kHeld ||
+        payments_.contains(b->payment) || b->hold_expires_at < it->second.expires_at)
+      return Contradiction(e, "for a reservation that is not HELD");
+    Reservation& r = it->second;
+    r.status = ReservationStatus::kPaymentPending;
+    r.payment = b->payment;
+    if (r.timer_slot != Reservation::kNoTimer) timers_.Remove(&r);
+    r.expires_at = b->hold_expires_at;
+    timers_.Push(&r);
+    Payment& p = payments_[b->payment];
+    p.id = b->payment;
+    p.reservation = b->reservation;
+    p.user = b->user;
+    p.concert = b->concert;
+    p.amount = b->amount;
+    p.method = b->method;
+    p.client_key = b->client_key;
+    p.created_at = e.ts;
+    p.next_attempt_at = e.ts;
+    Record(p, e, PaymentStep::kRequested, 1);
+    return Status::OK();
+  }
+
+  auto payment_of = [&](PaymentId id) -> Payment* {
+    auto it = payments_.find(id);
+    return it == payments_.end() ? nullptr : &it->second;
+  };
+
+  if (const auto* b = std::get_if<PaymentSucceeded>(&e.body)) {
+    Payment* p = payment_of(b->payment);
+    if (p == nullptr || p->status != PaymentStatus::kPending || b->attempt != p->current_attempt())
+      return Contradiction(e, "for a payment that is not pending at that attempt");
+    p->status = PaymentStatus::kSucceeded;
+    Record(*p, e, PaymentStep::kSucceeded, b->attempt);
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<PaymentFailed>(&e.body)) {
+    Payment* p = payment_of(b->payment);
+    if (p == nullptr || p->status != PaymentStatus::kPending || b->attempt != p->current_attempt())
+      return Contradiction(e, "for a payment that is not pending at that attempt");
+    p->failed_attempts = b->attempt;
+    if (b->outcome == ChargeOutcome::kError) p->outcome_unknown = true;
+    if (b->final) {
+      p->status = PaymentStatus::kFailed;
+    } else {
+      p->next_attempt_at = b->retry_at;
+    }
+    Record(*p, e, b->final ? PaymentStep::kFailed : PaymentStep::kAttemptFailed, b->attempt,
+           b->outcome, b->detail);
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<RefundIssued>(&e.body)) {
+    Payment* p = payment_of(b->payment);
+    if (p == nullptr || p->refund_requested || p->status == PaymentStatus::kPending)
+      return Contradiction(e, "for a payment that cannot be refunded");
+    p->refund_requested = true;
+    if (p->status == PaymentStatus::kSucceeded) p->status = PaymentStatus::kRefunded;
+    Record(*p, e, PaymentStep::kRefundIssued, 0, ChargeOutcome::kCaptured,
+           std::string(ToString(b->why)));
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<SeatsReleased>(&e.body)) {
+    auto it = reservations_.find(b->reservation);
+    Payment* p = payment_of(b->payment);
+    if (it == reservations_.end() || !IsLive(it->second.status) || p == nullptr ||
+        it->second.payment != b->payment)
+      return Contradiction(e, "for a reservation that is not live under that payment");
+    Record(*p, e, PaymentStep::kSeatsReleased);
+    return EndReservation(it->second, ReservationStatus::kCancelled, e.ts);
+  }
+  if (const auto* b = std::get_if<RefundSettled>(&e.body)) {
+    Payment* p = payment_of(b->payment);
+    if (p == nullptr || !p->refund_requested || p->refund_settled || b->amount < 0 ||
+        b->amount > p->amount)
+      return Contradiction(e, "for a payment with no refund outstanding");
+    p->refund_settled = true;
+    p->refunded = b->amount;
+    Record(*p, e, PaymentStep::kRefundSettled, 0, ChargeOutcome::kCaptured,
+           std::to_string(b->amount));
+    // Its reservation may already be gone (ended and past retention): nothing keeps it now.
+    auto rit = reservations_.find(p->reservation);
+    if (rit == reservations_.end()) payments_.erase(b->payment);
+    return Status::OK();
+  }
+  return Contradiction(e, "is not a payment event");
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,64 @@
+#pragma once
+// A payment: the saga that turns a held reservation into a sale (DESIGN.md, "The payment
+// saga"). The sequencer only decides; a worker outside it calls the provider and reports each
+// attempt back as a command. Everything here is changed by events alone, so replay restores a
+// saga wherever it stood.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace cm::engine {
+
+// One line of a payment's history, as GET /api/payments/{id} shows it.
+enum class PaymentStep : uint8_t {
+  kRequested = 0,      // PaymentRequested
+  kAttemptFailed = 1,  // PaymentFailed, a retry follows
+  kSucceeded = 2,      // PaymentSucceeded
+  kFailed = 3,         // PaymentFailed, no more retries
+  kRefundIssued = 4,   // RefundIssued: the worker is to return the money
+  kRefundSettled = 5,  // RefundSettled: the provider confirmed the refund
+  kSeatsReleased = 6,  // SeatsReleased: the compensation gave the seats back
+};
+
+std::string_view ToString(PaymentStep s);
+
+struct PaymentHistoryEntry {
+  TimeMs at = 0;
+  PaymentStep step = PaymentStep::kRequested;
+  uint32_t attempt = 0;
+  ChargeOutcome outcome = ChargeOutcome::kCaptured;  // for attempt steps
+  std::string detail;                                // the provider's reason, if any
+  bool operator==(const PaymentHistoryEntry&) const = default;
+};
+
+struct Payment {
+  PaymentId id = 0;
+  ReservationId reservation = 0;
+  UserId user = 0;
+  ConcertId concert = 0;
+  int64_t amount = 0;  // KRW
+  PaymentMethod method = PaymentMethod::kCard;
+  PaymentStatus status = PaymentStatus::kPending;
+  IdemKey client_key;         // the Idempotency-Key of the request that started it
+  uint32_t failed_attempts = 0;  // the next attempt is failed_attempts + 1
+  TimeMs created_at = 0;
+  TimeMs next_attempt_at = 0;  // when the worker may call the provider again
+  // A call ended without an answer (timeout, 5xx): money may have been taken, so a failure
+  // must end with a refund by key.
+  bool outcome_unknown = false;
+  bool refund_requested = false;  // RefundIssued decided; the worker returns the money
+  bool refund_settled = false;    // the provider confirmed it
+  int64_t refunded = 0;           // what the provider said it returned
+  std::vector<PaymentHistoryEntry> history;
+
+  uint32_t current_attempt() const { return failed_attempts + 1; }
+  // The saga still needs the worker: a charge to make or a refund to settle.
+  bool NeedsWorker() const {
+    return status == PaymentStatus::kPending || (refund_requested && !refund_settled);
+  }
+};
+
+}  // namespace cm::engine

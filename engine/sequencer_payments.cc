@@ -1,0 +1,114 @@
+// The sequencer's decisions for the payment saga (DESIGN.md, "The payment saga"):
+//
+//   RequestPayment -> PaymentRequested (reservation PAYMENT_PENDING, hold waits a bounded grace)
+//   ReportCharge captured  -> PaymentSucceeded + ReservationConfirmed
+//                             PaymentSucceeded + RefundIssued    when the hold already ended
+//   ReportCharge failed    -> PaymentFailed (retry_at)           while attempts and the hold last
+//                             PaymentFailed (final) + SeatsReleased [+ RefundIssued]
+//   ReportRefund           -> RefundSettled
+//
+// The worker that calls the provider reports each attempt by number; a report for any other
+// attempt, or for a payment that already ended, is refused, so duplicates after a restart are
+// harmless.
+#include <algorithm>
+
+#include "engine/sequencer.h"
+
+namespace cm::engine {
+namespace {
+
+CommandRejected Refuse(const Command& cmd, ResultCode code, uint64_t detail = 0,
+                       std::string reason = {}) {
+  CommandRejected r;
+  r.command = TypeOf(cmd);
+  r.code = code;
+  r.detail = detail;
+  r.reason = std::move(reason);
+  return r;
+}
+
+constexpr std::size_t kMaxDetail = 200;  // provider reasons are for people; keep them short
+
+}  // namespace
+
+EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPaymentCmd& c) {
+  const Reservation* r = state_.FindReservation(c.reservation);
+  if (r == nullptr) return Refuse(cmd, ResultCode::kUnknownReservation, c.reservation);
+  if (r->user != cmd.actor) return Refuse(cmd, ResultCode::kNotReservationOwner, c.reservation);
+  if (r->status == ReservationStatus::kExpired)
+    return Refuse(cmd, ResultCode::kHoldExpired, c.reservation);
+  if (r->status != ReservationStatus::kHeld)
+    return Refuse(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status),
+                  "the reservation is " + std::string(ToString(r->status)) + ", not HELD");
+  if (static_cast<uint8_t>(c.method) > static_cast<uint8_t>(PaymentMethod::kEasyPay))
+    return Refuse(cmd, ResultCode::kUnknownPaymentMethod);
+  return PaymentRequested{state_.last_seq() + 1,
+                          r->id,
+                          r->concert,
+                          r->user,
+                          r->amount,
+                          c.method,
+                          cmd.idem,
+                          r->expires_at + state_.config().payment_grace_ms};
+}
+
+EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCmd& c) {
+  if (cmd.actor_role != Role::kSystem)
+    return Refuse(cmd, ResultCode::kForbidden, 0, "only the payment worker reports charges");
+  const Payment* p = state_.FindPayment(c.payment);
+  if (p == nullptr) return Refuse(cmd, ResultCode::kUnknownPayment, c.payment);
+  if (p->status != PaymentStatus::kPending)
+    return Refuse(cmd, ResultCode::kPaymentNotPending, static_cast<uint64_t>(p->status));
+  if (c.attempt != p->current_attempt())
+    return Refuse(cmd, ResultCode::kStalePaymentAttempt, p->current_attempt());
+
+  const Reservation* r = state_.FindReservation(p->reservation);
+  const bool hold_live = r != nullptr && r->status == ReservationStatus::kPaymentPending &&
+                         r->payment == p->id;
+  if (c.outcome == ChargeOutcome::kCaptured) {
+    if (hold_live) {
+      follow_ups_.push_back(ReservationConfirmed{r->id, r->concert, r->user});
+    } else {
+      // The money came after the hold ended (expired past its grace): the seats may already
+      // be someone else's, so the money goes back and the seats stay as they are.
+      follow_ups_.push_back(RefundIssued{p->id, p->reservation, p->concert, p->user, p->amount,
+                                         RefundReason::kLateSuccess});
+    }
+    return PaymentSucceeded{p->id, p->reservation, p->concert, p->user, c.attempt, p->amount};
+  }
+
+  PaymentFailed failed{p->id, p->reservation, p->concert, p->user, c.attempt, c.outcome,
+                       false, 0, c.detail.substr(0, std::min(c.detail.size(), kMaxDetail))};
+  const uint32_t max_attempts = std::max<uint32_t>(1, state_.config().payment_max_attempts);
+  const TimeMs backoff = state_.config().payment_retry_base_ms
+                         << std::min<uint32_t>(c.attempt - 1, 16);
+  const TimeMs retry_at = now_ + backoff;
+  if (c.attempt < max_attempts && hold_live && retry_at < r->expires_at) {
+    failed.retry_at = retry_at;
+    return failed;
+  }
+  // No more tries: compensate. The seats go back on sale; if any call ended without an
+  // answer the provider may hold money under this payment's key, so a refund by key follows
+  // (it returns nothing when nothing was taken).
+  failed.final = true;
+  if (hold_live) follow_ups_.push_back(SeatsReleased{r->id, r->concert, r->user, p->id});
+  if (p->outcome_unknown || c.outcome == ChargeOutcome::kError)
+    follow_ups_.push_back(RefundIssued{p->id, p->reservation, p->concert, p->user, p->amount,
+                                       RefundReason::kUnknownOutcome});
+  return failed;
+}
+
+EventBody Sequencer::DecideReportRefund(const Command& cmd, const ReportRefundCmd& c) {
+  if (cmd.actor_role != Role::kSystem)
+    return Refuse(cmd, ResultCode::kForbidden, 0, "only the payment worker reports refunds");
+  const Payment* p = state_.FindPayment(c.payment);
+  if (p == nullptr) return Refuse(cmd, ResultCode::kUnknownPayment, c.payment);
+  if (!p->refund_requested || p->refund_settled)
+    return Refuse(cmd, ResultCode::kNoRefundPending, c.payment);
+  if (c.refunded < 0 || c.refunded > p->amount)
+    return Refuse(cmd, ResultCode::kInvalidArgument, static_cast<uint64_t>(c.refunded),
+                  "a refund is between 0 and the payment's amount");
+  return RefundSettled{p->id, p->reservation, p->concert, p->user, c.refunded};
+}
+
+}  // namespace cm::engine

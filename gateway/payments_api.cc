@@ -1,0 +1,88 @@
+// Payments: start paying for a held reservation, and follow the payment. The saga itself runs
+// in the engine (decisions) and the payment worker (calls to the provider); this file only
+// turns requests into commands and durable state into replies.
+#include "gateway/api.h"
+#include "gateway/views.h"
+
+namespace cm::gateway {
+
+using engine::Event;
+
+void Api::ReplyPayment(const ExPtr& ex, engine::PaymentId id, int status, bool replayed) {
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    const engine::Payment* p = s.FindPayment(id);
+    if (p == nullptr) return std::string();
+    JsonWriter w;
+    WritePayment(w, *p);
+    return w.Take();
+  });
+  if (body.empty())
+    return Fail(ex, 404, "UNKNOWN_PAYMENT", "no payment with id " + std::to_string(id));
+  Response res{static_cast<http::status>(status), ex->req.version()};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::location, "/api/payments/" + std::to_string(id));
+  if (replayed) res.set("Idempotent-Replayed", "true");
+  res.keep_alive(ex->req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  ex->responder->Send(std::move(res));
+}
+
+void Api::CreatePayment(const ExPtr& ex) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  if (!options_.payments_enabled)
+    return Fail(ex, Problem(503, "PAYMENTS_UNAVAILABLE",
+                            "no payment provider is configured (--payment-provider-url)")
+                        .Header(http::field::retry_after, "60"));
+  // A double click must not pay twice: the key makes a retry answer with the first payment.
+  if (ex->req["Idempotency-Key"].empty())
+    return Fail(ex, Problem(400, "IDEMPOTENCY_KEY_REQUIRED",
+                            "POST /api/payments needs an Idempotency-Key header")
+                        .With([](JsonWriter& w) { w.Field("field", "Idempotency-Key"); }));
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  int64_t reservation = 0;
+  std::string method_name = "CARD";
+  if (!f.Int("reservationId", &reservation, 1, INT64_MAX)) return FailInput(ex, f.error());
+  if (f.Has("method") && !f.String("method", &method_name, 1, 32)) return FailInput(ex, f.error());
+  engine::PaymentMethod method;
+  if (!engine::ParsePaymentMethod(method_name, &method))
+    return Fail(ex, Problem(422, "UNKNOWN_PAYMENT_METHOD",
+                            "method: '" + method_name + "' is not one of CARD, BANK_TRANSFER, EASY_PAY")
+                        .With([](JsonWriter& w) { w.Field("field", "method"); }));
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::RequestPaymentCmd{static_cast<engine::ReservationId>(reservation), method};
+  Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
+    if (const auto* p = std::get_if<engine::PaymentRequested>(&e.body))
+      return ReplyPayment(ex, p->payment, 202, false);
+    if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
+        d && d->code == engine::ResultCode::kOk)
+      return ReplyPayment(ex, d->ref, 202, true);
+    // Someone else's reservation is a conflict with its state here, not a permission question:
+    // the payment cannot start, whoever asks.
+    if (const auto* r = std::get_if<engine::CommandRejected>(&e.body);
+        r && r->code == engine::ResultCode::kNotReservationOwner)
+      return Fail(ex, 409, "NOT_RESERVATION_OWNER", "this reservation belongs to someone else");
+    FailEvent(ex, e);
+  });
+}
+
+void Api::GetPayment(const ExPtr& ex, std::string_view id_text) {
+  auto claims = Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "payment");
+  if (!id) return;
+  const auto owner = reads_.Read([&](const engine::EngineState& s) -> std::optional<engine::UserId> {
+    const engine::Payment* p = s.FindPayment(*id);
+    return p ? std::optional(p->user) : std::nullopt;
+  });
+  if (!owner) return Fail(ex, 404, "UNKNOWN_PAYMENT", "no payment with id " + std::to_string(*id));
+  if (*owner != claims->sub && claims->role != engine::Role::kAdmin)
+    return Fail(ex, 403, "NOT_PAYMENT_OWNER", "this payment belongs to someone else");
+  ReplyPayment(ex, *id, 200, false);
+}
+
+}  // namespace cm::gateway

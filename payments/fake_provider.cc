@@ -1,0 +1,102 @@
+#include "payments/fake_provider.h"
+
+namespace cm::payments {
+
+FakeProvider::FakeProvider(FaultSettings settings, uint64_t seed) : s_(settings), rng_(seed) {}
+
+int FakeProvider::Latency() {
+  if (s_.latency_max_ms <= s_.latency_min_ms) return s_.latency_min_ms;
+  return std::uniform_int_distribution<int>(s_.latency_min_ms, s_.latency_max_ms)(rng_);
+}
+
+bool FakeProvider::Roll(double ratio) {
+  return ratio > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < ratio;
+}
+
+ChargeDecision FakeProvider::Charge(const std::string& key, int64_t amount) {
+  std::lock_guard lock(mu_);
+  ++ledger_.charge_requests;
+  ChargeDecision d;
+  d.delay_ms = Latency();
+  ChargeRecord& c = charges_[key];
+  if (c.refunded) {
+    d.reply = ChargeReply::kRefunded;
+    d.reason = "this payment was refunded";
+    return d;
+  }
+  if (c.captured) {  // the same order again: the first capture, not a second one
+    d.amount = c.amount;
+    d.replayed = true;
+    return d;
+  }
+  // Faults, scripted first, then bursts, then ratios.
+  auto take = [](uint32_t& n) { return n > 0 ? (--n, true) : false; };
+  if (s_.error_every > 0 && ++since_burst_ >= s_.error_every) {
+    since_burst_ = 0;
+    burst_left_ = s_.error_burst;
+  }
+  const bool burst = burst_left_ > 0 && (--burst_left_, true);
+  if (take(s_.error_next) || burst) {
+    d.reply = ChargeReply::kServerError;
+    d.reason = "provider unavailable";
+    return d;
+  }
+  if (take(s_.timeout_next) || Roll(s_.timeout_ratio)) {
+    d.reply = ChargeReply::kNoAnswer;
+    d.delay_ms = s_.hang_ms;
+    return d;
+  }
+  if (take(s_.decline_next) || Roll(s_.decline_ratio)) {
+    d.reply = ChargeReply::kDeclined;
+    d.reason = "card declined";
+    ++ledger_.declines;
+    return d;
+  }
+  if (take(s_.late_next) || Roll(s_.late_ratio)) d.delay_ms = s_.late_ms;
+  c.captured = true;
+  c.amount = amount;
+  ledger_.captured += amount;
+  ++ledger_.captures;
+  d.amount = amount;
+  return d;
+}
+
+int64_t FakeProvider::Refund(const std::string& key) {
+  std::lock_guard lock(mu_);
+  ChargeRecord& c = charges_[key];
+  if (c.refunded) return c.refund_amount;
+  c.refunded = true;
+  c.refund_amount = c.captured ? c.amount : 0;
+  ledger_.refunded += c.refund_amount;
+  ++ledger_.refunds;
+  return c.refund_amount;
+}
+
+std::pair<std::string, int64_t> FakeProvider::StatusOf(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = charges_.find(key);
+  if (it == charges_.end()) return {"NONE", 0};
+  const ChargeRecord& c = it->second;
+  if (c.refunded) return {"REFUNDED", c.amount};
+  if (c.captured) return {"CAPTURED", c.amount};
+  return {"NOT_CAPTURED", 0};  // declined, failed or never answered
+}
+
+Ledger FakeProvider::ledger() const {
+  std::lock_guard lock(mu_);
+  return ledger_;
+}
+
+FaultSettings FakeProvider::settings() const {
+  std::lock_guard lock(mu_);
+  return s_;
+}
+
+void FakeProvider::Configure(const FaultSettings& s) {
+  std::lock_guard lock(mu_);
+  s_ = s;
+  since_burst_ = 0;
+  burst_left_ = 0;
+}
+
+}  // namespace cm::payments

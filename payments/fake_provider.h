@@ -1,0 +1,83 @@
+#pragma once
+// The ledger and the failure injection of concertmania-fakepg, our stand-in for a payment
+// provider. Charges are idempotent by key the way real providers keep an order: a key whose
+// charge was captured answers CAPTURED again (no second capture); a declined key may be tried
+// again. Refunds are idempotent by the charge's key and return what was captured, or nothing.
+// Thread-safe (one mutex): the server's I/O threads share one FakeProvider.
+
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+namespace cm::payments {
+
+struct FaultSettings {
+  double decline_ratio = 0;  // share of charges declined
+  int latency_min_ms = 0;    // every answer waits uniformly in [min, max]
+  int latency_max_ms = 0;
+  double timeout_ratio = 0;  // share of charges never answered (nothing captured) ...
+  int hang_ms = 30'000;      // ... until this long, when the connection gets a 504
+  uint32_t error_every = 0;  // bursts of 5xx: after every `error_every` charges ...
+  uint32_t error_burst = 0;  // ... this many answer 503 (nothing captured)
+  double late_ratio = 0;     // share of charges captured but answered only after ...
+  int late_ms = 5'000;       // ... this long ("succeeds but answers late")
+  // Scripted faults for tests, used before the ratios: the next N charges.
+  uint32_t decline_next = 0, timeout_next = 0, error_next = 0, late_next = 0;
+};
+
+enum class ChargeReply { kCaptured, kDeclined, kServerError, kNoAnswer, kRefunded };
+
+struct ChargeDecision {
+  ChargeReply reply = ChargeReply::kCaptured;
+  int delay_ms = 0;    // answer after this long
+  int64_t amount = 0;  // captured (kCaptured)
+  bool replayed = false;  // the key was already captured: nothing new was taken
+  std::string reason;
+};
+
+struct Ledger {
+  int64_t captured = 0;  // KRW taken, in total
+  int64_t refunded = 0;  // KRW returned, in total
+  uint64_t charge_requests = 0;
+  uint64_t captures = 0;
+  uint64_t declines = 0;
+  uint64_t refunds = 0;
+};
+
+class FakeProvider {
+ public:
+  FakeProvider(FaultSettings settings, uint64_t seed);
+
+  ChargeDecision Charge(const std::string& key, int64_t amount);
+  // Returns what this key's refund gave back (the same on every call): the captured amount,
+  // or 0 when nothing was captured under the key.
+  int64_t Refund(const std::string& key);
+
+  // "NONE", "NOT_CAPTURED", "CAPTURED" or "REFUNDED", and the amount captured.
+  std::pair<std::string, int64_t> StatusOf(const std::string& key) const;
+  Ledger ledger() const;
+  FaultSettings settings() const;
+  void Configure(const FaultSettings& s);
+
+ private:
+  struct ChargeRecord {
+    bool captured = false;
+    bool refunded = false;
+    int64_t amount = 0;
+    int64_t refund_amount = 0;
+  };
+  int Latency();
+  bool Roll(double ratio);
+
+  mutable std::mutex mu_;
+  FaultSettings s_;
+  std::mt19937_64 rng_;
+  uint64_t since_burst_ = 0;
+  uint32_t burst_left_ = 0;
+  std::unordered_map<std::string, ChargeRecord> charges_;
+  Ledger ledger_;
+};
+
+}  // namespace cm::payments

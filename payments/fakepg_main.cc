@@ -1,0 +1,276 @@
+// concertmania-fakepg: a fake payment provider, a real process on Beast, so the server's
+// payment saga meets the network as it would meet a real provider (only a URL between them).
+//
+//   POST /v1/charges        Idempotency-Key: <key>   {"amount": 90000, "method": "CARD"}
+//        200 {"status":"CAPTURED","amount":N,"replayed":bool}   402 {"status":"DECLINED",...}
+//        409 {"status":"REFUNDED"}   503 (bursts, scripted errors)   504 after --hang-ms (no answer)
+//   POST /v1/refunds        Idempotency-Key: <the charge's key>
+//        200 {"status":"REFUNDED","amount":N}   (N = what was captured under the key, or 0)
+//   GET  /v1/charges/{key}  {"status":"NONE|NOT_CAPTURED|CAPTURED|REFUNDED","amount":N}
+//   GET  /v1/ledger         {"captured","refunded","chargeRequests","captures","declines","refunds"}
+//   GET|PUT /v1/config      the failure-injection settings (the flags' names in camelCase)
+//   GET  /healthz
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <fstream>
+#include <iostream>
+
+#include "gateway/http_server.h"
+#include "gateway/json_input.h"
+#include "gateway/json_writer.h"
+#include "gateway/router.h"
+#include "payments/fake_provider.h"
+
+namespace {
+
+using namespace cm;
+using gateway::http::status;
+using ExPtr = std::shared_ptr<gateway::Exchange>;
+
+void Reply(const ExPtr& ex, status code, std::string body) {
+  gateway::Response res{code, ex->req.version()};
+  res.set(gateway::http::field::content_type, "application/json");
+  res.keep_alive(ex->req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  ex->responder->Send(std::move(res));
+}
+
+void ReplyLater(boost::asio::io_context& io, const ExPtr& ex, int delay_ms, status code,
+                std::string body) {
+  if (delay_ms <= 0) return Reply(ex, code, std::move(body));
+  auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(delay_ms));
+  timer->async_wait([timer, ex, code, body = std::move(body)](boost::system::error_code) mutable {
+    Reply(ex, code, std::move(body));
+  });
+}
+
+std::string Error(std::string_view code, std::string_view detail) {
+  gateway::JsonWriter w;
+  w.BeginObject().Field("code", code).Field("detail", detail).EndObject();
+  return w.Take();
+}
+
+std::string ConfigJson(const payments::FaultSettings& s) {
+  gateway::JsonWriter w;
+  w.BeginObject()
+      .Field("declineRatio", s.decline_ratio)
+      .Field("latencyMinMs", static_cast<int64_t>(s.latency_min_ms))
+      .Field("latencyMaxMs", static_cast<int64_t>(s.latency_max_ms))
+      .Field("timeoutRatio", s.timeout_ratio)
+      .Field("hangMs", static_cast<int64_t>(s.hang_ms))
+      .Field("errorEvery", static_cast<uint64_t>(s.error_every))
+      .Field("errorBurst", static_cast<uint64_t>(s.error_burst))
+      .Field("lateRatio", s.late_ratio)
+      .Field("lateMs", static_cast<int64_t>(s.late_ms))
+      .Field("declineNext", static_cast<uint64_t>(s.decline_next))
+      .Field("timeoutNext", static_cast<uint64_t>(s.timeout_next))
+      .Field("errorNext", static_cast<uint64_t>(s.error_next))
+      .Field("lateNext", static_cast<uint64_t>(s.late_next))
+      .EndObject();
+  return w.Take();
+}
+
+// Applies the fields present in `obj` to `s`; false (with *why) on a bad value.
+bool ReadConfig(simdjson::dom::object obj, payments::FaultSettings* s, std::string* why) {
+  for (auto [key, value] : obj) {
+    double d;
+    if (value.get_double().get(d) != simdjson::SUCCESS) {
+      *why = std::string(key) + ": must be a number";
+      return false;
+    }
+    const bool ratio = key == "declineRatio" || key == "timeoutRatio" || key == "lateRatio";
+    if (d < 0 || (ratio && d > 1) || d > 1e9) {
+      *why = std::string(key) + ": out of range";
+      return false;
+    }
+    const auto n = static_cast<uint32_t>(d);
+    if (key == "declineRatio") s->decline_ratio = d;
+    else if (key == "timeoutRatio") s->timeout_ratio = d;
+    else if (key == "lateRatio") s->late_ratio = d;
+    else if (key == "latencyMinMs") s->latency_min_ms = static_cast<int>(n);
+    else if (key == "latencyMaxMs") s->latency_max_ms = static_cast<int>(n);
+    else if (key == "hangMs") s->hang_ms = static_cast<int>(n);
+    else if (key == "lateMs") s->late_ms = static_cast<int>(n);
+    else if (key == "errorEvery") s->error_every = n;
+    else if (key == "errorBurst") s->error_burst = n;
+    else if (key == "declineNext") s->decline_next = n;
+    else if (key == "timeoutNext") s->timeout_next = n;
+    else if (key == "errorNext") s->error_next = n;
+    else if (key == "lateNext") s->late_next = n;
+    else {
+      *why = std::string(key) + ": unknown setting";
+      return false;
+    }
+  }
+  return true;
+}
+
+class FakePgApi {
+ public:
+  FakePgApi(payments::FakeProvider& provider, boost::asio::io_context& io)
+      : provider_(provider), io_(io) {}
+
+  void Handle(const ExPtr& ex) {
+    const std::string_view path = gateway::PathOf(ex->req.target());
+    const auto method = ex->req.method();
+    using gateway::http::verb;
+    if (method == verb::post && path == "/v1/charges") return Charge(ex);
+    if (method == verb::post && path == "/v1/refunds") return Refund(ex);
+    if (method == verb::get && path.starts_with("/v1/charges/")) return Status(ex, path.substr(12));
+    if (method == verb::get && path == "/v1/ledger") return LedgerReply(ex);
+    if (method == verb::get && path == "/v1/config")
+      return Reply(ex, status::ok, ConfigJson(provider_.settings()));
+    if (method == verb::put && path == "/v1/config") return Configure(ex);
+    if (method == verb::get && path == "/healthz") return Reply(ex, status::ok, "{\"status\":\"UP\"}");
+    Reply(ex, status::not_found, Error("NOT_FOUND", "no route for " + std::string(path)));
+  }
+
+ private:
+  std::string Key(const ExPtr& ex) {
+    const std::string_view key = ex->req["Idempotency-Key"];
+    if (key.empty() || key.size() > 255) {
+      Reply(ex, status::bad_request,
+            Error("IDEMPOTENCY_KEY_REQUIRED", "an Idempotency-Key of 1..255 characters is required"));
+      return {};
+    }
+    return std::string(key);
+  }
+
+  void Charge(const ExPtr& ex) {
+    const std::string key = Key(ex);
+    if (key.empty()) return;
+    gateway::InputError err;
+    auto obj = gateway::ParseObject(ex->req.body(), &err);
+    int64_t amount = 0;
+    if (obj) {
+      gateway::FieldReader f(*obj);
+      if (!f.Int("amount", &amount, 1, INT64_MAX / 2)) err = f.error();
+    }
+    if (!err.detail.empty())
+      return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
+    const payments::ChargeDecision d = provider_.Charge(key, amount);
+    gateway::JsonWriter w;
+    w.BeginObject();
+    switch (d.reply) {
+      case payments::ChargeReply::kCaptured:
+        w.Field("status", "CAPTURED").Field("amount", d.amount).Field("replayed", d.replayed);
+        return ReplyLater(io_, ex, d.delay_ms, status::ok, w.EndObject().Take());
+      case payments::ChargeReply::kDeclined:
+        w.Field("status", "DECLINED").Field("reason", d.reason);
+        return ReplyLater(io_, ex, d.delay_ms, status::payment_required, w.EndObject().Take());
+      case payments::ChargeReply::kRefunded:
+        w.Field("status", "REFUNDED").Field("reason", d.reason);
+        return ReplyLater(io_, ex, d.delay_ms, status::conflict, w.EndObject().Take());
+      case payments::ChargeReply::kServerError:
+        return ReplyLater(io_, ex, d.delay_ms, status::service_unavailable,
+                          Error("UNAVAILABLE", d.reason));
+      case payments::ChargeReply::kNoAnswer:
+        return ReplyLater(io_, ex, d.delay_ms, status::gateway_timeout,
+                          Error("TIMEOUT", "the charge was never processed"));
+    }
+  }
+
+  void Refund(const ExPtr& ex) {
+    const std::string key = Key(ex);
+    if (key.empty()) return;
+    const int64_t amount = provider_.Refund(key);
+    gateway::JsonWriter w;
+    w.BeginObject().Field("status", "REFUNDED").Field("amount", amount).EndObject();
+    ReplyLater(io_, ex, provider_.settings().latency_min_ms, status::ok, w.Take());
+  }
+
+  void Status(const ExPtr& ex, std::string_view key) {
+    const auto [state, amount] = provider_.StatusOf(std::string(key));
+    gateway::JsonWriter w;
+    w.BeginObject().Field("status", state).Field("amount", amount).EndObject();
+    Reply(ex, status::ok, w.Take());
+  }
+
+  void LedgerReply(const ExPtr& ex) {
+    const payments::Ledger l = provider_.ledger();
+    gateway::JsonWriter w;
+    w.BeginObject()
+        .Field("captured", l.captured)
+        .Field("refunded", l.refunded)
+        .Field("chargeRequests", l.charge_requests)
+        .Field("captures", l.captures)
+        .Field("declines", l.declines)
+        .Field("refunds", l.refunds)
+        .EndObject();
+    Reply(ex, status::ok, w.Take());
+  }
+
+  void Configure(const ExPtr& ex) {
+    gateway::InputError err;
+    auto obj = gateway::ParseObject(ex->req.body(), &err);
+    if (!obj) return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
+    payments::FaultSettings s = provider_.settings();
+    std::string why;
+    if (!ReadConfig(*obj, &s, &why))
+      return Reply(ex, status::unprocessable_entity, Error("VALIDATION_FAILED", why));
+    provider_.Configure(s);
+    Reply(ex, status::ok, ConfigJson(s));
+  }
+
+  payments::FakeProvider& provider_;
+  boost::asio::io_context& io_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"concertmania-fakepg: a fake payment provider with failure injection"};
+  gateway::HttpServerOptions so;
+  so.address = "127.0.0.1";
+  so.port = 8090;
+  payments::FaultSettings s;
+  uint64_t seed = 1;
+  std::string port_file;
+  app.add_option("--address", so.address, "Address to listen on");
+  app.add_option("--port", so.port, "Port (0: any free port)");
+  app.add_option("--threads", so.threads, "I/O threads");
+  app.add_option("--decline-ratio", s.decline_ratio, "Share of charges declined")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--latency-min-ms", s.latency_min_ms, "Fastest answer");
+  app.add_option("--latency-max-ms", s.latency_max_ms, "Slowest answer (uniform in between)");
+  app.add_option("--timeout-ratio", s.timeout_ratio, "Share of charges never answered")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--hang-ms", s.hang_ms, "How long an unanswered charge hangs before a 504");
+  app.add_option("--error-every", s.error_every, "A burst of 503s after every N charges (0: none)");
+  app.add_option("--error-burst", s.error_burst, "Length of each 503 burst");
+  app.add_option("--late-ratio", s.late_ratio, "Share of charges captured but answered late")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--late-ms", s.late_ms, "How late a late answer comes");
+  app.add_option("--seed", seed, "Seed of the failure dice");
+  app.add_option("--port-file", port_file, "Write the bound port here once listening");
+  CLI11_PARSE(app, argc, argv);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  payments::FakeProvider provider(s, seed);
+  FakePgApi* api = nullptr;
+  gateway::HttpServer server(so, [&api](ExPtr ex) { api->Handle(ex); },
+                             [](const gateway::Exchange&, const gateway::Response&) {});
+  FakePgApi handler(provider, server.io());
+  api = &handler;
+  if (Status st = server.Start(); !st.ok()) {
+    std::cerr << "concertmania-fakepg: " << st.ToString() << "\n";
+    return 2;
+  }
+  if (!port_file.empty()) {
+    std::ofstream(port_file + ".tmp") << server.port() << "\n";
+    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+  }
+  std::cerr << "concertmania-fakepg listening on http://" << so.address << ":" << server.port()
+            << "\n";
+  int sig = 0;
+  sigwait(&signals, &sig);
+  server.StopAccepting();
+  server.Stop();
+  return 0;
+}
