@@ -24,12 +24,7 @@ ChargeDecision FakeProvider::Charge(const std::string& key, int64_t amount) {
     d.reason = "this payment was refunded";
     return d;
   }
-  if (c.captured) {  // the same order again: the first capture, not a second one
-    d.amount = c.amount;
-    d.replayed = true;
-    return d;
-  }
-  // Faults, scripted first, then bursts, then ratios.
+  // Outages and lost answers hit any request, a repeated one too; declines only new ones.
   auto take = [](uint32_t& n) { return n > 0 ? (--n, true) : false; };
   if (s_.error_every > 0 && ++since_burst_ >= s_.error_every) {
     since_burst_ = 0;
@@ -44,6 +39,11 @@ ChargeDecision FakeProvider::Charge(const std::string& key, int64_t amount) {
   if (take(s_.timeout_next) || Roll(s_.timeout_ratio)) {
     d.reply = ChargeReply::kNoAnswer;
     d.delay_ms = s_.hang_ms;
+    return d;
+  }
+  if (c.captured) {  // the same order again: the first capture, not a second one
+    d.amount = c.amount;
+    d.replayed = true;
     return d;
   }
   if (take(s_.decline_next) || Roll(s_.decline_ratio)) {

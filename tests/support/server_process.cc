@@ -13,6 +13,42 @@ namespace cm::test {
 
 std::string ServerBinary() { return CM_SERVER_BINARY; }
 std::string ReplayBinary() { return CM_REPLAY_BINARY; }
+std::string FakePgBinary() { return CM_FAKEPG_BINARY; }
+
+pid_t StartChild(std::vector<std::string> args, const std::string& port_file, uint16_t* port) {
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(port_file);
+    int bound = 0;
+    if (in >> bound && bound > 0) {
+      *port = static_cast<uint16_t>(bound);
+      return pid;
+    }
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      throw std::runtime_error(args[0] + " exited during startup");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  throw std::runtime_error(args[0] + " did not start listening within 30 s");
+}
+
+int WaitChild(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
 
 ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> extra) {
   const std::string port_file = data_dir + ".port";
@@ -30,32 +66,7 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
                                    "--log-level",    "warn",
                                    "--fast-password-hash"};
   args.insert(args.end(), extra.begin(), extra.end());
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(port_file);
-    int port = 0;
-    if (in >> port && port > 0) {
-      port_ = static_cast<uint16_t>(port);
-      return;
-    }
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("the server exited during startup");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  Kill();
-  throw std::runtime_error("the server did not start listening within 30 s");
+  pid_ = StartChild(args, port_file, &port_);
 }
 
 ServerProcess::~ServerProcess() {
@@ -63,11 +74,9 @@ ServerProcess::~ServerProcess() {
 }
 
 int ServerProcess::Wait() {
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  const int code = WaitChild(pid_);
   pid_ = -1;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+  return code;
 }
 
 int ServerProcess::Terminate() {

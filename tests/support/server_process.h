@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -36,5 +38,12 @@ class ServerProcess {
 // Path of a built program, from a compile definition.
 std::string ServerBinary();
 std::string ReplayBinary();
+std::string FakePgBinary();
+
+// Starts `args` (args[0] is the program) and waits (up to 30 s) until it writes its port to
+// `port_file`; throws when it exits or times out first.
+pid_t StartChild(std::vector<std::string> args, const std::string& port_file, uint16_t* port);
+// Waits for the child; returns its exit code (or 128 + signal).
+int WaitChild(pid_t pid);
 
 }  // namespace cm::test
