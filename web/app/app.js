@@ -52,15 +52,15 @@ function explain(res, body, action) {
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
-async function api(method, path, body, retried = false) {
-  const headers = { "Accept": "application/json" };
+async function api(method, path, body, retried = false, extraHeaders = {}) {
+  const headers = { "Accept": "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (state.auth) headers["Authorization"] = "Bearer " + state.auth.accessToken;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   let data = null;
   const text = await res.text();
   if (text) { try { data = JSON.parse(text); } catch { data = null; } }
-  if (res.status === 401 && state.auth && !retried && await refresh()) return api(method, path, body, true);
+  if (res.status === 401 && state.auth && !retried && await refresh()) return api(method, path, body, true, extraHeaders);
   return { res, data };
 }
 
@@ -418,6 +418,9 @@ function onNotification(n) {
     HOLD_RELEASED: "Your hold was released.",
     RESERVATION_CONFIRMED: "Payment received: your seats are confirmed.",
     REFUND_ISSUED: "Your refund was issued.",
+    PAYMENT_SUCCEEDED: "Payment succeeded.",
+    PAYMENT_FAILED: "Payment failed after several tries; nothing was charged and the seats were released.",
+    SEATS_RELEASED: "Your seats were released.",
   };
   const kind = n.kind === "HOLD_EXPIRED" || n.kind === "HOLD_EXPIRING" ? "warn" : "info";
   if (n.kind !== "HOLD_PLACED") say(texts[n.kind] || n.kind, kind);
@@ -449,17 +452,31 @@ async function cancelHold(id) {
   await loadHolds();
 }
 
-function pay(h) {
-  // The payments API is not there yet (issue: payments saga); until it is, show what would be paid.
-  say(`Payment is not open yet. Hold #${h.id}: ${h.seats.length} seat(s), ${won(h.amount)}, ` +
-      `held until ${new Date(h.expiresAt).toLocaleTimeString()}.`, "info", 10000);
+// Starts the payment saga; the key is the reservation's, so a double click pays once. The
+// answer comes at once (202, PENDING); the outcome is polled (and also pushed as a notification).
+async function pay(h) {
+  const { res, data } = await api("POST", "/api/payments", { reservationId: h.id, method: "CARD" },
+                                  false, { "Idempotency-Key": `pay-reservation-${h.id}` });
+  if (res.status !== 202) return say(explain(res, data, "Paying"), "error");
+  say(`Paying ${won(data.amount)}…`);
+  await loadHolds();
+  for (let i = 0; i < 180; ++i) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const p = await api("GET", `/api/payments/${data.id}`);
+    if (!p.res.ok || p.data.status === "PENDING") continue;
+    if (p.data.status === "SUCCEEDED") say(`Paid ${won(p.data.amount)}: your seats are confirmed.`);
+    else if (p.data.status === "FAILED") say("The payment did not go through; the seats were released.", "error");
+    else say("The payment was refunded.", "warn");
+    return loadHolds();
+  }
 }
 
 async function loadHolds() {
   if (!state.auth || !state.concert) { state.holds = []; renderHolds(); return; }
   const { res, data } = await api("GET", "/api/users/me/reservations");
   if (!res.ok) return;
-  const mine = data.items.filter((r) => r.concertId === state.concert.id && r.status === "HELD");
+  const mine = data.items.filter((r) => r.concertId === state.concert.id &&
+                                        (r.status === "HELD" || r.status === "PAYMENT_PENDING"));
   const full = await Promise.all(mine.map((r) => api("GET", `/api/reservations/${r.id}`)));
   state.holds = full.filter((x) => x.res.ok).map((x) => x.data);
   renderHolds();
@@ -476,7 +493,13 @@ function renderHolds() {
       <div class="actions"><button type="button" class="pay">Pay ${won(h.amount)}</button>
       <button type="button" class="secondary cancel">Cancel</button></div>`;
     li.querySelector(".what").textContent = h.seats.map((s) => `${s.section} ${s.row}-${s.number} (${s.grade})`).join(", ");
-    li.querySelector(".pay").addEventListener("click", () => pay(h));
+    const payButton = li.querySelector(".pay");
+    if (h.status === "PAYMENT_PENDING") {
+      payButton.textContent = "Paying…";
+      payButton.disabled = true;
+      li.querySelector(".cancel").disabled = true;
+    }
+    payButton.addEventListener("click", () => { payButton.disabled = true; pay(h); });
     li.querySelector(".cancel").addEventListener("click", () => cancelHold(h.id));
     ul.append(li);
   }
