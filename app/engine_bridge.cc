@@ -117,6 +117,7 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
   queue_stats_.WriteMetrics(out, reads_, NowMs());
   if (payments_ != nullptr) payments_->WriteMetrics(out);
+  if (outbox_ != nullptr) outbox_->WriteMetrics(out);
   out->Header("cm_queue_presence_tracked", "gauge", "Waiting-room places whose presence is watched.");
   out->Sample("cm_queue_presence_tracked", "", static_cast<double>(presence_.tracked()));
   out->Header("cm_ws_subscribers", "gauge", "Live seat-map subscriptions.");

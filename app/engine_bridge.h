@@ -17,6 +17,7 @@
 #include "gateway/queue_stats.h"
 #include "gateway/queue_watch.h"
 #include "gateway/reply_router.h"
+#include "outbox/outbox_publisher.h"
 #include "payments/payment_worker.h"
 #include "readmodel/read_model.h"
 #include "runtime/pipeline.h"
@@ -40,6 +41,8 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   // Before the pipeline opens: the payment saga's worker gets the recovered state and every
   // durable event after it.
   void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
+  // For /metrics only; set once before the server starts.
+  void SetOutbox(const outbox::OutboxPublisher* outbox) { outbox_ = outbox; }
   void SetDraining() { draining_.store(true); }
 
   // DurableListener (publisher thread).
@@ -68,6 +71,7 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   gateway::QueueWatch& queue_watch_;
   runtime::Pipeline* pipeline_ = nullptr;
   payments::PaymentWorker* payments_ = nullptr;
+  const outbox::OutboxPublisher* outbox_ = nullptr;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};
 

@@ -21,6 +21,8 @@
 #include "gateway/live_feed.h"
 #include "gateway/ws_hub.h"
 #include "gateway/ws_session.h"
+#include "outbox/kafka_producer.h"
+#include "outbox/outbox_publisher.h"
 #include "payments/http_provider.h"
 #include "payments/payment_worker.h"
 
@@ -103,6 +105,20 @@ class BridgeCommandPort final : public payments::CommandPort {
 
  private:
   EngineBridge& bridge_;
+};
+
+// The outbox reads the durable journal through the running pipeline.
+class PipelineTail final : public outbox::JournalTail {
+ public:
+  explicit PipelineTail(runtime::Pipeline& p) : p_(p) {}
+  engine::Seq durable_seq() const override { return p_.durable_seq(); }
+  Status Scan(engine::Seq from,
+              const std::function<bool(engine::Seq, std::string_view)>& visit) override {
+    return p_.ScanJournal(from, visit);
+  }
+
+ private:
+  runtime::Pipeline& p_;
 };
 
 void SetUpLogging(const ServeOptions& o) {
@@ -212,6 +228,29 @@ int RunServer(const ServeOptions& o) {
   std::unique_ptr<runtime::Pipeline> pipeline = std::move(opened).value();
   bridge.Attach(pipeline.get());
 
+  PipelineTail journal_tail(*pipeline);
+  std::unique_ptr<outbox::KafkaProducer> kafka;
+  std::unique_ptr<outbox::OutboxPublisher> kafka_outbox;
+  if (!o.kafka_brokers.empty()) {
+    auto producer = outbox::KafkaProducer::Open(o.kafka_brokers);
+    if (!producer.ok()) {
+      spdlog::critical("{}", producer.status().ToString());
+      return 2;
+    }
+    kafka = std::move(producer).value();
+    outbox::OutboxOptions oo;
+    oo.offset_file = o.data_dir + "/kafka-outbox-offset";
+    oo.topic_prefix = o.kafka_topic_prefix;
+    kafka_outbox = std::make_unique<outbox::OutboxPublisher>(oo, *kafka, journal_tail);
+    if (Status s = kafka_outbox->Start(); !s.ok()) {
+      spdlog::critical("{}", s.ToString());
+      return 2;
+    }
+    bridge.SetOutbox(kafka_outbox.get());
+    spdlog::info("publishing domain events to Kafka at {} from seq {}", o.kafka_brokers,
+                 kafka_outbox->acked_seq() + 1);
+  }
+
   if (!o.admin_email.empty() && !EnsureAdmin(bridge, reads, o.admin_email, o.admin_password, "Admin"))
     return 2;
   if (o.demo) {
@@ -264,6 +303,7 @@ int RunServer(const ServeOptions& o) {
   queue_watch.Stop();
   if (payment_worker) payment_worker->Stop();  // calls in flight resume from the journal
   pipeline->Stop();  // finishes and journals everything already published
+  if (kafka_outbox) kafka_outbox->Stop();  // what it did not publish goes out after a restart
   if (pipeline->halted()) exit_code = 3;
   server.Stop();
   ws_hub.Stop();

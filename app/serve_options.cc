@@ -108,6 +108,13 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--payment-max-in-flight", o.payment_max_in_flight,
                  "Provider calls in flight at once")
       ->envname("CM_PAYMENT_MAX_IN_FLIGHT")->check(CLI::Range(1, 100'000))->capture_default_str();
+  cmd.add_option("--kafka-brokers", o.kafka_brokers,
+                 "Kafka bootstrap servers (host:port,...); publishes domain events from the "
+                 "journal (off when empty)")
+      ->envname("CM_KAFKA_BROKERS");
+  cmd.add_option("--kafka-topic-prefix", o.kafka_topic_prefix,
+                 "Topics are <prefix>reservations and <prefix>payments")
+      ->envname("CM_KAFKA_TOPIC_PREFIX")->capture_default_str();
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
       ->envname("CM_PORT_FILE");
 }

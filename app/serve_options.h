@@ -47,6 +47,9 @@ struct ServeOptions {
   int payment_retry_base_ms = 1000;
   int payment_grace_ms = 120'000;
   int payment_max_in_flight = 1024;
+  // The Kafka outbox: empty brokers = off.
+  std::string kafka_brokers;
+  std::string kafka_topic_prefix = "concertmania.";
 };
 
 // Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.

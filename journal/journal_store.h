@@ -2,7 +2,8 @@
 // Where journal batches live. A batch is the packed records (engine/event_codec.h) of one group
 // commit, stored under its first sequence number, so batches sort by sequence. The RocksDB
 // store is the real one; tests use the in-memory store to inject failures.
-// Thread-safety: one writer thread; readers only before the writer starts or after it stops.
+// Thread-safety: one writer thread. Scan may run on other threads beside it (the outbox tails
+// the journal): it sees whole batches, and every batch at or below the durable seq.
 
 #include <functional>
 #include <memory>

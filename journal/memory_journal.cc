@@ -3,6 +3,7 @@
 namespace cm::journal {
 
 Status MemoryJournal::Append(Seq first, Seq, std::string_view records) {
+  std::lock_guard lock(mu_);
   if (fail_after_ > 0 && --fail_after_ == 0) {
     fail_after_ = 1;  // stays broken, like a full or failed disk
     return Status::IOError("injected write failure");
@@ -12,6 +13,7 @@ Status MemoryJournal::Append(Seq first, Seq, std::string_view records) {
 }
 
 Status MemoryJournal::Scan(Seq from, const std::function<bool(Seq, std::string_view)>& visit) {
+  std::lock_guard lock(mu_);
   auto it = batches_.upper_bound(from);
   if (it != batches_.begin()) --it;
   for (; it != batches_.end(); ++it)

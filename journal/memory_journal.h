@@ -3,6 +3,7 @@
 // fails) and direct access to the stored bytes (to corrupt them on purpose).
 
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "journal/journal_store.h"
@@ -21,6 +22,7 @@ class MemoryJournal final : public JournalStore {
   std::map<Seq, std::string>& batches() { return batches_; }
 
  private:
+  std::mutex mu_;  // Scan may run beside the writer (see JournalStore)
   std::map<Seq, std::string> batches_;
   int fail_after_ = 0;
 };

@@ -100,6 +100,12 @@ class Pipeline {
   bool halted() const { return halted_.load(std::memory_order_acquire); }
   std::string halt_reason() const;
 
+  // Thread-safe: visits journal batches from the one holding `from` on, beside the journal
+  // writer (JournalStore::Scan). Callers use only events at or below durable_seq().
+  Status ScanJournal(Seq from, const std::function<bool(Seq first, std::string_view records)>& visit) {
+    return store_->Scan(from, visit);
+  }
+
   // What recovery found at startup.
   Seq recovered_seq() const { return recovered_seq_; }
   Seq recovered_snapshot_seq() const { return recovered_snapshot_seq_; }
