@@ -101,6 +101,8 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   out->Sample("cm_engine_halted", "", pipeline_->halted() ? 1 : 0);
   out->Header("cm_sequencer_batch_commands", "histogram", "Commands decided per sequencer batch.");
   out->HistogramSamples("cm_sequencer_batch_commands", "", s.sequencer_batch, 1);
+  out->Header("cm_sequencer_batch_seconds", "histogram", "Sequencer time per batch of commands.");
+  out->HistogramSamples("cm_sequencer_batch_seconds", "", s.sequencer_batch_us, 1e6);
   out->Header("cm_journal_batch_events", "histogram", "Events per journal group commit.");
   out->HistogramSamples("cm_journal_batch_events", "", s.journal_batch, 1);
   out->Header("cm_journal_sync_seconds", "histogram", "Journal group commit (WriteBatch + WAL sync) time.");

@@ -155,6 +155,7 @@ void Pipeline::SequencerLoop() {
   while (!done && !halted()) {
     const int64_t available = NextBatch(input_barrier_, next, &done);
     if (available < next) continue;
+    const auto batch_start = std::chrono::steady_clock::now();
     for (int64_t s = next; s <= available; ++s) {
       Command& cmd = input_[s];
       try {
@@ -173,6 +174,10 @@ void Pipeline::SequencerLoop() {
     }
     sink.Flush();
     stats_.sequencer_batch.Observe(static_cast<uint64_t>(available - next + 1));
+    stats_.sequencer_batch_us.Observe(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              batch_start)
+            .count()));
     input_consumed_.Set(available);
     next = available + 1;
     MaybeSnapshot();
