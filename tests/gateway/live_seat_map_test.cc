@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/gateway/api_fixture.h"
+#include "tests/support/ws_client.h"
 
 using namespace cm::test;
 namespace beast = boost::beast;
@@ -18,96 +19,6 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
 namespace {
-
-class WsClient {
- public:
-  // `receive_buffer`: a small kernel receive buffer makes a client that stops reading push
-  // back on the server at once instead of after megabytes.
-  explicit WsClient(uint16_t port, int receive_buffer = 0) : ws_(io_) {
-    auto& socket = beast::get_lowest_layer(ws_).socket();
-    socket.open(net::ip::tcp::v4());
-    if (receive_buffer > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
-    socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    ws_.handshake("127.0.0.1", "/ws");
-  }
-  void Send(const std::string& text) { ws_.write(net::buffer(text)); }
-  // The next message; a frame holding an array of messages is taken apart in order. Throws
-  // when nothing comes within 10 s, or with the error that ended the connection.
-  json::value Next() {
-    if (backlog_.empty()) {
-      beast::flat_buffer buf;
-      beast::error_code ec;
-      bool done = false;
-      ws_.async_read(buf, [&](beast::error_code e, std::size_t) {
-        ec = e;
-        done = true;
-      });
-      io_.restart();
-      io_.run_for(std::chrono::seconds(10));
-      if (!done) {
-        beast::get_lowest_layer(ws_).socket().close();
-        io_.restart();
-        io_.run();
-        throw std::runtime_error("no WebSocket message within 10 s");
-      }
-      if (ec) throw boost::system::system_error(ec);
-      json::value frame = json::parse(beast::buffers_to_string(buf.data()));
-      if (frame.is_array()) {
-        for (auto& m : frame.as_array()) backlog_.push_back(std::move(m));
-      } else {
-        backlog_.push_back(std::move(frame));
-      }
-    }
-    json::value m = std::move(backlog_.front());
-    backlog_.pop_front();
-    return m;
-  }
-  // Reads until a message of `type` arrives.
-  json::value NextOf(const std::string& type) {
-    for (;;) {
-      json::value v = Next();
-      if (Str(v, "type") == type) return v;
-    }
-  }
-  // Keeps a read pending for `d` (so pings are answered, as a live browser does) and expects
-  // nothing to arrive; the read stays pending for the next Next().
-  bool QuietFor(std::chrono::milliseconds d) {
-    pending_ = std::make_unique<beast::flat_buffer>();
-    pending_done_ = false;
-    ws_.async_read(*pending_, [this](beast::error_code e, std::size_t) {
-      pending_ec_ = e;
-      pending_done_ = true;
-    });
-    io_.restart();
-    io_.run_for(d);
-    return !pending_done_;
-  }
-  // After QuietFor: the message that completes the pending read.
-  json::value FinishPending() {
-    io_.restart();
-    io_.run_for(std::chrono::seconds(10));
-    if (!pending_done_) throw std::runtime_error("no WebSocket message within 10 s");
-    if (pending_ec_) throw boost::system::system_error(pending_ec_);
-    return json::parse(beast::buffers_to_string(pending_->data()));
-  }
-  // Reads until the server ends the connection; returns its close code (0 when it cut the
-  // TCP connection without a close frame).
-  int ReadUntilClosed() {
-    try {
-      for (;;) Next();
-    } catch (const boost::system::system_error& e) {
-      return e.code() == websocket::error::closed ? ws_.reason().code : 0;
-    }
-  }
-
- private:
-  net::io_context io_;
-  websocket::stream<beast::tcp_stream> ws_;
-  std::deque<json::value> backlog_;
-  std::unique_ptr<beast::flat_buffer> pending_;
-  bool pending_done_ = false;
-  beast::error_code pending_ec_;
-};
 
 std::string Subscribe(uint64_t concert, int64_t last_seq = -1) {
   json::object o{{"type", "subscribe"}, {"concertId", concert}};

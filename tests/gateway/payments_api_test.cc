@@ -10,6 +10,7 @@
 
 #include "tests/gateway/api_fixture.h"
 #include "tests/support/fakepg_process.h"
+#include "tests/support/ws_client.h"
 
 using namespace cm::test;
 
@@ -101,6 +102,9 @@ struct PayWorld {
 TEST_CASE("pay for a hold: 202 at once, then SUCCEEDED and the reservation CONFIRMED") {
   PayWorld w;
   const std::string a = SignupAndLogin(w.f.port(), "a@x.io");
+  WsClient ws(w.f.port());
+  ws.Send(json::serialize(json::object{{"type", "notifications"}, {"token", a}}));
+  REQUIRE(Str(ws.Next(), "type") == "subscribed");
   const int64_t r = w.Hold(a, "[0,1]");
   auto paid = w.Pay(a, r, "pay-1");
   REQUIRE(paid.status == 202);
@@ -112,6 +116,10 @@ TEST_CASE("pay for a hold: 202 at once, then SUCCEEDED and the reservation CONFI
   const json::value done = w.WaitFor(Int(p, "id"), a, "SUCCEEDED");
   CHECK(w.History(done) == std::vector<std::string>{"REQUESTED", "SUCCEEDED"});
   CHECK(w.ReservationStatus(r) == "CONFIRMED");
+  // The owner hears of it on the WebSocket.
+  std::vector<std::string> kinds;
+  while (kinds.size() < 3) kinds.push_back(Str(ws.NextOf("notification"), "kind"));
+  CHECK(kinds == std::vector<std::string>{"HOLD_PLACED", "PAYMENT_SUCCEEDED", "RESERVATION_CONFIRMED"});
   auto res = w.f.http.Get("/api/reservations/" + std::to_string(r), a).Json();
   CHECK(Int(res, "paymentId") == Int(p, "id"));
   CHECK(Str(w.pg.Charge("cm-pay-" + std::to_string(Int(p, "id"))), "status") == "CAPTURED");
@@ -185,6 +193,9 @@ TEST_CASE("declines until the attempts run out: FAILED, seats released, nothing 
   PayWorld w;
   w.pg.Configure(R"({"declineNext":3})");
   const std::string a = SignupAndLogin(w.f.port(), "a@x.io"), b = SignupAndLogin(w.f.port(), "b@x.io");
+  WsClient ws(w.f.port());
+  ws.Send(json::serialize(json::object{{"type", "notifications"}, {"token", a}}));
+  REQUIRE(Str(ws.Next(), "type") == "subscribed");
   const int64_t r = w.Hold(a, "[4,5]");
   auto paid = w.Pay(a, r, "k");
   REQUIRE(paid.status == 202);
@@ -192,6 +203,9 @@ TEST_CASE("declines until the attempts run out: FAILED, seats released, nothing 
   CHECK(w.History(done) == std::vector<std::string>{"REQUESTED", "ATTEMPT_FAILED", "ATTEMPT_FAILED",
                                                     "FAILED", "SEATS_RELEASED"});
   CHECK(w.ReservationStatus(r) == "CANCELLED");
+  std::vector<std::string> kinds;
+  while (kinds.size() < 3) kinds.push_back(Str(ws.NextOf("notification"), "kind"));
+  CHECK(kinds == std::vector<std::string>{"HOLD_PLACED", "PAYMENT_FAILED", "SEATS_RELEASED"});
   // The seats are on sale again.
   w.Hold(b, "[4,5]");
   CHECK(Int(w.pg.Ledger(), "captured") == 0);
