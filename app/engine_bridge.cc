@@ -108,8 +108,7 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   out->Header("cm_journal_sync_seconds", "histogram", "Journal group commit (WriteBatch + WAL sync) time.");
   out->HistogramSamples("cm_journal_sync_seconds", "", s.journal_sync_us, 1e6);
   auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& v) {
-    out->Header(name, "counter", help);
-    out->Sample(name, "", static_cast<double>(v.load(std::memory_order_relaxed)));
+    out->Single(name, "counter", help, static_cast<double>(v.load(std::memory_order_relaxed)));
   };
   counter("cm_holds_total", "Holds placed (durable).", holds_);
   counter("cm_confirms_total", "Reservations confirmed (durable).", confirms_);

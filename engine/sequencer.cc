@@ -6,19 +6,10 @@
 
 #include "engine/best_available.h"
 #include "engine/hash.h"
+#include "engine/reject.h"
 
 namespace cm::engine {
 namespace {
-
-CommandRejected Reject(const Command& cmd, ResultCode code, uint64_t detail = 0,
-                       std::string reason = {}) {
-  CommandRejected r;
-  r.command = TypeOf(cmd);
-  r.code = code;
-  r.detail = detail;
-  r.reason = std::move(reason);
-  return r;
-}
 
 bool IsStaff(const Command& cmd) {
   return cmd.actor_role == Role::kAdmin || cmd.actor_role == Role::kSystem;

@@ -12,20 +12,11 @@
 // harmless.
 #include <algorithm>
 
+#include "engine/reject.h"
 #include "engine/sequencer.h"
 
 namespace cm::engine {
 namespace {
-
-CommandRejected Refuse(const Command& cmd, ResultCode code, uint64_t detail = 0,
-                       std::string reason = {}) {
-  CommandRejected r;
-  r.command = TypeOf(cmd);
-  r.code = code;
-  r.detail = detail;
-  r.reason = std::move(reason);
-  return r;
-}
 
 constexpr std::size_t kMaxDetail = 200;  // provider reasons are for people; keep them short
 
@@ -33,15 +24,15 @@ constexpr std::size_t kMaxDetail = 200;  // provider reasons are for people; kee
 
 EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPaymentCmd& c) {
   const Reservation* r = state_.FindReservation(c.reservation);
-  if (r == nullptr) return Refuse(cmd, ResultCode::kUnknownReservation, c.reservation);
-  if (r->user != cmd.actor) return Refuse(cmd, ResultCode::kNotReservationOwner, c.reservation);
+  if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
+  if (r->user != cmd.actor) return Reject(cmd, ResultCode::kNotReservationOwner, c.reservation);
   if (r->status == ReservationStatus::kExpired)
-    return Refuse(cmd, ResultCode::kHoldExpired, c.reservation);
+    return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
   if (r->status != ReservationStatus::kHeld)
-    return Refuse(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status),
+    return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status),
                   "the reservation is " + std::string(ToString(r->status)) + ", not HELD");
   if (static_cast<uint8_t>(c.method) > static_cast<uint8_t>(PaymentMethod::kEasyPay))
-    return Refuse(cmd, ResultCode::kUnknownPaymentMethod);
+    return Reject(cmd, ResultCode::kUnknownPaymentMethod);
   return PaymentRequested{state_.last_seq() + 1,
                           r->id,
                           r->concert,
@@ -54,13 +45,13 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
 
 EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCmd& c) {
   if (cmd.actor_role != Role::kSystem)
-    return Refuse(cmd, ResultCode::kForbidden, 0, "only the payment worker reports charges");
+    return Reject(cmd, ResultCode::kForbidden, 0, "only the payment worker reports charges");
   const Payment* p = state_.FindPayment(c.payment);
-  if (p == nullptr) return Refuse(cmd, ResultCode::kUnknownPayment, c.payment);
+  if (p == nullptr) return Reject(cmd, ResultCode::kUnknownPayment, c.payment);
   if (p->status != PaymentStatus::kPending)
-    return Refuse(cmd, ResultCode::kPaymentNotPending, static_cast<uint64_t>(p->status));
+    return Reject(cmd, ResultCode::kPaymentNotPending, static_cast<uint64_t>(p->status));
   if (c.attempt != p->current_attempt())
-    return Refuse(cmd, ResultCode::kStalePaymentAttempt, p->current_attempt());
+    return Reject(cmd, ResultCode::kStalePaymentAttempt, p->current_attempt());
 
   const Reservation* r = state_.FindReservation(p->reservation);
   const bool hold_live = r != nullptr && r->status == ReservationStatus::kPaymentPending &&
@@ -100,13 +91,13 @@ EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCm
 
 EventBody Sequencer::DecideReportRefund(const Command& cmd, const ReportRefundCmd& c) {
   if (cmd.actor_role != Role::kSystem)
-    return Refuse(cmd, ResultCode::kForbidden, 0, "only the payment worker reports refunds");
+    return Reject(cmd, ResultCode::kForbidden, 0, "only the payment worker reports refunds");
   const Payment* p = state_.FindPayment(c.payment);
-  if (p == nullptr) return Refuse(cmd, ResultCode::kUnknownPayment, c.payment);
+  if (p == nullptr) return Reject(cmd, ResultCode::kUnknownPayment, c.payment);
   if (!p->refund_requested || p->refund_settled)
-    return Refuse(cmd, ResultCode::kNoRefundPending, c.payment);
+    return Reject(cmd, ResultCode::kNoRefundPending, c.payment);
   if (c.refunded < 0 || c.refunded > p->amount)
-    return Refuse(cmd, ResultCode::kInvalidArgument, static_cast<uint64_t>(c.refunded),
+    return Reject(cmd, ResultCode::kInvalidArgument, static_cast<uint64_t>(c.refunded),
                   "a refund is between 0 and the payment's amount");
   return RefundSettled{p->id, p->reservation, p->concert, p->user, c.refunded};
 }

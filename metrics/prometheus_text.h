@@ -16,6 +16,11 @@ class PrometheusText {
   void Header(std::string_view name, std::string_view type, std::string_view help);
   // One sample; `labels` is the inside of {...} already escaped (may be empty).
   void Sample(std::string_view name, std::string_view labels, double value);
+  // Header and the one unlabelled sample of a counter or a gauge (`type`).
+  void Single(std::string_view name, std::string_view type, std::string_view help, double value) {
+    Header(name, type, help);
+    Sample(name, "", value);
+  }
   // A whole histogram; values are divided by `scale` (1e6 turns microseconds into seconds).
   void HistogramSamples(std::string_view name, std::string_view labels, const Histogram& h,
                         double scale);

@@ -158,8 +158,7 @@ void PaymentWorker::Report(engine::CommandBody body) {
 
 void PaymentWorker::WriteMetrics(metrics::PrometheusText* out) const {
   auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& v) {
-    out->Header(name, "counter", help);
-    out->Sample(name, "", static_cast<double>(v.load(std::memory_order_relaxed)));
+    out->Single(name, "counter", help, static_cast<double>(v.load(std::memory_order_relaxed)));
   };
   counter("cm_payment_charges_total", "Charge calls made to the payment provider.", charges_);
   counter("cm_payment_captured_total", "Charge calls the provider answered CAPTURED.", captured_);
@@ -173,10 +172,10 @@ void PaymentWorker::WriteMetrics(metrics::PrometheusText* out) const {
     queued = jobs_.size();
     in_flight = in_flight_;
   }
-  out->Header("cm_payment_jobs_queued", "gauge", "Payment calls and reports waiting to start.");
-  out->Sample("cm_payment_jobs_queued", "", static_cast<double>(queued));
-  out->Header("cm_payment_calls_in_flight", "gauge", "Payment provider calls in flight.");
-  out->Sample("cm_payment_calls_in_flight", "", static_cast<double>(in_flight));
+  out->Single("cm_payment_jobs_queued", "gauge", "Payment calls and reports waiting to start.",
+              static_cast<double>(queued));
+  out->Single("cm_payment_calls_in_flight", "gauge", "Payment provider calls in flight.",
+              static_cast<double>(in_flight));
 }
 
 }  // namespace cm::payments

@@ -77,30 +77,20 @@ std::vector<Message> Consume(const std::string& brokers, std::size_t want) {
   REQUIRE(rd_kafka_assign(rk, parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_topic_partition_list_destroy(parts);
   std::vector<Message> out;
+  auto poll_one = [&] {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) return;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const auto v = json::parse(std::string_view(static_cast<const char*>(m->payload), m->len));
+      out.push_back({rd_kafka_topic_name(m->rkt),
+                     std::string(static_cast<const char*>(m->key), m->key_len), Str(v, "type"),
+                     static_cast<uint64_t>(Int(v, "seq"))});
+    }
+    rd_kafka_message_destroy(m);
+  };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const auto v = json::parse(std::string_view(static_cast<const char*>(m->payload), m->len));
-      out.push_back({rd_kafka_topic_name(m->rkt),
-                     std::string(static_cast<const char*>(m->key), m->key_len), Str(v, "type"),
-                     static_cast<uint64_t>(Int(v, "seq"))});
-    }
-    rd_kafka_message_destroy(m);
-  }
-  // Anything more (duplicates) that is already there.
-  for (int i = 0; i < 5; ++i) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const auto v = json::parse(std::string_view(static_cast<const char*>(m->payload), m->len));
-      out.push_back({rd_kafka_topic_name(m->rkt),
-                     std::string(static_cast<const char*>(m->key), m->key_len), Str(v, "type"),
-                     static_cast<uint64_t>(Int(v, "seq"))});
-    }
-    rd_kafka_message_destroy(m);
-  }
+  while (out.size() < want && std::chrono::steady_clock::now() < deadline) poll_one();
+  for (int i = 0; i < 5; ++i) poll_one();  // anything more (duplicates) already there
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   return out;
