@@ -13,6 +13,12 @@ Status LoadSnapshot(const std::string& dir, const RecoveryOptions& options, Reco
     if (file.seq > options.until) continue;
     std::string payload;
     if (Status s = ReadSnapshot(file, &payload); !s.ok()) return s;
+    // Written by an earlier release in an older state format: the journal holds every event,
+    // so an older snapshot (or a full replay) serves instead of refusing to start.
+    if (!payload.empty() && static_cast<uint8_t>(payload[0]) < engine::kStateFormatVersion) {
+      out->skipped_old_snapshots.push_back(file.path);
+      continue;
+    }
     auto state = engine::DecodeState(payload, options.config);
     if (!state.ok())
       return Status::Corruption("snapshot " + file.path + " (seq " + std::to_string(file.seq) +

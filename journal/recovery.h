@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/engine_state.h"
 #include "journal/journal_store.h"
@@ -25,6 +26,8 @@ struct Recovered {
   Seq snapshot_seq = 0;       // 0 when no snapshot was used
   std::string snapshot_path;
   uint64_t events_replayed = 0;  // after the snapshot
+  // Snapshots in an older state format, passed over (the journal replays what they held).
+  std::vector<std::string> skipped_old_snapshots;
 };
 
 Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir,

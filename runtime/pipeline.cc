@@ -78,6 +78,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
   p->recovered_snapshot_seq_ = snapshot_seq;
   if (listener) listener->OnRecovered(*p->state_);
   p->last_snapshot_seq_ = snapshot_seq;
+  for (const std::string& path : recovered->skipped_old_snapshots)
+    spdlog::warn("snapshot {} is in an older state format; replayed the journal instead", path);
   spdlog::info("recovered state at seq {} (snapshot seq {}, {} events replayed)",
                p->recovered_seq_, snapshot_seq, recovered->events_replayed);
   p->Start();

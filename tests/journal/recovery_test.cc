@@ -105,6 +105,23 @@ TEST_CASE("the RocksDB journal recovers the same state, with and without a snaps
   CHECK(StateHash(*b->state) == hash);
 }
 
+TEST_CASE("a snapshot in an older state format is passed over: the journal replays instead") {
+  MemoryJournal store;
+  TempDir dir;
+  Seq last = 0;
+  const uint64_t hash = WriteStream(store, dir.path(), 7, 800, 0, &last);
+  // What an earlier release would have left: a sound file whose state format is older.
+  std::string old_payload(1, static_cast<char>(kStateFormatVersion - 1));
+  old_payload += "whatever that format held";
+  REQUIRE(WriteSnapshot(dir.path(), 400, old_payload).ok());
+  auto r = Recover(store, dir.path(), RecoveryOptions{});
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->snapshot_seq == 0);
+  CHECK(r->skipped_old_snapshots.size() == 1);
+  CHECK(r->state->last_seq() == last);
+  CHECK(StateHash(*r->state) == hash);
+}
+
 TEST_CASE("--until stops at a point in time, using only snapshots at or before it") {
   MemoryJournal store;
   TempDir dir;
