@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "tests/gateway/api_fixture.h"
+#include "tests/support/fakepg_process.h"
 
 using namespace cm::test;
 
@@ -27,8 +28,10 @@ TEST_CASE("the page, its script and its style are served with a strict content s
   CHECK(f.http.Post("/", "{}").status == 405);
 }
 
-TEST_CASE("two browsers: A holds a seat, B sees it held within 1 s, A cancels, B sees it free") {
-  ApiFixture f;
+TEST_CASE("two browsers: A holds a seat, B sees it held within 1 s, A cancels, B sees it free; A pays, B sees it sold") {
+  TempDir pg_dir;
+  FakePgProcess pg(pg_dir.path() + "/pg.port");
+  ApiFixture f({"--payment-provider-url", pg.url()});
   ConcertOptions o;
   o.sections = 2;
   o.rows = 6;
@@ -54,6 +57,7 @@ TEST_CASE("two browsers: A holds a seat, B sees it held within 1 s, A cancels, B
   CHECK(result.at("ok").as_bool());
   CHECK(Int(result, "heldSeenByBMs") <= 1000);
   CHECK(Int(result, "releasedSeenByBMs") <= 1000);
+  CHECK(Int(result, "soldSeenByBMs") <= 5000);
   CHECK(WEXITSTATUS(status) == 0);
   FILE* shot = std::fopen(screenshot.c_str(), "rb");
   CHECK(shot != nullptr);

@@ -1,6 +1,7 @@
 // The booking page in real headless Chromium (Debian's, driven by playwright-core): two users
 // in two browser contexts; A holds a seat, B's page must show it held within 1 s; A cancels,
-// B must see it available again. Saves a screenshot of B's seat map.
+// B must see it available again; A holds it again and pays, and B sees it sold. Saves a
+// screenshot of B's seat map.
 //
 //   node live_seat_map_browser.js <port> <concertId> <seatId> <emailA> <emailB> <password> <screenshot.png>
 // Prints one JSON line of timings; exits 0 when every step passed, 1 otherwise.
@@ -64,9 +65,25 @@ async function seen(page, status, since) {
     const cancelledAt = Date.now();
     result.releasedSeenByBMs = await seen(b.page, "A", cancelledAt);
 
+    // A holds it again and pays: the saga confirms it and B sees it sold.
+    await a.page.click(seat);
+    const again = a.page.waitForResponse((r) => r.url().endsWith("/reservations") && r.request().method() === "POST");
+    await a.page.click("#hold-selected");
+    if ((await again).status() !== 201) throw new Error("second hold failed");
+    await a.page.waitForSelector("#holds li[data-reservation] .pay:not([disabled])", { timeout: 5000 });
+    const paying = a.page.waitForResponse((r) => r.url().endsWith("/api/payments") && r.request().method() === "POST");
+    await a.page.click("#holds .pay");
+    if ((await paying).status() !== 202) throw new Error("pay was not accepted");
+    const paidAt = Date.now();
+    result.soldSeenByBMs = await seen(b.page, "S", paidAt);
+    await a.page.waitForFunction(() => document.querySelector("#message").textContent.includes("confirmed"),
+                                 null, { timeout: 5000 });
+    result.aPaidMessage = await a.page.textContent("#message");
+
     await b.page.locator("#seat-map").screenshot({ path: screenshot });
     result.ok = result.heldSeenByBMs <= 1000 && result.releasedSeenByBMs <= 1000 &&
-                /^\d+:\d\d$/.test(result.countdown) && result.bMessage.includes("held");
+                /^\d+:\d\d$/.test(result.countdown) && result.bMessage.includes("held") &&
+                result.soldSeenByBMs <= 5000;
   } catch (e) {
     result.ok = false;
     result.error = String(e && e.message || e);
