@@ -11,6 +11,8 @@
 // Threads: Collect and OnRecovered run on the pipeline's publisher thread; a dispatcher thread
 // starts due calls (at most max_in_flight at once); results arrive on the provider's thread.
 // The sequencer never waits for any of it.
+// Lifetime: the provider's callbacks touch the worker, so the provider must be destroyed (or
+// have answered every call) before the worker is.
 
 #include <atomic>
 #include <condition_variable>

@@ -21,9 +21,16 @@ namespace {
 // Answers each call from its own thread after `hold` is released (or at once when not held).
 class ThreadedProvider final : public PaymentProvider {
  public:
-  ~ThreadedProvider() override {
+  ~ThreadedProvider() override { JoinAll(); }
+  // Answers everything and waits until every callback has returned.
+  void JoinAll() {
     Release();
-    for (auto& t : threads_) t.join();
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard lock(mu_);
+      threads.swap(threads_);
+    }
+    for (auto& t : threads) t.join();
   }
   void Charge(const ChargeRequest& request, ChargeDone done) override {
     {
@@ -134,6 +141,23 @@ bool Eventually(Pred pred) {
   return pred();
 }
 
+// The worker may be destroyed only once the provider has no callback left to run (the server
+// destroys its provider first); this fixture joins the provider's threads before the worker goes.
+struct WorkerFixture {
+  ThreadedProvider provider;
+  CollectingPort port;
+  Clock clock;
+  std::unique_ptr<PaymentWorker> worker;
+  PaymentWorker& Make(PaymentWorkerOptions options = {}) {
+    worker = std::make_unique<PaymentWorker>(options, provider, port, std::ref(clock));
+    return *worker;
+  }
+  ~WorkerFixture() {
+    provider.JoinAll();
+    if (worker) worker->Stop();
+  }
+};
+
 Event Durable(EventBody body) {
   Event e;
   e.body = std::move(body);
@@ -142,11 +166,8 @@ Event Durable(EventBody body) {
 
 }  // namespace
 
-TEST_CASE("a requested payment is charged under its key and the result reported") {
-  ThreadedProvider provider;
-  CollectingPort port;
-  Clock clock;
-  PaymentWorker worker({}, provider, port, std::ref(clock));
+TEST_CASE_FIXTURE(WorkerFixture, "a requested payment is charged under its key and the result reported") {
+  PaymentWorker& worker = Make();
   worker.Start();
   worker.Collect(Durable(PaymentRequested{42, 7, 3, 9, 150'000, PaymentMethod::kEasyPay, {}, 0}));
   REQUIRE(Eventually([&] { return port.Taken().size() == 1; }));
@@ -163,12 +184,9 @@ TEST_CASE("a requested payment is charged under its key and the result reported"
   CHECK(report.outcome == ChargeOutcome::kCaptured);
 }
 
-TEST_CASE("a retry waits for its time, and charges the same key and amount again") {
-  ThreadedProvider provider;
+TEST_CASE_FIXTURE(WorkerFixture, "a retry waits for its time, and charges the same key and amount again") {
   provider.outcome_ = ChargeOutcome::kDeclined;
-  CollectingPort port;
-  Clock clock;
-  PaymentWorker worker({}, provider, port, std::ref(clock));
+  PaymentWorker& worker = Make();
   worker.Start();
   worker.Collect(Durable(PaymentRequested{5, 1, 1, 1, 1000, PaymentMethod::kCard, {}, 0}));
   REQUIRE(Eventually([&] { return port.Taken().size() == 1; }));
@@ -189,12 +207,9 @@ TEST_CASE("a retry waits for its time, and charges the same key and amount again
   CHECK(provider.charges().size() == 2);
 }
 
-TEST_CASE("a report the ring does not take is sent again") {
-  ThreadedProvider provider;
-  CollectingPort port;
+TEST_CASE_FIXTURE(WorkerFixture, "a report the ring does not take is sent again") {
   port.refuse = 3;
-  Clock clock;
-  PaymentWorker worker({}, provider, port, std::ref(clock));
+  PaymentWorker& worker = Make();
   worker.Start();
   worker.Collect(Durable(PaymentRequested{8, 1, 1, 1, 1000, PaymentMethod::kCard, {}, 0}));
   for (int i = 0; i < 4; ++i) {
@@ -208,14 +223,11 @@ TEST_CASE("a report the ring does not take is sent again") {
   CHECK(provider.charges().size() == 1);  // resent, not charged again
 }
 
-TEST_CASE("calls in flight are bounded, and the rest wait their turn") {
-  ThreadedProvider provider;
+TEST_CASE_FIXTURE(WorkerFixture, "calls in flight are bounded, and the rest wait their turn") {
   provider.Hold();
-  CollectingPort port;
-  Clock clock;
   PaymentWorkerOptions options;
   options.max_in_flight = 3;
-  PaymentWorker worker(options, provider, port, std::ref(clock));
+  PaymentWorker& worker = Make(options);
   worker.Start();
   for (PaymentId p = 1; p <= 10; ++p)
     worker.Collect(Durable(PaymentRequested{p, p, 1, 1, 1000, PaymentMethod::kCard, {}, 0}));
@@ -227,7 +239,7 @@ TEST_CASE("calls in flight are bounded, and the rest wait their turn") {
   CHECK(provider.max_in_flight() <= 3);
 }
 
-TEST_CASE("after a restart, sagas in flight resume from the recovered state") {
+TEST_CASE_FIXTURE(WorkerFixture, "after a restart, sagas in flight resume from the recovered state") {
   TestWorld w;
   const UserId u = w.AddUser("u@x.io");
   const ConcertId c = w.AddConcert(w.AddVenue(GridVenue(1, 2, 4)));
@@ -245,11 +257,8 @@ TEST_CASE("after a restart, sagas in flight resume from the recovered state") {
                     ReportChargeCmd{refunding, a, ChargeOutcome::kError, ""}));
   REQUIRE(w.state.FindPayment(refunding)->refund_requested);
 
-  ThreadedProvider provider;
-  CollectingPort port;
-  Clock clock;
   clock.now = TestWorld::kStart + 60'000;
-  PaymentWorker worker({}, provider, port, std::ref(clock));
+  PaymentWorker& worker = Make();
   worker.OnRecovered(w.state);
   worker.Start();
   REQUIRE(Eventually([&] { return port.Taken().size() == 2; }));
@@ -266,12 +275,9 @@ TEST_CASE("after a restart, sagas in flight resume from the recovered state") {
   CHECK(refund);
 }
 
-TEST_CASE("a refund the provider does not confirm is tried again") {
-  ThreadedProvider provider;
+TEST_CASE_FIXTURE(WorkerFixture, "a refund the provider does not confirm is tried again") {
   provider.refund_ok_ = false;
-  CollectingPort port;
-  Clock clock;
-  PaymentWorker worker({}, provider, port, std::ref(clock));
+  PaymentWorker& worker = Make();
   worker.Start();
   worker.Collect(Durable(RefundIssued{3, 1, 1, 1, 500, RefundReason::kLateSuccess}));
   REQUIRE(Eventually([&] { return provider.refunds().size() == 1; }));
