@@ -73,6 +73,8 @@ void OutboxPublisher::Stop() {
   if (!thread_.joinable()) return;
   stop_.store(true);
   thread_.join();
+  // The producer may outlive us and still report deliveries (its destructor flushes).
+  producer_.OnDelivered({});
 }
 
 engine::Seq OutboxPublisher::Acked() const {
