@@ -98,9 +98,10 @@ void OutboxPublisher::SaveOffset(engine::Seq seq) {
 void OutboxPublisher::Loop() {
   auto last_save = std::chrono::steady_clock::now();
   while (!stop_.load()) {
-    const bool behind = !broken_.load() && next_ <= journal_.durable_seq();
-    if (behind) ReadSome();
-    producer_.Poll(behind ? 0 : 20);
+    const engine::Seq before = next_;
+    if (!broken_.load() && next_ <= journal_.durable_seq()) ReadSome();
+    // Caught up, or held back by a full producer queue (brokers down): wait in Poll, not spin.
+    producer_.Poll(next_ > before ? 0 : 20);
     acked_.store(Acked());
     if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(1)) {
       SaveOffset(acked_.load());
