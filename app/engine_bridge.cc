@@ -107,15 +107,12 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   out->HistogramSamples("cm_journal_batch_events", "", s.journal_batch, 1);
   out->Header("cm_journal_sync_seconds", "histogram", "Journal group commit (WriteBatch + WAL sync) time.");
   out->HistogramSamples("cm_journal_sync_seconds", "", s.journal_sync_us, 1e6);
-  auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& v) {
-    out->Single(name, "counter", help, static_cast<double>(v.load(std::memory_order_relaxed)));
-  };
-  counter("cm_holds_total", "Holds placed (durable).", holds_);
-  counter("cm_confirms_total", "Reservations confirmed (durable).", confirms_);
-  counter("cm_expiries_total", "Holds expired at their TTL (durable).", expiries_);
-  counter("cm_releases_total", "Holds released by their owner or an admin (durable).", releases_);
-  counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
-  counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
+  out->Counter("cm_holds_total", "Holds placed (durable).", holds_);
+  out->Counter("cm_confirms_total", "Reservations confirmed (durable).", confirms_);
+  out->Counter("cm_expiries_total", "Holds expired at their TTL (durable).", expiries_);
+  out->Counter("cm_releases_total", "Holds released by their owner or an admin (durable).", releases_);
+  out->Counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
+  out->Counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
   queue_stats_.WriteMetrics(out, reads_, NowMs());
   if (payments_ != nullptr) payments_->WriteMetrics(out);
   if (outbox_ != nullptr) outbox_->WriteMetrics(out);

@@ -7,9 +7,7 @@
 //   bench_http_holds --port 8080 --admin-email a@b.io --admin-password ...
 #include <CLI/CLI.hpp>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <iostream>
 #include <map>
@@ -17,11 +15,9 @@
 
 #include "bench/bench_report.h"
 #include "bench/http_setup.h"
+#include "bench/keepalive_client.h"
 
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace net = boost::asio;
-using tcp = net::ip::tcp;
 using cm::bench::FastRng;
 using cm::bench::Latencies;
 using cm::bench::NowNs;
@@ -40,7 +36,7 @@ struct Options {
 };
 
 // A connection that sends hold requests back to back until the shared budget runs out.
-class Shooter : public std::enable_shared_from_this<Shooter> {
+class Shooter {
  public:
   struct Shared {
     std::string concert_path;
@@ -50,48 +46,33 @@ class Shooter : public std::enable_shared_from_this<Shooter> {
     std::atomic<uint64_t> budget;
   };
   Shooter(net::io_context& io, uint16_t port, Shared& shared, uint64_t seed)
-      : stream_(cm::bench::ConnectLoopback(io, port)), shared_(shared), rng_(seed) {}
+      : client_(std::make_shared<cm::bench::KeepAliveClient>(io, port)), shared_(shared), rng_(seed) {}
 
   void Start() { Next(); }
+  int errors() const { return client_->errors(); }
 
   Latencies latencies;
   std::map<int, uint64_t> statuses;
-  int errors = 0;
   int64_t last_hold_ns = 0;
 
  private:
   void Next() {
     if (NowNs() >= shared_.deadline_ns || shared_.budget.fetch_sub(1) == 0) return;
     const auto& tokens = *shared_.tokens;
-    req_ = {http::verb::post, shared_.concert_path, 11};
-    req_.set(http::field::host, "127.0.0.1");
-    req_.set(http::field::content_type, "application/json");
-    req_.set(http::field::authorization, "Bearer " + tokens[rng_.Below(tokens.size())]);
-    req_.body() = "{\"seatIds\":[" + std::to_string(rng_.Below(shared_.seats)) + "]}";
-    req_.prepare_payload();
-    sent_ns_ = NowNs();
-    http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->Fail();
-      self->res_ = {};
-      http::async_read(self->stream_, self->buf_, self->res_,
-                       [self](beast::error_code ec2, std::size_t) {
-                         if (ec2) return self->Fail();
-                         self->latencies.Add(NowNs() - self->sent_ns_);
-                         ++self->statuses[static_cast<int>(self->res_.result_int())];
-                         if (self->res_.result_int() == 201) self->last_hold_ns = NowNs();
-                         self->Next();
-                       });
-    });
+    const std::string& token = tokens[rng_.Below(tokens.size())];
+    const uint64_t seat = rng_.Below(shared_.seats);
+    client_->Post(shared_.concert_path, "{\"seatIds\":[" + std::to_string(seat) + "]}", token, {},
+                  [this](int status, const std::string&, int64_t ns) {
+                    latencies.Add(ns);
+                    ++statuses[status];
+                    if (status == 201) last_hold_ns = NowNs();
+                    Next();
+                  });
   }
-  void Fail() { ++errors; }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<cm::bench::KeepAliveClient> client_;
   Shared& shared_;
   FastRng rng_;
-  http::request<http::string_body> req_;
-  http::response<http::string_body> res_;
-  beast::flat_buffer buf_;
-  int64_t sent_ns_ = 0;
 };
 
 }  // namespace
@@ -127,9 +108,9 @@ int main(int argc, char** argv) {
   shared.tokens = &tokens;
   shared.seats = static_cast<uint64_t>(o.shape.seats());
   shared.budget = o.max_requests;
-  std::vector<std::shared_ptr<Shooter>> shooters;
+  std::vector<std::unique_ptr<Shooter>> shooters;
   for (int c = 0; c < o.connections; ++c)
-    shooters.push_back(std::make_shared<Shooter>(io, o.port, shared, 1000 + c));
+    shooters.push_back(std::make_unique<Shooter>(io, o.port, shared, 1000 + c));
   const int64_t start = NowNs();
   shared.deadline_ns = start + static_cast<int64_t>(o.seconds * 1e9);
   for (auto& s : shooters) s->Start();
@@ -143,7 +124,7 @@ int main(int argc, char** argv) {
   std::map<int, uint64_t> statuses;
   int errors = 0;
   for (auto& s : shooters) {
-    errors += s->errors;
+    errors += s->errors();
     for (auto [k, v] : s->statuses) statuses[k] += v;
   }
   uint64_t total = 0;

@@ -10,9 +10,6 @@
 // time from each pay request (its PaymentRequested) to its ReservationConfirmed.
 #include <CLI/CLI.hpp>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
 #include <iostream>
@@ -22,9 +19,9 @@
 
 #include "bench/bench_report.h"
 #include "bench/http_setup.h"
+#include "bench/keepalive_client.h"
 
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
 namespace net = boost::asio;
 namespace json = boost::json;
 using cm::bench::Latencies;
@@ -43,7 +40,7 @@ struct Options {
 };
 
 // One keep-alive connection: hold a seat, pay for it, repeat.
-class Buyer : public std::enable_shared_from_this<Buyer> {
+class Buyer {
  public:
   struct Shared {
     std::string hold_path;
@@ -55,13 +52,15 @@ class Buyer : public std::enable_shared_from_this<Buyer> {
     uint64_t max_purchases;
   };
   Buyer(net::io_context& io, uint16_t port, Shared& shared, std::size_t first_user)
-      : stream_(cm::bench::ConnectLoopback(io, port)), shared_(shared), user_(first_user) {}
+      : client_(std::make_shared<cm::bench::KeepAliveClient>(io, port)),
+        shared_(shared),
+        user_(first_user) {}
 
   void Start() { Hold(); }
+  int errors() const { return client_->errors(); }
 
   Latencies hold_latency, pay_latency;
   std::map<std::string, uint64_t> statuses;  // "hold 201", "pay 202", ...
-  int errors = 0;
 
  private:
   const std::string& Token() {
@@ -73,62 +72,32 @@ class Buyer : public std::enable_shared_from_this<Buyer> {
     if (NowNs() >= shared_.deadline_ns || shared_.paid.load() >= shared_.max_purchases) return;
     const uint64_t seat = shared_.next_seat.fetch_add(1);
     if (seat >= shared_.seats) return;
-    Send(shared_.hold_path, "{\"seatIds\":[" + std::to_string(seat) + "]}", {},
-         [self = shared_from_this()](int status, const std::string& body, int64_t ns) {
-           self->hold_latency.Add(ns);
-           ++self->statuses["hold " + std::to_string(status)];
-           if (status != 201) {
-             ++self->user_;  // e.g. this user reached the per-user limit
-             return self->Hold();
-           }
-           self->Pay(json::parse(body).at("id").as_int64());
-         });
+    client_->Post(shared_.hold_path, "{\"seatIds\":[" + std::to_string(seat) + "]}", Token(), {},
+                  [this](int status, const std::string& body, int64_t ns) {
+                    hold_latency.Add(ns);
+                    ++statuses["hold " + std::to_string(status)];
+                    if (status != 201) {
+                      ++user_;  // e.g. this user reached the per-user limit
+                      return Hold();
+                    }
+                    Pay(json::parse(body).at("id").as_int64());
+                  });
   }
 
   void Pay(int64_t reservation) {
-    Send("/api/payments", "{\"reservationId\":" + std::to_string(reservation) + "}",
-         "bench-" + std::to_string(reservation),
-         [self = shared_from_this()](int status, const std::string&, int64_t ns) {
-           self->pay_latency.Add(ns);
-           ++self->statuses["pay " + std::to_string(status)];
-           if (status == 202) self->shared_.paid.fetch_add(1);
-           self->Hold();
-         });
+    client_->Post("/api/payments", "{\"reservationId\":" + std::to_string(reservation) + "}",
+                  Token(), "bench-" + std::to_string(reservation),
+                  [this](int status, const std::string&, int64_t ns) {
+                    pay_latency.Add(ns);
+                    ++statuses["pay " + std::to_string(status)];
+                    if (status == 202) shared_.paid.fetch_add(1);
+                    Hold();
+                  });
   }
 
-  void Send(const std::string& target, std::string body, const std::string& key,
-            std::function<void(int, const std::string&, int64_t)> then) {
-    req_ = {http::verb::post, target, 11};
-    req_.set(http::field::host, "127.0.0.1");
-    req_.set(http::field::content_type, "application/json");
-    req_.set(http::field::authorization, "Bearer " + Token());
-    if (!key.empty()) req_.set("Idempotency-Key", key);
-    req_.body() = std::move(body);
-    req_.prepare_payload();
-    then_ = std::move(then);
-    sent_ns_ = NowNs();
-    http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->Fail();
-      self->res_ = {};
-      http::async_read(self->stream_, self->buf_, self->res_,
-                       [self](beast::error_code ec2, std::size_t) {
-                         if (ec2) return self->Fail();
-                         auto then = std::move(self->then_);
-                         then(static_cast<int>(self->res_.result_int()), self->res_.body(),
-                              NowNs() - self->sent_ns_);
-                       });
-    });
-  }
-  void Fail() { ++errors; }
-
-  beast::tcp_stream stream_;
+  std::shared_ptr<cm::bench::KeepAliveClient> client_;
   Shared& shared_;
   std::size_t user_;
-  http::request<http::string_body> req_;
-  http::response<http::string_body> res_;
-  beast::flat_buffer buf_;
-  std::function<void(int, const std::string&, int64_t)> then_;
-  int64_t sent_ns_ = 0;
 };
 
 // The server's /metrics as name{labels} -> value.
@@ -232,9 +201,9 @@ int main(int argc, char** argv) {
   shared.tokens = &tokens;
   shared.seats = static_cast<uint64_t>(o.shape.seats());
   shared.max_purchases = o.max_purchases;
-  std::vector<std::shared_ptr<Buyer>> buyers;
+  std::vector<std::unique_ptr<Buyer>> buyers;
   for (int c = 0; c < o.connections; ++c)
-    buyers.push_back(std::make_shared<Buyer>(io, o.port, shared,
+    buyers.push_back(std::make_unique<Buyer>(io, o.port, shared,
                                              static_cast<std::size_t>(c) * tokens.size() / o.connections));
   const auto before = Scrape(o.port);
   const int64_t start = NowNs();
@@ -257,7 +226,7 @@ int main(int argc, char** argv) {
   std::map<std::string, uint64_t> statuses;
   int errors = 0;
   for (auto& b : buyers) {
-    errors += b->errors;
+    errors += b->errors();
     for (const auto& [k, v] : b->statuses) statuses[k] += v;
     for (int64_t ns : b->hold_latency.Samples()) holds.Add(ns);
     for (int64_t ns : b->pay_latency.Samples()) pays.Add(ns);

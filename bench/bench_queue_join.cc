@@ -7,9 +7,7 @@
 //   concertmania serve --data /tmp/x --fast-password-hash --admin-email a@b.io --admin-password ...
 //   bench_queue_join --port 8080 --admin-email a@b.io --admin-password ... --users 100000
 #include <CLI/CLI.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -18,9 +16,8 @@
 
 #include "bench/bench_report.h"
 #include "bench/http_setup.h"
+#include "bench/keepalive_client.h"
 
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace net = boost::asio;
 using cm::bench::Latencies;
 using cm::bench::NowNs;
@@ -35,49 +32,34 @@ struct Shared {
 };
 
 // A connection that joins the next user's place, back to back.
-class Joiner : public std::enable_shared_from_this<Joiner> {
+class Joiner {
  public:
   Joiner(net::io_context& io, uint16_t port, Shared& shared)
-      : stream_(cm::bench::ConnectLoopback(io, port)), shared_(shared) {}
+      : client_(std::make_shared<cm::bench::KeepAliveClient>(io, port)), shared_(shared) {}
   void Start() { Next(); }
+  int errors() const { return client_->errors(); }
 
   Latencies latencies;
   std::map<int, uint64_t> statuses;
   std::vector<int64_t> tickets;
-  int errors = 0;
 
  private:
   void Next() {
     if (NowNs() >= shared_.deadline_ns) return;
     const std::size_t i = shared_.next.fetch_add(1);
     if (i >= shared_.tokens->size()) return;
-    req_ = {http::verb::post, shared_.queue_path, 11};
-    req_.set(http::field::host, "127.0.0.1");
-    req_.set(http::field::authorization, "Bearer " + (*shared_.tokens)[i]);
-    req_.prepare_payload();
-    sent_ns_ = NowNs();
-    http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return void(++self->errors);
-      self->res_ = {};
-      http::async_read(self->stream_, self->buf_, self->res_,
-                       [self](beast::error_code ec2, std::size_t) {
-                         if (ec2) return void(++self->errors);
-                         self->latencies.Add(NowNs() - self->sent_ns_);
-                         ++self->statuses[static_cast<int>(self->res_.result_int())];
-                         if (self->res_.result_int() == 201)
-                           self->tickets.push_back(
-                               boost::json::parse(self->res_.body()).at("ticketId").as_int64());
-                         self->Next();
-                       });
-    });
+    client_->Post(shared_.queue_path, {}, (*shared_.tokens)[i], {},
+                  [this](int status, const std::string& body, int64_t ns) {
+                    latencies.Add(ns);
+                    ++statuses[status];
+                    if (status == 201)
+                      tickets.push_back(boost::json::parse(body).at("ticketId").as_int64());
+                    Next();
+                  });
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<cm::bench::KeepAliveClient> client_;
   Shared& shared_;
-  http::request<http::string_body> req_;
-  http::response<http::string_body> res_;
-  beast::flat_buffer buf_;
-  int64_t sent_ns_ = 0;
 };
 
 }  // namespace
@@ -116,8 +98,8 @@ int main(int argc, char** argv) {
   Shared shared;
   shared.queue_path = "/api/v1/concerts/" + concert + "/queue";
   shared.tokens = &tokens;
-  std::vector<std::shared_ptr<Joiner>> joiners;
-  for (int c = 0; c < connections; ++c) joiners.push_back(std::make_shared<Joiner>(io, port, shared));
+  std::vector<std::unique_ptr<Joiner>> joiners;
+  for (int c = 0; c < connections; ++c) joiners.push_back(std::make_unique<Joiner>(io, port, shared));
   const int64_t start = NowNs();
   shared.deadline_ns = start + static_cast<int64_t>(seconds * 1e9);
   for (auto& j : joiners) j->Start();
@@ -132,7 +114,7 @@ int main(int argc, char** argv) {
   std::vector<int64_t> tickets;
   int errors = 0;
   for (auto& j : joiners) {
-    errors += j->errors;
+    errors += j->errors();
     for (auto [k, v] : j->statuses) statuses[k] += v;
     for (int64_t ns : j->latencies.Samples()) all.Add(ns);
     tickets.insert(tickets.end(), j->tickets.begin(), j->tickets.end());

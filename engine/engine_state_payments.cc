@@ -41,6 +41,7 @@ Status EngineState::ApplyPayment(const Event& e) {
     p.client_key = b->client_key;
     p.created_at = e.ts;
     p.next_attempt_at = e.ts;
+    p.history.reserve(4);  // requested, succeeded (+ refund steps): one allocation on the sequencer
     Record(p, e, PaymentStep::kRequested, 1);
     return Status::OK();
   }

@@ -69,7 +69,7 @@ EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCm
   }
 
   PaymentFailed failed{p->id, p->reservation, p->concert, p->user, c.attempt, c.outcome,
-                       false, 0, c.detail.substr(0, std::min(c.detail.size(), kMaxDetail))};
+                       false, 0, c.detail.substr(0, kMaxDetail)};
   const uint32_t max_attempts = std::max<uint32_t>(1, state_.config().payment_max_attempts);
   const TimeMs backoff = state_.config().payment_retry_base_ms
                          << std::min<uint32_t>(c.attempt - 1, 16);

@@ -125,6 +125,10 @@ class Api {
   void ServeFile(const ExPtr& ex, const std::string& path, std::string_view content_type);
 
   std::string IssueTokens(engine::UserId user, const std::string& refresh_token, int64_t now_ms);
+  // A resource rendered from the read model: its JSON with Location, and Idempotent-Replayed
+  // when this answers a retried request.
+  void ReplyResource(const ExPtr& ex, int status, std::string body, const std::string& location,
+                     bool replayed);
   // Reply 201/200 with a reservation the read model knows.
   void ReplyReservation(const ExPtr& ex, engine::ReservationId id, int status, bool replayed);
 

@@ -18,14 +18,7 @@ void Api::ReplyPayment(const ExPtr& ex, engine::PaymentId id, int status, bool r
   });
   if (body.empty())
     return Fail(ex, 404, "UNKNOWN_PAYMENT", "no payment with id " + std::to_string(id));
-  Response res{static_cast<http::status>(status), ex->req.version()};
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::location, "/api/payments/" + std::to_string(id));
-  if (replayed) res.set("Idempotent-Replayed", "true");
-  res.keep_alive(ex->req.keep_alive());
-  res.body() = std::move(body);
-  res.prepare_payload();
-  ex->responder->Send(std::move(res));
+  ReplyResource(ex, status, std::move(body), "/api/payments/" + std::to_string(id), replayed);
 }
 
 void Api::CreatePayment(const ExPtr& ex) {

@@ -17,9 +17,14 @@ void Api::ReplyReservation(const ExPtr& ex, engine::ReservationId id, int status
   });
   if (body.empty())
     return Fail(ex, 404, "UNKNOWN_RESERVATION", "no reservation with id " + std::to_string(id));
+  ReplyResource(ex, status, std::move(body), "/api/reservations/" + std::to_string(id), replayed);
+}
+
+void Api::ReplyResource(const ExPtr& ex, int status, std::string body, const std::string& location,
+                        bool replayed) {
   Response res{static_cast<http::status>(status), ex->req.version()};
   res.set(http::field::content_type, "application/json");
-  res.set(http::field::location, "/api/reservations/" + std::to_string(id));
+  res.set(http::field::location, location);
   if (replayed) res.set("Idempotent-Replayed", "true");  // the first answer, repeated
   res.keep_alive(ex->req.keep_alive());
   res.body() = std::move(body);

@@ -150,12 +150,9 @@ void OutboxPublisher::ReadSome() {
 }
 
 void OutboxPublisher::WriteMetrics(metrics::PrometheusText* out) const {
-  auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& v) {
-    out->Single(name, "counter", help, static_cast<double>(v.load(std::memory_order_relaxed)));
-  };
-  counter("cm_outbox_published_total", "Domain events handed to Kafka.", published_);
-  counter("cm_outbox_delivered_total", "Domain events Kafka acknowledged.", delivered_);
-  counter("cm_outbox_failed_total", "Deliveries that failed and were published again.", failed_);
+  out->Counter("cm_outbox_published_total", "Domain events handed to Kafka.", published_);
+  out->Counter("cm_outbox_delivered_total", "Domain events Kafka acknowledged.", delivered_);
+  out->Counter("cm_outbox_failed_total", "Deliveries that failed and were published again.", failed_);
   out->Single("cm_outbox_acked_seq", "gauge", "Every event at or below this seq was delivered.",
               static_cast<double>(acked_.load()));
   out->Single("cm_outbox_broken", "gauge", "1 when the outbox stopped on an unreadable journal.",

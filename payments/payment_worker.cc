@@ -157,15 +157,12 @@ void PaymentWorker::Report(engine::CommandBody body) {
 }
 
 void PaymentWorker::WriteMetrics(metrics::PrometheusText* out) const {
-  auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& v) {
-    out->Single(name, "counter", help, static_cast<double>(v.load(std::memory_order_relaxed)));
-  };
-  counter("cm_payment_charges_total", "Charge calls made to the payment provider.", charges_);
-  counter("cm_payment_captured_total", "Charge calls the provider answered CAPTURED.", captured_);
-  counter("cm_payment_declined_total", "Charge calls the provider declined.", declined_);
-  counter("cm_payment_errors_total", "Charge calls that timed out or failed.", errors_);
-  counter("cm_payment_refunds_total", "Refunds the provider confirmed.", refunds_);
-  counter("cm_payment_report_resends_total", "Worker reports the input ring did not take at once.", resends_);
+  out->Counter("cm_payment_charges_total", "Charge calls made to the payment provider.", charges_);
+  out->Counter("cm_payment_captured_total", "Charge calls the provider answered CAPTURED.", captured_);
+  out->Counter("cm_payment_declined_total", "Charge calls the provider declined.", declined_);
+  out->Counter("cm_payment_errors_total", "Charge calls that timed out or failed.", errors_);
+  out->Counter("cm_payment_refunds_total", "Refunds the provider confirmed.", refunds_);
+  out->Counter("cm_payment_report_resends_total", "Worker reports the input ring did not take at once.", resends_);
   std::size_t queued, in_flight;
   {
     std::lock_guard lock(mu_);
