@@ -172,6 +172,8 @@ int RunServer(const ServeOptions& o) {
   so.body_limit = o.max_body_bytes;
   so.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
   so.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
+  so.max_connections = static_cast<std::size_t>(o.max_connections);
+  so.max_connections_per_address = static_cast<std::size_t>(o.max_connections_per_ip);
   gateway::Api* api_ptr = nullptr;
   gateway::HttpServer server(
       so, [&api_ptr](std::shared_ptr<gateway::Exchange> ex) { api_ptr->Handle(ex); },
@@ -190,11 +192,14 @@ int RunServer(const ServeOptions& o) {
   ws_options.max_queued_bytes = o.ws_queue_bytes;
   ws_options.send_buffer_bytes = o.ws_send_buffer;
   ws_options.idle_timeout = std::chrono::milliseconds(o.ws_idle_timeout_ms);
+  ws_options.write_timeout = std::chrono::milliseconds(o.ws_write_timeout_ms);
   gateway::WsContext ws_context{live, notifier, jwt, ws_options, ws_hub.single_thread(),
                                 &queue_watch};
   server.SetUpgradeHandler("/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream,
-                                                         gateway::Request req) {
-    gateway::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context);
+                                                         gateway::Request req,
+                                                         std::shared_ptr<void> slot) {
+    gateway::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context,
+                              std::move(slot));
   });
   EngineBridge bridge(reads, replies, live, notifier, queue_stats, presence, queue_watch);
 
@@ -268,6 +273,17 @@ int RunServer(const ServeOptions& o) {
   ao.hold_burst = o.hold_burst;
   ao.swagger_dir = o.swagger_dir;
   ao.payments_enabled = payment_worker != nullptr;
+  ao.password_threads = o.password_threads > 0
+                            ? o.password_threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
+  ao.password_queue = static_cast<std::size_t>(o.password_queue);
+  ao.login_rate_per_ip = o.login_rate_per_ip;
+  ao.login_burst_per_ip = o.login_burst_per_ip;
+  ao.signup_rate_per_ip = o.signup_rate_per_ip;
+  ao.signup_burst_per_ip = o.signup_burst_per_ip;
+  ao.login_free_attempts = o.login_free_attempts;
+  ao.login_backoff_base_ms = o.login_backoff_base_ms;
+  ao.login_backoff_cap_ms = o.login_backoff_cap_ms;
   gateway::Api api(ao, bridge, reads, jwt, replies, &presence, &queue_stats);
   api_ptr = &api;
 

@@ -89,6 +89,43 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_flag("--fast-password-hash", o.fast_password_hash,
                "argon2id at its minimum cost, for tests and benchmarks only (never production)")
       ->envname("CM_FAST_PASSWORD_HASH");
+  cmd.add_option("--password-threads", o.password_threads,
+                 "Threads that hash passwords (argon2id), apart from the I/O threads (0 = half "
+                 "the cores, at least 1)")
+      ->envname("CM_PASSWORD_THREADS")->check(CLI::Range(0, 64))->capture_default_str();
+  cmd.add_option("--password-queue", o.password_queue,
+                 "Logins and signups that may wait for a hashing thread; beyond it they get 503")
+      ->envname("CM_PASSWORD_QUEUE")->check(CLI::Range(1, 100'000))->capture_default_str();
+  cmd.add_option("--login-rate-per-ip", o.login_rate_per_ip,
+                 "Login attempts per second from one address (token bucket; 0 = unlimited)")
+      ->envname("CM_LOGIN_RATE_PER_IP")->check(CLI::Range(0.0, 1e6))->capture_default_str();
+  cmd.add_option("--login-burst-per-ip", o.login_burst_per_ip, "Login burst from one address")
+      ->envname("CM_LOGIN_BURST_PER_IP")->check(CLI::Range(1.0, 1e6))->capture_default_str();
+  cmd.add_option("--signup-rate-per-ip", o.signup_rate_per_ip,
+                 "Signups per second from one address (token bucket; 0 = unlimited)")
+      ->envname("CM_SIGNUP_RATE_PER_IP")->check(CLI::Range(0.0, 1e6))->capture_default_str();
+  cmd.add_option("--signup-burst-per-ip", o.signup_burst_per_ip, "Signup burst from one address")
+      ->envname("CM_SIGNUP_BURST_PER_IP")->check(CLI::Range(1.0, 1e6))->capture_default_str();
+  cmd.add_option("--login-free-attempts", o.login_free_attempts,
+                 "Login attempts per account before each further one must wait")
+      ->envname("CM_LOGIN_FREE_ATTEMPTS")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd.add_option("--login-backoff-base-ms", o.login_backoff_base_ms,
+                 "First wait after the free attempts; it doubles with each attempt")
+      ->envname("CM_LOGIN_BACKOFF_BASE_MS")->check(CLI::Range(1, 3'600'000))->capture_default_str();
+  cmd.add_option("--login-backoff-cap-ms", o.login_backoff_cap_ms,
+                 "Longest wait between login attempts for one account (a backoff, not a lockout)")
+      ->envname("CM_LOGIN_BACKOFF_CAP_MS")->check(CLI::Range(1, 86'400'000))->capture_default_str();
+  cmd.add_option("--max-connections", o.max_connections,
+                 "Open HTTP and WebSocket connections in all (0 = the file-handle limit less a "
+                 "reserve for the journal)")
+      ->envname("CM_MAX_CONNECTIONS")->check(CLI::Range(0, 10'000'000))->capture_default_str();
+  cmd.add_option("--max-connections-per-ip", o.max_connections_per_ip,
+                 "Open connections from one address (0 = no limit)")
+      ->envname("CM_MAX_CONNECTIONS_PER_IP")->check(CLI::Range(0, 10'000'000))->capture_default_str();
+  cmd.add_option("--ws-write-timeout-ms", o.ws_write_timeout_ms,
+                 "A WebSocket connection whose pending write makes no progress for this long is "
+                 "closed, whatever its pings do")
+      ->envname("CM_WS_WRITE_TIMEOUT_MS")->check(CLI::Range(100, 600'000))->capture_default_str();
   cmd.add_option("--payment-provider-url", o.payment_provider_url,
                  "Base URL of the payment provider (concertmania-fakepg in the demo); empty: "
                  "payments are off and POST /api/payments answers 503")

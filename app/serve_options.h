@@ -40,6 +40,17 @@ struct ServeOptions {
   std::string swagger_dir;
   std::string port_file;
   bool fast_password_hash = false;
+  // The opening minute: password hashing on its own pool, limits for anyone without an account,
+  // connection caps. Rates are per second (0 = no limit).
+  int password_threads = 0;  // 0 = half the cores, at least 1
+  int password_queue = 64;
+  double login_rate_per_ip = 5, login_burst_per_ip = 20;
+  double signup_rate_per_ip = 0.2, signup_burst_per_ip = 10;
+  int login_free_attempts = 5;
+  int login_backoff_base_ms = 1000, login_backoff_cap_ms = 300'000;
+  int max_connections = 0;  // 0 = the file-handle limit less a reserve
+  int max_connections_per_ip = 256;
+  int ws_write_timeout_ms = 15'000;
   // The payment saga: empty URL = no provider (POST /api/payments answers 503).
   std::string payment_provider_url;
   int payment_timeout_ms = 2000;

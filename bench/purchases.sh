@@ -5,6 +5,9 @@
 # sequencer's batch time), then the pay -> confirmed times from the run's journal.
 # Usage: bench/purchases.sh [seconds] [provider latencies in ms...]
 set -euo pipefail
+# The load generator speaks for thousands of users from one address: the per-address limits
+# (signups, logins, connections) would refuse it, so they are off here, and only here.
+one_address_for_all="--signup-rate-per-ip 0 --login-rate-per-ip 0 --max-connections-per-ip 0"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-10}"
 shift $(( $# > 0 ? 1 : 0 ))
@@ -32,7 +35,7 @@ for ms in "${latencies[@]}"; do
   for _ in $(seq 100); do [ -s "$work/pg.port" ] && break; sleep 0.1; done
   "$build/app/concertmania" serve --data "$work/data" --address 127.0.0.1 --port 0 \
     --port-file "$work/port" --fast-password-hash --admin-email bench-admin@bench.io \
-    --admin-password bench-admin-pass --hold-rate 0 --access-log false --log-level warn \
+    --admin-password bench-admin-pass --hold-rate 0 $one_address_for_all --access-log false --log-level warn \
     --payment-provider-url "http://127.0.0.1:$(cat "$work/pg.port")" >/dev/null 2>"$work/server.log" &
   server_pid=$!
   for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done

@@ -5,6 +5,9 @@
 # reports the hold/release requests' latency, which the fan-out must not hurt.
 # Usage: bench/ws_fanout.sh [seconds] [changes/s] [subscriber counts...]
 set -euo pipefail
+# The load generator speaks for thousands of users from one address: the per-address limits
+# (signups, logins, connections) would refuse it, so they are off here, and only here.
+one_address_for_all="--signup-rate-per-ip 0 --login-rate-per-ip 0 --max-connections-per-ip 0"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-10}"
 rate="${2:-1000}"
@@ -32,7 +35,7 @@ for n in "${counts[@]}"; do
   rm -rf "$work/data" "$work/port"
   "$build/app/concertmania" serve --data "$work/data" --address 127.0.0.1 --port 0 \
     --port-file "$work/port" --fast-password-hash --admin-email bench-admin@bench.io \
-    --admin-password bench-admin-pass --hold-rate 0 --log-level warn >/dev/null 2>"$work/server.log" &
+    --admin-password bench-admin-pass --hold-rate 0 $one_address_for_all --log-level warn >/dev/null 2>"$work/server.log" &
   server_pid=$!
   for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
   "$build/bench/bench_ws_fanout" --port "$(cat "$work/port")" --admin-email bench-admin@bench.io \

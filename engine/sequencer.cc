@@ -11,8 +11,13 @@
 namespace cm::engine {
 namespace {
 
-bool IsStaff(const Command& cmd) {
-  return cmd.actor_role == Role::kAdmin || cmd.actor_role == Role::kSystem;
+// Authority comes from the engine's own user records, never from what the command claims:
+// only the system role (the server's own threads; the gateway never sets it) is taken as
+// given. An admin is a user whose record says ADMIN.
+bool IsStaff(const Command& cmd, const EngineState& state) {
+  if (cmd.actor_role == Role::kSystem) return true;
+  const User* u = state.FindUser(cmd.actor);
+  return u != nullptr && u->role == Role::kAdmin;
 }
 
 }  // namespace
@@ -144,7 +149,7 @@ EventBody Sequencer::Decide(const Command& cmd) {
 }
 
 EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCmd& c) {
-  if (c.role != Role::kUser && !IsStaff(cmd))
+  if (c.role != Role::kUser && !IsStaff(cmd, state_))
     return Reject(cmd, ResultCode::kForbidden, 0, "only an admin may create staff accounts");
   if (c.email.empty() || c.password_hash.empty())
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "email and password hash are required");
@@ -179,7 +184,7 @@ EventBody Sequencer::DecideEndSession(const Command& cmd, const EndSessionCmd& c
 }
 
 EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd& c) {
-  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   if (!c.spec) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no venue given");
   std::string why;
   if (ValidateVenue(*c.spec, &why) != ResultCode::kOk)
@@ -188,7 +193,7 @@ EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd&
 }
 
 EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcertCmd& c) {
-  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   if (!c.spec) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no concert given");
   const Venue* venue = state_.FindVenue(c.spec->venue);
   if (venue == nullptr) return Reject(cmd, ResultCode::kUnknownVenue, c.spec->venue);
@@ -199,7 +204,7 @@ EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcert
 }
 
 EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
-  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   if (state_.FindConcert(id) == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, id);
   if (open) return SalesOpened{id};
   return SalesClosed{id};
@@ -220,7 +225,7 @@ CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** conc
     return Reject(cmd, ResultCode::kSalesNotOpen, id);
   // The engine's admitted set is the proof of admission: it cannot be forged or replayed, and
   // it stops working the moment the admission lapses.
-  if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsStaff(cmd))
+  if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsStaff(cmd, state_))
     return Reject(cmd, ResultCode::kQueueAdmissionRequired, id);
   if (count == 0) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no seats asked for");
   if (count > kMaxSeatsPerHold) return Reject(cmd, ResultCode::kTooManySeats, kMaxSeatsPerHold);
@@ -282,7 +287,7 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
 EventBody Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c) {
   const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
-  if (r->user != cmd.actor && !IsStaff(cmd))
+  if (r->user != cmd.actor && !IsStaff(cmd, state_))
     return Reject(cmd, ResultCode::kNotReservationOwner, c.reservation);
   if (r->status == ReservationStatus::kExpired)
     return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
@@ -292,7 +297,7 @@ EventBody Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c) 
 }
 
 EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c) {
-  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "payments confirm holds");
+  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "payments confirm holds");
   const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
   if (r->status == ReservationStatus::kExpired)
@@ -304,7 +309,7 @@ EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationC
 }
 
 EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd& c) {
-  if (!IsStaff(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
   if (r->status != ReservationStatus::kConfirmed)

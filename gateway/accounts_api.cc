@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <spdlog/spdlog.h>
+
 #include "gateway/api.h"
 #include "gateway/credentials.h"
 #include "gateway/views.h"
@@ -63,12 +65,32 @@ void Api::Signup(const ExPtr& ex) {
   if (f.ok() && !NormaliseEmail(&email, &why)) f.Fail("email", why);
   if (f.ok() && !ValidName(name)) f.Fail("name", "must not contain control characters");
   if (!f.ok()) return FailInput(ex, f.error());
+  int retry_after = 1;
+  if (!signup_ip_limiter_.Allow(client_keys_.Of(ex->remote_address), ex->received_ms,
+                                &retry_after)) {
+    edge_refusals_.fetch_add(1, std::memory_order_relaxed);
+    return TryLater(ex, 429, "SIGNUP_RATE_LIMITED",
+                    "too many signups from this address; try again later", retry_after);
+  }
   // Cheap early answer for the common duplicate; the engine still decides.
   if (reads_.Read([&](const engine::EngineState& s) { return s.FindUserByEmail(email) != nullptr; }))
     return Fail(ex, 409, "EMAIL_TAKEN", "the email is already registered");
 
-  engine::Command cmd;
-  cmd.body = engine::RegisterUserCmd{email, HashPassword(password), engine::Role::kUser, name};
+  const bool queued = RunHashing(
+      ex, [this, ex, email = std::move(email), password = std::move(password),
+       name = std::move(name)]() mutable {
+        engine::Command cmd;
+        cmd.body = engine::RegisterUserCmd{std::move(email), HashPassword(password),
+                                           engine::Role::kUser, std::move(name)};
+        SubmitRegistration(ex, std::move(cmd));
+      });
+  if (!queued)
+    TryLater(ex, 503, "PASSWORD_HASHING_BUSY",
+             "too many signups and logins at once; try again shortly",
+             passwords_->RetryAfterSeconds());
+}
+
+void Api::SubmitRegistration(const ExPtr& ex, engine::Command cmd) {
   Submit(ex, std::move(cmd), [this, ex](const Event& e) {
     const auto* u = std::get_if<engine::UserRegistered>(&e.body);
     if (u == nullptr) return FailEvent(ex, e);
@@ -80,6 +102,17 @@ void Api::Signup(const ExPtr& ex) {
         .Field("role", "USER")
         .EndObject();
     Json(ex, 201, w.Take(), {{http::field::location, "/api/users/me"}});
+  });
+}
+
+bool Api::RunHashing(const ExPtr& ex, std::function<void()> job) {
+  return passwords_->TrySubmit([this, ex, job = std::move(job)] {
+    try {
+      job();
+    } catch (const std::exception& err) {
+      spdlog::error("request {} failed on the password pool: {}", ex->request_id, err.what());
+      Fail(ex, 500, "INTERNAL_ERROR", "the server failed to handle the request");
+    }
   });
 }
 
@@ -118,18 +151,47 @@ void Api::Login(const ExPtr& ex) {
   if (!f.ok()) return FailInput(ex, f.error());
   std::transform(email.begin(), email.end(), email.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const auto user = reads_.Read([&](const engine::EngineState& s) {
+  // Both limits are checked before any hashing, so refused attempts cost nothing. Unknown
+  // emails back off like real ones, so the answers do not reveal which accounts exist.
+  int retry_after = 1;
+  if (!login_ip_limiter_.Allow(client_keys_.Of(ex->remote_address), ex->received_ms,
+                               &retry_after)) {
+    edge_refusals_.fetch_add(1, std::memory_order_relaxed);
+    return TryLater(ex, 429, "LOGIN_RATE_LIMITED",
+                    "too many login attempts from this address; try again later", retry_after);
+  }
+  const uint64_t account = client_keys_.Of(email);
+  if (!login_backoff_.TryStart(account, ex->received_ms, &retry_after)) {
+    edge_refusals_.fetch_add(1, std::memory_order_relaxed);
+    return TryLater(ex, 429, "TOO_MANY_LOGIN_ATTEMPTS",
+                    "too many failed logins for this account; wait before trying again",
+                    retry_after);
+  }
+  auto user = reads_.Read([&](const engine::EngineState& s) {
     const engine::User* u = s.FindUserByEmail(email);
     return u ? std::optional<engine::User>(*u) : std::nullopt;
   });
-  // Unknown emails cost the same argon2id verification, so timing does not reveal accounts.
-  const bool ok = VerifyPassword(user ? user->password_hash : dummy_hash_, password) && user;
-  if (!ok) return Fail(ex, 401, "INVALID_CREDENTIALS", "wrong email or password");
+  const bool queued = RunHashing(
+      ex, [this, ex, account, user = std::move(user), password = std::move(password)] {
+        // Unknown emails cost the same argon2id verification, so timing does not reveal
+        // accounts.
+        const bool ok = VerifyPassword(user ? user->password_hash : dummy_hash_, password) && user;
+        if (!ok) return Fail(ex, 401, "INVALID_CREDENTIALS", "wrong email or password");
+        login_backoff_.Succeeded(account);
+        StartSession(ex, *user);
+      });
+  if (!queued) {
+    login_backoff_.Undo(account);
+    TryLater(ex, 503, "PASSWORD_HASHING_BUSY",
+             "too many logins at once; try again shortly", passwords_->RetryAfterSeconds());
+  }
+}
 
+void Api::StartSession(const ExPtr& ex, const engine::User& user) {
   const std::string refresh = NewRefreshToken();
   engine::Command cmd;
-  cmd.actor = user->id;
-  cmd.actor_role = user->role;
+  cmd.actor = user.id;
+  cmd.actor_role = user.role;
   cmd.body = engine::StartSessionCmd{DigestOf(refresh),
                                      ex->received_ms + options_.refresh_ttl_s * 1000};
   Submit(ex, std::move(cmd), [this, ex, refresh](const Event& e) {

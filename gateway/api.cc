@@ -21,11 +21,29 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       presence_(presence),
       queue_stats_(queue_stats),
       hold_limiter_(options_.hold_rate_per_s, options_.hold_burst),
-      dummy_hash_(HashPassword("not-a-real-password-only-for-timing")) {
+      login_ip_limiter_(options_.login_rate_per_ip, options_.login_burst_per_ip),
+      signup_ip_limiter_(options_.signup_rate_per_ip, options_.signup_burst_per_ip),
+      login_backoff_(options_.login_free_attempts, options_.login_backoff_base_ms,
+                     options_.login_backoff_cap_ms),
+      dummy_hash_(HashPassword("not-a-real-password-only-for-timing")),
+      passwords_(std::make_unique<PasswordPool>(options_.password_threads,
+                                                options_.password_queue)) {
   AddRoutes();
   std::vector<std::string> names;
   for (const auto& r : router_.routes()) names.push_back(r->name);
   http_metrics_ = std::make_unique<HttpMetrics>(std::move(names));
+}
+
+Api::~Api() { passwords_->Stop(); }
+
+void Api::WriteMetrics(metrics::PrometheusText* out) const {
+  http_metrics_->Write(out);
+  passwords_->WriteMetrics(out);
+  out->Counter("cm_edge_refusals_total",
+               "Requests refused by the per-address limits and the login backoff (429)",
+               edge_refusals_);
+  out->Single("cm_login_backoff_accounts", "gauge", "Accounts with recent login attempts tracked",
+              static_cast<double>(login_backoff_.tracked()));
 }
 
 void Api::AddRoutes() {
@@ -146,6 +164,12 @@ void Api::FailInput(const ExPtr& ex, const InputError& err) {
   Fail(ex, std::move(p));
 }
 
+void Api::TryLater(const ExPtr& ex, int status, std::string_view code, std::string_view detail,
+                   int retry_after_s) {
+  Fail(ex, Problem(status, code, detail)
+               .Header(http::field::retry_after, std::to_string(std::max(1, retry_after_s))));
+}
+
 void Api::FailEvent(const ExPtr& ex, const Event& e) {
   engine::ResultCode code;
   uint64_t detail_value = 0;
@@ -208,12 +232,22 @@ std::optional<AccessClaims> Api::Authenticate(const ExPtr& ex, bool admin) {
       case JwtError::kMalformed: return unauthorized("MALFORMED_TOKEN", ToString(v.error));
     }
   }
-  ex->user = v.claims->sub;
-  if (admin && v.claims->role != engine::Role::kAdmin) {
+  // Authority comes from the engine's records, not from what the token says: the user must
+  // exist, and its role is the one on record now (a demoted admin's token stops working as an
+  // admin's at once).
+  AccessClaims claims = *v.claims;
+  const auto role = reads_.Read([&](const engine::EngineState& s) -> std::optional<engine::Role> {
+    const engine::User* u = s.FindUser(claims.sub);
+    return u ? std::optional(u->role) : std::nullopt;
+  });
+  if (!role) return unauthorized("UNKNOWN_USER", "the token's user does not exist");
+  claims.role = *role;
+  ex->user = claims.sub;
+  if (admin && claims.role != engine::Role::kAdmin) {
     Fail(ex, 403, "ADMIN_ONLY", "this endpoint requires the ADMIN role");
     return std::nullopt;
   }
-  return v.claims;
+  return claims;
 }
 
 bool Api::RequireJson(const ExPtr& ex) {

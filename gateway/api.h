@@ -9,10 +9,12 @@
 
 #include "engine/command.h"
 #include "engine/event.h"
+#include "gateway/edge_limits.h"
 #include "gateway/http_metrics.h"
 #include "gateway/http_types.h"
 #include "gateway/json_input.h"
 #include "gateway/jwt.h"
+#include "gateway/password_pool.h"
 #include "gateway/problem.h"
 #include "gateway/reply_router.h"
 #include "gateway/request_guards.h"
@@ -42,6 +44,15 @@ struct ApiOptions {
   std::string swagger_dir;  // swagger-ui-dist from npm
   std::string web_dir;      // the web page (issue 4); may be empty
   bool payments_enabled = false;  // a payment provider is configured
+  // The opening minute. Password hashing runs on its own pool; beyond `password_queue` waiting
+  // jobs, logins and signups get 503. Anonymous endpoints are limited per remote address, and
+  // login attempts per account back off (see AttemptBackoff). A rate <= 0 disables a limit.
+  int password_threads = 1;
+  std::size_t password_queue = 64;
+  double login_rate_per_ip = 5, login_burst_per_ip = 20;
+  double signup_rate_per_ip = 0.2, signup_burst_per_ip = 10;
+  int login_free_attempts = 5;
+  int64_t login_backoff_base_ms = 1000, login_backoff_cap_ms = 300'000;
 };
 
 class QueuePresence;
@@ -55,10 +66,11 @@ class Api {
       ReplyRouter& replies, QueuePresence* presence = nullptr,
       const QueueStats* queue_stats = nullptr);
 
+  ~Api();  // stops the password pool first: its jobs use the rest
   void Handle(const std::shared_ptr<Exchange>& ex);
   void Observe(const Exchange& ex, const Response& res);  // metrics and the access log
   const Router& router() const { return router_; }
-  void WriteMetrics(metrics::PrometheusText* out) const { http_metrics_->Write(out); }
+  void WriteMetrics(metrics::PrometheusText* out) const;
 
  private:
   using ExPtr = std::shared_ptr<Exchange>;
@@ -74,6 +86,9 @@ class Api {
   void Fail(const ExPtr& ex, Problem p);
   void Fail(const ExPtr& ex, int status, std::string_view code, std::string_view detail);
   void FailInput(const ExPtr& ex, const InputError& err);
+  // 429 or 503 with Retry-After.
+  void TryLater(const ExPtr& ex, int status, std::string_view code, std::string_view detail,
+                int retry_after_s);
   // A CommandRejected or DuplicateCommand that carries a failure.
   void FailEvent(const ExPtr& ex, const engine::Event& e);
 
@@ -91,6 +106,11 @@ class Api {
   // Handlers.
   void Signup(const ExPtr& ex);
   void Login(const ExPtr& ex);
+  // Runs `job` on the password pool (a throw answers 500); false when the pool is full.
+  bool RunHashing(const ExPtr& ex, std::function<void()> job);
+  // The halves of signup and login that run on the password pool after hashing.
+  void SubmitRegistration(const ExPtr& ex, engine::Command cmd);
+  void StartSession(const ExPtr& ex, const engine::User& user);
   void Refresh(const ExPtr& ex);
   void Logout(const ExPtr& ex);
   void Me(const ExPtr& ex);
@@ -142,8 +162,15 @@ class Api {
   Router router_;
   std::unique_ptr<HttpMetrics> http_metrics_;
   RateLimiter hold_limiter_;
+  ClientKeys client_keys_;
+  RateLimiter login_ip_limiter_;
+  RateLimiter signup_ip_limiter_;
+  AttemptBackoff login_backoff_;
+  std::atomic<uint64_t> edge_refusals_{0};  // 429s from the anonymous limits and the backoff
   InflightKeys inflight_;
   std::string dummy_hash_;  // verified against for unknown emails, so timing does not tell
+  // Last, so it is destroyed (joined) first.
+  std::unique_ptr<PasswordPool> passwords_;
 };
 
 }  // namespace cm::gateway

@@ -1,7 +1,7 @@
 #pragma once
 // Passwords (argon2id through libsodium), refresh tokens and the JWT signing secret.
-// Everything here is slow on purpose or touches the disk, so it runs on I/O or startup
-// threads, never on the sequencer.
+// Hashing is slow on purpose: it runs on the PasswordPool's threads (or at startup), never on
+// the HTTP I/O threads or the sequencer.
 
 #include <optional>
 #include <string>
@@ -17,8 +17,8 @@ namespace cm::gateway {
 // never for real accounts.
 void InitCrypto(bool fast_hashing = false);
 
-// argon2id with libsodium's interactive limits; the result is the self-describing
-// "$argon2id$..." string.
+// argon2id at OWASP's recommended m = 19 MiB, t = 2, p = 1; the result is the
+// self-describing "$argon2id$..." string.
 std::string HashPassword(std::string_view password);
 bool VerifyPassword(const std::string& hash, std::string_view password);
 

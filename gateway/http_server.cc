@@ -3,12 +3,14 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <sstream>
 
 #include "gateway/problem.h"
 
@@ -20,14 +22,13 @@ using tcp = net::ip::tcp;
 
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)) {
-    server_.connections_.fetch_add(1);
-    beast::error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
-  }
-  ~Session() { server_.connections_.fetch_sub(1); }
+  Session(HttpServer& server, tcp::socket socket, std::string address, std::string remote,
+          std::shared_ptr<void> slot)
+      : server_(server),
+        stream_(std::move(socket)),
+        remote_(std::move(remote)),
+        address_(std::move(address)),
+        slot_(std::move(slot)) {}
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -72,6 +73,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     // (Beast itself refuses a declared Content-Length past the body limit with body_limit.)
     if (ec) return Fail(ec);
+    if (const std::string_view why = FramingError(parser_->get()); !why.empty())
+      return Refuse(400, "BAD_FRAMING", why);
     stream_.expires_after(server_.options_.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -84,10 +87,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     if (server_.upgrade_ && boost::beast::websocket::is_upgrade(parser_->get()) &&
         parser_->get().target() == server_.upgrade_path_)
-      return server_.upgrade_(std::move(stream_), parser_->release());
+      return server_.upgrade_(std::move(stream_), parser_->release(), std::move(slot_));
     auto ex = std::make_shared<Exchange>();
     ex->req = parser_->release();
     ex->remote = remote_;
+    ex->remote_address = address_;
     ex->started = std::chrono::steady_clock::now();
     ex->received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -122,6 +126,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       status = 400, code = "MALFORMED_REQUEST", detail = "malformed HTTP request";
     }
     if (status == 0) return Close();
+    Refuse(status, code, std::string(detail) + " (" + ec.message() + ")");
+  }
+
+  // Answers a request that cannot be served, and closes the connection after it.
+  void Refuse(int status, std::string_view code, std::string_view detail) {
     auto ex = std::make_shared<Exchange>();
     ex->remote = remote_;
     ex->started = std::chrono::steady_clock::now();
@@ -131,8 +140,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       ex->req.target(parser_->get().target());
     }
     server_.in_flight_.fetch_add(1);
-    Response res = Problem(status, code, std::string(detail) + " (" + ec.message() + ")")
-                       .Build(11, false);
+    Response res = Problem(status, code, detail).Build(11, false);
     Write(std::move(ex), std::move(res));
   }
 
@@ -163,13 +171,64 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
+  std::string address_;
+  std::shared_ptr<void> slot_;  // our place under the connection caps
 };
+
+namespace {
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// A whole HTTP/1.1 response, closing, for answers given before any session exists.
+std::string RawProblem(int status, std::string_view code, std::string_view detail) {
+  Problem p(status, code, detail);
+  p.Header(http::field::retry_after, "5");
+  Response res = std::move(p).Build(11, false);
+  res.set(http::field::server, "concertmania");
+  res.prepare_payload();
+  std::ostringstream out;
+  out << res;
+  return out.str();
+}
+
+}  // namespace
+
+std::string_view FramingError(const http::request_header<>& h) {
+  std::size_t te = 0, cl = 0, host = 0;
+  std::string_view te_value;
+  for (const auto& field : h) {
+    switch (field.name()) {
+      case http::field::transfer_encoding: ++te, te_value = field.value(); break;
+      case http::field::content_length: ++cl; break;
+      case http::field::host: ++host; break;
+      default: break;
+    }
+  }
+  if (te > 1) return "Transfer-Encoding must appear at most once";
+  if (te == 1 && !EqualsNoCase(te_value, "chunked"))
+    return "the only Transfer-Encoding accepted in a request is exactly 'chunked'";
+  if (te == 1 && cl > 0) return "Transfer-Encoding and Content-Length must not both appear";
+  if (cl > 1) return "Content-Length must appear at most once";
+  if (host > 1) return "Host must appear at most once";
+  if (host == 0 && h.version() >= 11) return "an HTTP/1.1 request must carry a Host header";
+  return {};
+}
 
 HttpServer::HttpServer(HttpServerOptions options, Handler handler, Observer observer)
     : options_(std::move(options)),
       handler_(std::move(handler)),
       observer_(std::move(observer)),
-      acceptor_(net::make_strand(io_)) {}
+      acceptor_(net::make_strand(io_)),
+      limits_(std::make_shared<ConnectionLimits>(options_.max_connections != 0
+                                                     ? options_.max_connections
+                                                     : DefaultMaxConnections(),
+                                                 options_.max_connections_per_address)),
+      accept_pause_(acceptor_.get_executor()) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -195,11 +254,51 @@ Status HttpServer::Start() {
 void HttpServer::Accept() {
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+        ec == net::error::no_memory || ec.value() == ENFILE) {
+      // Out of handles: the pending connection stays in the backlog. Accepting again at once
+      // would fail again at once (a spin), so wait for some connections to close.
+      accept_pause_.expires_after(std::chrono::milliseconds(100));
+      accept_pause_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) Accept();
+      });
+      return;
+    }
     if (!ec) {
       s.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(*this, std::move(s))->Start();
+      const auto ep = s.remote_endpoint(ec);
+      if (!ec) {
+        std::string address = ep.address().to_string();
+        ConnectionLimits::Verdict verdict;
+        if (auto slot = limits_->TryAdmit(address, &verdict)) {
+          std::string remote = address + ":" + std::to_string(ep.port());
+          std::make_shared<Session>(*this, std::move(s), std::move(address), std::move(remote),
+                                    std::move(slot))
+              ->Start();
+        } else {
+          Refuse(std::move(s), verdict);
+        }
+      }
     }
     Accept();
+  });
+}
+
+void HttpServer::Refuse(tcp::socket socket, ConnectionLimits::Verdict verdict) {
+  refused_connections_.fetch_add(1, std::memory_order_relaxed);
+  static const std::string kPerAddress =
+      RawProblem(429, "TOO_MANY_CONNECTIONS", "too many open connections from this address");
+  static const std::string kInAll =
+      RawProblem(503, "SERVER_FULL", "the server has no room for another connection");
+  const std::string& reply =
+      verdict == ConnectionLimits::Verdict::kTooManyFromAddress ? kPerAddress : kInAll;
+  auto owned = std::make_shared<tcp::socket>(std::move(socket));
+  // One short write that fits any socket buffer; a client that never reads cannot hold it,
+  // since the socket closes as soon as the write is queued in the kernel.
+  net::async_write(*owned, net::buffer(reply), [owned](beast::error_code, std::size_t) {
+    beast::error_code ignored;
+    owned->shutdown(tcp::socket::shutdown_both, ignored);
+    owned->close(ignored);
   });
 }
 

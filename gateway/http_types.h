@@ -26,7 +26,8 @@ class Responder {
 struct Exchange {
   Request req;
   std::string request_id;
-  std::string remote;
+  std::string remote;          // address:port, for logs
+  std::string remote_address;  // the address alone, for per-client limits
   int64_t received_ms = 0;  // wall clock, the time stamped on commands
   std::chrono::steady_clock::time_point started;
   std::shared_ptr<Responder> responder;

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <charconv>
 #include <simdjson.h>
 
 #include "gateway/json_writer.h"
@@ -155,12 +156,12 @@ JwtCodec::Verified JwtCodec::Verify(std::string_view token, int64_t now_s,
       obj["exp"].get(c.exp))
     return out;
   if (auto nbf = obj["nbf"]; nbf.error() != simdjson::NO_SUCH_FIELD && nbf.get(c.nbf)) return out;
+  // A decimal u64 in its one canonical spelling: digits only, no leading zero, no overflow.
   uint64_t id = 0;
-  for (char ch : sub) {
-    if (ch < '0' || ch > '9' || id > UINT64_MAX / 10) return out;
-    id = id * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  if (sub.empty() || id == 0) return out;
+  const auto [end, ec] = std::from_chars(sub.data(), sub.data() + sub.size(), id);
+  if (ec != std::errc{} || end != sub.data() + sub.size() || sub.empty() || sub[0] == '0' ||
+      sub[0] == '+' || sub[0] == '-')
+    return out;
   c.sub = id;
   if (role == "ADMIN") c.role = engine::Role::kAdmin;
   else if (role == "USER") c.role = engine::Role::kUser;

@@ -6,6 +6,7 @@
 
 #include "gateway/json_input.h"
 #include "gateway/json_writer.h"
+#include "gateway/tcp_progress.h"
 
 namespace cm::gateway {
 
@@ -16,12 +17,15 @@ namespace net = boost::asio;
 WsSession::WsSession(beast::tcp_stream stream, WsContext& context)
     : ws_(std::move(stream)),
       cut_timer_(ws_.get_executor()),
+      write_timer_(ws_.get_executor()),
       context_(context),
       feed_(context.feed),
       options_(context.options) {}
 
-void WsSession::Start(beast::tcp_stream stream, Request upgrade, WsContext& context) {
+void WsSession::Start(beast::tcp_stream stream, Request upgrade, WsContext& context,
+                      std::shared_ptr<void> slot) {
   std::shared_ptr<WsSession> s(new WsSession(std::move(stream), context));
+  s->slot_ = std::move(slot);
   s->Accept(std::move(upgrade));
 }
 
@@ -180,8 +184,28 @@ void WsSession::CloseSlowConsumer() {
   // if the close has not finished shortly.
   cut_timer_.expires_after(std::chrono::seconds(2));
   cut_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) beast::get_lowest_layer(self->ws_).socket().close(ec);
+    if (!ec) self->Cut();
   });
+}
+
+// While a write is under way, the peer must acknowledge some of our bytes in every period of
+// write_timeout; a peer whose acknowledgements stopped (it does not read) is cut. Where the
+// kernel cannot tell, the write itself must finish within the period.
+void WsSession::WatchWriteProgress(std::optional<uint64_t> acked_before) {
+  write_timer_.expires_after(options_.write_timeout);
+  write_timer_.async_wait([self = shared_from_this(), acked_before](beast::error_code ec) {
+    if (ec || !self->writing_ || self->closing_) return;
+    const auto acked = BytesAcked(beast::get_lowest_layer(self->ws_).socket().native_handle());
+    if (!acked || !acked_before || *acked == *acked_before) return self->Cut();
+    self->WatchWriteProgress(acked);
+  });
+}
+
+void WsSession::Cut() {
+  closing_ = true;
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(net::socket_base::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
 void WsSession::Send(SharedMessage message) {
@@ -219,9 +243,11 @@ void WsSession::Drain() {
     frame_buffers_.push_back(net::buffer(&kClose, 1));
   }
   writing_ = true;
+  WatchWriteProgress(BytesAcked(beast::get_lowest_layer(ws_).socket().native_handle()));
   ws_.text(true);
   ws_.async_write(frame_buffers_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->writing_ = false;
+    self->write_timer_.cancel();
     self->frame_.clear();
     if (ec || self->closing_) return;
     self->Drain();

@@ -13,7 +13,11 @@
 // Bounds: a client whose deltas fall out of the history (`--ws-history` deltas behind), or whose
 // own queue passes `max_queued` messages or `max_queued_bytes`, is closed with code 4001 ("slow
 // consumer") and may reconnect with its last seq. Idle connections are pinged (Beast's
-// keep-alive pings) and closed when they stop answering.
+// keep-alive pings) and closed when they stop answering. A write that has not finished within
+// A write during which the peer acknowledges none of our bytes for `write_timeout` cuts the
+// connection whatever its pings do: a client that answers pings but never reads its deltas
+// would otherwise hold its socket forever, since the history bound is only checked between
+// writes.
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,6 +26,7 @@
 #include <deque>
 #include <memory>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "gateway/http_types.h"
@@ -41,6 +46,7 @@ struct WsOptions {
   std::size_t max_subscriptions = 16;
   std::chrono::milliseconds idle_timeout{30'000};  // ping at half of it, close at all of it
   int send_buffer_bytes = 0;                   // SO_SNDBUF; 0 leaves the kernel's autotuning
+  std::chrono::milliseconds write_timeout{15'000};
 };
 
 // What every session shares.
@@ -56,7 +62,9 @@ struct WsContext {
 
 class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsSession> {
  public:
-  static void Start(boost::beast::tcp_stream stream, Request upgrade, WsContext& context);
+  // `slot` is the connection's place under the server's caps, held until the socket closes.
+  static void Start(boost::beast::tcp_stream stream, Request upgrade, WsContext& context,
+                    std::shared_ptr<void> slot = nullptr);
 
   void Push(SharedMessage message) override;
   void Activate(std::shared_ptr<LiveSubscription> subscription, SharedMessage first) override;
@@ -75,10 +83,14 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   // already under way. On the strand.
   void Drain();
   void CloseSlowConsumer();
+  void Cut();  // closes the TCP connection at once
+  void WatchWriteProgress(std::optional<uint64_t> acked_before);
   void Error(std::string_view code, std::string_view detail);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::asio::steady_timer cut_timer_;
+  boost::asio::steady_timer write_timer_;  // armed while a write is under way
+  std::shared_ptr<void> slot_;
   boost::beast::flat_buffer in_;
   WsContext& context_;
   LiveFeed& feed_;

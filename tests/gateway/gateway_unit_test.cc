@@ -133,6 +133,10 @@ TEST_CASE("a full ring answers 503 with Retry-After; a halted engine 503; readyz
   InitCrypto(true);
   NoEngine engine;
   cm::readmodel::ReadModel reads({});
+  cm::engine::Event registered;  // the caller must exist: the gateway checks its record
+  registered.seq = 1;
+  registered.body = cm::engine::UserRegistered{1, "fan@x.io", "$argon2id$x", cm::engine::Role::kUser, "Fan"};
+  REQUIRE(reads.Apply(registered).ok());
   const JwtCodec jwt("secret-0123456789abcdef0123456789abcdef");
   Api* api_ptr = nullptr;
   HttpServerOptions so;
@@ -152,9 +156,10 @@ TEST_CASE("a full ring answers 503 with Retry-After; a halted engine 503; readyz
     beast::tcp_stream stream(io);
     stream.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
     Request req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1");
     req.set(http::field::content_type, "application/json");
     req.set(http::field::authorization,
-            "Bearer " + jwt.Sign({7, cm::engine::Role::kUser, now, now + 600, 0}));
+            "Bearer " + jwt.Sign({1, cm::engine::Role::kUser, now, now + 600, 0}));
     if (method == http::verb::post) req.body() = R"({"seatIds":[1]})";
     req.prepare_payload();
     http::write(stream, req);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
@@ -65,6 +66,13 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
                                    "--access-log",   "false",
                                    "--log-level",    "warn",
                                    "--fast-password-hash"};
+  // Every test client comes from 127.0.0.1, so the per-address limits are off unless a test
+  // sets them itself.
+  for (const char* flag : {"--signup-rate-per-ip", "--login-rate-per-ip", "--max-connections-per-ip"})
+    if (std::find(extra.begin(), extra.end(), flag) == extra.end()) {
+      args.push_back(flag);
+      args.push_back("0");
+    }
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = StartChild(args, port_file, &port_);
 }
