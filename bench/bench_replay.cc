@@ -54,7 +54,11 @@ Written WriteJournal(const std::string& dir, const bench::WorldSpec& spec, uint6
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     std::exit(1);
   }
-  EngineState state;
+  // Part (b) stresses restart with one 1,000,000-seat venue: past the product's bound on new
+  // venues (EngineConfig::max_venue_seats), within the engine's own.
+  EngineConfig config;
+  config.max_venue_seats = kMaxVenueSeats;
+  EngineState state(config);
   Sequencer sequencer(state);
   bench::HoldReleaseMix mix(spec, 3);
   Writer writer(*store.value(), mix);

@@ -19,6 +19,8 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
     if (price < 0) return fail("prices cannot be negative");
   if (spec.hold_ttl_ms <= 0) return fail("the hold TTL must be positive");
   if (spec.max_seats_per_user == 0) return fail("the per-user seat limit must be at least 1");
+  if (spec.rehold_cooldown_ms < 0 || spec.rehold_cooldown_ms > kMaxReholdCooldownMs)
+    return fail("the re-hold cooldown must be between 0 and 24 hours");
   const WaitingRoomSettings& w = spec.waiting_room;
   if (w.enabled) {
     if (w.max_active == 0) return fail("the waiting room must admit at least 1 shopper");

@@ -17,7 +17,7 @@ struct WaitingRoomSettings {
   bool enabled = false;
   uint32_t max_active = 100;           // admitted shoppers at once
   uint32_t admit_per_second = 50;      // admissions in any one-second window
-  TimeMs admission_ttl_ms = 600'000;   // shopping time once admitted; holds extend it
+  TimeMs admission_ttl_ms = 600'000;   // shopping time once admitted; a hard end
   TimeMs pre_queue_ms = 3'600'000;     // joining opens this long before sales open
   TimeMs abandon_after_ms = 60'000;    // a waiting place with no poll and no socket this long
   bool operator==(const WaitingRoomSettings&) const = default;
@@ -33,6 +33,9 @@ struct ConcertSpec {
   TimeMs hold_ttl_ms = kDefaultHoldTtlMs;
   uint32_t max_seats_per_user = 4;
   WaitingRoomSettings waiting_room;
+  // A seat its user released or let expire cannot be held by that user again for this long
+  // (SEAT_COOLDOWN); it goes back to the crowd instead of a fresh hold for its last holder.
+  TimeMs rehold_cooldown_ms = kDefaultReholdCooldownMs;
   bool operator==(const ConcertSpec&) const = default;
 };
 

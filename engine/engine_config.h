@@ -23,6 +23,12 @@ struct EngineConfig {
   TimeMs payment_grace_ms = 120 * 1000;
   uint32_t payment_max_attempts = 3;     // calls to the provider before the saga gives up
   TimeMs payment_retry_base_ms = 1000;   // backoff before retry k: base * 2^(k-1)
+
+  // Seats in one new venue. The product's bound (a 200,000-seat stadium is past the largest
+  // real ones, and its seat map still fits in memory and on the wire by section); the codec's
+  // own bound, kMaxVenueSeats, is far higher. Decisions only: journals and snapshots holding
+  // bigger venues still load.
+  std::size_t max_venue_seats = 200'000;
 };
 
 }  // namespace cm::engine

@@ -104,6 +104,11 @@ const Session* EngineState::FindSession(const TokenDigest& refresh_digest, TimeM
   return s.expires_at > now ? &s : nullptr;
 }
 
+const Session* EngineState::FindRetiredSession(const TokenDigest& refresh_digest) const {
+  auto it = session_by_retired_digest_.find(refresh_digest);
+  return it == session_by_retired_digest_.end() ? nullptr : &sessions_.at(it->second);
+}
+
 void EngineState::AddSession(const Session& s, TimeMs now) {
   std::vector<SessionId>& mine = sessions_of_user_[s.user];
   std::vector<SessionId> stale;
@@ -121,6 +126,7 @@ void EngineState::RemoveSession(SessionId id) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
   session_by_digest_.erase(it->second.refresh_digest);
+  for (const TokenDigest& d : it->second.retired) session_by_retired_digest_.erase(d);
   auto uit = sessions_of_user_.find(it->second.user);
   if (uit != sessions_of_user_.end()) {
     std::erase(uit->second, id);
@@ -197,12 +203,14 @@ Status EngineState::ApplyBody(const Event& e) {
       Reservation* r;
       if (Status s = live_reservation(std::get<HoldReleased>(e.body).reservation, &r); !s.ok())
         return s;
+      concerts_.at(r->concert)->StartCooldown(r->user, r->seats, e.ts);
       return EndReservation(*r, ReservationStatus::kCancelled, e.ts);
     }
     case EventType::kHoldExpired: {
       Reservation* r;
       if (Status s = live_reservation(std::get<HoldExpired>(e.body).reservation, &r); !s.ok())
         return s;
+      concerts_.at(r->concert)->StartCooldown(r->user, r->seats, e.ts);
       return EndReservation(*r, ReservationStatus::kExpired, e.ts);
     }
     case EventType::kReservationConfirmed: {
@@ -229,7 +237,7 @@ Status EngineState::ApplyBody(const Event& e) {
       if (!users_.contains(b.user) || sessions_.contains(b.session) ||
           session_by_digest_.contains(b.refresh_digest))
         return Status::Corruption(At(e) + "session cannot be started");
-      AddSession(Session{b.session, b.user, b.refresh_digest, b.expires_at}, e.ts);
+      AddSession(Session{b.session, b.user, b.refresh_digest, b.expires_at, {}}, e.ts);
       return Status::OK();
     }
     case EventType::kSessionRefreshed: {
@@ -238,7 +246,14 @@ Status EngineState::ApplyBody(const Event& e) {
       if (it == sessions_.end() || it->second.user != b.user ||
           session_by_digest_.contains(b.refresh_digest))
         return Status::Corruption(At(e) + "session cannot be refreshed");
-      session_by_digest_.erase(it->second.refresh_digest);
+      Session& s = it->second;
+      session_by_digest_.erase(s.refresh_digest);
+      if (s.retired.size() >= kMaxRetiredDigests) {
+        session_by_retired_digest_.erase(s.retired.front());
+        s.retired.erase(s.retired.begin());
+      }
+      s.retired.push_back(s.refresh_digest);
+      session_by_retired_digest_[s.refresh_digest] = s.id;
       it->second.refresh_digest = b.refresh_digest;
       it->second.expires_at = b.expires_at;
       session_by_digest_.emplace(b.refresh_digest, b.session);

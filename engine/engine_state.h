@@ -37,7 +37,12 @@ struct Session {
   UserId user = 0;
   TokenDigest refresh_digest;
   TimeMs expires_at = 0;
+  // Refresh tokens this session rotated away, newest last (at most kMaxRetiredDigests): one
+  // of them coming back means two parties hold the session's tokens, so it is revoked
+  // (RFC 9700, 4.14.2).
+  std::vector<TokenDigest> retired;
 };
+inline constexpr std::size_t kMaxRetiredDigests = 8;
 
 struct TokenDigestHash {
   std::size_t operator()(const TokenDigest& d) const { return d.hi ^ (d.lo * 0x9e3779b97f4a7c15ULL); }
@@ -66,6 +71,8 @@ class EngineState {
   const Payment* FindPayment(PaymentId id) const;
   // A live session (not expired at `now`), or null.
   const Session* FindSession(const TokenDigest& refresh_digest, TimeMs now) const;
+  // The session that rotated this refresh token away, or null.
+  const Session* FindRetiredSession(const TokenDigest& refresh_digest) const;
   const HoldTimers& timers() const { return timers_; }
   const IdempotencyTable& idempotency() const { return idempotency_; }
 
@@ -116,6 +123,7 @@ class EngineState {
   // kMaxSessionsPerUser, the oldest one.
   std::unordered_map<SessionId, Session> sessions_;
   std::unordered_map<TokenDigest, SessionId, TokenDigestHash> session_by_digest_;
+  std::unordered_map<TokenDigest, SessionId, TokenDigestHash> session_by_retired_digest_;
   std::unordered_map<UserId, std::vector<SessionId>> sessions_of_user_;  // oldest first
 };
 

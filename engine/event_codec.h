@@ -1,19 +1,21 @@
 #pragma once
-// The journal's record format, version 3. Older records are still read: version 1 (before
-// waiting rooms: no room in concert specs, no Queue events) and version 2 (before payments: no
-// payment events, and the reservation events carry only the reservation). One record per
+// The journal's record format, version 4. Older records are still read: version 1 (before
+// waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
+// payment events, and the reservation events carry only the reservation) and version 3 (before
+// re-hold cooldowns: none in concert specs). One record per
 // event; the journal packs the records of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 3, or 2, 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
+// payload  := version: u8 (= 4, or 3, 2, 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
 //             | flags: u8 | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
 // body, by type (u64 = fixed64, lstr = varint length + bytes, seats = count: u8, fixed32[count]):
 //   UserRegistered       user: u64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 //   VenueCreated         venue: u64 | venue_spec (spec_codec.h)
-//   ConcertCreated       concert: u64 | concert_spec (spec_codec.h; no waiting room in version 1)
+//   ConcertCreated       concert: u64 | concert_spec (spec_codec.h; no waiting room in version 1,
+//                        no re-hold cooldown before version 4)
 //   SalesOpened/Closed   concert: u64
 //   HoldPlaced           reservation, concert, user, amount, expires_at: u64 | seats
 //   HoldReleased, HoldExpired, ReservationConfirmed   reservation, concert, user: u64
@@ -47,7 +49,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 3;
+inline constexpr uint8_t kEventFormatVersion = 4;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

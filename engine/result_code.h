@@ -35,6 +35,8 @@ enum class ResultCode : uint16_t {
   kUnknownGrade = 405,
   kUnknownSection = 406,
   kNoAdjacentSeats = 407,   // best-available found no block of N adjacent seats
+  kSeatCooldown = 408,      // the user released (or let expire) this seat moments ago;
+                            // detail: when they may hold it again
 
   kUnknownReservation = 500,
   kNotReservationOwner = 501,

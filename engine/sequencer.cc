@@ -170,7 +170,13 @@ EventBody Sequencer::DecideStartSession(const Command& cmd, const StartSessionCm
 
 EventBody Sequencer::DecideRefreshSession(const Command& cmd, const RefreshSessionCmd& c) {
   const Session* s = state_.FindSession(c.old_digest, TimeMs{0});
-  if (s == nullptr) return Reject(cmd, ResultCode::kUnknownSession);
+  if (s == nullptr) {
+    // A token this session already rotated away: someone else has (had) the session's
+    // tokens. End the whole session, so the newer token stops working too.
+    if (const Session* reused = state_.FindRetiredSession(c.old_digest))
+      return SessionEnded{reused->id, reused->user};
+    return Reject(cmd, ResultCode::kUnknownSession);
+  }
   if (s->expires_at <= now_) return Reject(cmd, ResultCode::kSessionExpired, s->id);
   if (c.expires_at <= now_ || state_.FindSession(c.new_digest, TimeMs{0}) != nullptr)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "bad replacement token");
@@ -189,6 +195,13 @@ EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd&
   std::string why;
   if (ValidateVenue(*c.spec, &why) != ResultCode::kOk)
     return Reject(cmd, ResultCode::kInvalidVenue, 0, std::move(why));
+  std::size_t seats = 0;
+  for (const SectionSpec& section : c.spec->sections)
+    for (const RowSpec& row : section.rows) seats += row.seats.size();
+  if (seats > state_.config().max_venue_seats)
+    return Reject(cmd, ResultCode::kInvalidVenue, seats,
+                  "a venue holds at most " + std::to_string(state_.config().max_venue_seats) +
+                      " seats");
   return VenueCreated{state_.last_seq() + 1, c.spec};
 }
 
@@ -237,6 +250,19 @@ CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** conc
   return Reject(cmd, ResultCode::kOk);
 }
 
+CommandRejected Sequencer::CheckCooldown(const Command& cmd, const Concert& c,
+                                         const SeatList& seats) {
+  CommandRejected cooling = Reject(cmd, ResultCode::kSeatCooldown);
+  for (SeatIndex s : seats) {
+    if (const TimeMs until = c.CooldownUntil(cmd.actor, s, now_); until != 0) {
+      cooling.seats.push_back(s);
+      cooling.detail = std::max<uint64_t>(cooling.detail, static_cast<uint64_t>(until));
+    }
+  }
+  if (cooling.seats.empty()) return Reject(cmd, ResultCode::kOk);
+  return cooling;
+}
+
 HoldPlaced Sequencer::MakeHold(const Command& cmd, const Concert& c, const SeatList& seats) {
   HoldPlaced h;
   h.reservation = state_.last_seq() + 1;
@@ -264,6 +290,8 @@ EventBody Sequencer::DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c) 
     taken.detail = taken.seats[0];
     return taken;
   }
+  if (CommandRejected r = CheckCooldown(cmd, *concert, c.seats); r.code != ResultCode::kOk)
+    return r;
   return MakeHold(cmd, *concert, c.seats);
 }
 
@@ -281,6 +309,10 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
   if (!FindBestAvailable(*concert->venue, concert->seats,
                          BestAvailableRequest{c.count, c.grade, c.section}, &seats))
     return Reject(cmd, ResultCode::kNoAdjacentSeats, c.count);
+  // The best seats may be the ones this user just gave up: they wait out the cooldown like
+  // anyone asking for them by number (best-available is no way around it).
+  if (CommandRejected r = CheckCooldown(cmd, *concert, seats); r.code != ResultCode::kOk)
+    return r;
   return MakeHold(cmd, *concert, seats);
 }
 

@@ -72,6 +72,8 @@ class Sequencer {
   // user may take `count` more seats. Returns kOk or the rejection.
   CommandRejected CheckCanHold(const Command& cmd, const Concert** concert, uint32_t count);
   HoldPlaced MakeHold(const Command& cmd, const Concert& c, const SeatList& seats);
+  // SEAT_COOLDOWN (the cooling seats, and the latest time one of them frees up) or kOk.
+  CommandRejected CheckCooldown(const Command& cmd, const Concert& c, const SeatList& seats);
 
   EngineState& state_;
   TimeMs now_ = 0;

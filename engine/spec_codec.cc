@@ -69,6 +69,7 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst) {
   PutFixed64(dst, static_cast<uint64_t>(w.admission_ttl_ms));
   PutFixed64(dst, static_cast<uint64_t>(w.pre_queue_ms));
   PutFixed64(dst, static_cast<uint64_t>(w.abandon_after_ms));
+  PutFixed64(dst, static_cast<uint64_t>(c.rehold_cooldown_ms));
 }
 
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
@@ -90,7 +91,8 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
       !GetSigned64(in, &w.pre_queue_ms) || !GetSigned64(in, &w.abandon_after_ms))
     return false;
   w.enabled = enabled == 1;
-  return true;
+  if (format < 4) return true;  // written before re-hold cooldowns: the default applies
+  return GetSigned64(in, &out->rehold_cooldown_ms);
 }
 
 }  // namespace cm::engine

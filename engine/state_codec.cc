@@ -172,6 +172,24 @@ bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
                        std::move(live_holds));
 }
 
+bool DecodeCooldowns(std::string_view* in, Concert* c) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return false;
+  std::vector<std::pair<TimeMs, Concert::CooldownKey>> order;
+  order.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Concert::CooldownKey key;
+    int64_t until;
+    if (!GetFixed64(in, &key.first) || !GetFixed32(in, &key.second) || !GetSigned64(in, &until) ||
+        key.second >= c->seats.size() || !c->cooldowns.emplace(key, until).second)
+      return false;
+    order.emplace_back(until, key);
+  }
+  std::sort(order.begin(), order.end());
+  c->cooldown_order.assign(order.begin(), order.end());
+  return true;
+}
+
 }  // namespace
 
 void EncodeState(const EngineState& s, std::string* dst) {
@@ -200,6 +218,12 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
     EncodeConcertSpec(*c.spec, dst);
     if (c.room) EncodeRoom(*c.room, dst);
+    PutVarint32(dst, static_cast<uint32_t>(c.cooldowns.size()));
+    for (const auto& [key, until] : c.cooldowns) {
+      PutFixed64(dst, key.first);
+      PutFixed32(dst, key.second);
+      PutFixed64(dst, static_cast<uint64_t>(until));
+    }
   }
   PutVarint32(dst, static_cast<uint32_t>(s.reservations().size()));
   for (uint64_t id : SortedKeys(s.reservations())) {
@@ -238,6 +262,11 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, session.refresh_digest.hi);
     PutFixed64(dst, session.refresh_digest.lo);
     PutFixed64(dst, static_cast<uint64_t>(session.expires_at));
+    PutVarint32(dst, static_cast<uint32_t>(session.retired.size()));
+    for (const TokenDigest& d : session.retired) {
+      PutFixed64(dst, d.hi);
+      PutFixed64(dst, d.lo);
+    }
   }
   PutVarint32(dst, static_cast<uint32_t>(s.payments().size()));
   for (uint64_t id : SortedKeys(s.payments())) EncodePayment(s.payments().at(id), dst);
@@ -305,6 +334,8 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     if (c->room && !DecodeRoom(in, c->room.get()))
       return Fail("malformed waiting room of concert " + std::to_string(id));
     if (c->room) s_.rooms_.push_back(id);  // ascending, as encoded
+    if (!DecodeCooldowns(in, c.get()))
+      return Fail("malformed re-hold cooldowns of concert " + std::to_string(id));
     s_.concerts_.emplace(id, std::move(c));
   }
   return Status::OK();
@@ -385,6 +416,16 @@ Status StateRestorer::DecodeTail(std::string_view* in) {
         !GetFixed64(in, &s.refresh_digest.hi) || !GetFixed64(in, &s.refresh_digest.lo) ||
         !GetSigned64(in, &s.expires_at))
       return Fail("malformed session");
+    uint32_t retired;
+    if (!GetCount(in, &retired) || retired > kMaxRetiredDigests)
+      return Fail("malformed session " + std::to_string(s.id));
+    for (uint32_t k = 0; k < retired; ++k) {
+      TokenDigest d;
+      if (!GetFixed64(in, &d.hi) || !GetFixed64(in, &d.lo) ||
+          !s_.session_by_retired_digest_.emplace(d, s.id).second)
+        return Fail("malformed retired token of session " + std::to_string(s.id));
+      s.retired.push_back(d);
+    }
     if (!s_.users_.contains(s.user) || s_.sessions_.contains(s.id) ||
         !s_.session_by_digest_.emplace(s.refresh_digest, s.id).second)
       return Fail("session " + std::to_string(s.id) + " is inconsistent");

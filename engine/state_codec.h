@@ -1,11 +1,11 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 3) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 4) | last_seq: fixed64 | clock: fixed64
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
-//          | concerts: varint n, (id: fixed64, sales: u8, concert_spec, [room])[n]  (ascending id;
-//            room only when the spec enables a waiting room)
+//          | concerts: varint n, (id: fixed64, sales: u8, concert_spec, [room], cooldowns)[n]
+//            (ascending id; room only when the spec enables a waiting room)
 //          | reservations: varint n, reservation[n]   (ascending id)
 //          | ended: varint n, fixed64[n]              (the order reservations ended in)
 //          | idempotency: varint n, idem_entry[n]     (oldest first)
@@ -13,6 +13,9 @@
 //          | payments: varint n, payment[n]          (ascending id)
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
+//                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
+// cooldowns   := varint n, (user: fixed64, seat: fixed32, until: fixed64)[n]
+//                (ascending user, seat; entries whose time has passed included)
 // reservation := id, user, concert: fixed64 | status: u8 | amount, created_at, expires_at,
 //                ended_at: fixed64 | seats: u8 n, fixed32[n] | payment: fixed64
 // payment     := id, reservation, user, concert, amount: fixed64 | method, status: u8
@@ -41,7 +44,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 3;
+inline constexpr uint8_t kStateFormatVersion = 4;
 
 void EncodeState(const EngineState& state, std::string* dst);
 

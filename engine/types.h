@@ -21,6 +21,8 @@ using SeatIndex = uint32_t;  // a seat's position in its venue's flat seat table
 
 inline constexpr std::size_t kMaxSeatsPerHold = 16;
 inline constexpr TimeMs kDefaultHoldTtlMs = 600'000;
+inline constexpr TimeMs kDefaultReholdCooldownMs = 120'000;
+inline constexpr TimeMs kMaxReholdCooldownMs = 24 * 3600 * 1000;
 
 enum class Role : uint8_t { kUser = 0, kAdmin = 1, kSystem = 2 };
 

@@ -163,8 +163,7 @@ bool WaitingRoom::Admit(const std::vector<UserId>& users, TimeMs now, TimeMs exp
     t.status = TicketStatus::kAdmitted;
     t.admitted_at = now;
     t.admission_expires_at = expires_at;
-    // Someone admitted again may still hold seats from an earlier admission.
-    if (LiveHolds(u) == 0) lapses_.emplace(expires_at, u);
+    lapses_.emplace(expires_at, u);
     ++active_;
   }
   admitted_total_ += users.size();
@@ -184,7 +183,6 @@ bool WaitingRoom::End(UserId user, TicketEnd why, TimeMs now) {
   if (t.status == TicketStatus::kWaiting && why != TicketEnd::kLapsed) {
     Unplace(t);
   } else if (t.status == TicketStatus::kAdmitted && why != TicketEnd::kAbandoned) {
-    if (why == TicketEnd::kLapsed && LiveHolds(user) > 0) return false;
     lapses_.erase({t.admission_expires_at, user});
     --active_;
   } else {
@@ -196,12 +194,7 @@ bool WaitingRoom::End(UserId user, TicketEnd why, TimeMs now) {
   return true;
 }
 
-void WaitingRoom::OnHoldPlaced(UserId user) {
-  if (live_holds_[user]++ > 0) return;
-  auto it = tickets_.find(user);
-  if (it != tickets_.end() && it->second.status == TicketStatus::kAdmitted)
-    lapses_.erase({it->second.admission_expires_at, user});
-}
+void WaitingRoom::OnHoldPlaced(UserId user) { ++live_holds_[user]; }
 
 void WaitingRoom::OnHoldEnded(UserId user, bool bought, TimeMs now) {
   auto held = live_holds_.find(user);
@@ -212,14 +205,12 @@ void WaitingRoom::OnHoldEnded(UserId user, bool bought, TimeMs now) {
   if (it == tickets_.end() || it->second.status != TicketStatus::kAdmitted) return;
   QueueTicket& t = it->second;
   if (bought) {
+    lapses_.erase({t.admission_expires_at, user});
     t.status = TicketStatus::kCompleted;
     t.ended_at = now;
     --active_;
-    return;
   }
-  // Holding nothing again: the admission runs out at its own time, or now if that has passed.
-  t.admission_expires_at = std::max(t.admission_expires_at, now);
-  lapses_.emplace(t.admission_expires_at, user);
+  // Otherwise the admission runs out at its own time, which no hold has moved.
 }
 
 bool WaitingRoom::Restore(bool opened, std::vector<QueueTicket> tickets, std::vector<UserId> line,
@@ -247,7 +238,7 @@ bool WaitingRoom::Restore(bool opened, std::vector<QueueTicket> tickets, std::ve
       }
     } else if (t.status == TicketStatus::kAdmitted) {
       ++active_;
-      if (LiveHolds(t.user) == 0) lapses_.emplace(t.admission_expires_at, t.user);
+      lapses_.emplace(t.admission_expires_at, t.user);
     }
     if (!tickets_.emplace(t.user, t).second) return false;
   }

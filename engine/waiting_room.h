@@ -9,8 +9,11 @@
 // Positions: a Fenwick tree over places in line counts who is still waiting ahead, so a
 // position costs O(log n) and nothing ever scans the line.
 // Admission: at most max_active admitted at once and admit_per_second in any one-second
-// window. An admission lapses admission_ttl_ms after it began, but not while the user holds
-// seats: it then lapses when the last hold ends. A purchase completes it.
+// window. An admission lapses admission_ttl_ms after it began, and nothing pushes that back:
+// holds placed while admitted stay payable until their own expiry, but once the admission
+// lapses the user places no new ones and the next in line takes the place. (Letting holds
+// extend it let one user keep an admission for ever by rolling holds while the line waited.)
+// A purchase completes it.
 // Thread-safety: none (the sequencer thread, or the read model under its lock).
 
 #include <cstdint>
@@ -49,7 +52,7 @@ struct QueueTicket {
   uint64_t place = kNotPlaced;       // index in the line
   TimeMs joined_at = 0;
   TimeMs admitted_at = 0;
-  TimeMs admission_expires_at = 0;  // while admitted and holding nothing
+  TimeMs admission_expires_at = 0;  // the admission's hard end
   TimeMs ended_at = 0;
   bool operator==(const QueueTicket&) const = default;
 };
@@ -77,7 +80,7 @@ class WaitingRoom {
   uint32_t AdmissionsAllowed(TimeMs now) const;
   // The next `n` waiting users, in order. Cost: n plus the places given up ahead of them.
   void NextInLine(uint32_t n, std::vector<UserId>* out) const;
-  // Admitted users holding nothing whose admission time is up at `now`.
+  // Admitted users whose admission time is up at `now`.
   void DueLapses(TimeMs now, std::vector<UserId>* out) const;
 
   // Changes, from EngineState::Apply only. False when the event contradicts the room.
@@ -115,7 +118,7 @@ class WaitingRoom {
   std::vector<int32_t> fenwick_;   // 1-based, over places: 1 while waiting there
   uint64_t head_ = 0;              // every place before it is no longer waiting
   std::vector<UserId> pre_line_;   // joined before opening, in arrival order
-  std::set<std::pair<TimeMs, UserId>> lapses_;  // admitted, holding nothing: (expiry, user)
+  std::set<std::pair<TimeMs, UserId>> lapses_;  // admitted: (admission_expires_at, user)
   std::deque<std::pair<TimeMs, uint32_t>> recent_;  // admissions of the last second: (at, n)
   std::unordered_map<UserId, uint32_t> live_holds_;  // zero counts are erased
   uint64_t in_line_ = 0, pre_queued_ = 0, admitted_total_ = 0;

@@ -214,6 +214,12 @@ void Api::Refresh(const ExPtr& ex) {
   cmd.body = engine::RefreshSessionCmd{DigestOf(token), DigestOf(fresh),
                                        ex->received_ms + options_.refresh_ttl_s * 1000};
   Submit(ex, std::move(cmd), [this, ex, fresh](const Event& e) {
+    if (const auto* ended = std::get_if<engine::SessionEnded>(&e.body)) {
+      ex->user = ended->user;
+      return Fail(ex, 401, "REFRESH_TOKEN_REUSED",
+                  "this refresh token was already exchanged; the session is revoked, so log in "
+                  "again");
+    }
     const auto* s = std::get_if<engine::SessionRefreshed>(&e.body);
     if (s == nullptr) return FailEvent(ex, e);
     ex->user = s->user;
@@ -231,9 +237,12 @@ void Api::Logout(const ExPtr& ex) {
   engine::Command cmd;
   cmd.body = engine::EndSessionCmd{DigestOf(token)};
   Submit(ex, std::move(cmd), [this, ex](const Event& e) {
+    // Logout is idempotent: a token that is already logged out, rotated away, expired or was
+    // never issued ends up exactly where logout leaves it.
     const auto* s = std::get_if<engine::SessionEnded>(&e.body);
-    if (s == nullptr) return FailEvent(ex, e);
-    ex->user = s->user;
+    if (s == nullptr && engine::OutcomeOf(e).code != engine::ResultCode::kUnknownSession)
+      return FailEvent(ex, e);
+    if (s != nullptr) ex->user = s->user;
     Response res{http::status::no_content, ex->req.version()};
     res.keep_alive(ex->req.keep_alive());
     ex->responder->Send(std::move(res));

@@ -180,13 +180,16 @@ void Api::CreateConcert(const ExPtr& ex) {
   FieldReader f(*body);
   auto spec = std::make_shared<engine::ConcertSpec>();
   int64_t venue = 0, ttl_s = engine::kDefaultHoldTtlMs / 1000, limit = 4;
+  int64_t cooldown_s = engine::kDefaultReholdCooldownMs / 1000;
   simdjson::dom::object prices;
   f.Int("venueId", &venue, 1, INT64_MAX) && f.String("title", &spec->title, 1, 200) &&
       f.Time("startsAt", &spec->starts_at) && f.Time("salesOpenAt", &spec->sales_open_at) &&
       f.Time("salesCloseAt", &spec->sales_close_at) && f.Object("prices", &prices) &&
       f.OptionalInt("holdTtlSeconds", &ttl_s, 1, 3600) &&
-      f.OptionalInt("maxSeatsPerUser", &limit, 1, static_cast<int64_t>(engine::kMaxSeatsPerHold) * 4);
+      f.OptionalInt("maxSeatsPerUser", &limit, 1, static_cast<int64_t>(engine::kMaxSeatsPerHold) * 4) &&
+      f.OptionalInt("reholdCooldownSeconds", &cooldown_s, 0, engine::kMaxReholdCooldownMs / 1000);
   if (!f.ok()) return FailInput(ex, f.error());
+  spec->rehold_cooldown_ms = cooldown_s * 1000;
   spec->venue = static_cast<engine::VenueId>(venue);
   spec->hold_ttl_ms = ttl_s * 1000;
   spec->max_seats_per_user = static_cast<uint32_t>(limit);

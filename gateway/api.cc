@@ -186,6 +186,11 @@ void Api::FailEvent(const ExPtr& ex, const Event& e) {
     detail_value = d.detail;
     detail = "a retry of request " + std::to_string(d.original_seq) + ", which was refused";
   }
+  // Someone else's reservation looks exactly like a missing one, so ids cannot be probed.
+  if (code == engine::ResultCode::kNotReservationOwner) {
+    code = engine::ResultCode::kUnknownReservation;
+    detail = "no reservation with id " + std::to_string(detail_value);
+  }
   if (detail.empty()) {
     switch (code) {
       case engine::ResultCode::kSeatNotAvailable: detail = "some of the seats are taken"; break;
@@ -194,6 +199,10 @@ void Api::FailEvent(const ExPtr& ex, const Event& e) {
                  std::to_string(detail_value) + " more";
         break;
       case engine::ResultCode::kEmailTaken: detail = "the email is already registered"; break;
+      case engine::ResultCode::kSeatCooldown:
+        detail = "you gave up some of these seats moments ago; they are open to everyone else "
+                 "until " + FormatTime(static_cast<int64_t>(detail_value));
+        break;
       default: detail = std::string(engine::ToString(code));
     }
   }
@@ -207,6 +216,12 @@ void Api::FailEvent(const ExPtr& ex, const Event& e) {
   }
   if (code == engine::ResultCode::kSeatLimitExceeded)
     p.With([&](JsonWriter& w) { w.Field("remaining", detail_value); });
+  if (code == engine::ResultCode::kSeatCooldown) {
+    const auto until = static_cast<int64_t>(detail_value);
+    p.With([&](JsonWriter& w) { w.Field("retryAt", FormatTime(until)); });
+    p.Header(http::field::retry_after,
+             std::to_string(std::max<int64_t>(1, (until - ex->received_ms + 999) / 1000)));
+  }
   Fail(ex, std::move(p));
 }
 

@@ -151,16 +151,22 @@ bool FieldReader::OptionalInt(const char* name, int64_t* out, int64_t min, int64
 bool FieldReader::Time(const char* name, int64_t* out_ms) {
   auto v = obj_[name];
   if (v.error() == simdjson::NO_SUCH_FIELD) return Fail(name, "is required");
+  // A concert's times fall in this century: anything else is a typo or an attack, and a time
+  // past year 9999 could not even be written back as RFC 3339.
+  constexpr int64_t kEarliestMs = 946'684'800'000;    // 2000-01-01T00:00:00Z
+  constexpr int64_t kLatestMs = 4'102'444'800'000;    // 2100-01-01T00:00:00Z
+  constexpr const char* kRange = "must be from 2000-01-01T00:00:00Z to before 2100-01-01T00:00:00Z";
   int64_t ms;
   std::string_view s;
   if (!v.get(ms)) {
-    if (ms < 0) return Fail(name, "must not be before 1970");
+    if (ms < kEarliestMs || ms >= kLatestMs) return Fail(name, kRange);
     *out_ms = ms;
     return true;
   }
   if (v.get(s)) return Fail(name, "must be an RFC 3339 time or Unix milliseconds");
   auto parsed = ParseRfc3339(s);
   if (!parsed) return Fail(name, "is not an RFC 3339 time such as 2026-12-24T19:00:00+09:00");
+  if (*parsed < kEarliestMs || *parsed >= kLatestMs) return Fail(name, kRange);
   *out_ms = *parsed;
   return true;
 }

@@ -1,5 +1,9 @@
 #include "gateway/password_pool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -49,6 +53,10 @@ void PasswordPool::Stop() {
 }
 
 void PasswordPool::Run() {
+  // Hashing is background work: at a lower priority the scheduler runs the I/O threads first
+  // whenever both want a core, so a login storm cannot delay seat requests on a busy machine.
+  // (Linux sets nice per thread; failing to lower it only loses that preference.)
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
     std::function<void()> job;
     {

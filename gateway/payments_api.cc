@@ -54,12 +54,7 @@ void Api::CreatePayment(const ExPtr& ex) {
     if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
         d && d->code == engine::ResultCode::kOk)
       return ReplyPayment(ex, d->ref, 202, true);
-    // Someone else's reservation is a conflict with its state here, not a permission question:
-    // the payment cannot start, whoever asks.
-    if (const auto* r = std::get_if<engine::CommandRejected>(&e.body);
-        r && r->code == engine::ResultCode::kNotReservationOwner)
-      return Fail(ex, 409, "NOT_RESERVATION_OWNER", "this reservation belongs to someone else");
-    FailEvent(ex, e);
+    FailEvent(ex, e);  // someone else's reservation answers 404 UNKNOWN_RESERVATION
   });
 }
 
@@ -72,9 +67,9 @@ void Api::GetPayment(const ExPtr& ex, std::string_view id_text) {
     const engine::Payment* p = s.FindPayment(*id);
     return p ? std::optional(p->user) : std::nullopt;
   });
-  if (!owner) return Fail(ex, 404, "UNKNOWN_PAYMENT", "no payment with id " + std::to_string(*id));
-  if (*owner != claims->sub && claims->role != engine::Role::kAdmin)
-    return Fail(ex, 403, "NOT_PAYMENT_OWNER", "this payment belongs to someone else");
+  // Someone else's payment answers exactly like a missing one, so ids cannot be probed.
+  if (!owner || (*owner != claims->sub && claims->role != engine::Role::kAdmin))
+    return Fail(ex, 404, "UNKNOWN_PAYMENT", "no payment with id " + std::to_string(*id));
   ReplyPayment(ex, *id, 200, false);
 }
 

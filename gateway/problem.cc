@@ -57,8 +57,9 @@ int HttpStatusOf(engine::ResultCode code) {
     case ResultCode::kUnknownGrade: return 422;
     case ResultCode::kUnknownSection: return 422;
     case ResultCode::kNoAdjacentSeats: return 409;
+    case ResultCode::kSeatCooldown: return 409;
     case ResultCode::kUnknownReservation: return 404;
-    case ResultCode::kNotReservationOwner: return 403;
+    case ResultCode::kNotReservationOwner: return 404;  // shown as UNKNOWN_RESERVATION
     case ResultCode::kHoldExpired: return 409;
     case ResultCode::kReservationNotHeld: return 409;
     case ResultCode::kReservationNotConfirmed: return 409;

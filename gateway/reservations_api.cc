@@ -40,9 +40,8 @@ void Api::CreateReservation(const ExPtr& ex, std::string_view concert_text) {
   if (!CheckAdmission(ex, *claims, *concert)) return;
   int retry_after = 1;
   if (!hold_limiter_.Allow(claims->sub, ex->received_ms, &retry_after))
-    return Fail(ex, Problem(429, "RATE_LIMITED",
-                            "too many reservation requests; slow down")
-                        .Header(http::field::retry_after, std::to_string(retry_after)));
+    return TryLater(ex, 429, "RATE_LIMITED", "too many reservation requests; slow down",
+                    retry_after);
   auto body = Body(ex);
   if (!body) return;
   FieldReader f(*body);
@@ -108,10 +107,9 @@ void Api::GetReservation(const ExPtr& ex, std::string_view id_text) {
     const engine::Reservation* r = s.FindReservation(*id);
     return r ? std::optional(r->user) : std::nullopt;
   });
-  if (!owner)
+  // Someone else's reservation answers exactly like a missing one, so ids cannot be probed.
+  if (!owner || (*owner != claims->sub && claims->role != engine::Role::kAdmin))
     return Fail(ex, 404, "UNKNOWN_RESERVATION", "no reservation with id " + std::to_string(*id));
-  if (*owner != claims->sub && claims->role != engine::Role::kAdmin)
-    return Fail(ex, 403, "NOT_RESERVATION_OWNER", "this reservation belongs to someone else");
   ReplyReservation(ex, *id, 200, false);
 }
 
@@ -120,6 +118,11 @@ void Api::CancelReservation(const ExPtr& ex, std::string_view id_text) {
   if (!claims) return;
   auto id = IdParam(ex, id_text, "reservation");
   if (!id) return;
+  // Releases share the holds' bucket: hold-release churn costs the same as holding.
+  int retry_after = 1;
+  if (!hold_limiter_.Allow(claims->sub, ex->received_ms, &retry_after))
+    return TryLater(ex, 429, "RATE_LIMITED", "too many reservation requests; slow down",
+                    retry_after);
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
   cmd->body = engine::ReleaseHoldCmd{*id};

@@ -40,6 +40,7 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
       .Field("status", SalesStatusOf(c, now_ms))
       .Field("holdTtlSeconds", s.hold_ttl_ms / 1000)
       .Field("maxSeatsPerUser", s.max_seats_per_user)
+      .Field("reholdCooldownSeconds", s.rehold_cooldown_ms / 1000)
       .Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
       .Field("seatsAvailable",
              static_cast<uint64_t>(c.seats.size() - c.seats.held() - c.seats.sold()));

@@ -1,6 +1,7 @@
 // Login sessions: start, refresh-token rotation, logout, expiry and the per-user bound.
 #include <doctest/doctest.h>
 
+#include "engine/state_codec.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -30,7 +31,7 @@ TEST_CASE("a session starts for a known user and ends on logout") {
         ResultCode::kUnknownSession);
 }
 
-TEST_CASE("refresh rotates the token: the old one stops working") {
+TEST_CASE("refresh rotates the token; reusing a rotated token revokes the whole session") {
   TestWorld w;
   const UserId u = w.AddUser("u@x.io");
   w.Run(w.As(u, TestWorld::kStart, StartSessionCmd{kA, TestWorld::kStart + kHour}));
@@ -38,10 +39,45 @@ TEST_CASE("refresh rotates the token: the old one stops working") {
       w.Run(w.As(0, TestWorld::kStart + 10, RefreshSessionCmd{kA, kB, TestWorld::kStart + 2 * kHour}));
   REQUIRE(TypeOf(refreshed) == EventType::kSessionRefreshed);
   CHECK(std::get<SessionRefreshed>(refreshed.body).user == u);
-  CHECK(CodeOf(w.Run(w.As(0, TestWorld::kStart + 20,
-                          RefreshSessionCmd{kA, kC, TestWorld::kStart + kHour}))) ==
-        ResultCode::kUnknownSession);
+  CHECK(w.state.FindSession(kA, TestWorld::kStart + 10) == nullptr);
   CHECK(w.state.FindSession(kB, TestWorld::kStart + kHour + 1) != nullptr);
+  REQUIRE(w.state.FindRetiredSession(kA) != nullptr);
+
+  // kA comes back: two parties hold this session's tokens (RFC 9700). The session ends, so
+  // the newer kB stops working as well, and the journal says so.
+  Event reused = w.Run(w.As(0, TestWorld::kStart + 20,
+                            RefreshSessionCmd{kA, kC, TestWorld::kStart + kHour}));
+  REQUIRE(TypeOf(reused) == EventType::kSessionEnded);
+  CHECK(std::get<SessionEnded>(reused.body).user == u);
+  CHECK(w.state.FindSession(kB, TestWorld::kStart + 30) == nullptr);
+  CHECK(w.state.FindSession(kC, TestWorld::kStart + 30) == nullptr);
+  CHECK(w.state.FindRetiredSession(kA) == nullptr);
+  CHECK(CodeOf(w.Run(w.As(0, TestWorld::kStart + 40,
+                          RefreshSessionCmd{kB, kC, TestWorld::kStart + kHour}))) ==
+        ResultCode::kUnknownSession);
+}
+
+TEST_CASE("a session remembers its last kMaxRetiredDigests rotated tokens, and snapshots keep them") {
+  TestWorld w;
+  const UserId u = w.AddUser("u@x.io");
+  w.Run(w.As(u, TestWorld::kStart, StartSessionCmd{TokenDigest{500, 0}, TestWorld::kStart + kHour}));
+  const uint64_t rotations = kMaxRetiredDigests + 3;
+  for (uint64_t i = 0; i < rotations; ++i)
+    REQUIRE(TypeOf(w.Run(w.As(0, TestWorld::kStart + 1 + static_cast<TimeMs>(i),
+                              RefreshSessionCmd{TokenDigest{500 + i, 0}, TokenDigest{501 + i, 0},
+                                                TestWorld::kStart + kHour}))) ==
+            EventType::kSessionRefreshed);
+  const Session* s = w.state.FindSession(TokenDigest{500 + rotations, 0}, TestWorld::kStart);
+  REQUIRE(s != nullptr);
+  CHECK(s->retired.size() == kMaxRetiredDigests);
+  CHECK(w.state.FindRetiredSession(TokenDigest{500, 0}) == nullptr);  // forgotten: too old
+  CHECK(w.state.FindRetiredSession(TokenDigest{500 + rotations - 1, 0}) == s);
+  std::string bytes;
+  EncodeState(w.state, &bytes);
+  auto restored = DecodeState(bytes, w.state.config());
+  REQUIRE(restored.ok());
+  CHECK(StateHash(*restored.value()) == StateHash(w.state));
+  CHECK(restored.value()->FindRetiredSession(TokenDigest{500 + rotations - 1, 0}) != nullptr);
 }
 
 TEST_CASE("an expired session cannot be refreshed") {

@@ -1,0 +1,154 @@
+// The opening minute's rules in the engine: re-hold cooldowns against hold churn, authority
+// from the engine's own user records (never from what a command claims), and the venue bound.
+#include <doctest/doctest.h>
+
+#include "engine/invariants.h"
+#include "engine/spec_codec.h"
+#include "engine/state_codec.h"
+#include "tests/support/test_world.h"
+
+using namespace cm::test;
+
+namespace {
+
+constexpr TimeMs kCooldown = kDefaultReholdCooldownMs;
+
+struct Fixture {
+  TestWorld w;
+  UserId alice = w.AddUser("alice@example.com");
+  UserId bob = w.AddUser("bob@example.com");
+  VenueId venue = w.AddVenue(GridVenue(1, 3, 10));
+  ConcertId concert = w.AddConcert(venue);
+
+  ReservationId HoldOk(UserId u, std::vector<SeatIndex> seats, TimeMs now) {
+    const Event e = w.Hold(u, concert, std::move(seats), now);
+    REQUIRE(TypeOf(e) == EventType::kHoldPlaced);
+    return std::get<HoldPlaced>(e.body).reservation;
+  }
+  void Release(UserId u, ReservationId id, TimeMs now) {
+    REQUIRE(TypeOf(w.Run(w.As(u, now, ReleaseHoldCmd{id}))) == EventType::kHoldReleased);
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "a released seat cannot be re-held by its releaser until the cooldown ends") {
+  const TimeMs t0 = TestWorld::kStart;
+  Release(alice, HoldOk(alice, {1, 2}, t0), t0 + 1'000);
+  const Event again = w.Hold(alice, concert, {2, 3}, t0 + 2'000);
+  REQUIRE(CodeOf(again) == ResultCode::kSeatCooldown);
+  const auto& r = std::get<CommandRejected>(again.body);
+  CHECK(r.seats.size() == 1);
+  CHECK(r.seats[0] == 2);
+  CHECK(r.detail == static_cast<uint64_t>(t0 + 1'000 + kCooldown));
+  // The seat went back to the crowd: anyone else may take it at once.
+  const ReservationId bobs = HoldOk(bob, {2}, t0 + 3'000);
+  Release(bob, bobs, t0 + 4'000);
+  // Alice may take other seats, and her released ones once the cooldown is over.
+  HoldOk(alice, {3}, t0 + 5'000);
+  CHECK(CodeOf(w.Hold(alice, concert, {1}, t0 + 1'000 + kCooldown - 1)) ==
+        ResultCode::kSeatCooldown);
+  HoldOk(alice, {1}, t0 + 1'000 + kCooldown);
+  CHECK(CheckInvariants(w.state).empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "letting a hold expire cools its seats down too; best-available respects it") {
+  const TimeMs t0 = TestWorld::kStart;
+  HoldOk(alice, {14, 15}, t0);  // row 1, the middle: best-available's first choice
+  const TimeMs expired_at = t0 + kDefaultHoldTtlMs;
+  w.Tick(expired_at);
+  REQUIRE(w.state.FindConcert(concert)->seats.IsAvailable(14));
+  CHECK(CodeOf(w.Hold(alice, concert, {15}, expired_at + 10)) == ResultCode::kSeatCooldown);
+  // Best-available picks the seats she let go, and refuses rather than handing them back.
+  const Event best = w.Run(w.As(alice, expired_at + 20,
+                                HoldBestAvailableCmd{concert, 2, kAnyGrade, kAnySection}));
+  if (CodeOf(best) != ResultCode::kOk) CHECK(CodeOf(best) == ResultCode::kSeatCooldown);
+  else
+    for (SeatIndex s : std::get<HoldPlaced>(best.body).seats) CHECK((s != 14 && s != 15));
+}
+
+TEST_CASE("a concert with no cooldown lets its users re-hold at once") {
+  TestWorld w;
+  const UserId u = w.AddUser("u@x.io");
+  const VenueId v = w.AddVenue(GridVenue(1, 1, 4));
+  auto spec = std::make_shared<ConcertSpec>();
+  spec->venue = v;
+  spec->title = "No cooldown";
+  spec->sales_open_at = TestWorld::kStart;
+  spec->sales_close_at = TestWorld::kStart + 86'400'000;
+  spec->price_per_grade = {1000, 1000};
+  spec->rehold_cooldown_ms = 0;
+  const Event created = w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}));
+  REQUIRE(TypeOf(created) == EventType::kConcertCreated);
+  const ConcertId c = std::get<ConcertCreated>(created.body).concert;
+  w.Run(w.AsAdmin(TestWorld::kStart, OpenSalesCmd{c}));
+  const Event h = w.Hold(u, c, {0}, TestWorld::kStart + 1);
+  REQUIRE(TypeOf(h) == EventType::kHoldPlaced);
+  w.Run(w.As(u, TestWorld::kStart + 2, ReleaseHoldCmd{std::get<HoldPlaced>(h.body).reservation}));
+  CHECK(TypeOf(w.Hold(u, c, {0}, TestWorld::kStart + 3)) == EventType::kHoldPlaced);
+}
+
+TEST_CASE_FIXTURE(Fixture, "cooldowns survive a snapshot, and replay rebuilds them identically") {
+  const TimeMs t0 = TestWorld::kStart;
+  Release(alice, HoldOk(alice, {5, 6}, t0), t0 + 10);
+  Release(bob, HoldOk(bob, {7}, t0 + 20), t0 + 30);
+  std::string bytes;
+  EncodeState(w.state, &bytes);
+  auto restored = DecodeState(bytes, w.state.config());
+  REQUIRE(restored.ok());
+  const EngineState& s = *restored.value();
+  CHECK(StateHash(s) == StateHash(w.state));
+  CHECK(s.FindConcert(concert)->CooldownUntil(alice, 6, t0 + 40) == t0 + 10 + kCooldown);
+  CHECK(s.FindConcert(concert)->CooldownUntil(bob, 6, t0 + 40) == 0);
+  CHECK(s.FindConcert(concert)->CooldownUntil(bob, 7, t0 + 30 + kCooldown) == 0);
+}
+
+TEST_CASE("concert specs keep their cooldown in format 4; older formats get the default") {
+  ConcertSpec spec;
+  spec.venue = 3;
+  spec.title = "T";
+  spec.price_per_grade = {1, 2};
+  spec.rehold_cooldown_ms = 45'000;
+  std::string bytes;
+  EncodeConcertSpec(spec, &bytes);
+  ConcertSpec back;
+  std::string_view in = bytes;
+  REQUIRE(DecodeConcertSpec(&in, &back, 4));
+  CHECK(in.empty());
+  CHECK(back == spec);
+  // A format 3 spec ends before the cooldown.
+  std::string_view old = std::string_view(bytes).substr(0, bytes.size() - 8);
+  ConcertSpec older;
+  REQUIRE(DecodeConcertSpec(&old, &older, 3));
+  CHECK(old.empty());
+  CHECK(older.rehold_cooldown_ms == kDefaultReholdCooldownMs);
+}
+
+TEST_CASE("authority comes from the user record, not from the role a command claims") {
+  TestWorld w;
+  const UserId user = w.AddUser("user@x.io");
+  const VenueId v = w.AddVenue(GridVenue(1, 1, 4));
+  const ConcertId c = w.AddConcert(v, false);
+  Command claims_admin = w.As(user, TestWorld::kStart, OpenSalesCmd{c});
+  claims_admin.actor_role = Role::kAdmin;  // a forged or stale claim
+  CHECK(CodeOf(w.Run(claims_admin)) == ResultCode::kForbidden);
+  Command ghost = w.As(424242, TestWorld::kStart, CloseSalesCmd{c});
+  ghost.actor_role = Role::kAdmin;  // no such user at all
+  CHECK(CodeOf(w.Run(ghost)) == ResultCode::kForbidden);
+  const UserId admin = w.AddUser("admin@x.io", Role::kAdmin);
+  Command real = w.As(admin, TestWorld::kStart, OpenSalesCmd{c});
+  real.actor_role = Role::kUser;  // what the command says does not matter either way
+  CHECK(CodeOf(w.Run(real)) == ResultCode::kOk);
+}
+
+TEST_CASE("a new venue holds at most max_venue_seats; the codec's own bound is far higher") {
+  EngineConfig small;
+  small.max_venue_seats = 100;
+  TestWorld w(small);
+  CHECK(TypeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{GridVenue(1, 10, 10)}))) ==
+        EventType::kVenueCreated);
+  const Event big = w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{GridVenue(1, 10, 11)}));
+  REQUIRE(CodeOf(big) == ResultCode::kInvalidVenue);
+  CHECK(std::get<CommandRejected>(big.body).reason.find("at most 100 seats") != std::string::npos);
+  CHECK(EngineConfig{}.max_venue_seats == 200'000);
+}
