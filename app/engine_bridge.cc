@@ -63,14 +63,17 @@ void EngineBridge::OnHalted(const std::string& reason) {
 }
 
 gateway::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
-  if (pipeline_ == nullptr || draining_.load()) return Publish::kHalted;
+  if (pipeline_ == nullptr || draining_.load()) return Publish::kUnavailable;
   switch (pipeline_->TryPublish(std::move(cmd))) {
     case runtime::Pipeline::PublishResult::kOk: return Publish::kOk;
     case runtime::Pipeline::PublishResult::kFull: return Publish::kFull;
-    case runtime::Pipeline::PublishResult::kHalted: return Publish::kHalted;
+    case runtime::Pipeline::PublishResult::kHalted:
+      return pipeline_->halted() ? Publish::kHalted : Publish::kUnavailable;
   }
-  return Publish::kHalted;
+  return Publish::kUnavailable;
 }
+
+bool EngineBridge::Halted() const { return pipeline_ != nullptr && pipeline_->halted(); }
 
 bool EngineBridge::Ready(std::string* why) const {
   if (!recovered_.load() || pipeline_ == nullptr) {

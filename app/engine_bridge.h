@@ -54,6 +54,7 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   // EnginePort (I/O threads).
   Publish TryPublish(engine::Command cmd) override;
   bool Ready(std::string* why) const override;
+  bool Halted() const override;
   void WriteMetrics(metrics::PrometheusText* out) const override;
 
   // Startup only: publishes and waits (bounded) for the answering durable event.

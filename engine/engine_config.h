@@ -28,7 +28,7 @@ struct EngineConfig {
   // real ones, and its seat map still fits in memory and on the wire by section); the codec's
   // own bound, kMaxVenueSeats, is far higher. Decisions only: journals and snapshots holding
   // bigger venues still load.
-  std::size_t max_venue_seats = 200'000;
+  std::size_t max_venue_seats = 200'000;  // = kDefaultMaxVenueSeats (venue.h)
 };
 
 }  // namespace cm::engine

@@ -41,7 +41,8 @@ struct VenueSpec {
 };
 
 inline constexpr std::size_t kMaxGrades = 32;
-inline constexpr std::size_t kMaxVenueSeats = 1u << 24;
+inline constexpr std::size_t kMaxVenueSeats = 1u << 24;  // the codec's bound
+inline constexpr std::size_t kDefaultMaxVenueSeats = 200'000;  // new venues (EngineConfig)
 
 // Checks a spec; returns kOk or kInvalidVenue. `why` receives a human-readable reason.
 ResultCode ValidateVenue(const VenueSpec& spec, std::string* why);

@@ -266,16 +266,23 @@ void Api::Me(const ExPtr& ex) {
 void Api::MyReservations(const ExPtr& ex) {
   auto claims = Authenticate(ex, false);
   if (!claims) return;
+  int64_t page, size;
+  if (!Paging(ex, &page, &size)) return;
   const auto ids = reads_.ReservationsOf(claims->sub);
   std::string body = reads_.Read([&](const engine::EngineState& s) {
     JsonWriter w;
     w.BeginObject().Key("items").BeginArray();
-    for (engine::ReservationId id : ids) {
-      const engine::Reservation* r = s.FindReservation(id);
+    const auto first = static_cast<std::size_t>(page * size);
+    for (std::size_t i = first; i < ids.size() && i < first + static_cast<std::size_t>(size); ++i) {
+      const engine::Reservation* r = s.FindReservation(ids[i]);
       const engine::Concert* c = r ? s.FindConcert(r->concert) : nullptr;
       if (c != nullptr) WriteReservationSummary(w, *r, *c);
     }
-    w.EndArray().EndObject();
+    w.EndArray()
+        .Field("page", page)
+        .Field("size", size)
+        .Field("total", static_cast<uint64_t>(ids.size()))
+        .EndObject();
     return w.Take();
   });
   Json(ex, 200, std::move(body));

@@ -105,7 +105,10 @@ bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* 
         r.seats.push_back({static_cast<uint16_t>(number),
                            static_cast<uint8_t>(GradeIndex(spec->grades, grade)),
                            static_cast<int32_t>(x), static_cast<int32_t>(y)});
-        if (++total > engine::kMaxVenueSeats) return f.Fail("sections", "too many seats");
+        // Checked here too, so an oversized venue is refused before it is built in memory.
+        if (++total > engine::kDefaultMaxVenueSeats)
+          return f.Fail("sections", "a venue holds at most " +
+                                        std::to_string(engine::kDefaultMaxVenueSeats) + " seats");
       }
       section.rows.push_back(std::move(r));
     }
@@ -133,6 +136,9 @@ void Api::CreateVenue(const ExPtr& ex) {
         gf.Int("sections", &sections, 1, 64) && gf.Int("rows", &rows, 1, 500) &&
             gf.Int("seatsPerRow", &per_row, 1, 500) && gf.Int("rowsPerGrade", &per_grade, 1, 500);
         if (!gf.ok()) f.Fail("grid." + gf.error().field, gf.error().detail.substr(gf.error().field.size() + 2));
+        else if (sections * rows * per_row > static_cast<int64_t>(engine::kDefaultMaxVenueSeats))
+          f.Fail("grid", "a venue holds at most " + std::to_string(engine::kDefaultMaxVenueSeats) +
+                             " seats");
         else
           spec = engine::MakeGridVenue(spec->name, spec->grades, static_cast<int>(sections),
                                        static_cast<int>(rows), static_cast<int>(per_row),

@@ -325,10 +325,9 @@ void Api::Submit(const ExPtr& ex, engine::Command cmd, Then then) {
       replies_.Register([this, ex, then = std::move(then), keyed, actor, key](const Event* e) {
         if (keyed) inflight_.End(actor, key);
         if (e == nullptr)
-          return Fail(ex, Problem(503, "ENGINE_HALTED",
-                                  "the engine stopped before answering; the request may not "
-                                  "have been applied")
-                              .Header(http::field::retry_after, "5"));
+          return Fail(ex, 503, "ENGINE_HALTED",
+                      "the engine stopped before answering; the request may not have been "
+                      "applied, and it needs an operator before it takes writes again");
         try {
           then(*e);
         } catch (const std::exception& err) {
@@ -346,12 +345,21 @@ void Api::Submit(const ExPtr& ex, engine::Command cmd, Then then) {
       if (keyed) inflight_.End(actor, key);
       return Fail(ex, Problem(503, "ENGINE_BUSY", "the engine's input ring is full; retry shortly")
                           .Header(http::field::retry_after, "1"));
-    case EnginePort::Publish::kHalted:
+    case EnginePort::Publish::kUnavailable:
       replies_.Cancel(token);
       if (keyed) inflight_.End(actor, key);
       return Fail(ex, Problem(503, "ENGINE_UNAVAILABLE",
-                              "the engine is not taking writes (shutting down or halted)")
+                              "the engine is not taking writes (starting or shutting down)")
                           .Header(http::field::retry_after, "5"));
+    case EnginePort::Publish::kHalted: {
+      replies_.Cancel(token);
+      if (keyed) inflight_.End(actor, key);
+      // No Retry-After: retrying cannot help until an operator fixes the journal and restarts.
+      std::string why;
+      engine_.Ready(&why);
+      return Fail(ex, 503, "ENGINE_HALTED",
+                  "the engine stopped taking writes and needs an operator (" + why + ")");
+    }
   }
 }
 

@@ -27,11 +27,14 @@ namespace cm::gateway {
 // Where commands go (the engine's input ring), and what operations need to know about it.
 class EnginePort {
  public:
-  enum class Publish { kOk, kFull, kHalted };
+  // kUnavailable: not taking writes for a while (starting or shutting down); kHalted: the
+  // journal failed and the engine stopped (fail-stop): only an operator brings it back.
+  enum class Publish { kOk, kFull, kUnavailable, kHalted };
   virtual ~EnginePort() = default;
   virtual Publish TryPublish(engine::Command cmd) = 0;
   // Ready = recovery finished, the journal is writable (not halted), not shutting down.
   virtual bool Ready(std::string* why) const = 0;
+  virtual bool Halted() const { return false; }
   // Engine-side metrics (ring depth, batches, journal sync, durable_seq, domain counters).
   virtual void WriteMetrics(metrics::PrometheusText* out) const = 0;
 };
@@ -123,6 +126,11 @@ class Api {
   void GetConcert(const ExPtr& ex, std::string_view id);
   void GetConcertReply(const ExPtr& ex, engine::ConcertId id, int status);
   void GetSeats(const ExPtr& ex, std::string_view id);
+  void GetSectionSeats(const ExPtr& ex, engine::ConcertId id, std::string_view section);
+  // ?page= (from 0) and ?size= (1..100, default 20); answers 422 itself when either is bad.
+  bool Paging(const ExPtr& ex, int64_t* page, int64_t* size);
+  bool QueryNumber(const ExPtr& ex, std::string_view name, int64_t fallback, int64_t lo,
+                   int64_t hi, int64_t* out);
   void CreateReservation(const ExPtr& ex, std::string_view concert_id);
   void GetReservation(const ExPtr& ex, std::string_view id);
   void CancelReservation(const ExPtr& ex, std::string_view id);
@@ -168,6 +176,10 @@ class Api {
   AttemptBackoff login_backoff_;
   std::atomic<uint64_t> edge_refusals_{0};  // 429s from the anonymous limits and the backoff
   InflightKeys inflight_;
+  static constexpr std::size_t kGzipFrom = 16 * 1024;  // smaller maps go as they are
+  std::mutex gzip_mu_;
+  std::unordered_map<engine::ConcertId, std::pair<engine::Seq, std::shared_ptr<const std::string>>>
+      gzipped_maps_;  // one per concert: its newest compressed seat map
   std::string dummy_hash_;  // verified against for unknown emails, so timing does not tell
   // Last, so it is destroyed (joined) first.
   std::unique_ptr<PasswordPool> passwords_;

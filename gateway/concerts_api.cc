@@ -1,11 +1,33 @@
-// Public concert pages: the list, details with availability per grade, and the seat map.
+// Public concert pages: the list, details with availability per grade, and the seat map
+// (whole, gzip-compressed when the client accepts it, or one section at a time).
 #include <algorithm>
 #include <charconv>
 
 #include "gateway/api.h"
+#include "gateway/gzip.h"
 #include "gateway/views.h"
 
 namespace cm::gateway {
+
+bool Api::QueryNumber(const ExPtr& ex, std::string_view name, int64_t fallback, int64_t lo,
+                      int64_t hi, int64_t* out) {
+  const std::string_view text = QueryParam(ex->req.target(), name);
+  *out = fallback;
+  if (text.empty()) return true;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (ec == std::errc{} && p == text.data() + text.size() && *out >= lo && *out <= hi)
+    return true;
+  Fail(ex, Problem(422, "VALIDATION_FAILED",
+                   std::string(name) + ": must be an integer from " + std::to_string(lo) +
+                       " to " + std::to_string(hi))
+               .With([&](JsonWriter& w) { w.Field("field", name); }));
+  return false;
+}
+
+bool Api::Paging(const ExPtr& ex, int64_t* page, int64_t* size) {
+  return QueryNumber(ex, "page", 0, 0, 1'000'000, page) &&
+         QueryNumber(ex, "size", 20, 1, 100, size);
+}
 
 void Api::ListConcerts(const ExPtr& ex) {
   const std::string_view target = ex->req.target();
@@ -14,22 +36,8 @@ void Api::ListConcerts(const ExPtr& ex) {
     return Fail(ex, Problem(422, "VALIDATION_FAILED",
                             "status: must be one of all, upcoming, on_sale")
                         .With([](JsonWriter& w) { w.Field("field", "status"); }));
-  auto number = [&](std::string_view name, int64_t fallback, int64_t lo, int64_t hi,
-                    int64_t* out) {
-    const std::string_view text = QueryParam(target, name);
-    *out = fallback;
-    if (text.empty()) return true;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-    if (ec == std::errc{} && p == text.data() + text.size() && *out >= lo && *out <= hi)
-      return true;
-    Fail(ex, Problem(422, "VALIDATION_FAILED",
-                     std::string(name) + ": must be an integer from " + std::to_string(lo) +
-                         " to " + std::to_string(hi))
-                 .With([&](JsonWriter& w) { w.Field("field", name); }));
-    return false;
-  };
   int64_t page, size;
-  if (!number("page", 0, 0, 1'000'000, &page) || !number("size", 20, 1, 100, &size)) return;
+  if (!Paging(ex, &page, &size)) return;
   const int64_t now = ex->received_ms;
   std::string body = reads_.Read([&](const engine::EngineState& s) {
     std::vector<const engine::Concert*> picked;
@@ -77,6 +85,8 @@ void Api::GetConcert(const ExPtr& ex, std::string_view id_text) {
 void Api::GetSeats(const ExPtr& ex, std::string_view id_text) {
   auto id = IdParam(ex, id_text, "concert");
   if (!id) return;
+  const std::string_view section = QueryParam(ex->req.target(), "section");
+  if (!section.empty()) return GetSectionSeats(ex, *id, section);
   const auto rendered =
       reads_.CachedRender(*id, [&](const engine::EngineState& s, engine::Seq version) {
     const engine::Concert* c = s.FindConcert(*id);
@@ -92,7 +102,57 @@ void Api::GetSeats(const ExPtr& ex, std::string_view id_text) {
     res.keep_alive(ex->req.keep_alive());
     return ex->responder->Send(std::move(res));
   }
-  Json(ex, 200, *rendered.body, {{http::field::etag, etag}, {http::field::cache_control, "no-cache"}});
+  // A big venue's whole map is megabytes of repetitive JSON: compressed once per version for
+  // every client that accepts gzip (the booking page's browser does).
+  if (rendered.body->size() >= kGzipFrom && AcceptsGzip(ex->req[http::field::accept_encoding])) {
+    std::shared_ptr<const std::string> gz;
+    {
+      std::lock_guard lock(gzip_mu_);
+      auto it = gzipped_maps_.find(*id);
+      if (it != gzipped_maps_.end() && it->second.first == rendered.version) gz = it->second.second;
+    }
+    if (!gz) {
+      gz = std::make_shared<const std::string>(Gzip(*rendered.body));
+      std::lock_guard lock(gzip_mu_);
+      gzipped_maps_[*id] = {rendered.version, gz};
+    }
+    Response res{http::status::ok, ex->req.version()};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::content_encoding, "gzip");
+    res.set(http::field::vary, "Accept-Encoding");
+    res.set(http::field::etag, etag);
+    res.set(http::field::cache_control, "no-cache");
+    res.keep_alive(ex->req.keep_alive());
+    res.body() = *gz;
+    res.prepare_payload();
+    return ex->responder->Send(std::move(res));
+  }
+  Json(ex, 200, *rendered.body,
+       {{http::field::etag, etag}, {http::field::cache_control, "no-cache"},
+        {http::field::vary, "Accept-Encoding"}});
+}
+
+void Api::GetSectionSeats(const ExPtr& ex, engine::ConcertId id, std::string_view section) {
+  std::optional<std::size_t> known;
+  const engine::Seq version = reads_.ConcertVersion(id);  // (not under Read: it locks too)
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    const engine::Concert* c = s.FindConcert(id);
+    if (c == nullptr) return std::string();
+    const auto& sections = c->venue->spec->sections;
+    for (std::size_t k = 0; k < sections.size(); ++k)
+      if (sections[k].name == section) known = k;
+    if (!known) return std::string();
+    return RenderSeatMap(*c, version, known);
+  });
+  if (body.empty() && !known) {
+    const bool concert_exists =
+        reads_.Read([&](const engine::EngineState& s) { return s.FindConcert(id) != nullptr; });
+    if (!concert_exists)
+      return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(id));
+    return Fail(ex, 404, "UNKNOWN_SECTION",
+                "section: '" + std::string(section) + "' is not a section of this venue");
+  }
+  Json(ex, 200, std::move(body), {{http::field::cache_control, "no-cache"}});
 }
 
 }  // namespace cm::gateway

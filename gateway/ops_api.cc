@@ -15,7 +15,12 @@ void Api::AddOpsRoutes() {
   router_.Add(V::get, "/readyz", [this](const ExPtr& ex, const PathParams&) {
     std::string why;
     if (engine_.Ready(&why)) return Json(ex, 200, R"({"status":"READY"})");
-    Fail(ex, Problem(503, "NOT_READY", why).Header(http::field::retry_after, "5"));
+    const bool halted = engine_.Halted();
+    Problem p(503, halted ? "HALTED" : "NOT_READY", why);
+    p.With([&](JsonWriter& w) { w.Field("needsOperator", halted); });
+    // A halted engine does not come back by waiting, so it gets no Retry-After.
+    if (!halted) p.Header(http::field::retry_after, "5");
+    Fail(ex, std::move(p));
   });
   router_.Add(V::get, "/metrics", [this](const ExPtr& ex, const PathParams&) {
     metrics::PrometheusText text;

@@ -104,7 +104,7 @@ static const char* StatusLetter(SeatStatus s) {
   return "?";
 }
 
-std::string RenderSeatMap(const Concert& c, Seq version) {
+std::string RenderSeatMap(const Concert& c, Seq version, std::optional<std::size_t> only_section) {
   const Venue& v = *c.venue;
   JsonWriter w;
   w.BeginObject().Field("concertId", c.id).Field("version", version);
@@ -119,7 +119,12 @@ std::string RenderSeatMap(const Concert& c, Seq version) {
       .String("status").EndArray();
   w.Key("sections").BeginArray();
   std::size_t row_index = 0;
-  for (const auto& sec : v.spec->sections) {
+  for (std::size_t k = 0; k < v.spec->sections.size(); ++k) {
+    const auto& sec = v.spec->sections[k];
+    if (only_section && *only_section != k) {
+      row_index += sec.rows.size();
+      continue;
+    }
     w.BeginObject().Field("name", sec.name).Key("rows").BeginArray();
     for (const auto& row : sec.rows) {
       const RowInfo& info = v.rows[row_index++];

@@ -2,6 +2,7 @@
 // JSON renderings of the read model for replies. They run on I/O threads under the read
 // model's shared lock.
 
+#include <optional>
 #include <string>
 
 #include "engine/engine_state.h"
@@ -18,7 +19,9 @@ void WriteConcertSummary(JsonWriter& w, const engine::Concert& c, int64_t now_ms
 void WriteConcertDetails(JsonWriter& w, const engine::Concert& c, int64_t now_ms);
 // The whole seat map, compact: grades once, then sections > rows > seats, each seat
 // [id, number, gradeIndex, price, status] with status "A" (available), "H" (held), "S" (sold).
-std::string RenderSeatMap(const engine::Concert& c, engine::Seq version);
+// The seat map of every section, or of `only_section` (a venue section index) alone.
+std::string RenderSeatMap(const engine::Concert& c, engine::Seq version,
+                          std::optional<std::size_t> only_section = std::nullopt);
 void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
 void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
 // A payment with its status and history (GET /api/payments/{id}).

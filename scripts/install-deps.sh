@@ -14,7 +14,7 @@ packages=(
   libsimdjson-dev
   libfmt-dev libspdlog-dev
   doctest-dev
-  libsodium-dev libssl-dev libjwt-dev
+  libsodium-dev libssl-dev libjwt-dev zlib1g-dev
   librdkafka-dev
   libcli11-dev
 )

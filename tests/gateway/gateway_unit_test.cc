@@ -122,9 +122,11 @@ class NoEngine : public EnginePort {
   Publish answer = Publish::kFull;
   Publish TryPublish(cm::engine::Command) override { return answer; }
   bool Ready(std::string* why) const override {
-    *why = "recovery has not finished";
+    *why = answer == Publish::kHalted ? "the journal is not writable: No space left on device"
+                                      : "recovery has not finished";
     return answer == Publish::kOk;
   }
+  bool Halted() const override { return answer == Publish::kHalted; }
   void WriteMetrics(cm::metrics::PrometheusText*) const override {}
 };
 }  // namespace
@@ -173,10 +175,23 @@ TEST_CASE("a full ring answers 503 with Retry-After; a halted engine 503; readyz
   CHECK(full[http::field::retry_after] == "1");
   CHECK(full.body().find("ENGINE_BUSY") != std::string::npos);
   CHECK(now_call(http::verb::get, "/readyz").result_int() == 503);
+  engine.answer = EnginePort::Publish::kUnavailable;
+  auto starting = now_call(http::verb::post, "/api/v1/concerts/1/reservations");
+  CHECK(starting.result_int() == 503);
+  CHECK(starting.body().find("ENGINE_UNAVAILABLE") != std::string::npos);
+  CHECK(starting[http::field::retry_after] == "5");
+  // Halted (a disk-full journal): only an operator helps, so no Retry-After, and readyz says why.
   engine.answer = EnginePort::Publish::kHalted;
   auto halted = now_call(http::verb::post, "/api/v1/concerts/1/reservations");
   CHECK(halted.result_int() == 503);
-  CHECK(halted.body().find("ENGINE_UNAVAILABLE") != std::string::npos);
+  CHECK(halted.body().find("ENGINE_HALTED") != std::string::npos);
+  CHECK(halted.body().find("No space left on device") != std::string::npos);
+  CHECK(halted.find(http::field::retry_after) == halted.end());
+  auto ready = now_call(http::verb::get, "/readyz");
+  CHECK(ready.result_int() == 503);
+  CHECK(ready.body().find("\"needsOperator\":true") != std::string::npos);
+  CHECK(ready.body().find("No space left on device") != std::string::npos);
+  CHECK(ready.find(http::field::retry_after) == ready.end());
   CHECK(replies.pending() == 0);  // nothing left waiting for an answer that will never come
   server.StopAccepting();
   server.Stop();
