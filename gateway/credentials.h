@@ -17,8 +17,8 @@ namespace cm::gateway {
 // never for real accounts.
 void InitCrypto(bool fast_hashing = false);
 
-// argon2id at OWASP's recommended m = 19 MiB, t = 2, p = 1; the result is the
-// self-describing "$argon2id$..." string.
+// argon2id at one of OWASP's recommended settings (m = 7 MiB, t = 5, p = 1); the result is
+// the self-describing "$argon2id$..." string.
 std::string HashPassword(std::string_view password);
 bool VerifyPassword(const std::string& hash, std::string_view password);
 

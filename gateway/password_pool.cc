@@ -53,9 +53,11 @@ void PasswordPool::Stop() {
 }
 
 void PasswordPool::Run() {
-  // Hashing is background work: at a lower priority the scheduler runs the I/O threads first
-  // whenever both want a core, so a login storm cannot delay seat requests on a busy machine.
-  // (Linux sets nice per thread; failing to lower it only loses that preference.)
+  // Hashing is background work: at nice 10 (about a tenth of a normal thread's share when both
+  // want a core) the scheduler runs the I/O and engine threads first, so a login storm cannot
+  // delay seat requests on a busy machine, while logins still progress during a sale that
+  // keeps every core busy (SCHED_IDLE would starve them). Linux sets nice per thread; failing
+  // to lower it only loses that preference.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
     std::function<void()> job;

@@ -59,14 +59,11 @@ TEST_CASE("login gives a JWT and a refresh token; refresh rotates; logout revoke
   const std::string refresh2 = Str(refreshed.Json(), "refreshToken");
   CHECK(refresh2 != refresh);
   CHECK(f.http.Get("/api/users/me", Str(refreshed.Json(), "accessToken")).status == 200);
-  // The old refresh token was rotated away.
-  auto reused = f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh}}));
-  CHECK(reused.status == 401);
-  CHECK(Str(reused.Json(), "code") == "UNKNOWN_SESSION");
-
   CHECK(f.http.Post("/api/users/logout", json::serialize(json::object{{"refreshToken", refresh2}})).status == 204);
   CHECK(f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh2}})).status == 401);
-  CHECK(f.http.Post("/api/users/logout", json::serialize(json::object{{"refreshToken", "junk"}})).status == 401);
+  // Logout is idempotent: an unknown token ends where logout leaves it.
+  CHECK(f.http.Post("/api/users/logout", json::serialize(json::object{{"refreshToken", "junk"}})).status == 204);
+  // (Reusing a rotated token revokes its session: opening_minute_test.)
 
   // The revocation is journaled: it survives a restart.
   auto login2 = f.http.Post("/api/users/login", R"({"email":"a@x.io","password":"password-1"})");

@@ -57,7 +57,7 @@ TEST_CASE("two browsers: A holds a seat, B sees it held within 1 s, A cancels, B
   CHECK(result.at("ok").as_bool());
   CHECK(Int(result, "heldSeenByBMs") <= 1000);
   CHECK(Int(result, "releasedSeenByBMs") <= 1000);
-  CHECK(Int(result, "soldSeenByBMs") <= 5000);
+  CHECK(Int(result, "soldSeenByAMs") <= 5000);
   CHECK(WEXITSTATUS(status) == 0);
   FILE* shot = std::fopen(screenshot.c_str(), "rb");
   CHECK(shot != nullptr);

@@ -51,7 +51,8 @@ int WaitChild(pid_t pid) {
   return 128 + WTERMSIG(status);
 }
 
-ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> extra) {
+ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> extra,
+                             std::vector<std::string> launcher) {
   const std::string port_file = data_dir + ".port";
   std::remove(port_file.c_str());
   std::vector<std::string> args = {ServerBinary(),   "serve",
@@ -64,8 +65,9 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
                                    "--admin-password", kAdminPassword,
                                    "--io-threads",   "2",
                                    "--access-log",   "false",
-                                   "--log-level",    "warn",
-                                   "--fast-password-hash"};
+                                   "--log-level",    "warn"};
+  if (std::find(extra.begin(), extra.end(), "--fast-password-hash=false") == extra.end())
+    args.push_back("--fast-password-hash");
   // Every test client comes from 127.0.0.1, so the per-address limits are off unless a test
   // sets them itself.
   for (const char* flag : {"--signup-rate-per-ip", "--login-rate-per-ip", "--max-connections-per-ip"})
@@ -74,6 +76,7 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
       args.push_back("0");
     }
   args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.begin(), launcher.begin(), launcher.end());
   pid_ = StartChild(args, port_file, &port_);
 }
 

@@ -13,13 +13,17 @@ namespace cm::test {
 
 class ServerProcess {
  public:
-  // Starts the server and waits (up to 30 s) until it listens. Extra flags are appended.
-  ServerProcess(const std::string& data_dir, std::vector<std::string> extra_flags = {});
+  // Starts the server and waits (up to 30 s) until it listens. Extra flags are appended
+  // (--fast-password-hash=false asks for real argon2id). `launcher`, when given, runs the
+  // server (for example {"/usr/bin/prlimit", "--nofile=300:300"}).
+  ServerProcess(const std::string& data_dir, std::vector<std::string> extra_flags = {},
+                std::vector<std::string> launcher = {});
   ~ServerProcess();  // SIGKILL if still running
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // SIGTERM and wait; returns the exit code (or 128 + signal).
   int Terminate();
   // SIGKILL and wait: a crash.

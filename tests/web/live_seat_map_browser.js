@@ -1,7 +1,7 @@
 // The booking page in real headless Chromium (Debian's, driven by playwright-core): two users
 // in two browser contexts; A holds a seat, B's page must show it held within 1 s; A cancels,
-// B must see it available again; A holds it again and pays, and B sees it sold. Saves a
-// screenshot of B's seat map.
+// B must see it available again; A cannot take it straight back (the re-hold cooldown, told in
+// plain words), B holds it and pays, and A sees it sold. Saves a screenshot of B's seat map.
 //
 //   node live_seat_map_browser.js <port> <concertId> <seatId> <emailA> <emailB> <password> <screenshot.png>
 // Prints one JSON line of timings; exits 0 when every step passed, 1 otherwise.
@@ -65,28 +65,40 @@ async function seen(page, status, since) {
     const cancelledAt = Date.now();
     result.releasedSeenByBMs = await seen(b.page, "A", cancelledAt);
 
-    // A holds it again and pays: the saga confirms it and B sees it sold.
+    // A tries to take it straight back: refused (the re-hold cooldown), in plain words.
     await a.page.click(seat);
     const again = a.page.waitForResponse((r) => r.url().endsWith("/reservations") && r.request().method() === "POST");
     await a.page.click("#hold-selected");
-    if ((await again).status() !== 201) throw new Error("second hold failed");
-    await a.page.waitForSelector("#holds li[data-reservation] .pay:not([disabled])", { timeout: 5000 });
-    const paying = a.page.waitForResponse((r) => r.url().endsWith("/api/payments") && r.request().method() === "POST");
-    await a.page.click("#holds .pay");
+    if ((await again).status() !== 409) throw new Error("a re-hold within the cooldown was not refused");
+    for (let i = 0; i < 100; ++i) {
+      result.aCooldownMessage = await a.page.textContent("#message");
+      if (result.aCooldownMessage.includes("again in")) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    // B, who did not let it go, holds it and pays: the saga confirms it and A sees it sold.
+    await b.page.click(seat);
+    const bHeld = b.page.waitForResponse((r) => r.url().endsWith("/reservations") && r.request().method() === "POST");
+    await b.page.click("#hold-selected");
+    if ((await bHeld).status() !== 201) throw new Error("B's hold failed");
+    await b.page.waitForSelector("#holds li[data-reservation] .pay:not([disabled])", { timeout: 5000 });
+    const paying = b.page.waitForResponse((r) => r.url().endsWith("/api/payments") && r.request().method() === "POST");
+    await b.page.click("#holds .pay");
     if ((await paying).status() !== 202) throw new Error("pay was not accepted");
     const paidAt = Date.now();
-    result.soldSeenByBMs = await seen(b.page, "S", paidAt);
+    result.soldSeenByAMs = await seen(a.page, "S", paidAt);
     // Polled from here: waitForFunction evaluates code in the page, which its CSP forbids.
     for (let i = 0; i < 100; ++i) {
-      result.aPaidMessage = await a.page.textContent("#message");
-      if (result.aPaidMessage.includes("confirmed")) break;
+      result.bPaidMessage = await b.page.textContent("#message");
+      if (result.bPaidMessage.includes("confirmed")) break;
       await new Promise((r) => setTimeout(r, 50));
     }
 
     await b.page.locator("#seat-map").screenshot({ path: screenshot });
     result.ok = result.heldSeenByBMs <= 1000 && result.releasedSeenByBMs <= 1000 &&
                 /^\d+:\d\d$/.test(result.countdown) && result.bMessage.includes("held") &&
-                result.soldSeenByBMs <= 5000 && result.aPaidMessage.includes("confirmed");
+                result.aCooldownMessage.includes("again in") &&
+                result.soldSeenByAMs <= 5000 && result.bPaidMessage.includes("confirmed");
   } catch (e) {
     result.ok = false;
     result.error = String(e && e.message || e);

@@ -39,6 +39,11 @@ function explain(res, body, action) {
   const detail = (body && body.detail) || res.statusText;
   switch (res.status) {
     case 409:
+      if (body && body.code === "SEAT_COOLDOWN") {
+        const wait = res.headers.get("Retry-After") || "a few";
+        return `You let these seats go a moment ago, so they are open to everyone else for now. ` +
+               `You can hold them again in ${wait} s, or pick other seats.`;
+      }
       return `Sorry, ${action} failed: someone else got there first or a limit was reached (${detail}).`;
     case 429: {
       const wait = res.headers.get("Retry-After") || "a few";

@@ -1,0 +1,105 @@
+// Request smuggling over real TCP: every framing a proxy in front could read differently is
+// refused with 400 and the connection closes before its body is read, so a request hidden in
+// the body never runs (RFC 9112 sections 6.1, 6.3, 3.2 and 5.2).
+#include <doctest/doctest.h>
+
+#include "tests/gateway/api_fixture.h"
+
+using namespace cm::test;
+
+namespace {
+
+// A signup hidden in a body: if the server ever runs it, the email exists afterwards.
+std::string Smuggled(const std::string& email) {
+  const std::string body = R"({"email":")" + email + R"(","password":"password-123","name":"S"})";
+  return "POST /api/users/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string Front(const std::string& framing_headers) {
+  return "POST /api/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+         framing_headers + "\r\n";
+}
+
+std::string Chunked(const std::string& data) {
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx", data.size());
+  return std::string(size) + "\r\n" + data + "\r\n0\r\n\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("CL.TE, TE.CL and TE.TE obfuscations are refused, and the hidden request never runs") {
+  ApiFixture f;
+  struct Vector {
+    const char* name;
+    std::string framing;  // header lines, each ending in CRLF
+    bool hidden_in_chunk;  // the smuggled request goes inside a chunk (else raw after headers)
+  };
+  const Vector vectors[] = {
+      {"xchunked", "Transfer-Encoding: xchunked\r\n", false},
+      {"gzip", "Transfer-Encoding: gzip\r\n", false},
+      {"identity", "Transfer-Encoding: identity\r\n", false},
+      {"chunked, identity", "Transfer-Encoding: chunked, identity\r\n", false},
+      {"gzip, chunked", "Transfer-Encoding: gzip, chunked\r\n", true},
+      {"space before the colon", "Transfer-Encoding : chunked\r\n", true},
+      {"tab before the colon", "Transfer-Encoding\t: chunked\r\n", true},
+      {"obs-fold", "Transfer-Encoding: identity\r\n chunked\r\n", true},
+      {"duplicated TE", "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n", true},
+      {"duplicated TE, same value", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", true},
+      {"CL.TE", "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n", true},
+      {"TE.CL", "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n", true},
+      {"CL.TE with obfuscated TE", "Content-Length: 4\r\nTransfer-Encoding: xchunked\r\n", false},
+      {"two Content-Lengths", "Content-Length: 0\r\nContent-Length: 0\r\n", false},
+      {"two different Content-Lengths", "Content-Length: 0\r\nContent-Length: 200\r\n", false},
+  };
+  int i = 0;
+  for (const Vector& v : vectors) {
+    CAPTURE(v.name);
+    const std::string email = "smuggled" + std::to_string(i++) + "@x.io";
+    const std::string hidden = Smuggled(email);
+    const auto res = f.http.Raw(Front(v.framing) + (v.hidden_in_chunk ? Chunked(hidden) : hidden));
+    CHECK(res.status == 400);
+    CHECK(res.Header("connection") == "close");
+    // Had the hidden signup run, this one would be 409 EMAIL_TAKEN.
+    auto probe = f.http.Post("/api/users/signup", R"({"email":")" + email +
+                                                      R"(","password":"password-123","name":"P"})");
+    CHECK(probe.status == 201);
+  }
+}
+
+TEST_CASE("exactly 'chunked' is honoured: the body is the chunks, nothing runs after them") {
+  ApiFixture f;
+  const std::string body = R"({"email":"chunky@x.io","password":"password-123","name":"C"})";
+  for (const char* te : {"Transfer-Encoding: chunked\r\n", "Transfer-Encoding:\tchunked\r\n",
+                         "Transfer-Encoding: CHUNKED\r\n"}) {
+    CAPTURE(te);
+    const auto res = f.http.Raw(
+        "POST /api/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        std::string(te) + "\r\n" + Chunked(R"({"email":"nobody@x.io","password":"wrong-pass"})"));
+    CHECK(res.status == 401);
+  }
+  const auto created = f.http.Raw(
+      "POST /api/users/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" + Chunked(body));
+  CHECK(created.status == 201);
+}
+
+TEST_CASE("Host: missing or repeated in HTTP/1.1 is 400; HTTP/1.0 may omit it; bare LF is refused") {
+  ApiFixture f;
+  auto none = f.http.Raw("GET /healthz HTTP/1.1\r\n\r\n");
+  CHECK(none.status == 400);
+  CHECK(Str(none.Json(), "code") == "BAD_FRAMING");
+  auto twice = f.http.Raw("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  CHECK(twice.status == 400);
+  CHECK(Str(twice.Json(), "code") == "BAD_FRAMING");
+  CHECK(f.http.Raw("GET /healthz HTTP/1.0\r\n\r\n").status == 200);
+  CHECK(f.http.Raw("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n").status == 200);
+  // Lines ended by a bare LF: one parser may see a header where another sees none.
+  const std::string hidden = Smuggled("bare-lf@x.io");
+  auto bare = f.http.Raw("POST /api/users/login HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n"
+                         "Content-Type: application/json\n\n" + Chunked(hidden));
+  CHECK(bare.status == 400);
+  CHECK(f.http.Post("/api/users/signup", R"({"email":"bare-lf@x.io","password":"password-123","name":"P"})")
+            .status == 201);
+}
