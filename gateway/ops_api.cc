@@ -36,7 +36,7 @@ void Api::AddOpsRoutes() {
   router_.Add(V::get, "/openapi.json", [this](const ExPtr& ex, const PathParams&) {
     Json(ex, 200, std::string(OpenApiDocument()));
   });
-  router_.Add(V::get, "/swagger-ui.html", [this](const ExPtr& ex, const PathParams&) {
+  router_.Add(V::get, "/swagger-ui.html", [](const ExPtr& ex, const PathParams&) {
     Response res{http::status::ok, ex->req.version()};
     res.set(http::field::content_type, "text/html; charset=utf-8");
     res.keep_alive(ex->req.keep_alive());

@@ -18,8 +18,9 @@ packages=(
   librdkafka-dev
   libcli11-dev
 )
-# The browser test drives Debian's Chromium; only the test command asks for it (--for-tests).
-[ "${1:-}" = "--for-tests" ] && packages+=(chromium)
+# The browser test drives Debian's Chromium, and the fuzz smoke needs clang with libFuzzer's
+# runtime; only the test command asks for them (--for-tests).
+[ "${1:-}" = "--for-tests" ] && packages+=(chromium clang libclang-rt-14-dev)
 # Node.js and npm: Debian's, unless a node is already on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -4,7 +4,8 @@
 #      present; the tests also need Chromium);
 #   2. Release build and every CTest test;
 #   3. ASan+UBSan build of the unit and storage tests;
-#   4. ThreadSanitizer build of the concurrency tests (ring, pipeline, live feed).
+#   4. ThreadSanitizer build of the concurrency tests (ring, pipeline, live feed);
+#   5. libFuzzer build (clang, ASan+UBSan) and a few seconds of each fuzzer over its corpus.
 # Each configuration builds in its own directory under build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +25,9 @@ run_suite() {
 run_suite release "" ON ON
 run_suite asan "unit;storage" OFF ON
 run_suite tsan "concurrency" OFF ON
+# The fuzz preset builds only the fuzzers (its build preset's target), and CTest runs their smoke.
+echo "== fuzz: configure, build, a short run of each fuzzer"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+ctest --test-dir build/fuzz --output-on-failure --no-tests=error -L fuzz -j "$(nproc)"
 echo "== all test suites passed"
