@@ -285,6 +285,15 @@ int RunServer(const ServeOptions& o) {
   ao.login_backoff_base_ms = o.login_backoff_base_ms;
   ao.login_backoff_cap_ms = o.login_backoff_cap_ms;
   gateway::Api api(ao, bridge, reads, jwt, replies, &presence, &queue_stats);
+  api.AddMetricsSource([&server](metrics::PrometheusText* out) {
+    out->Single("cm_connections_open", "gauge", "Open HTTP and WebSocket connections",
+                static_cast<double>(server.connections()));
+    out->Single("cm_connections_max", "gauge", "The cap on open connections",
+                static_cast<double>(server.limits().max_total()));
+    out->Single("cm_connections_refused_total", "counter",
+                "Connections answered 429 or 503 at once, over a cap",
+                static_cast<double>(server.refused_connections()));
+  });
   api_ptr = &api;
 
   notifier.Start();

@@ -44,6 +44,7 @@ void Api::WriteMetrics(metrics::PrometheusText* out) const {
                edge_refusals_);
   out->Single("cm_login_backoff_accounts", "gauge", "Accounts with recent login attempts tracked",
               static_cast<double>(login_backoff_.tracked()));
+  for (const auto& source : metric_sources_) source(out);
 }
 
 void Api::AddRoutes() {

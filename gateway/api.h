@@ -74,6 +74,10 @@ class Api {
   void Observe(const Exchange& ex, const Response& res);  // metrics and the access log
   const Router& router() const { return router_; }
   void WriteMetrics(metrics::PrometheusText* out) const;
+  // More metrics for /metrics (the HTTP server's connections). Before serving.
+  void AddMetricsSource(std::function<void(metrics::PrometheusText*)> source) {
+    metric_sources_.push_back(std::move(source));
+  }
 
  private:
   using ExPtr = std::shared_ptr<Exchange>;
@@ -174,7 +178,8 @@ class Api {
   RateLimiter login_ip_limiter_;
   RateLimiter signup_ip_limiter_;
   AttemptBackoff login_backoff_;
-  std::atomic<uint64_t> edge_refusals_{0};  // 429s from the anonymous limits and the backoff
+  std::atomic<uint64_t> edge_refusals_{0};
+  std::vector<std::function<void(metrics::PrometheusText*)>> metric_sources_;  // 429s from the anonymous limits and the backoff
   InflightKeys inflight_;
   static constexpr std::size_t kGzipFrom = 16 * 1024;  // smaller maps go as they are
   std::mutex gzip_mu_;

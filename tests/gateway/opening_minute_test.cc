@@ -203,6 +203,9 @@ TEST_CASE("connections: a cap per address answers 429, a cap in all 503, and slo
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   HttpClient c(server.port());
   CHECK(c.Get("/healthz").status == 200);
+  const std::string metrics = c.Get("/metrics").body;
+  CHECK(metrics.find("cm_connections_refused_total 1\n") != std::string::npos);
+  CHECK(metrics.find("cm_connections_open 4\n") != std::string::npos);  // 3 held + this one
 
   TempDir dir2;
   ServerProcess full(dir2.path() + "/data",
