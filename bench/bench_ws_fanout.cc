@@ -357,6 +357,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   o.shape.title = "Bench Fan-out";
+  // The drivers are a generator of seat changes that comes back to the same seats every few
+  // seconds, not shoppers: the re-hold cooldown would refuse them.
+  o.shape.rehold_cooldown_s = 0;
   const int64_t concert =
       cm::bench::CreateConcertOnSale(o.port, o.admin_email, o.admin_password, o.shape);
   const int64_t seats = o.shape.seats();

@@ -78,6 +78,7 @@ int64_t CreateConcertOnSale(uint16_t port, const std::string& admin_email,
                           {"prices", json::object{{"VIP", 150000}, {"R", 120000}, {"S", 90000}, {"A", 60000}}},
                           {"maxSeatsPerUser", shape.max_seats_per_user}};
   if (!shape.waiting_room_json.empty()) body["waitingRoom"] = json::parse(shape.waiting_room_json);
+  if (shape.rehold_cooldown_s >= 0) body["reholdCooldownSeconds"] = shape.rehold_cooldown_s;
   auto concert = Call(admin_stream, http::verb::post, "/api/admin/concerts", json::serialize(body),
                       admin);
   if (concert.result_int() != 201) throw std::runtime_error("concert: " + concert.body());

@@ -28,6 +28,7 @@ struct ConcertShape {
   int max_seats_per_user = 4;
   std::string title = "Bench Concert";
   std::string waiting_room_json;  // a "waitingRoom" object for the concert; empty: none
+  int rehold_cooldown_s = -1;     // reholdCooldownSeconds; -1: the server's default
   int64_t seats() const { return static_cast<int64_t>(sections) * rows * seats_per_row; }
 };
 

@@ -1,5 +1,7 @@
 #include "engine/best_available.h"
 
+#include <algorithm>
+
 #include <limits>
 #include <tuple>
 
@@ -34,7 +36,8 @@ void ScanRun(const Venue& venue, SeatIndex begin, SeatIndex end, uint32_t count,
 }  // namespace
 
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
-                       SeatList* out) {
+                       SeatList* out, const std::vector<SeatIndex>* excluded) {
+  if (excluded != nullptr && excluded->empty()) excluded = nullptr;
   if (req.count == 0 || req.count > kMaxSeatsPerHold) return false;
   Choice best;
   for (uint32_t r = 0; r < venue.rows.size(); ++r) {
@@ -44,8 +47,10 @@ bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvail
     const SeatIndex row_end = row.first_seat + row.seat_count;
     SeatIndex run_begin = row.first_seat;
     for (SeatIndex s = row.first_seat; s <= row_end; ++s) {
-      const bool eligible = s < row_end && seats.IsAvailable(s) &&
-                            (req.grade < 0 || venue.seats[s].grade == req.grade);
+      const bool eligible =
+          s < row_end && seats.IsAvailable(s) &&
+          (req.grade < 0 || venue.seats[s].grade == req.grade) &&
+          (excluded == nullptr || !std::binary_search(excluded->begin(), excluded->end(), s));
       if (eligible) continue;
       ScanRun(venue, run_begin, s, req.count, &best);
       run_begin = s + 1;

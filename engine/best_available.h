@@ -5,6 +5,7 @@
 // the lower seat index, so the choice is deterministic.
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/seat_map.h"
 #include "engine/types.h"
@@ -19,8 +20,9 @@ struct BestAvailableRequest {
 };
 
 // Returns true and fills *out with the chosen seats (in row order), or false when no block of
-// `count` adjacent eligible seats exists.
+// `count` adjacent eligible seats exists. `excluded` (sorted; may be null) are available seats
+// this caller may not have: the ones it let go moments ago (re-hold cooldown).
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
-                       SeatList* out);
+                       SeatList* out, const std::vector<SeatIndex>* excluded = nullptr);
 
 }  // namespace cm::engine

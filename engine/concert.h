@@ -49,6 +49,13 @@ struct Concert {
     auto it = cooldowns.find({user, s});
     return it != cooldowns.end() && it->second > now ? it->second : 0;
   }
+  // The seats `user` may not hold yet at `now`, ascending.
+  void CoolingSeats(UserId user, TimeMs now, std::vector<SeatIndex>* out) const {
+    out->clear();
+    for (auto it = cooldowns.lower_bound({user, 0});
+         it != cooldowns.end() && it->first.first == user; ++it)
+      if (it->second > now) out->push_back(it->first.second);
+  }
   // `user` gave up `seats` at `now`. REQUIRES: `now` is not before any earlier call's.
   template <class Seats>
   void StartCooldown(UserId user, const Seats& seats, TimeMs now) {

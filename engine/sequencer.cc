@@ -306,13 +306,13 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
       (c.section < 0 || static_cast<std::size_t>(c.section) >= concert->venue->section_count()))
     return Reject(cmd, ResultCode::kUnknownSection, static_cast<uint64_t>(c.section));
   SeatList seats;
+  // The seats this user just gave up are not theirs to have again yet: best-available passes
+  // over them (no way around the cooldown) and picks the next best.
+  concert->CoolingSeats(cmd.actor, now_, &scratch_seats_);
   if (!FindBestAvailable(*concert->venue, concert->seats,
-                         BestAvailableRequest{c.count, c.grade, c.section}, &seats))
+                         BestAvailableRequest{c.count, c.grade, c.section}, &seats,
+                         &scratch_seats_))
     return Reject(cmd, ResultCode::kNoAdjacentSeats, c.count);
-  // The best seats may be the ones this user just gave up: they wait out the cooldown like
-  // anyone asking for them by number (best-available is no way around it).
-  if (CommandRejected r = CheckCooldown(cmd, *concert, seats); r.code != ResultCode::kOk)
-    return r;
   return MakeHold(cmd, *concert, seats);
 }
 
