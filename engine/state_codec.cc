@@ -1,6 +1,7 @@
 #include "engine/state_codec.h"
 
 #include <algorithm>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/coding.h"
@@ -26,6 +27,13 @@ class StateRestorer {
 };
 
 namespace {
+
+// Ids in a section are written ascending; anything else (a repeat included) is corrupt.
+bool Ascending(uint32_t index, uint64_t id, uint64_t* prev) {
+  if (index > 0 && id <= *prev) return false;
+  *prev = id;
+  return true;
+}
 
 template <class Map>
 std::vector<uint64_t> SortedKeys(const Map& m) {
@@ -290,6 +298,7 @@ Status StateRestorer::Decode(std::string_view in) {
 }
 
 Status StateRestorer::DecodeUsers(std::string_view* in) {
+  uint64_t prev = 0;
   uint32_t n;
   if (!GetCount(in, &n)) return Fail("bad user count");
   for (uint32_t i = 0; i < n; ++i) {
@@ -298,6 +307,7 @@ Status StateRestorer::DecodeUsers(std::string_view* in) {
     if (!GetFixed64(in, &u.id) || !GetString(in, &u.email) || !GetString(in, &u.password_hash) ||
         !GetFixed8(in, &role) || role > 2 || !GetString(in, &u.name))
       return Fail("malformed user");
+    if (!Ascending(i, u.id, &prev)) return Fail("users out of order or repeated");
     u.role = static_cast<Role>(role);
     if (!s_.user_by_email_.emplace(u.email, u.id).second) return Fail("duplicate email");
     s_.users_.emplace(u.id, std::move(u));
@@ -306,6 +316,7 @@ Status StateRestorer::DecodeUsers(std::string_view* in) {
 }
 
 Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
+  uint64_t prev = 0;
   uint32_t n;
   if (!GetCount(in, &n)) return Fail("bad venue count");
   for (uint32_t i = 0; i < n; ++i) {
@@ -315,9 +326,11 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     if (!GetFixed64(in, &id) || !DecodeVenueSpec(in, spec.get()) ||
         ValidateVenue(*spec, &why) != ResultCode::kOk)
       return Fail("malformed venue " + why);
+    if (!Ascending(i, id, &prev)) return Fail("venues out of order or repeated");
     s_.venues_.emplace(id, Venue::Build(id, std::move(spec)));
   }
   if (!GetCount(in, &n)) return Fail("bad concert count");
+  prev = 0;
   for (uint32_t i = 0; i < n; ++i) {
     ConcertId id;
     uint8_t sales;
@@ -325,6 +338,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     if (!GetFixed64(in, &id) || !GetFixed8(in, &sales) || sales > 2 ||
         !DecodeConcertSpec(in, spec.get(), kStateFormatVersion))
       return Fail("malformed concert");
+    if (!Ascending(i, id, &prev)) return Fail("concerts out of order or repeated");
     const Venue* venue = s_.FindVenue(spec->venue);
     std::string why;
     if (venue == nullptr || ValidateConcert(*spec, *venue, &why) != ResultCode::kOk)
@@ -342,6 +356,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
 }
 
 Status StateRestorer::DecodeReservations(std::string_view* in) {
+  uint64_t prev = 0;
   uint32_t n;
   if (!GetCount(in, &n)) return Fail("bad reservation count");
   s_.reservations_.reserve(n);
@@ -354,6 +369,8 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
         !GetFixed64(in, &created) || !GetFixed64(in, &expires) || !GetFixed64(in, &ended) ||
         !GetFixed8(in, &count) || count > kMaxSeatsPerHold)
       return Fail("malformed reservation");
+    // Out of order or twice: a second copy would replace the first after its seats were taken.
+    if (!Ascending(i, r.id, &prev)) return Fail("reservations out of order or repeated");
     for (uint8_t k = 0; k < count; ++k) {
       uint32_t seat;
       if (!GetFixed32(in, &seat)) return Fail("malformed reservation seats");
@@ -386,11 +403,18 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
 }
 
 Status StateRestorer::DecodeTail(std::string_view* in) {
+  std::unordered_set<ReservationId> listed;
   uint32_t n;
   if (!GetCount(in, &n)) return Fail("bad ended count");
   for (uint32_t i = 0; i < n; ++i) {
     ReservationId id;
     if (!GetFixed64(in, &id)) return Fail("malformed ended list");
+    // Pruning the list drops the reservations it names: it must name only ended ones, once.
+    auto it = s_.reservations_.find(id);
+    if (it == s_.reservations_.end() || IsLive(it->second.status) ||
+        it->second.status == ReservationStatus::kConfirmed || !listed.insert(id).second)
+      return Fail("ended list names reservation " + std::to_string(id) +
+                  ", which is not an ended reservation, or twice");
     s_.ended_.push_back(id);
   }
   if (!GetCount(in, &n)) return Fail("bad idempotency count");

@@ -105,3 +105,60 @@ TEST_CASE("a damaged snapshot payload is refused") {
   bad[0] = 7;
   CHECK(DecodeState(bad, EngineConfig{}).status().message().find("version") != std::string::npos);
 }
+
+namespace {
+
+// Replaces the first `count` occurrences of `from` (8 bytes, little-endian) after `start`.
+bool ReplaceFixed64(std::string* bytes, std::size_t start, uint64_t from, uint64_t to) {
+  char f[8], t[8];
+  std::memcpy(f, &from, 8);
+  std::memcpy(t, &to, 8);
+  const std::size_t at = bytes->find(std::string_view(f, 8), start);
+  if (at == std::string::npos) return false;
+  bytes->replace(at, 8, t, 8);
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot naming a reservation twice, or a live one as ended, is refused") {
+  // (The fuzzer found the first: the second copy replaced the first after its seats were
+  // taken, so the loaded state held seats no reservation owned.)
+  TestWorld w;
+  const UserId a = w.AddUser("a@x.io"), b = w.AddUser("b@x.io");
+  const ConcertId c = w.AddConcert(w.AddVenue(GridVenue(1, 2, 5)));
+  const Event first = w.Hold(a, c, {1});
+  const Event second = w.Hold(b, c, {2});
+  const ReservationId r1 = std::get<HoldPlaced>(first.body).reservation;
+  const ReservationId r2 = std::get<HoldPlaced>(second.body).reservation;
+  std::string bytes;
+  EncodeState(w.state, &bytes);
+  REQUIRE(DecodeState(bytes, {}).ok());
+  // Reservations are encoded as id, user, concert: find r2's and give it r1's id.
+  std::string repeated = bytes;
+  char pattern[16];
+  std::memcpy(pattern, &r2, 8);
+  std::memcpy(pattern + 8, &b, 8);
+  const std::size_t at = repeated.find(std::string_view(pattern, 16));
+  REQUIRE(at != std::string::npos);
+  std::memcpy(repeated.data() + at, &r1, 8);
+  auto loaded = DecodeState(repeated, {});
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.status().ToString().find("repeated") != std::string::npos);
+
+  // An ended reservation, then the ended list pointed at a live one.
+  REQUIRE(TypeOf(w.Run(w.As(b, TestWorld::kStart + 1, ReleaseHoldCmd{r2}))) ==
+          EventType::kHoldReleased);
+  std::string with_ended;
+  EncodeState(w.state, &with_ended);
+  REQUIRE(DecodeState(with_ended, {}).ok());
+  // The ended list comes after every reservation: the last occurrence of r2's id is there.
+  char id[8];
+  std::memcpy(id, &r2, 8);
+  const std::size_t last = with_ended.rfind(std::string_view(id, 8));
+  REQUIRE(last != std::string::npos);
+  REQUIRE(ReplaceFixed64(&with_ended, last, r2, r1));
+  auto live_as_ended = DecodeState(with_ended, {});
+  REQUIRE_FALSE(live_as_ended.ok());
+  CHECK(live_as_ended.status().ToString().find("ended list") != std::string::npos);
+}
