@@ -92,6 +92,13 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
   return Status::OK();
 }
 
+Status EngineState::StartCooldown(const Reservation& r, TimeMs at) {
+  auto cit = concerts_.find(r.concert);
+  if (cit == concerts_.end()) return Status::Corruption("reservation of an unknown concert");
+  cit->second->StartCooldown(r.user, r.seats, at);
+  return Status::OK();
+}
+
 const Payment* EngineState::FindPayment(PaymentId id) const {
   auto it = payments_.find(id);
   return it == payments_.end() ? nullptr : &it->second;
@@ -203,14 +210,14 @@ Status EngineState::ApplyBody(const Event& e) {
       Reservation* r;
       if (Status s = live_reservation(std::get<HoldReleased>(e.body).reservation, &r); !s.ok())
         return s;
-      concerts_.at(r->concert)->StartCooldown(r->user, r->seats, e.ts);
+      if (Status s = StartCooldown(*r, e.ts); !s.ok()) return s;
       return EndReservation(*r, ReservationStatus::kCancelled, e.ts);
     }
     case EventType::kHoldExpired: {
       Reservation* r;
       if (Status s = live_reservation(std::get<HoldExpired>(e.body).reservation, &r); !s.ok())
         return s;
-      concerts_.at(r->concert)->StartCooldown(r->user, r->seats, e.ts);
+      if (Status s = StartCooldown(*r, e.ts); !s.ok()) return s;
       return EndReservation(*r, ReservationStatus::kExpired, e.ts);
     }
     case EventType::kReservationConfirmed: {

@@ -99,6 +99,8 @@ class EngineState {
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   void AdvanceClock(TimeMs now);
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
+  // Its user gave the seats up (released, or let the hold expire): the re-hold cooldown.
+  Status StartCooldown(const Reservation& r, TimeMs at);
   void ReturnSeats(Concert& c, const Reservation& r);
   void AddSession(const Session& s, TimeMs now);
   void RemoveSession(SessionId id);
