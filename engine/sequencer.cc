@@ -252,6 +252,7 @@ CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** conc
 
 CommandRejected Sequencer::CheckCooldown(const Command& cmd, const Concert& c,
                                          const SeatList& seats) {
+  if (c.cooldowns.empty()) return Reject(cmd, ResultCode::kOk);  // the common case: no lookups
   CommandRejected cooling = Reject(cmd, ResultCode::kSeatCooldown);
   for (SeatIndex s : seats) {
     if (const TimeMs until = c.CooldownUntil(cmd.actor, s, now_); until != 0) {
@@ -308,7 +309,8 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
   SeatList seats;
   // The seats this user just gave up are not theirs to have again yet: best-available passes
   // over them (no way around the cooldown) and picks the next best.
-  concert->CoolingSeats(cmd.actor, now_, &scratch_seats_);
+  scratch_seats_.clear();
+  if (!concert->cooldowns.empty()) concert->CoolingSeats(cmd.actor, now_, &scratch_seats_);
   if (!FindBestAvailable(*concert->venue, concert->seats,
                          BestAvailableRequest{c.count, c.grade, c.section}, &seats,
                          &scratch_seats_))

@@ -65,13 +65,9 @@ void Api::Signup(const ExPtr& ex) {
   if (f.ok() && !NormaliseEmail(&email, &why)) f.Fail("email", why);
   if (f.ok() && !ValidName(name)) f.Fail("name", "must not contain control characters");
   if (!f.ok()) return FailInput(ex, f.error());
-  int retry_after = 1;
-  if (!signup_ip_limiter_.Allow(client_keys_.Of(ex->remote_address), ex->received_ms,
-                                &retry_after)) {
-    edge_refusals_.fetch_add(1, std::memory_order_relaxed);
-    return TryLater(ex, 429, "SIGNUP_RATE_LIMITED",
-                    "too many signups from this address; try again later", retry_after);
-  }
+  if (!AllowAddress(ex, signup_ip_limiter_, "SIGNUP_RATE_LIMITED",
+                    "too many signups from this address; try again later"))
+    return;
   // Cheap early answer for the common duplicate; the engine still decides.
   if (reads_.Read([&](const engine::EngineState& s) { return s.FindUserByEmail(email) != nullptr; }))
     return Fail(ex, 409, "EMAIL_TAKEN", "the email is already registered");
@@ -103,6 +99,16 @@ void Api::SubmitRegistration(const ExPtr& ex, engine::Command cmd) {
         .EndObject();
     Json(ex, 201, w.Take(), {{http::field::location, "/api/users/me"}});
   });
+}
+
+bool Api::AllowAddress(const ExPtr& ex, RateLimiter& limiter, std::string_view code,
+                       std::string_view detail) {
+  int retry_after = 1;
+  if (limiter.Allow(client_keys_.Of(ex->remote_address), ex->received_ms, &retry_after))
+    return true;
+  edge_refusals_.fetch_add(1, std::memory_order_relaxed);
+  TryLater(ex, 429, code, detail, retry_after);
+  return false;
 }
 
 bool Api::RunHashing(const ExPtr& ex, std::function<void()> job) {
@@ -153,13 +159,10 @@ void Api::Login(const ExPtr& ex) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   // Both limits are checked before any hashing, so refused attempts cost nothing. Unknown
   // emails back off like real ones, so the answers do not reveal which accounts exist.
+  if (!AllowAddress(ex, login_ip_limiter_, "LOGIN_RATE_LIMITED",
+                    "too many login attempts from this address; try again later"))
+    return;
   int retry_after = 1;
-  if (!login_ip_limiter_.Allow(client_keys_.Of(ex->remote_address), ex->received_ms,
-                               &retry_after)) {
-    edge_refusals_.fetch_add(1, std::memory_order_relaxed);
-    return TryLater(ex, 429, "LOGIN_RATE_LIMITED",
-                    "too many login attempts from this address; try again later", retry_after);
-  }
   const uint64_t account = client_keys_.Of(email);
   if (!login_backoff_.TryStart(account, ex->received_ms, &retry_after)) {
     edge_refusals_.fetch_add(1, std::memory_order_relaxed);

@@ -113,6 +113,9 @@ class Api {
   // Handlers.
   void Signup(const ExPtr& ex);
   void Login(const ExPtr& ex);
+  // Takes a token of the caller's address from `limiter`; answers 429 `code` itself when none.
+  bool AllowAddress(const ExPtr& ex, RateLimiter& limiter, std::string_view code,
+                    std::string_view detail);
   // Runs `job` on the password pool (a throw answers 500); false when the pool is full.
   bool RunHashing(const ExPtr& ex, std::function<void()> job);
   // The halves of signup and login that run on the password pool after hashing.
