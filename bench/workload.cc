@@ -30,6 +30,7 @@ std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
     c->price_per_grade = {200'000, 150'000, 110'000, 80'000};
     c->hold_ttl_ms = spec.hold_ttl_ms;
     c->max_seats_per_user = spec.max_seats_per_user;
+    c->rehold_cooldown_ms = spec.rehold_cooldown_ms;
     admin(CreateConcertCmd{c});
     admin(OpenSalesCmd{ConcertIdOf(spec, k)});
   }

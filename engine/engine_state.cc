@@ -73,10 +73,9 @@ void EngineState::AdvanceClock(TimeMs now) {
 
 void EngineState::ReturnSeats(Concert& c, const Reservation& r) {
   for (SeatIndex s : r.seats) c.seats.Free(s);
-  auto it = c.seats_per_user.find(r.user);
-  if (it != c.seats_per_user.end()) {
-    it->second -= r.seats.count;
-    if (it->second == 0) c.seats_per_user.erase(it);
+  if (uint32_t* n = c.seats_per_user.Find(r.user)) {
+    *n -= r.seats.count;
+    if (*n == 0) c.seats_per_user.Erase(r.user);
   }
 }
 
@@ -95,7 +94,8 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
 Status EngineState::StartCooldown(const Reservation& r, TimeMs at) {
   auto cit = concerts_.find(r.concert);
   if (cit == concerts_.end()) return Status::Corruption("reservation of an unknown concert");
-  cit->second->StartCooldown(r.user, r.seats, at);
+  Concert& c = *cit->second;
+  c.cooldowns.Start(r.user, r.seats, at, c.spec->rehold_cooldown_ms);
   return Status::OK();
 }
 

@@ -166,7 +166,12 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
         bad.push_back("concert " + std::to_string(id) + " row " + std::to_string(r) +
                       " counts " + std::to_string(seats.row_available(r)) + " free seats, has " +
                       std::to_string(row_free[r]));
-    if (c->seats_per_user != x.per_user)
+    bool counts_agree = c->seats_per_user.size() == x.per_user.size();
+    c->seats_per_user.ForEach([&](UserId u, uint32_t n) {
+      auto it = x.per_user.find(u);
+      counts_agree = counts_agree && it != x.per_user.end() && it->second == n;
+    });
+    if (!counts_agree)
       bad.push_back("concert " + std::to_string(id) + " per-user seat counts disagree");
   }
   for (ConcertId id : state.rooms()) CheckRoom(state, *state.FindConcert(id), &bad);

@@ -254,13 +254,9 @@ CommandRejected Sequencer::CheckCooldown(const Command& cmd, const Concert& c,
                                          const SeatList& seats) {
   if (c.cooldowns.empty()) return Reject(cmd, ResultCode::kOk);  // the common case: no lookups
   CommandRejected cooling = Reject(cmd, ResultCode::kSeatCooldown);
-  for (SeatIndex s : seats) {
-    if (const TimeMs until = c.CooldownUntil(cmd.actor, s, now_); until != 0) {
-      cooling.seats.push_back(s);
-      cooling.detail = std::max<uint64_t>(cooling.detail, static_cast<uint64_t>(until));
-    }
-  }
-  if (cooling.seats.empty()) return Reject(cmd, ResultCode::kOk);
+  const TimeMs until = c.cooldowns.Cooling(cmd.actor, seats, now_, &cooling.seats);
+  if (until == 0) return Reject(cmd, ResultCode::kOk);
+  cooling.detail = static_cast<uint64_t>(until);
   return cooling;
 }
 
@@ -310,7 +306,7 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
   // The seats this user just gave up are not theirs to have again yet: best-available passes
   // over them (no way around the cooldown) and picks the next best.
   scratch_seats_.clear();
-  if (!concert->cooldowns.empty()) concert->CoolingSeats(cmd.actor, now_, &scratch_seats_);
+  if (!concert->cooldowns.empty()) concert->cooldowns.CoolingSeats(cmd.actor, now_, &scratch_seats_);
   if (!FindBestAvailable(*concert->venue, concert->seats,
                          BestAvailableRequest{c.count, c.grade, c.section}, &seats,
                          &scratch_seats_))

@@ -183,19 +183,12 @@ bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
 bool DecodeCooldowns(std::string_view* in, Concert* c) {
   uint32_t n;
   if (!GetCount(in, &n)) return false;
-  std::vector<std::pair<TimeMs, Concert::CooldownKey>> order;
-  order.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    Concert::CooldownKey key;
-    int64_t until;
-    if (!GetFixed64(in, &key.first) || !GetFixed32(in, &key.second) || !GetSigned64(in, &until) ||
-        key.second >= c->seats.size() || !c->cooldowns.emplace(key, until).second)
+  std::vector<ReholdCooldowns::Entry> entries(n);
+  for (ReholdCooldowns::Entry& e : entries)
+    if (!GetFixed64(in, &e.user) || !GetFixed32(in, &e.seat) || !GetSigned64(in, &e.until) ||
+        e.seat >= c->seats.size())
       return false;
-    order.emplace_back(until, key);
-  }
-  std::sort(order.begin(), order.end());
-  c->cooldown_order.assign(order.begin(), order.end());
-  return true;
+  return c->cooldowns.Restore(std::move(entries));
 }
 
 }  // namespace
@@ -226,11 +219,12 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
     EncodeConcertSpec(*c.spec, dst);
     if (c.room) EncodeRoom(*c.room, dst);
-    PutVarint32(dst, static_cast<uint32_t>(c.cooldowns.size()));
-    for (const auto& [key, until] : c.cooldowns) {
-      PutFixed64(dst, key.first);
-      PutFixed32(dst, key.second);
-      PutFixed64(dst, static_cast<uint64_t>(until));
+    const std::vector<ReholdCooldowns::Entry> cooldowns = c.cooldowns.Entries();
+    PutVarint32(dst, static_cast<uint32_t>(cooldowns.size()));
+    for (const ReholdCooldowns::Entry& e : cooldowns) {
+      PutFixed64(dst, e.user);
+      PutFixed32(dst, e.seat);
+      PutFixed64(dst, static_cast<uint64_t>(e.until));
     }
   }
   PutVarint32(dst, static_cast<uint32_t>(s.reservations().size()));
@@ -492,9 +486,13 @@ uint64_t StateHash(const EngineState& state) {
       PutFixed64(&cells, c.seats.owner(s) << 2 | static_cast<uint64_t>(c.seats.status(s)));
     PutFixed64(&cells, c.seats.held());
     PutFixed64(&cells, c.seats.sold());
-    for (uint64_t user : SortedKeys(c.seats_per_user)) {
+    std::vector<std::pair<UserId, uint32_t>> per_user;
+    per_user.reserve(c.seats_per_user.size());
+    c.seats_per_user.ForEach([&](UserId u, uint32_t n) { per_user.emplace_back(u, n); });
+    std::sort(per_user.begin(), per_user.end());
+    for (const auto& [user, n] : per_user) {
       PutFixed64(&cells, user);
-      PutFixed64(&cells, c.seats_per_user.at(user));
+      PutFixed64(&cells, n);
     }
     h.Update(cells);
   }

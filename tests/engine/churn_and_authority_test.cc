@@ -111,9 +111,9 @@ TEST_CASE_FIXTURE(Fixture, "cooldowns survive a snapshot, and replay rebuilds th
   REQUIRE(restored.ok());
   const EngineState& s = *restored.value();
   CHECK(StateHash(s) == StateHash(w.state));
-  CHECK(s.FindConcert(concert)->CooldownUntil(alice, 6, t0 + 40) == t0 + 10 + kCooldown);
-  CHECK(s.FindConcert(concert)->CooldownUntil(bob, 6, t0 + 40) == 0);
-  CHECK(s.FindConcert(concert)->CooldownUntil(bob, 7, t0 + 30 + kCooldown) == 0);
+  CHECK(s.FindConcert(concert)->cooldowns.Until(alice, 6, t0 + 40) == t0 + 10 + kCooldown);
+  CHECK(s.FindConcert(concert)->cooldowns.Until(bob, 6, t0 + 40) == 0);
+  CHECK(s.FindConcert(concert)->cooldowns.Until(bob, 7, t0 + 30 + kCooldown) == 0);
 }
 
 TEST_CASE("concert specs keep their cooldown in format 4; older formats get the default") {

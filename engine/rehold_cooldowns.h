@@ -1,0 +1,85 @@
+#pragma once
+// Re-hold cooldowns of one concert: after a user gives seats up (releases them or lets the
+// hold expire) they may not hold those seats again until the cooldown ends; everyone else may.
+//
+// Every cooldown of a concert lasts the same time, so the order they start in is the order
+// they end in: records sit in one FIFO and old ones fall off the front, no scan and no
+// allocation once the FIFO has grown to its working size. Each record links to the same
+// user's previous record, and a table gives each user's newest, so one user's cooldowns are a
+// short walk (bounded by how many holds they gave up within one cooldown) and users without
+// any cost one lookup. A record whose time has passed means nothing, dropped yet or not.
+// Not thread-safe (sequencer thread).
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/fifo.h"
+#include "engine/flat_map.h"
+#include "engine/types.h"
+
+namespace cm::engine {
+
+class ReholdCooldowns {
+ public:
+  // One (user, seat) as a snapshot stores it: its latest end.
+  struct Entry {
+    UserId user = 0;
+    SeatIndex seat = 0;
+    TimeMs until = 0;
+  };
+
+  bool empty() const { return records_.empty(); }
+
+  // When `user` may hold seat `s` again, or 0 when they may now.
+  TimeMs Until(UserId user, SeatIndex s, TimeMs now) const;
+  // Which of `seats` `user` may not hold yet at `now` (in the order asked), and the latest
+  // time one of them frees up (0 when none is cooling). One walk over the user's records.
+  TimeMs Cooling(UserId user, const SeatList& seats, TimeMs now, SeatList* cooling) const;
+  // The seats `user` may not hold yet at `now`, ascending, each once.
+  void CoolingSeats(UserId user, TimeMs now, std::vector<SeatIndex>* out) const;
+
+  // `user` gave up `seats` at `now`; they cool down until now + duration (no record when the
+  // duration is 0). Records that ended by `now` are dropped first.
+  // REQUIRES: `now` is not before any earlier call's.
+  template <class Seats>
+  void Start(UserId user, const Seats& seats, TimeMs now, TimeMs duration) {
+    DropEnded(now);
+    if (duration <= 0) return;
+    for (SeatIndex s : seats) Push(now + duration, user, s);
+  }
+
+  // Every (user, seat) not yet dropped, ascending by (user, seat): what a snapshot stores.
+  std::vector<Entry> Entries() const;
+  // Rebuilds from a snapshot's entries. Returns false unless they ascend by (user, seat).
+  bool Restore(std::vector<Entry> entries);
+
+ private:
+  static constexpr uint64_t kNone = UINT64_MAX;
+  // Records are 24 bytes: 2^40 positions and 2^24 seats (a venue has at most 200,000) fit.
+  static constexpr uint64_t kNone40 = (uint64_t{1} << 40) - 1;
+  static_assert(sizeof(SeatIndex) == 4);
+  struct Record {
+    TimeMs until = 0;
+    UserId user = 0;
+    uint64_t previous : 40 = kNone40;  // the FIFO position of the same user's previous record
+    uint64_t seat : 24 = 0;
+  };
+
+  void Push(TimeMs until, UserId user, SeatIndex seat);
+  void DropEnded(TimeMs now);
+  // Visits `user`'s records still in the FIFO, newest first.
+  template <class F>
+  void ForEachOf(UserId user, F&& f) const {
+    const uint64_t* newest = newest_.Find(user);
+    for (uint64_t p = newest ? *newest : kNone; p != kNone && p >= records_.head();) {
+      const Record& r = records_.At(p);
+      f(r);
+      p = r.previous == kNone40 ? kNone : r.previous;
+    }
+  }
+
+  Fifo<Record> records_;
+  FlatMap<UserId, uint64_t> newest_;  // user -> FIFO position of their newest record
+};
+
+}  // namespace cm::engine

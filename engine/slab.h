@@ -1,0 +1,57 @@
+#pragma once
+// Objects of one kind in fixed blocks, addressed by a 32-bit slot number, with a free list.
+// Blocks never move, so a pointer to a live object stays valid until it is freed, and growing
+// adds one block: no pause to copy what is already there (as a vector's growth would), and no
+// allocation per object (as a node-based map has).
+// Not thread-safe (sequencer thread).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace cm::engine {
+
+template <class T, unsigned kBlockBits = 10>
+class Slab {
+ public:
+  static constexpr std::size_t kBlockSize = std::size_t{1} << kBlockBits;
+
+  // A default-constructed object in a free slot; returns the slot.
+  uint32_t Allocate() {
+    uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      if (next_ == blocks_.size() * kBlockSize) blocks_.push_back(std::make_unique<T[]>(kBlockSize));
+      slot = next_++;
+    }
+    (*this)[slot] = T{};
+    ++live_;
+    return slot;
+  }
+  // The object is reset (freeing whatever it owned) and its slot reused.
+  void Free(uint32_t slot) {
+    (*this)[slot] = T{};
+    free_.push_back(slot);
+    --live_;
+  }
+
+  T& operator[](uint32_t slot) { return blocks_[slot >> kBlockBits][slot & (kBlockSize - 1)]; }
+  const T& operator[](uint32_t slot) const {
+    return blocks_[slot >> kBlockBits][slot & (kBlockSize - 1)];
+  }
+  std::size_t live() const { return live_; }
+  std::size_t bytes() const {
+    return blocks_.size() * kBlockSize * sizeof(T) + free_.capacity() * sizeof(uint32_t);
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> blocks_;
+  std::vector<uint32_t> free_;
+  uint32_t next_ = 0;
+  std::size_t live_ = 0;
+};
+
+}  // namespace cm::engine

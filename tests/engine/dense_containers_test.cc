@@ -1,0 +1,153 @@
+// The sequencer's flat containers against plain standard ones, under random churn: the open-
+// addressing map (backward-shift deletion is the easy thing to get wrong), the reusable FIFO,
+// the slab, and the re-hold cooldowns built on them.
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <map>
+#include <random>
+#include <unordered_map>
+
+#include "engine/fifo.h"
+#include "engine/flat_map.h"
+#include "engine/rehold_cooldowns.h"
+#include "engine/slab.h"
+
+using namespace cm::engine;
+
+namespace {
+
+// Every key lands in one of few homes, so probe runs are long and wrap around the table.
+struct CrowdedHash {
+  std::size_t operator()(uint64_t k) const { return k % 7; }
+};
+
+template <class Hash>
+void ChurnAgainstStdMap(uint64_t key_range, int steps) {
+  FlatMap<uint64_t, uint64_t, Hash> flat;
+  std::unordered_map<uint64_t, uint64_t> ref;
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < steps; ++i) {
+    const uint64_t k = rng() % key_range;
+    switch (rng() % 3) {
+      case 0: {
+        const auto [v, inserted] = flat.Insert(k, i);
+        const auto [it, ref_inserted] = ref.emplace(k, i);
+        REQUIRE(inserted == ref_inserted);
+        REQUIRE(*v == it->second);
+        break;
+      }
+      case 1:
+        REQUIRE(flat.Erase(k) == (ref.erase(k) == 1));
+        break;
+      default: {
+        const uint64_t* v = flat.Find(k);
+        auto it = ref.find(k);
+        REQUIRE((v != nullptr) == (it != ref.end()));
+        if (v) REQUIRE(*v == it->second);
+      }
+    }
+    REQUIRE(flat.size() == ref.size());
+  }
+  std::size_t seen = 0;
+  flat.ForEach([&](uint64_t k, uint64_t v) {
+    ++seen;
+    REQUIRE(ref.at(k) == v);
+  });
+  CHECK(seen == ref.size());
+}
+
+}  // namespace
+
+TEST_CASE("the flat map agrees with std::unordered_map under random inserts and erases") {
+  ChurnAgainstStdMap<U64Hash>(5'000, 200'000);
+  ChurnAgainstStdMap<CrowdedHash>(300, 50'000);
+}
+
+TEST_CASE("a reserved flat map does not grow while it stays under its reservation") {
+  FlatMap<uint64_t, uint32_t> m;
+  m.Reserve(1000);
+  const std::size_t bytes = m.bytes();
+  for (uint64_t k = 1; k <= 1000; ++k) m.Insert(k, 1);
+  for (uint64_t k = 1; k <= 1000; ++k) m.Erase(k);
+  for (uint64_t k = 5000; k < 6000; ++k) m.Insert(k, 2);
+  CHECK(m.bytes() == bytes);
+  CHECK(m.size() == 1000);
+}
+
+TEST_CASE("the FIFO keeps order and positions across growth and wrap-around") {
+  Fifo<uint64_t> q;
+  std::deque<uint64_t> ref;
+  std::mt19937_64 rng(3);
+  uint64_t next = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    if (ref.empty() || rng() % 5 < 3) {
+      const uint64_t pos = q.push_back(next);
+      CHECK(pos == next);  // the n-th push has position n
+      ref.push_back(next++);
+    } else {
+      REQUIRE(q.front() == ref.front());
+      q.pop_front();
+      ref.pop_front();
+    }
+    REQUIRE(q.size() == ref.size());
+  }
+  for (uint64_t p = q.head(); p < q.tail(); ++p) REQUIRE(q.At(p) == p);
+}
+
+TEST_CASE("the slab reuses freed slots and never moves a live object") {
+  Slab<uint64_t, 2> slab;  // blocks of four, so growth happens often
+  std::vector<uint32_t> slots;
+  std::vector<uint64_t*> where;
+  for (uint64_t i = 0; i < 40; ++i) {
+    slots.push_back(slab.Allocate());
+    slab[slots.back()] = i;
+    where.push_back(&slab[slots.back()]);
+  }
+  for (uint64_t i = 0; i < 40; ++i) CHECK(&slab[slots[i]] == where[i]);
+  slab.Free(slots[5]);
+  CHECK(slab.live() == 39);
+  CHECK(slab.Allocate() == slots[5]);
+  CHECK(slab[slots[5]] == 0);  // a reused slot starts fresh
+}
+
+TEST_CASE("re-hold cooldowns: latest cooldown wins, they end in order, and snapshots round-trip") {
+  ReholdCooldowns c;
+  const TimeMs d = 1000;
+  const std::vector<SeatIndex> ab{1, 2}, b{2}, other{9};
+  c.Start(/*user*/ 5, ab, 100, d);
+  c.Start(7, other, 150, d);
+  c.Start(5, b, 600, d);  // seat 2 again, later
+  CHECK(c.Until(5, 1, 200) == 1100);
+  CHECK(c.Until(5, 2, 200) == 1600);
+  CHECK(c.Until(7, 1, 200) == 0);  // another user's cooldown is not yours
+  CHECK(c.Until(5, 9, 200) == 0);
+  std::vector<SeatIndex> cooling;
+  c.CoolingSeats(5, 1200, &cooling);
+  CHECK(cooling == std::vector<SeatIndex>{2});  // seat 1's ended at 1100
+  CHECK(c.Until(5, 1, 1100) == 0);              // exactly at the end it is over
+
+  // What a snapshot stores: one entry per (user, seat) not yet dropped, ascending.
+  auto entries = c.Entries();
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0].user == 5);
+  CHECK(entries[0].seat == 1);
+  CHECK(entries[1].until == 1600);
+  CHECK(entries[2].user == 7);
+  ReholdCooldowns restored;
+  REQUIRE(restored.Restore(entries));
+  CHECK(restored.Until(5, 2, 200) == 1600);
+  CHECK(restored.Entries().size() == 3);
+
+  // Starting one at 1150 drops those that ended (user 5 seat 1, user 7), not the live one.
+  c.Start(8, other, 1150, d);
+  entries = c.Entries();
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].seat == 2);
+  CHECK(entries[1].user == 8);
+  CHECK(c.Until(7, 9, 1150) == 0);
+
+  // Restore refuses entries out of order or twice.
+  CHECK_FALSE(restored.Restore({{5, 2, 10}, {5, 1, 10}}));
+  CHECK_FALSE(restored.Restore({{5, 2, 10}, {5, 2, 11}}));
+}
