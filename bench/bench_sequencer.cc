@@ -18,9 +18,13 @@ int main(int argc, char** argv) {
   double max_seconds = 30;
   app.add_option("--commands", commands, "Commands to decide (after a warm-up)");
   app.add_option("--max-seconds", max_seconds, "Stop early after this long");
+  double cooldown_s = kDefaultReholdCooldownMs / 1000.0;
+  app.add_option("--rehold-cooldown-s", cooldown_s,
+                 "The concert's re-hold cooldown (every release starts one; 0 = none)");
   CLI11_PARSE(app, argc, argv);
 
   bench::WorldSpec spec;
+  spec.rehold_cooldown_ms = static_cast<TimeMs>(cooldown_s * 1000);
   EngineState state;
   Sequencer sequencer(state);
   bench::HoldReleaseMix mix(spec, 42);
@@ -62,6 +66,7 @@ int main(int argc, char** argv) {
   r.Add("live_holds_at_end", static_cast<double>(state.timers().size()), "");
   r.Add("seats", spec.sections * spec.rows * spec.seats_per_row, "");
   r.Add("users", spec.users, "");
+  r.Add("rehold_cooldown_s", cooldown_s, "s");
   r.Print();
   return 0;
 }

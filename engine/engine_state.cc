@@ -16,14 +16,10 @@ std::string At(const Event& e) {
 EngineState::EngineState(EngineConfig config)
     : config_(config), idempotency_(config.idempotency_ttl_ms, config.idempotency_capacity) {}
 
-const User* EngineState::FindUser(UserId id) const {
-  auto it = users_.find(id);
-  return it == users_.end() ? nullptr : &it->second;
-}
-
 const User* EngineState::FindUserByEmail(const std::string& email) const {
-  auto it = user_by_email_.find(email);
-  return it == user_by_email_.end() ? nullptr : FindUser(it->second);
+  const UserId id = user_by_email_.Find(
+      email, [&](UserId u) -> const std::string& { return users_.Find(u)->email; });
+  return id == 0 ? nullptr : FindUser(id);
 }
 
 const Venue* EngineState::FindVenue(VenueId id) const {
@@ -37,8 +33,7 @@ const Concert* EngineState::FindConcert(ConcertId id) const {
 }
 
 const Reservation* EngineState::FindReservation(ReservationId id) const {
-  auto it = reservations_.find(id);
-  return it == reservations_.end() ? nullptr : &it->second;
+  return reservations_.Find(id);
 }
 
 Status EngineState::Apply(const Event& e) {
@@ -59,13 +54,13 @@ void EngineState::AdvanceClock(TimeMs now) {
   if (now > clock_) clock_ = now;
   idempotency_.Evict(clock_);
   while (!ended_.empty()) {
-    auto it = reservations_.find(ended_.front());
-    if (it != reservations_.end() && it->second.ended_at + config_.ended_retention_ms > clock_)
-      break;
-    if (it != reservations_.end()) {
-      auto pit = payments_.find(it->second.payment);
-      if (pit != payments_.end() && !pit->second.NeedsWorker()) payments_.erase(pit);
-      reservations_.erase(it);
+    const ReservationId id = ended_.front();
+    const Reservation* r = reservations_.Find(id);
+    if (r != nullptr && r->ended_at + config_.ended_retention_ms > clock_) break;
+    if (r != nullptr) {
+      const Payment* p = payments_.Find(r->payment);
+      if (p != nullptr && !p->NeedsWorker()) payments_.Erase(r->payment);
+      reservations_.Erase(id);
     }
     ended_.pop_front();
   }
@@ -99,65 +94,63 @@ Status EngineState::StartCooldown(const Reservation& r, TimeMs at) {
   return Status::OK();
 }
 
-const Payment* EngineState::FindPayment(PaymentId id) const {
-  auto it = payments_.find(id);
-  return it == payments_.end() ? nullptr : &it->second;
-}
+const Payment* EngineState::FindPayment(PaymentId id) const { return payments_.Find(id); }
 
 const Session* EngineState::FindSession(const TokenDigest& refresh_digest, TimeMs now) const {
-  auto it = session_by_digest_.find(refresh_digest);
-  if (it == session_by_digest_.end()) return nullptr;
-  const Session& s = sessions_.at(it->second);
+  const SessionId* id = session_by_digest_.Find(refresh_digest);
+  if (id == nullptr) return nullptr;
+  const Session& s = sessions_.at(*id);
   return s.expires_at > now ? &s : nullptr;
 }
 
 const Session* EngineState::FindRetiredSession(const TokenDigest& refresh_digest) const {
-  auto it = session_by_retired_digest_.find(refresh_digest);
-  return it == session_by_retired_digest_.end() ? nullptr : &sessions_.at(it->second);
+  const SessionId* id = session_by_retired_digest_.Find(refresh_digest);
+  return id == nullptr ? nullptr : &sessions_.at(*id);
 }
 
 void EngineState::AddSession(const Session& s, TimeMs now) {
-  std::vector<SessionId>& mine = sessions_of_user_[s.user];
-  std::vector<SessionId> stale;
-  for (SessionId id : mine)
-    if (sessions_.at(id).expires_at <= now) stale.push_back(id);
-  for (SessionId id : stale) RemoveSession(id);
-  std::vector<SessionId>& live = sessions_of_user_[s.user];
-  if (live.size() >= kMaxSessionsPerUser) RemoveSession(live.front());
-  sessions_.emplace(s.id, s);
-  session_by_digest_.emplace(s.refresh_digest, s.id);
+  // A copy: RemoveSession changes the table the list lives in.
+  if (const auto* mine = sessions_of_user_.Find(s.user)) {
+    const InlineList<SessionId, kMaxSessionsPerUser> before = *mine;
+    for (SessionId id : before)
+      if (sessions_.at(id).expires_at <= now) RemoveSession(id);
+  }
+  if (const auto* live = sessions_of_user_.Find(s.user);
+      live != nullptr && live->size() >= kMaxSessionsPerUser)
+    RemoveSession(live->front());
+  *sessions_.Emplace(s.id).first = s;
+  session_by_digest_.Insert(s.refresh_digest, s.id);
   sessions_of_user_[s.user].push_back(s.id);
 }
 
 void EngineState::RemoveSession(SessionId id) {
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
-  session_by_digest_.erase(it->second.refresh_digest);
-  for (const TokenDigest& d : it->second.retired) session_by_retired_digest_.erase(d);
-  auto uit = sessions_of_user_.find(it->second.user);
-  if (uit != sessions_of_user_.end()) {
-    std::erase(uit->second, id);
-    if (uit->second.empty()) sessions_of_user_.erase(uit);
+  const Session* s = sessions_.Find(id);
+  if (s == nullptr) return;
+  session_by_digest_.Erase(s->refresh_digest);
+  for (const TokenDigest& d : s->retired) session_by_retired_digest_.Erase(d);
+  if (auto* mine = sessions_of_user_.Find(s->user)) {
+    mine->erase(id);
+    if (mine->empty()) sessions_of_user_.Erase(s->user);
   }
-  sessions_.erase(it);
+  sessions_.Erase(id);
 }
 
 Status EngineState::ApplyBody(const Event& e) {
   auto live_reservation = [&](ReservationId id, Reservation** out) -> Status {
-    auto it = reservations_.find(id);
-    if (it == reservations_.end() || !IsLive(it->second.status))
+    Reservation* r = reservations_.Find(id);
+    if (r == nullptr || !IsLive(r->status))
       return Status::Corruption(At(e) + "reservation " + std::to_string(id) + " is not live");
-    *out = &it->second;
+    *out = r;
     return Status::OK();
   };
 
   switch (TypeOf(e)) {
     case EventType::kUserRegistered: {
       const auto& b = std::get<UserRegistered>(e.body);
-      if (users_.contains(b.user) || user_by_email_.contains(b.email))
+      if (b.user == 0 || users_.contains(b.user) || FindUserByEmail(b.email) != nullptr)
         return Status::Corruption(At(e) + "user already exists");
-      users_.emplace(b.user, User{b.user, b.email, b.password_hash, b.role, b.name});
-      user_by_email_.emplace(b.email, b.user);
+      *users_.Emplace(b.user).first = User{b.user, b.email, b.password_hash, b.role, b.name};
+      user_by_email_.Insert(b.email, b.user);
       return Status::OK();
     }
     case EventType::kVenueCreated: {
@@ -197,7 +190,7 @@ Status EngineState::ApplyBody(const Event& e) {
       for (SeatIndex s : b.seats)
         if (s >= c.seats.size() || !c.seats.IsAvailable(s))
           return Status::Corruption(At(e) + "seat " + std::to_string(s) + " is not available");
-      Reservation& r = reservations_[b.reservation];
+      Reservation& r = *reservations_.Emplace(b.reservation).first;
       r = Reservation{b.reservation, b.user, b.concert, ReservationStatus::kHeld, b.amount,
                       e.ts, b.expires_at, 0, b.seats, 0, Reservation::kNoTimer};
       for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);
@@ -234,42 +227,40 @@ Status EngineState::ApplyBody(const Event& e) {
     }
     case EventType::kReservationRefunded: {
       const auto& b = std::get<ReservationRefunded>(e.body);
-      auto it = reservations_.find(b.reservation);
-      if (it == reservations_.end() || it->second.status != ReservationStatus::kConfirmed)
+      Reservation* r = reservations_.Find(b.reservation);
+      if (r == nullptr || r->status != ReservationStatus::kConfirmed)
         return Status::Corruption(At(e) + "refund of a reservation that is not confirmed");
-      return EndReservation(it->second, ReservationStatus::kRefunded, e.ts);
+      return EndReservation(*r, ReservationStatus::kRefunded, e.ts);
     }
     case EventType::kSessionStarted: {
       const auto& b = std::get<SessionStarted>(e.body);
       if (!users_.contains(b.user) || sessions_.contains(b.session) ||
-          session_by_digest_.contains(b.refresh_digest))
+          session_by_digest_.Contains(b.refresh_digest))
         return Status::Corruption(At(e) + "session cannot be started");
       AddSession(Session{b.session, b.user, b.refresh_digest, b.expires_at, {}}, e.ts);
       return Status::OK();
     }
     case EventType::kSessionRefreshed: {
       const auto& b = std::get<SessionRefreshed>(e.body);
-      auto it = sessions_.find(b.session);
-      if (it == sessions_.end() || it->second.user != b.user ||
-          session_by_digest_.contains(b.refresh_digest))
+      Session* s = sessions_.Find(b.session);
+      if (s == nullptr || s->user != b.user || session_by_digest_.Contains(b.refresh_digest))
         return Status::Corruption(At(e) + "session cannot be refreshed");
-      Session& s = it->second;
-      session_by_digest_.erase(s.refresh_digest);
-      if (s.retired.size() >= kMaxRetiredDigests) {
-        session_by_retired_digest_.erase(s.retired.front());
-        s.retired.erase(s.retired.begin());
+      session_by_digest_.Erase(s->refresh_digest);
+      if (s->retired.size() >= kMaxRetiredDigests) {
+        session_by_retired_digest_.Erase(s->retired.front());
+        s->retired.erase_at(0);
       }
-      s.retired.push_back(s.refresh_digest);
-      session_by_retired_digest_[s.refresh_digest] = s.id;
-      it->second.refresh_digest = b.refresh_digest;
-      it->second.expires_at = b.expires_at;
-      session_by_digest_.emplace(b.refresh_digest, b.session);
+      s->retired.push_back(s->refresh_digest);
+      session_by_retired_digest_[s->refresh_digest] = s->id;
+      s->refresh_digest = b.refresh_digest;
+      s->expires_at = b.expires_at;
+      session_by_digest_.Insert(b.refresh_digest, b.session);
       return Status::OK();
     }
     case EventType::kSessionEnded: {
       const auto& b = std::get<SessionEnded>(e.body);
-      auto it = sessions_.find(b.session);
-      if (it == sessions_.end() || it->second.user != b.user)
+      const Session* s = sessions_.Find(b.session);
+      if (s == nullptr || s->user != b.user)
         return Status::Corruption(At(e) + "unknown session ended");
       RemoveSession(b.session);
       return Status::OK();

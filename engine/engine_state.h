@@ -3,16 +3,25 @@
 // hold timers and idempotency keys. The only way to change it is Apply(event), which is used
 // both live (right after a decision) and by replay, so both build the same state.
 // Thread-safety: none; the sequencer thread owns it. Not copyable (timers point into it).
+//
+// Layout: ids are event seqs, so they are sparse; each kind of record lives in a DenseTable
+// (records in fixed blocks, ids in an open-addressing table), and the indexes beside them are
+// open-addressing tables and reusable FIFOs. Nothing here allocates per command once the
+// tables have grown to their working size.
 
-#include <deque>
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/concert.h"
+#include "engine/dense_table.h"
+#include "engine/email_index.h"
 #include "engine/engine_config.h"
 #include "engine/event.h"
+#include "engine/fifo.h"
+#include "engine/flat_map.h"
 #include "engine/hold_timers.h"
 #include "engine/idempotency.h"
 #include "engine/payment.h"
@@ -32,6 +41,34 @@ struct User {
 
 // A login session, identified to the client by its refresh token (of which only a digest is
 // kept). Access tokens are stateless; the session is what logout revokes.
+inline constexpr std::size_t kMaxRetiredDigests = 8;
+
+// At most N values kept in place, oldest first; pushing onto a full list drops the oldest.
+template <class T, std::size_t N>
+struct InlineList {
+  std::array<T, N> items{};
+  uint8_t count = 0;
+
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  const T* begin() const { return items.data(); }
+  const T* end() const { return items.data() + count; }
+  const T& front() const { return items[0]; }
+  void push_back(const T& v) {
+    if (count == N) erase_at(0);
+    items[count++] = v;
+  }
+  void erase_at(std::size_t i) {
+    for (std::size_t k = i + 1; k < count; ++k) items[k - 1] = items[k];
+    --count;
+  }
+  // Removes the first element equal to `v`, if any.
+  void erase(const T& v) {
+    for (std::size_t i = 0; i < count; ++i)
+      if (items[i] == v) return erase_at(i);
+  }
+};
+
 struct Session {
   SessionId id = 0;
   UserId user = 0;
@@ -40,12 +77,11 @@ struct Session {
   // Refresh tokens this session rotated away, newest last (at most kMaxRetiredDigests): one
   // of them coming back means two parties hold the session's tokens, so it is revoked
   // (RFC 9700, 4.14.2).
-  std::vector<TokenDigest> retired;
+  InlineList<TokenDigest, kMaxRetiredDigests> retired;
 };
-inline constexpr std::size_t kMaxRetiredDigests = 8;
 
 struct TokenDigestHash {
-  std::size_t operator()(const TokenDigest& d) const { return d.hi ^ (d.lo * 0x9e3779b97f4a7c15ULL); }
+  std::size_t operator()(const TokenDigest& d) const { return Mix64(d.hi ^ (d.lo * 0x9e3779b97f4a7c15ULL)); }
 };
 
 class EngineState {
@@ -63,7 +99,9 @@ class EngineState {
   TimeMs clock() const { return clock_; }
   const EngineConfig& config() const { return config_; }
 
-  const User* FindUser(UserId id) const;
+  const User* FindUser(UserId id) const { return users_.Find(id); }
+  // Whether the user exists, without touching their record.
+  bool HasUser(UserId id) const { return users_.contains(id); }
   const User* FindUserByEmail(const std::string& email) const;
   const Venue* FindVenue(VenueId id) const;
   const Concert* FindConcert(ConcertId id) const;
@@ -77,17 +115,15 @@ class EngineState {
   const IdempotencyTable& idempotency() const { return idempotency_; }
 
   // Read access for the codec, the hash and the invariant checker.
-  const std::unordered_map<UserId, User>& users() const { return users_; }
+  const DenseTable<UserId, User>& users() const { return users_; }
   const std::unordered_map<VenueId, std::unique_ptr<Venue>>& venues() const { return venues_; }
   const std::unordered_map<ConcertId, std::unique_ptr<Concert>>& concerts() const {
     return concerts_;
   }
-  const std::unordered_map<ReservationId, Reservation>& reservations() const {
-    return reservations_;
-  }
-  const std::deque<ReservationId>& ended() const { return ended_; }
-  const std::unordered_map<PaymentId, Payment>& payments() const { return payments_; }
-  const std::unordered_map<SessionId, Session>& sessions() const { return sessions_; }
+  const DenseTable<ReservationId, Reservation>& reservations() const { return reservations_; }
+  const Fifo<ReservationId>& ended() const { return ended_; }
+  const DenseTable<PaymentId, Payment>& payments() const { return payments_; }
+  const DenseTable<SessionId, Session>& sessions() const { return sessions_; }
   // Concerts with a waiting room, ascending.
   const std::vector<ConcertId>& rooms() const { return rooms_; }
 
@@ -108,25 +144,25 @@ class EngineState {
   EngineConfig config_;
   Seq last_seq_ = 0;
   TimeMs clock_ = 0;
-  std::unordered_map<UserId, User> users_;
-  std::unordered_map<std::string, UserId> user_by_email_;
+  DenseTable<UserId, User> users_;
+  EmailIndex user_by_email_;
   std::unordered_map<VenueId, std::unique_ptr<Venue>> venues_;
   std::unordered_map<ConcertId, std::unique_ptr<Concert>> concerts_;
   std::vector<ConcertId> rooms_;
-  std::unordered_map<ReservationId, Reservation> reservations_;
+  DenseTable<ReservationId, Reservation> reservations_;
   HoldTimers timers_;
   IdempotencyTable idempotency_;
   // Ended reservations in the order they ended, dropped after config_.ended_retention_ms.
-  std::deque<ReservationId> ended_;
+  Fifo<ReservationId> ended_;
   // Payments live as long as their reservation, and longer while the saga still needs the
   // worker (an unsettled refund).
-  std::unordered_map<PaymentId, Payment> payments_;
+  DenseTable<PaymentId, Payment> payments_;
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
-  std::unordered_map<SessionId, Session> sessions_;
-  std::unordered_map<TokenDigest, SessionId, TokenDigestHash> session_by_digest_;
-  std::unordered_map<TokenDigest, SessionId, TokenDigestHash> session_by_retired_digest_;
-  std::unordered_map<UserId, std::vector<SessionId>> sessions_of_user_;  // oldest first
+  DenseTable<SessionId, Session> sessions_;
+  FlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_digest_;
+  FlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_retired_digest_;
+  FlatMap<UserId, InlineList<SessionId, kMaxSessionsPerUser>> sessions_of_user_;  // oldest first
 };
 
 }  // namespace cm::engine

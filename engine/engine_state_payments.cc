@@ -21,17 +21,17 @@ void Record(Payment& p, const Event& e, PaymentStep step, uint32_t attempt = 0,
 
 Status EngineState::ApplyPayment(const Event& e) {
   if (const auto* b = std::get_if<PaymentRequested>(&e.body)) {
-    auto it = reservations_.find(b->reservation);
-    if (it == reservations_.end() || it->second.status != ReservationStatus::kHeld ||
-        payments_.contains(b->payment) || b->hold_expires_at < it->second.expires_at)
+    Reservation* held = reservations_.Find(b->reservation);
+    if (held == nullptr || held->status != ReservationStatus::kHeld ||
+        payments_.contains(b->payment) || b->hold_expires_at < held->expires_at)
       return Contradiction(e, "for a reservation that is not HELD");
-    Reservation& r = it->second;
+    Reservation& r = *held;
     r.status = ReservationStatus::kPaymentPending;
     r.payment = b->payment;
     if (r.timer_slot != Reservation::kNoTimer) timers_.Remove(&r);
     r.expires_at = b->hold_expires_at;
     timers_.Push(&r);
-    Payment& p = payments_[b->payment];
+    Payment& p = *payments_.Emplace(b->payment).first;
     p.id = b->payment;
     p.reservation = b->reservation;
     p.user = b->user;
@@ -46,10 +46,7 @@ Status EngineState::ApplyPayment(const Event& e) {
     return Status::OK();
   }
 
-  auto payment_of = [&](PaymentId id) -> Payment* {
-    auto it = payments_.find(id);
-    return it == payments_.end() ? nullptr : &it->second;
-  };
+  auto payment_of = [&](PaymentId id) -> Payment* { return payments_.Find(id); };
 
   if (const auto* b = std::get_if<PaymentSucceeded>(&e.body)) {
     Payment* p = payment_of(b->payment);
@@ -85,13 +82,12 @@ Status EngineState::ApplyPayment(const Event& e) {
     return Status::OK();
   }
   if (const auto* b = std::get_if<SeatsReleased>(&e.body)) {
-    auto it = reservations_.find(b->reservation);
+    Reservation* r = reservations_.Find(b->reservation);
     Payment* p = payment_of(b->payment);
-    if (it == reservations_.end() || !IsLive(it->second.status) || p == nullptr ||
-        it->second.payment != b->payment)
+    if (r == nullptr || !IsLive(r->status) || p == nullptr || r->payment != b->payment)
       return Contradiction(e, "for a reservation that is not live under that payment");
     Record(*p, e, PaymentStep::kSeatsReleased);
-    return EndReservation(it->second, ReservationStatus::kCancelled, e.ts);
+    return EndReservation(*r, ReservationStatus::kCancelled, e.ts);
   }
   if (const auto* b = std::get_if<RefundSettled>(&e.body)) {
     Payment* p = payment_of(b->payment);
@@ -103,8 +99,7 @@ Status EngineState::ApplyPayment(const Event& e) {
     Record(*p, e, PaymentStep::kRefundSettled, 0, ChargeOutcome::kCaptured,
            std::to_string(b->amount));
     // Its reservation may already be gone (ended and past retention): nothing keeps it now.
-    auto rit = reservations_.find(p->reservation);
-    if (rit == reservations_.end()) payments_.erase(b->payment);
+    if (!reservations_.contains(p->reservation)) payments_.Erase(b->payment);
     return Status::OK();
   }
   return Contradiction(e, "is not a payment event");

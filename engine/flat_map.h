@@ -90,6 +90,11 @@ class FlatMap {
     for (std::size_t i = 0; i < slots_.size(); ++i)
       if (used_[i]) f(slots_[i].first, slots_[i].second);
   }
+  // Slot-level access, for iterators: slots [0, capacity()) of which used(i) are entries.
+  std::size_t capacity() const { return slots_.size(); }
+  bool used(std::size_t i) const { return used_[i] != 0; }
+  const Key& key_at(std::size_t i) const { return slots_[i].first; }
+  const Value& value_at(std::size_t i) const { return slots_[i].second; }
   // Bytes held, for the memory benchmark.
   std::size_t bytes() const { return slots_.capacity() * sizeof(Slot) + used_.capacity(); }
 

@@ -2,13 +2,14 @@
 // Remembers the first answer to each (user, idempotency key), so a retried command gets that
 // answer again instead of acting twice. Bounded two ways, both deterministic because time is
 // data: entries older than the TTL are dropped, and past `capacity` the oldest go first.
-// Not thread-safe (sequencer thread).
+// An open-addressing table, with a FIFO of keys in insertion order (which is time order) so
+// expiry pops from the front instead of scanning. Not thread-safe (sequencer thread).
 
 #include <cstddef>
-#include <deque>
-#include <unordered_map>
 
 #include "engine/event.h"
+#include "engine/fifo.h"
+#include "engine/flat_map.h"
 #include "engine/types.h"
 
 namespace cm::engine {
@@ -35,7 +36,7 @@ class IdempotencyTable {
   // Visits entries oldest first (the order Insert must see them in to rebuild the table).
   template <class F>
   void ForEachOldestFirst(F&& f) const {
-    for (const Key& k : fifo_) f(k.user, k.key, map_.at(k));
+    fifo_.ForEach([&](const Key& k) { f(k.user, k.key, *map_.Find(k)); });
   }
 
  private:
@@ -50,8 +51,8 @@ class IdempotencyTable {
 
   TimeMs ttl_ms_;
   std::size_t capacity_;
-  std::unordered_map<Key, IdemEntry, KeyHash> map_;
-  std::deque<Key> fifo_;  // insertion order is time order: the clock never goes back
+  FlatMap<Key, IdemEntry, KeyHash> map_;
+  Fifo<Key> fifo_;  // insertion order is time order: the clock never goes back
 };
 
 }  // namespace cm::engine

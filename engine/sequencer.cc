@@ -159,7 +159,7 @@ EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCm
 }
 
 EventBody Sequencer::DecideStartSession(const Command& cmd, const StartSessionCmd& c) {
-  if (state_.FindUser(cmd.actor) == nullptr)
+  if (!state_.HasUser(cmd.actor))
     return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
   if (c.expires_at <= now_)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "session would already be expired");
@@ -225,7 +225,7 @@ EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
 
 CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** concert,
                                         uint32_t count) {
-  if (state_.FindUser(cmd.actor) == nullptr)
+  if (!state_.HasUser(cmd.actor))
     return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
   ConcertId id = TypeOf(cmd) == CommandType::kHoldSeats
                      ? std::get<HoldSeatsCmd>(cmd.body).concert
@@ -353,7 +353,7 @@ EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd
 }
 
 EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) {
-  if (state_.FindUser(cmd.actor) == nullptr)
+  if (!state_.HasUser(cmd.actor))
     return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
   const Concert* concert = state_.FindConcert(c.concert);
   if (concert == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, c.concert);

@@ -243,7 +243,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, r.payment);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.ended().size()));
-  for (ReservationId id : s.ended()) PutFixed64(dst, id);
+  s.ended().ForEach([&](ReservationId id) { PutFixed64(dst, id); });
   PutVarint32(dst, static_cast<uint32_t>(s.idempotency().size()));
   s.idempotency().ForEachOldestFirst([&](UserId user, const IdemKey& key, const IdemEntry& e) {
     PutFixed64(dst, user);
@@ -303,8 +303,9 @@ Status StateRestorer::DecodeUsers(std::string_view* in) {
       return Fail("malformed user");
     if (!Ascending(i, u.id, &prev)) return Fail("users out of order or repeated");
     u.role = static_cast<Role>(role);
-    if (!s_.user_by_email_.emplace(u.email, u.id).second) return Fail("duplicate email");
-    s_.users_.emplace(u.id, std::move(u));
+    if (u.id == 0 || s_.FindUserByEmail(u.email) != nullptr) return Fail("duplicate email");
+    s_.user_by_email_.Insert(u.email, u.id);
+    *s_.users_.Emplace(u.id).first = std::move(u);
   }
   return Status::OK();
 }
@@ -353,7 +354,7 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
   uint64_t prev = 0;
   uint32_t n;
   if (!GetCount(in, &n)) return Fail("bad reservation count");
-  s_.reservations_.reserve(n);
+  s_.reservations_.Reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     Reservation r;
     uint8_t status, count;
@@ -379,7 +380,7 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
     auto cit = s_.concerts_.find(r.concert);
     if (cit == s_.concerts_.end())
       return Fail("reservation " + std::to_string(r.id) + " of an unknown concert");
-    Reservation& placed = s_.reservations_[r.id] = r;
+    Reservation& placed = *s_.reservations_.Emplace(r.id).first = r;
     const bool live = IsLive(r.status);
     if (live || r.status == ReservationStatus::kConfirmed) {
       Concert& c = *cit->second;
@@ -404,9 +405,9 @@ Status StateRestorer::DecodeTail(std::string_view* in) {
     ReservationId id;
     if (!GetFixed64(in, &id)) return Fail("malformed ended list");
     // Pruning the list drops the reservations it names: it must name only ended ones, once.
-    auto it = s_.reservations_.find(id);
-    if (it == s_.reservations_.end() || IsLive(it->second.status) ||
-        it->second.status == ReservationStatus::kConfirmed || !listed.insert(id).second)
+    const Reservation* r = s_.reservations_.Find(id);
+    if (r == nullptr || IsLive(r->status) || r->status == ReservationStatus::kConfirmed ||
+        !listed.insert(id).second)
       return Fail("ended list names reservation " + std::to_string(id) +
                   ", which is not an ended reservation, or twice");
     s_.ended_.push_back(id);
@@ -440,15 +441,18 @@ Status StateRestorer::DecodeTail(std::string_view* in) {
     for (uint32_t k = 0; k < retired; ++k) {
       TokenDigest d;
       if (!GetFixed64(in, &d.hi) || !GetFixed64(in, &d.lo) ||
-          !s_.session_by_retired_digest_.emplace(d, s.id).second)
+          !s_.session_by_retired_digest_.Insert(d, s.id).second)
         return Fail("malformed retired token of session " + std::to_string(s.id));
       s.retired.push_back(d);
     }
     if (!s_.users_.contains(s.user) || s_.sessions_.contains(s.id) ||
-        !s_.session_by_digest_.emplace(s.refresh_digest, s.id).second)
+        !s_.session_by_digest_.Insert(s.refresh_digest, s.id).second)
       return Fail("session " + std::to_string(s.id) + " is inconsistent");
-    s_.sessions_.emplace(s.id, s);
-    s_.sessions_of_user_[s.user].push_back(s.id);  // ascending id = creation order
+    auto& mine = s_.sessions_of_user_[s.user];
+    if (mine.size() >= kMaxSessionsPerUser)
+      return Fail("user " + std::to_string(s.user) + " has too many sessions");
+    mine.push_back(s.id);  // ascending id = creation order
+    *s_.sessions_.Emplace(s.id).first = s;
   }
   return Status::OK();
 }
@@ -462,7 +466,8 @@ Status StateRestorer::DecodePayments(std::string_view* in) {
     const Reservation* r = s_.FindReservation(p.reservation);
     if (s_.payments_.contains(p.id) || (r != nullptr && r->payment != p.id))
       return Fail("payment " + std::to_string(p.id) + " is inconsistent");
-    s_.payments_.emplace(p.id, std::move(p));
+    const PaymentId id = p.id;
+    *s_.payments_.Emplace(id).first = std::move(p);
   }
   return Status::OK();
 }

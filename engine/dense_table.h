@@ -1,0 +1,84 @@
+#pragma once
+// Records of one kind by id: the records in a Slab (fixed blocks, free list), the ids in an
+// open-addressing FlatMap to their slots. Lookups cost one probe into a flat array and one
+// load from a block; no node per record, no rehash of the records themselves, and a pointer to
+// a record stays valid until that record is erased.
+// Iterates like a map, as (id, record) pairs, in no particular order.
+// Not thread-safe (sequencer thread).
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <utility>
+
+#include "engine/flat_map.h"
+#include "engine/slab.h"
+
+namespace cm::engine {
+
+template <class Id, class T>
+class DenseTable {
+ public:
+  std::size_t size() const { return slots_.size(); }
+  bool empty() const { return slots_.empty(); }
+  bool contains(Id id) const { return slots_.Contains(id); }
+
+  T* Find(Id id) {
+    const uint32_t* slot = slots_.Find(id);
+    return slot == nullptr ? nullptr : &records_[*slot];
+  }
+  const T* Find(Id id) const { return const_cast<DenseTable*>(this)->Find(id); }
+  // REQUIRES: contains(id).
+  const T& at(Id id) const { return *Find(id); }
+
+  // The record under `id`, a fresh default one if there was none; and whether it is fresh.
+  std::pair<T*, bool> Emplace(Id id) {
+    if (T* existing = Find(id)) return {existing, false};
+    const uint32_t slot = records_.Allocate();
+    slots_.Insert(id, slot);
+    return {&records_[slot], true};
+  }
+  bool Erase(Id id) {
+    const uint32_t* slot = slots_.Find(id);
+    if (slot == nullptr) return false;
+    records_.Free(*slot);
+    slots_.Erase(id);
+    return true;
+  }
+  void Reserve(std::size_t n) { slots_.Reserve(n); }
+  std::size_t bytes() const { return slots_.bytes() + records_.bytes(); }
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::pair<Id, const T&>;
+    using difference_type = std::ptrdiff_t;
+    using reference = value_type;
+
+    const_iterator(const DenseTable* t, std::size_t i) : t_(t), i_(i) { Skip(); }
+    value_type operator*() const {
+      return {t_->slots_.key_at(i_), t_->records_[t_->slots_.value_at(i_)]};
+    }
+    const_iterator& operator++() {
+      ++i_;
+      Skip();
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+
+   private:
+    void Skip() {
+      while (i_ < t_->slots_.capacity() && !t_->slots_.used(i_)) ++i_;
+    }
+    const DenseTable* t_;
+    std::size_t i_;
+  };
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, slots_.capacity()); }
+
+ private:
+  FlatMap<Id, uint32_t> slots_;
+  Slab<T> records_;
+};
+
+}  // namespace cm::engine
