@@ -46,6 +46,8 @@ class DenseTable {
     return true;
   }
   void Reserve(std::size_t n) { slots_.Reserve(n); }
+  // How many records fit before the slab adds a block.
+  std::size_t slot_capacity() const { return records_.slot_capacity(); }
   std::size_t bytes() const { return slots_.bytes() + records_.bytes(); }
 
   class const_iterator {

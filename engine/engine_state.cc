@@ -191,6 +191,8 @@ Status EngineState::ApplyBody(const Event& e) {
         if (s >= c.seats.size() || !c.seats.IsAvailable(s))
           return Status::Corruption(At(e) + "seat " + std::to_string(s) + " is not available");
       Reservation& r = *reservations_.Emplace(b.reservation).first;
+      // Every live reservation has one timer: the heap grows with the slab, never on its own.
+      timers_.Reserve(reservations_.slot_capacity());
       r = Reservation{b.reservation, b.user, b.concert, ReservationStatus::kHeld, b.amount,
                       e.ts, b.expires_at, 0, b.seats, 0, Reservation::kNoTimer};
       for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);

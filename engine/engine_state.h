@@ -133,6 +133,7 @@ class EngineState {
   Status ApplyBody(const Event& e);
   Status ApplyQueue(const Event& e);
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
+  Status ApplyPaymentStep(const Event& e);
   void AdvanceClock(TimeMs now);
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   // Its user gave the seats up (released, or let the hold expire): the re-hold cooldown.

@@ -20,6 +20,26 @@ void Record(Payment& p, const Event& e, PaymentStep step, uint32_t attempt = 0,
 }  // namespace
 
 Status EngineState::ApplyPayment(const Event& e) {
+  Status s = ApplyPaymentStep(e);
+  // A payment outlives its reservation only while its saga runs. It has ended when it failed
+  // with nothing taken (no refund will follow) or its refund is settled; a success with no
+  // reservation left is always followed by its refund.
+  const PaymentId id =
+      std::visit([](const auto& b) -> PaymentId {
+        if constexpr (requires { b.payment; }) return b.payment;
+        return 0;
+      }, e.body);
+  if (s.ok()) {
+    const Payment* p = payments_.Find(id);
+    const bool ended = p != nullptr && ((p->status == PaymentStatus::kFailed && !p->outcome_unknown) ||
+                                        p->refund_settled);
+    if (ended && !reservations_.contains(p->reservation))
+      payments_.Erase(id);
+  }
+  return s;
+}
+
+Status EngineState::ApplyPaymentStep(const Event& e) {
   if (const auto* b = std::get_if<PaymentRequested>(&e.body)) {
     Reservation* held = reservations_.Find(b->reservation);
     if (held == nullptr || held->status != ReservationStatus::kHeld ||
@@ -41,7 +61,9 @@ Status EngineState::ApplyPayment(const Event& e) {
     p.client_key = b->client_key;
     p.created_at = e.ts;
     p.next_attempt_at = e.ts;
-    p.history.reserve(4);  // requested, succeeded (+ refund steps): one allocation on the sequencer
+    // Room for a whole saga (requested, failed attempts, the end, a refund decided and
+    // settled); a slot reused from an earlier payment keeps its buffer, so this rarely allocates.
+    p.history.reserve(8);
     Record(p, e, PaymentStep::kRequested, 1);
     return Status::OK();
   }
@@ -98,8 +120,6 @@ Status EngineState::ApplyPayment(const Event& e) {
     p->refunded = b->amount;
     Record(*p, e, PaymentStep::kRefundSettled, 0, ChargeOutcome::kCaptured,
            std::to_string(b->amount));
-    // Its reservation may already be gone (ended and past retention): nothing keeps it now.
-    if (!reservations_.contains(p->reservation)) payments_.Erase(b->payment);
     return Status::OK();
   }
   return Contradiction(e, "is not a payment event");

@@ -18,6 +18,8 @@ class HoldTimers {
   // The next hold to expire, or nullptr.
   Reservation* Top() const { return heap_.empty() ? nullptr : heap_.front(); }
   std::size_t size() const { return heap_.size(); }
+  // Room for n timers, so pushes up to that never allocate.
+  void Reserve(std::size_t n) { heap_.reserve(n); }
   void Clear();
 
  private:

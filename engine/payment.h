@@ -55,6 +55,13 @@ struct Payment {
   std::vector<PaymentHistoryEntry> history;
 
   uint32_t current_attempt() const { return failed_attempts + 1; }
+  // A fresh payment that keeps the history's buffer (for the slab that reuses the slot).
+  void ResetKeepingCapacity() {
+    std::vector<PaymentHistoryEntry> kept = std::move(history);
+    kept.clear();
+    *this = Payment{};
+    history = std::move(kept);
+  }
   // The saga still needs the worker: a charge to make or a refund to settle.
   bool NeedsWorker() const {
     return status == PaymentStatus::kPending || (refund_requested && !refund_settled);

@@ -24,16 +24,20 @@ class Slab {
       slot = free_.back();
       free_.pop_back();
     } else {
-      if (next_ == blocks_.size() * kBlockSize) blocks_.push_back(std::make_unique<T[]>(kBlockSize));
+      if (next_ == blocks_.size() * kBlockSize) {
+        blocks_.push_back(std::make_unique<T[]>(kBlockSize));
+        // The free list can never hold more than every slot: sized now, it never grows in Free.
+        free_.reserve(blocks_.size() * kBlockSize);
+      }
       slot = next_++;
     }
-    (*this)[slot] = T{};
+    Reset((*this)[slot]);
     ++live_;
     return slot;
   }
-  // The object is reset (freeing whatever it owned) and its slot reused.
+  // The object is reset and its slot reused.
   void Free(uint32_t slot) {
-    (*this)[slot] = T{};
+    Reset((*this)[slot]);
     free_.push_back(slot);
     --live_;
   }
@@ -43,11 +47,23 @@ class Slab {
     return blocks_[slot >> kBlockBits][slot & (kBlockSize - 1)];
   }
   std::size_t live() const { return live_; }
+  // Slots in the blocks allocated so far.
+  std::size_t slot_capacity() const { return blocks_.size() * kBlockSize; }
   std::size_t bytes() const {
     return blocks_.size() * kBlockSize * sizeof(T) + free_.capacity() * sizeof(uint32_t);
   }
 
  private:
+  // A type that owns buffers may keep them for the slot's next object (ResetKeepingCapacity),
+  // so reusing a slot allocates nothing.
+  static void Reset(T& t) {
+    if constexpr (requires { t.ResetKeepingCapacity(); }) {
+      t.ResetKeepingCapacity();
+    } else {
+      t = T{};
+    }
+  }
+
   std::vector<std::unique_ptr<T[]>> blocks_;
   std::vector<uint32_t> free_;
   uint32_t next_ = 0;

@@ -254,3 +254,33 @@ TEST_CASE_FIXTURE(Fixture, "a journal whose payment events contradict the state 
   e.body = SeatsReleased{held, concert, alice, 12345};
   CHECK(w.state.Apply(e).IsCorruption());
 }
+
+TEST_CASE_FIXTURE(Fixture, "a saga that outlives its reservation is dropped when it ends") {
+  // The hold expires while its payment is in flight, and the reservation passes its retention
+  // (the worker was away that long): the payment alone remains, for the worker.
+  const PaymentId p = PayOk();
+  const TimeMs gone = Res().expires_at + config.ended_retention_ms + 1;
+  w.Tick(gone - config.ended_retention_ms);
+  w.Run(w.As(bob, gone, ReleaseHoldCmd{999'999}));  // any event moves the engine's clock
+  REQUIRE(w.state.FindReservation(held) == nullptr);
+  REQUIRE(w.state.FindPayment(p) != nullptr);
+  // A decline ends it with nothing taken: nothing refers to it any more.
+  Report(p, 1, ChargeOutcome::kDeclined, gone + 1);
+  CHECK(w.state.FindPayment(p) == nullptr);
+  CHECK(w.state.payments().empty());
+  CheckClean();
+}
+
+TEST_CASE_FIXTURE(Fixture, "a late success with no reservation left keeps its payment until the refund settles") {
+  const PaymentId p = PayOk();
+  const TimeMs gone = Res().expires_at + config.ended_retention_ms + 1;
+  w.Tick(gone - config.ended_retention_ms);
+  w.Run(w.As(bob, gone, ReleaseHoldCmd{999'999}));  // any event moves the engine's clock
+  REQUIRE(w.state.FindReservation(held) == nullptr);
+  const auto events = Report(p, 1, ChargeOutcome::kCaptured, gone + 1);
+  CHECK(Types(events) == std::vector{EventType::kPaymentSucceeded, EventType::kRefundIssued});
+  REQUIRE(w.state.FindPayment(p) != nullptr);
+  w.Run(w.AsAdmin(gone + 2, ReportRefundCmd{p, PaymentOf(p).amount}));
+  CHECK(w.state.FindPayment(p) == nullptr);
+  CheckClean();
+}
