@@ -29,8 +29,16 @@ class Listener : public runtime::DurableListener {
       placed_.emplace_back(h.reservation, h.user);
     }
     if (slot.ends_command && slot.request_token != 0) {
-      if (measuring_.load(std::memory_order_relaxed))
-        latencies_.Add(bench::NowNs() - static_cast<int64_t>(slot.request_token));
+      if (measuring_.load(std::memory_order_relaxed)) {
+        const int64_t handed = bench::NowNs();
+        const int64_t published = static_cast<int64_t>(slot.request_token);
+        latencies_.Add(handed - published);
+        const auto& t = slot.stages;
+        stages_[0].Add(t.decided - published);
+        stages_[1].Add(t.written - t.decided);
+        stages_[2].Add(t.synced - t.written);
+        stages_[3].Add(handed - t.synced);
+      }
       answered_.fetch_add(1, std::memory_order_relaxed);
     }
   }
@@ -45,15 +53,23 @@ class Listener : public runtime::DurableListener {
     for (auto [r, u] : handoff_) mix.AddLive(r, u);
     handoff_.clear();
   }
+  static constexpr int kStages = 4;
+  static constexpr const char* kStageNames[kStages] = {"publish_to_decided", "decided_to_written",
+                                                       "written_to_synced", "synced_to_handed"};
   void StartMeasuring() {
     latencies_ = bench::Latencies();
     latencies_.Reserve(4'000'000);
+    for (auto& s : stages_) {
+      s = bench::Latencies();
+      s.Reserve(4'000'000);
+    }
     measuring_ = true;
   }
   bench::Latencies TakeLatencies() {
     measuring_ = false;
     return std::move(latencies_);
   }
+  bench::Latencies TakeStage(int i) { return std::move(stages_[i]); }
   uint64_t answered() const { return answered_.load(); }
   uint64_t batches() const { return batches_; }
 
@@ -62,6 +78,7 @@ class Listener : public runtime::DurableListener {
   std::atomic<bool> measuring_{false};
   std::atomic<uint64_t> batches_{0};
   bench::Latencies latencies_;
+  bench::Latencies stages_[kStages];
   std::vector<std::pair<ReservationId, UserId>> placed_;
   std::mutex mu_;  // bench bookkeeping only, never on the sequencer
   std::vector<std::pair<ReservationId, UserId>> handoff_;
@@ -95,6 +112,7 @@ int main(int argc, char** argv) {
   options.durability =
       durability == "sync" ? journal::Durability::kSync : journal::Durability::kAsync;
   options.snapshot_every = 0;  // measured separately (bench_replay)
+  options.stage_timestamps = true;
   Listener listener;
   auto opened = runtime::Pipeline::Open(options, &listener);
   if (!opened.ok()) {
@@ -140,6 +158,7 @@ int main(int argc, char** argv) {
 
   // Paced: a steady offered rate, to see latency without queueing.
   listener.StartMeasuring();
+  const bench::ProcessUsage usage_before = bench::ProcessUsage::Now();
   const int64_t paced_start = bench::NowNs();
   const auto paced_total = static_cast<uint64_t>(static_cast<double>(rate) * paced_seconds);
   for (uint64_t k = 0; k < paced_total; ++k) {
@@ -152,6 +171,9 @@ int main(int argc, char** argv) {
   WaitAnswered(listener, sent);
   const double paced_elapsed = static_cast<double>(bench::NowNs() - paced_start) / 1e9;
   bench::Latencies paced = listener.TakeLatencies();
+  const bench::ProcessUsage paced_usage = bench::ProcessUsage::Now() - usage_before;
+  bench::Latencies stages[Listener::kStages];
+  for (int i = 0; i < Listener::kStages; ++i) stages[i] = listener.TakeStage(i);
   pipeline.Stop();
 
   bench::Report r("pipeline");
@@ -170,6 +192,18 @@ int main(int argc, char** argv) {
   r.Add("paced_p99_us", paced.PercentileUs(99), "us");
   r.Add("paced_p999_us", paced.PercentileUs(99.9), "us");
   r.Add("paced_max_us", paced.MaxUs(), "us");
+  // Where the paced run's time goes, stage by stage (each command's answering event).
+  for (int i = 0; i < Listener::kStages; ++i) {
+    const std::string name = std::string("paced_") + Listener::kStageNames[i];
+    r.Add(name + "_p50_us", stages[i].PercentileUs(50), "us");
+    r.Add(name + "_p99_us", stages[i].PercentileUs(99), "us");
+    r.Add(name + "_p999_us", stages[i].PercentileUs(99.9), "us");
+    r.Add(name + "_max_us", stages[i].MaxUs(), "us");
+  }
+  const double per_k = 1000.0 / static_cast<double>(paced_total);
+  r.Add("paced_cpu_us_per_cmd", paced_usage.cpu_us / static_cast<double>(paced_total), "us");
+  r.Add("paced_voluntary_switches_per_1k_cmd", paced_usage.voluntary_switches * per_k, "");
+  r.Add("paced_involuntary_switches_per_1k_cmd", paced_usage.involuntary_switches * per_k, "");
   r.Print();
   std::filesystem::remove_all(data_dir);
   return 0;

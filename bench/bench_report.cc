@@ -1,5 +1,7 @@
 #include "bench/bench_report.h"
 
+#include <sys/resource.h>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,6 +54,14 @@ double Latencies::PercentileUs(double p) {
 }
 
 double Latencies::MaxUs() { return PercentileUs(100); }
+
+ProcessUsage ProcessUsage::Now() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto us = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec); };
+  return {us(u.ru_utime) + us(u.ru_stime), static_cast<double>(u.ru_nvcsw),
+          static_cast<double>(u.ru_nivcsw)};
+}
 
 uint64_t ResidentBytes() {
   std::ifstream in("/proc/self/statm");

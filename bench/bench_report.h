@@ -52,6 +52,18 @@ inline int64_t NowNs() {
 // Resident set size of this process, in bytes (from /proc/self/statm).
 uint64_t ResidentBytes();
 
+// CPU time and context switches of this whole process (every thread), from getrusage.
+struct ProcessUsage {
+  double cpu_us = 0;               // user + system
+  double voluntary_switches = 0;   // a thread blocked (futex wait, fsync, sleep)
+  double involuntary_switches = 0; // a thread was preempted: more runnable threads than cores
+  static ProcessUsage Now();
+  ProcessUsage operator-(const ProcessUsage& o) const {
+    return {cpu_us - o.cpu_us, voluntary_switches - o.voluntary_switches,
+            involuntary_switches - o.involuntary_switches};
+  }
+};
+
 // A small fast RNG for generating load (xorshift64*); not for anything that matters.
 class FastRng {
  public:

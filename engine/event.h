@@ -283,6 +283,13 @@ struct EventSlot {
   Event event;
   uint64_t request_token = 0;
   bool ends_command = false;
+  // Steady-clock times (ns) the event passed each stage; set only when the pipeline is asked
+  // to stamp them (benchmarks), else 0.
+  struct StageTimes {
+    int64_t decided = 0;  // the sequencer put it in the output ring
+    int64_t written = 0;  // its batch was written to the journal
+    int64_t synced = 0;   // its batch was fsynced
+  } stages;
 };
 
 }  // namespace cm::engine

@@ -28,9 +28,13 @@ class JournalStore {
  public:
   virtual ~JournalStore() = default;
 
-  // Appends one batch holding events [first, last]. Atomic: after a crash either the whole
-  // batch is there or none of it. REQUIRES: first == the last stored seq + 1.
+  // Appends one batch holding events [first, last]: written, not yet durable. Atomic: after a
+  // crash either the whole batch is there or none of it. REQUIRES: first == the last stored
+  // seq + 1.
   virtual Status Append(Seq first, Seq last, std::string_view records) = 0;
+  // Makes every appended batch durable (kSync; a no-op in kAsync). Apart from Append so the
+  // journal can time the write and the sync separately.
+  virtual Status Sync() = 0;
 
   // Visits batches in order, starting with the batch that contains `from` (or the first batch
   // after it). `visit` returns false to stop. Returns the store's error, if any.

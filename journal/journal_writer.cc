@@ -1,5 +1,7 @@
 #include "journal/journal_writer.h"
 
+#include <chrono>
+
 #include "engine/event_codec.h"
 
 namespace cm::journal {
@@ -9,11 +11,16 @@ void JournalWriter::Add(const engine::Event& e) {
   ++pending_;
 }
 
-Status JournalWriter::Commit() {
+Status JournalWriter::Commit(int64_t* written_ns) {
   if (halted()) return Status::Halted(reason_);
   if (pending_ == 0) return Status::OK();
   const Seq last = next_seq_ + pending_ - 1;
   Status s = store_.Append(next_seq_, last, buffer_);
+  if (written_ns != nullptr)
+    *written_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+  if (s.ok()) s = store_.Sync();
   if (!s.ok()) {
     reason_ = "journal write of events " + std::to_string(next_seq_) + ".." +
               std::to_string(last) + " failed: " + s.ToString();

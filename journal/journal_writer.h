@@ -20,8 +20,9 @@ class JournalWriter {
 
   // REQUIRES: e.seq is the next seq after the last added one.
   void Add(const engine::Event& e);
-  // Writes everything added since the last commit. On failure the writer halts.
-  Status Commit();
+  // Writes everything added since the last commit and makes it durable. On failure the writer
+  // halts. `written_ns`, if given, gets the steady-clock time between the write and the sync.
+  Status Commit(int64_t* written_ns = nullptr);
 
   bool halted() const { return halted_.load(std::memory_order_acquire); }
   const std::string& reason() const { return reason_; }

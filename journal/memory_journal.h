@@ -13,6 +13,7 @@ namespace cm::journal {
 class MemoryJournal final : public JournalStore {
  public:
   Status Append(Seq first, Seq last, std::string_view records) override;
+  Status Sync() override { return Status::OK(); }
   Status Scan(Seq from,
               const std::function<bool(Seq, std::string_view)>& visit) override;
   std::string Describe(Seq first) const override;

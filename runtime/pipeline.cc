@@ -16,6 +16,12 @@ using engine::EventSlot;
 
 namespace {
 
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // Thrown inside the sequencer thread when the pipeline halted while it waited for room.
 struct HaltedError {};
 
@@ -41,6 +47,7 @@ class Pipeline::OutputSink final : public engine::EventSink {
     slot.event = e;
     slot.request_token = token;
     slot.ends_command = ends_command;
+    if (p_.options_.stage_timestamps) slot.stages = {NowNs(), 0, 0};
     if (first_ < 0) first_ = s;
     last_ = s;
     if (last_ - first_ + 1 >= kMaxUnpublished) Flush();
@@ -213,7 +220,15 @@ void Pipeline::JournalLoop() {
     if (available < next) continue;
     for (int64_t s = next; s <= available; ++s) writer_.Add(output_[s].event);
     const auto sync_start = std::chrono::steady_clock::now();
-    Status st = writer_.Commit();
+    int64_t written = 0;
+    Status st = writer_.Commit(options_.stage_timestamps ? &written : nullptr);
+    if (options_.stage_timestamps) {
+      const int64_t synced = NowNs();
+      for (int64_t s = next; s <= available; ++s) {
+        output_[s].stages.written = written;
+        output_[s].stages.synced = synced;
+      }
+    }
     stats_.journal_sync_us.Observe(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                               sync_start)

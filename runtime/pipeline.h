@@ -42,6 +42,8 @@ struct PipelineOptions {
   std::size_t output_ring_size = 1 << 16;  // power of two
   uint64_t snapshot_every = 1'000'000;     // events between snapshots; 0 = never
   int snapshots_kept = 2;
+  // Benchmarks: stamp each event with the time it passed each stage (EventSlot::stages).
+  bool stage_timestamps = false;
   engine::EngineConfig engine;
   // Tests only: called on the sequencer thread before each command; may throw to prove that
   // an exception in the sequencer stops the pipeline.
