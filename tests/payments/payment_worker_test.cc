@@ -54,9 +54,12 @@ class ThreadedProvider final : public PaymentProvider {
       std::lock_guard lock(mu_);
       refunds_.push_back(key);
     }
-    Answer([this, done = std::move(done)] {
+    // Decided when the call is made, not when it is answered: a test that sees the call and
+    // then changes refund_ok_ must not change this call's answer.
+    const bool ok = refund_ok_.load();
+    Answer([ok, done = std::move(done)] {
       RefundResult r;
-      r.ok = refund_ok_.load();
+      r.ok = ok;
       r.refunded = r.ok ? 500 : 0;
       done(r);
     });
