@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "engine/concert_spec.h"
-#include "engine/flat_map.h"
+#include "engine/sharded_flat_map.h"
 #include "engine/rehold_cooldowns.h"
 #include "engine/seat_map.h"
 #include "engine/types.h"
@@ -28,7 +28,7 @@ struct Concert {
   SalesState sales = SalesState::kScheduled;
   SeatMap seats;
   // Seats each user holds or bought here (for the per-user limit); zero entries are erased.
-  FlatMap<UserId, uint32_t> seats_per_user;
+  ShardedFlatMap<UserId, uint32_t, U64Hash, 6> seats_per_user;
   std::unique_ptr<WaitingRoom> room;  // null when the concert has no waiting room
   ReholdCooldowns cooldowns;
 

@@ -1,6 +1,6 @@
 #pragma once
 // Records of one kind by id: the records in a Slab (fixed blocks, free list), the ids in an
-// open-addressing FlatMap to their slots. Lookups cost one probe into a flat array and one
+// open-addressing ShardedFlatMap to their slots. Lookups cost one probe into a flat array and one
 // load from a block; no node per record, no rehash of the records themselves, and a pointer to
 // a record stays valid until that record is erased.
 // Iterates like a map, as (id, record) pairs, in no particular order.
@@ -11,7 +11,7 @@
 #include <iterator>
 #include <utility>
 
-#include "engine/flat_map.h"
+#include "engine/sharded_flat_map.h"
 #include "engine/slab.h"
 
 namespace cm::engine {
@@ -57,29 +57,39 @@ class DenseTable {
     using difference_type = std::ptrdiff_t;
     using reference = value_type;
 
-    const_iterator(const DenseTable* t, std::size_t i) : t_(t), i_(i) { Skip(); }
+    const_iterator(const DenseTable* t, std::size_t shard) : t_(t), shard_(shard) { Skip(); }
     value_type operator*() const {
-      return {t_->slots_.key_at(i_), t_->records_[t_->slots_.value_at(i_)]};
+      const auto& s = t_->slots_.shard(shard_);
+      return {s.key_at(i_), t_->records_[s.value_at(i_)]};
     }
     const_iterator& operator++() {
       ++i_;
       Skip();
       return *this;
     }
-    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+    bool operator==(const const_iterator& o) const { return shard_ == o.shard_ && i_ == o.i_; }
 
    private:
+    // Moves to the next used slot at or after (shard_, i_), or to the end (kShards, 0).
     void Skip() {
-      while (i_ < t_->slots_.capacity() && !t_->slots_.used(i_)) ++i_;
+      while (shard_ < Slots::kShards) {
+        const auto& s = t_->slots_.shard(shard_);
+        while (i_ < s.capacity() && !s.used(i_)) ++i_;
+        if (i_ < s.capacity()) return;
+        ++shard_;
+        i_ = 0;
+      }
     }
     const DenseTable* t_;
-    std::size_t i_;
+    std::size_t shard_;
+    std::size_t i_ = 0;
   };
   const_iterator begin() const { return const_iterator(this, 0); }
-  const_iterator end() const { return const_iterator(this, slots_.capacity()); }
+  const_iterator end() const { return const_iterator(this, Slots::kShards); }
 
  private:
-  FlatMap<Id, uint32_t> slots_;
+  using Slots = ShardedFlatMap<Id, uint32_t>;
+  Slots slots_;
   Slab<T> records_;
 };
 

@@ -21,7 +21,7 @@
 #include "engine/engine_config.h"
 #include "engine/event.h"
 #include "engine/fifo.h"
-#include "engine/flat_map.h"
+#include "engine/sharded_flat_map.h"
 #include "engine/hold_timers.h"
 #include "engine/idempotency.h"
 #include "engine/payment.h"
@@ -161,9 +161,9 @@ class EngineState {
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
   DenseTable<SessionId, Session> sessions_;
-  FlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_digest_;
-  FlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_retired_digest_;
-  FlatMap<UserId, InlineList<SessionId, kMaxSessionsPerUser>> sessions_of_user_;  // oldest first
+  ShardedFlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_digest_;
+  ShardedFlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_retired_digest_;
+  ShardedFlatMap<UserId, InlineList<SessionId, kMaxSessionsPerUser>> sessions_of_user_;  // oldest first
 };
 
 }  // namespace cm::engine

@@ -20,8 +20,11 @@ struct U64Hash {
   std::size_t operator()(uint64_t k) const { return Mix64(k); }
 };
 
-template <class Key, class Value, class Hash = U64Hash>
+// kMinSlots: the table's first size (a power of two).
+template <class Key, class Value, class Hash = U64Hash, std::size_t kMinSlots = 16>
 class FlatMap {
+  static_assert((kMinSlots & (kMinSlots - 1)) == 0);
+
  public:
   FlatMap() = default;
 
@@ -105,7 +108,7 @@ class FlatMap {
   std::size_t Next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
 
   void Grow() {
-    std::vector<Slot> old_slots(slots_.empty() ? 16 : slots_.size() * 2);
+    std::vector<Slot> old_slots(slots_.empty() ? kMinSlots : slots_.size() * 2);
     std::vector<uint8_t> old_used(old_slots.size(), 0);
     old_slots.swap(slots_);
     old_used.swap(used_);

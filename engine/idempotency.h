@@ -9,7 +9,7 @@
 
 #include "engine/event.h"
 #include "engine/fifo.h"
-#include "engine/flat_map.h"
+#include "engine/sharded_flat_map.h"
 #include "engine/types.h"
 
 namespace cm::engine {
@@ -51,7 +51,7 @@ class IdempotencyTable {
 
   TimeMs ttl_ms_;
   std::size_t capacity_;
-  FlatMap<Key, IdemEntry, KeyHash> map_;
+  ShardedFlatMap<Key, IdemEntry, KeyHash> map_;
   Fifo<Key> fifo_;  // insertion order is time order: the clock never goes back
 };
 

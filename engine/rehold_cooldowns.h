@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/fifo.h"
-#include "engine/flat_map.h"
+#include "engine/sharded_flat_map.h"
 #include "engine/types.h"
 
 namespace cm::engine {
@@ -79,7 +79,7 @@ class ReholdCooldowns {
   }
 
   Fifo<Record> records_;
-  FlatMap<UserId, uint64_t> newest_;  // user -> FIFO position of their newest record
+  ShardedFlatMap<UserId, uint64_t, U64Hash, 6> newest_;  // user -> FIFO position of their newest record
 };
 
 }  // namespace cm::engine

@@ -11,6 +11,7 @@
 #include "engine/fifo.h"
 #include "engine/flat_map.h"
 #include "engine/rehold_cooldowns.h"
+#include "engine/sharded_flat_map.h"
 #include "engine/slab.h"
 
 using namespace cm::engine;
@@ -75,8 +76,9 @@ TEST_CASE("a reserved flat map does not grow while it stays under its reservatio
   CHECK(m.size() == 1000);
 }
 
-TEST_CASE("the FIFO keeps order and positions across growth and wrap-around") {
-  Fifo<uint64_t> q;
+template <class Q>
+void FifoAgainstDeque() {
+  Q q;
   std::deque<uint64_t> ref;
   std::mt19937_64 rng(3);
   uint64_t next = 0;
@@ -93,6 +95,37 @@ TEST_CASE("the FIFO keeps order and positions across growth and wrap-around") {
     REQUIRE(q.size() == ref.size());
   }
   for (uint64_t p = q.head(); p < q.tail(); ++p) REQUIRE(q.At(p) == p);
+  // Drained and refilled, it reuses its blocks.
+  const std::size_t bytes = q.bytes();
+  q.clear();
+  for (uint64_t i = 0; i < ref.size(); ++i) q.push_back(i);
+  CHECK(q.bytes() == bytes);
+}
+
+TEST_CASE("the FIFO keeps order and positions across growth and wrap-around") {
+  FifoAgainstDeque<Fifo<uint64_t>>();
+  FifoAgainstDeque<Fifo<uint64_t, 2>>();  // blocks of four: block changes on every few pushes
+}
+
+TEST_CASE("the sharded flat map agrees with std::unordered_map, and iterates every entry once") {
+  ShardedFlatMap<uint64_t, uint64_t> m;
+  std::unordered_map<uint64_t, uint64_t> ref;
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 100'000; ++i) {
+    const uint64_t k = rng() % 20'000;
+    if (rng() % 3 == 0) {
+      REQUIRE(m.Erase(k) == (ref.erase(k) == 1));
+    } else {
+      REQUIRE(m.Insert(k, i).second == ref.emplace(k, i).second);
+    }
+    REQUIRE(m.size() == ref.size());
+  }
+  std::size_t seen = 0;
+  m.ForEach([&](uint64_t k, uint64_t v) {
+    ++seen;
+    REQUIRE(ref.at(k) == v);
+  });
+  CHECK(seen == ref.size());
 }
 
 TEST_CASE("the slab reuses freed slots and never moves a live object") {
