@@ -109,13 +109,16 @@ Pipeline::Pipeline(const PipelineOptions& options, std::unique_ptr<journal::Jour
       publisher_barrier_(output_, {&journal_done_}) {
   durable_seq_.store(state_->last_seq());
   input_.AddGatingSequence(&input_consumed_);
-  output_.AddGatingSequence(listener_ ? &publisher_done_ : &journal_done_);
+  inline_publisher_ =
+      options.publisher == PipelineOptions::Publisher::kInline ||
+      (options.publisher == PipelineOptions::Publisher::kAuto && std::thread::hardware_concurrency() <= 2);
+  output_.AddGatingSequence(listener_ && !inline_publisher_ ? &publisher_done_ : &journal_done_);
 }
 
 void Pipeline::Start() {
   sequencer_thread_ = std::thread([this] { SequencerLoop(); });
   journal_thread_ = std::thread([this] { JournalLoop(); });
-  if (listener_) publisher_thread_ = std::thread([this] { PublisherLoop(); });
+  if (listener_ && !inline_publisher_) publisher_thread_ = std::thread([this] { PublisherLoop(); });
   snapshot_thread_ = std::thread([this] { SnapshotLoop(); });
 }
 
@@ -239,6 +242,7 @@ void Pipeline::JournalLoop() {
       return;  // fail-stop: journal_done_ and durable_seq_ never move past the failure
     }
     durable_seq_.store(output_[available].event.seq, std::memory_order_release);
+    if (inline_publisher_ && listener_ != nullptr && !Deliver(next, available)) return;
     journal_done_.Set(available);
     output_.wait_strategy().Signal();  // the publisher waits on this ring for journal_done_
     next = available + 1;
@@ -251,16 +255,21 @@ void Pipeline::PublisherLoop() {
   while (!done) {
     const int64_t available = NextBatch(publisher_barrier_, next, &done);
     if (available < next) continue;
-    try {
-      for (int64_t s = next; s <= available; ++s) listener_->OnDurable(output_[s]);
-      listener_->OnBatchDelivered(output_[available].event.seq);
-    } catch (const std::exception& ex) {
-      Halt(std::string("publisher: listener failed: ") + ex.what());
-      return;
-    }
+    if (!Deliver(next, available)) return;
     publisher_done_.Set(available);
     next = available + 1;
   }
+}
+
+bool Pipeline::Deliver(int64_t first, int64_t last) {
+  try {
+    for (int64_t s = first; s <= last; ++s) listener_->OnDurable(output_[s]);
+    listener_->OnBatchDelivered(output_[last].event.seq);
+  } catch (const std::exception& ex) {
+    Halt(std::string("publisher: listener failed: ") + ex.what());
+    return false;
+  }
+  return true;
 }
 
 void Pipeline::SnapshotLoop() {

@@ -8,6 +8,9 @@
 //   producers --input ring--> sequencer --output ring--> journal --(durable)--> publisher
 //                                   \--state copy every N events--> snapshot writer
 //
+// On a machine with two cores or fewer the journal thread is the publisher too (see
+// PipelineOptions::publisher): one thread and one hand-off per batch fewer.
+//
 // Fail-stop: if the journal cannot write, or the sequencer throws, the pipeline halts: it stops
 // taking commands (TryPublish answers kHalted), and halt_reason() says why. Nothing after the
 // failure is ever reported durable.
@@ -44,13 +47,19 @@ struct PipelineOptions {
   int snapshots_kept = 2;
   // Benchmarks: stamp each event with the time it passed each stage (EventSlot::stages).
   bool stage_timestamps = false;
+  // Deliver durable events to the listener from the journal thread, right after each sync,
+  // instead of from a publisher thread of their own. On a machine with few cores the extra
+  // thread buys no overlap, only a hand-off (a wake-up and a context switch per batch).
+  // Default: inline when the machine has at most two cores.
+  enum class Publisher { kAuto, kInline, kThread };
+  Publisher publisher = Publisher::kAuto;
   engine::EngineConfig engine;
   // Tests only: called on the sequencer thread before each command; may throw to prove that
   // an exception in the sequencer stops the pipeline.
   std::function<void(const engine::Command&)> fault_injection;
 };
 
-// The publisher stage. Called on the publisher thread only, with events at or below the
+// The publisher stage. Called on one thread only (the publisher's, or the journal's), with events at or below the
 // durable seq, in seq order.
 class DurableListener {
  public:
@@ -136,6 +145,9 @@ class Pipeline {
   void SequencerLoop();
   void JournalLoop();
   void PublisherLoop();
+  // Hands output_[first..last] to the listener; false (after halting) if it threw.
+  bool Deliver(int64_t first, int64_t last);
+  bool inline_publisher_ = false;
   void SnapshotLoop();
   void MaybeSnapshot();
 

@@ -65,6 +65,10 @@ std::vector<Command> Stream(RandomCommands& gen, int n) {
 TEST_CASE("4 producers: each command answered once, in seq order, only when durable") {
   TempDir dir;
   PipelineOptions options;
+  // Both ways of delivering durable events: a publisher thread, and the journal thread itself.
+  options.publisher = PipelineOptions::Publisher::kThread;
+  SUBCASE("publisher thread") {}
+  SUBCASE("inline publisher") { options.publisher = PipelineOptions::Publisher::kInline; }
   options.data_dir = dir.path();
   options.input_ring_size = 1 << 10;  // small rings, so producers meet a full ring
   options.output_ring_size = 1 << 10;
@@ -118,6 +122,10 @@ TEST_CASE("4 producers: each command answered once, in seq order, only when dura
 TEST_CASE("a journal write failure halts the pipeline; nothing after it is reported durable") {
   TempDir dir;
   PipelineOptions options;
+  // Both ways of delivering durable events: a publisher thread, and the journal thread itself.
+  options.publisher = PipelineOptions::Publisher::kThread;
+  SUBCASE("publisher thread") {}
+  SUBCASE("inline publisher") { options.publisher = PipelineOptions::Publisher::kInline; }
   options.data_dir = dir.path();
   options.input_ring_size = 1 << 8;
   options.output_ring_size = 1 << 8;
