@@ -135,15 +135,8 @@ void EngineState::RemoveSession(SessionId id) {
   sessions_.Erase(id);
 }
 
-Status EngineState::ApplyBody(const Event& e) {
-  auto live_reservation = [&](ReservationId id, Reservation** out) -> Status {
-    Reservation* r = reservations_.Find(id);
-    if (r == nullptr || !IsLive(r->status))
-      return Status::Corruption(At(e) + "reservation " + std::to_string(id) + " is not live");
-    *out = r;
-    return Status::OK();
-  };
-
+// Accounts and sessions.
+Status EngineState::ApplyAccount(const Event& e) {
   switch (TypeOf(e)) {
     case EventType::kUserRegistered: {
       const auto& b = std::get<UserRegistered>(e.body);
@@ -153,6 +146,47 @@ Status EngineState::ApplyBody(const Event& e) {
       user_by_email_.Insert(b.email, b.user);
       return Status::OK();
     }
+    case EventType::kSessionStarted: {
+      const auto& b = std::get<SessionStarted>(e.body);
+      if (!users_.contains(b.user) || sessions_.contains(b.session) ||
+          session_by_digest_.Contains(b.refresh_digest))
+        return Status::Corruption(At(e) + "session cannot be started");
+      AddSession(Session{b.session, b.user, b.refresh_digest, b.expires_at, {}}, e.ts);
+      return Status::OK();
+    }
+    case EventType::kSessionRefreshed: {
+      const auto& b = std::get<SessionRefreshed>(e.body);
+      Session* s = sessions_.Find(b.session);
+      if (s == nullptr || s->user != b.user || session_by_digest_.Contains(b.refresh_digest))
+        return Status::Corruption(At(e) + "session cannot be refreshed");
+      session_by_digest_.Erase(s->refresh_digest);
+      if (s->retired.size() >= kMaxRetiredDigests) {
+        session_by_retired_digest_.Erase(s->retired.front());
+        s->retired.erase_at(0);
+      }
+      s->retired.push_back(s->refresh_digest);
+      session_by_retired_digest_[s->refresh_digest] = s->id;
+      s->refresh_digest = b.refresh_digest;
+      s->expires_at = b.expires_at;
+      session_by_digest_.Insert(b.refresh_digest, b.session);
+      return Status::OK();
+    }
+    case EventType::kSessionEnded: {
+      const auto& b = std::get<SessionEnded>(e.body);
+      const Session* s = sessions_.Find(b.session);
+      if (s == nullptr || s->user != b.user)
+        return Status::Corruption(At(e) + "unknown session ended");
+      RemoveSession(b.session);
+      return Status::OK();
+    }
+    default:
+      return Status::Corruption(At(e) + "not an event of this area");
+  }
+}
+
+// Venues, concerts and their sales.
+Status EngineState::ApplyCatalog(const Event& e) {
+  switch (TypeOf(e)) {
     case EventType::kVenueCreated: {
       const auto& b = std::get<VenueCreated>(e.body);
       std::string why;
@@ -181,6 +215,21 @@ Status EngineState::ApplyBody(const Event& e) {
       it->second->sales = open ? SalesState::kOpen : SalesState::kClosed;
       return Status::OK();
     }
+    default:
+      return Status::Corruption(At(e) + "not an event of this area");
+  }
+}
+
+// Holds and what ends them.
+Status EngineState::ApplyReservation(const Event& e) {
+  auto live_reservation = [&](ReservationId id, Reservation** out) -> Status {
+    Reservation* r = reservations_.Find(id);
+    if (r == nullptr || !IsLive(r->status))
+      return Status::Corruption(At(e) + "reservation " + std::to_string(id) + " is not live");
+    *out = r;
+    return Status::OK();
+  };
+  switch (TypeOf(e)) {
     case EventType::kHoldPlaced: {
       const auto& b = std::get<HoldPlaced>(e.body);
       auto cit = concerts_.find(b.concert);
@@ -234,39 +283,30 @@ Status EngineState::ApplyBody(const Event& e) {
         return Status::Corruption(At(e) + "refund of a reservation that is not confirmed");
       return EndReservation(*r, ReservationStatus::kRefunded, e.ts);
     }
-    case EventType::kSessionStarted: {
-      const auto& b = std::get<SessionStarted>(e.body);
-      if (!users_.contains(b.user) || sessions_.contains(b.session) ||
-          session_by_digest_.Contains(b.refresh_digest))
-        return Status::Corruption(At(e) + "session cannot be started");
-      AddSession(Session{b.session, b.user, b.refresh_digest, b.expires_at, {}}, e.ts);
-      return Status::OK();
-    }
-    case EventType::kSessionRefreshed: {
-      const auto& b = std::get<SessionRefreshed>(e.body);
-      Session* s = sessions_.Find(b.session);
-      if (s == nullptr || s->user != b.user || session_by_digest_.Contains(b.refresh_digest))
-        return Status::Corruption(At(e) + "session cannot be refreshed");
-      session_by_digest_.Erase(s->refresh_digest);
-      if (s->retired.size() >= kMaxRetiredDigests) {
-        session_by_retired_digest_.Erase(s->retired.front());
-        s->retired.erase_at(0);
-      }
-      s->retired.push_back(s->refresh_digest);
-      session_by_retired_digest_[s->refresh_digest] = s->id;
-      s->refresh_digest = b.refresh_digest;
-      s->expires_at = b.expires_at;
-      session_by_digest_.Insert(b.refresh_digest, b.session);
-      return Status::OK();
-    }
-    case EventType::kSessionEnded: {
-      const auto& b = std::get<SessionEnded>(e.body);
-      const Session* s = sessions_.Find(b.session);
-      if (s == nullptr || s->user != b.user)
-        return Status::Corruption(At(e) + "unknown session ended");
-      RemoveSession(b.session);
-      return Status::OK();
-    }
+    default:
+      return Status::Corruption(At(e) + "not an event of this area");
+  }
+}
+
+// One function per area of the state; the waiting room and the payment saga have their own.
+Status EngineState::ApplyBody(const Event& e) {
+  switch (TypeOf(e)) {
+    case EventType::kUserRegistered:
+    case EventType::kSessionStarted:
+    case EventType::kSessionRefreshed:
+    case EventType::kSessionEnded:
+      return ApplyAccount(e);
+    case EventType::kVenueCreated:
+    case EventType::kConcertCreated:
+    case EventType::kSalesOpened:
+    case EventType::kSalesClosed:
+      return ApplyCatalog(e);
+    case EventType::kHoldPlaced:
+    case EventType::kHoldReleased:
+    case EventType::kHoldExpired:
+    case EventType::kReservationConfirmed:
+    case EventType::kReservationRefunded:
+      return ApplyReservation(e);
     case EventType::kQueueJoined:
     case EventType::kQueueOpened:
     case EventType::kQueueAdmitted:

@@ -81,7 +81,9 @@ struct Session {
 };
 
 struct TokenDigestHash {
-  std::size_t operator()(const TokenDigest& d) const { return Mix64(d.hi ^ (d.lo * 0x9e3779b97f4a7c15ULL)); }
+  std::size_t operator()(const TokenDigest& d) const {
+    return Mix64(d.hi ^ (d.lo * 0x9e3779b97f4a7c15ULL));
+  }
 };
 
 class EngineState {
@@ -131,6 +133,9 @@ class EngineState {
   friend class StateRestorer;  // snapshot loading (state_codec.cc)
 
   Status ApplyBody(const Event& e);
+  Status ApplyAccount(const Event& e);
+  Status ApplyCatalog(const Event& e);
+  Status ApplyReservation(const Event& e);
   Status ApplyQueue(const Event& e);
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   Status ApplyPaymentStep(const Event& e);
@@ -163,7 +168,8 @@ class EngineState {
   DenseTable<SessionId, Session> sessions_;
   ShardedFlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_digest_;
   ShardedFlatMap<TokenDigest, SessionId, TokenDigestHash> session_by_retired_digest_;
-  ShardedFlatMap<UserId, InlineList<SessionId, kMaxSessionsPerUser>> sessions_of_user_;  // oldest first
+  // Each user's sessions, oldest first.
+  ShardedFlatMap<UserId, InlineList<SessionId, kMaxSessionsPerUser>> sessions_of_user_;
 };
 
 }  // namespace cm::engine

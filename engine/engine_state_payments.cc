@@ -31,8 +31,9 @@ Status EngineState::ApplyPayment(const Event& e) {
       }, e.body);
   if (s.ok()) {
     const Payment* p = payments_.Find(id);
-    const bool ended = p != nullptr && ((p->status == PaymentStatus::kFailed && !p->outcome_unknown) ||
-                                        p->refund_settled);
+    const bool ended =
+        p != nullptr &&
+        ((p->status == PaymentStatus::kFailed && !p->outcome_unknown) || p->refund_settled);
     if (ended && !reservations_.contains(p->reservation))
       payments_.Erase(id);
   }

@@ -201,7 +201,9 @@ bool GetPaymentIds(std::string_view* in, PaymentEvent* b) {
          GetFixed64(in, &b->concert) && GetFixed64(in, &b->user);
 }
 
-bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
+// The waiting room.
+bool DecodeQueueBody(EventType type, uint8_t /*version*/, std::string_view* in,
+                     EventBody* body) {
   switch (type) {
     case EventType::kQueueJoined: {
       QueueJoined b;
@@ -233,16 +235,15 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       *body = std::move(b);
       return true;
     }
-    case EventType::kSessionStarted:
-      return GetSession<SessionStarted>(in, body);
-    case EventType::kSessionRefreshed:
-      return GetSession<SessionRefreshed>(in, body);
-    case EventType::kSessionEnded: {
-      SessionEnded b;
-      if (!GetFixed64(in, &b.session) || !GetFixed64(in, &b.user)) return false;
-      *body = b;
-      return true;
-    }
+    default:
+      return false;
+  }
+}
+
+// Accounts and sessions.
+bool DecodeAccountBody(EventType type, uint8_t /*version*/, std::string_view* in,
+                       EventBody* body) {
+  switch (type) {
     case EventType::kUserRegistered: {
       UserRegistered b;
       uint8_t role;
@@ -254,6 +255,25 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       *body = std::move(b);
       return true;
     }
+    case EventType::kSessionStarted:
+      return GetSession<SessionStarted>(in, body);
+    case EventType::kSessionRefreshed:
+      return GetSession<SessionRefreshed>(in, body);
+    case EventType::kSessionEnded: {
+      SessionEnded b;
+      if (!GetFixed64(in, &b.session) || !GetFixed64(in, &b.user)) return false;
+      *body = b;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// Venues, concerts and their sales.
+bool DecodeCatalogBody(EventType type, uint8_t version, std::string_view* in,
+                       EventBody* body) {
+  switch (type) {
     case EventType::kVenueCreated: {
       VenueCreated b;
       auto spec = std::make_shared<VenueSpec>();
@@ -282,6 +302,15 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       *body = b;
       return true;
     }
+    default:
+      return false;
+  }
+}
+
+// Holds and what ends them.
+bool DecodeReservationBody(EventType type, uint8_t version, std::string_view* in,
+                           EventBody* body) {
+  switch (type) {
     case EventType::kHoldPlaced: {
       HoldPlaced b;
       if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
@@ -304,6 +333,15 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       *body = b;
       return true;
     }
+    default:
+      return false;
+  }
+}
+
+// The payment saga.
+bool DecodePaymentBody(EventType type, uint8_t /*version*/, std::string_view* in,
+                       EventBody* body) {
+  switch (type) {
     case EventType::kPaymentRequested: {
       PaymentRequested b;
       uint8_t method;
@@ -357,6 +395,15 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       *body = b;
       return true;
     }
+    default:
+      return false;
+  }
+}
+
+// Answers that change nothing: refusals and repeats.
+bool DecodeAnswerBody(EventType type, uint8_t /*version*/, std::string_view* in,
+                      EventBody* body) {
+  switch (type) {
     case EventType::kCommandRejected: {
       CommandRejected b;
       uint8_t command;
@@ -376,6 +423,45 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       *body = b;
       return true;
     }
+    default:
+      return false;
+  }
+}
+
+// One decoder per area, as the state applies them (engine_state.cc).
+bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
+  switch (type) {
+    case EventType::kQueueJoined:
+    case EventType::kQueueOpened:
+    case EventType::kQueueAdmitted:
+    case EventType::kQueueTicketsEnded:
+      return DecodeQueueBody(type, version, in, body);
+    case EventType::kUserRegistered:
+    case EventType::kSessionStarted:
+    case EventType::kSessionRefreshed:
+    case EventType::kSessionEnded:
+      return DecodeAccountBody(type, version, in, body);
+    case EventType::kVenueCreated:
+    case EventType::kConcertCreated:
+    case EventType::kSalesOpened:
+    case EventType::kSalesClosed:
+      return DecodeCatalogBody(type, version, in, body);
+    case EventType::kHoldPlaced:
+    case EventType::kHoldReleased:
+    case EventType::kHoldExpired:
+    case EventType::kReservationConfirmed:
+    case EventType::kReservationRefunded:
+      return DecodeReservationBody(type, version, in, body);
+    case EventType::kPaymentRequested:
+    case EventType::kPaymentSucceeded:
+    case EventType::kPaymentFailed:
+    case EventType::kRefundIssued:
+    case EventType::kSeatsReleased:
+    case EventType::kRefundSettled:
+      return DecodePaymentBody(type, version, in, body);
+    case EventType::kCommandRejected:
+    case EventType::kDuplicateCommand:
+      return DecodeAnswerBody(type, version, in, body);
   }
   return false;
 }

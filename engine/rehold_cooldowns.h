@@ -79,7 +79,8 @@ class ReholdCooldowns {
   }
 
   Fifo<Record> records_;
-  ShardedFlatMap<UserId, uint64_t, U64Hash, 6> newest_;  // user -> FIFO position of their newest record
+  // user -> the FIFO position of their newest record
+  ShardedFlatMap<UserId, uint64_t, U64Hash, 6> newest_;
 };
 
 }  // namespace cm::engine

@@ -306,7 +306,8 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
   // The seats this user just gave up are not theirs to have again yet: best-available passes
   // over them (no way around the cooldown) and picks the next best.
   scratch_seats_.clear();
-  if (!concert->cooldowns.empty()) concert->cooldowns.CoolingSeats(cmd.actor, now_, &scratch_seats_);
+  if (!concert->cooldowns.empty())
+    concert->cooldowns.CoolingSeats(cmd.actor, now_, &scratch_seats_);
   if (!FindBestAvailable(*concert->venue, concert->seats,
                          BestAvailableRequest{c.count, c.grade, c.section}, &seats,
                          &scratch_seats_))

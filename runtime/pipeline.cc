@@ -109,9 +109,10 @@ Pipeline::Pipeline(const PipelineOptions& options, std::unique_ptr<journal::Jour
       publisher_barrier_(output_, {&journal_done_}) {
   durable_seq_.store(state_->last_seq());
   input_.AddGatingSequence(&input_consumed_);
-  inline_publisher_ =
-      options.publisher == PipelineOptions::Publisher::kInline ||
-      (options.publisher == PipelineOptions::Publisher::kAuto && std::thread::hardware_concurrency() <= 2);
+  using Publisher = PipelineOptions::Publisher;
+  inline_publisher_ = options.publisher == Publisher::kInline ||
+                      (options.publisher == Publisher::kAuto &&
+                       std::thread::hardware_concurrency() <= 2);
   output_.AddGatingSequence(listener_ && !inline_publisher_ ? &publisher_done_ : &journal_done_);
 }
 

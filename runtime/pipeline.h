@@ -59,8 +59,8 @@ struct PipelineOptions {
   std::function<void(const engine::Command&)> fault_injection;
 };
 
-// The publisher stage. Called on one thread only (the publisher's, or the journal's), with events at or below the
-// durable seq, in seq order.
+// The publisher stage. Called on one thread only (the publisher's, or the journal's), with
+// events at or below the durable seq, in seq order.
 class DurableListener {
  public:
   virtual ~DurableListener() = default;
