@@ -48,6 +48,15 @@ struct Fixture {
   }
   const Payment& PaymentOf(PaymentId id) { return *w.state.FindPayment(id); }
   const Reservation& Res() { return *w.state.FindReservation(held); }
+  // Lets the hold being paid for expire and pass its retention, as if the worker were away
+  // that long; returns the time it is gone.
+  TimeMs OutliveReservation() {
+    const TimeMs gone = Res().expires_at + config.ended_retention_ms + 1;
+    w.Tick(gone - config.ended_retention_ms);
+    w.Run(w.As(bob, gone, ReleaseHoldCmd{999'999}));  // any event moves the engine's clock
+    REQUIRE(w.state.FindReservation(held) == nullptr);
+    return gone;
+  }
   void CheckClean() { CHECK(CheckInvariants(w.state).empty()); }
 };
 
@@ -256,13 +265,9 @@ TEST_CASE_FIXTURE(Fixture, "a journal whose payment events contradict the state 
 }
 
 TEST_CASE_FIXTURE(Fixture, "a saga that outlives its reservation is dropped when it ends") {
-  // The hold expires while its payment is in flight, and the reservation passes its retention
-  // (the worker was away that long): the payment alone remains, for the worker.
+  // The payment alone remains, for the worker.
   const PaymentId p = PayOk();
-  const TimeMs gone = Res().expires_at + config.ended_retention_ms + 1;
-  w.Tick(gone - config.ended_retention_ms);
-  w.Run(w.As(bob, gone, ReleaseHoldCmd{999'999}));  // any event moves the engine's clock
-  REQUIRE(w.state.FindReservation(held) == nullptr);
+  const TimeMs gone = OutliveReservation();
   REQUIRE(w.state.FindPayment(p) != nullptr);
   // A decline ends it with nothing taken: nothing refers to it any more.
   Report(p, 1, ChargeOutcome::kDeclined, gone + 1);
@@ -273,10 +278,7 @@ TEST_CASE_FIXTURE(Fixture, "a saga that outlives its reservation is dropped when
 
 TEST_CASE_FIXTURE(Fixture, "a late success with no reservation left keeps its payment until the refund settles") {
   const PaymentId p = PayOk();
-  const TimeMs gone = Res().expires_at + config.ended_retention_ms + 1;
-  w.Tick(gone - config.ended_retention_ms);
-  w.Run(w.As(bob, gone, ReleaseHoldCmd{999'999}));  // any event moves the engine's clock
-  REQUIRE(w.state.FindReservation(held) == nullptr);
+  const TimeMs gone = OutliveReservation();
   const auto events = Report(p, 1, ChargeOutcome::kCaptured, gone + 1);
   CHECK(Types(events) == std::vector{EventType::kPaymentSucceeded, EventType::kRefundIssued});
   REQUIRE(w.state.FindPayment(p) != nullptr);
