@@ -21,22 +21,17 @@ void Record(Payment& p, const Event& e, PaymentStep step, uint32_t attempt = 0,
 
 Status EngineState::ApplyPayment(const Event& e) {
   Status s = ApplyPaymentStep(e);
-  // A payment outlives its reservation only while its saga runs. It has ended when it failed
-  // with nothing taken (no refund will follow) or its refund is settled; a success with no
-  // reservation left is always followed by its refund.
-  const PaymentId id =
-      std::visit([](const auto& b) -> PaymentId {
+  if (!s.ok()) return s;
+  // A payment outlives its reservation only while its saga runs (see Payment::SagaEnded).
+  const PaymentId id = std::visit(
+      [](const auto& b) -> PaymentId {
         if constexpr (requires { b.payment; }) return b.payment;
-        return 0;
-      }, e.body);
-  if (s.ok()) {
-    const Payment* p = payments_.Find(id);
-    const bool ended =
-        p != nullptr &&
-        ((p->status == PaymentStatus::kFailed && !p->outcome_unknown) || p->refund_settled);
-    if (ended && !reservations_.contains(p->reservation))
-      payments_.Erase(id);
-  }
+        return 0;  // not a payment event: ApplyPaymentStep refused it above
+      },
+      e.body);
+  if (const Payment* p = payments_.Find(id);
+      p != nullptr && p->SagaEnded() && !reservations_.contains(p->reservation))
+    payments_.Erase(id);
   return s;
 }
 

@@ -55,6 +55,11 @@ struct Payment {
   std::vector<PaymentHistoryEntry> history;
 
   uint32_t current_attempt() const { return failed_attempts + 1; }
+  // Nothing more will happen to it: it failed with nothing taken (no refund follows), or its
+  // refund is settled. A success is not an end when its reservation is gone: its refund follows.
+  bool SagaEnded() const {
+    return (status == PaymentStatus::kFailed && !outcome_unknown) || refund_settled;
+  }
   // A fresh payment that keeps the history's buffer (for the slab that reuses the slot).
   void ResetKeepingCapacity() {
     std::vector<PaymentHistoryEntry> kept = std::move(history);

@@ -7,33 +7,32 @@
 namespace cm::engine {
 
 TimeMs ReholdCooldowns::Until(UserId user, SeatIndex s, TimeMs now) const {
-  TimeMs until = 0;
-  // Newest first: the first record of the seat is its latest cooldown.
-  ForEachOf(user, [&](const Record& r) {
-    if (until == 0 && r.seat == s) until = r.until > now ? r.until : -1;
-  });
-  return until > 0 ? until : 0;
+  SeatList one, cooling;
+  one.push_back(s);
+  return Cooling(user, one, now, &cooling);
 }
 
 TimeMs ReholdCooldowns::Cooling(UserId user, const SeatList& seats, TimeMs now,
                                 SeatList* cooling) const {
   cooling->count = 0;
-  // Newest first: the first record of a seat is its latest cooldown. Bit i: seat i settled.
-  uint32_t settled = 0;
-  const uint32_t all = seats.count >= 32 ? ~0u : (1u << seats.count) - 1;
+  // Newest first: the first record of a seat is its latest cooldown. Bit i of `settled`: seat i
+  // has met its latest record; of `cool`: that record has not ended.
+  uint32_t settled = 0, cool = 0;
+  const uint32_t all = (1u << seats.count) - 1;  // count <= kMaxSeatsPerHold (16)
   TimeMs latest = 0;
   ForEachOf(user, [&](const Record& r) {
     if (settled == all) return;
     for (uint32_t i = 0; i < seats.count; ++i) {
       if ((settled >> i & 1) || seats[i] != r.seat) continue;
       settled |= 1u << i;
-      if (r.until > now) latest = std::max(latest, r.until);
+      if (r.until > now) {
+        cool |= 1u << i;
+        latest = std::max(latest, r.until);
+      }
     }
   });
-  if (latest == 0) return 0;
-  // Report them in the order asked.
-  for (uint32_t i = 0; i < seats.count; ++i)
-    if (Until(user, seats[i], now) != 0) cooling->push_back(seats[i]);
+  for (uint32_t i = 0; i < seats.count; ++i)  // in the order asked
+    if (cool >> i & 1) cooling->push_back(seats[i]);
   return latest;
 }
 
