@@ -10,7 +10,7 @@
 #include "bench/workload.h"
 #include "engine/engine_state.h"
 #include "engine/sequencer.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/journal_writer.h"
 #include "journal/recovery.h"
 #include "journal/snapshot_files.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/event_codec.h"
+#include "engine/codec/event_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "engine/event_codec.h"
+#include "engine/codec/event_codec.h"
 
 namespace cm::journal {
 

@@ -1,7 +1,7 @@
 #include "journal/recovery.h"
 
-#include "engine/event_codec.h"
-#include "engine/state_codec.h"
+#include "engine/codec/event_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/snapshot_files.h"
 
 namespace cm::journal {

@@ -23,7 +23,7 @@
 
 #include <filesystem>
 
-#include "engine/coding.h"
+#include "engine/codec/coding.h"
 #include "journal/journal_store.h"
 
 namespace cm::journal {

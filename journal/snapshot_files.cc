@@ -11,8 +11,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "engine/coding.h"
-#include "engine/crc32c.h"
+#include "engine/codec/coding.h"
+#include "engine/codec/crc32c.h"
 
 namespace cm::journal {
 namespace {

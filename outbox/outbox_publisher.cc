@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "engine/event_codec.h"
+#include "engine/codec/event_codec.h"
 #include "replay/event_json.h"
 
 namespace cm::outbox {

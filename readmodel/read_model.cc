@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 
 namespace cm::readmodel {
 

@@ -13,7 +13,7 @@
 #include <iostream>
 
 #include "engine/invariants.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/recovery.h"
 #include "replay/event_json.h"
 

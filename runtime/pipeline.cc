@@ -5,7 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/snapshot_files.h"
 
 namespace cm::runtime {

@@ -25,10 +25,10 @@
 
 #include "engine/engine_state.h"
 #include "engine/event.h"
-#include "engine/ring_buffer.h"
-#include "engine/sequence_barrier.h"
+#include "engine/ring/ring_buffer.h"
+#include "engine/ring/sequence_barrier.h"
 #include "engine/sequencer.h"
-#include "engine/wait_strategy.h"
+#include "engine/ring/wait_strategy.h"
 #include "journal/journal_store.h"
 #include "journal/journal_writer.h"
 #include "journal/recovery.h"

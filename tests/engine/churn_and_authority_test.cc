@@ -3,8 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "engine/invariants.h"
-#include "engine/spec_codec.h"
-#include "engine/state_codec.h"
+#include "engine/codec/spec_codec.h"
+#include "engine/codec/state_codec.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;

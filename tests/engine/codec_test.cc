@@ -3,9 +3,9 @@
 
 #include <cstring>
 
-#include "engine/crc32c.h"
-#include "engine/event_codec.h"
-#include "engine/state_codec.h"
+#include "engine/codec/crc32c.h"
+#include "engine/codec/event_codec.h"
+#include "engine/codec/state_codec.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/test_world.h"
 

@@ -5,9 +5,9 @@
 
 #include <array>
 
-#include "engine/event_codec.h"
+#include "engine/codec/event_codec.h"
 #include "engine/invariants.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/test_world.h"
 

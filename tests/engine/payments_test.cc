@@ -2,9 +2,9 @@
 // successes, refunds, and that every step survives the codec and a snapshot.
 #include <doctest/doctest.h>
 
-#include "engine/event_codec.h"
+#include "engine/codec/event_codec.h"
 #include "engine/invariants.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;

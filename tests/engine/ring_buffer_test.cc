@@ -5,9 +5,9 @@
 #include <thread>
 #include <vector>
 
-#include "engine/ring_buffer.h"
-#include "engine/sequence_barrier.h"
-#include "engine/wait_strategy.h"
+#include "engine/ring/ring_buffer.h"
+#include "engine/ring/sequence_barrier.h"
+#include "engine/ring/wait_strategy.h"
 
 using namespace cm::engine;
 

@@ -1,7 +1,7 @@
 // Login sessions: start, refresh-token rotation, logout, expiry and the per-user bound.
 #include <doctest/doctest.h>
 
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;

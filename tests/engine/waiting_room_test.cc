@@ -10,7 +10,7 @@
 #include <set>
 
 #include "engine/invariants.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;

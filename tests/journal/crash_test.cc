@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "engine/invariants.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "runtime/pipeline.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/temp_dir.h"

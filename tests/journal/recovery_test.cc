@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/coding.h"
+#include "engine/codec/coding.h"
 #include "engine/invariants.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/journal_writer.h"
 #include "journal/memory_journal.h"
 #include "journal/recovery.h"

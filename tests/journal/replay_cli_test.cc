@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/journal_writer.h"
 #include "journal/snapshot_files.h"
 #include "replay/event_json.h"

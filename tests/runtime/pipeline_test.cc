@@ -7,9 +7,9 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/event_codec.h"
+#include "engine/codec/event_codec.h"
 #include "engine/invariants.h"
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/memory_journal.h"
 #include "runtime/pipeline.h"
 #include "tests/support/random_commands.h"

@@ -1,6 +1,6 @@
-#include "engine/spec_codec.h"
+#include "engine/codec/spec_codec.h"
 
-#include "engine/coding.h"
+#include "engine/codec/coding.h"
 
 namespace cm::engine {
 void EncodeVenueSpec(const VenueSpec& v, std::string* dst) {

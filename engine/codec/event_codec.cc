@@ -1,8 +1,8 @@
-#include "engine/event_codec.h"
+#include "engine/codec/event_codec.h"
 
-#include "engine/coding.h"
-#include "engine/crc32c.h"
-#include "engine/spec_codec.h"
+#include "engine/codec/coding.h"
+#include "engine/codec/crc32c.h"
+#include "engine/codec/spec_codec.h"
 
 namespace cm::engine {
 namespace {

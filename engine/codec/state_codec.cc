@@ -1,12 +1,12 @@
-#include "engine/state_codec.h"
+#include "engine/codec/state_codec.h"
 
 #include <algorithm>
 #include <unordered_set>
 #include <vector>
 
-#include "engine/coding.h"
+#include "engine/codec/coding.h"
 #include "engine/hash.h"
-#include "engine/spec_codec.h"
+#include "engine/codec/spec_codec.h"
 
 namespace cm::engine {
 

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/sequence.h"
+#include "engine/ring/sequence.h"
 
 namespace cm::engine {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/sequence.h"
+#include "engine/ring/sequence.h"
 
 namespace cm::engine {
 
