@@ -24,6 +24,11 @@ struct EngineConfig {
   uint32_t payment_max_attempts = 3;     // calls to the provider before the saga gives up
   TimeMs payment_retry_base_ms = 1000;   // backoff before retry k: base * 2^(k-1)
 
+  // How many of a waiting room's pre-queue each tick draws into the line once it opens: far
+  // ahead of any admission rate, yet few enough that a tick stays well under a millisecond
+  // (bench_queue_tick). Decisions only: each QueueDrawn journals its count.
+  uint32_t queue_draws_per_tick = 2048;
+
   // Seats in one new venue. The product's bound (a 200,000-seat stadium is past the largest
   // real ones, and its seat map still fits in memory and on the wire by section); the codec's
   // own bound, kMaxVenueSeats, is far higher. Decisions only: journals and snapshots holding

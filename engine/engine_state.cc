@@ -311,6 +311,7 @@ Status EngineState::ApplyBody(const Event& e) {
     case EventType::kQueueOpened:
     case EventType::kQueueAdmitted:
     case EventType::kQueueTicketsEnded:
+    case EventType::kQueueDrawn:
       return ApplyQueue(e);
     case EventType::kPaymentRequested:
     case EventType::kPaymentSucceeded:
@@ -342,8 +343,13 @@ Status EngineState::ApplyQueue(const Event& e) {
     case EventType::kQueueJoined:
       ok = room.Join(e.seq, std::get<QueueJoined>(e.body).user, e.ts);
       break;
-    case EventType::kQueueOpened:
-      ok = room.Open(std::get<QueueOpened>(e.body).seed);
+    case EventType::kQueueOpened: {
+      const auto& b = std::get<QueueOpened>(e.body);
+      ok = room.Open(b.seed, b.order);
+      break;
+    }
+    case EventType::kQueueDrawn:
+      ok = room.Draw(std::get<QueueDrawn>(e.body).count);
       break;
     case EventType::kQueueAdmitted: {
       const auto& b = std::get<QueueAdmitted>(e.body);

@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 25, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 26, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -25,6 +25,7 @@ std::string_view ToString(EventType t) {
     case EventType::kQueueOpened: return "QueueOpened";
     case EventType::kQueueAdmitted: return "QueueAdmitted";
     case EventType::kQueueTicketsEnded: return "QueueTicketsEnded";
+    case EventType::kQueueDrawn: return "QueueDrawn";
     case EventType::kPaymentRequested: return "PaymentRequested";
     case EventType::kPaymentSucceeded: return "PaymentSucceeded";
     case EventType::kPaymentFailed: return "PaymentFailed";
@@ -80,6 +81,7 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const SessionEnded& b) { return {ResultCode::kOk, b.session, b.user}; }
     Outcome operator()(const QueueJoined& b) { return {ResultCode::kOk, b.concert, b.user}; }
     Outcome operator()(const QueueOpened& b) { return {ResultCode::kOk, b.concert, 0}; }
+    Outcome operator()(const QueueDrawn& b) { return {ResultCode::kOk, b.concert, b.count}; }
     Outcome operator()(const QueueAdmitted& b) {
       return {ResultCode::kOk, b.concert, b.users.size()};
     }

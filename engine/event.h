@@ -175,10 +175,19 @@ struct QueueJoined {
   UserId user = 0;
 };
 
-// Sales opened behind a waiting room: its pre-queue is shuffled with `seed`, then FIFO.
+// Sales opened behind a waiting room: its pre-queue is drawn into the line with `seed`
+// (QueueDrawn), then FIFO. Records before version 5 shuffled it all here (kShuffledAtOnce).
 struct QueueOpened {
   ConcertId concert = 0;
   uint64_t seed = 0;
+  OpenOrder order = OpenOrder::kDrawn;
+};
+
+// The next `count` of the pre-queue, each drawn at random from those still in it, join the
+// line in that order. Who they are follows from the state, so the record stays small.
+struct QueueDrawn {
+  ConcertId concert = 0;
+  uint32_t count = 0;
 };
 
 // The next in line may shop until `expires_at` (longer while they hold seats).
@@ -218,7 +227,7 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                DuplicateCommand, SessionStarted, SessionRefreshed, SessionEnded,
                                QueueJoined, QueueOpened, QueueAdmitted, QueueTicketsEnded,
                                PaymentRequested, PaymentSucceeded, PaymentFailed, RefundIssued,
-                               SeatsReleased, RefundSettled>;
+                               SeatsReleased, RefundSettled, QueueDrawn>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -247,6 +256,7 @@ enum class EventType : uint8_t {
   kRefundIssued = 22,
   kSeatsReleased = 23,
   kRefundSettled = 24,
+  kQueueDrawn = 25,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

@@ -47,12 +47,21 @@ void CheckRoom(const EngineState& state, const Concert& c, std::vector<std::stri
     if (at > state.clock() - 1000) last_second += n;
   if (last_second > room.settings().admit_per_second)
     bad->push_back(where + std::to_string(last_second) + " admissions within one second");
+  // Each pool member once; the pool waits ahead of everyone who joined after opening.
+  std::vector<UserId> pool = room.pool();
+  std::sort(pool.begin(), pool.end());
+  if (std::adjacent_find(pool.begin(), pool.end()) != pool.end())
+    bad->push_back(where + "someone is in the pre-queue pool twice");
   std::sort(placed.begin(), placed.end());
   for (std::size_t i = 0; i < placed.size(); ++i) {
     const QueueTicket& t = *room.Find(placed[i].second);
-    if (room.PositionOf(t) != i + 1 || t.place < room.head())
+    const bool late = t.place >= QueueTicket::kLatePlaces;
+    const uint64_t expected = i + 1 + (late ? room.pre_queued() : 0);
+    const uint64_t head = late ? QueueTicket::kLatePlaces + room.late().head() : room.drawn().head();
+    if (room.PositionOf(t) != expected || t.place < head)
       bad->push_back(where + "user " + std::to_string(t.user) + " is at position " +
-                     std::to_string(room.PositionOf(t)) + ", should be " + std::to_string(i + 1));
+                     std::to_string(room.PositionOf(t)) + ", should be " +
+                     std::to_string(expected));
   }
 }
 

@@ -74,7 +74,14 @@ void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
     if (c.sales != SalesState::kOpen || now_ >= c.spec->sales_close_at) continue;
     if (!room.opened()) {
       if (now_ < c.spec->sales_open_at) continue;
-      Emit(QueueOpened{id, Mix64(entropy ^ id)}, nullptr, nullptr, false, sink);
+      Emit(QueueOpened{id, Mix64(entropy ^ id), OpenOrder::kDrawn}, nullptr, nullptr, false,
+           sink);
+    }
+    // The pre-queue joins the line a batch per tick, so no tick stops the world.
+    if (const uint64_t undrawn = room.pre_queued(); undrawn > 0) {
+      const uint64_t per_tick = std::max<uint32_t>(1, state_.config().queue_draws_per_tick);
+      const uint64_t n = std::min(undrawn, per_tick);
+      Emit(QueueDrawn{id, static_cast<uint32_t>(n)}, nullptr, nullptr, false, sink);
     }
     scratch_.clear();
     room.DueLapses(now_, &scratch_);

@@ -43,42 +43,41 @@ uint32_t WaitingRoom::LiveHolds(UserId user) const {
 
 uint64_t WaitingRoom::PositionOf(const QueueTicket& t) const {
   if (t.status != TicketStatus::kWaiting || t.place == QueueTicket::kNotPlaced) return 0;
-  return FenPrefix(t.place + 1);
+  if (t.place < QueueTicket::kLatePlaces) return drawn_.Prefix(t.place + 1);
+  return drawn_.waiting() + pool_.size() + late_.Prefix(t.place - QueueTicket::kLatePlaces + 1);
 }
 
-void WaitingRoom::FenAdd(uint64_t place, int32_t delta) {
-  for (uint64_t i = place + 1; i <= fenwick_.size(); i += i & (~i + 1)) fenwick_[i - 1] += delta;
+bool WaitingRoom::WaitingAt(const QueueLine& line, uint64_t base, uint64_t place) const {
+  const QueueTicket* t = Find(line.at(place));
+  return t != nullptr && t->status == TicketStatus::kWaiting && t->place == base + place;
 }
 
-uint64_t WaitingRoom::FenPrefix(uint64_t count) const {
-  int64_t sum = 0;
-  for (uint64_t i = count; i > 0; i -= i & (~i + 1)) sum += fenwick_[i - 1];
-  return static_cast<uint64_t>(sum);
+std::vector<UserId> WaitingRoom::pool() const {
+  std::vector<UserId> users;
+  users.reserve(pool_.size());
+  for (const QueueTicket* t : pool_) users.push_back(t->user);
+  return users;
 }
 
-bool WaitingRoom::WaitingAt(uint64_t place) const {
-  const QueueTicket* t = Find(line_[place]);
-  return t != nullptr && t->status == TicketStatus::kWaiting && t->place == place;
+void WaitingRoom::ToPool(QueueTicket& t) {
+  t.place = QueueTicket::kNotPlaced;
+  t.pool_index = pool_.size();
+  pool_.push_back(&t);
 }
 
-void WaitingRoom::Place(QueueTicket& t) {
-  t.place = line_.size();
-  line_.push_back(t.user);
-  // Appending to a Fenwick tree: the new node covers (i - lowbit(i), i], whose other members
-  // are already in the tree.
-  const uint64_t i = fenwick_.size() + 1;
-  const uint64_t low = i & (~i + 1);
-  fenwick_.push_back(static_cast<int32_t>(1 + FenPrefix(i - 1) - FenPrefix(i - low)));
-  ++in_line_;
+// O(1): the last of the pool takes the leaver's slot. The pool's order only feeds the draws,
+// which are uniform whatever it is, and replay moves it the same way.
+void WaitingRoom::FromPool(const QueueTicket& t) {
+  QueueTicket* last = pool_.back();
+  pool_[t.pool_index] = last;
+  last->pool_index = t.pool_index;
+  pool_.pop_back();
 }
 
 void WaitingRoom::Unplace(QueueTicket& t) {
-  if (t.place == QueueTicket::kNotPlaced) {
-    --pre_queued_;
-    return;
-  }
-  FenAdd(t.place, -1);
-  --in_line_;
+  if (t.place == QueueTicket::kNotPlaced) FromPool(t);
+  else if (t.place < QueueTicket::kLatePlaces) drawn_.Remove(t.place);
+  else late_.Remove(t.place - QueueTicket::kLatePlaces);
 }
 
 uint32_t WaitingRoom::AdmissionsAllowed(TimeMs now) const {
@@ -88,14 +87,20 @@ uint32_t WaitingRoom::AdmissionsAllowed(TimeMs now) const {
     if (at > now - 1000) last_second += n;
   if (last_second >= settings_.admit_per_second) return 0;
   const uint64_t allowed = std::min<uint64_t>(
-      {settings_.max_active - active_, settings_.admit_per_second - last_second, in_line_});
+      {settings_.max_active - active_, settings_.admit_per_second - last_second, in_line()});
   return static_cast<uint32_t>(allowed);
 }
 
 void WaitingRoom::NextInLine(uint32_t n, std::vector<UserId>* out) const {
-  for (uint64_t place = head_; place < line_.size() && n > 0; ++place) {
-    if (!WaitingAt(place)) continue;
-    out->push_back(line_[place]);
+  for (uint64_t place = drawn_.head(); place < drawn_.size() && n > 0; ++place) {
+    if (!WaitingAt(drawn_, 0, place)) continue;
+    out->push_back(drawn_.at(place));
+    --n;
+  }
+  if (!pool_.empty()) return;  // the rest of the pool stands ahead of everyone later
+  for (uint64_t place = late_.head(); place < late_.size() && n > 0; ++place) {
+    if (!WaitingAt(late_, QueueTicket::kLatePlaces, place)) continue;
+    out->push_back(late_.at(place));
     --n;
   }
 }
@@ -113,42 +118,59 @@ bool WaitingRoom::Join(TicketId id, UserId user, TimeMs now) {
   t.id = id;
   t.user = user;
   t.joined_at = now;
-  if (opened_) {
-    Place(t);
-  } else {
-    pre_line_.push_back(user);
-    ++pre_queued_;
+  if (opened_) t.place = QueueTicket::kLatePlaces + late_.Append(user);
+  else ToPool(t);
+  return true;
+}
+
+bool WaitingRoom::Open(uint64_t seed, OpenOrder order) {
+  if (opened_) return false;
+  opened_ = true;
+  draw_state_ = seed;
+  // The whole pool's places, once: growing them tick by tick would copy the line each time.
+  drawn_.Reserve(pool_.size());
+  if (order == OpenOrder::kShuffledAtOnce) ShuffleAtOnce(seed);
+  return true;
+}
+
+bool WaitingRoom::Draw(uint32_t count) {
+  if (!opened_ || count == 0 || count > pool_.size()) return false;
+  constexpr uint64_t kStep = 0x9e3779b97f4a7c15ULL;
+  // Where the draw `ahead` steps on will land (its slot may still change hands before then,
+  // which only wastes a prefetch). Each draw is a cache miss on a random ticket; fetching the
+  // slots 16 draws ahead and the tickets 8 ahead keeps several misses in flight at once.
+  auto slot_ahead = [&](uint64_t ahead) -> std::size_t {
+    const uint64_t left = pool_.size() - ahead;
+    return Mix64(draw_state_ + (ahead + 1) * kStep) % left;
+  };
+  for (uint32_t k = 0; k < count; ++k) {
+    if (k + 16 < count) __builtin_prefetch(&pool_[slot_ahead(16)]);
+    if (k + 8 < count) __builtin_prefetch(pool_[slot_ahead(8)]);
+    draw_state_ += kStep;
+    QueueTicket& t = *pool_[Mix64(draw_state_) % pool_.size()];
+    FromPool(t);
+    t.place = drawn_.Append(t.user);
   }
   return true;
 }
 
-bool WaitingRoom::Open(uint64_t seed) {
-  if (opened_) return false;
-  opened_ = true;
-  std::vector<UserId> early;
-  early.reserve(pre_queued_);
-  for (UserId u : pre_line_) {
-    const QueueTicket* t = Find(u);
-    if (t != nullptr && t->status == TicketStatus::kWaiting && t->place == QueueTicket::kNotPlaced)
-      early.push_back(u);
-  }
-  // Someone who left and joined again before opening is in pre_line_ twice.
+// How journals before version 5 opened a room, kept so that they replay to the same line:
+// Fisher-Yates with SplitMix64 over the pool sorted by user, all in the opening event.
+void WaitingRoom::ShuffleAtOnce(uint64_t seed) {
+  std::vector<UserId> early = pool();
   std::sort(early.begin(), early.end());
-  early.erase(std::unique(early.begin(), early.end()), early.end());
-  // Fisher-Yates with SplitMix64: the same seed gives the same order on every replay.
   uint64_t state = seed;
   for (std::size_t i = early.size(); i > 1; --i) {
     state += 0x9e3779b97f4a7c15ULL;
     const std::size_t j = Mix64(state) % i;
     std::swap(early[i - 1], early[j]);
   }
-  pre_line_.clear();
-  pre_line_.shrink_to_fit();
-  pre_queued_ = 0;
-  line_.reserve(line_.size() + early.size());
-  fenwick_.reserve(fenwick_.size() + early.size());
-  for (UserId u : early) Place(tickets_.at(u));
-  return true;
+  pool_.clear();
+  pool_.shrink_to_fit();
+  for (UserId u : early) {
+    QueueTicket& t = tickets_.find(u)->second;
+    t.place = drawn_.Append(u);
+  }
 }
 
 bool WaitingRoom::Admit(const std::vector<UserId>& users, TimeMs now, TimeMs expires_at) {
@@ -172,7 +194,9 @@ bool WaitingRoom::Admit(const std::vector<UserId>& users, TimeMs now, TimeMs exp
     recent_.back().second += static_cast<uint32_t>(users.size());
   else
     recent_.emplace_back(now, static_cast<uint32_t>(users.size()));
-  while (head_ < line_.size() && !WaitingAt(head_)) ++head_;
+  drawn_.AdvanceHead([this](uint64_t place) { return WaitingAt(drawn_, 0, place); });
+  late_.AdvanceHead(
+      [this](uint64_t place) { return WaitingAt(late_, QueueTicket::kLatePlaces, place); });
   return true;
 }
 
@@ -213,28 +237,27 @@ void WaitingRoom::OnHoldEnded(UserId user, bool bought, TimeMs now) {
   // Otherwise the admission runs out at its own time, which no hold has moved.
 }
 
-bool WaitingRoom::Restore(bool opened, std::vector<QueueTicket> tickets, std::vector<UserId> line,
-                          uint64_t head, std::vector<UserId> pre_line,
-                          std::deque<std::pair<TimeMs, uint32_t>> recent,
-                          uint64_t admitted_total,
-                          std::unordered_map<UserId, uint32_t> live_holds) {
-  live_holds_ = std::move(live_holds);
-  opened_ = opened;
-  line_ = std::move(line);
-  head_ = head;
-  pre_line_ = std::move(pre_line);
-  recent_ = std::move(recent);
-  admitted_total_ = admitted_total;
-  if (head_ > line_.size()) return false;
-  std::vector<int32_t> flags(line_.size(), 0);
-  for (QueueTicket& t : tickets) {
+bool WaitingRoom::Restore(WaitingRoomParts parts) {
+  opened_ = parts.opened;
+  draw_state_ = parts.draw_state;
+  recent_ = std::move(parts.recent);
+  admitted_total_ = parts.admitted_total;
+  live_holds_ = std::move(parts.live_holds);
+  if (!opened_ && (!parts.drawn.empty() || !parts.late.empty())) return false;
+  std::vector<int32_t> drawn_flags(parts.drawn.size(), 0), late_flags(parts.late.size(), 0);
+  uint64_t unplaced = 0;
+  for (QueueTicket& t : parts.tickets) {
     if (t.status == TicketStatus::kWaiting) {
+      const bool late = t.place != QueueTicket::kNotPlaced && t.place >= QueueTicket::kLatePlaces;
+      const std::vector<UserId>& line = late ? parts.late : parts.drawn;
+      const uint64_t head = late ? parts.late_head : parts.drawn_head;
+      const uint64_t i = late ? t.place - QueueTicket::kLatePlaces : t.place;
       if (t.place == QueueTicket::kNotPlaced) {
-        ++pre_queued_;
+        t.pool_index = QueueTicket::kNotPlaced;  // until the pool below names it
+        ++unplaced;
       } else {
-        if (t.place >= line_.size() || line_[t.place] != t.user || t.place < head_) return false;
-        flags[t.place] = 1;
-        ++in_line_;
+        if (i >= line.size() || line[i] != t.user || i < head) return false;
+        (late ? late_flags : drawn_flags)[i] = 1;
       }
     } else if (t.status == TicketStatus::kAdmitted) {
       ++active_;
@@ -242,13 +265,19 @@ bool WaitingRoom::Restore(bool opened, std::vector<QueueTicket> tickets, std::ve
     }
     if (!tickets_.emplace(t.user, t).second) return false;
   }
-  // A Fenwick tree built in O(n): each node passes its sum on to its parent.
-  fenwick_ = std::move(flags);
-  for (uint64_t i = 1; i <= fenwick_.size(); ++i) {
-    const uint64_t parent = i + (i & (~i + 1));
-    if (parent <= fenwick_.size()) fenwick_[parent - 1] += fenwick_[i - 1];
+  // Each pool member once, waiting without a place.
+  if (unplaced != parts.pool.size()) return false;
+  pool_.reserve(parts.pool.size());
+  for (UserId u : parts.pool) {
+    auto it = tickets_.find(u);
+    if (it == tickets_.end() || it->second.status != TicketStatus::kWaiting ||
+        it->second.place != QueueTicket::kNotPlaced ||
+        it->second.pool_index != QueueTicket::kNotPlaced)
+      return false;
+    ToPool(it->second);
   }
-  return true;
+  return drawn_.Restore(std::move(parts.drawn), parts.drawn_head, std::move(drawn_flags)) &&
+         late_.Restore(std::move(parts.late), parts.late_head, std::move(late_flags));
 }
 
 }  // namespace cm::engine

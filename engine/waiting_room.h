@@ -3,11 +3,13 @@
 // fast people are let in. It is part of the engine state, so it changes only through events
 // (EngineState::Apply); the sequencer reads it to decide admissions on each Tick.
 //
-// Order: people who join in the pre-queue window (before sales open) are shuffled at opening
-// with the seed recorded in the QueueOpened event, so arriving early gives no edge and replay
-// reproduces the order; everyone after that joins the back of the line (FIFO).
-// Positions: a Fenwick tree over places in line counts who is still waiting ahead, so a
-// position costs O(log n) and nothing ever scans the line.
+// Order: people who join in the pre-queue window (before sales open) wait in a pool, in no
+// order. Once the room opens, QueueDrawn events move them into the line a batch at a time, each
+// drawn at random from those still in the pool (SplitMix64 from the seed journaled in
+// QueueOpened), so arriving early gives no edge, replay reproduces the order, and opening a
+// room of a million costs no more per tick than a small one. Everyone who joins after opening
+// stands behind the whole pool (FIFO). A pool member has no position until drawn.
+// Positions: a Fenwick tree per part of the line (QueueLine) counts who still waits ahead.
 // Admission: at most max_active admitted at once and admit_per_second in any one-second
 // window. An admission lapses admission_ttl_ms after it began, and nothing pushes that back:
 // holds placed while admitted stay payable until their own expiry, but once the admission
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "engine/concert_spec.h"
+#include "engine/queue_line.h"
 #include "engine/types.h"
 
 namespace cm::engine {
@@ -42,14 +45,21 @@ std::string_view ToString(TicketStatus s);
 enum class TicketEnd : uint8_t { kLeft = 0, kAbandoned = 1, kLapsed = 2 };
 std::string_view ToString(TicketEnd e);
 
+// How an opening orders the pre-queue. Journals written before version 5 shuffled all of it in
+// the opening event; they replay that way.
+enum class OpenOrder : uint8_t { kDrawn = 0, kShuffledAtOnce = 1 };
+
 struct QueueTicket {
-  static constexpr uint64_t kNotPlaced = UINT64_MAX;  // in the pre-queue: no place yet
+  static constexpr uint64_t kNotPlaced = UINT64_MAX;  // in the pre-queue pool: no place yet
+  // Places of those who joined after opening start here, behind every place of the pool.
+  static constexpr uint64_t kLatePlaces = uint64_t{1} << 62;
 
   TicketId id = 0;
   UserId user = 0;
   TicketStatus status = TicketStatus::kWaiting;
   TicketEnd end = TicketEnd::kLeft;  // why it ended (kExpired, kLeft)
   uint64_t place = kNotPlaced;       // index in the line
+  uint64_t pool_index = 0;           // while in the pool: where (not encoded, rebuilt)
   TimeMs joined_at = 0;
   TimeMs admitted_at = 0;
   TimeMs admission_expires_at = 0;  // the admission's hard end
@@ -57,19 +67,37 @@ struct QueueTicket {
   bool operator==(const QueueTicket&) const = default;
 };
 
+// A room as its snapshot holds it (state_codec.cc).
+struct WaitingRoomParts {
+  bool opened = false;
+  std::vector<QueueTicket> tickets;
+  std::vector<UserId> drawn;  // the pool's part of the line, in drawn order
+  uint64_t drawn_head = 0;
+  std::vector<UserId> pool;   // not drawn yet, in pool order (the draws depend on it)
+  uint64_t draw_state = 0;
+  std::vector<UserId> late;   // joined after opening, in order
+  uint64_t late_head = 0;
+  std::deque<std::pair<TimeMs, uint32_t>> recent;
+  uint64_t admitted_total = 0;
+  std::unordered_map<UserId, uint32_t> live_holds;
+};
+
 class WaitingRoom {
  public:
+
   explicit WaitingRoom(const WaitingRoomSettings& settings) : settings_(settings) {}
+  WaitingRoom(const WaitingRoom&) = delete;  // the pool points into this room's tickets
+  WaitingRoom& operator=(const WaitingRoom&) = delete;
 
   const WaitingRoomSettings& settings() const { return settings_; }
   bool opened() const { return opened_; }
   const QueueTicket* Find(UserId user) const;
   bool IsAdmitted(UserId user) const;
-  // 1 for the next in line; 0 when not waiting or still in the pre-queue (no order yet).
+  // 1 for the next in line; 0 when not waiting or still in the pool (no order yet).
   uint64_t PositionOf(const QueueTicket& t) const;
-  uint64_t in_line() const { return in_line_; }        // waiting with a place
-  uint64_t pre_queued() const { return pre_queued_; }  // waiting for the opening shuffle
-  uint64_t waiting() const { return in_line_ + pre_queued_; }
+  uint64_t in_line() const { return drawn_.waiting() + late_.waiting(); }  // with a place
+  uint64_t pre_queued() const { return pool_.size(); }  // in the pool, not drawn yet
+  uint64_t waiting() const { return in_line() + pre_queued(); }
   uint32_t active() const { return active_; }
   uint64_t admitted_total() const { return admitted_total_; }
   std::size_t tickets() const { return tickets_.size(); }
@@ -78,14 +106,16 @@ class WaitingRoom {
 
   // For the sequencer (read only). How many may be admitted at `now` (cap, rate, line).
   uint32_t AdmissionsAllowed(TimeMs now) const;
-  // The next `n` waiting users, in order. Cost: n plus the places given up ahead of them.
+  // The next `n` waiting users, in order; none behind the undrawn pool. Cost: n plus the places
+  // given up ahead of them.
   void NextInLine(uint32_t n, std::vector<UserId>* out) const;
   // Admitted users whose admission time is up at `now`.
   void DueLapses(TimeMs now, std::vector<UserId>* out) const;
 
   // Changes, from EngineState::Apply only. False when the event contradicts the room.
   bool Join(TicketId id, UserId user, TimeMs now);
-  bool Open(uint64_t seed);
+  bool Open(uint64_t seed, OpenOrder order);
+  bool Draw(uint32_t count);  // the next `count` of the pool, drawn at random, join the line
   bool Admit(const std::vector<UserId>& users, TimeMs now, TimeMs expires_at);
   bool End(UserId user, TicketEnd why, TimeMs now);
   void OnHoldPlaced(UserId user);
@@ -93,35 +123,35 @@ class WaitingRoom {
 
   // For the snapshot codec, the hash and the invariant checker.
   const std::unordered_map<UserId, QueueTicket>& ticket_map() const { return tickets_; }
-  const std::vector<UserId>& line() const { return line_; }
-  uint64_t head() const { return head_; }
-  const std::vector<UserId>& pre_line() const { return pre_line_; }
+  const QueueLine& drawn() const { return drawn_; }
+  std::vector<UserId> pool() const;  // in pool order
+  uint64_t draw_state() const { return draw_state_; }
+  const QueueLine& late() const { return late_; }
   const std::deque<std::pair<TimeMs, uint32_t>>& recent() const { return recent_; }
   const std::unordered_map<UserId, uint32_t>& live_holds() const { return live_holds_; }
   // Rebuilds a room from its encoded parts; false if they disagree.
-  bool Restore(bool opened, std::vector<QueueTicket> tickets, std::vector<UserId> line,
-               uint64_t head, std::vector<UserId> pre_line,
-               std::deque<std::pair<TimeMs, uint32_t>> recent, uint64_t admitted_total,
-               std::unordered_map<UserId, uint32_t> live_holds);
+  bool Restore(WaitingRoomParts parts);
 
  private:
-  void Place(QueueTicket& t);
+  void ToPool(QueueTicket& t);
+  void FromPool(const QueueTicket& t);
+  void ShuffleAtOnce(uint64_t seed);
   void Unplace(QueueTicket& t);  // it stops waiting in line
-  void FenAdd(uint64_t place, int32_t delta);
-  uint64_t FenPrefix(uint64_t count) const;  // waiting among places [0, count)
-  bool WaitingAt(uint64_t place) const;
+  bool WaitingAt(const QueueLine& line, uint64_t base, uint64_t place) const;
 
   WaitingRoomSettings settings_;
   bool opened_ = false;
   std::unordered_map<UserId, QueueTicket> tickets_;  // one per user: the newest
-  std::vector<UserId> line_;       // place -> user (stale when the user's ticket moved on)
-  std::vector<int32_t> fenwick_;   // 1-based, over places: 1 while waiting there
-  uint64_t head_ = 0;              // every place before it is no longer waiting
-  std::vector<UserId> pre_line_;   // joined before opening, in arrival order
+  // Pre-queued, not drawn; leaving swaps the last one in. Pointers into tickets_, whose nodes
+  // never move and are never erased, so a draw costs no hash lookup.
+  std::vector<QueueTicket*> pool_;
+  uint64_t draw_state_ = 0;   // SplitMix64, from the opening's seed
+  QueueLine drawn_;           // places [0, kLatePlaces): the pool, as drawn
+  QueueLine late_;            // places kLatePlaces + i: joined after opening
   std::set<std::pair<TimeMs, UserId>> lapses_;  // admitted: (admission_expires_at, user)
   std::deque<std::pair<TimeMs, uint32_t>> recent_;  // admissions of the last second: (at, n)
   std::unordered_map<UserId, uint32_t> live_holds_;  // zero counts are erased
-  uint64_t in_line_ = 0, pre_queued_ = 0, admitted_total_ = 0;
+  uint64_t admitted_total_ = 0;
   uint32_t active_ = 0;
 };
 

@@ -264,12 +264,11 @@ void WriteQueueTicket(JsonWriter& w, const Concert& c, const QueueTicket& t,
   std::snprintf(rate, sizeof rate, "%.2f", admission_rate);
   w.Key("admissionRatePerSecond").Raw(rate);
   if (t.status == TicketStatus::kAdmitted) {
-    const bool holding = room.LiveHolds(t.user) > 0;
-    w.Field("admittedAt", FormatTime(t.admitted_at)).Field("holdingSeats", holding);
-    // While seats are held the admission lasts until the last hold ends.
-    w.Key("admittedUntil");
-    if (holding) w.Null();
-    else w.String(FormatTime(t.admission_expires_at));
+    // The admission's hard end: holds do not move it (they stay payable until their own
+    // expiry, but no new ones are placed after it).
+    w.Field("admittedAt", FormatTime(t.admitted_at))
+        .Field("holdingSeats", room.LiveHolds(t.user) > 0)
+        .Field("admittedUntil", FormatTime(t.admission_expires_at));
   }
   if (!waiting && t.status != TicketStatus::kAdmitted) {
     w.Field("endedAt", FormatTime(t.ended_at));

@@ -174,6 +174,11 @@ struct Fields {
   void operator()(const QueueOpened& b) {
     UNum("concert", b.concert);
     UNum("seed", b.seed);
+    Str("order", b.order == OpenOrder::kDrawn ? "DRAWN" : "SHUFFLED_AT_ONCE");
+  }
+  void operator()(const QueueDrawn& b) {
+    UNum("concert", b.concert);
+    UNum("count", b.count);
   }
   void operator()(const QueueAdmitted& b) {
     UNum("concert", b.concert);

@@ -147,6 +147,11 @@ struct BodyEncoder {
   void operator()(const QueueOpened& b) {
     PutFixed64(d, b.concert);
     PutFixed64(d, b.seed);
+    PutFixed8(d, static_cast<uint8_t>(b.order));
+  }
+  void operator()(const QueueDrawn& b) {
+    PutFixed64(d, b.concert);
+    PutVarint32(d, b.count);
   }
   void operator()(const QueueAdmitted& b) {
     PutFixed64(d, b.concert);
@@ -202,8 +207,7 @@ bool GetPaymentIds(std::string_view* in, PaymentEvent* b) {
 }
 
 // The waiting room.
-bool DecodeQueueBody(EventType type, uint8_t /*version*/, std::string_view* in,
-                     EventBody* body) {
+bool DecodeQueueBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
   switch (type) {
     case EventType::kQueueJoined: {
       QueueJoined b;
@@ -214,6 +218,17 @@ bool DecodeQueueBody(EventType type, uint8_t /*version*/, std::string_view* in,
     case EventType::kQueueOpened: {
       QueueOpened b;
       if (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.seed)) return false;
+      uint8_t order = static_cast<uint8_t>(OpenOrder::kShuffledAtOnce);  // before version 5
+      if (version >= 5 &&
+          (!GetFixed8(in, &order) || order > static_cast<uint8_t>(OpenOrder::kShuffledAtOnce)))
+        return false;
+      b.order = static_cast<OpenOrder>(order);
+      *body = b;
+      return true;
+    }
+    case EventType::kQueueDrawn: {
+      QueueDrawn b;
+      if (!GetFixed64(in, &b.concert) || !GetVarint32(in, &b.count)) return false;
       *body = b;
       return true;
     }
@@ -435,6 +450,7 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
     case EventType::kQueueOpened:
     case EventType::kQueueAdmitted:
     case EventType::kQueueTicketsEnded:
+    case EventType::kQueueDrawn:
       return DecodeQueueBody(type, version, in, body);
     case EventType::kUserRegistered:
     case EventType::kSessionStarted:
@@ -529,6 +545,10 @@ Status DecodeEvent(std::string_view* in, Event* out) {
     return Bad("event type " + std::to_string(type) + " in a version 1 record", seq, true);
   if (version < 3 && type > static_cast<uint8_t>(EventType::kQueueTicketsEnded))
     return Bad("event type " + std::to_string(type) + " in a version 2 record", seq, true);
+  if (version < 5 && type > static_cast<uint8_t>(EventType::kRefundSettled))
+    return Bad("event type " + std::to_string(type) + " in a version " +
+                   std::to_string(version) + " record",
+               seq, true);
   if (!DecodeBody(static_cast<EventType>(type), version, &payload, &e.body) || !payload.empty())
     return Bad("malformed " + std::string(ToString(static_cast<EventType>(type))) + " body",
                seq, true);

@@ -1,13 +1,14 @@
 #pragma once
-// The journal's record format, version 4. Older records are still read: version 1 (before
+// The journal's record format, version 5. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
-// payment events, and the reservation events carry only the reservation) and version 3 (before
-// re-hold cooldowns: none in concert specs). One record per
+// payment events, and the reservation events carry only the reservation), version 3 (before
+// re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
+// has no order and means kShuffledAtOnce; no QueueDrawn). One record per
 // event; the journal packs the records of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 4, or 3, 2, 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
+// payload  := version: u8 (= 5, or 4, 3, 2, 1) | type: u8 (EventType) | seq: fixed64 | ts: fixed64
 //             | flags: u8 | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -26,7 +27,8 @@
 //   SessionStarted/Refreshed   session, user, digest_hi, digest_lo, expires_at: u64
 //   SessionEnded         session, user: u64
 //   QueueJoined          concert, user: u64
-//   QueueOpened          concert, seed: u64
+//   QueueOpened          concert, seed: u64 | order: u8 (OpenOrder; not before version 5)
+//   QueueDrawn           concert: u64 | count: varint
 //   QueueAdmitted        concert, expires_at: u64 | users
 //   QueueTicketsEnded    concert: u64 | why: u8 (TicketEnd) | users
 //   (ids = payment, reservation, concert, user: u64)
@@ -49,7 +51,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 4;
+inline constexpr uint8_t kEventFormatVersion = 5;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

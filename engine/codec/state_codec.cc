@@ -44,6 +44,11 @@ std::vector<uint64_t> SortedKeys(const Map& m) {
   return keys;
 }
 
+void PutUserList(const std::vector<UserId>& users, std::string* dst) {
+  PutVarint32(dst, static_cast<uint32_t>(users.size()));
+  for (UserId u : users) PutFixed64(dst, u);
+}
+
 void EncodeRoom(const WaitingRoom& room, std::string* dst) {
   PutFixed8(dst, room.opened() ? 1 : 0);
   PutVarint32(dst, static_cast<uint32_t>(room.ticket_map().size()));
@@ -59,11 +64,12 @@ void EncodeRoom(const WaitingRoom& room, std::string* dst) {
     PutFixed64(dst, static_cast<uint64_t>(t.admission_expires_at));
     PutFixed64(dst, static_cast<uint64_t>(t.ended_at));
   }
-  PutVarint32(dst, static_cast<uint32_t>(room.line().size()));
-  for (UserId u : room.line()) PutFixed64(dst, u);
-  PutFixed64(dst, room.head());
-  PutVarint32(dst, static_cast<uint32_t>(room.pre_line().size()));
-  for (UserId u : room.pre_line()) PutFixed64(dst, u);
+  PutUserList(room.drawn().users(), dst);
+  PutFixed64(dst, room.drawn().head());
+  PutUserList(room.pool(), dst);
+  PutFixed64(dst, room.draw_state());
+  PutUserList(room.late().users(), dst);
+  PutFixed64(dst, room.late().head());
   PutVarint32(dst, static_cast<uint32_t>(room.recent().size()));
   for (const auto& [at, n] : room.recent()) {
     PutFixed64(dst, static_cast<uint64_t>(at));
@@ -144,11 +150,13 @@ bool GetUserList(std::string_view* in, std::vector<UserId>* out) {
 }
 
 bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
+  WaitingRoomParts parts;
   uint8_t opened;
   uint32_t n;
   if (!GetFixed8(in, &opened) || opened > 1 || !GetCount(in, &n)) return false;
-  std::vector<QueueTicket> tickets(n);
-  for (QueueTicket& t : tickets) {
+  parts.opened = opened == 1;
+  parts.tickets.resize(n);
+  for (QueueTicket& t : parts.tickets) {
     uint8_t status, end;
     if (!GetFixed64(in, &t.id) || !GetFixed64(in, &t.user) || !GetFixed8(in, &status) ||
         status > 4 || !GetFixed8(in, &end) || end > 2 || !GetFixed64(in, &t.place) ||
@@ -158,26 +166,22 @@ bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
     t.status = static_cast<TicketStatus>(status);
     t.end = static_cast<TicketEnd>(end);
   }
-  std::vector<UserId> line, pre_line;
-  uint64_t head, admitted_total;
-  if (!GetUserList(in, &line) || !GetFixed64(in, &head) || !GetUserList(in, &pre_line) ||
-      !GetCount(in, &n))
+  if (!GetUserList(in, &parts.drawn) || !GetFixed64(in, &parts.drawn_head) ||
+      !GetUserList(in, &parts.pool) || !GetFixed64(in, &parts.draw_state) ||
+      !GetUserList(in, &parts.late) || !GetFixed64(in, &parts.late_head) || !GetCount(in, &n))
     return false;
-  std::deque<std::pair<TimeMs, uint32_t>> recent(n);
-  for (auto& [at, count] : recent)
+  parts.recent.resize(n);
+  for (auto& [at, count] : parts.recent)
     if (!GetSigned64(in, &at) || !GetVarint32(in, &count)) return false;
-  if (!GetFixed64(in, &admitted_total) || !GetCount(in, &n)) return false;
-  std::unordered_map<UserId, uint32_t> live_holds;
+  if (!GetFixed64(in, &parts.admitted_total) || !GetCount(in, &n)) return false;
   for (uint32_t i = 0; i < n; ++i) {
     UserId user;
     uint32_t holds;
     if (!GetFixed64(in, &user) || !GetVarint32(in, &holds) || holds == 0 ||
-        !live_holds.emplace(user, holds).second)
+        !parts.live_holds.emplace(user, holds).second)
       return false;
   }
-  return room->Restore(opened == 1, std::move(tickets), std::move(line), head,
-                       std::move(pre_line), std::move(recent), admitted_total,
-                       std::move(live_holds));
+  return room->Restore(std::move(parts));
 }
 
 bool DecodeCooldowns(std::string_view* in, Concert* c) {

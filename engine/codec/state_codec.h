@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 4) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 5) | last_seq: fixed64 | clock: fixed64
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
 //          | concerts: varint n, (id: fixed64, sales: u8, concert_spec, [room], cooldowns)[n]
@@ -25,15 +25,19 @@
 //                | refunded: fixed64 | history: varint n, step[n]
 // step        := at: fixed64 | step, outcome: u8 | attempt: varint | detail: lstr
 // room        := opened: u8 | tickets: varint n, ticket[n] (ascending user)
-//                | line: varint n, fixed64[n] | head: fixed64 | pre_line: varint n, fixed64[n]
+//                | drawn: users | drawn_head: fixed64 | pool: users (in pool order)
+//                | draw_state: fixed64 | late: users | late_head: fixed64
 //                | recent: varint n, (at: fixed64, count: varint)[n] | admitted_total: fixed64
 //                | live_holds: varint n, (user: fixed64, count: varint)[n] (ascending user)
 // ticket      := id, user: fixed64 | status, end: u8 | place, joined_at, admitted_at,
 //                admission_expires_at, ended_at: fixed64
+// users       := varint n, fixed64[n]
 // idem_entry  := user, key_hi, key_lo, fingerprint, seq: fixed64 | code: varint
 //                | ref, detail, recorded_at: fixed64
-// Seat maps, per-user counts, hold timers and a room's position tree are not stored: they follow from the reservations
-// and are rebuilt on load. The encoding is canonical (sorted), so equal states give equal bytes.
+// Seat maps, per-user counts, hold timers and a room's position trees are not stored: they
+// follow from the reservations and tickets and are rebuilt on load. The encoding is canonical
+// (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue);
+// a version 4 snapshot is passed over at recovery and the journal replays instead.
 
 #include <memory>
 #include <string>
@@ -44,7 +48,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 4;
+inline constexpr uint8_t kStateFormatVersion = 5;
 
 void EncodeState(const EngineState& state, std::string* dst);
 

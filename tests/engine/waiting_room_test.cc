@@ -210,7 +210,10 @@ TEST_CASE("property: FIFO after opening, one place each, cap and rate kept, laps
     CAPTURE(seed);
     std::mt19937_64 rng(seed);
     auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
-    TestWorld w;
+    // A few draws per tick, so the line often has an undrawn pool ahead of later arrivals.
+    EngineConfig config;
+    config.queue_draws_per_tick = 1 + static_cast<uint32_t>(pick(3));
+    TestWorld w(config);
     const VenueId venue = w.AddVenue(GridVenue(1, 6, 10));
     const uint32_t cap = 1 + static_cast<uint32_t>(pick(4));
     const uint32_t rate = 1 + static_cast<uint32_t>(pick(3));
@@ -220,47 +223,66 @@ TEST_CASE("property: FIFO after opening, one place each, cap and rate kept, laps
     std::vector<UserId> users;
     for (int i = 0; i < 30; ++i) users.push_back(w.AddUser("r" + std::to_string(i) + "@x.io"));
 
-    std::vector<UserId> model_line;  // waiting users in order, once the room opened
+    // The model: the pool (no order), the drawn part of the line and the part that joined
+    // after opening, each waiting user in order. The pool stands ahead of the late part.
+    std::set<UserId> model_pool;
+    std::vector<UserId> model_drawn, model_late;
     std::multiset<TimeMs> admission_times;
     std::map<UserId, ReservationId> holds;
     std::size_t seen = w.sink.events.size();
+    std::size_t drawn_seen = 0;
+    bool opened_seen = false;
     auto check_events = [&](TimeMs now, bool ticked) {
       for (; seen < w.sink.events.size(); ++seen) {
         const Event& e = w.sink.events[seen];
-        if (std::holds_alternative<QueueOpened>(e.body)) {
-          // The shuffled pre-queue became the line (some of it may already be admitted by the
-          // same tick, which the events after this one replay into the model).
-          REQUIRE(model_line.empty());
-          const auto& line = room.line();
-          for (uint64_t place = 0; place < line.size(); ++place) {
-            const QueueTicket& t = *room.Find(line[place]);
-            if (t.place == place && (t.status == TicketStatus::kWaiting ||
-                                     (t.status == TicketStatus::kAdmitted && t.admitted_at == e.ts)))
-              model_line.push_back(t.user);
+        if (const auto* drawn = std::get_if<QueueDrawn>(&e.body)) {
+          // Who was drawn is in the room's drawn part, which only grows.
+          REQUIRE(drawn->count <= model_pool.size());
+          for (uint32_t k = 0; k < drawn->count; ++k) {
+            const UserId u = room.drawn().at(drawn_seen++);
+            CHECK(model_pool.erase(u) == 1);
+            model_drawn.push_back(u);
           }
         } else if (const auto* joined = std::get_if<QueueJoined>(&e.body)) {
-          if (room.opened()) model_line.push_back(joined->user);  // the back of the line
+          (opened_seen ? model_late.push_back(joined->user)
+                       : static_cast<void>(model_pool.insert(joined->user)));
+        } else if (std::holds_alternative<QueueOpened>(e.body)) {
+          opened_seen = true;
         } else if (const auto* admitted = std::get_if<QueueAdmitted>(&e.body)) {
-          // FIFO: exactly the front of the line, in order.
-          REQUIRE(admitted->users.size() <= model_line.size());
-          CHECK(std::equal(admitted->users.begin(), admitted->users.end(), model_line.begin()));
-          model_line.erase(model_line.begin(), model_line.begin() + admitted->users.size());
+          // FIFO: exactly the front of the line, in order; nobody behind the undrawn pool.
+          std::vector<UserId> line = model_drawn;
+          if (model_pool.empty()) line.insert(line.end(), model_late.begin(), model_late.end());
+          REQUIRE(admitted->users.size() <= line.size());
+          CHECK(std::equal(admitted->users.begin(), admitted->users.end(), line.begin()));
+          for (UserId u : admitted->users) {
+            std::erase(model_drawn, u);
+            std::erase(model_late, u);
+          }
           for (std::size_t k = 0; k < admitted->users.size(); ++k) admission_times.insert(e.ts);
           // The rate: admissions in any one-second window ending here.
           const auto window = std::distance(admission_times.upper_bound(e.ts - 1000),
                                             admission_times.end());
           CHECK(window <= static_cast<long>(rate));
         } else if (const auto* ended = std::get_if<QueueTicketsEnded>(&e.body)) {
-          for (UserId u : ended->users) std::erase(model_line, u);
+          for (UserId u : ended->users) {
+            model_pool.erase(u);
+            std::erase(model_drawn, u);
+            std::erase(model_late, u);
+          }
         }
       }
       CHECK(room.active() <= cap);
       // Lapses: after a tick, nobody admitted is past the admission's hard end.
       for (const auto& [u, t] : room.ticket_map())
         if (ticked && t.status == TicketStatus::kAdmitted) CHECK(t.admission_expires_at > now);
-      // Positions follow the model's line.
-      for (std::size_t k = 0; k < model_line.size(); ++k)
-        CHECK(room.PositionOf(*room.Find(model_line[k])) == k + 1);
+      // Positions follow the model's line; the pool has none yet and stands ahead of the rest.
+      for (std::size_t k = 0; k < model_drawn.size(); ++k)
+        CHECK(room.PositionOf(*room.Find(model_drawn[k])) == k + 1);
+      for (UserId u : model_pool) CHECK(room.PositionOf(*room.Find(u)) == 0);
+      for (std::size_t k = 0; k < model_late.size(); ++k)
+        CHECK(room.PositionOf(*room.Find(model_late[k])) ==
+              model_drawn.size() + model_pool.size() + k + 1);
+      CHECK(room.pre_queued() == model_pool.size());
       const auto problems = CheckInvariants(w.state);
       CHECK_MESSAGE(problems.empty(), problems.front());
     };

@@ -115,6 +115,10 @@ TEST_CASE("2,000 users join at once, 100 may shop: cap kept, everyone served, no
             ++errors;
             continue;
           }
+          // Holding seats shows, and the admission keeps its hard end (holds do not move it).
+          if (auto held = c.Get(queue + "/me", tokens[i]).Json();
+              !held.at("holdingSeats").as_bool() || !held.at("admittedUntil").is_string())
+            ++errors;
           c.Delete("/api/reservations/" + std::to_string(Int(h.Json(), "id")), tokens[i]);
           if (c.Delete(queue + "/me", tokens[i]).status != 200) ++errors;
           ++served;

@@ -349,12 +349,12 @@ function renderQueue() {
   if (!state.auth) text = "Log in to join the waiting room for this concert.";
   else if (!t) text = `Sales go through a waiting room (${c.waitingRoom.waiting} waiting). Join to get your place.`;
   else if (t.status === "WAITING" && t.preQueued)
-    text = `You are in the pre-queue with ${t.waiting - 1} others. Places are drawn at random when sales open.`;
+    text = `You are in the pre-queue with ${t.waiting - 1} others. Places are drawn at random as sales open; yours will show here.`;
   else if (t.status === "WAITING")
     text = `Your position: ${t.position} of ${t.waiting} · estimated wait ${duration(t.estimatedWaitSeconds)}.`;
   else if (admitted)
-    text = t.admittedUntil ? `It's your turn: shop until ${new Date(t.admittedUntil).toLocaleTimeString()}.`
-                           : "It's your turn: you hold seats, so your turn lasts until they are paid or released.";
+    text = `It's your turn: shop until ${new Date(t.admittedUntil).toLocaleTimeString()}.` +
+           (t.holdingSeats ? " Seats you hold stay yours to pay until their own hold runs out." : "");
   else if (t.status === "COMPLETED") text = "Your purchase is complete.";
   else if (t.status === "EXPIRED")
     text = t.endReason === "ABANDONED" ? "Your place expired because this page stopped checking in. Join again for a new place."
