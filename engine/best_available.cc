@@ -14,8 +14,10 @@ struct Choice {
   SeatIndex first = 0;
   bool found = false;
 
-  bool Improves(bool o, int64_t d) const {
-    return !found || std::tie(o, d) < std::tie(orphans, distance);
+  // Ties go to the lower seat index (the lower row, then along it), whatever order rows are
+  // visited in.
+  bool Improves(bool o, int64_t d, SeatIndex f) const {
+    return !found || std::tie(o, d, f) < std::tie(orphans, distance, first);
   }
 };
 
@@ -27,7 +29,7 @@ void ScanRun(const Venue& venue, SeatIndex begin, SeatIndex end, uint32_t count,
   for (SeatIndex first = begin;; ++first) {
     const SeatIndex last = first + count;  // one past the window
     const bool orphans = (first - begin == 1) || (end - last == 1);
-    if (best->Improves(orphans, window)) *best = Choice{orphans, window, first, true};
+    if (best->Improves(orphans, window, first)) *best = Choice{orphans, window, first, true};
     if (last == end) break;
     window += venue.seats[last].DistanceSquared() - venue.seats[first].DistanceSquared();
   }
@@ -40,10 +42,15 @@ bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvail
   if (excluded != nullptr && excluded->empty()) excluded = nullptr;
   if (req.count == 0 || req.count > kMaxSeatsPerHold) return false;
   Choice best;
-  for (uint32_t r = 0; r < venue.rows.size(); ++r) {
+  // Rows nearest the centre first: once a block without orphans is found, a row whose nearest
+  // seat puts every window of `count` farther away cannot win, nor can any row after it. Rows
+  // without `count` adjacent available seats are passed over without reading their seats, so
+  // a nearly sold-out venue costs a look per row, not per seat.
+  for (uint32_t r : venue.rows_nearest_first) {
     const RowInfo& row = venue.rows[r];
+    if (best.found && !best.orphans && row.nearest > best.distance / req.count) break;
     if (req.section >= 0 && row.section != static_cast<uint32_t>(req.section)) continue;
-    if (seats.row_available(r) < req.count) continue;
+    if (seats.row_available(r) < req.count || seats.row_longest_run(r) < req.count) continue;
     const SeatIndex row_end = row.first_seat + row.seat_count;
     SeatIndex run_begin = row.first_seat;
     for (SeatIndex s = row.first_seat; s <= row_end; ++s) {

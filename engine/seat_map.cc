@@ -1,18 +1,39 @@
 #include "engine/seat_map.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace cm::engine {
 
 SeatMap::SeatMap(const Venue& venue)
-    : venue_(&venue), cells_(venue.seat_count(), 0), row_available_(venue.rows.size()) {
-  for (std::size_t r = 0; r < venue.rows.size(); ++r) row_available_[r] = venue.rows[r].seat_count;
+    : venue_(&venue),
+      cells_(venue.seat_count(), 0),
+      row_available_(venue.rows.size()),
+      row_longest_run_(venue.rows.size()),
+      row_stale_(venue.rows.size(), 0) {
+  for (std::size_t r = 0; r < venue.rows.size(); ++r)
+    row_available_[r] = row_longest_run_[r] = venue.rows[r].seat_count;
+}
+
+uint32_t SeatMap::row_longest_run(uint32_t row) const {
+  if (row_stale_[row]) {
+    const RowInfo& info = venue_->rows[row];
+    uint32_t longest = 0, run = 0;
+    for (SeatIndex s = info.first_seat; s < info.first_seat + info.seat_count; ++s) {
+      run = cells_[s] == 0 ? run + 1 : 0;
+      longest = std::max(longest, run);
+    }
+    row_longest_run_[row] = longest;
+    row_stale_[row] = 0;
+  }
+  return row_longest_run_[row];
 }
 
 void SeatMap::Hold(SeatIndex s, ReservationId r) {
   assert(IsAvailable(s));
   cells_[s] = Cell(SeatStatus::kHeld, r);
   --row_available_[venue_->seats[s].row];
+  row_stale_[venue_->seats[s].row] = 1;
   ++held_;
 }
 
@@ -32,6 +53,7 @@ void SeatMap::Free(SeatIndex s) {
   }
   cells_[s] = 0;
   ++row_available_[venue_->seats[s].row];
+  row_stale_[venue_->seats[s].row] = 1;
 }
 
 void SeatMap::Restore(SeatIndex s, SeatStatus status, ReservationId r) {

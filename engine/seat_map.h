@@ -1,7 +1,8 @@
 #pragma once
-// The live state of one concert's seats: 8 bytes a seat, (reservation << 2) | status, plus an
-// available-seat count per row so best-available skips full rows without looking at them.
-// Owned by the sequencer thread; not thread-safe.
+// The live state of one concert's seats: 8 bytes a seat, (reservation << 2) | status, plus per
+// row the available seats and the longest run of adjacent available ones, so best-available
+// skips full and fragmented rows without looking at their seats. Owned by the sequencer
+// thread; not thread-safe (the longest runs are recomputed lazily, even through const).
 
 #include <cstdint>
 #include <vector>
@@ -29,6 +30,8 @@ class SeatMap {
   void Restore(SeatIndex s, SeatStatus status, ReservationId r);
 
   uint32_t row_available(uint32_t row) const { return row_available_[row]; }
+  // The most adjacent available seats in `row`. O(1), or O(row length) after the row changed.
+  uint32_t row_longest_run(uint32_t row) const;
   std::size_t size() const { return cells_.size(); }
   std::size_t held() const { return held_; }
   std::size_t sold() const { return sold_; }
@@ -41,6 +44,8 @@ class SeatMap {
   const Venue* venue_;
   std::vector<uint64_t> cells_;
   std::vector<uint32_t> row_available_;
+  mutable std::vector<uint32_t> row_longest_run_;
+  mutable std::vector<uint8_t> row_stale_;  // 1: the row changed since its run was counted
   std::size_t held_ = 0;
   std::size_t sold_ = 0;
 };

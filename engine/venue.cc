@@ -1,5 +1,8 @@
 #include "engine/venue.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace cm::engine {
 
 ResultCode ValidateVenue(const VenueSpec& spec, std::string* why) {
@@ -45,10 +48,18 @@ std::unique_ptr<Venue> Venue::Build(VenueId id, std::shared_ptr<const VenueSpec>
       const auto row_index = static_cast<uint32_t>(v->rows.size());
       v->rows.push_back(RowInfo{s, static_cast<SeatIndex>(v->seats.size()),
                                 static_cast<uint32_t>(row.seats.size())});
-      for (const SeatSpec& seat : row.seats)
+      int64_t nearest = std::numeric_limits<int64_t>::max();
+      for (const SeatSpec& seat : row.seats) {
         v->seats.push_back(SeatInfo{row_index, seat.number, seat.grade, seat.x, seat.y});
+        nearest = std::min(nearest, v->seats.back().DistanceSquared());
+      }
+      v->rows.back().nearest = nearest;
     }
   }
+  v->rows_nearest_first.resize(v->rows.size());
+  for (uint32_t r = 0; r < v->rows.size(); ++r) v->rows_nearest_first[r] = r;
+  std::stable_sort(v->rows_nearest_first.begin(), v->rows_nearest_first.end(),
+                   [&](uint32_t a, uint32_t b) { return v->rows[a].nearest < v->rows[b].nearest; });
   return v;
 }
 

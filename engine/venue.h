@@ -61,6 +61,7 @@ struct RowInfo {
   uint32_t section = 0;
   SeatIndex first_seat = 0;
   uint32_t seat_count = 0;
+  int64_t nearest = 0;  // the smallest DistanceSquared of its seats
 };
 
 // Immutable once built. Thread-safety: read-only, so shareable.
@@ -69,6 +70,9 @@ struct Venue {
   std::shared_ptr<const VenueSpec> spec;
   std::vector<SeatInfo> seats;
   std::vector<RowInfo> rows;
+  // Row indexes by `nearest`, then index: best-available visits rows in this order and stops
+  // once no later row can beat what it found.
+  std::vector<uint32_t> rows_nearest_first;
 
   // REQUIRES: ValidateVenue(*spec) == kOk.
   static std::unique_ptr<Venue> Build(VenueId id, std::shared_ptr<const VenueSpec> spec);

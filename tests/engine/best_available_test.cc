@@ -1,7 +1,13 @@
-// Best-available on small venues: adjacency, the centre, orphans and the filters.
+// Best-available on small venues: adjacency, the centre, orphans and the filters; and against
+// a plain every-window search on random venues, seat maps and requests.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
+#include <tuple>
+
 #include "engine/best_available.h"
+#include "engine/seat_map.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -86,4 +92,94 @@ TEST_CASE_FIXTURE(Fixture, "no block of N adjacent seats is a specific rejection
   CHECK(CodeOf(e) == ResultCode::kNoAdjacentSeats);
   CHECK(CodeOf(Best(bob, c, 0)) == ResultCode::kInvalidArgument);
   CHECK(CodeOf(Best(bob, c, 17)) == ResultCode::kTooManySeats);
+}
+
+namespace {
+
+// Every window of every row, the plain way: the rules as stated in best_available.h.
+bool ReferenceBest(const Venue& v, const SeatMap& m, const BestAvailableRequest& req,
+                   const std::vector<SeatIndex>& excluded, SeatIndex* first) {
+  bool found = false;
+  std::tuple<bool, int64_t, SeatIndex> best;
+  auto eligible = [&](SeatIndex s) {
+    return m.IsAvailable(s) && (req.grade < 0 || v.seats[s].grade == req.grade) &&
+           !std::binary_search(excluded.begin(), excluded.end(), s);
+  };
+  for (const RowInfo& row : v.rows) {
+    if (req.section >= 0 && row.section != static_cast<uint32_t>(req.section)) continue;
+    const SeatIndex end = row.first_seat + row.seat_count;
+    for (SeatIndex f = row.first_seat; f + req.count <= end; ++f) {
+      bool ok = true;
+      int64_t d = 0;
+      for (SeatIndex s = f; s < f + req.count; ++s) {
+        ok = ok && eligible(s);
+        d += v.seats[s].DistanceSquared();
+      }
+      if (!ok) continue;
+      // An orphan: exactly one eligible seat stranded before or after the block.
+      const bool before = f >= row.first_seat + 1 && eligible(f - 1) &&
+                          (f == row.first_seat + 1 || !eligible(f - 2));
+      const SeatIndex last = f + req.count;
+      const bool after = last < end && eligible(last) && (last + 1 == end || !eligible(last + 1));
+      const auto candidate = std::make_tuple(before || after, d, f);
+      if (!found || candidate < best) best = candidate;
+      found = true;
+    }
+  }
+  if (found) *first = std::get<2>(best);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("property: best-available matches every-window search on random venues and fills") {
+  std::mt19937_64 rng(11);
+  auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
+  for (int round = 0; round < 60; ++round) {
+    auto spec = std::make_shared<VenueSpec>();
+    spec->name = "Random";
+    spec->grades = {"A", "B", "C"};
+    for (int sec = 0, sections = 1 + static_cast<int>(pick(3)); sec < sections; ++sec) {
+      SectionSpec section{"S" + std::to_string(sec), {}};
+      for (int r = 0, rows = 1 + static_cast<int>(pick(6)); r < rows; ++r) {
+        RowSpec row{"R" + std::to_string(r), {}};
+        const int32_t y = static_cast<int32_t>(pick(40)) - 10;
+        for (int k = 0, n = 1 + static_cast<int>(pick(24)); k < n; ++k)
+          row.seats.push_back(SeatSpec{static_cast<uint16_t>(k + 1),
+                                       static_cast<uint8_t>(pick(3)),
+                                       static_cast<int32_t>(pick(30)) - 15, y});
+        section.rows.push_back(std::move(row));
+      }
+      spec->sections.push_back(std::move(section));
+    }
+    const auto venue = Venue::Build(1, spec);
+    SeatMap map(*venue);
+    for (int step = 0; step < 300; ++step) {
+      // Change a few seats (which leaves rows' longest runs stale), then ask.
+      for (int k = 0, n = static_cast<int>(pick(4)); k < n; ++k) {
+        const SeatIndex s = static_cast<SeatIndex>(pick(venue->seat_count()));
+        if (map.IsAvailable(s)) map.Hold(s, 1 + pick(1000));
+        else map.Free(s);
+      }
+      BestAvailableRequest req;
+      req.count = 1 + static_cast<uint32_t>(pick(4));
+      req.grade = pick(3) == 0 ? static_cast<int32_t>(pick(3)) : -1;
+      req.section = pick(3) == 0 ? static_cast<int32_t>(pick(spec->sections.size())) : -1;
+      std::vector<SeatIndex> excluded;
+      if (pick(3) == 0)
+        for (int k = 0; k < 3; ++k) excluded.push_back(static_cast<SeatIndex>(pick(venue->seat_count())));
+      std::sort(excluded.begin(), excluded.end());
+      excluded.erase(std::unique(excluded.begin(), excluded.end()), excluded.end());
+      SeatIndex want = 0;
+      SeatList got;
+      const bool found = FindBestAvailable(*venue, map, req, &got, &excluded);
+      CAPTURE(round);
+      CAPTURE(step);
+      REQUIRE(found == ReferenceBest(*venue, map, req, excluded, &want));
+      if (found) {
+        REQUIRE(got.size() == req.count);
+        CHECK(got[0] == want);
+      }
+    }
+  }
 }
