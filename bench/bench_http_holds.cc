@@ -30,6 +30,7 @@ struct Options {
   int connections = 256;
   int users = 10'000;
   int threads = 1;
+  int server_pid = 0;  // to report the server's CPU and context switches per request
   double seconds = 10;
   uint64_t max_requests = 2'000'000;
   cm::bench::ConcertShape shape;  // 50,000 seats
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
   app.add_option("--connections", o.connections, "Keep-alive connections")->capture_default_str();
   app.add_option("--users", o.users, "Users that sign up and log in first")->capture_default_str();
   app.add_option("--threads", o.threads, "Client I/O threads")->capture_default_str();
+  app.add_option("--server-pid", o.server_pid,
+                 "The server's process, to report its CPU and context switches per request");
   app.add_option("--seconds", o.seconds, "Length of the sale (bound)")->capture_default_str();
   app.add_option("--max-requests", o.max_requests, "Hold requests at most (bound)")->capture_default_str();
   cm::bench::AddConcertShapeOptions(app, o.shape);
@@ -111,6 +114,8 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Shooter>> shooters;
   for (int c = 0; c < o.connections; ++c)
     shooters.push_back(std::make_unique<Shooter>(io, o.port, shared, 1000 + c));
+  const auto server_before = cm::bench::ProcessUsage::Of(o.server_pid);
+  const auto client_before = cm::bench::ProcessUsage::Now();
   const int64_t start = NowNs();
   shared.deadline_ns = start + static_cast<int64_t>(o.seconds * 1e9);
   for (auto& s : shooters) s->Start();
@@ -119,6 +124,8 @@ int main(int argc, char** argv) {
   io.run();
   for (auto& t : threads) t.join();
   const double elapsed = (NowNs() - start) / 1e9;
+  const auto server = cm::bench::ProcessUsage::Of(o.server_pid) - server_before;
+  const auto client = cm::bench::ProcessUsage::Now() - client_before;
 
   Latencies all;
   std::map<int, uint64_t> statuses;
@@ -139,6 +146,17 @@ int main(int argc, char** argv) {
   report.Add("elapsed", elapsed, "s");
   report.Add("requests_per_s", total / elapsed, "req/s");
   report.Add("holds_per_s", statuses[201] / elapsed, "holds/s");
+  // What a request costs, whatever the machine's noise does to the rate.
+  const double requests = std::max<double>(1, static_cast<double>(total));
+  if (o.server_pid != 0) {
+    report.Add("server_cpu_us_per_request", server.cpu_us / requests, "us");
+    report.Add("server_cpu_cores", server.cpu_us / 1e6 / elapsed, "cores");
+    report.Add("server_voluntary_switches_per_1k_requests",
+               1000 * server.voluntary_switches / requests, "");
+    report.Add("server_involuntary_switches_per_1k_requests",
+               1000 * server.involuntary_switches / requests, "");
+  }
+  report.Add("client_cpu_us_per_request", client.cpu_us / requests, "us");
   // Holds stop when the seats or the users' per-user limits run out; the rate that matters is
   // the one while holds were still possible.
   int64_t last_hold = start;

@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace cm::bench {
 
@@ -61,6 +64,34 @@ ProcessUsage ProcessUsage::Now() {
   auto us = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec); };
   return {us(u.ru_utime) + us(u.ru_stime), static_cast<double>(u.ru_nvcsw),
           static_cast<double>(u.ru_nivcsw)};
+}
+
+ProcessUsage ProcessUsage::Of(int pid) {
+  ProcessUsage usage;
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::ifstream stat_file(proc + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  // Fields 14 and 15 (utime, stime) counted after the command name, which may hold spaces.
+  if (const std::size_t close = stat.rfind(')'); close != std::string::npos) {
+    std::istringstream fields(stat.substr(close + 2));
+    std::string f;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i)
+      if (i >= 14) ticks += std::stod(f);
+    usage.cpu_us = ticks * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(proc + "/task", ec)) {
+    std::ifstream status(task.path() / "status");
+    std::string key;
+    double value;
+    while (status >> key) {
+      if (key == "voluntary_ctxt_switches:" && status >> value) usage.voluntary_switches += value;
+      else if (key == "nonvoluntary_ctxt_switches:" && status >> value)
+        usage.involuntary_switches += value;
+    }
+  }
+  return usage;
 }
 
 uint64_t ResidentBytes() {

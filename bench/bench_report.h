@@ -57,7 +57,10 @@ struct ProcessUsage {
   double cpu_us = 0;               // user + system
   double voluntary_switches = 0;   // a thread blocked (futex wait, fsync, sleep)
   double involuntary_switches = 0; // a thread was preempted: more runnable threads than cores
-  static ProcessUsage Now();
+  static ProcessUsage Now();      // this process
+  // Another process (a server under load): CPU from /proc/<pid>/stat, context switches summed
+  // over its threads' /proc/<pid>/task/*/status (threads that already ended are not counted).
+  static ProcessUsage Of(int pid);
   ProcessUsage operator-(const ProcessUsage& o) const {
     return {cpu_us - o.cpu_us, voluntary_switches - o.voluntary_switches,
             involuntary_switches - o.involuntary_switches};

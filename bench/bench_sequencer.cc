@@ -1,10 +1,13 @@
-// Benchmark 1: the sequencer alone, no rings and no journal. A hold/release mix over a
-// 50,000-seat concert with 100,000 users, on one thread. Time advances 0.1 ms per command, so
-// long runs also expire holds.
+// Benchmark 1: the sequencer alone, no rings and no journal, on one thread: a 50,000-seat
+// concert with 100,000 users. Time advances 0.1 ms per command, so long runs also expire holds.
+// --mix hold-release (the default): half holds, half releases. --mix server: what a server
+// sees during a sale (server_mix.h): holds with idempotency keys, best-available, releases,
+// payments, charge reports, logins, refreshes and ticks.
 
 #include <CLI/CLI.hpp>
 
 #include "bench/bench_report.h"
+#include "bench/server_mix.h"
 #include "bench/workload.h"
 #include "engine/engine_state.h"
 #include "engine/sequencer.h"
@@ -21,26 +24,37 @@ int main(int argc, char** argv) {
   double cooldown_s = kDefaultReholdCooldownMs / 1000.0;
   app.add_option("--rehold-cooldown-s", cooldown_s,
                  "The concert's re-hold cooldown (every release starts one; 0 = none)");
+  std::string mix_name = "hold-release";
+  app.add_option("--mix", mix_name, "hold-release or server")
+      ->check(CLI::IsMember({"hold-release", "server"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  const bool server_mix = mix_name == "server";
 
   bench::WorldSpec spec;
   spec.rehold_cooldown_ms = static_cast<TimeMs>(cooldown_s * 1000);
   EngineState state;
   Sequencer sequencer(state);
   bench::HoldReleaseMix mix(spec, 42);
+  bench::ServerMix server(spec, 42);
+  EventSink& sink = server_mix ? static_cast<EventSink&>(server) : mix;
   const TimeMs t0 = 1'800'000'000'000;
-  for (const Command& c : bench::WorldSetup(spec, t0)) sequencer.Execute(c, mix);
+  for (const Command& c : bench::WorldSetup(spec, t0)) sequencer.Execute(c, sink);
 
   Command cmd;
   uint64_t i = 0;
   auto run = [&](uint64_t n) {
     for (uint64_t k = 0; k < n; ++k, ++i) {
-      mix.Next(t0 + static_cast<TimeMs>(i / 10), &cmd);
-      sequencer.Execute(cmd, mix);
+      const TimeMs now = t0 + static_cast<TimeMs>(i / 10);
+      if (server_mix) server.Next(now, &cmd);
+      else mix.Next(now, &cmd);
+      sequencer.Execute(cmd, sink);
     }
   };
   run(200'000);  // warm-up: fills the hold table to its steady size
-  const uint64_t events_before = mix.events, holds_before = mix.holds,
+  uint64_t server_before[32];
+  std::copy(std::begin(server.by_type), std::end(server.by_type), server_before);
+  const uint64_t events_before = mix.events + server.events, holds_before = mix.holds,
                  releases_before = mix.releases, rejected_before = mix.rejections,
                  expired_before = mix.expiries;
   const int64_t start = bench::NowNs();
@@ -54,15 +68,27 @@ int main(int argc, char** argv) {
   const double seconds = static_cast<double>(bench::NowNs() - start) / 1e9;
 
   bench::Report r("sequencer");
+  r.Note("mix", mix_name);
   r.Add("commands", static_cast<double>(done), "");
   r.Add("seconds", seconds, "s");
   r.Add("commands_per_sec", static_cast<double>(done) / seconds, "cmd/s");
   r.Add("ns_per_command", seconds * 1e9 / static_cast<double>(done), "ns");
-  r.Add("events", static_cast<double>(mix.events - events_before), "");
-  r.Add("holds_placed", static_cast<double>(mix.holds - holds_before), "");
-  r.Add("holds_released", static_cast<double>(mix.releases - releases_before), "");
-  r.Add("holds_expired", static_cast<double>(mix.expiries - expired_before), "");
-  r.Add("rejected", static_cast<double>(mix.rejections - rejected_before), "");
+  r.Add("events", static_cast<double>(mix.events + server.events - events_before), "");
+  if (server_mix) {
+    for (int t = 0; t < static_cast<int>(std::variant_size_v<EventBody>); ++t)
+      if (const uint64_t n = server.by_type[t] - server_before[t]; n > 0)
+        r.Add("events_" + std::string(ToString(static_cast<EventType>(t))),
+              static_cast<double>(n), "");
+    for (int code = 0; code < 1000; ++code)
+      if (const uint64_t n = server.rejected_by_code[code]; n > 0)
+        r.Add("rejected_" + std::string(ToString(static_cast<ResultCode>(code))),
+              static_cast<double>(n), "");
+  } else {
+    r.Add("holds_placed", static_cast<double>(mix.holds - holds_before), "");
+    r.Add("holds_released", static_cast<double>(mix.releases - releases_before), "");
+    r.Add("holds_expired", static_cast<double>(mix.expiries - expired_before), "");
+    r.Add("rejected", static_cast<double>(mix.rejections - rejected_before), "");
+  }
   r.Add("live_holds_at_end", static_cast<double>(state.timers().size()), "");
   r.Add("seats", spec.sections * spec.rows * spec.seats_per_row, "");
   r.Add("users", spec.users, "");

@@ -308,32 +308,6 @@ class Driver : public std::enable_shared_from_this<Driver> {
   beast::flat_buffer buf_;
 };
 
-// utime + stime of a process, in seconds.
-double ProcessCpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string f;
-  double utime = 0, stime = 0;
-  for (int i = 3; fields >> f; ++i) {  // field 3 is the state
-    if (i == 14) utime = std::stod(f);
-    if (i == 15) {
-      stime = std::stod(f);
-      break;
-    }
-  }
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double SelfCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 void SleepSeconds(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
 }  // namespace
@@ -417,8 +391,8 @@ int main(int argc, char** argv) {
   std::thread driver_thread([&] { driver_io.run(); });
 
   SleepSeconds(o.warmup_s);
-  const double server_cpu0 = o.server_pid ? ProcessCpuSeconds(o.server_pid) : 0;
-  const double client_cpu0 = SelfCpuSeconds();
+  const double server_cpu0 = o.server_pid ? cm::bench::ProcessUsage::Of(o.server_pid).cpu_us / 1e6 : 0;
+  const double client_cpu0 = cm::bench::ProcessUsage::Now().cpu_us / 1e6;
   uint64_t changes0 = 0;
   for (auto& d : drivers) changes0 += d->changes;  // racy read of a counter: fine for a rate
   const int64_t measure_start = NowNs();
@@ -428,8 +402,8 @@ int main(int argc, char** argv) {
   measuring = false;
   window.to_us = WallUs();
   const double measured_s = (NowNs() - measure_start) / 1e9;
-  const double server_cpu = o.server_pid ? ProcessCpuSeconds(o.server_pid) - server_cpu0 : 0;
-  const double client_cpu = SelfCpuSeconds() - client_cpu0;
+  const double server_cpu = o.server_pid ? cm::bench::ProcessUsage::Of(o.server_pid).cpu_us / 1e6 - server_cpu0 : 0;
+  const double client_cpu = cm::bench::ProcessUsage::Now().cpu_us / 1e6 - client_cpu0;
   uint64_t changes1 = 0;
   for (auto& d : drivers) changes1 += d->changes;
   stop = true;

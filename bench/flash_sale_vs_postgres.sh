@@ -33,9 +33,11 @@ server_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port="$(cat "$work/port")"
 "$build/bench/bench_http_holds" --port "$port" --admin-email bench-admin@bench.io \
-  --admin-password bench-admin-pass --connections "$clients" --seconds "$seconds" | tee "$work/cm.txt"
+  --admin-password bench-admin-pass --connections "$clients" --seconds "$seconds" \
+  --server-pid "$server_pid" | tee "$work/cm.txt"
 kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 cm_rps="$(sed -n 's/.*"requests_per_s":\([0-9.e+]*\).*/\1/p' "$work/cm.txt")"
+cm_cpu="$(sed -n 's/.*"server_cpu_us_per_request":\([0-9.e+]*\).*/\1/p' "$work/cm.txt")"
 
 echo "== PostgreSQL: SELECT ... FOR UPDATE on the concert row (pgbench, $clients clients, ${seconds}s)"
 if ! command -v pgbench >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1; then
@@ -67,18 +69,28 @@ WITH held AS (UPDATE seats SET status = 'HELD' WHERE id = :seat AND status = 'AV
 INSERT INTO reservations (user_id, concert_id, seat_id) SELECT :user, 1, id FROM held;
 COMMIT;
 SQL
+# The server side's CPU: the postmaster's own plus its reaped backends' (cutime, cstime).
+pg_pid="$(head -1 "$pgdata/postmaster.pid")"
+pg_cpu_s() { awk '{print ($14 + $15 + $16 + $17) / '"$(getconf CLK_TCK)"'}' "/proc/$pg_pid/stat"; }
+pg_cpu_before="$(pg_cpu_s)"
 "$pgbin/pgbench" -h 127.0.0.1 -p 55432 -U postgres -n -c "$clients" -j 2 -T "$seconds" \
   -f "$work/hold.sql" postgres | tee "$work/pg.txt"
+sleep 0.5  # the backends exit and are reaped once pgbench disconnects
+pg_cpu_after="$(pg_cpu_s)"
 pg_tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pg.txt" | tail -1)"
+pg_tx="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work/pg.txt")"
+pg_cpu="$(python3 -c "print(1e6 * ($pg_cpu_after - $pg_cpu_before) / max(1, $pg_tx))")"
 held="$("${psql[@]}" -At postgres -c "SELECT count(*) FROM reservations")"
 echo "postgres holds made: $held"
 
 echo "== Result"
-python3 - "$cm_rps" "$pg_tps" <<'PY'
+python3 - "$cm_rps" "$pg_tps" "$cm_cpu" "$pg_cpu" <<'PY'
 import sys
-cm, pg = float(sys.argv[1]), float(sys.argv[2])
-print(f"concertmania hold requests/s: {cm:,.0f}")
-print(f"postgres (row lock) hold tx/s: {pg:,.0f}")
-print(f"ratio: {cm / pg:.1f}x")
-print(f'BENCH_JSON {{"name":"flash_sale_vs_postgres","concertmania_rps":{cm:.0f},"postgres_tps":{pg:.0f},"ratio":{cm/pg:.2f}}}')
+cm, pg, cm_cpu, pg_cpu = (float(a) for a in sys.argv[1:5])
+print(f"concertmania hold requests/s: {cm:,.0f}   server CPU per request: {cm_cpu:.1f} us")
+print(f"postgres (row lock) hold tx/s: {pg:,.0f}   server CPU per transaction: {pg_cpu:.1f} us")
+print(f"ratio: {cm / pg:.1f}x the rate, {pg_cpu / cm_cpu:.1f}x less server CPU per hold")
+print(f'BENCH_JSON {{"name":"flash_sale_vs_postgres","concertmania_rps":{cm:.0f},"postgres_tps":{pg:.0f},'
+      f'"ratio":{cm/pg:.2f},"concertmania_cpu_us_per_request":{cm_cpu:.2f},'
+      f'"postgres_cpu_us_per_tx":{pg_cpu:.2f}}}')
 PY
