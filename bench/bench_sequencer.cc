@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
   app.add_option("--mix", mix_name, "hold-release or server")
       ->check(CLI::IsMember({"hold-release", "server"}))
       ->capture_default_str();
+  uint32_t pollute_kb = 0;
+  app.add_option("--pollute-kb", pollute_kb,
+                 "Between commands, write this much other memory, as the server's other threads "
+                 "do to the caches they share with the sequencer; reports Execute's time alone")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const bool server_mix = mix_name == "server";
 
@@ -43,12 +48,21 @@ int main(int argc, char** argv) {
 
   Command cmd;
   uint64_t i = 0;
+  std::vector<uint64_t> other(static_cast<std::size_t>(pollute_kb) * 128);
+  int64_t execute_ns = 0;  // measured only when polluting
   auto run = [&](uint64_t n) {
     for (uint64_t k = 0; k < n; ++k, ++i) {
       const TimeMs now = t0 + static_cast<TimeMs>(i / 10);
       if (server_mix) server.Next(now, &cmd);
       else mix.Next(now, &cmd);
+      if (other.empty()) {
+        sequencer.Execute(cmd, sink);
+        continue;
+      }
+      for (std::size_t w = 0; w < other.size(); w += 8) other[w] += i;  // a line per 64 B
+      const int64_t begin = bench::NowNs();
       sequencer.Execute(cmd, sink);
+      execute_ns += bench::NowNs() - begin;
     }
   };
   run(200'000);  // warm-up: fills the hold table to its steady size
@@ -57,6 +71,7 @@ int main(int argc, char** argv) {
   const uint64_t events_before = mix.events + server.events, holds_before = mix.holds,
                  releases_before = mix.releases, rejected_before = mix.rejections,
                  expired_before = mix.expiries;
+  execute_ns = 0;
   const int64_t start = bench::NowNs();
   uint64_t done = 0;
   while (done < commands) {
@@ -73,6 +88,11 @@ int main(int argc, char** argv) {
   r.Add("seconds", seconds, "s");
   r.Add("commands_per_sec", static_cast<double>(done) / seconds, "cmd/s");
   r.Add("ns_per_command", seconds * 1e9 / static_cast<double>(done), "ns");
+  if (pollute_kb > 0) {
+    r.Add("pollute_kb", pollute_kb, "KiB");
+    r.Add("execute_ns_per_command", static_cast<double>(execute_ns) / static_cast<double>(done),
+          "ns");
+  }
   r.Add("events", static_cast<double>(mix.events + server.events - events_before), "");
   if (server_mix) {
     for (int t = 0; t < static_cast<int>(std::variant_size_v<EventBody>); ++t)

@@ -51,6 +51,11 @@ bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvail
     if (best.found && !best.orphans && row.nearest > best.distance / req.count) break;
     if (req.section >= 0 && row.section != static_cast<uint32_t>(req.section)) continue;
     if (seats.row_available(r) < req.count || seats.row_longest_run(r) < req.count) continue;
+    // The same bound with the row's nearest seat still available: in a filling venue the
+    // centre goes first, so this one passes over most rows that the static bound cannot.
+    if (best.found && !best.orphans &&
+        seats.row_nearest_available(r) > best.distance / req.count)
+      continue;
     const SeatIndex row_end = row.first_seat + row.seat_count;
     SeatIndex run_begin = row.first_seat;
     for (SeatIndex s = row.first_seat; s <= row_end; ++s) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace cm::engine {
 
@@ -10,23 +11,29 @@ SeatMap::SeatMap(const Venue& venue)
       cells_(venue.seat_count(), 0),
       row_available_(venue.rows.size()),
       row_longest_run_(venue.rows.size()),
+      row_nearest_available_(venue.rows.size()),
       row_stale_(venue.rows.size(), 0) {
-  for (std::size_t r = 0; r < venue.rows.size(); ++r)
+  for (std::size_t r = 0; r < venue.rows.size(); ++r) {
     row_available_[r] = row_longest_run_[r] = venue.rows[r].seat_count;
+    row_nearest_available_[r] = venue.rows[r].nearest;
+  }
 }
 
-uint32_t SeatMap::row_longest_run(uint32_t row) const {
-  if (row_stale_[row]) {
-    const RowInfo& info = venue_->rows[row];
-    uint32_t longest = 0, run = 0;
-    for (SeatIndex s = info.first_seat; s < info.first_seat + info.seat_count; ++s) {
-      run = cells_[s] == 0 ? run + 1 : 0;
-      longest = std::max(longest, run);
+void SeatMap::Recount(uint32_t row) const {
+  const RowInfo& info = venue_->rows[row];
+  uint32_t longest = 0, run = 0;
+  int64_t nearest = std::numeric_limits<int64_t>::max();
+  for (SeatIndex s = info.first_seat; s < info.first_seat + info.seat_count; ++s) {
+    if (cells_[s] != 0) {
+      run = 0;
+      continue;
     }
-    row_longest_run_[row] = longest;
-    row_stale_[row] = 0;
+    longest = std::max(longest, ++run);
+    nearest = std::min(nearest, venue_->seats[s].DistanceSquared());
   }
-  return row_longest_run_[row];
+  row_longest_run_[row] = longest;
+  row_nearest_available_[row] = nearest;
+  row_stale_[row] = 0;
 }
 
 void SeatMap::Hold(SeatIndex s, ReservationId r) {

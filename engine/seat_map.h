@@ -30,8 +30,16 @@ class SeatMap {
   void Restore(SeatIndex s, SeatStatus status, ReservationId r);
 
   uint32_t row_available(uint32_t row) const { return row_available_[row]; }
-  // The most adjacent available seats in `row`. O(1), or O(row length) after the row changed.
-  uint32_t row_longest_run(uint32_t row) const;
+  // The most adjacent available seats in `row`, and the smallest DistanceSquared of its
+  // available seats (INT64_MAX when none). O(1), or O(row length) after the row changed.
+  uint32_t row_longest_run(uint32_t row) const {
+    if (row_stale_[row]) Recount(row);
+    return row_longest_run_[row];
+  }
+  int64_t row_nearest_available(uint32_t row) const {
+    if (row_stale_[row]) Recount(row);
+    return row_nearest_available_[row];
+  }
   std::size_t size() const { return cells_.size(); }
   std::size_t held() const { return held_; }
   std::size_t sold() const { return sold_; }
@@ -44,7 +52,10 @@ class SeatMap {
   const Venue* venue_;
   std::vector<uint64_t> cells_;
   std::vector<uint32_t> row_available_;
+  void Recount(uint32_t row) const;
+
   mutable std::vector<uint32_t> row_longest_run_;
+  mutable std::vector<int64_t> row_nearest_available_;
   mutable std::vector<uint8_t> row_stale_;  // 1: the row changed since its run was counted
   std::size_t held_ = 0;
   std::size_t sold_ = 0;
