@@ -104,8 +104,13 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   out->Sample("cm_engine_halted", "", pipeline_->halted() ? 1 : 0);
   out->Header("cm_sequencer_batch_commands", "histogram", "Commands decided per sequencer batch.");
   out->HistogramSamples("cm_sequencer_batch_commands", "", s.sequencer_batch, 1);
-  out->Header("cm_sequencer_batch_seconds", "histogram", "Sequencer time per batch of commands.");
-  out->HistogramSamples("cm_sequencer_batch_seconds", "", s.sequencer_batch_us, 1e6);
+  out->Header("cm_sequencer_batch_seconds", "histogram",
+              "Sequencer time per batch of commands, waits for the journal excluded.");
+  out->HistogramSamples("cm_sequencer_batch_seconds", "", s.sequencer_batch_ns, 1e9);
+  out->Header("cm_sequencer_backpressure_seconds_total", "counter",
+              "Time the sequencer waited for room in the output ring (the journal was behind).");
+  out->Sample("cm_sequencer_backpressure_seconds_total", "",
+              static_cast<double>(s.sequencer_backpressure_ns.load()) / 1e9);
   out->Header("cm_journal_batch_events", "histogram", "Events per journal group commit.");
   out->HistogramSamples("cm_journal_batch_events", "", s.journal_batch, 1);
   out->Header("cm_journal_sync_seconds", "histogram", "Journal group commit (WriteBatch + WAL sync) time.");

@@ -256,6 +256,11 @@ int main(int argc, char** argv) {
                           Get(before, "cm_sequencer_batch_commands_sum");
   report.Add("sequencer_commands", commands, "");
   report.Add("sequencer_time_per_command", commands > 0 ? batch_sum_s / commands * 1e6 : 0, "us");
+  // Waits for the journal, apart: they are queueing, not deciding.
+  const double waited_s = Get(after, "cm_sequencer_backpressure_seconds_total") -
+                          Get(before, "cm_sequencer_backpressure_seconds_total");
+  report.Add("sequencer_backpressure_per_command", commands > 0 ? waited_s / commands * 1e6 : 0,
+             "us");
   report.Add("sequencer_batch_p50_bucket", BatchPercentileUs(before, after, 50), "us");
   report.Add("sequencer_batch_p99_bucket", BatchPercentileUs(before, after, 99), "us");
   report.Add("connection_errors", errors, "");

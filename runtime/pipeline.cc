@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <utility>
 
 #include "engine/codec/state_codec.h"
 #include "journal/snapshot_files.h"
@@ -38,10 +39,14 @@ class Pipeline::OutputSink final : public engine::EventSink {
 
   void OnEvent(const Event& e, uint64_t token, bool ends_command) override {
     int64_t s;
-    while (!p_.output_.TryClaim(1, &s)) {
-      Flush();
-      if (p_.halted()) throw HaltedError{};
-      std::this_thread::yield();  // back-pressure: the journal is behind
+    if (!p_.output_.TryClaim(1, &s)) {
+      const int64_t wait_start = NowNs();
+      do {
+        Flush();
+        if (p_.halted()) throw HaltedError{};
+        std::this_thread::yield();  // back-pressure: the journal is behind
+      } while (!p_.output_.TryClaim(1, &s));
+      waited_ns_ += NowNs() - wait_start;
     }
     EventSlot& slot = p_.output_[s];
     slot.event = e;
@@ -53,6 +58,9 @@ class Pipeline::OutputSink final : public engine::EventSink {
     if (last_ - first_ + 1 >= kMaxUnpublished) Flush();
   }
 
+  // Time spent waiting for room since the last call.
+  int64_t TakeWaitedNs() { return std::exchange(waited_ns_, 0); }
+
   void Flush() {
     if (first_ < 0) return;
     p_.output_.Publish(first_, last_);
@@ -62,6 +70,7 @@ class Pipeline::OutputSink final : public engine::EventSink {
  private:
   Pipeline& p_;
   int64_t first_ = -1, last_ = -1;
+  int64_t waited_ns_ = 0;
 };
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
@@ -168,7 +177,7 @@ void Pipeline::SequencerLoop() {
   while (!done && !halted()) {
     const int64_t available = NextBatch(input_barrier_, next, &done);
     if (available < next) continue;
-    const auto batch_start = std::chrono::steady_clock::now();
+    const int64_t batch_start = NowNs();
     for (int64_t s = next; s <= available; ++s) {
       Command& cmd = input_[s];
       try {
@@ -187,10 +196,10 @@ void Pipeline::SequencerLoop() {
     }
     sink.Flush();
     stats_.sequencer_batch.Observe(static_cast<uint64_t>(available - next + 1));
-    stats_.sequencer_batch_us.Observe(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              batch_start)
-            .count()));
+    const int64_t waited = sink.TakeWaitedNs();
+    stats_.sequencer_batch_ns.Observe(static_cast<uint64_t>(NowNs() - batch_start - waited));
+    stats_.sequencer_backpressure_ns.fetch_add(static_cast<uint64_t>(waited),
+                                               std::memory_order_relaxed);
     input_consumed_.Set(available);
     next = available + 1;
     MaybeSnapshot();

@@ -78,9 +78,14 @@ struct PipelineStats {
   metrics::Histogram sequencer_batch{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};  // commands
   metrics::Histogram journal_batch{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};    // events
   metrics::Histogram journal_sync_us{100, 250, 500, 1000, 2000, 5000, 10000, 25000, 50000, 100000};
-  // Time the sequencer thread spends on one batch (deciding and handing events on). Measured
+  // Time the sequencer thread spends on one batch deciding and handing events on, in ns (a
+  // batch of one command takes about a microsecond). Waits for room in the output ring (the
+  // journal is behind) are not in it: they are back-pressure, counted apart below. Measured
   // around the sequencer, never fed into it.
-  metrics::Histogram sequencer_batch_us{2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000};
+  metrics::Histogram sequencer_batch_ns{2'000, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000,
+                                        500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000,
+                                        50'000'000};
+  std::atomic<uint64_t> sequencer_backpressure_ns{0};
 };
 
 class Pipeline {
