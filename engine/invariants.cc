@@ -57,7 +57,8 @@ void CheckRoom(const EngineState& state, const Concert& c, std::vector<std::stri
     const QueueTicket& t = *room.Find(placed[i].second);
     const bool late = t.place >= QueueTicket::kLatePlaces;
     const uint64_t expected = i + 1 + (late ? room.pre_queued() : 0);
-    const uint64_t head = late ? QueueTicket::kLatePlaces + room.late().head() : room.drawn().head();
+    const uint64_t head =
+        late ? QueueTicket::kLatePlaces + room.late().head() : room.drawn().head();
     if (room.PositionOf(t) != expected || t.place < head)
       bad->push_back(where + "user " + std::to_string(t.user) + " is at position " +
                      std::to_string(room.PositionOf(t)) + ", should be " +

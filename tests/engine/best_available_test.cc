@@ -167,7 +167,8 @@ TEST_CASE("property: best-available matches every-window search on random venues
       req.section = pick(3) == 0 ? static_cast<int32_t>(pick(spec->sections.size())) : -1;
       std::vector<SeatIndex> excluded;
       if (pick(3) == 0)
-        for (int k = 0; k < 3; ++k) excluded.push_back(static_cast<SeatIndex>(pick(venue->seat_count())));
+        for (int k = 0; k < 3; ++k)
+          excluded.push_back(static_cast<SeatIndex>(pick(venue->seat_count())));
       std::sort(excluded.begin(), excluded.end());
       excluded.erase(std::unique(excluded.begin(), excluded.end()), excluded.end());
       SeatIndex want = 0;
