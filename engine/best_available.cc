@@ -35,6 +35,23 @@ void ScanRun(const Venue& venue, SeatIndex begin, SeatIndex end, uint32_t count,
   }
 }
 
+// Every eligible run of one row.
+void ScanRow(const Venue& venue, const SeatMap& seats, const RowInfo& row,
+             const BestAvailableRequest& req, const std::vector<SeatIndex>* excluded,
+             Choice* best) {
+  const SeatIndex row_end = row.first_seat + row.seat_count;
+  SeatIndex run_begin = row.first_seat;
+  for (SeatIndex s = row.first_seat; s <= row_end; ++s) {
+    const bool eligible =
+        s < row_end && seats.IsAvailable(s) &&
+        (req.grade < 0 || venue.seats[s].grade == req.grade) &&
+        (excluded == nullptr || !std::binary_search(excluded->begin(), excluded->end(), s));
+    if (eligible) continue;
+    ScanRun(venue, run_begin, s, req.count, best);
+    run_begin = s + 1;
+  }
+}
+
 }  // namespace
 
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
@@ -56,17 +73,22 @@ bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvail
     if (best.found && !best.orphans &&
         seats.row_nearest_available(r) > best.distance / req.count)
       continue;
-    const SeatIndex row_end = row.first_seat + row.seat_count;
-    SeatIndex run_begin = row.first_seat;
-    for (SeatIndex s = row.first_seat; s <= row_end; ++s) {
-      const bool eligible =
-          s < row_end && seats.IsAvailable(s) &&
-          (req.grade < 0 || venue.seats[s].grade == req.grade) &&
-          (excluded == nullptr || !std::binary_search(excluded->begin(), excluded->end(), s));
-      if (eligible) continue;
-      ScanRun(venue, run_begin, s, req.count, &best);
-      run_begin = s + 1;
+    if (req.grade >= 0 || excluded != nullptr) {
+      ScanRow(venue, seats, row, req, excluded, &best);
+      continue;
     }
+    // Unfiltered: each row's own best block is remembered until the row changes.
+    SeatMap::RowBlock block;
+    if (const SeatMap::RowBlock* known = seats.KnownBlock(r, req.count)) {
+      block = *known;
+    } else {
+      Choice mine;
+      ScanRow(venue, seats, row, req, nullptr, &mine);
+      block = {mine.first, mine.distance, mine.orphans, mine.found};
+      seats.RememberBlock(r, req.count, block);
+    }
+    if (block.found && best.Improves(block.orphans, block.distance, block.first))
+      best = Choice{block.orphans, block.distance, block.first, true};
   }
   if (!best.found) return false;
   out->count = 0;

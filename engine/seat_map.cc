@@ -34,6 +34,23 @@ void SeatMap::Recount(uint32_t row) const {
   row_longest_run_[row] = longest;
   row_nearest_available_[row] = nearest;
   row_stale_[row] = 0;
+  if (!row_blocks_known_.empty()) row_blocks_known_[row] = 0;
+}
+
+const SeatMap::RowBlock* SeatMap::KnownBlock(uint32_t row, uint32_t count) const {
+  if (row_stale_[row]) Recount(row);
+  if (row_blocks_known_.empty() || !(row_blocks_known_[row] >> (count - 1) & 1)) return nullptr;
+  return &row_blocks_[std::size_t{row} * kMaxSeatsPerHold + count - 1];
+}
+
+void SeatMap::RememberBlock(uint32_t row, uint32_t count, const RowBlock& block) const {
+  if (row_blocks_known_.empty()) {
+    row_blocks_.resize(venue_->rows.size() * kMaxSeatsPerHold);
+    row_blocks_known_.assign(venue_->rows.size(), 0);
+  }
+  if (row_stale_[row]) Recount(row);
+  row_blocks_[std::size_t{row} * kMaxSeatsPerHold + count - 1] = block;
+  row_blocks_known_[row] |= static_cast<uint16_t>(1u << (count - 1));
 }
 
 void SeatMap::Hold(SeatIndex s, ReservationId r) {

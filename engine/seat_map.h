@@ -40,6 +40,18 @@ class SeatMap {
     if (row_stale_[row]) Recount(row);
     return row_nearest_available_[row];
   }
+
+  // Best-available's block of `count` seats (1..kMaxSeatsPerHold) in a row, as it last found it
+  // with no grade filter and no exclusions; forgotten as soon as the row changes, so a search
+  // reads only the rows that changed since the last one.
+  struct RowBlock {
+    SeatIndex first = 0;
+    int64_t distance = 0;
+    bool orphans = false;
+    bool found = false;
+  };
+  const RowBlock* KnownBlock(uint32_t row, uint32_t count) const;
+  void RememberBlock(uint32_t row, uint32_t count, const RowBlock& block) const;
   std::size_t size() const { return cells_.size(); }
   std::size_t held() const { return held_; }
   std::size_t sold() const { return sold_; }
@@ -57,6 +69,8 @@ class SeatMap {
   mutable std::vector<uint32_t> row_longest_run_;
   mutable std::vector<int64_t> row_nearest_available_;
   mutable std::vector<uint8_t> row_stale_;  // 1: the row changed since its run was counted
+  mutable std::vector<RowBlock> row_blocks_;       // rows x kMaxSeatsPerHold, once used
+  mutable std::vector<uint16_t> row_blocks_known_;  // per row, bit count-1: block known
   std::size_t held_ = 0;
   std::size_t sold_ = 0;
 };
