@@ -2,12 +2,11 @@
 // then shut down gracefully (stop accepting, finish requests in flight, flush the journal).
 #include <signal.h>
 
-#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -125,14 +124,6 @@ void SetUpLogging(const ServeOptions& o) {
   // Diagnostics go to stderr; stdout carries only the access log.
   spdlog::set_default_logger(spdlog::stderr_color_mt("concertmania"));
   spdlog::set_level(spdlog::level::from_str(o.log_level));
-  if (o.access_log) {
-    // Non-blocking: under overload the oldest access lines are dropped rather than slowing
-    // requests.
-    spdlog::init_thread_pool(16384, 1);
-    auto access = spdlog::create_async_nb<spdlog::sinks::stdout_sink_mt>("access");
-    access->set_pattern("%v");
-    access->set_level(spdlog::level::info);
-  }
 }
 
 }  // namespace
@@ -285,6 +276,14 @@ int RunServer(const ServeOptions& o) {
   ao.login_backoff_base_ms = o.login_backoff_base_ms;
   ao.login_backoff_cap_ms = o.login_backoff_cap_ms;
   gateway::Api api(ao, bridge, reads, jwt, replies, &presence, &queue_stats);
+  // stdout carries only the access log, written in batches (gateway/access_log.h); under
+  // overload lines past 16 MiB of backlog are dropped rather than slowing requests.
+  std::optional<gateway::AccessLog> access_log;
+  if (o.access_log) {
+    access_log.emplace(stdout, std::chrono::milliseconds(100), std::size_t{16} << 20);
+    access_log->Start();
+    api.SetAccessLog(&*access_log);
+  }
   api.AddMetricsSource([&server](metrics::PrometheusText* out) {
     out->Single("cm_connections_open", "gauge", "Open HTTP and WebSocket connections",
                 static_cast<double>(server.connections()));
@@ -332,6 +331,7 @@ int RunServer(const ServeOptions& o) {
   if (pipeline->halted()) exit_code = 3;
   server.Stop();
   ws_hub.Stop();
+  if (access_log) access_log->Stop();
   spdlog::info("stopped at durable seq {}", pipeline->durable_seq());
   spdlog::shutdown();
   return exit_code;

@@ -120,8 +120,7 @@ void Api::Observe(const Exchange& ex, const Response& res) {
                           .count();
   http_metrics_->Observe(ex.route, static_cast<int>(res.result_int()),
                          static_cast<uint64_t>(micros));
-  if (auto log = spdlog::get("access")) {
-    std::string line;
+  if (access_log_ != nullptr) {
     JsonWriter w;
     w.BeginObject()
         .Field("ts", FormatTime(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -136,7 +135,7 @@ void Api::Observe(const Exchange& ex, const Response& res) {
         .Field("bytes", static_cast<uint64_t>(res.body().size()));
     if (ex.user != 0) w.Field("user", ex.user);
     w.EndObject();
-    log->info(w.str());
+    access_log_->Write(w.str());
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "engine/command.h"
 #include "engine/event.h"
+#include "gateway/access_log.h"
 #include "gateway/edge_limits.h"
 #include "gateway/http_metrics.h"
 #include "gateway/http_types.h"
@@ -70,6 +71,8 @@ class Api {
       const QueueStats* queue_stats = nullptr);
 
   ~Api();  // stops the password pool first: its jobs use the rest
+  // One JSON line per request goes there (null: none). Set before serving; it must outlive us.
+  void SetAccessLog(AccessLog* log) { access_log_ = log; }
   void Handle(const std::shared_ptr<Exchange>& ex);
   void Observe(const Exchange& ex, const Response& res);  // metrics and the access log
   const Router& router() const { return router_; }
@@ -167,6 +170,7 @@ class Api {
   // Reply 201/200 with a reservation the read model knows.
   void ReplyReservation(const ExPtr& ex, engine::ReservationId id, int status, bool replayed);
 
+  AccessLog* access_log_ = nullptr;
   ApiOptions options_;
   EnginePort& engine_;
   readmodel::ReadModel& reads_;
