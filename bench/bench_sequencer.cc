@@ -66,8 +66,10 @@ int main(int argc, char** argv) {
     }
   };
   run(200'000);  // warm-up: fills the hold table to its steady size
-  uint64_t server_before[32];
+  uint64_t server_before[32], rejected_before_by_code[1000];
   std::copy(std::begin(server.by_type), std::end(server.by_type), server_before);
+  std::copy(std::begin(server.rejected_by_code), std::end(server.rejected_by_code),
+            rejected_before_by_code);
   const uint64_t events_before = mix.events + server.events, holds_before = mix.holds,
                  releases_before = mix.releases, rejected_before = mix.rejections,
                  expired_before = mix.expiries;
@@ -100,7 +102,7 @@ int main(int argc, char** argv) {
         r.Add("events_" + std::string(ToString(static_cast<EventType>(t))),
               static_cast<double>(n), "");
     for (int code = 0; code < 1000; ++code)
-      if (const uint64_t n = server.rejected_by_code[code]; n > 0)
+      if (const uint64_t n = server.rejected_by_code[code] - rejected_before_by_code[code]; n > 0)
         r.Add("rejected_" + std::string(ToString(static_cast<ResultCode>(code))),
               static_cast<double>(n), "");
   } else {

@@ -48,7 +48,6 @@ void SeatMap::RememberBlock(uint32_t row, uint32_t count, const RowBlock& block)
     row_blocks_.resize(venue_->rows.size() * kMaxSeatsPerHold);
     row_blocks_known_.assign(venue_->rows.size(), 0);
   }
-  if (row_stale_[row]) Recount(row);
   row_blocks_[std::size_t{row} * kMaxSeatsPerHold + count - 1] = block;
   row_blocks_known_[row] |= static_cast<uint16_t>(1u << (count - 1));
 }

@@ -2,7 +2,8 @@
 // The live state of one concert's seats: 8 bytes a seat, (reservation << 2) | status, plus per
 // row the available seats and the longest run of adjacent available ones, so best-available
 // skips full and fragmented rows without looking at their seats. Owned by the sequencer
-// thread; not thread-safe (the longest runs are recomputed lazily, even through const).
+// thread; not thread-safe (the per-row figures, and best-available's remembered block per row,
+// are recomputed lazily, even through const).
 
 #include <cstdint>
 #include <vector>
@@ -51,6 +52,7 @@ class SeatMap {
     bool found = false;
   };
   const RowBlock* KnownBlock(uint32_t row, uint32_t count) const;
+  // REQUIRES: KnownBlock(row, count) was asked since the row last changed (it recounts).
   void RememberBlock(uint32_t row, uint32_t count, const RowBlock& block) const;
   std::size_t size() const { return cells_.size(); }
   std::size_t held() const { return held_; }
@@ -58,14 +60,13 @@ class SeatMap {
   std::size_t available() const { return cells_.size() - held_ - sold_; }
 
  private:
+  void Recount(uint32_t row) const;
   static uint64_t Cell(SeatStatus status, ReservationId r) {
     return (r << 2) | static_cast<uint64_t>(status);
   }
   const Venue* venue_;
   std::vector<uint64_t> cells_;
   std::vector<uint32_t> row_available_;
-  void Recount(uint32_t row) const;
-
   mutable std::vector<uint32_t> row_longest_run_;
   mutable std::vector<int64_t> row_nearest_available_;
   mutable std::vector<uint8_t> row_stale_;  // 1: the row changed since its run was counted
