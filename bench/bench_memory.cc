@@ -75,6 +75,16 @@ int main() {
         static_cast<double>(rss_after_holds - rss_after_concerts) /
             static_cast<double>(state.timers().size()),
         "B");
+  // Where a hold's bytes go, from the containers' own sizes (capacity, so a little above what
+  // RSS sees of them).
+  const double holds = static_cast<double>(state.timers().size());
+  double seats_per_user_bytes = 0;
+  for (const auto& [id, c] : state.concerts()) seats_per_user_bytes += c->seats_per_user.bytes();
+  r.Add("reservation_table_bytes_per_hold",
+        static_cast<double>(state.reservations().bytes()) / holds, "B");
+  r.Add("seat_pool_bytes_per_hold", static_cast<double>(state.seat_pool().bytes()) / holds, "B");
+  r.Add("hold_timer_bytes_per_hold", static_cast<double>(state.timers().bytes()) / holds, "B");
+  r.Add("seats_per_user_bytes_per_hold", seats_per_user_bytes / holds, "B");
   r.Add("rss_bytes_per_seat_all_in",
         static_cast<double>(rss_after_holds - rss_before_concerts) / total_seats, "B");
   r.Print();

@@ -60,6 +60,7 @@ void EngineState::AdvanceClock(TimeMs now) {
     if (r != nullptr) {
       const Payment* p = payments_.Find(r->payment);
       if (p != nullptr && !p->NeedsWorker()) payments_.Erase(r->payment);
+      seat_pool_.Free(&reservations_.Find(id)->seats);
       reservations_.Erase(id);
     }
     ended_.pop_front();
@@ -69,7 +70,7 @@ void EngineState::AdvanceClock(TimeMs now) {
 void EngineState::ReturnSeats(Concert& c, const Reservation& r) {
   for (SeatIndex s : r.seats) c.seats.Free(s);
   if (uint32_t* n = c.seats_per_user.Find(r.user)) {
-    *n -= r.seats.count;
+    *n -= static_cast<uint32_t>(r.seats.size());
     if (*n == 0) c.seats_per_user.Erase(r.user);
   }
 }
@@ -242,8 +243,14 @@ Status EngineState::ApplyReservation(const Event& e) {
       Reservation& r = *reservations_.Emplace(b.reservation).first;
       // Every live reservation has one timer: the heap grows with the slab, never on its own.
       timers_.Reserve(reservations_.slot_capacity());
-      r = Reservation{b.reservation, b.user, b.concert, ReservationStatus::kHeld, b.amount,
-                      e.ts, b.expires_at, 0, b.seats, 0, Reservation::kNoTimer};
+      // A fresh record (the id was checked above): the fields not set keep their defaults.
+      r.id = b.reservation;
+      r.user = b.user;
+      r.concert = b.concert;
+      r.amount = b.amount;
+      r.created_at = e.ts;
+      r.expires_at = b.expires_at;
+      r.seats = seat_pool_.Store(b.seats);
       for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);
       c.seats_per_user[b.user] += b.seats.count;
       timers_.Push(&r);

@@ -26,6 +26,7 @@
 #include "engine/idempotency.h"
 #include "engine/payment.h"
 #include "engine/reservation.h"
+#include "engine/seat_pool.h"
 #include "engine/status.h"
 #include "engine/venue.h"
 
@@ -123,6 +124,7 @@ class EngineState {
     return concerts_;
   }
   const DenseTable<ReservationId, Reservation>& reservations() const { return reservations_; }
+  const SeatPool& seat_pool() const { return seat_pool_; }
   const Fifo<ReservationId>& ended() const { return ended_; }
   const DenseTable<PaymentId, Payment>& payments() const { return payments_; }
   const DenseTable<SessionId, Session>& sessions() const { return sessions_; }
@@ -156,6 +158,8 @@ class EngineState {
   std::unordered_map<ConcertId, std::unique_ptr<Concert>> concerts_;
   std::vector<ConcertId> rooms_;
   DenseTable<ReservationId, Reservation> reservations_;
+  // Every reservation's seats, live or ended; freed when the reservation is dropped.
+  SeatPool seat_pool_;
   HoldTimers timers_;
   IdempotencyTable idempotency_;
   // Ended reservations in the order they ended, dropped after config_.ended_retention_ms.

@@ -4,6 +4,7 @@
 // reservation stores its heap position, so a release or a confirm removes its timer at once.
 // Not thread-safe (sequencer thread). The Reservation objects must outlive their timers.
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -18,8 +19,12 @@ class HoldTimers {
   // The next hold to expire, or nullptr.
   Reservation* Top() const { return heap_.empty() ? nullptr : heap_.front(); }
   std::size_t size() const { return heap_.size(); }
-  // Room for n timers, so pushes up to that never allocate.
-  void Reserve(std::size_t n) { heap_.reserve(n); }
+  // Room for n timers, so pushes up to that never allocate. Grows at least twofold: called
+  // as the reservations grow, an exact reserve would copy the whole heap every few holds.
+  void Reserve(std::size_t n) {
+    if (n > heap_.capacity()) heap_.reserve(std::max(n, 2 * heap_.capacity()));
+  }
+  std::size_t bytes() const { return heap_.capacity() * sizeof(Reservation*); }
   void Clear();
 
  private:

@@ -118,7 +118,9 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
   for (const auto& [id, c] : state.concerts())
     expected[id].claim.assign(c->seats.size(), 0);
 
+  std::size_t seat_lists = 0;
   for (const auto& [id, r] : state.reservations()) {
+    if (!r.seats.empty()) ++seat_lists;
     const bool live = IsLive(r.status);
     if (!live && r.status != ReservationStatus::kConfirmed) continue;
     auto it = expected.find(r.concert);
@@ -150,6 +152,10 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
                     std::to_string(state.clock()) + ", past its expiry " +
                     std::to_string(r.expires_at));
   }
+
+  if (state.seat_pool().live() != seat_lists)
+    bad.push_back("the seat pool keeps " + std::to_string(state.seat_pool().live()) +
+                  " seat lists for " + std::to_string(seat_lists) + " reservations with seats");
 
   for (const auto& [id, c] : state.concerts()) {
     const Expected& x = expected[id];

@@ -1,7 +1,6 @@
 #include "engine/rehold_cooldowns.h"
 
 #include <algorithm>
-#include <map>
 #include <utility>
 
 namespace cm::engine {
@@ -67,13 +66,25 @@ void ReholdCooldowns::DropEnded(TimeMs now) {
 }
 
 std::vector<ReholdCooldowns::Entry> ReholdCooldowns::Entries() const {
-  std::map<std::pair<UserId, SeatIndex>, TimeMs> latest;  // snapshots only, never per command
-  records_.ForEach([&](const Record& r) {
-    latest[{r.user, static_cast<SeatIndex>(r.seat)}] = r.until;
-  });
+  // Snapshots only, never per command: one sort of the records, not a tree node per record.
   std::vector<Entry> out;
-  out.reserve(latest.size());
-  for (const auto& [key, until] : latest) out.push_back(Entry{key.first, key.second, until});
+  out.reserve(records_.size());
+  records_.ForEach([&](const Record& r) {
+    out.push_back(Entry{r.user, static_cast<SeatIndex>(r.seat), r.until});
+  });
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    if (a.user != b.user) return a.user < b.user;
+    if (a.seat != b.seat) return a.seat < b.seat;
+    return a.until < b.until;
+  });
+  // Keep each (user, seat)'s latest end: the last of its run.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const bool last_of_run = i + 1 == out.size() || out[i + 1].user != out[i].user ||
+                             out[i + 1].seat != out[i].seat;
+    if (last_of_run) out[kept++] = out[i];
+  }
+  out.resize(kept);
   return out;
 }
 

@@ -2,22 +2,24 @@
 
 #include <cstdint>
 
+#include "engine/seat_pool.h"
 #include "engine/types.h"
 
 namespace cm::engine {
 
+// 88 bytes, live or ended: the seats are in the state's SeatPool.
 struct Reservation {
   ReservationId id = 0;
   UserId user = 0;
   ConcertId concert = 0;
-  ReservationStatus status = ReservationStatus::kHeld;
   int64_t amount = 0;
   TimeMs created_at = 0;
   TimeMs expires_at = 0;
   TimeMs ended_at = 0;  // when it became EXPIRED, CANCELLED or REFUNDED
-  SeatList seats;
   PaymentId payment = 0;  // the payment that paid (or is paying) for it, if any
+  HeldSeats seats;
   uint32_t timer_slot = kNoTimer;  // position in HoldTimers while live
+  ReservationStatus status = ReservationStatus::kHeld;
 
   static constexpr uint32_t kNoTimer = UINT32_MAX;
 };

@@ -5,6 +5,7 @@
 // allocation per object (as a node-based map has).
 // Not thread-safe (sequencer thread).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,7 +28,9 @@ class Slab {
       if (next_ == blocks_.size() * kBlockSize) {
         blocks_.push_back(std::make_unique<T[]>(kBlockSize));
         // The free list can never hold more than every slot: sized now, it never grows in Free.
-        free_.reserve(blocks_.size() * kBlockSize);
+        // At least twofold, or every new block would copy the list.
+        if (slot_capacity() > free_.capacity())
+          free_.reserve(std::max(slot_capacity(), 2 * free_.capacity()));
       }
       slot = next_++;
     }

@@ -76,6 +76,7 @@ struct SeatList {
 
   const SeatIndex* begin() const { return seats.data(); }
   const SeatIndex* end() const { return seats.data() + count; }
+  const SeatIndex* data() const { return seats.data(); }
   std::size_t size() const { return count; }
   bool empty() const { return count == 0; }
   SeatIndex operator[](std::size_t i) const { return seats[i]; }

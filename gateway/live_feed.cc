@@ -20,7 +20,7 @@ LiveFeed::LiveFeed(boost::asio::any_io_executor executor, const readmodel::ReadM
       history_limit_(history_per_concert),
       min_round_gap_(min_round_gap) {}
 
-void LiveFeed::Add(ConcertId concert, Seq seq, const SeatList& seats, char status) {
+void LiveFeed::Add(ConcertId concert, Seq seq, std::span<const SeatIndex> seats, char status) {
   Pending& p = pending_[concert];
   p.seq = seq;
   for (SeatIndex s : seats) p.changes.push_back({s, status});

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -123,7 +124,8 @@ class LiveFeed {
 
   // Keeps only each seat's newest change, in order.
   static void Compact(std::vector<Change>& changes);
-  void Add(engine::ConcertId concert, engine::Seq seq, const engine::SeatList& seats, char status);
+  void Add(engine::ConcertId concert, engine::Seq seq, std::span<const engine::SeatIndex> seats,
+           char status);
   // On the strand: turns every batch handed over since the last call into deltas, then wakes
   // the subscribers of the concerts they touched.
   void Publish();

@@ -242,7 +242,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, static_cast<uint64_t>(r.created_at));
     PutFixed64(dst, static_cast<uint64_t>(r.expires_at));
     PutFixed64(dst, static_cast<uint64_t>(r.ended_at));
-    PutFixed8(dst, r.seats.count);
+    PutFixed8(dst, static_cast<uint8_t>(r.seats.size()));
     for (SeatIndex seat : r.seats) PutFixed32(dst, seat);
     PutFixed64(dst, r.payment);
   }
@@ -361,6 +361,7 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
   s_.reservations_.Reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     Reservation r;
+    SeatList seats;
     uint8_t status, count;
     uint64_t amount, created, expires, ended;
     if (!GetFixed64(in, &r.id) || !GetFixed64(in, &r.user) || !GetFixed64(in, &r.concert) ||
@@ -373,7 +374,7 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
     for (uint8_t k = 0; k < count; ++k) {
       uint32_t seat;
       if (!GetFixed32(in, &seat)) return Fail("malformed reservation seats");
-      r.seats.push_back(seat);
+      seats.push_back(seat);
     }
     if (!GetFixed64(in, &r.payment)) return Fail("malformed reservation payment");
     r.status = static_cast<ReservationStatus>(status);
@@ -384,6 +385,7 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
     auto cit = s_.concerts_.find(r.concert);
     if (cit == s_.concerts_.end())
       return Fail("reservation " + std::to_string(r.id) + " of an unknown concert");
+    r.seats = s_.seat_pool_.Store(seats);
     Reservation& placed = *s_.reservations_.Emplace(r.id).first = r;
     const bool live = IsLive(r.status);
     if (live || r.status == ReservationStatus::kConfirmed) {
@@ -394,7 +396,7 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
                       std::to_string(r.id) + " is unknown or taken twice");
         c.seats.Restore(seat, live ? SeatStatus::kHeld : SeatStatus::kSold, r.id);
       }
-      c.seats_per_user[r.user] += r.seats.count;
+      c.seats_per_user[r.user] += static_cast<uint32_t>(r.seats.size());
     }
     if (live) s_.timers_.Push(&placed);
   }

@@ -12,6 +12,7 @@
 #include "engine/flat_map.h"
 #include "engine/rehold_cooldowns.h"
 #include "engine/sharded_flat_map.h"
+#include "engine/seat_pool.h"
 #include "engine/slab.h"
 
 using namespace cm::engine;
@@ -142,6 +143,36 @@ TEST_CASE("the slab reuses freed slots and never moves a live object") {
   CHECK(slab.live() == 39);
   CHECK(slab.Allocate() == slots[5]);
   CHECK(slab[slots[5]] == 0);  // a reused slot starts fresh
+}
+
+TEST_CASE("the seat pool keeps each list in the smallest class, intact, and reuses freed chunks") {
+  SeatPool pool;
+  std::vector<HeldSeats> held;
+  for (SeatIndex n = 0; n <= kMaxSeatsPerHold; ++n) {
+    std::vector<SeatIndex> seats;
+    for (SeatIndex k = 0; k < n; ++k) seats.push_back(1000 * n + k);
+    held.push_back(pool.Store(seats));
+    REQUIRE(held.back().size() == n);
+    CHECK(std::vector<SeatIndex>(held.back().begin(), held.back().end()) == seats);
+  }
+  CHECK(held[0].empty());  // no seats, no chunk
+  CHECK(pool.live() == kMaxSeatsPerHold);
+  // Every list is still whole after all the others were stored.
+  for (SeatIndex n = 1; n <= kMaxSeatsPerHold; ++n)
+    for (SeatIndex k = 0; k < n; ++k) CHECK(held[n][k] == 1000 * n + k);
+
+  // A freed 3-seat list leaves a 4-seat chunk, which the next list of 3 or 4 seats takes.
+  const SeatIndex* three = held[3].data();
+  pool.Free(&held[3]);
+  CHECK(held[3].empty());
+  CHECK(pool.live() == kMaxSeatsPerHold - 1);
+  const std::vector<SeatIndex> four{7, 8, 9, 10};
+  const HeldSeats again = pool.Store(four);
+  CHECK(again.data() == three);
+  CHECK(held[4][0] == 4000);  // its neighbour in the class is untouched
+  // Freeing an empty list is harmless.
+  pool.Free(&held[0]);
+  CHECK(pool.live() == kMaxSeatsPerHold);
 }
 
 TEST_CASE("re-hold cooldowns: latest cooldown wins, they end in order, and snapshots round-trip") {
