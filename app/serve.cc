@@ -171,7 +171,7 @@ int RunServer(const ServeOptions& o) {
       [&api_ptr](const gateway::Exchange& ex, const gateway::Response& res) {
         api_ptr->Observe(ex, res);
       });
-  gateway::ReplyRouter replies(server.io());
+  gateway::ReplyRouter replies;
   gateway::WsHub ws_hub(o.ws_threads);
   gateway::LiveFeed live(ws_hub.FeedExecutor(), reads, o.ws_history,
                          std::chrono::microseconds(o.ws_round_gap_us));

@@ -322,7 +322,8 @@ void Api::Submit(const ExPtr& ex, engine::Command cmd, Then then) {
     return Fail(ex, 409, "IDEMPOTENCY_KEY_IN_FLIGHT",
                 "a request with this Idempotency-Key is still being processed; retry later");
   const uint64_t token =
-      replies_.Register([this, ex, then = std::move(then), keyed, actor, key](const Event* e) {
+      replies_.Register(ex->responder, [this, ex, then = std::move(then), keyed, actor,
+                                        key](const Event* e) {
         if (keyed) inflight_.End(actor, key);
         if (e == nullptr)
           return Fail(ex, 503, "ENGINE_HALTED",

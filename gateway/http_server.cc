@@ -34,13 +34,15 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
   }
 
-  // From any thread: hand the response to this session's strand.
+  // From any thread: hand the response to this session's strand, or write it at once when
+  // called there (a handler that answered right away, or a reply run by Responder::Run).
   void Deliver(std::shared_ptr<Exchange> ex, Response res) {
-    net::post(stream_.get_executor(),
-              [self = shared_from_this(), ex = std::move(ex), res = std::move(res)]() mutable {
-                self->Write(std::move(ex), std::move(res));
-              });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), ex = std::move(ex), res = std::move(res)]() mutable {
+                    self->Write(std::move(ex), std::move(res));
+                  });
   }
+  void Run(std::function<void()> f) { net::post(stream_.get_executor(), std::move(f)); }
 
  private:
   class SessionResponder : public Responder {
@@ -52,6 +54,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       auto ex = exchange_.lock();
       if (ex) session_->Deliver(std::move(ex), std::move(res));
     }
+    void Run(std::function<void()> f) override { session_->Run(std::move(f)); }
 
    private:
     std::shared_ptr<Session> session_;
@@ -150,12 +153,14 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     res.set("X-Request-Id", ex->request_id);
     if (res.find(http::field::content_length) == res.end()) res.prepare_payload();
     if (server_.observer_) server_.observer_(*ex, res);
-    auto owned = std::make_shared<Response>(std::move(res));
+    // One request at a time: the next is read only after this write, so the session keeps the
+    // response itself rather than a heap copy per request.
+    response_ = std::move(res);
     stream_.expires_after(server_.options_.read_timeout);
-    http::async_write(stream_, *owned,
-                      [self = shared_from_this(), owned](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, response_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         self->server_.in_flight_.fetch_sub(1);
-                        if (ec || !owned->keep_alive()) return self->Close();
+                        if (ec || !self->response_.keep_alive()) return self->Close();
                         self->ReadHeader();
                       });
   }
@@ -170,6 +175,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  Response response_;  // the one being written
   std::string remote_;
   std::string address_;
   std::shared_ptr<void> slot_;  // our place under the connection caps

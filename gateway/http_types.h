@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,9 @@ class Responder {
  public:
   virtual ~Responder() = default;
   virtual void Send(Response res) = 0;
+  // Runs `f` later where the response is written (its connection's strand), so that a reply
+  // built in `f` and sent there goes out without one more hand-off between threads.
+  virtual void Run(std::function<void()> f) = 0;
 };
 
 // One request in flight.

@@ -1,14 +1,12 @@
 #include "gateway/reply_router.h"
 
-#include <boost/asio/post.hpp>
-
 namespace cm::gateway {
 
-uint64_t ReplyRouter::Register(Continuation then) {
+uint64_t ReplyRouter::Register(std::shared_ptr<Responder> where, Continuation then) {
   const uint64_t token = next_.fetch_add(1, std::memory_order_relaxed);
   Shard& s = ShardOf(token);
   std::lock_guard lock(s.mu);
-  s.waiting.emplace(token, std::move(then));
+  s.waiting.emplace(token, Waiting{std::move(where), std::move(then)});
   return token;
 }
 
@@ -19,27 +17,26 @@ void ReplyRouter::Cancel(uint64_t token) {
 }
 
 void ReplyRouter::Complete(uint64_t token, const engine::Event& e) {
-  Continuation then;
+  Waiting w;
   {
     Shard& s = ShardOf(token);
     std::lock_guard lock(s.mu);
     auto it = s.waiting.find(token);
     if (it == s.waiting.end()) return;  // a startup command of ours, or already failed
-    then = std::move(it->second);
+    w = std::move(it->second);
     s.waiting.erase(it);
   }
-  boost::asio::post(io_, [then = std::move(then), e]() { then(&e); });
+  w.where->Run([then = std::move(w.then), e]() { then(&e); });
 }
 
 void ReplyRouter::FailAll() {
   for (Shard& s : shards_) {
-    std::unordered_map<uint64_t, Continuation> waiting;
+    std::unordered_map<uint64_t, Waiting> waiting;
     {
       std::lock_guard lock(s.mu);
       waiting.swap(s.waiting);
     }
-    for (auto& [token, then] : waiting)
-      boost::asio::post(io_, [then = std::move(then)]() { then(nullptr); });
+    for (auto& [token, w] : waiting) w.where->Run([then = std::move(w.then)]() { then(nullptr); });
   }
 }
 

@@ -1,18 +1,19 @@
 #pragma once
 // Routes durable events back to the requests that caused them. A request registers a
 // continuation under a fresh token and puts the token on its command; when the publisher sees
-// the command's answering event (durable), the continuation is posted to the I/O threads,
-// where the response is built. The publisher thread never serializes anything.
+// the command's answering event (durable), the continuation runs on the request's own
+// connection (Responder::Run), where the response is built and written in the same turn.
+// The publisher thread never serializes anything.
 
 #include <array>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
-#include <boost/asio/io_context.hpp>
-
 #include "engine/event.h"
+#include "gateway/http_types.h"
 
 namespace cm::gateway {
 
@@ -20,9 +21,8 @@ class ReplyRouter {
  public:
   using Continuation = std::function<void(const engine::Event*)>;  // null: never answered
 
-  explicit ReplyRouter(boost::asio::io_context& io) : io_(io) {}
-
-  uint64_t Register(Continuation then);
+  // `where` runs the continuation: the responder of the request that waits.
+  uint64_t Register(std::shared_ptr<Responder> where, Continuation then);
   // The command could not be published: forget it without calling it.
   void Cancel(uint64_t token);
   // Publisher thread: the answering event of `token` is durable.
@@ -33,13 +33,16 @@ class ReplyRouter {
 
  private:
   static constexpr std::size_t kShards = 16;
+  struct Waiting {
+    std::shared_ptr<Responder> where;
+    Continuation then;
+  };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<uint64_t, Continuation> waiting;
+    std::unordered_map<uint64_t, Waiting> waiting;
   };
   Shard& ShardOf(uint64_t token) { return shards_[token % kShards]; }
 
-  boost::asio::io_context& io_;
   std::atomic<uint64_t> next_{1};
   std::array<Shard, kShards> shards_;
 };

@@ -145,7 +145,7 @@ TEST_CASE("a full ring answers 503 with Retry-After; a halted engine 503; readyz
   so.address = "127.0.0.1";
   so.port = 0;
   HttpServer server(so, [&](std::shared_ptr<Exchange> ex) { api_ptr->Handle(ex); }, nullptr);
-  ReplyRouter replies(server.io());
+  ReplyRouter replies;
   Api api({}, engine, reads, jwt, replies);
   api_ptr = &api;
   REQUIRE(server.Start().ok());
@@ -209,8 +209,7 @@ TEST_CASE("the OpenAPI document describes exactly the routes the server has") {
       CHECK_MESSAGE(op.as_object().contains("responses"), path);
     }
   InitCrypto(true);
-  boost::asio::io_context io;
-  ReplyRouter replies(io);
+  ReplyRouter replies;
   NoEngine engine;
   cm::readmodel::ReadModel reads({});
   const JwtCodec jwt("secret-0123456789abcdef0123456789abcdef");
