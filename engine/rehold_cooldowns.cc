@@ -14,24 +14,14 @@ TimeMs ReholdCooldowns::Until(UserId user, SeatIndex s, TimeMs now) const {
 TimeMs ReholdCooldowns::Cooling(UserId user, const SeatList& seats, TimeMs now,
                                 SeatList* cooling) const {
   cooling->count = 0;
-  // Newest first: the first record of a seat is its latest cooldown. Bit i of `settled`: seat i
-  // has met its latest record; of `cool`: that record has not ended.
-  uint32_t settled = 0, cool = 0;
-  const uint32_t all = (1u << seats.count) - 1;  // count <= kMaxSeatsPerHold (16)
   TimeMs latest = 0;
-  ForEachOf(user, [&](const Record& r) {
-    if (settled == all) return;
-    for (uint32_t i = 0; i < seats.count; ++i) {
-      if ((settled >> i & 1) || seats[i] != r.seat) continue;
-      settled |= 1u << i;
-      if (r.until > now) {
-        cool |= 1u << i;
-        latest = std::max(latest, r.until);
-      }
-    }
-  });
-  for (uint32_t i = 0; i < seats.count; ++i)  // in the order asked
-    if (cool >> i & 1) cooling->push_back(seats[i]);
+  if (newest_.Find(user) == nullptr) return 0;  // most users: nothing cooling at all
+  for (SeatIndex s : seats) {  // in the order asked
+    const TimeMs* until = latest_.Find(UserSeat{user, s});
+    if (until == nullptr || *until <= now) continue;
+    cooling->push_back(s);
+    latest = std::max(latest, *until);
+  }
   return latest;
 }
 
@@ -53,6 +43,8 @@ void ReholdCooldowns::Push(TimeMs until, UserId user, SeatIndex seat) {
   r.previous = inserted ? kNone40 : *newest;
   // `newest` stays valid: nothing was inserted into or erased from the table since.
   *newest = records_.push_back(r);
+  TimeMs& latest = latest_[UserSeat{user, seat}];
+  latest = std::max(latest, until);
 }
 
 void ReholdCooldowns::DropEnded(TimeMs now) {
@@ -61,6 +53,10 @@ void ReholdCooldowns::DropEnded(TimeMs now) {
     // Records leave oldest first, so a user whose newest record leaves has none left.
     if (const uint64_t* newest = newest_.Find(r.user); newest && *newest == records_.head())
       newest_.Erase(r.user);
+    // A later cooldown of the same pair keeps its own, later end.
+    const UserSeat pair{r.user, static_cast<SeatIndex>(r.seat)};
+    if (const TimeMs* latest = latest_.Find(pair); latest && *latest <= r.until)
+      latest_.Erase(pair);
     records_.pop_front();
   }
 }
@@ -99,6 +95,7 @@ bool ReholdCooldowns::Restore(std::vector<Entry> entries) {
                    [](const Entry& a, const Entry& b) { return a.until < b.until; });
   records_.clear();
   newest_.Clear();
+  latest_.Clear();
   for (const Entry& e : entries) Push(e.until, e.user, e.seat);
   return true;
 }

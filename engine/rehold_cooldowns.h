@@ -4,16 +4,19 @@
 //
 // Every cooldown of a concert lasts the same time, so the order they start in is the order
 // they end in: records sit in one FIFO and old ones fall off the front, no scan and no
-// allocation once the FIFO has grown to its working size. Each record links to the same
-// user's previous record, and a table gives each user's newest, so one user's cooldowns are a
-// short walk (bounded by how many holds they gave up within one cooldown) and users without
-// any cost one lookup. A record whose time has passed means nothing, dropped yet or not.
+// allocation once the FIFO has grown to its working size. A table keyed by (user, seat) gives
+// each pair's latest end, so checking a hold costs one lookup per seat asked for, however
+// many seats the user gave up lately. Each record also links to the same user's previous
+// one, and a table gives each user's newest, so listing one user's cooling seats (for
+// best-available) is a walk of their records alone. A record whose time has passed means
+// nothing, dropped yet or not.
 // Not thread-safe (sequencer thread).
 
 #include <cstdint>
 #include <vector>
 
 #include "engine/fifo.h"
+#include "engine/hash.h"
 #include "engine/sharded_flat_map.h"
 #include "engine/types.h"
 
@@ -65,6 +68,17 @@ class ReholdCooldowns {
     uint64_t seat : 24 = 0;
   };
 
+  struct UserSeat {
+    UserId user = 0;
+    SeatIndex seat = 0;
+    bool operator==(const UserSeat&) const = default;
+  };
+  struct UserSeatHash {
+    std::size_t operator()(const UserSeat& k) const {
+      return Mix64(k.user ^ (uint64_t{k.seat} * 0x9e3779b97f4a7c15ULL));
+    }
+  };
+
   void Push(TimeMs until, UserId user, SeatIndex seat);
   void DropEnded(TimeMs now);
   // Visits `user`'s records still in the FIFO, newest first.
@@ -81,6 +95,8 @@ class ReholdCooldowns {
   Fifo<Record> records_;
   // user -> the FIFO position of their newest record
   ShardedFlatMap<UserId, uint64_t, U64Hash, 6> newest_;
+  // (user, seat) -> its latest end, while a record of that pair is in the FIFO
+  ShardedFlatMap<UserSeat, TimeMs, UserSeatHash, 6> latest_;
 };
 
 }  // namespace cm::engine

@@ -205,6 +205,8 @@ TEST_CASE("re-hold cooldowns: latest cooldown wins, they end in order, and snaps
 
   // Starting one at 1150 drops those that ended (user 5 seat 1, user 7), not the live one.
   c.Start(8, other, 1150, d);
+  CHECK(c.Until(5, 2, 1200) == 1600);  // its older record left; the later one still counts
+  CHECK(c.Until(5, 1, 1100) == 0);
   entries = c.Entries();
   REQUIRE(entries.size() == 2);
   CHECK(entries[0].seat == 2);
