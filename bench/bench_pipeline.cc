@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -156,7 +157,18 @@ int main(int argc, char** argv) {
   bench::Latencies saturated = listener.TakeLatencies();
   const uint64_t batches = listener.batches() - batches_before;
 
-  // Paced: a steady offered rate, to see latency without queueing.
+  // Paced: a steady offered rate, to see latency without queueing. Beside it a probe thread
+  // sleeps 1 ms at a time and records how late it wakes: the floor the machine's scheduler
+  // puts under every stage (a tail the probe shares is the CPU's, not the pipeline's).
+  std::atomic<bool> probing{true};
+  bench::Latencies probe_late;
+  std::thread probe([&] {
+    while (probing.load(std::memory_order_relaxed)) {
+      const int64_t before = bench::NowNs();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      probe_late.Add(std::max<int64_t>(0, bench::NowNs() - before - 1'000'000));
+    }
+  });
   listener.StartMeasuring();
   const bench::ProcessUsage usage_before = bench::ProcessUsage::Now();
   const int64_t paced_start = bench::NowNs();
@@ -172,6 +184,8 @@ int main(int argc, char** argv) {
   const double paced_elapsed = static_cast<double>(bench::NowNs() - paced_start) / 1e9;
   bench::Latencies paced = listener.TakeLatencies();
   const bench::ProcessUsage paced_usage = bench::ProcessUsage::Now() - usage_before;
+  probing.store(false);
+  probe.join();
   bench::Latencies stages[Listener::kStages];
   for (int i = 0; i < Listener::kStages; ++i) stages[i] = listener.TakeStage(i);
   pipeline.Stop();
@@ -200,6 +214,10 @@ int main(int argc, char** argv) {
     r.Add(name + "_p999_us", stages[i].PercentileUs(99.9), "us");
     r.Add(name + "_max_us", stages[i].MaxUs(), "us");
   }
+  r.Add("paced_probe_wakeups", static_cast<double>(probe_late.size()), "");
+  r.Add("paced_probe_late_p99_us", probe_late.PercentileUs(99), "us");
+  r.Add("paced_probe_late_p999_us", probe_late.PercentileUs(99.9), "us");
+  r.Add("paced_probe_late_max_us", probe_late.MaxUs(), "us");
   const double per_k = 1000.0 / static_cast<double>(paced_total);
   r.Add("paced_cpu_us_per_cmd", paced_usage.cpu_us / static_cast<double>(paced_total), "us");
   r.Add("paced_voluntary_switches_per_1k_cmd", paced_usage.voluntary_switches * per_k, "");
