@@ -55,12 +55,12 @@ void EngineState::AdvanceClock(TimeMs now) {
   idempotency_.Evict(clock_);
   while (!ended_.empty()) {
     const ReservationId id = ended_.front();
-    const Reservation* r = reservations_.Find(id);
+    Reservation* r = reservations_.Find(id);
     if (r != nullptr && r->ended_at + config_.ended_retention_ms > clock_) break;
     if (r != nullptr) {
       const Payment* p = payments_.Find(r->payment);
       if (p != nullptr && !p->NeedsWorker()) payments_.Erase(r->payment);
-      seat_pool_.Free(&reservations_.Find(id)->seats);
+      seat_pool_.Free(&r->seats);
       reservations_.Erase(id);
     }
     ended_.pop_front();

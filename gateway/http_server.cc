@@ -160,7 +160,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     http::async_write(stream_, response_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         self->server_.in_flight_.fetch_sub(1);
-                        if (ec || !self->response_.keep_alive()) return self->Close();
+                        const bool keep_alive = !ec && self->response_.keep_alive();
+                        self->response_ = {};  // an idle connection holds no body
+                        if (!keep_alive) return self->Close();
                         self->ReadHeader();
                       });
   }
