@@ -99,10 +99,14 @@ void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
 
 void Sequencer::Emit(EventBody body, const Command* cause, const IdemRecord* idem,
                      bool ends_command, EventSink& sink) {
-  Event e;
+  Event& e = sink.NextEvent();  // reused: every field is set here
   e.seq = state_.last_seq() + 1;
   e.ts = now_;
-  if (idem != nullptr) e.idem = *idem;
+  if (idem != nullptr) {
+    e.idem = *idem;
+  } else {
+    e.idem.reset();
+  }
   e.body = std::move(body);
   if (Status s = state_.Apply(e); !s.ok())
     throw std::logic_error("sequencer decided an event it cannot apply: " + s.ToString());

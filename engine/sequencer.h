@@ -21,9 +21,16 @@ namespace cm::engine {
 class EventSink {
  public:
   virtual ~EventSink() = default;
+  // Where the sequencer builds its next event: an event of the sink's own by default. A sink
+  // that keeps events (an output ring) hands out the place it keeps the next one in, so the
+  // event is built there and never copied. OnEvent then receives that same event.
+  virtual Event& NextEvent() { return next_; }
   // `request_token` is the token of the command that caused the event (0 for expiries);
   // `ends_command` is true on the last event of a command.
   virtual void OnEvent(const Event& e, uint64_t request_token, bool ends_command) = 0;
+
+ private:
+  Event next_;
 };
 
 class Sequencer {

@@ -32,12 +32,13 @@ constexpr int64_t kMaxUnpublished = 1024;
 
 }  // namespace
 
-// Copies the sequencer's events into the output ring and publishes them in batches.
+// Hands the sequencer output-ring slots to build its events in, and publishes them in batches.
 class Pipeline::OutputSink final : public engine::EventSink {
  public:
   explicit OutputSink(Pipeline& p) : p_(p) {}
 
-  void OnEvent(const Event& e, uint64_t token, bool ends_command) override {
+  // The sequencer builds the event in the output slot itself.
+  Event& NextEvent() override {
     int64_t s;
     if (!p_.output_.TryClaim(1, &s)) {
       const int64_t wait_start = NowNs();
@@ -48,8 +49,15 @@ class Pipeline::OutputSink final : public engine::EventSink {
       } while (!p_.output_.TryClaim(1, &s));
       waited_ns_ += NowNs() - wait_start;
     }
+    claimed_ = s;
+    return p_.output_[s].event;
+  }
+
+  void OnEvent(const Event& e, uint64_t token, bool ends_command) override {
+    if (claimed_ < 0) NextEvent();  // `e` was built elsewhere: it is copied in below
+    const int64_t s = std::exchange(claimed_, -1);
     EventSlot& slot = p_.output_[s];
-    slot.event = e;
+    if (&e != &slot.event) slot.event = e;
     slot.request_token = token;
     slot.ends_command = ends_command;
     if (p_.options_.stage_timestamps) slot.stages = {NowNs(), 0, 0};
@@ -69,6 +77,7 @@ class Pipeline::OutputSink final : public engine::EventSink {
 
  private:
   Pipeline& p_;
+  int64_t claimed_ = -1;
   int64_t first_ = -1, last_ = -1;
   int64_t waited_ns_ = 0;
 };
