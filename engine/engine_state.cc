@@ -54,9 +54,9 @@ void EngineState::AdvanceClock(TimeMs now) {
   if (now > clock_) clock_ = now;
   idempotency_.Evict(clock_);
   while (!ended_.empty()) {
-    const ReservationId id = ended_.front();
+    if (ended_.front().at + config_.ended_retention_ms > clock_) break;
+    const ReservationId id = ended_.front().id;
     Reservation* r = reservations_.Find(id);
-    if (r != nullptr && r->ended_at + config_.ended_retention_ms > clock_) break;
     if (r != nullptr) {
       const Payment* p = payments_.Find(r->payment);
       if (p != nullptr && !p->NeedsWorker()) payments_.Erase(r->payment);
@@ -83,7 +83,7 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
   if (cit->second->room && IsLive(r.status)) cit->second->room->OnHoldEnded(r.user, false, at);
   r.status = end;
   r.ended_at = at;
-  ended_.push_back(r.id);
+  ended_.push_back(Ended{r.id, at});
   return Status::OK();
 }
 

@@ -125,7 +125,12 @@ class EngineState {
   }
   const DenseTable<ReservationId, Reservation>& reservations() const { return reservations_; }
   const SeatPool& seat_pool() const { return seat_pool_; }
-  const Fifo<ReservationId>& ended() const { return ended_; }
+  // An ended reservation in the retention FIFO, with the time it ended.
+  struct Ended {
+    ReservationId id = 0;
+    TimeMs at = 0;
+  };
+  const Fifo<Ended>& ended() const { return ended_; }
   const DenseTable<PaymentId, Payment>& payments() const { return payments_; }
   const DenseTable<SessionId, Session>& sessions() const { return sessions_; }
   // Concerts with a waiting room, ascending.
@@ -163,7 +168,8 @@ class EngineState {
   HoldTimers timers_;
   IdempotencyTable idempotency_;
   // Ended reservations in the order they ended, dropped after config_.ended_retention_ms.
-  Fifo<ReservationId> ended_;
+  // Each carries its end time, so the check on every event probes no table.
+  Fifo<Ended> ended_;
   // Payments live as long as their reservation, and longer while the saga still needs the
   // worker (an unsettled refund).
   DenseTable<PaymentId, Payment> payments_;

@@ -15,15 +15,16 @@ const IdemEntry* IdempotencyTable::Find(UserId user, const IdemKey& key, TimeMs 
 }
 
 void IdempotencyTable::Insert(UserId user, const IdemKey& key, const IdemEntry& entry) {
-  if (map_.Insert(Key{user, key}, entry).second) fifo_.push_back(Key{user, key});
+  if (map_.Insert(Key{user, key}, entry).second)
+    fifo_.push_back(Queued{Key{user, key}, entry.recorded_at});
   if (map_.size() > capacity_) Evict(entry.recorded_at);
 }
 
 void IdempotencyTable::Evict(TimeMs now) {
   while (!fifo_.empty()) {
-    const Key& oldest = fifo_.front();
-    if (map_.size() <= capacity_ && map_.Find(oldest)->recorded_at + ttl_ms_ > now) break;
-    map_.Erase(oldest);
+    const Queued& oldest = fifo_.front();
+    if (map_.size() <= capacity_ && oldest.recorded_at + ttl_ms_ > now) break;
+    map_.Erase(oldest.key);
     fifo_.pop_front();
   }
 }

@@ -36,7 +36,7 @@ class IdempotencyTable {
   // Visits entries oldest first (the order Insert must see them in to rebuild the table).
   template <class F>
   void ForEachOldestFirst(F&& f) const {
-    fifo_.ForEach([&](const Key& k) { f(k.user, k.key, *map_.Find(k)); });
+    fifo_.ForEach([&](const Queued& q) { f(q.key.user, q.key.key, *map_.Find(q.key)); });
   }
 
  private:
@@ -48,11 +48,16 @@ class IdempotencyTable {
   struct KeyHash {
     std::size_t operator()(const Key& k) const;
   };
+  // A key in the FIFO with its entry's time, so checking the oldest costs no table probe.
+  struct Queued {
+    Key key;
+    TimeMs recorded_at;
+  };
 
   TimeMs ttl_ms_;
   std::size_t capacity_;
   ShardedFlatMap<Key, IdemEntry, KeyHash> map_;
-  Fifo<Key> fifo_;  // insertion order is time order: the clock never goes back
+  Fifo<Queued> fifo_;  // insertion order is time order: the clock never goes back
 };
 
 }  // namespace cm::engine

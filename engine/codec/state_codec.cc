@@ -247,7 +247,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, r.payment);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.ended().size()));
-  s.ended().ForEach([&](ReservationId id) { PutFixed64(dst, id); });
+  s.ended().ForEach([&](const EngineState::Ended& e) { PutFixed64(dst, e.id); });
   PutVarint32(dst, static_cast<uint32_t>(s.idempotency().size()));
   s.idempotency().ForEachOldestFirst([&](UserId user, const IdemKey& key, const IdemEntry& e) {
     PutFixed64(dst, user);
@@ -416,7 +416,7 @@ Status StateRestorer::DecodeTail(std::string_view* in) {
         !listed.insert(id).second)
       return Fail("ended list names reservation " + std::to_string(id) +
                   ", which is not an ended reservation, or twice");
-    s_.ended_.push_back(id);
+    s_.ended_.push_back(EngineState::Ended{id, r->ended_at});
   }
   if (!GetCount(in, &n)) return Fail("bad idempotency count");
   for (uint32_t i = 0; i < n; ++i) {

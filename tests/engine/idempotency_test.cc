@@ -77,6 +77,14 @@ TEST_CASE_FIXTURE(Fixture, "a key is forgotten when its TTL has passed") {
   CHECK(CodeOf(e) == ResultCode::kSalesClosed);
 }
 
+TEST_CASE_FIXTURE(Fixture, "a key whose TTL has passed leaves the table") {
+  w.Run(HoldCmd(alice, {0}, TestWorld::kStart, "k"));
+  CHECK(w.state.idempotency().size() == 1);
+  const TimeMs later = TestWorld::kStart + w.state.config().idempotency_ttl_ms;
+  w.Run(w.AsAdmin(later, ReleaseHoldCmd{}));  // any event moves the clock
+  CHECK(w.state.idempotency().size() == 0);
+}
+
 TEST_CASE("the table keeps at most its capacity, dropping the oldest keys first") {
   EngineConfig config;
   config.idempotency_capacity = 3;
