@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/credentials.h"
 #include "engine/grid_venue.h"
-#include "gateway/credentials.h"
 
 namespace cm::app {
 namespace {
@@ -32,7 +32,7 @@ bool EnsureUser(EngineBridge& bridge, const readmodel::ReadModel& reads, const s
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  return Ok(bridge.RunAndWait(System(engine::RegisterUserCmd{email, gateway::HashPassword(password),
+  return Ok(bridge.RunAndWait(System(engine::RegisterUserCmd{email, auth::HashPassword(password),
                                                              role, name},
                                      now),
                               kWait),

@@ -62,7 +62,7 @@ void EngineBridge::OnHalted(const std::string& reason) {
   wait_cv_.notify_all();
 }
 
-gateway::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
+api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
   if (pipeline_ == nullptr || draining_.load()) return Publish::kUnavailable;
   switch (pipeline_->TryPublish(std::move(cmd))) {
     case runtime::Pipeline::PublishResult::kOk: return Publish::kOk;

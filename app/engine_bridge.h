@@ -10,25 +10,25 @@
 #include <optional>
 #include <unordered_map>
 
-#include "gateway/api.h"
-#include "gateway/live_feed.h"
-#include "gateway/notifier.h"
-#include "gateway/queue_presence.h"
-#include "gateway/queue_stats.h"
-#include "gateway/queue_watch.h"
-#include "gateway/reply_router.h"
+#include "api/api.h"
+#include "api/reply_router.h"
+#include "live/live_feed.h"
+#include "live/notifier.h"
+#include "live/queue_watch.h"
 #include "outbox/outbox_publisher.h"
 #include "payments/payment_worker.h"
+#include "readmodel/queue_presence.h"
+#include "readmodel/queue_stats.h"
 #include "readmodel/read_model.h"
 #include "runtime/pipeline.h"
 
 namespace cm::app {
 
-class EngineBridge : public runtime::DurableListener, public gateway::EnginePort {
+class EngineBridge : public runtime::DurableListener, public api::EnginePort {
  public:
-  EngineBridge(readmodel::ReadModel& reads, gateway::ReplyRouter& replies, gateway::LiveFeed& live,
-               gateway::Notifier& notifier, gateway::QueueStats& queue_stats,
-               gateway::QueuePresence& presence, gateway::QueueWatch& queue_watch)
+  EngineBridge(readmodel::ReadModel& reads, api::ReplyRouter& replies, live::LiveFeed& live,
+               live::Notifier& notifier, readmodel::QueueStats& queue_stats,
+               readmodel::QueuePresence& presence, live::QueueWatch& queue_watch)
       : reads_(reads),
         replies_(replies),
         live_(live),
@@ -64,12 +64,12 @@ class EngineBridge : public runtime::DurableListener, public gateway::EnginePort
   static constexpr uint64_t kStartupToken = uint64_t{1} << 63;
 
   readmodel::ReadModel& reads_;
-  gateway::ReplyRouter& replies_;
-  gateway::LiveFeed& live_;
-  gateway::Notifier& notifier_;
-  gateway::QueueStats& queue_stats_;
-  gateway::QueuePresence& presence_;
-  gateway::QueueWatch& queue_watch_;
+  api::ReplyRouter& replies_;
+  live::LiveFeed& live_;
+  live::Notifier& notifier_;
+  readmodel::QueueStats& queue_stats_;
+  readmodel::QueuePresence& presence_;
+  live::QueueWatch& queue_watch_;
   runtime::Pipeline* pipeline_ = nullptr;
   payments::PaymentWorker* payments_ = nullptr;
   const outbox::OutboxPublisher* outbox_ = nullptr;

@@ -10,16 +10,16 @@
 #include <random>
 #include <thread>
 
+#include "api/api.h"
 #include "app/demo_data.h"
 #include "app/engine_bridge.h"
 #include "app/serve_options.h"
 #include "app/wall_clock.h"
-#include "gateway/api.h"
-#include "gateway/credentials.h"
-#include "gateway/http_server.h"
-#include "gateway/live_feed.h"
-#include "gateway/ws_hub.h"
-#include "gateway/ws_session.h"
+#include "auth/credentials.h"
+#include "http/http_server.h"
+#include "live/live_feed.h"
+#include "live/ws_hub.h"
+#include "live/ws_session.h"
 #include "outbox/kafka_producer.h"
 #include "outbox/outbox_publisher.h"
 #include "payments/http_provider.h"
@@ -35,7 +35,7 @@ namespace {
 class ClockThread {
  public:
   ClockThread(EngineBridge& bridge, const readmodel::ReadModel& reads,
-              gateway::QueuePresence& presence, std::chrono::milliseconds period)
+              readmodel::QueuePresence& presence, std::chrono::milliseconds period)
       : thread_([this, &bridge, &reads, &presence, period] {
           std::mt19937_64 entropy(std::random_device{}());
           auto next_sweep = std::chrono::steady_clock::now();
@@ -65,7 +65,7 @@ class ClockThread {
 
  private:
   static void SweepSilent(EngineBridge& bridge, const readmodel::ReadModel& reads,
-                          gateway::QueuePresence& presence) {
+                          readmodel::QueuePresence& presence) {
     const int64_t now = NowMs();
     auto policy = [&reads](engine::ConcertId concert,
                            engine::UserId user) -> std::optional<int64_t> {
@@ -137,14 +137,14 @@ int RunServer(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SetUpLogging(o);
-  gateway::InitCrypto(o.fast_password_hash);
+  auth::InitCrypto(o.fast_password_hash);
   if (o.fast_password_hash) spdlog::warn("--fast-password-hash: argon2id at minimum cost (tests only)");
-  auto secret = gateway::LoadOrCreateSigningSecret(o.data_dir, o.jwt_secret);
+  auto secret = auth::LoadOrCreateSigningSecret(o.data_dir, o.jwt_secret);
   if (!secret.ok()) {
     spdlog::critical("{}", secret.status().ToString());
     return 2;
   }
-  const gateway::JwtCodec jwt(std::move(secret).value());
+  const auth::JwtCodec jwt(std::move(secret).value());
 
   runtime::PipelineOptions po;
   po.data_dir = o.data_dir;
@@ -154,7 +154,7 @@ int RunServer(const ServeOptions& o) {
   po.engine.payment_retry_base_ms = o.payment_retry_base_ms;
   readmodel::ReadModel reads(po.engine);
 
-  gateway::HttpServerOptions so;
+  http::HttpServerOptions so;
   so.address = o.address;
   so.port = static_cast<uint16_t>(o.port);
   so.threads = o.io_threads > 0 ? o.io_threads
@@ -165,31 +165,31 @@ int RunServer(const ServeOptions& o) {
   so.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
   so.max_connections = static_cast<std::size_t>(o.max_connections);
   so.max_connections_per_address = static_cast<std::size_t>(o.max_connections_per_ip);
-  gateway::Api* api_ptr = nullptr;
-  gateway::HttpServer server(
-      so, [&api_ptr](std::shared_ptr<gateway::Exchange> ex) { api_ptr->Handle(ex); },
-      [&api_ptr](const gateway::Exchange& ex, const gateway::Response& res) {
+  api::Api* api_ptr = nullptr;
+  http::HttpServer server(
+      so, [&api_ptr](std::shared_ptr<http::Exchange> ex) { api_ptr->Handle(ex); },
+      [&api_ptr](const http::Exchange& ex, const http::Response& res) {
         api_ptr->Observe(ex, res);
       });
-  gateway::ReplyRouter replies;
-  gateway::WsHub ws_hub(o.ws_threads);
-  gateway::LiveFeed live(ws_hub.FeedExecutor(), reads, o.ws_history,
+  api::ReplyRouter replies;
+  live::WsHub ws_hub(o.ws_threads);
+  live::LiveFeed live(ws_hub.FeedExecutor(), reads, o.ws_history,
                          std::chrono::microseconds(o.ws_round_gap_us));
-  gateway::Notifier notifier(server.io(), reads);
-  gateway::QueueStats queue_stats;
-  gateway::QueuePresence presence;
-  gateway::QueueWatch queue_watch(server.io(), reads, presence, queue_stats);
-  gateway::WsOptions ws_options;
+  live::Notifier notifier(server.io(), reads);
+  readmodel::QueueStats queue_stats;
+  readmodel::QueuePresence presence;
+  live::QueueWatch queue_watch(server.io(), reads, presence, queue_stats);
+  live::WsOptions ws_options;
   ws_options.max_queued_bytes = o.ws_queue_bytes;
   ws_options.send_buffer_bytes = o.ws_send_buffer;
   ws_options.idle_timeout = std::chrono::milliseconds(o.ws_idle_timeout_ms);
   ws_options.write_timeout = std::chrono::milliseconds(o.ws_write_timeout_ms);
-  gateway::WsContext ws_context{live, notifier, jwt, ws_options, ws_hub.single_thread(),
+  live::WsContext ws_context{live, notifier, jwt, ws_options, ws_hub.single_thread(),
                                 &queue_watch};
   server.SetUpgradeHandler("/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream,
-                                                         gateway::Request req,
+                                                         http::Request req,
                                                          std::shared_ptr<void> slot) {
-    gateway::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context,
+    live::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context,
                               std::move(slot));
   });
   EngineBridge bridge(reads, replies, live, notifier, queue_stats, presence, queue_watch);
@@ -257,7 +257,7 @@ int RunServer(const ServeOptions& o) {
     if (!LoadDemo(bridge, reads, NowMs())) return 2;
   }
 
-  gateway::ApiOptions ao;
+  api::ApiOptions ao;
   ao.access_ttl_s = o.access_ttl_s;
   ao.refresh_ttl_s = o.refresh_ttl_s;
   ao.hold_rate_per_s = o.hold_rate;
@@ -275,10 +275,10 @@ int RunServer(const ServeOptions& o) {
   ao.login_free_attempts = o.login_free_attempts;
   ao.login_backoff_base_ms = o.login_backoff_base_ms;
   ao.login_backoff_cap_ms = o.login_backoff_cap_ms;
-  gateway::Api api(ao, bridge, reads, jwt, replies, &presence, &queue_stats);
+  api::Api api(ao, bridge, reads, jwt, replies, &presence, &queue_stats);
   // stdout carries only the access log, written in batches (gateway/access_log.h); under
   // overload lines past 16 MiB of backlog are dropped rather than slowing requests.
-  std::optional<gateway::AccessLog> access_log;
+  std::optional<http::AccessLog> access_log;
   if (o.access_log) {
     access_log.emplace(stdout, std::chrono::milliseconds(100), std::size_t{16} << 20);
     access_log->Start();
@@ -299,8 +299,8 @@ int RunServer(const ServeOptions& o) {
   queue_watch.Start();
   if (payment_worker) payment_worker->Start();
   ws_hub.Start();
-  if (Status s = server.Start(); !s.ok()) {
-    spdlog::critical("{}", s.ToString());
+  if (const std::string error = server.Start(); !error.empty()) {
+    spdlog::critical("{}", error);
     return 2;
   }
   if (!o.port_file.empty()) {

@@ -15,25 +15,24 @@
 #include <stdexcept>
 #include <string>
 
+#include "api/api.h"
+#include "auth/credentials.h"
 #include "engine/grid_venue.h"
 #include "engine/sequencer.h"
-#include "gateway/api.h"
-#include "gateway/credentials.h"
 
 namespace cm::fuzz {
 
-namespace gw = cm::gateway;
 namespace eng = cm::engine;
 
 inline constexpr int64_t kNowMs = 1'900'000'000'000;  // 2030
 
-class RecordingResponder final : public gw::Responder {
+class RecordingResponder final : public cm::http::Responder {
  public:
-  void Send(gw::Response res) override {
+  void Send(cm::http::Response res) override {
     const int status = res.result_int();
     if (status >= 500 && status != 503)
       throw std::logic_error("the API answered " + std::to_string(status) + ": " + res.body());
-    const auto type = res[gw::http::field::content_type];
+    const auto type = res[cm::http::field::content_type];
     if ((type == "application/json" || type == "application/problem+json") && !res.body().empty()) {
       boost::system::error_code ec;
       boost::json::parse(res.body(), ec);
@@ -43,7 +42,7 @@ class RecordingResponder final : public gw::Responder {
   void Run(std::function<void()> f) override { f(); }
 };
 
-class FullRing final : public gw::EnginePort {
+class FullRing final : public cm::api::EnginePort {
  public:
   Publish TryPublish(eng::Command) override { return Publish::kFull; }
   bool Ready(std::string* why) const override {
@@ -56,19 +55,19 @@ class FullRing final : public gw::EnginePort {
 class ApiHarness {
  public:
   ApiHarness() : reads_(eng::EngineConfig{}), jwt_("fuzz-secret-0123456789abcdef0123456789abcdef") {
-    gw::InitCrypto(true);
+    cm::auth::InitCrypto(true);
     BuildWorld();
-    replies_ = std::make_unique<gw::ReplyRouter>();
-    gw::ApiOptions o;
+    replies_ = std::make_unique<cm::api::ReplyRouter>();
+    cm::api::ApiOptions o;
     o.payments_enabled = true;
-    api_ = std::make_unique<gw::Api>(o, engine_, reads_, jwt_, *replies_);
+    api_ = std::make_unique<cm::api::Api>(o, engine_, reads_, jwt_, *replies_);
     admin_token_ = jwt_.Sign({admin_, eng::Role::kAdmin, kNowMs / 1000, kNowMs / 1000 + 600, 0});
     user_token_ = jwt_.Sign({user_, eng::Role::kUser, kNowMs / 1000, kNowMs / 1000 + 600, 0});
   }
 
   // Runs one request (the Host header is added when missing, as every real client does).
-  void Handle(gw::Request req) {
-    auto ex = std::make_shared<gw::Exchange>();
+  void Handle(cm::http::Request req) {
+    auto ex = std::make_shared<cm::http::Exchange>();
     ex->req = std::move(req);
     ex->remote = "127.0.0.1:1";
     ex->remote_address = "127.0.0.1";
@@ -104,7 +103,7 @@ class ApiHarness {
       sequencer.Execute(c, sink);
       return state.last_seq();
     };
-    const std::string hash = gw::HashPassword("fuzz-password");
+    const std::string hash = cm::auth::HashPassword("fuzz-password");
     admin_ = run(eng::RegisterUserCmd{"admin@fuzz.io", hash, eng::Role::kAdmin, "Admin"});
     user_ = run(eng::RegisterUserCmd{"user@fuzz.io", hash, eng::Role::kUser, "User"});
     const eng::VenueId venue = run(eng::CreateVenueCmd{eng::MakeGridVenue("Hall", {"VIP", "R"}, 2, 4, 10, 2)});
@@ -120,10 +119,10 @@ class ApiHarness {
   }
 
   readmodel::ReadModel reads_;
-  gw::JwtCodec jwt_;
+  cm::auth::JwtCodec jwt_;
   FullRing engine_;
-  std::unique_ptr<gw::ReplyRouter> replies_;
-  std::unique_ptr<gw::Api> api_;
+  std::unique_ptr<cm::api::ReplyRouter> replies_;
+  std::unique_ptr<cm::api::Api> api_;
   eng::UserId admin_ = 0, user_ = 0;
   eng::ConcertId concert_ = 0;
   std::string admin_token_, user_token_;

@@ -7,11 +7,11 @@
 #include <string>
 
 #include "fuzz/api_harness.h"
-#include "gateway/http_server.h"
+#include "http/http_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   static cm::fuzz::ApiHarness harness;
-  namespace http = cm::gateway::http;
+  namespace http = cm::http;
   boost::asio::const_buffer in(data, size);
   for (int requests = 0; requests < 8 && in.size() > 0; ++requests) {
     http::request_parser<http::string_body> parser;
@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       if (parser.is_header_done() && !framing_checked) {
         framing_checked = true;
         // The server refuses the connection here, before reading any body.
-        if (!cm::gateway::FramingError(parser.get().base()).empty()) return 0;
+        if (!cm::http::FramingError(parser.get().base()).empty()) return 0;
       }
     }
     if (ec || !parser.is_done()) return 0;

@@ -15,13 +15,13 @@
 
 #include <simdjson.h>
 
-#include "gateway/jwt.h"
+#include "auth/jwt.h"
 
 namespace {
 constexpr std::string_view kSecret = "fuzz-secret-0123456789abcdef0123456789abcdef";
 
 std::string SignPayload(std::string_view payload) {
-  using cm::gateway::Base64UrlEncode;
+  using cm::auth::Base64UrlEncode;
   const std::string input =
       Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(payload);
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -33,7 +33,7 @@ std::string SignPayload(std::string_view payload) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
-  static const cm::gateway::JwtCodec codec{std::string(kSecret)};
+  static const cm::auth::JwtCodec codec{std::string(kSecret)};
   static const std::string signed_once = codec.Sign({7, cm::engine::Role::kUser, 1000, 5000, 0});
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);

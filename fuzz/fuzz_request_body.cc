@@ -9,7 +9,7 @@
 namespace {
 
 struct Endpoint {
-  cm::gateway::http::verb method;
+  cm::http::verb method;
   std::string target;  // {c}: the concert
   bool admin;
 };
@@ -18,7 +18,7 @@ struct Endpoint {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   static cm::fuzz::ApiHarness harness;
-  using V = cm::gateway::http::verb;
+  using V = cm::http::verb;
   const std::string c = std::to_string(harness.concert());
   static const Endpoint kEndpoints[] = {
       {V::post, "/api/users/signup", false},
@@ -34,10 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   };
   if (size == 0) return 0;
   const Endpoint& e = kEndpoints[data[0] % std::size(kEndpoints)];
-  cm::gateway::Request req{e.method, e.target, 11};
-  req.set(cm::gateway::http::field::host, "fuzz");
-  req.set(cm::gateway::http::field::content_type, "application/json");
-  req.set(cm::gateway::http::field::authorization,
+  cm::http::Request req{e.method, e.target, 11};
+  req.set(cm::http::field::host, "fuzz");
+  req.set(cm::http::field::content_type, "application/json");
+  req.set(cm::http::field::authorization,
           "Bearer " + (e.admin ? harness.admin_token() : harness.user_token()));
   if (data[0] & 0x80) req.set("Idempotency-Key", "fuzz-key");
   req.body().assign(reinterpret_cast<const char*>(data) + 1, size - 1);

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "engine/codec/event_codec.h"
-#include "replay/event_json.h"
+#include "views/event_json.h"
 
 namespace cm::outbox {
 
@@ -133,7 +133,7 @@ void OutboxPublisher::ReadSome() {
       const std::string topic = TopicOf(e, options_.topic_prefix);
       if (!topic.empty()) {
         payload.clear();
-        replay::AppendEventJson(e, &payload);
+        views::AppendEventJson(e, &payload);
         if (!producer_.Produce(topic, std::to_string(ConcertOf(e)), payload, e.seq)) return false;
         in_flight_.insert(e.seq);
         published_.fetch_add(1, std::memory_order_relaxed);

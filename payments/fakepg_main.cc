@@ -18,21 +18,21 @@
 #include <fstream>
 #include <iostream>
 
-#include "gateway/http_server.h"
-#include "gateway/json_input.h"
-#include "gateway/json_writer.h"
-#include "gateway/router.h"
+#include "http/http_server.h"
+#include "http/json_input.h"
+#include "http/router.h"
+#include "json/json_writer.h"
 #include "payments/fake_provider.h"
 
 namespace {
 
 using namespace cm;
-using gateway::http::status;
-using ExPtr = std::shared_ptr<gateway::Exchange>;
+using http::status;
+using ExPtr = std::shared_ptr<http::Exchange>;
 
 void Reply(const ExPtr& ex, status code, std::string body) {
-  gateway::Response res{code, ex->req.version()};
-  res.set(gateway::http::field::content_type, "application/json");
+  http::Response res{code, ex->req.version()};
+  res.set(http::field::content_type, "application/json");
   res.keep_alive(ex->req.keep_alive());
   res.body() = std::move(body);
   res.prepare_payload();
@@ -49,13 +49,13 @@ void ReplyLater(boost::asio::io_context& io, const ExPtr& ex, int delay_ms, stat
 }
 
 std::string Error(std::string_view code, std::string_view detail) {
-  gateway::JsonWriter w;
+  json::JsonWriter w;
   w.BeginObject().Field("code", code).Field("detail", detail).EndObject();
   return w.Take();
 }
 
 std::string ConfigJson(const payments::FaultSettings& s) {
-  gateway::JsonWriter w;
+  json::JsonWriter w;
   w.BeginObject()
       .Field("declineRatio", s.decline_ratio)
       .Field("latencyMinMs", static_cast<int64_t>(s.latency_min_ms))
@@ -115,9 +115,9 @@ class FakePgApi {
       : provider_(provider), io_(io) {}
 
   void Handle(const ExPtr& ex) {
-    const std::string_view path = gateway::PathOf(ex->req.target());
+    const std::string_view path = http::PathOf(ex->req.target());
     const auto method = ex->req.method();
-    using gateway::http::verb;
+    using http::verb;
     if (method == verb::post && path == "/v1/charges") return Charge(ex);
     if (method == verb::post && path == "/v1/refunds") return Refund(ex);
     if (method == verb::get && path.starts_with("/v1/charges/")) return Status(ex, path.substr(12));
@@ -143,17 +143,17 @@ class FakePgApi {
   void Charge(const ExPtr& ex) {
     const std::string key = Key(ex);
     if (key.empty()) return;
-    gateway::InputError err;
-    auto obj = gateway::ParseObject(ex->req.body(), &err);
+    http::InputError err;
+    auto obj = http::ParseObject(ex->req.body(), &err);
     int64_t amount = 0;
     if (obj) {
-      gateway::FieldReader f(*obj);
+      http::FieldReader f(*obj);
       if (!f.Int("amount", &amount, 1, INT64_MAX / 2)) err = f.error();
     }
     if (!err.detail.empty())
       return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
     const payments::ChargeDecision d = provider_.Charge(key, amount);
-    gateway::JsonWriter w;
+    json::JsonWriter w;
     w.BeginObject();
     switch (d.reply) {
       case payments::ChargeReply::kCaptured:
@@ -178,21 +178,21 @@ class FakePgApi {
     const std::string key = Key(ex);
     if (key.empty()) return;
     const int64_t amount = provider_.Refund(key);
-    gateway::JsonWriter w;
+    json::JsonWriter w;
     w.BeginObject().Field("status", "REFUNDED").Field("amount", amount).EndObject();
     ReplyLater(io_, ex, provider_.settings().latency_min_ms, status::ok, w.Take());
   }
 
   void Status(const ExPtr& ex, std::string_view key) {
     const auto [state, amount] = provider_.StatusOf(std::string(key));
-    gateway::JsonWriter w;
+    json::JsonWriter w;
     w.BeginObject().Field("status", state).Field("amount", amount).EndObject();
     Reply(ex, status::ok, w.Take());
   }
 
   void LedgerReply(const ExPtr& ex) {
     const payments::Ledger l = provider_.ledger();
-    gateway::JsonWriter w;
+    json::JsonWriter w;
     w.BeginObject()
         .Field("captured", l.captured)
         .Field("refunded", l.refunded)
@@ -205,8 +205,8 @@ class FakePgApi {
   }
 
   void Configure(const ExPtr& ex) {
-    gateway::InputError err;
-    auto obj = gateway::ParseObject(ex->req.body(), &err);
+    http::InputError err;
+    auto obj = http::ParseObject(ex->req.body(), &err);
     if (!obj) return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
     payments::FaultSettings s = provider_.settings();
     std::string why;
@@ -224,7 +224,7 @@ class FakePgApi {
 
 int main(int argc, char** argv) {
   CLI::App app{"concertmania-fakepg: a fake payment provider with failure injection"};
-  gateway::HttpServerOptions so;
+  http::HttpServerOptions so;
   so.address = "127.0.0.1";
   so.port = 8090;
   payments::FaultSettings s;
@@ -254,12 +254,12 @@ int main(int argc, char** argv) {
 
   payments::FakeProvider provider(s, seed);
   FakePgApi* api = nullptr;
-  gateway::HttpServer server(so, [&api](ExPtr ex) { api->Handle(ex); },
-                             [](const gateway::Exchange&, const gateway::Response&) {});
+  http::HttpServer server(so, [&api](ExPtr ex) { api->Handle(ex); },
+                             [](const http::Exchange&, const http::Response&) {});
   FakePgApi handler(provider, server.io());
   api = &handler;
-  if (Status st = server.Start(); !st.ok()) {
-    std::cerr << "concertmania-fakepg: " << st.ToString() << "\n";
+  if (const std::string error = server.Start(); !error.empty()) {
+    std::cerr << "concertmania-fakepg: " << error << "\n";
     return 2;
   }
   if (!port_file.empty()) {

@@ -12,10 +12,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "engine/invariants.h"
 #include "engine/codec/state_codec.h"
+#include "engine/invariants.h"
 #include "journal/recovery.h"
-#include "replay/event_json.h"
+#include "views/event_json.h"
 
 namespace {
 
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   if (dump) {
     options.on_event = [&line](const engine::Event& e) {
       line.clear();
-      replay::AppendEventJson(e, &line);
+      views::AppendEventJson(e, &line);
       line.push_back('\n');
       std::fwrite(line.data(), 1, line.size(), stdout);
     };

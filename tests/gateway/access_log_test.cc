@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/access_log.h"
+#include "http/access_log.h"
 
-using cm::gateway::AccessLog;
+using cm::http::AccessLog;
 using namespace std::chrono_literals;
 
 namespace {

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "gateway/jwt.h"
+#include "auth/jwt.h"
 
 namespace cm::test {
 
@@ -16,7 +16,7 @@ int64_t NowMs() {
 }
 
 std::vector<std::string> MakeUsers(ApiFixture& f, int n, const std::string& prefix) {
-  const cm::gateway::JwtCodec jwt(ServerProcess::kSecret);
+  const cm::auth::JwtCodec jwt(ServerProcess::kSecret);
   std::vector<std::string> tokens(static_cast<std::size_t>(n));
   std::vector<std::thread> workers;
   for (int w = 0; w < 4; ++w)

@@ -1,13 +1,13 @@
 // Forged, tampered, expired and malformed tokens, and junk in every field.
 #include <doctest/doctest.h>
 
-#include "gateway/jwt.h"
+#include "auth/jwt.h"
 #include "tests/gateway/api_fixture.h"
 
 using namespace cm::test;
-using cm::gateway::AccessClaims;
-using cm::gateway::Base64UrlEncode;
-using cm::gateway::JwtCodec;
+using cm::auth::AccessClaims;
+using cm::auth::Base64UrlEncode;
+using cm::auth::JwtCodec;
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "gateway/jwt.h"
+#include "auth/jwt.h"
 #include "tests/gateway/api_fixture.h"
 
 using namespace cm::test;

@@ -9,17 +9,22 @@
 #include <set>
 #include <sstream>
 
-#include "gateway/api.h"
-#include "gateway/credentials.h"
-#include "gateway/http_server.h"
-#include "gateway/json_input.h"
-#include "gateway/json_writer.h"
-#include "gateway/jwt.h"
-#include "gateway/openapi_document.h"
-#include "gateway/request_guards.h"
-#include "gateway/router.h"
+#include "api/api.h"
+#include "api/openapi_document.h"
+#include "api/request_guards.h"
+#include "auth/credentials.h"
+#include "auth/jwt.h"
+#include "http/http_server.h"
+#include "http/json_input.h"
+#include "http/router.h"
+#include "json/json_writer.h"
 
-using namespace cm::gateway;
+using namespace cm::api;
+using namespace cm::auth;
+using namespace cm::http;
+using namespace cm::json;
+using namespace cm::readmodel;
+namespace http = cm::http;
 
 TEST_CASE("the JSON writer escapes hostile strings into valid JSON that round-trips") {
   const std::string hostile[] = {
@@ -148,7 +153,7 @@ TEST_CASE("a full ring answers 503 with Retry-After; a halted engine 503; readyz
   ReplyRouter replies;
   Api api({}, engine, reads, jwt, replies);
   api_ptr = &api;
-  REQUIRE(server.Start().ok());
+  REQUIRE(server.Start().empty());
 
   namespace beast = boost::beast;
   auto now_call = [&](http::verb method, const std::string& target) {

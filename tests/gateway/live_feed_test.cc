@@ -11,16 +11,16 @@
 #include <mutex>
 #include <thread>
 
-#include "gateway/live_feed.h"
-#include "gateway/ws_hub.h"
+#include "live/live_feed.h"
+#include "live/ws_hub.h"
 #include "readmodel/read_model.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
-using cm::gateway::LiveFeed;
-using cm::gateway::LiveSubscriber;
-using cm::gateway::LiveSubscription;
-using cm::gateway::SharedMessage;
+using cm::live::LiveFeed;
+using cm::live::LiveSubscriber;
+using cm::live::LiveSubscription;
+using cm::live::SharedMessage;
 namespace json = boost::json;
 
 namespace {
@@ -118,7 +118,7 @@ TEST_CASE("viewers joining while seats change all converge on the engine's seat 
   REQUIRE(reads.Load(w.state).ok());
   std::size_t applied = w.sink.events.size();
 
-  cm::gateway::WsHub hub(1);
+  cm::live::WsHub hub(1);
   LiveFeed feed(hub.FeedExecutor(), reads, /*history_per_concert=*/16, std::chrono::microseconds(100));
   hub.Start();
 

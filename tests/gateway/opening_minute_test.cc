@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "gateway/jwt.h"
+#include "auth/jwt.h"
 #include "tests/gateway/api_fixture.h"
 #include "tests/support/ws_client.h"
 
@@ -52,7 +52,7 @@ double CpuSeconds(pid_t pid) {
 
 // An HS256 token over any payload, signed with the test servers' secret.
 std::string SignedToken(const std::string& payload) {
-  using cm::gateway::Base64UrlEncode;
+  using cm::auth::Base64UrlEncode;
   const std::string input =
       Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(payload);
   unsigned char mac[32];

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "gateway/jwt.h"
+#include "auth/jwt.h"
 #include "tests/gateway/api_fixture.h"
 
 using namespace cm::test;

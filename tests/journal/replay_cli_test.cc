@@ -10,11 +10,12 @@
 #include "engine/codec/state_codec.h"
 #include "journal/journal_writer.h"
 #include "journal/snapshot_files.h"
-#include "replay/event_json.h"
+#include "json/json_writer.h"
 #include "runtime/pipeline.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_world.h"
+#include "views/event_json.h"
 
 using namespace cm::test;
 
@@ -147,6 +148,18 @@ TEST_CASE("exit codes: missing data 1, corruption 2 naming the file, broken inva
 
 TEST_CASE("JSON strings are escaped, whatever they hold") {
   std::string out;
-  cm::replay::AppendJsonString("a\"b\\c\nd\x01\te/\xc3\xa9", &out);
+  cm::json::AppendQuoted("a\"b\\c\nd\x01\te/\xc3\xa9", &out);
   CHECK(out == "\"a\\\"b\\\\c\\nd\\u0001\\te/\xc3\xa9\"");
+}
+
+TEST_CASE("an event's JSON follows the one UTF-8 policy: invalid bytes become U+FFFD") {
+  cm::engine::UserRegistered registered;
+  registered.user = 7;
+  registered.email = "fan@example.com";
+  registered.name = "Bj\xf6rk";  // Latin-1, not UTF-8
+  cm::engine::Event e;
+  e.body = registered;
+  std::string out;
+  cm::views::AppendEventJson(e, &out);
+  CHECK(out.find("\"name\":\"Bj\\ufffdrk\"") != std::string::npos);
 }

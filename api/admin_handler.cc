@@ -1,0 +1,288 @@
+// Admin: venues, concerts, opening and closing sales, settling reservations by hand.
+#include "api/admin_handler.h"
+
+#include "api/replies.h"
+#include "api/request_input.h"
+#include "api/resource_replies.h"
+#include "engine/grid_venue.h"
+#include "views/resource_json.h"
+
+namespace cm::api {
+
+using engine::Event;
+
+namespace {
+
+// Grades: 1..32 distinct non-empty names.
+bool ReadGrades(FieldReader& f, simdjson::dom::object obj, std::vector<std::string>* grades) {
+  simdjson::dom::array arr;
+  if (!FieldReader(obj).Array("grades", &arr, 1, engine::kMaxGrades))
+    return f.Fail("grades", "must be an array of 1 to 32 grade names");
+  std::size_t i = 0;
+  for (auto item : arr) {
+    std::string_view g;
+    const std::string at = "grades[" + std::to_string(i++) + "]";
+    if (item.get(g) || g.empty() || g.size() > 32)
+      return f.Fail(at, "must be a name of 1 to 32 characters");
+    if (std::find(grades->begin(), grades->end(), g) != grades->end())
+      return f.Fail(at, "repeats grade '" + std::string(g) + "'");
+    grades->emplace_back(g);
+  }
+  return true;
+}
+
+// {"maxActive", "admitPerSecond", "admissionSeconds", "preQueueSeconds", "abandonAfterSeconds",
+// "enabled"}: all optional; giving the object turns the room on unless "enabled" is false.
+bool ReadWaitingRoom(simdjson::dom::object obj, engine::WaitingRoomSettings* room,
+                     FieldReader* outer) {
+  FieldReader f(obj);
+  int64_t max_active = room->max_active, rate = room->admit_per_second,
+          admission_s = room->admission_ttl_ms / 1000, pre_s = room->pre_queue_ms / 1000,
+          abandon_s = room->abandon_after_ms / 1000;
+  bool enabled = true;
+  if (f.Has("enabled") && obj["enabled"].get(enabled))
+    return outer->Fail("waitingRoom.enabled", "must be true or false");
+  f.OptionalInt("maxActive", &max_active, 1, 1'000'000) &&
+      f.OptionalInt("admitPerSecond", &rate, 1, 100'000) &&
+      f.OptionalInt("admissionSeconds", &admission_s, 10, 24 * 3600) &&
+      f.OptionalInt("preQueueSeconds", &pre_s, 0, 7 * 24 * 3600) &&
+      f.OptionalInt("abandonAfterSeconds", &abandon_s, 5, 3600);
+  if (!f.ok())
+    return outer->Fail("waitingRoom." + f.error().field,
+                       f.error().detail.substr(f.error().field.size() + 2));
+  room->enabled = enabled;
+  room->max_active = static_cast<uint32_t>(max_active);
+  room->admit_per_second = static_cast<uint32_t>(rate);
+  room->admission_ttl_ms = admission_s * 1000;
+  room->pre_queue_ms = pre_s * 1000;
+  room->abandon_after_ms = abandon_s * 1000;
+  return true;
+}
+
+int GradeIndex(const std::vector<std::string>& grades, std::string_view name) {
+  for (std::size_t i = 0; i < grades.size(); ++i)
+    if (grades[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+// The detailed form: sections > rows > seats, each seat {number, grade, x, y}.
+bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* spec) {
+  simdjson::dom::array sections;
+  if (!FieldReader(obj).Array("sections", &sections, 1, 1000))
+    return f.Fail("sections", "must be an array of 1 to 1000 sections");
+  std::size_t si = 0, total = 0;
+  for (auto sec_el : sections) {
+    const std::string sp = "sections[" + std::to_string(si++) + "]";
+    simdjson::dom::object sec;
+    std::string_view name;
+    simdjson::dom::array rows;
+    if (sec_el.get(sec)) return f.Fail(sp, "must be an object");
+    if (sec["name"].get(name) || name.empty() || name.size() > 64)
+      return f.Fail(sp + ".name", "must be a name of 1 to 64 characters");
+    if (sec["rows"].get(rows) || rows.size() == 0)
+      return f.Fail(sp + ".rows", "must be a non-empty array");
+    engine::SectionSpec section{std::string(name), {}};
+    std::size_t ri = 0;
+    for (auto row_el : rows) {
+      const std::string rp = sp + ".rows[" + std::to_string(ri++) + "]";
+      simdjson::dom::object row;
+      std::string_view label;
+      simdjson::dom::array seats;
+      if (row_el.get(row)) return f.Fail(rp, "must be an object");
+      if (row["label"].get(label) || label.empty() || label.size() > 16)
+        return f.Fail(rp + ".label", "must be a label of 1 to 16 characters");
+      if (row["seats"].get(seats) || seats.size() == 0)
+        return f.Fail(rp + ".seats", "must be a non-empty array");
+      engine::RowSpec r{std::string(label), {}};
+      std::size_t k = 0;
+      for (auto seat_el : seats) {
+        const std::string kp = rp + ".seats[" + std::to_string(k++) + "]";
+        simdjson::dom::object seat;
+        int64_t number, x = 0, y = 0;
+        std::string_view grade;
+        if (seat_el.get(seat)) return f.Fail(kp, "must be an object");
+        if (seat["number"].get(number) || number < 1 || number > 65535)
+          return f.Fail(kp + ".number", "must be an integer from 1 to 65535");
+        if (seat["grade"].get(grade) || GradeIndex(spec->grades, grade) < 0)
+          return f.Fail(kp + ".grade", "must name one of the venue's grades");
+        if ((seat["x"].error() != simdjson::NO_SUCH_FIELD && seat["x"].get(x)) ||
+            (seat["y"].error() != simdjson::NO_SUCH_FIELD && seat["y"].get(y)) || x < -1'000'000 ||
+            x > 1'000'000 || y < -1'000'000 || y > 1'000'000)
+          return f.Fail(kp, "x and y must be integers within +-1000000");
+        r.seats.push_back({static_cast<uint16_t>(number),
+                           static_cast<uint8_t>(GradeIndex(spec->grades, grade)),
+                           static_cast<int32_t>(x), static_cast<int32_t>(y)});
+        // Checked here too, so an oversized venue is refused before it is built in memory.
+        if (++total > engine::kDefaultMaxVenueSeats)
+          return f.Fail("sections", "a venue holds at most " +
+                                        std::to_string(engine::kDefaultMaxVenueSeats) + " seats");
+      }
+      section.rows.push_back(std::move(r));
+    }
+    spec->sections.push_back(std::move(section));
+  }
+  return true;
+}
+
+}  // namespace
+
+void AdminHandler::CreateVenue(const ExPtr& ex) {
+  auto claims = ctx_.Authenticate(ex, true);
+  if (!claims) return;
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  auto spec = std::make_shared<engine::VenueSpec>();
+  if (f.String("name", &spec->name, 1, 200) && ReadGrades(f, *body, &spec->grades)) {
+    simdjson::dom::object grid;
+    if (f.Has("grid")) {
+      // The compact form: {"sections", "rows", "seatsPerRow", "rowsPerGrade"}.
+      int64_t sections = 0, rows = 0, per_row = 0, per_grade = 0;
+      if (f.Object("grid", &grid)) {
+        FieldReader gf(grid);
+        gf.Int("sections", &sections, 1, 64) && gf.Int("rows", &rows, 1, 500) &&
+            gf.Int("seatsPerRow", &per_row, 1, 500) && gf.Int("rowsPerGrade", &per_grade, 1, 500);
+        if (!gf.ok())
+          f.Fail("grid." + gf.error().field, gf.error().detail.substr(gf.error().field.size() + 2));
+        else if (sections * rows * per_row > static_cast<int64_t>(engine::kDefaultMaxVenueSeats))
+          f.Fail("grid", "a venue holds at most " + std::to_string(engine::kDefaultMaxVenueSeats) +
+                             " seats");
+        else
+          spec = engine::MakeGridVenue(spec->name, spec->grades, static_cast<int>(sections),
+                                       static_cast<int>(rows), static_cast<int>(per_row),
+                                       static_cast<int>(per_grade));
+      }
+    } else {
+      ReadSections(f, *body, spec.get());
+    }
+  }
+  if (!f.ok()) return FailInput(ex, f.error());
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::CreateVenueCmd{spec};
+  ctx_.Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
+    engine::VenueId id = 0;
+    if (const auto* v = std::get_if<engine::VenueCreated>(&e.body)) id = v->venue;
+    if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
+        d && d->code == engine::ResultCode::kOk)
+      id = d->ref;
+    if (id == 0) return FailEvent(ex, e);
+    std::string body = reads_.Read([&](const engine::EngineState& s) {
+      const engine::Venue* v = s.FindVenue(id);
+      JsonWriter w;
+      w.BeginObject().Field("id", id);
+      if (v != nullptr) {
+        w.Field("name", v->spec->name).Field("seatCount", static_cast<uint64_t>(v->seat_count()));
+        w.Key("grades").BeginArray();
+        for (const auto& g : v->spec->grades) w.String(g);
+        w.EndArray().Key("sections").BeginArray();
+        for (const auto& sec : v->spec->sections) w.String(sec.name);
+        w.EndArray();
+      }
+      w.EndObject();
+      return w.Take();
+    });
+    Json(ex, 201, std::move(body));
+  });
+}
+
+void AdminHandler::CreateConcert(const ExPtr& ex) {
+  auto claims = ctx_.Authenticate(ex, true);
+  if (!claims) return;
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  auto spec = std::make_shared<engine::ConcertSpec>();
+  int64_t venue = 0, ttl_s = engine::kDefaultHoldTtlMs / 1000, limit = 4;
+  int64_t cooldown_s = engine::kDefaultReholdCooldownMs / 1000;
+  simdjson::dom::object prices;
+  f.Int("venueId", &venue, 1, INT64_MAX) && f.String("title", &spec->title, 1, 200) &&
+      f.Time("startsAt", &spec->starts_at) && f.Time("salesOpenAt", &spec->sales_open_at) &&
+      f.Time("salesCloseAt", &spec->sales_close_at) && f.Object("prices", &prices) &&
+      f.OptionalInt("holdTtlSeconds", &ttl_s, 1, 3600) &&
+      f.OptionalInt("maxSeatsPerUser", &limit, 1,
+                    static_cast<int64_t>(engine::kMaxSeatsPerHold) * 4) &&
+      f.OptionalInt("reholdCooldownSeconds", &cooldown_s, 0, engine::kMaxReholdCooldownMs / 1000);
+  if (!f.ok()) return FailInput(ex, f.error());
+  spec->rehold_cooldown_ms = cooldown_s * 1000;
+  spec->venue = static_cast<engine::VenueId>(venue);
+  spec->hold_ttl_ms = ttl_s * 1000;
+  spec->max_seats_per_user = static_cast<uint32_t>(limit);
+  if (f.Has("waitingRoom")) {
+    simdjson::dom::object room;
+    if (!f.Object("waitingRoom", &room)) return FailInput(ex, f.error());
+    if (!ReadWaitingRoom(room, &spec->waiting_room, &f)) return FailInput(ex, f.error());
+  }
+  // Prices are given by grade name; the engine keeps them by grade index.
+  const auto grades = reads_.Read([&](const engine::EngineState& s) {
+    const engine::Venue* v = s.FindVenue(spec->venue);
+    return v ? std::optional<std::vector<std::string>>(v->spec->grades) : std::nullopt;
+  });
+  if (!grades) return Fail(ex, 404, "UNKNOWN_VENUE", "no venue with id " + std::to_string(venue));
+  spec->price_per_grade.assign(grades->size(), -1);
+  for (auto [key, value] : prices) {
+    const int g = GradeIndex(*grades, key);
+    int64_t price;
+    if (g < 0) {
+      f.Fail("prices." + std::string(key), "is not a grade of this venue");
+      break;
+    }
+    if (value.get(price) || price < 0 || price > 100'000'000) {
+      f.Fail("prices." + std::string(key), "must be a price in KRW from 0 to 100000000");
+      break;
+    }
+    spec->price_per_grade[static_cast<std::size_t>(g)] = price;
+  }
+  for (std::size_t g = 0; f.ok() && g < grades->size(); ++g)
+    if (spec->price_per_grade[g] < 0) f.Fail("prices." + (*grades)[g], "is required");
+  if (!f.ok()) return FailInput(ex, f.error());
+
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::CreateConcertCmd{spec};
+  ctx_.Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
+    engine::ConcertId id = 0;
+    if (const auto* c = std::get_if<engine::ConcertCreated>(&e.body)) id = c->concert;
+    if (const auto* d = std::get_if<engine::DuplicateCommand>(&e.body);
+        d && d->code == engine::ResultCode::kOk)
+      id = d->ref;
+    if (id == 0) return FailEvent(ex, e);
+    ReplyConcert(ex, reads_, id, 201);
+  });
+}
+
+void AdminHandler::SetSales(const ExPtr& ex, std::string_view id_text, bool open) {
+  auto claims = ctx_.Authenticate(ex, true);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "concert");
+  if (!id) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  if (open)
+    cmd->body = engine::OpenSalesCmd{*id};
+  else
+    cmd->body = engine::CloseSalesCmd{*id};
+  ctx_.Submit(ex, std::move(*cmd), [this, ex, id = *id](const Event& e) {
+    if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
+    ReplyConcert(ex, reads_, id, 200);
+  });
+}
+
+void AdminHandler::AdminSettle(const ExPtr& ex, std::string_view id_text, bool confirm) {
+  auto claims = ctx_.Authenticate(ex, true);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "reservation");
+  if (!id) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  if (confirm)
+    cmd->body = engine::ConfirmReservationCmd{*id};
+  else
+    cmd->body = engine::RefundReservationCmd{*id};
+  ctx_.Submit(ex, std::move(*cmd), [this, ex, id = *id](const Event& e) {
+    if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
+    ReplyReservation(ex, reads_, id, 200, false);
+  });
+}
+
+}  // namespace cm::api

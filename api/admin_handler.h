@@ -1,0 +1,23 @@
+#pragma once
+// Admin: venues, concerts, opening and closing sales, settling reservations by hand.
+#include <string_view>
+
+#include "api/request_context.h"
+
+namespace cm::api {
+
+class AdminHandler {
+ public:
+  explicit AdminHandler(RequestContext& ctx) : ctx_(ctx), reads_(ctx.reads()) {}
+
+  void CreateVenue(const ExPtr& ex);
+  void CreateConcert(const ExPtr& ex);
+  void SetSales(const ExPtr& ex, std::string_view id, bool open);
+  void AdminSettle(const ExPtr& ex, std::string_view id, bool confirm);
+
+ private:
+  RequestContext& ctx_;
+  readmodel::ReadModel& reads_;
+};
+
+}  // namespace cm::api

@@ -1,0 +1,138 @@
+#include "api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/booking_page.h"
+
+namespace cm::api {
+
+using json::FormatTime;
+
+Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, const JwtCodec& jwt,
+         ReplyRouter& replies, readmodel::QueuePresence* presence,
+         const readmodel::QueueStats* queue_stats)
+    : options_(std::move(options)),
+      ctx_(engine, reads, jwt, replies),
+      accounts_(ctx_, options_),
+      admin_(ctx_),
+      concerts_(ctx_),
+      reservations_(ctx_, options_),
+      queue_(ctx_, presence, queue_stats),
+      payments_(ctx_, options_),
+      ops_(engine, options_.swagger_dir,
+           [this](metrics::PrometheusText* out) { WriteMetrics(out); }) {
+  AddRoutes();
+  std::vector<std::string> names;
+  for (const auto& r : router_.routes()) names.push_back(r->name);
+  http_metrics_ = std::make_unique<http::HttpMetrics>(std::move(names));
+}
+
+void Api::WriteMetrics(metrics::PrometheusText* out) const {
+  http_metrics_->Write(out);
+  accounts_.WriteMetrics(out);
+  for (const auto& source : metric_sources_) source(out);
+}
+
+// The route table: each route, the handler method that serves it. The handlers that decide
+// something send a command to the engine (RequestContext::Submit), where Sequencer::Execute
+// decides it (engine/sequencer.cc).
+void Api::AddRoutes() {
+  using V = http::verb;
+  auto r = [this](V m, std::string pattern, auto fn) { router_.Add(m, std::move(pattern), fn); };
+  r(V::post, "/api/users/signup",
+    [this](const ExPtr& ex, const PathParams&) { accounts_.Signup(ex); });
+  r(V::post, "/api/users/login",
+    [this](const ExPtr& ex, const PathParams&) { accounts_.Login(ex); });
+  r(V::post, "/api/users/refresh",
+    [this](const ExPtr& ex, const PathParams&) { accounts_.Refresh(ex); });
+  r(V::post, "/api/users/logout",
+    [this](const ExPtr& ex, const PathParams&) { accounts_.Logout(ex); });
+  r(V::get, "/api/users/me", [this](const ExPtr& ex, const PathParams&) { accounts_.Me(ex); });
+  r(V::get, "/api/users/me/reservations",
+    [this](const ExPtr& ex, const PathParams&) { accounts_.MyReservations(ex); });
+  r(V::post, "/api/admin/venues",
+    [this](const ExPtr& ex, const PathParams&) { admin_.CreateVenue(ex); });
+  r(V::post, "/api/admin/concerts",
+    [this](const ExPtr& ex, const PathParams&) { admin_.CreateConcert(ex); });
+  r(V::post, "/api/admin/concerts/{id}/open",
+    [this](const ExPtr& ex, const PathParams& p) { admin_.SetSales(ex, p[0], true); });
+  r(V::post, "/api/admin/concerts/{id}/close",
+    [this](const ExPtr& ex, const PathParams& p) { admin_.SetSales(ex, p[0], false); });
+  r(V::post, "/api/admin/reservations/{id}/confirm",
+    [this](const ExPtr& ex, const PathParams& p) { admin_.AdminSettle(ex, p[0], true); });
+  r(V::post, "/api/admin/reservations/{id}/refund",
+    [this](const ExPtr& ex, const PathParams& p) { admin_.AdminSettle(ex, p[0], false); });
+  r(V::get, "/api/concerts",
+    [this](const ExPtr& ex, const PathParams&) { concerts_.ListConcerts(ex); });
+  r(V::get, "/api/concerts/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { concerts_.GetConcert(ex, p[0]); });
+  r(V::get, "/api/concerts/{id}/seats",
+    [this](const ExPtr& ex, const PathParams& p) { concerts_.GetSeats(ex, p[0]); });
+  r(V::post, "/api/v1/concerts/{concertId}/reservations",
+    [this](const ExPtr& ex, const PathParams& p) { reservations_.CreateReservation(ex, p[0]); });
+  r(V::get, "/api/reservations/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { reservations_.GetReservation(ex, p[0]); });
+  r(V::delete_, "/api/reservations/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { reservations_.CancelReservation(ex, p[0]); });
+  r(V::post, "/api/payments",
+    [this](const ExPtr& ex, const PathParams&) { payments_.CreatePayment(ex); });
+  r(V::get, "/api/payments/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { payments_.GetPayment(ex, p[0]); });
+  r(V::post, "/api/v1/concerts/{concertId}/queue",
+    [this](const ExPtr& ex, const PathParams& p) { queue_.JoinQueue(ex, p[0]); });
+  r(V::get, "/api/v1/concerts/{concertId}/queue/me",
+    [this](const ExPtr& ex, const PathParams& p) { queue_.GetQueueTicket(ex, p[0]); });
+  r(V::delete_, "/api/v1/concerts/{concertId}/queue/me",
+    [this](const ExPtr& ex, const PathParams& p) { queue_.LeaveQueue(ex, p[0]); });
+  ops_.AddRoutes(router_);
+  AddBookingPageRoutes(router_);
+}
+
+void Api::Handle(const ExPtr& ex) {
+  const std::string_view path = PathOf(ex->req.target());
+  Router::Match m = router_.Find(ex->req.method(), path);
+  if (m.route == nullptr) {
+    if (!m.allow.empty()) {
+      return Fail(ex, Problem(405, "METHOD_NOT_ALLOWED",
+                              std::string(ex->req.method_string()) + " is not allowed on " +
+                                  std::string(path) + "; allowed: " + m.allow)
+                          .Header(http::field::allow, m.allow));
+    }
+    return Fail(ex, 404, "NOT_FOUND", "no route for " + std::string(path));
+  }
+  for (std::size_t i = 0; i < router_.routes().size(); ++i)
+    if (router_.routes()[i].get() == m.route) ex->route = i;
+  try {
+    m.route->handler(ex, m.params);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} failed: {}", ex->request_id, m.route->name, e.what());
+    Fail(ex, 500, "INTERNAL_ERROR", "the server failed to handle the request");
+  }
+}
+
+void Api::Observe(const Exchange& ex, const Response& res) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - ex.started)
+                          .count();
+  http_metrics_->Observe(ex.route, static_cast<int>(res.result_int()),
+                         static_cast<uint64_t>(micros));
+  if (access_log_ != nullptr) {
+    JsonWriter w;
+    w.BeginObject()
+        .Field("ts", FormatTime(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()))
+        .Field("request_id", ex.request_id)
+        .Field("remote", ex.remote)
+        .Field("method", std::string_view(ex.req.method_string()))
+        .Field("path", PathOf(ex.req.target()))
+        .Field("status", res.result_int())
+        .Field("duration_us", static_cast<int64_t>(micros))
+        .Field("bytes", static_cast<uint64_t>(res.body().size()));
+    if (ex.user != 0) w.Field("user", ex.user);
+    w.EndObject();
+    access_log_->Write(w.str());
+  }
+}
+
+}  // namespace cm::api

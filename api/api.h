@@ -1,0 +1,63 @@
+#pragma once
+// The booking API: the route table, and the handlers it sends each request to (one per
+// resource, api/*_handler.h). Handlers authenticate, read the body, submit commands to the
+// engine through RequestContext and answer from durable events and the read model; nothing
+// here touches the sequencer's state.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "api/accounts_handler.h"
+#include "api/admin_handler.h"
+#include "api/api_options.h"
+#include "api/concerts_handler.h"
+#include "api/engine_port.h"
+#include "api/ops_handler.h"
+#include "api/payments_handler.h"
+#include "api/queue_handler.h"
+#include "api/request_context.h"
+#include "api/reservations_handler.h"
+#include "http/access_log.h"
+#include "http/http_metrics.h"
+#include "metrics/prometheus_text.h"
+
+namespace cm::api {
+
+class Api {
+ public:
+  // `presence` and `queue_stats` (optional) serve the waiting room (see QueueHandler).
+  Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, const JwtCodec& jwt,
+      ReplyRouter& replies, readmodel::QueuePresence* presence = nullptr,
+      const readmodel::QueueStats* queue_stats = nullptr);
+
+  // One JSON line per request goes there (null: none). Set before serving; it must outlive us.
+  void SetAccessLog(http::AccessLog* log) { access_log_ = log; }
+  void Handle(const ExPtr& ex);
+  void Observe(const Exchange& ex, const Response& res);  // metrics and the access log
+  const Router& router() const { return router_; }
+  void WriteMetrics(metrics::PrometheusText* out) const;
+  // More metrics for /metrics (the HTTP server's connections). Before serving.
+  void AddMetricsSource(std::function<void(metrics::PrometheusText*)> source) {
+    metric_sources_.push_back(std::move(source));
+  }
+
+ private:
+  void AddRoutes();
+
+  ApiOptions options_;
+  RequestContext ctx_;
+  AccountsHandler accounts_;
+  AdminHandler admin_;
+  ConcertsHandler concerts_;
+  ReservationsHandler reservations_;
+  QueueHandler queue_;
+  PaymentsHandler payments_;
+  OpsHandler ops_;
+  Router router_;
+  std::unique_ptr<http::HttpMetrics> http_metrics_;
+  http::AccessLog* access_log_ = nullptr;
+  std::vector<std::function<void(metrics::PrometheusText*)>> metric_sources_;
+};
+
+}  // namespace cm::api

@@ -1,0 +1,29 @@
+#pragma once
+// The booking API's settings (app/serve_options.cc fills them from the command line).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace cm::api {
+
+struct ApiOptions {
+  int64_t access_ttl_s = 15 * 60;
+  int64_t refresh_ttl_s = 14 * 24 * 3600;
+  double hold_rate_per_s = 5;  // per user, on the reservation endpoints
+  double hold_burst = 10;
+  std::string swagger_dir;        // swagger-ui-dist from npm
+  std::string web_dir;            // the web page (issue 4); may be empty
+  bool payments_enabled = false;  // a payment provider is configured
+  // The opening minute. Password hashing runs on its own pool; beyond `password_queue` waiting
+  // jobs, logins and signups get 503. Anonymous endpoints are limited per remote address, and
+  // login attempts per account back off (see AttemptBackoff). A rate <= 0 disables a limit.
+  int password_threads = 1;
+  std::size_t password_queue = 64;
+  double login_rate_per_ip = 5, login_burst_per_ip = 20;
+  double signup_rate_per_ip = 0.2, signup_burst_per_ip = 10;
+  int login_free_attempts = 5;
+  int64_t login_backoff_base_ms = 1000, login_backoff_cap_ms = 300'000;
+};
+
+}  // namespace cm::api

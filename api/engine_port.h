@@ -1,0 +1,27 @@
+#pragma once
+// The booking API's way into the engine. app/engine_bridge.cc implements it over the running
+// pipeline (runtime/): TryPublish puts a command on the input ring.
+
+#include <string>
+
+#include "engine/command.h"
+#include "metrics/prometheus_text.h"
+
+namespace cm::api {
+
+// Where commands go (the engine's input ring), and what operations need to know about it.
+class EnginePort {
+ public:
+  // kUnavailable: not taking writes for a while (starting or shutting down); kHalted: the
+  // journal failed and the engine stopped (fail-stop): only an operator brings it back.
+  enum class Publish { kOk, kFull, kUnavailable, kHalted };
+  virtual ~EnginePort() = default;
+  virtual Publish TryPublish(engine::Command cmd) = 0;
+  // Ready = recovery finished, the journal is writable (not halted), not shutting down.
+  virtual bool Ready(std::string* why) const = 0;
+  virtual bool Halted() const { return false; }
+  // Engine-side metrics (ring depth, batches, journal sync, durable_seq, domain counters).
+  virtual void WriteMetrics(metrics::PrometheusText* out) const = 0;
+};
+
+}  // namespace cm::api

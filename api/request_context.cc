@@ -1,0 +1,109 @@
+#include "api/request_context.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/replies.h"
+
+namespace cm::api {
+
+using engine::Event;
+
+RequestContext::RequestContext(EnginePort& engine, readmodel::ReadModel& reads, const JwtCodec& jwt,
+                               ReplyRouter& replies)
+    : engine_(engine), reads_(reads), jwt_(jwt), replies_(replies) {}
+
+std::optional<AccessClaims> RequestContext::Authenticate(const ExPtr& ex, bool admin) {
+  const std::string_view h = ex->req[http::field::authorization];
+  auto unauthorized = [&](std::string_view code, std::string_view detail) {
+    Fail(ex, Problem(401, code, detail)
+                 .Header(http::field::www_authenticate,
+                         std::string("Bearer error=\"invalid_token\", error_description=\"") +
+                             std::string(detail) + "\""));
+    return std::nullopt;
+  };
+  if (h.empty()) return unauthorized("MISSING_TOKEN", "an Authorization: Bearer token is required");
+  if (h.size() < 8 || !(h.substr(0, 7) == "Bearer " || h.substr(0, 7) == "bearer "))
+    return unauthorized("MALFORMED_TOKEN", "the Authorization header must be 'Bearer <token>'");
+  const auto v = jwt_.Verify(h.substr(7), ex->received_ms / 1000);
+  if (!v.claims) {
+    switch (v.error) {
+      case JwtError::kExpired:
+        return unauthorized("TOKEN_EXPIRED", ToString(v.error));
+      case JwtError::kNotYetValid:
+        return unauthorized("TOKEN_NOT_YET_VALID", ToString(v.error));
+      case JwtError::kBadAlgorithm:
+        return unauthorized("UNSUPPORTED_ALGORITHM", ToString(v.error));
+      case JwtError::kBadSignature:
+        return unauthorized("INVALID_SIGNATURE", ToString(v.error));
+      case JwtError::kMalformed:
+        return unauthorized("MALFORMED_TOKEN", ToString(v.error));
+    }
+  }
+  // Authority comes from the engine's records, not from what the token says: the user must
+  // exist, and its role is the one on record now (a demoted admin's token stops working as an
+  // admin's at once).
+  AccessClaims claims = *v.claims;
+  const auto role = reads_.Read([&](const engine::EngineState& s) -> std::optional<engine::Role> {
+    const engine::User* u = s.FindUser(claims.sub);
+    return u ? std::optional(u->role) : std::nullopt;
+  });
+  if (!role) return unauthorized("UNKNOWN_USER", "the token's user does not exist");
+  claims.role = *role;
+  ex->user = claims.sub;
+  if (admin && claims.role != engine::Role::kAdmin) {
+    Fail(ex, 403, "ADMIN_ONLY", "this endpoint requires the ADMIN role");
+    return std::nullopt;
+  }
+  return claims;
+}
+
+void RequestContext::Submit(const ExPtr& ex, engine::Command cmd, Then then) {
+  const bool keyed = cmd.has_idem;
+  const engine::UserId actor = cmd.actor;
+  const engine::IdemKey key = cmd.idem;
+  if (keyed && !inflight_.TryBegin(actor, key))
+    return Fail(ex, 409, "IDEMPOTENCY_KEY_IN_FLIGHT",
+                "a request with this Idempotency-Key is still being processed; retry later");
+  const uint64_t token = replies_.Register(
+      ex->responder, [this, ex, then = std::move(then), keyed, actor, key](const Event* e) {
+        if (keyed) inflight_.End(actor, key);
+        if (e == nullptr)
+          return Fail(ex, 503, "ENGINE_HALTED",
+                      "the engine stopped before answering; the request may not have been "
+                      "applied, and it needs an operator before it takes writes again");
+        try {
+          then(*e);
+        } catch (const std::exception& err) {
+          spdlog::error("request {} reply failed: {}", ex->request_id, err.what());
+          Fail(ex, 500, "INTERNAL_ERROR", "the server failed to build the reply");
+        }
+      });
+  cmd.request_token = token;
+  cmd.now = ex->received_ms;
+  switch (engine_.TryPublish(std::move(cmd))) {
+    case EnginePort::Publish::kOk:
+      return;
+    case EnginePort::Publish::kFull:
+      replies_.Cancel(token);
+      if (keyed) inflight_.End(actor, key);
+      return Fail(ex, Problem(503, "ENGINE_BUSY", "the engine's input ring is full; retry shortly")
+                          .Header(http::field::retry_after, "1"));
+    case EnginePort::Publish::kUnavailable:
+      replies_.Cancel(token);
+      if (keyed) inflight_.End(actor, key);
+      return Fail(ex, Problem(503, "ENGINE_UNAVAILABLE",
+                              "the engine is not taking writes (starting or shutting down)")
+                          .Header(http::field::retry_after, "5"));
+    case EnginePort::Publish::kHalted: {
+      replies_.Cancel(token);
+      if (keyed) inflight_.End(actor, key);
+      // No Retry-After: retrying cannot help until an operator fixes the journal and restarts.
+      std::string why;
+      engine_.Ready(&why);
+      return Fail(ex, 503, "ENGINE_HALTED",
+                  "the engine stopped taking writes and needs an operator (" + why + ")");
+    }
+  }
+}
+
+}  // namespace cm::api

@@ -1,0 +1,32 @@
+#pragma once
+// Reservations: hold seats (explicit or best-available), read one, cancel one. A hold is
+// decided by the engine: Sequencer::Execute -> EngineState's hold rules (engine/sequencer.cc).
+#include <string_view>
+
+#include "api/api_options.h"
+#include "api/request_context.h"
+#include "api/request_guards.h"
+
+namespace cm::api {
+
+class ReservationsHandler {
+ public:
+  ReservationsHandler(RequestContext& ctx, const ApiOptions& options)
+      : ctx_(ctx),
+        reads_(ctx.reads()),
+        hold_limiter_(options.hold_rate_per_s, options.hold_burst) {}
+
+  void CreateReservation(const ExPtr& ex, std::string_view concert_id);
+  void GetReservation(const ExPtr& ex, std::string_view id);
+  void CancelReservation(const ExPtr& ex, std::string_view id);
+
+ private:
+  // Reservations on a concert with a waiting room need an admission; answers 403 when missing.
+  bool CheckAdmission(const ExPtr& ex, const AccessClaims& claims, engine::ConcertId concert);
+
+  RequestContext& ctx_;
+  readmodel::ReadModel& reads_;
+  RateLimiter hold_limiter_;  // per user
+};
+
+}  // namespace cm::api

@@ -1,0 +1,88 @@
+#include "api/result_status.h"
+
+namespace cm::api {
+
+int HttpStatusOf(engine::ResultCode code) {
+  using engine::ResultCode;
+  switch (code) {
+    case ResultCode::kOk:
+      return 200;
+    case ResultCode::kInvalidArgument:
+      return 422;
+    case ResultCode::kForbidden:
+      return 403;
+    case ResultCode::kEmailTaken:
+      return 409;
+    case ResultCode::kUnknownUser:
+      return 401;  // a token for a user that does not exist
+    case ResultCode::kUnknownSession:
+      return 401;
+    case ResultCode::kSessionExpired:
+      return 401;
+    case ResultCode::kUnknownVenue:
+      return 404;
+    case ResultCode::kInvalidVenue:
+      return 422;
+    case ResultCode::kUnknownConcert:
+      return 404;
+    case ResultCode::kInvalidConcert:
+      return 422;
+    case ResultCode::kSalesNotOpen:
+      return 409;
+    case ResultCode::kSalesClosed:
+      return 409;
+    case ResultCode::kUnknownSeat:
+      return 404;
+    case ResultCode::kSeatNotAvailable:
+      return 409;
+    case ResultCode::kSeatLimitExceeded:
+      return 409;
+    case ResultCode::kTooManySeats:
+      return 422;
+    case ResultCode::kDuplicateSeat:
+      return 422;
+    case ResultCode::kUnknownGrade:
+      return 422;
+    case ResultCode::kUnknownSection:
+      return 422;
+    case ResultCode::kNoAdjacentSeats:
+      return 409;
+    case ResultCode::kSeatCooldown:
+      return 409;
+    case ResultCode::kUnknownReservation:
+      return 404;
+    case ResultCode::kNotReservationOwner:
+      return 404;  // shown as UNKNOWN_RESERVATION
+    case ResultCode::kHoldExpired:
+      return 409;
+    case ResultCode::kReservationNotHeld:
+      return 409;
+    case ResultCode::kReservationNotConfirmed:
+      return 409;
+    case ResultCode::kIdempotencyKeyReused:
+      return 422;
+    case ResultCode::kQueueAdmissionRequired:
+      return 403;
+    case ResultCode::kQueueNotEnabled:
+      return 409;
+    case ResultCode::kQueueNotOpenYet:
+      return 409;
+    case ResultCode::kAlreadyInQueue:
+      return 200;  // the place the user already has
+    case ResultCode::kNotInQueue:
+      return 404;
+    case ResultCode::kUnknownPayment:
+      return 404;
+    case ResultCode::kPaymentNotPending:
+      return 409;
+    case ResultCode::kStalePaymentAttempt:
+      return 409;
+    case ResultCode::kNoRefundPending:
+      return 409;
+    case ResultCode::kUnknownPaymentMethod:
+      return 422;
+  }
+  return 500;
+}
+
+}  // namespace cm::api

@@ -1,0 +1,17 @@
+#pragma once
+// The booking page (web/app/), embedded in the binary at build time (see gateway/CMakeLists.txt),
+// so `concertmania serve` serves it with nothing else installed.
+
+#include <string_view>
+
+namespace cm::api {
+
+struct WebAsset {
+  std::string_view content;
+  std::string_view content_type;
+};
+
+// `name`: index.html, app.js or style.css. Null for anything else.
+const WebAsset* FindWebAsset(std::string_view name);
+
+}  // namespace cm::api

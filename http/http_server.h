@@ -1,0 +1,105 @@
+#pragma once
+// Boost.Beast HTTP/1.1 server: an acceptor and keep-alive sessions on a pool of I/O threads.
+// Limits: header and body size (413), an idle timeout while waiting for a request's headers and
+// a read timeout for the rest of it, so a slow client cannot hold a connection; open
+// connections in all (503) and per address (429), each answered once and closed. Out of file
+// handles, accepting pauses briefly instead of spinning. Framing follows RFC 9112 strictly:
+// a Transfer-Encoding other than exactly "chunked", Transfer-Encoding with Content-Length,
+// repeated Content-Length or Transfer-Encoding, and a missing or repeated Host (HTTP/1.1) get
+// 400 and the connection closes before any body is read. One request at a time per
+// connection; the next is read once the response is written.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "http/connection_limits.h"
+#include "http/http_types.h"
+
+namespace cm::http {
+
+struct HttpServerOptions {
+  std::string address = "0.0.0.0";
+  uint16_t port = 8080;  // 0 = any free port (tests)
+  int threads = 2;
+  std::size_t header_limit = 8 * 1024;
+  std::size_t body_limit = 1024 * 1024;
+  std::chrono::milliseconds idle_timeout{30'000};
+  std::chrono::milliseconds read_timeout{10'000};
+  std::size_t max_connections = 0;              // 0: DefaultMaxConnections()
+  std::size_t max_connections_per_address = 0;  // 0: no cap
+};
+
+// Why a request's header breaks the framing rules above, or empty when it does not.
+std::string_view FramingError(const http::request_header<>& header);
+
+class HttpServer {
+ public:
+  using Handler = std::function<void(std::shared_ptr<Exchange>)>;
+  // Called with every finished response (for access logs and metrics).
+  using Observer = std::function<void(const Exchange&, const Response&)>;
+
+  // Takes over a connection that asked to upgrade to WebSocket on the configured path, with
+  // the connection's slot under the caps, to be kept for as long as the socket is open.
+  using UpgradeHandler =
+      std::function<void(boost::beast::tcp_stream, Request, std::shared_ptr<void> slot)>;
+
+  HttpServer(HttpServerOptions options, Handler handler, Observer observer);
+  // Before Start().
+  void SetUpgradeHandler(std::string path, UpgradeHandler handler) {
+    upgrade_path_ = std::move(path);
+    upgrade_ = std::move(handler);
+  }
+  ~HttpServer();
+
+  // Binds, listens and starts the I/O threads. Returns why it could not listen (empty: it does).
+  [[nodiscard]] std::string Start();
+  uint16_t port() const { return port_; }
+  boost::asio::io_context& io() { return io_; }
+
+  // Graceful shutdown, in steps: stop accepting; wait (bounded) for the requests in flight;
+  // then stop the threads, dropping idle keep-alive connections.
+  void StopAccepting();
+  bool WaitIdle(std::chrono::milliseconds timeout);
+  void Stop();
+
+  int64_t in_flight() const { return in_flight_.load(); }
+  int64_t connections() const { return static_cast<int64_t>(limits_->open()); }
+  const ConnectionLimits& limits() const { return *limits_; }
+  uint64_t refused_connections() const { return refused_connections_.load(); }
+  bool draining() const { return draining_.load(); }
+
+ private:
+  class Session;
+  void Accept();
+  // Answers a connection over the caps with one short response, then closes it.
+  void Refuse(boost::asio::ip::tcp::socket socket, ConnectionLimits::Verdict verdict);
+
+  HttpServerOptions options_;
+  Handler handler_;
+  Observer observer_;
+  std::string upgrade_path_;
+  UpgradeHandler upgrade_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  std::atomic<int64_t> in_flight_{0};
+  std::shared_ptr<ConnectionLimits> limits_;
+  boost::asio::steady_timer accept_pause_;
+  std::atomic<uint64_t> refused_connections_{0};
+  std::atomic<uint64_t> next_request_{0};
+  std::atomic<bool> draining_{false};
+  bool stopped_ = false;
+};
+
+}  // namespace cm::http

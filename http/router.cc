@@ -1,0 +1,87 @@
+#include "http/router.h"
+
+namespace cm::http {
+namespace {
+
+std::vector<std::string_view> Split(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    const std::size_t j = path.find('/', i);
+    const std::size_t end = j == std::string_view::npos ? path.size() : j;
+    out.push_back(path.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+bool Matches(const Route& r, const std::vector<std::string_view>& segs, PathParams* params) {
+  if (r.segments.size() != segs.size()) return false;
+  PathParams p;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const std::string& want = r.segments[i];
+    if (want.size() > 1 && want.front() == '{') {
+      if (segs[i].empty() || p.count == p.values.size()) return false;
+      p.values[p.count++] = segs[i];
+    } else if (want != segs[i]) {
+      return false;
+    }
+  }
+  *params = p;
+  return true;
+}
+
+}  // namespace
+
+void Router::Add(http::verb method, std::string pattern, RouteHandler handler) {
+  auto r = std::make_unique<Route>();
+  r->method = method;
+  r->name = std::string(http::to_string(method)) + " " + pattern;
+  for (std::string_view s : Split(pattern)) r->segments.emplace_back(s);
+  r->pattern = std::move(pattern);
+  r->handler = std::move(handler);
+  routes_.push_back(std::move(r));
+}
+
+Router::Match Router::Find(http::verb method, std::string_view path) const {
+  Match m;
+  const auto segs = Split(path);
+  for (const auto& r : routes_) {
+    PathParams p;
+    if (!Matches(*r, segs, &p)) continue;
+    if (r->method == method || (method == http::verb::head && r->method == http::verb::get)) {
+      m.route = r.get();
+      m.params = p;
+      return m;
+    }
+    if (!m.allow.empty()) m.allow += ", ";
+    m.allow += std::string(http::to_string(r->method));
+  }
+  return m;
+}
+
+std::string_view PathOf(std::string_view target) {
+  const std::size_t q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+std::string_view QueryParam(std::string_view target, std::string_view name) {
+  const std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+}  // namespace cm::http

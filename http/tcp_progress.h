@@ -1,0 +1,14 @@
+#pragma once
+// How far the peer has read what we sent, from the kernel (Linux TCP_INFO), in its own file
+// because <linux/tcp.h> clashes with the <netinet/tcp.h> that Asio includes.
+
+#include <cstdint>
+#include <optional>
+
+namespace cm::http {
+
+// Bytes of this connection the peer has acknowledged so far; nullopt when the kernel cannot
+// tell (not TCP, or an old kernel).
+std::optional<uint64_t> BytesAcked(int socket_fd);
+
+}  // namespace cm::http

@@ -1,0 +1,198 @@
+#include "views/event_json.h"
+
+#include <cstdio>
+
+#include "json/json_writer.h"
+
+namespace cm::views {
+
+using namespace cm::engine;
+
+namespace {
+
+struct Fields {
+  std::string* out;
+  void Num(const char* name, int64_t v) { *out += ",\"" + std::string(name) + "\":" + std::to_string(v); }
+  void UNum(const char* name, uint64_t v) {
+    *out += ",\"" + std::string(name) + "\":" + std::to_string(v);
+  }
+  void Str(const char* name, std::string_view v) {
+    *out += ",\"" + std::string(name) + "\":";
+    json::AppendQuoted(v, out);
+  }
+  void Seats(const SeatList& seats) {
+    *out += ",\"seats\":[";
+    for (std::size_t i = 0; i < seats.size(); ++i) {
+      if (i) out->push_back(',');
+      *out += std::to_string(seats[i]);
+    }
+    out->push_back(']');
+  }
+  void Users(const std::vector<UserId>& users) {
+    *out += ",\"users\":[";
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (i) out->push_back(',');
+      *out += std::to_string(users[i]);
+    }
+    out->push_back(']');
+  }
+
+  void operator()(const UserRegistered& b) {
+    UNum("user", b.user);
+    Str("email", b.email);
+    Str("role", ToString(b.role));  // the password hash stays out of dumps
+    Str("name", b.name);
+  }
+  // Token digests stay out of dumps too.
+  void operator()(const SessionStarted& b) {
+    UNum("session", b.session);
+    UNum("user", b.user);
+    Num("expires_at", b.expires_at);
+  }
+  void operator()(const SessionRefreshed& b) {
+    UNum("session", b.session);
+    UNum("user", b.user);
+    Num("expires_at", b.expires_at);
+  }
+  void operator()(const SessionEnded& b) {
+    UNum("session", b.session);
+    UNum("user", b.user);
+  }
+  void operator()(const VenueCreated& b) {
+    UNum("venue", b.venue);
+    Str("name", b.spec->name);
+    std::size_t seats = 0;
+    for (const auto& s : b.spec->sections)
+      for (const auto& r : s.rows) seats += r.seats.size();
+    UNum("sections", b.spec->sections.size());
+    UNum("seat_count", seats);
+  }
+  void operator()(const ConcertCreated& b) {
+    UNum("concert", b.concert);
+    UNum("venue", b.spec->venue);
+    Str("title", b.spec->title);
+    Num("sales_open_at", b.spec->sales_open_at);
+    Num("sales_close_at", b.spec->sales_close_at);
+    Num("hold_ttl_ms", b.spec->hold_ttl_ms);
+    UNum("max_seats_per_user", b.spec->max_seats_per_user);
+    if (const engine::WaitingRoomSettings& w = b.spec->waiting_room; w.enabled) {
+      UNum("queue_max_active", w.max_active);
+      UNum("queue_admit_per_second", w.admit_per_second);
+      Num("queue_admission_ttl_ms", w.admission_ttl_ms);
+      Num("queue_pre_queue_ms", w.pre_queue_ms);
+      Num("queue_abandon_after_ms", w.abandon_after_ms);
+    }
+  }
+  void operator()(const SalesOpened& b) { UNum("concert", b.concert); }
+  void operator()(const SalesClosed& b) { UNum("concert", b.concert); }
+  void operator()(const HoldPlaced& b) {
+    UNum("reservation", b.reservation);
+    UNum("concert", b.concert);
+    UNum("user", b.user);
+    Num("amount", b.amount);
+    Num("expires_at", b.expires_at);
+    Seats(b.seats);
+  }
+  void Ids(uint64_t reservation, uint64_t concert, uint64_t user) {
+    UNum("reservation", reservation);
+    if (concert != 0) UNum("concert", concert);  // records before format 3 do not name them
+    if (user != 0) UNum("user", user);
+  }
+  void operator()(const HoldReleased& b) { Ids(b.reservation, b.concert, b.user); }
+  void operator()(const HoldExpired& b) { Ids(b.reservation, b.concert, b.user); }
+  void operator()(const ReservationConfirmed& b) { Ids(b.reservation, b.concert, b.user); }
+  void operator()(const ReservationRefunded& b) {
+    Ids(b.reservation, b.concert, b.user);
+    Num("amount", b.amount);
+  }
+  template <class PaymentEvent>
+  void PaymentIds(const PaymentEvent& b) {
+    UNum("payment", b.payment);
+    Ids(b.reservation, b.concert, b.user);
+  }
+  void operator()(const engine::PaymentRequested& b) {
+    PaymentIds(b);
+    Num("amount", b.amount);
+    Str("method", ToString(b.method));
+    Num("hold_expires_at", b.hold_expires_at);
+  }
+  void operator()(const engine::PaymentSucceeded& b) {
+    PaymentIds(b);
+    UNum("attempt", b.attempt);
+    Num("amount", b.amount);
+  }
+  void operator()(const engine::PaymentFailed& b) {
+    PaymentIds(b);
+    UNum("attempt", b.attempt);
+    Str("outcome", ToString(b.outcome));
+    out->append(",\"final\":").append(b.final ? "true" : "false");
+    if (!b.final) Num("retry_at", b.retry_at);
+    if (!b.detail.empty()) Str("detail", b.detail);
+  }
+  void operator()(const engine::RefundIssued& b) {
+    PaymentIds(b);
+    Num("amount", b.amount);
+    Str("why", ToString(b.why));
+  }
+  void operator()(const engine::SeatsReleased& b) { PaymentIds(b); }
+  void operator()(const engine::RefundSettled& b) {
+    PaymentIds(b);
+    Num("amount", b.amount);
+  }
+  void operator()(const CommandRejected& b) {
+    Str("command", ToString(b.command));
+    Str("code", ToString(b.code));
+    UNum("detail", b.detail);
+    if (!b.seats.empty()) Seats(b.seats);
+    if (!b.reason.empty()) Str("reason", b.reason);
+  }
+  void operator()(const QueueJoined& b) {
+    UNum("concert", b.concert);
+    UNum("user", b.user);
+  }
+  void operator()(const QueueOpened& b) {
+    UNum("concert", b.concert);
+    UNum("seed", b.seed);
+    Str("order", b.order == OpenOrder::kDrawn ? "DRAWN" : "SHUFFLED_AT_ONCE");
+  }
+  void operator()(const QueueDrawn& b) {
+    UNum("concert", b.concert);
+    UNum("count", b.count);
+  }
+  void operator()(const QueueAdmitted& b) {
+    UNum("concert", b.concert);
+    Num("expires_at", b.expires_at);
+    Users(b.users);
+  }
+  void operator()(const QueueTicketsEnded& b) {
+    UNum("concert", b.concert);
+    Str("why", ToString(b.why));
+    Users(b.users);
+  }
+  void operator()(const DuplicateCommand& b) {
+    UNum("original_seq", b.original_seq);
+    Str("code", ToString(b.code));
+    UNum("ref", b.ref);
+    UNum("detail", b.detail);
+  }
+};
+
+}  // namespace
+
+void AppendEventJson(const Event& e, std::string* out) {
+  *out += "{\"seq\":" + std::to_string(e.seq) + ",\"ts\":" + std::to_string(e.ts) + ",\"type\":";
+  json::AppendQuoted(ToString(TypeOf(e)), out);
+  Fields f{out};
+  std::visit(f, e.body);
+  if (e.idem) {
+    char key[40];
+    std::snprintf(key, sizeof key, "%016llx%016llx",
+                  static_cast<unsigned long long>(e.idem->key.hi),
+                  static_cast<unsigned long long>(e.idem->key.lo));
+    *out += ",\"idempotency\":{\"user\":" + std::to_string(e.idem->user) + ",\"key\":\"" + key +
+            "\"}";
+  }
+  out->push_back('}');
+}
+
+}  // namespace cm::views

@@ -1,0 +1,285 @@
+#include "views/resource_json.h"
+
+#include "readmodel/queue_stats.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+namespace cm::views {
+
+using json::FormatTime;
+using readmodel::QueueStats;
+
+using namespace engine;
+
+std::string_view SalesStatusOf(const Concert& c, int64_t now_ms) {
+  if (c.sales == SalesState::kClosed || now_ms >= c.spec->sales_close_at) return "CLOSED";
+  if (c.sales == SalesState::kOpen && now_ms >= c.spec->sales_open_at) return "ON_SALE";
+  return "SCHEDULED";
+}
+
+void WriteUser(JsonWriter& w, const User& u) {
+  w.BeginObject()
+      .Field("id", u.id)
+      .Field("email", u.email)
+      .Field("name", u.name)
+      .Field("role", u.role == Role::kAdmin ? "ADMIN" : "USER")
+      .EndObject();
+}
+
+static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) {
+  const ConcertSpec& s = *c.spec;
+  w.Field("id", c.id)
+      .Field("title", s.title)
+      .Key("venue")
+      .BeginObject()
+      .Field("id", c.venue->id)
+      .Field("name", c.venue->spec->name)
+      .EndObject()
+      .Field("startsAt", FormatTime(s.starts_at))
+      .Field("salesOpenAt", FormatTime(s.sales_open_at))
+      .Field("salesCloseAt", FormatTime(s.sales_close_at))
+      .Field("status", SalesStatusOf(c, now_ms))
+      .Field("holdTtlSeconds", s.hold_ttl_ms / 1000)
+      .Field("maxSeatsPerUser", s.max_seats_per_user)
+      .Field("reholdCooldownSeconds", s.rehold_cooldown_ms / 1000)
+      .Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
+      .Field("seatsAvailable",
+             static_cast<uint64_t>(c.seats.size() - c.seats.held() - c.seats.sold()));
+  const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
+  w.Field("minPrice", *lo).Field("maxPrice", *hi);
+  w.Key("waitingRoom");
+  if (!c.room) {
+    w.Null();
+    return;
+  }
+  const WaitingRoomSettings& q = s.waiting_room;
+  w.BeginObject()
+      .Field("maxActive", static_cast<uint64_t>(q.max_active))
+      .Field("admitPerSecond", static_cast<uint64_t>(q.admit_per_second))
+      .Field("admissionSeconds", q.admission_ttl_ms / 1000)
+      .Field("preQueueSeconds", q.pre_queue_ms / 1000)
+      .Field("abandonAfterSeconds", q.abandon_after_ms / 1000)
+      .Field("opensAt", FormatTime(s.sales_open_at - q.pre_queue_ms))
+      .Field("open", c.room->opened())
+      .Field("waiting", c.room->waiting())
+      .Field("admittedNow", static_cast<uint64_t>(c.room->active()))
+      .EndObject();
+}
+
+void WriteConcertSummary(JsonWriter& w, const Concert& c, int64_t now_ms) {
+  w.BeginObject();
+  WriteConcertFields(w, c, now_ms);
+  w.EndObject();
+}
+
+void WriteConcertDetails(JsonWriter& w, const Concert& c, int64_t now_ms) {
+  const Venue& v = *c.venue;
+  std::vector<uint64_t> total(v.grade_count()), available(v.grade_count());
+  for (SeatIndex s = 0; s < c.seats.size(); ++s) {
+    const uint8_t g = v.seats[s].grade;
+    ++total[g];
+    if (c.seats.IsAvailable(s)) ++available[g];
+  }
+  w.BeginObject();
+  WriteConcertFields(w, c, now_ms);
+  w.Key("grades").BeginArray();
+  for (std::size_t g = 0; g < v.grade_count(); ++g)
+    w.BeginObject()
+        .Field("name", v.spec->grades[g])
+        .Field("price", c.spec->price_per_grade[g])
+        .Field("seatsTotal", total[g])
+        .Field("seatsAvailable", available[g])
+        .EndObject();
+  w.EndArray();
+  w.Key("sections").BeginArray();
+  for (const auto& sec : v.spec->sections) w.String(sec.name);
+  w.EndArray().EndObject();
+}
+
+static const char* StatusLetter(SeatStatus s) {
+  switch (s) {
+    case SeatStatus::kAvailable: return "A";
+    case SeatStatus::kHeld: return "H";
+    case SeatStatus::kSold: return "S";
+  }
+  return "?";
+}
+
+std::string RenderSeatMap(const Concert& c, Seq version, std::optional<std::size_t> only_section) {
+  const Venue& v = *c.venue;
+  JsonWriter w;
+  w.BeginObject().Field("concertId", c.id).Field("version", version);
+  w.Key("grades").BeginArray();
+  for (std::size_t g = 0; g < v.grade_count(); ++g)
+    w.BeginObject()
+        .Field("name", v.spec->grades[g])
+        .Field("price", c.spec->price_per_grade[g])
+        .EndObject();
+  w.EndArray();
+  w.Key("seatFormat").BeginArray().String("id").String("number").String("grade").String("price")
+      .String("status").EndArray();
+  w.Key("sections").BeginArray();
+  std::size_t row_index = 0;
+  for (std::size_t k = 0; k < v.spec->sections.size(); ++k) {
+    const auto& sec = v.spec->sections[k];
+    if (only_section && *only_section != k) {
+      row_index += sec.rows.size();
+      continue;
+    }
+    w.BeginObject().Field("name", sec.name).Key("rows").BeginArray();
+    for (const auto& row : sec.rows) {
+      const RowInfo& info = v.rows[row_index++];
+      w.BeginObject().Field("label", row.label).Key("seats").BeginArray();
+      for (uint32_t k = 0; k < info.seat_count; ++k) {
+        const SeatIndex s = info.first_seat + k;
+        const uint8_t g = v.seats[s].grade;
+        w.BeginArray()
+            .Uint(s)
+            .Uint(v.seats[s].number)
+            .Uint(g)
+            .Int(c.spec->price_per_grade[g])
+            .String(StatusLetter(c.seats.status(s)))
+            .EndArray();
+      }
+      w.EndArray().EndObject();
+    }
+    w.EndArray().EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
+void WriteSeat(JsonWriter& w, const Concert& c, SeatIndex s) {
+  const Venue& v = *c.venue;
+  if (s >= v.seat_count()) {
+    w.BeginObject().Field("id", s).EndObject();
+    return;
+  }
+  const SeatInfo& seat = v.seats[s];
+  const RowInfo& row = v.rows[seat.row];
+  const SectionSpec& section = v.spec->sections[row.section];
+  // The row's label: rows are numbered across sections in the flat table.
+  uint32_t first_row_of_section = seat.row;
+  while (first_row_of_section > 0 && v.rows[first_row_of_section - 1].section == row.section)
+    --first_row_of_section;
+  w.BeginObject()
+      .Field("id", s)
+      .Field("section", section.name)
+      .Field("row", section.rows[seat.row - first_row_of_section].label)
+      .Field("number", seat.number)
+      .Field("grade", v.spec->grades[seat.grade])
+      .Field("price", c.spec->price_per_grade[seat.grade])
+      .EndObject();
+}
+
+static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Concert& c) {
+  w.Field("id", r.id)
+      .Field("concertId", r.concert)
+      .Field("concertTitle", c.spec->title)
+      .Field("userId", r.user)
+      .Field("status", ToString(r.status))
+      .Field("amount", r.amount)
+      .Field("createdAt", FormatTime(r.created_at))
+      .Field("expiresAt", FormatTime(r.expires_at));
+  if (r.ended_at != 0) w.Field("endedAt", FormatTime(r.ended_at));
+  if (r.payment != 0) w.Field("paymentId", r.payment);
+}
+
+void WriteReservation(JsonWriter& w, const Reservation& r, const Concert& c) {
+  w.BeginObject();
+  WriteReservationFields(w, r, c);
+  w.Key("seats").BeginArray();
+  for (SeatIndex s : r.seats) WriteSeat(w, c, s);
+  w.EndArray().EndObject();
+}
+
+void WriteReservationSummary(JsonWriter& w, const Reservation& r, const Concert& c) {
+  w.BeginObject();
+  WriteReservationFields(w, r, c);
+  w.Field("seatCount", static_cast<uint64_t>(r.seats.size())).EndObject();
+}
+
+// Calls to the provider that have come back: one per attempt-result step of the history.
+static uint64_t AttemptsMade(const engine::Payment& p) {
+  uint64_t n = 0;
+  for (const engine::PaymentHistoryEntry& h : p.history)
+    n += h.step == engine::PaymentStep::kAttemptFailed || h.step == engine::PaymentStep::kFailed ||
+         h.step == engine::PaymentStep::kSucceeded;
+  return n;
+}
+
+void WritePayment(JsonWriter& w, const engine::Payment& p) {
+  w.BeginObject()
+      .Field("id", p.id)
+      .Field("reservationId", p.reservation)
+      .Field("concertId", p.concert)
+      .Field("userId", p.user)
+      .Field("status", ToString(p.status))
+      .Field("amount", p.amount)
+      .Field("method", ToString(p.method))
+      .Field("attempts", AttemptsMade(p))
+      .Field("createdAt", FormatTime(p.created_at));
+  if (p.status == engine::PaymentStatus::kPending)
+    w.Field("nextAttemptAt", FormatTime(p.next_attempt_at));
+  if (p.refund_requested) {
+    w.Key("refund").BeginObject().Field("settled", p.refund_settled);
+    if (p.refund_settled) w.Field("amount", p.refunded);
+    w.EndObject();
+  }
+  w.Key("history").BeginArray();
+  for (const engine::PaymentHistoryEntry& h : p.history) {
+    w.BeginObject().Field("at", FormatTime(h.at)).Field("step", ToString(h.step));
+    if (h.attempt != 0) w.Field("attempt", static_cast<uint64_t>(h.attempt));
+    if (h.step == engine::PaymentStep::kAttemptFailed || h.step == engine::PaymentStep::kFailed)
+      w.Field("outcome", ToString(h.outcome));
+    if (!h.detail.empty()) w.Field("detail", h.detail);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+}
+
+void WriteQueueTicket(JsonWriter& w, const Concert& c, const QueueTicket& t,
+                      double admission_rate) {
+  const WaitingRoom& room = *c.room;
+  const uint64_t position = room.PositionOf(t);
+  const bool waiting = t.status == TicketStatus::kWaiting;
+  w.BeginObject()
+      .Field("ticketId", t.id)
+      .Field("concertId", c.id)
+      .Field("status", ToString(t.status))
+      .Field("preQueued", waiting && t.place == QueueTicket::kNotPlaced);
+  w.Key("position");
+  if (position > 0) w.Uint(position);
+  else w.Null();
+  w.Key("estimatedWaitSeconds");
+  if (waiting)
+    w.Int(QueueStats::EstimateWaitSeconds(position > 0 ? position : room.pre_queued(),
+                                          admission_rate, room.settings().admit_per_second));
+  else
+    w.Null();
+  w.Field("waiting", room.waiting())
+      .Field("admittedNow", static_cast<uint64_t>(room.active()))
+      .Field("maxActive", static_cast<uint64_t>(room.settings().max_active))
+      .Field("joinedAt", FormatTime(t.joined_at));
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.2f", admission_rate);
+  w.Key("admissionRatePerSecond").Raw(rate);
+  if (t.status == TicketStatus::kAdmitted) {
+    // The admission's hard end: holds do not move it (they stay payable until their own
+    // expiry, but no new ones are placed after it).
+    w.Field("admittedAt", FormatTime(t.admitted_at))
+        .Field("holdingSeats", room.LiveHolds(t.user) > 0)
+        .Field("admittedUntil", FormatTime(t.admission_expires_at));
+  }
+  if (!waiting && t.status != TicketStatus::kAdmitted) {
+    w.Field("endedAt", FormatTime(t.ended_at));
+    if (t.status != TicketStatus::kCompleted) w.Field("endReason", ToString(t.end));
+  }
+  // A hint for pollers: often near the front, rarely far back.
+  w.Field("pollAfterSeconds", waiting ? (position > 0 && position <= 100 ? 1 : 5) : 30);
+  w.EndObject();
+}
+
+}  // namespace cm::views

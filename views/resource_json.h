@@ -1,0 +1,38 @@
+#pragma once
+// JSON renderings of the read model for replies. They run on I/O threads under the read
+// model's shared lock.
+
+#include <optional>
+#include <string>
+
+#include "engine/engine_state.h"
+#include "json/json_writer.h"
+
+namespace cm::views {
+
+using json::JsonWriter;
+
+// SCHEDULED, ON_SALE or CLOSED, as a buyer would see it at `now`.
+std::string_view SalesStatusOf(const engine::Concert& c, int64_t now_ms);
+
+void WriteUser(JsonWriter& w, const engine::User& u);
+void WriteConcertSummary(JsonWriter& w, const engine::Concert& c, int64_t now_ms);
+// The summary plus grades with prices and available counts.
+void WriteConcertDetails(JsonWriter& w, const engine::Concert& c, int64_t now_ms);
+// The whole seat map, compact: grades once, then sections > rows > seats, each seat
+// [id, number, gradeIndex, price, status] with status "A" (available), "H" (held), "S" (sold).
+// The seat map of every section, or of `only_section` (a venue section index) alone.
+std::string RenderSeatMap(const engine::Concert& c, engine::Seq version,
+                          std::optional<std::size_t> only_section = std::nullopt);
+void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
+void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
+// A payment with its status and history (GET /api/payments/{id}).
+void WritePayment(JsonWriter& w, const engine::Payment& p);
+// A waiting-room place as its user sees it (GET .../queue/me and the WebSocket "queue" message):
+// status, position (null in the pre-queue), estimated wait at `admission_rate` per second.
+void WriteQueueTicket(JsonWriter& w, const engine::Concert& c, const engine::QueueTicket& t,
+                      double admission_rate);
+// A seat as people name it: {"id", "section", "row", "number", "grade", "price"}.
+void WriteSeat(JsonWriter& w, const engine::Concert& c, engine::SeatIndex s);
+
+}  // namespace cm::views
