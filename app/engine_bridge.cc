@@ -8,52 +8,41 @@ namespace cm::app {
 
 using engine::EventType;
 
-void EngineBridge::OnRecovered(const engine::EngineState& state) {
-  if (Status s = reads_.Load(state); !s.ok())
-    throw std::runtime_error("read model cannot load the recovered state: " + s.ToString());
-  // Presence is not journaled: after a restart everyone waiting counts as seen now, so nobody
-  // loses a place to the downtime.
-  const int64_t now = NowMs();
-  for (engine::ConcertId id : state.rooms())
-    for (const auto& [user, t] : state.FindConcert(id)->room->ticket_map())
-      if (t.status == engine::TicketStatus::kWaiting) presence_.Seen(id, user, now);
-  if (payments_ != nullptr) payments_->OnRecovered(state);
-  recovered_.store(true);
+void EngineBridge::Count(const engine::Event& e) {
+  switch (TypeOf(e)) {
+    case EventType::kHoldPlaced:
+      holds_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case EventType::kReservationConfirmed:
+      confirms_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case EventType::kHoldExpired:
+      expiries_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case EventType::kHoldReleased:
+      releases_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case EventType::kReservationRefunded:
+      refunds_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case EventType::kCommandRejected:
+      rejections_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    default:
+      break;
+  }
 }
 
-void EngineBridge::OnDurable(const engine::EventSlot& slot) {
-  const engine::Event& e = slot.event;
-  if (Status s = reads_.Apply(e); !s.ok())
-    throw std::runtime_error("read model rejected a durable event: " + s.ToString());
-  live_.Collect(e);
-  notifier_.Collect(e);
-  queue_stats_.Collect(e);
-  queue_watch_.Collect(e);
-  if (payments_ != nullptr) payments_->Collect(e);
-  switch (TypeOf(e)) {
-    case EventType::kHoldPlaced: holds_.fetch_add(1, std::memory_order_relaxed); break;
-    case EventType::kReservationConfirmed: confirms_.fetch_add(1, std::memory_order_relaxed); break;
-    case EventType::kHoldExpired: expiries_.fetch_add(1, std::memory_order_relaxed); break;
-    case EventType::kHoldReleased: releases_.fetch_add(1, std::memory_order_relaxed); break;
-    case EventType::kReservationRefunded: refunds_.fetch_add(1, std::memory_order_relaxed); break;
-    case EventType::kCommandRejected: rejections_.fetch_add(1, std::memory_order_relaxed); break;
-    default: break;
-  }
+void EngineBridge::Answer(const engine::EventSlot& slot) {
   if (!slot.ends_command || slot.request_token == 0) return;
   if (slot.request_token & kStartupToken) {
     std::lock_guard lock(wait_mu_);
     auto it = startup_answers_.find(slot.request_token);
-    if (it != startup_answers_.end()) it->second = e;
+    if (it != startup_answers_.end()) it->second = slot.event;
     wait_cv_.notify_all();
     return;
   }
-  replies_.Complete(slot.request_token, e);
-}
-
-void EngineBridge::OnBatchDelivered(engine::Seq) {
-  live_.Flush();
-  notifier_.Flush();
-  queue_watch_.Flush();
+  replies_.Complete(slot.request_token, slot.event);
 }
 
 void EngineBridge::OnHalted(const std::string& reason) {
@@ -65,8 +54,10 @@ void EngineBridge::OnHalted(const std::string& reason) {
 api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
   if (pipeline_ == nullptr || draining_.load()) return Publish::kUnavailable;
   switch (pipeline_->TryPublish(std::move(cmd))) {
-    case runtime::Pipeline::PublishResult::kOk: return Publish::kOk;
-    case runtime::Pipeline::PublishResult::kFull: return Publish::kFull;
+    case runtime::Pipeline::PublishResult::kOk:
+      return Publish::kOk;
+    case runtime::Pipeline::PublishResult::kFull:
+      return Publish::kFull;
     case runtime::Pipeline::PublishResult::kHalted:
       return pipeline_->halted() ? Publish::kHalted : Publish::kUnavailable;
   }
@@ -113,18 +104,21 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
               static_cast<double>(s.sequencer_backpressure_ns.load()) / 1e9);
   out->Header("cm_journal_batch_events", "histogram", "Events per journal group commit.");
   out->HistogramSamples("cm_journal_batch_events", "", s.journal_batch, 1);
-  out->Header("cm_journal_sync_seconds", "histogram", "Journal group commit (WriteBatch + WAL sync) time.");
+  out->Header("cm_journal_sync_seconds", "histogram",
+              "Journal group commit (WriteBatch + WAL sync) time.");
   out->HistogramSamples("cm_journal_sync_seconds", "", s.journal_sync_us, 1e6);
   out->Counter("cm_holds_total", "Holds placed (durable).", holds_);
   out->Counter("cm_confirms_total", "Reservations confirmed (durable).", confirms_);
   out->Counter("cm_expiries_total", "Holds expired at their TTL (durable).", expiries_);
-  out->Counter("cm_releases_total", "Holds released by their owner or an admin (durable).", releases_);
+  out->Counter("cm_releases_total", "Holds released by their owner or an admin (durable).",
+               releases_);
   out->Counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
   out->Counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
   queue_stats_.WriteMetrics(out, reads_, NowMs());
   if (payments_ != nullptr) payments_->WriteMetrics(out);
   if (outbox_ != nullptr) outbox_->WriteMetrics(out);
-  out->Header("cm_queue_presence_tracked", "gauge", "Waiting-room places whose presence is watched.");
+  out->Header("cm_queue_presence_tracked", "gauge",
+              "Waiting-room places whose presence is watched.");
   out->Sample("cm_queue_presence_tracked", "", static_cast<double>(presence_.tracked()));
   out->Header("cm_ws_subscribers", "gauge", "Live seat-map subscriptions.");
   out->Sample("cm_ws_subscribers", "", static_cast<double>(live_.subscribers()));
@@ -147,9 +141,8 @@ std::optional<engine::Event> EngineBridge::RunAndWait(engine::Command cmd,
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   std::unique_lock lock(wait_mu_);
-  wait_cv_.wait_until(lock, deadline, [&] {
-    return startup_answers_[token].has_value() || pipeline_->halted();
-  });
+  wait_cv_.wait_until(lock, deadline,
+                      [&] { return startup_answers_[token].has_value() || pipeline_->halted(); });
   auto answer = std::move(startup_answers_[token]);
   startup_answers_.erase(token);
   return answer;

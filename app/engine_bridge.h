@@ -1,7 +1,8 @@
 #pragma once
-// Connects the gateway to the running pipeline: commands go into the input ring; durable events
-// update the read model, count domain metrics and complete the requests that wait for them.
-// Also lets startup code (admin bootstrap, demo data) run a command and wait for its answer.
+// The API's EnginePort over the running pipeline: commands go into the input ring. Its stages
+// of the durable fan-out (app/durable_stages.cc) count domain metrics and complete the requests
+// that wait for their events. Also lets startup code (admin bootstrap, demo data) run a command
+// and wait for its answer.
 
 #include <atomic>
 #include <condition_variable>
@@ -10,11 +11,9 @@
 #include <optional>
 #include <unordered_map>
 
-#include "api/api.h"
+#include "api/engine_port.h"
 #include "api/reply_router.h"
 #include "live/live_feed.h"
-#include "live/notifier.h"
-#include "live/queue_watch.h"
 #include "outbox/outbox_publisher.h"
 #include "payments/payment_worker.h"
 #include "readmodel/queue_presence.h"
@@ -24,32 +23,29 @@
 
 namespace cm::app {
 
-class EngineBridge : public runtime::DurableListener, public api::EnginePort {
+class EngineBridge : public api::EnginePort {
  public:
+  // The other parts are read for /metrics only.
   EngineBridge(readmodel::ReadModel& reads, api::ReplyRouter& replies, live::LiveFeed& live,
-               live::Notifier& notifier, readmodel::QueueStats& queue_stats,
-               readmodel::QueuePresence& presence, live::QueueWatch& queue_watch)
+               readmodel::QueueStats& queue_stats, readmodel::QueuePresence& presence)
       : reads_(reads),
         replies_(replies),
         live_(live),
-        notifier_(notifier),
         queue_stats_(queue_stats),
-        presence_(presence),
-        queue_watch_(queue_watch) {}
+        presence_(presence) {}
 
   void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
-  // Before the pipeline opens: the payment saga's worker gets the recovered state and every
-  // durable event after it.
+  // For /metrics only; set once before the server starts.
   void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
   // For /metrics only; set once before the server starts.
   void SetOutbox(const outbox::OutboxPublisher* outbox) { outbox_ = outbox; }
   void SetDraining() { draining_.store(true); }
 
-  // DurableListener (publisher thread).
-  void OnRecovered(const engine::EngineState& state) override;
-  void OnDurable(const engine::EventSlot& slot) override;
-  void OnBatchDelivered(engine::Seq durable_seq) override;
-  void OnHalted(const std::string& reason) override;
+  // Its stages of the durable fan-out (publisher thread; OnHalted from any thread).
+  void OnRecovered() { recovered_.store(true); }
+  void Count(const engine::Event& e);
+  void Answer(const engine::EventSlot& slot);  // the request waiting for this event, if any
+  void OnHalted(const std::string& reason);
 
   // EnginePort (I/O threads).
   Publish TryPublish(engine::Command cmd) override;
@@ -66,10 +62,8 @@ class EngineBridge : public runtime::DurableListener, public api::EnginePort {
   readmodel::ReadModel& reads_;
   api::ReplyRouter& replies_;
   live::LiveFeed& live_;
-  live::Notifier& notifier_;
   readmodel::QueueStats& queue_stats_;
   readmodel::QueuePresence& presence_;
-  live::QueueWatch& queue_watch_;
   runtime::Pipeline* pipeline_ = nullptr;
   payments::PaymentWorker* payments_ = nullptr;
   const outbox::OutboxPublisher* outbox_ = nullptr;

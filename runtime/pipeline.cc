@@ -23,9 +23,6 @@ int64_t NowNs() {
       .count();
 }
 
-// Thrown inside the sequencer thread when the pipeline halted while it waited for room.
-struct HaltedError {};
-
 // How many events the sequencer decides before it makes them visible to the journal, at most:
 // bounds the latency a huge input batch adds without giving up batching.
 constexpr int64_t kMaxUnpublished = 1024;
@@ -33,18 +30,25 @@ constexpr int64_t kMaxUnpublished = 1024;
 }  // namespace
 
 // Hands the sequencer output-ring slots to build its events in, and publishes them in batches.
+// If the pipeline halts while it waits for room, it says so (halted()) and takes the rest of
+// the command's events into a scratch event that goes nowhere: the sequencer loop stops at the
+// end of that command. Nothing is thrown through the sequencer.
 class Pipeline::OutputSink final : public engine::EventSink {
  public:
   explicit OutputSink(Pipeline& p) : p_(p) {}
 
   // The sequencer builds the event in the output slot itself.
   Event& NextEvent() override {
+    if (halted_) return discarded_;
     int64_t s;
     if (!p_.output_.TryClaim(1, &s)) {
       const int64_t wait_start = NowNs();
       do {
         Flush();
-        if (p_.halted()) throw HaltedError{};
+        if (p_.halted()) {
+          halted_ = true;
+          return discarded_;
+        }
         std::this_thread::yield();  // back-pressure: the journal is behind
       } while (!p_.output_.TryClaim(1, &s));
       waited_ns_ += NowNs() - wait_start;
@@ -55,6 +59,7 @@ class Pipeline::OutputSink final : public engine::EventSink {
 
   void OnEvent(const Event& e, uint64_t token, bool ends_command) override {
     if (claimed_ < 0) NextEvent();  // `e` was built elsewhere: it is copied in below
+    if (halted_) return;
     const int64_t s = std::exchange(claimed_, -1);
     EventSlot& slot = p_.output_[s];
     if (&e != &slot.event) slot.event = e;
@@ -65,6 +70,9 @@ class Pipeline::OutputSink final : public engine::EventSink {
     last_ = s;
     if (last_ - first_ + 1 >= kMaxUnpublished) Flush();
   }
+
+  // The pipeline halted while this sink waited for room: stop deciding.
+  bool halted() const { return halted_; }
 
   // Time spent waiting for room since the last call.
   int64_t TakeWaitedNs() { return std::exchange(waited_ns_, 0); }
@@ -80,6 +88,8 @@ class Pipeline::OutputSink final : public engine::EventSink {
   int64_t claimed_ = -1;
   int64_t first_ = -1, last_ = -1;
   int64_t waited_ns_ = 0;
+  bool halted_ = false;
+  Event discarded_;  // where events go once halted
 };
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
@@ -192,13 +202,15 @@ void Pipeline::SequencerLoop() {
       try {
         if (options_.fault_injection) options_.fault_injection(cmd);
         sequencer_.Execute(cmd, sink);
-      } catch (const HaltedError&) {
-        return;
       } catch (const std::exception& ex) {
         sink.Flush();  // events decided before the failure are sound; let them be journaled
         Halt("sequencer: fatal error at event seq " + std::to_string(state_->last_seq() + 1) +
              " deciding " + std::string(engine::ToString(engine::TypeOf(cmd))) + ": " +
              ex.what());
+        return;
+      }
+      if (sink.halted()) {  // the journal failed while this command waited for room
+        spdlog::info("sequencer stopped at seq {}: the pipeline halted", state_->last_seq());
         return;
       }
       cmd.body = engine::TickCmd{};  // drop what the command owned (specs, strings) now
