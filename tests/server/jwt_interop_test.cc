@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdio>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 
@@ -19,7 +19,7 @@ struct Run {
 
 Run Node(const std::string& args) {
   const std::string cmd = "NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
-                          "/tests/gateway/jwt_interop.js " + args + " 2>/dev/null";
+                          "/tests/server/jwt_interop.js " + args + " 2>/dev/null";
   Run r{0, {}};
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);

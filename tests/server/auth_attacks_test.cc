@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "auth/jwt.h"
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 using cm::auth::AccessClaims;

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "auth/jwt.h"
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "auth/jwt.h"
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 #include "tests/support/ws_client.h"
 
 using namespace cm::test;

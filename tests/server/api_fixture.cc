@@ -1,4 +1,4 @@
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 #include <algorithm>
 #include <chrono>

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 

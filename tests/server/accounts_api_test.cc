@@ -1,7 +1,7 @@
 // Accounts over real TCP: signup, login, refresh rotation, logout, and their errors.
 #include <doctest/doctest.h>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
 
 using namespace cm::test;

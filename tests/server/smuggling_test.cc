@@ -3,7 +3,7 @@
 // the body never runs (RFC 9112 sections 6.1, 6.3, 3.2 and 5.2).
 #include <doctest/doctest.h>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 

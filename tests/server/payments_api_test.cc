@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
 #include "tests/support/ws_client.h"
 

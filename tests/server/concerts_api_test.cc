@@ -1,7 +1,7 @@
 // Admin venue and concert management, the public concert pages, and HTTP-level errors.
 #include <doctest/doctest.h>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 

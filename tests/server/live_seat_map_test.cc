@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 #include "tests/support/ws_client.h"
 
 using namespace cm::test;

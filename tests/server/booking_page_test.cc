@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdio>
 
-#include "tests/gateway/api_fixture.h"
+#include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
 
 using namespace cm::test;
