@@ -44,7 +44,7 @@ class Shooter {
     const std::vector<std::string>* tokens;
     uint64_t seats;
     int64_t deadline_ns;
-    std::atomic<uint64_t> budget;
+    std::atomic<int64_t> budget;  // requests left; below zero once spent
   };
   Shooter(net::io_context& io, uint16_t port, Shared& shared, uint64_t seed)
       : client_(std::make_shared<cm::bench::KeepAliveClient>(io, port)), shared_(shared), rng_(seed) {}
@@ -58,7 +58,7 @@ class Shooter {
 
  private:
   void Next() {
-    if (NowNs() >= shared_.deadline_ns || shared_.budget.fetch_sub(1) == 0) return;
+    if (NowNs() >= shared_.deadline_ns || shared_.budget.fetch_sub(1) <= 0) return;
     const auto& tokens = *shared_.tokens;
     const std::string& token = tokens[rng_.Below(tokens.size())];
     const uint64_t seat = rng_.Below(shared_.seats);
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   shared.concert_path = "/api/v1/concerts/" + concert_id + "/reservations";
   shared.tokens = &tokens;
   shared.seats = static_cast<uint64_t>(o.shape.seats());
-  shared.budget = o.max_requests;
+  shared.budget = static_cast<int64_t>(o.max_requests);
   std::vector<std::unique_ptr<Shooter>> shooters;
   for (int c = 0; c < o.connections; ++c)
     shooters.push_back(std::make_unique<Shooter>(io, o.port, shared, 1000 + c));
