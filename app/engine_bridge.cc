@@ -9,28 +9,17 @@ namespace cm::app {
 using engine::EventType;
 
 void EngineBridge::Count(const engine::Event& e) {
+  std::atomic<uint64_t>* counter = nullptr;
   switch (TypeOf(e)) {
-    case EventType::kHoldPlaced:
-      holds_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case EventType::kReservationConfirmed:
-      confirms_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case EventType::kHoldExpired:
-      expiries_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case EventType::kHoldReleased:
-      releases_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case EventType::kReservationRefunded:
-      refunds_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case EventType::kCommandRejected:
-      rejections_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    default:
-      break;
+    case EventType::kHoldPlaced: counter = &holds_; break;
+    case EventType::kReservationConfirmed: counter = &confirms_; break;
+    case EventType::kHoldExpired: counter = &expiries_; break;
+    case EventType::kHoldReleased: counter = &releases_; break;
+    case EventType::kReservationRefunded: counter = &refunds_; break;
+    case EventType::kCommandRejected: counter = &rejections_; break;
+    default: return;
   }
+  counter->fetch_add(1, std::memory_order_relaxed);
 }
 
 void EngineBridge::Answer(const engine::EventSlot& slot) {
