@@ -1,5 +1,5 @@
 #pragma once
-// docs/openapi.json, embedded in the binary at build time (see gateway/CMakeLists.txt).
+// docs/openapi.json, embedded in the binary at build time (see api/CMakeLists.txt).
 
 #include <string_view>
 

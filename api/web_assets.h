@@ -1,5 +1,5 @@
 #pragma once
-// The booking page (web/app/), embedded in the binary at build time (see gateway/CMakeLists.txt),
+// The booking page (web/app/), embedded in the binary at build time (see api/CMakeLists.txt),
 // so `concertmania serve` serves it with nothing else installed.
 
 #include <string_view>

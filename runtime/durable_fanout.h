@@ -1,13 +1,9 @@
 #pragma once
-// The durable fan-out: the publisher stage's listeners, named and called in the order they were
-// added, each with every durable event. What one stage has done is visible to the next (the
-// read model is applied before the reply that reads it goes out).
-//
-//   gateway --input ring--> sequencer --output ring--> journal --durable--> fan-out:
-//     read model -> live seat map -> notices -> waiting room -> payment worker -> counters
-//     -> replies
-//
-// A stage that throws halts the pipeline (fail-stop), as any listener's would.
+// The durable fan-out: the publisher stage of the pipeline (runtime/pipeline.h draws it). Its
+// listeners are named stages, called in the order they were added, each with every durable
+// event; what one stage has done is visible to the next (the read model is applied before the
+// reply that reads it goes out). The server's list is in app/durable_stages.cc. A stage that
+// throws halts the pipeline (fail-stop), as any listener would.
 
 #include <functional>
 #include <string>

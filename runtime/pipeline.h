@@ -1,19 +1,25 @@
 #pragma once
-// The running engine: gateway threads publish commands into the input ring; the sequencer
-// thread decides them and puts events into the output ring; the journal thread group-commits
-// them; the publisher thread hands durable events, in order, to a listener (replies, read
-// models, workers). A snapshot thread writes the sequencer's periodic state copies once they
-// are durable.
+// The running engine, stage by stage (docs/architecture.md draws the rest of the server):
 //
-//   producers --input ring--> sequencer --output ring--> journal --(durable)--> publisher
-//                                   \--state copy every N events--> snapshot writer
+//   producers: I/O threads (api/), Ticker (time), payment worker, waiting-room sweeps
+//       | TryPublish: claim a slot in the input ring (multi-producer); full = kFull
+//       v
+//   sequencer thread: Sequencer::Execute decides each command and builds its events in
+//       | output-ring slots (no I/O, no clock, no locks); every N events a state copy
+//       | goes to the snapshot thread, which writes it once it is durable
+//       v
+//   journal thread: one group commit (WriteBatch + WAL sync) per batch -> durable_seq
+//       | only events <= durable_seq go on
+//       v
+//   publisher: the DurableListener, in practice a DurableFanOut whose named stages run in
+//       order (read model, live feed, workers, ..., replies)
 //
 // On a machine with two cores or fewer the journal thread is the publisher too (see
 // PipelineOptions::publisher): one thread and one hand-off per batch fewer.
 //
-// Fail-stop: if the journal cannot write, or the sequencer throws, the pipeline halts: it stops
-// taking commands (TryPublish answers kHalted), and halt_reason() says why. Nothing after the
-// failure is ever reported durable.
+// Fail-stop: if the journal cannot write, the sequencer throws or a listener throws, the
+// pipeline halts: it stops taking commands (TryPublish answers kHalted), and halt_reason() says
+// why. Nothing after the failure is ever reported durable.
 
 #include <atomic>
 #include <cstdint>
