@@ -3,7 +3,6 @@
 #include "api/concerts_handler.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "api/replies.h"
 #include "api/request_input.h"
@@ -17,7 +16,6 @@ using http::AcceptsGzip;
 using http::Gzip;
 using views::RenderSeatMap;
 using views::SalesStatusOf;
-using views::WriteConcertDetails;
 using views::WriteConcertSummary;
 
 void ConcertsHandler::ListConcerts(const ExPtr& ex) {

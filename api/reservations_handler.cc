@@ -8,7 +8,6 @@
 
 namespace cm::api {
 
-using views::WriteReservation;
 
 using engine::Event;
 

@@ -1,7 +1,5 @@
 #include "app/durable_stages.h"
 
-#include <spdlog/spdlog.h>
-
 #include <stdexcept>
 
 #include "app/wall_clock.h"

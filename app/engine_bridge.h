@@ -37,7 +37,6 @@ class EngineBridge : public api::EnginePort {
   void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
   // For /metrics only; set once before the server starts.
   void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
-  // For /metrics only; set once before the server starts.
   void SetOutbox(const outbox::OutboxPublisher* outbox) { outbox_ = outbox; }
   void SetDraining() { draining_.store(true); }
 

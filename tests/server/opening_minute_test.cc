@@ -176,8 +176,10 @@ TEST_CASE("a login flood at 3x the hashing pool's capacity leaves seat requests 
   CHECK(answered.load() / flood_s > 2 * capacity);  // the flood really was past capacity
   CHECK(busy.load() > 0);                          // and the pool refused what it could not take
   // Every login got its answer quickly: refused at once when the queue was full, or checked
-  // after at most a full queue's wait.
-  CHECK(slowest_ms.load() < 5'000);
+  // after at most a full queue's wait (8 queued + 1 hashing, each one hash as measured above),
+  // with room for a loaded machine; never the unbounded wait of an unbounded queue.
+  const double full_queue_wait_ms = (8 + 1) * per_login_s * 1000;
+  CHECK(slowest_ms.load() < std::max(5'000.0, 2 * full_queue_wait_ms));
   // A hold never waits behind a password hash: its p99 stays within one hash (measured above)
   // of the baseline. Hashing still shares this 2-core machine's caches, memory bus and scheduler
   // with the seat requests and the 24 flood clients, so a fixed few milliseconds is noise, not a
