@@ -81,6 +81,24 @@ int HttpStatusOf(engine::ResultCode code) {
       return 409;
     case ResultCode::kUnknownPaymentMethod:
       return 422;
+    case ResultCode::kRefundDeadlinePassed:
+    case ResultCode::kHoldAlreadyExtended:
+    case ResultCode::kHoldExtensionUnavailable:
+    case ResultCode::kPaymentInProgress:
+      return 409;
+    case ResultCode::kUnknownTicket:
+    case ResultCode::kNotTicketHolder:
+      return 404;  // another's ticket is shown as UNKNOWN_TICKET
+    // The door's refusals; POST /api/checkin answers them as results, with 200.
+    case ResultCode::kAlreadyUsed:
+    case ResultCode::kTicketRevoked:
+    case ResultCode::kWrongConcert:
+    case ResultCode::kNotOpenYet:
+    case ResultCode::kTransferClosed:
+    case ResultCode::kTicketCheckedIn:
+    case ResultCode::kTicketTransferred:
+    case ResultCode::kScanAlreadyRecorded:
+      return 409;
   }
   return 500;
 }

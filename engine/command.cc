@@ -4,7 +4,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 20, "update CommandType and ToString");
+static_assert(std::variant_size_v<CommandBody> == 24, "update CommandType and ToString");
 
 std::string_view ToString(CommandType t) {
   switch (t) {
@@ -28,6 +28,10 @@ std::string_view ToString(CommandType t) {
     case CommandType::kRequestPayment: return "RequestPayment";
     case CommandType::kReportCharge: return "ReportCharge";
     case CommandType::kReportRefund: return "ReportRefund";
+    case CommandType::kCheckIn: return "CheckIn";
+    case CommandType::kTransferTicket: return "TransferTicket";
+    case CommandType::kCancelReservation: return "CancelReservation";
+    case CommandType::kExtendHold: return "ExtendHold";
   }
   return "Unknown";
 }
@@ -79,6 +83,19 @@ struct FingerprintVisitor {
     Add(c.payment);
     Add(static_cast<uint64_t>(c.refunded));
   }
+  void operator()(const CheckInCmd& c) {
+    Add(c.ticket);
+    Add(c.version);
+    Add(c.at_concert);
+    Add(Hash64(c.gate, 4));
+    Add(static_cast<uint64_t>(c.scanned_at));
+  }
+  void operator()(const TransferTicketCmd& c) {
+    Add(c.ticket);
+    Add(Hash64(c.to_email, 5));
+  }
+  void operator()(const CancelReservationCmd& c) { Add(c.reservation); }
+  void operator()(const ExtendHoldCmd& c) { Add(c.reservation); }
 };
 
 }  // namespace

@@ -128,12 +128,44 @@ struct ReportRefundCmd {
   int64_t refunded = 0;  // what the provider says it returned (0 if nothing had been taken)
 };
 
+// A ticket scanned at a door. The gateway checked the code's signature; these are the fields
+// the code names, and where it was scanned. STAFF, ADMIN or system only.
+struct CheckInCmd {
+  TicketId ticket = 0;
+  ConcertId concert = 0;  // as the code names them
+  SeatIndex seat = 0;
+  uint32_t version = 0;
+  ConcertId at_concert = 0;  // the concert the gate is letting in
+  std::string gate;
+  // An offline scan uploaded later (POST /api/checkin/sync): the gate already let the holder
+  // in at `scanned_at`, so the decision records it, or reports the conflict; never refuses it.
+  bool offline = false;
+  TimeMs scanned_at = 0;
+};
+
+// The holder gives a ticket to another registered user (found by email).
+struct TransferTicketCmd {
+  TicketId ticket = 0;
+  std::string to_email;  // normalised by the caller
+};
+
+// The buyer cancels a CONFIRMED reservation under the concert's refund policy.
+struct CancelReservationCmd {
+  ReservationId reservation = 0;
+};
+
+// The owner asks for more time on a HELD reservation, once.
+struct ExtendHoldCmd {
+  ReservationId reservation = 0;
+};
+
 using CommandBody =
     std::variant<TickCmd, RegisterUserCmd, CreateVenueCmd, CreateConcertCmd, OpenSalesCmd,
                  CloseSalesCmd, HoldSeatsCmd, HoldBestAvailableCmd, ReleaseHoldCmd,
                  ConfirmReservationCmd, RefundReservationCmd, StartSessionCmd,
                  RefreshSessionCmd, EndSessionCmd, JoinQueueCmd, LeaveQueueCmd,
-                 AbandonQueueTicketsCmd, RequestPaymentCmd, ReportChargeCmd, ReportRefundCmd>;
+                 AbandonQueueTicketsCmd, RequestPaymentCmd, ReportChargeCmd, ReportRefundCmd,
+                 CheckInCmd, TransferTicketCmd, CancelReservationCmd, ExtendHoldCmd>;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -168,7 +200,11 @@ enum class CommandType : uint8_t {
   kRequestPayment = 17,
   kReportCharge = 18,
   kReportRefund = 19,
-  kLast = kReportRefund,
+  kCheckIn = 20,
+  kTransferTicket = 21,
+  kCancelReservation = 22,
+  kExtendHold = 23,
+  kLast = kExtendHold,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

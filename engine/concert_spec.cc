@@ -21,6 +21,13 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
   if (spec.max_seats_per_user == 0) return fail("the per-user seat limit must be at least 1");
   if (spec.rehold_cooldown_ms < 0 || spec.rehold_cooldown_ms > kMaxReholdCooldownMs)
     return fail("the re-hold cooldown must be between 0 and 24 hours");
+  if (spec.doors_open_at > spec.starts_at) return fail("the doors must open before the show");
+  if (spec.transfer_cutoff_ms < 0) return fail("the transfer cutoff cannot be negative");
+  if (spec.refund.deadline_ms < 0) return fail("the refund deadline cannot be negative");
+  if (spec.refund.fee_percent > 100) return fail("the refund fee is between 0 and 100 percent");
+  if (spec.hold_extension_ms < 0) return fail("the hold extension cannot be negative");
+  if (spec.max_hold_ms != 0 && spec.max_hold_ms < spec.hold_ttl_ms)
+    return fail("the hold cap cannot be shorter than the hold TTL");
   const WaitingRoomSettings& w = spec.waiting_room;
   if (w.enabled) {
     if (w.max_active == 0) return fail("the waiting room must admit at least 1 shopper");

@@ -23,6 +23,20 @@ struct WaitingRoomSettings {
   bool operator==(const WaitingRoomSettings&) const = default;
 };
 
+inline constexpr TimeMs kDefaultTransferCutoffMs = 3'600'000;
+inline constexpr TimeMs kDefaultRefundDeadlineMs = 24 * 3'600'000;
+inline constexpr uint32_t kDefaultRefundFeePercent = 10;
+inline constexpr TimeMs kDefaultHoldExtensionMs = 300'000;
+
+// A confirmed reservation may be cancelled until `deadline_ms` before the show; the buyer gets
+// the amount back less `fee_percent` of it.
+struct RefundPolicy {
+  TimeMs deadline_ms = kDefaultRefundDeadlineMs;
+  uint32_t fee_percent = kDefaultRefundFeePercent;
+  int64_t FeeOn(int64_t amount) const { return amount * fee_percent / 100; }
+  bool operator==(const RefundPolicy&) const = default;
+};
+
 struct ConcertSpec {
   VenueId venue = 0;
   std::string title;
@@ -36,6 +50,18 @@ struct ConcertSpec {
   // A seat its user released or let expire cannot be held by that user again for this long
   // (SEAT_COOLDOWN); it goes back to the crowd instead of a fresh hold for its last holder.
   TimeMs rehold_cooldown_ms = kDefaultReholdCooldownMs;
+  // After the sale (format 6). Check-ins before doors_open_at are NOT_OPEN_YET (0: the doors
+  // are always open).
+  TimeMs doors_open_at = 0;
+  TimeMs transfer_cutoff_ms = kDefaultTransferCutoffMs;  // transfers close this long before
+  RefundPolicy refund;
+  TimeMs hold_extension_ms = kDefaultHoldExtensionMs;  // one extension per hold; 0: none
+  TimeMs max_hold_ms = 0;  // a hold never lasts past this from its start (0: TTL + extension)
+
+  // The latest a hold placed at `created_at` may last until.
+  TimeMs HoldCapFrom(TimeMs created_at) const {
+    return created_at + (max_hold_ms > 0 ? max_hold_ms : hold_ttl_ms + hold_extension_ms);
+  }
   bool operator==(const ConcertSpec&) const = default;
 };
 

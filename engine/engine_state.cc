@@ -61,6 +61,7 @@ void EngineState::AdvanceClock(TimeMs now) {
       const Payment* p = payments_.Find(r->payment);
       if (p != nullptr && !p->NeedsWorker()) payments_.Erase(r->payment);
       seat_pool_.Free(&r->seats);
+      first_ticket_of_.Erase(id);
       reservations_.Erase(id);
     }
     ended_.pop_front();
@@ -202,6 +203,8 @@ Status EngineState::ApplyCatalog(const Event& e) {
       if (venue == nullptr || concerts_.contains(b.concert))
         return Status::Corruption(At(e) + "concert cannot be created");
       auto c = std::make_unique<Concert>(b.concert, b.spec, *venue);
+      // Room for a ticket per seat, so selling the house out does not grow the table.
+      tickets_.Reserve(tickets_.size() + venue->seats.size());
       if (c->room) rooms_.push_back(b.concert);  // ids only grow: stays sorted
       concerts_.emplace(b.concert, std::move(c));
       return Status::OK();
@@ -288,7 +291,29 @@ Status EngineState::ApplyReservation(const Event& e) {
       Reservation* r = reservations_.Find(b.reservation);
       if (r == nullptr || r->status != ReservationStatus::kConfirmed)
         return Status::Corruption(At(e) + "refund of a reservation that is not confirmed");
+      RevokeTickets(*r);
       return EndReservation(*r, ReservationStatus::kRefunded, e.ts);
+    }
+    case EventType::kReservationCancelled: {
+      const auto& b = std::get<ReservationCancelled>(e.body);
+      Reservation* r = reservations_.Find(b.reservation);
+      if (r == nullptr || r->status != ReservationStatus::kConfirmed || b.refund < 0 ||
+          b.fee < 0 || b.refund + b.fee > r->amount)
+        return Status::Corruption(At(e) + "cancellation of a reservation that is not confirmed");
+      RevokeTickets(*r);
+      return EndReservation(*r, ReservationStatus::kRefunded, e.ts);
+    }
+    case EventType::kHoldExtended: {
+      const auto& b = std::get<HoldExtended>(e.body);
+      Reservation* r = reservations_.Find(b.reservation);
+      if (r == nullptr || r->status != ReservationStatus::kHeld || r->extended ||
+          b.expires_at <= r->expires_at)
+        return Status::Corruption(At(e) + "extension of a hold that cannot be extended");
+      timers_.Remove(r);
+      r->expires_at = b.expires_at;
+      r->extended = true;
+      timers_.Push(r);
+      return Status::OK();
     }
     default:
       return Status::Corruption(At(e) + "not an event of this area");
@@ -313,7 +338,14 @@ Status EngineState::ApplyBody(const Event& e) {
     case EventType::kHoldExpired:
     case EventType::kReservationConfirmed:
     case EventType::kReservationRefunded:
+    case EventType::kReservationCancelled:
+    case EventType::kHoldExtended:
       return ApplyReservation(e);
+    case EventType::kTicketIssued:
+    case EventType::kTicketCheckedIn:
+    case EventType::kTicketTransferred:
+    case EventType::kCheckInConflict:
+      return ApplyTicket(e);
     case EventType::kQueueJoined:
     case EventType::kQueueOpened:
     case EventType::kQueueAdmitted:

@@ -28,6 +28,7 @@
 #include "engine/reservation.h"
 #include "engine/seat_pool.h"
 #include "engine/status.h"
+#include "engine/ticket.h"
 #include "engine/venue.h"
 
 namespace cm::engine {
@@ -114,6 +115,9 @@ class EngineState {
   const Session* FindSession(const TokenDigest& refresh_digest, TimeMs now) const;
   // The session that rotated this refresh token away, or null.
   const Session* FindRetiredSession(const TokenDigest& refresh_digest) const;
+  const Ticket* FindTicket(TicketId id) const { return tickets_.Find(id); }
+  // The first of a reservation's tickets (the rest follow it, one id each, in seat order), or 0.
+  TicketId FirstTicketOf(ReservationId id) const;
   const HoldTimers& timers() const { return timers_; }
   const IdempotencyTable& idempotency() const { return idempotency_; }
 
@@ -133,6 +137,7 @@ class EngineState {
   const Fifo<Ended>& ended() const { return ended_; }
   const DenseTable<PaymentId, Payment>& payments() const { return payments_; }
   const DenseTable<SessionId, Session>& sessions() const { return sessions_; }
+  const DenseTable<TicketId, Ticket>& tickets() const { return tickets_; }
   // Concerts with a waiting room, ascending.
   const std::vector<ConcertId>& rooms() const { return rooms_; }
 
@@ -146,6 +151,9 @@ class EngineState {
   Status ApplyQueue(const Event& e);
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   Status ApplyPaymentStep(const Event& e);
+  Status ApplyTicket(const Event& e);  // engine_state_tickets.cc
+  // Every ticket of the reservation stops admitting (it was cancelled or refunded).
+  void RevokeTickets(const Reservation& r);
   void AdvanceClock(TimeMs now);
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   // Its user gave the seats up (released, or let the hold expire): the re-hold cooldown.
@@ -173,6 +181,10 @@ class EngineState {
   // Payments live as long as their reservation, and longer while the saga still needs the
   // worker (an unsettled refund).
   DenseTable<PaymentId, Payment> payments_;
+  // Tickets are kept for good (a revoked one must still answer REVOKED at the door), and
+  // outlive their reservation's record.
+  DenseTable<TicketId, Ticket> tickets_;
+  ShardedFlatMap<ReservationId, TicketId> first_ticket_of_;
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
   DenseTable<SessionId, Session> sessions_;

@@ -91,9 +91,11 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
   }
   if (const auto* b = std::get_if<RefundIssued>(&e.body)) {
     Payment* p = payment_of(b->payment);
-    if (p == nullptr || p->refund_requested || p->status == PaymentStatus::kPending)
+    if (p == nullptr || p->refund_requested || p->status == PaymentStatus::kPending ||
+        b->amount < 0 || b->amount > p->amount)
       return Contradiction(e, "for a payment that cannot be refunded");
     p->refund_requested = true;
+    p->refund_amount = b->amount;
     if (p->status == PaymentStatus::kSucceeded) p->status = PaymentStatus::kRefunded;
     Record(*p, e, PaymentStep::kRefundIssued, 0, ChargeOutcome::kCaptured,
            std::string(ToString(b->why)));

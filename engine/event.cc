@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 26, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 32, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -32,6 +32,12 @@ std::string_view ToString(EventType t) {
     case EventType::kRefundIssued: return "RefundIssued";
     case EventType::kSeatsReleased: return "SeatsReleased";
     case EventType::kRefundSettled: return "RefundSettled";
+    case EventType::kTicketIssued: return "TicketIssued";
+    case EventType::kTicketCheckedIn: return "TicketCheckedIn";
+    case EventType::kTicketTransferred: return "TicketTransferred";
+    case EventType::kCheckInConflict: return "CheckInConflict";
+    case EventType::kReservationCancelled: return "ReservationCancelled";
+    case EventType::kHoldExtended: return "HoldExtended";
   }
   return "Unknown";
 }
@@ -41,6 +47,7 @@ std::string_view ToString(RefundReason r) {
     case RefundReason::kLateSuccess: return "LATE_SUCCESS";
     case RefundReason::kUnknownOutcome: return "UNKNOWN_OUTCOME";
     case RefundReason::kReservationRefunded: return "RESERVATION_REFUNDED";
+    case RefundReason::kBuyerCancelled: return "BUYER_CANCELLED";
   }
   return "UNKNOWN";
 }
@@ -94,6 +101,20 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const RefundIssued& b) { return {ResultCode::kOk, b.payment, 0}; }
     Outcome operator()(const SeatsReleased& b) { return {ResultCode::kOk, b.reservation, 0}; }
     Outcome operator()(const RefundSettled& b) { return {ResultCode::kOk, b.payment, 0}; }
+    Outcome operator()(const TicketIssued& b) { return {ResultCode::kOk, b.ticket, 0}; }
+    Outcome operator()(const TicketCheckedIn& b) {
+      return {ResultCode::kOk, b.ticket, static_cast<uint64_t>(b.scanned_at)};
+    }
+    Outcome operator()(const TicketTransferred& b) { return {ResultCode::kOk, b.ticket, b.to}; }
+    Outcome operator()(const CheckInConflict& b) {
+      return {ResultCode::kOk, b.ticket, static_cast<uint64_t>(b.why)};
+    }
+    Outcome operator()(const ReservationCancelled& b) {
+      return {ResultCode::kOk, b.reservation, static_cast<uint64_t>(b.refund)};
+    }
+    Outcome operator()(const HoldExtended& b) {
+      return {ResultCode::kOk, b.reservation, static_cast<uint64_t>(b.expires_at)};
+    }
   };
   return std::visit(Visitor{}, e.body);
 }

@@ -121,6 +121,7 @@ enum class RefundReason : uint8_t {
   kLateSuccess = 0,          // the money came after the hold had ended
   kUnknownOutcome = 1,       // the saga gave up after calls that never answered
   kReservationRefunded = 2,  // an admin refunded a confirmed reservation
+  kBuyerCancelled = 3,       // the buyer cancelled under the refund policy (less its fee)
 };
 std::string_view ToString(RefundReason r);
 
@@ -205,6 +206,66 @@ struct QueueTicketsEnded {
   std::vector<UserId> users;
 };
 
+// One ticket per seat of a reservation just confirmed, right after its ReservationConfirmed
+// (the tickets of a reservation have consecutive ids, in its seat order). Version 1.
+struct TicketIssued {
+  TicketId ticket = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId holder = 0;
+  SeatIndex seat = 0;
+};
+
+// ADMITTED: the ticket's first and only check-in.
+struct TicketCheckedIn {
+  TicketId ticket = 0;
+  ConcertId concert = 0;
+  UserId holder = 0;
+  uint32_t version = 0;
+  std::string gate;
+  TimeMs scanned_at = 0;  // the decision's time, or the gate's for an offline scan
+  bool offline = false;
+};
+
+// The ticket has a new holder and a new version; codes of the old version are revoked.
+struct TicketTransferred {
+  TicketId ticket = 0;
+  ConcertId concert = 0;
+  UserId from = 0;
+  UserId to = 0;
+  uint32_t version = 0;  // the new one
+};
+
+// An offline gate let someone in on a ticket that was already used (or revoked) by the time
+// its scans were uploaded. Recorded for people to resolve; the state does not change.
+struct CheckInConflict {
+  TicketId ticket = 0;
+  ConcertId concert = 0;
+  std::string gate;
+  TimeMs scanned_at = 0;
+  ResultCode why = ResultCode::kAlreadyUsed;  // kAlreadyUsed or kTicketRevoked
+  std::string first_gate;                     // the check-in it collides with, if any
+  TimeMs first_at = 0;
+};
+
+// The buyer cancelled a CONFIRMED reservation: its seats return to sale, its tickets are
+// revoked, and `refund` (the amount less the policy's fee) goes back through the saga.
+struct ReservationCancelled {
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  int64_t refund = 0;
+  int64_t fee = 0;
+};
+
+// A HELD reservation's hold now ends at `expires_at` (it was extended, once).
+struct HoldExtended {
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  TimeMs expires_at = 0;
+};
+
 struct CommandRejected {
   CommandType command = CommandType::kTick;
   ResultCode code = ResultCode::kOk;
@@ -227,7 +288,9 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                DuplicateCommand, SessionStarted, SessionRefreshed, SessionEnded,
                                QueueJoined, QueueOpened, QueueAdmitted, QueueTicketsEnded,
                                PaymentRequested, PaymentSucceeded, PaymentFailed, RefundIssued,
-                               SeatsReleased, RefundSettled, QueueDrawn>;
+                               SeatsReleased, RefundSettled, QueueDrawn, TicketIssued,
+                               TicketCheckedIn, TicketTransferred, CheckInConflict,
+                               ReservationCancelled, HoldExtended>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -257,6 +320,12 @@ enum class EventType : uint8_t {
   kSeatsReleased = 23,
   kRefundSettled = 24,
   kQueueDrawn = 25,
+  kTicketIssued = 26,
+  kTicketCheckedIn = 27,
+  kTicketTransferred = 28,
+  kCheckInConflict = 29,
+  kReservationCancelled = 30,
+  kHoldExtended = 31,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

@@ -104,6 +104,42 @@ void CheckPayments(const EngineState& state, std::vector<std::string>* bad) {
   }
 }
 
+// A CONFIRMED reservation has exactly its tickets (one per seat, consecutive ids, valid or
+// used); an ended one's tickets are revoked; a used ticket names its scan.
+void CheckTickets(const EngineState& state, std::vector<std::string>* bad) {
+  std::unordered_map<ReservationId, std::size_t> issued;
+  for (const auto& [id, t] : state.tickets()) {
+    const std::string name = "ticket " + std::to_string(id);
+    if (t.version == 0) bad->push_back(name + " has version 0");
+    if (t.state == TicketState::kCheckedIn && (t.gate.empty() || t.checked_in_at == 0))
+      bad->push_back(name + " is checked in without a scan");
+    if (state.FindConcert(t.concert) == nullptr) bad->push_back(name + " of an unknown concert");
+    const Reservation* r = state.FindReservation(t.reservation);
+    if (r == nullptr) continue;
+    ++issued[r->id];
+    if (IsLive(r->status)) bad->push_back(name + " of a reservation that is not paid for");
+    if (r->status != ReservationStatus::kConfirmed && t.state != TicketState::kRevoked)
+      bad->push_back(name + " still admits, its reservation is " +
+                     std::string(ToString(r->status)));
+  }
+  for (const auto& [id, r] : state.reservations()) {
+    if (r.status != ReservationStatus::kConfirmed) continue;
+    const std::string name = "reservation " + std::to_string(id);
+    const TicketId first = state.FirstTicketOf(id);
+    if (first == 0 || issued[id] != r.seats.size()) {
+      bad->push_back(name + " is CONFIRMED with " + std::to_string(issued[id]) + " tickets for " +
+                     std::to_string(r.seats.size()) + " seats");
+      continue;
+    }
+    for (std::size_t i = 0; i < r.seats.size(); ++i) {
+      const Ticket* t = state.FindTicket(first + i);
+      if (t == nullptr || t->reservation != id || t->seat != r.seats[i] ||
+          t->concert != r.concert || t->state == TicketState::kRevoked)
+        bad->push_back(name + " seat " + std::to_string(r.seats[i]) + " has no valid ticket");
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> CheckInvariants(const EngineState& state) {
@@ -192,6 +228,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
   }
   for (ConcertId id : state.rooms()) CheckRoom(state, *state.FindConcert(id), &bad);
   CheckPayments(state, &bad);
+  CheckTickets(state, &bad);
   std::size_t live = 0;
   for (const auto& [id, r] : state.reservations()) live += IsLive(r.status) ? 1 : 0;
   if (state.timers().size() != live)

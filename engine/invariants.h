@@ -4,7 +4,8 @@
 //   1. no seat is in two live holds, and every live hold's seats are HELD by it;
 //   2. every SOLD seat belongs to exactly one CONFIRMED reservation, and back;
 //   3. the counts add up: held + sold + available = seats, per row and per user;
-//   4. no hold is still live once the clock has passed its expiry.
+//   4. no hold is still live once the clock has passed its expiry;
+//   5. a CONFIRMED reservation has exactly its tickets, and no ended one's ticket admits.
 
 #include <string>
 #include <vector>

@@ -52,6 +52,7 @@ struct Payment {
   bool refund_requested = false;  // RefundIssued decided; the worker returns the money
   bool refund_settled = false;    // the provider confirmed it
   int64_t refunded = 0;           // what the provider said it returned
+  int64_t refund_amount = 0;      // what RefundIssued asked to return (a cancellation keeps a fee)
   std::vector<PaymentHistoryEntry> history;
 
   uint32_t current_attempt() const { return failed_attempts + 1; }

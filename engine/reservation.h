@@ -20,6 +20,7 @@ struct Reservation {
   HeldSeats seats;
   uint32_t timer_slot = kNoTimer;  // position in HoldTimers while live
   ReservationStatus status = ReservationStatus::kHeld;
+  bool extended = false;  // its hold was extended (once is all it gets)
 
   static constexpr uint32_t kNoTimer = UINT32_MAX;
 };

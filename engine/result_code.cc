@@ -41,6 +41,20 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kStalePaymentAttempt: return "STALE_PAYMENT_ATTEMPT";
     case ResultCode::kNoRefundPending: return "NO_REFUND_PENDING";
     case ResultCode::kUnknownPaymentMethod: return "UNKNOWN_PAYMENT_METHOD";
+    case ResultCode::kRefundDeadlinePassed: return "REFUND_DEADLINE_PASSED";
+    case ResultCode::kHoldAlreadyExtended: return "HOLD_ALREADY_EXTENDED";
+    case ResultCode::kHoldExtensionUnavailable: return "HOLD_EXTENSION_UNAVAILABLE";
+    case ResultCode::kPaymentInProgress: return "PAYMENT_IN_PROGRESS";
+    case ResultCode::kUnknownTicket: return "UNKNOWN_TICKET";
+    case ResultCode::kNotTicketHolder: return "NOT_TICKET_HOLDER";
+    case ResultCode::kAlreadyUsed: return "ALREADY_USED";
+    case ResultCode::kTicketRevoked: return "REVOKED";
+    case ResultCode::kWrongConcert: return "WRONG_CONCERT";
+    case ResultCode::kNotOpenYet: return "NOT_OPEN_YET";
+    case ResultCode::kTransferClosed: return "TRANSFER_CLOSED";
+    case ResultCode::kTicketCheckedIn: return "TICKET_CHECKED_IN";
+    case ResultCode::kTicketTransferred: return "TICKET_TRANSFERRED";
+    case ResultCode::kScanAlreadyRecorded: return "SCAN_ALREADY_RECORDED";
     case ResultCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
   }
   return "UNKNOWN_RESULT_CODE";

@@ -2,7 +2,8 @@
 // Business rejections are data: every command either succeeds or is rejected with one of these
 // codes, carried in a CommandRejected event and mapped to HTTP by the gateway.
 // Ranges: 0 ok, 1xx request shape and permissions, 2xx users, 3xx venues and concerts,
-// 4xx holds and seats, 5xx reservations, 6xx idempotency, 7xx waiting room, 8xx payments.
+// 4xx holds and seats, 5xx reservations, 6xx idempotency, 7xx waiting room, 8xx payments,
+// 9xx tickets and the door.
 
 #include <cstdint>
 #include <string_view>
@@ -43,6 +44,10 @@ enum class ResultCode : uint16_t {
   kHoldExpired = 502,
   kReservationNotHeld = 503,       // e.g. releasing a CONFIRMED reservation
   kReservationNotConfirmed = 504,  // refunding something that was never paid
+  kRefundDeadlinePassed = 505,     // cancelling after the refund policy's deadline; detail: it
+  kHoldAlreadyExtended = 506,      // a hold is extended once
+  kHoldExtensionUnavailable = 507, // the concert allows none, or the cap is reached; detail: cap
+  kPaymentInProgress = 508,        // a hold being paid for cannot be extended
 
   kIdempotencyKeyReused = 600,  // the same key with a different command
 
@@ -57,6 +62,18 @@ enum class ResultCode : uint16_t {
   kStalePaymentAttempt = 802,  // a result for an attempt that is not the current one
   kNoRefundPending = 803,      // a refund settlement nobody asked for, or a second one
   kUnknownPaymentMethod = 804,
+
+  // The door's answers (a check-in's refusals are named as the scanner shows them).
+  kUnknownTicket = 900,
+  kNotTicketHolder = 901,
+  kAlreadyUsed = 902,      // detail: the first scan's time; reason: its gate
+  kTicketRevoked = 903,    // an older version, or the reservation was cancelled; detail: version
+  kWrongConcert = 904,     // detail: the ticket's concert
+  kNotOpenYet = 905,       // before the doors open; detail: when they do
+  kTransferClosed = 906,   // the concert's transfer cutoff has passed; detail: the cutoff
+  kTicketCheckedIn = 907,  // a used ticket cannot be transferred or refunded
+  kTicketTransferred = 908,  // a reservation whose ticket was given away cannot be cancelled
+  kScanAlreadyRecorded = 909,  // an offline scan uploaded again: nothing new
 };
 
 std::string_view ToString(ResultCode code);

@@ -9,18 +9,21 @@
 #include "engine/reject.h"
 
 namespace cm::engine {
-namespace {
-
 // Authority comes from the engine's own user records, never from what the command claims:
 // only the system role (the server's own threads; the gateway never sets it) is taken as
 // given. An admin is a user whose record says ADMIN.
-bool IsStaff(const Command& cmd, const EngineState& state) {
+bool Sequencer::IsAdmin(const Command& cmd) const {
   if (cmd.actor_role == Role::kSystem) return true;
-  const User* u = state.FindUser(cmd.actor);
+  const User* u = state_.FindUser(cmd.actor);
   return u != nullptr && u->role == Role::kAdmin;
 }
 
-}  // namespace
+// Door staff: STAFF, and admins too.
+bool Sequencer::IsDoorStaff(const Command& cmd) const {
+  if (IsAdmin(cmd)) return true;
+  const User* u = state_.FindUser(cmd.actor);
+  return u != nullptr && u->role == Role::kStaff;
+}
 
 void Sequencer::Execute(const Command& cmd, EventSink& sink) {
   if (state_.clock() > now_) now_ = state_.clock();  // after a restart
@@ -155,13 +158,23 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideReportCharge(cmd, std::get<ReportChargeCmd>(cmd.body));
     case CommandType::kReportRefund:
       return DecideReportRefund(cmd, std::get<ReportRefundCmd>(cmd.body));
+    case CommandType::kCheckIn:
+      return DecideCheckIn(cmd, std::get<CheckInCmd>(cmd.body));
+    case CommandType::kTransferTicket:
+      return DecideTransfer(cmd, std::get<TransferTicketCmd>(cmd.body));
+    case CommandType::kCancelReservation:
+      return DecideCancel(cmd, std::get<CancelReservationCmd>(cmd.body));
+    case CommandType::kExtendHold:
+      return DecideExtend(cmd, std::get<ExtendHoldCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }
 
 EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCmd& c) {
-  if (c.role != Role::kUser && !IsStaff(cmd, state_))
+  if (c.role != Role::kUser && !IsAdmin(cmd))
     return Reject(cmd, ResultCode::kForbidden, 0, "only an admin may create staff accounts");
+  if (c.role == Role::kSystem || static_cast<uint8_t>(c.role) > kLastRole)
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "accounts are USER, STAFF or ADMIN");
   if (c.email.empty() || c.password_hash.empty())
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "email and password hash are required");
   if (const User* u = state_.FindUserByEmail(c.email))
@@ -201,7 +214,7 @@ EventBody Sequencer::DecideEndSession(const Command& cmd, const EndSessionCmd& c
 }
 
 EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd& c) {
-  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsAdmin(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   if (!c.spec) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no venue given");
   std::string why;
   if (ValidateVenue(*c.spec, &why) != ResultCode::kOk)
@@ -217,7 +230,7 @@ EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd&
 }
 
 EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcertCmd& c) {
-  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsAdmin(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   if (!c.spec) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no concert given");
   const Venue* venue = state_.FindVenue(c.spec->venue);
   if (venue == nullptr) return Reject(cmd, ResultCode::kUnknownVenue, c.spec->venue);
@@ -228,7 +241,7 @@ EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcert
 }
 
 EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
-  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsAdmin(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   if (state_.FindConcert(id) == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, id);
   if (open) return SalesOpened{id};
   return SalesClosed{id};
@@ -249,7 +262,7 @@ CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** conc
     return Reject(cmd, ResultCode::kSalesNotOpen, id);
   // The engine's admitted set is the proof of admission: it cannot be forged or replayed, and
   // it stops working the moment the admission lapses.
-  if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsStaff(cmd, state_))
+  if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsAdmin(cmd))
     return Reject(cmd, ResultCode::kQueueAdmissionRequired, id);
   if (count == 0) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no seats asked for");
   if (count > kMaxSeatsPerHold) return Reject(cmd, ResultCode::kTooManySeats, kMaxSeatsPerHold);
@@ -329,7 +342,7 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
 EventBody Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c) {
   const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
-  if (r->user != cmd.actor && !IsStaff(cmd, state_))
+  if (r->user != cmd.actor && !IsAdmin(cmd))
     return Reject(cmd, ResultCode::kNotReservationOwner, c.reservation);
   if (r->status == ReservationStatus::kExpired)
     return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
@@ -339,7 +352,7 @@ EventBody Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c) 
 }
 
 EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c) {
-  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "payments confirm holds");
+  if (!IsAdmin(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "payments confirm holds");
   const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
   if (r->status == ReservationStatus::kExpired)
@@ -347,11 +360,12 @@ EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationC
   // A reservation being paid for is the payment's to confirm.
   if (r->status != ReservationStatus::kHeld)
     return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status));
+  IssueTickets(*r);
   return ReservationConfirmed{c.reservation, r->concert, r->user};
 }
 
 EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd& c) {
-  if (!IsStaff(cmd, state_)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (!IsAdmin(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
   if (r->status != ReservationStatus::kConfirmed)

@@ -46,6 +46,8 @@ class Sequencer {
   const EngineState& state() const { return state_; }
 
  private:
+  bool IsAdmin(const Command& cmd) const;
+  bool IsDoorStaff(const Command& cmd) const;
   void ExpireDueHolds(TimeMs now, EventSink& sink);
   void RunWaitingRooms(uint64_t entropy, EventSink& sink);
   EventBody Decide(const Command& cmd);
@@ -74,6 +76,13 @@ class Sequencer {
   EventBody DecideRequestPayment(const Command& cmd, const RequestPaymentCmd& c);
   EventBody DecideReportCharge(const Command& cmd, const ReportChargeCmd& c);
   EventBody DecideReportRefund(const Command& cmd, const ReportRefundCmd& c);
+  // Tickets, the door, and what a buyer may do after paying (sequencer_tickets.cc).
+  EventBody DecideCheckIn(const Command& cmd, const CheckInCmd& c);
+  EventBody DecideTransfer(const Command& cmd, const TransferTicketCmd& c);
+  EventBody DecideCancel(const Command& cmd, const CancelReservationCmd& c);
+  EventBody DecideExtend(const Command& cmd, const ExtendHoldCmd& c);
+  // Queues a TicketIssued per seat of `r`, which the answer or an earlier follow-up confirms.
+  void IssueTickets(const Reservation& r);
 
   // Shared checks of both hold commands: the concert exists, is on sale at `now`, and the
   // user may take `count` more seats. Returns kOk or the rejection.

@@ -1,7 +1,7 @@
 // The sequencer's decisions for the payment saga (DESIGN.md, "The payment saga"):
 //
 //   RequestPayment -> PaymentRequested (reservation PAYMENT_PENDING, hold waits a bounded grace)
-//   ReportCharge captured  -> PaymentSucceeded + ReservationConfirmed
+//   ReportCharge captured  -> PaymentSucceeded + ReservationConfirmed + TicketIssued per seat
 //                             PaymentSucceeded + RefundIssued    when the hold already ended
 //   ReportCharge failed    -> PaymentFailed (retry_at)           while attempts and the hold last
 //                             PaymentFailed (final) + SeatsReleased [+ RefundIssued]
@@ -59,6 +59,7 @@ EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCm
   if (c.outcome == ChargeOutcome::kCaptured) {
     if (hold_live) {
       follow_ups_.push_back(ReservationConfirmed{r->id, r->concert, r->user});
+      IssueTickets(*r);
     } else {
       // The money came after the hold ended (expired past its grace): the seats may already
       // be someone else's, so the money goes back and the seats stay as they are.

@@ -11,6 +11,16 @@ std::string_view ToString(Role r) {
     case Role::kUser: return "USER";
     case Role::kAdmin: return "ADMIN";
     case Role::kSystem: return "SYSTEM";
+    case Role::kStaff: return "STAFF";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view ToString(TicketState s) {
+  switch (s) {
+    case TicketState::kValid: return "VALID";
+    case TicketState::kCheckedIn: return "CHECKED_IN";
+    case TicketState::kRevoked: return "REVOKED";
   }
   return "UNKNOWN";
 }

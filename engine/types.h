@@ -18,13 +18,16 @@ using ReservationId = uint64_t;
 using SessionId = uint64_t;   // a login session (its refresh token)
 using PaymentId = uint64_t;
 using SeatIndex = uint32_t;  // a seat's position in its venue's flat seat table
+using TicketId = uint64_t;   // an admission ticket: the seq of its TicketIssued event
 
 inline constexpr std::size_t kMaxSeatsPerHold = 16;
 inline constexpr TimeMs kDefaultHoldTtlMs = 600'000;
 inline constexpr TimeMs kDefaultReholdCooldownMs = 120'000;
 inline constexpr TimeMs kMaxReholdCooldownMs = 24 * 3600 * 1000;
 
-enum class Role : uint8_t { kUser = 0, kAdmin = 1, kSystem = 2 };
+// STAFF: door staff, who check tickets in and do nothing else an ordinary user cannot.
+enum class Role : uint8_t { kUser = 0, kAdmin = 1, kSystem = 2, kStaff = 3 };
+inline constexpr uint8_t kLastRole = 3;
 
 enum class SeatStatus : uint8_t { kAvailable = 0, kHeld = 1, kSold = 2 };
 
@@ -55,6 +58,11 @@ enum class ChargeOutcome : uint8_t {
   kError = 2,     // timeout, 5xx or unreachable: the money may or may not have been taken
 };
 
+// An admission ticket's life: VALID until it is scanned at a door (CHECKED_IN) or its
+// reservation is cancelled or refunded (REVOKED). A transfer keeps it VALID under a new
+// version; codes of older versions are revoked.
+enum class TicketState : uint8_t { kValid = 0, kCheckedIn = 1, kRevoked = 2 };
+
 inline bool IsLive(ReservationStatus s) {
   return s == ReservationStatus::kHeld || s == ReservationStatus::kPaymentPending;
 }
@@ -65,6 +73,7 @@ std::string_view ToString(ReservationStatus s);
 std::string_view ToString(PaymentStatus s);
 std::string_view ToString(PaymentMethod m);
 std::string_view ToString(ChargeOutcome o);
+std::string_view ToString(TicketState s);
 // The inverse of ToString(PaymentMethod); false for an unknown name.
 bool ParsePaymentMethod(std::string_view name, PaymentMethod* out);
 

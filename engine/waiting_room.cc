@@ -110,7 +110,7 @@ void WaitingRoom::DueLapses(TimeMs now, std::vector<UserId>* out) const {
     out->push_back(it->second);
 }
 
-bool WaitingRoom::Join(TicketId id, UserId user, TimeMs now) {
+bool WaitingRoom::Join(QueueTicketId id, UserId user, TimeMs now) {
   QueueTicket& t = tickets_[user];
   if (t.id != 0 && (t.status == TicketStatus::kWaiting || t.status == TicketStatus::kAdmitted))
     return false;  // one place per user

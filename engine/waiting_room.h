@@ -31,7 +31,7 @@
 
 namespace cm::engine {
 
-using TicketId = uint64_t;  // the seq of the QueueJoined event
+using QueueTicketId = uint64_t;  // the seq of the QueueJoined event
 
 enum class TicketStatus : uint8_t {
   kWaiting = 0,
@@ -54,7 +54,7 @@ struct QueueTicket {
   // Places of those who joined after opening start here, behind every place of the pool.
   static constexpr uint64_t kLatePlaces = uint64_t{1} << 62;
 
-  TicketId id = 0;
+  QueueTicketId id = 0;
   UserId user = 0;
   TicketStatus status = TicketStatus::kWaiting;
   TicketEnd end = TicketEnd::kLeft;  // why it ended (kExpired, kLeft)
@@ -113,7 +113,7 @@ class WaitingRoom {
   void DueLapses(TimeMs now, std::vector<UserId>* out) const;
 
   // Changes, from EngineState::Apply only. False when the event contradicts the room.
-  bool Join(TicketId id, UserId user, TimeMs now);
+  bool Join(QueueTicketId id, UserId user, TimeMs now);
   bool Open(uint64_t seed, OpenOrder order);
   bool Draw(uint32_t count);  // the next `count` of the pool, drawn at random, join the line
   bool Admit(const std::vector<UserId>& users, TimeMs now, TimeMs expires_at);

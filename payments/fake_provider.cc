@@ -1,5 +1,7 @@
 #include "payments/fake_provider.h"
 
+#include <algorithm>
+
 namespace cm::payments {
 
 FakeProvider::FakeProvider(FaultSettings settings, uint64_t seed) : s_(settings), rng_(seed) {}
@@ -61,12 +63,12 @@ ChargeDecision FakeProvider::Charge(const std::string& key, int64_t amount) {
   return d;
 }
 
-int64_t FakeProvider::Refund(const std::string& key) {
+int64_t FakeProvider::Refund(const std::string& key, int64_t up_to) {
   std::lock_guard lock(mu_);
   ChargeRecord& c = charges_[key];
   if (c.refunded) return c.refund_amount;
   c.refunded = true;
-  c.refund_amount = c.captured ? c.amount : 0;
+  c.refund_amount = c.captured ? std::min(c.amount, std::max<int64_t>(up_to, 0)) : 0;
   ledger_.refunded += c.refund_amount;
   ++ledger_.refunds;
   return c.refund_amount;

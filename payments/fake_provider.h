@@ -51,9 +51,9 @@ class FakeProvider {
   FakeProvider(FaultSettings settings, uint64_t seed);
 
   ChargeDecision Charge(const std::string& key, int64_t amount);
-  // Returns what this key's refund gave back (the same on every call): the captured amount,
-  // or 0 when nothing was captured under the key.
-  int64_t Refund(const std::string& key);
+  // Returns what this key's refund gave back (the same on every call): the captured amount
+  // (at most `up_to`), or 0 when nothing was captured under the key.
+  int64_t Refund(const std::string& key, int64_t up_to = INT64_MAX);
 
   // "NONE", "NOT_CAPTURED", "CAPTURED" or "REFUNDED", and the amount captured.
   std::pair<std::string, int64_t> StatusOf(const std::string& key) const;

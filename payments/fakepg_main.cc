@@ -4,8 +4,9 @@
 //   POST /v1/charges        Idempotency-Key: <key>   {"amount": 90000, "method": "CARD"}
 //        200 {"status":"CAPTURED","amount":N,"replayed":bool}   402 {"status":"DECLINED",...}
 //        409 {"status":"REFUNDED"}   503 (bursts, scripted errors)   504 after --hang-ms (no answer)
-//   POST /v1/refunds        Idempotency-Key: <the charge's key>
-//        200 {"status":"REFUNDED","amount":N}   (N = what was captured under the key, or 0)
+//   POST /v1/refunds        Idempotency-Key: <the charge's key>   {"amount": at most this}
+//        200 {"status":"REFUNDED","amount":N}   (N = what was captured under the key, at most
+//        the amount asked for, or 0; the first refund of a key is the only one)
 //   GET  /v1/charges/{key}  {"status":"NONE|NOT_CAPTURED|CAPTURED|REFUNDED","amount":N}
 //   GET  /v1/ledger         {"captured","refunded","chargeRequests","captures","declines","refunds"}
 //   GET|PUT /v1/config      the failure-injection settings (the flags' names in camelCase)
@@ -177,7 +178,18 @@ class FakePgApi {
   void Refund(const ExPtr& ex) {
     const std::string key = Key(ex);
     if (key.empty()) return;
-    const int64_t amount = provider_.Refund(key);
+    http::InputError err;
+    int64_t up_to = INT64_MAX;
+    if (!ex->req.body().empty()) {
+      auto obj = http::ParseObject(ex->req.body(), &err);
+      if (obj) {
+        http::FieldReader f(*obj);
+        if (!f.OptionalInt("amount", &up_to, 0, INT64_MAX / 2)) err = f.error();
+      }
+    }
+    if (!err.detail.empty())
+      return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
+    const int64_t amount = provider_.Refund(key, up_to);
     json::JsonWriter w;
     w.BeginObject().Field("status", "REFUNDED").Field("amount", amount).EndObject();
     ReplyLater(io_, ex, provider_.settings().latency_min_ms, status::ok, w.Take());

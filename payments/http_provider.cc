@@ -204,8 +204,8 @@ void HttpPaymentProvider::Charge(const ChargeRequest& request, ChargeDone done) 
        });
 }
 
-void HttpPaymentProvider::Refund(const std::string& key, RefundDone done) {
-  Send("/v1/refunds", key, "{}",
+void HttpPaymentProvider::Refund(const std::string& key, int64_t up_to, RefundDone done) {
+  Send("/v1/refunds", key, "{\"amount\":" + std::to_string(up_to) + "}",
        [done = std::move(done)](int status, std::string body, std::string error) {
          RefundResult r;
          const Answer a = ParseAnswer(body);

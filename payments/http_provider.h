@@ -32,7 +32,7 @@ class HttpPaymentProvider final : public PaymentProvider {
   ~HttpPaymentProvider() override;
 
   void Charge(const ChargeRequest& request, ChargeDone done) override;
-  void Refund(const std::string& key, RefundDone done) override;
+  void Refund(const std::string& key, int64_t up_to, RefundDone done) override;
 
  private:
   class Call;

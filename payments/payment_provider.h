@@ -35,7 +35,8 @@ class PaymentProvider {
   virtual ~PaymentProvider() = default;
   // Each call answers exactly once, on a thread of the provider's, within its timeout.
   virtual void Charge(const ChargeRequest& request, ChargeDone done) = 0;
-  virtual void Refund(const std::string& key, RefundDone done) = 0;
+  // Returns at most `up_to` of what was captured under the key (a cancellation keeps a fee).
+  virtual void Refund(const std::string& key, int64_t up_to, RefundDone done) = 0;
 };
 
 }  // namespace cm::payments

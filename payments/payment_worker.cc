@@ -17,7 +17,7 @@ void PaymentWorker::OnRecovered(const engine::EngineState& state) {
       Schedule(Job{p.next_attempt_at, JobKind::kCharge, id, p.current_attempt(), p.amount, p.method, {}});
     }
     if (p.refund_requested && !p.refund_settled)
-      Schedule(Job{0, JobKind::kRefund, id, 0, p.amount, p.method, {}});
+      Schedule(Job{0, JobKind::kRefund, id, 0, p.refund_amount, p.method, {}});
   }
 }
 
@@ -132,7 +132,7 @@ void PaymentWorker::Run(Job job) {
     case JobKind::kRefund: {
       const engine::PaymentId payment = job.payment;
       const int64_t amount = job.amount;
-      provider_.Refund(KeyOf(payment), [this, payment, amount, call_done](RefundResult r) {
+      provider_.Refund(KeyOf(payment), amount, [this, payment, amount, call_done](RefundResult r) {
         if (r.ok) {
           refunds_.fetch_add(1, std::memory_order_relaxed);
           Report(engine::ReportRefundCmd{payment, r.refunded});

@@ -75,6 +75,7 @@ struct Fields {
     Num("sales_close_at", b.spec->sales_close_at);
     Num("hold_ttl_ms", b.spec->hold_ttl_ms);
     UNum("max_seats_per_user", b.spec->max_seats_per_user);
+    Num("doors_open_at", b.spec->doors_open_at);
     if (const engine::WaitingRoomSettings& w = b.spec->waiting_room; w.enabled) {
       UNum("queue_max_active", w.max_active);
       UNum("queue_admit_per_second", w.admit_per_second);
@@ -138,6 +139,47 @@ struct Fields {
   void operator()(const engine::RefundSettled& b) {
     PaymentIds(b);
     Num("amount", b.amount);
+  }
+  void operator()(const TicketIssued& b) {
+    UNum("ticket", b.ticket);
+    Ids(b.reservation, b.concert, b.holder);
+    UNum("seat", b.seat);
+  }
+  void operator()(const TicketCheckedIn& b) {
+    UNum("ticket", b.ticket);
+    UNum("concert", b.concert);
+    UNum("user", b.holder);
+    UNum("version", b.version);
+    Str("gate", b.gate);
+    Num("scanned_at", b.scanned_at);
+    out->append(",\"offline\":").append(b.offline ? "true" : "false");
+  }
+  void operator()(const TicketTransferred& b) {
+    UNum("ticket", b.ticket);
+    UNum("concert", b.concert);
+    UNum("from", b.from);
+    UNum("to", b.to);
+    UNum("version", b.version);
+  }
+  void operator()(const CheckInConflict& b) {
+    UNum("ticket", b.ticket);
+    UNum("concert", b.concert);
+    Str("gate", b.gate);
+    Num("scanned_at", b.scanned_at);
+    Str("why", ToString(b.why));
+    if (!b.first_gate.empty()) {
+      Str("first_gate", b.first_gate);
+      Num("first_at", b.first_at);
+    }
+  }
+  void operator()(const ReservationCancelled& b) {
+    Ids(b.reservation, b.concert, b.user);
+    Num("refund", b.refund);
+    Num("fee", b.fee);
+  }
+  void operator()(const HoldExtended& b) {
+    Ids(b.reservation, b.concert, b.user);
+    Num("expires_at", b.expires_at);
   }
   void operator()(const CommandRejected& b) {
     Str("command", ToString(b.command));

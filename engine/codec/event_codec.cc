@@ -163,6 +163,45 @@ struct BodyEncoder {
     PutFixed8(d, static_cast<uint8_t>(b.why));
     PutUsers(d, b.users);
   }
+  void operator()(const TicketIssued& b) {
+    PutFixed64(d, b.ticket);
+    PutIds(b.reservation, b.concert, b.holder);
+    PutFixed32(d, b.seat);
+  }
+  void operator()(const TicketCheckedIn& b) {
+    PutFixed64(d, b.ticket);
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.holder);
+    PutVarint32(d, b.version);
+    PutLengthPrefixed(d, b.gate);
+    PutFixed64(d, static_cast<uint64_t>(b.scanned_at));
+    PutFixed8(d, b.offline ? 1 : 0);
+  }
+  void operator()(const TicketTransferred& b) {
+    PutFixed64(d, b.ticket);
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.from);
+    PutFixed64(d, b.to);
+    PutVarint32(d, b.version);
+  }
+  void operator()(const CheckInConflict& b) {
+    PutFixed64(d, b.ticket);
+    PutFixed64(d, b.concert);
+    PutLengthPrefixed(d, b.gate);
+    PutFixed64(d, static_cast<uint64_t>(b.scanned_at));
+    PutVarint32(d, static_cast<uint32_t>(b.why));
+    PutLengthPrefixed(d, b.first_gate);
+    PutFixed64(d, static_cast<uint64_t>(b.first_at));
+  }
+  void operator()(const ReservationCancelled& b) {
+    PutIds(b.reservation, b.concert, b.user);
+    PutFixed64(d, static_cast<uint64_t>(b.refund));
+    PutFixed64(d, static_cast<uint64_t>(b.fee));
+  }
+  void operator()(const HoldExtended& b) {
+    PutIds(b.reservation, b.concert, b.user);
+    PutFixed64(d, static_cast<uint64_t>(b.expires_at));
+  }
   void operator()(const DuplicateCommand& b) {
     PutFixed64(d, b.original_seq);
     PutVarint32(d, static_cast<uint32_t>(b.code));
@@ -256,14 +295,15 @@ bool DecodeQueueBody(EventType type, uint8_t version, std::string_view* in, Even
 }
 
 // Accounts and sessions.
-bool DecodeAccountBody(EventType type, uint8_t /*version*/, std::string_view* in,
+bool DecodeAccountBody(EventType type, uint8_t version, std::string_view* in,
                        EventBody* body) {
   switch (type) {
     case EventType::kUserRegistered: {
       UserRegistered b;
       uint8_t role;
       if (!GetFixed64(in, &b.user) || !GetString(in, &b.email) ||
-          !GetString(in, &b.password_hash) || !GetFixed8(in, &role) || role > 2 ||
+          !GetString(in, &b.password_hash) || !GetFixed8(in, &role) || role > kLastRole ||
+          (version < 6 && role == static_cast<uint8_t>(Role::kStaff)) ||
           !GetString(in, &b.name))
         return false;
       b.role = static_cast<Role>(role);
@@ -392,7 +432,7 @@ bool DecodePaymentBody(EventType type, uint8_t /*version*/, std::string_view* in
       RefundIssued b;
       uint8_t why;
       if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount) || !GetFixed8(in, &why) ||
-          why > static_cast<uint8_t>(RefundReason::kReservationRefunded))
+          why > static_cast<uint8_t>(RefundReason::kBuyerCancelled))
         return false;
       b.why = static_cast<RefundReason>(why);
       *body = b;
@@ -407,6 +447,66 @@ bool DecodePaymentBody(EventType type, uint8_t /*version*/, std::string_view* in
     case EventType::kRefundSettled: {
       RefundSettled b;
       if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount)) return false;
+      *body = b;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// Tickets and the door (format 6 on).
+bool DecodeTicketBody(EventType type, std::string_view* in, EventBody* body) {
+  switch (type) {
+    case EventType::kTicketIssued: {
+      TicketIssued b;
+      if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.reservation) ||
+          !GetFixed64(in, &b.concert) || !GetFixed64(in, &b.holder) || !GetFixed32(in, &b.seat))
+        return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kTicketCheckedIn: {
+      TicketCheckedIn b;
+      uint8_t offline;
+      if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) ||
+          !GetFixed64(in, &b.holder) || !GetVarint32(in, &b.version) || !GetString(in, &b.gate) ||
+          !GetSigned64(in, &b.scanned_at) || !GetFixed8(in, &offline) || offline > 1)
+        return false;
+      b.offline = offline == 1;
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kTicketTransferred: {
+      TicketTransferred b;
+      if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) || !GetFixed64(in, &b.from) ||
+          !GetFixed64(in, &b.to) || !GetVarint32(in, &b.version))
+        return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kCheckInConflict: {
+      CheckInConflict b;
+      if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) || !GetString(in, &b.gate) ||
+          !GetSigned64(in, &b.scanned_at) || !GetCode(in, &b.why) ||
+          !GetString(in, &b.first_gate) || !GetSigned64(in, &b.first_at))
+        return false;
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kReservationCancelled: {
+      ReservationCancelled b;
+      if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
+          !GetFixed64(in, &b.user) || !GetSigned64(in, &b.refund) || !GetSigned64(in, &b.fee))
+        return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kHoldExtended: {
+      HoldExtended b;
+      if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
+          !GetFixed64(in, &b.user) || !GetSigned64(in, &b.expires_at))
+        return false;
       *body = b;
       return true;
     }
@@ -478,6 +578,13 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
     case EventType::kCommandRejected:
     case EventType::kDuplicateCommand:
       return DecodeAnswerBody(type, version, in, body);
+    case EventType::kTicketIssued:
+    case EventType::kTicketCheckedIn:
+    case EventType::kTicketTransferred:
+    case EventType::kCheckInConflict:
+    case EventType::kReservationCancelled:
+    case EventType::kHoldExtended:
+      return DecodeTicketBody(type, in, body);
   }
   return false;
 }
@@ -546,6 +653,10 @@ Status DecodeEvent(std::string_view* in, Event* out) {
   if (version < 3 && type > static_cast<uint8_t>(EventType::kQueueTicketsEnded))
     return Bad("event type " + std::to_string(type) + " in a version 2 record", seq, true);
   if (version < 5 && type > static_cast<uint8_t>(EventType::kRefundSettled))
+    return Bad("event type " + std::to_string(type) + " in a version " +
+                   std::to_string(version) + " record",
+               seq, true);
+  if (version < 6 && type > static_cast<uint8_t>(EventType::kQueueDrawn))
     return Bad("event type " + std::to_string(type) + " in a version " +
                    std::to_string(version) + " record",
                seq, true);

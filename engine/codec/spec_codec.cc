@@ -70,6 +70,12 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst) {
   PutFixed64(dst, static_cast<uint64_t>(w.pre_queue_ms));
   PutFixed64(dst, static_cast<uint64_t>(w.abandon_after_ms));
   PutFixed64(dst, static_cast<uint64_t>(c.rehold_cooldown_ms));
+  PutFixed64(dst, static_cast<uint64_t>(c.doors_open_at));
+  PutFixed64(dst, static_cast<uint64_t>(c.transfer_cutoff_ms));
+  PutFixed64(dst, static_cast<uint64_t>(c.refund.deadline_ms));
+  PutVarint32(dst, c.refund.fee_percent);
+  PutFixed64(dst, static_cast<uint64_t>(c.hold_extension_ms));
+  PutFixed64(dst, static_cast<uint64_t>(c.max_hold_ms));
 }
 
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
@@ -92,7 +98,17 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
     return false;
   w.enabled = enabled == 1;
   if (format < 4) return true;  // written before re-hold cooldowns: the default applies
-  return GetSigned64(in, &out->rehold_cooldown_ms);
+  if (!GetSigned64(in, &out->rehold_cooldown_ms)) return false;
+  // Written before tickets: no extensions (holds then could not be extended), doors always
+  // open, and the other defaults.
+  if (format < 6) {
+    out->hold_extension_ms = 0;
+    return true;
+  }
+  return GetSigned64(in, &out->doors_open_at) && GetSigned64(in, &out->transfer_cutoff_ms) &&
+         GetSigned64(in, &out->refund.deadline_ms) &&
+         GetVarint32(in, &out->refund.fee_percent) &&
+         GetSigned64(in, &out->hold_extension_ms) && GetSigned64(in, &out->max_hold_ms);
 }
 
 }  // namespace cm::engine

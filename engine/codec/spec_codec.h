@@ -10,6 +10,9 @@
 // concert_spec := venue: fixed64 | title: lstr | starts_at, sales_open_at, sales_close_at: fixed64
 //                 | prices: varint n, fixed64[n] | hold_ttl_ms: fixed64 | max_seats_per_user: varint
 //                 | waiting_room (format 2 on) | rehold_cooldown_ms: fixed64 (format 4 on)
+//                 | after_sale (format 6 on)
+// after_sale   := doors_open_at, transfer_cutoff_ms, refund_deadline_ms: fixed64
+//                 | refund_fee_percent: varint | hold_extension_ms, max_hold_ms: fixed64
 // waiting_room := enabled: u8 | max_active, admit_per_second: varint
 //                 | admission_ttl_ms, pre_queue_ms, abandon_after_ms: fixed64
 // (lstr = varint length + bytes; fixed numbers are little-endian.)
@@ -26,7 +29,7 @@ void EncodeVenueSpec(const VenueSpec& v, std::string* dst);
 bool DecodeVenueSpec(std::string_view* in, VenueSpec* out);
 void EncodeConcertSpec(const ConcertSpec& c, std::string* dst);
 // `format`: the event or snapshot format the spec was written in (1 had no waiting room, 3 and
-// older no re-hold cooldown).
+// older no re-hold cooldown, 5 and older none of the after-sale rules).
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format);
 
 }  // namespace cm::engine

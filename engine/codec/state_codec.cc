@@ -23,6 +23,7 @@ class StateRestorer {
   Status DecodeReservations(std::string_view* in);
   Status DecodeTail(std::string_view* in);
   Status DecodePayments(std::string_view* in);
+  Status DecodeTickets(std::string_view* in);
   EngineState& s_;
 };
 
@@ -99,6 +100,7 @@ void EncodePayment(const Payment& p, std::string* dst) {
   PutFixed8(dst, static_cast<uint8_t>((p.outcome_unknown ? 1 : 0) | (p.refund_requested ? 2 : 0) |
                                       (p.refund_settled ? 4 : 0)));
   PutFixed64(dst, static_cast<uint64_t>(p.refunded));
+  PutFixed64(dst, static_cast<uint64_t>(p.refund_amount));
   PutVarint32(dst, static_cast<uint32_t>(p.history.size()));
   for (const PaymentHistoryEntry& h : p.history) {
     PutFixed64(dst, static_cast<uint64_t>(h.at));
@@ -119,7 +121,8 @@ bool DecodePayment(std::string_view* in, Payment* p) {
       !GetFixed64(in, &p->client_key.hi) || !GetFixed64(in, &p->client_key.lo) ||
       !GetVarint32(in, &p->failed_attempts) || !GetSigned64(in, &p->created_at) ||
       !GetSigned64(in, &p->next_attempt_at) || !GetFixed8(in, &flags) || flags > 7 ||
-      !GetSigned64(in, &p->refunded) || !GetCount(in, &steps))
+      !GetSigned64(in, &p->refunded) || !GetSigned64(in, &p->refund_amount) ||
+      p->refund_amount < 0 || p->refund_amount > p->amount || !GetCount(in, &steps))
     return false;
   p->method = static_cast<PaymentMethod>(method);
   p->status = static_cast<PaymentStatus>(status);
@@ -245,6 +248,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed8(dst, static_cast<uint8_t>(r.seats.size()));
     for (SeatIndex seat : r.seats) PutFixed32(dst, seat);
     PutFixed64(dst, r.payment);
+    PutFixed8(dst, r.extended ? 1 : 0);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.ended().size()));
   s.ended().ForEach([&](const EngineState::Ended& e) { PutFixed64(dst, e.id); });
@@ -276,6 +280,19 @@ void EncodeState(const EngineState& s, std::string* dst) {
   }
   PutVarint32(dst, static_cast<uint32_t>(s.payments().size()));
   for (uint64_t id : SortedKeys(s.payments())) EncodePayment(s.payments().at(id), dst);
+  PutVarint32(dst, static_cast<uint32_t>(s.tickets().size()));
+  for (uint64_t id : SortedKeys(s.tickets())) {
+    const Ticket& t = s.tickets().at(id);
+    PutFixed64(dst, t.id);
+    PutFixed64(dst, t.reservation);
+    PutFixed64(dst, t.concert);
+    PutFixed64(dst, t.holder);
+    PutFixed32(dst, t.seat);
+    PutVarint32(dst, t.version);
+    PutFixed8(dst, static_cast<uint8_t>(t.state));
+    PutFixed64(dst, static_cast<uint64_t>(t.checked_in_at));
+    PutLengthPrefixed(dst, t.gate);
+  }
 }
 
 Status StateRestorer::Decode(std::string_view in) {
@@ -291,6 +308,7 @@ Status StateRestorer::Decode(std::string_view in) {
   if (st.ok()) st = DecodeReservations(&in);
   if (st.ok()) st = DecodeTail(&in);
   if (st.ok()) st = DecodePayments(&in);
+  if (st.ok()) st = DecodeTickets(&in);
   if (st.ok() && !in.empty()) st = Fail("trailing bytes");
   return st;
 }
@@ -303,7 +321,7 @@ Status StateRestorer::DecodeUsers(std::string_view* in) {
     User u;
     uint8_t role;
     if (!GetFixed64(in, &u.id) || !GetString(in, &u.email) || !GetString(in, &u.password_hash) ||
-        !GetFixed8(in, &role) || role > 2 || !GetString(in, &u.name))
+        !GetFixed8(in, &role) || role > kLastRole || !GetString(in, &u.name))
       return Fail("malformed user");
     if (!Ascending(i, u.id, &prev)) return Fail("users out of order or repeated");
     u.role = static_cast<Role>(role);
@@ -376,7 +394,10 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
       if (!GetFixed32(in, &seat)) return Fail("malformed reservation seats");
       seats.push_back(seat);
     }
-    if (!GetFixed64(in, &r.payment)) return Fail("malformed reservation payment");
+    uint8_t flags;
+    if (!GetFixed64(in, &r.payment) || !GetFixed8(in, &flags) || flags > 1)
+      return Fail("malformed reservation payment");
+    r.extended = flags == 1;
     r.status = static_cast<ReservationStatus>(status);
     r.amount = static_cast<int64_t>(amount);
     r.created_at = static_cast<TimeMs>(created);
@@ -474,6 +495,32 @@ Status StateRestorer::DecodePayments(std::string_view* in) {
       return Fail("payment " + std::to_string(p.id) + " is inconsistent");
     const PaymentId id = p.id;
     *s_.payments_.Emplace(id).first = std::move(p);
+  }
+  return Status::OK();
+}
+
+Status StateRestorer::DecodeTickets(std::string_view* in) {
+  uint64_t prev = 0;
+  uint32_t n;
+  if (!GetCount(in, &n)) return Fail("bad ticket count");
+  for (uint32_t i = 0; i < n; ++i) {
+    Ticket t;
+    uint8_t state;
+    if (!GetFixed64(in, &t.id) || !GetFixed64(in, &t.reservation) || !GetFixed64(in, &t.concert) ||
+        !GetFixed64(in, &t.holder) || !GetFixed32(in, &t.seat) || !GetVarint32(in, &t.version) ||
+        t.version == 0 || !GetFixed8(in, &state) ||
+        state > static_cast<uint8_t>(TicketState::kRevoked) || !GetSigned64(in, &t.checked_in_at) ||
+        !GetString(in, &t.gate) || t.gate.size() > kMaxGateName)
+      return Fail("malformed ticket");
+    if (!Ascending(i, t.id, &prev)) return Fail("tickets out of order or repeated");
+    t.state = static_cast<TicketState>(state);
+    const Concert* c = s_.FindConcert(t.concert);
+    if (c == nullptr || t.seat >= c->seats.size() || !s_.users_.contains(t.holder))
+      return Fail("ticket " + std::to_string(t.id) + " is inconsistent");
+    // A reservation's tickets are consecutive, the first one is the lowest id.
+    if (s_.reservations_.contains(t.reservation) && !s_.first_ticket_of_.Contains(t.reservation))
+      s_.first_ticket_of_.Insert(t.reservation, t.id);
+    *s_.tickets_.Emplace(t.id).first = std::move(t);
   }
   return Status::OK();
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 5) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 6) | last_seq: fixed64 | clock: fixed64
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
 //          | concerts: varint n, (id: fixed64, sales: u8, concert_spec, [room], cooldowns)[n]
@@ -11,6 +11,7 @@
 //          | idempotency: varint n, idem_entry[n]     (oldest first)
 //          | sessions: varint n, session[n]          (ascending id)
 //          | payments: varint n, payment[n]          (ascending id)
+//          | admissions: varint n, admission[n]      (ascending id; admission tickets)
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 //                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
@@ -18,17 +19,20 @@
 //                (ascending user, seat; entries whose time has passed included)
 // reservation := id, user, concert: fixed64 | status: u8 | amount, created_at, expires_at,
 //                ended_at: fixed64 | seats: u8 n, fixed32[n] | payment: fixed64
+//                | flags: u8 (1 extended)
 // payment     := id, reservation, user, concert, amount: fixed64 | method, status: u8
 //                | key_hi, key_lo: fixed64 | failed_attempts: varint
 //                | created_at, next_attempt_at: fixed64
 //                | flags: u8 (1 outcome_unknown, 2 refund_requested, 4 refund_settled)
-//                | refunded: fixed64 | history: varint n, step[n]
+//                | refunded, refund_amount: fixed64 | history: varint n, step[n]
 // step        := at: fixed64 | step, outcome: u8 | attempt: varint | detail: lstr
 // room        := opened: u8 | tickets: varint n, ticket[n] (ascending user)
 //                | drawn: users | drawn_head: fixed64 | pool: users (in pool order)
 //                | draw_state: fixed64 | late: users | late_head: fixed64
 //                | recent: varint n, (at: fixed64, count: varint)[n] | admitted_total: fixed64
 //                | live_holds: varint n, (user: fixed64, count: varint)[n] (ascending user)
+// admission   := id, reservation, concert, holder: fixed64 | seat: fixed32 | version: varint
+//                | state: u8 (TicketState) | checked_in_at: fixed64 | gate: lstr
 // ticket      := id, user: fixed64 | status, end: u8 | place, joined_at, admitted_at,
 //                admission_expires_at, ended_at: fixed64
 // users       := varint n, fixed64[n]
@@ -36,8 +40,9 @@
 //                | ref, detail, recorded_at: fixed64
 // Seat maps, per-user counts, hold timers and a room's position trees are not stored: they
 // follow from the reservations and tickets and are rebuilt on load. The encoding is canonical
-// (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue);
-// a version 4 snapshot is passed over at recovery and the journal replays instead.
+// (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
+// version 6 added tickets and the after-sale rules; an older snapshot is passed over at
+// recovery and the journal replays instead.
 
 #include <memory>
 #include <string>
@@ -48,7 +53,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 5;
+inline constexpr uint8_t kStateFormatVersion = 6;
 
 void EncodeState(const EngineState& state, std::string* dst);
 

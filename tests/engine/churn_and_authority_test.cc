@@ -116,21 +116,34 @@ TEST_CASE_FIXTURE(Fixture, "cooldowns survive a snapshot, and replay rebuilds th
   CHECK(s.FindConcert(concert)->cooldowns.Until(bob, 7, t0 + 30 + kCooldown) == 0);
 }
 
-TEST_CASE("concert specs keep their cooldown in format 4; older formats get the default") {
+TEST_CASE("concert specs keep their cooldown from format 4 and the after-sale rules from format 6; "
+          "older formats get the defaults") {
   ConcertSpec spec;
   spec.venue = 3;
   spec.title = "T";
   spec.price_per_grade = {1, 2};
   spec.rehold_cooldown_ms = 45'000;
+  spec.doors_open_at = 77;
+  spec.refund.fee_percent = 15;
+  spec.hold_extension_ms = 1234;
   std::string bytes;
   EncodeConcertSpec(spec, &bytes);
   ConcertSpec back;
   std::string_view in = bytes;
-  REQUIRE(DecodeConcertSpec(&in, &back, 4));
+  REQUIRE(DecodeConcertSpec(&in, &back, 6));
   CHECK(in.empty());
   CHECK(back == spec);
+  // A format 5 spec ends before the after-sale rules: holds then could not be extended.
+  ConcertSpec before_tickets;
+  std::string_view five = bytes;
+  REQUIRE(DecodeConcertSpec(&five, &before_tickets, 5));
+  const std::size_t after_sale = five.size();
+  CHECK(after_sale > 0);
+  CHECK(before_tickets.rehold_cooldown_ms == 45'000);
+  CHECK(before_tickets.hold_extension_ms == 0);
+  CHECK(before_tickets.doors_open_at == 0);
   // A format 3 spec ends before the cooldown.
-  std::string_view old = std::string_view(bytes).substr(0, bytes.size() - 8);
+  std::string_view old = std::string_view(bytes).substr(0, bytes.size() - after_sale - 8);
   ConcertSpec older;
   REQUIRE(DecodeConcertSpec(&old, &older, 3));
   CHECK(old.empty());

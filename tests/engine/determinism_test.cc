@@ -1,9 +1,12 @@
 // Determinism: for thousands of seeded random command streams, the live state, the state
 // rebuilt from the encoded events, and the state rebuilt from a snapshot plus the tail are the
-// same (equal state hashes), and every invariant holds.
+// same (equal state hashes), and every invariant holds; a ticket is admitted at most once, and
+// never in a revoked or older version.
 #include <doctest/doctest.h>
 
 #include <array>
+#include <unordered_map>
+#include <vector>
 
 #include "engine/codec/event_codec.h"
 #include "engine/invariants.h"
@@ -15,7 +18,44 @@ using namespace cm::test;
 
 namespace {
 
+// Follows the tickets through the events alone and checks, as each check-in happens, that it
+// admits only the current version of a ticket nobody revoked or used before.
+struct DoorWatch {
+  struct Seen {
+    ReservationId reservation = 0;
+    uint32_t version = 1;
+    bool revoked = false, used = false;
+  };
+  std::unordered_map<TicketId, Seen> tickets;
+  std::unordered_map<ReservationId, std::vector<TicketId>> of_reservation;
+  uint64_t admitted = 0;
+
+  void Revoke(ReservationId r) {
+    for (TicketId t : of_reservation[r]) tickets[t].revoked = true;
+  }
+  void See(const Event& e) {
+    if (const auto* b = std::get_if<TicketIssued>(&e.body)) {
+      tickets[b->ticket] = Seen{b->reservation};
+      of_reservation[b->reservation].push_back(b->ticket);
+    } else if (const auto* b = std::get_if<TicketTransferred>(&e.body)) {
+      tickets[b->ticket].version = b->version;
+    } else if (const auto* b = std::get_if<ReservationCancelled>(&e.body)) {
+      Revoke(b->reservation);
+    } else if (const auto* b = std::get_if<ReservationRefunded>(&e.body)) {
+      Revoke(b->reservation);
+    } else if (const auto* b = std::get_if<TicketCheckedIn>(&e.body)) {
+      Seen& t = tickets[b->ticket];
+      CHECK_MESSAGE(!t.used, "ticket " << b->ticket << " admitted twice");
+      CHECK_MESSAGE(!t.revoked, "revoked ticket " << b->ticket << " admitted");
+      CHECK_MESSAGE(b->version == t.version, "old version of " << b->ticket << " admitted");
+      t.used = true;
+      ++admitted;
+    }
+  }
+};
+
 struct Recorder : EventSink {
+  DoorWatch door;
   std::string journal;  // every event, encoded
   std::vector<std::size_t> offsets;
   std::array<uint64_t, std::variant_size_v<EventBody>>* type_counts = nullptr;
@@ -25,6 +65,7 @@ struct Recorder : EventSink {
   std::string snapshot;
   void OnEvent(const Event& e, uint64_t, bool) override {
     if (type_counts) ++(*type_counts)[e.body.index()];
+    door.See(e);
     if (state && e.seq == snapshot_at) EncodeState(*state, &snapshot);
     offsets.push_back(journal.size());
     EncodeEvent(e, &journal);
@@ -47,7 +88,7 @@ TEST_CASE("live, replayed and snapshot+tail states hash the same, for 2,000 seed
   EngineConfig config;
   config.idempotency_capacity = 16;  // small, so eviction by capacity is exercised
   config.ended_retention_ms = 20'000;
-  uint64_t total_events = 0;
+  uint64_t total_events = 0, admitted = 0;
   std::array<uint64_t, std::variant_size_v<EventBody>> type_counts{};
   for (uint64_t seed = 1; seed <= 2000; ++seed) {
     CAPTURE(seed);
@@ -65,6 +106,7 @@ TEST_CASE("live, replayed and snapshot+tail states hash the same, for 2,000 seed
     for (const auto& p : problems) FAIL_CHECK(p);
     const uint64_t live_hash = StateHash(live);
     total_events += live.last_seq();
+    admitted += rec.door.admitted;
 
     EngineState replayed(config);
     ApplyAll(rec.journal, replayed);
@@ -81,6 +123,7 @@ TEST_CASE("live, replayed and snapshot+tail states hash the same, for 2,000 seed
   }
   MESSAGE("events checked: " << total_events);
   CHECK(total_events > 300'000);
+  CHECK(admitted > 1000);
   // The streams must reach every kind of decision, or the equalities above prove little.
   for (std::size_t t = 0; t < type_counts.size(); ++t) {
     CAPTURE(ToString(static_cast<EventType>(t)));

@@ -4,6 +4,10 @@
 // best-available holds, releases, expiries, payments (with idempotency keys), charge reports
 // and refund reports must make no allocation at all. Replaying their journal records (decode,
 // then the same Apply) must make none either.
+// One exception, by design: the tickets a confirmation issues are kept for good (a revoked one
+// must still answer REVOKED at the door), so the ticket table grows with sales, a block of
+// slots at a time (and a concert's creation makes room for a ticket per seat, so a first sale
+// grows nothing). Resales beyond that may allocate, at most once per 32 tickets issued.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -246,10 +250,16 @@ TEST_CASE("the sequencer makes no allocation per command in steady state") {
   CHECK(made(EventType::kPaymentFailed) > 10'000);
   CHECK(made(EventType::kSeatsReleased) > 1'000);
   CHECK(made(EventType::kRefundSettled) > 1'000);
+  const uint64_t tickets = made(EventType::kTicketIssued);
+  CHECK(tickets > 10'000);
   for (int t = 0; t <= static_cast<int>(CommandType::kLast); ++t)
     if (by_command[t] != 0)
       MESSAGE(ToString(static_cast<CommandType>(t)) << " allocated " << by_command[t] << " times");
-  CHECK(allocations == 0);
+  // Only the charge reports that confirm (and so issue tickets) may grow the ticket table.
+  const uint64_t growth = by_command[static_cast<int>(CommandType::kReportCharge)];
+  MESSAGE(tickets << " tickets issued, " << growth << " allocations growing their table");
+  CHECK(growth <= tickets / 32);
+  CHECK(allocations - growth == 0);
 
   // Replay: the setup events, then every record, decoded one by one into the same Event and
   // applied by the same Apply. The warm-up's records grow the tables; the rest are counted.
@@ -281,7 +291,7 @@ TEST_CASE("the sequencer makes no allocation per command in steady state") {
   CHECK(StateHash(replayed) == StateHash(w.state));
   MESSAGE("replayed " << replayed_counted << " counted events: " << replay_allocations
                       << " allocations");
-  CHECK(replay_allocations == 0);
+  CHECK(replay_allocations <= tickets / 32);  // the ticket table's growth, as above
 }
 
 TEST_CASE("the counting operator new counts") {

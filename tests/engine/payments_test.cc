@@ -99,7 +99,9 @@ TEST_CASE_FIXTURE(Fixture, "the same Idempotency-Key pays once and answers with 
 TEST_CASE_FIXTURE(Fixture, "a captured charge confirms the reservation and sells the seats") {
   const PaymentId p = PayOk();
   auto events = Report(p, 1, ChargeOutcome::kCaptured, kT + 2000);
-  CHECK(Types(events) == std::vector{EventType::kPaymentSucceeded, EventType::kReservationConfirmed});
+  // Then a ticket per seat (tickets_test.cc).
+  CHECK(Types(events) == std::vector{EventType::kPaymentSucceeded, EventType::kReservationConfirmed,
+                                     EventType::kTicketIssued, EventType::kTicketIssued});
   CHECK(PaymentOf(p).status == PaymentStatus::kSucceeded);
   CHECK(Res().status == ReservationStatus::kConfirmed);
   CHECK(w.state.FindConcert(concert)->seats.status(0) == SeatStatus::kSold);
@@ -122,7 +124,8 @@ TEST_CASE_FIXTURE(Fixture, "a decline is retried with doubling backoff, then suc
   CHECK(CodeOf(w.Run(w.AsAdmin(kT + 4100, ReportChargeCmd{p, 1, ChargeOutcome::kCaptured, ""}))) ==
         ResultCode::kStalePaymentAttempt);
   auto third = Report(p, 3, ChargeOutcome::kCaptured, kT + 7000);
-  CHECK(Types(third) == std::vector{EventType::kPaymentSucceeded, EventType::kReservationConfirmed});
+  CHECK(Types(third) == std::vector{EventType::kPaymentSucceeded, EventType::kReservationConfirmed,
+                                    EventType::kTicketIssued, EventType::kTicketIssued});
   CHECK(PaymentOf(p).history.size() == 4);  // requested, two failed attempts, succeeded
   CheckClean();
 }

@@ -49,7 +49,7 @@ class ThreadedProvider final : public PaymentProvider {
       done(r);
     });
   }
-  void Refund(const std::string& key, RefundDone done) override {
+  void Refund(const std::string& key, int64_t /*up_to*/, RefundDone done) override {
     {
       std::lock_guard lock(mu_);
       refunds_.push_back(key);

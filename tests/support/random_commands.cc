@@ -30,6 +30,16 @@ void RandomCommands::Observe(const Event& e) {
   if (const auto* f = std::get_if<PaymentFailed>(&e.body))
     for (auto& [id, attempt] : payments_)
       if (id == f->payment) attempt = f->attempt + 1;
+  if (const auto* t = std::get_if<TicketIssued>(&e.body)) {
+    if (tickets_.size() == 32) tickets_.erase(tickets_.begin());
+    tickets_.push_back(SeenTicket{t->ticket, t->concert, t->seat, t->holder, 1});
+  }
+  if (const auto* t = std::get_if<TicketTransferred>(&e.body))
+    for (SeenTicket& seen : tickets_)
+      if (seen.id == t->ticket) {
+        seen.holder = t->to;
+        seen.version = t->version;
+      }
   if (TypeOf(e) != EventType::kHoldPlaced) return;
   if (reservations_.size() == 32) {
     reservations_.erase(reservations_.begin());
@@ -77,6 +87,15 @@ std::vector<Command> RandomCommands::Setup() {
     spec->price_per_grade = {50'000, 40'000, 30'000};
     spec->hold_ttl_ms = 2'000 + static_cast<TimeMs>(Pick(20'000));
     spec->max_seats_per_user = 1 + static_cast<uint32_t>(Pick(6));
+    // The after-sale deadlines fall inside the stream's couple of minutes, so both sides of
+    // each are reached.
+    spec->starts_at = now_ + 2 * 86'400'000LL;
+    spec->doors_open_at = now_ + static_cast<TimeMs>(Pick(60'000));
+    spec->transfer_cutoff_ms = spec->starts_at - now_ - static_cast<TimeMs>(Pick(120'000));
+    spec->refund.deadline_ms = spec->starts_at - now_ - static_cast<TimeMs>(Pick(120'000));
+    spec->refund.fee_percent = static_cast<uint32_t>(Pick(30));
+    spec->hold_extension_ms = static_cast<TimeMs>(Pick(3)) * 2'000;
+    spec->max_hold_ms = Pick(2) == 0 ? 0 : spec->hold_ttl_ms + 1'000;
     out.push_back(As(0, CreateConcertCmd{spec}));
     out.back().has_idem = false;
     concerts_.push_back(out.size());
@@ -114,7 +133,7 @@ Command RandomCommands::Next() {
   const ReservationId some_id = !reservations_.empty() && Pick(5) != 0
                                     ? reservations_[Pick(reservations_.size())]
                                     : last_seq_ + 1 - Pick(std::min<uint64_t>(last_seq_ + 1, 40));
-  switch (Pick(17)) {
+  switch (Pick(22)) {
     case 0: case 1: case 2: {
       HoldSeatsCmd h;
       h.concert = concert;
@@ -137,7 +156,7 @@ Command RandomCommands::Next() {
     case 10:
       if (Pick(10) == 0) return As(0, CloseSalesCmd{concert});
       return As(0, OpenSalesCmd{concert});
-    case 11: {  // sessions, with digests from a small pool so refreshes and logouts hit
+    case 11: case 21: {  // sessions, with digests from a small pool so refreshes and logouts hit
       const TokenDigest a{Pick(30) + 1, 7}, b{Pick(30) + 1, 7};
       const TimeMs until = now_ + static_cast<TimeMs>(Pick(60'000));
       switch (Pick(3)) {
@@ -171,6 +190,33 @@ Command RandomCommands::Next() {
       const uint32_t reported = Pick(8) == 0 ? attempt + 1 : attempt;
       return As(Pick(10) == 0 ? user : 0,
                 ReportChargeCmd{payment, reported, static_cast<ChargeOutcome>(Pick(3)), "r"});
+    }
+    case 17: {  // a door scan, mostly of a recent ticket; some offline, some of a stale version
+      if (tickets_.empty()) break;
+      const SeenTicket& t = tickets_[Pick(tickets_.size())];
+      CheckInCmd c{t.id, t.concert, t.seat, t.version - static_cast<uint32_t>(Pick(6) == 0 ? 1 : 0),
+                   Pick(8) == 0 ? concert : t.concert, "G" + std::to_string(Pick(3)), false, 0};
+      if (Pick(3) == 0) {
+        c.offline = true;
+        c.scanned_at = now_ - static_cast<TimeMs>(Pick(3)) * 1000;
+      }
+      return As(Pick(10) == 0 ? user : 0, c);
+    }
+    case 18: {  // a transfer, mostly by the holder
+      if (tickets_.empty()) break;
+      const SeenTicket& t = tickets_[Pick(tickets_.size())];
+      return As(Pick(5) == 0 ? user : t.holder,
+                TransferTicketCmd{t.id, "user" + std::to_string(Pick(users_.size())) + "@x.io"});
+    }
+    case 19: {  // a cancellation, mostly by the buyer
+      if (reservations_.empty()) break;
+      const std::size_t k = Pick(reservations_.size());
+      return As(Pick(6) == 0 ? user : holders_[k], CancelReservationCmd{reservations_[k]});
+    }
+    case 20: {
+      if (reservations_.empty()) break;
+      const std::size_t k = Pick(reservations_.size());
+      return As(Pick(6) == 0 ? user : holders_[k], ExtendHoldCmd{reservations_[k]});
     }
     default:
       break;

@@ -1,7 +1,7 @@
 #pragma once
 // Seeded random command streams over a small world: users, a couple of concerts, and a mix of
-// holds, best-available, releases, confirms, refunds, ticks, sales changes and retried
-// idempotency keys. The same seed always gives the same stream.
+// holds, best-available, releases, confirms, refunds, ticks, sales changes, payments, door
+// scans (online and offline), transfers, cancellations, extensions and retried idempotency keys. The same seed always gives the same stream.
 
 #include <cstdint>
 #include <random>
@@ -42,6 +42,15 @@ class RandomCommands {
   std::vector<engine::UserId> holders_;               // their owners, index for index
   // Recent payments and the attempt each is at (failures move it on), bounded.
   std::vector<std::pair<engine::PaymentId, uint32_t>> payments_;
+  // Recent tickets as their events describe them, bounded.
+  struct SeenTicket {
+    engine::TicketId id;
+    engine::ConcertId concert;
+    engine::SeatIndex seat;
+    engine::UserId holder;
+    uint32_t version;
+  };
+  std::vector<SeenTicket> tickets_;
   engine::Seq last_seq_ = 0;
 };
 

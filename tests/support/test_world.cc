@@ -75,6 +75,17 @@ ConcertId TestWorld::AddConcert(VenueId venue, bool open, uint32_t max_per_user,
   return id;
 }
 
+std::shared_ptr<ConcertSpec> TestWorld::ConcertSpecFor(VenueId venue) const {
+  return TestSpec(*state.FindVenue(venue), 4, kDefaultHoldTtlMs);
+}
+
+ConcertId TestWorld::AddConcertSpec(std::shared_ptr<ConcertSpec> spec, bool open) {
+  Event e = Run(AsAdmin(kStart, CreateConcertCmd{std::move(spec)}));
+  const ConcertId id = std::get<ConcertCreated>(e.body).concert;
+  if (open) Run(AsAdmin(kStart, OpenSalesCmd{id}));
+  return id;
+}
+
 ConcertId TestWorld::AddQueuedConcert(VenueId venue, const WaitingRoomSettings& room,
                                       TimeMs sales_open_at, TimeMs ttl) {
   auto spec = TestSpec(*state.FindVenue(venue), 4, ttl);

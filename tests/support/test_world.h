@@ -41,6 +41,10 @@ class TestWorld {
   ConcertId AddConcert(VenueId venue, bool open = true, uint32_t max_per_user = 4,
                        TimeMs ttl = kDefaultHoldTtlMs);
 
+  // The spec AddConcert would use, to adjust before AddConcertSpec.
+  std::shared_ptr<ConcertSpec> ConcertSpecFor(VenueId venue) const;
+  ConcertId AddConcertSpec(std::shared_ptr<ConcertSpec> spec, bool open = true);
+
   // A concert behind a waiting room whose sales open at `sales_open_at` (opened by an admin).
   ConcertId AddQueuedConcert(VenueId venue, const WaitingRoomSettings& room, TimeMs sales_open_at,
                              TimeMs ttl = kDefaultHoldTtlMs);

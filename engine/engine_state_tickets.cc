@@ -1,0 +1,77 @@
+// EngineState: admission tickets (see ticket.h). Each event checks that it follows from the
+// state, so a journal that contradicts itself is reported as corrupt rather than applied.
+#include <string>
+
+#include "engine/engine_state.h"
+
+namespace cm::engine {
+namespace {
+
+Status Contradiction(const Event& e, const std::string& what) {
+  return Status::Corruption("event seq " + std::to_string(e.seq) + ": " +
+                            std::string(ToString(TypeOf(e))) + " " + what);
+}
+
+}  // namespace
+
+TicketId EngineState::FirstTicketOf(ReservationId id) const {
+  const TicketId* first = first_ticket_of_.Find(id);
+  return first == nullptr ? 0 : *first;
+}
+
+void EngineState::RevokeTickets(const Reservation& r) {
+  const TicketId first = FirstTicketOf(r.id);
+  if (first == 0) return;
+  for (std::size_t i = 0; i < r.seats.size(); ++i)
+    if (Ticket* t = tickets_.Find(first + i)) t->state = TicketState::kRevoked;
+}
+
+Status EngineState::ApplyTicket(const Event& e) {
+  if (const auto* b = std::get_if<TicketIssued>(&e.body)) {
+    const Reservation* r = reservations_.Find(b->reservation);
+    if (r == nullptr || r->status != ReservationStatus::kConfirmed || b->ticket != e.seq ||
+        tickets_.contains(b->ticket) || r->concert != b->concert || r->user != b->holder)
+      return Contradiction(e, "for a reservation that is not confirmed, or twice");
+    // The reservation's tickets come one after another, in its seat order.
+    const TicketId first = FirstTicketOf(r->id) == 0 ? b->ticket : FirstTicketOf(r->id);
+    const uint64_t index = b->ticket - first;
+    if (index >= r->seats.size() || r->seats[index] != b->seat ||
+        (index > 0 && !tickets_.contains(b->ticket - 1)))
+      return Contradiction(e, "out of the reservation's seat order");
+    if (index == 0) first_ticket_of_.Insert(r->id, b->ticket);
+    Ticket& t = *tickets_.Emplace(b->ticket).first;
+    t = Ticket{};
+    t.id = b->ticket;
+    t.reservation = b->reservation;
+    t.concert = b->concert;
+    t.holder = b->holder;
+    t.seat = b->seat;
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<TicketCheckedIn>(&e.body)) {
+    Ticket* t = tickets_.Find(b->ticket);
+    if (t == nullptr || t->state != TicketState::kValid || t->version != b->version ||
+        t->concert != b->concert || b->gate.empty() || b->gate.size() > kMaxGateName)
+      return Contradiction(e, "for a ticket that cannot be admitted");
+    t->state = TicketState::kCheckedIn;
+    t->checked_in_at = b->scanned_at;
+    t->gate = b->gate;
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<TicketTransferred>(&e.body)) {
+    Ticket* t = tickets_.Find(b->ticket);
+    if (t == nullptr || t->state != TicketState::kValid || t->holder != b->from ||
+        b->version != t->version + 1 || !users_.contains(b->to) || b->to == b->from)
+      return Contradiction(e, "for a ticket its holder cannot give away");
+    t->holder = b->to;
+    t->version = b->version;
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<CheckInConflict>(&e.body)) {
+    if (!tickets_.contains(b->ticket)) return Contradiction(e, "for an unknown ticket");
+    return Status::OK();
+  }
+  return Contradiction(e, "is not a ticket event");
+}
+
+}  // namespace cm::engine

@@ -1,0 +1,28 @@
+#pragma once
+// An admission ticket: one per seat of a CONFIRMED reservation, issued by the sequencer when
+// the reservation is confirmed. Its signed code (tickets/ticket_code.h) names the ticket id,
+// concert, seat and version; the engine decides what a scanned code is worth, once.
+
+#include <cstdint>
+#include <string>
+
+#include "engine/types.h"
+
+namespace cm::engine {
+
+inline constexpr std::size_t kMaxGateName = 32;
+
+struct Ticket {
+  TicketId id = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId holder = 0;  // the buyer, or whoever it was last transferred to
+  SeatIndex seat = 0;
+  uint32_t version = 1;  // goes up on every transfer; only the current version admits
+  TicketState state = TicketState::kValid;
+  TimeMs checked_in_at = 0;  // the admitting scan's time (the gate's clock for offline scans)
+  std::string gate;          // the admitting scan's gate
+  bool operator==(const Ticket&) const = default;
+};
+
+}  // namespace cm::engine
