@@ -27,33 +27,6 @@ namespace {
 constexpr std::size_t kMinPassword = 8;
 constexpr std::size_t kMaxPassword = 128;
 
-// A deliberately plain check: local@domain.tld, printable ASCII, no spaces, and lower-cased so
-// that emails are unique regardless of case.
-bool NormaliseEmail(std::string* email, std::string* why) {
-  std::string& e = *email;
-  std::transform(e.begin(), e.end(), e.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const std::size_t at = e.find('@');
-  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
-    *why = "must be an address like name@example.com";
-    return false;
-  }
-  const std::string_view domain = std::string_view(e).substr(at + 1);
-  const std::size_t dot = domain.rfind('.');
-  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 2 > domain.size() ||
-      domain.find("..") != std::string_view::npos) {
-    *why = "must have a domain like example.com";
-    return false;
-  }
-  for (unsigned char c : e) {
-    if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == ',') {
-      *why = "contains a character that is not allowed in an email address";
-      return false;
-    }
-  }
-  return true;
-}
-
 bool ValidName(std::string_view name) {
   // Printable text: no control characters (UTF-8 letters are fine).
   return std::none_of(name.begin(), name.end(), [](char c) {
@@ -121,6 +94,42 @@ void AccountsHandler::Signup(const ExPtr& ex) {
              passwords_->RetryAfterSeconds());
 }
 
+void AccountsHandler::CreateAccount(const ExPtr& ex) {
+  auto claims = ctx_.Authenticate(ex, true);
+  if (!claims) return;
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  std::string email, password, name, role_name = "STAFF";
+  f.String("email", &email, 3, 254) &&
+      f.String("password", &password, kMinPassword, kMaxPassword) &&
+      f.String("name", &name, 1, 100);
+  if (f.ok() && f.Has("role")) f.String("role", &role_name, 1, 16);
+  std::string why;
+  if (f.ok() && !NormaliseEmail(&email, &why)) f.Fail("email", why);
+  if (f.ok() && !ValidName(name)) f.Fail("name", "must not contain control characters");
+  engine::Role role = engine::Role::kStaff;
+  if (f.ok()) {
+    if (role_name == "STAFF") role = engine::Role::kStaff;
+    else if (role_name == "ADMIN") role = engine::Role::kAdmin;
+    else if (role_name == "USER") role = engine::Role::kUser;
+    else f.Fail("role", "must be STAFF, ADMIN or USER");
+  }
+  if (!f.ok()) return FailInput(ex, f.error());
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  const bool queued = RunHashing(ex, [this, ex, cmd = std::move(*cmd), email = std::move(email),
+                                      password = std::move(password), name = std::move(name),
+                                      role]() mutable {
+    cmd.body = engine::RegisterUserCmd{std::move(email), HashPassword(password), role,
+                                       std::move(name)};
+    SubmitRegistration(ex, std::move(cmd));
+  });
+  if (!queued)
+    TryLater(ex, 503, "PASSWORD_HASHING_BUSY", "password hashing is busy; try again shortly",
+             passwords_->RetryAfterSeconds());
+}
+
 void AccountsHandler::SubmitRegistration(const ExPtr& ex, engine::Command cmd) {
   ctx_.Submit(ex, std::move(cmd), [this, ex](const Event& e) {
     const auto* u = std::get_if<engine::UserRegistered>(&e.body);
@@ -130,7 +139,7 @@ void AccountsHandler::SubmitRegistration(const ExPtr& ex, engine::Command cmd) {
         .Field("id", u->user)
         .Field("email", u->email)
         .Field("name", u->name)
-        .Field("role", "USER")
+        .Field("role", engine::ToString(u->role))
         .EndObject();
     Json(ex, 201, w.Take(), {{http::field::location, "/api/users/me"}});
   });

@@ -21,6 +21,8 @@ class AccountsHandler {
   ~AccountsHandler();  // stops the password pool first: its jobs use the rest
 
   void Signup(const ExPtr& ex);
+  // An admin creates an account with a role: door staff (STAFF), another ADMIN, or a USER.
+  void CreateAccount(const ExPtr& ex);
   void Login(const ExPtr& ex);
   void Refresh(const ExPtr& ex);
   void Logout(const ExPtr& ex);

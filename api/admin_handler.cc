@@ -203,7 +203,32 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
       f.OptionalInt("maxSeatsPerUser", &limit, 1,
                     static_cast<int64_t>(engine::kMaxSeatsPerHold) * 4) &&
       f.OptionalInt("reholdCooldownSeconds", &cooldown_s, 0, engine::kMaxReholdCooldownMs / 1000);
+  // After the sale: the door, transfers, the refund policy and hold extension.
+  int64_t cutoff_h = engine::kDefaultTransferCutoffMs / 3'600'000;
+  int64_t extension_s = engine::kDefaultHoldExtensionMs / 1000, max_hold_s = 0;
+  int64_t refund_h = engine::kDefaultRefundDeadlineMs / 3'600'000;
+  int64_t fee = engine::kDefaultRefundFeePercent;
+  spec->doors_open_at = 0;
+  if (f.ok() && f.Has("doorsOpenAt")) f.Time("doorsOpenAt", &spec->doors_open_at);
+  if (f.ok() && f.Has("refundPolicy")) {
+    simdjson::dom::object policy;
+    if (f.Object("refundPolicy", &policy)) {
+      FieldReader p(policy);
+      p.OptionalInt("deadlineHours", &refund_h, 0, 24 * 365) &&
+          p.OptionalInt("feePercent", &fee, 0, 100);
+      if (!p.ok()) f.Fail("refundPolicy." + p.error().field, p.error().detail);
+    }
+  }
+  f.ok() && f.OptionalInt("transferCutoffHours", &cutoff_h, 0, 24 * 365) &&
+      f.OptionalInt("holdExtensionSeconds", &extension_s, 0, 3600) &&
+      f.OptionalInt("maxHoldSeconds", &max_hold_s, 0, 4 * 3600);
   if (!f.ok()) return FailInput(ex, f.error());
+  // The doors open two hours before the show unless told otherwise.
+  if (spec->doors_open_at == 0) spec->doors_open_at = spec->starts_at - 2 * 3'600'000;
+  spec->transfer_cutoff_ms = cutoff_h * 3'600'000;
+  spec->refund = engine::RefundPolicy{refund_h * 3'600'000, static_cast<uint32_t>(fee)};
+  spec->hold_extension_ms = extension_s * 1000;
+  spec->max_hold_ms = max_hold_s * 1000;
   spec->rehold_cooldown_ms = cooldown_s * 1000;
   spec->venue = static_cast<engine::VenueId>(venue);
   spec->hold_ttl_ms = ttl_s * 1000;

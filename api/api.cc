@@ -19,6 +19,11 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       reservations_(ctx_, options_),
       queue_(ctx_, presence, queue_stats),
       payments_(ctx_, options_),
+      ticket_key_(options_.ticket_key
+                      ? options_.ticket_key
+                      : std::make_shared<const tickets::SigningKey>(tickets::SigningKey::Generate())),
+      tickets_(ctx_, *ticket_key_),
+      checkin_(ctx_, *ticket_key_),
       ops_(engine, options_.swagger_dir,
            [this](metrics::PrometheusText* out) { WriteMetrics(out); }) {
   AddRoutes();
@@ -30,6 +35,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
 void Api::WriteMetrics(metrics::PrometheusText* out) const {
   http_metrics_->Write(out);
   accounts_.WriteMetrics(out);
+  checkin_.WriteMetrics(out);
   for (const auto& source : metric_sources_) source(out);
 }
 
@@ -84,6 +90,29 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { queue_.GetQueueTicket(ex, p[0]); });
   r(V::delete_, "/api/v1/concerts/{concertId}/queue/me",
     [this](const ExPtr& ex, const PathParams& p) { queue_.LeaveQueue(ex, p[0]); });
+  r(V::post, "/api/reservations/{id}/cancel",
+    [this](const ExPtr& ex, const PathParams& p) { reservations_.CancelPaid(ex, p[0]); });
+  r(V::post, "/api/reservations/{id}/extend",
+    [this](const ExPtr& ex, const PathParams& p) { reservations_.ExtendHold(ex, p[0]); });
+  r(V::get, "/api/tickets/public-key",
+    [this](const ExPtr& ex, const PathParams&) { tickets_.PublicKey(ex); });
+  r(V::get, "/api/users/me/tickets",
+    [this](const ExPtr& ex, const PathParams&) { tickets_.MyTickets(ex); });
+  r(V::get, "/api/tickets/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { tickets_.GetTicket(ex, p[0]); });
+  r(V::get, "/api/tickets/{id}/qr.svg",
+    [this](const ExPtr& ex, const PathParams& p) { tickets_.GetQr(ex, p[0]); });
+  r(V::post, "/api/tickets/{id}/transfer",
+    [this](const ExPtr& ex, const PathParams& p) { tickets_.Transfer(ex, p[0]); });
+  r(V::post, "/api/checkin", [this](const ExPtr& ex, const PathParams&) { checkin_.CheckIn(ex); });
+  r(V::post, "/api/checkin/sync",
+    [this](const ExPtr& ex, const PathParams&) { checkin_.Sync(ex); });
+  r(V::get, "/api/checkin/bundle",
+    [this](const ExPtr& ex, const PathParams&) { checkin_.Bundle(ex); });
+  r(V::get, "/api/checkin/conflicts",
+    [this](const ExPtr& ex, const PathParams&) { checkin_.Conflicts(ex); });
+  r(V::post, "/api/admin/users",
+    [this](const ExPtr& ex, const PathParams&) { accounts_.CreateAccount(ex); });
   ops_.AddRoutes(router_);
   AddBookingPageRoutes(router_);
 }

@@ -18,6 +18,8 @@
 #include "api/queue_handler.h"
 #include "api/request_context.h"
 #include "api/reservations_handler.h"
+#include "api/checkin_handler.h"
+#include "api/tickets_handler.h"
 #include "http/access_log.h"
 #include "http/http_metrics.h"
 #include "metrics/prometheus_text.h"
@@ -53,6 +55,9 @@ class Api {
   ReservationsHandler reservations_;
   QueueHandler queue_;
   PaymentsHandler payments_;
+  std::shared_ptr<const tickets::SigningKey> ticket_key_;
+  TicketsHandler tickets_;
+  CheckinHandler checkin_;
   OpsHandler ops_;
   Router router_;
   std::unique_ptr<http::HttpMetrics> http_metrics_;

@@ -3,7 +3,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "tickets/signing_key.h"
 
 namespace cm::api {
 
@@ -24,6 +27,8 @@ struct ApiOptions {
   double signup_rate_per_ip = 0.2, signup_burst_per_ip = 10;
   int login_free_attempts = 5;
   int64_t login_backoff_base_ms = 1000, login_backoff_cap_ms = 300'000;
+  // Signs ticket codes; null: a throwaway key (tests).
+  std::shared_ptr<const tickets::SigningKey> ticket_key;
 };
 
 }  // namespace cm::api

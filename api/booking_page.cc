@@ -1,4 +1,5 @@
-// The booking page at `/`: static files compiled into the binary.
+// The booking page at `/` and the door's scanner page at `/checkin`: static files compiled
+// into the binary.
 #include "api/booking_page.h"
 
 #include "api/replies.h"
@@ -32,8 +33,13 @@ void AddBookingPageRoutes(Router& router) {
   router.Add(V::get, "/", [](const ExPtr& ex, const PathParams&) {
     SendAsset(*ex, *FindWebAsset("index.html"));
   });
+  // The door staff's scanner page.
+  router.Add(V::get, "/checkin", [](const ExPtr& ex, const PathParams&) {
+    SendAsset(*ex, *FindWebAsset("checkin.html"));
+  });
   router.Add(V::get, "/app/{file}", [](const ExPtr& ex, const PathParams& p) {
     if (p[0] == "index.html") return Fail(ex, 404, "NOT_FOUND", "the page is at /");
+    if (p[0] == "checkin.html") return Fail(ex, 404, "NOT_FOUND", "the page is at /checkin");
     const WebAsset* asset = FindWebAsset(p[0]);
     if (!asset) return Fail(ex, 404, "NOT_FOUND", "no such file of the booking page");
     SendAsset(*ex, *asset);

@@ -59,8 +59,41 @@ void FailEvent(const ExPtr& ex, const Event& e) {
     code = engine::ResultCode::kUnknownReservation;
     detail = "no reservation with id " + std::to_string(detail_value);
   }
+  if (code == engine::ResultCode::kNotTicketHolder) {
+    code = engine::ResultCode::kUnknownTicket;
+    detail = "no ticket with id " + std::to_string(detail_value);
+  }
+  const auto when = [&] { return FormatTime(static_cast<int64_t>(detail_value)); };
   if (detail.empty()) {
     switch (code) {
+      case engine::ResultCode::kRefundDeadlinePassed:
+        detail = "the refund policy allowed cancelling until " + when();
+        break;
+      case engine::ResultCode::kTransferClosed:
+        detail = "transfers for this concert closed at " + when();
+        break;
+      case engine::ResultCode::kTicketCheckedIn:
+        detail = "ticket " + std::to_string(detail_value) + " was already used at the door";
+        break;
+      case engine::ResultCode::kTicketTransferred:
+        detail = "ticket " + std::to_string(detail_value) + " was given to someone else";
+        break;
+      case engine::ResultCode::kTicketRevoked:
+        detail = "the ticket is revoked";
+        break;
+      case engine::ResultCode::kHoldAlreadyExtended:
+        detail = "a hold is extended once";
+        break;
+      case engine::ResultCode::kHoldExtensionUnavailable:
+        detail = detail_value == 0 ? "this concert's holds cannot be extended"
+                                   : "the hold already runs to its cap, " + when();
+        break;
+      case engine::ResultCode::kPaymentInProgress:
+        detail = "the hold is being paid for; it cannot be extended";
+        break;
+      case engine::ResultCode::kReservationNotConfirmed:
+        detail = "only a CONFIRMED reservation can be cancelled for a refund";
+        break;
       case engine::ResultCode::kSeatNotAvailable:
         detail = "some of the seats are taken";
         break;

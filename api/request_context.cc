@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
+
 #include "api/replies.h"
 
 namespace cm::api {
@@ -103,6 +105,67 @@ void RequestContext::Submit(const ExPtr& ex, engine::Command cmd, Then then) {
       return Fail(ex, 503, "ENGINE_HALTED",
                   "the engine stopped taking writes and needs an operator (" + why + ")");
     }
+  }
+}
+
+void RequestContext::SubmitAll(const ExPtr& ex, std::vector<engine::Command> cmds,
+                               std::function<void(std::vector<engine::Event>)> then) {
+  struct Batch {
+    std::mutex mu;
+    std::vector<engine::Event> answers;
+    std::size_t left = 0;
+    bool failed = false;
+    std::function<void(std::vector<engine::Event>)> then;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->answers.resize(cmds.size());
+  batch->left = cmds.size();
+  batch->then = std::move(then);
+  auto fail_once = [ex, batch](http::Problem p) {
+    {
+      std::lock_guard lock(batch->mu);
+      if (batch->failed) return;
+      batch->failed = true;
+    }
+    Fail(ex, std::move(p));
+  };
+  if (cmds.empty()) return batch->then({});
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    const uint64_t token =
+        replies_.Register(ex->responder, [ex, batch, i, fail_once](const Event* e) {
+          if (e == nullptr)
+            return fail_once(Problem(503, "ENGINE_HALTED",
+                                     "the engine stopped before answering every scan"));
+          std::vector<engine::Event> done;
+          {
+            std::lock_guard lock(batch->mu);
+            batch->answers[i] = *e;
+            if (--batch->left > 0 || batch->failed) return;
+            done = std::move(batch->answers);
+          }
+          try {
+            batch->then(std::move(done));
+          } catch (const std::exception& err) {
+            spdlog::error("request {} reply failed: {}", ex->request_id, err.what());
+            Fail(ex, 500, "INTERNAL_ERROR", "the server failed to build the reply");
+          }
+        });
+    cmds[i].request_token = token;
+    cmds[i].now = ex->received_ms;
+    cmds[i].has_idem = false;
+    if (engine_.TryPublish(std::move(cmds[i])) == EnginePort::Publish::kOk) continue;
+    // This one and the rest never go in: answer now (the ones in are still decided).
+    replies_.Cancel(token);
+    {
+      std::lock_guard lock(batch->mu);
+      batch->left -= cmds.size() - i;
+    }
+    return fail_once(Problem(503, "ENGINE_BUSY",
+                             "the engine could not take every scan; " + std::to_string(i) +
+                                 " of " + std::to_string(cmds.size()) +
+                                 " went in; upload again (recorded scans answer "
+                                 "SCAN_ALREADY_RECORDED)")
+                         .Header(http::field::retry_after, "1"));
   }
 }
 

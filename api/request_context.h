@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "api/engine_port.h"
 #include "api/replies.h"
@@ -27,6 +28,11 @@ class RequestContext {
   // Publishes `cmd`; `then` runs with the answering event once it is durable, where the
   // request's response is written. Answers 409/503 itself when the command cannot go in.
   void Submit(const ExPtr& ex, engine::Command cmd, Then then);
+  // Publishes every command (none with an Idempotency-Key); `then` runs once, with every
+  // answering event in command order, when the last is durable. When one cannot go in, the
+  // request gets 503 (once) and `then` never runs; the commands already in are still decided.
+  void SubmitAll(const ExPtr& ex, std::vector<engine::Command> cmds,
+                 std::function<void(std::vector<engine::Event>)> then);
 
   EnginePort& engine() { return engine_; }
   readmodel::ReadModel& reads() { return reads_; }

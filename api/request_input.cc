@@ -1,5 +1,8 @@
 #include "api/request_input.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <cctype>
 #include <charconv>
 
@@ -72,6 +75,31 @@ bool QueryNumber(const ExPtr& ex, std::string_view name, int64_t fallback, int64
 bool Paging(const ExPtr& ex, int64_t* page, int64_t* size) {
   return QueryNumber(ex, "page", 0, 0, 1'000'000, page) &&
          QueryNumber(ex, "size", 20, 1, 100, size);
+}
+
+bool NormaliseEmail(std::string* email, std::string* why) {
+  std::string& e = *email;
+  std::transform(e.begin(), e.end(), e.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::size_t at = e.find('@');
+  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
+    *why = "must be an address like name@example.com";
+    return false;
+  }
+  const std::string_view domain = std::string_view(e).substr(at + 1);
+  const std::size_t dot = domain.rfind('.');
+  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 2 > domain.size() ||
+      domain.find("..") != std::string_view::npos) {
+    *why = "must have a domain like example.com";
+    return false;
+  }
+  for (unsigned char c : e) {
+    if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == ',') {
+      *why = "contains a character that is not allowed in an email address";
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace cm::api

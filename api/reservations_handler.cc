@@ -114,6 +114,42 @@ void ReservationsHandler::CancelReservation(const ExPtr& ex, std::string_view id
   });
 }
 
+void ReservationsHandler::CancelPaid(const ExPtr& ex, std::string_view id_text) {
+  auto claims = ctx_.Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "reservation");
+  if (!id) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::CancelReservationCmd{*id};
+  ctx_.Submit(ex, std::move(*cmd), [ex, id = *id](const Event& e) {
+    const auto* c = std::get_if<engine::ReservationCancelled>(&e.body);
+    const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
+    if (c == nullptr && !(again && again->code == engine::ResultCode::kOk))
+      return FailEvent(ex, e);
+    JsonWriter w;
+    w.BeginObject().Field("id", id).Field("status", "REFUNDED");
+    // The refund runs through the payment saga: GET /api/payments/{id} follows it.
+    if (c) w.Field("refund", c->refund).Field("fee", c->fee);
+    w.Field("ticketsRevoked", true).EndObject();
+    Json(ex, 200, w.Take());
+  });
+}
+
+void ReservationsHandler::ExtendHold(const ExPtr& ex, std::string_view id_text) {
+  auto claims = ctx_.Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "reservation");
+  if (!id) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::ExtendHoldCmd{*id};
+  ctx_.Submit(ex, std::move(*cmd), [this, ex, id = *id](const Event& e) {
+    if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
+    ReplyReservation(ex, reads_, id, 200, false);
+  });
+}
+
 bool ReservationsHandler::CheckAdmission(const ExPtr& ex, const AccessClaims& claims,
                                          engine::ConcertId concert) {
   if (claims.role == engine::Role::kAdmin) return true;  // staff sell at the box office

@@ -1,5 +1,6 @@
 #pragma once
-// Reservations: hold seats (explicit or best-available), read one, cancel one. A hold is
+// Reservations: hold seats (explicit or best-available), read one, release a hold, extend a
+// hold once, cancel a paid reservation under the refund policy. A hold is
 // decided by the engine: Sequencer::Execute -> EngineState's hold rules (engine/sequencer.cc).
 #include <string_view>
 
@@ -18,7 +19,9 @@ class ReservationsHandler {
 
   void CreateReservation(const ExPtr& ex, std::string_view concert_id);
   void GetReservation(const ExPtr& ex, std::string_view id);
-  void CancelReservation(const ExPtr& ex, std::string_view id);
+  void CancelReservation(const ExPtr& ex, std::string_view id);  // DELETE: releases a hold
+  void CancelPaid(const ExPtr& ex, std::string_view id);  // POST .../cancel: refund less fee
+  void ExtendHold(const ExPtr& ex, std::string_view id);
 
  private:
   // Reservations on a concert with a waiting room need an admission; answers 403 when missing.

@@ -11,7 +11,8 @@ struct WebAsset {
   std::string_view content_type;
 };
 
-// `name`: index.html, app.js or style.css. Null for anything else.
+// `name`: index.html, app.js, style.css, checkin.html (the door's scanner page) or checkin.js.
+// Null for anything else.
 const WebAsset* FindWebAsset(std::string_view name);
 
 }  // namespace cm::api

@@ -23,15 +23,24 @@ void EngineBridge::Count(const engine::Event& e) {
 }
 
 void EngineBridge::Answer(const engine::EventSlot& slot) {
-  if (!slot.ends_command || slot.request_token == 0) return;
+  if (slot.request_token == 0) return;
+  // A command's first event answers it (a cancellation, not the refund that follows it); the
+  // reply waits for the last, so the read model holds all of the command's consequences. Most
+  // commands have one event, which is both.
+  if (!slot.ends_command) {
+    if (!first_of_command_) first_of_command_ = slot.event;
+    return;
+  }
+  const engine::Event& answer = first_of_command_ ? *first_of_command_ : slot.event;
   if (slot.request_token & kStartupToken) {
     std::lock_guard lock(wait_mu_);
     auto it = startup_answers_.find(slot.request_token);
-    if (it != startup_answers_.end()) it->second = slot.event;
+    if (it != startup_answers_.end()) it->second = answer;
     wait_cv_.notify_all();
-    return;
+  } else {
+    replies_.Complete(slot.request_token, answer);
   }
-  replies_.Complete(slot.request_token, slot.event);
+  first_of_command_.reset();
 }
 
 void EngineBridge::OnHalted(const std::string& reason) {

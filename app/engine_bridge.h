@@ -76,6 +76,8 @@ class EngineBridge : public api::EnginePort {
   std::condition_variable wait_cv_;
   uint64_t next_startup_ = 0;
   std::unordered_map<uint64_t, std::optional<engine::Event>> startup_answers_;
+  // The first event of the command whose events are being answered (publisher thread only).
+  std::optional<engine::Event> first_of_command_;
 };
 
 }  // namespace cm::app

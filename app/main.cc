@@ -1,7 +1,9 @@
-// concertmania: the ticketing server. `concertmania serve --help` lists every flag.
+// concertmania: the ticketing server. `concertmania serve --help` lists every flag;
+// `concertmania tickets --help` the offline door's tools.
 #include <CLI/CLI.hpp>
 
 #include "app/serve_options.h"
+#include "app/tickets_cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Concert Mania: a concert ticketing backend"};
@@ -9,7 +11,10 @@ int main(int argc, char** argv) {
   cm::app::ServeOptions options;
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP booking server");
   cm::app::AddServeFlags(*serve, options);
+  cm::app::TicketsCli tickets;
+  cm::app::AddTicketsCommands(app, tickets);
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return cm::app::RunServer(options);
+  if (tickets.root->parsed()) return cm::app::RunTicketsCommand(tickets);
   return 0;
 }

@@ -26,6 +26,7 @@
 #include "payments/payment_worker.h"
 #include "runtime/durable_fanout.h"
 #include "runtime/ticker.h"
+#include "tickets/signing_key.h"
 
 namespace cm::app {
 namespace {
@@ -181,6 +182,11 @@ int RunServer(const ServeOptions& o) {
     return 2;
   }
   const auth::JwtCodec jwt(std::move(secret).value());
+  auto ticket_key = tickets::SigningKey::ForServer(o.data_dir, o.ticket_key_file);
+  if (!ticket_key.ok()) {
+    spdlog::critical("ticket-signing key: {}", ticket_key.status().ToString());
+    return 2;
+  }
 
   // The parts, in the order the durable fan-out feeds them.
   const runtime::PipelineOptions po = PipelineOptionsFrom(o);
@@ -237,7 +243,10 @@ int RunServer(const ServeOptions& o) {
   bridge.SetOutbox(outbox.publisher.get());
   if (!SeedData(o, bridge, reads)) return 2;
 
-  api::Api api(ApiOptionsFrom(o, payment.worker != nullptr), bridge, reads, jwt, replies, &presence,
+  api::ApiOptions api_options = ApiOptionsFrom(o, payment.worker != nullptr);
+  api_options.ticket_key =
+      std::make_shared<const tickets::SigningKey>(std::move(ticket_key).value());
+  api::Api api(std::move(api_options), bridge, reads, jwt, replies, &presence,
                &queue_stats);
   // stdout carries only the access log, written in batches (http/access_log.h); under
   // overload lines past 16 MiB of backlog are dropped rather than slowing requests.

@@ -29,6 +29,11 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--jwt-secret", o.jwt_secret,
                  "HS256 signing secret (>= 32 bytes); default: generated once into <data>/jwt-secret")
       ->envname("CM_JWT_SECRET");
+  cmd.add_option("--ticket-signing-key", o.ticket_key_file,
+                 "File holding the Ed25519 ticket-signing seed (64 hex digits, mode 0600; created "
+                 "if missing); default <data>/ticket-signing-key. CM_TICKET_SIGNING_KEY (the "
+                 "seed itself) wins over both")
+      ->envname("CM_TICKET_SIGNING_KEY_FILE");
   cmd.add_option("--access-ttl", o.access_ttl_s, "Access token lifetime, seconds")
       ->envname("CM_ACCESS_TTL")->check(CLI::Range(10, 86400))->capture_default_str();
   cmd.add_option("--refresh-ttl", o.refresh_ttl_s, "Refresh token lifetime, seconds")

@@ -18,6 +18,7 @@ struct ServeOptions {
   std::string admin_email;
   std::string admin_password;
   std::string jwt_secret;  // empty: generated once and kept in <data>/jwt-secret
+  std::string ticket_key_file;  // empty: <data>/ticket-signing-key (or CM_TICKET_SIGNING_KEY)
   int access_ttl_s = 15 * 60;
   int refresh_ttl_s = 14 * 24 * 3600;
   double hold_rate = 5;

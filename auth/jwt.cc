@@ -26,7 +26,13 @@ int DecodeChar(char c) {
   return -1;
 }
 
-std::string_view RoleClaim(engine::Role r) { return r == engine::Role::kAdmin ? "ADMIN" : "USER"; }
+std::string_view RoleClaim(engine::Role r) {
+  switch (r) {
+    case engine::Role::kAdmin: return "ADMIN";
+    case engine::Role::kStaff: return "STAFF";
+    default: return "USER";
+  }
+}
 
 // Parses and checks the header: exactly HS256; typ, when present, must be JWT.
 bool HeaderIsHs256(std::string_view json) {
@@ -167,6 +173,7 @@ JwtCodec::Verified JwtCodec::Verify(std::string_view token, int64_t now_s,
   c.sub = id;
   if (role == "ADMIN") c.role = engine::Role::kAdmin;
   else if (role == "USER") c.role = engine::Role::kUser;
+  else if (role == "STAFF") c.role = engine::Role::kStaff;
   else return out;
 
   if (now_s >= c.exp + leeway_s) {

@@ -13,11 +13,12 @@ set(CM_LAYERS
   "replay:engine,journal,views"
   "http:json,metrics"
   "auth:engine,json"
-  "api:engine,runtime,readmodel,views,http,auth,json,metrics"
+  "tickets:engine,json"
+  "api:engine,runtime,readmodel,views,http,auth,tickets,json,metrics"
   "live:engine,runtime,readmodel,views,http,auth,json,metrics"
   "payments:engine,metrics,http,json"
   "outbox:engine,views,metrics"
-  "app:engine,journal,runtime,readmodel,views,http,auth,api,live,payments,outbox,json,metrics")
+  "app:engine,journal,runtime,readmodel,views,http,auth,tickets,api,live,payments,outbox,json,metrics")
 
 function(cm_check_layering root)
   set(folders "")

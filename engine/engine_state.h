@@ -138,6 +138,14 @@ class EngineState {
   const DenseTable<PaymentId, Payment>& payments() const { return payments_; }
   const DenseTable<SessionId, Session>& sessions() const { return sessions_; }
   const DenseTable<TicketId, Ticket>& tickets() const { return tickets_; }
+  // Offline scans that collided, oldest first: kept for people to resolve, never dropped.
+  struct Conflict {
+    Seq seq = 0;
+    TimeMs recorded_at = 0;
+    CheckInConflict what;
+    bool operator==(const Conflict&) const = default;
+  };
+  const std::vector<Conflict>& conflicts() const { return conflicts_; }
   // Concerts with a waiting room, ascending.
   const std::vector<ConcertId>& rooms() const { return rooms_; }
 
@@ -185,6 +193,7 @@ class EngineState {
   // outlive their reservation's record.
   DenseTable<TicketId, Ticket> tickets_;
   ShardedFlatMap<ReservationId, TicketId> first_ticket_of_;
+  std::vector<Conflict> conflicts_;
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
   DenseTable<SessionId, Session> sessions_;

@@ -69,6 +69,7 @@ Status EngineState::ApplyTicket(const Event& e) {
   }
   if (const auto* b = std::get_if<CheckInConflict>(&e.body)) {
     if (!tickets_.contains(b->ticket)) return Contradiction(e, "for an unknown ticket");
+    conflicts_.push_back(Conflict{e.seq, e.ts, *b});
     return Status::OK();
   }
   return Contradiction(e, "is not a ticket event");

@@ -246,6 +246,7 @@ struct CheckInConflict {
   ResultCode why = ResultCode::kAlreadyUsed;  // kAlreadyUsed or kTicketRevoked
   std::string first_gate;                     // the check-in it collides with, if any
   TimeMs first_at = 0;
+  bool operator==(const CheckInConflict&) const = default;
 };
 
 // The buyer cancelled a CONFIRMED reservation: its seats return to sale, its tickets are

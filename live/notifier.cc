@@ -49,7 +49,8 @@ void Notifier::Collect(const Event& e) {
   auto note = [&](ReservationId id, const char* kind) {
     reads_.Read([&](const EngineState& s) {
       if (const Reservation* r = s.FindReservation(id))
-        pending_.push_back({r->user, {}, kind, id, r->concert, r->amount, r->expires_at, e.seq});
+        pending_.push_back(
+            {r->user, {}, kind, id, r->concert, r->amount, r->expires_at, e.seq, 0});
       return 0;
     });
   };
@@ -57,7 +58,7 @@ void Notifier::Collect(const Event& e) {
     case EventType::kHoldPlaced: {
       const auto& b = std::get<HoldPlaced>(e.body);
       pending_.push_back({b.user, {}, "HOLD_PLACED", b.reservation, b.concert, b.amount,
-                          b.expires_at, e.seq});
+                          b.expires_at, e.seq, 0});
       // Holds shorter than the warning window get no warning.
       if (b.expires_at - kWarnBeforeMs > e.ts)
         pending_warnings_.push_back({b.expires_at - kWarnBeforeMs, b.reservation});
@@ -89,6 +90,38 @@ void Notifier::Collect(const Event& e) {
       if (const auto& b = std::get<RefundIssued>(e.body); b.why != RefundReason::kReservationRefunded)
         note(b.reservation, "REFUND_ISSUED");
       break;
+    case EventType::kHoldExtended: {
+      // The hold ends later: its owner hears so, and is warned again before the new end (the
+      // old warning no longer matches the hold's expiry, so it is skipped).
+      const auto& b = std::get<HoldExtended>(e.body);
+      note(b.reservation, "HOLD_EXTENDED");
+      if (b.expires_at - kWarnBeforeMs > e.ts)
+        pending_warnings_.push_back({b.expires_at - kWarnBeforeMs, b.reservation});
+      break;
+    }
+    case EventType::kReservationCancelled: {
+      const auto& b = std::get<ReservationCancelled>(e.body);
+      pending_.push_back({b.user, {}, "RESERVATION_CANCELLED", b.reservation, b.concert, b.refund,
+                          0, e.seq, 0});
+      break;
+    }
+    case EventType::kTicketIssued: {
+      const auto& b = std::get<TicketIssued>(e.body);
+      pending_.push_back(
+          {b.holder, {}, "TICKET_ISSUED", b.reservation, b.concert, 0, 0, e.seq, b.ticket});
+      break;
+    }
+    case EventType::kTicketTransferred: {
+      const auto& b = std::get<TicketTransferred>(e.body);
+      pending_.push_back({b.from, {}, "TICKET_TRANSFERRED", 0, b.concert, 0, 0, e.seq, b.ticket});
+      pending_.push_back({b.to, {}, "TICKET_RECEIVED", 0, b.concert, 0, 0, e.seq, b.ticket});
+      break;
+    }
+    case EventType::kTicketCheckedIn: {
+      const auto& b = std::get<TicketCheckedIn>(e.body);
+      pending_.push_back({b.holder, {}, "TICKET_CHECKED_IN", 0, b.concert, 0, 0, e.seq, b.ticket});
+      break;
+    }
     default:
       break;
   }
@@ -104,12 +137,13 @@ void Notifier::Flush() {
       w.BeginObject()
           .Field("type", "notification")
           .Field("kind", n.kind)
-          .Field("seq", n.seq)
-          .Field("reservationId", n.reservation)
-          .Field("concertId", n.concert)
-          .Field("amount", n.amount)
-          .Field("expiresAt", FormatTime(n.expires_at))
-          .EndObject();
+          .Field("seq", n.seq);
+      if (n.reservation != 0) w.Field("reservationId", n.reservation);
+      w.Field("concertId", n.concert);
+      if (n.ticket != 0) w.Field("ticketId", n.ticket);
+      if (n.amount != 0 || n.ticket == 0) w.Field("amount", n.amount);
+      if (n.expires_at != 0) w.Field("expiresAt", FormatTime(n.expires_at));
+      w.EndObject();
       Deliver(n.user, std::make_shared<const std::string>(w.Take()));
     }
   });

@@ -46,6 +46,7 @@ class Notifier {
     int64_t amount;
     engine::TimeMs expires_at;
     engine::Seq seq;
+    engine::TicketId ticket;  // 0 unless the note is about a ticket
   };
   struct Warning {
     engine::TimeMs warn_at;

@@ -21,7 +21,14 @@ std::string TopicOf(const engine::Event& e, const std::string& prefix) {
     case EventType::kReservationConfirmed:
     case EventType::kReservationRefunded:
     case EventType::kSeatsReleased:
+    case EventType::kReservationCancelled:
+    case EventType::kHoldExtended:
       return prefix + "reservations";
+    case EventType::kTicketIssued:
+    case EventType::kTicketTransferred:
+    case EventType::kTicketCheckedIn:
+    case EventType::kCheckInConflict:
+      return prefix + "tickets";
     case EventType::kPaymentSucceeded:
     case EventType::kPaymentFailed:
     case EventType::kRefundIssued:

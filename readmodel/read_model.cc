@@ -23,6 +23,11 @@ Status ReadModel::Load(const EngineState& recovered) {
   for (const auto& [id, r] : state_->reservations()) ids.push_back(id);
   std::sort(ids.begin(), ids.end());
   for (ReservationId id : ids) IndexReservation(state_->FindReservation(id)->user, id);
+  tickets_by_holder_.clear();
+  std::vector<engine::TicketId> tickets;
+  for (const auto& [id, t] : state_->tickets()) tickets.push_back(id);
+  std::sort(tickets.begin(), tickets.end());
+  for (engine::TicketId id : tickets) tickets_by_holder_[state_->FindTicket(id)->holder].push_back(id);
   return Status::OK();
 }
 
@@ -46,6 +51,24 @@ Status ReadModel::Apply(const engine::Event& e) {
     return r ? r->concert : 0;
   };
   switch (TypeOf(e)) {
+    case EventType::kTicketIssued: {
+      const auto& b = std::get<TicketIssued>(e.body);
+      tickets_by_holder_[b.holder].push_back(b.ticket);
+      break;
+    }
+    case EventType::kTicketTransferred: {
+      const auto& b = std::get<TicketTransferred>(e.body);
+      std::erase(tickets_by_holder_[b.from], b.ticket);
+      std::vector<engine::TicketId>& theirs = tickets_by_holder_[b.to];
+      theirs.insert(std::upper_bound(theirs.begin(), theirs.end(), b.ticket), b.ticket);
+      break;
+    }
+    case EventType::kSeatsReleased:
+      Touch(std::get<SeatsReleased>(e.body).concert, e.seq);
+      break;
+    case EventType::kReservationCancelled:
+      Touch(std::get<ReservationCancelled>(e.body).concert, e.seq);
+      break;
     case EventType::kConcertCreated:
       Touch(std::get<ConcertCreated>(e.body).concert, e.seq);
       break;
@@ -99,6 +122,13 @@ std::vector<ReservationId> ReadModel::ReservationsOf(UserId user) const {
   for (auto r = it->second.rbegin(); r != it->second.rend(); ++r)
     if (state_->FindReservation(*r) != nullptr) out.push_back(*r);
   return out;
+}
+
+std::vector<engine::TicketId> ReadModel::TicketsOf(UserId user) const {
+  std::shared_lock lock(mu_);
+  auto it = tickets_by_holder_.find(user);
+  if (it == tickets_by_holder_.end()) return {};
+  return {it->second.rbegin(), it->second.rend()};
 }
 
 ReadModel::Rendered ReadModel::CachedRender(

@@ -47,6 +47,8 @@ class ReadModel {
   Seq ConcertVersion(ConcertId id) const;
   // The user's reservations the engine still knows, newest first.
   std::vector<ReservationId> ReservationsOf(UserId user) const;
+  // The tickets the user holds now (bought, or given to them), newest first.
+  std::vector<engine::TicketId> TicketsOf(UserId user) const;
 
   // A cached rendering keyed by concert and version: `render` runs (under the shared lock)
   // only when the concert changed since the cached copy. Returns a null body for an unknown
@@ -67,6 +69,7 @@ class ReadModel {
   std::unique_ptr<EngineState> state_;
   std::unordered_map<ConcertId, Seq> concert_version_;
   std::unordered_map<UserId, std::vector<ReservationId>> by_user_;  // oldest first
+  std::unordered_map<UserId, std::vector<engine::TicketId>> tickets_by_holder_;  // oldest first
 
   mutable std::mutex cache_mu_;
   mutable std::unordered_map<ConcertId, Rendered> cache_;

@@ -17,10 +17,12 @@ packages=(
   libsodium-dev libssl-dev libjwt-dev zlib1g-dev
   librdkafka-dev
   libcli11-dev
+  libqrencode-dev
 )
-# The browser test drives Debian's Chromium, and the fuzz smoke needs clang with libFuzzer's
-# runtime; only the test command asks for them (--for-tests).
-[ "${1:-}" = "--for-tests" ] && packages+=(chromium clang libclang-rt-14-dev)
+# The browser tests drive Debian's Chromium (and read its QR codes back with zbarimg), and the
+# fuzz smoke needs clang with libFuzzer's runtime; only the test command asks for them
+# (--for-tests).
+[ "${1:-}" = "--for-tests" ] && packages+=(chromium clang libclang-rt-14-dev zbar-tools)
 # Node.js and npm: Debian's, unless a node is already on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

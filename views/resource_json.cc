@@ -24,7 +24,7 @@ void WriteUser(JsonWriter& w, const User& u) {
       .Field("id", u.id)
       .Field("email", u.email)
       .Field("name", u.name)
-      .Field("role", u.role == Role::kAdmin ? "ADMIN" : "USER")
+      .Field("role", ToString(u.role))
       .EndObject();
 }
 
@@ -44,7 +44,19 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
       .Field("holdTtlSeconds", s.hold_ttl_ms / 1000)
       .Field("maxSeatsPerUser", s.max_seats_per_user)
       .Field("reholdCooldownSeconds", s.rehold_cooldown_ms / 1000)
-      .Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
+      .Field("doorsOpenAt", FormatTime(s.doors_open_at))
+      .Field("transferCutoffHours", s.transfer_cutoff_ms / 3'600'000)
+      .Field("holdExtensionSeconds", s.hold_extension_ms / 1000)
+      .Field("maxHoldSeconds", (s.max_hold_ms > 0 ? s.max_hold_ms
+                                                  : s.hold_ttl_ms + s.hold_extension_ms) /
+                                   1000);
+  w.Key("refundPolicy")
+      .BeginObject()
+      .Field("deadlineHours", s.refund.deadline_ms / 3'600'000)
+      .Field("feePercent", s.refund.fee_percent)
+      .Field("refundableUntil", FormatTime(s.starts_at - s.refund.deadline_ms))
+      .EndObject();
+  w.Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
       .Field("seatsAvailable",
              static_cast<uint64_t>(c.seats.size() - c.seats.held() - c.seats.sold()));
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());

@@ -293,6 +293,18 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutFixed64(dst, static_cast<uint64_t>(t.checked_in_at));
     PutLengthPrefixed(dst, t.gate);
   }
+  PutVarint32(dst, static_cast<uint32_t>(s.conflicts().size()));
+  for (const EngineState::Conflict& c : s.conflicts()) {
+    PutFixed64(dst, c.seq);
+    PutFixed64(dst, static_cast<uint64_t>(c.recorded_at));
+    PutFixed64(dst, c.what.ticket);
+    PutFixed64(dst, c.what.concert);
+    PutLengthPrefixed(dst, c.what.gate);
+    PutFixed64(dst, static_cast<uint64_t>(c.what.scanned_at));
+    PutVarint32(dst, static_cast<uint32_t>(c.what.why));
+    PutLengthPrefixed(dst, c.what.first_gate);
+    PutFixed64(dst, static_cast<uint64_t>(c.what.first_at));
+  }
 }
 
 Status StateRestorer::Decode(std::string_view in) {
@@ -521,6 +533,19 @@ Status StateRestorer::DecodeTickets(std::string_view* in) {
     if (s_.reservations_.contains(t.reservation) && !s_.first_ticket_of_.Contains(t.reservation))
       s_.first_ticket_of_.Insert(t.reservation, t.id);
     *s_.tickets_.Emplace(t.id).first = std::move(t);
+  }
+  if (!GetCount(in, &n)) return Fail("bad conflict count");
+  for (uint32_t i = 0; i < n; ++i) {
+    EngineState::Conflict c;
+    uint32_t why;
+    if (!GetFixed64(in, &c.seq) || !GetSigned64(in, &c.recorded_at) ||
+        !GetFixed64(in, &c.what.ticket) || !GetFixed64(in, &c.what.concert) ||
+        !GetString(in, &c.what.gate) || !GetSigned64(in, &c.what.scanned_at) ||
+        !GetVarint32(in, &why) || !GetString(in, &c.what.first_gate) ||
+        !GetSigned64(in, &c.what.first_at) || !s_.tickets_.contains(c.what.ticket))
+      return Fail("malformed check-in conflict");
+    c.what.why = static_cast<ResultCode>(why);
+    s_.conflicts_.push_back(std::move(c));
   }
   return Status::OK();
 }

@@ -12,6 +12,7 @@
 //          | sessions: varint n, session[n]          (ascending id)
 //          | payments: varint n, payment[n]          (ascending id)
 //          | admissions: varint n, admission[n]      (ascending id; admission tickets)
+//          | conflicts: varint n, conflict[n]        (oldest first)
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 //                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
@@ -33,6 +34,8 @@
 //                | live_holds: varint n, (user: fixed64, count: varint)[n] (ascending user)
 // admission   := id, reservation, concert, holder: fixed64 | seat: fixed32 | version: varint
 //                | state: u8 (TicketState) | checked_in_at: fixed64 | gate: lstr
+// conflict    := seq, recorded_at, ticket, concert: fixed64 | gate: lstr | scanned_at: fixed64
+//                | why: varint | first_gate: lstr | first_at: fixed64
 // ticket      := id, user: fixed64 | status, end: u8 | place, joined_at, admitted_at,
 //                admission_expires_at, ended_at: fixed64
 // users       := varint n, fixed64[n]

@@ -79,6 +79,7 @@ uint64_t ApiFixture::CreateConcert(const ConcertOptions& o) {
                        {"holdTtlSeconds", o.hold_ttl_s},
                        {"maxSeatsPerUser", o.max_seats_per_user}};
   if (!o.waiting_room.empty()) concert["waitingRoom"] = o.waiting_room;
+  for (const auto& [k, v] : o.extra) concert[k] = v;
   auto c = http.Post("/api/admin/concerts", json::serialize(concert), admin);
   if (c.status != 201) throw std::runtime_error("concert: " + c.body);
   const auto id = static_cast<uint64_t>(Int(c.Json(), "id"));

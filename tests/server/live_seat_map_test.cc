@@ -199,6 +199,9 @@ TEST_CASE("notifications reach only their owner; unauthenticated requests are re
   const std::string rid = std::to_string(Int(held.Json(), "id"));
   REQUIRE(f.http.Post("/api/admin/reservations/" + rid + "/confirm", "", f.admin).status == 200);
   CHECK(Str(wa.NextOf("notification"), "kind") == "RESERVATION_CONFIRMED");
+  const json::value ticket = wa.NextOf("notification");  // one per seat
+  CHECK(Str(ticket, "kind") == "TICKET_ISSUED");
+  CHECK(Int(ticket, "reservationId") == Int(held.Json(), "id"));
   REQUIRE(f.http.Post("/api/admin/reservations/" + rid + "/refund", "", f.admin).status == 200);
   CHECK(Str(wa.NextOf("notification"), "kind") == "REFUND_ISSUED");
   // B saw only its own: after its HOLD_PLACED comes its own HOLD_EXPIRING.

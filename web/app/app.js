@@ -421,13 +421,18 @@ function onNotification(n) {
     HOLD_EXPIRING: "Your hold expires in under a minute.",
     HOLD_EXPIRED: "Your hold expired and the seats were released.",
     HOLD_RELEASED: "Your hold was released.",
-    RESERVATION_CONFIRMED: "Payment received: your seats are confirmed.",
+    RESERVATION_CONFIRMED: "Payment received: your seats are confirmed. Your tickets are under My tickets.",
+    TICKET_RECEIVED: "Someone gave you a ticket: see My tickets.",
+    TICKET_TRANSFERRED: "Your ticket was transferred.",
+    HOLD_EXTENDED: "Your hold was extended.",
+    RESERVATION_CANCELLED: "Your reservation was cancelled; the refund is on its way.",
     REFUND_ISSUED: "Your refund was issued.",
     PAYMENT_SUCCEEDED: "Payment succeeded.",
     PAYMENT_FAILED: "Payment failed after several tries; nothing was charged and the seats were released.",
     SEATS_RELEASED: "Your seats were released.",
   };
   const kind = n.kind === "HOLD_EXPIRED" || n.kind === "HOLD_EXPIRING" ? "warn" : "info";
+  if (n.kind === "TICKET_ISSUED" || n.kind === "TICKET_CHECKED_IN") return;  // one note per purchase
   if (n.kind !== "HOLD_PLACED") say(texts[n.kind] || n.kind, kind);
   if (state.concert) loadHolds();
 }
@@ -531,9 +536,50 @@ function tick() {
   }
 }
 
+// ---- my tickets ------------------------------------------------------------------------------
+
+// Each ticket with its QR code: the SVG is fetched with the token and shown as a data: URL.
+async function showTickets() {
+  closeConcert();
+  $("concerts-view").hidden = true;
+  $("tickets-view").hidden = false;
+  const list = $("ticket-list");
+  list.replaceChildren();
+  if (!state.auth) {
+    list.innerHTML = `<li class="empty">Log in to see your tickets.</li>`;
+    return;
+  }
+  const { res, data } = await api("GET", "/api/users/me/tickets");
+  if (!res.ok) return say(explain(res, data, "Loading tickets"), "error");
+  if (!data.tickets.length) list.innerHTML = `<li class="empty">No tickets yet.</li>`;
+  for (const t of data.tickets) {
+    const li = document.createElement("li");
+    li.dataset.ticket = t.id;
+    li.innerHTML = `<strong class="title"></strong><div class="seat"></div>
+      <div class="ticket-status"></div>`;
+    li.querySelector(".title").textContent = t.concertTitle;
+    li.querySelector(".seat").textContent = t.seat ? `${t.seat.section} ${t.seat.row}-${t.seat.number} (${t.seat.grade})` : "";
+    li.querySelector(".ticket-status").textContent =
+      t.status === "CHECKED_IN" ? `Used at ${t.gate}` : t.status === "REVOKED" ? "Revoked" : `Doors open ${new Date(t.doorsOpenAt).toLocaleString()}`;
+    if (t.qr) {
+      const svg = await fetch(t.qr, { headers: { Authorization: `Bearer ${state.auth.accessToken}` } });
+      if (svg.ok) {
+        const img = document.createElement("img");
+        img.className = "qr";
+        img.alt = `QR code of ticket ${t.id}`;
+        img.src = "data:image/svg+xml;base64," + btoa(await svg.text());
+        li.prepend(img);
+      }
+    }
+    list.append(li);
+  }
+}
+
 // ---- wiring ----------------------------------------------------------------------------------
 
 function route() {
+  if (location.hash === "#tickets") return showTickets();
+  $("tickets-view").hidden = true;
   const m = location.hash.match(/^#concert\/(\d+)$/);
   if (m) openConcert(Number(m[1]));
   else closeConcert();
