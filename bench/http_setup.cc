@@ -79,6 +79,7 @@ int64_t CreateConcertOnSale(uint16_t port, const std::string& admin_email,
                           {"maxSeatsPerUser", shape.max_seats_per_user}};
   if (!shape.waiting_room_json.empty()) body["waitingRoom"] = json::parse(shape.waiting_room_json);
   if (shape.rehold_cooldown_s >= 0) body["reholdCooldownSeconds"] = shape.rehold_cooldown_s;
+  if (shape.doors_open) body["doorsOpenAt"] = now - 60'000;
   auto concert = Call(admin_stream, http::verb::post, "/api/admin/concerts", json::serialize(body),
                       admin);
   if (concert.result_int() != 201) throw std::runtime_error("concert: " + concert.body());

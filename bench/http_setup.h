@@ -29,6 +29,7 @@ struct ConcertShape {
   std::string title = "Bench Concert";
   std::string waiting_room_json;  // a "waitingRoom" object for the concert; empty: none
   int rehold_cooldown_s = -1;     // reholdCooldownSeconds; -1: the server's default
+  bool doors_open = false;        // doorsOpenAt now (check-ins are admitted at once)
   int64_t seats() const { return static_cast<int64_t>(sections) * rows * seats_per_row; }
 };
 
