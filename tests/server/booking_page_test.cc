@@ -63,3 +63,58 @@ TEST_CASE("two browsers: A holds a seat, B sees it held within 1 s, A cancels, B
   CHECK(shot != nullptr);
   if (shot) std::fclose(shot);
 }
+
+namespace {
+
+// Runs a command and returns what it printed (and its exit status in *status).
+std::string Run(const std::string& cmd, int* status) {
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  *status = pclose(p);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("after paying, My tickets shows a QR code that a real decoder reads, and the door "
+          "page admits that code once") {
+  TempDir pg_dir;
+  FakePgProcess pg(pg_dir.path() + "/pg.port");
+  ApiFixture f({"--payment-provider-url", pg.url()});
+  ConcertOptions o;
+  o.extra = json::object{{"doorsOpenAt", NowMs() - 60'000}};
+  const uint64_t concert = f.CreateConcert(o);
+  SignupAndLogin(f.port(), "buyer@x.io");
+  REQUIRE(f.http.Post("/api/admin/users",
+                      R"({"email":"door@x.io","password":"door-password","name":"Door"})", f.admin)
+              .status == 201);
+  const std::string node = "NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+                           "/tests/web/tickets_browser.js ";
+  const std::string qr = CM_BINARY_DIR "/booking_page_ticket_qr.png";
+  std::remove(qr.c_str());
+  int status = 0;
+  const std::string bought = Run(node + "buy " + std::to_string(f.port()) + " " +
+                                     std::to_string(concert) + " 5 buyer@x.io password-123 " + qr,
+                                 &status);
+  MESSAGE("browser (buy): " << bought);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  // A real decoder reads the screenshot.
+  std::string code = Run("zbarimg --raw -q " + qr, &status);
+  REQUIRE(WEXITSTATUS(status) == 0);
+  while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+  CHECK(code.rfind("CM1", 0) == 0);
+  const std::string scanned =
+      Run(node + "scan " + std::to_string(f.port()) + " " + std::to_string(concert) +
+              " door@x.io door-password '" + code + "' " CM_BINARY_DIR "/checkin_page.png",
+          &status);
+  MESSAGE("browser (scan): " << scanned);
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value result = json::parse(scanned);
+  CHECK(Str(result, "first") == "ADMITTED");
+  CHECK(Str(result, "second") == "ALREADY_USED");
+  CHECK(Str(result, "detail").find("Main gate") != std::string::npos);
+}
