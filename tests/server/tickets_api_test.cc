@@ -436,3 +436,35 @@ TEST_CASE("the offline door: export a bundle, verify codes with no server") {
   }
   CHECK(refused == static_cast<int>(good.size()));
 }
+
+TEST_CASE("SIGKILL between the refund call and its report: after the restart the cancellation's "
+          "refund completes exactly once") {
+  DoorWorld w;
+  const std::string a = SignupAndLogin(w.f.port(), "a@x.io");
+  const int64_t r = w.Buy(a, "[20]");  // R, 100,000
+  const int64_t payment =
+      Int(w.f.http.Get("/api/reservations/" + std::to_string(r), a).Json(), "paymentId");
+  // The provider refunds at once and answers after 1.5 s; the server dies before the answer.
+  w.pg.Configure(R"({"latencyMinMs":1500,"latencyMaxMs":1500})");
+  REQUIRE(w.f.http.Post("/api/reservations/" + std::to_string(r) + "/cancel", "", a).status == 200);
+  for (int i = 0; i < 100 && Int(w.pg.Ledger(), "refunds") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(Int(w.pg.Ledger(), "refunds") == 1);
+  w.f.Restart(/*crash=*/true);
+  w.pg.Configure(R"({"latencyMinMs":0,"latencyMaxMs":0})");
+  json::value p;
+  for (int i = 0; i < 200; ++i) {
+    p = w.f.http.Get("/api/payments/" + std::to_string(payment), a).Json();
+    if (p.as_object().contains("refund") && p.at("refund").at("settled").as_bool()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(p.at("refund").at("settled").as_bool());
+  CHECK(Int(p.at("refund"), "amount") == 90'000);
+  const json::value ledger = w.pg.Ledger();
+  CHECK(Int(ledger, "refunds") == 1);  // the resumed call asked again, under the same key
+  CHECK(Int(ledger, "refunded") == 90'000);
+  CHECK(Int(ledger, "captured") - Int(ledger, "refunded") == 10'000);  // the fee kept
+  CHECK(w.f.server->Terminate() == 0);
+  CHECK(std::system((ReplayBinary() + " --data " + w.f.data_dir() + " --verify > /dev/null 2>&1")
+                        .c_str()) == 0);
+}
