@@ -54,6 +54,9 @@ bool LoadDemo(EngineBridge& bridge, const readmodel::ReadModel& reads, int64_t n
   if (!EnsureUser(bridge, reads, DemoAccounts::kUserEmail, DemoAccounts::kUserPassword,
                   "Demo Fan", engine::Role::kUser))
     return false;
+  if (!EnsureUser(bridge, reads, DemoAccounts::kStaffEmail, DemoAccounts::kStaffPassword,
+                  "Door Staff", engine::Role::kStaff))
+    return false;
   if (reads.Read([](const engine::EngineState& s) { return !s.concerts().empty(); }))
     return true;  // a restart: the demo concert (or real ones) already exist
   auto venue = bridge.RunAndWait(

@@ -15,6 +15,8 @@ struct DemoAccounts {
   static constexpr const char* kAdminPassword = "admin-demo-pass";
   static constexpr const char* kUserEmail = "demo@concertmania.local";
   static constexpr const char* kUserPassword = "demo-user-pass";
+  static constexpr const char* kStaffEmail = "door@concertmania.local";
+  static constexpr const char* kStaffPassword = "door-demo-pass";
 };
 
 // Creates an ADMIN account with this email unless one exists. Returns false (logged) on failure.
