@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <chrono>
 #include <deque>
 #include <set>
 #include <thread>
@@ -207,6 +208,33 @@ TEST_CASE("notifications reach only their owner; unauthenticated requests are re
   // B saw only its own: after its HOLD_PLACED comes its own HOLD_EXPIRING.
   const json::value b_next = wb.NextOf("notification");
   CHECK(Int(b_next, "reservationId") == Int(b_held.Json(), "id"));
+}
+
+TEST_CASE("an extended hold notifies HOLD_EXTENDED, and its expiry warning comes again before the "
+          "new end, not the old one") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.hold_ttl_s = 62;  // the first warning would come 2 s after the hold ...
+  o.extra = json::object{{"holdExtensionSeconds", 4}};  // ... the extended one 6 s after
+  const std::string c = std::to_string(f.CreateConcert(o));
+  const std::string a = SignupAndLogin(f.port(), "ext@x.io");
+  WsClient wa(f.port());
+  wa.Send(json::serialize(json::object{{"type", "notifications"}, {"token", a}}));
+  REQUIRE(Str(wa.Next(), "type") == "subscribed");
+  auto held = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[3]})", a);
+  REQUIRE(held.status == 201);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(Str(wa.NextOf("notification"), "kind") == "HOLD_PLACED");
+  const std::string rid = std::to_string(Int(held.Json(), "id"));
+  REQUIRE(f.http.Post("/api/reservations/" + rid + "/extend", "", a).status == 200);
+  const json::value extended = wa.NextOf("notification");
+  CHECK(Str(extended, "kind") == "HOLD_EXTENDED");
+  const json::value expiring = wa.NextOf("notification");
+  CHECK(Str(expiring, "kind") == "HOLD_EXPIRING");
+  CHECK(Int(expiring, "reservationId") == Int(held.Json(), "id"));
+  // Not the stale warning of the old end (2 s), the new one (6 s).
+  CHECK(std::chrono::steady_clock::now() - start > std::chrono::milliseconds(5000));
+  CHECK(Str(expiring, "expiresAt") == Str(extended, "expiresAt"));
 }
 
 TEST_CASE("a hold that runs out notifies its owner HOLD_EXPIRED") {
