@@ -206,13 +206,7 @@ int main(int argc, char** argv) {
   report.Add("elapsed", elapsed, "s");
   report.Add("checkins_per_s", total / elapsed, "checkins/s");
   const double requests = std::max<double>(1, static_cast<double>(total));
-  if (o.server_pid != 0) {
-    report.Add("server_cpu_us_per_checkin", server.cpu_us / requests, "us");
-    report.Add("server_cpu_cores", server.cpu_us / 1e6 / elapsed, "cores");
-    report.Add("server_voluntary_switches_per_1k", 1000 * server.voluntary_switches / requests, "");
-    report.Add("server_involuntary_switches_per_1k",
-               1000 * server.involuntary_switches / requests, "");
-  }
+  if (o.server_pid != 0) cm::bench::AddServerCosts(report, server, requests, elapsed, "checkin");
   report.Add("client_cpu_us_per_checkin", client.cpu_us / requests, "us");
   for (const auto& [k, v] : results) report.Add("result_" + k, static_cast<double>(v), "");
   report.Add("connection_errors", errors, "");

@@ -148,14 +148,7 @@ int main(int argc, char** argv) {
   report.Add("holds_per_s", statuses[201] / elapsed, "holds/s");
   // What a request costs, whatever the machine's noise does to the rate.
   const double requests = std::max<double>(1, static_cast<double>(total));
-  if (o.server_pid != 0) {
-    report.Add("server_cpu_us_per_request", server.cpu_us / requests, "us");
-    report.Add("server_cpu_cores", server.cpu_us / 1e6 / elapsed, "cores");
-    report.Add("server_voluntary_switches_per_1k_requests",
-               1000 * server.voluntary_switches / requests, "");
-    report.Add("server_involuntary_switches_per_1k_requests",
-               1000 * server.involuntary_switches / requests, "");
-  }
+  if (o.server_pid != 0) cm::bench::AddServerCosts(report, server, requests, elapsed, "request");
   report.Add("client_cpu_us_per_request", client.cpu_us / requests, "us");
   // Holds stop when the seats or the users' per-user limits run out; the rate that matters is
   // the one while holds were still possible.

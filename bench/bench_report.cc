@@ -101,4 +101,15 @@ uint64_t ResidentBytes() {
   return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
 }
 
+void AddServerCosts(Report& report, const ProcessUsage& usage, double count, double elapsed_s,
+                    const std::string& what) {
+  count = std::max(1.0, count);
+  report.Add("server_cpu_us_per_" + what, usage.cpu_us / count, "us");
+  report.Add("server_cpu_cores", usage.cpu_us / 1e6 / elapsed_s, "cores");
+  report.Add("server_voluntary_switches_per_1k_" + what + "s",
+             1000 * usage.voluntary_switches / count, "");
+  report.Add("server_involuntary_switches_per_1k_" + what + "s",
+             1000 * usage.involuntary_switches / count, "");
+}
+
 }  // namespace cm::bench

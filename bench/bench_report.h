@@ -67,6 +67,12 @@ struct ProcessUsage {
   }
 };
 
+// What each of `count` requests cost a server under load (`usage` over `elapsed_s`), the figures
+// machine noise does not move: server_cpu_us_per_<what>, server_cpu_cores and the voluntary and
+// involuntary context switches per 1,000 <what>s.
+void AddServerCosts(Report& report, const ProcessUsage& usage, double count, double elapsed_s,
+                    const std::string& what);
+
 // A small fast RNG for generating load (xorshift64*); not for anything that matters.
 class FastRng {
  public:
