@@ -7,6 +7,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <chrono>
+#include <iterator>
 #include <fstream>
 #include <map>
 #include <set>
@@ -23,8 +24,10 @@ namespace {
 const std::set<std::string> kPublished = {
     "HoldPlaced",         "HoldReleased",     "HoldExpired",   "ReservationConfirmed",
     "ReservationRefunded", "SeatsReleased",   "PaymentSucceeded", "PaymentFailed",
-    "RefundIssued"};
-const char* const kTopics[] = {"concertmania.reservations", "concertmania.payments"};
+    "RefundIssued",       "ReservationCancelled", "HoldExtended", "TicketIssued",
+    "TicketTransferred",  "TicketCheckedIn",  "CheckInConflict"};
+const char* const kTopics[] = {"concertmania.reservations", "concertmania.payments",
+                               "concertmania.tickets"};
 constexpr int kPartitions = 3;
 
 // A one-broker mock cluster living in this process (it needs a handle to hang from).
@@ -70,7 +73,8 @@ std::vector<Message> Consume(const std::string& brokers, std::size_t want) {
   rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   REQUIRE(rk != nullptr);
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(2 * kPartitions);
+  rd_kafka_topic_partition_list_t* parts =
+      rd_kafka_topic_partition_list_new(std::size(kTopics) * kPartitions);
   for (const char* t : kTopics)
     for (int p = 0; p < kPartitions; ++p)
       rd_kafka_topic_partition_list_add(parts, t, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
@@ -116,7 +120,7 @@ std::map<uint64_t, std::pair<std::string, std::string>> Durable(const std::strin
   return out;
 }
 
-// Some of every kind: holds, a cancel, a hold that expires, a paid reservation.
+// Some of every kind: holds, a cancel, an extension, a paid reservation (and so its ticket).
 void MakeTraffic(ApiFixture& f, const std::string& concert, const std::string& token, int first_seat) {
   const std::string path = "/api/v1/concerts/" + concert + "/reservations";
   auto a = f.http.Post(path, "{\"seatIds\":[" + std::to_string(first_seat) + "]}", token);
@@ -124,6 +128,8 @@ void MakeTraffic(ApiFixture& f, const std::string& concert, const std::string& t
   auto b = f.http.Post(path, "{\"seatIds\":[" + std::to_string(first_seat + 1) + "]}", token);
   REQUIRE(b.status == 201);
   REQUIRE(f.http.Delete("/api/reservations/" + std::to_string(Int(b.Json(), "id")), token).status == 200);
+  REQUIRE(f.http.Post("/api/reservations/" + std::to_string(Int(a.Json(), "id")) + "/extend", "", token)
+              .status == 200);
   auto paid = f.http.Post("/api/payments", "{\"reservationId\":" + std::to_string(Int(a.Json(), "id")) + "}",
                           token, {{"Idempotency-Key", "pay-" + std::to_string(first_seat)}});
   REQUIRE(paid.status == 202);
@@ -177,11 +183,12 @@ TEST_CASE_FIXTURE(OutboxWorld, "every durable domain event reaches Kafka exactly
     CHECK(seen.insert(m.seq).second);  // exactly once
     const bool payments = m.topic == kTopics[1];
     CHECK(payments == (m.type.starts_with("Payment") || m.type == "RefundIssued"));
+    CHECK((m.topic == kTopics[2]) == m.type.starts_with("Ticket"));
     uint64_t& last = last_per_key[m.topic + "/" + m.key];
     CHECK(m.seq > last);  // in order per key
     last = m.seq;
   }
-  CHECK(last_per_key.size() == 4);  // two concerts on two topics
+  CHECK(last_per_key.size() == 6);  // two concerts on three topics
   // A clean stop stored how far Kafka acknowledged: a restart resumes after it.
   std::ifstream offset(f.data_dir() + "/kafka-outbox-offset");
   uint64_t stored = 0;
