@@ -139,7 +139,7 @@ void TicketsHandler::Transfer(const ExPtr& ex, std::string_view id_text) {
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
   cmd->body = engine::TransferTicketCmd{*id, std::move(email)};
-  ctx_.Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
+  ctx_.Submit(ex, std::move(*cmd), [ex](const Event& e) {
     const auto* moved = std::get_if<engine::TicketTransferred>(&e.body);
     const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
     if (moved == nullptr && !(again && again->code == engine::ResultCode::kOk))
