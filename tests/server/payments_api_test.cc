@@ -67,6 +67,18 @@ struct PayWorld {
                     << json::serialize(last));
     return last;
   }
+  // A seat's status letter in GET /api/concerts/{id}/seats (A, H or S).
+  std::string SeatStatus(int64_t seat) {
+    auto map = f.http.Get("/api/concerts/" + concert + "/seats");
+    REQUIRE(map.status == 200);
+    const json::value doc = map.Json();
+    for (const auto& section : doc.at("sections").as_array())
+      for (const auto& row : section.at("rows").as_array())
+        for (const auto& s : row.at("seats").as_array())
+          if (s.as_array()[0].to_number<int64_t>() == seat)
+            return std::string(s.as_array()[4].as_string());
+    return "";
+  }
   std::string ReservationStatus(int64_t id) {
     return Str(f.http.Get("/api/reservations/" + std::to_string(id), f.admin).Json(), "status");
   }
@@ -200,9 +212,12 @@ TEST_CASE("declines until the attempts run out: FAILED, seats released, nothing 
   ws.Send(json::serialize(json::object{{"type", "notifications"}, {"token", a}}));
   REQUIRE(Str(ws.Next(), "type") == "subscribed");
   const int64_t r = w.Hold(a, "[4,5]");
+  CHECK(w.SeatStatus(4) == "H");  // the seat map is now rendered (and cached) with the hold
   auto paid = w.Pay(a, r, "k");
   REQUIRE(paid.status == 202);
   const json::value done = w.WaitFor(Int(paid.Json(), "id"), a, "FAILED");
+  // The compensation changed the seat map: its cached rendering is not served again.
+  CHECK(w.SeatStatus(4) == "A");
   CHECK(w.History(done) == std::vector<std::string>{"REQUESTED", "ATTEMPT_FAILED", "ATTEMPT_FAILED",
                                                     "FAILED", "SEATS_RELEASED"});
   CHECK(w.ReservationStatus(r) == "CANCELLED");
