@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,6 +34,13 @@ namespace {
 int Export(const TicketsCli& cli) {
   if (!std::filesystem::is_directory(journal::JournalDir(cli.data_dir))) {
     std::fprintf(stderr, "tickets export: no journal in %s\n", cli.data_dir.c_str());
+    return 1;
+  }
+  // The server's key, never a fresh one: a bundle with a key nobody signed with refuses all.
+  const std::string key_file = cli.data_dir + "/ticket-signing-key";
+  if (std::getenv("CM_TICKET_SIGNING_KEY") == nullptr && !std::filesystem::exists(key_file)) {
+    std::fprintf(stderr, "tickets export: no %s (and no CM_TICKET_SIGNING_KEY)\n",
+                 key_file.c_str());
     return 1;
   }
   auto key = tickets::SigningKey::ForServer(cli.data_dir, "");
