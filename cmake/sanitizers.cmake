@@ -1,5 +1,8 @@
 # ASan+UBSan or TSan for the whole build. Each configuration gets its own build directory
 # (see CMakePresets.json), because sanitized and plain objects must not be mixed.
+# The asan and tsan presets compile with -O1 -g1: line tables are all a sanitizer's report needs,
+# and full debug info of Beast's templates at -O2 took three times as long to build
+# (live/ws_session.cc: 240 s against 84 s under ASan+UBSan).
 if(CM_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)

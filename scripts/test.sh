@@ -3,8 +3,8 @@
 #   1. install missing Debian packages (scripts/install-deps.sh --for-tests, quiet when all are
 #      present; the tests also need Chromium);
 #   2. Release build and every CTest test;
-#   3. ASan+UBSan build of the unit and storage tests;
-#   4. ThreadSanitizer build of the concurrency tests (ring, pipeline, live feed);
+#   3. ASan+UBSan build of the unit and storage tests (only what they link; -O1 -g1);
+#   4. ThreadSanitizer build of the concurrency tests (ring, pipeline, live feed), likewise;
 #   5. libFuzzer build (clang, ASan+UBSan) and a few seconds of each fuzzer over its corpus.
 # Each configuration builds in its own directory under build/.
 set -euo pipefail
