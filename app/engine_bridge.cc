@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/wall_clock.h"
+#include "journal/data_usage.h"
 
 namespace cm::app {
 
@@ -91,6 +92,7 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   out->Sample("cm_durable_seq", "", static_cast<double>(pipeline_->durable_seq()));
   out->Header("cm_engine_halted", "gauge", "1 when the engine stopped taking writes.");
   out->Sample("cm_engine_halted", "", pipeline_->halted() ? 1 : 0);
+  WriteDiskMetrics(out);
   out->Header("cm_sequencer_batch_commands", "histogram", "Commands decided per sequencer batch.");
   out->HistogramSamples("cm_sequencer_batch_commands", "", s.sequencer_batch, 1);
   out->Header("cm_sequencer_batch_seconds", "histogram",
@@ -122,6 +124,24 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   out->Sample("cm_ws_subscribers", "", static_cast<double>(live_.subscribers()));
   out->Header("cm_replies_pending", "gauge", "Requests waiting for their events to be durable.");
   out->Sample("cm_replies_pending", "", static_cast<double>(replies_.pending()));
+}
+
+void EngineBridge::WriteDiskMetrics(metrics::PrometheusText* out) const {
+  const journal::DataUsage u = journal::MeasureDataUsage(pipeline_->data_dir());
+  const auto gauge = [out](const char* name, const char* help, uint64_t bytes) {
+    out->Header(name, "gauge", help);
+    out->Sample(name, "", static_cast<double>(bytes));
+  };
+  gauge("cm_journal_bytes", "Bytes of the live journal (RocksDB files and WAL).",
+        u.journal_bytes);
+  gauge("cm_snapshot_bytes", "Bytes of the snapshot files kept.", u.snapshot_bytes);
+  gauge("cm_journal_archive_bytes", "Bytes of journal segments moved to the archive.",
+        u.archive_bytes);
+  gauge("cm_backup_bytes", "Bytes of the online backups under <data>/backups.", u.backup_bytes);
+  gauge("cm_data_disk_free_bytes",
+        "Bytes free to the server on the data directory's file system.", u.disk_free_bytes);
+  gauge("cm_data_disk_size_bytes", "Size of the data directory's file system.",
+        u.disk_size_bytes);
 }
 
 std::optional<engine::Event> EngineBridge::RunAndWait(engine::Command cmd,

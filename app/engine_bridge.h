@@ -58,6 +58,8 @@ class EngineBridge : public api::EnginePort {
  private:
   static constexpr uint64_t kStartupToken = uint64_t{1} << 63;
 
+  void WriteDiskMetrics(metrics::PrometheusText* out) const;
+
   readmodel::ReadModel& reads_;
   api::ReplyRouter& replies_;
   live::LiveFeed& live_;

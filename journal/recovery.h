@@ -36,5 +36,9 @@ Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir
 // The data directory's layout.
 inline std::string JournalDir(const std::string& data_dir) { return data_dir + "/journal"; }
 inline std::string SnapshotDir(const std::string& data_dir) { return data_dir + "/snapshots"; }
+// Journal segments retention moved out of the live journal (journal/archive.h).
+inline std::string ArchiveDir(const std::string& data_dir) { return data_dir + "/journal-archive"; }
+// Online backups (journal/backup.h): one directory per backup, named by the seq it covers.
+inline std::string BackupDir(const std::string& data_dir) { return data_dir + "/backups"; }
 
 }  // namespace cm::journal

@@ -65,13 +65,13 @@ void QueueStats::WriteMetrics(metrics::PrometheusText* out, const readmodel::Rea
                               int64_t now_ms) const {
   struct Row {
     ConcertId id;
-    uint64_t waiting, active, admitted_total;
+    uint64_t waiting, in_line, active, admitted_total;
   };
   const std::vector<Row> rows = reads.Read([](const EngineState& s) {
     std::vector<Row> v;
     for (ConcertId id : s.rooms()) {
       const WaitingRoom& room = *s.FindConcert(id)->room;
-      v.push_back(Row{id, room.waiting(), room.active(), room.admitted_total()});
+      v.push_back(Row{id, room.waiting(), room.in_line(), room.active(), room.admitted_total()});
     }
     return v;
   });
@@ -83,6 +83,9 @@ void QueueStats::WriteMetrics(metrics::PrometheusText* out, const readmodel::Rea
   };
   each("cm_queue_waiting", "gauge", "People waiting in line (and in the pre-queue).",
        [](const Row& r) { return r.waiting; });
+  each("cm_queue_in_line", "gauge",
+       "People in line after the opening draw (the pre-queue excluded): admissions are due.",
+       [](const Row& r) { return r.in_line; });
   each("cm_queue_admitted", "gauge", "Admitted shoppers now.", [](const Row& r) { return r.active; });
   each("cm_queue_admissions_total", "counter", "Admissions since the room was created.",
        [](const Row& r) { return r.admitted_total; });

@@ -122,6 +122,7 @@ class Pipeline {
   int64_t input_depth() const { return input_.Claimed() - input_consumed_.Get(); }
   int64_t input_capacity() const { return input_.capacity(); }
   const PipelineStats& stats() const { return stats_; }
+  const std::string& data_dir() const { return options_.data_dir; }
   bool halted() const { return halted_.load(std::memory_order_acquire); }
   std::string halt_reason() const;
 
