@@ -15,6 +15,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       ctx_(engine, reads, jwt, replies),
       accounts_(ctx_, options_),
       admin_(ctx_),
+      report_(ctx_),
       concerts_(ctx_),
       reservations_(ctx_, options_),
       queue_(ctx_, presence, queue_stats),
@@ -64,6 +65,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { admin_.SetSales(ex, p[0], true); });
   r(V::post, "/api/admin/concerts/{id}/close",
     [this](const ExPtr& ex, const PathParams& p) { admin_.SetSales(ex, p[0], false); });
+  r(V::get, "/api/admin/concerts/{id}/report",
+    [this](const ExPtr& ex, const PathParams& p) { report_.ConcertReport(ex, p[0]); });
   r(V::post, "/api/admin/reservations/{id}/confirm",
     [this](const ExPtr& ex, const PathParams& p) { admin_.AdminSettle(ex, p[0], true); });
   r(V::post, "/api/admin/reservations/{id}/refund",

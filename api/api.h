@@ -10,6 +10,7 @@
 
 #include "api/accounts_handler.h"
 #include "api/admin_handler.h"
+#include "api/report_handler.h"
 #include "api/api_options.h"
 #include "api/concerts_handler.h"
 #include "api/engine_port.h"
@@ -51,6 +52,7 @@ class Api {
   RequestContext ctx_;
   AccountsHandler accounts_;
   AdminHandler admin_;
+  ReportHandler report_;
   ConcertsHandler concerts_;
   ReservationsHandler reservations_;
   QueueHandler queue_;

@@ -6,6 +6,7 @@
 #include "engine/concert_spec.h"
 #include "engine/sharded_flat_map.h"
 #include "engine/rehold_cooldowns.h"
+#include "engine/sales_ledger.h"
 #include "engine/seat_map.h"
 #include "engine/types.h"
 #include "engine/venue.h"
@@ -20,6 +21,7 @@ struct Concert {
       : id(id), spec(std::move(spec)), venue(&venue), seats(venue) {
     if (this->spec->waiting_room.enabled)
       room = std::make_unique<WaitingRoom>(this->spec->waiting_room);
+    ledger.grades.resize(venue.grade_count());
   }
 
   ConcertId id;
@@ -31,6 +33,7 @@ struct Concert {
   ShardedFlatMap<UserId, uint32_t, U64Hash, 6> seats_per_user;
   std::unique_ptr<WaitingRoom> room;  // null when the concert has no waiting room
   ReholdCooldowns cooldowns;
+  SalesLedger ledger;
 
   int64_t PriceOf(SeatIndex s) const { return spec->price_per_grade[venue->seats[s].grade]; }
   uint32_t SeatsOf(UserId u) const {

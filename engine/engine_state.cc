@@ -42,6 +42,7 @@ Status EngineState::Apply(const Event& e) {
   AdvanceClock(e.ts);
   Status s = ApplyBody(e);
   if (!s.ok()) return s;
+  RecordSales(e);
   last_seq_ = e.seq;
   if (e.idem) {
     idempotency_.Insert(e.idem->user, e.idem->key,

@@ -160,6 +160,8 @@ class EngineState {
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   Status ApplyPaymentStep(const Event& e);
   Status ApplyTicket(const Event& e);  // engine_state_tickets.cc
+  // The concert's sales ledger, after the event applied (engine_state_sales.cc).
+  void RecordSales(const Event& e);
   // Every ticket of the reservation stops admitting (it was cancelled or refunded).
   void RevokeTickets(const Reservation& r);
   void AdvanceClock(TimeMs now);

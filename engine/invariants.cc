@@ -140,6 +140,37 @@ void CheckTickets(const EngineState& state, std::vector<std::string>* bad) {
   }
 }
 
+// The sales ledger agrees with the seat map and with itself: seats sold less refunded are the
+// seats sold now, every hold placed has ended one way or is live, and the hours add up to the
+// totals.
+void CheckLedger(const Concert& c, std::size_t live_holds, std::vector<std::string>* bad) {
+  const SalesLedger& l = c.ledger;
+  const std::string name = "concert " + std::to_string(c.id) + "'s ledger ";
+  uint64_t net_seats = 0, sold = 0;
+  int64_t net_value = 0, seats_value = 0;
+  for (const GradeSales& g : l.grades) {
+    net_seats += g.seats_sold - g.seats_refunded;
+    net_value += g.sold_value - g.refunded_value;
+    sold += g.seats_sold;
+  }
+  for (SeatIndex s = 0; s < c.seats.size(); ++s)
+    if (c.seats.status(s) == SeatStatus::kSold) seats_value += c.PriceOf(s);
+  if (net_seats != c.seats.sold() || net_value != seats_value)
+    bad->push_back(name + "has " + std::to_string(net_seats) + " seats sold worth " +
+                   std::to_string(net_value) + ", the seat map " +
+                   std::to_string(c.seats.sold()) + " worth " + std::to_string(seats_value));
+  if (l.holds_placed != l.holds_confirmed + l.holds_expired + l.holds_released + live_holds)
+    bad->push_back(name + "counts " + std::to_string(l.holds_placed) + " holds placed, " +
+                   std::to_string(live_holds) + " live and the rest ended differently");
+  uint64_t hour_holds = 0, hour_sold = 0;
+  for (const HourSales& h : l.hours) {
+    hour_holds += h.holds;
+    hour_sold += h.seats_sold;
+  }
+  if (hour_holds != l.holds_placed || hour_sold != sold)
+    bad->push_back(name + "hours do not add up to its totals");
+}
+
 }  // namespace
 
 std::vector<std::string> CheckInvariants(const EngineState& state) {
@@ -147,7 +178,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
   // Per concert: which reservation claims each seat, and the expected counts.
   struct Expected {
     std::vector<ReservationId> claim;
-    std::size_t held = 0, sold = 0;
+    std::size_t held = 0, sold = 0, live_holds = 0;
     std::unordered_map<UserId, uint32_t> per_user;
   };
   std::unordered_map<ConcertId, Expected> expected;
@@ -182,6 +213,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
                       " by reservation " + std::to_string(id));
     }
     (live ? x.held : x.sold) += r.seats.size();
+    if (live) ++x.live_holds;
     x.per_user[r.user] += static_cast<uint32_t>(r.seats.size());
     if (live && r.expires_at <= state.clock())
       bad.push_back("reservation " + std::to_string(id) + " is still live at " +
@@ -225,6 +257,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
     });
     if (!counts_agree)
       bad.push_back("concert " + std::to_string(id) + " per-user seat counts disagree");
+    CheckLedger(*c, x.live_holds, &bad);
   }
   for (ConcertId id : state.rooms()) CheckRoom(state, *state.FindConcert(id), &bad);
   CheckPayments(state, &bad);

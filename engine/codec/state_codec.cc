@@ -198,6 +198,56 @@ bool DecodeCooldowns(std::string_view* in, Concert* c) {
   return c->cooldowns.Restore(std::move(entries));
 }
 
+void EncodeLedger(const SalesLedger& l, std::string* dst) {
+  auto put_signed = [dst](int64_t v) { PutFixed64(dst, static_cast<uint64_t>(v)); };
+  for (const GradeSales& g : l.grades) {  // as many as the venue has grades
+    PutVarint32(dst, g.seats_sold);
+    PutVarint32(dst, g.seats_refunded);
+    put_signed(g.sold_value);
+    put_signed(g.refunded_value);
+  }
+  PutVarint32(dst, static_cast<uint32_t>(l.hours.size()));
+  for (const HourSales& h : l.hours) {
+    put_signed(h.hour);
+    for (uint32_t n : {h.holds, h.seats_held, h.seats_sold, h.seats_refunded}) PutVarint32(dst, n);
+    put_signed(h.sold_value);
+    put_signed(h.refunded_value);
+  }
+  for (uint64_t n : {l.holds_placed, l.seats_held, l.holds_confirmed, l.holds_expired,
+                     l.holds_released, l.reservations_refunded, l.reservations_cancelled,
+                     l.payments_requested, l.payments_succeeded, l.payments_failed,
+                     l.refunds_settled})
+    PutFixed64(dst, n);
+  for (int64_t v : {l.cancellation_fees, l.captured, l.refunded}) put_signed(v);
+}
+
+bool DecodeLedger(std::string_view* in, SalesLedger* l) {
+  for (GradeSales& g : l->grades)
+    if (!GetVarint32(in, &g.seats_sold) || !GetVarint32(in, &g.seats_refunded) ||
+        !GetSigned64(in, &g.sold_value) || !GetSigned64(in, &g.refunded_value) ||
+        g.seats_refunded > g.seats_sold)
+      return false;
+  uint32_t n;
+  if (!GetCount(in, &n)) return false;
+  l->hours.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    HourSales& h = l->hours[i];
+    if (!GetSigned64(in, &h.hour) || (i > 0 && h.hour <= l->hours[i - 1].hour) ||
+        !GetVarint32(in, &h.holds) || !GetVarint32(in, &h.seats_held) ||
+        !GetVarint32(in, &h.seats_sold) || !GetVarint32(in, &h.seats_refunded) ||
+        !GetSigned64(in, &h.sold_value) || !GetSigned64(in, &h.refunded_value))
+      return false;
+  }
+  for (uint64_t* v : {&l->holds_placed, &l->seats_held, &l->holds_confirmed, &l->holds_expired,
+                      &l->holds_released, &l->reservations_refunded,
+                      &l->reservations_cancelled, &l->payments_requested,
+                      &l->payments_succeeded, &l->payments_failed, &l->refunds_settled})
+    if (!GetFixed64(in, v)) return false;
+  for (int64_t* v : {&l->cancellation_fees, &l->captured, &l->refunded})
+    if (!GetSigned64(in, v)) return false;
+  return true;
+}
+
 }  // namespace
 
 void EncodeState(const EngineState& s, std::string* dst) {
@@ -233,6 +283,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
       PutFixed32(dst, e.seat);
       PutFixed64(dst, static_cast<uint64_t>(e.until));
     }
+    EncodeLedger(c.ledger, dst);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.reservations().size()));
   for (uint64_t id : SortedKeys(s.reservations())) {
@@ -379,6 +430,8 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     if (c->room) s_.rooms_.push_back(id);  // ascending, as encoded
     if (!DecodeCooldowns(in, c.get()))
       return Fail("malformed re-hold cooldowns of concert " + std::to_string(id));
+    if (!DecodeLedger(in, &c->ledger))
+      return Fail("malformed sales ledger of concert " + std::to_string(id));
     s_.concerts_.emplace(id, std::move(c));
   }
   return Status::OK();

@@ -1,10 +1,11 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 6) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 7) | last_seq: fixed64 | clock: fixed64
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
-//          | concerts: varint n, (id: fixed64, sales: u8, concert_spec, [room], cooldowns)[n]
+//          | concerts: varint n,
+//            (id: fixed64, sales: u8, concert_spec, [room], cooldowns, ledger)[n]
 //            (ascending id; room only when the spec enables a waiting room)
 //          | reservations: varint n, reservation[n]   (ascending id)
 //          | ended: varint n, fixed64[n]              (the order reservations ended in)
@@ -18,6 +19,14 @@
 //                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
 // cooldowns   := varint n, (user: fixed64, seat: fixed32, until: fixed64)[n]
 //                (ascending user, seat; entries whose time has passed included)
+// ledger      := (seats_sold, seats_refunded: varint | sold_value, refunded_value: fixed64)
+//                [one per venue grade] | hours: varint n, hour[n] (ascending)
+//                | holds_placed, seats_held, holds_confirmed, holds_expired, holds_released,
+//                reservations_refunded, reservations_cancelled, payments_requested,
+//                payments_succeeded, payments_failed, refunds_settled, cancellation_fees,
+//                captured, refunded: fixed64
+// hour        := hour: fixed64 | holds, seats_held, seats_sold, seats_refunded: varint
+//                | sold_value, refunded_value: fixed64
 // reservation := id, user, concert: fixed64 | status: u8 | amount, created_at, expires_at,
 //                ended_at: fixed64 | seats: u8 n, fixed32[n] | payment: fixed64
 //                | flags: u8 (1 extended)
@@ -44,8 +53,8 @@
 // Seat maps, per-user counts, hold timers and a room's position trees are not stored: they
 // follow from the reservations and tickets and are rebuilt on load. The encoding is canonical
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
-// version 6 added tickets and the after-sale rules; an older snapshot is passed over at
-// recovery and the journal replays instead.
+// version 6 added tickets and the after-sale rules, version 7 the sales ledger; an older
+// snapshot is passed over at recovery and the journal replays instead.
 
 #include <memory>
 #include <string>
@@ -56,7 +65,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 6;
+inline constexpr uint8_t kStateFormatVersion = 7;
 
 void EncodeState(const EngineState& state, std::string* dst);
 

@@ -102,7 +102,7 @@ TEST_CASE("a damaged snapshot payload is refused") {
   CHECK_FALSE(DecodeState(bytes.substr(0, bytes.size() - 3), EngineConfig{}).ok());
   CHECK_FALSE(DecodeState(bytes + "x", EngineConfig{}).ok());
   std::string bad = bytes;
-  bad[0] = 7;
+  bad[0] = static_cast<char>(kStateFormatVersion + 1);
   CHECK(DecodeState(bad, EngineConfig{}).status().message().find("version") != std::string::npos);
 }
 

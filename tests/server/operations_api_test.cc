@@ -95,3 +95,86 @@ TEST_CASE("/metrics passes promtool's lint, with every part of the server report
   INFO("promtool check metrics: " << lint.output);
   CHECK(lint.exit_code == 0);
 }
+
+TEST_CASE("the sales report follows a sale, reads the same as CSV, and survives a restart") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.extra = json::object{{"title", "Rock, \"Live\""}};  // CSV must quote it
+  const uint64_t concert = f.CreateConcert(o);  // VIP 150,000 and R 100,000; 20 seats each
+  const std::string c = std::to_string(concert);
+  const auto users = MakeUsers(f, 3, "report");
+  auto hold = [&](const std::string& token, const char* body) {
+    auto r = f.http.Post("/api/v1/concerts/" + c + "/reservations", body, token);
+    REQUIRE(r.status == 201);
+    return std::to_string(Int(r.Json(), "id"));
+  };
+  auto admin = [&](const std::string& reservation, const char* what) {
+    REQUIRE(f.http.Post("/api/admin/reservations/" + reservation + "/" + what, "", f.admin)
+                .status == 200);
+  };
+  admin(hold(users[0], R"({"grade":"VIP","count":2})"), "confirm");
+  const std::string released = hold(users[1], R"({"grade":"R","count":1})");
+  REQUIRE(f.http.Delete("/api/reservations/" + released, users[1]).status == 200);
+  const std::string refunded = hold(users[2], R"({"grade":"R","count":2})");
+  admin(refunded, "confirm");
+  admin(refunded, "refund");
+
+  const std::string path = "/api/admin/concerts/" + c + "/report";
+  auto got = f.http.Get(path, f.admin);
+  REQUIRE(got.status == 200);
+  const json::value report = got.Json();
+  CHECK(Str(report, "title") == "Rock, \"Live\"");
+  const json::array& grades = report.at("grades").as_array();
+  REQUIRE(grades.size() == 2);
+  CHECK(Str(grades[0], "grade") == "VIP");
+  CHECK(Int(grades[0], "seats") == 20);
+  CHECK(Int(grades[0], "sold") == 2);
+  CHECK(Int(grades[0], "seatsSold") == 2);
+  CHECK(Int(grades[0], "soldValue") == 300'000);
+  CHECK(Int(grades[1], "available") == 20);
+  CHECK(Int(grades[1], "seatsSold") == 2);
+  CHECK(Int(grades[1], "seatsRefunded") == 2);
+  CHECK(Int(grades[1], "netValue") == 0);
+  const json::value& holds = report.at("holds");
+  CHECK(Int(holds, "placed") == 3);
+  CHECK(Int(holds, "confirmed") == 2);
+  CHECK(Int(holds, "released") == 1);
+  CHECK(Int(holds, "live") == 0);
+  CHECK(report.at("conversion").at("holdToPaid").as_double() == doctest::Approx(2.0 / 3));
+  CHECK(Int(report.at("refunds"), "byAdmin") == 1);
+  CHECK(Int(report.at("totals"), "netSeats") == 2);
+  CHECK(Int(report.at("totals"), "netValue") == 300'000);
+  const json::array& hours = report.at("hours").as_array();
+  REQUIRE(!hours.empty());
+  int64_t hour_holds = 0;
+  for (const json::value& h : hours) hour_holds += Int(h, "holds");
+  CHECK(hour_holds == 3);
+
+  auto csv = f.http.Get(path + "?format=csv", f.admin);
+  REQUIRE(csv.status == 200);
+  CHECK(csv.Header("content-type").starts_with("text/csv"));
+  CHECK(csv.Header("content-disposition").find("concert-" + c + "-report.csv") !=
+        std::string::npos);
+  CHECK(csv.body.starts_with("section,key,metric,value\r\n"));
+  for (const std::string& record :
+       {"concert," + c + ",title,\"Rock, \"\"Live\"\"\"\r\n", std::string("grade,VIP,seats_sold,2\r\n"),
+        std::string("grade,R,refunded_value,200000\r\n"), std::string("holds,,placed,3\r\n"),
+        std::string("conversion,,hold_to_paid,0.6667\r\n")}) {
+    INFO("record: " << record);
+    CHECK(csv.body.find(record) != std::string::npos);
+  }
+
+  // Only an admin reads it; unknown concerts and formats get their own answers.
+  CHECK(f.http.Get(path, users[0]).status == 403);
+  CHECK(f.http.Get("/api/admin/concerts/999999/report", f.admin).status == 404);
+  auto bad_format = f.http.Get(path + "?format=xml", f.admin);
+  CHECK(bad_format.status == 422);
+  CHECK(Str(bad_format.Json(), "code") == "VALIDATION_FAILED");
+
+  // The ledger is state: a restart (snapshot or replay) gives the same report.
+  f.Restart(false);
+  auto again = f.http.Get(path, f.admin);
+  REQUIRE(again.status == 200);
+  for (const char* part : {"grades", "hours", "holds", "conversion", "refunds", "totals"})
+    CHECK_MESSAGE(again.Json().at(part) == report.at(part), part);
+}
