@@ -43,6 +43,13 @@ class JournalStore {
 
   // Where the batch starting at `first` lives, for error messages.
   virtual std::string Describe(Seq first) const = 0;
+
+  // Copies the journal as it stands into `dir` (which must not exist), beside the writer: every
+  // batch durable before the call is in the copy, and whole batches only. A store that cannot
+  // (the in-memory one) says so.
+  virtual Status Checkpoint(const std::string& dir) {
+    return Status::InvalidArgument("this journal store cannot be checkpointed (" + dir + ")");
+  }
 };
 
 // Opens (creating if needed) the RocksDB journal in `dir`.

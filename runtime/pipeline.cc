@@ -169,6 +169,7 @@ void Pipeline::Halt(const std::string& reason) {
   }
   spdlog::critical("pipeline halted, no more writes are taken: {}", reason);
   if (listener_) listener_->OnHalted(reason);
+  FinishRequestedSnapshot(Status::Halted(reason));
 }
 
 std::string Pipeline::halt_reason() const {
@@ -228,18 +229,24 @@ void Pipeline::SequencerLoop() {
 }
 
 void Pipeline::MaybeSnapshot() {
-  if (options_.snapshot_every == 0 ||
-      state_->last_seq() - last_snapshot_seq_ < options_.snapshot_every)
+  const bool requested = snapshot_requested_.load(std::memory_order_relaxed) &&
+                         snapshot_requested_.exchange(false, std::memory_order_acq_rel);
+  if (!requested && (options_.snapshot_every == 0 ||
+                     state_->last_seq() - last_snapshot_seq_ < options_.snapshot_every))
     return;
   // The sequencer pauses for exactly this copy; writing it out happens on another thread.
   const auto start = std::chrono::steady_clock::now();
-  auto* job = new SnapshotJob{state_->last_seq(), {}};
+  auto* job = new SnapshotJob{state_->last_seq(), {}, requested};
   engine::EncodeState(*state_, &job->payload);
   const auto pause = std::chrono::steady_clock::now() - start;
   last_snapshot_seq_ = job->seq;
   const std::size_t bytes = job->payload.size();
-  // From here the snapshot thread owns the job (and may already have deleted it).
-  delete snapshot_job_.exchange(job, std::memory_order_acq_rel);  // an unwritten older one
+  // From here the snapshot thread owns the job (and may already have deleted it). An unwritten
+  // older one is replaced: this newer copy answers its request too.
+  std::unique_ptr<SnapshotJob> older(snapshot_job_.exchange(job, std::memory_order_acq_rel));
+  if (older && older->requested) {
+    snapshot_requested_.store(true, std::memory_order_release);  // the next copy answers it
+  }
   snapshot_signal_.fetch_add(1, std::memory_order_release);
   snapshot_signal_.notify_one();
   spdlog::info("snapshot of seq {} copied ({} bytes) in {} us", last_snapshot_seq_, bytes,
@@ -303,20 +310,51 @@ bool Pipeline::Deliver(int64_t first, int64_t last) {
   return true;
 }
 
+bool Pipeline::RequestSnapshot(SnapshotDone done) {
+  if (halted() || !accepting_.load(std::memory_order_acquire)) return false;
+  std::lock_guard lock(requested_mu_);
+  if (requested_done_) return false;
+  requested_done_ = std::move(done);
+  snapshot_requested_.store(true, std::memory_order_release);
+  return true;
+}
+
+void Pipeline::FinishRequestedSnapshot(Result<SnapshotTaken> outcome) {
+  SnapshotDone done;
+  {
+    std::lock_guard lock(requested_mu_);
+    done = std::move(requested_done_);
+    requested_done_ = nullptr;
+  }
+  if (done) done(std::move(outcome));
+}
+
 void Pipeline::SnapshotLoop() {
   auto write_if_durable = [this](std::unique_ptr<SnapshotJob> job) {
     while (durable_seq() < job->seq && !halted() && !snapshot_stop_.load())
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (durable_seq() < job->seq) return;  // never became durable: a snapshot must not lead
-    Status s = journal::WriteSnapshot(journal::SnapshotDir(options_.data_dir), job->seq,
-                                      job->payload, options_.snapshots_kept);
+    if (durable_seq() < job->seq) {  // never became durable: a snapshot must not lead
+      if (job->requested) FinishRequestedSnapshot(Status::Halted("the journal stopped first"));
+      return;
+    }
+    const std::string dir = journal::SnapshotDir(options_.data_dir);
+    Status s = journal::WriteSnapshot(dir, job->seq, job->payload, options_.snapshots_kept);
     if (!s.ok()) {
       // Not fatal: the journal still holds everything; restart just replays more.
       spdlog::error("snapshot of seq {} not written: {}", job->seq, s.ToString());
+      if (job->requested) FinishRequestedSnapshot(s);
       return;
     }
     snapshots_written_.fetch_add(1);
     spdlog::info("snapshot of seq {} written", job->seq);
+    if (!job->requested) return;
+    // Decoded again, as recovery would: the hash is of the state the file gives back.
+    auto state = engine::DecodeState(job->payload, options_.engine);
+    if (!state.ok()) return FinishRequestedSnapshot(state.status());
+    SnapshotTaken taken{job->seq, "", engine::StateHash(*state.value())};
+    for (const journal::SnapshotFile& f : journal::ListSnapshots(dir))
+      if (f.seq == job->seq) taken.path = f.path;
+    FinishRequestedSnapshot(std::move(taken));
   };
   for (;;) {
     const uint32_t signal = snapshot_signal_.load(std::memory_order_acquire);
@@ -353,6 +391,7 @@ void Pipeline::Stop() {
   snapshot_signal_.notify_one();
   snapshot_thread_.join();
   delete snapshot_job_.exchange(nullptr);
+  FinishRequestedSnapshot(Status::Halted("the engine stopped before the snapshot was taken"));
 }
 
 }  // namespace cm::runtime

@@ -132,6 +132,22 @@ class Pipeline {
     return store_->Scan(from, visit);
   }
 
+  // A snapshot on request (for an online backup): the sequencer copies its state at its next
+  // batch boundary (within a clock tick), and the snapshot thread writes it once durable,
+  // decodes it again and hashes it. `done` runs on the snapshot thread with the snapshot file
+  // still in place (no newer snapshot can replace it meanwhile), or with an error if the
+  // pipeline stops or halts first. False, and `done` is dropped, when a request is already
+  // pending or the pipeline is not taking commands.
+  struct SnapshotTaken {
+    Seq seq = 0;
+    std::string path;
+    uint64_t state_hash = 0;
+  };
+  using SnapshotDone = std::function<void(Result<SnapshotTaken>)>;
+  bool RequestSnapshot(SnapshotDone done);
+  // Thread-safe: copies the journal into `dir` beside the writer (JournalStore::Checkpoint).
+  Status CheckpointJournal(const std::string& dir) { return store_->Checkpoint(dir); }
+
   // What recovery found at startup.
   Seq recovered_seq() const { return recovered_seq_; }
   Seq recovered_snapshot_seq() const { return recovered_snapshot_seq_; }
@@ -148,6 +164,7 @@ class Pipeline {
   struct SnapshotJob {
     Seq seq;
     std::string payload;
+    bool requested = false;  // RequestSnapshot's `done` waits for it
   };
 
   Pipeline(const PipelineOptions& options, std::unique_ptr<journal::JournalStore> store,
@@ -162,6 +179,8 @@ class Pipeline {
   bool inline_publisher_ = false;
   void SnapshotLoop();
   void MaybeSnapshot();
+  // Hands the outcome to RequestSnapshot's waiter, if any.
+  void FinishRequestedSnapshot(Result<SnapshotTaken> outcome);
 
   const PipelineOptions options_;
   std::unique_ptr<journal::JournalStore> store_;
@@ -193,6 +212,9 @@ class Pipeline {
   std::atomic<uint32_t> snapshot_signal_{0};
   std::atomic<bool> snapshot_stop_{false};
   std::atomic<uint64_t> snapshots_written_{0};
+  std::atomic<bool> snapshot_requested_{false};
+  std::mutex requested_mu_;
+  SnapshotDone requested_done_;  // guarded by requested_mu_
 
   std::thread sequencer_thread_, journal_thread_, publisher_thread_, snapshot_thread_;
   bool stopped_ = false;

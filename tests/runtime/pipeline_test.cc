@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -238,4 +240,60 @@ TEST_CASE("a restart over RocksDB continues the sequence where the journal ended
   auto before = cm::journal::Recover(*store.value(), dir.path(), ro);
   REQUIRE(before.ok());
   CHECK(StateHash(*before->state) == hash_before);
+}
+
+TEST_CASE("a requested snapshot comes back with its hash, and a checkpoint replays to it") {
+  TempDir dir;
+  PipelineOptions options;
+  options.data_dir = dir.path();
+  options.snapshot_every = 0;  // only on request
+  RandomCommands gen(5);
+  auto opened = Pipeline::Open(options, nullptr);
+  REQUIRE(opened.ok());
+  Pipeline& p = *opened.value();
+  PublishAll(p, gen.Setup(), 1);
+
+  std::promise<cm::Result<Pipeline::SnapshotTaken>> promise;
+  auto taken_future = promise.get_future();
+  REQUIRE(p.RequestSnapshot([&](cm::Result<Pipeline::SnapshotTaken> r) {
+    promise.set_value(std::move(r));
+  }));
+  CHECK_FALSE(p.RequestSnapshot([](cm::Result<Pipeline::SnapshotTaken>) {}));  // one at a time
+  // Commands keep coming while it is taken, and while the journal is copied.
+  std::thread load([&] { PublishAll(p, Stream(gen, 3000), 100); });
+  REQUIRE(taken_future.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+  const auto taken = taken_future.get();
+  REQUIRE(taken.ok());
+  const std::string checkpoint = dir.path() + "/checkpoint";
+  REQUIRE(p.CheckpointJournal(checkpoint).ok());
+  load.join();
+  p.Stop();
+  CHECK(taken.value().seq > 0);
+  CHECK(std::filesystem::exists(taken.value().path));
+
+  // The copy holds at least the snapshot's seq, and replaying it to there gives the hash.
+  auto store = cm::journal::OpenRocksJournal(checkpoint, cm::journal::Durability::kSync);
+  REQUIRE(store.ok());
+  cm::journal::RecoveryOptions ro;
+  ro.use_snapshots = false;
+  ro.until = taken.value().seq;
+  auto r = cm::journal::Recover(*store.value(), dir.path() + "/no-snapshots", ro);
+  REQUIRE(r.ok());
+  CHECK(r->state->last_seq() == taken.value().seq);
+  CHECK(StateHash(*r->state) == taken.value().state_hash);
+}
+
+TEST_CASE("a snapshot request still pending when the pipeline stops is answered with an error") {
+  PipelineOptions options;
+  auto opened = Pipeline::Open(options, std::make_unique<cm::journal::MemoryJournal>(), nullptr);
+  REQUIRE(opened.ok());
+  bool answered = false, failed = false;
+  REQUIRE(opened.value()->RequestSnapshot([&](cm::Result<Pipeline::SnapshotTaken> r) {
+    answered = true;
+    failed = !r.ok();
+  }));
+  opened.value()->Stop();  // no command came, so no batch boundary took it
+  CHECK(answered);
+  CHECK(failed);
+  CHECK_FALSE(opened.value()->RequestSnapshot([](cm::Result<Pipeline::SnapshotTaken>) {}));
 }
