@@ -16,6 +16,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       accounts_(ctx_, options_),
       admin_(ctx_),
       report_(ctx_),
+      backups_(ctx_, options_.backups),
       concerts_(ctx_),
       reservations_(ctx_, options_),
       queue_(ctx_, presence, queue_stats),
@@ -67,6 +68,14 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { admin_.SetSales(ex, p[0], false); });
   r(V::get, "/api/admin/concerts/{id}/report",
     [this](const ExPtr& ex, const PathParams& p) { report_.ConcertReport(ex, p[0]); });
+  r(V::post, "/api/admin/backups",
+    [this](const ExPtr& ex, const PathParams&) { backups_.Create(ex); });
+  r(V::get, "/api/admin/backups",
+    [this](const ExPtr& ex, const PathParams&) { backups_.List(ex); });
+  r(V::get, "/api/admin/backups/{seq}",
+    [this](const ExPtr& ex, const PathParams& p) { backups_.Get(ex, p[0]); });
+  r(V::get, "/api/admin/backups/{seq}/file",
+    [this](const ExPtr& ex, const PathParams& p) { backups_.GetFile(ex, p[0]); });
   r(V::post, "/api/admin/reservations/{id}/confirm",
     [this](const ExPtr& ex, const PathParams& p) { admin_.AdminSettle(ex, p[0], true); });
   r(V::post, "/api/admin/reservations/{id}/refund",

@@ -10,6 +10,7 @@
 
 #include "api/accounts_handler.h"
 #include "api/admin_handler.h"
+#include "api/backup_handler.h"
 #include "api/report_handler.h"
 #include "api/api_options.h"
 #include "api/concerts_handler.h"
@@ -53,6 +54,7 @@ class Api {
   AccountsHandler accounts_;
   AdminHandler admin_;
   ReportHandler report_;
+  BackupHandler backups_;
   ConcertsHandler concerts_;
   ReservationsHandler reservations_;
   QueueHandler queue_;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/backup_port.h"
 #include "tickets/signing_key.h"
 
 namespace cm::api {
@@ -27,6 +28,8 @@ struct ApiOptions {
   double signup_rate_per_ip = 0.2, signup_burst_per_ip = 10;
   int login_free_attempts = 5;
   int64_t login_backoff_base_ms = 1000, login_backoff_cap_ms = 300'000;
+  // Takes and serves online backups; null: POST /api/admin/backups answers 503.
+  BackupPort* backups = nullptr;
   // Signs ticket codes; null: a throwaway key (tests).
   std::shared_ptr<const tickets::SigningKey> ticket_key;
 };

@@ -1,7 +1,9 @@
 // concertmania: the ticketing server. `concertmania serve --help` lists every flag;
-// `concertmania tickets --help` the offline door's tools.
+// `concertmania tickets --help` the offline door's tools; `backup` and `restore` online
+// backups.
 #include <CLI/CLI.hpp>
 
+#include "app/backup_cli.h"
 #include "app/serve_options.h"
 #include "app/tickets_cli.h"
 
@@ -13,8 +15,12 @@ int main(int argc, char** argv) {
   cm::app::AddServeFlags(*serve, options);
   cm::app::TicketsCli tickets;
   cm::app::AddTicketsCommands(app, tickets);
+  cm::app::BackupCli backups;
+  cm::app::AddBackupCommands(app, backups);
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return cm::app::RunServer(options);
   if (tickets.root->parsed()) return cm::app::RunTicketsCommand(tickets);
+  if (backups.backup->parsed() || backups.restore->parsed())
+    return cm::app::RunBackupCommand(backups);
   return 0;
 }

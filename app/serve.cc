@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "api/api.h"
+#include "app/backup_service.h"
 #include "app/demo_data.h"
 #include "app/durable_stages.h"
 #include "app/engine_bridge.h"
@@ -243,7 +244,9 @@ int RunServer(const ServeOptions& o) {
   bridge.SetOutbox(outbox.publisher.get());
   if (!SeedData(o, bridge, reads)) return 2;
 
+  BackupService backups(*pipeline, o.data_dir);
   api::ApiOptions api_options = ApiOptionsFrom(o, payment.worker != nullptr);
+  api_options.backups = &backups;
   api_options.ticket_key =
       std::make_shared<const tickets::SigningKey>(std::move(ticket_key).value());
   api::Api api(std::move(api_options), bridge, reads, jwt, replies, &presence,

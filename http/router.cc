@@ -84,4 +84,29 @@ std::string_view QueryParam(std::string_view target, std::string_view name) {
   return {};
 }
 
+std::optional<std::string> PercentDecode(std::string_view value) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '+') {
+      out.push_back(' ');
+    } else if (value[i] != '%') {
+      out.push_back(value[i]);
+    } else {
+      if (i + 2 >= value.size()) return std::nullopt;
+      const int hi = hex(value[i + 1]), lo = hex(value[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    }
+  }
+  return out;
+}
+
 }  // namespace cm::http

@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,5 +52,7 @@ class Router {
 std::string_view PathOf(std::string_view target);
 // The value of a query parameter, percent-decoding not needed for our numeric/enum params.
 std::string_view QueryParam(std::string_view target, std::string_view name);
+// A query value with its %XX escapes (and '+' for space) decoded; nullopt for a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view value);
 
 }  // namespace cm::http

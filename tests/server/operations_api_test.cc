@@ -2,7 +2,9 @@
 // numbers the alerts in deploy/prometheus/rules.yml watch.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -177,4 +179,101 @@ TEST_CASE("the sales report follows a sale, reads the same as CSV, and survives 
   REQUIRE(again.status == 200);
   for (const char* part : {"grades", "hours", "holds", "conversion", "refunds", "totals"})
     CHECK_MESSAGE(again.Json().at(part) == report.at(part), part);
+}
+
+TEST_CASE("an online backup during a flash sale restores to a server with the reported state") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.rows = 10;
+  o.seats_per_row = 30;
+  o.rows_per_grade = 5;
+  const uint64_t concert = f.CreateConcert(o);
+  const std::string holds = "/api/v1/concerts/" + std::to_string(concert) + "/reservations";
+  constexpr int kThreads = 4, kUsersPerThread = 10;
+  const auto users = MakeUsers(f, kThreads * kUsersPerThread, "sale");
+
+  // The sale: each thread's users hold a seat and let it go, over and over (bounded).
+  std::atomic<bool> stop{false};
+  std::atomic<int> decided{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < kThreads; ++t)
+    load.emplace_back([&, t] {
+      HttpClient c(f.port());
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      for (int i = 0; i < 5000 && !stop && std::chrono::steady_clock::now() < deadline; ++i) {
+        const std::string& token = users[t * kUsersPerThread + i % kUsersPerThread];
+        auto held = c.Post(holds, R"({"count":1})", token);
+        if (held.status != 201) continue;
+        ++decided;
+        c.Delete("/api/reservations/" + std::to_string(Int(held.Json(), "id")), token);
+      }
+    });
+  while (decided < 100) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+
+  const std::string copy = f.dir.path() + "/backup-copy";
+  const ShellResult backup = RunShell(ServerBinary() + " backup --url http://127.0.0.1:" +
+                                      std::to_string(f.port()) + " --to " + copy +
+                                      " --token " + f.admin + " 2>&1");
+  const int decided_at_backup = decided;
+  while (decided < decided_at_backup + 100) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  stop = true;
+  for (auto& t : load) t.join();
+  INFO("backup: " << backup.output);
+  REQUIRE(backup.exit_code == 0);
+
+  // What the server reported, and what it keeps.
+  auto list = f.http.Get("/api/admin/backups", f.admin);
+  REQUIRE(list.status == 200);
+  const json::value listed = list.Json();
+  const json::array& items = listed.at("items").as_array();
+  REQUIRE(items.size() == 1);
+  const int64_t seq = Int(items[0], "seq");
+  const std::string hash = Str(items[0], "stateHash");
+  CHECK(backup.output.find("backup of seq " + std::to_string(seq) + " (state hash " + hash) !=
+        std::string::npos);
+  CHECK(std::filesystem::exists(f.data_dir() + "/backups/" + std::to_string(seq) + "/MANIFEST"));
+  CHECK((std::filesystem::status(copy + "/ticket-signing-key").permissions() &
+         std::filesystem::perms::group_read) == std::filesystem::perms::none);
+
+  // Restored into a new directory: the journal checks, and replaying it alone to the backup's
+  // seq gives the hash the server reported.
+  const std::string restored = f.dir.path() + "/restored";
+  const ShellResult restore =
+      RunShell(ServerBinary() + " restore --from " + copy + " --data " + restored + " 2>&1");
+  INFO("restore: " << restore.output);
+  REQUIRE(restore.exit_code == 0);
+  const ShellResult verify = RunShell(ReplayBinary() + " --data " + restored + " --verify 2>&1");
+  INFO("replay --verify: " << verify.output);
+  CHECK(verify.exit_code == 0);
+  const ShellResult at_seq = RunShell(ReplayBinary() + " --data " + restored + " --full --until " +
+                                      std::to_string(seq) + " 2>&1");
+  CHECK(at_seq.output.find("state hash: " + hash) != std::string::npos);
+
+  // A server on the restored data serves: the concert, its seats, the same admin.
+  ServerProcess again(restored);
+  HttpClient http(again.port());
+  CHECK(http.Get("/readyz").status == 200);
+  CHECK(http.Get("/api/concerts/" + std::to_string(concert) + "/seats").status == 200);
+  CHECK(http.Get("/api/admin/concerts/" + std::to_string(concert) + "/report", f.admin).status ==
+        200);
+  const std::string metrics = http.Get("/metrics").body;
+  CHECK(Sample(metrics, "cm_durable_seq") >= static_cast<double>(seq));
+
+  // Refusals: a second restore into the same directory, a copy that was tampered with, a file
+  // the backup does not list, and anyone but an admin.
+  CHECK(RunShell(ServerBinary() + " restore --from " + copy + " --data " + restored + " 2>&1")
+            .exit_code == 1);
+  {
+    std::ofstream(copy + "/ticket-signing-key", std::ios::app) << "x";
+  }
+  const ShellResult tampered = RunShell(ServerBinary() + " restore --from " + copy + " --data " +
+                                        f.dir.path() + "/restored-2 2>&1");
+  CHECK(tampered.exit_code == 2);
+  CHECK(tampered.output.find("does not match its checksum") != std::string::npos);
+  const std::string files = "/api/admin/backups/" + std::to_string(seq) + "/file?path=";
+  CHECK(f.http.Get(files + "MANIFEST", f.admin).status == 200);
+  CHECK(f.http.Get(files + "../../jwt-secret", f.admin).status == 404);
+  CHECK(f.http.Get(files + "journal%2F..%2F..%2Fjwt-secret", f.admin).status == 404);
+  CHECK(f.http.Post("/api/admin/backups", "", users[0]).status == 403);
+  CHECK(f.http.Get("/api/admin/backups/999999", f.admin).status == 404);
 }

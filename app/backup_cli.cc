@@ -1,0 +1,160 @@
+#include "app/backup_cli.h"
+
+#include <simdjson.h>
+
+#include <cctype>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "app/http_fetch.h"
+#include "journal/backup.h"
+#include "json/json_writer.h"
+
+namespace cm::app {
+namespace {
+
+namespace fs = std::filesystem;
+using boost::beast::http::verb;
+
+constexpr int kFailed = 1, kBadBackup = 2;
+
+// Everything but unreserved characters and '/' as %XX.
+std::string QueryEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+int Fail(const std::string& why) {
+  std::fprintf(stderr, "concertmania: %s\n", why.c_str());
+  return kFailed;
+}
+
+// An admin's access token: --token, or a login with --email and --password.
+Result<std::string> AdminToken(const BackupCli& cli) {
+  if (!cli.token.empty()) return cli.token;
+  if (cli.email.empty() || cli.password.empty())
+    return Status::InvalidArgument("give --token, or --email and --password of an admin");
+  std::string body = "{\"email\":";
+  json::AppendQuoted(cli.email, &body);
+  body += ",\"password\":";
+  json::AppendQuoted(cli.password, &body);
+  body += "}";
+  auto r = Fetch(cli.url, verb::post, "/api/users/login", body, "", std::chrono::seconds(30));
+  if (!r.ok()) return r.status();
+  if (r.value().status != 200)
+    return Status::InvalidArgument("login refused (" + std::to_string(r.value().status) +
+                                   "): " + r.value().body);
+  simdjson::dom::parser parser;
+  std::string_view token;
+  if (parser.parse(r.value().body)["accessToken"].get(token))
+    return Status::Corruption("the login answer has no accessToken");
+  return std::string(token);
+}
+
+int RunBackup(const BackupCli& cli) {
+  auto token = AdminToken(cli);
+  if (!token.ok()) return Fail(token.status().message());
+  std::error_code ec;
+  if (fs::exists(cli.to, ec) && !fs::is_empty(cli.to, ec))
+    return Fail(cli.to + " is not empty: copy a backup into a new directory");
+  auto made = Fetch(cli.url, verb::post, "/api/admin/backups", "", token.value(),
+                    std::chrono::seconds(cli.timeout_s));
+  if (!made.ok()) return Fail(made.status().message());
+  if (made.value().status != 201)
+    return Fail("the server did not take a backup (" + std::to_string(made.value().status) +
+                "): " + made.value().body);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  uint64_t seq;
+  std::string_view hash;
+  simdjson::dom::array files;
+  if (parser.parse(made.value().body).get(doc) || doc["seq"].get(seq) ||
+      doc["stateHash"].get(hash) || doc["files"].get(files))
+    return Fail("the server's answer is not a backup: " + made.value().body);
+  // The copy holds the server's secrets: only its owner may read it.
+  fs::create_directories(cli.to, ec);
+  fs::permissions(cli.to, fs::perms::owner_all, ec);
+  if (ec) return Fail("cannot create " + cli.to + ": " + ec.message());
+  const std::string base = "/api/admin/backups/" + std::to_string(seq) + "/file?path=";
+  std::vector<std::string> paths{"MANIFEST"};
+  for (auto f : files) {
+    std::string_view p;
+    if (f["path"].get(p)) return Fail("a file of the backup has no path");
+    paths.emplace_back(p);
+  }
+  uint64_t bytes = 0;
+  for (const std::string& p : paths) {
+    auto got = Fetch(cli.url, verb::get, base + QueryEscape(p), "", token.value(),
+                     std::chrono::seconds(cli.timeout_s));
+    if (!got.ok()) return Fail(got.status().message());
+    if (got.value().status != 200)
+      return Fail("cannot read " + p + " (" + std::to_string(got.value().status) + ")");
+    const fs::path out = fs::path(cli.to) / p;
+    fs::create_directories(out.parent_path(), ec);
+    std::ofstream file(out, std::ios::binary | std::ios::trunc);
+    file << got.value().body;
+    if (!file.flush()) return Fail("cannot write " + out.string());
+    fs::permissions(out, fs::perms::owner_read | fs::perms::owner_write, ec);
+    bytes += got.value().body.size();
+  }
+  auto checked = journal::ReadBackup(cli.to, true);
+  if (!checked.ok()) {
+    std::fprintf(stderr, "concertmania: the copy fails its checks: %s\n",
+                 checked.status().ToString().c_str());
+    return kBadBackup;
+  }
+  std::printf("backup of seq %" PRIu64 " (state hash %.*s) copied to %s: %zu files, %" PRIu64
+              " bytes\n",
+              seq, static_cast<int>(hash.size()), hash.data(), cli.to.c_str(), paths.size(),
+              bytes);
+  return 0;
+}
+
+int RunRestore(const BackupCli& cli) {
+  auto b = journal::ReadBackup(cli.from, true);
+  if (!b.ok()) {
+    std::fprintf(stderr, "concertmania: %s\n", b.status().ToString().c_str());
+    return b.status().IsNotFound() ? kFailed : kBadBackup;
+  }
+  if (Status s = journal::RestoreBackup(cli.from, cli.data_dir); !s.ok()) return Fail(s.ToString());
+  std::printf("restored the backup of seq %" PRIu64 " (state hash %016" PRIx64
+              ") into %s; start it with: concertmania serve --data %s\n",
+              b.value().seq, b.value().state_hash, cli.data_dir.c_str(), cli.data_dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddBackupCommands(CLI::App& app, BackupCli& cli) {
+  cli.backup = app.add_subcommand("backup", "Take an online backup of a running server and copy it out");
+  cli.backup->add_option("--url", cli.url, "The server")->envname("CM_URL")->capture_default_str();
+  cli.backup->add_option("--to", cli.to, "A new directory for the copy")->required();
+  cli.backup->add_option("--email", cli.email, "An admin's email")->envname("CM_ADMIN_EMAIL");
+  cli.backup->add_option("--password", cli.password, "That admin's password")
+      ->envname("CM_ADMIN_PASSWORD");
+  cli.backup->add_option("--token", cli.token, "An admin's access token instead of a login")
+      ->envname("CM_ADMIN_TOKEN");
+  cli.backup->add_option("--timeout", cli.timeout_s, "Seconds to wait for each answer")
+      ->capture_default_str();
+  cli.restore = app.add_subcommand("restore", "Check a backup and make a data directory of it");
+  cli.restore->add_option("--from", cli.from, "The backup's directory")->required();
+  cli.restore->add_option("--data", cli.data_dir, "The new data directory")->required();
+}
+
+int RunBackupCommand(const BackupCli& cli) {
+  if (cli.backup->parsed()) return RunBackup(cli);
+  return RunRestore(cli);
+}
+
+}  // namespace cm::app

@@ -1,0 +1,56 @@
+#include "app/http_fetch.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+namespace cm::app {
+
+namespace beast = boost::beast;
+using tcp = boost::asio::ip::tcp;
+
+Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
+                         const std::string& target, const std::string& body,
+                         const std::string& bearer, std::chrono::seconds timeout) {
+  std::string_view url = base_url;
+  if (!url.starts_with("http://"))
+    return Status::InvalidArgument("the server URL must start with http://: " + base_url);
+  url.remove_prefix(7);
+  if (const std::size_t slash = url.find('/'); slash != std::string_view::npos)
+    url = url.substr(0, slash);
+  const std::size_t colon = url.rfind(':');
+  const std::string host(url.substr(0, colon));
+  const std::string port(colon == std::string_view::npos ? "80" : url.substr(colon + 1));
+
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  beast::error_code ec;
+  tcp::resolver resolver(io);
+  const auto endpoints = resolver.resolve(host, port, ec);
+  if (ec) return Status::IOError("cannot resolve " + base_url + ": " + ec.message());
+  stream.expires_after(timeout);
+  stream.connect(endpoints, ec);
+  if (ec) return Status::IOError("cannot connect to " + base_url + ": " + ec.message());
+
+  beast::http::request<beast::http::string_body> req{method, target, 11};
+  req.set(beast::http::field::host, host + ":" + port);
+  if (!bearer.empty()) req.set(beast::http::field::authorization, "Bearer " + bearer);
+  if (!body.empty()) req.set(beast::http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  stream.expires_after(timeout);
+  beast::http::write(stream, req, ec);
+  if (ec) return Status::IOError("cannot send to " + base_url + ": " + ec.message());
+
+  beast::flat_buffer buffer;
+  beast::http::response_parser<beast::http::string_body> parser;
+  parser.body_limit(std::uint64_t{4} << 30);  // backup files (RocksDB tables are 64 MiB)
+  beast::http::read(stream, buffer, parser, ec);
+  if (ec) return Status::IOError("no answer to " + target + " from " + base_url + ": " + ec.message());
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return FetchReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+}
+
+}  // namespace cm::app

@@ -1,0 +1,25 @@
+#pragma once
+// A blocking HTTP/1.1 call to a Concert Mania server, for the command-line tools (one
+// connection per call; they make a handful).
+
+#include <boost/beast/http/verb.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "engine/status.h"
+
+namespace cm::app {
+
+struct FetchReply {
+  int status = 0;
+  std::string body;
+};
+
+// `base_url` is "http://host:port"; `target` starts with '/'. An empty `bearer` sends no
+// Authorization header. Errors: a bad URL, no connection, or no answer within `timeout`.
+Result<FetchReply> Fetch(const std::string& base_url, boost::beast::http::verb method,
+                         const std::string& target, const std::string& body,
+                         const std::string& bearer, std::chrono::seconds timeout);
+
+}  // namespace cm::app
