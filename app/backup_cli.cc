@@ -137,7 +137,8 @@ int RunRestore(const BackupCli& cli) {
 }  // namespace
 
 void AddBackupCommands(CLI::App& app, BackupCli& cli) {
-  cli.backup = app.add_subcommand("backup", "Take an online backup of a running server and copy it out");
+  cli.backup =
+      app.add_subcommand("backup", "Take an online backup of a running server and copy it out");
   cli.backup->add_option("--url", cli.url, "The server")->envname("CM_URL")->capture_default_str();
   cli.backup->add_option("--to", cli.to, "A new directory for the copy")->required();
   cli.backup->add_option("--email", cli.email, "An admin's email")->envname("CM_ADMIN_EMAIL");

@@ -48,7 +48,8 @@ Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
   beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(std::uint64_t{4} << 30);  // backup files (RocksDB tables are 64 MiB)
   beast::http::read(stream, buffer, parser, ec);
-  if (ec) return Status::IOError("no answer to " + target + " from " + base_url + ": " + ec.message());
+  if (ec)
+    return Status::IOError("no answer to " + target + " from " + base_url + ": " + ec.message());
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   return FetchReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
 }

@@ -15,6 +15,10 @@ runtime::PipelineOptions PipelineOptionsFrom(const ServeOptions& o) {
   runtime::PipelineOptions po;
   po.data_dir = o.data_dir;
   po.input_ring_size = std::size_t{1} << o.ring_size_log2;
+  po.snapshot_every = o.snapshot_every;
+  po.retention = o.journal_retention == "archive"  ? journal::Retention::kArchive
+                 : o.journal_retention == "delete" ? journal::Retention::kDelete
+                                                   : journal::Retention::kOff;
   po.engine.payment_grace_ms = o.payment_grace_ms;
   po.engine.payment_max_attempts = static_cast<uint32_t>(o.payment_attempts);
   po.engine.payment_retry_base_ms = o.payment_retry_base_ms;

@@ -5,7 +5,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <fstream>
+#include <limits>
 #include <optional>
 
 #include "api/api.h"
@@ -190,7 +192,13 @@ int RunServer(const ServeOptions& o) {
   }
 
   // The parts, in the order the durable fan-out feeds them.
-  const runtime::PipelineOptions po = PipelineOptionsFrom(o);
+  runtime::PipelineOptions po = PipelineOptionsFrom(o);
+  // Retention never moves what the Kafka outbox has yet to publish (it reads the live journal).
+  std::atomic<const outbox::OutboxPublisher*> outbox_floor{nullptr};
+  po.retention_floor = [&outbox_floor]() -> engine::Seq {
+    const outbox::OutboxPublisher* p = outbox_floor.load();
+    return p == nullptr ? std::numeric_limits<engine::Seq>::max() : p->acked_seq();
+  };
   const http::HttpServerOptions so = HttpServerOptionsFrom(o);
   readmodel::ReadModel reads(po.engine);
   api::Api* api_ptr = nullptr;
@@ -242,6 +250,7 @@ int RunServer(const ServeOptions& o) {
     return 2;
   }
   bridge.SetOutbox(outbox.publisher.get());
+  outbox_floor.store(outbox.publisher.get());
   if (!SeedData(o, bridge, reads)) return 2;
 
   BackupService backups(*pipeline, o.data_dir);

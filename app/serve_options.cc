@@ -53,6 +53,17 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--read-timeout-ms", o.read_timeout_ms,
                  "Close a connection whose request body or response write takes longer")
       ->envname("CM_READ_TIMEOUT_MS")->capture_default_str();
+  cmd.add_option("--snapshot-every", o.snapshot_every,
+                 "Events between snapshots (restart = newest snapshot + the journal after it)")
+      ->envname("CM_SNAPSHOT_EVERY")
+      ->check(CLI::Range(uint64_t{1000}, uint64_t{1} << 40))
+      ->capture_default_str();
+  cmd.add_option("--journal-retention", o.journal_retention,
+                 "After each snapshot, move the journal it covers to <data>/journal-archive "
+                 "(archive), delete it (delete), or keep it (off)")
+      ->envname("CM_JOURNAL_RETENTION")
+      ->check(CLI::IsMember({"off", "archive", "delete"}))
+      ->capture_default_str();
   cmd.add_option("--tick-ms", o.tick_ms, "Clock tick period driving hold expiry")
       ->envname("CM_TICK_MS")->check(CLI::Range(10, 10'000))->capture_default_str();
   cmd.add_option("--shutdown-grace-ms", o.shutdown_grace_ms,

@@ -34,6 +34,8 @@ struct ServeOptions {
   int idle_timeout_ms = 30'000;
   int read_timeout_ms = 10'000;
   int tick_ms = 100;
+  uint64_t snapshot_every = 1'000'000;  // events between snapshots
+  std::string journal_retention = "off";  // off, archive or delete (journal/journal_archive.h)
   int shutdown_grace_ms = 10'000;
   int ring_size_log2 = 16;
   std::string log_level = "info";

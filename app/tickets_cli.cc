@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "journal/journal_archive.h"
 #include "journal/recovery.h"
 #include "json/json_writer.h"
 #include "tickets/door_bundle.h"
@@ -56,7 +57,8 @@ int Export(const TicketsCli& cli) {
                  store.status().ToString().c_str());
     return 1;
   }
-  auto r = journal::Recover(*store.value(), journal::SnapshotDir(cli.data_dir), {});
+  auto with_archive = journal::WithArchive(journal::ArchiveDir(cli.data_dir), *store.value());
+  auto r = journal::Recover(*with_archive, journal::SnapshotDir(cli.data_dir), {});
   if (!r.ok()) {
     std::fprintf(stderr, "tickets export: %s\n", r.status().ToString().c_str());
     return 1;

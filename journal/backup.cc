@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "engine/codec/crc32c.h"
+#include "journal/journal_archive.h"
 #include "journal/recovery.h"
 
 namespace cm::journal {
@@ -163,6 +164,16 @@ Result<Backup> MakeBackup(const std::string& data_dir, engine::Seq seq, uint64_t
   if (Status s = CopyFileSynced(snapshot, tmp / "snapshots" / snapshot.filename(), false);
       !s.ok())
     return s;
+  // Archived segments never change: hard links (a copy across file systems).
+  for (const ArchivedSegment& seg : ListArchive(ArchiveDir(data_dir))) {
+    const fs::path to = tmp / "journal-archive" / fs::path(seg.path).filename();
+    fs::create_directories(to.parent_path(), ec);
+    fs::create_hard_link(seg.path, to, ec);
+    if (ec) {
+      ec.clear();
+      if (Status s = CopyFileSynced(seg.path, to, false); !s.ok()) return s;
+    }
+  }
   for (const char* secret : kSecrets) {
     const fs::path from = fs::path(data_dir) / secret;
     if (!fs::exists(from, ec)) continue;
@@ -213,7 +224,8 @@ Result<Backup> ReadBackup(const std::string& dir, bool verify) {
   if (!present.ok()) return present.status();
   for (const std::string& rel : present.value())
     if (!ListsFile(b.value(), rel))
-      return Status::Corruption("backup " + dir + " holds " + rel + ", which MANIFEST does not list");
+      return Status::Corruption("backup " + dir + " holds " + rel +
+                                ", which MANIFEST does not list");
   return b;
 }
 

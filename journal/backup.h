@@ -3,6 +3,7 @@
 //
 //   <backup>/journal/        a RocksDB checkpoint of the journal (taken beside the writer)
 //   <backup>/snapshots/      the snapshot of seq N the backup is named after
+//   <backup>/journal-archive/ the segments journal retention archived (hard links)
 //   <backup>/jwt-secret, <backup>/ticket-signing-key   when the server keeps them in <data>
 //   <backup>/MANIFEST        what it covers, and every file with its size and crc32c
 //

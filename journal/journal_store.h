@@ -44,6 +44,13 @@ class JournalStore {
   // Where the batch starting at `first` lives, for error messages.
   virtual std::string Describe(Seq first) const = 0;
 
+  // Forgets every batch that starts before `first_kept` (journal retention, on another thread
+  // beside the writer). REQUIRES: those batches are no longer needed by anyone reading.
+  virtual Status DropBefore(Seq first_kept) {
+    return Status::InvalidArgument("this journal store cannot drop batches (before " +
+                                   std::to_string(first_kept) + ")");
+  }
+
   // Copies the journal as it stands into `dir` (which must not exist), beside the writer: every
   // batch durable before the call is in the copy, and whole batches only. A store that cannot
   // (the in-memory one) says so.

@@ -25,4 +25,10 @@ std::string MemoryJournal::Describe(Seq first) const {
   return "memory journal (batch " + std::to_string(first) + ")";
 }
 
+Status MemoryJournal::DropBefore(Seq first_kept) {
+  std::lock_guard lock(mu_);
+  batches_.erase(batches_.begin(), batches_.lower_bound(first_kept));
+  return Status::OK();
+}
+
 }  // namespace cm::journal

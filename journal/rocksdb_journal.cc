@@ -83,6 +83,20 @@ class RocksJournal final : public JournalStore {
     return FromRocks(it->status(), "journal read from " + dir_);
   }
 
+  // A range tombstone, then a compaction of the range so the disk space comes back now.
+  Status DropBefore(Seq first_kept) override {
+    const std::string begin = BatchKey(0), end = BatchKey(first_kept);
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    if (Status s = FromRocks(db_->DeleteRange(sync, db_->DefaultColumnFamily(), begin, end),
+                             "journal retention in " + dir_);
+        !s.ok())
+      return s;
+    const rocksdb::Slice b(begin), e(end);
+    return FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), &b, &e),
+                     "journal compaction in " + dir_);
+  }
+
   // RocksDB hard-links the table files and copies the live WAL (after a flush of the memtable),
   // concurrently with writes; a batch is one WriteBatch, so it is in the copy whole or not.
   Status Checkpoint(const std::string& dir) override {

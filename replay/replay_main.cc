@@ -14,6 +14,7 @@
 
 #include "engine/codec/state_codec.h"
 #include "engine/invariants.h"
+#include "journal/journal_archive.h"
 #include "journal/recovery.h"
 #include "views/event_json.h"
 
@@ -55,8 +56,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replay: no journal in %s\n", data_dir.c_str());
     return kExitUsage;
   }
-  auto store = journal::OpenRocksJournal(journal::JournalDir(data_dir), journal::Durability::kSync);
-  if (!store.ok()) return Fail(store.status());
+  auto live = journal::OpenRocksJournal(journal::JournalDir(data_dir), journal::Durability::kSync);
+  if (!live.ok()) return Fail(live.status());
+  // Segments journal retention archived come first, then the live journal.
+  auto store = journal::WithArchive(journal::ArchiveDir(data_dir), *live.value());
 
   journal::RecoveryOptions options;
   if (until > 0) options.until = until;
@@ -71,7 +74,7 @@ int main(int argc, char** argv) {
     };
   }
   const auto start = std::chrono::steady_clock::now();
-  auto r = journal::Recover(*store.value(), journal::SnapshotDir(data_dir), options);
+  auto r = journal::Recover(*store, journal::SnapshotDir(data_dir), options);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!r.ok()) return Fail(r.status());
@@ -92,7 +95,7 @@ int main(int argc, char** argv) {
     journal::RecoveryOptions other = options;
     other.on_event = nullptr;
     other.use_snapshots = !options.use_snapshots;
-    auto r2 = journal::Recover(*store.value(), journal::SnapshotDir(data_dir), other);
+    auto r2 = journal::Recover(*store, journal::SnapshotDir(data_dir), other);
     if (!r2.ok()) return Fail(r2.status());
     const uint64_t hash2 = engine::StateHash(*r2->state);
     std::fprintf(out, "%s hash: %016" PRIx64 "%s\n",

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <utility>
@@ -105,7 +106,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
                                                  DurableListener* listener) {
   journal::RecoveryOptions ro;
   ro.config = options.engine;
-  auto recovered = journal::Recover(*store, journal::SnapshotDir(options.data_dir), ro);
+  // The archive first (journal retention), then the live journal.
+  auto with_archive = journal::WithArchive(journal::ArchiveDir(options.data_dir), *store);
+  auto recovered = journal::Recover(*with_archive, journal::SnapshotDir(options.data_dir), ro);
   if (!recovered.ok()) return recovered.status();
   const Seq snapshot_seq = recovered->snapshot_seq;
   std::unique_ptr<Pipeline> p(new Pipeline(options, std::move(store),
@@ -310,6 +313,22 @@ bool Pipeline::Deliver(int64_t first, int64_t last) {
   return true;
 }
 
+void Pipeline::ApplyRetention(Seq snapshot_seq) {
+  if (options_.retention == journal::Retention::kOff) return;
+  Seq cutoff = snapshot_seq;
+  if (options_.retention_floor) cutoff = std::min(cutoff, options_.retention_floor());
+  auto moved = journal::ApplyRetention(*store_, options_.data_dir, cutoff, options_.retention);
+  if (!moved.ok()) {
+    // Not fatal: the live journal still holds everything, it only grows.
+    spdlog::error("journal retention up to seq {} failed: {}", cutoff, moved.status().ToString());
+    return;
+  }
+  if (moved->batches == 0) return;
+  spdlog::info("journal retention: events {}..{} ({} batches, {} bytes) {}", moved->first,
+               moved->last, moved->batches, moved->bytes,
+               moved->segment.empty() ? std::string("deleted") : "moved to " + moved->segment);
+}
+
 bool Pipeline::RequestSnapshot(SnapshotDone done) {
   if (halted() || !accepting_.load(std::memory_order_acquire)) return false;
   std::lock_guard lock(requested_mu_);
@@ -347,6 +366,7 @@ void Pipeline::SnapshotLoop() {
     }
     snapshots_written_.fetch_add(1);
     spdlog::info("snapshot of seq {} written", job->seq);
+    ApplyRetention(job->seq);
     if (!job->requested) return;
     // Decoded again, as recovery would: the hash is of the state the file gives back.
     auto state = engine::DecodeState(job->payload, options_.engine);

@@ -35,6 +35,7 @@
 #include "engine/ring/sequence_barrier.h"
 #include "engine/sequencer.h"
 #include "engine/ring/wait_strategy.h"
+#include "journal/journal_archive.h"
 #include "journal/journal_store.h"
 #include "journal/journal_writer.h"
 #include "journal/recovery.h"
@@ -51,6 +52,11 @@ struct PipelineOptions {
   std::size_t output_ring_size = 1 << 16;  // power of two
   uint64_t snapshot_every = 1'000'000;     // events between snapshots; 0 = never
   int snapshots_kept = 2;
+  // After each snapshot, the live journal's batches it covers are archived or deleted
+  // (journal/journal_archive.h), but never past `retention_floor()` when given (the Kafka
+  // outbox's acknowledged seq: it still has to read what comes after).
+  journal::Retention retention = journal::Retention::kOff;
+  std::function<Seq()> retention_floor;
   // Benchmarks: stamp each event with the time it passed each stage (EventSlot::stages).
   bool stage_timestamps = false;
   // Deliver durable events to the listener from the journal thread, right after each sync,
@@ -179,6 +185,8 @@ class Pipeline {
   bool inline_publisher_ = false;
   void SnapshotLoop();
   void MaybeSnapshot();
+  // Journal retention after the snapshot of `snapshot_seq` (snapshot thread).
+  void ApplyRetention(Seq snapshot_seq);
   // Hands the outcome to RequestSnapshot's waiter, if any.
   void FinishRequestedSnapshot(Result<SnapshotTaken> outcome);
 

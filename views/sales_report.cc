@@ -94,7 +94,8 @@ SalesReport BuildSalesReport(const engine::Concert& c, engine::Seq as_of_seq) {
 
 double HoldToPaid(const SalesReport& r) {
   const uint64_t ended = r.ledger.holds_placed - r.live_holds;
-  return ended == 0 ? -1 : static_cast<double>(r.ledger.holds_confirmed) / static_cast<double>(ended);
+  if (ended == 0) return -1;
+  return static_cast<double>(r.ledger.holds_confirmed) / static_cast<double>(ended);
 }
 
 std::string RenderSalesReportJson(const SalesReport& r) {
