@@ -6,6 +6,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/url.h"
+
 namespace cm::app {
 
 namespace beast = boost::beast;
@@ -14,15 +16,11 @@ using tcp = boost::asio::ip::tcp;
 Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
                          const std::string& target, const std::string& body,
                          const std::string& bearer, std::chrono::seconds timeout) {
-  std::string_view url = base_url;
-  if (!url.starts_with("http://"))
-    return Status::InvalidArgument("the server URL must start with http://: " + base_url);
-  url.remove_prefix(7);
-  if (const std::size_t slash = url.find('/'); slash != std::string_view::npos)
-    url = url.substr(0, slash);
-  const std::size_t colon = url.rfind(':');
-  const std::string host(url.substr(0, colon));
-  const std::string port(colon == std::string_view::npos ? "80" : url.substr(colon + 1));
+  const auto url = http::ParseHttpUrl(base_url);
+  if (!url)
+    return Status::InvalidArgument("the server URL must be http://host[:port]: " + base_url);
+  const std::string& host = url->host;
+  const std::string& port = url->port;
 
   boost::asio::io_context io;
   beast::tcp_stream stream(io);

@@ -1,8 +1,5 @@
 #include "journal/backup.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -12,6 +9,7 @@
 #include <system_error>
 
 #include "engine/codec/crc32c.h"
+#include "journal/durable_files.h"
 #include "journal/journal_archive.h"
 #include "journal/recovery.h"
 
@@ -47,14 +45,6 @@ Status Checksum(const fs::path& path, BackupFile* f) {
   return Status::OK();
 }
 
-Status SyncPath(const fs::path& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) return Status::IOError("cannot open " + path.string() + " to sync it");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Status::IOError("cannot sync " + path.string());
-}
-
 Status CopyFileSynced(const fs::path& from, const fs::path& to, bool secret) {
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);
@@ -65,7 +55,7 @@ Status CopyFileSynced(const fs::path& from, const fs::path& to, bool secret) {
     fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, ec);
     if (ec) return IoError("cannot restrict " + to.string(), ec);
   }
-  return SyncPath(to, false);
+  return SyncFile(to.string());
 }
 
 // Every regular file under `dir` but the manifest, as sorted relative paths.
@@ -193,16 +183,12 @@ Result<Backup> MakeBackup(const std::string& data_dir, engine::Seq seq, uint64_t
     if (Status s = Checksum(tmp / rel, &f); !s.ok()) return s;
     b.files.push_back(std::move(f));
   }
-  {
-    std::ofstream out(tmp / kManifest, std::ios::binary | std::ios::trunc);
-    out << FormatManifest(b);
-    if (!out.flush()) return Status::IOError("cannot write " + (tmp / kManifest).string());
-  }
-  if (Status s = SyncPath(tmp / kManifest, false); !s.ok()) return s;
-  if (Status s = SyncPath(tmp, true); !s.ok()) return s;
+  if (Status s = WriteFileSynced((tmp / kManifest).string(), FormatManifest(b)); !s.ok())
+    return s;
+  if (Status s = SyncDir(tmp.string()); !s.ok()) return s;
   fs::rename(tmp, final_dir, ec);
   if (ec) return IoError("cannot rename " + tmp.string(), ec);
-  if (Status s = SyncPath(backups, true); !s.ok()) return s;
+  if (Status s = SyncDir(backups.string()); !s.ok()) return s;
   return b;
 }
 
@@ -261,7 +247,7 @@ Status RestoreBackup(const std::string& from, const std::string& data_dir) {
       return s;
   }
   for (const char* sub : {"", "journal", "snapshots"})
-    if (Status s = SyncPath(fs::path(data_dir) / sub, true); !s.ok()) return s;
+    if (Status s = SyncDir((fs::path(data_dir) / sub).string()); !s.ok()) return s;
   return Status::OK();
 }
 

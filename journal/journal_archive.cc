@@ -1,8 +1,5 @@
 #include "journal/journal_archive.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -13,6 +10,7 @@
 
 #include "engine/codec/coding.h"
 #include "engine/codec/crc32c.h"
+#include "journal/durable_files.h"
 #include "journal/recovery.h"
 
 namespace cm::journal {
@@ -26,14 +24,6 @@ std::string SegmentName(Seq first, Seq last) {
   char name[80];
   std::snprintf(name, sizeof name, "segment-%020" PRIu64 "-%020" PRIu64 ".cmj", first, last);
   return name;
-}
-
-Status SyncPath(const fs::path& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) return Status::IOError("cannot open " + path.string() + " to sync it");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Status::IOError("cannot sync " + path.string());
 }
 
 void AppendBatch(std::string* out, Seq first, std::string_view records) {
@@ -172,15 +162,10 @@ Result<RetentionResult> ApplyRetention(JournalStore& live, const std::string& da
     if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
     const fs::path final_path = dir / SegmentName(r.first, r.last);
     const fs::path tmp = final_path.string() + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(segment.data(), static_cast<std::streamsize>(segment.size()));
-      if (!out.flush()) return Status::IOError("cannot write " + tmp.string());
-    }
-    if (Status s = SyncPath(tmp, false); !s.ok()) return s;
+    if (Status s = WriteFileSynced(tmp.string(), segment); !s.ok()) return s;
     fs::rename(tmp, final_path, ec);
     if (ec) return Status::IOError("cannot rename " + tmp.string() + ": " + ec.message());
-    if (Status s = SyncPath(dir, true); !s.ok()) return s;
+    if (Status s = SyncDir(dir.string()); !s.ok()) return s;
     r.segment = final_path.string();
   }
   if (Status s = live.DropBefore(r.last + 1); !s.ok()) return s;

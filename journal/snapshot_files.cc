@@ -1,8 +1,5 @@
 #include "journal/snapshot_files.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -13,6 +10,7 @@
 
 #include "engine/codec/coding.h"
 #include "engine/codec/crc32c.h"
+#include "journal/durable_files.h"
 
 namespace cm::journal {
 namespace {
@@ -27,41 +25,6 @@ std::string FileName(engine::Seq seq) {
   char name[64];
   std::snprintf(name, sizeof name, "snapshot-%020llu.snap", static_cast<unsigned long long>(seq));
   return name;
-}
-
-Status Errno(const std::string& what) {
-  return Status::IOError(what + ": " + std::strerror(errno));
-}
-
-Status WriteAllAndSync(const std::string& path, const std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot create " + path);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = Errno("cannot write " + path);
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status s = Errno("cannot fsync " + path);
-    ::close(fd);
-    return s;
-  }
-  if (::close(fd) != 0) return Errno("cannot close " + path);
-  return Status::OK();
-}
-
-Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("cannot open " + dir);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Errno("cannot fsync " + dir);
 }
 
 }  // namespace
@@ -81,9 +44,9 @@ Status WriteSnapshot(const std::string& dir, engine::Seq seq, const std::string&
 
   const std::string final_path = dir + "/" + FileName(seq);
   const std::string tmp_path = final_path + ".tmp";
-  if (Status s = WriteAllAndSync(tmp_path, bytes); !s.ok()) return s;
+  if (Status s = WriteFileSynced(tmp_path, bytes); !s.ok()) return s;
   if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)
-    return Errno("cannot rename " + tmp_path);
+    return Status::IOError("cannot rename " + tmp_path + ": " + std::strerror(errno));
   if (Status s = SyncDir(dir); !s.ok()) return s;
 
   const auto all = ListSnapshots(dir);

@@ -8,6 +8,8 @@
 
 #include <charconv>
 
+#include "http/url.h"
+
 namespace cm::payments {
 
 namespace beast = boost::beast;
@@ -120,15 +122,12 @@ Answer ParseAnswer(const std::string& body) {
 }  // namespace
 
 Result<std::unique_ptr<HttpPaymentProvider>> HttpPaymentProvider::Open(HttpProviderOptions options) {
-  std::string_view url = options.url;
-  if (!url.starts_with("http://"))
-    return Status::InvalidArgument("payment provider URL must start with http://: " + options.url);
-  url.remove_prefix(7);
-  if (const std::size_t slash = url.find('/'); slash != std::string_view::npos)
-    url = url.substr(0, slash);
-  const std::size_t colon = url.rfind(':');
-  const std::string host(url.substr(0, colon));
-  const std::string port(colon == std::string_view::npos ? "80" : url.substr(colon + 1));
+  const auto url = cm::http::ParseHttpUrl(options.url);
+  if (!url)
+    return Status::InvalidArgument("payment provider URL must be http://host[:port]: " +
+                                   options.url);
+  const std::string& host = url->host;
+  const std::string& port = url->port;
   boost::asio::io_context io;
   tcp::resolver resolver(io);
   beast::error_code ec;

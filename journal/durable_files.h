@@ -1,0 +1,18 @@
+#pragma once
+// Files that must survive a crash once written: write, fsync, and fsync the directory after a
+// rename. Snapshots, backups and archive segments use these.
+
+#include <string>
+
+#include "engine/status.h"
+
+namespace cm::journal {
+
+// Creates (or truncates) `path` with `bytes` and fsyncs it.
+Status WriteFileSynced(const std::string& path, const std::string& bytes);
+// fsyncs an existing file (after a copy).
+Status SyncFile(const std::string& path);
+// fsyncs a directory, so a rename or a new name in it is durable.
+Status SyncDir(const std::string& dir);
+
+}  // namespace cm::journal
