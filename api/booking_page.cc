@@ -1,5 +1,5 @@
-// The booking page at `/` and the door's scanner page at `/checkin`: static files compiled
-// into the binary.
+// The booking page at `/`, the door's scanner page at `/checkin` and the admin console at
+// `/admin`: static files compiled into the binary.
 #include "api/booking_page.h"
 
 #include "api/replies.h"
@@ -37,9 +37,14 @@ void AddBookingPageRoutes(Router& router) {
   router.Add(V::get, "/checkin", [](const ExPtr& ex, const PathParams&) {
     SendAsset(*ex, *FindWebAsset("checkin.html"));
   });
+  // The admin console (it asks for an admin's login; every call it makes is checked again).
+  router.Add(V::get, "/admin", [](const ExPtr& ex, const PathParams&) {
+    SendAsset(*ex, *FindWebAsset("admin.html"));
+  });
   router.Add(V::get, "/app/{file}", [](const ExPtr& ex, const PathParams& p) {
     if (p[0] == "index.html") return Fail(ex, 404, "NOT_FOUND", "the page is at /");
     if (p[0] == "checkin.html") return Fail(ex, 404, "NOT_FOUND", "the page is at /checkin");
+    if (p[0] == "admin.html") return Fail(ex, 404, "NOT_FOUND", "the page is at /admin");
     const WebAsset* asset = FindWebAsset(p[0]);
     if (!asset) return Fail(ex, 404, "NOT_FOUND", "no such file of the booking page");
     SendAsset(*ex, *asset);

@@ -215,8 +215,9 @@ int RunServer(const ServeOptions& o) {
   readmodel::QueueStats queue_stats;
   readmodel::QueuePresence presence;
   live::QueueWatch queue_watch(server.io(), reads, presence, queue_stats);
+  live::SaleWatch sale_watch(server.io(), reads, queue_stats);
   live::WsContext ws_context{live,        notifier, jwt, WsOptionsFrom(o), ws_hub.single_thread(),
-                             &queue_watch};
+                             &queue_watch, &sale_watch};
   server.SetUpgradeHandler(
       "/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream, http::Request req,
                                     std::shared_ptr<void> slot) {
@@ -273,6 +274,7 @@ int RunServer(const ServeOptions& o) {
 
   notifier.Start();
   queue_watch.Start();
+  sale_watch.Start();
   if (payment.worker) payment.worker->Start();
   ws_hub.Start();
   if (const std::string error = server.Start(); !error.empty()) {
@@ -303,6 +305,7 @@ int RunServer(const ServeOptions& o) {
   }
   notifier.Stop();
   queue_watch.Stop();
+  sale_watch.Stop();
   if (payment.worker) payment.worker->Stop();  // calls in flight resume from the journal
   pipeline->Stop();                            // finishes and journals everything already published
   if (outbox.publisher) outbox.publisher->Stop();  // the rest goes out after a restart

@@ -109,13 +109,22 @@ void WsSession::OnMessage() {
     if (context_.queue_watch == nullptr)
       return Error("UNAVAILABLE", "waiting-room updates are not served here; poll instead");
     context_.queue_watch->Watch(weak_from_this(), user_, id);
+  } else if (type == "sale") {
+    if (user_ == 0)
+      return Error("NOT_AUTHENTICATED",
+                   "send {\"type\":\"notifications\",\"token\":...} before watching a sale");
+    if (!admin_) return Error("FORBIDDEN", "only an admin watches a sale live");
+    if (context_.sale_watch == nullptr)
+      return Error("UNAVAILABLE", "the live sale is not served here; use the report instead");
+    context_.sale_watch->Watch(weak_from_this(), id);
   } else if (type == "unsubscribe") {
     auto it = subscriptions_.find(id);
     if (it == subscriptions_.end()) return;
     feed_.Unsubscribe(it->second.subscription);
     subscriptions_.erase(it);
   } else {
-    Error("VALIDATION_FAILED", "type: must be subscribe, unsubscribe, notifications or queue");
+    Error("VALIDATION_FAILED",
+          "type: must be subscribe, unsubscribe, notifications, queue or sale");
   }
 }
 
@@ -132,6 +141,7 @@ void WsSession::SubscribeNotifications(std::string_view token) {
     return Error("FORBIDDEN", "this connection already receives another user's notifications");
   if (user_ == 0) {
     user_ = v.claims->sub;
+    admin_ = v.claims->role == engine::Role::kAdmin;
     context_.notifier.Subscribe(weak_from_this(), user_);
   }
   JsonWriter w;

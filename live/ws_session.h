@@ -6,8 +6,10 @@
 //   {"type":"notifications","token":"<access JWT>"}      the caller's own notifications
 //   {"type":"queue","concertId":4}                       the caller's waiting-room place (after
 //                                                        notifications): see QueueWatch
+//   {"type":"sale","concertId":4}                        an admin's live view of the sale
+//                                                        (after notifications): see SaleWatch
 // Server messages: {"type":"snapshot",...}, {"type":"delta",...}, {"type":"notification",...},
-// {"type":"queue",...}, {"type":"error",...}. A frame holds one message, or a JSON array of messages in order when the
+// {"type":"queue",...}, {"type":"sale",...}, {"type":"error",...}. A frame holds one message, or a JSON array of messages in order when the
 // connection had a backlog (deltas are pulled from the shared history when the previous write
 // finishes, so a busy connection gets fewer, larger frames instead of falling behind).
 // Bounds: a client whose deltas fall out of the history (`--ws-history` deltas behind), or whose
@@ -34,6 +36,7 @@
 #include "live/live_feed.h"
 #include "live/notifier.h"
 #include "live/queue_watch.h"
+#include "live/sale_watch.h"
 
 namespace cm::live {
 
@@ -61,6 +64,7 @@ struct WsContext {
   // The feed and every session run on one thread: the feed may call into sessions directly.
   bool single_thread = false;
   QueueWatch* queue_watch = nullptr;  // null: no waiting-room updates
+  SaleWatch* sale_watch = nullptr;    // null: no live sale for the admin console
 };
 
 class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsSession> {
@@ -99,6 +103,7 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   LiveFeed& feed_;
   const WsOptions& options_;
   engine::UserId user_ = 0;  // set once notifications are authenticated
+  bool admin_ = false;       // ... by an admin's token
   std::deque<SharedMessage> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 
 #include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
@@ -26,6 +27,12 @@ TEST_CASE("the page, its script and its style are served with a strict content s
   CHECK(f.http.Get("/app/secrets.txt").status == 404);
   CHECK(f.http.Get("/app/..%2Fjwt-secret").status == 404);
   CHECK(f.http.Post("/", "{}").status == 405);
+  auto console = f.http.Get("/admin");
+  REQUIRE(console.status == 200);
+  CHECK(console.Header("content-security-policy").find("default-src 'self'") != std::string::npos);
+  CHECK(console.body.find("<script src=\"/app/admin.js\">") != std::string::npos);
+  CHECK(f.http.Get("/app/admin.js").status == 200);
+  CHECK(f.http.Get("/app/admin.html").status == 404);
 }
 
 TEST_CASE("two browsers: A holds a seat, B sees it held within 1 s, A cancels, B sees it free; A pays, B sees it sold") {
@@ -117,4 +124,36 @@ TEST_CASE("after paying, My tickets shows a QR code that a real decoder reads, a
   CHECK(Str(result, "first") == "ADMITTED");
   CHECK(Str(result, "second") == "ALREADY_USED");
   CHECK(Str(result, "detail").find("Main gate") != std::string::npos);
+}
+
+TEST_CASE("the admin console: a venue with its preview, a concert on sale watched live, a hold "
+          "through the API moves its numbers, and a confirmation from the console sells it") {
+  ApiFixture f;
+  const auto users = MakeUsers(f, 1, "console");
+  const std::string screenshot = CM_BINARY_DIR "/admin_console.png";
+  std::remove(screenshot.c_str());
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/admin_console_browser.js " + std::to_string(f.port()) + " " +
+              ServerProcess::kAdminEmail + " " + ServerProcess::kAdminPassword + " " + users[0] +
+              " " + screenshot,
+          &status);
+  MESSAGE("browser (admin console): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value result = json::parse(out);
+  CHECK(Int(result, "previewSeats") == 40);
+  CHECK(Str(result, "previewText").find("40 seats: VIP 20, R 20") != std::string::npos);
+  CHECK(Int(result, "heldSeenMs") <= 3000);
+  CHECK(Int(result, "chartLines") == 2);
+  CHECK(std::filesystem::exists(screenshot));
+  // What the console did is what the server holds.
+  const std::string concert = std::to_string(Int(result, "concertId"));
+  auto report = f.http.Get("/api/admin/concerts/" + concert + "/report", f.admin);
+  REQUIRE(report.status == 200);
+  const json::value r = report.Json();
+  CHECK(Str(r, "title") == "Console Night");
+  CHECK(Int(r.at("holds"), "placed") == 1);
+  CHECK(Int(r.at("holds"), "confirmed") == 1);
 }

@@ -14,6 +14,7 @@
 #include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
 #include "tests/support/shell.h"
+#include "tests/support/ws_client.h"
 
 using namespace cm::test;
 
@@ -326,4 +327,44 @@ TEST_CASE("journal retention archives what snapshots cover; replays and backups 
   f.server = std::make_unique<ServerProcess>(f.data_dir(), f.flags);
   HttpClient again(f.server->port());
   CHECK(again.Get("/api/concerts/" + std::to_string(concert) + "/seats").status == 200);
+}
+
+TEST_CASE("the live sale on the WebSocket is an admin's: numbers at once, then every second") {
+  ApiFixture f;
+  const uint64_t concert = f.CreateConcert();
+  const auto users = MakeUsers(f, 1, "watcher");
+  const std::string sale = R"({"type":"sale","concertId":)" + std::to_string(concert) + "}";
+
+  WsClient anonymous(f.port());
+  anonymous.Send(sale);
+  CHECK(Str(anonymous.NextOf("error"), "code") == "NOT_AUTHENTICATED");
+  WsClient user(f.port());
+  user.Send(R"({"type":"notifications","token":")" + users[0] + "\"}");
+  user.Send(sale);
+  CHECK(Str(user.NextOf("error"), "code") == "FORBIDDEN");
+
+  WsClient admin(f.port());
+  admin.Send(R"({"type":"notifications","token":")" + f.admin + "\"}");
+  admin.Send(sale);
+  const json::value first = admin.NextOf("sale");
+  CHECK(Int(first, "concertId") == static_cast<int64_t>(concert));
+  CHECK(Int(first.at("holds"), "live") == 0);
+  CHECK(first.at("queue").is_null());
+  CHECK(!first.at("series").as_array().empty());
+  REQUIRE(f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
+                      R"({"count":2})", users[0])
+              .status == 201);
+  // Within a few rounds the held seats and the hold show, one new sample per message.
+  json::value later;
+  for (int i = 0; i < 5; ++i) {
+    later = admin.NextOf("sale");
+    if (Int(later.at("holds"), "live") == 1) break;
+  }
+  CHECK(Int(later.at("holds"), "live") == 1);
+  CHECK(later.at("series").as_array().size() == 1);
+  int64_t held = 0;
+  for (const json::value& g : later.at("grades").as_array()) held += Int(g, "held");
+  CHECK(held == 2);
+  admin.Send(R"({"type":"sale","concertId":999999})");
+  CHECK(Str(admin.NextOf("error"), "code") == "UNKNOWN_CONCERT");
 }

@@ -1,0 +1,92 @@
+// The admin console in real headless Chromium (Debian's, driven by playwright-core), for
+// tests/server/booking_page_test.cc:
+//
+//   node admin_console_browser.js <port> <adminEmail> <adminPassword> <userToken> <screenshot.png>
+//
+// logs in as the admin, creates a venue (checking the seat-map preview), a concert, opens its
+// sales and watches it live; then a user holds a seat through the API, and the console's
+// numbers must change; the admin confirms that reservation from the console, and the seat
+// shows as sold. Prints one JSON line; exits 0 when every step passed, 1 otherwise.
+"use strict";
+const { chromium } = require("playwright-core");
+
+const [port, adminEmail, adminPassword, userToken, screenshot] = process.argv.slice(2);
+const base = `http://127.0.0.1:${port}`;
+
+async function run(page) {
+  await page.goto(base + "/admin");
+  await page.fill("#admin-email", adminEmail);
+  await page.fill("#admin-password", adminPassword);
+  await page.click("#admin-login button");
+  await page.waitForSelector("#admin-work:not([hidden])", { timeout: 5000 });
+  await page.waitForSelector("#admin-login", { state: "hidden", timeout: 5000 });
+
+  // A venue of 4 rows of 10, two rows per grade: the preview redraws as the form changes.
+  await page.fill("#venue-name", "Console Hall");
+  await page.fill("#venue-grades", "VIP, R");
+  await page.fill("#venue-rows", "4");
+  await page.fill("#venue-seats", "10");
+  await page.fill("#venue-rows-per-grade", "2");
+  const previewSeats = await page.locator("#venue-preview-svg rect").count();
+  const previewText = await page.textContent(".preview-legend");
+  await page.click("#venue-form button[type=submit]");
+  await page.waitForSelector('#message:has-text("venue #")', { timeout: 5000 });
+
+  await page.fill("#concert-title", "Console Night");
+  await page.click("#concert-form button[type=submit]");
+  await page.waitForSelector('#message:has-text("concert #")', { timeout: 5000 });
+  const concertId = Number(/concert #(\d+)/.exec(await page.textContent("#message"))[1]);
+  await page.click("#open-sales");
+  await page.waitForSelector('#message:has-text("ON_SALE")', { timeout: 5000 });
+
+  await page.click("#watch");
+  await page.waitForSelector('#total-available:text-is("40")', { timeout: 5000 });
+  await page.waitForSelector('#total-held:text-is("0")', { timeout: 5000 });
+
+  // A buyer holds a seat through the API; the console sees it within its one-second round.
+  const held = await fetch(`${base}/api/v1/concerts/${concertId}/reservations`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${userToken}` },
+    body: JSON.stringify({ grade: "VIP", count: 1 }),
+  });
+  if (held.status !== 201) throw new Error(`hold through the API: ${held.status}`);
+  const reservation = (await held.json()).id;
+  const heldAt = Date.now();
+  await page.waitForSelector('#total-held:text-is("1")', { timeout: 5000 });
+  const heldSeenMs = Date.now() - heldAt;
+  await page.waitForSelector('#stat-live-holds:text-is("1")', { timeout: 5000 });
+  await page.waitForSelector('#grade-table tbody tr[data-grade="VIP"]', { timeout: 5000 });
+  await page.waitForTimeout(1500);  // a few samples for the chart
+  await page.screenshot({ path: screenshot, fullPage: true });
+
+  // Settled from the console: the seat is sold.
+  await page.fill("#settle-id", String(reservation));
+  await page.click("#settle-confirm");
+  await page.waitForSelector('#total-sold:text-is("1")', { timeout: 5000 });
+  await page.waitForSelector('#total-held:text-is("0")', { timeout: 5000 });
+  return { concertId, previewSeats, previewText, heldSeenMs,
+           chartLines: await page.locator("#chart polyline").count() };
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+  let result = { ok: false };
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    result = await run(page);
+    result.errors = errors;
+    result.ok = errors.length === 0;
+  } catch (e) {
+    result.error = String(e && e.message || e);
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(result));
+  process.exit(result.ok ? 0 : 1);
+})();

@@ -1,0 +1,363 @@
+// Concert Mania admin console: log in as an admin, create venues (with a preview of the seat
+// map) and concerts, open and close sales, watch a sale live over the WebSocket, settle
+// reservations by hand, and download the sales report.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+const GRADE_COLOURS = ["#ff4f7b", "#4fb3ff", "#ffd54f", "#5fd38d", "#c17bff", "#ff9a4f"];
+const MONEY = new Intl.NumberFormat("en-US");
+let token = sessionStorage.getItem("cm.admin.token");
+let venues = [];        // created here: {id, name, grades}
+let socket = null;
+let watching = 0;       // concert id the live panel shows
+let series = [];        // [at_ms, holds_placed, seats_sold], ascending
+
+function say(text, kind = "") {
+  const m = $("message");
+  m.textContent = text;
+  m.className = kind;
+  m.hidden = !text;
+}
+
+async function call(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(path, { method, headers,
+                                  body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) say(`${method} ${path}: ${data ? `${data.code}: ${data.detail}` : res.status}`, "error");
+  return { res, data };
+}
+
+async function login(ev) {
+  ev.preventDefault();
+  const { res, data } = await call("POST", "/api/users/login",
+                                   { email: $("admin-email").value.trim(),
+                                     password: $("admin-password").value });
+  if (!res.ok) return;
+  token = data.accessToken;
+  sessionStorage.setItem("cm.admin.token", token);
+  await start();
+}
+
+async function start() {
+  const me = await call("GET", "/api/users/me");
+  if (!me.res.ok || me.data.role !== "ADMIN") {
+    token = null;
+    sessionStorage.removeItem("cm.admin.token");
+    $("admin-login").hidden = false;
+    if (me.res.ok) say("this account is not an admin", "error");
+    return;
+  }
+  say("");
+  $("admin-who").textContent = `${me.data.name} (ADMIN)`;
+  $("admin-login").hidden = true;
+  $("admin-work").hidden = false;
+  defaultTimes();
+  renderPreview();
+  await loadConcerts();
+}
+
+// ---- venues --------------------------------------------------------------------------------
+
+function venueInput() {
+  const grades = $("venue-grades").value.split(",").map((g) => g.trim()).filter(Boolean);
+  const n = (id) => Number($(id).value);
+  return { name: $("venue-name").value.trim(), grades,
+           grid: { sections: n("venue-sections"), rows: n("venue-rows"),
+                   seatsPerRow: n("venue-seats"), rowsPerGrade: n("venue-rows-per-grade") } };
+}
+
+// The grid as the server builds it: row r has grade (r / rowsPerGrade) mod grades.
+function renderPreview() {
+  const v = venueInput();
+  const { sections, rows, seatsPerRow, rowsPerGrade } = v.grid;
+  const box = $("venue-preview");
+  box.replaceChildren();
+  if (!(sections > 0 && rows > 0 && seatsPerRow > 0 && rowsPerGrade > 0) || !v.grades.length) return;
+  const cell = 10, gap = 24;
+  const width = sections * seatsPerRow * cell + (sections - 1) * gap;
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${rows * cell + 14}`);
+  svg.setAttribute("id", "venue-preview-svg");
+  const stage = document.createElementNS(SVG, "text");
+  stage.setAttribute("x", width / 2);
+  stage.setAttribute("y", 9);
+  stage.setAttribute("text-anchor", "middle");
+  stage.setAttribute("fill", "#9aa0b8");
+  stage.setAttribute("font-size", "9");
+  stage.textContent = "stage";
+  svg.append(stage);
+  for (let s = 0; s < sections; ++s) {
+    for (let r = 0; r < rows; ++r) {
+      const grade = Math.floor(r / rowsPerGrade) % v.grades.length;
+      for (let x = 0; x < seatsPerRow; ++x) {
+        const seat = document.createElementNS(SVG, "rect");
+        seat.setAttribute("class", "preview-seat");
+        seat.setAttribute("x", s * (seatsPerRow * cell + gap) + x * cell + 1);
+        seat.setAttribute("y", 14 + r * cell);
+        seat.setAttribute("width", cell - 2);
+        seat.setAttribute("height", cell - 2);
+        seat.setAttribute("rx", 2);
+        seat.setAttribute("fill", GRADE_COLOURS[grade % GRADE_COLOURS.length]);
+        svg.append(seat);
+      }
+    }
+  }
+  const legend = document.createElement("div");
+  legend.className = "preview-legend";
+  legend.textContent = `${sections * rows * seatsPerRow} seats: ` +
+      v.grades.map((g, i) => `${g} ${countGrade(v, i)}`).join(", ");
+  box.append(svg, legend);
+}
+
+function countGrade(v, grade) {
+  let rows = 0;
+  for (let r = 0; r < v.grid.rows; ++r)
+    if (Math.floor(r / v.grid.rowsPerGrade) % v.grades.length === grade) ++rows;
+  return rows * v.grid.seatsPerRow * v.grid.sections;
+}
+
+async function createVenue(ev) {
+  ev.preventDefault();
+  const v = venueInput();
+  const { res, data } = await call("POST", "/api/admin/venues", v);
+  if (!res.ok) return;
+  venues.push({ id: data.id, name: v.name, grades: v.grades });
+  fillVenues(data.id);
+  say(`venue #${data.id} created: ${data.seatCount ?? ""} seats`.replace(":  seats", ""));
+}
+
+function fillVenues(selected) {
+  const select = $("concert-venue");
+  select.replaceChildren();
+  for (const v of venues) {
+    const o = document.createElement("option");
+    o.value = v.id;
+    o.textContent = `${v.name} (#${v.id})`;
+    select.append(o);
+  }
+  if (selected) select.value = selected;
+  fillPrices();
+}
+
+function fillPrices() {
+  const venue = venues.find((v) => String(v.id) === $("concert-venue").value);
+  const box = $("concert-prices");
+  box.replaceChildren();
+  if (!venue) return;
+  venue.grades.forEach((g, i) => {
+    const label = document.createElement("label");
+    label.textContent = `${g} price `;
+    const input = document.createElement("input");
+    input.type = "number";
+    input.min = "0";
+    input.required = true;
+    input.dataset.grade = g;
+    input.value = String(Math.max(10000, 150000 - 40000 * i));
+    label.append(input);
+    box.append(label);
+  });
+}
+
+// ---- concerts ------------------------------------------------------------------------------
+
+function localInput(ms) {
+  const d = new Date(ms - new Date().getTimezoneOffset() * 60000);
+  return d.toISOString().slice(0, 16);
+}
+
+function defaultTimes() {
+  const now = Date.now();
+  $("concert-starts").value = localInput(now + 30 * 86400000);
+  $("concert-opens").value = localInput(now - 60000);
+  $("concert-closes").value = localInput(now + 29 * 86400000);
+}
+
+async function createConcert(ev) {
+  ev.preventDefault();
+  const prices = {};
+  for (const input of $("concert-prices").querySelectorAll("input"))
+    prices[input.dataset.grade] = Number(input.value);
+  const body = {
+    venueId: Number($("concert-venue").value),
+    title: $("concert-title").value.trim(),
+    startsAt: new Date($("concert-starts").value).getTime(),
+    salesOpenAt: new Date($("concert-opens").value).getTime(),
+    salesCloseAt: new Date($("concert-closes").value).getTime(),
+    prices,
+    holdTtlSeconds: Number($("concert-ttl").value),
+    maxSeatsPerUser: Number($("concert-limit").value),
+  };
+  if ($("room-enabled").checked)
+    body.waitingRoom = { maxActive: Number($("room-max-active").value),
+                         admitPerSecond: Number($("room-rate").value) };
+  const { res, data } = await call("POST", "/api/admin/concerts", body);
+  if (!res.ok) return;
+  say(`concert #${data.id} created (${data.status}); open its sales to start selling`);
+  await loadConcerts(data.id);
+}
+
+async function loadConcerts(selected) {
+  const { res, data } = await call("GET", "/api/concerts?status=all&size=100");
+  if (!res.ok) return;
+  const select = $("concert-select");
+  select.replaceChildren();
+  for (const c of data.items) {
+    const o = document.createElement("option");
+    o.value = c.id;
+    o.textContent = `${c.title} (#${c.id}, ${c.status})`;
+    select.append(o);
+  }
+  if (selected) select.value = selected;
+}
+
+async function setSales(open) {
+  const id = $("concert-select").value;
+  if (!id) return;
+  const { res, data } = await call("POST", `/api/admin/concerts/${id}/${open ? "open" : "close"}`);
+  if (!res.ok) return;
+  say(`concert #${id} is ${data.status}`);
+  await loadConcerts(id);
+}
+
+async function downloadReport() {
+  const id = $("concert-select").value;
+  if (!id) return;
+  const res = await fetch(`/api/admin/concerts/${id}/report?format=csv`,
+                          { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) return say(`report: ${res.status}`, "error");
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await res.blob());
+  link.download = `concert-${id}-report.csv`;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+// ---- the live sale -------------------------------------------------------------------------
+
+function watch() {
+  const id = Number($("concert-select").value);
+  if (!id) return;
+  watching = id;
+  series = [];
+  $("live").hidden = false;
+  if (socket && socket.readyState === WebSocket.OPEN) return subscribe();
+  if (socket) socket.close();
+  socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+  socket.onopen = () => {
+    socket.send(JSON.stringify({ type: "notifications", token }));
+    subscribe();
+  };
+  socket.onmessage = (ev) => {
+    const messages = JSON.parse(ev.data);
+    for (const m of Array.isArray(messages) ? messages : [messages]) onMessage(m);
+  };
+  socket.onclose = () => {
+    $("live-status").textContent = "disconnected: reconnecting…";
+    setTimeout(() => { if (watching) { socket = null; watch(); } }, 2000);
+  };
+}
+
+function subscribe() {
+  socket.send(JSON.stringify({ type: "sale", concertId: watching }));
+}
+
+function onMessage(m) {
+  if (m.type === "error") return say(`live: ${m.code}: ${m.detail}`, "error");
+  if (m.type !== "sale" || m.concertId !== watching) return;
+  for (const p of m.series)
+    if (!series.length || p[0] > series[series.length - 1][0]) series.push(p);
+  const horizon = Date.now() - 10 * 60 * 1000;
+  while (series.length && series[0][0] < horizon) series.shift();
+  renderSale(m);
+  renderChart();
+}
+
+function renderSale(m) {
+  $("live-title").textContent = `${m.title} (#${m.concertId})`;
+  $("live-status").textContent = `${m.status} · seq ${m.asOfSeq} · ${new Date(m.at).toLocaleTimeString()}`;
+  const body = $("grade-table").querySelector("tbody");
+  body.replaceChildren();
+  const total = { available: 0, held: 0, sold: 0 };
+  for (const g of m.grades) {
+    const tr = document.createElement("tr");
+    tr.dataset.grade = g.grade;
+    for (const v of [g.grade, MONEY.format(g.price), g.available, g.held, g.sold]) {
+      const td = document.createElement("td");
+      td.textContent = v;
+      tr.append(td);
+    }
+    body.append(tr);
+    total.available += g.available;
+    total.held += g.held;
+    total.sold += g.sold;
+  }
+  $("total-available").textContent = total.available;
+  $("total-held").textContent = total.held;
+  $("total-sold").textContent = total.sold;
+  $("stat-captured").textContent = MONEY.format(m.revenue.captured);
+  $("stat-refunded").textContent = MONEY.format(m.revenue.refunded);
+  $("stat-live-holds").textContent = m.holds.live;
+  $("stat-expiring").textContent = m.holds.expiringNextMinute;
+  $("stat-waiting").textContent = m.queue ? `${m.queue.waiting} (${m.queue.inLine} in line)` : "no room";
+  $("stat-admission-rate").textContent = m.queue ? m.queue.admissionRate.toFixed(1) : "-";
+  $("stat-payment-success").textContent =
+      m.payments.successRate === null ? "-" : `${(100 * m.payments.successRate).toFixed(1)} %`;
+  $("stat-payment-failed").textContent = m.payments.failed;
+}
+
+// Per-second rates from consecutive samples, as two polylines over the last 10 minutes.
+function renderChart() {
+  const svg = $("chart");
+  svg.replaceChildren();
+  const W = 600, H = 160, now = Date.now(), span = 10 * 60 * 1000;
+  const rates = [];
+  for (let i = 1; i < series.length; ++i) {
+    const dt = (series[i][0] - series[i - 1][0]) / 1000;
+    if (dt <= 0) continue;
+    rates.push([series[i][0], (series[i][1] - series[i - 1][1]) / dt,
+                (series[i][2] - series[i - 1][2]) / dt]);
+  }
+  const top = Math.max(1, ...rates.map((r) => Math.max(r[1], r[2])));
+  const axis = document.createElementNS(SVG, "text");
+  axis.setAttribute("x", 4);
+  axis.setAttribute("y", 12);
+  axis.setAttribute("fill", "#9aa0b8");
+  axis.setAttribute("font-size", "10");
+  axis.textContent = `${top.toFixed(1)}/s`;
+  svg.append(axis);
+  for (const [column, cls] of [[1, "holds"], [2, "sales"]]) {
+    const line = document.createElementNS(SVG, "polyline");
+    line.setAttribute("class", `line ${cls}`);
+    line.setAttribute("fill", "none");
+    line.setAttribute("points", rates.map((r) =>
+        `${(W * (1 - (now - r[0]) / span)).toFixed(1)},${(H - 4 - (H - 20) * r[column] / top).toFixed(1)}`)
+        .join(" "));
+    svg.append(line);
+  }
+}
+
+async function settle(confirm) {
+  const id = $("settle-id").value;
+  if (!id) return;
+  const { res, data } = await call("POST", `/api/admin/reservations/${id}/${confirm ? "confirm" : "refund"}`);
+  if (res.ok) say(`reservation #${id} is ${data.status}`);
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+$("admin-login").addEventListener("submit", login);
+$("venue-form").addEventListener("submit", createVenue);
+$("venue-form").addEventListener("input", renderPreview);
+$("concert-form").addEventListener("submit", createConcert);
+$("concert-venue").addEventListener("change", fillPrices);
+$("watch").addEventListener("click", watch);
+$("open-sales").addEventListener("click", () => setSales(true));
+$("close-sales").addEventListener("click", () => setSales(false));
+$("download-report").addEventListener("click", downloadReport);
+$("settle-form").addEventListener("submit", (ev) => { ev.preventDefault(); settle(true); });
+$("settle-refund").addEventListener("click", () => settle(false));
+if (token) start();
