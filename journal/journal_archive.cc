@@ -135,9 +135,14 @@ Result<RetentionResult> ApplyRetention(JournalStore& live, const std::string& da
                                        Seq cutoff, Retention mode) {
   RetentionResult r;
   if (mode == Retention::kOff || cutoff == 0) return r;
+  // Batches an earlier run archived but did not get to drop (it crashed in between) are
+  // dropped now, not archived twice.
+  const std::vector<ArchivedSegment> archived = ListArchive(ArchiveDir(data_dir));
+  const Seq archived_to = archived.empty() ? 0 : archived.back().last;
   // A batch ends where the next one starts: it is wholly covered when the next one starts at
   // or before cutoff + 1.
   std::string segment(kMagic, sizeof kMagic);
+  Seq segment_first = 0;
   Seq pending_first = 0;
   std::string pending;
   Status scan = live.Scan(1, [&](Seq first, std::string_view records) {
@@ -147,7 +152,10 @@ Result<RetentionResult> ApplyRetention(JournalStore& live, const std::string& da
       r.last = first - 1;
       ++r.batches;
       r.bytes += pending.size();
-      if (mode == Retention::kArchive) AppendBatch(&segment, pending_first, pending);
+      if (mode == Retention::kArchive && pending_first > archived_to) {
+        if (segment_first == 0) segment_first = pending_first;
+        AppendBatch(&segment, pending_first, pending);
+      }
     }
     pending_first = first;
     pending.assign(records);
@@ -155,12 +163,12 @@ Result<RetentionResult> ApplyRetention(JournalStore& live, const std::string& da
   });
   if (!scan.ok()) return scan;
   if (r.batches == 0) return r;
-  if (mode == Retention::kArchive) {
+  if (segment_first != 0) {
     const fs::path dir = ArchiveDir(data_dir);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
-    const fs::path final_path = dir / SegmentName(r.first, r.last);
+    const fs::path final_path = dir / SegmentName(segment_first, r.last);
     const fs::path tmp = final_path.string() + ".tmp";
     if (Status s = WriteFileSynced(tmp.string(), segment); !s.ok()) return s;
     fs::rename(tmp, final_path, ec);

@@ -112,6 +112,16 @@ TEST_CASE("a crash between writing a segment and dropping its batches repeats no
   REQUIRE(moved->batches > 0);
   store.batches() = before;  // the drop never happened
   CHECK(FullReplayHash(store, dir.path()) == hash);
+  // The next run drops them, and archives only what comes after.
+  auto next = ApplyRetention(store, dir.path(), 1500, Retention::kArchive);
+  REQUIRE(next.ok());
+  CHECK(next->first == 1);
+  const auto segments = ListArchive(ArchiveDir(dir.path()));
+  REQUIRE(segments.size() == 2);
+  CHECK(segments[1].first == segments[0].last + 1);
+  CHECK(segments[1].last == next->last);
+  CHECK(FirstLiveBatch(store) == next->last + 1);
+  CHECK(FullReplayHash(store, dir.path()) == hash);
 }
 
 TEST_CASE("retention that deletes keeps only what a snapshot and the tail need") {
