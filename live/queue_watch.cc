@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "live/wall_clock.h"
+
 #include "json/json_writer.h"
 #include "views/resource_json.h"
 
@@ -12,16 +14,6 @@ using views::WriteQueueTicket;
 using json::JsonWriter;
 
 using namespace engine;
-
-namespace {
-
-int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 QueueWatch::QueueWatch(boost::asio::io_context& io, const readmodel::ReadModel& reads,
                        QueuePresence& presence, const QueueStats& stats,

@@ -2,19 +2,11 @@
 
 #include <boost/asio/post.hpp>
 
+#include "live/wall_clock.h"
+
 namespace cm::live {
 
 using namespace engine;
-
-namespace {
-
-int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 SaleWatch::SaleWatch(boost::asio::io_context& io, const readmodel::ReadModel& reads,
                      const readmodel::QueueStats& stats, std::chrono::milliseconds period,

@@ -36,14 +36,9 @@ std::string RenderSaleStats(const engine::EngineState& s, const engine::Concert&
   w.Key("grades").BeginArray();
   for (const GradeReport& g : report.grades) {
     sold_value += g.sales.sold_value - g.sales.refunded_value;
-    w.BeginObject()
-        .Field("grade", g.grade)
-        .Field("price", g.price)
-        .Field("seats", g.seats)
-        .Field("available", g.available)
-        .Field("held", g.held)
-        .Field("sold", g.sold)
-        .EndObject();
+    w.BeginObject();
+    WriteGradeInventory(w, g);
+    w.EndObject();
   }
   w.EndArray();
   w.Key("revenue")

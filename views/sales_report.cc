@@ -98,6 +98,15 @@ double HoldToPaid(const SalesReport& r) {
   return static_cast<double>(r.ledger.holds_confirmed) / static_cast<double>(ended);
 }
 
+void WriteGradeInventory(JsonWriter& w, const GradeReport& g) {
+  w.Field("grade", g.grade)
+      .Field("price", g.price)
+      .Field("seats", g.seats)
+      .Field("available", g.available)
+      .Field("held", g.held)
+      .Field("sold", g.sold);
+}
+
 std::string RenderSalesReportJson(const SalesReport& r) {
   const engine::SalesLedger& l = r.ledger;
   uint64_t seats_sold = 0, seats_refunded = 0;
@@ -114,14 +123,9 @@ std::string RenderSalesReportJson(const SalesReport& r) {
     seats_refunded += g.sales.seats_refunded;
     sold_value += g.sales.sold_value;
     refunded_value += g.sales.refunded_value;
-    w.BeginObject()
-        .Field("grade", g.grade)
-        .Field("price", g.price)
-        .Field("seats", g.seats)
-        .Field("available", g.available)
-        .Field("held", g.held)
-        .Field("sold", g.sold)
-        .Field("seatsSold", g.sales.seats_sold)
+    w.BeginObject();
+    WriteGradeInventory(w, g);
+    w.Field("seatsSold", g.sales.seats_sold)
         .Field("seatsRefunded", g.sales.seats_refunded)
         .Field("soldValue", g.sales.sold_value)
         .Field("refundedValue", g.sales.refunded_value)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/concert.h"
+#include "json/json_writer.h"
 
 namespace cm::views {
 
@@ -33,6 +34,10 @@ SalesReport BuildSalesReport(const engine::Concert& c, engine::Seq as_of_seq);
 // Holds confirmed out of holds that have ended (live ones are not decided yet); -1 when none
 // has ended.
 double HoldToPaid(const SalesReport& r);
+
+// A grade's name, price and seats now (seats, available, held, sold), as fields of the open
+// object: the report and the live sale show them alike.
+void WriteGradeInventory(json::JsonWriter& w, const GradeReport& g);
 
 std::string RenderSalesReportJson(const SalesReport& r);
 // The same figures as RFC 4180 CSV, one per record: section,key,metric,value (CRLF lines, a
