@@ -1,9 +1,10 @@
 // concertmania: the ticketing server. `concertmania serve --help` lists every flag;
 // `concertmania tickets --help` the offline door's tools; `backup` and `restore` online
-// backups.
+// backups; `health` a container's health check.
 #include <CLI/CLI.hpp>
 
 #include "app/backup_cli.h"
+#include "app/health_cli.h"
 #include "app/serve_options.h"
 #include "app/tickets_cli.h"
 
@@ -17,10 +18,13 @@ int main(int argc, char** argv) {
   cm::app::AddTicketsCommands(app, tickets);
   cm::app::BackupCli backups;
   cm::app::AddBackupCommands(app, backups);
+  cm::app::HealthCli health;
+  cm::app::AddHealthCommand(app, health);
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return cm::app::RunServer(options);
   if (tickets.root->parsed()) return cm::app::RunTicketsCommand(tickets);
   if (backups.backup->parsed() || backups.restore->parsed())
     return cm::app::RunBackupCommand(backups);
+  if (health.health->parsed()) return cm::app::RunHealthCommand(health);
   return 0;
 }
