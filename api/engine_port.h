@@ -13,8 +13,10 @@ namespace cm::api {
 class EnginePort {
  public:
   // kUnavailable: not taking writes for a while (starting or shutting down); kHalted: the
-  // journal failed and the engine stopped (fail-stop): only an operator brings it back.
-  enum class Publish { kOk, kFull, kUnavailable, kHalted };
+  // journal failed and the engine stopped (fail-stop): only an operator brings it back;
+  // kNotReplicated: the journal's replicas are not keeping up, so nothing new would be
+  // acknowledged soon (replication/kafka_journal_replicator.h); reads go on.
+  enum class Publish { kOk, kFull, kUnavailable, kHalted, kNotReplicated };
   virtual ~EnginePort() = default;
   virtual Publish TryPublish(engine::Command cmd) = 0;
   // Ready = recovery finished, the journal is writable (not halted), not shutting down.

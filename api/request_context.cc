@@ -96,6 +96,13 @@ void RequestContext::Submit(const ExPtr& ex, engine::Command cmd, Then then) {
       return Fail(ex, Problem(503, "ENGINE_UNAVAILABLE",
                               "the engine is not taking writes (starting or shutting down)")
                           .Header(http::field::retry_after, "5"));
+    case EnginePort::Publish::kNotReplicated:
+      replies_.Cancel(token);
+      if (keyed) inflight_.End(actor, key);
+      return Fail(ex, Problem(503, "REPLICATION_UNAVAILABLE",
+                              "the journal's replicas are not acknowledging writes; nothing "
+                              "new is taken until they do (reads go on)")
+                          .Header(http::field::retry_after, "2"));
     case EnginePort::Publish::kHalted: {
       replies_.Cancel(token);
       if (keyed) inflight_.End(actor, key);

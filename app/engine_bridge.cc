@@ -52,6 +52,7 @@ void EngineBridge::OnHalted(const std::string& reason) {
 
 api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
   if (pipeline_ == nullptr || draining_.load()) return Publish::kUnavailable;
+  if (replicator_ != nullptr && !replicator_->available()) return Publish::kNotReplicated;
   switch (pipeline_->TryPublish(std::move(cmd))) {
     case runtime::Pipeline::PublishResult::kOk:
       return Publish::kOk;
@@ -117,6 +118,12 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   queue_stats_.WriteMetrics(out, reads_, NowMs());
   if (payments_ != nullptr) payments_->WriteMetrics(out);
   if (outbox_ != nullptr) outbox_->WriteMetrics(out);
+  if (replicator_ != nullptr) {
+    replicator_->WriteMetrics(out);
+    out->Header("cm_replication_wait_seconds", "histogram",
+                "How long a journal batch waited for Kafka after its local sync ended.");
+    out->HistogramSamples("cm_replication_wait_seconds", "", s.replication_wait_us, 1e6);
+  }
   out->Header("cm_queue_presence_tracked", "gauge",
               "Waiting-room places whose presence is watched.");
   out->Sample("cm_queue_presence_tracked", "", static_cast<double>(presence_.tracked()));

@@ -19,6 +19,7 @@
 #include "readmodel/queue_presence.h"
 #include "readmodel/queue_stats.h"
 #include "readmodel/read_model.h"
+#include "replication/kafka_journal_replicator.h"
 #include "runtime/pipeline.h"
 
 namespace cm::app {
@@ -38,6 +39,8 @@ class EngineBridge : public api::EnginePort {
   // For /metrics only; set once before the server starts.
   void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
   void SetOutbox(const outbox::OutboxPublisher* outbox) { outbox_ = outbox; }
+  // Writes are refused while it is not keeping up (kNotReplicated).
+  void SetReplicator(const replication::KafkaJournalReplicator* r) { replicator_ = r; }
   void SetDraining() { draining_.store(true); }
 
   // Its stages of the durable fan-out (publisher thread; OnHalted from any thread).
@@ -68,6 +71,7 @@ class EngineBridge : public api::EnginePort {
   runtime::Pipeline* pipeline_ = nullptr;
   payments::PaymentWorker* payments_ = nullptr;
   const outbox::OutboxPublisher* outbox_ = nullptr;
+  const replication::KafkaJournalReplicator* replicator_ = nullptr;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};
 

@@ -25,6 +25,7 @@
 #include "live/ws_session.h"
 #include "outbox/kafka_producer.h"
 #include "outbox/outbox_publisher.h"
+#include "replication/kafka_journal_replicator.h"
 #include "payments/http_provider.h"
 #include "payments/payment_worker.h"
 #include "runtime/durable_fanout.h"
@@ -233,6 +234,23 @@ int RunServer(const ServeOptions& o) {
   }
   bridge.SetPaymentWorker(payment.worker.get());
 
+  // The replicated journal: opened before the pipeline, which first sends it the tail it lacks.
+  std::unique_ptr<replication::KafkaJournalReplicator> replicator;
+  if (!o.replicate_to_kafka.empty()) {
+    replication::KafkaReplicationOptions ro;
+    ro.brokers = o.replicate_to_kafka;
+    ro.cluster = o.cluster;
+    ro.stall_ms = o.replication_stall_ms;
+    auto opened_replicator = replication::KafkaJournalReplicator::Open(ro);
+    if (!opened_replicator.ok()) {
+      spdlog::critical("{}", opened_replicator.status().ToString());
+      return 2;
+    }
+    replicator = std::move(opened_replicator).value();
+    po.replicator = replicator.get();
+    bridge.SetReplicator(replicator.get());
+  }
+
   runtime::DurableFanOut fanout;
   AddDurableStages(fanout, DurableParts{reads, live, notifier, queue_stats, presence, queue_watch,
                                         payment.worker.get(), bridge});
@@ -307,6 +325,8 @@ int RunServer(const ServeOptions& o) {
   queue_watch.Stop();
   sale_watch.Stop();
   if (payment.worker) payment.worker->Stop();  // calls in flight resume from the journal
+  // Unreplicated batches are never answered; a restart sends them to Kafka first.
+  if (replicator) replicator->GiveUpAfter(o.shutdown_grace_ms);
   pipeline->Stop();                            // finishes and journals everything already published
   if (outbox.publisher) outbox.publisher->Stop();  // the rest goes out after a restart
   if (pipeline->halted()) exit_code = 3;

@@ -168,6 +168,24 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--kafka-topic-prefix", o.kafka_topic_prefix,
                  "Topics are <prefix>reservations and <prefix>payments")
       ->envname("CM_KAFKA_TOPIC_PREFIX")->capture_default_str();
+  cmd.add_option("--replicate-to-kafka", o.replicate_to_kafka,
+                 "Kafka bootstrap servers to replicate the journal to (topic "
+                 "concertmania.journal.<cluster>, one partition); a write is answered only once "
+                 "Kafka has it too (off when empty)")
+      ->envname("CM_REPLICATE_TO_KAFKA");
+  cmd.add_option("--cluster", o.cluster, "Name of this cluster (the replicated journal's topic)")
+      ->envname("CM_CLUSTER")
+      ->check([](const std::string& name) -> std::string {
+        const bool ok = !name.empty() && name.size() <= 100 &&
+                        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+                                               "WXYZ0123456789._-") == std::string::npos;
+        return ok ? "" : "1 to 100 of the characters a-z A-Z 0-9 . _ - (a Kafka topic's)";
+      })
+      ->capture_default_str();
+  cmd.add_option("--replication-stall-ms", o.replication_stall_ms,
+                 "When a journal batch has waited this long for Kafka, new writes get 503 "
+                 "REPLICATION_UNAVAILABLE until it is acknowledged")
+      ->envname("CM_REPLICATION_STALL_MS")->check(CLI::Range(50, 600'000))->capture_default_str();
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
       ->envname("CM_PORT_FILE");
 }

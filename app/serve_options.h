@@ -64,6 +64,10 @@ struct ServeOptions {
   // The Kafka outbox: empty brokers = off.
   std::string kafka_brokers;
   std::string kafka_topic_prefix = "concertmania.";
+  // The journal replicated to Kafka (replication/kafka_journal_replicator.h): empty = off.
+  std::string replicate_to_kafka;
+  std::string cluster = "main";
+  int replication_stall_ms = 1000;
 };
 
 // Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <string>
+#include <string_view>
 
 #include "engine/event.h"
 #include "journal/journal_store.h"
@@ -28,6 +29,9 @@ class JournalWriter {
   const std::string& reason() const { return reason_; }
   Seq last_committed() const { return next_seq_ - 1; }
   std::size_t pending_events() const { return pending_; }
+  // The batch Commit will write: its first seq and its bytes (what replication sends).
+  Seq pending_first() const { return next_seq_; }
+  std::string_view pending_records() const { return buffer_; }
 
  private:
   JournalStore& store_;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
 #include "journal/snapshot_files.h"
 
@@ -120,6 +121,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
     spdlog::warn("snapshot {} is in an older state format; replayed the journal instead", path);
   spdlog::info("recovered state at seq {} (snapshot seq {}, {} events replayed)",
                p->recovered_seq_, snapshot_seq, recovered->events_replayed);
+  if (options.replicator != nullptr) {
+    if (Status st = p->CatchUpReplicas(*with_archive); !st.ok()) {
+      p->stopped_ = true;  // no thread was started: nothing to stop
+      return st;
+    }
+  }
   p->Start();
   return p;
 }
@@ -263,6 +270,9 @@ void Pipeline::JournalLoop() {
     const int64_t available = NextBatch(journal_barrier_, next, &done);
     if (available < next) continue;
     for (int64_t s = next; s <= available; ++s) writer_.Add(output_[s].event);
+    const Seq last = output_[available].event.seq;
+    if (options_.replicator != nullptr)  // in flight while the local sync runs
+      options_.replicator->Send(writer_.pending_first(), last, writer_.pending_records());
     const auto sync_start = std::chrono::steady_clock::now();
     int64_t written = 0;
     Status st = writer_.Commit(options_.stage_timestamps ? &written : nullptr);
@@ -282,12 +292,69 @@ void Pipeline::JournalLoop() {
       Halt(st.message());
       return;  // fail-stop: journal_done_ and durable_seq_ never move past the failure
     }
-    durable_seq_.store(output_[available].event.seq, std::memory_order_release);
+    if (options_.replicator != nullptr && !AwaitReplicas(last)) return;
+    durable_seq_.store(last, std::memory_order_release);
     if (inline_publisher_ && listener_ != nullptr && !Deliver(next, available)) return;
     journal_done_.Set(available);
     output_.wait_strategy().Signal();  // the publisher waits on this ring for journal_done_
     next = available + 1;
   }
+}
+
+bool Pipeline::AwaitReplicas(Seq last) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string why;
+  const bool replicated = options_.replicator->WaitReplicated(last, &why);
+  stats_.replication_wait_us.Observe(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                            start)
+          .count()));
+  // Durable here but maybe nowhere else: never answered. A restart sends it to the replicas
+  // before anything new (CatchUpReplicas).
+  if (!replicated) Halt("events up to " + std::to_string(last) + " not replicated: " + why);
+  return replicated;
+}
+
+Status Pipeline::CatchUpReplicas(journal::JournalStore& journal) {
+  JournalReplicator& r = *options_.replicator;
+  const Seq replicated = r.replicated_seq();
+  if (replicated > recovered_seq_)
+    return Status::Corruption("the replicated journal is ahead of this node's (seq " +
+                              std::to_string(replicated) + " > " +
+                              std::to_string(recovered_seq_) +
+                              "): this node missed events and must not take writes");
+  if (replicated == recovered_seq_) return Status::OK();
+  Seq expected = replicated + 1;
+  Status error = Status::OK();
+  Status scanned = journal.Scan(expected, [&](Seq first, std::string_view records) {
+    Seq last = 0;
+    engine::Event e;
+    for (std::string_view in = records; !in.empty(); last = e.seq) {
+      if (Status s = engine::DecodeEvent(&in, &e); !s.ok()) {
+        error = Status::Corruption(journal.Describe(first) + ": " + s.message());
+        return false;
+      }
+    }
+    if (last < expected) return true;  // a batch the replicas have (the scan starts before)
+    if (first != expected) {
+      error = Status::Corruption("the journal has no batch starting at seq " +
+                               std::to_string(expected) + " to replicate (retention?)");
+      return false;
+    }
+    r.Send(first, last, records);
+    expected = last + 1;
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (!error.ok()) return error;
+  if (expected != recovered_seq_ + 1)
+    return Status::Corruption("the journal ends at seq " + std::to_string(expected - 1) +
+                              ", before the recovered seq " + std::to_string(recovered_seq_));
+  std::string why;
+  if (!r.WaitReplicated(recovered_seq_, &why))
+    return Status::IOError("replicating the journal's tail: " + why);
+  spdlog::info("replicated the journal's tail: seq {}..{}", replicated + 1, recovered_seq_);
+  return Status::OK();
 }
 
 void Pipeline::PublisherLoop() {

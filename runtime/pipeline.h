@@ -40,6 +40,7 @@
 #include "journal/journal_writer.h"
 #include "journal/recovery.h"
 #include "metrics/histogram.h"
+#include "runtime/journal_replicator.h"
 
 namespace cm::runtime {
 
@@ -57,6 +58,11 @@ struct PipelineOptions {
   // outbox's acknowledged seq: it still has to read what comes after).
   journal::Retention retention = journal::Retention::kOff;
   std::function<Seq()> retention_floor;
+  // Replication (runtime/journal_replicator.h): each batch is sent there beside the local
+  // journal, and nothing is reported durable before it is replicated too. Open first sends
+  // the local journal's tail the replicas lack, and fails when they are ahead of it. Not
+  // owned; must outlive the pipeline.
+  JournalReplicator* replicator = nullptr;
   // Benchmarks: stamp each event with the time it passed each stage (EventSlot::stages).
   bool stage_timestamps = false;
   // Deliver durable events to the listener from the journal thread, right after each sync,
@@ -90,6 +96,9 @@ struct PipelineStats {
   metrics::Histogram sequencer_batch{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};  // commands
   metrics::Histogram journal_batch{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};    // events
   metrics::Histogram journal_sync_us{100, 250, 500, 1000, 2000, 5000, 10000, 25000, 50000, 100000};
+  // With replication: how long a batch waited for its replicas after the local sync ended.
+  metrics::Histogram replication_wait_us{50, 100, 250, 500, 1000, 2000, 5000, 10000, 25000,
+                                         50000, 100000, 1000000};
   // Time the sequencer thread spends on one batch deciding and handing events on, in ns (a
   // batch of one command takes about a microsecond). Waits for room in the output ring (the
   // journal is behind) are not in it: they are back-pressure, counted apart below. Measured
@@ -182,6 +191,10 @@ class Pipeline {
   void PublisherLoop();
   // Hands output_[first..last] to the listener; false (after halting) if it threw.
   bool Deliver(int64_t first, int64_t last);
+  // Waits for the replicas to have everything up to `last`; false (after halting) if not.
+  bool AwaitReplicas(Seq last);
+  // Before the threads start: sends the recovered journal's batches the replicas lack.
+  Status CatchUpReplicas(journal::JournalStore& journal);
   bool inline_publisher_ = false;
   void SnapshotLoop();
   void MaybeSnapshot();

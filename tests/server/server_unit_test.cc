@@ -185,6 +185,12 @@ TEST_CASE("a full ring answers 503 with Retry-After; a halted engine 503; readyz
   CHECK(starting.result_int() == 503);
   CHECK(starting.body().find("ENGINE_UNAVAILABLE") != std::string::npos);
   CHECK(starting[http::field::retry_after] == "5");
+  // The journal's replicas not keeping up: a write is refused with a short Retry-After.
+  engine.answer = EnginePort::Publish::kNotReplicated;
+  auto unreplicated = now_call(http::verb::post, "/api/v1/concerts/1/reservations");
+  CHECK(unreplicated.result_int() == 503);
+  CHECK(unreplicated.body().find("REPLICATION_UNAVAILABLE") != std::string::npos);
+  CHECK(unreplicated[http::field::retry_after] == "2");
   // Halted (a disk-full journal): only an operator helps, so no Retry-After, and readyz says why.
   engine.answer = EnginePort::Publish::kHalted;
   auto halted = now_call(http::verb::post, "/api/v1/concerts/1/reservations");

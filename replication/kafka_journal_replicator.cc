@@ -1,0 +1,307 @@
+#include "replication/kafka_journal_replicator.h"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <utility>
+
+namespace cm::replication {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using engine::Seq;
+
+constexpr int32_t kPartition = 0;
+
+Status SetAll(rd_kafka_conf_t* conf,
+              std::initializer_list<std::pair<const char*, const char*>> settings) {
+  char err[512];
+  for (const auto& [name, value] : settings) {
+    if (rd_kafka_conf_set(conf, name, value, err, sizeof err) != RD_KAFKA_CONF_OK)
+      return Status::InvalidArgument(std::string("kafka setting ") + name + ": " + err);
+  }
+  return Status::OK();
+}
+
+// A header's decimal seq; 0 when it is missing or not a number.
+Seq HeaderSeq(rd_kafka_headers_t* headers, const char* name) {
+  const void* value = nullptr;
+  size_t size = 0;
+  if (headers == nullptr || rd_kafka_header_get_last(headers, name, &value, &size) !=
+                                RD_KAFKA_RESP_ERR_NO_ERROR)
+    return 0;
+  const char* p = static_cast<const char*>(value);
+  Seq seq = 0;
+  if (std::from_chars(p, p + size, seq).ec != std::errc()) return 0;
+  return seq;
+}
+
+// The seq the topic's last record ends at (0 for an empty or missing topic).
+Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::string& topic) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (Status s = SetAll(conf, {{"bootstrap.servers", o.brokers.c_str()},
+                               {"group.id", "concertmania-journal-open"},
+                               {"enable.auto.commit", "false"},
+                               {"client.id", "concertmania-journal-open"}});
+      !s.ok()) {
+    rd_kafka_conf_destroy(conf);
+    return s;
+  }
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("kafka consumer: ") + err);
+  }
+  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> owner(rk, rd_kafka_destroy);
+  int64_t low = 0, high = 0;
+  const rd_kafka_resp_err_t werr =
+      rd_kafka_query_watermark_offsets(rk, topic.c_str(), kPartition, &low, &high,
+                                       o.open_timeout_ms);
+  if (werr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+    spdlog::warn("replication: topic {} does not exist yet; it starts empty", topic);
+    return Seq{0};
+  }
+  if (werr != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return Status::IOError("replication: the end of " + topic + ": " + rd_kafka_err2str(werr));
+  if (high <= low) return Seq{0};
+
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(parts, topic.c_str(), kPartition)->offset = high - 1;
+  const rd_kafka_resp_err_t aerr = rd_kafka_assign(rk, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  if (aerr != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return Status::IOError(std::string("replication: reading ") + topic + ": " +
+                           rd_kafka_err2str(aerr));
+  const auto deadline = Clock::now() + std::chrono::milliseconds(o.open_timeout_ms);
+  Result<Seq> result = Status::IOError("replication: the last record of " + topic +
+                                       " did not arrive within the open timeout");
+  while (Clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_headers_t* headers = nullptr;
+      rd_kafka_message_headers(m, &headers);
+      const Seq last = HeaderSeq(headers, "cm-last");
+      result = last != 0 ? Result<Seq>(last)
+                         : Result<Seq>(Status::Corruption("replication: the last record of " +
+                                                          topic + " has no cm-last header"));
+      rd_kafka_message_destroy(m);
+      break;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  return result;
+}
+
+}  // namespace
+
+std::string JournalTopic(const std::string& cluster) { return "concertmania.journal." + cluster; }
+
+KafkaJournalReplicator::KafkaJournalReplicator(const KafkaReplicationOptions& o)
+    : options_(o), topic_(JournalTopic(o.cluster)) {}
+
+Result<std::unique_ptr<KafkaJournalReplicator>> KafkaJournalReplicator::Open(
+    const KafkaReplicationOptions& o) {
+  std::unique_ptr<KafkaJournalReplicator> self(new KafkaJournalReplicator(o));
+  auto last = LastReplicatedSeq(o, self->topic_);
+  if (!last.ok()) return last.status();
+  self->replicated_.store(last.value());
+  self->sent_.store(last.value());
+
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // A group commit is already a batch: send it at once (linger 0). Batches of thousands of
+  // events may pass Kafka's default 1 MB message size.
+  if (Status s = SetAll(conf, {{"bootstrap.servers", o.brokers.c_str()},
+                               {"enable.idempotence", "true"},
+                               {"acks", "all"},
+                               {"message.timeout.ms", "0"},
+                               {"linger.ms", "0"},
+                               {"message.max.bytes", "16777216"},
+                               // Back within a second of the brokers' return, not ten.
+                               {"reconnect.backoff.max.ms", "1000"},
+                               {"client.id", "concertmania-journal"}});
+      !s.ok()) {
+    rd_kafka_conf_destroy(conf);
+    return s;
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* op) {
+    DeliveryReport(rk, m, op);
+  });
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t* rk, int err, const char* reason, void* op) {
+    ErrorReport(rk, err, reason, op);
+  });
+  rd_kafka_conf_set_opaque(conf, self.get());
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("kafka producer: ") + err);
+  }
+  self->rk_ = rk;
+  self->poller_ = std::thread([p = self.get()] { p->PollLoop(); });
+  spdlog::info("replication: journal to {} on {}, replicated up to seq {}", self->topic_,
+               o.brokers, last.value());
+  return self;
+}
+
+KafkaJournalReplicator::~KafkaJournalReplicator() {
+  stop_.store(true);
+  if (poller_.joinable()) poller_.join();
+  if (rk_ == nullptr) return;
+  rd_kafka_flush(rk_, 2000);
+  rd_kafka_destroy(rk_);
+}
+
+void KafkaJournalReplicator::Send(Seq first, Seq last, std::string_view records) {
+  const std::string first_text = std::to_string(first), last_text = std::to_string(last);
+  {
+    std::lock_guard lock(mu_);
+    in_flight_.push_back({last, Clock::now()});
+  }
+  sent_.store(last);
+  for (;;) {
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_PARTITION(kPartition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(const_cast<char*>(records.data()), records.size()),
+        RD_KAFKA_V_HEADER("cm-first", first_text.data(), static_cast<ssize_t>(first_text.size())),
+        RD_KAFKA_V_HEADER("cm-last", last_text.data(), static_cast<ssize_t>(last_text.size())),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(last))),
+        RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    // The local queue is full while the brokers are away: wait for room, unless giving up.
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !GaveUp()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    Fail("producing events " + first_text + ".." + last_text + ": " + rd_kafka_err2str(err));
+    break;
+  }
+  batches_sent_.fetch_add(1, std::memory_order_relaxed);
+  bytes_sent_.fetch_add(records.size(), std::memory_order_relaxed);
+}
+
+bool KafkaJournalReplicator::GaveUp() const {
+  std::lock_guard lock(mu_);
+  return Clock::now() >= give_up_at_;
+}
+
+bool KafkaJournalReplicator::WaitReplicated(Seq last, std::string* why) {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (replicated_.load() >= last) return true;
+    if (!failure_.empty()) {
+      *why = failure_;
+      return false;
+    }
+    if (Clock::now() >= give_up_at_) {
+      *why = "Kafka had not acknowledged them when the server gave up waiting (shutdown)";
+      return false;
+    }
+    // Wakes for GiveUpAfter's deadline too (it may be set after this wait began).
+    replicated_cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+}
+
+void KafkaJournalReplicator::GiveUpAfter(int ms) {
+  std::lock_guard lock(mu_);
+  give_up_at_ = std::min(give_up_at_, Clock::now() + std::chrono::milliseconds(ms));
+  replicated_cv_.notify_all();
+}
+
+void KafkaJournalReplicator::DeliveryReport(rd_kafka_s*, const void* message, void* opaque) {
+  const auto* m = static_cast<const rd_kafka_message_t*>(message);
+  auto* self = static_cast<KafkaJournalReplicator*>(opaque);
+  const auto last = static_cast<Seq>(reinterpret_cast<uintptr_t>(m->_private));
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) self->Delivered(last, true, {});
+  else self->Delivered(last, false, rd_kafka_err2str(m->err));
+}
+
+void KafkaJournalReplicator::ErrorReport(rd_kafka_s* rk, int err, const char* reason,
+                                         void* opaque) {
+  auto* self = static_cast<KafkaJournalReplicator*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char fatal[512];
+    rd_kafka_fatal_error(rk, fatal, sizeof fatal);
+    self->Fail(std::string("the Kafka producer failed for good: ") + fatal);
+    return;
+  }
+  // Brokers down, timeouts: librdkafka retries; available() turns false if a batch waits long.
+  spdlog::warn("replication: {}: {}", rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)),
+               reason);
+}
+
+void KafkaJournalReplicator::Delivered(Seq last, bool ok, const std::string& error) {
+  if (!ok) {
+    // The producer retries everything retriable itself (idempotent, no message timeout), so a
+    // failed delivery is for good, and a later batch must not be acknowledged past the gap.
+    Fail("events up to " + std::to_string(last) + " not delivered to Kafka: " + error);
+    return;
+  }
+  std::lock_guard lock(mu_);
+  while (!in_flight_.empty() && in_flight_.front().last <= last) in_flight_.pop_front();
+  if (last > replicated_.load()) replicated_.store(last);
+  replicated_cv_.notify_all();
+}
+
+void KafkaJournalReplicator::Fail(const std::string& why) {
+  std::lock_guard lock(mu_);
+  if (!failure_.empty()) return;
+  failure_ = why;
+  available_.store(false);
+  spdlog::critical("replication: {}", why);
+  replicated_cv_.notify_all();
+}
+
+void KafkaJournalReplicator::PollLoop() {
+  bool was_available = true;
+  while (!stop_.load()) {
+    rd_kafka_poll(rk_, 20);  // delivery and error reports run here
+    bool available;
+    {
+      std::lock_guard lock(mu_);
+      available = failure_.empty() &&
+                  (in_flight_.empty() ||
+                   Clock::now() - in_flight_.front().sent <
+                       std::chrono::milliseconds(options_.stall_ms));
+    }
+    available_.store(available, std::memory_order_relaxed);
+    if (available != was_available) {
+      if (available) {
+        spdlog::info("replication: Kafka caught up (seq {}); writes resume", replicated_.load());
+      } else {
+        stalls_.fetch_add(1, std::memory_order_relaxed);
+        spdlog::error("replication: a batch has waited over {} ms for Kafka; writes are refused "
+                      "until it is acknowledged",
+                      options_.stall_ms);
+      }
+      was_available = available;
+    }
+  }
+}
+
+Seq KafkaJournalReplicator::SentMinusReplicated() const {
+  const Seq replicated = replicated_.load();  // first: it never passes sent_
+  return sent_.load() - replicated;
+}
+
+void KafkaJournalReplicator::WriteMetrics(metrics::PrometheusText* out) const {
+  out->Single("cm_replication_replicated_seq", "gauge",
+              "Every journal event at or below this seq is in Kafka.",
+              static_cast<double>(replicated_.load()));
+  out->Single("cm_replication_lag_events", "gauge",
+              "Journal events sent to Kafka and not yet acknowledged.",
+              static_cast<double>(SentMinusReplicated()));
+  out->Single("cm_replication_available", "gauge",
+              "1 while Kafka keeps up and writes are taken; 0 while they get 503.",
+              available() ? 1 : 0);
+  out->Counter("cm_replication_batches_total", "Journal batches sent to Kafka.", batches_sent_);
+  out->Counter("cm_replication_bytes_total", "Journal bytes sent to Kafka.", bytes_sent_);
+  out->Counter("cm_replication_stalls_total",
+               "Times a batch waited longer than the stall limit for Kafka.", stalls_);
+}
+
+}  // namespace cm::replication

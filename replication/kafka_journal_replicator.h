@@ -1,0 +1,99 @@
+#pragma once
+// The journal replicated through Kafka (`serve --replicate-to-kafka BROKERS`): every
+// group-commit batch becomes one record of the single-partition topic
+// `concertmania.journal.<cluster>`. The record's value is the journal's own bytes for the batch
+// (each event's record with its crc32c); its headers `cm-first` and `cm-last` give the batch's
+// seqs in decimal. The producer is idempotent with acks=all, and its messages never expire
+// locally (message.timeout.ms=0): while the brokers are away a batch waits for them, and so
+// does every command in it, because the pipeline reports a batch durable only once Kafka has
+// it (runtime/journal_replicator.h).
+//
+// While a batch has waited longer than `stall_ms`, available() is false and the gateway
+// refuses new writes with 503 REPLICATION_UNAVAILABLE instead of queueing them behind it;
+// reads go on. The stuck batch is delivered when the brokers return, and writes resume.
+//
+// The topic must exist with one partition (`kafka-topics --create --partitions 1
+// --replication-factor 3 --config min.insync.replicas=2 --config max.message.bytes=16777216`):
+// a topic the broker creates by itself has the broker's defaults.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "engine/status.h"
+#include "metrics/prometheus_text.h"
+#include "runtime/journal_replicator.h"
+
+struct rd_kafka_s;
+
+namespace cm::replication {
+
+struct KafkaReplicationOptions {
+  std::string brokers;         // bootstrap.servers
+  std::string cluster = "main";  // the topic is concertmania.journal.<cluster>
+  int stall_ms = 1000;         // a batch unacknowledged this long: writes are refused
+  int open_timeout_ms = 10'000;  // to read the topic's last record at startup
+};
+
+std::string JournalTopic(const std::string& cluster);
+
+class KafkaJournalReplicator final : public runtime::JournalReplicator {
+ public:
+  // Connects and reads the topic's last record, whose `cm-last` is where replication stands
+  // (0 for an empty topic). Fails when the brokers do not answer within open_timeout_ms.
+  static Result<std::unique_ptr<KafkaJournalReplicator>> Open(const KafkaReplicationOptions& o);
+  ~KafkaJournalReplicator() override;
+  KafkaJournalReplicator(const KafkaJournalReplicator&) = delete;
+  KafkaJournalReplicator& operator=(const KafkaJournalReplicator&) = delete;
+
+  void Send(engine::Seq first, engine::Seq last, std::string_view records) override;
+  bool WaitReplicated(engine::Seq last, std::string* why) override;
+  void GiveUpAfter(int ms) override;
+  engine::Seq replicated_seq() const override { return replicated_.load(); }
+
+  // Writes may be taken: no batch has waited longer than stall_ms, and nothing failed for good.
+  bool available() const { return available_.load(std::memory_order_relaxed); }
+  const std::string& topic() const { return topic_; }
+  void WriteMetrics(metrics::PrometheusText* out) const;
+
+ private:
+  explicit KafkaJournalReplicator(const KafkaReplicationOptions& o);
+  static void DeliveryReport(rd_kafka_s* rk, const void* message, void* opaque);
+  static void ErrorReport(rd_kafka_s* rk, int err, const char* reason, void* opaque);
+  void Delivered(engine::Seq last, bool ok, const std::string& error);
+  void Fail(const std::string& why);
+  void PollLoop();
+  bool GaveUp() const;
+  engine::Seq SentMinusReplicated() const;
+
+  const KafkaReplicationOptions options_;
+  const std::string topic_;
+  rd_kafka_s* rk_ = nullptr;
+  std::thread poller_;
+  std::atomic<bool> stop_{false};
+
+  mutable std::mutex mu_;
+  std::condition_variable replicated_cv_;
+  struct InFlight {
+    engine::Seq last;
+    std::chrono::steady_clock::time_point sent;
+  };
+  std::deque<InFlight> in_flight_;  // batches sent, not yet acknowledged, in seq order
+  std::string failure_;             // set once: a batch that will never be replicated
+  std::chrono::steady_clock::time_point give_up_at_ = std::chrono::steady_clock::time_point::max();
+
+  std::atomic<engine::Seq> replicated_{0};
+  std::atomic<engine::Seq> sent_{0};
+  std::atomic<bool> available_{true};
+  std::atomic<uint64_t> batches_sent_{0};
+  std::atomic<uint64_t> bytes_sent_{0};
+  std::atomic<uint64_t> stalls_{0};
+};
+
+}  // namespace cm::replication

@@ -1,0 +1,218 @@
+// The journal replicated to Kafka (`serve --replicate-to-kafka`), against librdkafka's mock
+// cluster with three brokers and a topic of replication factor 3, over real TCP. Every batch
+// of the local journal is one record of the topic, byte for byte; a broker lost mid-load (its
+// partition led by another) loses nothing and stops nothing; with every broker down, new
+// writes get 503 REPLICATION_UNAVAILABLE while reads go on, the write already waiting is
+// answered once the brokers return, and nothing acknowledged is missing from Kafka.
+#include <doctest/doctest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <charconv>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "engine/codec/event_codec.h"
+#include "journal/journal_store.h"
+#include "journal/recovery.h"
+#include "tests/server/api_fixture.h"
+
+using namespace cm::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* const kTopic = "concertmania.journal.main";
+
+// Three mock brokers in this process (the cluster needs a handle to hang from).
+class MockKafka {
+ public:
+  MockKafka() {
+    char err[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
+    host_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    REQUIRE(host_ != nullptr);
+    cluster_ = rd_kafka_mock_cluster_new(host_, 3);
+    REQUIRE(cluster_ != nullptr);
+    REQUIRE(rd_kafka_mock_topic_create(cluster_, kTopic, 1, 3) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    REQUIRE(rd_kafka_mock_partition_set_leader(cluster_, kTopic, 0, 1) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  ~MockKafka() {
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(host_);
+  }
+  std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+  void SetDown(int32_t broker, bool down) {
+    if (down) rd_kafka_mock_broker_set_down(cluster_, broker);
+    else rd_kafka_mock_broker_set_up(cluster_, broker);
+  }
+  void SetLeader(int32_t broker) {
+    REQUIRE(rd_kafka_mock_partition_set_leader(cluster_, kTopic, 0, broker) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+
+ private:
+  rd_kafka_t* host_ = nullptr;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+};
+
+struct Batch {
+  uint64_t first = 0, last = 0;
+  std::string records;
+};
+
+uint64_t HeaderSeq(rd_kafka_headers_t* headers, const char* name) {
+  const void* value = nullptr;
+  size_t size = 0;
+  if (headers == nullptr ||
+      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return 0;
+  uint64_t seq = 0;
+  const char* p = static_cast<const char*>(value);
+  std::from_chars(p, p + size, seq);
+  return seq;
+}
+
+// Every record of the journal topic, read from the beginning until the one ending at `last`.
+std::vector<Batch> ReadTopic(const std::string& brokers, uint64_t last) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "group.id", "replicated-journal-test", err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  REQUIRE(rk != nullptr);
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(parts, kTopic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  REQUIRE(rd_kafka_assign(rk, parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(parts);
+  std::vector<Batch> out;
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while ((out.empty() || out.back().last < last) && Clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_headers_t* headers = nullptr;
+      rd_kafka_message_headers(m, &headers);
+      out.push_back({HeaderSeq(headers, "cm-first"), HeaderSeq(headers, "cm-last"),
+                     std::string(static_cast<const char*>(m->payload), m->len)});
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+// The server's local journal, batch by batch (after it stopped).
+std::vector<Batch> ReadJournal(const std::string& data_dir) {
+  auto store = cm::journal::OpenRocksJournal(cm::journal::JournalDir(data_dir),
+                                             cm::journal::Durability::kSync);
+  REQUIRE(store.ok());
+  std::vector<Batch> out;
+  REQUIRE(store.value()
+              ->Scan(1,
+                     [&](uint64_t first, std::string_view records) {
+                       uint64_t last = first;
+                       cm::engine::Event e;
+                       for (std::string_view in = records; !in.empty(); last = e.seq)
+                         REQUIRE(cm::engine::DecodeEvent(&in, &e).ok());
+                       out.push_back({first, last, std::string(records)});
+                       return true;
+                     })
+              .ok());
+  return out;
+}
+
+// Stops the server and checks that Kafka holds its whole journal, batch for batch.
+void CheckKafkaHoldsTheJournal(ApiFixture& f, const std::string& brokers) {
+  REQUIRE(f.server->Terminate() == 0);
+  const std::vector<Batch> journal = ReadJournal(f.data_dir());
+  REQUIRE_FALSE(journal.empty());
+  const std::vector<Batch> topic = ReadTopic(brokers, journal.back().last);
+  REQUIRE(topic.size() == journal.size());
+  for (std::size_t i = 0; i < journal.size(); ++i) {
+    CAPTURE(i);
+    CHECK(topic[i].first == journal[i].first);
+    CHECK(topic[i].last == journal[i].last);
+    CHECK(topic[i].records == journal[i].records);
+  }
+  CHECK(journal.front().first == 1);
+}
+
+struct ReplicatedWorld {
+  MockKafka kafka;
+  ApiFixture app{{"--replicate-to-kafka", kafka.bootstraps(), "--replication-stall-ms", "300"}};
+};
+
+cm::test::HttpResult Hold(HttpClient& http, uint64_t concert, int seat, const std::string& token) {
+  return http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
+                   "{\"seatIds\":[" + std::to_string(seat) + "]}", token);
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(ReplicatedWorld, "every journal batch is a record of the topic, byte for byte") {
+  ApiFixture& f = app;
+  ConcertOptions co;
+  co.rows = 10;
+  const uint64_t concert = f.CreateConcert(co);
+  const auto users = MakeUsers(f, 30, "rep");
+  for (int i = 0; i < 30; ++i) REQUIRE(Hold(f.http, concert, i, users[i]).status == 201);
+  CHECK(Hold(f.http, concert, 0, users[1]).status == 409);  // a rejection is journaled too
+  auto metrics = f.http.Get("/metrics");
+  CHECK(metrics.body.find("cm_replication_available 1") != std::string::npos);
+  CHECK(metrics.body.find("cm_replication_wait_seconds_count") != std::string::npos);
+  CheckKafkaHoldsTheJournal(f, kafka.bootstraps());
+}
+
+TEST_CASE_FIXTURE(ReplicatedWorld,
+                  "a broker lost mid-load stops nothing; with all down writes get 503 and resume") {
+  ApiFixture& f = app;
+  ConcertOptions co;
+  co.rows = 10;
+  const uint64_t concert = f.CreateConcert(co);
+  const auto users = MakeUsers(f, 40, "lost");
+  int seat = 0;
+  for (; seat < 10; ++seat) REQUIRE(Hold(f.http, concert, seat, users[seat]).status == 201);
+
+  // The partition's leader goes down, and another broker leads it, as Kafka would elect.
+  kafka.SetDown(1, true);
+  kafka.SetLeader(2);
+  for (; seat < 20; ++seat) REQUIRE(Hold(f.http, concert, seat, users[seat]).status == 201);
+
+  // Every broker down: the next write waits for them; after the stall limit, writes get 503.
+  kafka.SetDown(2, true);
+  kafka.SetDown(3, true);
+  const int waiting_seat = seat++;
+  auto waiting = std::async(std::launch::async, [&] {
+    HttpClient http(f.port());
+    return Hold(http, concert, waiting_seat, users[waiting_seat]);
+  });
+  CHECK(waiting.wait_for(std::chrono::milliseconds(800)) == std::future_status::timeout);
+  auto refused = Hold(f.http, concert, seat, users[seat]);
+  CHECK(refused.status == 503);
+  CHECK(refused.body.find("REPLICATION_UNAVAILABLE") != std::string::npos);
+  CHECK(refused.Header("retry-after") == "2");
+  CHECK(f.http.Get("/api/concerts/" + std::to_string(concert) + "/seats").status == 200);
+  CHECK(f.http.Get("/api/users/me/reservations", users[0]).status == 200);
+  CHECK(f.http.Get("/metrics").body.find("cm_replication_available 0") != std::string::npos);
+
+  // The brokers return: the waiting write is answered, and new ones are taken again.
+  kafka.SetDown(1, false);
+  kafka.SetDown(2, false);
+  kafka.SetDown(3, false);
+  REQUIRE(waiting.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  CHECK(waiting.get().status == 201);
+  int status = 0;
+  for (const auto deadline = Clock::now() + std::chrono::seconds(30);
+       status != 201 && Clock::now() < deadline;) {
+    status = Hold(f.http, concert, seat, users[seat]).status;
+    if (status != 201) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(status == 201);
+  CheckKafkaHoldsTheJournal(f, kafka.bootstraps());
+}
