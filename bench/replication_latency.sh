@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# What replicating the journal to Kafka adds to a flash sale, both sides in one run, on this
+# machine, loopback only:
+#  1. a flash sale (bench_http_holds) on a server journaling to its local disk alone;
+#  2. the same sale on a fresh server with --replicate-to-kafka, to librdkafka's mock cluster
+#     (bench/mock_kafka: 3 brokers in one process, a topic of replication factor 3, RTT_MS of
+#     round trip per broker).
+# The mock is not Kafka (no disk, no replication between brokers): the figure is the client's
+# side of it, a round trip overlapped with the local sync, not a real cluster's commit time.
+#   bench/replication_latency.sh [seconds] [connections] [rtt_ms]   (10 64 0)
+set -euo pipefail
+one_address_for_all="--signup-rate-per-ip 0 --login-rate-per-ip 0 --max-connections-per-ip 0"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${1:-10}"
+connections="${2:-64}"
+rtt_ms="${3:-0}"
+build="$repo/build/release"
+work="$(mktemp -d /tmp/cm-replication.XXXXXX)"
+cleanup() {
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
+  [ -n "${kafka_pid:-}" ] && kill "$kafka_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$repo/scripts/install-deps.sh"
+cmake --preset release >/dev/null
+cmake --build "$build" --target concertmania bench_http_holds mock_kafka >/dev/null
+
+start_server() {  # $1: data directory, then extra flags
+  local data=$1
+  shift
+  rm -f "$work/port"
+  "$build/app/concertmania" serve --data "$data" --address 127.0.0.1 --port 0 \
+    --port-file "$work/port" --fast-password-hash --admin-email bench-admin@bench.io \
+    --admin-password bench-admin-pass --hold-rate 0 $one_address_for_all --access-log false \
+    --log-level info "$@" 2>"$data.log" &
+  server_pid=$!
+  for _ in $(seq 300); do [ -s "$work/port" ] && break; sleep 0.1; done
+  [ -s "$work/port" ] || { tail -5 "$data.log"; exit 1; }
+}
+
+sale() {
+  "$build/bench/bench_http_holds" --port "$(cat "$work/port")" --admin-email bench-admin@bench.io \
+    --admin-password bench-admin-pass --connections "$connections" --seconds "$seconds" \
+    --server-pid "$server_pid"
+}
+
+metric() {  # the server's /metrics lines starting with $1
+  curl -s "http://127.0.0.1:$(cat "$work/port")/metrics" | grep "^$1" || true
+}
+
+echo "== 1. flash sale, local journal only ($connections connections, ${seconds}s)"
+start_server "$work/local"
+sale
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+
+echo "== 2. the same sale, the journal replicated to the mock cluster (3 brokers, RF 3, RTT ${rtt_ms} ms)"
+"$build/bench/mock_kafka" --brokers 3 --replication-factor 3 --rtt-ms "$rtt_ms" \
+  --bootstrap-file "$work/kafka" &
+kafka_pid=$!
+for _ in $(seq 100); do [ -s "$work/kafka" ] && break; sleep 0.1; done
+start_server "$work/replicated" --replicate-to-kafka "$(cat "$work/kafka")"
+sale
+echo "   the wait for Kafka after each local sync, and where replication stands:"
+metric cm_replication_wait_seconds_
+metric "cm_replication_\(replicated_seq\|batches_total\|bytes_total\|stalls_total\)"
+metric cm_journal_sync_seconds_count
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
