@@ -18,7 +18,8 @@ set(CM_LAYERS
   "live:engine,runtime,readmodel,views,http,auth,json,metrics"
   "payments:engine,metrics,http,json"
   "outbox:engine,views,metrics"
-  "app:engine,journal,runtime,readmodel,views,http,auth,tickets,api,live,payments,outbox,json,metrics")
+  "replication:engine,runtime,metrics"
+  "app:engine,journal,runtime,readmodel,views,http,auth,tickets,api,live,payments,outbox,replication,json,metrics")
 
 function(cm_check_layering root)
   set(folders "")

@@ -245,15 +245,23 @@ void KafkaJournalReplicator::Delivered(Seq last, bool ok, const std::string& err
   while (!in_flight_.empty() && in_flight_.front().last <= last) in_flight_.pop_front();
   if (last > replicated_.load()) replicated_.store(last);
   replicated_cv_.notify_all();
+  if (wake_) wake_();
+}
+
+void KafkaJournalReplicator::OnProgress(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  wake_ = std::move(wake);
 }
 
 void KafkaJournalReplicator::Fail(const std::string& why) {
   std::lock_guard lock(mu_);
   if (!failure_.empty()) return;
   failure_ = why;
+  failed_.store(true);
   available_.store(false);
   spdlog::critical("replication: {}", why);
   replicated_cv_.notify_all();
+  if (wake_) wake_();
 }
 
 void KafkaJournalReplicator::PollLoop() {

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,9 +54,11 @@ class KafkaJournalReplicator final : public runtime::JournalReplicator {
   KafkaJournalReplicator& operator=(const KafkaJournalReplicator&) = delete;
 
   void Send(engine::Seq first, engine::Seq last, std::string_view records) override;
+  engine::Seq replicated_seq() const override { return replicated_.load(); }
+  bool failed() const override { return failed_.load(); }
+  void OnProgress(std::function<void()> wake) override;
   bool WaitReplicated(engine::Seq last, std::string* why) override;
   void GiveUpAfter(int ms) override;
-  engine::Seq replicated_seq() const override { return replicated_.load(); }
 
   // Writes may be taken: no batch has waited longer than stall_ms, and nothing failed for good.
   bool available() const { return available_.load(std::memory_order_relaxed); }
@@ -86,11 +89,13 @@ class KafkaJournalReplicator final : public runtime::JournalReplicator {
   };
   std::deque<InFlight> in_flight_;  // batches sent, not yet acknowledged, in seq order
   std::string failure_;             // set once: a batch that will never be replicated
+  std::function<void()> wake_;      // the pipeline's, called under mu_
   std::chrono::steady_clock::time_point give_up_at_ = std::chrono::steady_clock::time_point::max();
 
   std::atomic<engine::Seq> replicated_{0};
   std::atomic<engine::Seq> sent_{0};
   std::atomic<bool> available_{true};
+  std::atomic<bool> failed_{false};
   std::atomic<uint64_t> batches_sent_{0};
   std::atomic<uint64_t> bytes_sent_{0};
   std::atomic<uint64_t> stalls_{0};

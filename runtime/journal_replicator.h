@@ -1,10 +1,12 @@
 #pragma once
 // Where the journal thread sends each group-commit batch besides the local journal, so that a
 // standby can take over (replication/kafka_journal_replicator.h puts it on Kafka). The journal
-// thread hands the batch over before its local sync and waits for both: a command is answered
-// only once its batch is durable locally and replicated, and the added latency is one round
-// trip to the replicas rather than a second sync after the first.
+// thread hands a batch over before its local sync, and a command is answered only once its
+// batch is durable locally and replicated. Meanwhile the journal thread goes on with the next
+// batches: the added latency is one round trip to the replicas, overlapped with the sync, and
+// a slow round trip does not cap how many batches are journaled per second.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -21,17 +23,22 @@ class JournalReplicator {
   // each starting right after the previous one.
   virtual void Send(engine::Seq first, engine::Seq last, std::string_view records) = 0;
 
-  // Journal thread: blocks until every batch up to `last` is replicated. False when it never
-  // will be (a permanent failure, or GiveUpAfter's deadline passed): `why` says why, and the
-  // pipeline halts rather than answer for a batch that may exist only here.
+  // Any thread: the highest seq known to be replicated (batches are acknowledged in order).
+  virtual engine::Seq replicated_seq() const = 0;
+  // Any thread: true once some batch will never be replicated (the pipeline then halts).
+  virtual bool failed() const = 0;
+
+  // Once, before the pipeline starts: `wake` is to be called (from any thread) after
+  // replicated_seq() grows and when failed() turns true, so the journal thread need not poll.
+  virtual void OnProgress(std::function<void()> wake) = 0;
+
+  // Blocks until every batch up to `last` is replicated. False when it never will be (a
+  // permanent failure, or GiveUpAfter's deadline passed): `why` says why.
   virtual bool WaitReplicated(engine::Seq last, std::string* why) = 0;
 
-  // Any thread: from now on WaitReplicated gives up `ms` after its call at the latest (at
-  // shutdown, so that a replica that never answers cannot hold the process forever).
+  // Any thread: from now on WaitReplicated gives up `ms` after this call at the latest (at
+  // shutdown, so that replicas that never answer cannot hold the process forever).
   virtual void GiveUpAfter(int ms) = 0;
-
-  // Any thread: the highest seq known to be replicated (0 before the first).
-  virtual engine::Seq replicated_seq() const = 0;
 };
 
 }  // namespace cm::runtime

@@ -126,6 +126,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
       p->stopped_ = true;  // no thread was started: nothing to stop
       return st;
     }
+    // The journal thread sleeps on the output ring; the replicas' progress wakes it there.
+    Pipeline* raw = p.get();
+    options.replicator->OnProgress([raw] { raw->output_.wait_strategy().Signal(); });
   }
   p->Start();
   return p;
@@ -265,54 +268,97 @@ void Pipeline::MaybeSnapshot() {
 
 void Pipeline::JournalLoop() {
   int64_t next = journal_done_.Get() + 1;
+  // Slots up to `committed` are in the local journal; those up to journal_done_ are durable
+  // (replicated too, with replicas) and delivered.
+  int64_t committed = next - 1;
   bool done = false;
-  while (!done) {
-    const int64_t available = NextBatch(journal_barrier_, next, &done);
-    if (available < next) continue;
-    for (int64_t s = next; s <= available; ++s) writer_.Add(output_[s].event);
-    const Seq last = output_[available].event.seq;
-    if (options_.replicator != nullptr)  // in flight while the local sync runs
-      options_.replicator->Send(writer_.pending_first(), last, writer_.pending_records());
-    const auto sync_start = std::chrono::steady_clock::now();
-    int64_t written = 0;
-    Status st = writer_.Commit(options_.stage_timestamps ? &written : nullptr);
-    if (options_.stage_timestamps) {
-      const int64_t synced = NowNs();
-      for (int64_t s = next; s <= available; ++s) {
-        output_[s].stages.written = written;
-        output_[s].stages.synced = synced;
-      }
+  while (!done || committed > journal_done_.Get()) {
+    int64_t available = next - 1;
+    if (!done) available = WaitForJournalWork(next, committed, &done);
+    if (available >= next) {
+      if (!JournalBatch(next, available)) return;
+      committed = available;
+      next = available + 1;
     }
-    stats_.journal_sync_us.Observe(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              sync_start)
-            .count()));
-    stats_.journal_batch.Observe(static_cast<uint64_t>(available - next + 1));
-    if (!st.ok()) {
-      Halt(st.message());
-      return;  // fail-stop: journal_done_ and durable_seq_ never move past the failure
-    }
-    if (options_.replicator != nullptr && !AwaitReplicas(last)) return;
-    durable_seq_.store(last, std::memory_order_release);
-    if (inline_publisher_ && listener_ != nullptr && !Deliver(next, available)) return;
-    journal_done_.Set(available);
-    output_.wait_strategy().Signal();  // the publisher waits on this ring for journal_done_
-    next = available + 1;
+    // Stopping with batches the replicas lack: wait for them (bounded by GiveUpAfter).
+    if (!ReleaseDurable(committed, /*block=*/done)) return;
   }
 }
 
-bool Pipeline::AwaitReplicas(Seq last) {
-  const auto start = std::chrono::steady_clock::now();
-  std::string why;
-  const bool replicated = options_.replicator->WaitReplicated(last, &why);
-  stats_.replication_wait_us.Observe(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                            start)
-          .count()));
-  // Durable here but maybe nowhere else: never answered. A restart sends it to the replicas
-  // before anything new (CatchUpReplicas).
-  if (!replicated) Halt("events up to " + std::to_string(last) + " not replicated: " + why);
-  return replicated;
+int64_t Pipeline::WaitForJournalWork(int64_t next, int64_t committed, bool* done) {
+  JournalReplicator* r = options_.replicator;
+  const int64_t oldest_unreleased = journal_done_.Get() + 1;
+  if (r == nullptr || oldest_unreleased > committed) return NextBatch(journal_barrier_, next, done);
+  // Batches await the replicas: wake for new events or for the replicas, whichever comes first.
+  const Seq awaited = output_[oldest_unreleased].event.seq;
+  int64_t available = journal_barrier_.WaitFor(
+      next, [r, awaited] { return r->replicated_seq() >= awaited || r->failed(); });
+  if (available < next && journal_barrier_.alerted()) {
+    available = journal_barrier_.Available(next);
+    if (available < next) *done = true;
+  }
+  return available;
+}
+
+bool Pipeline::JournalBatch(int64_t first, int64_t last_slot) {
+  for (int64_t s = first; s <= last_slot; ++s) writer_.Add(output_[s].event);
+  const Seq last = output_[last_slot].event.seq;
+  if (options_.replicator != nullptr)  // in flight while the local sync runs
+    options_.replicator->Send(writer_.pending_first(), last, writer_.pending_records());
+  const auto sync_start = std::chrono::steady_clock::now();
+  int64_t written = 0;
+  Status st = writer_.Commit(options_.stage_timestamps ? &written : nullptr);
+  if (options_.stage_timestamps) {
+    const int64_t synced = NowNs();
+    for (int64_t s = first; s <= last_slot; ++s) {
+      output_[s].stages.written = written;
+      output_[s].stages.synced = synced;
+    }
+  }
+  const auto synced_at = std::chrono::steady_clock::now();
+  stats_.journal_sync_us.Observe(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(synced_at - sync_start).count()));
+  stats_.journal_batch.Observe(static_cast<uint64_t>(last_slot - first + 1));
+  if (!st.ok()) {
+    Halt(st.message());
+    return false;  // fail-stop: journal_done_ and durable_seq_ never move past the failure
+  }
+  if (options_.replicator != nullptr) synced_batches_.push_back({last_slot, synced_at});
+  return true;
+}
+
+bool Pipeline::ReleaseDurable(int64_t committed, bool block) {
+  const int64_t from = journal_done_.Get() + 1;
+  if (from > committed) return true;
+  Seq durable = output_[committed].event.seq;
+  if (JournalReplicator* r = options_.replicator) {
+    std::string why;
+    if ((block || r->failed()) && !r->WaitReplicated(durable, &why)) {
+      // Durable here but maybe nowhere else: never answered. A restart sends it to the
+      // replicas before anything new (CatchUpReplicas).
+      Halt("events up to " + std::to_string(durable) + " not replicated: " + why);
+      return false;
+    }
+    durable = std::min(durable, r->replicated_seq());
+    if (durable < output_[from].event.seq) return true;  // the oldest batch still awaits them
+  }
+  // Slots hold consecutive seqs.
+  const int64_t upto = from + static_cast<int64_t>(durable - output_[from].event.seq);
+  if (options_.replicator != nullptr) {
+    const auto now = std::chrono::steady_clock::now();
+    while (!synced_batches_.empty() && synced_batches_.front().last_slot <= upto) {
+      stats_.replication_wait_us.Observe(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(
+              now - synced_batches_.front().synced_at)
+              .count()));
+      synced_batches_.pop_front();
+    }
+  }
+  durable_seq_.store(durable, std::memory_order_release);
+  if (inline_publisher_ && listener_ != nullptr && !Deliver(from, upto)) return false;
+  journal_done_.Set(upto);
+  output_.wait_strategy().Signal();  // the publisher waits on this ring for journal_done_
+  return true;
 }
 
 Status Pipeline::CatchUpReplicas(journal::JournalStore& journal) {
@@ -469,6 +515,7 @@ void Pipeline::Stop() {
   sequencer_thread_.join();
   journal_barrier_.Alert();
   journal_thread_.join();
+  if (options_.replicator != nullptr) options_.replicator->OnProgress(nullptr);
   if (publisher_thread_.joinable()) {
     publisher_barrier_.Alert();
     publisher_thread_.join();

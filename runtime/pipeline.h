@@ -22,7 +22,9 @@
 // why. Nothing after the failure is ever reported durable.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -191,8 +193,12 @@ class Pipeline {
   void PublisherLoop();
   // Hands output_[first..last] to the listener; false (after halting) if it threw.
   bool Deliver(int64_t first, int64_t last);
-  // Waits for the replicas to have everything up to `last`; false (after halting) if not.
-  bool AwaitReplicas(Seq last);
+  // The journal thread's steps: wait for new events (or, while batches await the replicas,
+  // for either); journal a batch (and send it to the replicas); release what is durable.
+  // The last two return false after halting.
+  int64_t WaitForJournalWork(int64_t next, int64_t committed, bool* done);
+  bool JournalBatch(int64_t first, int64_t last_slot);
+  bool ReleaseDurable(int64_t committed, bool block);
   // Before the threads start: sends the recovered journal's batches the replicas lack.
   Status CatchUpReplicas(journal::JournalStore& journal);
   bool inline_publisher_ = false;
@@ -209,6 +215,13 @@ class Pipeline {
   engine::Sequencer sequencer_;
   DurableListener* listener_;
   journal::JournalWriter writer_;
+  // With replicas (journal thread): batches synced locally and not yet released, for the
+  // replication_wait_us histogram.
+  struct SyncedBatch {
+    int64_t last_slot;
+    std::chrono::steady_clock::time_point synced_at;
+  };
+  std::deque<SyncedBatch> synced_batches_;
   Seq recovered_seq_ = 0;
   Seq recovered_snapshot_seq_ = 0;
   Seq last_snapshot_seq_ = 0;

@@ -32,6 +32,20 @@ class SequenceBarrier {
     return available;
   }
 
+  // WaitFor that also returns once `also()` is true: another reason to wake, which whoever
+  // makes it true signals through the ring's wait strategy.
+  template <class Also>
+  int64_t WaitFor(int64_t next, Also&& also) {
+    int64_t available = next - 1;
+    ring_.wait_strategy().Wait(
+        [&] {
+          available = Available(next);
+          return available >= next || also();
+        },
+        alerted_);
+    return available;
+  }
+
   // Non-blocking form of WaitFor.
   int64_t Available(int64_t next) const {
     if (dependencies_.empty()) return ring_.HighestPublished(next, ring_.Claimed());
