@@ -275,6 +275,8 @@ void Pipeline::JournalLoop() {
   while (!done || committed > journal_done_.Get()) {
     int64_t available = next - 1;
     if (!done) available = WaitForJournalWork(next, committed, &done);
+    // What the replicas acknowledged meanwhile goes out before the next sync, not after it.
+    if (options_.replicator != nullptr && !ReleaseDurable(committed, /*block=*/false)) return;
     if (available >= next) {
       if (!JournalBatch(next, available)) return;
       committed = available;
