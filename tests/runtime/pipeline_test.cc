@@ -14,6 +14,7 @@
 #include "engine/codec/state_codec.h"
 #include "journal/memory_journal.h"
 #include "runtime/pipeline.h"
+#include "tests/support/pipeline_driver.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_world.h"
@@ -47,20 +48,6 @@ struct Recorder : DurableListener {
   }
   void OnHalted(const std::string&) override { halted = true; }
 };
-
-// Publishes `commands` with tokens starting at `first_token`, retrying while the ring is full.
-void PublishAll(Pipeline& p, std::vector<Command> commands, uint64_t first_token) {
-  for (auto& c : commands) {
-    c.request_token = first_token++;
-    while (p.TryPublish(c) == Pipeline::PublishResult::kFull) std::this_thread::yield();
-  }
-}
-
-std::vector<Command> Stream(RandomCommands& gen, int n) {
-  std::vector<Command> out;
-  for (int i = 0; i < n; ++i) out.push_back(gen.Next());
-  return out;
-}
 
 }  // namespace
 

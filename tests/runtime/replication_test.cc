@@ -14,6 +14,7 @@
 #include "engine/codec/event_codec.h"
 #include "journal/memory_journal.h"
 #include "runtime/pipeline.h"
+#include "tests/support/pipeline_driver.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_world.h"
@@ -111,13 +112,6 @@ struct Answers : DurableListener {
   void OnHalted(const std::string&) override { halted = true; }
 };
 
-void PublishAll(Pipeline& p, std::vector<Command> commands, uint64_t first_token) {
-  for (auto& c : commands) {
-    c.request_token = first_token++;
-    while (p.TryPublish(c) == Pipeline::PublishResult::kFull) std::this_thread::yield();
-  }
-}
-
 // Waits until the durable seq has not moved for 50 ms (everything published is through, or
 // held back).
 void WaitQuiet(const Pipeline& p) {
@@ -129,12 +123,6 @@ void WaitQuiet(const Pipeline& p) {
     REQUIRE(Clock::now() < deadline);
     before = now;
   }
-}
-
-std::vector<Command> Stream(RandomCommands& gen, int n) {
-  std::vector<Command> out;
-  for (int i = 0; i < n; ++i) out.push_back(gen.Next());
-  return out;
 }
 
 // The journal's batches as the store holds them, for comparison with what was replicated.

@@ -4,7 +4,6 @@
 // A SIGKILLed publisher and a broker that goes down lose nothing (at least once).
 #include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <chrono>
 #include <iterator>
@@ -16,6 +15,7 @@
 
 #include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
+#include "tests/support/mock_kafka.h"
 
 using namespace cm::test;
 
@@ -30,33 +30,11 @@ const char* const kTopics[] = {"concertmania.reservations", "concertmania.paymen
                                "concertmania.tickets"};
 constexpr int kPartitions = 3;
 
-// A one-broker mock cluster living in this process (it needs a handle to hang from).
-class MockKafka {
- public:
-  MockKafka() {
-    char err[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-    host_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    REQUIRE(host_ != nullptr);
-    cluster_ = rd_kafka_mock_cluster_new(host_, 1);
-    REQUIRE(cluster_ != nullptr);
-    for (const char* t : kTopics)
-      REQUIRE(rd_kafka_mock_topic_create(cluster_, t, kPartitions, 1) == RD_KAFKA_RESP_ERR_NO_ERROR);
+// One broker with the outbox's topics.
+struct OutboxKafka : MockKafka {
+  OutboxKafka() : MockKafka(1) {
+    for (const char* t : kTopics) CreateTopic(t, kPartitions, 1);
   }
-  ~MockKafka() {
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(host_);
-  }
-  std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
-  void SetDown(bool down) {
-    if (down) rd_kafka_mock_broker_set_down(cluster_, 1);
-    else rd_kafka_mock_broker_set_up(cluster_, 1);
-  }
-
- private:
-  rd_kafka_t* host_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
 };
 
 struct Message {
@@ -137,7 +115,7 @@ void MakeTraffic(ApiFixture& f, const std::string& concert, const std::string& t
 
 // A mock Kafka, a payment provider and a server publishing to the one, paying through the other.
 struct OutboxWorld {
-  MockKafka kafka;
+  OutboxKafka kafka;
   TempDir pg_dir;
   FakePgProcess pg{pg_dir.path() + "/pg.port"};
   ApiFixture app{{"--kafka-brokers", kafka.bootstraps(), "--payment-provider-url", pg.url()}};
@@ -213,10 +191,10 @@ TEST_CASE_FIXTURE(OutboxWorld, "while the broker is down nothing is lost: the ou
   const std::string& t = token;
   const std::string c = std::to_string(f.CreateConcert());
   MakeTraffic(f, c, t, 0);
-  kafka.SetDown(true);
+  kafka.SetDown(1, true);
   MakeTraffic(f, c, t, 4);
   std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-  kafka.SetDown(false);
+  kafka.SetDown(1, false);
   // The outbox catches up on its own (its acknowledged seq reaches the journal's end).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   int64_t acked = 0, durable_seq = -1;

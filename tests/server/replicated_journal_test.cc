@@ -6,7 +6,6 @@
 // answered once the brokers return, and nothing acknowledged is missing from Kafka.
 #include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <charconv>
 #include <chrono>
@@ -17,6 +16,7 @@
 #include "journal/journal_store.h"
 #include "journal/recovery.h"
 #include "tests/server/api_fixture.h"
+#include "tests/support/mock_kafka.h"
 
 using namespace cm::test;
 using Clock = std::chrono::steady_clock;
@@ -25,38 +25,12 @@ namespace {
 
 const char* const kTopic = "concertmania.journal.main";
 
-// Three mock brokers in this process (the cluster needs a handle to hang from).
-class MockKafka {
- public:
-  MockKafka() {
-    char err[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-    host_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    REQUIRE(host_ != nullptr);
-    cluster_ = rd_kafka_mock_cluster_new(host_, 3);
-    REQUIRE(cluster_ != nullptr);
-    REQUIRE(rd_kafka_mock_topic_create(cluster_, kTopic, 1, 3) == RD_KAFKA_RESP_ERR_NO_ERROR);
-    REQUIRE(rd_kafka_mock_partition_set_leader(cluster_, kTopic, 0, 1) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR);
+// Three brokers and the journal's topic, replication factor 3, led by broker 1.
+struct ThreeBrokers : MockKafka {
+  ThreeBrokers() : MockKafka(3) {
+    CreateTopic(kTopic, 1, 3);
+    SetLeader(kTopic, 0, 1);
   }
-  ~MockKafka() {
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(host_);
-  }
-  std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
-  void SetDown(int32_t broker, bool down) {
-    if (down) rd_kafka_mock_broker_set_down(cluster_, broker);
-    else rd_kafka_mock_broker_set_up(cluster_, broker);
-  }
-  void SetLeader(int32_t broker) {
-    REQUIRE(rd_kafka_mock_partition_set_leader(cluster_, kTopic, 0, broker) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-
- private:
-  rd_kafka_t* host_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
 };
 
 struct Batch {
@@ -144,7 +118,7 @@ void CheckKafkaHoldsTheJournal(ApiFixture& f, const std::string& brokers) {
 }
 
 struct ReplicatedWorld {
-  MockKafka kafka;
+  ThreeBrokers kafka;
   ApiFixture app{{"--replicate-to-kafka", kafka.bootstraps(), "--replication-stall-ms", "300"}};
 };
 
@@ -181,7 +155,7 @@ TEST_CASE_FIXTURE(ReplicatedWorld,
 
   // The partition's leader goes down, and another broker leads it, as Kafka would elect.
   kafka.SetDown(1, true);
-  kafka.SetLeader(2);
+  kafka.SetLeader(kTopic, 0, 2);
   for (; seat < 20; ++seat) REQUIRE(Hold(f.http, concert, seat, users[seat]).status == 201);
 
   // Every broker down: the next write waits for them; after the stall limit, writes get 503.
