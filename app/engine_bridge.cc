@@ -52,6 +52,8 @@ void EngineBridge::OnHalted(const std::string& reason) {
 
 api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
   if (pipeline_ == nullptr || draining_.load()) return Publish::kUnavailable;
+  // A replication failure for good halts the engine: that needs an operator, not a retry.
+  if (pipeline_->halted()) return Publish::kHalted;
   if (replicator_ != nullptr && !replicator_->available()) return Publish::kNotReplicated;
   switch (pipeline_->TryPublish(std::move(cmd))) {
     case runtime::Pipeline::PublishResult::kOk:

@@ -244,8 +244,19 @@ void KafkaJournalReplicator::Delivered(Seq last, bool ok, const std::string& err
   std::lock_guard lock(mu_);
   while (!in_flight_.empty() && in_flight_.front().last <= last) in_flight_.pop_front();
   if (last > replicated_.load()) replicated_.store(last);
+  // Here and not only in the poller: a reply must never reach a client before writes are
+  // taken again.
+  UpdateAvailable();
   replicated_cv_.notify_all();
   if (wake_) wake_();
+}
+
+bool KafkaJournalReplicator::UpdateAvailable() {
+  const bool available = failure_.empty() &&
+                         (in_flight_.empty() || Clock::now() - in_flight_.front().sent <
+                                                    std::chrono::milliseconds(options_.stall_ms));
+  available_.store(available, std::memory_order_relaxed);
+  return available;
 }
 
 void KafkaJournalReplicator::OnProgress(std::function<void()> wake) {
@@ -271,12 +282,8 @@ void KafkaJournalReplicator::PollLoop() {
     bool available;
     {
       std::lock_guard lock(mu_);
-      available = failure_.empty() &&
-                  (in_flight_.empty() ||
-                   Clock::now() - in_flight_.front().sent <
-                       std::chrono::milliseconds(options_.stall_ms));
+      available = UpdateAvailable();
     }
-    available_.store(available, std::memory_order_relaxed);
     if (available != was_available) {
       if (available) {
         spdlog::info("replication: Kafka caught up (seq {}); writes resume", replicated_.load());

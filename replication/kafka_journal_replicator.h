@@ -73,6 +73,8 @@ class KafkaJournalReplicator final : public runtime::JournalReplicator {
   void Fail(const std::string& why);
   void PollLoop();
   bool GaveUp() const;
+  // Under mu_: recomputes available_ (and returns it).
+  bool UpdateAvailable();
   engine::Seq SentMinusReplicated() const;
 
   const KafkaReplicationOptions options_;

@@ -166,14 +166,21 @@ TEST_CASE_FIXTURE(ReplicatedWorld,
     HttpClient http(f.port());
     return Hold(http, concert, waiting_seat, users[waiting_seat]);
   });
-  CHECK(waiting.wait_for(std::chrono::milliseconds(800)) == std::future_status::timeout);
+  // Writes are refused once a batch (that hold's, or a clock tick's) has waited 300 ms.
+  bool refusing = false;
+  for (const auto deadline = Clock::now() + std::chrono::seconds(20);
+       !refusing && Clock::now() < deadline;) {
+    refusing = f.http.Get("/metrics").body.find("cm_replication_available 0") != std::string::npos;
+    if (!refusing) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(refusing);
+  CHECK(waiting.wait_for(std::chrono::milliseconds(200)) == std::future_status::timeout);
   auto refused = Hold(f.http, concert, seat, users[seat]);
   CHECK(refused.status == 503);
   CHECK(refused.body.find("REPLICATION_UNAVAILABLE") != std::string::npos);
   CHECK(refused.Header("retry-after") == "2");
   CHECK(f.http.Get("/api/concerts/" + std::to_string(concert) + "/seats").status == 200);
   CHECK(f.http.Get("/api/users/me/reservations", users[0]).status == 200);
-  CHECK(f.http.Get("/metrics").body.find("cm_replication_available 0") != std::string::npos);
 
   // The brokers return: the waiting write is answered, and new ones are taken again.
   kafka.SetDown(1, false);
