@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/booking_page.h"
+#include "runtime/wall_clock.h"
 
 namespace cm::api {
 
@@ -160,9 +161,7 @@ void Api::Observe(const Exchange& ex, const Response& res) {
   if (access_log_ != nullptr) {
     JsonWriter w;
     w.BeginObject()
-        .Field("ts", FormatTime(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count()))
+        .Field("ts", FormatTime(runtime::WallNowMs()))
         .Field("request_id", ex.request_id)
         .Field("remote", ex.remote)
         .Field("method", std::string_view(ex.req.method_string()))

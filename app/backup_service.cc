@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/wall_clock.h"
+#include "runtime/wall_clock.h"
 #include "journal/backup.h"
 #include "journal/recovery.h"
 
@@ -38,10 +38,9 @@ BackupService::Start BackupService::StartBackup(
     if (!t.ok()) {
       out = t.status();
     } else {
-      auto b = journal::MakeBackup(data_dir_, t.value().seq, t.value().state_hash,
-                                   t.value().path, NowMs(), [this](const std::string& dir) {
-                                     return pipeline_.CheckpointJournal(dir);
-                                   });
+      auto b = journal::MakeBackup(
+          data_dir_, t.value().seq, t.value().state_hash, t.value().path, runtime::WallNowMs(),
+          [this](const std::string& dir) { return pipeline_.CheckpointJournal(dir); });
       if (b.ok()) {
         uint64_t bytes = 0;
         for (const journal::BackupFile& f : b.value().files) bytes += f.size;

@@ -4,6 +4,7 @@
 
 #include "auth/credentials.h"
 #include "engine/grid_venue.h"
+#include "runtime/wall_clock.h"
 
 namespace cm::app {
 namespace {
@@ -29,9 +30,7 @@ bool EnsureUser(EngineBridge& bridge, const readmodel::ReadModel& reads, const s
                 const std::string& password, const std::string& name, engine::Role role) {
   if (reads.Read([&](const engine::EngineState& s) { return s.FindUserByEmail(email) != nullptr; }))
     return true;
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const int64_t now = runtime::WallNowMs();
   return Ok(bridge.RunAndWait(System(engine::RegisterUserCmd{email, auth::HashPassword(password),
                                                              role, name},
                                      now),

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "app/wall_clock.h"
+#include "runtime/wall_clock.h"
 
 namespace cm::app {
 
@@ -27,7 +27,7 @@ void AddDurableStages(runtime::DurableFanOut& fanout, const DurableParts& p) {
   // loses a place to the downtime.
   fanout.Add(
       Stage{.name = "waiting-room presence", .on_recovered = [p](const engine::EngineState& state) {
-              const int64_t now = NowMs();
+              const int64_t now = runtime::WallNowMs();
               for (engine::ConcertId id : state.rooms())
                 for (const auto& [user, t] : state.FindConcert(id)->room->ticket_map())
                   if (t.status == engine::TicketStatus::kWaiting) p.presence.Seen(id, user, now);

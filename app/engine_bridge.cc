@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "app/wall_clock.h"
+#include "runtime/wall_clock.h"
 #include "journal/data_usage.h"
 
 namespace cm::app {
@@ -117,7 +117,7 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
                releases_);
   out->Counter("cm_refunds_total", "Reservations refunded (durable).", refunds_);
   out->Counter("cm_rejections_total", "Commands the engine refused (durable).", rejections_);
-  queue_stats_.WriteMetrics(out, reads_, NowMs());
+  queue_stats_.WriteMetrics(out, reads_, runtime::WallNowMs());
   if (payments_ != nullptr) payments_->WriteMetrics(out);
   if (outbox_ != nullptr) outbox_->WriteMetrics(out);
   if (replicator_ != nullptr) {

@@ -17,7 +17,7 @@
 #include "app/engine_bridge.h"
 #include "app/part_options.h"
 #include "app/serve_options.h"
-#include "app/wall_clock.h"
+#include "runtime/wall_clock.h"
 #include "auth/credentials.h"
 #include "http/http_server.h"
 #include "live/live_feed.h"
@@ -39,7 +39,7 @@ namespace {
 // reported as AbandonQueueTickets commands.
 void ReportSilentWaiters(EngineBridge& bridge, const readmodel::ReadModel& reads,
                          readmodel::QueuePresence& presence) {
-  const int64_t now = NowMs();
+  const int64_t now = runtime::WallNowMs();
   auto policy = [&reads](engine::ConcertId concert, engine::UserId user) -> std::optional<int64_t> {
     return reads.Read([&](const engine::EngineState& s) -> std::optional<int64_t> {
       const engine::Concert* c = s.FindConcert(concert);
@@ -111,7 +111,8 @@ Status OpenPayments(const ServeOptions& o, payments::CommandPort& port, PaymentP
   out->provider = std::move(provider).value();
   payments::PaymentWorkerOptions pwo;
   pwo.max_in_flight = static_cast<std::size_t>(o.payment_max_in_flight);
-  out->worker = std::make_unique<payments::PaymentWorker>(pwo, *out->provider, port, NowMs);
+  out->worker = std::make_unique<payments::PaymentWorker>(pwo, *out->provider, port,
+                                                        runtime::WallNowMs);
   return Status::OK();
 }
 
@@ -145,7 +146,7 @@ bool SeedData(const ServeOptions& o, EngineBridge& bridge, const readmodel::Read
   if (o.admin_email.empty() && !EnsureAdmin(bridge, reads, DemoAccounts::kAdminEmail,
                                             DemoAccounts::kAdminPassword, "Demo Admin"))
     return false;
-  return LoadDemo(bridge, reads, NowMs());
+  return LoadDemo(bridge, reads, runtime::WallNowMs());
 }
 
 void AddConnectionMetrics(api::Api& api, const http::HttpServer& server) {
@@ -309,7 +310,7 @@ int RunServer(const ServeOptions& o) {
         [&bridge](engine::Command tick) {
           return bridge.TryPublish(std::move(tick)) == EngineBridge::Publish::kOk;
         },
-        NowMs, std::chrono::milliseconds(o.tick_ms),
+        runtime::WallNowMs, std::chrono::milliseconds(o.tick_ms),
         [&] { ReportSilentWaiters(bridge, reads, presence); });
     int sig = 0;
     sigwait(&signals, &sig);

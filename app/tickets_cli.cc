@@ -10,6 +10,7 @@
 #include "journal/journal_archive.h"
 #include "journal/recovery.h"
 #include "json/json_writer.h"
+#include "runtime/wall_clock.h"
 #include "tickets/door_bundle.h"
 #include "tickets/signing_key.h"
 
@@ -67,9 +68,7 @@ int Export(const TicketsCli& cli) {
     std::fprintf(stderr, "tickets export: no concert %lu\n", static_cast<unsigned long>(cli.concert));
     return 1;
   }
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = runtime::WallNowMs();
   const std::string bundle = tickets::ExportDoorBundle(*r->state, cli.concert,
                                                        key->public_key(), json::FormatTime(now));
   if (cli.out.empty()) {

@@ -9,7 +9,6 @@
 # side of it, a round trip overlapped with the local sync, not a real cluster's commit time.
 #   bench/replication_latency.sh [seconds] [connections] [rtt_ms]   (10 64 0)
 set -euo pipefail
-one_address_for_all="--signup-rate-per-ip 0 --login-rate-per-ip 0 --max-connections-per-ip 0"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-10}"
 connections="${2:-64}"
@@ -27,24 +26,7 @@ trap cleanup EXIT
 cmake --preset release >/dev/null
 cmake --build "$build" --target concertmania bench_http_holds mock_kafka >/dev/null
 
-start_server() {  # $1: data directory, then extra flags
-  local data=$1
-  shift
-  rm -f "$work/port"
-  "$build/app/concertmania" serve --data "$data" --address 127.0.0.1 --port 0 \
-    --port-file "$work/port" --fast-password-hash --admin-email bench-admin@bench.io \
-    --admin-password bench-admin-pass --hold-rate 0 $one_address_for_all --access-log false \
-    --log-level info "$@" 2>"$data.log" &
-  server_pid=$!
-  for _ in $(seq 300); do [ -s "$work/port" ] && break; sleep 0.1; done
-  [ -s "$work/port" ] || { tail -5 "$data.log"; exit 1; }
-}
-
-sale() {
-  "$build/bench/bench_http_holds" --port "$(cat "$work/port")" --admin-email bench-admin@bench.io \
-    --admin-password bench-admin-pass --connections "$connections" --seconds "$seconds" \
-    --server-pid "$server_pid"
-}
+source "$repo/bench/http_sale.sh"
 
 metric() {  # the server's /metrics lines starting with $1
   curl -s "http://127.0.0.1:$(cat "$work/port")/metrics" | grep "^$1" || true
@@ -53,9 +35,9 @@ metric() {  # the server's /metrics lines starting with $1
 echo "== 1. flash sale, local journal only ($connections connections, ${seconds}s)"
 start_server "$work/local"
 sale
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+stop_server
 
-echo "== 2. the same sale, the journal replicated to the mock cluster (3 brokers, RF 3, RTT ${rtt_ms} ms)"
+echo "== 2. the same sale, replicated to the mock cluster (3 brokers, RF 3, RTT ${rtt_ms} ms)"
 "$build/bench/mock_kafka" --brokers 3 --replication-factor 3 --rtt-ms "$rtt_ms" \
   --bootstrap-file "$work/kafka" &
 kafka_pid=$!
@@ -66,4 +48,4 @@ echo "   the wait for Kafka after each local sync, and where replication stands:
 metric cm_replication_wait_seconds_
 metric "cm_replication_\(replicated_seq\|batches_total\|bytes_total\|stalls_total\)"
 metric cm_journal_sync_seconds_count
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+stop_server

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "json/json_writer.h"
+#include "runtime/wall_clock.h"
 
 namespace cm::live {
 
@@ -10,16 +11,6 @@ using json::JsonWriter;
 using json::FormatTime;
 
 using namespace engine;
-
-namespace {
-
-TimeMs WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Notifier::Notifier(boost::asio::io_context& io, const readmodel::ReadModel& reads)
     : reads_(reads), strand_(boost::asio::make_strand(io)), timer_(strand_) {}
@@ -174,7 +165,7 @@ void Notifier::Deliver(UserId user, std::shared_ptr<const std::string> message) 
 // Once a second: holds whose warning time has come and that are still live get HOLD_EXPIRING.
 void Notifier::Tick() {
   if (stopped_) return;
-  const TimeMs now = WallNowMs();
+  const TimeMs now = runtime::WallNowMs();
   while (!warnings_.empty() && warnings_.top().warn_at <= now) {
     const Warning w = warnings_.top();
     warnings_.pop();

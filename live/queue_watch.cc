@@ -2,7 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "live/wall_clock.h"
+#include "runtime/wall_clock.h"
 
 #include "json/json_writer.h"
 #include "views/resource_json.h"
@@ -50,7 +50,7 @@ void QueueWatch::Watch(std::weak_ptr<LiveSubscriber> s, UserId user, ConcertId c
       if (w.concert == concert && !w.socket.owner_before(s) && !s.owner_before(w.socket)) return;
     mine.push_back(Watcher{s, concert});
     const std::vector<UserId> just{user};
-    Refresh(&just, WallNowMs());
+    Refresh(&just, runtime::WallNowMs());
   });
 }
 
@@ -65,13 +65,15 @@ void QueueWatch::Collect(const Event& e) {
 
 void QueueWatch::Flush() {
   if (pending_.empty()) return;
-  boost::asio::post(strand_, [this, users = std::move(pending_)] { Refresh(&users, WallNowMs()); });
+  boost::asio::post(strand_, [this, users = std::move(pending_)] {
+    Refresh(&users, runtime::WallNowMs());
+  });
   pending_.clear();
 }
 
 void QueueWatch::Round() {
   if (stopped_) return;
-  Refresh(nullptr, WallNowMs());
+  Refresh(nullptr, runtime::WallNowMs());
   timer_.expires_after(period_);
   timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) Round();

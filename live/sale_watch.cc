@@ -2,7 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "live/wall_clock.h"
+#include "runtime/wall_clock.h"
 
 namespace cm::live {
 
@@ -35,16 +35,16 @@ void SaleWatch::Watch(std::weak_ptr<LiveSubscriber> socket, ConcertId concert) {
       if (w.concert == concert && !w.socket.owner_before(socket) &&
           !socket.owner_before(w.socket)) {
         w.primed = false;  // watching again: the history once more
-        return Send(&w, WallNowMs());
+        return Send(&w, runtime::WallNowMs());
       }
     watchers_.push_back(Watcher{socket, concert});
-    Send(&watchers_.back(), WallNowMs());
+    Send(&watchers_.back(), runtime::WallNowMs());
   });
 }
 
 void SaleWatch::Round() {
   if (stopped_) return;
-  const int64_t now = WallNowMs();
+  const int64_t now = runtime::WallNowMs();
   reads_.Read([&](const EngineState& s) {
     for (const auto& [id, c] : s.concerts()) {
       auto& points = history_[id];
