@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "api/booking_page.h"
 #include "runtime/wall_clock.h"
 
@@ -13,6 +15,8 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
          ReplyRouter& replies, readmodel::QueuePresence* presence,
          const readmodel::QueueStats* queue_stats)
     : options_(std::move(options)),
+      engine_(engine),
+      reads_(reads),
       ctx_(engine, reads, jwt, replies),
       accounts_(ctx_, options_),
       admin_(ctx_),
@@ -131,6 +135,31 @@ void Api::AddRoutes() {
 }
 
 void Api::Handle(const ExPtr& ex) {
+  const http::verb method = ex->req.method();
+  const bool reads_only =
+      method == http::verb::get || method == http::verb::head || method == http::verb::options;
+  // A follower takes no writes: the client is sent on before any work (a login's hashing).
+  if (!reads_only && !engine_.Leading()) return NotLeader(ex, engine_.LeaderUrl());
+  const std::string_view min_seq_text = ex->req["CM-Min-Seq"];
+  if (min_seq_text.empty()) return Dispatch(ex);
+  engine::Seq min_seq = 0;
+  const auto [end, ec] =
+      std::from_chars(min_seq_text.data(), min_seq_text.data() + min_seq_text.size(), min_seq);
+  if (ec != std::errc() || end != min_seq_text.data() + min_seq_text.size())
+    return Fail(ex, 400, "INVALID_MIN_SEQ", "CM-Min-Seq must be a sequence number");
+  auto late = [ex, min_seq] {
+    TryLater(ex, 503, "SEQ_NOT_REACHED",
+             "this server has not applied seq " + std::to_string(min_seq) +
+                 " yet; retry, or ask the leader",
+             1);
+  };
+  if (options_.seq_gate == nullptr)
+    return reads_.applied_seq() >= min_seq ? Dispatch(ex) : late();
+  options_.seq_gate->Wait(min_seq, std::chrono::milliseconds(options_.min_seq_wait_ms),
+                          [this, ex] { Dispatch(ex); }, std::move(late));
+}
+
+void Api::Dispatch(const ExPtr& ex) {
   const std::string_view path = PathOf(ex->req.target());
   Router::Match m = router_.Find(ex->req.method(), path);
   if (m.route == nullptr) {
@@ -152,7 +181,8 @@ void Api::Handle(const ExPtr& ex) {
   }
 }
 
-void Api::Observe(const Exchange& ex, const Response& res) {
+void Api::Observe(const Exchange& ex, Response& res) {
+  res.set("CM-Seq", std::to_string(reads_.applied_seq()));
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - ex.started)
                           .count();

@@ -38,7 +38,8 @@ class Api {
   // One JSON line per request goes there (null: none). Set before serving; it must outlive us.
   void SetAccessLog(http::AccessLog* log) { access_log_ = log; }
   void Handle(const ExPtr& ex);
-  void Observe(const Exchange& ex, const Response& res);  // metrics and the access log
+  // Every response: its CM-Seq header, the metrics and the access log.
+  void Observe(const Exchange& ex, Response& res);
   const Router& router() const { return router_; }
   void WriteMetrics(metrics::PrometheusText* out) const;
   // More metrics for /metrics (the HTTP server's connections). Before serving.
@@ -48,8 +49,12 @@ class Api {
 
  private:
   void AddRoutes();
+  // After the checks every request passes (leader, CM-Min-Seq): the route's handler.
+  void Dispatch(const ExPtr& ex);
 
   ApiOptions options_;
+  EnginePort& engine_;
+  const readmodel::ReadModel& reads_;
   RequestContext ctx_;
   AccountsHandler accounts_;
   AdminHandler admin_;

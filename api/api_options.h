@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/backup_port.h"
+#include "api/seq_gate.h"
 #include "tickets/signing_key.h"
 
 namespace cm::api {
@@ -30,6 +31,10 @@ struct ApiOptions {
   int64_t login_backoff_base_ms = 1000, login_backoff_cap_ms = 300'000;
   // Takes and serves online backups; null: POST /api/admin/backups answers 503.
   BackupPort* backups = nullptr;
+  // Read your writes (api/seq_gate.h): a request with CM-Min-Seq waits up to this long for
+  // the seq; null gate: it is answered 503 at once when the seq is not there yet.
+  SeqGate* seq_gate = nullptr;
+  int64_t min_seq_wait_ms = 250;
   // Signs ticket codes; null: a throwaway key (tests).
   std::shared_ptr<const tickets::SigningKey> ticket_key;
 };

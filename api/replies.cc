@@ -38,6 +38,22 @@ void TryLater(const ExPtr& ex, int status, std::string_view code, std::string_vi
                .Header(http::field::retry_after, std::to_string(std::max(1, retry_after_s))));
 }
 
+void NotLeader(const ExPtr& ex, const std::string& leader_url) {
+  if (leader_url.empty())
+    return TryLater(ex, 503, "NOT_LEADER",
+                    "this server follows the leader's journal and takes no writes; the "
+                    "leader's address is not known yet",
+                    1);
+  std::string location = leader_url;
+  while (!location.empty() && location.back() == '/') location.pop_back();
+  location += std::string(ex->req.target());
+  Fail(ex, Problem(307, "NOT_LEADER",
+                   "this server follows the leader's journal and takes no writes; send it to "
+                   "the leader")
+               .With([&](json::JsonWriter& w) { w.Field("leader", leader_url); })
+               .Header(http::field::location, location));
+}
+
 void FailEvent(const ExPtr& ex, const Event& e) {
   engine::ResultCode code;
   uint64_t detail_value = 0;

@@ -27,6 +27,9 @@ void FailInput(const ExPtr& ex, const http::InputError& err);
 // 429 or 503 with Retry-After.
 void TryLater(const ExPtr& ex, int status, std::string_view code, std::string_view detail,
               int retry_after_s);
+// A write sent to a follower: 307 to the same path on the leader when its address is known,
+// else 503 NOT_LEADER.
+void NotLeader(const ExPtr& ex, const std::string& leader_url);
 // A CommandRejected or DuplicateCommand that carries a failure.
 void FailEvent(const ExPtr& ex, const engine::Event& e);
 

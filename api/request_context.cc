@@ -103,6 +103,10 @@ void RequestContext::Submit(const ExPtr& ex, engine::Command cmd, Then then) {
                               "the journal's replicas are not acknowledging writes; nothing "
                               "new is taken until they do (reads go on)")
                           .Header(http::field::retry_after, "2"));
+    case EnginePort::Publish::kNotLeader:
+      replies_.Cancel(token);
+      if (keyed) inflight_.End(actor, key);
+      return NotLeader(ex, engine_.LeaderUrl());
     case EnginePort::Publish::kHalted: {
       replies_.Cancel(token);
       if (keyed) inflight_.End(actor, key);

@@ -58,6 +58,9 @@ void AddDurableStages(runtime::DurableFanOut& fanout, const DurableParts& p) {
                    .on_recovered = [p](const engine::EngineState&) { p.bridge.OnRecovered(); },
                    .on_durable = [p](const engine::EventSlot& s) { p.bridge.Answer(s); },
                    .on_halted = [p](const std::string& why) { p.bridge.OnHalted(why); }});
+  if (p.seq_gate != nullptr)
+    fanout.Add(Stage{.name = "read your writes",
+                     .on_batch = [p](engine::Seq seq) { p.seq_gate->Advance(seq); }});
 }
 
 }  // namespace cm::app

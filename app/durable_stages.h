@@ -2,6 +2,7 @@
 // The durable fan-out as this server builds it: every part that learns from durable events,
 // named, in the order it runs (runtime/durable_fanout.h runs them).
 
+#include "api/seq_gate.h"
 #include "app/engine_bridge.h"
 #include "live/live_feed.h"
 #include "live/notifier.h"
@@ -23,6 +24,7 @@ struct DurableParts {
   live::QueueWatch& queue_watch;
   payments::PaymentWorker* payments;  // null when payments are off
   EngineBridge& bridge;
+  api::SeqGate* seq_gate = nullptr;  // requests waiting for a seq (CM-Min-Seq)
 };
 
 void AddDurableStages(runtime::DurableFanOut& fanout, const DurableParts& parts);

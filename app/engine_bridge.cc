@@ -9,9 +9,34 @@ namespace cm::app {
 
 using engine::EventType;
 
+void EngineBridge::Attach(runtime::Pipeline* pipeline) {
+  pipeline_.store(pipeline);
+  follower_.store(nullptr);
+}
+
+void EngineBridge::SetFollowing(Following following) {
+  std::lock_guard lock(leader_mu_);
+  following_ = std::move(following);
+  follower_.store(following_.follower);
+}
+
+std::string EngineBridge::LeaderUrl() const {
+  std::lock_guard lock(leader_mu_);
+  return following_.leader_url;
+}
+
 void EngineBridge::Count(const engine::Event& e) {
   std::atomic<uint64_t>* counter = nullptr;
   switch (TypeOf(e)) {
+    case EventType::kTermStarted: {
+      // Where writes go from now on, for a follower's 307s.
+      const auto& b = std::get<engine::TermStarted>(e.body);
+      if (!b.leader.empty()) {
+        std::lock_guard lock(leader_mu_);
+        following_.leader_url = b.leader;
+      }
+      return;
+    }
     case EventType::kHoldPlaced: counter = &holds_; break;
     case EventType::kReservationConfirmed: counter = &confirms_; break;
     case EventType::kHoldExpired: counter = &expiries_; break;
@@ -51,30 +76,71 @@ void EngineBridge::OnHalted(const std::string& reason) {
 }
 
 api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
-  if (pipeline_ == nullptr || draining_.load()) return Publish::kUnavailable;
+  if (follower_.load() != nullptr) return Publish::kNotLeader;
+  runtime::Pipeline* pipeline = pipeline_.load();
+  if (pipeline == nullptr || draining_.load()) return Publish::kUnavailable;
   // A replication failure for good halts the engine: that needs an operator, not a retry.
-  if (pipeline_->halted()) return Publish::kHalted;
-  if (replicator_ != nullptr && !replicator_->available()) return Publish::kNotReplicated;
-  switch (pipeline_->TryPublish(std::move(cmd))) {
+  if (pipeline->halted()) return Publish::kHalted;
+  const replication::KafkaJournalReplicator* replicator = replicator_.load();
+  if (replicator != nullptr && !replicator->available()) return Publish::kNotReplicated;
+  switch (pipeline->TryPublish(std::move(cmd))) {
     case runtime::Pipeline::PublishResult::kOk:
       return Publish::kOk;
     case runtime::Pipeline::PublishResult::kFull:
       return Publish::kFull;
     case runtime::Pipeline::PublishResult::kHalted:
-      return pipeline_->halted() ? Publish::kHalted : Publish::kUnavailable;
+      return pipeline->halted() ? Publish::kHalted : Publish::kUnavailable;
   }
   return Publish::kUnavailable;
 }
 
-bool EngineBridge::Halted() const { return pipeline_ != nullptr && pipeline_->halted(); }
+bool EngineBridge::Halted() const {
+  if (const runtime::Follower* f = follower_.load()) return f->failed();
+  const runtime::Pipeline* pipeline = pipeline_.load();
+  return pipeline != nullptr && pipeline->halted();
+}
+
+int64_t EngineBridge::FollowerLagMs() const {
+  const runtime::Follower* f = follower_.load();
+  if (f == nullptr) return 0;
+  const int64_t behind = f->batches_behind();
+  if (behind < 0) return -1;
+  if (behind == 0) return 0;
+  return std::max<int64_t>(0, runtime::WallNowMs() - f->last_event_ts());
+}
 
 bool EngineBridge::Ready(std::string* why) const {
-  if (!recovered_.load() || pipeline_ == nullptr) {
+  if (const runtime::Follower* f = follower_.load()) {
+    if (!recovered_.load()) {
+      *why = "recovery has not finished";
+      return false;
+    }
+    if (f->failed()) {
+      *why = "the follower stopped applying the replicated journal: " + f->failure();
+      return false;
+    }
+    const int64_t lag = FollowerLagMs();
+    if (lag < 0) {
+      *why = "the replicated journal has not been reached yet";
+      return false;
+    }
+    if (lag > following_.max_lag_ms) {
+      *why = "the replicated journal is " + std::to_string(lag) + " ms ahead of this replica";
+      return false;
+    }
+    if (draining_.load()) {
+      *why = "shutting down";
+      return false;
+    }
+    return true;
+  }
+  const runtime::Pipeline* pipeline = pipeline_.load();
+  if (!recovered_.load() || pipeline == nullptr) {
     *why = "recovery has not finished";
     return false;
   }
-  if (pipeline_->halted()) {
-    *why = "the journal is not writable: " + pipeline_->halt_reason();
+  if (pipeline->halted()) {
+    *why = "the journal is not writable: " + pipeline->halt_reason();
     return false;
   }
   if (draining_.load()) {
@@ -85,17 +151,20 @@ bool EngineBridge::Ready(std::string* why) const {
 }
 
 void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
-  if (pipeline_ == nullptr) return;
-  const runtime::PipelineStats& s = pipeline_->stats();
+  if (follower_.load() != nullptr) return WriteFollowerMetrics(out);
+  const runtime::Pipeline* pipeline = pipeline_.load();
+  if (pipeline == nullptr) return;
+  const runtime::PipelineStats& s = pipeline->stats();
+  out->Single("cm_leader", "gauge", "1 on the server that takes writes (the leader).", 1);
   out->Header("cm_ring_depth", "gauge", "Commands waiting in the input ring.");
-  out->Sample("cm_ring_depth", "", static_cast<double>(pipeline_->input_depth()));
+  out->Sample("cm_ring_depth", "", static_cast<double>(pipeline->input_depth()));
   out->Header("cm_ring_capacity", "gauge", "Slots in the input ring.");
-  out->Sample("cm_ring_capacity", "", static_cast<double>(pipeline_->input_capacity()));
+  out->Sample("cm_ring_capacity", "", static_cast<double>(pipeline->input_capacity()));
   out->Header("cm_durable_seq", "gauge", "The highest journaled (durable) event sequence number.");
-  out->Sample("cm_durable_seq", "", static_cast<double>(pipeline_->durable_seq()));
+  out->Sample("cm_durable_seq", "", static_cast<double>(pipeline->durable_seq()));
   out->Header("cm_engine_halted", "gauge", "1 when the engine stopped taking writes.");
-  out->Sample("cm_engine_halted", "", pipeline_->halted() ? 1 : 0);
-  WriteDiskMetrics(out);
+  out->Sample("cm_engine_halted", "", pipeline->halted() ? 1 : 0);
+  WriteDiskMetrics(out, pipeline->data_dir());
   out->Header("cm_sequencer_batch_commands", "histogram", "Commands decided per sequencer batch.");
   out->HistogramSamples("cm_sequencer_batch_commands", "", s.sequencer_batch, 1);
   out->Header("cm_sequencer_batch_seconds", "histogram",
@@ -120,8 +189,8 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   queue_stats_.WriteMetrics(out, reads_, runtime::WallNowMs());
   if (payments_ != nullptr) payments_->WriteMetrics(out);
   if (outbox_ != nullptr) outbox_->WriteMetrics(out);
-  if (replicator_ != nullptr) {
-    replicator_->WriteMetrics(out);
+  if (const auto* replicator = replicator_.load()) {
+    replicator->WriteMetrics(out);
     out->Header("cm_replication_wait_seconds", "histogram",
                 "How long a journal batch waited for Kafka after its local sync ended.");
     out->HistogramSamples("cm_replication_wait_seconds", "", s.replication_wait_us, 1e6);
@@ -135,8 +204,38 @@ void EngineBridge::WriteMetrics(metrics::PrometheusText* out) const {
   out->Sample("cm_replies_pending", "", static_cast<double>(replies_.pending()));
 }
 
-void EngineBridge::WriteDiskMetrics(metrics::PrometheusText* out) const {
-  const journal::DataUsage u = journal::MeasureDataUsage(pipeline_->data_dir());
+void EngineBridge::WriteFollowerMetrics(metrics::PrometheusText* out) const {
+  const runtime::Follower& f = *follower_.load();
+  const runtime::Follower::Stats& s = f.stats();
+  out->Single("cm_leader", "gauge", "1 on the server that takes writes (the leader).", 0);
+  out->Single("cm_durable_seq", "gauge", "The highest journaled (durable) event sequence number.",
+              static_cast<double>(f.applied_seq()));
+  out->Single("cm_engine_halted", "gauge", "1 when the engine stopped taking writes.",
+              f.failed() ? 1 : 0);
+  out->Single("cm_follower_term", "gauge", "The writer's term of the last applied event.",
+              static_cast<double>(f.term()));
+  out->Single("cm_follower_batches_behind", "gauge",
+              "Batches of the replicated journal not applied yet (-1: not known yet).",
+              static_cast<double>(f.batches_behind()));
+  out->Single("cm_follower_lag_seconds", "gauge",
+              "How old the last applied event is while batches wait (0 when caught up).",
+              static_cast<double>(std::max<int64_t>(0, FollowerLagMs())) / 1e3);
+  out->Counter("cm_follower_batches_total", "Replicated batches applied.", s.applied_batches);
+  out->Counter("cm_follower_events_total", "Replicated events applied.", s.applied_events);
+  out->Counter("cm_follower_duplicate_batches_total",
+               "Replicated batches passed over because they were applied already.",
+               s.duplicate_batches);
+  out->Counter("cm_follower_fenced_batches_total",
+               "Replicated batches passed over because their term had ended (a former leader's).",
+               s.fenced_batches);
+  WriteDiskMetrics(out, following_.data_dir);
+  out->Header("cm_ws_subscribers", "gauge", "Live seat-map subscriptions.");
+  out->Sample("cm_ws_subscribers", "", static_cast<double>(live_.subscribers()));
+}
+
+void EngineBridge::WriteDiskMetrics(metrics::PrometheusText* out,
+                                    const std::string& data_dir) const {
+  const journal::DataUsage u = journal::MeasureDataUsage(data_dir);
   const auto gauge = [out](const char* name, const char* help, uint64_t bytes) {
     out->Header(name, "gauge", help);
     out->Sample(name, "", static_cast<double>(bytes));
@@ -163,13 +262,15 @@ std::optional<engine::Event> EngineBridge::RunAndWait(engine::Command cmd,
   }
   cmd.request_token = token;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (pipeline_->TryPublish(cmd) == runtime::Pipeline::PublishResult::kFull) {
+  runtime::Pipeline* pipeline = pipeline_.load();
+  if (pipeline == nullptr) return std::nullopt;
+  while (pipeline->TryPublish(cmd) == runtime::Pipeline::PublishResult::kFull) {
     if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   std::unique_lock lock(wait_mu_);
   wait_cv_.wait_until(lock, deadline,
-                      [&] { return startup_answers_[token].has_value() || pipeline_->halted(); });
+                      [&] { return startup_answers_[token].has_value() || pipeline->halted(); });
   auto answer = std::move(startup_answers_[token]);
   startup_answers_.erase(token);
   return answer;

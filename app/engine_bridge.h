@@ -20,6 +20,7 @@
 #include "readmodel/queue_stats.h"
 #include "readmodel/read_model.h"
 #include "replication/kafka_journal_replicator.h"
+#include "runtime/follower.h"
 #include "runtime/pipeline.h"
 
 namespace cm::app {
@@ -35,12 +36,24 @@ class EngineBridge : public api::EnginePort {
         queue_stats_(queue_stats),
         presence_(presence) {}
 
-  void Attach(runtime::Pipeline* pipeline) { pipeline_ = pipeline; }
+  // The engine this server writes with: set once at startup, or on a promotion, when the
+  // server stops following (from then on it is the leader).
+  void Attach(runtime::Pipeline* pipeline);
+  // A standby or a read replica: writes are refused with kNotLeader (and the leader's address,
+  // which a TermStarted in the log updates); it is ready while it is at most `max_lag_ms`
+  // behind the log. The follower must stay alive until Attach or the end.
+  struct Following {
+    const runtime::Follower* follower = nullptr;
+    std::string leader_url;
+    int64_t max_lag_ms = 5000;
+    std::string data_dir;  // for the disk metrics
+  };
+  void SetFollowing(Following following);
   // For /metrics only; set once before the server starts.
   void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
   void SetOutbox(const outbox::OutboxPublisher* outbox) { outbox_ = outbox; }
   // Writes are refused while it is not keeping up (kNotReplicated).
-  void SetReplicator(const replication::KafkaJournalReplicator* r) { replicator_ = r; }
+  void SetReplicator(const replication::KafkaJournalReplicator* r) { replicator_.store(r); }
   void SetDraining() { draining_.store(true); }
 
   // Its stages of the durable fan-out (publisher thread; OnHalted from any thread).
@@ -51,6 +64,8 @@ class EngineBridge : public api::EnginePort {
 
   // EnginePort (I/O threads).
   Publish TryPublish(engine::Command cmd) override;
+  bool Leading() const override { return follower_.load() == nullptr; }
+  std::string LeaderUrl() const override;
   bool Ready(std::string* why) const override;
   bool Halted() const override;
   void WriteMetrics(metrics::PrometheusText* out) const override;
@@ -61,17 +76,23 @@ class EngineBridge : public api::EnginePort {
  private:
   static constexpr uint64_t kStartupToken = uint64_t{1} << 63;
 
-  void WriteDiskMetrics(metrics::PrometheusText* out) const;
+  void WriteDiskMetrics(metrics::PrometheusText* out, const std::string& data_dir) const;
+  void WriteFollowerMetrics(metrics::PrometheusText* out) const;
+  // How far behind the log a follower is (0 when it has applied all it knows of); -1 unknown.
+  int64_t FollowerLagMs() const;
 
   readmodel::ReadModel& reads_;
   api::ReplyRouter& replies_;
   live::LiveFeed& live_;
   readmodel::QueueStats& queue_stats_;
   readmodel::QueuePresence& presence_;
-  runtime::Pipeline* pipeline_ = nullptr;
+  std::atomic<runtime::Pipeline*> pipeline_{nullptr};
+  std::atomic<const runtime::Follower*> follower_{nullptr};
+  Following following_;          // set before the server starts; leader_url under leader_mu_
+  mutable std::mutex leader_mu_;
   payments::PaymentWorker* payments_ = nullptr;
   const outbox::OutboxPublisher* outbox_ = nullptr;
-  const replication::KafkaJournalReplicator* replicator_ = nullptr;
+  std::atomic<const replication::KafkaJournalReplicator*> replicator_{nullptr};
   std::atomic<bool> recovered_{false};
   std::atomic<bool> draining_{false};
 

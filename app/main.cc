@@ -1,10 +1,11 @@
 // concertmania: the ticketing server. `concertmania serve --help` lists every flag;
 // `concertmania tickets --help` the offline door's tools; `backup` and `restore` online
-// backups; `health` a container's health check.
+// backups; `health` a container's health check; `promote` a standby's takeover.
 #include <CLI/CLI.hpp>
 
 #include "app/backup_cli.h"
 #include "app/health_cli.h"
+#include "app/promote_cli.h"
 #include "app/serve_options.h"
 #include "app/tickets_cli.h"
 
@@ -20,11 +21,14 @@ int main(int argc, char** argv) {
   cm::app::AddBackupCommands(app, backups);
   cm::app::HealthCli health;
   cm::app::AddHealthCommand(app, health);
+  cm::app::PromoteCli promote;
+  cm::app::AddPromoteCommand(app, promote);
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return cm::app::RunServer(options);
   if (tickets.root->parsed()) return cm::app::RunTicketsCommand(tickets);
   if (backups.backup->parsed() || backups.restore->parsed())
     return cm::app::RunBackupCommand(backups);
   if (health.health->parsed()) return cm::app::RunHealthCommand(health);
+  if (promote.promote->parsed()) return cm::app::RunPromoteCommand(promote);
   return 0;
 }

@@ -42,6 +42,7 @@ http::HttpServerOptions HttpServerOptionsFrom(const ServeOptions& o) {
 api::ApiOptions ApiOptionsFrom(const ServeOptions& o, bool payments_enabled) {
   api::ApiOptions ao;
   ao.access_ttl_s = o.access_ttl_s;
+  ao.min_seq_wait_ms = o.min_seq_wait_ms;
   ao.refresh_ttl_s = o.refresh_ttl_s;
   ao.hold_rate_per_s = o.hold_rate;
   ao.hold_burst = o.hold_burst;

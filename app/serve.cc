@@ -11,13 +11,14 @@
 #include <optional>
 
 #include "api/api.h"
+#include "api/seq_gate.h"
 #include "app/backup_service.h"
 #include "app/demo_data.h"
 #include "app/durable_stages.h"
 #include "app/engine_bridge.h"
 #include "app/part_options.h"
+#include "app/replication_parts.h"
 #include "app/serve_options.h"
-#include "runtime/wall_clock.h"
 #include "auth/credentials.h"
 #include "http/http_server.h"
 #include "live/live_feed.h"
@@ -30,6 +31,7 @@
 #include "payments/payment_worker.h"
 #include "runtime/durable_fanout.h"
 #include "runtime/ticker.h"
+#include "runtime/wall_clock.h"
 #include "tickets/signing_key.h"
 
 namespace cm::app {
@@ -161,6 +163,35 @@ void AddConnectionMetrics(api::Api& api, const http::HttpServer& server) {
   });
 }
 
+// A standby takes over: it applies the replicated journal to its end, opens the pipeline on
+// its own journal (`lead`), and starts a term above every term it has seen, naming itself as
+// the leader followers send writers to.
+template <class Lead>
+Status Promote(const ServeOptions& o, const readmodel::ReadModel& reads, EngineBridge& bridge,
+               FollowerParts& follower, Lead& lead) {
+  const auto started = std::chrono::steady_clock::now();
+  spdlog::info("promotion: reading the replicated journal to its end");
+  if (Status s = follower.follower->CatchUpAndStop(std::chrono::milliseconds(10'000)); !s.ok())
+    return s;
+  const auto caught_up = std::chrono::steady_clock::now();
+  if (Status s = lead(follower.follower->ReleaseJournal()); !s.ok()) return s;
+  const engine::Term term = reads.Read([](const engine::EngineState& s) { return s.term(); }) + 1;
+  engine::Command cmd;
+  cmd.now = runtime::WallNowMs();
+  cmd.actor_role = engine::Role::kSystem;
+  cmd.body = engine::StartTermCmd{term, o.advertise_url};
+  auto answer = bridge.RunAndWait(std::move(cmd), std::chrono::milliseconds(10'000));
+  if (!answer || engine::TypeOf(*answer) != engine::EventType::kTermStarted)
+    return Status::Halted("term " + std::to_string(term) + " could not be started");
+  const auto ms = [](auto d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  spdlog::info("promotion: leader of term {} at seq {} ({} ms to read the journal, {} ms in all)",
+               term, answer->seq, ms(caught_up - started),
+               ms(std::chrono::steady_clock::now() - started));
+  return Status::OK();
+}
+
 void WritePortFile(const std::string& path, uint16_t port) {
   if (path.empty()) return;
   std::ofstream(path + ".tmp") << port << "\n";
@@ -178,6 +209,11 @@ int RunServer(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SetUpLogging(o);
+  const bool following = o.role != "leader";
+  if (following && o.replicate_from_kafka.empty()) {
+    spdlog::critical("--role {} needs --replicate-from-kafka", o.role);
+    return 2;
+  }
   auth::InitCrypto(o.fast_password_hash);
   if (o.fast_password_hash)
     spdlog::warn("--fast-password-hash: argon2id at minimum cost (tests only)");
@@ -206,7 +242,7 @@ int RunServer(const ServeOptions& o) {
   api::Api* api_ptr = nullptr;
   http::HttpServer server(
       so, [&api_ptr](std::shared_ptr<http::Exchange> ex) { api_ptr->Handle(ex); },
-      [&api_ptr](const http::Exchange& ex, const http::Response& res) {
+      [&api_ptr](const http::Exchange& ex, http::Response& res) {
         api_ptr->Observe(ex, res);
       });
   api::ReplyRouter replies;
@@ -226,6 +262,7 @@ int RunServer(const ServeOptions& o) {
         live::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context,
                                std::move(slot));
       });
+  api::SeqGate seq_gate(server.io(), [&reads] { return reads.applied_seq(); });
   EngineBridge bridge(reads, replies, live, queue_stats, presence);
   BridgeCommandPort payment_port(bridge);
   PaymentParts payment;
@@ -235,47 +272,71 @@ int RunServer(const ServeOptions& o) {
   }
   bridge.SetPaymentWorker(payment.worker.get());
 
-  // The replicated journal: opened before the pipeline, which first sends it the tail it lacks.
+  // A leader's durable fan-out feeds the payment saga too; a follower's does not (the saga
+  // runs where the writes are, and starts from the recovered state on a promotion).
+  const DurableParts parts{reads,  live, notifier, queue_stats, presence, queue_watch,
+                           payment.worker.get(), bridge, &seq_gate};
+  runtime::DurableFanOut fanout;
+  AddDurableStages(fanout, parts);
+  runtime::DurableFanOut follower_fanout;
+  DurableParts follower_parts = parts;
+  follower_parts.payments = nullptr;
+  AddDurableStages(follower_fanout, follower_parts);
+
+  // What only the leader runs. It starts at startup, or when a standby is promoted.
   std::unique_ptr<replication::KafkaJournalReplicator> replicator;
-  if (!o.replicate_to_kafka.empty()) {
-    replication::KafkaReplicationOptions ro;
-    ro.brokers = o.replicate_to_kafka;
-    ro.cluster = o.cluster;
-    ro.stall_ms = o.replication_stall_ms;
-    auto opened_replicator = replication::KafkaJournalReplicator::Open(ro);
-    if (!opened_replicator.ok()) {
-      spdlog::critical("{}", opened_replicator.status().ToString());
-      return 2;
-    }
+  std::unique_ptr<runtime::Pipeline> pipeline;
+  std::unique_ptr<PipelineTail> journal_tail;
+  OutboxParts outbox;
+  std::unique_ptr<runtime::Ticker> ticker;
+  FollowerParts follower;
+  // `journal`: the promoted follower's (null at startup: the pipeline opens the data dir).
+  auto lead = [&](std::unique_ptr<journal::JournalStore> journal) -> Status {
+    auto opened_replicator = OpenReplicator(o);
+    if (!opened_replicator.ok()) return opened_replicator.status();
     replicator = std::move(opened_replicator).value();
+    // The replicated journal: opened before the pipeline, which first sends it the tail it
+    // lacks.
     po.replicator = replicator.get();
     bridge.SetReplicator(replicator.get());
+    auto opened = journal ? runtime::Pipeline::Open(po, std::move(journal), &fanout)
+                          : runtime::Pipeline::Open(po, &fanout);
+    if (!opened.ok())
+      return Status::IOError("cannot open the engine on " + o.data_dir + ": " +
+                             opened.status().ToString());
+    pipeline = std::move(opened).value();
+    bridge.Attach(pipeline.get());
+    journal_tail = std::make_unique<PipelineTail>(*pipeline);
+    if (Status s = StartOutbox(o, *journal_tail, &outbox); !s.ok()) return s;
+    bridge.SetOutbox(outbox.publisher.get());
+    outbox_floor.store(outbox.publisher.get());
+    if (payment.worker) payment.worker->Start();
+    ticker = std::make_unique<runtime::Ticker>(
+        [&bridge](engine::Command tick) {
+          return bridge.TryPublish(std::move(tick)) == EngineBridge::Publish::kOk;
+        },
+        runtime::WallNowMs, std::chrono::milliseconds(o.tick_ms),
+        [&] { ReportSilentWaiters(bridge, reads, presence); });
+    return Status::OK();
+  };
+  if (following) {
+    if (Status s = StartFollowing(o, po, follower_fanout, bridge, &follower); !s.ok()) {
+      spdlog::critical("{}", s.ToString());
+      return 2;
+    }
+  } else {
+    if (Status s = lead(nullptr); !s.ok()) {
+      spdlog::critical("{}", s.ToString());
+      return 2;
+    }
+    if (!SeedData(o, bridge, reads)) return 2;
   }
 
-  runtime::DurableFanOut fanout;
-  AddDurableStages(fanout, DurableParts{reads, live, notifier, queue_stats, presence, queue_watch,
-                                        payment.worker.get(), bridge});
-  auto opened = runtime::Pipeline::Open(po, &fanout);
-  if (!opened.ok()) {
-    spdlog::critical("cannot open the engine on {}: {}", o.data_dir, opened.status().ToString());
-    return 2;
-  }
-  std::unique_ptr<runtime::Pipeline> pipeline = std::move(opened).value();
-  bridge.Attach(pipeline.get());
-
-  PipelineTail journal_tail(*pipeline);
-  OutboxParts outbox;
-  if (Status s = StartOutbox(o, journal_tail, &outbox); !s.ok()) {
-    spdlog::critical("{}", s.ToString());
-    return 2;
-  }
-  bridge.SetOutbox(outbox.publisher.get());
-  outbox_floor.store(outbox.publisher.get());
-  if (!SeedData(o, bridge, reads)) return 2;
-
-  BackupService backups(*pipeline, o.data_dir);
+  std::unique_ptr<BackupService> backups;
+  if (pipeline) backups = std::make_unique<BackupService>(*pipeline, o.data_dir);
   api::ApiOptions api_options = ApiOptionsFrom(o, payment.worker != nullptr);
-  api_options.backups = &backups;
+  api_options.backups = backups.get();  // a follower takes none (nor a promoted one, for now)
+  api_options.seq_gate = &seq_gate;
   api_options.ticket_key =
       std::make_shared<const tickets::SigningKey>(std::move(ticket_key).value());
   api::Api api(std::move(api_options), bridge, reads, jwt, replies, &presence,
@@ -294,47 +355,53 @@ int RunServer(const ServeOptions& o) {
   notifier.Start();
   queue_watch.Start();
   sale_watch.Start();
-  if (payment.worker) payment.worker->Start();
   ws_hub.Start();
   if (const std::string error = server.Start(); !error.empty()) {
     spdlog::critical("{}", error);
     return 2;
   }
   WritePortFile(o.port_file, server.port());
-  spdlog::info("concertmania listening on http://{}:{} ({} I/O threads, data in {})", o.address,
-               server.port(), so.threads, o.data_dir);
+  spdlog::info("concertmania {} listening on http://{}:{} ({} I/O threads, data in {})", o.role,
+               o.address, server.port(), so.threads, o.data_dir);
 
   int exit_code = 0;
-  {
-    runtime::Ticker ticker(
-        [&bridge](engine::Command tick) {
-          return bridge.TryPublish(std::move(tick)) == EngineBridge::Publish::kOk;
-        },
-        runtime::WallNowMs, std::chrono::milliseconds(o.tick_ms),
-        [&] { ReportSilentWaiters(bridge, reads, presence); });
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("signal {}: shutting down", sig);
-    server.StopAccepting();
-    bridge.SetDraining();
-    if (!server.WaitIdle(std::chrono::milliseconds(o.shutdown_grace_ms))) {
-      spdlog::warn("{} requests still in flight after the grace period", server.in_flight());
-      exit_code = 1;
+  // Until a signal; a standby also looks for a promotion request every 100 ms.
+  const timespec poll_period{0, 100'000'000};
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &poll_period);
+    if (sig > 0) {
+      spdlog::info("signal {}: shutting down", sig);
+      break;
+    }
+    if (o.role != "standby" || pipeline || !TakePromoteRequest(o.data_dir)) continue;
+    if (Status s = Promote(o, reads, bridge, follower, lead); !s.ok()) {
+      spdlog::critical("promotion failed, shutting down: {}", s.ToString());
+      exit_code = 4;
+      break;
     }
   }
+  server.StopAccepting();
+  bridge.SetDraining();
+  if (!server.WaitIdle(std::chrono::milliseconds(o.shutdown_grace_ms))) {
+    spdlog::warn("{} requests still in flight after the grace period", server.in_flight());
+    exit_code = std::max(exit_code, 1);
+  }
+  ticker.reset();
   notifier.Stop();
   queue_watch.Stop();
   sale_watch.Stop();
   if (payment.worker) payment.worker->Stop();  // calls in flight resume from the journal
+  if (follower.follower) follower.follower->Stop();
   // Unreplicated batches are never answered; a restart sends them to Kafka first.
   if (replicator) replicator->GiveUpAfter(o.shutdown_grace_ms);
-  pipeline->Stop();                            // finishes and journals everything already published
+  if (pipeline) pipeline->Stop();  // finishes and journals everything already published
   if (outbox.publisher) outbox.publisher->Stop();  // the rest goes out after a restart
-  if (pipeline->halted()) exit_code = 3;
+  if (bridge.Halted()) exit_code = 3;
   server.Stop();
   ws_hub.Stop();
   if (access_log) access_log->Stop();
-  spdlog::info("stopped at durable seq {}", pipeline->durable_seq());
+  spdlog::info("stopped at durable seq {}",
+               pipeline ? pipeline->durable_seq() : follower.follower->applied_seq());
   spdlog::shutdown();
   return exit_code;
 }

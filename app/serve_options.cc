@@ -186,6 +186,29 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "When a journal batch has waited this long for Kafka, new writes get 503 "
                  "REPLICATION_UNAVAILABLE until it is acknowledged")
       ->envname("CM_REPLICATION_STALL_MS")->check(CLI::Range(50, 600'000))->capture_default_str();
+  cmd.add_option("--role", o.role,
+                 "leader: takes writes; standby: follows the leader's journal from Kafka and "
+                 "takes over on `concertmania promote`; replica: follows and serves reads only")
+      ->envname("CM_ROLE")->check(CLI::IsMember({"leader", "standby", "replica"}))
+      ->capture_default_str();
+  cmd.add_option("--replicate-from-kafka", o.replicate_from_kafka,
+                 "Kafka bootstrap servers a standby or replica reads the journal from")
+      ->envname("CM_REPLICATE_FROM_KAFKA");
+  cmd.add_option("--leader-url", o.leader_url,
+                 "A follower answers writes with 307 to this address (until the journal names "
+                 "a newer leader); without it, 503 NOT_LEADER")
+      ->envname("CM_LEADER_URL");
+  cmd.add_option("--advertise-url", o.advertise_url,
+                 "This server's address for clients (http://host:port), which followers send "
+                 "writers to once it leads")
+      ->envname("CM_ADVERTISE_URL");
+  cmd.add_option("--max-replica-lag-ms", o.max_replica_lag_ms,
+                 "A follower further behind the leader's journal than this is not ready")
+      ->envname("CM_MAX_REPLICA_LAG_MS")->check(CLI::Range(10, 3'600'000))
+      ->capture_default_str();
+  cmd.add_option("--min-seq-wait-ms", o.min_seq_wait_ms,
+                 "How long a request with CM-Min-Seq waits for that seq before 503")
+      ->envname("CM_MIN_SEQ_WAIT_MS")->check(CLI::Range(0, 10'000))->capture_default_str();
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
       ->envname("CM_PORT_FILE");
 }

@@ -68,6 +68,14 @@ struct ServeOptions {
   std::string replicate_to_kafka;
   std::string cluster = "main";
   int replication_stall_ms = 1000;
+  // Followers (runtime/follower.h): "leader" writes; a "standby" applies the leader's journal
+  // from Kafka and may be promoted; a "replica" does the same and serves reads only.
+  std::string role = "leader";
+  std::string replicate_from_kafka;
+  std::string leader_url;     // where a follower sends writers until a TermStarted says
+  std::string advertise_url;  // this server's address, announced when it becomes the leader
+  int max_replica_lag_ms = 5000;
+  int min_seq_wait_ms = 250;
 };
 
 // Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.

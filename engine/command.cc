@@ -4,7 +4,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 24, "update CommandType and ToString");
+static_assert(std::variant_size_v<CommandBody> == 25, "update CommandType and ToString");
 
 std::string_view ToString(CommandType t) {
   switch (t) {
@@ -32,6 +32,7 @@ std::string_view ToString(CommandType t) {
     case CommandType::kTransferTicket: return "TransferTicket";
     case CommandType::kCancelReservation: return "CancelReservation";
     case CommandType::kExtendHold: return "ExtendHold";
+    case CommandType::kStartTerm: return "StartTerm";
   }
   return "Unknown";
 }
@@ -96,6 +97,10 @@ struct FingerprintVisitor {
   }
   void operator()(const CancelReservationCmd& c) { Add(c.reservation); }
   void operator()(const ExtendHoldCmd& c) { Add(c.reservation); }
+  void operator()(const StartTermCmd& c) {
+    Add(c.term);
+    Add(Hash64(c.leader, 6));
+  }
 };
 
 }  // namespace

@@ -159,13 +159,21 @@ struct ExtendHoldCmd {
   ReservationId reservation = 0;
 };
 
+// The server became the journal's writer (a promoted standby): start `term`, which must be
+// above the state's. System only.
+struct StartTermCmd {
+  Term term = 0;
+  std::string leader;
+};
+
 using CommandBody =
     std::variant<TickCmd, RegisterUserCmd, CreateVenueCmd, CreateConcertCmd, OpenSalesCmd,
                  CloseSalesCmd, HoldSeatsCmd, HoldBestAvailableCmd, ReleaseHoldCmd,
                  ConfirmReservationCmd, RefundReservationCmd, StartSessionCmd,
                  RefreshSessionCmd, EndSessionCmd, JoinQueueCmd, LeaveQueueCmd,
                  AbandonQueueTicketsCmd, RequestPaymentCmd, ReportChargeCmd, ReportRefundCmd,
-                 CheckInCmd, TransferTicketCmd, CancelReservationCmd, ExtendHoldCmd>;
+                 CheckInCmd, TransferTicketCmd, CancelReservationCmd, ExtendHoldCmd,
+                 StartTermCmd>;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -204,7 +212,8 @@ enum class CommandType : uint8_t {
   kTransferTicket = 21,
   kCancelReservation = 22,
   kExtendHold = 23,
-  kLast = kExtendHold,
+  kStartTerm = 24,
+  kLast = kStartTerm,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

@@ -39,6 +39,7 @@ const Reservation* EngineState::FindReservation(ReservationId id) const {
 Status EngineState::Apply(const Event& e) {
   if (e.seq != last_seq_ + 1)
     return Status::Corruption(At(e) + "expected seq " + std::to_string(last_seq_ + 1));
+  if (Status s = CheckTerm(e); !s.ok()) return s;
   AdvanceClock(e.ts);
   Status s = ApplyBody(e);
   if (!s.ok()) return s;
@@ -48,6 +49,19 @@ Status EngineState::Apply(const Event& e) {
     idempotency_.Insert(e.idem->user, e.idem->key,
                         IdemEntry{e.idem->fingerprint, e.seq, OutcomeOf(e), e.ts});
   }
+  return Status::OK();
+}
+
+Status EngineState::CheckTerm(const Event& e) {
+  if (TypeOf(e) != EventType::kTermStarted) {
+    if (e.term == term_) return Status::OK();
+    return Status::Corruption(At(e) + "an event of term " + std::to_string(e.term) +
+                              " in term " + std::to_string(term_));
+  }
+  const Term next = std::get<TermStarted>(e.body).term;
+  if (next <= term_ || e.term != next)
+    return Status::Corruption(At(e) + "term " + std::to_string(next) +
+                              " cannot start after term " + std::to_string(term_));
   return Status::OK();
 }
 
@@ -362,6 +376,9 @@ Status EngineState::ApplyBody(const Event& e) {
       return ApplyPayment(e);
     case EventType::kCommandRejected:
     case EventType::kDuplicateCommand:
+      return Status::OK();
+    case EventType::kTermStarted:
+      term_ = e.term;  // CheckTerm has made sure it is higher
       return Status::OK();
   }
   return Status::Corruption(At(e) + "unknown event type");

@@ -100,6 +100,8 @@ class EngineState {
   Status Apply(const Event& e);
 
   Seq last_seq() const { return last_seq_; }
+  // The current writer's term (0 until the first TermStarted).
+  Term term() const { return term_; }
   TimeMs clock() const { return clock_; }
   const EngineConfig& config() const { return config_; }
 
@@ -160,6 +162,8 @@ class EngineState {
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   Status ApplyPaymentStep(const Event& e);
   Status ApplyTicket(const Event& e);  // engine_state_tickets.cc
+  // Every event belongs to the current term; TermStarted starts a higher one.
+  Status CheckTerm(const Event& e);
   // The concert's sales ledger, after the event applied (engine_state_sales.cc).
   void RecordSales(const Event& e);
   // Every ticket of the reservation stops admitting (it was cancelled or refunded).
@@ -174,6 +178,7 @@ class EngineState {
 
   EngineConfig config_;
   Seq last_seq_ = 0;
+  Term term_ = 0;
   TimeMs clock_ = 0;
   DenseTable<UserId, User> users_;
   EmailIndex user_by_email_;

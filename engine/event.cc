@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 32, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 33, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -38,6 +38,7 @@ std::string_view ToString(EventType t) {
     case EventType::kCheckInConflict: return "CheckInConflict";
     case EventType::kReservationCancelled: return "ReservationCancelled";
     case EventType::kHoldExtended: return "HoldExtended";
+    case EventType::kTermStarted: return "TermStarted";
   }
   return "Unknown";
 }
@@ -115,6 +116,7 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const HoldExtended& b) {
       return {ResultCode::kOk, b.reservation, static_cast<uint64_t>(b.expires_at)};
     }
+    Outcome operator()(const TermStarted& b) { return {ResultCode::kOk, b.term, 0}; }
   };
   return std::visit(Visitor{}, e.body);
 }

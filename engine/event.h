@@ -259,6 +259,14 @@ struct ReservationCancelled {
   int64_t fee = 0;
 };
 
+// A new leader took over the journal (replication): from this event on, every event carries
+// `term`, and replicas ignore batches of an older term (a fenced-off former leader's).
+// `leader` is where the new leader takes writes (a URL), for replicas to send writers to.
+struct TermStarted {
+  Term term = 0;
+  std::string leader;
+};
+
 // A HELD reservation's hold now ends at `expires_at` (it was extended, once).
 struct HoldExtended {
   ReservationId reservation = 0;
@@ -291,7 +299,7 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                PaymentRequested, PaymentSucceeded, PaymentFailed, RefundIssued,
                                SeatsReleased, RefundSettled, QueueDrawn, TicketIssued,
                                TicketCheckedIn, TicketTransferred, CheckInConflict,
-                               ReservationCancelled, HoldExtended>;
+                               ReservationCancelled, HoldExtended, TermStarted>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -327,6 +335,7 @@ enum class EventType : uint8_t {
   kCheckInConflict = 29,
   kReservationCancelled = 30,
   kHoldExtended = 31,
+  kTermStarted = 32,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's
@@ -340,6 +349,7 @@ struct IdemRecord {
 struct Event {
   Seq seq = 0;
   TimeMs ts = 0;  // the sequencer's clock when it decided
+  Term term = 0;  // the deciding leader's term (TermStarted: the term it starts)
   std::optional<IdemRecord> idem;
   EventBody body;
 };

@@ -105,6 +105,8 @@ void Sequencer::Emit(EventBody body, const Command* cause, const IdemRecord* ide
   Event& e = sink.NextEvent();  // reused: every field is set here
   e.seq = state_.last_seq() + 1;
   e.ts = now_;
+  const auto* started = std::get_if<TermStarted>(&body);
+  e.term = started != nullptr ? started->term : state_.term();
   if (idem != nullptr) {
     e.idem = *idem;
   } else {
@@ -166,6 +168,8 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideCancel(cmd, std::get<CancelReservationCmd>(cmd.body));
     case CommandType::kExtendHold:
       return DecideExtend(cmd, std::get<ExtendHoldCmd>(cmd.body));
+    case CommandType::kStartTerm:
+      return DecideStartTerm(cmd, std::get<StartTermCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }
@@ -180,6 +184,15 @@ EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCm
   if (const User* u = state_.FindUserByEmail(c.email))
     return Reject(cmd, ResultCode::kEmailTaken, u->id);
   return UserRegistered{state_.last_seq() + 1, c.email, c.password_hash, c.role, c.name};
+}
+
+EventBody Sequencer::DecideStartTerm(const Command& cmd, const StartTermCmd& c) {
+  if (cmd.actor_role != Role::kSystem)
+    return Reject(cmd, ResultCode::kForbidden, 0, "only the server starts a term");
+  if (c.term <= state_.term())
+    return Reject(cmd, ResultCode::kInvalidArgument, state_.term(),
+                  "a new term must be above the current one");
+  return TermStarted{c.term, c.leader};
 }
 
 EventBody Sequencer::DecideStartSession(const Command& cmd, const StartSessionCmd& c) {

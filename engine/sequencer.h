@@ -81,6 +81,8 @@ class Sequencer {
   EventBody DecideTransfer(const Command& cmd, const TransferTicketCmd& c);
   EventBody DecideCancel(const Command& cmd, const CancelReservationCmd& c);
   EventBody DecideExtend(const Command& cmd, const ExtendHoldCmd& c);
+  // Replication: a promoted standby's first command.
+  EventBody DecideStartTerm(const Command& cmd, const StartTermCmd& c);
   // Queues a TicketIssued per seat of `r`, which the answer or an earlier follow-up confirms.
   void IssueTickets(const Reservation& r);
 

@@ -19,6 +19,9 @@ using SessionId = uint64_t;   // a login session (its refresh token)
 using PaymentId = uint64_t;
 using SeatIndex = uint32_t;  // a seat's position in its venue's flat seat table
 using TicketId = uint64_t;   // an admission ticket: the seq of its TicketIssued event
+// A writer's term (replication): every leader starts a higher one with TermStarted, and every
+// event carries the term of the leader that decided it. 0 = before any term started.
+using Term = uint64_t;
 
 inline constexpr std::size_t kMaxSeatsPerHold = 16;
 inline constexpr TimeMs kDefaultHoldTtlMs = 600'000;

@@ -45,8 +45,9 @@ std::string_view FramingError(const http::request_header<>& header);
 class HttpServer {
  public:
   using Handler = std::function<void(std::shared_ptr<Exchange>)>;
-  // Called with every finished response (for access logs and metrics).
-  using Observer = std::function<void(const Exchange&, const Response&)>;
+  // Called with every finished response just before it is sent (for access logs and metrics,
+  // and the headers every response carries).
+  using Observer = std::function<void(const Exchange&, Response&)>;
 
   // Takes over a connection that asked to upgrade to WebSocket on the configured path, with
   // the connection's slot under the caps, to be kept for as long as the socket is open.

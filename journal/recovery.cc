@@ -15,7 +15,7 @@ Status LoadSnapshot(const std::string& dir, const RecoveryOptions& options, Reco
     if (Status s = ReadSnapshot(file, &payload); !s.ok()) return s;
     // Written by an earlier release in an older state format: the journal holds every event,
     // so an older snapshot (or a full replay) serves instead of refusing to start.
-    if (!payload.empty() && static_cast<uint8_t>(payload[0]) < engine::kStateFormatVersion) {
+    if (!payload.empty() && static_cast<uint8_t>(payload[0]) < engine::kOldestStateFormatVersion) {
       out->skipped_old_snapshots.push_back(file.path);
       continue;
     }

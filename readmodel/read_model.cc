@@ -16,6 +16,7 @@ Status ReadModel::Load(const EngineState& recovered) {
   if (!copy.ok()) return copy.status();
   std::unique_lock lock(mu_);
   state_ = std::move(copy).value();
+  applied_.store(state_->last_seq(), std::memory_order_release);
   concert_version_.clear();
   by_user_.clear();
   for (const auto& [id, c] : state_->concerts()) concert_version_[id] = state_->last_seq();
@@ -46,6 +47,8 @@ Status ReadModel::Apply(const engine::Event& e) {
   using namespace engine;
   std::unique_lock lock(mu_);
   if (Status s = state_->Apply(e); !s.ok()) return s;
+  // A reader that sees it takes the shared lock next, so it waits for the rest of this event.
+  applied_.store(e.seq, std::memory_order_release);
   auto concert_of = [&](ReservationId id) -> ConcertId {
     const Reservation* r = state_->FindReservation(id);
     return r ? r->concert : 0;
@@ -103,10 +106,7 @@ Status ReadModel::Apply(const engine::Event& e) {
   return Status::OK();
 }
 
-Seq ReadModel::applied_seq() const {
-  std::shared_lock lock(mu_);
-  return state_->last_seq();
-}
+Seq ReadModel::applied_seq() const { return applied_.load(std::memory_order_acquire); }
 
 Seq ReadModel::ConcertVersion(ConcertId id) const {
   std::shared_lock lock(mu_);

@@ -7,6 +7,7 @@
 // shared lock through Read(). Seat-map JSON is cached per concert version, so a crowd
 // refreshing the same map costs one serialization per change.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,7 @@ class ReadModel {
   engine::EngineConfig config_;
   mutable std::shared_mutex mu_;
   std::unique_ptr<EngineState> state_;
+  std::atomic<Seq> applied_{0};  // state_->last_seq(), read without the lock (every response)
   std::unordered_map<ConcertId, Seq> concert_version_;
   std::unordered_map<UserId, std::vector<ReservationId>> by_user_;  // oldest first
   std::unordered_map<UserId, std::vector<engine::TicketId>> tickets_by_holder_;  // oldest first

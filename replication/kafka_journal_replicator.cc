@@ -3,7 +3,6 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <utility>
 
 namespace cm::replication {
@@ -12,49 +11,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using engine::Seq;
 
-constexpr int32_t kPartition = 0;
-
-Status SetAll(rd_kafka_conf_t* conf,
-              std::initializer_list<std::pair<const char*, const char*>> settings) {
-  char err[512];
-  for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name, value, err, sizeof err) != RD_KAFKA_CONF_OK)
-      return Status::InvalidArgument(std::string("kafka setting ") + name + ": " + err);
-  }
-  return Status::OK();
-}
-
-// A header's decimal seq; 0 when it is missing or not a number.
-Seq HeaderSeq(rd_kafka_headers_t* headers, const char* name) {
-  const void* value = nullptr;
-  size_t size = 0;
-  if (headers == nullptr || rd_kafka_header_get_last(headers, name, &value, &size) !=
-                                RD_KAFKA_RESP_ERR_NO_ERROR)
-    return 0;
-  const char* p = static_cast<const char*>(value);
-  Seq seq = 0;
-  if (std::from_chars(p, p + size, seq).ec != std::errc()) return 0;
-  return seq;
-}
+constexpr int32_t kPartition = kJournalPartition;
 
 // The seq the topic's last record ends at (0 for an empty or missing topic).
 Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::string& topic) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (Status s = SetAll(conf, {{"bootstrap.servers", o.brokers.c_str()},
-                               {"group.id", "concertmania-journal-open"},
-                               {"enable.auto.commit", "false"},
-                               {"client.id", "concertmania-journal-open"}});
-      !s.ok()) {
-    rd_kafka_conf_destroy(conf);
-    return s;
-  }
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(std::string("kafka consumer: ") + err);
-  }
-  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> owner(rk, rd_kafka_destroy);
+  auto consumer = NewJournalConsumer(o.brokers, "concertmania-journal-open");
+  if (!consumer.ok()) return consumer.status();
+  rd_kafka_t* rk = consumer.value().get();
   int64_t low = 0, high = 0;
   const rd_kafka_resp_err_t werr =
       rd_kafka_query_watermark_offsets(rk, topic.c_str(), kPartition, &low, &high,
@@ -83,7 +46,7 @@ Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::strin
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_headers_t* headers = nullptr;
       rd_kafka_message_headers(m, &headers);
-      const Seq last = HeaderSeq(headers, "cm-last");
+      const Seq last = HeaderSeq(headers, kLastHeader);
       result = last != 0 ? Result<Seq>(last)
                          : Result<Seq>(Status::Corruption("replication: the last record of " +
                                                           topic + " has no cm-last header"));
@@ -97,8 +60,6 @@ Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::strin
 }
 
 }  // namespace
-
-std::string JournalTopic(const std::string& cluster) { return "concertmania.journal." + cluster; }
 
 KafkaJournalReplicator::KafkaJournalReplicator(const KafkaReplicationOptions& o)
     : options_(o), topic_(JournalTopic(o.cluster)) {}
@@ -167,8 +128,8 @@ void KafkaJournalReplicator::Send(Seq first, Seq last, std::string_view records)
         rk_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_PARTITION(kPartition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE(const_cast<char*>(records.data()), records.size()),
-        RD_KAFKA_V_HEADER("cm-first", first_text.data(), static_cast<ssize_t>(first_text.size())),
-        RD_KAFKA_V_HEADER("cm-last", last_text.data(), static_cast<ssize_t>(last_text.size())),
+        RD_KAFKA_V_HEADER(kFirstHeader, first_text.data(), static_cast<ssize_t>(first_text.size())),
+        RD_KAFKA_V_HEADER(kLastHeader, last_text.data(), static_cast<ssize_t>(last_text.size())),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(last))),
         RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;

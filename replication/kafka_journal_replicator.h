@@ -29,6 +29,7 @@
 
 #include "engine/status.h"
 #include "metrics/prometheus_text.h"
+#include "replication/kafka_journal_topic.h"
 #include "runtime/journal_replicator.h"
 
 struct rd_kafka_s;
@@ -41,8 +42,6 @@ struct KafkaReplicationOptions {
   int stall_ms = 1000;         // a batch unacknowledged this long: writes are refused
   int open_timeout_ms = 10'000;  // to read the topic's last record at startup
 };
-
-std::string JournalTopic(const std::string& cluster);
 
 class KafkaJournalReplicator final : public runtime::JournalReplicator {
  public:

@@ -181,6 +181,10 @@ struct Fields {
     Ids(b.reservation, b.concert, b.user);
     Num("expires_at", b.expires_at);
   }
+  void operator()(const TermStarted& b) {
+    UNum("term", b.term);
+    Str("leader", b.leader);
+  }
   void operator()(const CommandRejected& b) {
     Str("command", ToString(b.command));
     Str("code", ToString(b.code));
@@ -222,7 +226,9 @@ struct Fields {
 }  // namespace
 
 void AppendEventJson(const Event& e, std::string* out) {
-  *out += "{\"seq\":" + std::to_string(e.seq) + ",\"ts\":" + std::to_string(e.ts) + ",\"type\":";
+  *out += "{\"seq\":" + std::to_string(e.seq) + ",\"ts\":" + std::to_string(e.ts);
+  if (e.term != 0) *out += ",\"term\":" + std::to_string(e.term);  // replicated journals only
+  *out += ",\"type\":";
   json::AppendQuoted(ToString(TypeOf(e)), out);
   Fields f{out};
   std::visit(f, e.body);

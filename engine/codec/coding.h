@@ -33,6 +33,14 @@ inline void PutVarint32(std::string* dst, uint32_t v) {
   dst->push_back(static_cast<char>(v));
 }
 
+inline void PutVarint64(std::string* dst, uint64_t v) {
+  while (v >= 0x80) {
+    dst->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  dst->push_back(static_cast<char>(v));
+}
+
 inline void PutLengthPrefixed(std::string* dst, std::string_view s) {
   PutVarint32(dst, static_cast<uint32_t>(s.size()));
   dst->append(s.data(), s.size());
@@ -93,6 +101,21 @@ inline bool GetVarint32(std::string_view* in, uint32_t* out) {
   for (int shift = 0; shift <= 28 && !in->empty(); shift += 7) {
     uint32_t byte = static_cast<uint8_t>((*in)[0]);
     in->remove_prefix(1);
+    result |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *out = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+inline bool GetVarint64(std::string_view* in, uint64_t* out) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    const uint64_t byte = static_cast<uint8_t>((*in)[0]);
+    in->remove_prefix(1);
+    if (shift == 63 && byte > 1) return false;  // more than 64 bits
     result |= (byte & 0x7f) << shift;
     if ((byte & 0x80) == 0) {
       *out = result;

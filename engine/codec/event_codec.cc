@@ -202,6 +202,10 @@ struct BodyEncoder {
     PutIds(b.reservation, b.concert, b.user);
     PutFixed64(d, static_cast<uint64_t>(b.expires_at));
   }
+  void operator()(const TermStarted& b) {
+    PutFixed64(d, b.term);
+    PutLengthPrefixed(d, b.leader);
+  }
   void operator()(const DuplicateCommand& b) {
     PutFixed64(d, b.original_seq);
     PutVarint32(d, static_cast<uint32_t>(b.code));
@@ -515,6 +519,13 @@ bool DecodeTicketBody(EventType type, std::string_view* in, EventBody* body) {
   }
 }
 
+bool DecodeTermStarted(std::string_view* in, EventBody* body) {
+  TermStarted b;
+  if (!GetFixed64(in, &b.term) || !GetString(in, &b.leader)) return false;
+  *body = std::move(b);
+  return true;
+}
+
 // Answers that change nothing: refusals and repeats.
 bool DecodeAnswerBody(EventType type, uint8_t /*version*/, std::string_view* in,
                       EventBody* body) {
@@ -585,6 +596,8 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
     case EventType::kReservationCancelled:
     case EventType::kHoldExtended:
       return DecodeTicketBody(type, in, body);
+    case EventType::kTermStarted:
+      return DecodeTermStarted(in, body);
   }
   return false;
 }
@@ -605,6 +618,7 @@ void EncodeEvent(const Event& e, std::string* dst) {
   PutFixed64(dst, e.seq);
   PutFixed64(dst, static_cast<uint64_t>(e.ts));
   PutFixed8(dst, e.idem ? kHasIdem : 0);
+  PutVarint64(dst, e.term);
   if (e.idem) {
     PutFixed64(dst, e.idem->user);
     PutFixed64(dst, e.idem->key.hi);
@@ -641,6 +655,7 @@ Status DecodeEvent(std::string_view* in, Event* out) {
   if (type >= std::variant_size_v<EventBody>)
     return Bad("unknown event type " + std::to_string(type), seq, true);
   if ((flags & ~kHasIdem) != 0) return Bad("unknown flags", seq, true);
+  if (version >= 7 && !GetVarint64(&payload, &e.term)) return Bad("truncated term", seq, true);
   if (flags & kHasIdem) {
     IdemRecord idem;
     if (!GetFixed64(&payload, &idem.user) || !GetFixed64(&payload, &idem.key.hi) ||
@@ -657,6 +672,10 @@ Status DecodeEvent(std::string_view* in, Event* out) {
                    std::to_string(version) + " record",
                seq, true);
   if (version < 6 && type > static_cast<uint8_t>(EventType::kQueueDrawn))
+    return Bad("event type " + std::to_string(type) + " in a version " +
+                   std::to_string(version) + " record",
+               seq, true);
+  if (version < 7 && type > static_cast<uint8_t>(EventType::kHoldExtended))
     return Bad("event type " + std::to_string(type) + " in a version " +
                    std::to_string(version) + " record",
                seq, true);

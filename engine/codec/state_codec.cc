@@ -254,6 +254,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
   PutFixed8(dst, kStateFormatVersion);
   PutFixed64(dst, s.last_seq());
   PutFixed64(dst, static_cast<uint64_t>(s.clock()));
+  PutFixed64(dst, s.term());
 
   PutVarint32(dst, static_cast<uint32_t>(s.users().size()));
   for (uint64_t id : SortedKeys(s.users())) {
@@ -363,8 +364,9 @@ Status StateRestorer::Decode(std::string_view in) {
   uint64_t clock;
   if (!GetFixed8(&in, &version) || !GetFixed64(&in, &s_.last_seq_) || !GetFixed64(&in, &clock))
     return Fail("truncated header");
-  if (version != kStateFormatVersion)
+  if (version < kOldestStateFormatVersion || version > kStateFormatVersion)
     return Fail("unknown format version " + std::to_string(version));
+  if (version >= 8 && !GetFixed64(&in, &s_.term_)) return Fail("truncated header");
   s_.clock_ = static_cast<TimeMs>(clock);
   Status st = DecodeUsers(&in);
   if (st.ok()) st = DecodeVenuesAndConcerts(&in);

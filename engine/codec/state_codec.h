@@ -1,7 +1,8 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 7) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 8) | last_seq: fixed64 | clock: fixed64
+//          | term: fixed64                             (not in version 7: term 0)
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
 //          | concerts: varint n,
@@ -53,8 +54,9 @@
 // Seat maps, per-user counts, hold timers and a room's position trees are not stored: they
 // follow from the reservations and tickets and are rebuilt on load. The encoding is canonical
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
-// version 6 added tickets and the after-sale rules, version 7 the sales ledger; an older
-// snapshot is passed over at recovery and the journal replays instead.
+// version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
+// writer's term; a version 7 snapshot is read as term 0, and an older one is passed over at
+// recovery and the journal replays instead.
 
 #include <memory>
 #include <string>
@@ -65,7 +67,8 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 7;
+inline constexpr uint8_t kStateFormatVersion = 8;
+inline constexpr uint8_t kOldestStateFormatVersion = 7;
 
 void EncodeState(const EngineState& state, std::string* dst);
 

@@ -48,6 +48,8 @@ std::string AsVersion(const Event& e, uint8_t version, std::size_t drop) {
   EncodeEvent(e, &rec);
   std::string payload = rec.substr(4, rec.size() - 8 - drop);
   payload[0] = static_cast<char>(version);
+  // Before version 7 there is no term after the flags (term 0 is one byte there).
+  if (version < 7) payload.erase(1 + 1 + 8 + 8 + 1, 1);
   std::string out;
   cm::PutFixed32(&out, static_cast<uint32_t>(payload.size()));
   out += payload;

@@ -111,7 +111,7 @@ TEST_CASE("a snapshot in an older state format is passed over: the journal repla
   Seq last = 0;
   const uint64_t hash = WriteStream(store, dir.path(), 7, 800, 0, &last);
   // What an earlier release would have left: a sound file whose state format is older.
-  std::string old_payload(1, static_cast<char>(kStateFormatVersion - 1));
+  std::string old_payload(1, static_cast<char>(kOldestStateFormatVersion - 1));
   old_payload += "whatever that format held";
   REQUIRE(WriteSnapshot(dir.path(), 400, old_payload).ok());
   auto r = Recover(store, dir.path(), RecoveryOptions{});

@@ -23,6 +23,7 @@ Command RandomCommands::As(UserId user, CommandBody body) {
 
 void RandomCommands::Observe(const Event& e) {
   last_seq_ = e.seq;
+  if (const auto* t = std::get_if<TermStarted>(&e.body)) term_ = t->term;
   if (const auto* p = std::get_if<PaymentRequested>(&e.body)) {
     if (payments_.size() == 16) payments_.erase(payments_.begin());
     payments_.emplace_back(p->payment, 1);
@@ -151,7 +152,11 @@ Command RandomCommands::Next() {
       return As(0, ConfirmReservationCmd{some_id});
     case 8:
       return As(0, RefundReservationCmd{some_id});
-    case 9:
+    case 9:  // the clock; now and then a promoted leader's new term (some stale, some not system)
+      if (Pick(20) == 0) {
+        const Term term = term_ + (Pick(3) == 0 ? 0 : 1);
+        return As(Pick(4) == 0 ? user : 0, StartTermCmd{term, "http://n" + std::to_string(Pick(3))});
+      }
       return As(0, TickCmd{rng_()});
     case 10:
       if (Pick(10) == 0) return As(0, CloseSalesCmd{concert});

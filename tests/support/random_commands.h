@@ -52,6 +52,7 @@ class RandomCommands {
   };
   std::vector<SeenTicket> tickets_;
   engine::Seq last_seq_ = 0;
+  engine::Term term_ = 0;  // the latest TermStarted's
 };
 
 }  // namespace cm::test

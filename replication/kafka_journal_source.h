@@ -1,0 +1,55 @@
+#pragma once
+// A follower's view of the replicated journal (`serve --replicate-from-kafka BROKERS`): the
+// records of `concertmania.journal.<cluster>` (kafka_journal_replicator.h writes them), read
+// in offset order, from the first batch after the follower's own journal.
+//
+// Where to start is found by bisecting the topic's offsets on the batches' `cm-last` header,
+// which grows with the offset, then stepping back a few records: a fenced-off leader may
+// have left batches whose seqs go back, and reading a few already-applied batches again costs
+// nothing (the follower passes them over).
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "replication/kafka_journal_topic.h"
+#include "runtime/journal_source.h"
+
+namespace cm::replication {
+
+struct KafkaSourceOptions {
+  std::string brokers;
+  std::string cluster = "main";
+  int open_timeout_ms = 10'000;  // to find the starting offset
+};
+
+class KafkaJournalSource final : public runtime::JournalSource {
+ public:
+  // Connects and positions at the first batch after `after_seq`. Fails when the brokers do not
+  // answer within open_timeout_ms.
+  static Result<std::unique_ptr<KafkaJournalSource>> Open(const KafkaSourceOptions& o,
+                                                          engine::Seq after_seq);
+  ~KafkaJournalSource() override;
+
+  Result<bool> Next(runtime::ReplicatedBatch* out, std::chrono::milliseconds wait) override;
+  Result<bool> AtEnd(std::chrono::milliseconds timeout) override;
+  int64_t batches_behind() const override;
+
+  const std::string& topic() const { return topic_; }
+  int64_t start_offset() const { return start_offset_; }
+
+ private:
+  KafkaJournalSource(const KafkaSourceOptions& o, KafkaHandle consumer);
+  // The `cm-last` of the first record at or after `offset`, or an error.
+  Result<engine::Seq> LastSeqAt(int64_t offset);
+  Status Assign(int64_t offset);
+
+  const KafkaSourceOptions options_;
+  const std::string topic_;
+  KafkaHandle consumer_;
+  int64_t start_offset_ = 0;
+  std::atomic<int64_t> next_offset_{0};  // after the last record handed out
+  int64_t errors_logged_ = 0;
+};
+
+}  // namespace cm::replication

@@ -1,0 +1,202 @@
+#include "runtime/follower.h"
+
+#include <spdlog/spdlog.h>
+
+#include "engine/codec/event_codec.h"
+#include "journal/journal_archive.h"
+#include "journal/recovery.h"
+
+namespace cm::runtime {
+
+using engine::Seq;
+
+namespace {
+
+std::string Label(const ReplicatedBatch& b) {
+  return "replicated batch " + std::to_string(b.first) + ".." + std::to_string(b.last);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Follower>> Follower::Open(const FollowerOptions& options,
+                                                 DurableListener* listener) {
+  auto store = journal::OpenRocksJournal(journal::JournalDir(options.data_dir),
+                                         options.durability);
+  if (!store.ok()) return store.status();
+  return Open(options, std::move(store).value(), listener);
+}
+
+Result<std::unique_ptr<Follower>> Follower::Open(const FollowerOptions& options,
+                                                 std::unique_ptr<journal::JournalStore> store,
+                                                 DurableListener* listener) {
+  journal::RecoveryOptions ro;
+  ro.config = options.engine;
+  auto with_archive = journal::WithArchive(journal::ArchiveDir(options.data_dir), *store);
+  auto recovered = journal::Recover(*with_archive, journal::SnapshotDir(options.data_dir), ro);
+  if (!recovered.ok()) return recovered.status();
+  std::unique_ptr<Follower> f(
+      new Follower(options, std::move(store), std::move(recovered->state), listener));
+  if (listener) listener->OnRecovered(*f->state_);
+  spdlog::info("follower: recovered state at seq {} (term {}, {} events replayed)",
+               f->recovered_seq_, f->state_->term(), recovered->events_replayed);
+  return f;
+}
+
+Follower::Follower(const FollowerOptions& options, std::unique_ptr<journal::JournalStore> store,
+                   std::unique_ptr<engine::EngineState> state, DurableListener* listener)
+    : options_(options),
+      store_(std::move(store)),
+      state_(std::move(state)),
+      listener_(listener),
+      recovered_seq_(state_->last_seq()) {
+  applied_seq_.store(state_->last_seq());
+  term_.store(state_->term());
+  last_ts_.store(state_->clock());
+}
+
+Follower::~Follower() { Stop(); }
+
+void Follower::Start(JournalSource& source) {
+  source_ = &source;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Follower::Stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Follower::CatchUpAndStop(std::chrono::milliseconds timeout) {
+  catch_up_.store(true);
+  bool reached_end = false;
+  {
+    std::unique_lock lock(mu_);
+    finished_cv_.wait_for(lock, timeout, [this] { return finished_; });
+    reached_end = reached_end_;
+  }
+  Stop();
+  if (failed()) return Status::Halted("the follower stopped: " + failure());
+  if (!reached_end)
+    return Status::IOError("the replicated journal was not read to its end within " +
+                           std::to_string(timeout.count()) + " ms (applied up to seq " +
+                           std::to_string(applied_seq()) + ")");
+  return Status::OK();
+}
+
+std::unique_ptr<journal::JournalStore> Follower::ReleaseJournal() {
+  Stop();
+  return std::move(store_);
+}
+
+int64_t Follower::batches_behind() const {
+  return source_ == nullptr ? -1 : source_->batches_behind();
+}
+
+std::string Follower::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+void Follower::Loop() {
+  ReplicatedBatch batch;
+  bool reached_end = false;
+  while (!stop_.load() && !failed()) {
+    Result<bool> got = source_->Next(&batch, std::chrono::milliseconds(100));
+    if (!got.ok()) {
+      Fail("reading the replicated journal: " + got.status().ToString());
+      break;
+    }
+    if (got.value()) {
+      if (Status s = Handle(batch); !s.ok()) Fail(s.message());
+      continue;
+    }
+    // Nothing new within the wait: when promoting, this may be the end of the log.
+    if (catch_up_.load()) {
+      Result<bool> end = source_->AtEnd(std::chrono::milliseconds(1000));
+      if (end.ok() && end.value()) {
+        reached_end = true;
+        break;
+      }
+    }
+  }
+  std::lock_guard lock(mu_);
+  finished_ = true;
+  reached_end_ = reached_end;
+  finished_cv_.notify_all();
+}
+
+Status Follower::Handle(const ReplicatedBatch& batch) {
+  slots_.clear();
+  std::string_view in = batch.records;
+  while (!in.empty()) {
+    engine::EventSlot& slot = slots_.emplace_back();
+    if (Status s = engine::DecodeEvent(&in, &slot.event); !s.ok())
+      return Status::Corruption(Label(batch) + ": " + s.message());
+    if (slots_.size() > 1 && slot.event.seq != slots_[slots_.size() - 2].event.seq + 1)
+      return Status::Corruption(Label(batch) + ": its events are not consecutive");
+  }
+  if (slots_.empty() || slots_.front().event.seq != batch.first ||
+      slots_.back().event.seq != batch.last)
+    return Status::Corruption(Label(batch) + ": its records do not hold those events");
+
+  const Seq applied = state_->last_seq();
+  const engine::Term batch_term = slots_.back().event.term;  // terms only grow in a batch
+  if (slots_.front().event.term < state_->term()) {
+    stats_.fenced_batches.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("follower: {} of term {} passed over: term {} has started", Label(batch),
+                 slots_.front().event.term, state_->term());
+    return Status::OK();
+  }
+  if (batch.last <= applied) {
+    if (batch_term > state_->term())
+      return Status::Corruption(Label(batch) + " of term " + std::to_string(batch_term) +
+                                " overlaps events this journal holds from term " +
+                                std::to_string(state_->term()) +
+                                ": the journals diverged; cut this one back to the log");
+    stats_.duplicate_batches.fetch_add(1, std::memory_order_relaxed);
+    return Status::OK();
+  }
+  if (batch.first != applied + 1)
+    return Status::Corruption(Label(batch) + " does not follow seq " + std::to_string(applied) +
+                              (batch.first > applied ? ": events are missing from the log"
+                                                     : ": it overlaps what was applied"));
+  for (const engine::EventSlot& slot : slots_) {
+    if (Status s = state_->Apply(slot.event); !s.ok())
+      return Status::Corruption(Label(batch) + ": " + s.message());
+  }
+  if (Status s = store_->Append(batch.first, batch.last, batch.records); !s.ok())
+    return Status::IOError("journal write of " + Label(batch) + ": " + s.ToString());
+  if (Status s = store_->Sync(); !s.ok())
+    return Status::IOError("journal sync of " + Label(batch) + ": " + s.ToString());
+  if (Status s = Deliver(batch.last); !s.ok()) return s;
+  stats_.applied_batches.fetch_add(1, std::memory_order_relaxed);
+  stats_.applied_events.fetch_add(slots_.size(), std::memory_order_relaxed);
+  last_ts_.store(slots_.back().event.ts, std::memory_order_relaxed);
+  term_.store(state_->term(), std::memory_order_relaxed);
+  applied_seq_.store(batch.last, std::memory_order_release);
+  return Status::OK();
+}
+
+Status Follower::Deliver(Seq last) {
+  if (listener_ == nullptr) return Status::OK();
+  try {
+    for (const engine::EventSlot& slot : slots_) listener_->OnDurable(slot);
+    listener_->OnBatchDelivered(last);
+  } catch (const std::exception& e) {
+    return Status::Halted(std::string("a durable listener failed: ") + e.what());
+  }
+  return Status::OK();
+}
+
+void Follower::Fail(const std::string& reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (failed_.load()) return;
+    failure_ = reason;
+    failed_.store(true, std::memory_order_release);
+  }
+  spdlog::critical("follower halted, nothing more is applied: {}", reason);
+  if (listener_) listener_->OnHalted(reason);
+}
+
+}  // namespace cm::runtime

@@ -1,0 +1,126 @@
+#pragma once
+// A follower: a hot standby or a read replica. It runs no sequencer; it applies the leader's
+// replicated journal (runtime/journal_source.h) batch by batch, to its own state and to its own
+// journal, and hands each batch to the same durable listener a leader's pipeline feeds (read
+// model, live seat map, notices), so it serves reads exactly as the leader would at that seq.
+//
+// For each batch, in log order:
+//   - every record is decoded and its checksum checked; the seqs must be consecutive and
+//     match the batch's labels;
+//   - a batch of an older term than the state's is a fenced-off leader's (its writes were
+//     never acknowledged, engine/event.h TermStarted): passed over;
+//   - a batch the follower already has (its last seq at or below the applied one) is passed
+//     over, unless it belongs to a newer term: then the log and this journal disagree, and the
+//     follower stops (the divergence needs the journal cut back, which a restart does not do);
+//   - a batch that does not start right after the applied seq is a gap: the follower stops;
+//   - otherwise its events are applied to the state (which checks them), then the batch is
+//     appended to the local journal and synced, then delivered to the listener.
+// So the follower's journal is a prefix of the leader's, byte for byte, and recovery and
+// `replay --verify` work on it as on the leader's.
+//
+// Fail-stop, as the pipeline: after a failure nothing more is applied, OnHalted is called, and
+// failure() says why. Thread-safety: Start/Stop/CatchUpAndStop from one controlling thread; the
+// getters from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/engine_state.h"
+#include "journal/journal_store.h"
+#include "runtime/journal_source.h"
+#include "runtime/pipeline.h"
+
+namespace cm::runtime {
+
+struct FollowerOptions {
+  std::string data_dir = "./data";
+  journal::Durability durability = journal::Durability::kSync;
+  engine::EngineConfig engine;
+};
+
+class Follower {
+ public:
+  // Recovers the state from options.data_dir as a pipeline would (snapshot + journal), and
+  // gives it to `listener` (which may be null, else must outlive the follower).
+  static Result<std::unique_ptr<Follower>> Open(const FollowerOptions& options,
+                                                DurableListener* listener);
+  static Result<std::unique_ptr<Follower>> Open(const FollowerOptions& options,
+                                                std::unique_ptr<journal::JournalStore> store,
+                                                DurableListener* listener);
+  ~Follower();
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+  // Starts applying the log from `source`, which must outlive Stop().
+  void Start(JournalSource& source);
+  // Stops after the batch in hand. Idempotent.
+  void Stop();
+  // A promotion's first step: applies every batch the log holds, then stops. Fails if the log
+  // cannot be read to its end within `timeout`, or the follower has failed.
+  Status CatchUpAndStop(std::chrono::milliseconds timeout);
+
+  engine::Seq applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
+  engine::Term term() const { return term_.load(std::memory_order_relaxed); }
+  // The leader's clock on the last applied event (for the lag).
+  engine::TimeMs last_event_ts() const { return last_ts_.load(std::memory_order_relaxed); }
+  // Batches of the log not applied yet; -1 when unknown.
+  int64_t batches_behind() const;
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
+  std::string failure() const;
+  engine::Seq recovered_seq() const { return recovered_seq_; }
+  // After Stop: hands the local journal over (to the pipeline a promotion opens on it). The
+  // getters above keep working.
+  std::unique_ptr<journal::JournalStore> ReleaseJournal();
+
+  struct Stats {
+    std::atomic<uint64_t> applied_batches{0};
+    std::atomic<uint64_t> applied_events{0};
+    std::atomic<uint64_t> duplicate_batches{0};  // already applied (a resend)
+    std::atomic<uint64_t> fenced_batches{0};     // an older term's
+  };
+  const Stats& stats() const { return stats_; }
+
+  // The state, for tests and tools after Stop() (not while running).
+  const engine::EngineState& state_after_stop() const { return *state_; }
+
+ private:
+  Follower(const FollowerOptions& options, std::unique_ptr<journal::JournalStore> store,
+           std::unique_ptr<engine::EngineState> state, DurableListener* listener);
+  void Loop();
+  // Decodes, checks, applies, journals and delivers one batch (the list above).
+  Status Handle(const ReplicatedBatch& batch);
+  Status Deliver(engine::Seq last);
+  void Fail(const std::string& reason);
+
+  const FollowerOptions options_;
+  std::unique_ptr<journal::JournalStore> store_;
+  std::unique_ptr<engine::EngineState> state_;
+  DurableListener* listener_;
+  const engine::Seq recovered_seq_;
+  std::vector<engine::EventSlot> slots_;  // the batch in hand, reused
+
+  JournalSource* source_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> catch_up_{false};
+
+  mutable std::mutex mu_;
+  std::condition_variable finished_cv_;
+  bool finished_ = false;     // guarded by mu_: the loop has exited
+  bool reached_end_ = false;  // guarded by mu_: it exited at the end of the log (catch-up)
+  std::string failure_;       // guarded by mu_
+
+  std::atomic<engine::Seq> applied_seq_{0};
+  std::atomic<engine::Term> term_{0};
+  std::atomic<engine::TimeMs> last_ts_{0};
+  std::atomic<bool> failed_{false};
+  Stats stats_;
+};
+
+}  // namespace cm::runtime
