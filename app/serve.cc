@@ -167,8 +167,8 @@ void AddConnectionMetrics(api::Api& api, const http::HttpServer& server) {
 // its own journal (`lead`), and starts a term above every term it has seen, naming itself as
 // the leader followers send writers to.
 template <class Lead>
-Status Promote(const ServeOptions& o, const readmodel::ReadModel& reads, EngineBridge& bridge,
-               FollowerParts& follower, Lead& lead) {
+Status Promote(const std::string& advertise_url, const readmodel::ReadModel& reads,
+               EngineBridge& bridge, FollowerParts& follower, Lead& lead) {
   const auto started = std::chrono::steady_clock::now();
   spdlog::info("promotion: reading the replicated journal to its end");
   if (Status s = follower.follower->CatchUpAndStop(std::chrono::milliseconds(10'000)); !s.ok())
@@ -179,7 +179,7 @@ Status Promote(const ServeOptions& o, const readmodel::ReadModel& reads, EngineB
   engine::Command cmd;
   cmd.now = runtime::WallNowMs();
   cmd.actor_role = engine::Role::kSystem;
-  cmd.body = engine::StartTermCmd{term, o.advertise_url};
+  cmd.body = engine::StartTermCmd{term, advertise_url};
   auto answer = bridge.RunAndWait(std::move(cmd), std::chrono::milliseconds(10'000));
   if (!answer || engine::TypeOf(*answer) != engine::EventType::kTermStarted)
     return Status::Halted("term " + std::to_string(term) + " could not be started");
@@ -190,6 +190,14 @@ Status Promote(const ServeOptions& o, const readmodel::ReadModel& reads, EngineB
                term, answer->seq, ms(caught_up - started),
                ms(std::chrono::steady_clock::now() - started));
   return Status::OK();
+}
+
+// Where clients reach this server: --advertise-url, else the address it listens on when that
+// is one address (not every interface), else unknown (followers then answer 503, not 307).
+std::string AdvertiseUrl(const ServeOptions& o, uint16_t port) {
+  if (!o.advertise_url.empty()) return o.advertise_url;
+  if (o.address == "0.0.0.0" || o.address.find(':') != std::string::npos) return {};
+  return "http://" + o.address + ":" + std::to_string(port);
 }
 
 void WritePortFile(const std::string& path, uint16_t port) {
@@ -374,7 +382,8 @@ int RunServer(const ServeOptions& o) {
       break;
     }
     if (o.role != "standby" || pipeline || !TakePromoteRequest(o.data_dir)) continue;
-    if (Status s = Promote(o, reads, bridge, follower, lead); !s.ok()) {
+    if (Status s = Promote(AdvertiseUrl(o, server.port()), reads, bridge, follower, lead);
+        !s.ok()) {
       spdlog::critical("promotion failed, shutting down: {}", s.ToString());
       exit_code = 4;
       break;

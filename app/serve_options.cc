@@ -200,7 +200,8 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CM_LEADER_URL");
   cmd.add_option("--advertise-url", o.advertise_url,
                  "This server's address for clients (http://host:port), which followers send "
-                 "writers to once it leads")
+                 "writers to once it leads (default: http://ADDRESS:PORT unless ADDRESS is "
+                 "0.0.0.0)")
       ->envname("CM_ADVERTISE_URL");
   cmd.add_option("--max-replica-lag-ms", o.max_replica_lag_ms,
                  "A follower further behind the leader's journal than this is not ready")

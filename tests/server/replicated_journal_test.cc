@@ -10,6 +10,7 @@
 #include <charconv>
 #include <chrono>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "engine/codec/event_codec.h"
@@ -17,6 +18,7 @@
 #include "journal/recovery.h"
 #include "tests/server/api_fixture.h"
 #include "tests/support/mock_kafka.h"
+#include "tests/support/shell.h"
 
 using namespace cm::test;
 using Clock = std::chrono::steady_clock;
@@ -196,4 +198,151 @@ TEST_CASE_FIXTURE(ReplicatedWorld,
   }
   CHECK(status == 201);
   CheckKafkaHoldsTheJournal(f, kafka.bootstraps());
+}
+
+namespace {
+
+std::string Url(uint16_t port) { return "http://127.0.0.1:" + std::to_string(port); }
+
+// A follower of the journal topic on its own data directory.
+std::unique_ptr<ServerProcess> StartFollower(const std::string& data_dir, const std::string& role,
+                                             const std::string& brokers,
+                                             std::vector<std::string> more = {}) {
+  std::vector<std::string> flags = {"--role", role, "--replicate-from-kafka", brokers};
+  flags.insert(flags.end(), more.begin(), more.end());
+  return std::make_unique<ServerProcess>(data_dir, flags);
+}
+
+uint64_t SeqOf(const HttpResult& r) {
+  uint64_t seq = 0;
+  const std::string text = r.Header("cm-seq");
+  std::from_chars(text.data(), text.data() + text.size(), seq);
+  return seq;
+}
+
+// The last seq and the state hash `replay --verify` reports for a stopped server's data.
+std::string ReplayVerify(const std::string& data_dir) {
+  const ShellResult r = RunShell(ReplayBinary() + " --data " + data_dir + " --verify 2>&1");
+  INFO("replay --verify " << data_dir << ": " << r.output);
+  CHECK(r.exit_code == 0);
+  const auto at = r.output.find("last seq: ");
+  REQUIRE(at != std::string::npos);
+  const auto hash = r.output.find("state hash: ", at);
+  REQUIRE(hash != std::string::npos);
+  return r.output.substr(at, r.output.find('\n', hash) - at);
+}
+
+std::map<std::string, std::string> Headers(const std::string& token, uint64_t min_seq) {
+  std::map<std::string, std::string> h{{"CM-Min-Seq", std::to_string(min_seq)}};
+  if (!token.empty()) h["Authorization"] = "Bearer " + token;
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("a replica serves reads from the log; a standby takes over when the leader dies") {
+  ThreeBrokers kafka;
+  ApiFixture leader({"--replicate-to-kafka", kafka.bootstraps()});
+  ConcertOptions co;
+  co.rows = 10;
+  const uint64_t concert = leader.CreateConcert(co);
+  const auto users = MakeUsers(leader, 24, "fo");
+  const std::string seats = "/api/concerts/" + std::to_string(concert) + "/seats";
+
+  TempDir follower_dirs;
+  auto replica = StartFollower(follower_dirs.path() + "/replica", "replica", kafka.bootstraps(),
+                               {"--leader-url", Url(leader.port())});
+  auto standby = StartFollower(follower_dirs.path() + "/standby", "standby", kafka.bootstraps());
+  HttpClient on_replica(replica->port()), on_standby(standby->port());
+
+  // Holds on the leader; each answer names the seq it reflects.
+  std::vector<std::pair<std::string, std::string>> held;  // (reservation path, owner token)
+  uint64_t last_seq = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = Hold(leader.http, concert, i, users[i]);
+    REQUIRE(r.status == 201);
+    CHECK(SeqOf(r) > last_seq);
+    last_seq = SeqOf(r);
+    held.emplace_back("/api/reservations/" + std::to_string(Int(r.Json(), "id")), users[i]);
+  }
+
+  // Read your writes on the replica: with CM-Min-Seq it answers only once it has the hold.
+  auto mine =
+      on_replica.Request("GET", held.back().first, "", Headers(held.back().second, last_seq));
+  REQUIRE(mine.status == 200);
+  CHECK(SeqOf(mine) >= last_seq);
+  CHECK(mine.body == leader.http.Get(held.back().first, held.back().second).body);
+  CHECK(on_replica.Request("GET", seats, "", Headers("", last_seq)).body ==
+        leader.http.Get(seats).body);
+  auto ahead = on_replica.Request("GET", seats, "", Headers("", last_seq + 1'000'000));
+  CHECK(ahead.status == 503);
+  CHECK(ahead.body.find("SEQ_NOT_REACHED") != std::string::npos);
+  CHECK(ahead.Header("retry-after") == "1");
+  CHECK(on_replica.Request("GET", seats, "", {{"CM-Min-Seq", "12x"}}).status == 400);
+
+  // Writes: the replica sends them to the leader; the standby knows no leader yet.
+  auto redirected = Hold(on_replica, concert, 30, users[20]);
+  CHECK(redirected.status == 307);
+  CHECK(redirected.Header("location") ==
+        Url(leader.port()) + "/api/v1/concerts/" + std::to_string(concert) + "/reservations");
+  CHECK(redirected.body.find("NOT_LEADER") != std::string::npos);
+  auto refused = Hold(on_standby, concert, 30, users[20]);
+  CHECK(refused.status == 503);
+  CHECK(refused.body.find("NOT_LEADER") != std::string::npos);
+  CHECK(on_replica.Post("/api/users/login",
+                        "{\"email\":\"fo1@x.io\",\"password\":\"password-123\"}")
+            .status == 307);
+  const std::string replica_metrics = on_replica.Get("/metrics").body;
+  CHECK(replica_metrics.find("\ncm_leader 0\n") != std::string::npos);
+  CHECK(replica_metrics.find("cm_follower_batches_total") != std::string::npos);
+  CHECK(on_replica.Get("/readyz").status == 200);
+
+  // The leader dies mid-sale; the standby is promoted and takes writes.
+  for (int i = 12; i < 16; ++i) REQUIRE(Hold(leader.http, concert, i, users[i]).status == 201);
+  std::vector<std::string> before;  // what the leader acknowledged, as it showed it
+  for (const auto& [path, token] : held) before.push_back(leader.http.Get(path, token).body);
+  const auto killed = Clock::now();
+  leader.server->Kill();
+  const ShellResult promote = RunShell(ServerBinary() + " promote --data-dir " +
+                                       follower_dirs.path() + "/standby --wait-port " +
+                                       std::to_string(standby->port()) + " --timeout 30 2>&1");
+  INFO("promote: " << promote.output);
+  REQUIRE(promote.exit_code == 0);
+  int status = 0;
+  HttpResult first_write;
+  while (status != 201 && Clock::now() - killed < std::chrono::seconds(30)) {
+    first_write = Hold(on_standby, concert, 16, users[16]);
+    status = first_write.status;
+  }
+  REQUIRE(status == 201);
+  MESSAGE("failover, from SIGKILL to the first write taken by the promoted standby: "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed).count()
+          << " ms (promotion requested right after the kill)");
+  for (std::size_t i = 0; i < held.size(); ++i)
+    CHECK(on_standby.Get(held[i].first, held[i].second).body == before[i]);
+  CHECK(on_standby.Get("/metrics").body.find("\ncm_leader 1\n") != std::string::npos);
+
+  // The replica follows the new term, and sends writers to the new leader.
+  const uint64_t new_seq = SeqOf(first_write);
+  REQUIRE(on_replica.Request("GET", seats, "", Headers("", new_seq)).status == 200);
+  CHECK(Hold(on_replica, concert, 31, users[21]).Header("location").rfind(
+            Url(standby->port()), 0) == 0);
+  CHECK(on_replica.Get(seats).body == on_standby.Get(seats).body);
+
+  // The old leader restarted as a leader finds the topic ahead of its journal and refuses.
+  const ShellResult zombie = RunShell(
+      ServerBinary() + " serve --address 127.0.0.1 --port 0 --data " + leader.data_dir() +
+      " --jwt-secret " + ServerProcess::kSecret + " --replicate-to-kafka " + kafka.bootstraps() +
+      " --log-level warn 2>&1");
+  INFO("old leader: " << zombie.output);
+  CHECK(zombie.exit_code == 2);
+
+  // Both journals replay to the same state at the same seq (the replica given the time to
+  // apply the new leader's last batch).
+  REQUIRE(standby->Terminate() == 0);
+  const std::string promoted = ReplayVerify(follower_dirs.path() + "/standby");
+  const uint64_t end = std::stoull(promoted.substr(std::string("last seq: ").size()));
+  REQUIRE(on_replica.Request("GET", seats, "", Headers("", end)).status == 200);
+  REQUIRE(replica->Terminate() == 0);
+  CHECK(ReplayVerify(follower_dirs.path() + "/replica") == promoted);
 }
