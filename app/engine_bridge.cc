@@ -228,6 +228,10 @@ void EngineBridge::WriteFollowerMetrics(metrics::PrometheusText* out) const {
   out->Counter("cm_follower_fenced_batches_total",
                "Replicated batches passed over because their term had ended (a former leader's).",
                s.fenced_batches);
+  out->Counter("cm_follower_cut_events_total",
+               "Events of this journal cut back because a newer term replaced them (kept in "
+               "<data>/diverged/).",
+               s.cut_events);
   WriteDiskMetrics(out, following_.data_dir);
   out->Header("cm_ws_subscribers", "gauge", "Live seat-map subscriptions.");
   out->Sample("cm_ws_subscribers", "", static_cast<double>(live_.subscribers()));

@@ -36,7 +36,8 @@ Status StartFollowing(const ServeOptions& o, const runtime::PipelineOptions& po,
   replication::KafkaSourceOptions so;
   so.brokers = o.replicate_from_kafka;
   so.cluster = o.cluster;
-  auto source = replication::KafkaJournalSource::Open(so, out->follower->applied_seq());
+  auto source = replication::KafkaJournalSource::Open(so, out->follower->applied_seq(),
+                                                      out->follower->term());
   if (!source.ok()) return source.status();
   out->source = std::move(source).value();
   bridge.SetFollowing(EngineBridge::Following{out->follower.get(), o.leader_url,

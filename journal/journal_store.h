@@ -51,6 +51,13 @@ class JournalStore {
                                    std::to_string(first_kept) + ")");
   }
 
+  // Forgets every batch that starts at or after `first_dropped`, durably (a follower cutting
+  // back a tail its leader's log superseded; runtime/follower.h). No writer may run meanwhile.
+  virtual Status DropFrom(Seq first_dropped) {
+    return Status::InvalidArgument("this journal store cannot drop its tail (from " +
+                                   std::to_string(first_dropped) + ")");
+  }
+
   // Copies the journal as it stands into `dir` (which must not exist), beside the writer: every
   // batch durable before the call is in the copy, and whole batches only. A store that cannot
   // (the in-memory one) says so.

@@ -31,4 +31,10 @@ Status MemoryJournal::DropBefore(Seq first_kept) {
   return Status::OK();
 }
 
+Status MemoryJournal::DropFrom(Seq first_dropped) {
+  std::lock_guard lock(mu_);
+  batches_.erase(batches_.lower_bound(first_dropped), batches_.end());
+  return Status::OK();
+}
+
 }  // namespace cm::journal

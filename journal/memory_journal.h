@@ -18,6 +18,7 @@ class MemoryJournal final : public JournalStore {
               const std::function<bool(Seq, std::string_view)>& visit) override;
   std::string Describe(Seq first) const override;
   Status DropBefore(Seq first_kept) override;
+  Status DropFrom(Seq first_dropped) override;
 
   // Appends fail with IOError from the `n`-th next append on (1 = the next one).
   void FailAppendsAfter(int n) { fail_after_ = n; }

@@ -97,6 +97,15 @@ class RocksJournal final : public JournalStore {
                      "journal compaction in " + dir_);
   }
 
+  Status DropFrom(Seq first_dropped) override {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    // Batch keys sort by seq, and nothing else in the store sorts after them.
+    return FromRocks(db_->DeleteRange(sync, db_->DefaultColumnFamily(), BatchKey(first_dropped),
+                                      std::string(1, static_cast<char>(kBatchPrefix + 1))),
+                     "cutting the journal in " + dir_);
+  }
+
   // RocksDB hard-links the table files and copies the live WAL (after a flush of the memtable),
   // concurrently with writes; a batch is one WriteBatch, so it is in the copy whole or not.
   Status Checkpoint(const std::string& dir) override {

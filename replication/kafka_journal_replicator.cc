@@ -13,8 +13,13 @@ using engine::Seq;
 
 constexpr int32_t kPartition = kJournalPartition;
 
-// The seq the topic's last record ends at (0 for an empty or missing topic).
-Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::string& topic) {
+struct LastRecord {
+  Seq last = 0;
+  engine::Term term = 0;
+};
+
+// Where the topic's last record ends, and its term (zeros for an empty or missing topic).
+Result<LastRecord> LastReplicated(const KafkaReplicationOptions& o, const std::string& topic) {
   auto consumer = NewJournalConsumer(o.brokers, "concertmania-journal-open");
   if (!consumer.ok()) return consumer.status();
   rd_kafka_t* rk = consumer.value().get();
@@ -24,11 +29,11 @@ Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::strin
                                        o.open_timeout_ms);
   if (werr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
     spdlog::warn("replication: topic {} does not exist yet; it starts empty", topic);
-    return Seq{0};
+    return LastRecord{};
   }
   if (werr != RD_KAFKA_RESP_ERR_NO_ERROR)
     return Status::IOError("replication: the end of " + topic + ": " + rd_kafka_err2str(werr));
-  if (high <= low) return Seq{0};
+  if (high <= low) return LastRecord{};
 
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(parts, topic.c_str(), kPartition)->offset = high - 1;
@@ -38,7 +43,7 @@ Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::strin
     return Status::IOError(std::string("replication: reading ") + topic + ": " +
                            rd_kafka_err2str(aerr));
   const auto deadline = Clock::now() + std::chrono::milliseconds(o.open_timeout_ms);
-  Result<Seq> result = Status::IOError("replication: the last record of " + topic +
+  Result<LastRecord> result = Status::IOError("replication: the last record of " + topic +
                                        " did not arrive within the open timeout");
   while (Clock::now() < deadline) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
@@ -46,10 +51,11 @@ Result<Seq> LastReplicatedSeq(const KafkaReplicationOptions& o, const std::strin
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_headers_t* headers = nullptr;
       rd_kafka_message_headers(m, &headers);
-      const Seq last = HeaderSeq(headers, kLastHeader);
-      result = last != 0 ? Result<Seq>(last)
-                         : Result<Seq>(Status::Corruption("replication: the last record of " +
-                                                          topic + " has no cm-last header"));
+      const LastRecord last{HeaderSeq(headers, kLastHeader), HeaderSeq(headers, kTermHeader)};
+      result = last.last != 0
+                   ? Result<LastRecord>(last)
+                   : Result<LastRecord>(Status::Corruption("replication: the last record of " +
+                                                           topic + " has no cm-last header"));
       rd_kafka_message_destroy(m);
       break;
     }
@@ -67,10 +73,11 @@ KafkaJournalReplicator::KafkaJournalReplicator(const KafkaReplicationOptions& o)
 Result<std::unique_ptr<KafkaJournalReplicator>> KafkaJournalReplicator::Open(
     const KafkaReplicationOptions& o) {
   std::unique_ptr<KafkaJournalReplicator> self(new KafkaJournalReplicator(o));
-  auto last = LastReplicatedSeq(o, self->topic_);
+  auto last = LastReplicated(o, self->topic_);
   if (!last.ok()) return last.status();
-  self->replicated_.store(last.value());
-  self->sent_.store(last.value());
+  self->replicated_.store(last.value().last);
+  self->replicated_term_ = last.value().term;
+  self->sent_.store(last.value().last);
 
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // A group commit is already a batch: send it at once (linger 0). Batches of thousands of
@@ -103,8 +110,8 @@ Result<std::unique_ptr<KafkaJournalReplicator>> KafkaJournalReplicator::Open(
   }
   self->rk_ = rk;
   self->poller_ = std::thread([p = self.get()] { p->PollLoop(); });
-  spdlog::info("replication: journal to {} on {}, replicated up to seq {}", self->topic_,
-               o.brokers, last.value());
+  spdlog::info("replication: journal to {} on {}, replicated up to seq {} (term {})",
+               self->topic_, o.brokers, last.value().last, last.value().term);
   return self;
 }
 
@@ -116,8 +123,10 @@ KafkaJournalReplicator::~KafkaJournalReplicator() {
   rd_kafka_destroy(rk_);
 }
 
-void KafkaJournalReplicator::Send(Seq first, Seq last, std::string_view records) {
-  const std::string first_text = std::to_string(first), last_text = std::to_string(last);
+void KafkaJournalReplicator::Send(Seq first, Seq last, engine::Term term,
+                                  std::string_view records) {
+  const std::string first_text = std::to_string(first), last_text = std::to_string(last),
+                    term_text = std::to_string(term);
   {
     std::lock_guard lock(mu_);
     in_flight_.push_back({last, Clock::now()});
@@ -130,6 +139,7 @@ void KafkaJournalReplicator::Send(Seq first, Seq last, std::string_view records)
         RD_KAFKA_V_VALUE(const_cast<char*>(records.data()), records.size()),
         RD_KAFKA_V_HEADER(kFirstHeader, first_text.data(), static_cast<ssize_t>(first_text.size())),
         RD_KAFKA_V_HEADER(kLastHeader, last_text.data(), static_cast<ssize_t>(last_text.size())),
+        RD_KAFKA_V_HEADER(kTermHeader, term_text.data(), static_cast<ssize_t>(term_text.size())),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(last))),
         RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;

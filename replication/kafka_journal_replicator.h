@@ -2,8 +2,8 @@
 // The journal replicated through Kafka (`serve --replicate-to-kafka BROKERS`): every
 // group-commit batch becomes one record of the single-partition topic
 // `concertmania.journal.<cluster>`. The record's value is the journal's own bytes for the batch
-// (each event's record with its crc32c); its headers `cm-first` and `cm-last` give the batch's
-// seqs in decimal. The producer is idempotent with acks=all, and its messages never expire
+// (each event's record with its crc32c); its headers `cm-first`, `cm-last` and `cm-term` give
+// the batch's seqs and its writer's term in decimal (engine/event.h TermStarted). The producer is idempotent with acks=all, and its messages never expire
 // locally (message.timeout.ms=0): while the brokers are away a batch waits for them, and so
 // does every command in it, because the pipeline reports a batch durable only once Kafka has
 // it (runtime/journal_replicator.h).
@@ -52,8 +52,10 @@ class KafkaJournalReplicator final : public runtime::JournalReplicator {
   KafkaJournalReplicator(const KafkaJournalReplicator&) = delete;
   KafkaJournalReplicator& operator=(const KafkaJournalReplicator&) = delete;
 
-  void Send(engine::Seq first, engine::Seq last, std::string_view records) override;
+  void Send(engine::Seq first, engine::Seq last, engine::Term term,
+            std::string_view records) override;
   engine::Seq replicated_seq() const override { return replicated_.load(); }
+  engine::Term replicated_term() const override { return replicated_term_; }
   bool failed() const override { return failed_.load(); }
   void OnProgress(std::function<void()> wake) override;
   bool WaitReplicated(engine::Seq last, std::string* why) override;
@@ -94,6 +96,7 @@ class KafkaJournalReplicator final : public runtime::JournalReplicator {
   std::chrono::steady_clock::time_point give_up_at_ = std::chrono::steady_clock::time_point::max();
 
   std::atomic<engine::Seq> replicated_{0};
+  engine::Term replicated_term_ = 0;  // of the topic's last record, at Open
   std::atomic<engine::Seq> sent_{0};
   std::atomic<bool> available_{true};
   std::atomic<bool> failed_{false};

@@ -13,6 +13,8 @@ namespace {
 
 // Records read again before the bisected start (see the header).
 constexpr int64_t kStepBack = 16;
+// Nothing fetched for this long: is the fetch stalled?
+constexpr auto kStallCheck = std::chrono::seconds(2);
 
 }  // namespace
 
@@ -24,7 +26,8 @@ KafkaJournalSource::~KafkaJournalSource() {
 }
 
 Result<std::unique_ptr<KafkaJournalSource>> KafkaJournalSource::Open(const KafkaSourceOptions& o,
-                                                                     Seq after_seq) {
+                                                                     Seq after_seq,
+                                                                     engine::Term after_term) {
   auto consumer = NewJournalConsumer(o.brokers, "concertmania-follower");
   if (!consumer.ok()) return consumer.status();
   std::unique_ptr<KafkaJournalSource> self(
@@ -36,20 +39,22 @@ Result<std::unique_ptr<KafkaJournalSource>> KafkaJournalSource::Open(const Kafka
   if (werr != RD_KAFKA_RESP_ERR_NO_ERROR && werr != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     return Status::IOError("replication: the offsets of " + self->topic_ + ": " +
                            rd_kafka_err2str(werr));
-  // Bisect [low, high) for the first record whose batch ends after `after_seq`.
+  // Bisect [low, high) for the first record past (after_term, after_seq).
+  const std::pair<engine::Term, Seq> mine{after_term, after_seq};
   int64_t lo = low, hi = high;
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
-    auto last = self->LastSeqAt(mid);
-    if (!last.ok()) return last.status();
-    if (last.value() <= after_seq) lo = mid + 1;
+    auto label = self->LabelAt(mid);
+    if (!label.ok()) return label.status();
+    if (label.value() <= mine) lo = mid + 1;
     else hi = mid;
   }
   self->start_offset_ = std::max(low, lo - kStepBack);
   if (Status s = self->Assign(self->start_offset_); !s.ok()) return s;
   self->next_offset_.store(self->start_offset_);
-  spdlog::info("replication: following {} on {} from offset {} (after seq {}; offsets {}..{})",
-               self->topic_, o.brokers, self->start_offset_, after_seq, low, high);
+  spdlog::info("replication: following {} on {} from offset {} (after seq {} of term {}; "
+               "offsets {}..{})",
+               self->topic_, o.brokers, self->start_offset_, after_seq, after_term, low, high);
   return self;
 }
 
@@ -64,7 +69,7 @@ Status KafkaJournalSource::Assign(int64_t offset) {
   return Status::OK();
 }
 
-Result<Seq> KafkaJournalSource::LastSeqAt(int64_t offset) {
+Result<std::pair<engine::Term, Seq>> KafkaJournalSource::LabelAt(int64_t offset) {
   if (Status s = Assign(offset); !s.ok()) return s;
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.open_timeout_ms);
   while (Clock::now() < deadline) {
@@ -72,17 +77,19 @@ Result<Seq> KafkaJournalSource::LastSeqAt(int64_t offset) {
     if (m == nullptr) continue;
     const bool data = m->err == RD_KAFKA_RESP_ERR_NO_ERROR;
     Seq last = 0;
+    engine::Term term = 0;
     if (data) {
       rd_kafka_headers_t* headers = nullptr;
       rd_kafka_message_headers(m, &headers);
       last = HeaderSeq(headers, kLastHeader);
+      term = HeaderSeq(headers, kTermHeader);
     }
     rd_kafka_message_destroy(m);
     if (!data) continue;
     if (last == 0)
       return Status::Corruption("replication: the record of " + topic_ + " at offset " +
                                 std::to_string(offset) + " has no cm-last header");
-    return last;
+    return std::make_pair(term, last);
   }
   return Status::IOError("replication: the record of " + topic_ + " at offset " +
                          std::to_string(offset) + " did not arrive within the open timeout");
@@ -91,6 +98,9 @@ Result<Seq> KafkaJournalSource::LastSeqAt(int64_t offset) {
 Result<bool> KafkaJournalSource::Next(runtime::ReplicatedBatch* out,
                                       std::chrono::milliseconds wait) {
   rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), static_cast<int>(wait.count()));
+  if (m == nullptr || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (Clock::now() - last_progress_ > kStallCheck) RestartStalledFetch();
+  }
   if (m == nullptr) return false;
   std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owner(
       m, rd_kafka_message_destroy);
@@ -105,12 +115,33 @@ Result<bool> KafkaJournalSource::Next(runtime::ReplicatedBatch* out,
   rd_kafka_message_headers(m, &headers);
   out->first = HeaderSeq(headers, kFirstHeader);
   out->last = HeaderSeq(headers, kLastHeader);
+  out->term = HeaderSeq(headers, kTermHeader);
   if (out->first == 0 || out->last < out->first)
     return Status::Corruption("replication: the record of " + topic_ + " at offset " +
                               std::to_string(m->offset) + " has no valid cm-first/cm-last");
   out->records.assign(static_cast<const char*>(m->payload), m->len);
   next_offset_.store(m->offset + 1, std::memory_order_relaxed);
+  last_progress_ = Clock::now();
   return true;
+}
+
+void KafkaJournalSource::RestartStalledFetch() {
+  last_progress_ = Clock::now();
+  int64_t low = 0, high = 0;
+  const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      consumer_.get(), topic_.c_str(), kJournalPartition, &low, &high, 500);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("replication: nothing fetched from {} for a while, and its end is not known: {}",
+                 topic_, rd_kafka_err2str(err));
+    return;
+  }
+  const int64_t position = next_offset_.load(std::memory_order_relaxed);
+  if (high <= position) return;  // nothing new: not stalled
+  spdlog::warn("replication: nothing fetched from {} for {} s at offset {} while it reaches {}; "
+               "fetching again from there",
+               topic_, std::chrono::duration_cast<std::chrono::seconds>(kStallCheck).count(),
+               position, high);
+  if (Status s = Assign(position); !s.ok()) spdlog::warn("{}", s.ToString());
 }
 
 Result<bool> KafkaJournalSource::AtEnd(std::chrono::milliseconds timeout) {

@@ -3,14 +3,18 @@
 // records of `concertmania.journal.<cluster>` (kafka_journal_replicator.h writes them), read
 // in offset order, from the first batch after the follower's own journal.
 //
-// Where to start is found by bisecting the topic's offsets on the batches' `cm-last` header,
-// which grows with the offset, then stepping back a few records: a fenced-off leader may
-// have left batches whose seqs go back, and reading a few already-applied batches again costs
-// nothing (the follower passes them over).
+// Where to start is found by bisecting the topic's offsets on the batches' (`cm-term`,
+// `cm-last`) headers, which grow with the offset: the first record past the follower's own
+// (term, seq). A former leader whose journal holds a tail the log never got thus starts at
+// the new term's first batch, which makes it cut that tail (runtime/follower.h). Then a few
+// records back: a fenced-off leader may have left batches out of order, and reading a few
+// already-applied batches again costs nothing (the follower passes them over).
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "replication/kafka_journal_topic.h"
 #include "runtime/journal_source.h"
@@ -25,10 +29,11 @@ struct KafkaSourceOptions {
 
 class KafkaJournalSource final : public runtime::JournalSource {
  public:
-  // Connects and positions at the first batch after `after_seq`. Fails when the brokers do not
-  // answer within open_timeout_ms.
+  // Connects and positions at the first batch after (`after_term`, `after_seq`). Fails when
+  // the brokers do not answer within open_timeout_ms.
   static Result<std::unique_ptr<KafkaJournalSource>> Open(const KafkaSourceOptions& o,
-                                                          engine::Seq after_seq);
+                                                          engine::Seq after_seq,
+                                                          engine::Term after_term);
   ~KafkaJournalSource() override;
 
   Result<bool> Next(runtime::ReplicatedBatch* out, std::chrono::milliseconds wait) override;
@@ -40,9 +45,12 @@ class KafkaJournalSource final : public runtime::JournalSource {
 
  private:
   KafkaJournalSource(const KafkaSourceOptions& o, KafkaHandle consumer);
-  // The `cm-last` of the first record at or after `offset`, or an error.
-  Result<engine::Seq> LastSeqAt(int64_t offset);
+  // The (`cm-term`, `cm-last`) of the first record at or after `offset`, or an error.
+  Result<std::pair<engine::Term, engine::Seq>> LabelAt(int64_t offset);
   Status Assign(int64_t offset);
+  // Called when nothing came for a while: if the log has records past the position (a fetch
+  // that stalled when the brokers went away and came back), starts fetching again there.
+  void RestartStalledFetch();
 
   const KafkaSourceOptions options_;
   const std::string topic_;
@@ -50,6 +58,7 @@ class KafkaJournalSource final : public runtime::JournalSource {
   int64_t start_offset_ = 0;
   std::atomic<int64_t> next_offset_{0};  // after the last record handed out
   int64_t errors_logged_ = 0;
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace cm::replication

@@ -44,6 +44,9 @@ Result<KafkaHandle> NewJournalConsumer(const std::string& brokers, const std::st
                                // this bounds (the lag's floor there). 100 idle fetches a
                                // second cost a real broker little.
                                {"fetch.wait.max.ms", "10"},
+                               // A request the brokers lost while away is given up after 5 s,
+                               // not a minute: a follower falls that much behind at most.
+                               {"socket.timeout.ms", "5000"},
                                {"reconnect.backoff.max.ms", "1000"},
                                {"client.id", client_id.c_str()}});
       !s.ok()) {

@@ -18,6 +18,7 @@ namespace cm::replication {
 inline constexpr int32_t kJournalPartition = 0;
 inline constexpr const char* kFirstHeader = "cm-first";
 inline constexpr const char* kLastHeader = "cm-last";
+inline constexpr const char* kTermHeader = "cm-term";  // missing before terms: term 0
 
 std::string JournalTopic(const std::string& cluster);
 

@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "engine/codec/event_codec.h"
+#include "journal/durable_files.h"
+#include "journal/snapshot_files.h"
 #include "journal/journal_archive.h"
 #include "journal/recovery.h"
 
@@ -147,19 +151,21 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
                  slots_.front().event.term, state_->term());
     return Status::OK();
   }
-  if (batch.last <= applied) {
-    if (batch_term > state_->term())
+  if (batch.first <= applied && batch_term > state_->term()) {
+    if (Status s = CutBack(batch.first); !s.ok())
       return Status::Corruption(Label(batch) + " of term " + std::to_string(batch_term) +
-                                " overlaps events this journal holds from term " +
-                                std::to_string(state_->term()) +
-                                ": the journals diverged; cut this one back to the log");
+                                " replaces events of term " + std::to_string(state_->term()) +
+                                " this journal holds, which cannot be cut back: " + s.message());
+  }
+  const Seq kept = state_->last_seq();
+  if (batch.last <= kept) {
     stats_.duplicate_batches.fetch_add(1, std::memory_order_relaxed);
     return Status::OK();
   }
-  if (batch.first != applied + 1)
-    return Status::Corruption(Label(batch) + " does not follow seq " + std::to_string(applied) +
-                              (batch.first > applied ? ": events are missing from the log"
-                                                     : ": it overlaps what was applied"));
+  if (batch.first != kept + 1)
+    return Status::Corruption(Label(batch) + " does not follow seq " + std::to_string(kept) +
+                              (batch.first > kept ? ": events are missing from the log"
+                                                  : ": it overlaps what was applied"));
   for (const engine::EventSlot& slot : slots_) {
     if (Status s = state_->Apply(slot.event); !s.ok())
       return Status::Corruption(Label(batch) + ": " + s.message());
@@ -174,6 +180,64 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
   last_ts_.store(slots_.back().event.ts, std::memory_order_relaxed);
   term_.store(state_->term(), std::memory_order_relaxed);
   applied_seq_.store(batch.last, std::memory_order_release);
+  return Status::OK();
+}
+
+Status Follower::CutBack(Seq from) {
+  const Seq to = state_->last_seq();
+  const engine::Term old_term = state_->term();
+  namespace fs = std::filesystem;
+  const std::string aside = options_.data_dir + "/diverged";
+  std::error_code ec;
+  fs::create_directories(aside, ec);
+  if (ec) return Status::IOError("creating " + aside + ": " + ec.message());
+  const std::string stem = aside + "/term-" + std::to_string(old_term) + "-seq-" +
+                           std::to_string(from) + "-" + std::to_string(to);
+  // The cut batches, as the journal held them (records of engine/codec/event_codec.h).
+  std::string cut;
+  Status misaligned;
+  Status scanned = store_->Scan(from, [&](Seq first, std::string_view records) {
+    if (first < from) {
+      misaligned = Status::Corruption("seq " + std::to_string(from) +
+                                      " is inside the local batch that starts at " +
+                                      std::to_string(first));
+      return false;
+    }
+    cut.append(records);
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (!misaligned.ok()) return misaligned;
+  if (Status s = journal::WriteFileSynced(stem + ".journal", cut); !s.ok()) return s;
+  // Snapshots that hold cut events go aside too, or a restart would bring them back.
+  for (const journal::SnapshotFile& snap : journal::ListSnapshots(journal::SnapshotDir(options_.data_dir))) {
+    if (snap.seq < from) continue;
+    fs::rename(snap.path, stem + "-" + fs::path(snap.path).filename().string(), ec);
+    if (ec) return Status::IOError("moving " + snap.path + " aside: " + ec.message());
+  }
+  if (Status s = journal::SyncDir(aside); !s.ok()) return s;
+  if (Status s = store_->DropFrom(from); !s.ok()) return s;
+
+  journal::RecoveryOptions ro;
+  ro.config = options_.engine;
+  ro.until = from - 1;
+  auto recovered = journal::Recover(*store_, journal::SnapshotDir(options_.data_dir), ro);
+  if (!recovered.ok()) return recovered.status();
+  if (recovered->state->last_seq() != from - 1)
+    return Status::Corruption("the journal does not reach seq " + std::to_string(from - 1) +
+                              " after the cut");
+  state_ = std::move(recovered->state);
+  try {
+    if (listener_) listener_->OnRecovered(*state_);
+  } catch (const std::exception& e) {
+    return Status::Halted(std::string("a durable listener failed: ") + e.what());
+  }
+  stats_.cut_events.fetch_add(to - from + 1, std::memory_order_relaxed);
+  applied_seq_.store(state_->last_seq(), std::memory_order_release);
+  term_.store(state_->term(), std::memory_order_relaxed);
+  spdlog::warn("follower: the log's term replaced events {}..{} of term {}: cut them from the "
+               "journal and kept them in {}.journal",
+               from, to, old_term, stem);
   return Status::OK();
 }
 

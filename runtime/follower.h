@@ -10,8 +10,11 @@
 //   - a batch of an older term than the state's is a fenced-off leader's (its writes were
 //     never acknowledged, engine/event.h TermStarted): passed over;
 //   - a batch the follower already has (its last seq at or below the applied one) is passed
-//     over, unless it belongs to a newer term: then the log and this journal disagree, and the
-//     follower stops (the divergence needs the journal cut back, which a restart does not do);
+//     over, unless it belongs to a newer term: then this journal holds events of an older term
+//     that the log replaced (a former leader's that never reached Kafka, so were never
+//     acknowledged; or a fenced-off leader's). The follower cuts its journal back to just
+//     before the batch, keeps the cut events aside in <data>/diverged/ for an operator, rebuilds
+//     its state (and its listener's) at that seq, and applies the batch;
 //   - a batch that does not start right after the applied seq is a gap: the follower stops;
 //   - otherwise its events are applied to the state (which checks them), then the batch is
 //     appended to the local journal and synced, then delivered to the listener.
@@ -23,6 +26,7 @@
 // getters from any thread.
 
 #include <atomic>
+#include <string_view>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -83,6 +87,7 @@ class Follower {
     std::atomic<uint64_t> applied_events{0};
     std::atomic<uint64_t> duplicate_batches{0};  // already applied (a resend)
     std::atomic<uint64_t> fenced_batches{0};     // an older term's
+    std::atomic<uint64_t> cut_events{0};         // cut back: a newer term replaced them
   };
   const Stats& stats() const { return stats_; }
 
@@ -96,6 +101,8 @@ class Follower {
   // Decodes, checks, applies, journals and delivers one batch (the list above).
   Status Handle(const ReplicatedBatch& batch);
   Status Deliver(engine::Seq last);
+  // Cuts the journal back to before `from` (the divergence above), the cut batches kept aside.
+  Status CutBack(engine::Seq from);
   void Fail(const std::string& reason);
 
   const FollowerOptions options_;

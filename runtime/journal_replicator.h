@@ -18,13 +18,17 @@ class JournalReplicator {
  public:
   virtual ~JournalReplicator() = default;
 
-  // Journal thread: queues the batch of events first..last, `records` being the journal's own
-  // bytes for it (journal/journal_writer.h; checksums included). Batches come in seq order,
-  // each starting right after the previous one.
-  virtual void Send(engine::Seq first, engine::Seq last, std::string_view records) = 0;
+  // Journal thread: queues the batch of events first..last of writer's term `term`, `records`
+  // being the journal's own bytes for it (journal/journal_writer.h; checksums included).
+  // Batches come in seq order, each starting right after the previous one.
+  virtual void Send(engine::Seq first, engine::Seq last, engine::Term term,
+                    std::string_view records) = 0;
 
   // Any thread: the highest seq known to be replicated (batches are acknowledged in order).
   virtual engine::Seq replicated_seq() const = 0;
+  // The term of the replicated batch that ends at replicated_seq() when the replicator opened:
+  // a pipeline whose journal is of an older term must not write (a newer leader took over).
+  virtual engine::Term replicated_term() const { return 0; }
   // Any thread: true once some batch will never be replicated (the pipeline then halts).
   virtual bool failed() const = 0;
 

@@ -17,6 +17,7 @@ namespace cm::runtime {
 struct ReplicatedBatch {
   engine::Seq first = 0;  // as the leader labelled it; the follower checks it against the records
   engine::Seq last = 0;
+  engine::Term term = 0;  // as labelled (the follower reads the events' own terms)
   std::string records;   // the journal's own bytes (engine/codec/event_codec.h)
 };
 

@@ -306,7 +306,8 @@ bool Pipeline::JournalBatch(int64_t first, int64_t last_slot) {
   for (int64_t s = first; s <= last_slot; ++s) writer_.Add(output_[s].event);
   const Seq last = output_[last_slot].event.seq;
   if (options_.replicator != nullptr)  // in flight while the local sync runs
-    options_.replicator->Send(writer_.pending_first(), last, writer_.pending_records());
+    options_.replicator->Send(writer_.pending_first(), last, output_[last_slot].event.term,
+                              writer_.pending_records());
   const auto sync_start = std::chrono::steady_clock::now();
   int64_t written = 0;
   Status st = writer_.Commit(options_.stage_timestamps ? &written : nullptr);
@@ -366,6 +367,11 @@ bool Pipeline::ReleaseDurable(int64_t committed, bool block) {
 Status Pipeline::CatchUpReplicas(journal::JournalStore& journal) {
   JournalReplicator& r = *options_.replicator;
   const Seq replicated = r.replicated_seq();
+  if (r.replicated_term() > state_->term())
+    return Status::Corruption("the replicated journal is in term " +
+                              std::to_string(r.replicated_term()) + ", newer than this node's " +
+                              std::to_string(state_->term()) +
+                              ": another leader took over; follow it (--role standby)");
   if (replicated > recovered_seq_)
     return Status::Corruption("the replicated journal is ahead of this node's (seq " +
                               std::to_string(replicated) + " > " +
@@ -389,7 +395,7 @@ Status Pipeline::CatchUpReplicas(journal::JournalStore& journal) {
                                std::to_string(expected) + " to replicate (retention?)");
       return false;
     }
-    r.Send(first, last, records);
+    r.Send(first, last, e.term, records);
     expected = last + 1;
     return true;
   });

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -138,7 +140,7 @@ ReplicatedBatch Forged(Seq seq, Term term) {
   e.ts = TestWorld::kStart;
   e.term = term;
   e.body = SalesClosed{1};
-  ReplicatedBatch b{seq, seq, {}};
+  ReplicatedBatch b{seq, seq, term, {}};
   EncodeEvent(e, &b.records);
   return b;
 }
@@ -275,19 +277,19 @@ TEST_CASE("a gap, a corrupt record or a diverged journal stops the follower") {
     }
     expected = "its records do not hold those events";
   }
-  SUBCASE("a diverged journal") {
-    // A newer term began at a seq this follower already holds from the old term: the log
-    // and the local journal disagree there.
-    for (std::size_t i = 0; i <= 5; ++i) log.Add(leader.batches[i]);
+  SUBCASE("a newer term that starts inside a batch of this journal") {
+    std::size_t k = 0;
+    while (leader.batches[k].first == leader.batches[k].last) ++k;
+    for (std::size_t i = 0; i <= k; ++i) log.Add(leader.batches[i]);
     Event started;
-    started.seq = leader.batches[5].last;
+    started.seq = leader.batches[k].last;
     started.ts = TestWorld::kStart;
     started.term = 1000;
     started.body = TermStarted{1000, "http://elsewhere"};
-    ReplicatedBatch newer{started.seq, started.seq, {}};
+    ReplicatedBatch newer{started.seq, started.seq, 1000, {}};
     EncodeEvent(started, &newer.records);
     log.Add(newer);
-    expected = "the journals diverged";
+    expected = "cannot be cut back";
   }
   OpenFollower f;
   f.follower->Start(log);
@@ -350,4 +352,57 @@ TEST_CASE("a promotion fails when the log cannot be read to its end in time") {
   const cm::Status s = f.follower->CatchUpAndStop(std::chrono::milliseconds(300));
   CHECK_FALSE(s.ok());
   CHECK(s.message().find("not read to its end") != std::string::npos);
+}
+
+TEST_CASE("a newer term replaces events the log never kept: they are cut back and kept aside") {
+  // Two leaders agree up to a point; the old one then goes on alone (its batches reach this
+  // follower, as a former leader's own unreplicated tail would be in its journal), while the
+  // new one starts the next term from the point they agree on.
+  Leader old_leader(8), new_leader(8);
+  old_leader.Drive(300);
+  new_leader.Drive(300);
+  REQUIRE(old_leader.batches.size() == new_leader.batches.size());
+  const std::size_t agreed = old_leader.batches.size();
+  const Seq agreed_seq = old_leader.state.last_seq();
+  old_leader.gen.Reseed(1);
+  for (int k = 0; k < 40; ++k) old_leader.Run(old_leader.gen.Next());
+  new_leader.Run(System(StartTermCmd{new_leader.state.term() + 1, "http://new"}));
+  new_leader.gen.Reseed(2);
+  for (int k = 0; k < 40; ++k) new_leader.Run(new_leader.gen.Next());
+
+  FakeLog log;
+  std::string tail;  // the old leader's batches the new term replaces
+  for (std::size_t i = 0; i < old_leader.batches.size(); ++i) {
+    log.Add(old_leader.batches[i]);
+    if (i >= agreed) tail += old_leader.batches[i].records;
+  }
+  for (std::size_t i = agreed; i < new_leader.batches.size(); ++i) log.Add(new_leader.batches[i]);
+  OpenFollower f;
+  f.follower->Start(log);
+  const Seq end = new_leader.state.last_seq();
+  WaitFor([&] {
+    return (f.follower->applied_seq() == end && log.batches_behind() == 0) ||
+           f.follower->failed();
+  });
+  REQUIRE_MESSAGE(!f.follower->failed(), f.follower->failure());
+  f.follower->Stop();
+  CHECK(StateHash(f.follower->state_after_stop()) == StateHash(new_leader.state));
+  CHECK(f.follower->stats().cut_events.load() == old_leader.state.last_seq() - agreed_seq);
+  CHECK(f.delivered.recovered.load());
+
+  // The cut events are kept, byte for byte, under a name that says what they are.
+  const std::string kept = f.dir.path() + "/diverged/term-" +
+                           std::to_string(old_leader.state.term()) + "-seq-" +
+                           std::to_string(agreed_seq + 1) + "-" +
+                           std::to_string(old_leader.state.last_seq()) + ".journal";
+  std::ifstream in(kept, std::ios::binary);
+  REQUIRE(in.good());
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(bytes == tail);
+
+  // The journal is now the new leader's, and recovers to its state.
+  cm::journal::RecoveryOptions ro;
+  auto recovered = cm::journal::Recover(*f.journal, f.dir.path() + "/none", ro);
+  REQUIRE(recovered.ok());
+  CHECK(StateHash(*recovered->state) == StateHash(new_leader.state));
 }

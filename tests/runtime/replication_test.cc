@@ -38,7 +38,7 @@ class FakeReplicator final : public JournalReplicator {
   };
   explicit FakeReplicator(Seq already_replicated = 0) : replicated_(already_replicated) {}
 
-  void Send(Seq first, Seq last, std::string_view records) override {
+  void Send(Seq first, Seq last, cm::engine::Term, std::string_view records) override {
     std::lock_guard lock(mu_);
     sent_.push_back({first, last, std::string(records)});
     if (!hold_) Acknowledge(last);
