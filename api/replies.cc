@@ -41,15 +41,14 @@ void TryLater(const ExPtr& ex, int status, std::string_view code, std::string_vi
 void NotLeader(const ExPtr& ex, const std::string& leader_url) {
   if (leader_url.empty())
     return TryLater(ex, 503, "NOT_LEADER",
-                    "this server follows the leader's journal and takes no writes; the "
-                    "leader's address is not known yet",
+                    "this server is not the leader and takes no writes; the leader's "
+                    "address is not known yet",
                     1);
   std::string location = leader_url;
   while (!location.empty() && location.back() == '/') location.pop_back();
   location += std::string(ex->req.target());
   Fail(ex, Problem(307, "NOT_LEADER",
-                   "this server follows the leader's journal and takes no writes; send it to "
-                   "the leader")
+                   "this server is not the leader and takes no writes; send it to the leader")
                .With([&](json::JsonWriter& w) { w.Field("leader", leader_url); })
                .Header(http::field::location, location));
 }

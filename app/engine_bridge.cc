@@ -10,6 +10,10 @@ namespace cm::app {
 using engine::EventType;
 
 void EngineBridge::Attach(runtime::Pipeline* pipeline) {
+  {
+    std::lock_guard lock(leader_mu_);
+    following_.leader_url.clear();  // this server leads: nobody to send writers to
+  }
   pipeline_.store(pipeline);
   follower_.store(nullptr);
 }
@@ -18,6 +22,11 @@ void EngineBridge::SetFollowing(Following following) {
   std::lock_guard lock(leader_mu_);
   following_ = std::move(following);
   follower_.store(following_.follower);
+}
+
+void EngineBridge::SetLeaderUrl(const std::string& url) {
+  std::lock_guard lock(leader_mu_);
+  following_.leader_url = url;
 }
 
 std::string EngineBridge::LeaderUrl() const {
@@ -29,9 +38,9 @@ void EngineBridge::Count(const engine::Event& e) {
   std::atomic<uint64_t>* counter = nullptr;
   switch (TypeOf(e)) {
     case EventType::kTermStarted: {
-      // Where writes go from now on, for a follower's 307s.
+      // Where writes go from now on, for a follower's 307s (a leader's own is its own URL).
       const auto& b = std::get<engine::TermStarted>(e.body);
-      if (!b.leader.empty()) {
+      if (!b.leader.empty() && follower_.load() != nullptr) {
         std::lock_guard lock(leader_mu_);
         following_.leader_url = b.leader;
       }
@@ -81,6 +90,7 @@ api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
   if (pipeline == nullptr || draining_.load()) return Publish::kUnavailable;
   // A replication failure for good halts the engine: that needs an operator, not a retry.
   if (pipeline->halted()) return Publish::kHalted;
+  if (holds_leadership_ && !holds_leadership_()) return Publish::kNotLeader;
   const replication::KafkaJournalReplicator* replicator = replicator_.load();
   if (replicator != nullptr && !replicator->available()) return Publish::kNotReplicated;
   switch (pipeline->TryPublish(std::move(cmd))) {
@@ -141,6 +151,10 @@ bool EngineBridge::Ready(std::string* why) const {
   }
   if (pipeline->halted()) {
     *why = "the journal is not writable: " + pipeline->halt_reason();
+    return false;
+  }
+  if (holds_leadership_ && !holds_leadership_()) {
+    *why = "this server no longer holds the leadership";
     return false;
   }
   if (draining_.load()) {

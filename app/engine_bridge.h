@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,10 @@ class EngineBridge : public api::EnginePort {
     std::string data_dir;  // for the disk metrics
   };
   void SetFollowing(Following following);
+  // An elected leader: writes are refused (kNotLeader) once its lease may have run out.
+  void SetLeadership(std::function<bool()> holds) { holds_leadership_ = std::move(holds); }
+  // A follower learned where the leader is (from etcd).
+  void SetLeaderUrl(const std::string& url);
   // For /metrics only; set once before the server starts.
   void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
   void SetOutbox(const outbox::OutboxPublisher* outbox) { outbox_ = outbox; }
@@ -88,6 +93,7 @@ class EngineBridge : public api::EnginePort {
   readmodel::QueuePresence& presence_;
   std::atomic<runtime::Pipeline*> pipeline_{nullptr};
   std::atomic<const runtime::Follower*> follower_{nullptr};
+  std::function<bool()> holds_leadership_;  // set before the server starts
   Following following_;          // set before the server starts; leader_url under leader_mu_
   mutable std::mutex leader_mu_;
   payments::PaymentWorker* payments_ = nullptr;

@@ -15,7 +15,7 @@ using tcp = boost::asio::ip::tcp;
 
 Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
                          const std::string& target, const std::string& body,
-                         const std::string& bearer, std::chrono::seconds timeout) {
+                         const std::string& bearer, std::chrono::milliseconds timeout) {
   const auto url = http::ParseHttpUrl(base_url);
   if (!url)
     return Status::InvalidArgument("the server URL must be http://host[:port]: " + base_url);
@@ -28,9 +28,6 @@ Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
   tcp::resolver resolver(io);
   const auto endpoints = resolver.resolve(host, port, ec);
   if (ec) return Status::IOError("cannot resolve " + base_url + ": " + ec.message());
-  stream.expires_after(timeout);
-  stream.connect(endpoints, ec);
-  if (ec) return Status::IOError("cannot connect to " + base_url + ": " + ec.message());
 
   beast::http::request<beast::http::string_body> req{method, target, 11};
   req.set(beast::http::field::host, host + ":" + port);
@@ -38,16 +35,33 @@ Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
   if (!body.empty()) req.set(beast::http::field::content_type, "application/json");
   req.body() = body;
   req.prepare_payload();
-  stream.expires_after(timeout);
-  beast::http::write(stream, req, ec);
-  if (ec) return Status::IOError("cannot send to " + base_url + ": " + ec.message());
-
   beast::flat_buffer buffer;
   beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(std::uint64_t{4} << 30);  // backup files (RocksDB tables are 64 MiB)
-  beast::http::read(stream, buffer, parser, ec);
-  if (ec)
-    return Status::IOError("no answer to " + target + " from " + base_url + ": " + ec.message());
+
+  // Asynchronous steps, because only they honour the stream's deadline: the whole call takes
+  // at most `timeout`.
+  Status failed;
+  stream.expires_after(timeout);
+  stream.async_connect(endpoints, [&](beast::error_code connect_ec, const tcp::endpoint&) {
+    if (connect_ec) {
+      failed = Status::IOError("cannot connect to " + base_url + ": " + connect_ec.message());
+      return;
+    }
+    beast::http::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
+      if (write_ec) {
+        failed = Status::IOError("cannot send to " + base_url + ": " + write_ec.message());
+        return;
+      }
+      beast::http::async_read(stream, buffer, parser, [&](beast::error_code read_ec, std::size_t) {
+        if (read_ec)
+          failed = Status::IOError("no answer to " + target + " from " + base_url + ": " +
+                                   read_ec.message());
+      });
+    });
+  });
+  io.run();
+  if (!failed.ok()) return failed;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   return FetchReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
 }

@@ -17,9 +17,10 @@ struct FetchReply {
 };
 
 // `base_url` is "http://host:port"; `target` starts with '/'. An empty `bearer` sends no
-// Authorization header. Errors: a bad URL, no connection, or no answer within `timeout`.
+// Authorization header. Errors: a bad URL, no connection, or no whole answer within `timeout`
+// (the whole call).
 Result<FetchReply> Fetch(const std::string& base_url, boost::beast::http::verb method,
                          const std::string& target, const std::string& body,
-                         const std::string& bearer, std::chrono::seconds timeout);
+                         const std::string& bearer, std::chrono::milliseconds timeout);
 
 }  // namespace cm::app

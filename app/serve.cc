@@ -16,6 +16,7 @@
 #include "app/demo_data.h"
 #include "app/durable_stages.h"
 #include "app/engine_bridge.h"
+#include "app/leader_election.h"
 #include "app/part_options.h"
 #include "app/replication_parts.h"
 #include "app/serve_options.h"
@@ -200,6 +201,17 @@ std::string AdvertiseUrl(const ServeOptions& o, uint16_t port) {
   return "http://" + o.address + ":" + std::to_string(port);
 }
 
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 void WritePortFile(const std::string& path, uint16_t port) {
   if (path.empty()) return;
   std::ofstream(path + ".tmp") << port << "\n";
@@ -291,6 +303,18 @@ int RunServer(const ServeOptions& o) {
   follower_parts.payments = nullptr;
   AddDurableStages(follower_fanout, follower_parts);
 
+  // The election, when etcd decides who leads: nothing is acknowledged without the lease.
+  std::unique_ptr<LeaderElection> election;
+  if (!o.elect_with_etcd.empty()) {
+    ElectionOptions eo;
+    eo.endpoints = SplitList(o.elect_with_etcd);
+    eo.cluster = o.cluster;
+    eo.ttl_s = o.etcd_lease_ttl_s;
+    election = std::make_unique<LeaderElection>(eo);
+    po.holds_leadership = [&election] { return election->Holding(); };
+    bridge.SetLeadership([&election] { return election->Holding(); });
+  }
+
   // What only the leader runs. It starts at startup, or when a standby is promoted.
   std::unique_ptr<replication::KafkaJournalReplicator> replicator;
   std::unique_ptr<runtime::Pipeline> pipeline;
@@ -333,6 +357,17 @@ int RunServer(const ServeOptions& o) {
       return 2;
     }
   } else {
+    if (election) {
+      auto won = election->TryAcquire();
+      if (!won.ok() || !won.value()) {
+        auto holder = election->CurrentLeader();
+        spdlog::critical("election: {}; start this server with --role standby",
+                         !won.ok() ? "etcd does not answer: " + won.status().ToString()
+                                   : "another server leads (" +
+                                         (holder.ok() ? holder.value() : std::string("?")) + ")");
+        return 2;
+      }
+    }
     if (Status s = lead(nullptr); !s.ok()) {
       spdlog::critical("{}", s.ToString());
       return 2;
@@ -368,6 +403,11 @@ int RunServer(const ServeOptions& o) {
     spdlog::critical("{}", error);
     return 2;
   }
+  const std::string advertise_url = AdvertiseUrl(o, server.port());
+  if (election && pipeline) {
+    if (Status s = election->Announce(advertise_url); !s.ok())
+      spdlog::warn("election: could not announce {}: {}", advertise_url, s.ToString());
+  }
   WritePortFile(o.port_file, server.port());
   spdlog::info("concertmania {} listening on http://{}:{} ({} I/O threads, data in {})", o.role,
                o.address, server.port(), so.threads, o.data_dir);
@@ -381,12 +421,32 @@ int RunServer(const ServeOptions& o) {
       spdlog::info("signal {}: shutting down", sig);
       break;
     }
-    if (o.role != "standby" || pipeline || !TakePromoteRequest(o.data_dir)) continue;
-    if (Status s = Promote(AdvertiseUrl(o, server.port()), reads, bridge, follower, lead);
-        !s.ok()) {
+    // Leading: nothing to watch, unless the lease ran out (then writers go to the new leader).
+    if (pipeline && (!election || election->Holding())) continue;
+    const bool asked = o.role == "standby" && TakePromoteRequest(o.data_dir);
+    bool vacant = false;
+    if (election) {
+      // Where the leader is, for 307s; and whether anyone leads.
+      auto leader = election->CurrentLeader();
+      if (leader.ok() && !leader.value().empty()) bridge.SetLeaderUrl(leader.value());
+      vacant = leader.ok() && leader.value().empty();
+    }
+    if (pipeline || o.role != "standby" || (!asked && !vacant)) continue;
+    if (election) {
+      auto won = election->TryAcquire();
+      if (!won.ok() || !won.value()) {
+        if (asked) spdlog::error("promotion refused: another server holds the leadership");
+        continue;
+      }
+    }
+    if (Status s = Promote(advertise_url, reads, bridge, follower, lead); !s.ok()) {
       spdlog::critical("promotion failed, shutting down: {}", s.ToString());
       exit_code = 4;
       break;
+    }
+    if (election) {
+      if (Status s = election->Announce(advertise_url); !s.ok())
+        spdlog::warn("election: could not announce {}: {}", advertise_url, s.ToString());
     }
   }
   server.StopAccepting();
@@ -405,6 +465,7 @@ int RunServer(const ServeOptions& o) {
   if (replicator) replicator->GiveUpAfter(o.shutdown_grace_ms);
   if (pipeline) pipeline->Stop();  // finishes and journals everything already published
   if (outbox.publisher) outbox.publisher->Stop();  // the rest goes out after a restart
+  election.reset();  // gives the leadership up (if held) once nothing more is written
   if (bridge.Halted()) exit_code = 3;
   server.Stop();
   ws_hub.Stop();

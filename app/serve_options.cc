@@ -210,6 +210,13 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--min-seq-wait-ms", o.min_seq_wait_ms,
                  "How long a request with CM-Min-Seq waits for that seq before 503")
       ->envname("CM_MIN_SEQ_WAIT_MS")->check(CLI::Range(0, 10'000))->capture_default_str();
+  cmd.add_option("--elect-with-etcd", o.elect_with_etcd,
+                 "etcd client URLs (http://host:port,...): the leader holds a key under a lease, "
+                 "and a standby takes it over and promotes itself when the lease runs out")
+      ->envname("CM_ELECT_WITH_ETCD");
+  cmd.add_option("--etcd-lease-ttl-s", o.etcd_lease_ttl_s,
+                 "The leader's lease: a dead leader is replaced this long after its last renewal")
+      ->envname("CM_ETCD_LEASE_TTL_S")->check(CLI::Range(2, 60))->capture_default_str();
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
       ->envname("CM_PORT_FILE");
 }

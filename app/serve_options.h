@@ -76,6 +76,10 @@ struct ServeOptions {
   std::string advertise_url;  // this server's address, announced when it becomes the leader
   int max_replica_lag_ms = 5000;
   int min_seq_wait_ms = 250;
+  // Leader election through etcd (app/leader_election.h): client URLs, comma-separated; empty =
+  // none (promotion by `concertmania promote` only).
+  std::string elect_with_etcd;
+  int etcd_lease_ttl_s = 2;
 };
 
 // Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.

@@ -109,6 +109,13 @@ Result<std::unique_ptr<KafkaJournalReplicator>> KafkaJournalReplicator::Open(
     return Status::InvalidArgument(std::string("kafka producer: ") + err);
   }
   self->rk_ = rk;
+  // Learn where the partition lives now, so the first batch goes out at once instead of
+  // waiting in the client for the topic's metadata (a promoted standby's first write).
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, self->topic_.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(rk, 0, topic, &metadata, o.open_timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR)
+    rd_kafka_metadata_destroy(metadata);
+  rd_kafka_topic_destroy(topic);
   self->poller_ = std::thread([p = self.get()] { p->PollLoop(); });
   spdlog::info("replication: journal to {} on {}, replicated up to seq {} (term {})",
                self->topic_, o.brokers, last.value().last, last.value().term);

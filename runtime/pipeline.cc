@@ -345,6 +345,11 @@ bool Pipeline::ReleaseDurable(int64_t committed, bool block) {
     durable = std::min(durable, r->replicated_seq());
     if (durable < output_[from].event.seq) return true;  // the oldest batch still awaits them
   }
+  if (options_.holds_leadership && !options_.holds_leadership()) {
+    Halt("this node may no longer lead (its leadership lease ran out): events up to " +
+         std::to_string(durable) + " are not acknowledged");
+    return false;
+  }
   // Slots hold consecutive seqs.
   const int64_t upto = from + static_cast<int64_t>(durable - output_[from].event.seq);
   if (options_.replicator != nullptr) {

@@ -65,6 +65,11 @@ struct PipelineOptions {
   // the local journal's tail the replicas lack, and fails when they are ahead of it. Not
   // owned; must outlive the pipeline.
   JournalReplicator* replicator = nullptr;
+  // With an elected leader (app/leader_election.h): asked before anything is reported durable.
+  // False means this node may no longer be the leader (its lease may have run out while it was
+  // paused or cut off), and a newer leader may have read the log without these batches: the
+  // pipeline halts and answers nothing more.
+  std::function<bool()> holds_leadership;
   // Benchmarks: stamp each event with the time it passed each stage (EventSlot::stages).
   bool stage_timestamps = false;
   // Deliver durable events to the listener from the journal thread, right after each sync,

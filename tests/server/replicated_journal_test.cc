@@ -7,17 +7,22 @@
 #include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
 
+#include <signal.h>
+
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <future>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "engine/codec/event_codec.h"
 #include "journal/journal_store.h"
 #include "journal/recovery.h"
 #include "tests/server/api_fixture.h"
+#include "tests/support/etcd_cluster.h"
 #include "tests/support/mock_kafka.h"
 #include "tests/support/shell.h"
 
@@ -221,6 +226,16 @@ uint64_t SeqOf(const HttpResult& r) {
   return seq;
 }
 
+// Waits (up to 30 s) until the server leads, then holds `seat`: its answer.
+HttpResult FirstWrite(HttpClient& http, uint64_t concert, int seat, const std::string& token) {
+  for (const auto deadline = Clock::now() + std::chrono::seconds(30); Clock::now() < deadline;) {
+    if (http.Get("/metrics").body.find("\ncm_leader 1\n") != std::string::npos)
+      return Hold(http, concert, seat, token);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return {};
+}
+
 // The last seq and the state hash `replay --verify` reports for a stopped server's data.
 std::string ReplayVerify(const std::string& data_dir) {
   const ShellResult r = RunShell(ReplayBinary() + " --data " + data_dir + " --verify 2>&1");
@@ -386,4 +401,110 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
   REQUIRE(rejoined->Terminate() == 0);
   CHECK(ReplayVerify(follower_dirs.path() + "/replica") == promoted);
   CHECK(ReplayVerify(leader.data_dir()) == promoted);
+}
+
+TEST_CASE("with etcd, a standby takes over by itself, and a paused leader is refused on waking") {
+  TempDir dir;
+  EtcdCluster etcd(dir.path() + "/etcd");
+  ThreeBrokers kafka;
+  const std::vector<std::string> elect = {"--elect-with-etcd", etcd.endpoints()};
+  std::vector<std::string> leader_flags = {"--replicate-to-kafka", kafka.bootstraps()};
+  leader_flags.insert(leader_flags.end(), elect.begin(), elect.end());
+  ApiFixture leader(leader_flags);
+  CHECK(etcd.Get("/concertmania/main/leader") == Url(leader.port()));
+  ConcertOptions co;
+  co.rows = 20;
+  const uint64_t concert = leader.CreateConcert(co);
+  const auto users = MakeUsers(leader, 64, "el");
+  const std::string seats = "/api/concerts/" + std::to_string(concert) + "/seats";
+  auto standby = StartFollower(dir.path() + "/standby", "standby", kafka.bootstraps(), elect);
+  auto replica = StartFollower(dir.path() + "/replica", "replica", kafka.bootstraps(), elect);
+  HttpClient on_standby(standby->port()), on_replica(replica->port());
+  // The replica finds the leader through etcd.
+  HttpResult sent_on;
+  for (const auto deadline = Clock::now() + std::chrono::seconds(10); Clock::now() < deadline;) {
+    sent_on = Hold(on_replica, concert, 0, users[0]);
+    if (sent_on.status == 307) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(sent_on.Header("location").rfind(Url(leader.port()), 0) == 0);
+
+  // A flash sale on the leader; it dies in the middle of it.
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> acknowledged;  // (reservation, owner)
+  std::vector<std::thread> buyers;
+  for (int t = 0; t < 4; ++t)
+    buyers.emplace_back([&, t] {
+      HttpClient http(leader.port());
+      for (int i = t; i < 64 && !stop.load(); i += 4) {
+        HttpResult r;
+        try {
+          r = Hold(http, concert, i * 3, users[i]);
+        } catch (const std::exception&) {
+          return;  // the leader is gone
+        }
+        if (r.status != 201) continue;
+        std::lock_guard lock(mu);
+        acknowledged.emplace_back("/api/reservations/" + std::to_string(Int(r.Json(), "id")),
+                                  users[i]);
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto killed = Clock::now();
+  leader.server->Kill();
+  stop = true;
+  for (auto& b : buyers) b.join();
+  REQUIRE_FALSE(acknowledged.empty());
+
+  // Nobody asks the standby: it takes the key once the lease runs out, and takes writes.
+  HttpResult first_write = FirstWrite(on_standby, concert, 190, users[60]);
+  REQUIRE(first_write.status == 201);
+  const auto failover =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed).count();
+  MESSAGE("failover with a 2 s lease, SIGKILL to the first write on the new leader: " << failover
+                                                                                      << " ms");
+  CHECK(failover < 10'000);
+  CHECK(etcd.Get("/concertmania/main/leader") == Url(standby->port()));
+  for (const auto& [path, token] : acknowledged) {
+    auto r = on_standby.Get(path, token);
+    CHECK(r.status == 200);
+    CHECK(Str(r.Json(), "status") == "HELD");
+  }
+
+  // A second standby; then the new leader is paused (SIGSTOP) past its lease.
+  auto second = StartFollower(dir.path() + "/second", "standby", kafka.bootstraps(), elect);
+  HttpClient on_second(second->port());
+  REQUIRE(Reaches(on_second, SeqOf(first_write)));
+  kill(standby->pid(), SIGSTOP);
+  HttpResult second_write = FirstWrite(on_second, concert, 191, users[61]);
+  REQUIRE(second_write.status == 201);
+  // It wakes believing it leads: its writes are refused (503, then 307 to the new leader once
+  // it has asked etcd), and it is not ready.
+  kill(standby->pid(), SIGCONT);
+  HttpResult zombie_write;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    zombie_write = Hold(on_standby, concert, 192, users[62]);
+    CHECK(zombie_write.body.find("NOT_LEADER") != std::string::npos);
+    if (zombie_write.status == 307) break;
+    CHECK(zombie_write.status == 503);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  INFO("the woken leader's answer: " << zombie_write.status << " " << zombie_write.body);
+  CHECK(zombie_write.Header("location").rfind(Url(second->port()), 0) == 0);
+  CHECK(on_standby.Get("/readyz").status == 503);
+  // The replica follows the second standby's term, and sends writers there.
+  REQUIRE(Reaches(on_replica, SeqOf(second_write)));
+  CHECK(on_replica.Get(seats).body == on_second.Get(seats).body);
+  CHECK(Hold(on_replica, concert, 193, users[63]).Header("location").rfind(Url(second->port()),
+                                                                           0) == 0);
+
+  // Every journal replays to the same state at the same seq as the leader's.
+  REQUIRE(second->Terminate() == 0);
+  const std::string last = ReplayVerify(dir.path() + "/second");
+  const uint64_t end = std::stoull(last.substr(std::string("last seq: ").size()));
+  REQUIRE(Reaches(on_replica, end));
+  REQUIRE(replica->Terminate() == 0);
+  CHECK(ReplayVerify(dir.path() + "/replica") == last);
+  standby->Terminate();
 }
