@@ -3,10 +3,10 @@
 // group-commit batch becomes one record of the single-partition topic
 // `concertmania.journal.<cluster>`. The record's value is the journal's own bytes for the batch
 // (each event's record with its crc32c); its headers `cm-first`, `cm-last` and `cm-term` give
-// the batch's seqs and its writer's term in decimal (engine/event.h TermStarted). The producer is idempotent with acks=all, and its messages never expire
-// locally (message.timeout.ms=0): while the brokers are away a batch waits for them, and so
-// does every command in it, because the pipeline reports a batch durable only once Kafka has
-// it (runtime/journal_replicator.h).
+// the batch's seqs and its writer's term in decimal (engine/event.h TermStarted). The producer
+// is idempotent with acks=all, and its messages never expire locally (message.timeout.ms=0):
+// while the brokers are away a batch waits for them, and so does every command in it, because
+// the pipeline reports a batch durable only once Kafka has it (runtime/journal_replicator.h).
 //
 // While a batch has waited longer than `stall_ms`, available() is false and the gateway
 // refuses new writes with 503 REPLICATION_UNAVAILABLE instead of queueing them behind it;

@@ -210,7 +210,8 @@ Status Follower::CutBack(Seq from) {
   if (!misaligned.ok()) return misaligned;
   if (Status s = journal::WriteFileSynced(stem + ".journal", cut); !s.ok()) return s;
   // Snapshots that hold cut events go aside too, or a restart would bring them back.
-  for (const journal::SnapshotFile& snap : journal::ListSnapshots(journal::SnapshotDir(options_.data_dir))) {
+  const std::string snapshots = journal::SnapshotDir(options_.data_dir);
+  for (const journal::SnapshotFile& snap : journal::ListSnapshots(snapshots)) {
     if (snap.seq < from) continue;
     fs::rename(snap.path, stem + "-" + fs::path(snap.path).filename().string(), ec);
     if (ec) return Status::IOError("moving " + snap.path + " aside: " + ec.message());

@@ -9,6 +9,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -25,6 +26,7 @@
 #include "tests/support/etcd_cluster.h"
 #include "tests/support/mock_kafka.h"
 #include "tests/support/shell.h"
+#include "tests/support/ws_client.h"
 
 using namespace cm::test;
 using Clock = std::chrono::steady_clock;
@@ -226,6 +228,16 @@ uint64_t SeqOf(const HttpResult& r) {
   return seq;
 }
 
+// Seat id -> status letter, from a seat map (GET .../seats, or a WebSocket snapshot's).
+std::map<int64_t, std::string> SeatStatuses(const json::value& map) {
+  std::map<int64_t, std::string> out;
+  for (const auto& section : map.at("sections").as_array())
+    for (const auto& row : section.at("rows").as_array())
+      for (const auto& seat : row.at("seats").as_array())
+        out[seat.as_array()[0].to_number<int64_t>()] = std::string(seat.as_array()[4].as_string());
+  return out;
+}
+
 // Waits (up to 30 s) until the server leads, then holds `seat`: its answer.
 HttpResult FirstWrite(HttpClient& http, uint64_t concert, int seat, const std::string& token) {
   for (const auto deadline = Clock::now() + std::chrono::seconds(30); Clock::now() < deadline;) {
@@ -277,6 +289,11 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
                                {"--leader-url", Url(leader.port())});
   auto standby = StartFollower(follower_dirs.path() + "/standby", "standby", kafka.bootstraps());
   HttpClient on_replica(replica->port()), on_standby(standby->port());
+  // A live seat map subscriber on the replica.
+  WsClient live(replica->port());
+  live.Send(json::serialize(json::object{{"type", "subscribe"}, {"concertId", concert}}));
+  const json::value snapshot = live.NextOf("snapshot");
+  std::map<int64_t, std::string> seen = SeatStatuses(snapshot.at("seatMap"));
 
   // Holds on the leader; each answer names the seq it reflects.
   std::vector<std::pair<std::string, std::string>> held;  // (reservation path, owner token)
@@ -288,6 +305,22 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
     last_seq = SeqOf(r);
     held.emplace_back("/api/reservations/" + std::to_string(Int(r.Json(), "id")), users[i]);
   }
+
+  // The subscriber got every change, in order and without a gap, and sees the leader's map.
+  int64_t seq = Int(snapshot, "seq");
+  while (seq < static_cast<int64_t>(last_seq)) {
+    const json::value delta = live.NextOf("delta");
+    if (seq == Int(snapshot, "seq")) CHECK(Int(delta, "prevSeq") <= seq);
+    else CHECK(Int(delta, "prevSeq") == seq);
+    seq = Int(delta, "seq");
+    for (const auto& change : delta.at("changes").as_array()) {
+      const auto& c = change.as_array();
+      seen[c[0].to_number<int64_t>()] = std::string(c[1].as_string());
+    }
+  }
+  CHECK(seen == SeatStatuses(leader.http.Get(seats).Json()));
+  CHECK(std::count_if(seen.begin(), seen.end(), [](const auto& s) { return s.second == "H"; }) ==
+        12);
 
   // Read your writes on the replica: with CM-Min-Seq it answers only once it has the hold.
   auto mine =

@@ -155,7 +155,8 @@ Command RandomCommands::Next() {
     case 9:  // the clock; now and then a promoted leader's new term (some stale, some not system)
       if (Pick(20) == 0) {
         const Term term = term_ + (Pick(3) == 0 ? 0 : 1);
-        return As(Pick(4) == 0 ? user : 0, StartTermCmd{term, "http://n" + std::to_string(Pick(3))});
+        const std::string leader = "http://n" + std::to_string(Pick(3));
+        return As(Pick(4) == 0 ? user : 0, StartTermCmd{term, leader});
       }
       return As(0, TickCmd{rng_()});
     case 10:
