@@ -23,6 +23,20 @@ Command AsSystem(TimeMs now, CommandBody body) {
   return c;
 }
 
+// `e` as a version 6 writer wrote it: no term after the flags.
+std::string AsVersion6(const Event& e) {
+  std::string rec;
+  EncodeEvent(e, &rec);
+  std::string payload = rec.substr(4, rec.size() - 8);
+  payload[0] = 6;
+  payload.erase(1 + 1 + 8 + 8 + 1, 1);  // term 0 is one byte
+  std::string out;
+  cm::PutFixed32(&out, static_cast<uint32_t>(payload.size()));
+  out += payload;
+  cm::PutFixed32(&out, cm::crc32c::Value(payload));
+  return out;
+}
+
 Event RoundTrip(const Event& e) {
   std::string rec;
   EncodeEvent(e, &rec);
@@ -118,17 +132,9 @@ TEST_CASE("records keep the term; version 6 records read as term 0") {
   CHECK(std::get<TermStarted>(back.body).term == 301);
   CHECK(std::get<TermStarted>(back.body).leader == "http://standby-2:8080");
 
-  // The same HoldReleased as a version 6 writer wrote it: no term after the flags.
+  // The same HoldReleased as a version 6 writer wrote it.
   e.term = 0;
-  std::string rec;
-  EncodeEvent(e, &rec);
-  std::string payload = rec.substr(4, rec.size() - 8);
-  payload[0] = 6;
-  payload.erase(1 + 1 + 8 + 8 + 1, 1);
-  std::string v6;
-  cm::PutFixed32(&v6, static_cast<uint32_t>(payload.size()));
-  v6 += payload;
-  cm::PutFixed32(&v6, cm::crc32c::Value(payload));
+  const std::string v6 = AsVersion6(e);
   std::string_view in = v6;
   Event old;
   REQUIRE(DecodeEvent(&in, &old).ok());
@@ -136,17 +142,9 @@ TEST_CASE("records keep the term; version 6 records read as term 0") {
   CHECK(std::get<HoldReleased>(old.body).reservation == 7);
 
   // A TermStarted in a version 6 record cannot be: no writer of that version made one.
-  std::string rec2;
   started.term = 0;
   started.body = TermStarted{0, ""};
-  EncodeEvent(started, &rec2);
-  std::string p2 = rec2.substr(4, rec2.size() - 8);
-  p2[0] = 6;
-  p2.erase(1 + 1 + 8 + 8 + 1, 1);
-  std::string bad;
-  cm::PutFixed32(&bad, static_cast<uint32_t>(p2.size()));
-  bad += p2;
-  cm::PutFixed32(&bad, cm::crc32c::Value(p2));
+  const std::string bad = AsVersion6(started);
   std::string_view bad_in = bad;
   const Status s = DecodeEvent(&bad_in, &old);
   CHECK(s.IsCorruption());

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
 
 namespace cm::test {
 
@@ -77,16 +78,7 @@ EtcdCluster::EtcdCluster(const std::string& dir) {
         "--initial-advertise-peer-urls", Url(peer_ports[i]), "--initial-cluster", initial,
         "--initial-cluster-state", "new", "--initial-cluster-token", "concertmania-test",
         "--logger", "zap", "--log-level", "error", "--log-outputs", dir + "/" + name + "/etcd.log"};
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    pids_.push_back(pid);
+    pids_.push_back(Spawn(std::move(args)));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   for (uint16_t port : client_ports_) {

@@ -16,7 +16,7 @@ std::string ServerBinary() { return CM_SERVER_BINARY; }
 std::string ReplayBinary() { return CM_REPLAY_BINARY; }
 std::string FakePgBinary() { return CM_FAKEPG_BINARY; }
 
-pid_t StartChild(std::vector<std::string> args, const std::string& port_file, uint16_t* port) {
+pid_t Spawn(std::vector<std::string> args) {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -26,6 +26,11 @@ pid_t StartChild(std::vector<std::string> args, const std::string& port_file, ui
     execv(argv[0], argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+pid_t StartChild(std::vector<std::string> args, const std::string& port_file, uint16_t* port) {
+  const pid_t pid = Spawn(args);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);

@@ -44,6 +44,8 @@ std::string ServerBinary();
 std::string ReplayBinary();
 std::string FakePgBinary();
 
+// Starts `args` (args[0] is the program's path) as a child process.
+pid_t Spawn(std::vector<std::string> args);
 // Starts `args` (args[0] is the program) and waits (up to 30 s) until it writes its port to
 // `port_file`; throws when it exits or times out first.
 pid_t StartChild(std::vector<std::string> args, const std::string& port_file, uint16_t* port);
