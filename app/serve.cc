@@ -465,10 +465,11 @@ int RunServer(const ServeOptions& o) {
   if (replicator) replicator->GiveUpAfter(o.shutdown_grace_ms);
   if (pipeline) pipeline->Stop();  // finishes and journals everything already published
   if (outbox.publisher) outbox.publisher->Stop();  // the rest goes out after a restart
-  election.reset();  // gives the leadership up (if held) once nothing more is written
   if (bridge.Halted()) exit_code = 3;
   server.Stop();
   ws_hub.Stop();
+  // Gives the leadership up (if held) once nothing more is written, and nothing asks.
+  election.reset();
   if (access_log) access_log->Stop();
   spdlog::info("stopped at durable seq {}",
                pipeline ? pipeline->durable_seq() : follower.follower->applied_seq());
