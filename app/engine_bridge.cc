@@ -242,6 +242,7 @@ void EngineBridge::WriteFollowerMetrics(metrics::PrometheusText* out) const {
   out->Counter("cm_follower_fenced_batches_total",
                "Replicated batches passed over because their term had ended (a former leader's).",
                s.fenced_batches);
+  out->Counter("cm_follower_snapshots_total", "Snapshots this follower wrote.", s.snapshots);
   out->Counter("cm_follower_cut_events_total",
                "Events of this journal cut back because a newer term replaced them (kept in "
                "<data>/diverged/).",

@@ -30,6 +30,8 @@ Status StartFollowing(const ServeOptions& o, const runtime::PipelineOptions& po,
   fo.data_dir = o.data_dir;
   fo.durability = po.durability;
   fo.engine = po.engine;
+  fo.snapshot_every = po.snapshot_every;
+  fo.snapshots_kept = po.snapshots_kept;
   auto follower = runtime::Follower::Open(fo, &listener);
   if (!follower.ok()) return follower.status();
   out->follower = std::move(follower).value();

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/codec/event_codec.h"
+#include "engine/codec/state_codec.h"
 #include "journal/durable_files.h"
 #include "journal/snapshot_files.h"
 #include "journal/journal_archive.h"
@@ -40,6 +41,7 @@ Result<std::unique_ptr<Follower>> Follower::Open(const FollowerOptions& options,
   if (!recovered.ok()) return recovered.status();
   std::unique_ptr<Follower> f(
       new Follower(options, std::move(store), std::move(recovered->state), listener));
+  f->last_snapshot_seq_ = recovered->snapshot_seq;
   if (listener) listener->OnRecovered(*f->state_);
   spdlog::info("follower: recovered state at seq {} (term {}, {} events replayed)",
                f->recovered_seq_, f->state_->term(), recovered->events_replayed);
@@ -175,6 +177,7 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
   if (Status s = store_->Sync(); !s.ok())
     return Status::IOError("journal sync of " + Label(batch) + ": " + s.ToString());
   if (Status s = Deliver(batch.last); !s.ok()) return s;
+  if (Status s = MaybeSnapshot(); !s.ok()) return s;
   stats_.applied_batches.fetch_add(1, std::memory_order_relaxed);
   stats_.applied_events.fetch_add(slots_.size(), std::memory_order_relaxed);
   last_ts_.store(slots_.back().event.ts, std::memory_order_relaxed);
@@ -228,6 +231,7 @@ Status Follower::CutBack(Seq from) {
     return Status::Corruption("the journal does not reach seq " + std::to_string(from - 1) +
                               " after the cut");
   state_ = std::move(recovered->state);
+  last_snapshot_seq_ = recovered->snapshot_seq;
   try {
     if (listener_) listener_->OnRecovered(*state_);
   } catch (const std::exception& e) {
@@ -239,6 +243,22 @@ Status Follower::CutBack(Seq from) {
   spdlog::warn("follower: the log's term replaced events {}..{} of term {}: cut them from the "
                "journal and kept them in {}.journal",
                from, to, old_term, stem);
+  return Status::OK();
+}
+
+Status Follower::MaybeSnapshot() {
+  if (options_.snapshot_every == 0 ||
+      state_->last_seq() - last_snapshot_seq_ < options_.snapshot_every)
+    return Status::OK();
+  // The state is at a batch that is synced: the snapshot never holds what the journal lacks.
+  std::string payload;
+  engine::EncodeState(*state_, &payload);
+  if (Status s = journal::WriteSnapshot(journal::SnapshotDir(options_.data_dir),
+                                        state_->last_seq(), payload, options_.snapshots_kept);
+      !s.ok())
+    return Status::IOError("follower snapshot: " + s.ToString());
+  last_snapshot_seq_ = state_->last_seq();
+  stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
 }
 

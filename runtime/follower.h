@@ -46,6 +46,10 @@ struct FollowerOptions {
   std::string data_dir = "./data";
   journal::Durability durability = journal::Durability::kSync;
   engine::EngineConfig engine;
+  // A snapshot every this many applied events (0 = never), written on the follower's thread
+  // between batches, so a restart or a promotion replays only the journal's tail.
+  uint64_t snapshot_every = 1'000'000;
+  int snapshots_kept = 2;
 };
 
 class Follower {
@@ -88,6 +92,7 @@ class Follower {
     std::atomic<uint64_t> duplicate_batches{0};  // already applied (a resend)
     std::atomic<uint64_t> fenced_batches{0};     // an older term's
     std::atomic<uint64_t> cut_events{0};         // cut back: a newer term replaced them
+    std::atomic<uint64_t> snapshots{0};          // snapshots written
   };
   const Stats& stats() const { return stats_; }
 
@@ -103,6 +108,8 @@ class Follower {
   Status Deliver(engine::Seq last);
   // Cuts the journal back to before `from` (the divergence above), the cut batches kept aside.
   Status CutBack(engine::Seq from);
+  // Writes a snapshot of the state when snapshot_every events have passed since the last.
+  Status MaybeSnapshot();
   void Fail(const std::string& reason);
 
   const FollowerOptions options_;
@@ -110,6 +117,7 @@ class Follower {
   std::unique_ptr<engine::EngineState> state_;
   DurableListener* listener_;
   const engine::Seq recovered_seq_;
+  engine::Seq last_snapshot_seq_ = 0;
   std::vector<engine::EventSlot> slots_;  // the batch in hand, reused
 
   JournalSource* source_ = nullptr;

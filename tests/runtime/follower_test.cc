@@ -16,6 +16,7 @@
 #include "engine/codec/state_codec.h"
 #include "journal/memory_journal.h"
 #include "journal/recovery.h"
+#include "journal/snapshot_files.h"
 #include "runtime/follower.h"
 #include "runtime/pipeline.h"
 #include "tests/support/random_commands.h"
@@ -158,9 +159,10 @@ struct OpenFollower {
   cm::journal::MemoryJournal* journal = nullptr;
   Delivered delivered;
   std::unique_ptr<Follower> follower;
-  OpenFollower() {
+  explicit OpenFollower(uint64_t snapshot_every = 0) {
     FollowerOptions o;
     o.data_dir = dir.path();
+    o.snapshot_every = snapshot_every;
     auto store = std::make_unique<cm::journal::MemoryJournal>();
     journal = store.get();
     auto opened = Follower::Open(o, std::move(store), &delivered);
@@ -405,4 +407,33 @@ TEST_CASE("a newer term replaces events the log never kept: they are cut back an
   auto recovered = cm::journal::Recover(*f.journal, f.dir.path() + "/none", ro);
   REQUIRE(recovered.ok());
   CHECK(StateHash(*recovered->state) == StateHash(new_leader.state));
+}
+
+TEST_CASE("a follower writes snapshots, and restarts from the newest and the journal's tail") {
+  Leader leader(13);
+  leader.Drive(1'000);
+  FakeLog log;
+  for (const ReplicatedBatch& b : leader.batches) log.Add(b);
+  OpenFollower f(/*snapshot_every=*/200);
+  f.follower->Start(log);
+  const Seq end = leader.state.last_seq();
+  WaitFor([&] { return f.follower->applied_seq() == end || f.follower->failed(); });
+  f.follower->Stop();
+  REQUIRE_MESSAGE(!f.follower->failed(), f.follower->failure());
+  CHECK(f.follower->stats().snapshots.load() >= end / 200 - 1);
+  const auto snapshots = cm::journal::ListSnapshots(f.dir.path() + "/snapshots");
+  REQUIRE(snapshots.size() == 2);  // the newest two are kept
+  CHECK(snapshots[0].seq > snapshots[1].seq);
+
+  // Without the journal before the newest snapshot, only the snapshot can bring it back.
+  std::unique_ptr<cm::journal::JournalStore> store = f.follower->ReleaseJournal();
+  REQUIRE(store->DropBefore(snapshots[0].seq + 1).ok());
+  FollowerOptions o;
+  o.data_dir = f.dir.path();
+  Delivered again;
+  auto reopened = Follower::Open(o, std::move(store), &again);
+  REQUIRE_MESSAGE(reopened.ok(), reopened.status().ToString());
+  CHECK(reopened.value()->recovered_seq() == end);
+  reopened.value()->Stop();
+  CHECK(StateHash(reopened.value()->state_after_stop()) == StateHash(leader.state));
 }
