@@ -404,10 +404,12 @@ int RunServer(const ServeOptions& o) {
     return 2;
   }
   const std::string advertise_url = AdvertiseUrl(o, server.port());
-  if (election && pipeline) {
+  // Once leading and listening: the key names where writers go.
+  auto announce = [&] {
     if (Status s = election->Announce(advertise_url); !s.ok())
       spdlog::warn("election: could not announce {}: {}", advertise_url, s.ToString());
-  }
+  };
+  if (election && pipeline) announce();
   WritePortFile(o.port_file, server.port());
   spdlog::info("concertmania {} listening on http://{}:{} ({} I/O threads, data in {})", o.role,
                o.address, server.port(), so.threads, o.data_dir);
@@ -444,10 +446,7 @@ int RunServer(const ServeOptions& o) {
       exit_code = 4;
       break;
     }
-    if (election) {
-      if (Status s = election->Announce(advertise_url); !s.ok())
-        spdlog::warn("election: could not announce {}: {}", advertise_url, s.ToString());
-    }
+    if (election) announce();
   }
   server.StopAccepting();
   bridge.SetDraining();

@@ -225,7 +225,9 @@ Status Follower::CutBack(Seq from) {
   journal::RecoveryOptions ro;
   ro.config = options_.engine;
   ro.until = from - 1;
-  auto recovered = journal::Recover(*store_, journal::SnapshotDir(options_.data_dir), ro);
+  // Through the archive, as at Open: a former leader's journal may have been archived.
+  auto with_archive = journal::WithArchive(journal::ArchiveDir(options_.data_dir), *store_);
+  auto recovered = journal::Recover(*with_archive, journal::SnapshotDir(options_.data_dir), ro);
   if (!recovered.ok()) return recovered.status();
   if (recovered->state->last_seq() != from - 1)
     return Status::Corruption("the journal does not reach seq " + std::to_string(from - 1) +
