@@ -34,7 +34,8 @@ void AddDurableStages(runtime::DurableFanOut& fanout, const DurableParts& p) {
             }});
   fanout.Add(Stage{.name = "live seat map",
                    .on_durable = [p](const engine::EventSlot& s) { p.live.Collect(s.event); },
-                   .on_batch = [p](engine::Seq) { p.live.Flush(); }});
+                   .on_batch = [p](engine::Seq) { p.live.Flush(); },
+                   .on_replicated_batch = [p](int64_t us) { p.live.NoteLeaderSent(us); }});
   fanout.Add(Stage{.name = "hold notices",
                    .on_durable = [p](const engine::EventSlot& s) { p.notifier.Collect(s.event); },
                    .on_batch = [p](engine::Seq) { p.notifier.Flush(); }});

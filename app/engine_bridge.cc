@@ -243,6 +243,9 @@ void EngineBridge::WriteFollowerMetrics(metrics::PrometheusText* out) const {
                "Replicated batches passed over because their term had ended (a former leader's).",
                s.fenced_batches);
   out->Counter("cm_follower_snapshots_total", "Snapshots this follower wrote.", s.snapshots);
+  out->Counter("cm_follower_state_checks_total",
+               "The leader's state digests this follower's state matched (a mismatch halts it).",
+               s.state_checks);
   out->Counter("cm_follower_cut_events_total",
                "Events of this journal cut back because a newer term replaced them (kept in "
                "<data>/diverged/).",

@@ -4,6 +4,12 @@
 // subscriber measures lag = receive time - durable time. Reports lag percentiles, deltas lost or
 // out of order, subscribers the server dropped, and the server's and this client's CPU.
 //
+// With --subscribe-ports, the changes still go to --port (the leader) and the subscribers are
+// spread over those ports (read replicas). A replica's deltas also carry `leaderSentAtUs`, when
+// the leader sent the batch to the replicated log, and the lag is counted from there: it holds
+// the whole way from the leader (Kafka's round trip, the replica's apply and sync, its fan-out),
+// and a little more than that, because the leader sends a batch before its own sync ends.
+//
 // Start the server with --hold-rate 0 (no per-user hold rate limit); see bench/ws_fanout.sh.
 #include <CLI/CLI.hpp>
 
@@ -43,7 +49,8 @@ struct Options {
   double warmup_s = 2, seconds = 10, drain_s = 3;
   int threads = 1;
   int connect_window = 256;
-  int server_pid = 0;
+  std::vector<uint16_t> subscribe_ports;  // empty: the subscribers go to `port`
+  std::vector<int> server_pids;
   cm::bench::ConcertShape shape{.sections = 2, .rows = 10, .seats_per_row = 50, .max_seats_per_user = 4,
                                 .title = "Bench Concert", .waiting_room_json = ""};  // 1,000 seats
 };
@@ -111,8 +118,9 @@ struct Shard;
 // One live seat map viewer.
 class Subscriber : public std::enable_shared_from_this<Subscriber> {
  public:
-  Subscriber(net::io_context& io, Shard& shard) : ws_(io), shard_(shard) {}
-  void Start(uint16_t port, int64_t concert);
+  Subscriber(net::io_context& io, Shard& shard, uint16_t port)
+      : ws_(io), shard_(shard), port_(port) {}
+  void Start(int64_t concert);
 
   bool subscribed = false;   // has its snapshot
   bool dropped = false;      // the connection ended during the run
@@ -129,6 +137,7 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   beast::flat_buffer buf_;
   std::string subscribe_;
   Shard& shard_;
+  const uint16_t port_;
 };
 
 // Subscribers served by one client thread, with that thread's own histogram.
@@ -139,18 +148,18 @@ struct Shard {
   std::atomic<int> settled{0};  // subscribed or failed during setup
   LagHistogram lags;
   const Window* window = nullptr;
-  uint16_t port = 0;
   int64_t concert = 0;
+  uint64_t from_leader = 0;  // deltas whose lag counts from the leader's send
 
   void StartNext() {
-    if (next_to_start < subscribers.size()) subscribers[next_to_start++]->Start(port, concert);
+    if (next_to_start < subscribers.size()) subscribers[next_to_start++]->Start(concert);
   }
 };
 
-void Subscriber::Start(uint16_t port, int64_t concert) {
+void Subscriber::Start(int64_t concert) {
   subscribe_ = R"({"type":"subscribe","concertId":)" + std::to_string(concert) + "}";
   beast::get_lowest_layer(ws_).async_connect(
-      tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), port_),
       [self = shared_from_this()](beast::error_code ec) {
         if (ec) return self->Fail();
         beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay(true));
@@ -204,14 +213,21 @@ void Subscriber::OnFrame(std::string_view text) {
   const int64_t from = shard_.window->from_us.load(std::memory_order_relaxed);
   const int64_t to = shard_.window->to_us.load(std::memory_order_relaxed);
   std::size_t pos = 0;
-  int64_t prev = 0, seq = 0, durable_us = 0;
+  int64_t prev = 0, seq = 0, origin_us = 0;
   while (ReadInt(text, R"("prevSeq":)", pos, prev) && ReadInt(text, R"("seq":)", pos, seq) &&
-         ReadInt(text, R"("durableAtUs":)", pos, durable_us)) {
+         ReadInt(text, R"("durableAtUs":)", pos, origin_us)) {
+    // A replica's delta says next when the leader sent it: the lag counts from there.
+    constexpr std::string_view kLeaderSent = R"(,"leaderSentAtUs":)";
+    const bool from_leader = text.substr(pos).starts_with(kLeaderSent) &&
+                             ReadInt(text, kLeaderSent, pos, origin_us);
     if (seq <= last_seq) continue;  // already covered by the snapshot
     if (prev > last_seq) ++gaps;
     last_seq = seq;
     ++deltas;
-    if (durable_us >= from && durable_us < to) shard_.lags.Add(now_us - durable_us);
+    if (origin_us >= from && origin_us < to) {
+      shard_.lags.Add(now_us - origin_us);
+      shard_.from_leader += from_leader;
+    }
   }
 }
 
@@ -310,6 +326,30 @@ class Driver : public std::enable_shared_from_this<Driver> {
 
 void SleepSeconds(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
+double ServersCpuS(const std::vector<int>& pids) {
+  double s = 0;
+  for (int pid : pids) s += cm::bench::ProcessUsage::Of(pid).cpu_us / 1e6;
+  return s;
+}
+
+// A read replica applies the concert a moment after the leader made it: its sales must be open
+// there before anyone subscribes. Bounded to 30 s.
+void WaitForConcert(uint16_t port, int64_t concert) {
+  net::io_context io;
+  const std::string target = "/api/concerts/" + std::to_string(concert);
+  for (int i = 0; i < 300; ++i) {
+    try {
+      auto stream = cm::bench::ConnectLoopback(io, port);
+      const auto res = cm::bench::Call(stream, http::verb::get, target, "");
+      if (res.result_int() == 200 && res.body().find(R"("ON_SALE")") != std::string::npos) return;
+    } catch (const std::exception&) {
+    }
+    SleepSeconds(0.1);
+  }
+  throw std::runtime_error("concert " + std::to_string(concert) + " never showed up on port " +
+                           std::to_string(port));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -326,7 +366,11 @@ int main(int argc, char** argv) {
   app.add_option("--drain", o.drain_s, "Seconds to wait for late deltas after the changes stop")->capture_default_str();
   app.add_option("--threads", o.threads, "Client threads for the subscribers")->capture_default_str();
   app.add_option("--connect-window", o.connect_window, "Subscribers connecting at once")->capture_default_str();
-  app.add_option("--server-pid", o.server_pid, "Server process, to report its CPU")->capture_default_str();
+  app.add_option("--server-pid", o.server_pids, "Server processes, to report their CPU (summed)")
+      ->delimiter(',');
+  app.add_option("--subscribe-ports", o.subscribe_ports,
+                 "Ports the subscribers connect to, in turn (read replicas); default: --port")
+      ->delimiter(',');
   cm::bench::AddConcertShapeOptions(app, o.shape);
   CLI11_PARSE(app, argc, argv);
 
@@ -346,13 +390,15 @@ int main(int argc, char** argv) {
   for (int t = 0; t < o.threads; ++t) {
     auto shard = std::make_unique<Shard>();
     shard->window = &window;
-    shard->port = o.port;
     shard->concert = concert;
     shards.push_back(std::move(shard));
   }
+  if (o.subscribe_ports.empty()) o.subscribe_ports.push_back(o.port);
+  for (uint16_t port : o.subscribe_ports) WaitForConcert(port, concert);
   for (int i = 0; i < o.subscribers; ++i) {
     Shard& shard = *shards[static_cast<std::size_t>(i % o.threads)];
-    shard.subscribers.push_back(std::make_shared<Subscriber>(shard.io, shard));
+    const uint16_t port = o.subscribe_ports[static_cast<std::size_t>(i) % o.subscribe_ports.size()];
+    shard.subscribers.push_back(std::make_shared<Subscriber>(shard.io, shard, port));
   }
   std::vector<std::unique_ptr<net::executor_work_guard<net::io_context::executor_type>>> guards;
   std::vector<std::thread> threads;
@@ -391,7 +437,7 @@ int main(int argc, char** argv) {
   std::thread driver_thread([&] { driver_io.run(); });
 
   SleepSeconds(o.warmup_s);
-  const double server_cpu0 = o.server_pid ? cm::bench::ProcessUsage::Of(o.server_pid).cpu_us / 1e6 : 0;
+  const double server_cpu0 = ServersCpuS(o.server_pids);
   const double client_cpu0 = cm::bench::ProcessUsage::Now().cpu_us / 1e6;
   uint64_t changes0 = 0;
   for (auto& d : drivers) changes0 += d->changes;  // racy read of a counter: fine for a rate
@@ -402,7 +448,7 @@ int main(int argc, char** argv) {
   measuring = false;
   window.to_us = WallUs();
   const double measured_s = (NowNs() - measure_start) / 1e9;
-  const double server_cpu = o.server_pid ? cm::bench::ProcessUsage::Of(o.server_pid).cpu_us / 1e6 - server_cpu0 : 0;
+  const double server_cpu = ServersCpuS(o.server_pids) - server_cpu0;
   const double client_cpu = cm::bench::ProcessUsage::Now().cpu_us / 1e6 - client_cpu0;
   uint64_t changes1 = 0;
   for (auto& d : drivers) changes1 += d->changes;
@@ -417,8 +463,10 @@ int main(int argc, char** argv) {
   int subscribed = 0, dropped = 0, slow_closed = 0;
   uint64_t gaps = 0, deltas = 0, driver_failures = 0;
   int64_t newest = 0;
+  uint64_t from_leader = 0;
   for (auto& shard : shards) {
     lags.Merge(shard->lags);
+    from_leader += shard->from_leader;
     for (auto& s : shard->subscribers) newest = std::max(newest, s->last_seq);
   }
   int behind = 0;
@@ -451,6 +499,7 @@ int main(int argc, char** argv) {
   report.Add("hold_release_request_p99", requests.PercentileUs(99), "us");
   report.Add("deltas_received", static_cast<double>(deltas), "");
   report.Add("lag_samples", static_cast<double>(lags.total()), "");
+  report.Add("lag_samples_from_leader", static_cast<double>(from_leader), "");
   report.Add("lag_p50", lags.PercentileUs(50), "us");
   report.Add("lag_p99", lags.PercentileUs(99), "us");
   report.Add("lag_p99_9", lags.PercentileUs(99.9), "us");
@@ -459,7 +508,8 @@ int main(int argc, char** argv) {
   report.Add("closed_slow_consumer", slow_closed, "");
   report.Add("gaps", static_cast<double>(gaps), "");
   report.Add("behind_at_end", behind, "");
-  if (o.server_pid) report.Add("server_cpu", 100 * server_cpu / measured_s, "% of a core");
+  if (!o.server_pids.empty())
+    report.Add("server_cpu", 100 * server_cpu / measured_s, "% of a core");
   report.Add("client_cpu", 100 * client_cpu / measured_s, "% of a core");
   report.Print();
   return subscribed == o.subscribers ? 0 : 1;

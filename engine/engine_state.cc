@@ -380,6 +380,11 @@ Status EngineState::ApplyBody(const Event& e) {
     case EventType::kTermStarted:
       term_ = e.term;  // CheckTerm has made sure it is higher
       return Status::OK();
+    case EventType::kStateHashed:
+      // Changes nothing; followers compare the digest before applying it (state_codec.h).
+      if (std::get<StateHashed>(e.body).state_seq != last_seq_)
+        return Status::Corruption(At(e) + "a state hash of another seq than the one before it");
+      return Status::OK();
   }
   return Status::Corruption(At(e) + "unknown event type");
 }

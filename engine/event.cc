@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 33, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 34, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -39,6 +39,7 @@ std::string_view ToString(EventType t) {
     case EventType::kReservationCancelled: return "ReservationCancelled";
     case EventType::kHoldExtended: return "HoldExtended";
     case EventType::kTermStarted: return "TermStarted";
+    case EventType::kStateHashed: return "StateHashed";
   }
   return "Unknown";
 }
@@ -117,6 +118,9 @@ Outcome OutcomeOf(const Event& e) {
       return {ResultCode::kOk, b.reservation, static_cast<uint64_t>(b.expires_at)};
     }
     Outcome operator()(const TermStarted& b) { return {ResultCode::kOk, b.term, 0}; }
+    Outcome operator()(const StateHashed& b) {
+      return {ResultCode::kOk, b.state_seq, b.digest};
+    }
   };
   return std::visit(Visitor{}, e.body);
 }

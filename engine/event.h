@@ -267,6 +267,15 @@ struct TermStarted {
   std::string leader;
 };
 
+// The leader's digest of its state just before this event (EncodedStateDigest, of the state
+// at seq `state_seq`, which is this event's seq - 1). A leader writes one with every snapshot
+// it takes; followers and `replay --verify` compute their own there and stop on a difference,
+// so a replica that diverged is caught at the next one, not when a buyer notices.
+struct StateHashed {
+  Seq state_seq = 0;
+  uint64_t digest = 0;
+};
+
 // A HELD reservation's hold now ends at `expires_at` (it was extended, once).
 struct HoldExtended {
   ReservationId reservation = 0;
@@ -299,7 +308,8 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                PaymentRequested, PaymentSucceeded, PaymentFailed, RefundIssued,
                                SeatsReleased, RefundSettled, QueueDrawn, TicketIssued,
                                TicketCheckedIn, TicketTransferred, CheckInConflict,
-                               ReservationCancelled, HoldExtended, TermStarted>;
+                               ReservationCancelled, HoldExtended, TermStarted,
+                               StateHashed>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -336,6 +346,7 @@ enum class EventType : uint8_t {
   kReservationCancelled = 30,
   kHoldExtended = 31,
   kTermStarted = 32,
+  kStateHashed = 33,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

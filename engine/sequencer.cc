@@ -55,6 +55,10 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
   Answer(Decide(cmd), cmd, nullptr, sink);
 }
 
+void Sequencer::RecordStateHash(uint64_t digest, EventSink& sink) {
+  Emit(StateHashed{state_.last_seq(), digest}, nullptr, nullptr, false, sink);
+}
+
 void Sequencer::Answer(EventBody body, const Command& cmd, const IdemRecord* idem,
                        EventSink& sink) {
   Emit(std::move(body), &cmd, idem, follow_ups_.empty(), sink);

@@ -43,6 +43,10 @@ class Sequencer {
   // must stop.
   void Execute(const Command& cmd, EventSink& sink);
 
+  // Writes `digest`, the caller's EncodedStateDigest of the state as it stands, into the log
+  // (engine/event.h StateHashed): a leader does so with each snapshot copy it takes.
+  void RecordStateHash(uint64_t digest, EventSink& sink);
+
   const EngineState& state() const { return state_; }
 
  private:

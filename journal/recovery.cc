@@ -73,6 +73,14 @@ Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir
                                    std::to_string(e.seq - 1) + " are missing");
         return false;
       }
+      if (const auto* hashed = std::get_if<engine::StateHashed>(&e.body);
+          hashed != nullptr && options.check_state_hashes) {
+        if (Status s = engine::CheckStateHashed(state, *hashed); !s.ok()) {
+          error = Status::Corruption(journal.Describe(first) + ": " + s.message());
+          return false;
+        }
+        ++out.state_hashes_checked;
+      }
       if (Status s = state.Apply(e); !s.ok()) {
         error = Status::Corruption(journal.Describe(first) + ": " + s.message());
         return false;

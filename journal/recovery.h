@@ -19,6 +19,9 @@ struct RecoveryOptions {
   bool use_snapshots = true;                          // false: replay the whole journal
   Seq until = std::numeric_limits<Seq>::max();        // stop after this seq
   std::function<void(const engine::Event&)> on_event;  // sees every replayed event
+  // Compares the state with each StateHashed digest the replay meets (engine/event.h); each
+  // costs a snapshot's encoding. A difference is Corruption.
+  bool check_state_hashes = false;
 };
 
 struct Recovered {
@@ -26,6 +29,7 @@ struct Recovered {
   Seq snapshot_seq = 0;       // 0 when no snapshot was used
   std::string snapshot_path;
   uint64_t events_replayed = 0;  // after the snapshot
+  uint64_t state_hashes_checked = 0;
   // Snapshots in an older state format, passed over (the journal replays what they held).
   std::vector<std::string> skipped_old_snapshots;
 };

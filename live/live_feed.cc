@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "json/json_writer.h"
 #include "views/resource_json.h"
@@ -71,6 +72,8 @@ void LiveFeed::Compact(std::vector<Change>& changes) {
 }
 
 void LiveFeed::Flush() {
+  // Once per batch: a promoted follower's own batches must not carry its last leader's time.
+  const int64_t leader_sent_us = std::exchange(leader_sent_us_, 0);
   if (pending_.empty()) return;
   // When the batch became durable (wall clock, microseconds): lets clients measure staleness.
   const int64_t durable_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -81,7 +84,10 @@ void LiveFeed::Flush() {
     std::lock_guard lock(inbox_mutex_);
     for (auto& [concert, p] : pending_) {
       Pending& in = inbox_[concert];
-      if (in.changes.empty()) in.durable_at_us = durable_at_us;
+      if (in.changes.empty()) {
+        in.durable_at_us = durable_at_us;
+        in.leader_sent_us = leader_sent_us;
+      }
       in.seq = p.seq;
       in.changes.insert(in.changes.end(), p.changes.begin(), p.changes.end());
       // If the hub falls behind, keep only each seat's newest status (statuses are absolute,
@@ -134,8 +140,9 @@ void LiveFeed::Append(ConcertId concert, const Pending& p) {
       .Field("concertId", concert)
       .Field("prevSeq", ch.last_seq)
       .Field("seq", p.seq)
-      .Field("durableAtUs", p.durable_at_us)
-      .Key("changes")
+      .Field("durableAtUs", p.durable_at_us);
+  if (p.leader_sent_us != 0) w.Field("leaderSentAtUs", p.leader_sent_us);
+  w.Key("changes")
       .BeginArray();
   for (const Change& c : p.changes)
     w.BeginArray().Uint(c.seat).String(std::string_view(&c.status, 1)).EndArray();

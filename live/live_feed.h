@@ -90,6 +90,9 @@ class LiveFeed {
   void Collect(const engine::Event& e);
   // Publisher thread, at the end of a batch: hands the batch's deltas to the strand.
   void Flush();
+  // Publisher thread, on a follower, before a replicated batch: when the leader sent it. Its
+  // deltas then carry `leaderSentAtUs` as well, for staleness counted from the leader.
+  void NoteLeaderSent(int64_t us) { leader_sent_us_ = us; }
 
   // Any thread. `last_seq`: the client's last seen seq, to resume from history. The returned
   // subscription is activated later (LiveSubscriber::Activate) on the strand.
@@ -112,6 +115,7 @@ class LiveFeed {
     engine::Seq seq = 0;
     std::vector<Change> changes;
     int64_t durable_at_us = 0;  // of the oldest batch in it (inbox only)
+    int64_t leader_sent_us = 0;  // on a follower: of the oldest batch in it (inbox only)
     std::size_t compacted = 0;  // size after the last compaction (inbox only)
   };
   struct Channel {
@@ -142,6 +146,7 @@ class LiveFeed {
   const std::size_t history_limit_;
   const std::chrono::microseconds min_round_gap_;
   std::unordered_map<engine::ConcertId, Pending> pending_;  // publisher thread only
+  int64_t leader_sent_us_ = 0;                              // publisher thread only
   std::mutex inbox_mutex_;
   // The batches handed over since the last round, merged per concert (in order). Bounded: a
   // concert's changes are compacted to one per seat when they pile up (see Flush).

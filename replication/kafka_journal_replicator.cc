@@ -133,7 +133,10 @@ KafkaJournalReplicator::~KafkaJournalReplicator() {
 void KafkaJournalReplicator::Send(Seq first, Seq last, engine::Term term,
                                   std::string_view records) {
   const std::string first_text = std::to_string(first), last_text = std::to_string(last),
-                    term_text = std::to_string(term);
+                    term_text = std::to_string(term),
+                    sent_text = std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                    std::chrono::system_clock::now().time_since_epoch())
+                                                    .count());
   {
     std::lock_guard lock(mu_);
     in_flight_.push_back({last, Clock::now()});
@@ -147,6 +150,7 @@ void KafkaJournalReplicator::Send(Seq first, Seq last, engine::Term term,
         RD_KAFKA_V_HEADER(kFirstHeader, first_text.data(), static_cast<ssize_t>(first_text.size())),
         RD_KAFKA_V_HEADER(kLastHeader, last_text.data(), static_cast<ssize_t>(last_text.size())),
         RD_KAFKA_V_HEADER(kTermHeader, term_text.data(), static_cast<ssize_t>(term_text.size())),
+        RD_KAFKA_V_HEADER(kSentHeader, sent_text.data(), static_cast<ssize_t>(sent_text.size())),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(last))),
         RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;

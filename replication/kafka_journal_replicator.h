@@ -3,7 +3,9 @@
 // group-commit batch becomes one record of the single-partition topic
 // `concertmania.journal.<cluster>`. The record's value is the journal's own bytes for the batch
 // (each event's record with its crc32c); its headers `cm-first`, `cm-last` and `cm-term` give
-// the batch's seqs and its writer's term in decimal (engine/event.h TermStarted). The producer
+// the batch's seqs and its writer's term in decimal (engine/event.h TermStarted), and
+// `cm-sent-us` when it was sent (wall clock, microseconds: followers' deltas carry it, so
+// staleness on a replica counts from the leader). The producer
 // is idempotent with acks=all, and its messages never expire locally (message.timeout.ms=0):
 // while the brokers are away a batch waits for them, and so does every command in it, because
 // the pipeline reports a batch durable only once Kafka has it (runtime/journal_replicator.h).

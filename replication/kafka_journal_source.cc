@@ -116,6 +116,7 @@ Result<bool> KafkaJournalSource::Next(runtime::ReplicatedBatch* out,
   out->first = HeaderSeq(headers, kFirstHeader);
   out->last = HeaderSeq(headers, kLastHeader);
   out->term = HeaderSeq(headers, kTermHeader);
+  out->leader_sent_us = static_cast<int64_t>(HeaderSeq(headers, kSentHeader));
   if (out->first == 0 || out->last < out->first)
     return Status::Corruption("replication: the record of " + topic_ + " at offset " +
                               std::to_string(m->offset) + " has no valid cm-first/cm-last");

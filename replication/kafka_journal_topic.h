@@ -19,6 +19,7 @@ inline constexpr int32_t kJournalPartition = 0;
 inline constexpr const char* kFirstHeader = "cm-first";
 inline constexpr const char* kLastHeader = "cm-last";
 inline constexpr const char* kTermHeader = "cm-term";  // missing before terms: term 0
+inline constexpr const char* kSentHeader = "cm-sent-us";  // missing before it: 0 (unknown)
 
 std::string JournalTopic(const std::string& cluster);
 

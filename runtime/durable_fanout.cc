@@ -27,6 +27,11 @@ void DurableFanOut::OnBatchDelivered(Seq durable_seq) {
   for (const auto& f : on_batch_) f(durable_seq);
 }
 
+void DurableFanOut::OnReplicatedBatch(int64_t leader_sent_us) {
+  for (const Stage& s : stages_)
+    if (s.on_replicated_batch) s.on_replicated_batch(leader_sent_us);
+}
+
 void DurableFanOut::OnHalted(const std::string& reason) {
   for (const Stage& s : stages_)
     if (s.on_halted) s.on_halted(reason);

@@ -21,6 +21,7 @@ class DurableFanOut final : public DurableListener {
     std::function<void(const engine::EngineState&)> on_recovered = {};
     std::function<void(const engine::EventSlot&)> on_durable = {};
     std::function<void(Seq durable_seq)> on_batch = {};
+    std::function<void(int64_t leader_sent_us)> on_replicated_batch = {};
     std::function<void(const std::string& reason)> on_halted = {};
   };
 
@@ -31,6 +32,7 @@ class DurableFanOut final : public DurableListener {
   void OnRecovered(const engine::EngineState& state) override;
   void OnDurable(const engine::EventSlot& slot) override;
   void OnBatchDelivered(Seq durable_seq) override;
+  void OnReplicatedBatch(int64_t leader_sent_us) override;
   void OnHalted(const std::string& reason) override;
 
  private:

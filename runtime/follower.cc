@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
@@ -169,6 +170,12 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
                               (batch.first > kept ? ": events are missing from the log"
                                                   : ": it overlaps what was applied"));
   for (const engine::EventSlot& slot : slots_) {
+    if (const auto* hashed = std::get_if<engine::StateHashed>(&slot.event.body)) {
+      if (Status s = engine::CheckStateHashed(*state_, *hashed, &checked_); !s.ok())
+        return Status::Corruption(Label(batch) + ": " + s.message());
+      checked_seq_ = hashed->state_seq;
+      stats_.state_checks.fetch_add(1, std::memory_order_relaxed);
+    }
     if (Status s = state_->Apply(slot.event); !s.ok())
       return Status::Corruption(Label(batch) + ": " + s.message());
   }
@@ -176,7 +183,7 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
     return Status::IOError("journal write of " + Label(batch) + ": " + s.ToString());
   if (Status s = store_->Sync(); !s.ok())
     return Status::IOError("journal sync of " + Label(batch) + ": " + s.ToString());
-  if (Status s = Deliver(batch.last); !s.ok()) return s;
+  if (Status s = Deliver(batch.last, batch.leader_sent_us); !s.ok()) return s;
   if (Status s = MaybeSnapshot(); !s.ok()) return s;
   stats_.applied_batches.fetch_add(1, std::memory_order_relaxed);
   stats_.applied_events.fetch_add(slots_.size(), std::memory_order_relaxed);
@@ -249,24 +256,39 @@ Status Follower::CutBack(Seq from) {
 }
 
 Status Follower::MaybeSnapshot() {
-  if (options_.snapshot_every == 0 ||
-      state_->last_seq() - last_snapshot_seq_ < options_.snapshot_every)
+  // A state this batch checked against the leader's digest was encoded for that: past half
+  // the interval it is written as it is, so the follower's snapshots fall in step with the
+  // leader's and cost no second encoding.
+  const Seq checked_seq = std::exchange(checked_seq_, 0);
+  std::string checked = std::move(checked_);
+  checked_.clear();
+  const Seq since = state_->last_seq() - last_snapshot_seq_;
+  const bool take_checked = checked_seq > last_snapshot_seq_ &&
+                            checked_seq - last_snapshot_seq_ >= options_.snapshot_every / 2;
+  if (options_.snapshot_every == 0 || (since < options_.snapshot_every && !take_checked))
     return Status::OK();
-  // The state is at a batch that is synced: the snapshot never holds what the journal lacks.
-  std::string payload;
-  engine::EncodeState(*state_, &payload);
-  if (Status s = journal::WriteSnapshot(journal::SnapshotDir(options_.data_dir),
-                                        state_->last_seq(), payload, options_.snapshots_kept);
+  // Either state is at or before a batch that is synced: the snapshot never holds what the
+  // journal lacks.
+  Seq seq = checked_seq;
+  std::string payload = std::move(checked);
+  if (!take_checked) {
+    seq = state_->last_seq();
+    payload.clear();
+    engine::EncodeState(*state_, &payload);
+  }
+  if (Status s = journal::WriteSnapshot(journal::SnapshotDir(options_.data_dir), seq, payload,
+                                        options_.snapshots_kept);
       !s.ok())
     return Status::IOError("follower snapshot: " + s.ToString());
-  last_snapshot_seq_ = state_->last_seq();
+  last_snapshot_seq_ = seq;
   stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
 }
 
-Status Follower::Deliver(Seq last) {
+Status Follower::Deliver(Seq last, int64_t leader_sent_us) {
   if (listener_ == nullptr) return Status::OK();
   try {
+    listener_->OnReplicatedBatch(leader_sent_us);
     for (const engine::EventSlot& slot : slots_) listener_->OnDurable(slot);
     listener_->OnBatchDelivered(last);
   } catch (const std::exception& e) {

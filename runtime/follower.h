@@ -17,7 +17,9 @@
 //     its state (and its listener's) at that seq, and applies the batch;
 //   - a batch that does not start right after the applied seq is a gap: the follower stops;
 //   - otherwise its events are applied to the state (which checks them), then the batch is
-//     appended to the local journal and synced, then delivered to the listener.
+//     appended to the local journal and synced, then delivered to the listener. Before a
+//     StateHashed event (one per leader snapshot) the follower encodes its own state and
+//     compares digests: a difference stops it, at the first seq where it is seen.
 // So the follower's journal is a prefix of the leader's, byte for byte, and recovery and
 // `replay --verify` work on it as on the leader's.
 //
@@ -93,6 +95,7 @@ class Follower {
     std::atomic<uint64_t> fenced_batches{0};     // an older term's
     std::atomic<uint64_t> cut_events{0};         // cut back: a newer term replaced them
     std::atomic<uint64_t> snapshots{0};          // snapshots written
+    std::atomic<uint64_t> state_checks{0};       // leader's state digests matched
   };
   const Stats& stats() const { return stats_; }
 
@@ -105,7 +108,7 @@ class Follower {
   void Loop();
   // Decodes, checks, applies, journals and delivers one batch (the list above).
   Status Handle(const ReplicatedBatch& batch);
-  Status Deliver(engine::Seq last);
+  Status Deliver(engine::Seq last, int64_t leader_sent_us);
   // Cuts the journal back to before `from` (the divergence above), the cut batches kept aside.
   Status CutBack(engine::Seq from);
   // Writes a snapshot of the state when snapshot_every events have passed since the last.
@@ -118,6 +121,9 @@ class Follower {
   DurableListener* listener_;
   const engine::Seq recovered_seq_;
   engine::Seq last_snapshot_seq_ = 0;
+  // The state this batch checked against a leader's digest, encoded, and its seq (0: none).
+  std::string checked_;
+  engine::Seq checked_seq_ = 0;
   std::vector<engine::EventSlot> slots_;  // the batch in hand, reused
 
   JournalSource* source_ = nullptr;

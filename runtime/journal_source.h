@@ -18,6 +18,7 @@ struct ReplicatedBatch {
   engine::Seq first = 0;  // as the leader labelled it; the follower checks it against the records
   engine::Seq last = 0;
   engine::Term term = 0;  // as labelled (the follower reads the events' own terms)
+  int64_t leader_sent_us = 0;  // when the leader sent it (wall clock, us); 0 when not known
   std::string records;   // the journal's own bytes (engine/codec/event_codec.h)
 };
 

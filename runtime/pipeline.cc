@@ -237,11 +237,11 @@ void Pipeline::SequencerLoop() {
                                                std::memory_order_relaxed);
     input_consumed_.Set(available);
     next = available + 1;
-    MaybeSnapshot();
+    MaybeSnapshot(sink);
   }
 }
 
-void Pipeline::MaybeSnapshot() {
+void Pipeline::MaybeSnapshot(OutputSink& sink) {
   const bool requested = snapshot_requested_.load(std::memory_order_relaxed) &&
                          snapshot_requested_.exchange(false, std::memory_order_acq_rel);
   if (!requested && (options_.snapshot_every == 0 ||
@@ -251,6 +251,7 @@ void Pipeline::MaybeSnapshot() {
   const auto start = std::chrono::steady_clock::now();
   auto* job = new SnapshotJob{state_->last_seq(), {}, requested};
   engine::EncodeState(*state_, &job->payload);
+  const uint64_t digest = engine::EncodedStateDigest(job->payload);
   const auto pause = std::chrono::steady_clock::now() - start;
   last_snapshot_seq_ = job->seq;
   const std::size_t bytes = job->payload.size();
@@ -264,6 +265,10 @@ void Pipeline::MaybeSnapshot() {
   snapshot_signal_.notify_one();
   spdlog::info("snapshot of seq {} copied ({} bytes) in {} us", last_snapshot_seq_, bytes,
                std::chrono::duration_cast<std::chrono::microseconds>(pause).count());
+  if (options_.record_state_hashes) {
+    sequencer_.RecordStateHash(digest, sink);
+    sink.Flush();
+  }
 }
 
 void Pipeline::JournalLoop() {

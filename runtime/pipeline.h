@@ -55,6 +55,9 @@ struct PipelineOptions {
   std::size_t output_ring_size = 1 << 16;  // power of two
   uint64_t snapshot_every = 1'000'000;     // events between snapshots; 0 = never
   int snapshots_kept = 2;
+  // With each snapshot copy, the digest of the state it holds goes into the log (engine/event.h
+  // StateHashed), for followers and `replay --verify` to check theirs against.
+  bool record_state_hashes = true;
   // After each snapshot, the live journal's batches it covers are archived or deleted
   // (journal/journal_archive.h), but never past `retention_floor()` when given (the Kafka
   // outbox's acknowledged seq: it still has to read what comes after).
@@ -94,6 +97,10 @@ class DurableListener {
   virtual void OnDurable(const engine::EventSlot& slot) = 0;
   // After each batch: everything up to `durable_seq` has been delivered.
   virtual void OnBatchDelivered(Seq /*durable_seq*/) {}
+  // On a follower, before each replicated batch's events: when the leader sent that batch to
+  // the log (wall clock, microseconds; 0 when the log does not say), so staleness measured
+  // downstream can count from the leader rather than from this copy.
+  virtual void OnReplicatedBatch(int64_t /*leader_sent_us*/) {}
   // The pipeline halted (any thread): commands still waiting will never be answered.
   virtual void OnHalted(const std::string& /*reason*/) {}
 };
@@ -208,7 +215,7 @@ class Pipeline {
   Status CatchUpReplicas(journal::JournalStore& journal);
   bool inline_publisher_ = false;
   void SnapshotLoop();
-  void MaybeSnapshot();
+  void MaybeSnapshot(OutputSink& sink);
   // Journal retention after the snapshot of `snapshot_seq` (snapshot thread).
   void ApplyRetention(Seq snapshot_seq);
   // Hands the outcome to RequestSnapshot's waiter, if any.

@@ -185,6 +185,10 @@ struct Fields {
     UNum("term", b.term);
     Str("leader", b.leader);
   }
+  void operator()(const StateHashed& b) {
+    UNum("state_seq", b.state_seq);
+    UNum("digest", b.digest);
+  }
   void operator()(const CommandRejected& b) {
     Str("command", ToString(b.command));
     Str("code", ToString(b.code));

@@ -206,6 +206,10 @@ struct BodyEncoder {
     PutFixed64(d, b.term);
     PutLengthPrefixed(d, b.leader);
   }
+  void operator()(const StateHashed& b) {
+    PutFixed64(d, b.state_seq);
+    PutFixed64(d, b.digest);
+  }
   void operator()(const DuplicateCommand& b) {
     PutFixed64(d, b.original_seq);
     PutVarint32(d, static_cast<uint32_t>(b.code));
@@ -526,6 +530,13 @@ bool DecodeTermStarted(std::string_view* in, EventBody* body) {
   return true;
 }
 
+bool DecodeStateHashed(std::string_view* in, EventBody* body) {
+  StateHashed b;
+  if (!GetFixed64(in, &b.state_seq) || !GetFixed64(in, &b.digest)) return false;
+  *body = b;
+  return true;
+}
+
 // Answers that change nothing: refusals and repeats.
 bool DecodeAnswerBody(EventType type, uint8_t /*version*/, std::string_view* in,
                       EventBody* body) {
@@ -598,6 +609,8 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       return DecodeTicketBody(type, in, body);
     case EventType::kTermStarted:
       return DecodeTermStarted(in, body);
+    case EventType::kStateHashed:
+      return DecodeStateHashed(in, body);
   }
   return false;
 }
@@ -676,6 +689,10 @@ Status DecodeEvent(std::string_view* in, Event* out) {
                    std::to_string(version) + " record",
                seq, true);
   if (version < 7 && type > static_cast<uint8_t>(EventType::kHoldExtended))
+    return Bad("event type " + std::to_string(type) + " in a version " +
+                   std::to_string(version) + " record",
+               seq, true);
+  if (version < 8 && type > static_cast<uint8_t>(EventType::kTermStarted))
     return Bad("event type " + std::to_string(type) + " in a version " +
                    std::to_string(version) + " record",
                seq, true);

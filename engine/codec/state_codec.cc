@@ -1,6 +1,7 @@
 #include "engine/codec/state_codec.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <unordered_set>
 #include <vector>
 
@@ -609,6 +610,29 @@ Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConf
   auto state = std::make_unique<EngineState>(config);
   if (Status s = StateRestorer(*state).Decode(in); !s.ok()) return s;
   return state;
+}
+
+uint64_t EncodedStateDigest(std::string_view encoded) {
+  return Hash64(encoded, 0x73746174652d6864ULL);
+}
+
+Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,
+                        std::string* encoded) {
+  if (recorded.state_seq != state.last_seq())
+    return Status::Corruption("a state hash of seq " + std::to_string(recorded.state_seq) +
+                              " checked at seq " + std::to_string(state.last_seq()));
+  std::string scratch;
+  std::string& bytes = encoded != nullptr ? *encoded : scratch;
+  bytes.clear();
+  EncodeState(state, &bytes);
+  const uint64_t digest = EncodedStateDigest(bytes);
+  if (digest == recorded.digest) return Status::OK();
+  char detail[96];
+  std::snprintf(detail, sizeof detail, ": digest %016llx here, %016llx in the log",
+                static_cast<unsigned long long>(digest),
+                static_cast<unsigned long long>(recorded.digest));
+  return Status::Corruption("the state at seq " + std::to_string(state.last_seq()) +
+                            " differs from the leader's" + detail);
 }
 
 uint64_t StateHash(const EngineState& state) {

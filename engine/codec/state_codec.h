@@ -81,4 +81,14 @@ Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConf
 // derived structures that drift from the reservations change the hash too.
 uint64_t StateHash(const EngineState& state);
 
+// The digest a StateHashed event records: of EncodeState's bytes, so a leader takes it from the
+// snapshot copy it makes anyway, and pauses only for the hashing.
+uint64_t EncodedStateDigest(std::string_view encoded);
+
+// Whether `state` is the state `recorded` describes: at its seq, with its digest. Encodes the
+// whole state (a snapshot's cost) into *encoded (cleared first; a caller may keep it as a
+// snapshot) or a scratch string. Corruption, naming both digests, when it is not.
+Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,
+                        std::string* encoded = nullptr);
+
 }  // namespace cm::engine

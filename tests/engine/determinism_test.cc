@@ -1,7 +1,7 @@
 // Determinism: for thousands of seeded random command streams, the live state, the state
 // rebuilt from the encoded events, and the state rebuilt from a snapshot plus the tail are the
-// same (equal state hashes), and every invariant holds; a ticket is admitted at most once, and
-// never in a revoked or older version.
+// same (equal state hashes, and equal to every digest recorded on the way), and every invariant
+// holds; a ticket is admitted at most once, and never in a revoked or older version.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -72,11 +72,16 @@ struct Recorder : EventSink {
   }
 };
 
-// Applies the encoded events in `bytes` to `state`.
+// Applies the encoded events in `bytes` to `state`, checking it against every recorded state
+// digest on the way, as a follower does.
 void ApplyAll(std::string_view bytes, EngineState& state) {
   while (!bytes.empty()) {
     Event e;
     REQUIRE(DecodeEvent(&bytes, &e).ok());
+    if (const auto* hashed = std::get_if<StateHashed>(&e.body)) {
+      const Status checked = CheckStateHashed(state, *hashed);
+      REQUIRE_MESSAGE(checked.ok(), checked.ToString());
+    }
     const Status s = state.Apply(e);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
   }

@@ -77,6 +77,16 @@ TEST_CASE("replay prints the count, last seq and hash; snapshot and full replay 
   CHECK(r.out.find("invariants: all hold") != std::string::npos);
   CHECK(r.out.find("snapshot:   none") == std::string::npos);
 
+  CHECK(r.out.find("state hashes: ") != std::string::npos);
+  CHECK(r.out.find("state hashes: 0 ") == std::string::npos);  // the tail holds one at least
+  // In full, every snapshot the pipeline took left its digest to check.
+  Run full = Replay("--data " + dir.path() + " --verify --full");
+  INFO(full.out);
+  CHECK(full.exit_code == 0);
+  const auto at = full.out.find("state hashes: ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoull(full.out.substr(at + 14)) >= 1);
+
   Run until = Replay("--data " + dir.path() + " --until 100 --full");
   CHECK(until.exit_code == 0);
   CHECK(until.out.find("last seq:   100\n") != std::string::npos);
@@ -144,6 +154,39 @@ TEST_CASE("exit codes: missing data 1, corruption 2 naming the file, broken inva
   Run broken = Replay("--data " + bad.path() + " --verify");
   CHECK(broken.exit_code == 3);
   CHECK(broken.out.find("past its expiry") != std::string::npos);
+}
+
+TEST_CASE("--verify stops with exit 2 where the state differs from a recorded digest") {
+  TempDir dir;
+  Seq hashed_at = 0;
+  {
+    auto store = cm::journal::OpenRocksJournal(cm::journal::JournalDir(dir.path()),
+                                               cm::journal::Durability::kSync);
+    REQUIRE(store.ok());
+    TestWorld w;
+    const UserId u = w.AddUser("u@x.io");
+    const ConcertId c = w.AddConcert(w.AddVenue(GridVenue(1, 1, 4)));
+    std::string encoded;
+    EncodeState(w.state, &encoded);
+    const uint64_t right = EncodedStateDigest(encoded);
+    w.Hold(u, c, {0});
+    // A digest of the state before the hold, recorded after it: as a diverged replica sees it.
+    Event wrong;
+    wrong.seq = w.state.last_seq() + 1;
+    wrong.ts = w.state.clock();
+    wrong.body = StateHashed{w.state.last_seq(), right};
+    hashed_at = w.state.last_seq();
+    cm::journal::JournalWriter writer(*store.value(), 1);
+    for (const Event& e : w.sink.events) writer.Add(e);
+    writer.Add(wrong);
+    REQUIRE(writer.Commit().ok());
+  }
+  CHECK(Replay("--data " + dir.path()).exit_code == 0);  // without --verify, not compared
+  Run verify = Replay("--data " + dir.path() + " --verify");
+  INFO(verify.out);
+  CHECK(verify.exit_code == 2);
+  CHECK(verify.out.find("the state at seq " + std::to_string(hashed_at) + " differs") !=
+        std::string::npos);
 }
 
 TEST_CASE("JSON strings are escaped, whatever they hold") {

@@ -1,6 +1,7 @@
 // A follower (runtime/follower.h) applies a leader's replicated journal: to the same state and
 // the same journal bytes, delivered to its listener; it passes over resends and a fenced-off
-// leader's batches, stops on a gap, a corrupt record or a diverged journal, and on a promotion
+// leader's batches, checks its state against the leader's recorded digests, stops on a gap, a
+// corrupt record, a differing digest or a diverged journal, and on a promotion
 // reads the log to its end and hands its journal to a pipeline that starts the next term.
 #include <doctest/doctest.h>
 
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "engine/codec/event_codec.h"
@@ -141,7 +143,7 @@ ReplicatedBatch Forged(Seq seq, Term term) {
   e.ts = TestWorld::kStart;
   e.term = term;
   e.body = SalesClosed{1};
-  ReplicatedBatch b{seq, seq, term, {}};
+  ReplicatedBatch b{seq, seq, term, 0, {}};
   EncodeEvent(e, &b.records);
   return b;
 }
@@ -195,6 +197,7 @@ TEST_CASE("a follower builds the leader's state and journal, and delivers every 
   CHECK(f.follower->term() == leader.state.term());
   CHECK(f.follower->stats().applied_batches.load() == leader.batches.size());
   CHECK(f.follower->batches_behind() == 0);
+  CHECK(f.follower->stats().state_checks.load() >= 3'000 / 37);  // every digest was checked
   f.follower->Stop();
   CHECK(StateHash(f.follower->state_after_stop()) == StateHash(leader.state));
 
@@ -279,6 +282,29 @@ TEST_CASE("a gap, a corrupt record or a diverged journal stops the follower") {
     }
     expected = "its records do not hold those events";
   }
+  SUBCASE("a state that differs from the digest the leader recorded") {
+    bool tampered = false;
+    for (const ReplicatedBatch& original : leader.batches) {
+      ReplicatedBatch b = original;
+      if (!tampered) {
+        // The digest is changed where it is recorded, as if this follower's state had drifted.
+        b.records.clear();
+        std::string_view in = original.records;
+        while (!in.empty()) {
+          Event e;
+          REQUIRE(DecodeEvent(&in, &e).ok());
+          if (auto* hashed = std::get_if<StateHashed>(&e.body); hashed && !tampered) {
+            hashed->digest ^= 1;
+            tampered = true;
+            expected = "the state at seq " + std::to_string(e.seq - 1) + " differs";
+          }
+          EncodeEvent(e, &b.records);
+        }
+      }
+      log.Add(b);
+    }
+    REQUIRE(tampered);
+  }
   SUBCASE("a newer term that starts inside a batch of this journal") {
     std::size_t k = 0;
     while (leader.batches[k].first == leader.batches[k].last) ++k;
@@ -288,7 +314,7 @@ TEST_CASE("a gap, a corrupt record or a diverged journal stops the follower") {
     started.ts = TestWorld::kStart;
     started.term = 1000;
     started.body = TermStarted{1000, "http://elsewhere"};
-    ReplicatedBatch newer{started.seq, started.seq, 1000, {}};
+    ReplicatedBatch newer{started.seq, started.seq, 1000, 0, {}};
     EncodeEvent(started, &newer.records);
     log.Add(newer);
     expected = "cannot be cut back";
@@ -414,20 +440,48 @@ TEST_CASE("a follower writes snapshots, and restarts from the newest and the jou
   leader.Drive(1'000);
   FakeLog log;
   for (const ReplicatedBatch& b : leader.batches) log.Add(b);
-  OpenFollower f(/*snapshot_every=*/200);
+  OpenFollower f(/*snapshot_every=*/300);
   f.follower->Start(log);
   const Seq end = leader.state.last_seq();
   WaitFor([&] { return f.follower->applied_seq() == end || f.follower->failed(); });
   f.follower->Stop();
   REQUIRE_MESSAGE(!f.follower->failed(), f.follower->failure());
-  CHECK(f.follower->stats().snapshots.load() >= end / 200 - 1);
+  CHECK(f.follower->stats().snapshots.load() >= end / 300 - 1);
   const auto snapshots = cm::journal::ListSnapshots(f.dir.path() + "/snapshots");
   REQUIRE(snapshots.size() == 2);  // the newest two are kept
   CHECK(snapshots[0].seq > snapshots[1].seq);
+  REQUIRE_MESSAGE(snapshots[0].seq < end, "the log must go on past the newest snapshot");
+  // They fall where the leader recorded a digest: the state checked there is what was written.
+  std::set<Seq> hashed_at;
+  for (const ReplicatedBatch& b : leader.batches)
+    for (std::string_view in = b.records; !in.empty();) {
+      Event e;
+      REQUIRE(DecodeEvent(&in, &e).ok());
+      if (const auto* h = std::get_if<StateHashed>(&e.body)) hashed_at.insert(h->state_seq);
+    }
+  CHECK(hashed_at.contains(snapshots[0].seq));
+  CHECK(hashed_at.contains(snapshots[1].seq));
 
-  // Without the journal before the newest snapshot, only the snapshot can bring it back.
+  // Without the journal's batches that end at or before the newest snapshot (what retention
+  // drops), only the snapshot can bring it back.
   std::unique_ptr<cm::journal::JournalStore> store = f.follower->ReleaseJournal();
-  REQUIRE(store->DropBefore(snapshots[0].seq + 1).ok());
+  Seq first_kept = 0;
+  REQUIRE(store
+              ->Scan(1,
+                     [&](Seq first, std::string_view records) {
+                       Seq last = first;
+                       for (std::string_view in = records; !in.empty();) {
+                         Event e;
+                         REQUIRE(DecodeEvent(&in, &e).ok());
+                         last = e.seq;
+                       }
+                       if (last <= snapshots[0].seq) return true;
+                       first_kept = first;
+                       return false;
+                     })
+              .ok());
+  REQUIRE(first_kept > 1);
+  REQUIRE(store->DropBefore(first_kept).ok());
   FollowerOptions o;
   o.data_dir = f.dir.path();
   Delivered again;

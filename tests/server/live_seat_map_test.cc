@@ -47,6 +47,8 @@ TEST_CASE("subscribe: a snapshot stamped with its seq, then durable deltas in or
   const json::value d1 = ws.NextOf("delta");
   CHECK(Int(d1, "seq") > snap_seq);
   CHECK(Int(d1, "prevSeq") <= snap_seq);
+  CHECK(Int(d1, "durableAtUs") > 0);
+  CHECK_FALSE(d1.as_object().contains("leaderSentAtUs"));  // a leader's own: no replicated log
   const auto& changes = d1.at("changes").as_array();
   REQUIRE(changes.size() == 2);
   CHECK(changes[0].as_array()[0].to_number<int64_t>() == 3);

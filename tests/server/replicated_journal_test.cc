@@ -313,6 +313,10 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
     if (seq == Int(snapshot, "seq")) CHECK(Int(delta, "prevSeq") <= seq);
     else CHECK(Int(delta, "prevSeq") == seq);
     seq = Int(delta, "seq");
+    // It says when the leader sent the batch, which was before the replica had it durable.
+    REQUIRE(delta.as_object().contains("leaderSentAtUs"));
+    CHECK(Int(delta, "leaderSentAtUs") > 0);
+    CHECK(Int(delta, "leaderSentAtUs") <= Int(delta, "durableAtUs"));
     for (const auto& change : delta.at("changes").as_array()) {
       const auto& c = change.as_array();
       seen[c[0].to_number<int64_t>()] = std::string(c[1].as_string());

@@ -1,5 +1,6 @@
 #include "tests/support/random_commands.h"
 
+#include "engine/codec/state_codec.h"
 #include "tests/support/test_world.h"
 
 namespace cm::test {
@@ -62,7 +63,15 @@ void RandomCommands::Drive(Sequencer& sequencer, EventSink& sink, int n) {
   tee.gen = this;
   tee.next = &sink;
   for (const Command& c : Setup()) sequencer.Execute(c, tee);
-  for (int i = 0; i < n; ++i) sequencer.Execute(Next(), tee);
+  std::string encoded;
+  for (int i = 0; i < n; ++i) {
+    sequencer.Execute(Next(), tee);
+    if (i % 37 == 36) {  // as a leader does with each snapshot copy
+      encoded.clear();
+      EncodeState(sequencer.state(), &encoded);
+      sequencer.RecordStateHash(EncodedStateDigest(encoded), tee);
+    }
+  }
 }
 
 std::vector<Command> RandomCommands::Setup() {
