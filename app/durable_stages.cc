@@ -33,6 +33,9 @@ void AddDurableStages(runtime::DurableFanOut& fanout, const DurableParts& p) {
                   if (t.status == engine::TicketStatus::kWaiting) p.presence.Seen(id, user, now);
             }});
   fanout.Add(Stage{.name = "live seat map",
+                   // At startup, a promotion, and when a follower cut its tail back.
+                   .on_recovered =
+                       [p](const engine::EngineState& state) { p.live.Reset(state.last_seq()); },
                    .on_durable = [p](const engine::EventSlot& s) { p.live.Collect(s.event); },
                    .on_batch = [p](engine::Seq) { p.live.Flush(); },
                    .on_replicated_batch = [p](int64_t us) { p.live.NoteLeaderSent(us); }});

@@ -1,6 +1,7 @@
 #include "live/live_feed.h"
 
 #include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -60,6 +61,39 @@ void LiveFeed::Collect(const Event& e) {
     default:
       break;
   }
+}
+
+void LiveFeed::Reset(Seq recovered_seq) {
+  pending_.clear();  // empty between batches
+  leader_sent_us_ = 0;
+  std::vector<ConcertId> undone;  // waiting deltas past the seq: dropped, and their concerts reset
+  {
+    std::lock_guard lock(inbox_mutex_);
+    std::erase_if(inbox_, [&](const auto& entry) {
+      if (entry.second.seq <= recovered_seq) return false;
+      undone.push_back(entry.first);
+      return true;
+    });
+  }
+  boost::asio::post(strand_, [this, recovered_seq, undone = std::move(undone)] {
+    for (auto& [concert, ch] : channels_) {
+      if (ch.last_seq <= recovered_seq &&
+          std::find(undone.begin(), undone.end(), concert) == undone.end())
+        continue;
+      spdlog::warn("live seat map: concert {} went back to seq {}: its {} subscribers resubscribe",
+                   concert, recovered_seq, ch.subscriptions.size());
+      for (const auto& sub : ch.subscriptions) {
+        auto owner = sub->owner.lock();
+        if (owner && !sub->overflowed.exchange(true)) owner->Overflow(concert);
+        subscriber_count_.fetch_sub(1);
+      }
+      ch.subscriptions.clear();
+      ch.log = std::make_shared<DeltaLog>();  // whoever holds the old one has overflowed
+      ch.last_seq = 0;
+      ch.snapshot = nullptr;
+      ch.snapshot_version = 0;
+    }
+  });
 }
 
 void LiveFeed::Compact(std::vector<Change>& changes) {

@@ -90,6 +90,13 @@ class LiveFeed {
   void Collect(const engine::Event& e);
   // Publisher thread, at the end of a batch: hands the batch's deltas to the strand.
   void Flush();
+  // Publisher thread, between batches, after the read model was rebuilt at `recovered_seq`:
+  // at startup, on a promotion, or at an earlier seq (a follower whose journal tail a newer
+  // term replaced, runtime/follower.h). A concert with deltas past that seq (sent or waiting)
+  // may have shown changes that never happened now: its subscribers are told they fell behind
+  // (Overflow: they resubscribe and get a snapshot of the rebuilt map), and its history starts
+  // again. Other concerts, and every concert when the seq did not go back, are left alone.
+  void Reset(engine::Seq recovered_seq);
   // Publisher thread, on a follower, before a replicated batch: when the leader sent it. Its
   // deltas then carry `leaderSentAtUs` as well, for staleness counted from the leader.
   void NoteLeaderSent(int64_t us) { leader_sent_us_ = us; }

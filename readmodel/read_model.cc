@@ -17,6 +17,12 @@ Status ReadModel::Load(const EngineState& recovered) {
   std::unique_lock lock(mu_);
   state_ = std::move(copy).value();
   applied_.store(state_->last_seq(), std::memory_order_release);
+  {
+    // A reload may go back (a follower cutting its tail): a seq rendered before may come again
+    // with other events.
+    std::lock_guard cache_lock(cache_mu_);
+    cache_.clear();
+  }
   concert_version_.clear();
   by_user_.clear();
   for (const auto& [id, c] : state_->concerts()) concert_version_[id] = state_->last_seq();

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/codec/state_codec.h"
 #include "live/live_feed.h"
 #include "live/ws_hub.h"
 #include "readmodel/read_model.h"
@@ -198,4 +199,63 @@ TEST_CASE("viewers joining while seats change all converge on the engine's seat 
   CHECK(stalled->overflows() == 1);
   CHECK(pacer->seats() == expected);
   CHECK(feed.subscribers() == viewers.size() + 1);  // the viewers and the pacer
+}
+
+TEST_CASE("a state rebuilt at an earlier seq sends that concert's viewers back for a snapshot") {
+  TestWorld w;
+  const UserId u = w.AddUser("u@x.io");
+  const ConcertId cut = w.AddConcert(w.AddVenue(GridVenue(1, 2, 5)));
+  const ConcertId other = w.AddConcert(w.AddVenue(GridVenue(1, 2, 5)));
+  cm::readmodel::ReadModel reads(EngineConfig{});
+  REQUIRE(reads.Load(w.state).ok());
+  std::string before;  // the state the follower will go back to
+  EncodeState(w.state, &before);
+  const Seq kept = w.state.last_seq();
+
+  cm::live::WsHub hub(1);
+  LiveFeed feed(hub.FeedExecutor(), reads, 16, std::chrono::microseconds(100));
+  hub.Start();
+  auto wait = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 1000 && !done(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return done();
+  };
+  auto viewer = std::make_shared<Viewer>(true), bystander = std::make_shared<Viewer>(true);
+  feed.Subscribe(viewer, cut, std::nullopt);
+  feed.Subscribe(bystander, other, std::nullopt);
+  REQUIRE(wait([&] { return viewer->active() && bystander->active(); }));
+
+  // A hold the log will later replace: the viewer sees it.
+  const std::size_t from = w.sink.events.size();
+  w.Hold(u, cut, {3});
+  for (std::size_t i = from; i < w.sink.events.size(); ++i) {
+    REQUIRE(reads.Apply(w.sink.events[i]).ok());
+    feed.Collect(w.sink.events[i]);
+  }
+  feed.Flush();
+  REQUIRE(wait([&] { return viewer->seats()[3] == 'H'; }));
+
+  // Rebuilt where it stands (a promotion): nobody is disturbed.
+  feed.Reset(w.state.last_seq());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(viewer->overflows() == 0);
+
+  // Rebuilt before the hold (the tail was cut): the viewer is sent back; the other concert's
+  // viewer, whose deltas all stand, is not.
+  auto rebuilt = DecodeState(before, EngineConfig{});
+  REQUIRE(rebuilt.ok());
+  REQUIRE(reads.Load(*rebuilt.value()).ok());
+  feed.Reset(kept);
+  REQUIRE(wait([&] { return viewer->overflows() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(bystander->overflows() == 0);
+  CHECK(feed.subscribers() == 1);
+
+  // Subscribing again (with the last seq it saw) gives the rebuilt map, the hold gone.
+  auto again = std::make_shared<Viewer>(true);
+  feed.Subscribe(again, cut, viewer->seq());
+  REQUIRE(wait([&] { return again->active(); }));
+  CHECK(again->seq() == static_cast<int64_t>(kept));
+  CHECK(again->seats()[3] == 'A');
+  hub.Stop();
 }
