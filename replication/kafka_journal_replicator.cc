@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <memory>
 #include <utility>
 
 namespace cm::replication {
@@ -18,7 +20,14 @@ struct LastRecord {
   engine::Term term = 0;
 };
 
-// Where the topic's last record ends, and its term (zeros for an empty or missing topic).
+// Records read back from the topic's end to find where it stands. A fenced-off leader that woke
+// (SIGSTOP) may have sent a few batches of its older term after the newest term's: the newest
+// record is then not the newest term's, so the newest (term, last) among these wins. Such a
+// stray tail is what a leader had in flight when its lease ran out, a handful of batches.
+constexpr int64_t kTailRecords = 256;
+
+// Where the topic stands: the newest (term, last) of its tail (zeros for an empty or missing
+// topic).
 Result<LastRecord> LastReplicated(const KafkaReplicationOptions& o, const std::string& topic) {
   auto consumer = NewJournalConsumer(o.brokers, "concertmania-journal-open");
   if (!consumer.ok()) return consumer.status();
@@ -36,33 +45,41 @@ Result<LastRecord> LastReplicated(const KafkaReplicationOptions& o, const std::s
   if (high <= low) return LastRecord{};
 
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), kPartition)->offset = high - 1;
+  rd_kafka_topic_partition_list_add(parts, topic.c_str(), kPartition)->offset =
+      std::max(low, high - kTailRecords);
   const rd_kafka_resp_err_t aerr = rd_kafka_assign(rk, parts);
   rd_kafka_topic_partition_list_destroy(parts);
   if (aerr != RD_KAFKA_RESP_ERR_NO_ERROR)
     return Status::IOError(std::string("replication: reading ") + topic + ": " +
                            rd_kafka_err2str(aerr));
   const auto deadline = Clock::now() + std::chrono::milliseconds(o.open_timeout_ms);
-  Result<LastRecord> result = Status::IOError("replication: the last record of " + topic +
-                                       " did not arrive within the open timeout");
+  Status failure = Status::IOError("replication: the last records of " + topic +
+                                   " did not arrive within the open timeout");
+  LastRecord newest;
   while (Clock::now() < deadline) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
     if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_headers_t* headers = nullptr;
-      rd_kafka_message_headers(m, &headers);
-      const LastRecord last{HeaderSeq(headers, kLastHeader), HeaderSeq(headers, kTermHeader)};
-      result = last.last != 0
-                   ? Result<LastRecord>(last)
-                   : Result<LastRecord>(Status::Corruption("replication: the last record of " +
-                                                           topic + " has no cm-last header"));
-      rd_kafka_message_destroy(m);
+    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owner(
+        m, rd_kafka_message_destroy);
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // partition EOF, a broker away
+    rd_kafka_headers_t* headers = nullptr;
+    rd_kafka_message_headers(m, &headers);
+    const LastRecord record{HeaderSeq(headers, kLastHeader), HeaderSeq(headers, kTermHeader)};
+    if (record.last == 0) {
+      failure = Status::Corruption("replication: the record of " + topic + " at offset " +
+                                  std::to_string(m->offset) + " has no cm-last header");
       break;
     }
-    rd_kafka_message_destroy(m);
+    if (std::pair(record.term, record.last) > std::pair(newest.term, newest.last))
+      newest = record;
+    if (m->offset >= high - 1) {
+      failure = Status::OK();
+      break;
+    }
   }
   rd_kafka_consumer_close(rk);
-  return result;
+  if (!failure.ok()) return failure;
+  return newest;
 }
 
 }  // namespace

@@ -47,8 +47,10 @@ struct KafkaReplicationOptions {
 
 class KafkaJournalReplicator final : public runtime::JournalReplicator {
  public:
-  // Connects and reads the topic's last record, whose `cm-last` is where replication stands
-  // (0 for an empty topic). Fails when the brokers do not answer within open_timeout_ms.
+  // Connects and reads the topic's last records: the newest (`cm-term`, `cm-last`) among them
+  // is where replication stands (0 for an empty topic), not the very last record, which may be
+  // a fenced-off leader's stray batch. Fails when the brokers do not answer within
+  // open_timeout_ms.
   static Result<std::unique_ptr<KafkaJournalReplicator>> Open(const KafkaReplicationOptions& o);
   ~KafkaJournalReplicator() override;
   KafkaJournalReplicator(const KafkaJournalReplicator&) = delete;
@@ -98,7 +100,7 @@ class KafkaJournalReplicator final : public runtime::JournalReplicator {
   std::chrono::steady_clock::time_point give_up_at_ = std::chrono::steady_clock::time_point::max();
 
   std::atomic<engine::Seq> replicated_{0};
-  engine::Term replicated_term_ = 0;  // of the topic's last record, at Open
+  engine::Term replicated_term_ = 0;  // the topic's newest, at Open
   std::atomic<engine::Seq> sent_{0};
   std::atomic<bool> available_{true};
   std::atomic<bool> failed_{false};

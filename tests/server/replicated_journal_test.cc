@@ -22,6 +22,7 @@
 #include "engine/codec/event_codec.h"
 #include "journal/journal_store.h"
 #include "journal/recovery.h"
+#include "replication/kafka_journal_replicator.h"
 #include "tests/server/api_fixture.h"
 #include "tests/support/etcd_cluster.h"
 #include "tests/support/mock_kafka.h"
@@ -151,6 +152,32 @@ TEST_CASE_FIXTURE(ReplicatedWorld, "every journal batch is a record of the topic
   CHECK(metrics.body.find("cm_replication_available 1") != std::string::npos);
   CHECK(metrics.body.find("cm_replication_wait_seconds_count") != std::string::npos);
   CheckKafkaHoldsTheJournal(f, kafka.bootstraps());
+}
+
+TEST_CASE("a leader opening finds the newest term, past a fenced-off leader's stray batches") {
+  MockKafka kafka(3);
+  kafka.CreateTopic("concertmania.journal.strays", 1, 3);
+  cm::replication::KafkaReplicationOptions o;
+  o.brokers = kafka.bootstraps();
+  o.cluster = "strays";
+  std::string why;
+  {  // the leader of term 2 wrote up to seq 30
+    auto leader = cm::replication::KafkaJournalReplicator::Open(o);
+    REQUIRE(leader.ok());
+    leader.value()->Send(1, 20, 1, "term 1's batch");
+    leader.value()->Send(21, 30, 2, "term 2's batch");
+    REQUIRE_MESSAGE(leader.value()->WaitReplicated(30, &why), why);
+  }
+  {  // the leader of term 1 wakes (it was paused) and sends what it had in flight
+    auto zombie = cm::replication::KafkaJournalReplicator::Open(o);
+    REQUIRE(zombie.ok());
+    zombie.value()->Send(21, 22, 1, "stray");
+    zombie.value()->Send(23, 23, 1, "stray");
+  }  // flushed: the strays are the topic's last records
+  auto opened = cm::replication::KafkaJournalReplicator::Open(o);
+  REQUIRE(opened.ok());
+  CHECK(opened.value()->replicated_term() == 2);
+  CHECK(opened.value()->replicated_seq() == 30);
 }
 
 TEST_CASE_FIXTURE(ReplicatedWorld,
