@@ -135,13 +135,16 @@ void Api::AddRoutes() {
 }
 
 void Api::Handle(const ExPtr& ex) {
+  Router::Match m = router_.Find(ex->req.method(), PathOf(ex->req.target()));
+  for (std::size_t i = 0; m.route != nullptr && i < router_.routes().size(); ++i)
+    if (router_.routes()[i].get() == m.route) ex->route = i;
   const http::verb method = ex->req.method();
   const bool reads_only =
       method == http::verb::get || method == http::verb::head || method == http::verb::options;
   // A follower takes no writes: the client is sent on before any work (a login's hashing).
   if (!reads_only && !engine_.Leading()) return NotLeader(ex, engine_.LeaderUrl());
   const std::string_view min_seq_text = ex->req["CM-Min-Seq"];
-  if (min_seq_text.empty()) return Dispatch(ex);
+  if (min_seq_text.empty()) return Dispatch(ex, m);
   engine::Seq min_seq = 0;
   const auto [end, ec] =
       std::from_chars(min_seq_text.data(), min_seq_text.data() + min_seq_text.size(), min_seq);
@@ -154,14 +157,13 @@ void Api::Handle(const ExPtr& ex) {
              1);
   };
   if (options_.seq_gate == nullptr)
-    return reads_.applied_seq() >= min_seq ? Dispatch(ex) : late();
+    return reads_.applied_seq() >= min_seq ? Dispatch(ex, m) : late();
   options_.seq_gate->Wait(min_seq, std::chrono::milliseconds(options_.min_seq_wait_ms),
-                          [this, ex] { Dispatch(ex); }, std::move(late));
+                          [this, ex, m = std::move(m)] { Dispatch(ex, m); }, std::move(late));
 }
 
-void Api::Dispatch(const ExPtr& ex) {
+void Api::Dispatch(const ExPtr& ex, const Router::Match& m) {
   const std::string_view path = PathOf(ex->req.target());
-  Router::Match m = router_.Find(ex->req.method(), path);
   if (m.route == nullptr) {
     if (!m.allow.empty()) {
       return Fail(ex, Problem(405, "METHOD_NOT_ALLOWED",
@@ -171,8 +173,6 @@ void Api::Dispatch(const ExPtr& ex) {
     }
     return Fail(ex, 404, "NOT_FOUND", "no route for " + std::string(path));
   }
-  for (std::size_t i = 0; i < router_.routes().size(); ++i)
-    if (router_.routes()[i].get() == m.route) ex->route = i;
   try {
     m.route->handler(ex, m.params);
   } catch (const std::exception& e) {

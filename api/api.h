@@ -49,8 +49,9 @@ class Api {
 
  private:
   void AddRoutes();
-  // After the checks every request passes (leader, CM-Min-Seq): the route's handler.
-  void Dispatch(const ExPtr& ex);
+  // After the checks every request passes (leader, CM-Min-Seq): the route's handler. `m` was
+  // found before the checks, so that their answers are counted under the route too.
+  void Dispatch(const ExPtr& ex, const http::Router::Match& m);
 
   ApiOptions options_;
   EnginePort& engine_;

@@ -382,6 +382,13 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
   const std::string replica_metrics = on_replica.Get("/metrics").body;
   CHECK(replica_metrics.find("\ncm_leader 0\n") != std::string::npos);
   CHECK(replica_metrics.find("cm_follower_batches_total") != std::string::npos);
+  // Sent on before any work, yet counted under their routes.
+  CHECK(replica_metrics.find(
+            "cm_http_requests_total{route=\"POST /api/v1/concerts/{concertId}/reservations\","
+            "status=\"307\"} 1") != std::string::npos);
+  CHECK(replica_metrics.find("route=\"unmatched\",status=\"307\"") == std::string::npos);
+  CHECK(replica_metrics.find("route=\"GET /api/concerts/{id}/seats\",status=\"503\"") !=
+        std::string::npos);
   CHECK(on_replica.Get("/readyz").status == 200);
 
   // The leader dies mid-sale; the standby is promoted and takes writes.
