@@ -27,20 +27,23 @@ std::string DirOf(const std::string& data_dir, uint64_t seq) {
 
 BackupService::Start BackupService::StartBackup(
     std::function<void(Result<api::BackupInfo>)> done) {
+  runtime::Pipeline* pipeline = pipeline_.load();
+  if (pipeline == nullptr) return Start::kUnavailable;
   {
     std::lock_guard lock(mu_);
     if (busy_) return Start::kBusy;
     busy_ = true;
   }
   // Runs on the snapshot thread, with the snapshot file in place until it returns.
-  auto taken = [this, done = std::move(done)](Result<runtime::Pipeline::SnapshotTaken> t) {
+  auto taken = [this, pipeline, done = std::move(done)](
+                   Result<runtime::Pipeline::SnapshotTaken> t) {
     Result<api::BackupInfo> out = Status::Halted("no snapshot");
     if (!t.ok()) {
       out = t.status();
     } else {
       auto b = journal::MakeBackup(
           data_dir_, t.value().seq, t.value().state_hash, t.value().path, runtime::WallNowMs(),
-          [this](const std::string& dir) { return pipeline_.CheckpointJournal(dir); });
+          [pipeline](const std::string& dir) { return pipeline->CheckpointJournal(dir); });
       if (b.ok()) {
         uint64_t bytes = 0;
         for (const journal::BackupFile& f : b.value().files) bytes += f.size;
@@ -58,7 +61,7 @@ BackupService::Start BackupService::StartBackup(
     }
     done(std::move(out));
   };
-  if (!pipeline_.RequestSnapshot(std::move(taken))) {
+  if (!pipeline->RequestSnapshot(std::move(taken))) {
     std::lock_guard lock(mu_);
     busy_ = false;
     return Start::kUnavailable;

@@ -322,6 +322,7 @@ int RunServer(const ServeOptions& o) {
   OutboxParts outbox;
   std::unique_ptr<runtime::Ticker> ticker;
   FollowerParts follower;
+  BackupService backups(o.data_dir);  // taken from the pipeline, once there is one
   // `journal`: the promoted follower's (null at startup: the pipeline opens the data dir).
   auto lead = [&](std::unique_ptr<journal::JournalStore> journal) -> Status {
     auto opened_replicator = OpenReplicator(o);
@@ -338,6 +339,7 @@ int RunServer(const ServeOptions& o) {
                              opened.status().ToString());
     pipeline = std::move(opened).value();
     bridge.Attach(pipeline.get());
+    backups.Attach(pipeline.get());
     journal_tail = std::make_unique<PipelineTail>(*pipeline);
     if (Status s = StartOutbox(o, *journal_tail, &outbox); !s.ok()) return s;
     bridge.SetOutbox(outbox.publisher.get());
@@ -375,10 +377,8 @@ int RunServer(const ServeOptions& o) {
     if (!SeedData(o, bridge, reads)) return 2;
   }
 
-  std::unique_ptr<BackupService> backups;
-  if (pipeline) backups = std::make_unique<BackupService>(*pipeline, o.data_dir);
   api::ApiOptions api_options = ApiOptionsFrom(o, payment.worker != nullptr);
-  api_options.backups = backups.get();  // a follower takes none (nor a promoted one, for now)
+  api_options.backups = &backups;
   api_options.seq_gate = &seq_gate;
   api_options.ticket_key =
       std::make_shared<const tickets::SigningKey>(std::move(ticket_key).value());

@@ -435,6 +435,9 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
   for (std::size_t i = 0; i < held.size(); ++i)
     CHECK(on_standby.Get(held[i].first, held[i].second).body == before[i]);
   CHECK(on_standby.Get("/metrics").body.find("\ncm_leader 1\n") != std::string::npos);
+  // It takes online backups as the leader did, without a restart.
+  const HttpResult backup = on_standby.Post("/api/admin/backups", "", leader.admin);
+  CHECK_MESSAGE(backup.status == 201, backup.body);
 
   // The replica follows the new term, and sends writers to the new leader.
   const uint64_t new_seq = SeqOf(first_write);
