@@ -111,7 +111,9 @@ class Follower {
   Status Deliver(engine::Seq last, int64_t leader_sent_us);
   // Cuts the journal back to before `from` (the divergence above), the cut batches kept aside.
   Status CutBack(engine::Seq from);
-  // Writes a snapshot of the state when snapshot_every events have passed since the last.
+  // Writes a snapshot when snapshot_every events have passed since the last: the state this
+  // batch checked against a leader's digest when there is one (past half the interval), else
+  // the state as it stands.
   Status MaybeSnapshot();
   void Fail(const std::string& reason);
 

@@ -265,7 +265,7 @@ void Pipeline::MaybeSnapshot(OutputSink& sink) {
   snapshot_signal_.notify_one();
   spdlog::info("snapshot of seq {} copied ({} bytes) in {} us", last_snapshot_seq_, bytes,
                std::chrono::duration_cast<std::chrono::microseconds>(pause).count());
-  if (options_.record_state_hashes) {
+  if (options_.record_state_hashes && !sink.halted() && !halted()) {
     sequencer_.RecordStateHash(digest, sink);
     sink.Flush();
   }
