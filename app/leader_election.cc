@@ -38,12 +38,13 @@ LeaderElection::~LeaderElection() {
   }
 }
 
-Result<bool> LeaderElection::TryAcquire() {
+Result<bool> LeaderElection::TryAcquire(const std::string& url) {
   if (Holding()) return true;
+  const std::string& value = url.empty() ? options_.me : url;
   const int64_t started = NowNs();
   auto lease = client_.GrantLease(options_.ttl_s);
   if (!lease.ok()) return lease.status();
-  auto taken = client_.CreateIfAbsent(key_, options_.me, lease.value());
+  auto taken = client_.CreateIfAbsent(key_, value, lease.value());
   if (!taken.ok() || !taken.value()) {
     (void)client_.RevokeLease(lease.value()).ok();  // best effort: it would run out anyway
     return taken;
@@ -51,7 +52,7 @@ Result<bool> LeaderElection::TryAcquire() {
   lease_ = lease.value();
   valid_until_ns_.store(started + int64_t{options_.ttl_s} * 1'000'000'000);
   renewer_ = std::thread([this] { RenewLoop(); });
-  spdlog::info("election: this server leads ({} = {}, lease {} s)", key_, options_.me,
+  spdlog::info("election: this server leads ({} = {}, lease {} s)", key_, value,
                options_.ttl_s);
   return true;
 }

@@ -43,7 +43,10 @@ class LeaderElection {
   LeaderElection& operator=(const LeaderElection&) = delete;
 
   // Takes the key if nobody holds it: true when this server now leads (and keeps renewing).
-  Result<bool> TryAcquire();
+  // `url` is the key's value from the start when this server knows where it listens (a
+  // standby taking over), so nobody reads an empty key while it already takes writes; empty,
+  // options.me is used, until Announce.
+  Result<bool> TryAcquire(const std::string& url = "");
   // While leading: sets the key's value to `url` (known once the server listens).
   Status Announce(const std::string& url);
   // The leader's URL as the key says (empty when nobody holds it, or it has not said yet).

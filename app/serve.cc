@@ -404,12 +404,12 @@ int RunServer(const ServeOptions& o) {
     return 2;
   }
   const std::string advertise_url = AdvertiseUrl(o, server.port());
-  // Once leading and listening: the key names where writers go.
-  auto announce = [&] {
+  // Once leading and listening: the key names where writers go. (A standby that takes over
+  // later writes its URL into the key as it takes it.)
+  if (election && pipeline) {
     if (Status s = election->Announce(advertise_url); !s.ok())
       spdlog::warn("election: could not announce {}: {}", advertise_url, s.ToString());
-  };
-  if (election && pipeline) announce();
+  }
   WritePortFile(o.port_file, server.port());
   spdlog::info("concertmania {} listening on http://{}:{} ({} I/O threads, data in {})", o.role,
                o.address, server.port(), so.threads, o.data_dir);
@@ -435,7 +435,7 @@ int RunServer(const ServeOptions& o) {
     }
     if (pipeline || o.role != "standby" || (!asked && !vacant)) continue;
     if (election) {
-      auto won = election->TryAcquire();
+      auto won = election->TryAcquire(advertise_url);
       if (!won.ok() || !won.value()) {
         if (asked) spdlog::error("promotion refused: another server holds the leadership");
         continue;
@@ -446,7 +446,6 @@ int RunServer(const ServeOptions& o) {
       exit_code = 4;
       break;
     }
-    if (election) announce();
   }
   server.StopAccepting();
   bridge.SetDraining();
