@@ -40,11 +40,10 @@ LeaderElection::~LeaderElection() {
 
 Result<bool> LeaderElection::TryAcquire(const std::string& url) {
   if (Holding()) return true;
-  const std::string& value = url.empty() ? options_.me : url;
   const int64_t started = NowNs();
   auto lease = client_.GrantLease(options_.ttl_s);
   if (!lease.ok()) return lease.status();
-  auto taken = client_.CreateIfAbsent(key_, value, lease.value());
+  auto taken = client_.CreateIfAbsent(key_, url, lease.value());
   if (!taken.ok() || !taken.value()) {
     (void)client_.RevokeLease(lease.value()).ok();  // best effort: it would run out anyway
     return taken;
@@ -52,7 +51,7 @@ Result<bool> LeaderElection::TryAcquire(const std::string& url) {
   lease_ = lease.value();
   valid_until_ns_.store(started + int64_t{options_.ttl_s} * 1'000'000'000);
   renewer_ = std::thread([this] { RenewLoop(); });
-  spdlog::info("election: this server leads ({} = {}, lease {} s)", key_, value,
+  spdlog::info("election: this server leads ({} = \"{}\", lease {} s)", key_, url,
                options_.ttl_s);
   return true;
 }

@@ -30,7 +30,6 @@ namespace cm::app {
 struct ElectionOptions {
   std::vector<std::string> endpoints;  // etcd client URLs
   std::string cluster = "main";
-  std::string me;  // this server's URL, the key's value while it leads (Announce may set it)
   int ttl_s = 2;
 };
 
@@ -43,10 +42,10 @@ class LeaderElection {
   LeaderElection& operator=(const LeaderElection&) = delete;
 
   // Takes the key if nobody holds it: true when this server now leads (and keeps renewing).
-  // `url` is the key's value from the start when this server knows where it listens (a
-  // standby taking over), so nobody reads an empty key while it already takes writes; empty,
-  // options.me is used, until Announce.
-  Result<bool> TryAcquire(const std::string& url = "");
+  // `url` is the key's value: where this server takes writes, when it already listens (a
+  // standby taking over), so nobody reads an empty key while it takes writes; empty at
+  // startup, before it listens, until Announce.
+  Result<bool> TryAcquire(const std::string& url);
   // While leading: sets the key's value to `url` (known once the server listens).
   Status Announce(const std::string& url);
   // The leader's URL as the key says (empty when nobody holds it, or it has not said yet).

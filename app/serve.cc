@@ -360,7 +360,7 @@ int RunServer(const ServeOptions& o) {
     }
   } else {
     if (election) {
-      auto won = election->TryAcquire();
+      auto won = election->TryAcquire("");  // announced once it listens
       if (!won.ok() || !won.value()) {
         auto holder = election->CurrentLeader();
         spdlog::critical("election: {}; start this server with --role standby",

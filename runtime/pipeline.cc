@@ -251,7 +251,8 @@ void Pipeline::MaybeSnapshot(OutputSink& sink) {
   const auto start = std::chrono::steady_clock::now();
   auto* job = new SnapshotJob{state_->last_seq(), {}, requested};
   engine::EncodeState(*state_, &job->payload);
-  const uint64_t digest = engine::EncodedStateDigest(job->payload);
+  const uint64_t digest =
+      options_.record_state_hashes ? engine::EncodedStateDigest(job->payload) : 0;
   const auto pause = std::chrono::steady_clock::now() - start;
   last_snapshot_seq_ = job->seq;
   const std::size_t bytes = job->payload.size();

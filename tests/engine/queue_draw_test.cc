@@ -7,12 +7,12 @@
 #include <cstring>
 #include <map>
 
-#include "engine/codec/coding.h"
 #include "engine/codec/crc32c.h"
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
 #include "engine/hash.h"
 #include "engine/invariants.h"
+#include "tests/support/old_records.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -39,22 +39,6 @@ std::vector<UserId> DrawnOrder(uint64_t n, uint64_t seed) {
   REQUIRE(room.Open(seed, OpenOrder::kDrawn));
   REQUIRE(room.Draw(static_cast<uint32_t>(n)));
   return room.drawn().users();
-}
-
-// Re-encodes a record as an older format version would have written it, dropping the body's
-// last `drop` bytes (fields that version did not have).
-std::string AsVersion(const Event& e, uint8_t version, std::size_t drop) {
-  std::string rec;
-  EncodeEvent(e, &rec);
-  std::string payload = rec.substr(4, rec.size() - 8 - drop);
-  payload[0] = static_cast<char>(version);
-  // Before version 7 there is no term after the flags (term 0 is one byte there).
-  if (version < 7) payload.erase(1 + 1 + 8 + 8 + 1, 1);
-  std::string out;
-  cm::PutFixed32(&out, static_cast<uint32_t>(payload.size()));
-  out += payload;
-  cm::PutFixed32(&out, cm::crc32c::Value(payload));
-  return out;
 }
 
 }  // namespace

@@ -3,10 +3,9 @@
 // and the snapshot keep the term, and older records read as term 0.
 #include <doctest/doctest.h>
 
-#include "engine/codec/coding.h"
-#include "engine/codec/crc32c.h"
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
+#include "tests/support/old_records.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -21,20 +20,6 @@ Command AsSystem(TimeMs now, CommandBody body) {
   c.actor_role = Role::kSystem;
   c.body = std::move(body);
   return c;
-}
-
-// `e` as a version 6 writer wrote it: no term after the flags.
-std::string AsVersion6(const Event& e) {
-  std::string rec;
-  EncodeEvent(e, &rec);
-  std::string payload = rec.substr(4, rec.size() - 8);
-  payload[0] = 6;
-  payload.erase(1 + 1 + 8 + 8 + 1, 1);  // term 0 is one byte
-  std::string out;
-  cm::PutFixed32(&out, static_cast<uint32_t>(payload.size()));
-  out += payload;
-  cm::PutFixed32(&out, cm::crc32c::Value(payload));
-  return out;
 }
 
 Event RoundTrip(const Event& e) {
@@ -134,7 +119,7 @@ TEST_CASE("records keep the term; version 6 records read as term 0") {
 
   // The same HoldReleased as a version 6 writer wrote it.
   e.term = 0;
-  const std::string v6 = AsVersion6(e);
+  const std::string v6 = AsVersion(e, 6);
   std::string_view in = v6;
   Event old;
   REQUIRE(DecodeEvent(&in, &old).ok());
@@ -144,7 +129,7 @@ TEST_CASE("records keep the term; version 6 records read as term 0") {
   // A TermStarted in a version 6 record cannot be: no writer of that version made one.
   started.term = 0;
   started.body = TermStarted{0, ""};
-  const std::string bad = AsVersion6(started);
+  const std::string bad = AsVersion(started, 6);
   std::string_view bad_in = bad;
   const Status s = DecodeEvent(&bad_in, &old);
   CHECK(s.IsCorruption());
