@@ -16,6 +16,7 @@ Result<std::unique_ptr<replication::KafkaJournalReplicator>> OpenReplicator(
   ro.brokers = brokers;
   ro.cluster = o.cluster;
   ro.stall_ms = o.replication_stall_ms;
+  ro.transactional = o.kafka_transactions;
   return replication::KafkaJournalReplicator::Open(ro);
 }
 

@@ -168,14 +168,22 @@ void AddConnectionMetrics(api::Api& api, const http::HttpServer& server) {
 // its own journal (`lead`), and starts a term above every term it has seen, naming itself as
 // the leader followers send writers to.
 template <class Lead>
-Status Promote(const std::string& advertise_url, const readmodel::ReadModel& reads,
+Status Promote(const ServeOptions& o, const std::string& advertise_url,
+               const readmodel::ReadModel& reads,
                EngineBridge& bridge, FollowerParts& follower, Lead& lead) {
   const auto started = std::chrono::steady_clock::now();
+  // The replicator first: with Kafka transactions, opening it fences the previous leader and
+  // aborts its open transaction, so the end read next is the end for good (and is not held
+  // back by that transaction until it times out).
+  auto replicator = OpenReplicator(o);
+  if (!replicator.ok()) return replicator.status();
   spdlog::info("promotion: reading the replicated journal to its end");
   if (Status s = follower.follower->CatchUpAndStop(std::chrono::milliseconds(10'000)); !s.ok())
     return s;
   const auto caught_up = std::chrono::steady_clock::now();
-  if (Status s = lead(follower.follower->ReleaseJournal()); !s.ok()) return s;
+  if (Status s = lead(follower.follower->ReleaseJournal(), std::move(replicator).value());
+      !s.ok())
+    return s;
   const engine::Term term = reads.Read([](const engine::EngineState& s) { return s.term(); }) + 1;
   engine::Command cmd;
   cmd.now = runtime::WallNowMs();
@@ -324,10 +332,16 @@ int RunServer(const ServeOptions& o) {
   FollowerParts follower;
   BackupService backups(o.data_dir);  // taken from the pipeline, once there is one
   // `journal`: the promoted follower's (null at startup: the pipeline opens the data dir).
-  auto lead = [&](std::unique_ptr<journal::JournalStore> journal) -> Status {
-    auto opened_replicator = OpenReplicator(o);
-    if (!opened_replicator.ok()) return opened_replicator.status();
-    replicator = std::move(opened_replicator).value();
+  // `opened_replicator`: the promotion's, opened before it caught up (null: opened here).
+  auto lead = [&](std::unique_ptr<journal::JournalStore> journal,
+                  std::unique_ptr<replication::KafkaJournalReplicator> opened_replicator)
+      -> Status {
+    if (!opened_replicator) {
+      auto opened = OpenReplicator(o);
+      if (!opened.ok()) return opened.status();
+      opened_replicator = std::move(opened).value();
+    }
+    replicator = std::move(opened_replicator);
     // The replicated journal: opened before the pipeline, which first sends it the tail it
     // lacks.
     po.replicator = replicator.get();
@@ -370,7 +384,7 @@ int RunServer(const ServeOptions& o) {
         return 2;
       }
     }
-    if (Status s = lead(nullptr); !s.ok()) {
+    if (Status s = lead(nullptr, nullptr); !s.ok()) {
       spdlog::critical("{}", s.ToString());
       return 2;
     }
@@ -441,7 +455,7 @@ int RunServer(const ServeOptions& o) {
         continue;
       }
     }
-    if (Status s = Promote(advertise_url, reads, bridge, follower, lead); !s.ok()) {
+    if (Status s = Promote(o, advertise_url, reads, bridge, follower, lead); !s.ok()) {
       spdlog::critical("promotion failed, shutting down: {}", s.ToString());
       exit_code = 4;
       break;
@@ -471,7 +485,8 @@ int RunServer(const ServeOptions& o) {
   if (access_log) access_log->Stop();
   spdlog::info("stopped at durable seq {}",
                pipeline ? pipeline->durable_seq() : follower.follower->applied_seq());
-  spdlog::shutdown();
+  // No spdlog::shutdown() here: it drops the logger, and the parts destroyed on return (the
+  // Kafka replicator's threads) may still log; the stderr sink writes through anyway.
   return exit_code;
 }
 

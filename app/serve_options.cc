@@ -186,6 +186,11 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "When a journal batch has waited this long for Kafka, new writes get 503 "
                  "REPLICATION_UNAVAILABLE until it is acknowledged")
       ->envname("CM_REPLICATION_STALL_MS")->check(CLI::Range(50, 600'000))->capture_default_str();
+  cmd.add_flag("--kafka-transactions,!--no-kafka-transactions", o.kafka_transactions,
+               "Replicate in Kafka transactions under the transactional.id "
+               "concertmania-journal-<cluster>, so the brokers fence a deposed leader (terms "
+               "fence it anyway); off for brokers without transactions")
+      ->envname("CM_KAFKA_TRANSACTIONS")->capture_default_str();
   cmd.add_option("--role", o.role,
                  "leader: takes writes; standby: follows the leader's journal from Kafka and "
                  "takes over on `concertmania promote`; replica: follows and serves reads only")

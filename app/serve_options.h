@@ -68,6 +68,7 @@ struct ServeOptions {
   std::string replicate_to_kafka;
   std::string cluster = "main";
   int replication_stall_ms = 1000;
+  bool kafka_transactions = true;  // the broker fences a deposed leader too
   // Followers (runtime/follower.h): "leader" writes; a "standby" applies the leader's journal
   // from Kafka and may be promoted; a "replica" does the same and serves reads only.
   std::string role = "leader";

@@ -26,6 +26,43 @@ struct LastRecord {
 // stray tail is what a leader had in flight when its lease ran out, a handful of batches.
 constexpr int64_t kTailRecords = 256;
 
+// The newest (term, last) of the records from `from` to the end of the partition: the end is
+// where the consumer reports it (partition EOF), because with transactions the last offsets
+// are commit markers no consumer is handed, and the end a read_committed consumer reaches is
+// the last stable offset. `found` counts the records read.
+Result<LastRecord> NewestFrom(rd_kafka_t* rk, const std::string& topic, int64_t from,
+                              const KafkaReplicationOptions& o, int* found) {
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(parts, topic.c_str(), kPartition)->offset = from;
+  const rd_kafka_resp_err_t aerr = rd_kafka_assign(rk, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  if (aerr != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return Status::IOError(std::string("replication: reading ") + topic + ": " +
+                           rd_kafka_err2str(aerr));
+  const auto deadline = Clock::now() + std::chrono::milliseconds(o.open_timeout_ms);
+  LastRecord newest;
+  *found = 0;
+  while (Clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owner(
+        m, rd_kafka_message_destroy);
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return newest;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // a broker away: the client retries
+    rd_kafka_headers_t* headers = nullptr;
+    rd_kafka_message_headers(m, &headers);
+    const LastRecord record{HeaderSeq(headers, kLastHeader), HeaderSeq(headers, kTermHeader)};
+    if (record.last == 0)
+      return Status::Corruption("replication: the record of " + topic + " at offset " +
+                                std::to_string(m->offset) + " has no cm-last header");
+    ++*found;
+    if (std::pair(record.term, record.last) > std::pair(newest.term, newest.last))
+      newest = record;
+  }
+  return Status::IOError("replication: the last records of " + topic +
+                         " did not arrive within the open timeout");
+}
+
 // Where the topic stands: the newest (term, last) of its tail (zeros for an empty or missing
 // topic).
 Result<LastRecord> LastReplicated(const KafkaReplicationOptions& o, const std::string& topic) {
@@ -33,6 +70,7 @@ Result<LastRecord> LastReplicated(const KafkaReplicationOptions& o, const std::s
   if (!consumer.ok()) return consumer.status();
   rd_kafka_t* rk = consumer.value().get();
   int64_t low = 0, high = 0;
+  // read_committed: `high` is the last stable offset.
   const rd_kafka_resp_err_t werr =
       rd_kafka_query_watermark_offsets(rk, topic.c_str(), kPartition, &low, &high,
                                        o.open_timeout_ms);
@@ -42,43 +80,15 @@ Result<LastRecord> LastReplicated(const KafkaReplicationOptions& o, const std::s
   }
   if (werr != RD_KAFKA_RESP_ERR_NO_ERROR)
     return Status::IOError("replication: the end of " + topic + ": " + rd_kafka_err2str(werr));
-  if (high <= low) return LastRecord{};
-
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), kPartition)->offset =
-      std::max(low, high - kTailRecords);
-  const rd_kafka_resp_err_t aerr = rd_kafka_assign(rk, parts);
-  rd_kafka_topic_partition_list_destroy(parts);
-  if (aerr != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return Status::IOError(std::string("replication: reading ") + topic + ": " +
-                           rd_kafka_err2str(aerr));
-  const auto deadline = Clock::now() + std::chrono::milliseconds(o.open_timeout_ms);
-  Status failure = Status::IOError("replication: the last records of " + topic +
-                                   " did not arrive within the open timeout");
-  LastRecord newest;
-  while (Clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owner(
-        m, rd_kafka_message_destroy);
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // partition EOF, a broker away
-    rd_kafka_headers_t* headers = nullptr;
-    rd_kafka_message_headers(m, &headers);
-    const LastRecord record{HeaderSeq(headers, kLastHeader), HeaderSeq(headers, kTermHeader)};
-    if (record.last == 0) {
-      failure = Status::Corruption("replication: the record of " + topic + " at offset " +
-                                  std::to_string(m->offset) + " has no cm-last header");
-      break;
-    }
-    if (std::pair(record.term, record.last) > std::pair(newest.term, newest.last))
-      newest = record;
-    if (m->offset >= high - 1) {
-      failure = Status::OK();
-      break;
-    }
+  Result<LastRecord> newest = LastRecord{};
+  // Further back while the tail holds no record (only markers and aborted transactions).
+  for (int64_t window = kTailRecords; high > low; window *= 4) {
+    const int64_t from = std::max(low, high - window);
+    int found = 0;
+    newest = NewestFrom(rk, topic, from, o, &found);
+    if (!newest.ok() || found > 0 || from == low) break;
   }
   rd_kafka_consumer_close(rk);
-  if (!failure.ok()) return failure;
   return newest;
 }
 
@@ -87,34 +97,44 @@ Result<LastRecord> LastReplicated(const KafkaReplicationOptions& o, const std::s
 KafkaJournalReplicator::KafkaJournalReplicator(const KafkaReplicationOptions& o)
     : options_(o), topic_(JournalTopic(o.cluster)) {}
 
+std::string JournalTransactionalId(const std::string& cluster) {
+  return "concertmania-journal-" + cluster;
+}
+
 Result<std::unique_ptr<KafkaJournalReplicator>> KafkaJournalReplicator::Open(
     const KafkaReplicationOptions& o) {
   std::unique_ptr<KafkaJournalReplicator> self(new KafkaJournalReplicator(o));
-  auto last = LastReplicated(o, self->topic_);
-  if (!last.ok()) return last.status();
-  self->replicated_.store(last.value().last);
-  self->replicated_term_ = last.value().term;
-  self->sent_.store(last.value().last);
-
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // A group commit is already a batch: send it at once (linger 0). Batches of thousands of
   // events may pass Kafka's default 1 MB message size.
-  if (Status s = SetAll(conf, {{"bootstrap.servers", o.brokers.c_str()},
-                               {"enable.idempotence", "true"},
-                               {"acks", "all"},
-                               {"message.timeout.ms", "0"},
-                               {"linger.ms", "0"},
-                               {"message.max.bytes", "16777216"},
-                               // Back within a second of the brokers' return, not ten.
-                               {"reconnect.backoff.max.ms", "1000"},
-                               {"client.id", "concertmania-journal"}});
-      !s.ok()) {
-    rd_kafka_conf_destroy(conf);
-    return s;
+  Status set = SetAll(conf, {{"bootstrap.servers", o.brokers.c_str()},
+                             {"enable.idempotence", "true"},
+                             {"acks", "all"},
+                             {"linger.ms", "0"},
+                             {"message.max.bytes", "16777216"},
+                             // Back within a second of the brokers' return, not ten.
+                             {"reconnect.backoff.max.ms", "1000"},
+                             {"client.id", "concertmania-journal"}});
+  const std::string transactional_id = JournalTransactionalId(o.cluster);
+  const std::string transaction_timeout = std::to_string(o.transaction_timeout_ms);
+  if (set.ok() && o.transactional) {
+    // Messages then expire with their transaction (librdkafka caps message.timeout.ms to it),
+    // which is aborted and sent again.
+    set = SetAll(conf, {{"transactional.id", transactional_id.c_str()},
+                        {"transaction.timeout.ms", transaction_timeout.c_str()}});
+  } else if (set.ok()) {
+    // Never expire: a batch waits for the brokers however long they are away.
+    set = SetAll(conf, {{"message.timeout.ms", "0"}});
   }
+  // With transactions, only a commit counts; the reports still matter there: a commit's
+  // flush polls for them, and without any it sleeps in 10 ms steps (16 ms a commit, not 1).
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* op) {
     DeliveryReport(rk, m, op);
   });
+  if (!set.ok()) {
+    rd_kafka_conf_destroy(conf);
+    return set;
+  }
   rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t* rk, int err, const char* reason, void* op) {
     ErrorReport(rk, err, reason, op);
   });
@@ -126,6 +146,17 @@ Result<std::unique_ptr<KafkaJournalReplicator>> KafkaJournalReplicator::Open(
     return Status::InvalidArgument(std::string("kafka producer: ") + err);
   }
   self->rk_ = rk;
+  // First the fence, then where the topic stands: once the previous leader is fenced, what
+  // it had not committed never will be, and the end read below stays the end.
+  if (o.transactional) {
+    if (Status s = self->InitTransactions(); !s.ok()) return s;
+  }
+  auto last = LastReplicated(o, self->topic_);
+  if (!last.ok()) return last.status();
+  self->replicated_.store(last.value().last);
+  self->replicated_term_ = last.value().term;
+  self->sent_.store(last.value().last);
+
   // Learn where the partition lives now, so the first batch goes out at once instead of
   // waiting in the client for the topic's metadata (a promoted standby's first write).
   rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, self->topic_.c_str(), nullptr);
@@ -134,13 +165,22 @@ Result<std::unique_ptr<KafkaJournalReplicator>> KafkaJournalReplicator::Open(
     rd_kafka_metadata_destroy(metadata);
   rd_kafka_topic_destroy(topic);
   self->poller_ = std::thread([p = self.get()] { p->PollLoop(); });
-  spdlog::info("replication: journal to {} on {}, replicated up to seq {} (term {})",
-               self->topic_, o.brokers, last.value().last, last.value().term);
+  if (o.transactional) self->committer_ = std::thread([p = self.get()] { p->CommitLoop(); });
+  spdlog::info("replication: journal to {} on {}{}, replicated up to seq {} (term {})",
+               self->topic_, o.brokers,
+               o.transactional ? " in transactions as " + transactional_id : std::string(),
+               last.value().last, last.value().term);
   return self;
 }
 
 KafkaJournalReplicator::~KafkaJournalReplicator() {
   stop_.store(true);
+  GiveUpAfter(0);  // a commit the brokers never answer ends the committer too
+  {
+    std::lock_guard lock(mu_);
+    queued_cv_.notify_all();
+  }
+  if (committer_.joinable()) committer_.join();
   if (poller_.joinable()) poller_.join();
   if (rk_ == nullptr) return;
   rd_kafka_flush(rk_, 2000);
@@ -149,16 +189,31 @@ KafkaJournalReplicator::~KafkaJournalReplicator() {
 
 void KafkaJournalReplicator::Send(Seq first, Seq last, engine::Term term,
                                   std::string_view records) {
-  const std::string first_text = std::to_string(first), last_text = std::to_string(last),
-                    term_text = std::to_string(term),
-                    sent_text = std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                    std::chrono::system_clock::now().time_since_epoch())
-                                                    .count());
+  const int64_t sent_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
   {
     std::lock_guard lock(mu_);
     in_flight_.push_back({last, Clock::now()});
+    if (options_.transactional) {
+      queued_.push_back({first, last, term, sent_us, std::string(records)});
+      queued_cv_.notify_one();
+    }
   }
   sent_.store(last);
+  batches_sent_.fetch_add(1, std::memory_order_relaxed);
+  bytes_sent_.fetch_add(records.size(), std::memory_order_relaxed);
+  if (options_.transactional) return;
+  const auto err = static_cast<rd_kafka_resp_err_t>(Produce(first, last, term, sent_us, records));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    Fail("producing events " + std::to_string(first) + ".." + std::to_string(last) + ": " +
+         rd_kafka_err2str(err));
+}
+
+int KafkaJournalReplicator::Produce(Seq first, Seq last, engine::Term term, int64_t sent_us,
+                                    std::string_view records) {
+  const std::string first_text = std::to_string(first), last_text = std::to_string(last),
+                    term_text = std::to_string(term), sent_text = std::to_string(sent_us);
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         rk_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_PARTITION(kPartition),
@@ -170,17 +225,10 @@ void KafkaJournalReplicator::Send(Seq first, Seq last, engine::Term term,
         RD_KAFKA_V_HEADER(kSentHeader, sent_text.data(), static_cast<ssize_t>(sent_text.size())),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(last))),
         RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     // The local queue is full while the brokers are away: wait for room, unless giving up.
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !GaveUp()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      continue;
-    }
-    Fail("producing events " + first_text + ".." + last_text + ": " + rd_kafka_err2str(err));
-    break;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || GaveUp()) return err;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  batches_sent_.fetch_add(1, std::memory_order_relaxed);
-  bytes_sent_.fetch_add(records.size(), std::memory_order_relaxed);
 }
 
 bool KafkaJournalReplicator::GaveUp() const {
@@ -214,6 +262,7 @@ void KafkaJournalReplicator::GiveUpAfter(int ms) {
 void KafkaJournalReplicator::DeliveryReport(rd_kafka_s*, const void* message, void* opaque) {
   const auto* m = static_cast<const rd_kafka_message_t*>(message);
   auto* self = static_cast<KafkaJournalReplicator*>(opaque);
+  if (self->options_.transactional) return;  // the commit says what is replicated
   const auto last = static_cast<Seq>(reinterpret_cast<uintptr_t>(m->_private));
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) self->Delivered(last, true, {});
   else self->Delivered(last, false, rd_kafka_err2str(m->err));
@@ -277,7 +326,10 @@ void KafkaJournalReplicator::Fail(const std::string& why) {
 void KafkaJournalReplicator::PollLoop() {
   bool was_available = true;
   while (!stop_.load()) {
-    rd_kafka_poll(rk_, 20);  // delivery and error reports run here
+    // Delivery and error reports run here; with transactions, in the committer, whose
+    // commits poll for them and must not have them taken from under them.
+    if (options_.transactional) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    else rd_kafka_poll(rk_, 20);
     bool available;
     {
       std::lock_guard lock(mu_);
@@ -316,6 +368,12 @@ void KafkaJournalReplicator::WriteMetrics(metrics::PrometheusText* out) const {
   out->Counter("cm_replication_bytes_total", "Journal bytes sent to Kafka.", bytes_sent_);
   out->Counter("cm_replication_stalls_total",
                "Times a batch waited longer than the stall limit for Kafka.", stalls_);
+  if (!options_.transactional) return;
+  out->Counter("cm_replication_transactions_total",
+               "Kafka transactions committed (each holds the batches queued meanwhile).",
+               transactions_);
+  out->Counter("cm_replication_transaction_aborts_total",
+               "Kafka transactions aborted and sent again.", aborts_);
 }
 
 }  // namespace cm::replication

@@ -15,6 +15,8 @@ namespace {
 constexpr int64_t kStepBack = 16;
 // Nothing fetched for this long: is the fetch stalled?
 constexpr auto kStallCheck = std::chrono::seconds(2);
+// LabelAt's answer when nothing but markers lies ahead.
+constexpr std::pair<engine::Term, Seq> kPastTheEnd{~engine::Term{0}, ~Seq{0}};
 
 }  // namespace
 
@@ -75,21 +77,19 @@ Result<std::pair<engine::Term, Seq>> KafkaJournalSource::LabelAt(int64_t offset)
   while (Clock::now() < deadline) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
     if (m == nullptr) continue;
-    const bool data = m->err == RD_KAFKA_RESP_ERR_NO_ERROR;
-    Seq last = 0;
-    engine::Term term = 0;
-    if (data) {
-      rd_kafka_headers_t* headers = nullptr;
-      rd_kafka_message_headers(m, &headers);
-      last = HeaderSeq(headers, kLastHeader);
-      term = HeaderSeq(headers, kTermHeader);
-    }
-    rd_kafka_message_destroy(m);
-    if (!data) continue;
+    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owner(
+        m, rd_kafka_message_destroy);
+    // No record from there to the end: only transaction markers and aborted records, which a
+    // read_committed consumer is not handed. Past every label.
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return kPastTheEnd;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    rd_kafka_headers_t* headers = nullptr;
+    rd_kafka_message_headers(m, &headers);
+    const Seq last = HeaderSeq(headers, kLastHeader);
     if (last == 0)
       return Status::Corruption("replication: the record of " + topic_ + " at offset " +
-                                std::to_string(offset) + " has no cm-last header");
-    return std::make_pair(term, last);
+                                std::to_string(m->offset) + " has no cm-last header");
+    return std::make_pair(HeaderSeq(headers, kTermHeader), last);
   }
   return Status::IOError("replication: the record of " + topic_ + " at offset " +
                          std::to_string(offset) + " did not arrive within the open timeout");
@@ -104,7 +104,12 @@ Result<bool> KafkaJournalSource::Next(runtime::ReplicatedBatch* out,
   if (m == nullptr) return false;
   std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owner(
       m, rd_kafka_message_destroy);
-  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return false;
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    // The end it reports lies past the transaction markers after the last record.
+    if (m->offset > next_offset_.load(std::memory_order_relaxed))
+      next_offset_.store(m->offset, std::memory_order_relaxed);
+    return false;
+  }
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Brokers away, the topic not created yet: the consumer retries by itself.
     if (errors_logged_++ % 100 == 0)
@@ -147,6 +152,7 @@ void KafkaJournalSource::RestartStalledFetch() {
 
 Result<bool> KafkaJournalSource::AtEnd(std::chrono::milliseconds timeout) {
   int64_t low = 0, high = 0;
+  // read_committed: `high` is the last stable offset, before any open transaction.
   const rd_kafka_resp_err_t err =
       rd_kafka_query_watermark_offsets(consumer_.get(), topic_.c_str(), kJournalPartition, &low,
                                        &high, static_cast<int>(timeout.count()));

@@ -9,6 +9,11 @@
 // the new term's first batch, which makes it cut that tail (runtime/follower.h). Then a few
 // records back: a fenced-off leader may have left batches out of order, and reading a few
 // already-applied batches again costs nothing (the follower passes them over).
+//
+// The consumer is read_committed: a batch of a transactional leader appears once its
+// transaction commits, never if it is aborted. Offsets are not records then (each
+// transaction's commit marker takes one), so the end is where the consumer reports it, and
+// the lag in batches counts markers too.
 
 #include <atomic>
 #include <chrono>
@@ -56,7 +61,9 @@ class KafkaJournalSource final : public runtime::JournalSource {
   const std::string topic_;
   KafkaHandle consumer_;
   int64_t start_offset_ = 0;
-  std::atomic<int64_t> next_offset_{0};  // after the last record handed out
+  // After the last record handed out, or the end the consumer reported, if further (the
+  // markers transactions leave take offsets too).
+  std::atomic<int64_t> next_offset_{0};
   int64_t errors_logged_ = 0;
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
 };

@@ -140,8 +140,16 @@ cm::test::HttpResult Hold(HttpClient& http, uint64_t concert, int seat, const st
 
 }  // namespace
 
-TEST_CASE_FIXTURE(ReplicatedWorld, "every journal batch is a record of the topic, byte for byte") {
-  ApiFixture& f = app;
+TEST_CASE("every journal batch is a record of the topic, byte for byte") {
+  ThreeBrokers kafka;
+  std::vector<std::string> flags = {"--replicate-to-kafka", kafka.bootstraps()};
+  bool transactional = true;
+  SUBCASE("in Kafka transactions (the default)") {}
+  SUBCASE("without") {
+    flags.push_back("--no-kafka-transactions");
+    transactional = false;
+  }
+  ApiFixture f(flags);
   ConcertOptions co;
   co.rows = 10;
   const uint64_t concert = f.CreateConcert(co);
@@ -151,6 +159,10 @@ TEST_CASE_FIXTURE(ReplicatedWorld, "every journal batch is a record of the topic
   auto metrics = f.http.Get("/metrics");
   CHECK(metrics.body.find("cm_replication_available 1") != std::string::npos);
   CHECK(metrics.body.find("cm_replication_wait_seconds_count") != std::string::npos);
+  // Transactions: several batches may share one, and each committed.
+  const auto at = metrics.body.find("\ncm_replication_transactions_total ");
+  CHECK((at != std::string::npos) == transactional);
+  if (at != std::string::npos) CHECK(metrics.body[at + 35] != '0');
   CheckKafkaHoldsTheJournal(f, kafka.bootstraps());
 }
 

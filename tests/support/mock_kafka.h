@@ -7,6 +7,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <string>
+#include <vector>
 
 namespace cm::test {
 
@@ -37,6 +38,22 @@ class MockKafka {
   void SetDown(int32_t broker, bool down) {
     if (down) rd_kafka_mock_broker_set_down(cluster_, broker);
     else rd_kafka_mock_broker_set_up(cluster_, broker);
+  }
+  // The next `errors.size()` requests of the protocol's `api` (0 Produce, 26 EndTxn...) fail
+  // with these errors, whichever broker gets them.
+  void FailNext(int16_t api, const std::vector<rd_kafka_resp_err_t>& errors) {
+    rd_kafka_mock_push_request_errors_array(cluster_, api, errors.size(), errors.data());
+  }
+  // The next request of `api` to `broker` is answered after `delay_ms`, successfully.
+  void DelayNext(int32_t broker, int16_t api, int delay_ms) {
+    REQUIRE(rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker, api, 1,
+                                                         RD_KAFKA_RESP_ERR_NO_ERROR,
+                                                         delay_ms) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  // Which broker coordinates the transactions of `transactional_id`.
+  void SetTransactionCoordinator(const std::string& transactional_id, int32_t broker) {
+    REQUIRE(rd_kafka_mock_coordinator_set(cluster_, "transaction", transactional_id.c_str(),
+                                          broker) == RD_KAFKA_RESP_ERR_NO_ERROR);
   }
   // Moves a partition's leadership, as Kafka's controller would after losing its leader.
   void SetLeader(const std::string& topic, int32_t partition, int32_t broker) {
