@@ -228,7 +228,9 @@ void WritePortFile(const std::string& path, uint16_t port) {
 
 }  // namespace
 
-int RunServer(const ServeOptions& o) {
+int RunServer(const ServeOptions& given) {
+  // A copy: with etcd, a server started to lead that finds another leading follows it instead.
+  ServeOptions o = given;
   // Block the shutdown signals in every thread; the main thread waits for them below.
   sigset_t signals;
   sigemptyset(&signals);
@@ -237,7 +239,7 @@ int RunServer(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SetUpLogging(o);
-  const bool following = o.role != "leader";
+  bool following = o.role != "leader";
   if (following && o.replicate_from_kafka.empty()) {
     spdlog::critical("--role {} needs --replicate-from-kafka", o.role);
     return 2;
@@ -367,23 +369,35 @@ int RunServer(const ServeOptions& o) {
         [&] { ReportSilentWaiters(bridge, reads, presence); });
     return Status::OK();
   };
+  if (!following && election) {
+    auto won = election->TryAcquire("");  // announced once it listens
+    if (!won.ok()) {
+      spdlog::critical("election: etcd does not answer: {}", won.status().ToString());
+      return 2;
+    }
+    if (!won.value()) {
+      // Another leads (this one may be a deposed leader its supervisor restarted): follow it,
+      // as a standby, from the brokers this one would have replicated to.
+      auto holder = election->CurrentLeader();
+      const std::string who = holder.ok() ? holder.value() : std::string("?");
+      if (o.replicate_to_kafka.empty()) {
+        spdlog::critical("election: another server leads ({}), and without "
+                         "--replicate-to-kafka this one cannot follow it",
+                         who);
+        return 2;
+      }
+      spdlog::warn("election: another server leads ({}); this one follows it as a standby", who);
+      o.role = "standby";
+      if (o.replicate_from_kafka.empty()) o.replicate_from_kafka = o.replicate_to_kafka;
+      following = true;
+    }
+  }
   if (following) {
     if (Status s = StartFollowing(o, po, follower_fanout, bridge, &follower); !s.ok()) {
       spdlog::critical("{}", s.ToString());
       return 2;
     }
   } else {
-    if (election) {
-      auto won = election->TryAcquire("");  // announced once it listens
-      if (!won.ok() || !won.value()) {
-        auto holder = election->CurrentLeader();
-        spdlog::critical("election: {}; start this server with --role standby",
-                         !won.ok() ? "etcd does not answer: " + won.status().ToString()
-                                   : "another server leads (" +
-                                         (holder.ok() ? holder.value() : std::string("?")) + ")");
-        return 2;
-      }
-    }
     if (Status s = lead(nullptr, nullptr); !s.ok()) {
       spdlog::critical("{}", s.ToString());
       return 2;
@@ -437,8 +451,18 @@ int RunServer(const ServeOptions& o) {
       spdlog::info("signal {}: shutting down", sig);
       break;
     }
-    // Leading: nothing to watch, unless the lease ran out (then writers go to the new leader).
+    // Leading: nothing to watch, unless the lease ran out.
     if (pipeline && (!election || election->Holding())) continue;
+    if (pipeline) {
+      // Deposed (paused, cut off from etcd): another server may lead by now. This one
+      // acknowledges nothing without the lease, and its state no longer moves, so it stops
+      // rather than serve a frozen seat map. Its supervisor starts it again, and it then
+      // follows the new leader as a standby, cutting any tail the log never got.
+      spdlog::critical("election: the lease ran out while this server led; stopping (exit "
+                       "status 5) to come back as a standby");
+      exit_code = 5;
+      break;
+    }
     const bool asked = o.role == "standby" && TakePromoteRequest(o.data_dir);
     bool vacant = false;
     if (election) {
@@ -477,7 +501,7 @@ int RunServer(const ServeOptions& o) {
   if (replicator) replicator->GiveUpAfter(o.shutdown_grace_ms);
   if (pipeline) pipeline->Stop();  // finishes and journals everything already published
   if (outbox.publisher) outbox.publisher->Stop();  // the rest goes out after a restart
-  if (bridge.Halted()) exit_code = 3;
+  if (bridge.Halted()) exit_code = std::max(exit_code, 3);
   server.Stop();
   ws_hub.Stop();
   // Gives the leadership up (if held) once nothing more is written, and nothing asks.

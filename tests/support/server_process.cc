@@ -95,6 +95,20 @@ int ServerProcess::Wait() {
   return code;
 }
 
+int ServerProcess::WaitForExit(int limit_ms) {
+  if (pid_ <= 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limit_ms);
+  do {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return -1;
+}
+
 int ServerProcess::Terminate() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);

@@ -28,6 +28,9 @@ class ServerProcess {
   int Terminate();
   // SIGKILL and wait: a crash.
   void Kill();
+  // Waits up to `limit_ms` for the server to exit by itself: its exit code (or 128 + signal),
+  // or -1 while it still runs.
+  int WaitForExit(int limit_ms);
   // A secret both the server and the test know, so tests can forge tokens on purpose.
   static constexpr const char* kSecret = "test-secret-0123456789abcdef0123456789abcdef";
   static constexpr const char* kAdminEmail = "root@test.io";
