@@ -13,8 +13,8 @@
 // guarantee different things:
 // - **Terms** (engine/event.h TermStarted) guarantee correctness: every record names its
 //   writer's term, and followers pass over any batch of a term older than the newest they have
-//   applied, wherever it lands in the topic. They hold with any broker, and they are what the
-//   tests check.
+//   applied, wherever it lands in the topic; with etcd, the leader's lease guards what it
+//   acknowledges (app/leader_election.h). Both hold with any broker, and the tests check them.
 // - **Kafka transactions** (on by default; `transactional = false` turns them off) keep the
 //   zombie's batches out of the topic in the first place: every leader of a cluster uses the
 //   same `transactional.id`, concertmania-journal-<cluster>, so a new leader's
