@@ -15,6 +15,7 @@
 
 #include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
+#include "tests/support/metrics_named.h"
 #include "tests/support/mock_kafka.h"
 
 using namespace cm::test;
@@ -212,6 +213,9 @@ TEST_CASE_FIXTURE(OutboxWorld, "while the broker is down nothing is lost: the ou
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(acked == durable_seq);
+  // Every outbox metric the alerts and the dashboard name is exported.
+  for (const std::string& missing : MissingFamilies(f.http.Get("/metrics").body, "cm_outbox_"))
+    FAIL_CHECK(missing);
   const auto durable = Durable(Stopped(f));
   CHECK(Missing(durable, Consume(kafka.bootstraps(), durable.size())).empty());
 }

@@ -25,6 +25,7 @@
 #include "replication/kafka_journal_replicator.h"
 #include "tests/server/api_fixture.h"
 #include "tests/support/etcd_cluster.h"
+#include "tests/support/metrics_named.h"
 #include "tests/support/mock_kafka.h"
 #include "tests/support/shell.h"
 #include "tests/support/ws_client.h"
@@ -163,6 +164,11 @@ TEST_CASE("every journal batch is a record of the topic, byte for byte") {
   const auto at = metrics.body.find("\ncm_replication_transactions_total ");
   CHECK((at != std::string::npos) == transactional);
   if (at != std::string::npos) CHECK(metrics.body[at + 35] != '0');
+  // Every replication metric the alerts and the dashboard name is exported (those of
+  // transactions only with them).
+  if (transactional)
+    for (const std::string& missing : MissingFamilies(metrics.body, "cm_replication_"))
+      FAIL_CHECK(missing);
   CheckKafkaHoldsTheJournal(f, kafka.bootstraps());
 }
 
@@ -397,6 +403,9 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
   const std::string replica_metrics = on_replica.Get("/metrics").body;
   CHECK(replica_metrics.find("\ncm_leader 0\n") != std::string::npos);
   CHECK(replica_metrics.find("cm_follower_batches_total") != std::string::npos);
+  // Every follower metric the alerts and the dashboard name is exported.
+  for (const std::string& missing : MissingFamilies(replica_metrics, "cm_follower_"))
+    FAIL_CHECK(missing);
   // Sent on before any work, yet counted under their routes.
   CHECK(replica_metrics.find(
             "cm_http_requests_total{route=\"POST /api/v1/concerts/{concertId}/reservations\","
