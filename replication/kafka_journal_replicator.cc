@@ -193,11 +193,18 @@ void KafkaJournalReplicator::Send(Seq first, Seq last, engine::Term term,
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     in_flight_.push_back({last, Clock::now()});
     if (options_.transactional) {
-      queued_.push_back({first, last, term, sent_us, std::string(records)});
-      queued_cv_.notify_one();
+      while (!queued_.empty() && queued_bytes_ + records.size() > options_.max_queued_bytes &&
+             failure_.empty() && Clock::now() < give_up_at_)
+        room_cv_.wait_for(lock, std::chrono::milliseconds(50));
+      // Failed or given up: the committer is gone, and the batch would never be sent.
+      if (failure_.empty() && Clock::now() < give_up_at_) {
+        queued_bytes_ += records.size();
+        queued_.push_back({first, last, term, sent_us, std::string(records)});
+        queued_cv_.notify_one();
+      }
     }
   }
   sent_.store(last);
@@ -257,6 +264,7 @@ void KafkaJournalReplicator::GiveUpAfter(int ms) {
   std::lock_guard lock(mu_);
   give_up_at_ = std::min(give_up_at_, Clock::now() + std::chrono::milliseconds(ms));
   replicated_cv_.notify_all();
+  room_cv_.notify_all();
 }
 
 void KafkaJournalReplicator::DeliveryReport(rd_kafka_s*, const void* message, void* opaque) {
@@ -320,6 +328,7 @@ void KafkaJournalReplicator::Fail(const std::string& why) {
   available_.store(false);
   spdlog::critical("replication: {}", why);
   replicated_cv_.notify_all();
+  room_cv_.notify_all();
   if (wake_) wake_();
 }
 

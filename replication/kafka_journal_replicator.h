@@ -38,6 +38,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -67,6 +68,10 @@ struct KafkaReplicationOptions {
   // not time a transaction out; a dead leader's open transaction is aborted at once anyway by
   // the next leader's init_transactions. At most the brokers' transaction.max.timeout.ms.
   int transaction_timeout_ms = 900'000;
+  // Transactional: the bytes of batches queued behind the commit under way. Past it, Send waits
+  // for room (the journal thread, and so the engine, slow down), as librdkafka's own bounded
+  // queue makes it wait without transactions.
+  std::size_t max_queued_bytes = std::size_t{64} << 20;
 };
 
 // The `transactional.id` every leader of `cluster` shares.
@@ -143,7 +148,9 @@ class KafkaJournalReplicator final : public runtime::JournalReplicator {
   };
   std::deque<InFlight> in_flight_;  // batches sent, not yet acknowledged, in seq order
   std::vector<QueuedBatch> queued_;  // transactional: sent, not yet in a transaction
-  std::condition_variable queued_cv_;
+  std::size_t queued_bytes_ = 0;      // their records' bytes
+  std::condition_variable queued_cv_;  // the committer waits for batches
+  std::condition_variable room_cv_;    // Send waits for room under max_queued_bytes
   std::string failure_;             // set once: a batch that will never be replicated
   std::function<void()> wake_;      // the pipeline's, called under mu_
   std::chrono::steady_clock::time_point give_up_at_ = std::chrono::steady_clock::time_point::max();

@@ -66,6 +66,8 @@ void KafkaJournalReplicator::CommitLoop() {
       }
       if (!failure_.empty() || queued_.empty()) return;
       txn.swap(queued_);
+      queued_bytes_ = 0;
+      room_cv_.notify_all();
     }
     if (!CommitAll(txn)) return;
     txn.clear();

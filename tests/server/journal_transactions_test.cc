@@ -1,7 +1,8 @@
 // The journal replicated in Kafka transactions (replication/kafka_journal_replicator.h), against
 // librdkafka's mock cluster: a batch counts as replicated only once its transaction commits,
-// batches queued during a commit share the next transaction, an aborted transaction is sent
-// again, and a fenced producer stops the leader for good. (The mock does not fence a second
+// batches queued during a commit share the next transaction (up to a bound, past which Send
+// waits), an aborted transaction is sent again, and a fenced producer stops the leader for
+// good. (The mock does not fence a second
 // producer of the same transactional.id, nor hide aborted records from read_committed
 // consumers, so those broker guarantees are not tested here.)
 #include <doctest/doctest.h>
@@ -9,70 +10,32 @@
 
 #include <charconv>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "metrics/prometheus_text.h"
 #include "replication/kafka_journal_replicator.h"
+#include "tests/support/journal_topic_reader.h"
 #include "tests/support/mock_kafka.h"
 
 using cm::replication::KafkaJournalReplicator;
 using Clock = std::chrono::steady_clock;
+using cm::test::TopicRecord;
 
 namespace {
 
 constexpr int16_t kProduce = 0;
 constexpr int16_t kEndTxn = 26;
 
-struct Record {
-  uint64_t first = 0, last = 0;
-  std::string value;
-  bool operator==(const Record&) const = default;
-};
-
-// The topic's records as a plain consumer sees them (the mock's include aborted ones), read
-// until `count` arrived (0: until the end of the partition) or 10 s passed.
-std::vector<Record> ReadRecords(const std::string& brokers, const std::string& topic,
-                                std::size_t count) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "group.id", "journal-transactions-test", err, sizeof err);
-  rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", err, sizeof err);
-  rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof err);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  REQUIRE(rk != nullptr);
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  REQUIRE(rd_kafka_assign(rk, parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  rd_kafka_topic_partition_list_destroy(parts);
-  const auto header = [](rd_kafka_message_t* m, const char* name) {
-    rd_kafka_headers_t* headers = nullptr;
-    const void* value = nullptr;
-    size_t size = 0;
-    uint64_t seq = 0;
-    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR)
-      std::from_chars(static_cast<const char*>(value), static_cast<const char*>(value) + size,
-                      seq);
-    return seq;
+// The topic's records, from the start (the mock's include aborted ones): `count` of them, or
+// (0) all there are.
+std::vector<TopicRecord> ReadRecords(const std::string& brokers, const std::string& topic,
+                                     std::size_t count) {
+  std::function<bool(const std::vector<TopicRecord>&)> enough;
+  if (count > 0) enough = [count](const std::vector<TopicRecord>& read) {
+    return read.size() >= count;
   };
-  std::vector<Record> out;
-  for (const auto deadline = Clock::now() + std::chrono::seconds(10);
-       (count == 0 || out.size() < count) && Clock::now() < deadline;) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 50);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && count == 0) {
-      rd_kafka_message_destroy(m);
-      break;
-    }
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-      out.push_back({header(m, "cm-first"), header(m, "cm-last"),
-                     std::string(static_cast<const char*>(m->payload), m->len)});
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return out;
+  return ReadJournalTopic(brokers, topic, enough, std::chrono::seconds(10));
 }
 
 // A counter of the replicator's metrics.
@@ -140,12 +103,27 @@ TEST_CASE_FIXTURE(TransactionalWorld, "batches queued during a commit share the 
   for (uint64_t seq = 1; seq <= 6; ++seq) CHECK(records[seq - 1].last == seq);
 }
 
+TEST_CASE_FIXTURE(TransactionalWorld, "behind a commit under way, the queue is bounded") {
+  options.max_queued_bytes = 16;
+  auto leader = Open();
+  kafka.DelayNext(1, kEndTxn, 1500);
+  leader->Send(1, 1, 1, "the first batch");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // its commit is under way
+  const auto started = Clock::now();
+  leader->Send(2, 2, 1, "twelve bytes");  // queued: the queue was empty
+  leader->Send(3, 3, 1, "twelve bytes");  // 24 > 16: waits until the commit takes the queue
+  CHECK(Clock::now() - started >= std::chrono::milliseconds(1000));
+  std::string why;
+  REQUIRE_MESSAGE(leader->WaitReplicated(3, &why), why);
+  CHECK(Metric(*leader, "cm_replication_transactions_total") == 3);
+}
+
 TEST_CASE_FIXTURE(TransactionalWorld, "an aborted transaction is sent again, batch for batch") {
   auto leader = Open();
   // The broker refuses the first produce for good: the transaction must be aborted.
   kafka.FailNext(kProduce, {RD_KAFKA_RESP_ERR_INVALID_RECORD});
-  const std::vector<Record> batches = {{1, 4, "a"}, {5, 5, "b"}, {6, 9, "c"}};
-  for (const Record& b : batches) leader->Send(b.first, b.last, 1, b.value);
+  const std::vector<TopicRecord> batches = {{1, 4, "a"}, {5, 5, "b"}, {6, 9, "c"}};
+  for (const TopicRecord& b : batches) leader->Send(b.first, b.last, 1, b.value);
   std::string why;
   REQUIRE_MESSAGE(leader->WaitReplicated(9, &why), why);
   CHECK(Metric(*leader, "cm_replication_transaction_aborts_total") >= 1);
@@ -154,7 +132,7 @@ TEST_CASE_FIXTURE(TransactionalWorld, "an aborted transaction is sent again, bat
   // the batches were sent again, in order, after it.
   const auto records = ReadRecords(options.brokers, topic, 0);
   REQUIRE(records.size() >= 3);
-  CHECK(std::vector<Record>(records.end() - 3, records.end()) == batches);
+  CHECK(std::vector<TopicRecord>(records.end() - 3, records.end()) == batches);
   CHECK(leader->available());
 }
 

@@ -25,6 +25,7 @@
 #include "replication/kafka_journal_replicator.h"
 #include "tests/server/api_fixture.h"
 #include "tests/support/etcd_cluster.h"
+#include "tests/support/journal_topic_reader.h"
 #include "tests/support/metrics_named.h"
 #include "tests/support/mock_kafka.h"
 #include "tests/support/shell.h"
@@ -45,60 +46,12 @@ struct ThreeBrokers : MockKafka {
   }
 };
 
-struct Batch {
-  uint64_t first = 0, last = 0;
-  std::string records;
-};
-
-uint64_t HeaderSeq(rd_kafka_headers_t* headers, const char* name) {
-  const void* value = nullptr;
-  size_t size = 0;
-  if (headers == nullptr ||
-      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return 0;
-  uint64_t seq = 0;
-  const char* p = static_cast<const char*>(value);
-  std::from_chars(p, p + size, seq);
-  return seq;
-}
-
-// Every record of the journal topic, read from the beginning until the one ending at `last`.
-std::vector<Batch> ReadTopic(const std::string& brokers, uint64_t last) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "group.id", "replicated-journal-test", err, sizeof err);
-  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  REQUIRE(rk != nullptr);
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, kTopic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  REQUIRE(rd_kafka_assign(rk, parts) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  rd_kafka_topic_partition_list_destroy(parts);
-  std::vector<Batch> out;
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while ((out.empty() || out.back().last < last) && Clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_headers_t* headers = nullptr;
-      rd_kafka_message_headers(m, &headers);
-      out.push_back({HeaderSeq(headers, "cm-first"), HeaderSeq(headers, "cm-last"),
-                     std::string(static_cast<const char*>(m->payload), m->len)});
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return out;
-}
-
 // The server's local journal, batch by batch (after it stopped).
-std::vector<Batch> ReadJournal(const std::string& data_dir) {
+std::vector<TopicRecord> ReadJournal(const std::string& data_dir) {
   auto store = cm::journal::OpenRocksJournal(cm::journal::JournalDir(data_dir),
                                              cm::journal::Durability::kSync);
   REQUIRE(store.ok());
-  std::vector<Batch> out;
+  std::vector<TopicRecord> out;
   REQUIRE(store.value()
               ->Scan(1,
                      [&](uint64_t first, std::string_view records) {
@@ -116,15 +69,20 @@ std::vector<Batch> ReadJournal(const std::string& data_dir) {
 // Stops the server and checks that Kafka holds its whole journal, batch for batch.
 void CheckKafkaHoldsTheJournal(ApiFixture& f, const std::string& brokers) {
   REQUIRE(f.server->Terminate() == 0);
-  const std::vector<Batch> journal = ReadJournal(f.data_dir());
+  const std::vector<TopicRecord> journal = ReadJournal(f.data_dir());
   REQUIRE_FALSE(journal.empty());
-  const std::vector<Batch> topic = ReadTopic(brokers, journal.back().last);
+  const uint64_t last = journal.back().last;
+  const auto through_last = [last](const std::vector<TopicRecord>& read) {
+    return !read.empty() && read.back().last >= last;
+  };
+  const std::vector<TopicRecord> topic =
+      ReadJournalTopic(brokers, kTopic, through_last, std::chrono::seconds(30));
   REQUIRE(topic.size() == journal.size());
   for (std::size_t i = 0; i < journal.size(); ++i) {
     CAPTURE(i);
     CHECK(topic[i].first == journal[i].first);
     CHECK(topic[i].last == journal[i].last);
-    CHECK(topic[i].records == journal[i].records);
+    CHECK(topic[i].value == journal[i].value);
   }
   CHECK(journal.front().first == 1);
 }
