@@ -3,13 +3,16 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "app/http_fetch.h"
 #include "journal/backup.h"
+#include "journal/timeline.h"
 #include "json/json_writer.h"
 
 namespace cm::app {
@@ -128,9 +131,21 @@ int RunRestore(const BackupCli& cli) {
     return b.status().IsNotFound() ? kFailed : kBadBackup;
   }
   if (Status s = journal::RestoreBackup(cli.from, cli.data_dir); !s.ok()) return Fail(s.ToString());
+  // The lost events' ids may be out in the world: what comes next starts a new timeline.
+  std::optional<engine::Timeline> requested;
+  if (cli.timeline > 0) requested = static_cast<engine::Timeline>(cli.timeline);
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  auto started = journal::StartTimeline(cli.data_dir, cli.from, requested, now_ms);
+  if (!started.ok()) return Fail("restored, but no new timeline: " + started.status().ToString());
+  const engine::TimelineStart& t = started.value().start;
   std::printf("restored the backup of seq %" PRIu64 " (state hash %016" PRIx64
-              ") into %s; start it with: concertmania serve --data %s\n",
-              b.value().seq, b.value().state_hash, cli.data_dir.c_str(), cli.data_dir.c_str());
+              ") into %s as timeline %u (after timeline %u, from seq %" PRIu64
+              "; new ids from %" PRIu64 "); start it with: concertmania serve --data %s\n",
+              b.value().seq, b.value().state_hash, cli.data_dir.c_str(), t.timeline,
+              started.value().previous, t.first_seq, t.id_base + t.first_seq + 1,
+              cli.data_dir.c_str());
   return 0;
 }
 
@@ -151,6 +166,10 @@ void AddBackupCommands(CLI::App& app, BackupCli& cli) {
   cli.restore = app.add_subcommand("restore", "Check a backup and make a data directory of it");
   cli.restore->add_option("--from", cli.from, "The backup's directory")->required();
   cli.restore->add_option("--data", cli.data_dir, "The new data directory")->required();
+  cli.restore
+      ->add_option("--timeline", cli.timeline,
+                   "The new timeline's number (default: the lowest this backup has not taken)")
+      ->check(CLI::Range(1u, engine::kMaxTimeline));
 }
 
 int RunBackupCommand(const BackupCli& cli) {

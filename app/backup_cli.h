@@ -4,7 +4,8 @@
 //                                 as an admin: --email/--password or --token) and copies it
 //                                 into DIR, checking every file's size and crc32c
 //   restore --from DIR --data D   checks the backup in DIR and lays it out as data directory D
-//                                 (which must be new or empty), ready for `serve --data D`
+//                                 (which must be new or empty), ready for `serve --data D`,
+//                                 and starts a new timeline there (journal/timeline.h)
 // Exit codes: 0 done; 1 bad usage, an unreachable server or a refused request; 2 a backup that
 // fails its checks.
 
@@ -22,6 +23,7 @@ struct BackupCli {
   std::string email, password, token;
   std::string from;
   std::string data_dir;
+  unsigned timeline = 0;  // restore --timeline; 0: the lowest free one
   int timeout_s = 600;
 };
 

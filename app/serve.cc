@@ -125,7 +125,8 @@ struct OutboxParts {
   std::unique_ptr<outbox::OutboxPublisher> publisher;
 };
 
-Status StartOutbox(const ServeOptions& o, outbox::JournalTail& tail, OutboxParts* out) {
+Status StartOutbox(const ServeOptions& o, outbox::JournalTail& tail,
+                   const readmodel::ReadModel& reads, OutboxParts* out) {
   if (o.kafka_brokers.empty()) return Status::OK();
   auto producer = outbox::KafkaProducer::Open(o.kafka_brokers);
   if (!producer.ok()) return producer.status();
@@ -133,6 +134,7 @@ Status StartOutbox(const ServeOptions& o, outbox::JournalTail& tail, OutboxParts
   outbox::OutboxOptions oo;
   oo.offset_file = o.data_dir + "/kafka-outbox-offset";
   oo.topic_prefix = o.kafka_topic_prefix;
+  oo.timelines = reads.Read([](const engine::EngineState& s) { return s.timelines(); });
   out->publisher = std::make_unique<outbox::OutboxPublisher>(oo, *out->kafka, tail);
   if (Status s = out->publisher->Start(); !s.ok()) return s;
   spdlog::info("publishing domain events to Kafka at {} from seq {}", o.kafka_brokers,
@@ -284,8 +286,8 @@ int RunServer(const ServeOptions& given) {
   readmodel::QueuePresence presence;
   live::QueueWatch queue_watch(server.io(), reads, presence, queue_stats);
   live::SaleWatch sale_watch(server.io(), reads, queue_stats);
-  live::WsContext ws_context{live,        notifier, jwt, WsOptionsFrom(o), ws_hub.single_thread(),
-                             &queue_watch, &sale_watch};
+  live::WsContext ws_context{live,         notifier,    jwt,   WsOptionsFrom(o),
+                             ws_hub.single_thread(), &queue_watch, &sale_watch, &reads};
   server.SetUpgradeHandler(
       "/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream, http::Request req,
                                     std::shared_ptr<void> slot) {
@@ -357,7 +359,7 @@ int RunServer(const ServeOptions& given) {
     bridge.Attach(pipeline.get());
     backups.Attach(pipeline.get());
     journal_tail = std::make_unique<PipelineTail>(*pipeline);
-    if (Status s = StartOutbox(o, *journal_tail, &outbox); !s.ok()) return s;
+    if (Status s = StartOutbox(o, *journal_tail, reads, &outbox); !s.ok()) return s;
     bridge.SetOutbox(outbox.publisher.get());
     outbox_floor.store(outbox.publisher.get());
     if (payment.worker) payment.worker->Start();

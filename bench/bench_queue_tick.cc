@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     spec->title = "Queue Bench";
     spec->sales_open_at = open_at;
     spec->sales_close_at = open_at + 86'400'000;
+    spec->starts_at = spec->sales_close_at;
     spec->price_per_grade = {100'000};
     spec->waiting_room.enabled = true;
     spec->waiting_room.max_active = admit;

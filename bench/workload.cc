@@ -26,7 +26,7 @@ std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
     c->title = "Bench Concert " + std::to_string(k + 1);
     c->starts_at = now + 30LL * 86'400'000;
     c->sales_open_at = now;
-    c->sales_close_at = now + 365LL * 86'400'000;
+    c->sales_close_at = c->starts_at;
     c->price_per_grade = {200'000, 150'000, 110'000, 80'000};
     c->hold_ttl_ms = spec.hold_ttl_ms;
     c->max_seats_per_user = spec.max_seats_per_user;

@@ -39,4 +39,14 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
   return ResultCode::kOk;
 }
 
+ResultCode ValidateNewConcert(const ConcertSpec& spec, const Venue& venue, std::string* why) {
+  if (const ResultCode code = ValidateConcert(spec, venue, why); code != ResultCode::kOk)
+    return code;
+  if (spec.sales_close_at > spec.starts_at) {
+    *why = "sales must close no later than the show starts";
+    return ResultCode::kInvalidConcert;
+  }
+  return ResultCode::kOk;
+}
+
 }  // namespace cm::engine

@@ -67,5 +67,8 @@ struct ConcertSpec {
 
 // Checks a spec against its venue; returns kOk or kInvalidConcert with a reason in *why.
 ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::string* why);
+// ValidateConcert, and the rules new concerts meet (recorded ones still load without them):
+// sales close no later than the show starts.
+ResultCode ValidateNewConcert(const ConcertSpec& spec, const Venue& venue, std::string* why);
 
 }  // namespace cm::engine

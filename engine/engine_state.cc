@@ -380,6 +380,18 @@ Status EngineState::ApplyBody(const Event& e) {
     case EventType::kTermStarted:
       term_ = e.term;  // CheckTerm has made sure it is higher
       return Status::OK();
+    case EventType::kTimelineStarted: {
+      const auto& b = std::get<TimelineStarted>(e.body);
+      // Ids only ever grow: the new base lies past every id this state has made.
+      if (b.timeline <= timeline_ || b.timeline > kMaxTimeline || b.id_base < IdOf(last_seq_))
+        return Status::Corruption(At(e) + "timeline " + std::to_string(b.timeline) +
+                                  " (ids from " + std::to_string(b.id_base) +
+                                  ") cannot follow timeline " + std::to_string(timeline_));
+      timeline_ = b.timeline;
+      id_base_ = b.id_base;
+      timelines_.push_back(TimelineStart{b.timeline, e.seq, b.id_base});
+      return Status::OK();
+    }
     case EventType::kStateHashed:
       // Changes nothing; followers compare the digest before applying it (state_codec.h).
       if (std::get<StateHashed>(e.body).state_seq != last_seq_)
@@ -403,7 +415,7 @@ Status EngineState::ApplyQueue(const Event& e) {
   bool ok = false;
   switch (TypeOf(e)) {
     case EventType::kQueueJoined:
-      ok = room.Join(e.seq, std::get<QueueJoined>(e.body).user, e.ts);
+      ok = room.Join(IdOf(e.seq), std::get<QueueJoined>(e.body).user, e.ts);
       break;
     case EventType::kQueueOpened: {
       const auto& b = std::get<QueueOpened>(e.body);

@@ -29,7 +29,7 @@ void EngineState::RevokeTickets(const Reservation& r) {
 Status EngineState::ApplyTicket(const Event& e) {
   if (const auto* b = std::get_if<TicketIssued>(&e.body)) {
     const Reservation* r = reservations_.Find(b->reservation);
-    if (r == nullptr || r->status != ReservationStatus::kConfirmed || b->ticket != e.seq ||
+    if (r == nullptr || r->status != ReservationStatus::kConfirmed || b->ticket != IdOf(e.seq) ||
         tickets_.contains(b->ticket) || r->concert != b->concert || r->user != b->holder)
       return Contradiction(e, "for a reservation that is not confirmed, or twice");
     // The reservation's tickets come one after another, in its seat order.
@@ -61,7 +61,7 @@ Status EngineState::ApplyTicket(const Event& e) {
   if (const auto* b = std::get_if<TicketTransferred>(&e.body)) {
     Ticket* t = tickets_.Find(b->ticket);
     if (t == nullptr || t->state != TicketState::kValid || t->holder != b->from ||
-        b->version != t->version + 1 || !users_.contains(b->to) || b->to == b->from)
+        b->version != NextTicketVersion(t->version, timeline_) || !users_.contains(b->to) || b->to == b->from)
       return Contradiction(e, "for a ticket its holder cannot give away");
     t->holder = b->to;
     t->version = b->version;

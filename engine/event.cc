@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 34, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 35, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -40,6 +40,7 @@ std::string_view ToString(EventType t) {
     case EventType::kHoldExtended: return "HoldExtended";
     case EventType::kTermStarted: return "TermStarted";
     case EventType::kStateHashed: return "StateHashed";
+    case EventType::kTimelineStarted: return "TimelineStarted";
   }
   return "Unknown";
 }
@@ -121,6 +122,7 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const StateHashed& b) {
       return {ResultCode::kOk, b.state_seq, b.digest};
     }
+    Outcome operator()(const TimelineStarted& b) { return {ResultCode::kOk, b.timeline, b.id_base}; }
   };
   return std::visit(Visitor{}, e.body);
 }

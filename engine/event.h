@@ -276,6 +276,16 @@ struct StateHashed {
   uint64_t digest = 0;
 };
 
+// A new timeline begins here (written by `concertmania restore`, never decided by the
+// sequencer): the events after the previous one were lost, and the world may have seen the ids
+// they made. From this event on, every new id is `id_base` + its seq, so none can name what a
+// lost timeline's id named (engine/types.h, TimelineIdBase), and ticket versions carry the
+// timeline (NextTicketVersion). `timeline` is higher than every timeline before it.
+struct TimelineStarted {
+  Timeline timeline = 0;
+  uint64_t id_base = 0;
+};
+
 // A HELD reservation's hold now ends at `expires_at` (it was extended, once).
 struct HoldExtended {
   ReservationId reservation = 0;
@@ -309,7 +319,7 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                SeatsReleased, RefundSettled, QueueDrawn, TicketIssued,
                                TicketCheckedIn, TicketTransferred, CheckInConflict,
                                ReservationCancelled, HoldExtended, TermStarted,
-                               StateHashed>;
+                               StateHashed, TimelineStarted>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -347,6 +357,7 @@ enum class EventType : uint8_t {
   kHoldExtended = 31,
   kTermStarted = 32,
   kStateHashed = 33,
+  kTimelineStarted = 34,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

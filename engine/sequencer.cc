@@ -187,7 +187,7 @@ EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCm
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "email and password hash are required");
   if (const User* u = state_.FindUserByEmail(c.email))
     return Reject(cmd, ResultCode::kEmailTaken, u->id);
-  return UserRegistered{state_.last_seq() + 1, c.email, c.password_hash, c.role, c.name};
+  return UserRegistered{state_.IdOf(state_.last_seq() + 1), c.email, c.password_hash, c.role, c.name};
 }
 
 EventBody Sequencer::DecideStartTerm(const Command& cmd, const StartTermCmd& c) {
@@ -206,7 +206,7 @@ EventBody Sequencer::DecideStartSession(const Command& cmd, const StartSessionCm
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "session would already be expired");
   if (state_.FindSession(c.refresh_digest, TimeMs{0}) != nullptr)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "refresh token already in use");
-  return SessionStarted{state_.last_seq() + 1, cmd.actor, c.refresh_digest, c.expires_at};
+  return SessionStarted{state_.IdOf(state_.last_seq() + 1), cmd.actor, c.refresh_digest, c.expires_at};
 }
 
 EventBody Sequencer::DecideRefreshSession(const Command& cmd, const RefreshSessionCmd& c) {
@@ -234,7 +234,7 @@ EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd&
   if (!IsAdmin(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
   if (!c.spec) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no venue given");
   std::string why;
-  if (ValidateVenue(*c.spec, &why) != ResultCode::kOk)
+  if (ValidateNewVenue(*c.spec, &why) != ResultCode::kOk)
     return Reject(cmd, ResultCode::kInvalidVenue, 0, std::move(why));
   std::size_t seats = 0;
   for (const SectionSpec& section : c.spec->sections)
@@ -243,7 +243,7 @@ EventBody Sequencer::DecideCreateVenue(const Command& cmd, const CreateVenueCmd&
     return Reject(cmd, ResultCode::kInvalidVenue, seats,
                   "a venue holds at most " + std::to_string(state_.config().max_venue_seats) +
                       " seats");
-  return VenueCreated{state_.last_seq() + 1, c.spec};
+  return VenueCreated{state_.IdOf(state_.last_seq() + 1), c.spec};
 }
 
 EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcertCmd& c) {
@@ -252,9 +252,9 @@ EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcert
   const Venue* venue = state_.FindVenue(c.spec->venue);
   if (venue == nullptr) return Reject(cmd, ResultCode::kUnknownVenue, c.spec->venue);
   std::string why;
-  if (ValidateConcert(*c.spec, *venue, &why) != ResultCode::kOk)
+  if (ValidateNewConcert(*c.spec, *venue, &why) != ResultCode::kOk)
     return Reject(cmd, ResultCode::kInvalidConcert, 0, std::move(why));
-  return ConcertCreated{state_.last_seq() + 1, c.spec};
+  return ConcertCreated{state_.IdOf(state_.last_seq() + 1), c.spec};
 }
 
 EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
@@ -303,7 +303,7 @@ CommandRejected Sequencer::CheckCooldown(const Command& cmd, const Concert& c,
 
 HoldPlaced Sequencer::MakeHold(const Command& cmd, const Concert& c, const SeatList& seats) {
   HoldPlaced h;
-  h.reservation = state_.last_seq() + 1;
+  h.reservation = state_.IdOf(state_.last_seq() + 1);
   h.concert = c.id;
   h.user = cmd.actor;
   for (SeatIndex s : seats) h.amount += c.PriceOf(s);

@@ -33,7 +33,7 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
                   "the reservation is " + std::string(ToString(r->status)) + ", not HELD");
   if (static_cast<uint8_t>(c.method) > static_cast<uint8_t>(PaymentMethod::kEasyPay))
     return Reject(cmd, ResultCode::kUnknownPaymentMethod);
-  return PaymentRequested{state_.last_seq() + 1,
+  return PaymentRequested{state_.IdOf(state_.last_seq() + 1),
                           r->id,
                           r->concert,
                           r->user,

@@ -4,7 +4,7 @@
 //   (a confirmation)   -> ... ReservationConfirmed + TicketIssued per seat
 //   CheckIn            -> TicketCheckedIn (ADMITTED), or a refusal the scanner shows; an
 //                         offline scan that collides -> CheckInConflict
-//   TransferTicket     -> TicketTransferred (version + 1: the old code is revoked)
+//   TransferTicket     -> TicketTransferred (the next version: the old code is revoked)
 //   CancelReservation  -> ReservationCancelled [+ RefundIssued of the amount less the fee]
 //   ExtendHold         -> HoldExtended
 #include <algorithm>
@@ -23,7 +23,7 @@ constexpr TimeMs kMaxGateClockSkewMs = 5 * 60'000;
 void Sequencer::IssueTickets(const Reservation& r) {
   // The answer takes the next seq, and the follow-ups the ones after it, in order.
   for (SeatIndex seat : r.seats) {
-    const TicketId id = state_.last_seq() + 2 + follow_ups_.size();
+    const TicketId id = state_.IdOf(state_.last_seq() + 2 + follow_ups_.size());
     follow_ups_.push_back(TicketIssued{id, r.id, r.concert, r.user, seat});
   }
 }
@@ -81,7 +81,8 @@ EventBody Sequencer::DecideTransfer(const Command& cmd, const TransferTicketCmd&
     return Reject(cmd, ResultCode::kUnknownUser, 0, "no registered user has that email");
   if (to->id == cmd.actor)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "the ticket is already yours");
-  return TicketTransferred{t->id, t->concert, cmd.actor, to->id, t->version + 1};
+  return TicketTransferred{t->id, t->concert, cmd.actor, to->id,
+                           NextTicketVersion(t->version, state_.timeline())};
 }
 
 EventBody Sequencer::DecideCancel(const Command& cmd, const CancelReservationCmd& c) {

@@ -22,6 +22,36 @@ using TicketId = uint64_t;   // an admission ticket: the seq of its TicketIssued
 // A writer's term (replication): every leader starts a higher one with TermStarted, and every
 // event carries the term of the leader that decided it. 0 = before any term started.
 using Term = uint64_t;
+// A timeline (journal/timeline.h): 0 from the first event; a restore starts a higher one, so
+// nothing made after it reuses an id, a provider key or a ticket code the lost events made.
+using Timeline = uint32_t;
+// Ids made in timeline t >= 1 are TimelineIdBase(t) + seq: apart from every other timeline's
+// as long as no timeline reaches 2^40 events, and below 2^53 (exact in JavaScript) for every
+// timeline up to kMaxTimeline.
+inline constexpr uint64_t kTimelineIdStride = uint64_t{1} << 40;
+inline constexpr Timeline kMaxTimeline = 4095;
+constexpr uint64_t TimelineIdBase(Timeline t) { return t * kTimelineIdStride; }
+// Where a timeline began: its TimelineStarted event's seq, and its ids' base.
+struct TimelineStart {
+  Timeline timeline = 0;
+  Seq first_seq = 0;
+  uint64_t id_base = 0;
+  bool operator==(const TimelineStart&) const = default;
+};
+// The timeline in force at `seq`, given where each began (oldest first).
+template <class Starts>
+Timeline TimelineAt(const Starts& starts, Seq seq) {
+  Timeline t = 0;
+  for (const TimelineStart& s : starts)
+    if (s.first_seq <= seq) t = s.timeline;
+  return t;
+}
+// A ticket's version after a transfer in timeline t: the count in the low 20 bits, the
+// timeline above them, so a version minted after a restore never equals one a lost timeline
+// minted for the same ticket (whose signed code would otherwise verify again).
+constexpr uint32_t NextTicketVersion(uint32_t version, Timeline t) {
+  return (t << 20) | ((version & 0xFFFFFu) + 1);
+}
 
 inline constexpr std::size_t kMaxSeatsPerHold = 16;
 inline constexpr TimeMs kDefaultHoldTtlMs = 600'000;

@@ -39,6 +39,17 @@ ResultCode ValidateVenue(const VenueSpec& spec, std::string* why) {
   return ResultCode::kOk;
 }
 
+ResultCode ValidateNewVenue(const VenueSpec& spec, std::string* why) {
+  if (const ResultCode code = ValidateVenue(spec, why); code != ResultCode::kOk) return code;
+  for (std::size_t i = 0; i < spec.sections.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (spec.sections[i].name == spec.sections[j].name) {
+        *why = "section '" + spec.sections[i].name + "' repeats: section names are unique";
+        return ResultCode::kInvalidVenue;
+      }
+  return ResultCode::kOk;
+}
+
 std::unique_ptr<Venue> Venue::Build(VenueId id, std::shared_ptr<const VenueSpec> spec) {
   auto v = std::make_unique<Venue>();
   v->id = id;

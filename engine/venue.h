@@ -46,6 +46,10 @@ inline constexpr std::size_t kDefaultMaxVenueSeats = 200'000;  // new venues (En
 
 // Checks a spec; returns kOk or kInvalidVenue. `why` receives a human-readable reason.
 ResultCode ValidateVenue(const VenueSpec& spec, std::string* why);
+// The rules a venue meets only from the day they were made (journals and snapshots from
+// before still load, so replay and snapshots check ValidateVenue alone): section names are
+// unique within the venue. Returns kOk or kInvalidVenue.
+ResultCode ValidateNewVenue(const VenueSpec& spec, std::string* why);
 
 struct SeatInfo {
   uint32_t row = 0;  // index into Venue::rows

@@ -113,7 +113,8 @@ void WsSession::OnMessage() {
     if (user_ == 0)
       return Error("NOT_AUTHENTICATED",
                    "send {\"type\":\"notifications\",\"token\":...} before watching a sale");
-    if (!admin_) return Error("FORBIDDEN", "only an admin watches a sale live");
+    if (RoleOnRecord(user_) != engine::Role::kAdmin)
+      return Error("FORBIDDEN", "only an admin watches a sale live");
     if (context_.sale_watch == nullptr)
       return Error("UNAVAILABLE", "the live sale is not served here; use the report instead");
     context_.sale_watch->Watch(weak_from_this(), id);
@@ -128,6 +129,14 @@ void WsSession::OnMessage() {
   }
 }
 
+std::optional<engine::Role> WsSession::RoleOnRecord(engine::UserId user) const {
+  if (context_.reads == nullptr) return std::nullopt;
+  return context_.reads->Read([user](const engine::EngineState& s) -> std::optional<engine::Role> {
+    const engine::User* u = s.FindUser(user);
+    return u ? std::optional(u->role) : std::nullopt;
+  });
+}
+
 void WsSession::SubscribeNotifications(std::string_view token) {
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
@@ -139,9 +148,11 @@ void WsSession::SubscribeNotifications(std::string_view token) {
   }
   if (user_ != 0 && user_ != v.claims->sub)
     return Error("FORBIDDEN", "this connection already receives another user's notifications");
+  // The same answers as HTTP's for a token whose user is not on record (api/request_context).
+  const std::optional<engine::Role> role = RoleOnRecord(v.claims->sub);
+  if (!role) return Error("UNKNOWN_USER", "the token's user does not exist");
   if (user_ == 0) {
     user_ = v.claims->sub;
-    admin_ = v.claims->role == engine::Role::kAdmin;
     context_.notifier.Subscribe(weak_from_this(), user_);
   }
   JsonWriter w;

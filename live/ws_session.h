@@ -37,6 +37,7 @@
 #include "live/notifier.h"
 #include "live/queue_watch.h"
 #include "live/sale_watch.h"
+#include "readmodel/read_model.h"
 
 namespace cm::live {
 
@@ -65,6 +66,9 @@ struct WsContext {
   bool single_thread = false;
   QueueWatch* queue_watch = nullptr;  // null: no waiting-room updates
   SaleWatch* sale_watch = nullptr;    // null: no live sale for the admin console
+  // Who a token's user is now, as over HTTP: authority comes from the engine's records, never
+  // from the token's claims. Null refuses every token.
+  const readmodel::ReadModel* reads = nullptr;
 };
 
 class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsSession> {
@@ -82,6 +86,8 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
  private:
   WsSession(boost::beast::tcp_stream stream, WsContext& context);
   void SubscribeNotifications(std::string_view token);
+  // The user's role as the read model has it now; nullopt when there is no such user.
+  std::optional<engine::Role> RoleOnRecord(engine::UserId user) const;
   void Accept(Request upgrade);
   void Read();
   void OnMessage();
@@ -103,7 +109,6 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   LiveFeed& feed_;
   const WsOptions& options_;
   engine::UserId user_ = 0;  // set once notifications are authenticated
-  bool admin_ = false;       // ... by an admin's token
   std::deque<SharedMessage> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;

@@ -49,7 +49,10 @@ uint64_t ConcertOf(const engine::Event& e) {
 
 OutboxPublisher::OutboxPublisher(OutboxOptions options, MessageProducer& producer,
                                  JournalTail& journal)
-    : options_(std::move(options)), producer_(producer), journal_(journal) {
+    : options_(std::move(options)),
+      producer_(producer),
+      journal_(journal),
+      timelines_(options_.timelines) {
   producer_.OnDelivered([this](uint64_t seq, bool ok, const std::string& error) {
     in_flight_.erase(seq);
     if (ok) {
@@ -137,10 +140,13 @@ void OutboxPublisher::ReadSome() {
       }
       if (e.seq < next_) continue;
       if (e.seq > durable || budget == 0) return false;
+      if (const auto* t = std::get_if<engine::TimelineStarted>(&e.body);
+          t != nullptr && (timelines_.empty() || timelines_.back().timeline < t->timeline))
+        timelines_.push_back(engine::TimelineStart{t->timeline, e.seq, t->id_base});
       const std::string topic = TopicOf(e, options_.topic_prefix);
       if (!topic.empty()) {
         payload.clear();
-        views::AppendEventJson(e, &payload);
+        views::AppendEventJson(e, engine::TimelineAt(timelines_, e.seq), &payload);
         if (!producer_.Produce(topic, std::to_string(ConcertOf(e)), payload, e.seq)) return false;
         in_flight_.insert(e.seq);
         published_.fetch_add(1, std::memory_order_relaxed);

@@ -37,6 +37,9 @@ struct OutboxOptions {
   std::string offset_file;  // where the acknowledged seq is kept
   std::string topic_prefix = "concertmania.";
   std::size_t max_per_round = 10'000;  // events read from the journal between polls
+  // Where each timeline after the first began (EngineState::timelines() at start); the outbox
+  // adds those it reads. Messages after a restore carry their timeline (views/event_json.h).
+  std::vector<engine::TimelineStart> timelines;
 };
 
 // The topic an event goes to, or empty when it is not published.
@@ -70,6 +73,7 @@ class OutboxPublisher {
   std::atomic<bool> stop_{false};
 
   // Outbox thread only.
+  std::vector<engine::TimelineStart> timelines_;
   engine::Seq next_ = 1;           // the next seq to read
   std::set<engine::Seq> in_flight_;  // published, not yet acknowledged
   engine::Seq saved_ = 0;

@@ -189,6 +189,10 @@ struct Fields {
     UNum("state_seq", b.state_seq);
     UNum("digest", b.digest);
   }
+  void operator()(const TimelineStarted& b) {
+    UNum("timeline", b.timeline);
+    UNum("id_base", b.id_base);
+  }
   void operator()(const CommandRejected& b) {
     Str("command", ToString(b.command));
     Str("code", ToString(b.code));
@@ -229,8 +233,12 @@ struct Fields {
 
 }  // namespace
 
-void AppendEventJson(const Event& e, std::string* out) {
-  *out += "{\"seq\":" + std::to_string(e.seq) + ",\"ts\":" + std::to_string(e.ts);
+void AppendEventJson(const Event& e, std::string* out) { AppendEventJson(e, 0, out); }
+
+void AppendEventJson(const Event& e, Timeline timeline, std::string* out) {
+  *out += "{\"seq\":" + std::to_string(e.seq);
+  if (timeline != 0) *out += ",\"timeline\":" + std::to_string(timeline);  // after a restore
+  *out += ",\"ts\":" + std::to_string(e.ts);
   if (e.term != 0) *out += ",\"term\":" + std::to_string(e.term);  // replicated journals only
   *out += ",\"type\":";
   json::AppendQuoted(ToString(TypeOf(e)), out);

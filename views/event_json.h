@@ -11,5 +11,8 @@ namespace cm::views {
 
 // Appends `e` as a JSON object (no trailing newline) to *out.
 void AppendEventJson(const engine::Event& e, std::string* out);
+// The same, with `"timeline":N` after the seq when `timeline` is not 0: a seq names one event
+// only within its timeline (engine/types.h), so a consumer keys what it has seen by both.
+void AppendEventJson(const engine::Event& e, engine::Timeline timeline, std::string* out);
 
 }  // namespace cm::views

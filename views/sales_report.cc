@@ -24,13 +24,30 @@ std::string Ratio(double v) {
   return buf;
 }
 
+// Whether `v` is a number as this report writes them ("-12", "0.2500"): never a formula.
+bool IsPlainNumber(std::string_view v) {
+  if (!v.empty() && v.front() == '-') v.remove_prefix(1);
+  return !v.empty() && v.find_first_not_of("0123456789.") == std::string_view::npos;
+}
+
+// Whether a spreadsheet would take `v` for a formula (OWASP's CSV injection rule): it begins
+// with =, +, -, @, a tab or CR, and is not a plain number.
+bool LooksLikeFormula(std::string_view v) {
+  return !v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos &&
+         !IsPlainNumber(v);
+}
+
 // One CSV field per RFC 4180: quoted when it holds a comma, a quote, CR or LF; quotes doubled.
+// A field a spreadsheet would evaluate (a concert titled "=HYPERLINK(...)") is neutralised
+// with a leading apostrophe, and quoted.
 void CsvField(std::string_view v, std::string* out) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+  const bool formula = LooksLikeFormula(v);
+  if (!formula && v.find_first_of(",\"\r\n") == std::string_view::npos) {
     out->append(v);
     return;
   }
   out->push_back('"');
+  if (formula) out->push_back('\'');
   for (char ch : v) {
     if (ch == '"') out->push_back('"');
     out->push_back(ch);

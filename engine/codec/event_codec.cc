@@ -210,6 +210,10 @@ struct BodyEncoder {
     PutFixed64(d, b.state_seq);
     PutFixed64(d, b.digest);
   }
+  void operator()(const TimelineStarted& b) {
+    PutVarint32(d, b.timeline);
+    PutFixed64(d, b.id_base);
+  }
   void operator()(const DuplicateCommand& b) {
     PutFixed64(d, b.original_seq);
     PutVarint32(d, static_cast<uint32_t>(b.code));
@@ -537,6 +541,13 @@ bool DecodeStateHashed(std::string_view* in, EventBody* body) {
   return true;
 }
 
+bool DecodeTimelineStarted(std::string_view* in, EventBody* body) {
+  TimelineStarted b;
+  if (!GetVarint32(in, &b.timeline) || !GetFixed64(in, &b.id_base)) return false;
+  *body = b;
+  return true;
+}
+
 // Answers that change nothing: refusals and repeats.
 bool DecodeAnswerBody(EventType type, uint8_t /*version*/, std::string_view* in,
                       EventBody* body) {
@@ -611,6 +622,8 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       return DecodeTermStarted(in, body);
     case EventType::kStateHashed:
       return DecodeStateHashed(in, body);
+    case EventType::kTimelineStarted:
+      return DecodeTimelineStarted(in, body);
   }
   return false;
 }
@@ -693,6 +706,10 @@ Status DecodeEvent(std::string_view* in, Event* out) {
                    std::to_string(version) + " record",
                seq, true);
   if (version < 8 && type > static_cast<uint8_t>(EventType::kTermStarted))
+    return Bad("event type " + std::to_string(type) + " in a version " +
+                   std::to_string(version) + " record",
+               seq, true);
+  if (version < 9 && type > static_cast<uint8_t>(EventType::kStateHashed))
     return Bad("event type " + std::to_string(type) + " in a version " +
                    std::to_string(version) + " record",
                seq, true);

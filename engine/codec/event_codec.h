@@ -1,17 +1,17 @@
 #pragma once
-// The journal's record format, version 8. Older records are still read: version 1 (before
+// The journal's record format, version 9. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
 // payment events, and the reservation events carry only the reservation), version 3 (before
 // re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
 // has no order and means kShuffledAtOnce; no QueueDrawn) and version 5 (before tickets: no
 // ticket events, no STAFF role, no after-sale rules in concert specs) and version 6 (before
 // replication: no term, read as term 0; no TermStarted) and version 7 (before state hashes: no
-// StateHashed). One record per
+// StateHashed) and version 8 (before timelines: no TimelineStarted). One record per
 // event; the journal packs the records of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 8, or 7 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 9, or 8 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -52,6 +52,7 @@
 //   HoldExtended         reservation, concert, user, expires_at: u64
 //   TermStarted          term: u64 | leader: lstr
 //   StateHashed          state_seq, digest: u64
+//   TimelineStarted      timeline: varint | id_base: u64
 //   (users = count: varint, fixed64[count])
 // The body must end exactly where the payload ends. Numbers are little-endian. A new version
 // gets a new version byte; readers refuse versions they do not know rather than guess.
@@ -64,7 +65,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 8;
+inline constexpr uint8_t kEventFormatVersion = 9;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -256,6 +256,12 @@ void EncodeState(const EngineState& s, std::string* dst) {
   PutFixed64(dst, s.last_seq());
   PutFixed64(dst, static_cast<uint64_t>(s.clock()));
   PutFixed64(dst, s.term());
+  PutVarint32(dst, static_cast<uint32_t>(s.timelines().size()));
+  for (const TimelineStart& t : s.timelines()) {
+    PutVarint32(dst, t.timeline);
+    PutFixed64(dst, t.first_seq);
+    PutFixed64(dst, t.id_base);
+  }
 
   PutVarint32(dst, static_cast<uint32_t>(s.users().size()));
   for (uint64_t id : SortedKeys(s.users())) {
@@ -368,6 +374,22 @@ Status StateRestorer::Decode(std::string_view in) {
   if (version < kOldestStateFormatVersion || version > kStateFormatVersion)
     return Fail("unknown format version " + std::to_string(version));
   if (version >= 8 && !GetFixed64(&in, &s_.term_)) return Fail("truncated header");
+  if (version >= 9) {
+    uint32_t n;
+    if (!GetCount(&in, &n)) return Fail("truncated timelines");
+    for (uint32_t i = 0; i < n; ++i) {
+      TimelineStart t;
+      if (!GetVarint32(&in, &t.timeline) || !GetFixed64(&in, &t.first_seq) ||
+          !GetFixed64(&in, &t.id_base) ||
+          (!s_.timelines_.empty() && t.timeline <= s_.timelines_.back().timeline))
+        return Fail("malformed timelines");
+      s_.timelines_.push_back(t);
+    }
+    if (n > 0) {
+      s_.timeline_ = s_.timelines_.back().timeline;
+      s_.id_base_ = s_.timelines_.back().id_base;
+    }
+  }
   s_.clock_ = static_cast<TimeMs>(clock);
   Status st = DecodeUsers(&in);
   if (st.ok()) st = DecodeVenuesAndConcerts(&in);

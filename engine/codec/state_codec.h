@@ -1,8 +1,10 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 8) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 9) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
+//          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
+//                                                      (oldest first; not before version 9: none)
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
 //          | concerts: varint n,
@@ -55,8 +57,9 @@
 // follow from the reservations and tickets and are rebuilt on load. The encoding is canonical
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
 // version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
-// writer's term; a version 7 snapshot is read as term 0, and an older one is passed over at
-// recovery and the journal replays instead.
+// writer's term, version 9 the timeline; a version 8 snapshot is read as timeline 0, a version
+// 7 one as term 0 too, and an older one is passed over at recovery and the journal replays
+// instead.
 
 #include <memory>
 #include <string>
@@ -67,7 +70,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 8;
+inline constexpr uint8_t kStateFormatVersion = 9;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 
 void EncodeState(const EngineState& state, std::string* dst);

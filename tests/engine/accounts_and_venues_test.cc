@@ -50,6 +50,14 @@ TEST_CASE("an invalid venue is rejected with a reason") {
   spec->grades.clear();
   CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{spec}))) ==
         ResultCode::kInvalidVenue);
+  // Two sections of one name: a seat map could not say which one a seat is in.
+  spec = GridVenue(2, 1, 3);
+  spec->sections[1].name = spec->sections[0].name;
+  e = w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{spec}));
+  REQUIRE(CodeOf(e) == ResultCode::kInvalidVenue);
+  CHECK(std::get<CommandRejected>(e.body).reason.find("unique") != std::string::npos);
+  spec->sections[1].name = spec->sections[0].name + "-2";
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{spec}))) == ResultCode::kOk);
 }
 
 TEST_CASE("a concert needs a known venue, a price per grade and a sane window") {
@@ -58,6 +66,7 @@ TEST_CASE("a concert needs a known venue, a price per grade and a sane window") 
   auto spec = std::make_shared<ConcertSpec>();
   spec->venue = 4242;
   spec->title = "T";
+  spec->starts_at = 30;
   spec->sales_open_at = 10;
   spec->sales_close_at = 20;
   spec->price_per_grade = {1, 2};
@@ -71,7 +80,10 @@ TEST_CASE("a concert needs a known venue, a price per grade and a sane window") 
   spec->sales_close_at = 10;
   CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) ==
         ResultCode::kInvalidConcert);
-  spec->sales_close_at = 20;
+  spec->sales_close_at = 31;  // after the show starts
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) ==
+        ResultCode::kInvalidConcert);
+  spec->sales_close_at = 30;  // as it starts: allowed
   spec->max_seats_per_user = 0;
   CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) ==
         ResultCode::kInvalidConcert);

@@ -87,6 +87,7 @@ TEST_CASE("a concert with no cooldown lets its users re-hold at once") {
   auto spec = std::make_shared<ConcertSpec>();
   spec->venue = v;
   spec->title = "No cooldown";
+  spec->starts_at = TestWorld::kStart + 2 * 86'400'000LL;
   spec->sales_open_at = TestWorld::kStart;
   spec->sales_close_at = TestWorld::kStart + 86'400'000;
   spec->price_per_grade = {1000, 1000};

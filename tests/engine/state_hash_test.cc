@@ -87,7 +87,7 @@ TEST_CASE("StateHashed round-trips in version 8 records and cannot be in a versi
   CHECK(std::get<StateHashed>(back.body).digest == 0x0123456789abcdefULL);
 
   // The same record labelled version 7: no writer of that version made one.
-  REQUIRE(rec[4] == 8);
+  REQUIRE(rec[4] == kEventFormatVersion);
   const std::string v7 = AsVersion(e, 7);
   std::string_view v7_in = v7;
   const Status s = DecodeEvent(&v7_in, &back);

@@ -147,14 +147,14 @@ TEST_CASE("a snapshot keeps the term; a version 7 snapshot reads as term 0") {
   CHECK(restored.value()->term() == 9);
   CHECK(StateHash(*restored.value()) == StateHash(w.state));
 
-  // Version 7 had no term: the same bytes without it.
+  // Version 7 had no term (nor version 8's timelines): the same bytes without them.
   TestWorld before;
   before.AddUser("bob@example.com");
-  std::string v8;
-  EncodeState(before.state, &v8);
-  std::string v7 = v8;
+  std::string v9;
+  EncodeState(before.state, &v9);
+  std::string v7 = v9;
   v7[0] = 7;
-  v7.erase(1 + 8 + 8, 8);
+  v7.erase(1 + 8 + 8, 8 + 1);  // the term, and the empty timelines' count
   auto old = DecodeState(v7, before.state.config());
   REQUIRE_MESSAGE(old.ok(), old.status().ToString());
   CHECK(old.value()->term() == 0);

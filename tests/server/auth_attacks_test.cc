@@ -3,6 +3,7 @@
 
 #include "auth/jwt.h"
 #include "tests/server/api_fixture.h"
+#include "tests/support/ws_client.h"
 
 using namespace cm::test;
 using cm::auth::AccessClaims;
@@ -96,4 +97,39 @@ TEST_CASE("junk and injection attempts in fields are refused or stored inert") {
   CHECK(ctrl.status == 422);  // control characters are refused
   CHECK(Str(signup.Json(), "role") == "USER");
   CHECK(Str(signup.Json(), "name") == "Robert\"); DROP TABLE--");
+}
+
+TEST_CASE("the WebSocket takes authority from the engine's records, not from the token") {
+  ApiFixture f;
+  const uint64_t concert = f.CreateConcert();
+  const auto users = MakeUsers(f, 1, "ws-claimant");
+  const auto me = f.http.Get("/api/users/me", users[0]);
+  REQUIRE(me.status == 200);
+  const int64_t id = Int(me.Json(), "id");
+  const int64_t now = NowMs() / 1000;
+  const JwtCodec ours(ServerProcess::kSecret);
+  const std::string sale = R"({"type":"sale","concertId":)" + std::to_string(concert) + "}";
+
+  // A USER's token re-signed (with the server's key) to claim ADMIN: the admin's live sale is
+  // still refused, as HTTP refuses the admin endpoints.
+  const std::string claims_admin =
+      ours.Sign(AccessClaims{static_cast<uint64_t>(id), cm::engine::Role::kAdmin, now, now + 600, 0});
+  CHECK(f.http.Get("/api/admin/concerts/" + std::to_string(concert) + "/report", claims_admin)
+            .status == 403);
+  WsClient claimant(f.port());
+  claimant.Send(R"({"type":"notifications","token":")" + claims_admin + "\"}");
+  CHECK(Int(claimant.NextOf("subscribed"), "userId") == id);
+  claimant.Send(sale);
+  CHECK(Str(claimant.NextOf("error"), "code") == "FORBIDDEN");
+
+  // A well-signed token for a user who does not exist: 401 UNKNOWN_USER over HTTP, and the same
+  // code on the socket, with no subscription.
+  const std::string ghost =
+      ours.Sign(AccessClaims{987654321, cm::engine::Role::kAdmin, now, now + 600, 0});
+  CHECK(CodeOf(f.http.Get("/api/users/me", ghost)) == "UNKNOWN_USER");
+  WsClient nobody(f.port());
+  nobody.Send(R"({"type":"notifications","token":")" + ghost + "\"}");
+  CHECK(Str(nobody.NextOf("error"), "code") == "UNKNOWN_USER");
+  nobody.Send(sale);
+  CHECK(Str(nobody.NextOf("error"), "code") == "NOT_AUTHENTICATED");
 }

@@ -245,7 +245,7 @@ TEST_CASE("waiting room answers: specific errors, leaving, positions across a re
   CHECK(Str(twice.Json(), "code") == "NOT_IN_QUEUE");
 
   auto bad = f.http.Post("/api/admin/concerts",
-                         R"({"venueId":1,"title":"X","startsAt":1900000000000,"salesOpenAt":1900000000000,"salesCloseAt":1900000001000,
+                         R"({"venueId":1,"title":"X","startsAt":1900000002000,"salesOpenAt":1900000000000,"salesCloseAt":1900000001000,
                              "prices":{"VIP":1,"R":1},"waitingRoom":{"maxActive":0}})",
                          f.admin);
   CHECK(bad.status == 422);

@@ -117,6 +117,7 @@ std::vector<Command> RandomCommands::Setup() {
   auto spec = std::make_shared<ConcertSpec>();
   spec->venue = venue;
   spec->title = "Q";
+  spec->starts_at = now_ + 2 * 86'400'000LL;
   spec->sales_open_at = now_ + static_cast<TimeMs>(Pick(3'000));
   spec->sales_close_at = now_ + 3'600'000;
   spec->price_per_grade = {50'000, 40'000, 30'000};
