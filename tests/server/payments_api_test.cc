@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
+#include "engine/types.h"
+#include "tests/support/shell.h"
 #include "tests/support/ws_client.h"
 
 using namespace cm::test;
@@ -349,4 +352,87 @@ TEST_CASE("an admin refund of a paid reservation returns the money through the p
   CHECK(Int(done.at("refund"), "amount") == Int(done, "amount"));
   CHECK(Int(w.pg.Ledger(), "refunded") == Int(done, "amount"));
   w.CheckMoneyAndReplay();
+}
+
+namespace {
+
+// Holds one seat and pays for it on the server at `port`; returns the payment id once the
+// provider captured it.
+int64_t BuyOne(uint16_t port, const std::string& concert, const std::string& token, int seat,
+               const std::string& key) {
+  HttpClient http(port);
+  auto held = http.Post("/api/v1/concerts/" + concert + "/reservations",
+                        "{\"seatIds\":[" + std::to_string(seat) + "]}", token);
+  INFO("hold: " << held.body);
+  REQUIRE(held.status == 201);
+  auto paid = http.Post("/api/payments",
+                        "{\"reservationId\":" + std::to_string(Int(held.Json(), "id")) +
+                            ",\"method\":\"CARD\"}",
+                        token, {{"Idempotency-Key", key}});
+  REQUIRE(paid.status == 202);
+  const int64_t payment = Int(paid.Json(), "id");
+  for (int i = 0; i < 300; ++i) {
+    auto p = http.Get("/api/payments/" + std::to_string(payment), token);
+    if (p.status == 200 && Str(p.Json(), "status") == "SUCCEEDED") return payment;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("payment " << payment << " never succeeded");
+  return payment;
+}
+
+}  // namespace
+
+TEST_CASE("a restore starts a new timeline: no payment id or provider key of the lost one again") {
+  PayWorld w;
+  const auto buyers = MakeUsers(w.f, 5, "timeline");
+  BuyOne(w.f.port(), w.concert, buyers[4], 0, "before-backup");
+
+  // Backup, then 4 paid holds the disaster will lose, then the disaster.
+  const std::string copy = w.f.dir.path() + "/backup-copy";
+  const ShellResult backup = RunShell(ServerBinary() + " backup --url http://127.0.0.1:" +
+                                      std::to_string(w.f.port()) + " --to " + copy +
+                                      " --token " + w.f.admin + " 2>&1");
+  INFO("backup: " << backup.output);
+  REQUIRE(backup.exit_code == 0);
+  std::set<int64_t> lost;
+  for (int i = 0; i < 4; ++i)
+    lost.insert(BuyOne(w.f.port(), w.concert, buyers[i], 10 + i, "lost-" + std::to_string(i)));
+  REQUIRE(w.f.server->Terminate() == 0);
+
+  const std::string restored = w.f.dir.path() + "/restored";
+  const ShellResult restore =
+      RunShell(ServerBinary() + " restore --from " + copy + " --data " + restored + " 2>&1");
+  INFO("restore: " << restore.output);
+  REQUIRE(restore.exit_code == 0);
+  CHECK(restore.output.find("as timeline 1 (after timeline 0") != std::string::npos);
+  ServerProcess again(restored, {"--payment-provider-url", w.pg.url(), "--payment-retry-base-ms",
+                                 "100", "--payment-timeout-ms", "700"});
+
+  // The same 4 purchases in the new timeline: each is a new capture under a key of its own.
+  std::set<int64_t> fresh;
+  for (int i = 0; i < 4; ++i)
+    fresh.insert(BuyOne(again.port(), w.concert, buyers[i], 10 + i, "new-" + std::to_string(i)));
+  for (int64_t id : fresh) {
+    CAPTURE(id);
+    CHECK(lost.count(id) == 0);
+    CHECK(id > static_cast<int64_t>(cm::engine::kTimelineIdStride));
+    CHECK(Str(w.pg.Charge("cm-pay-" + std::to_string(id)), "status") == "CAPTURED");
+  }
+  const json::value ledger = w.pg.Ledger();
+  CHECK(Int(ledger, "captures") == 1 + 4 + 4);
+
+  // A second restore of the same backup takes the next timeline, not the same one.
+  const ShellResult second = RunShell(ServerBinary() + " restore --from " + copy + " --data " +
+                                      w.f.dir.path() + "/restored-2 2>&1");
+  INFO("second restore: " << second.output);
+  CHECK(second.output.find("as timeline 2 ") != std::string::npos);
+  const ShellResult taken = RunShell(ServerBinary() + " restore --from " + copy + " --data " +
+                                     w.f.dir.path() + "/restored-3 --timeline 1 2>&1");
+  CHECK(taken.exit_code != 0);
+  CHECK(taken.output.find("was taken already") != std::string::npos);
+
+  REQUIRE(again.Terminate() == 0);
+  const ShellResult verify = RunShell(ReplayBinary() + " --data " + restored + " --verify 2>&1");
+  INFO("replay --verify: " << verify.output);
+  CHECK(verify.exit_code == 0);
 }
