@@ -2,6 +2,7 @@
 // then shut down gracefully (stop accepting, finish requests in flight, flush the journal).
 // This file only connects parts; docs/architecture.md draws what it builds.
 #include <signal.h>
+#include <sys/stat.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +23,7 @@
 #include "app/serve_options.h"
 #include "auth/credentials.h"
 #include "http/http_server.h"
+#include "journal/durable_files.h"
 #include "live/live_feed.h"
 #include "live/ws_hub.h"
 #include "live/ws_session.h"
@@ -249,6 +251,13 @@ int RunServer(const ServeOptions& given) {
   auth::InitCrypto(o.fast_password_hash);
   if (o.fast_password_hash)
     spdlog::warn("--fast-password-hash: argon2id at minimum cost (tests only)");
+  // The data directory holds e-mails, password hashes and keys: the owner's alone, whatever
+  // the umask or an older version left (files made from here on are 0600 by the umask).
+  ::umask(077);
+  if (Status s = journal::MakePrivate(o.data_dir); !s.ok()) {
+    spdlog::critical("{}", s.ToString());
+    return 2;
+  }
   auto secret = auth::LoadOrCreateSigningSecret(o.data_dir, o.jwt_secret);
   if (!secret.ok()) {
     spdlog::critical("{}", secret.status().ToString());

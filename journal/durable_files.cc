@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace cm::journal {
 namespace {
@@ -51,6 +52,27 @@ Status SyncFile(const std::string& path) {
 
 Status SyncDir(const std::string& dir) {
   return SyncOpened(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), dir);
+}
+
+Status MakePrivate(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  const auto dir_mode = fs::perms::owner_all;
+  const auto file_mode = fs::perms::owner_read | fs::perms::owner_write;
+  fs::permissions(dir, dir_mode, ec);
+  if (ec) return Status::IOError("cannot chmod " + dir + ": " + ec.message());
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    const fs::file_status st = it->symlink_status(ec);
+    if (ec) break;
+    if (fs::is_symlink(st)) continue;
+    fs::permissions(it->path(), fs::is_directory(st) ? dir_mode : file_mode, ec);
+    if (ec) break;
+  }
+  if (ec) return Status::IOError("cannot make " + dir + " private: " + ec.message());
+  return Status::OK();
 }
 
 }  // namespace cm::journal

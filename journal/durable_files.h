@@ -15,4 +15,9 @@ Status SyncFile(const std::string& path);
 // fsyncs a directory, so a rename or a new name in it is durable.
 Status SyncDir(const std::string& dir);
 
+// Makes `dir` and everything under it its owner's alone (directories 0700, files 0600): a data
+// directory holds e-mails, password hashes and the signing keys. Symbolic links are left as
+// they are. A directory that does not exist yet is created 0700.
+Status MakePrivate(const std::string& dir);
+
 }  // namespace cm::journal

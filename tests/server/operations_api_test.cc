@@ -352,3 +352,38 @@ TEST_CASE("the live sale on the WebSocket is an admin's: numbers at once, then e
   admin.Send(R"({"type":"sale","concertId":999999})");
   CHECK(Str(admin.NextOf("error"), "code") == "UNKNOWN_CONCERT");
 }
+
+TEST_CASE("the data directory is its owner's alone, whatever the umask or an older version left") {
+  namespace fs = std::filesystem;
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  // What an older version under umask 022 left: a readable directory and file.
+  fs::create_directories(data);
+  fs::permissions(data, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  std::ofstream(data + "/left-over") << "x";
+  fs::permissions(data + "/left-over", fs::perms::owner_read | fs::perms::owner_write |
+                                           fs::perms::group_read | fs::perms::others_read);
+  {
+    ServerProcess server(data);
+    HttpClient http(server.port());
+    int signed_up = 0;
+    for (int i = 0; i < 8; ++i)
+      signed_up += http.Post("/api/users/signup", R"({"email":"p)" + std::to_string(i) +
+                                                      R"(@x.io","password":"password-123","name":"P"})")
+                       .status == 201;
+    REQUIRE(signed_up >= 1);
+    REQUIRE(server.Terminate() == 0);
+  }
+  int files = 0;
+  CHECK((fs::status(data).permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+        fs::perms::none);
+  for (const auto& entry : fs::recursive_directory_iterator(data)) {
+    if (entry.is_symlink()) continue;
+    INFO(entry.path().string());
+    CHECK((entry.status().permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+          fs::perms::none);
+    ++files;
+  }
+  CHECK(files > 5);  // RocksDB's files, the ticket key, the left-over
+}
