@@ -122,7 +122,9 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const StateHashed& b) {
       return {ResultCode::kOk, b.state_seq, b.digest};
     }
-    Outcome operator()(const TimelineStarted& b) { return {ResultCode::kOk, b.timeline, b.id_base}; }
+    Outcome operator()(const TimelineStarted& b) {
+      return {ResultCode::kOk, b.timeline, b.id_base};
+    }
   };
   return std::visit(Visitor{}, e.body);
 }

@@ -187,7 +187,8 @@ EventBody Sequencer::DecideRegisterUser(const Command& cmd, const RegisterUserCm
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "email and password hash are required");
   if (const User* u = state_.FindUserByEmail(c.email))
     return Reject(cmd, ResultCode::kEmailTaken, u->id);
-  return UserRegistered{state_.IdOf(state_.last_seq() + 1), c.email, c.password_hash, c.role, c.name};
+  return UserRegistered{state_.IdOf(state_.last_seq() + 1), c.email, c.password_hash, c.role,
+                        c.name};
 }
 
 EventBody Sequencer::DecideStartTerm(const Command& cmd, const StartTermCmd& c) {
@@ -206,7 +207,8 @@ EventBody Sequencer::DecideStartSession(const Command& cmd, const StartSessionCm
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "session would already be expired");
   if (state_.FindSession(c.refresh_digest, TimeMs{0}) != nullptr)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "refresh token already in use");
-  return SessionStarted{state_.IdOf(state_.last_seq() + 1), cmd.actor, c.refresh_digest, c.expires_at};
+  return SessionStarted{state_.IdOf(state_.last_seq() + 1), cmd.actor, c.refresh_digest,
+                        c.expires_at};
 }
 
 EventBody Sequencer::DecideRefreshSession(const Command& cmd, const RefreshSessionCmd& c) {

@@ -112,8 +112,8 @@ TEST_CASE("the WebSocket takes authority from the engine's records, not from the
 
   // A USER's token re-signed (with the server's key) to claim ADMIN: the admin's live sale is
   // still refused, as HTTP refuses the admin endpoints.
-  const std::string claims_admin =
-      ours.Sign(AccessClaims{static_cast<uint64_t>(id), cm::engine::Role::kAdmin, now, now + 600, 0});
+  const std::string claims_admin = ours.Sign(
+      AccessClaims{static_cast<uint64_t>(id), cm::engine::Role::kAdmin, now, now + 600, 0});
   CHECK(f.http.Get("/api/admin/concerts/" + std::to_string(concert) + "/report", claims_admin)
             .status == 403);
   WsClient claimant(f.port());

@@ -369,8 +369,9 @@ TEST_CASE("the data directory is its owner's alone, whatever the umask or an old
     HttpClient http(server.port());
     int signed_up = 0;
     for (int i = 0; i < 8; ++i)
-      signed_up += http.Post("/api/users/signup", R"({"email":"p)" + std::to_string(i) +
-                                                      R"(@x.io","password":"password-123","name":"P"})")
+      signed_up += http.Post("/api/users/signup",
+                             R"({"email":"p)" + std::to_string(i) +
+                                 R"(@x.io","password":"password-123","name":"P"})")
                        .status == 201;
     REQUIRE(signed_up >= 1);
     REQUIRE(server.Terminate() == 0);
