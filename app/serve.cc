@@ -254,10 +254,9 @@ int RunServer(const ServeOptions& given) {
   // The data directory holds e-mails, password hashes and keys: the owner's alone, whatever
   // the umask or an older version left (files made from here on are 0600 by the umask).
   ::umask(077);
-  if (Status s = journal::MakePrivate(o.data_dir); !s.ok()) {
-    spdlog::critical("{}", s.ToString());
-    return 2;
-  }
+  // A file this user cannot chmod (another owner's) is reported, not fatal: the server
+  // still writes nothing readable by others.
+  if (Status s = journal::MakePrivate(o.data_dir); !s.ok()) spdlog::warn("{}", s.ToString());
   auto secret = auth::LoadOrCreateSigningSecret(o.data_dir, o.jwt_secret);
   if (!secret.ok()) {
     spdlog::critical("{}", secret.status().ToString());
