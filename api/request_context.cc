@@ -45,10 +45,7 @@ std::optional<AccessClaims> RequestContext::Authenticate(const ExPtr& ex, bool a
   // exist, and its role is the one on record now (a demoted admin's token stops working as an
   // admin's at once).
   AccessClaims claims = *v.claims;
-  const auto role = reads_.Read([&](const engine::EngineState& s) -> std::optional<engine::Role> {
-    const engine::User* u = s.FindUser(claims.sub);
-    return u ? std::optional(u->role) : std::nullopt;
-  });
+  const auto role = reads_.RoleOf(claims.sub);
   if (!role) return unauthorized("UNKNOWN_USER", "the token's user does not exist");
   claims.role = *role;
   ex->user = claims.sub;

@@ -383,12 +383,10 @@ Status EngineState::ApplyBody(const Event& e) {
     case EventType::kTimelineStarted: {
       const auto& b = std::get<TimelineStarted>(e.body);
       // Ids only ever grow: the new base lies past every id this state has made.
-      if (b.timeline <= timeline_ || b.timeline > kMaxTimeline || b.id_base < IdOf(last_seq_))
+      if (b.timeline <= timeline() || b.timeline > kMaxTimeline || b.id_base < IdOf(last_seq_))
         return Status::Corruption(At(e) + "timeline " + std::to_string(b.timeline) +
                                   " (ids from " + std::to_string(b.id_base) +
-                                  ") cannot follow timeline " + std::to_string(timeline_));
-      timeline_ = b.timeline;
-      id_base_ = b.id_base;
+                                  ") cannot follow timeline " + std::to_string(timeline()));
       timelines_.push_back(TimelineStart{b.timeline, e.seq, b.id_base});
       return Status::OK();
     }

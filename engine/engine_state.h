@@ -104,9 +104,9 @@ class EngineState {
   Term term() const { return term_; }
   // The current timeline (0 until a restore starts one; TimelineStarted), and the id that the
   // event at `seq` of this timeline makes: every id is IdOf(the seq of the event making it).
-  Timeline timeline() const { return timeline_; }
-  uint64_t id_base() const { return id_base_; }
-  uint64_t IdOf(Seq seq) const { return id_base_ + seq; }
+  Timeline timeline() const { return timelines_.empty() ? 0 : timelines_.back().timeline; }
+  uint64_t id_base() const { return timelines_.empty() ? 0 : timelines_.back().id_base; }
+  uint64_t IdOf(Seq seq) const { return id_base() + seq; }
   // Every timeline this state went through after the first, oldest first.
   const std::vector<TimelineStart>& timelines() const { return timelines_; }
   TimeMs clock() const { return clock_; }
@@ -186,9 +186,7 @@ class EngineState {
   EngineConfig config_;
   Seq last_seq_ = 0;
   Term term_ = 0;
-  Timeline timeline_ = 0;
-  uint64_t id_base_ = 0;
-  std::vector<TimelineStart> timelines_;
+  std::vector<TimelineStart> timelines_;  // empty: timeline 0, ids = seqs
   TimeMs clock_ = 0;
   DenseTable<UserId, User> users_;
   EmailIndex user_by_email_;

@@ -61,7 +61,7 @@ Status EngineState::ApplyTicket(const Event& e) {
   if (const auto* b = std::get_if<TicketTransferred>(&e.body)) {
     Ticket* t = tickets_.Find(b->ticket);
     if (t == nullptr || t->state != TicketState::kValid || t->holder != b->from ||
-        b->version != NextTicketVersion(t->version, timeline_) || !users_.contains(b->to) ||
+        b->version != NextTicketVersion(t->version, timeline()) || !users_.contains(b->to) ||
         b->to == b->from)
       return Contradiction(e, "for a ticket its holder cannot give away");
     t->holder = b->to;

@@ -19,9 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kManifest = "MANIFEST";
-// Where restores record the timelines they took (journal/timeline.h): written after the
-// backup was made, so not in its MANIFEST, never served and never restored.
-constexpr const char* kRestoredFile = "RESTORED";
 constexpr const char* kMagic = "concertmania-backup 1";
 // Kept in <data> by a server that generated them; a restore without them could not read its
 // own tokens or tickets.

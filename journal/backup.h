@@ -53,6 +53,10 @@ std::vector<Backup> ListBackups(const std::string& data_dir);
 // The text of a backup's MANIFEST.
 std::string FormatManifest(const Backup& b);
 
+// Where restores record the timelines they took (journal/timeline.h): written after the backup
+// was made, so not in its MANIFEST, never served and never restored.
+inline constexpr const char* kRestoredFile = "RESTORED";
+
 // Whether `path` is a file the backup lists (or MANIFEST): the only names served or restored.
 bool ListsFile(const Backup& b, const std::string& path);
 

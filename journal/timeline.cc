@@ -6,17 +6,14 @@
 #include <sstream>
 
 #include "engine/codec/event_codec.h"
+#include "journal/backup.h"
 #include "journal/recovery.h"
 
 namespace cm::journal {
 namespace fs = std::filesystem;
 
-namespace {
-constexpr const char* kRestored = "RESTORED";
-}  // namespace
-
 engine::Timeline HighestRestoredTimeline(const std::string& backup_dir) {
-  std::ifstream in(fs::path(backup_dir) / kRestored);
+  std::ifstream in(fs::path(backup_dir) / kRestoredFile);
   engine::Timeline highest = 0;
   std::string line;
   while (std::getline(in, line)) {
@@ -64,7 +61,7 @@ Result<StartedTimeline> StartTimeline(const std::string& data_dir, const std::st
   if (Status s = journal.value()->Sync(); !s.ok()) return s;
 
   if (!backup_dir.empty()) {
-    std::ofstream out(fs::path(backup_dir) / kRestored, std::ios::app);
+    std::ofstream out(fs::path(backup_dir) / kRestoredFile, std::ios::app);
     out << "timeline " << next << " from-seq " << e.seq << " at-ms " << now_ms << "\n";
   }
   StartedTimeline started;

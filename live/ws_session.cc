@@ -131,10 +131,7 @@ void WsSession::OnMessage() {
 
 std::optional<engine::Role> WsSession::RoleOnRecord(engine::UserId user) const {
   if (context_.reads == nullptr) return std::nullopt;
-  return context_.reads->Read([user](const engine::EngineState& s) -> std::optional<engine::Role> {
-    const engine::User* u = s.FindUser(user);
-    return u ? std::optional(u->role) : std::nullopt;
-  });
+  return context_.reads->RoleOf(user);
 }
 
 void WsSession::SubscribeNotifications(std::string_view token) {

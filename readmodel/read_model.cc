@@ -112,6 +112,12 @@ Status ReadModel::Apply(const engine::Event& e) {
   return Status::OK();
 }
 
+std::optional<engine::Role> ReadModel::RoleOf(UserId user) const {
+  std::shared_lock lock(mu_);
+  const engine::User* u = state_->FindUser(user);
+  return u ? std::optional(u->role) : std::nullopt;
+}
+
 Seq ReadModel::applied_seq() const { return applied_.load(std::memory_order_acquire); }
 
 Seq ReadModel::ConcertVersion(ConcertId id) const {

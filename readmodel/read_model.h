@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -42,6 +43,10 @@ class ReadModel {
     std::shared_lock lock(mu_);
     return f(*state_);
   }
+
+  // The user's role on record now; nullopt when there is no such user. Authority comes from
+  // here, never from a token's claims (HTTP and the WebSocket alike).
+  std::optional<engine::Role> RoleOf(UserId user) const;
 
   Seq applied_seq() const;
   // The seq of the last durable event that changed this concert (0 if unknown concert).

@@ -385,10 +385,6 @@ Status StateRestorer::Decode(std::string_view in) {
         return Fail("malformed timelines");
       s_.timelines_.push_back(t);
     }
-    if (n > 0) {
-      s_.timeline_ = s_.timelines_.back().timeline;
-      s_.id_base_ = s_.timelines_.back().id_base;
-    }
   }
   s_.clock_ = static_cast<TimeMs>(clock);
   Status st = DecodeUsers(&in);
