@@ -12,6 +12,7 @@
 #include <optional>
 #include <sstream>
 
+#include "http/header_scan.h"
 #include "http/problem.h"
 
 namespace cm::http {
@@ -67,6 +68,34 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(server_.options_.header_limit));
     parser_->body_limit(server_.options_.body_limit);
     stream_.expires_after(server_.options_.idle_timeout);
+    ReadHeaderBytes();
+  }
+
+  // Reads until the buffer holds the whole header, so that its raw lines can be checked for
+  // folds (which the parser would hide), then lets the parser read it from the buffer.
+  void ReadHeaderBytes() {
+    const auto& data = buffer_.cdata();
+    const HeaderScan scan =
+        ScanHeader({static_cast<const char*>(data.data()), data.size()});
+    switch (scan.verdict) {
+      case HeaderScan::Verdict::kObsFold:
+        return Refuse(400, "BAD_FRAMING", "a header line is folded (obs-fold), which is refused");
+      case HeaderScan::Verdict::kIncomplete:
+        if (buffer_.size() < server_.options_.header_limit) {
+          stream_.async_read_some(
+              buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec,
+                                                                 std::size_t n) {
+                if (ec) return self->Fail(ec == net::error::eof ? http::error::end_of_stream : ec);
+                self->buffer_.commit(n);
+                self->ReadHeaderBytes();
+              });
+          return;
+        }
+        break;  // past the limit: the parser answers header_limit
+      case HeaderScan::Verdict::kComplete:
+      case HeaderScan::Verdict::kForParser:
+        break;
+    }
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               self->OnHeader(ec);

@@ -14,6 +14,7 @@
 #include "api/request_guards.h"
 #include "auth/credentials.h"
 #include "auth/jwt.h"
+#include "http/header_scan.h"
 #include "http/http_server.h"
 #include "http/json_input.h"
 #include "http/router.h"
@@ -232,4 +233,23 @@ TEST_CASE("the OpenAPI document describes exactly the routes the server has") {
   // Every error the document references exists.
   for (const auto& [name, resp] : doc.at("components").at("responses").as_object())
     CHECK(resp.at("content").as_object().contains("application/problem+json"));
+}
+
+TEST_CASE("header scan: the end is found in any split, folds and bare LFs are told apart") {
+  using V = cm::http::HeaderScan::Verdict;
+  const std::string plain = "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n\r\nBODY";
+  const std::size_t end = plain.find("BODY");
+  for (std::size_t n = 0; n < end; ++n) {
+    CAPTURE(n);
+    CHECK(cm::http::ScanHeader(std::string_view(plain).substr(0, n)).verdict == V::kIncomplete);
+  }
+  const auto whole = cm::http::ScanHeader(plain);
+  CHECK(whole.verdict == V::kComplete);
+  CHECK(whole.end == end);
+  CHECK(cm::http::ScanHeader("GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n").verdict == V::kObsFold);
+  CHECK(cm::http::ScanHeader("GET / HTTP/1.1\r\nX-A: a\r\n\tb\r\n\r\n").verdict == V::kObsFold);
+  // Not a fold: a space inside a value, or in the body after the header.
+  CHECK(cm::http::ScanHeader("GET / HTTP/1.1\r\nX-A: a b\r\n\r\n x").verdict == V::kComplete);
+  CHECK(cm::http::ScanHeader("GET / HTTP/1.1\nHost: a\n\n").verdict == V::kForParser);
+  CHECK(cm::http::ScanHeader("GET / HTTP/1.1\r\nHost: a\r\n\rX").verdict == V::kForParser);
 }

@@ -3,6 +3,13 @@
 // the body never runs (RFC 9112 sections 6.1, 6.3, 3.2 and 5.2).
 #include <doctest/doctest.h>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <thread>
+
 #include "tests/server/api_fixture.h"
 
 using namespace cm::test;
@@ -102,4 +109,50 @@ TEST_CASE("Host: missing or repeated in HTTP/1.1 is 400; HTTP/1.0 may omit it; b
   CHECK(bare.status == 400);
   CHECK(f.http.Post("/api/users/signup", R"({"email":"bare-lf@x.io","password":"password-123","name":"P"})")
             .status == 201);
+}
+
+TEST_CASE("an obs-fold anywhere in the header is 400 and close, and a folded framing is never honoured") {
+  ApiFixture f;
+  struct Fold {
+    const char* name;
+    std::string framing;
+  };
+  const Fold folds[] = {
+      {"plain header", "X-A: a\r\n b\r\nContent-Length: 0\r\n"},
+      {"tab fold", "X-A: a\r\n\tb\r\nContent-Length: 0\r\n"},
+      {"folded Transfer-Encoding", "Transfer-Encoding:\r\n chunked\r\n"},
+      {"folded Content-Length", "Content-Length:\r\n 0\r\n"},
+      {"fold right after the request line", " X-A: a\r\nContent-Length: 0\r\n"},
+  };
+  int i = 0;
+  for (const Fold& fold : folds) {
+    CAPTURE(fold.name);
+    const std::string email = "folded" + std::to_string(i++) + "@x.io";
+    const auto res = f.http.Raw(Front(fold.framing) + Chunked(Smuggled(email)));
+    CHECK(res.status == 400);
+    CHECK(res.Header("connection") == "close");
+    CHECK(Str(res.Json(), "code") == "BAD_FRAMING");
+    CHECK(f.http.Post("/api/users/signup", R"({"email":")" + email +
+                                               R"(","password":"password-123","name":"P"})")
+              .status == 201);
+  }
+  // A fold that arrives in a later segment than the line it continues.
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
+    for (const char* piece : {"GET /healthz HTTP/1.1\r\nHo", "st: a\r\nX-A: a\r", "\n", " b\r\n\r\n"}) {
+      boost::asio::write(socket, boost::asio::buffer(std::string(piece)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    boost::beast::flat_buffer buffer;
+    boost::beast::http::response<boost::beast::http::string_body> res;
+    boost::beast::http::read(socket, buffer, res);
+    CHECK(res.result_int() == 400);
+  }
+  // Long headers still read as before, up to the limit.
+  CHECK(f.http.Raw("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(6000, 'v') +
+                   "\r\n\r\n").status == 200);
+  CHECK(f.http.Raw("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(9000, 'v') +
+                   "\r\n\r\n").status == 413);
 }
