@@ -85,7 +85,7 @@ int RunBackup(const BackupCli& cli) {
   if (parser.parse(made.value().body).get(doc) || doc["seq"].get(seq) ||
       doc["stateHash"].get(hash) || doc["files"].get(files))
     return Fail("the server's answer is not a backup: " + made.value().body);
-  // The copy holds the server's secrets: only its owner may read it.
+  // The copy holds e-mails and password hashes: only its owner may read it.
   fs::create_directories(cli.to, ec);
   fs::permissions(cli.to, fs::perms::owner_all, ec);
   if (ec) return Fail("cannot create " + cli.to + ": " + ec.message());
@@ -94,7 +94,7 @@ int RunBackup(const BackupCli& cli) {
   for (auto f : files) {
     std::string_view p;
     if (f["path"].get(p)) return Fail("a file of the backup has no path");
-    paths.emplace_back(p);
+    if (!journal::IsKeyFile(std::string(p))) paths.emplace_back(p);
   }
   uint64_t bytes = 0;
   for (const std::string& p : paths) {
@@ -130,7 +130,17 @@ int RunRestore(const BackupCli& cli) {
     std::fprintf(stderr, "concertmania: %s\n", b.status().ToString().c_str());
     return b.status().IsNotFound() ? kFailed : kBadBackup;
   }
-  if (Status s = journal::RestoreBackup(cli.from, cli.data_dir); !s.ok()) return Fail(s.ToString());
+  // Without its keys a server makes new ones, and every ticket code already issued would be
+  // refused at the door: that must be chosen, never an accident.
+  if (!journal::HoldsKeys(cli.from) && cli.keys_from.empty() && !cli.without_keys) {
+    std::fprintf(stderr,
+                 "concertmania: a backup holds no keys: give --keys-from DIR (the directory "
+                 "where jwt-secret and ticket-signing-key were kept), or --without-keys when "
+                 "the server takes them from --jwt-secret and --ticket-signing-key\n");
+    return kBadBackup;
+  }
+  if (Status s = journal::RestoreBackup(cli.from, cli.data_dir, cli.keys_from); !s.ok())
+    return Fail(s.ToString());
   // The lost events' ids may be out in the world: what comes next starts a new timeline.
   std::optional<engine::Timeline> requested;
   if (cli.timeline > 0) requested = static_cast<engine::Timeline>(cli.timeline);
@@ -170,6 +180,14 @@ void AddBackupCommands(CLI::App& app, BackupCli& cli) {
       ->add_option("--timeline", cli.timeline,
                    "The new timeline's number (default: the lowest this backup has not taken)")
       ->check(CLI::Range(1u, engine::kMaxTimeline));
+  auto* keys = cli.restore->add_option(
+      "--keys-from", cli.keys_from,
+      "A directory holding the server's jwt-secret and ticket-signing-key (copied 0600)");
+  cli.restore
+      ->add_flag("--without-keys", cli.without_keys,
+                 "Restore without key files: the server takes its keys from its flags, or makes "
+                 "new ones (then codes already issued are refused at the door)")
+      ->excludes(keys);
 }
 
 int RunBackupCommand(const BackupCli& cli) {

@@ -24,6 +24,8 @@ struct BackupCli {
   std::string from;
   std::string data_dir;
   unsigned timeline = 0;  // restore --timeline; 0: the lowest free one
+  std::string keys_from;  // restore --keys-from: where the key files are kept
+  bool without_keys = false;  // restore --without-keys: the server gets its keys elsewhere
   int timeout_s = 600;
 };
 

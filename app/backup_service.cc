@@ -15,7 +15,8 @@ namespace {
 
 api::BackupInfo InfoOf(const journal::Backup& b) {
   api::BackupInfo info{b.seq, b.state_hash, b.created_at_ms, {}};
-  for (const journal::BackupFile& f : b.files) info.files.push_back({f.path, f.size, f.crc32c});
+  for (const journal::BackupFile& f : b.files)
+    if (!journal::IsKeyFile(f.path)) info.files.push_back({f.path, f.size, f.crc32c});
   return info;
 }
 
@@ -84,7 +85,9 @@ std::optional<api::BackupInfo> BackupService::Find(uint64_t seq) const {
 Result<std::string> BackupService::ReadFile(uint64_t seq, const std::string& path) const {
   const std::string dir = DirOf(data_dir_, seq);
   auto b = journal::ReadBackup(dir, false);
-  if (!b.ok() || !journal::ListsFile(b.value(), path))
+  if (b.ok() && journal::IsKeyFile(path) && journal::ListsFile(b.value(), path))
+    return Status::NotFound("backup " + std::to_string(seq) + ": keys are never served");
+  if (!b.ok() || !journal::ServesFile(b.value(), path))
     return Status::NotFound("backup " + std::to_string(seq) + " has no file " + path);
   std::ifstream in(std::filesystem::path(dir) / path, std::ios::binary);
   std::ostringstream bytes;

@@ -20,9 +20,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kManifest = "MANIFEST";
 constexpr const char* kMagic = "concertmania-backup 1";
-// Kept in <data> by a server that generated them; a restore without them could not read its
-// own tokens or tickets.
-constexpr const char* kSecrets[] = {"jwt-secret", "ticket-signing-key"};
 
 Status IoError(const std::string& what, const std::error_code& ec) {
   return Status::IOError(what + ": " + ec.message());
@@ -164,11 +161,6 @@ Result<Backup> MakeBackup(const std::string& data_dir, engine::Seq seq, uint64_t
       if (Status s = CopyFileSynced(seg.path, to, false); !s.ok()) return s;
     }
   }
-  for (const char* secret : kSecrets) {
-    const fs::path from = fs::path(data_dir) / secret;
-    if (!fs::exists(from, ec)) continue;
-    if (Status s = CopyFileSynced(from, tmp / secret, true); !s.ok()) return s;
-  }
 
   Backup b;
   b.dir = final_dir.string();
@@ -200,6 +192,8 @@ Result<Backup> ReadBackup(const std::string& dir, bool verify) {
   auto b = ParseManifest(dir, text.str());
   if (!b.ok() || !verify) return b;
   for (const BackupFile& f : b.value().files) {
+    // An older backup lists the keys; a copy downloaded from it does not hold them.
+    if (IsKeyFile(f.path) && !fs::exists(fs::path(dir) / f.path)) continue;
     BackupFile seen;
     if (Status s = Checksum(fs::path(dir) / f.path, &seen); !s.ok())
       return Status::Corruption("backup " + dir + " is missing " + f.path);
@@ -230,21 +224,50 @@ std::vector<Backup> ListBackups(const std::string& data_dir) {
   return out;
 }
 
-Status RestoreBackup(const std::string& from, const std::string& data_dir) {
+bool IsKeyFile(const std::string& path) {
+  return std::find(std::begin(kKeyFiles), std::end(kKeyFiles), path) != std::end(kKeyFiles);
+}
+
+bool ServesFile(const Backup& b, const std::string& path) {
+  return ListsFile(b, path) && !IsKeyFile(path);
+}
+
+bool HoldsKeys(const std::string& dir) {
+  std::error_code ec;
+  return std::all_of(std::begin(kKeyFiles), std::end(kKeyFiles), [&](const char* key) {
+    return fs::is_regular_file(fs::path(dir) / key, ec);
+  });
+}
+
+Status RestoreBackup(const std::string& from, const std::string& data_dir,
+                     const std::string& keys_from) {
   auto b = ReadBackup(from, true);
   if (!b.ok()) return b.status();
   std::error_code ec;
   if (fs::exists(data_dir, ec) && !fs::is_empty(data_dir, ec))
     return Status::InvalidArgument("restore into " + data_dir +
                                    ": the directory is not empty (restore into a new one)");
+  if (!keys_from.empty() &&
+      std::none_of(std::begin(kKeyFiles), std::end(kKeyFiles), [&](const char* key) {
+        return fs::is_regular_file(fs::path(keys_from) / key, ec);
+      }))
+    return Status::InvalidArgument(keys_from + " holds no key file (jwt-secret, " +
+                                   "ticket-signing-key)");
   fs::create_directories(data_dir, ec);
   if (ec) return IoError("cannot create " + data_dir, ec);
   for (const BackupFile& f : b.value().files) {
-    const bool secret = std::find(std::begin(kSecrets), std::end(kSecrets), f.path) !=
-                        std::end(kSecrets);
-    if (Status s = CopyFileSynced(fs::path(from) / f.path, fs::path(data_dir) / f.path, secret);
+    const bool key = IsKeyFile(f.path);
+    if (key && !fs::exists(fs::path(from) / f.path, ec)) continue;
+    if (Status s = CopyFileSynced(fs::path(from) / f.path, fs::path(data_dir) / f.path, key);
         !s.ok())
       return s;
+  }
+  if (!keys_from.empty()) {
+    for (const char* key : kKeyFiles) {
+      const fs::path to = fs::path(data_dir) / key;
+      if (!fs::is_regular_file(fs::path(keys_from) / key, ec) || fs::exists(to, ec)) continue;
+      if (Status s = CopyFileSynced(fs::path(keys_from) / key, to, true); !s.ok()) return s;
+    }
   }
   for (const char* sub : {"", "journal", "snapshots"})
     if (Status s = SyncDir((fs::path(data_dir) / sub).string()); !s.ok()) return s;

@@ -4,8 +4,12 @@
 //   <backup>/journal/        a RocksDB checkpoint of the journal (taken beside the writer)
 //   <backup>/snapshots/      the snapshot of seq N the backup is named after
 //   <backup>/journal-archive/ the segments journal retention archived (hard links)
-//   <backup>/jwt-secret, <backup>/ticket-signing-key   when the server keeps them in <data>
 //   <backup>/MANIFEST        what it covers, and every file with its size and crc32c
+//
+// The keys (jwt-secret, ticket-signing-key) are not in a backup: a backup is what the API
+// lets an admin token download, and a stolen token must not yield the key that signs every
+// ticket. They never change, so an operator backs them up once, apart (README), and a restore
+// takes them with --keys-from. Backups made before listed them; those are never served either.
 //
 // MANIFEST := "concertmania-backup 1\n" | "seq N\n" | "state-hash <16 hex>\n"
 //             | "created-at-ms T\n" | ("file <crc32c, 8 hex> <size> <relative path>\n")*
@@ -57,11 +61,24 @@ std::string FormatManifest(const Backup& b);
 // was made, so not in its MANIFEST, never served and never restored.
 inline constexpr const char* kRestoredFile = "RESTORED";
 
-// Whether `path` is a file the backup lists (or MANIFEST): the only names served or restored.
+// Whether `path` is a file the backup lists (or MANIFEST): the only names restored.
 bool ListsFile(const Backup& b, const std::string& path);
 
+// The server's key files, as they are named in <data>.
+inline constexpr const char* kKeyFiles[] = {"jwt-secret", "ticket-signing-key"};
+bool IsKeyFile(const std::string& path);
+
+// Whether the API may serve `path` of the backup: a file it lists that is not a key.
+bool ServesFile(const Backup& b, const std::string& path);
+
+// Whether the backup directory `dir` holds every key file (an older server's backup did).
+bool HoldsKeys(const std::string& dir);
+
 // Verifies the backup in `from`, then copies it into `data_dir`, which must not exist or be
-// empty: the result is a data directory a server starts on.
-Status RestoreBackup(const std::string& from, const std::string& data_dir);
+// empty: the result is a data directory a server starts on. The key files come from the
+// backup when it holds them (an older one), else from `keys_from` when given (each key file
+// there is copied, 0600; it must hold at least one).
+Status RestoreBackup(const std::string& from, const std::string& data_dir,
+                     const std::string& keys_from);
 
 }  // namespace cm::journal

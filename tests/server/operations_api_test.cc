@@ -25,6 +25,18 @@ double Sample(const std::string& metrics, const std::string& series) {
   return at == std::string::npos ? -1 : std::stod(metrics.substr(at + series.size() + 2));
 }
 
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The one snapshot file a backup holds.
+std::string SnapshotName(const std::string& backup) {
+  for (const auto& e : std::filesystem::directory_iterator(backup + "/snapshots"))
+    return e.path().filename().string();
+  return "none";
+}
+
 }  // namespace
 
 TEST_CASE("/metrics passes promtool's lint, with every part of the server reporting") {
@@ -219,16 +231,31 @@ TEST_CASE("an online backup during a flash sale restores to a server with the re
   CHECK(backup.output.find("backup of seq " + std::to_string(seq) + " (state hash " + hash) !=
         std::string::npos);
   CHECK(std::filesystem::exists(f.data_dir() + "/backups/" + std::to_string(seq) + "/MANIFEST"));
-  CHECK((std::filesystem::status(copy + "/ticket-signing-key").permissions() &
+  CHECK((std::filesystem::status(copy + "/MANIFEST").permissions() &
          std::filesystem::perms::group_read) == std::filesystem::perms::none);
+  // The keys never leave through the API: not in the copy, not in the server's backup.
+  for (const char* key : {"jwt-secret", "ticket-signing-key"}) {
+    CAPTURE(key);
+    CHECK_FALSE(std::filesystem::exists(copy + "/" + key));
+    CHECK_FALSE(std::filesystem::exists(f.data_dir() + "/backups/" + std::to_string(seq) + "/" +
+                                        key));
+  }
 
   // Restored into a new directory: the journal checks, and replaying it alone to the backup's
-  // seq gives the hash the server reported.
+  // seq gives the hash the server reported. Without keys the restore is refused unless told.
   const std::string restored = f.dir.path() + "/restored";
-  const ShellResult restore =
+  const ShellResult keyless =
       RunShell(ServerBinary() + " restore --from " + copy + " --data " + restored + " 2>&1");
+  CHECK(keyless.exit_code == 2);
+  CHECK(keyless.output.find("--keys-from") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(restored));
+  const ShellResult restore = RunShell(ServerBinary() + " restore --from " + copy + " --data " +
+                                       restored + " --keys-from " + f.data_dir() + " 2>&1");
   INFO("restore: " << restore.output);
   REQUIRE(restore.exit_code == 0);
+  CHECK(ReadAll(restored + "/ticket-signing-key") == ReadAll(f.data_dir() + "/ticket-signing-key"));
+  CHECK((std::filesystem::status(restored + "/ticket-signing-key").permissions() &
+         std::filesystem::perms::group_read) == std::filesystem::perms::none);
   const ShellResult verify = RunShell(ReplayBinary() + " --data " + restored + " --verify 2>&1");
   INFO("replay --verify: " << verify.output);
   CHECK(verify.exit_code == 0);
@@ -248,17 +275,31 @@ TEST_CASE("an online backup during a flash sale restores to a server with the re
 
   // Refusals: a second restore into the same directory, a copy that was tampered with, a file
   // the backup does not list, and anyone but an admin.
-  CHECK(RunShell(ServerBinary() + " restore --from " + copy + " --data " + restored + " 2>&1")
+  CHECK(RunShell(ServerBinary() + " restore --from " + copy + " --data " + restored +
+                 " --without-keys 2>&1")
             .exit_code == 1);
   {
-    std::ofstream(copy + "/ticket-signing-key", std::ios::app) << "x";
+    std::ofstream(copy + "/snapshots/" + SnapshotName(copy), std::ios::app) << "x";
   }
   const ShellResult tampered = RunShell(ServerBinary() + " restore --from " + copy + " --data " +
-                                        f.dir.path() + "/restored-2 2>&1");
+                                        f.dir.path() + "/restored-2 --without-keys 2>&1");
   CHECK(tampered.exit_code == 2);
   CHECK(tampered.output.find("does not match its checksum") != std::string::npos);
   const std::string files = "/api/admin/backups/" + std::to_string(seq) + "/file?path=";
   CHECK(f.http.Get(files + "MANIFEST", f.admin).status == 200);
+  CHECK(f.http.Get(files + "jwt-secret", f.admin).status == 404);
+  {
+    // A backup from an older server lists the keys and holds them: still never served.
+    const std::string old_dir = f.data_dir() + "/backups/" + std::to_string(seq);
+    std::filesystem::copy_file(f.data_dir() + "/ticket-signing-key",
+                               old_dir + "/ticket-signing-key");
+    std::ofstream(old_dir + "/MANIFEST", std::ios::app)
+        << "file 00000000 " << std::filesystem::file_size(old_dir + "/ticket-signing-key")
+        << " ticket-signing-key\n";
+  }
+  const auto key = f.http.Get(files + "ticket-signing-key", f.admin);
+  CHECK(key.status == 404);
+  CHECK(key.body.find("keys are never served") != std::string::npos);
   CHECK(f.http.Get(files + "../../jwt-secret", f.admin).status == 404);
   CHECK(f.http.Get(files + "journal%2F..%2F..%2Fjwt-secret", f.admin).status == 404);
   CHECK(f.http.Post("/api/admin/backups", "", users[0]).status == 403);
