@@ -106,7 +106,7 @@ void CheckinHandler::CheckIn(const ExPtr& ex) {
   if (!cmd) return;
   cmd->has_idem = false;  // a scan is answered by the state, not by a remembered first answer
   cmd->body = engine::CheckInCmd{claim->ticket, claim->concert, claim->seat, claim->version,
-                                 static_cast<engine::ConcertId>(concert), gate, false, 0};
+                                 static_cast<engine::ConcertId>(concert), gate, false, 0, {}};
   ctx_.Submit(ex, std::move(*cmd), [this, ex, gate, claim = *claim](const Event& e) {
     JsonWriter w;
     w.BeginObject();
@@ -143,9 +143,10 @@ void CheckinHandler::Sync(const ExPtr& ex) {
   auto body = Body(ex);
   if (!body) return;
   FieldReader f(*body);
-  std::string gate;
+  std::string gate, device;
   int64_t concert = 0;
-  f.String("gate", &gate, 1, engine::kMaxGateName) && f.Int("concertId", &concert, 1, INT64_MAX);
+  f.String("gate", &gate, 1, engine::kMaxGateName) && f.Int("concertId", &concert, 1, INT64_MAX) &&
+      (!f.Has("device") || f.String("device", &device, 1, engine::kMaxDeviceName));
   if (!f.ok()) return FailInput(ex, f.error());
   simdjson::dom::array scans;
   if ((*body)["scans"].get(scans) != simdjson::SUCCESS || scans.size() == 0 ||
@@ -177,7 +178,7 @@ void CheckinHandler::Sync(const ExPtr& ex) {
     auto cmd = NewCommand(ex, *claims);
     if (!cmd) return;
     cmd->body = engine::CheckInCmd{c.ticket, c.concert, c.seat, c.version,
-                                   static_cast<engine::ConcertId>(concert), gate, true, at};
+                                   static_cast<engine::ConcertId>(concert), gate, true, at, device};
     cmd_of.push_back(cmds.size());
     cmds.push_back(std::move(*cmd));
   }
@@ -233,13 +234,18 @@ void CheckinHandler::Bundle(const ExPtr& ex) {
 void CheckinHandler::Conflicts(const ExPtr& ex) {
   auto claims = Staff(ex);
   if (!claims) return;
-  int64_t concert = 0;
-  if (!QueryNumber(ex, "concert", 0, 0, INT64_MAX, &concert)) return;
+  int64_t concert = 0, page = 0, size = 0;
+  if (!QueryNumber(ex, "concert", 0, 0, INT64_MAX, &concert) || !Paging(ex, &page, &size)) return;
   std::string body = reads_.Read([&](const engine::EngineState& s) {
+    // Every conflict, or one concert's: positions in s.conflicts(), oldest first.
+    const std::size_t all = s.conflicts().size();
+    const auto of = s.ConflictsOf(static_cast<engine::ConcertId>(concert));
+    const std::size_t total = concert == 0 ? all : of.size();
     JsonWriter w;
     w.BeginObject().Key("conflicts").BeginArray();
-    for (const engine::EngineState::Conflict& c : s.conflicts()) {
-      if (concert != 0 && c.what.concert != static_cast<uint64_t>(concert)) continue;
+    const auto first = static_cast<std::size_t>(page * size);
+    for (std::size_t i = first; i < total && i < first + static_cast<std::size_t>(size); ++i) {
+      const engine::EngineState::Conflict& c = s.conflicts()[concert == 0 ? i : of[i]];
       w.BeginObject()
           .Field("seq", c.seq)
           .Field("recordedAt", json::FormatTime(c.recorded_at))
@@ -251,9 +257,14 @@ void CheckinHandler::Conflicts(const ExPtr& ex) {
       if (!c.what.first_gate.empty())
         w.Field("firstGate", c.what.first_gate)
             .Field("firstScanAt", json::FormatTime(c.what.first_at));
+      if (!c.what.device.empty()) w.Field("device", c.what.device);
       w.EndObject();
     }
-    w.EndArray().EndObject();
+    w.EndArray()
+        .Field("page", page)
+        .Field("size", size)
+        .Field("total", static_cast<uint64_t>(total))
+        .EndObject();
     return w.Take();
   });
   Json(ex, 200, std::move(body), {{http::field::cache_control, "no-store"}});

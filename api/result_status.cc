@@ -98,6 +98,7 @@ int HttpStatusOf(engine::ResultCode code) {
     case ResultCode::kTicketCheckedIn:
     case ResultCode::kTicketTransferred:
     case ResultCode::kScanAlreadyRecorded:
+    case ResultCode::kConflictLimit:
       return 409;
   }
   return 500;

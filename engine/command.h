@@ -141,6 +141,7 @@ struct CheckInCmd {
   // in at `scanned_at`, so the decision records it, or reports the conflict; never refuses it.
   bool offline = false;
   TimeMs scanned_at = 0;
+  std::string device;  // the offline scanner's name, if given: part of what makes a scan one
 };
 
 // The holder gives a ticket to another registered user (found by email).

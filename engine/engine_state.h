@@ -11,7 +11,10 @@
 
 #include <array>
 #include <memory>
+#include <set>
+#include <span>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -155,6 +158,10 @@ class EngineState {
     bool operator==(const Conflict&) const = default;
   };
   const std::vector<Conflict>& conflicts() const { return conflicts_; }
+  // Where in conflicts() one concert's conflicts are, oldest first.
+  std::span<const uint32_t> ConflictsOf(ConcertId concert) const;
+  // Whether this very scan (ticket, gate, device and time) is a recorded conflict already.
+  bool HasConflict(const CheckInConflict& scan) const;
   // Concerts with a waiting room, ascending.
   const std::vector<ConcertId>& rooms() const { return rooms_; }
 
@@ -181,6 +188,7 @@ class EngineState {
   Status StartCooldown(const Reservation& r, TimeMs at);
   void ReturnSeats(Concert& c, const Reservation& r);
   void AddSession(const Session& s, TimeMs now);
+  void AddConflict(Conflict c);
   void RemoveSession(SessionId id);
 
   EngineConfig config_;
@@ -209,6 +217,9 @@ class EngineState {
   DenseTable<TicketId, Ticket> tickets_;
   ShardedFlatMap<ReservationId, TicketId> first_ticket_of_;
   std::vector<Conflict> conflicts_;
+  // Derived from conflicts_ (not in snapshots): each concert's, and the scans they record.
+  std::unordered_map<ConcertId, std::vector<uint32_t>> conflicts_of_;
+  std::set<std::tuple<TicketId, TimeMs, std::string, std::string>> conflict_scans_;
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
   DenseTable<SessionId, Session> sessions_;

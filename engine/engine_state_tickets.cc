@@ -70,10 +70,28 @@ Status EngineState::ApplyTicket(const Event& e) {
   }
   if (const auto* b = std::get_if<CheckInConflict>(&e.body)) {
     if (!tickets_.contains(b->ticket)) return Contradiction(e, "for an unknown ticket");
-    conflicts_.push_back(Conflict{e.seq, e.ts, *b});
+    // A journal from before conflicts were told apart may repeat one: kept as it was decided.
+    AddConflict(Conflict{e.seq, e.ts, *b});
     return Status::OK();
   }
   return Contradiction(e, "is not a ticket event");
+}
+
+void EngineState::AddConflict(Conflict c) {
+  conflicts_of_[c.what.concert].push_back(static_cast<uint32_t>(conflicts_.size()));
+  conflict_scans_.emplace(c.what.ticket, c.what.scanned_at, c.what.gate, c.what.device);
+  conflicts_.push_back(std::move(c));
+}
+
+std::span<const uint32_t> EngineState::ConflictsOf(ConcertId concert) const {
+  const auto it = conflicts_of_.find(concert);
+  if (it == conflicts_of_.end()) return {};
+  return it->second;
+}
+
+bool EngineState::HasConflict(const CheckInConflict& scan) const {
+  return conflict_scans_.contains(
+      std::make_tuple(scan.ticket, scan.scanned_at, scan.gate, scan.device));
 }
 
 }  // namespace cm::engine

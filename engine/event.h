@@ -246,6 +246,7 @@ struct CheckInConflict {
   ResultCode why = ResultCode::kAlreadyUsed;  // kAlreadyUsed or kTicketRevoked
   std::string first_gate;                     // the check-in it collides with, if any
   TimeMs first_at = 0;
+  std::string device;  // the scanner that uploaded it, if it named itself (format 10 on)
   bool operator==(const CheckInConflict&) const = default;
 };
 

@@ -55,6 +55,7 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kTicketCheckedIn: return "TICKET_CHECKED_IN";
     case ResultCode::kTicketTransferred: return "TICKET_TRANSFERRED";
     case ResultCode::kScanAlreadyRecorded: return "SCAN_ALREADY_RECORDED";
+    case ResultCode::kConflictLimit: return "CONFLICT_LIMIT";
     case ResultCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
   }
   return "UNKNOWN_RESULT_CODE";

@@ -74,6 +74,7 @@ enum class ResultCode : uint16_t {
   kTicketCheckedIn = 907,  // a used ticket cannot be transferred or refunded
   kTicketTransferred = 908,  // a reservation whose ticket was given away cannot be cancelled
   kScanAlreadyRecorded = 909,  // an offline scan uploaded again: nothing new
+  kConflictLimit = 910,  // the concert keeps kMaxConflictsPerConcert conflicts already
 };
 
 std::string_view ToString(ResultCode code);

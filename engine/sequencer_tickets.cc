@@ -33,6 +33,8 @@ EventBody Sequencer::DecideCheckIn(const Command& cmd, const CheckInCmd& c) {
     return Reject(cmd, ResultCode::kForbidden, 0, "only door staff check tickets in");
   if (c.gate.empty() || c.gate.size() > kMaxGateName)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "a gate name is 1 to 32 bytes");
+  if (c.device.size() > kMaxDeviceName)
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "a device name is at most 32 bytes");
   const Ticket* t = state_.FindTicket(c.ticket);
   // A code that verifies but names a seat or concert other than the ticket's was not issued
   // by this engine (another deployment's key): it is not a ticket here.
@@ -47,13 +49,20 @@ EventBody Sequencer::DecideCheckIn(const Command& cmd, const CheckInCmd& c) {
     // The gate already let someone in: record the collision, never refuse it silently.
     if (!revoked && t->gate == c.gate && t->checked_in_at == c.scanned_at)
       return Reject(cmd, ResultCode::kScanAlreadyRecorded, t->id);
-    return CheckInConflict{t->id,
-                           t->concert,
-                           c.gate,
-                           c.scanned_at,
-                           revoked ? ResultCode::kTicketRevoked : ResultCode::kAlreadyUsed,
-                           used ? t->gate : std::string(),
-                           used ? t->checked_in_at : 0};
+    CheckInConflict conflict{t->id,
+                             t->concert,
+                             c.gate,
+                             c.scanned_at,
+                             revoked ? ResultCode::kTicketRevoked : ResultCode::kAlreadyUsed,
+                             used ? t->gate : std::string(),
+                             used ? t->checked_in_at : 0,
+                             c.device};
+    // The same scan uploaded again (a gate that retries) is one conflict, not another.
+    if (state_.HasConflict(conflict)) return Reject(cmd, ResultCode::kScanAlreadyRecorded, t->id);
+    if (state_.ConflictsOf(t->concert).size() >= kMaxConflictsPerConcert)
+      return Reject(cmd, ResultCode::kConflictLimit, kMaxConflictsPerConcert,
+                    "this concert keeps no more conflicts: resolve the ones listed");
+    return conflict;
   }
   if (revoked) return Reject(cmd, ResultCode::kTicketRevoked, t->version);
   if (used) return Reject(cmd, ResultCode::kAlreadyUsed, static_cast<uint64_t>(t->checked_in_at),

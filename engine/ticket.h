@@ -11,6 +11,10 @@
 namespace cm::engine {
 
 inline constexpr std::size_t kMaxGateName = 32;
+inline constexpr std::size_t kMaxDeviceName = 32;  // an offline scanner's own name
+// Conflicts a concert keeps. Each distinct scan is recorded once, so honest gates stay far
+// below this; a hostile or broken uploader meets CONFLICT_LIMIT instead of growing the state.
+inline constexpr std::size_t kMaxConflictsPerConcert = 10'000;
 
 struct Ticket {
   TicketId id = 0;

@@ -171,6 +171,7 @@ struct Fields {
       Str("first_gate", b.first_gate);
       Num("first_at", b.first_at);
     }
+    if (!b.device.empty()) Str("device", b.device);
   }
   void operator()(const ReservationCancelled& b) {
     Ids(b.reservation, b.concert, b.user);

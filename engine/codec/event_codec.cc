@@ -192,6 +192,7 @@ struct BodyEncoder {
     PutVarint32(d, static_cast<uint32_t>(b.why));
     PutLengthPrefixed(d, b.first_gate);
     PutFixed64(d, static_cast<uint64_t>(b.first_at));
+    PutLengthPrefixed(d, b.device);
   }
   void operator()(const ReservationCancelled& b) {
     PutIds(b.reservation, b.concert, b.user);
@@ -468,7 +469,7 @@ bool DecodePaymentBody(EventType type, uint8_t /*version*/, std::string_view* in
 }
 
 // Tickets and the door (format 6 on).
-bool DecodeTicketBody(EventType type, std::string_view* in, EventBody* body) {
+bool DecodeTicketBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
   switch (type) {
     case EventType::kTicketIssued: {
       TicketIssued b;
@@ -501,7 +502,8 @@ bool DecodeTicketBody(EventType type, std::string_view* in, EventBody* body) {
       CheckInConflict b;
       if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) || !GetString(in, &b.gate) ||
           !GetSigned64(in, &b.scanned_at) || !GetCode(in, &b.why) ||
-          !GetString(in, &b.first_gate) || !GetSigned64(in, &b.first_at))
+          !GetString(in, &b.first_gate) || !GetSigned64(in, &b.first_at) ||
+          (version >= 10 && !GetString(in, &b.device)))
         return false;
       *body = std::move(b);
       return true;
@@ -617,7 +619,7 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
     case EventType::kCheckInConflict:
     case EventType::kReservationCancelled:
     case EventType::kHoldExtended:
-      return DecodeTicketBody(type, in, body);
+      return DecodeTicketBody(type, version, in, body);
     case EventType::kTermStarted:
       return DecodeTermStarted(in, body);
     case EventType::kStateHashed:

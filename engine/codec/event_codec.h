@@ -1,17 +1,18 @@
 #pragma once
-// The journal's record format, version 9. Older records are still read: version 1 (before
+// The journal's record format, version 10. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
 // payment events, and the reservation events carry only the reservation), version 3 (before
 // re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
 // has no order and means kShuffledAtOnce; no QueueDrawn) and version 5 (before tickets: no
 // ticket events, no STAFF role, no after-sale rules in concert specs) and version 6 (before
 // replication: no term, read as term 0; no TermStarted) and version 7 (before state hashes: no
-// StateHashed) and version 8 (before timelines: no TimelineStarted). One record per
+// StateHashed) and version 8 (before timelines: no TimelineStarted) and version 9 (before
+// scanners named themselves: no device in CheckInConflict). One record per
 // event; the journal packs the records of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 9, or 8 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 10, or 9 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -47,7 +48,7 @@
 //                        | scanned_at: u64 | offline: u8
 //   TicketTransferred    ticket, concert, from, to: u64 | version: varint
 //   CheckInConflict      ticket, concert: u64 | gate: lstr | scanned_at: u64 | why: varint
-//                        | first_gate: lstr | first_at: u64
+//                        | first_gate: lstr | first_at: u64 | device: lstr (not before 10)
 //   ReservationCancelled reservation, concert, user, refund, fee: u64
 //   HoldExtended         reservation, concert, user, expires_at: u64
 //   TermStarted          term: u64 | leader: lstr
@@ -65,7 +66,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 9;
+inline constexpr uint8_t kEventFormatVersion = 10;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -26,6 +26,7 @@ class StateRestorer {
   Status DecodePayments(std::string_view* in);
   Status DecodeTickets(std::string_view* in);
   EngineState& s_;
+  uint8_t version_ = 0;
 };
 
 namespace {
@@ -363,6 +364,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutVarint32(dst, static_cast<uint32_t>(c.what.why));
     PutLengthPrefixed(dst, c.what.first_gate);
     PutFixed64(dst, static_cast<uint64_t>(c.what.first_at));
+    PutLengthPrefixed(dst, c.what.device);
   }
 }
 
@@ -373,6 +375,7 @@ Status StateRestorer::Decode(std::string_view in) {
     return Fail("truncated header");
   if (version < kOldestStateFormatVersion || version > kStateFormatVersion)
     return Fail("unknown format version " + std::to_string(version));
+  version_ = version;
   if (version >= 8 && !GetFixed64(&in, &s_.term_)) return Fail("truncated header");
   if (version >= 9) {
     uint32_t n;
@@ -616,10 +619,12 @@ Status StateRestorer::DecodeTickets(std::string_view* in) {
         !GetFixed64(in, &c.what.ticket) || !GetFixed64(in, &c.what.concert) ||
         !GetString(in, &c.what.gate) || !GetSigned64(in, &c.what.scanned_at) ||
         !GetVarint32(in, &why) || !GetString(in, &c.what.first_gate) ||
-        !GetSigned64(in, &c.what.first_at) || !s_.tickets_.contains(c.what.ticket))
+        !GetSigned64(in, &c.what.first_at) ||
+        (version_ >= 10 && !GetString(in, &c.what.device)) ||
+        !s_.tickets_.contains(c.what.ticket))
       return Fail("malformed check-in conflict");
     c.what.why = static_cast<ResultCode>(why);
-    s_.conflicts_.push_back(std::move(c));
+    s_.AddConflict(std::move(c));
   }
   return Status::OK();
 }

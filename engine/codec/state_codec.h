@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 9) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 10) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
@@ -48,6 +48,7 @@
 //                | state: u8 (TicketState) | checked_in_at: fixed64 | gate: lstr
 // conflict    := seq, recorded_at, ticket, concert: fixed64 | gate: lstr | scanned_at: fixed64
 //                | why: varint | first_gate: lstr | first_at: fixed64
+//                | device: lstr (not before version 10: none)
 // ticket      := id, user: fixed64 | status, end: u8 | place, joined_at, admitted_at,
 //                admission_expires_at, ended_at: fixed64
 // users       := varint n, fixed64[n]
@@ -57,7 +58,7 @@
 // follow from the reservations and tickets and are rebuilt on load. The encoding is canonical
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
 // version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
-// writer's term, version 9 the timeline; a version 8 snapshot is read as timeline 0, a version
+// writer's term, version 9 the timeline, version 10 a conflict's device; a version 8 snapshot is read as timeline 0, a version
 // 7 one as term 0 too, and an older one is passed over at recovery and the journal replays
 // instead.
 
@@ -70,7 +71,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 9;
+inline constexpr uint8_t kStateFormatVersion = 10;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 
 void EncodeState(const EngineState& state, std::string* dst);

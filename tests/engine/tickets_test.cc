@@ -6,6 +6,7 @@
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
 #include "engine/invariants.h"
+#include "tests/support/old_records.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -60,7 +61,7 @@ struct Fixture {
     return *w.state.FindTicket(first + i);
   }
   CheckInCmd Scan(const Ticket& t, std::string gate = "North") {
-    return CheckInCmd{t.id, t.concert, t.seat, t.version, concert, std::move(gate), false, 0};
+    return CheckInCmd{t.id, t.concert, t.seat, t.version, concert, std::move(gate), false, 0, {}};
   }
   Event CheckIn(const CheckInCmd& c, TimeMs now, UserId as = 0) {
     return w.Run(w.As(as == 0 ? door : as, now, c));
@@ -230,6 +231,20 @@ TEST_CASE("offline scans: recorded with the gate's time; a repeat upload is noth
   const Event revoked = f.CheckIn(stale, f.doors + 90'000);
   REQUIRE(TypeOf(revoked) == EventType::kCheckInConflict);
   CHECK(std::get<CheckInConflict>(revoked.body).why == ResultCode::kTicketRevoked);
+
+  // The same conflicting scan uploaded again (a gate that retries) is nothing new; the same
+  // moment from another scanner at that gate is another scan.
+  CHECK(CodeOf(f.CheckIn(west, f.doors + 85'000)) == ResultCode::kScanAlreadyRecorded);
+  CHECK(f.w.state.conflicts().size() == 2);
+  CheckInCmd west_2 = west;
+  west_2.device = "handheld-2";
+  const Event other = f.CheckIn(west_2, f.doors + 86'000);
+  REQUIRE(TypeOf(other) == EventType::kCheckInConflict);
+  CHECK(std::get<CheckInConflict>(other.body).device == "handheld-2");
+  CHECK(CodeOf(f.CheckIn(west_2, f.doors + 87'000)) == ResultCode::kScanAlreadyRecorded);
+  CHECK(f.w.state.conflicts().size() == 3);
+  west_2.device = std::string(kMaxDeviceName + 1, 'd');
+  CHECK(CodeOf(f.CheckIn(west_2, f.doors + 87'000)) == ResultCode::kInvalidArgument);
 
   // A gate clock far ahead of the engine's is not believed.
   CheckInCmd future = f.Scan(f.TicketOf(old_b.reservation), "East");
@@ -422,4 +437,45 @@ TEST_CASE("a journal that contradicts the tickets is corrupt, not applied") {
   CHECK(apply(TicketTransferred{t.id, t.concert, f.bob, f.alice, 2}).IsCorruption());
   CHECK(apply(TicketIssued{f.w.state.last_seq() + 1, r, f.concert, f.alice, 0}).IsCorruption());
   CHECK(apply(HoldExtended{r, f.concert, f.alice, kT + 999'999}).IsCorruption());
+}
+
+TEST_CASE("a concert keeps at most kMaxConflictsPerConcert conflicts; past it, CONFLICT_LIMIT") {
+  Fixture f;
+  const Ticket& a = f.TicketOf(f.Buy(f.alice, {1}));
+  CheckInCmd first = f.Scan(a, "East");
+  REQUIRE(TypeOf(f.CheckIn(first, f.doors + 10)) == EventType::kTicketCheckedIn);
+  // A hostile uploader varies the scan time to make every scan distinct.
+  CheckInCmd scan = f.Scan(a, "West");
+  scan.offline = true;
+  for (std::size_t i = 0; i < kMaxConflictsPerConcert; ++i) {
+    scan.scanned_at = f.doors + 1000 + static_cast<TimeMs>(i);
+    REQUIRE(TypeOf(f.CheckIn(scan, f.doors + 20'000)) == EventType::kCheckInConflict);
+  }
+  scan.scanned_at = f.doors + 999;
+  const Event full = f.CheckIn(scan, f.doors + 20'000);
+  CHECK(CodeOf(full) == ResultCode::kConflictLimit);
+  CHECK(f.w.state.conflicts().size() == kMaxConflictsPerConcert);
+  CHECK(f.w.state.ConflictsOf(f.concert).size() == kMaxConflictsPerConcert);
+  CHECK(f.w.state.ConflictsOf(f.concert + 1).empty());
+  f.CheckClean();
+}
+
+TEST_CASE("a conflict's device: journaled from format 10, absent (empty) in a version 9 record") {
+  Event e;
+  e.seq = 41;
+  e.ts = kT;
+  e.body = CheckInConflict{7, 3, "West", kT - 5, ResultCode::kAlreadyUsed, "East", kT - 9,
+                           "handheld-2"};
+  std::string rec;
+  EncodeEvent(e, &rec);
+  std::string_view in = rec;
+  Event back;
+  REQUIRE(DecodeEvent(&in, &back).ok());
+  CHECK(std::get<CheckInConflict>(back.body) == std::get<CheckInConflict>(e.body));
+  // As a version 9 writer wrote it: no device field at the end (an empty one is one byte).
+  std::get<CheckInConflict>(e.body).device.clear();
+  const std::string v9 = AsVersion(e, 9, 1);
+  std::string_view v9_in = v9;
+  REQUIRE(DecodeEvent(&v9_in, &back).ok());
+  CHECK(std::get<CheckInConflict>(back.body) == std::get<CheckInConflict>(e.body));
 }

@@ -387,6 +387,38 @@ TEST_CASE("offline scans: uploaded later, recorded with their time; two gates th
   CHECK(Str(conflicts[0], "gate") == "West");
   CHECK(Str(conflicts[0], "firstGate") == "East");
   CHECK(w.f.http.Get("/api/checkin/conflicts", a).status == 403);
+
+  // A gate that retries its upload adds nothing, however often.
+  const json::array west_scans{json::object{{"code", c0}, {"scannedAt", t + 100}}};
+  for (int i = 0; i < 30; ++i) {
+    const json::value again = sync("West", west_scans);
+    CHECK(Int(again, "conflicts") == 0);
+    CHECK(Str(again.at("results").at(0), "result") == "SCAN_ALREADY_RECORDED");
+  }
+  const std::string list = "/api/checkin/conflicts?concert=" + std::to_string(w.concert);
+  CHECK(Int(w.f.http.Get(list, w.staff).Json(), "total") == 1);
+
+  // 25 distinct scans from a named scanner: 26 conflicts, listed a page at a time.
+  json::array north;
+  for (int i = 0; i < 25; ++i) north.push_back(json::object{{"code", c0}, {"scannedAt", t + 300 + i}});
+  auto named = w.f.http.Post("/api/checkin/sync",
+                             json::serialize(json::object{{"concertId", w.concert},
+                                                          {"gate", "North"},
+                                                          {"device", "handheld-7"},
+                                                          {"scans", north}}),
+                             w.staff);
+  REQUIRE(named.status == 200);
+  CHECK(Int(named.Json(), "conflicts") == 25);
+  const json::value first_page = w.f.http.Get(list, w.staff).Json();
+  CHECK(Int(first_page, "total") == 26);
+  CHECK(first_page.at("conflicts").as_array().size() == 20);  // the default page size
+  const json::value last_page = w.f.http.Get(list + "&page=2&size=10", w.staff).Json();
+  const json::array& rest = last_page.at("conflicts").as_array();
+  REQUIRE(rest.size() == 6);
+  CHECK(Str(rest[5], "device") == "handheld-7");
+  CHECK(Str(rest[5], "gate") == "North");
+  CHECK(w.f.http.Get("/api/checkin/conflicts?size=101", w.staff).status == 422);
+  CHECK(Int(w.f.http.Get("/api/checkin/conflicts?concert=999999", w.staff).Json(), "total") == 0);
 }
 
 TEST_CASE("the offline door: export a bundle, verify codes with no server") {

@@ -211,10 +211,11 @@ Command RandomCommands::Next() {
       if (tickets_.empty()) break;
       const SeenTicket& t = tickets_[Pick(tickets_.size())];
       CheckInCmd c{t.id, t.concert, t.seat, t.version - static_cast<uint32_t>(Pick(6) == 0 ? 1 : 0),
-                   Pick(8) == 0 ? concert : t.concert, "G" + std::to_string(Pick(3)), false, 0};
+                   Pick(8) == 0 ? concert : t.concert, "G" + std::to_string(Pick(3)), false, 0, {}};
       if (Pick(3) == 0) {
         c.offline = true;
         c.scanned_at = now_ - static_cast<TimeMs>(Pick(3)) * 1000;
+        if (Pick(2) == 0) c.device = "D" + std::to_string(Pick(2));
       }
       return As(Pick(10) == 0 ? user : 0, c);
     }

@@ -136,7 +136,7 @@ TEST_CASE("a door bundle from the engine's state answers each verdict offline, a
   w.Run(w.As(a, TestWorld::kStart + 20, TransferTicketCmd{before_transfer.id, "b@x.io"}));
   w.Run(w.AsAdmin(TestWorld::kStart + 30, RefundReservationCmd{bought[2]}));
   w.Run(w.AsAdmin(TestWorld::kStart + 40,
-                  CheckInCmd{ticket(3).id, concert, ticket(3).seat, 1, concert, "G", false, 0}));
+                  CheckInCmd{ticket(3).id, concert, ticket(3).seat, 1, concert, "G", false, 0, {}}));
   CHECK(ticket(1).holder == b);
   auto bundle = ParseDoorBundle(ExportDoorBundle(w.state, concert, Key().public_key(), "now"));
   REQUIRE(bundle.ok());
