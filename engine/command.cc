@@ -4,7 +4,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 25, "update CommandType and ToString");
+static_assert(std::variant_size_v<CommandBody> == 26, "update CommandType and ToString");
 
 std::string_view ToString(CommandType t) {
   switch (t) {
@@ -33,6 +33,7 @@ std::string_view ToString(CommandType t) {
     case CommandType::kCancelReservation: return "CancelReservation";
     case CommandType::kExtendHold: return "ExtendHold";
     case CommandType::kStartTerm: return "StartTerm";
+    case CommandType::kAdoptOrphanCharge: return "AdoptOrphanCharge";
   }
   return "Unknown";
 }
@@ -100,6 +101,10 @@ struct FingerprintVisitor {
   void operator()(const StartTermCmd& c) {
     Add(c.term);
     Add(Hash64(c.leader, 6));
+  }
+  void operator()(const AdoptOrphanChargeCmd& c) {
+    Add(c.payment);
+    Add(static_cast<uint64_t>(c.amount));
   }
 };
 

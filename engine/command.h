@@ -128,6 +128,13 @@ struct ReportRefundCmd {
   int64_t refunded = 0;  // what the provider says it returned (0 if nothing had been taken)
 };
 
+// An admin has the saga refund a charge the provider holds under `payment`, an id of a lost
+// timeline that no payment here has (concertmania reconcile found it). ADMIN only.
+struct AdoptOrphanChargeCmd {
+  PaymentId payment = 0;
+  int64_t amount = 0;  // what the provider captured under its key
+};
+
 // A ticket scanned at a door. The gateway checked the code's signature; these are the fields
 // the code names, and where it was scanned. STAFF, ADMIN or system only.
 struct CheckInCmd {
@@ -174,7 +181,7 @@ using CommandBody =
                  RefreshSessionCmd, EndSessionCmd, JoinQueueCmd, LeaveQueueCmd,
                  AbandonQueueTicketsCmd, RequestPaymentCmd, ReportChargeCmd, ReportRefundCmd,
                  CheckInCmd, TransferTicketCmd, CancelReservationCmd, ExtendHoldCmd,
-                 StartTermCmd>;
+                 StartTermCmd, AdoptOrphanChargeCmd>;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -214,7 +221,8 @@ enum class CommandType : uint8_t {
   kCancelReservation = 22,
   kExtendHold = 23,
   kStartTerm = 24,
-  kLast = kStartTerm,
+  kAdoptOrphanCharge = 25,
+  kLast = kAdoptOrphanCharge,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

@@ -112,6 +112,9 @@ class EngineState {
   uint64_t IdOf(Seq seq) const { return id_base() + seq; }
   // Every timeline this state went through after the first, oldest first.
   const std::vector<TimelineStart>& timelines() const { return timelines_; }
+  // Whether `id` could only have been made in a timeline this state left behind: from where a
+  // restore forked off the one before it, up to the new timeline's base.
+  bool IsLostId(uint64_t id) const;
   TimeMs clock() const { return clock_; }
   const EngineConfig& config() const { return config_; }
 
@@ -175,6 +178,7 @@ class EngineState {
   Status ApplyQueue(const Event& e);
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   Status ApplyPaymentStep(const Event& e);
+  Status AdoptOrphan(const Event& e, const RefundIssued& b);
   Status ApplyTicket(const Event& e);  // engine_state_tickets.cc
   // Every event belongs to the current term; TermStarted starts a higher one.
   Status CheckTerm(const Event& e);

@@ -90,6 +90,7 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
     return Status::OK();
   }
   if (const auto* b = std::get_if<RefundIssued>(&e.body)) {
+    if (b->why == RefundReason::kOrphanCharge) return AdoptOrphan(e, *b);
     Payment* p = payment_of(b->payment);
     if (p == nullptr || p->refund_requested || p->status == PaymentStatus::kPending ||
         b->amount < 0 || b->amount > p->amount)
@@ -121,6 +122,34 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
     return Status::OK();
   }
   return Contradiction(e, "is not a payment event");
+}
+
+// A lost timeline's charge becomes a payment here only to be refunded: no reservation, no
+// buyer, the whole amount back. Once settled it is dropped like any saga that outlived its
+// reservation.
+Status EngineState::AdoptOrphan(const Event& e, const RefundIssued& b) {
+  if (payments_.contains(b.payment) || !IsLostId(b.payment) || b.reservation != 0 ||
+      b.amount <= 0)
+    return Contradiction(e, "for a charge that is not a lost timeline's");
+  Payment& p = *payments_.Emplace(b.payment).first;
+  p.id = b.payment;
+  p.amount = b.amount;
+  p.status = PaymentStatus::kRefunded;
+  p.created_at = e.ts;
+  p.refund_requested = true;
+  p.refund_amount = b.amount;
+  Record(p, e, PaymentStep::kRefundIssued, 0, ChargeOutcome::kCaptured,
+         std::string(ToString(b.why)));
+  return Status::OK();
+}
+
+bool EngineState::IsLostId(uint64_t id) const {
+  uint64_t previous_base = 0;
+  for (const TimelineStart& t : timelines_) {
+    if (id >= previous_base + t.first_seq && id < t.id_base) return true;
+    previous_base = t.id_base;
+  }
+  return false;
 }
 
 }  // namespace cm::engine

@@ -51,6 +51,7 @@ std::string_view ToString(RefundReason r) {
     case RefundReason::kUnknownOutcome: return "UNKNOWN_OUTCOME";
     case RefundReason::kReservationRefunded: return "RESERVATION_REFUNDED";
     case RefundReason::kBuyerCancelled: return "BUYER_CANCELLED";
+    case RefundReason::kOrphanCharge: return "ORPHAN_CHARGE";
   }
   return "UNKNOWN";
 }

@@ -122,6 +122,10 @@ enum class RefundReason : uint8_t {
   kUnknownOutcome = 1,       // the saga gave up after calls that never answered
   kReservationRefunded = 2,  // an admin refunded a confirmed reservation
   kBuyerCancelled = 3,       // the buyer cancelled under the refund policy (less its fee)
+  // A charge the provider holds under a payment id of a lost timeline (made after the backup a
+  // restore started from): no reservation, no buyer here, so all of it goes back. RefundIssued
+  // with this reason creates its payment (concertmania reconcile, AdoptOrphanChargeCmd).
+  kOrphanCharge = 4,
 };
 std::string_view ToString(RefundReason r);
 

@@ -174,6 +174,8 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideExtend(cmd, std::get<ExtendHoldCmd>(cmd.body));
     case CommandType::kStartTerm:
       return DecideStartTerm(cmd, std::get<StartTermCmd>(cmd.body));
+    case CommandType::kAdoptOrphanCharge:
+      return DecideAdoptOrphan(cmd, std::get<AdoptOrphanChargeCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }

@@ -80,6 +80,7 @@ class Sequencer {
   EventBody DecideRequestPayment(const Command& cmd, const RequestPaymentCmd& c);
   EventBody DecideReportCharge(const Command& cmd, const ReportChargeCmd& c);
   EventBody DecideReportRefund(const Command& cmd, const ReportRefundCmd& c);
+  EventBody DecideAdoptOrphan(const Command& cmd, const AdoptOrphanChargeCmd& c);
   // Tickets, the door, and what a buyer may do after paying (sequencer_tickets.cc).
   EventBody DecideCheckIn(const Command& cmd, const CheckInCmd& c);
   EventBody DecideTransfer(const Command& cmd, const TransferTicketCmd& c);

@@ -18,6 +18,11 @@
 namespace cm::engine {
 namespace {
 
+constexpr int64_t kMaxOrphanAmount = 1'000'000'000'000;  // KRW; far above any real capture
+
+}  // namespace
+namespace {
+
 constexpr std::size_t kMaxDetail = 200;  // provider reasons are for people; keep them short
 
 }  // namespace
@@ -101,6 +106,22 @@ EventBody Sequencer::DecideReportRefund(const Command& cmd, const ReportRefundCm
     return Reject(cmd, ResultCode::kInvalidArgument, static_cast<uint64_t>(c.refunded),
                   "a refund is between 0 and the payment's amount");
   return RefundSettled{p->id, p->reservation, p->concert, p->user, c.refunded};
+}
+
+EventBody Sequencer::DecideAdoptOrphan(const Command& cmd, const AdoptOrphanChargeCmd& c) {
+  if (cmd.actor_role != Role::kAdmin && cmd.actor_role != Role::kSystem)
+    return Reject(cmd, ResultCode::kForbidden, 0, "only an admin refunds orphaned charges");
+  if (state_.FindPayment(c.payment) != nullptr)
+    return Reject(cmd, ResultCode::kInvalidArgument, c.payment,
+                  "that payment is this timeline's own: refund its reservation instead");
+  // Only an id a restore left behind: any other could still be issued, or was never ours.
+  if (!state_.IsLostId(c.payment))
+    return Reject(cmd, ResultCode::kUnknownPayment, c.payment,
+                  "not a payment id of a lost timeline");
+  if (c.amount <= 0 || c.amount > kMaxOrphanAmount)
+    return Reject(cmd, ResultCode::kInvalidArgument, static_cast<uint64_t>(c.amount),
+                  "the amount is the provider's capture, 1 to 10^12");
+  return RefundIssued{c.payment, 0, 0, 0, c.amount, RefundReason::kOrphanCharge};
 }
 
 }  // namespace cm::engine

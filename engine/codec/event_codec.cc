@@ -445,7 +445,7 @@ bool DecodePaymentBody(EventType type, uint8_t /*version*/, std::string_view* in
       RefundIssued b;
       uint8_t why;
       if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount) || !GetFixed8(in, &why) ||
-          why > static_cast<uint8_t>(RefundReason::kBuyerCancelled))
+          why > static_cast<uint8_t>(RefundReason::kOrphanCharge))
         return false;
       b.why = static_cast<RefundReason>(why);
       *body = b;

@@ -4,6 +4,7 @@
 
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
+#include "engine/invariants.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -116,4 +117,51 @@ TEST_CASE("TimelineStarted round-trips the codec, and a snapshot keeps the timel
   CHECK(restored.value()->id_base() == TimelineIdBase(2));
   CHECK(restored.value()->timelines() == b.w.state.timelines());
   CHECK(StateHash(*restored.value()) == StateHash(b.w.state));
+}
+
+TEST_CASE("a lost timeline's charge is adopted only to be refunded, whole, through the saga") {
+  Buyer b;
+  const auto [r0, p0] = b.Buy(b.alice, 0);
+  const Seq fork = b.w.state.last_seq();
+  REQUIRE(b.w.state.Apply(TimelineEvent(b.w.state, 1, TimelineIdBase(1))).ok());
+  const PaymentId lost = fork + 1 + 7;  // made after the fork by timeline 0, then lost
+  CHECK(b.w.state.IsLostId(lost));
+  CHECK(b.w.state.IsLostId(TimelineIdBase(1) - 1));
+  CHECK_FALSE(b.w.state.IsLostId(fork));
+  CHECK_FALSE(b.w.state.IsLostId(b.w.state.IdOf(b.w.state.last_seq() + 1)));
+
+  auto adopt = [&](PaymentId id, int64_t amount, UserId as = 0) {
+    return b.w.Run(as == 0 ? b.w.AsAdmin(kT + 5000, AdoptOrphanChargeCmd{id, amount})
+                           : b.w.As(as, kT + 5000, AdoptOrphanChargeCmd{id, amount}));
+  };
+  CHECK(CodeOf(adopt(lost, 165'000, b.alice)) == ResultCode::kForbidden);
+  CHECK(CodeOf(adopt(p0, 165'000)) == ResultCode::kInvalidArgument);  // this timeline's own
+  CHECK(CodeOf(adopt(r0, 165'000)) == ResultCode::kUnknownPayment);   // before the fork
+  CHECK(CodeOf(adopt(b.w.state.IdOf(b.w.state.last_seq() + 50), 1)) ==
+        ResultCode::kUnknownPayment);  // one this timeline may still make
+  CHECK(CodeOf(adopt(lost, 0)) == ResultCode::kInvalidArgument);
+
+  const Event issued = adopt(lost, 165'000);
+  REQUIRE(TypeOf(issued) == EventType::kRefundIssued);
+  CHECK(std::get<RefundIssued>(issued.body).why == RefundReason::kOrphanCharge);
+  CHECK(std::get<RefundIssued>(issued.body).amount == 165'000);
+  const Payment* p = b.w.state.FindPayment(lost);
+  REQUIRE(p != nullptr);
+  CHECK(p->NeedsWorker());
+  CHECK(p->status == PaymentStatus::kRefunded);
+  CHECK(CodeOf(adopt(lost, 165'000)) == ResultCode::kInvalidArgument);  // once
+  for (const std::string& problem : CheckInvariants(b.w.state)) FAIL_CHECK(problem);
+
+  // A snapshot keeps the adopted charge until its refund settles.
+  std::string bytes;
+  EncodeState(b.w.state, &bytes);
+  auto restored = DecodeState(bytes, b.w.state.config());
+  REQUIRE(restored.ok());
+  CHECK(restored.value()->FindPayment(lost) != nullptr);
+  CHECK(StateHash(*restored.value()) == StateHash(b.w.state));
+
+  // The worker reports the provider's refund: the saga ends and the payment goes.
+  const Event settled = b.w.Run(b.w.AsAdmin(kT + 6000, ReportRefundCmd{lost, 165'000}));
+  CHECK(TypeOf(settled) == EventType::kRefundSettled);
+  CHECK(b.w.state.FindPayment(lost) == nullptr);
 }
