@@ -26,6 +26,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       reservations_(ctx_, options_),
       queue_(ctx_, presence, queue_stats),
       payments_(ctx_, options_),
+      reconcile_(ctx_),
       ticket_key_(options_.ticket_key
                       ? options_.ticket_key
                       : std::make_shared<const tickets::SigningKey>(tickets::SigningKey::Generate())),
@@ -83,6 +84,10 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { backups_.GetFile(ex, p[0]); });
   r(V::post, "/api/admin/reservations/{id}/confirm",
     [this](const ExPtr& ex, const PathParams& p) { admin_.AdminSettle(ex, p[0], true); });
+  r(V::get, "/api/admin/payments",
+    [this](const ExPtr& ex, const PathParams&) { reconcile_.ListPayments(ex); });
+  r(V::post, "/api/admin/payments/orphans",
+    [this](const ExPtr& ex, const PathParams&) { reconcile_.AdoptOrphan(ex); });
   r(V::post, "/api/admin/reservations/{id}/refund",
     [this](const ExPtr& ex, const PathParams& p) { admin_.AdminSettle(ex, p[0], false); });
   r(V::get, "/api/concerts",

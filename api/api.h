@@ -18,6 +18,7 @@
 #include "api/ops_handler.h"
 #include "api/payments_handler.h"
 #include "api/queue_handler.h"
+#include "api/reconcile_handler.h"
 #include "api/request_context.h"
 #include "api/reservations_handler.h"
 #include "api/checkin_handler.h"
@@ -65,6 +66,7 @@ class Api {
   ReservationsHandler reservations_;
   QueueHandler queue_;
   PaymentsHandler payments_;
+  ReconcileHandler reconcile_;
   std::shared_ptr<const tickets::SigningKey> ticket_key_;
   TicketsHandler tickets_;
   CheckinHandler checkin_;

@@ -43,30 +43,8 @@ int Fail(const std::string& why) {
   return kFailed;
 }
 
-// An admin's access token: --token, or a login with --email and --password.
-Result<std::string> AdminToken(const BackupCli& cli) {
-  if (!cli.token.empty()) return cli.token;
-  if (cli.email.empty() || cli.password.empty())
-    return Status::InvalidArgument("give --token, or --email and --password of an admin");
-  std::string body = "{\"email\":";
-  json::AppendQuoted(cli.email, &body);
-  body += ",\"password\":";
-  json::AppendQuoted(cli.password, &body);
-  body += "}";
-  auto r = Fetch(cli.url, verb::post, "/api/users/login", body, "", std::chrono::seconds(30));
-  if (!r.ok()) return r.status();
-  if (r.value().status != 200)
-    return Status::InvalidArgument("login refused (" + std::to_string(r.value().status) +
-                                   "): " + r.value().body);
-  simdjson::dom::parser parser;
-  std::string_view token;
-  if (parser.parse(r.value().body)["accessToken"].get(token))
-    return Status::Corruption("the login answer has no accessToken");
-  return std::string(token);
-}
-
 int RunBackup(const BackupCli& cli) {
-  auto token = AdminToken(cli);
+  auto token = AdminToken(cli.url, cli.token, cli.email, cli.password);
   if (!token.ok()) return Fail(token.status().message());
   std::error_code ec;
   if (fs::exists(cli.to, ec) && !fs::is_empty(cli.to, ec))

@@ -5,8 +5,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <simdjson.h>
 
 #include "http/url.h"
+#include "json/json_writer.h"
 
 namespace cm::app {
 
@@ -64,6 +66,29 @@ Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
   if (!failed.ok()) return failed;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   return FetchReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+}
+
+Result<std::string> AdminToken(const std::string& base_url, const std::string& token,
+                               const std::string& email, const std::string& password) {
+  if (!token.empty()) return token;
+  if (email.empty() || password.empty())
+    return Status::InvalidArgument("give --token, or --email and --password of an admin");
+  std::string body = "{\"email\":";
+  json::AppendQuoted(email, &body);
+  body += ",\"password\":";
+  json::AppendQuoted(password, &body);
+  body += "}";
+  auto r = Fetch(base_url, beast::http::verb::post, "/api/users/login", body, "",
+                 std::chrono::seconds(30));
+  if (!r.ok()) return r.status();
+  if (r.value().status != 200)
+    return Status::InvalidArgument("login refused (" + std::to_string(r.value().status) +
+                                   "): " + r.value().body);
+  simdjson::dom::parser parser;
+  std::string_view access;
+  if (parser.parse(r.value().body)["accessToken"].get(access))
+    return Status::Corruption("the login answer has no accessToken");
+  return std::string(access);
 }
 
 }  // namespace cm::app

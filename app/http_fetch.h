@@ -23,4 +23,9 @@ Result<FetchReply> Fetch(const std::string& base_url, boost::beast::http::verb m
                          const std::string& target, const std::string& body,
                          const std::string& bearer, std::chrono::milliseconds timeout);
 
+// An admin's access token for the tools: `token` when given, else a login with `email` and
+// `password` at `base_url`.
+Result<std::string> AdminToken(const std::string& base_url, const std::string& token,
+                               const std::string& email, const std::string& password);
+
 }  // namespace cm::app

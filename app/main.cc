@@ -1,11 +1,13 @@
 // concertmania: the ticketing server. `concertmania serve --help` lists every flag;
 // `concertmania tickets --help` the offline door's tools; `backup` and `restore` online
-// backups; `health` a container's health check; `promote` a standby's takeover.
+// backups; `health` a container's health check; `promote` a standby's takeover; `reconcile`
+// the payment provider's books against the engine's.
 #include <CLI/CLI.hpp>
 
 #include "app/backup_cli.h"
 #include "app/health_cli.h"
 #include "app/promote_cli.h"
+#include "app/reconcile_cli.h"
 #include "app/serve_options.h"
 #include "app/tickets_cli.h"
 
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   cm::app::AddHealthCommand(app, health);
   cm::app::PromoteCli promote;
   cm::app::AddPromoteCommand(app, promote);
+  cm::app::ReconcileCli reconcile;
+  cm::app::AddReconcileCommand(app, reconcile);
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return cm::app::RunServer(options);
   if (tickets.root->parsed()) return cm::app::RunTicketsCommand(tickets);
@@ -30,5 +34,6 @@ int main(int argc, char** argv) {
     return cm::app::RunBackupCommand(backups);
   if (health.health->parsed()) return cm::app::RunHealthCommand(health);
   if (promote.promote->parsed()) return cm::app::RunPromoteCommand(promote);
+  if (reconcile.reconcile->parsed()) return cm::app::RunReconcileCommand(reconcile);
   return 0;
 }

@@ -74,14 +74,28 @@ int64_t FakeProvider::Refund(const std::string& key, int64_t up_to) {
   return c.refund_amount;
 }
 
+std::pair<std::string, int64_t> FakeProvider::StatusOfRecord(const ChargeRecord& c) {
+  if (c.refunded) return {"REFUNDED", c.amount};
+  if (c.captured) return {"CAPTURED", c.amount};
+  return {"NOT_CAPTURED", 0};  // declined, failed or never answered
+}
+
 std::pair<std::string, int64_t> FakeProvider::StatusOf(const std::string& key) const {
   std::lock_guard lock(mu_);
   auto it = charges_.find(key);
   if (it == charges_.end()) return {"NONE", 0};
-  const ChargeRecord& c = it->second;
-  if (c.refunded) return {"REFUNDED", c.amount};
-  if (c.captured) return {"CAPTURED", c.amount};
-  return {"NOT_CAPTURED", 0};  // declined, failed or never answered
+  return StatusOfRecord(it->second);
+}
+
+std::vector<ChargeEntry> FakeProvider::List(const std::string& after, std::size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<ChargeEntry> out;
+  for (auto it = charges_.upper_bound(after); it != charges_.end() && out.size() < limit; ++it) {
+    const ChargeRecord& c = it->second;
+    auto [status, amount] = StatusOfRecord(c);
+    out.push_back({it->first, std::move(status), amount, c.refund_amount});
+  }
+  return out;
 }
 
 Ledger FakeProvider::ledger() const {

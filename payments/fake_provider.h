@@ -9,7 +9,8 @@
 #include <mutex>
 #include <random>
 #include <string>
-#include <unordered_map>
+#include <map>
+#include <vector>
 
 namespace cm::payments {
 
@@ -37,6 +38,14 @@ struct ChargeDecision {
   std::string reason;
 };
 
+// One key's charge as the provider's listing shows it.
+struct ChargeEntry {
+  std::string key;
+  std::string status;    // as StatusOf
+  int64_t amount = 0;    // captured
+  int64_t refunded = 0;  // returned
+};
+
 struct Ledger {
   int64_t captured = 0;  // KRW taken, in total
   int64_t refunded = 0;  // KRW returned, in total
@@ -57,6 +66,9 @@ class FakeProvider {
 
   // "NONE", "NOT_CAPTURED", "CAPTURED" or "REFUNDED", and the amount captured.
   std::pair<std::string, int64_t> StatusOf(const std::string& key) const;
+  // Every key's charge after `after` in key order, at most `limit` (how a merchant lists its
+  // charges to reconcile them with its own books).
+  std::vector<ChargeEntry> List(const std::string& after, std::size_t limit) const;
   Ledger ledger() const;
   FaultSettings settings() const;
   void Configure(const FaultSettings& s);
@@ -68,6 +80,7 @@ class FakeProvider {
     int64_t amount = 0;
     int64_t refund_amount = 0;
   };
+  static std::pair<std::string, int64_t> StatusOfRecord(const ChargeRecord& c);
   int Latency();
   bool Roll(double ratio);
 
@@ -76,7 +89,7 @@ class FakeProvider {
   std::mt19937_64 rng_;
   uint64_t since_burst_ = 0;
   uint32_t burst_left_ = 0;
-  std::unordered_map<std::string, ChargeRecord> charges_;
+  std::map<std::string, ChargeRecord> charges_;  // ordered, for the listing
   Ledger ledger_;
 };
 

@@ -8,6 +8,8 @@
 //        200 {"status":"REFUNDED","amount":N}   (N = what was captured under the key, at most
 //        the amount asked for, or 0; the first refund of a key is the only one)
 //   GET  /v1/charges/{key}  {"status":"NONE|NOT_CAPTURED|CAPTURED|REFUNDED","amount":N}
+//   GET  /v1/charges?after=KEY&limit=N   every charge in key order: {"items":[{"key","status",
+//        "amount","refunded"}],"next":KEY (when more follow)}; limit 1-1000, default 100
 //   GET  /v1/ledger         {"captured","refunded","chargeRequests","captures","declines","refunds"}
 //   GET|PUT /v1/config      the failure-injection settings (the flags' names in camelCase)
 //   GET  /healthz
@@ -16,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
 
@@ -121,6 +124,7 @@ class FakePgApi {
     using http::verb;
     if (method == verb::post && path == "/v1/charges") return Charge(ex);
     if (method == verb::post && path == "/v1/refunds") return Refund(ex);
+    if (method == verb::get && path == "/v1/charges") return List(ex);
     if (method == verb::get && path.starts_with("/v1/charges/")) return Status(ex, path.substr(12));
     if (method == verb::get && path == "/v1/ledger") return LedgerReply(ex);
     if (method == verb::get && path == "/v1/config")
@@ -200,6 +204,34 @@ class FakePgApi {
     json::JsonWriter w;
     w.BeginObject().Field("status", state).Field("amount", amount).EndObject();
     Reply(ex, status::ok, w.Take());
+  }
+
+  void List(const ExPtr& ex) {
+    const std::string_view target = ex->req.target();
+    const auto after = http::PercentDecode(http::QueryParam(target, "after"));
+    const std::string_view limit_text = http::QueryParam(target, "limit");
+    std::size_t limit = 100;
+    if (!limit_text.empty()) {
+      const auto [end, ec] =
+          std::from_chars(limit_text.data(), limit_text.data() + limit_text.size(), limit);
+      if (ec != std::errc() || end != limit_text.data() + limit_text.size() || limit == 0 ||
+          limit > 1000)
+        return Reply(ex, status::bad_request, Error("BAD_LIMIT", "limit: 1 to 1000"));
+    }
+    if (!after) return Reply(ex, status::bad_request, Error("BAD_AFTER", "after: a key"));
+    const std::vector<payments::ChargeEntry> items = provider_.List(*after, limit + 1);
+    json::JsonWriter w;
+    w.BeginObject().Key("items").BeginArray();
+    for (std::size_t i = 0; i < items.size() && i < limit; ++i)
+      w.BeginObject()
+          .Field("key", items[i].key)
+          .Field("status", items[i].status)
+          .Field("amount", items[i].amount)
+          .Field("refunded", items[i].refunded)
+          .EndObject();
+    w.EndArray();
+    if (items.size() > limit) w.Field("next", items[limit - 1].key);
+    Reply(ex, status::ok, w.EndObject().Take());
   }
 
   void LedgerReply(const ExPtr& ex) {

@@ -422,6 +422,51 @@ TEST_CASE("a restore starts a new timeline: no payment id or provider key of the
   const json::value ledger = w.pg.Ledger();
   CHECK(Int(ledger, "captures") == 1 + 4 + 4);
 
+  // The lost timeline's 4 captures are orphans: reconcile lists them, and its saga refunds them.
+  const std::string reconcile = ServerBinary() + " reconcile --url http://127.0.0.1:" +
+                                std::to_string(again.port()) + " --provider-url " + w.pg.url() +
+                                " --token " + w.f.admin;
+  const ShellResult listed = RunShell(reconcile + " 2>&1");
+  INFO("reconcile: " << listed.output);
+  CHECK(listed.exit_code == 3);
+  int64_t lost_amount = 0;
+  for (int64_t id : lost) {
+    const std::string key = "cm-pay-" + std::to_string(id);
+    CHECK(listed.output.find("orphan " + key + ":") != std::string::npos);
+    lost_amount += Int(w.pg.Charge(key), "amount");
+  }
+  CHECK(listed.output.find("4 orphans (" + std::to_string(lost_amount) + " KRW), 0 unknown to "
+                           "the provider, 0 mismatches") != std::string::npos);
+  const ShellResult refunding = RunShell(reconcile + " --refund-orphans 2>&1");
+  INFO("reconcile --refund-orphans: " << refunding.output);
+  CHECK(refunding.exit_code == 0);
+  for (int i = 0; i < 200 && Int(w.pg.Ledger(), "refunds") < Int(ledger, "refunds") + 4; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const json::value after = w.pg.Ledger();
+  CHECK(Int(after, "refunds") == Int(ledger, "refunds") + 4);
+  CHECK(Int(after, "refunded") == Int(ledger, "refunded") + lost_amount);
+  for (int64_t id : lost)
+    CHECK(Str(w.pg.Charge("cm-pay-" + std::to_string(id)), "status") == "REFUNDED");
+  for (int64_t id : fresh)
+    CHECK(Str(w.pg.Charge("cm-pay-" + std::to_string(id)), "status") == "CAPTURED");
+  // Settled, the books agree; an id this timeline could still issue is never adopted.
+  for (int i = 0; i < 100 && RunShell(reconcile + " 2>&1").exit_code != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const ShellResult clean = RunShell(reconcile + " 2>&1");
+  INFO("reconcile after: " << clean.output);
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.output.find("0 orphans (0 KRW)") != std::string::npos);
+  HttpClient admin(again.port());
+  const auto future = admin.Post("/api/admin/payments/orphans",
+                                 "{\"paymentId\":" + std::to_string(*fresh.rbegin() + 1000) +
+                                     ",\"amount\":1000}",
+                                 w.f.admin);
+  CHECK(future.status == 404);
+  CHECK(Str(future.Json(), "code") == "UNKNOWN_PAYMENT");
+  CHECK(admin.Post("/api/admin/payments/orphans", "{\"paymentId\":5,\"amount\":1000}",
+                   buyers[0])
+            .status == 403);
+
   // A second restore of the same backup takes the next timeline, not the same one.
   const ShellResult second = RunShell(ServerBinary() + " restore --from " + copy + " --data " +
                                       w.f.dir.path() + "/restored-2 --without-keys 2>&1");
