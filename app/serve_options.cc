@@ -89,8 +89,9 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "before it is closed with 4001")
       ->envname("CM_WS_QUEUE_BYTES")->check(CLI::Range(1 << 16, 1 << 30))->capture_default_str();
   cmd.add_option("--ws-send-buffer", o.ws_send_buffer,
-                 "Kernel send buffer of each WebSocket connection, bytes (0 = the kernel's "
-                 "autotuning); bounds what a stalled client holds in the kernel")
+                 "Kernel send buffer of each WebSocket connection, bytes (the kernel doubles it; "
+                 "0 = the kernel's autotuning, up to tcp_wmem's maximum); bounds what a stalled "
+                 "client holds in the kernel")
       ->envname("CM_WS_SEND_BUFFER")->check(CLI::Range(0, 1 << 26))->capture_default_str();
   cmd.add_option("--ring-size-log2", o.ring_size_log2, "Input ring slots = 2^N")
       ->envname("CM_RING_SIZE_LOG2")->check(CLI::Range(4, 24))->capture_default_str();
@@ -139,8 +140,9 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "Open connections from one address (0 = no limit)")
       ->envname("CM_MAX_CONNECTIONS_PER_IP")->check(CLI::Range(0, 10'000'000))->capture_default_str();
   cmd.add_option("--ws-write-timeout-ms", o.ws_write_timeout_ms,
-                 "A WebSocket connection whose pending write makes no progress for this long is "
-                 "closed, whatever its pings do")
+                 "A WebSocket connection whose peer acknowledges none of our waiting bytes (in a "
+                 "write or in the kernel's send queue) for this long is closed, whatever its pings "
+                 "do")
       ->envname("CM_WS_WRITE_TIMEOUT_MS")->check(CLI::Range(100, 600'000))->capture_default_str();
   cmd.add_option("--payment-provider-url", o.payment_provider_url,
                  "Base URL of the payment provider (concertmania-fakepg in the demo); empty: "

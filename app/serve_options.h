@@ -27,7 +27,7 @@ struct ServeOptions {
   int ws_idle_timeout_ms = 30'000;
   std::size_t ws_history = 1024;           // deltas per concert
   std::size_t ws_queue_bytes = 8 << 20;
-  int ws_send_buffer = 0;  // bytes; 0 = kernel autotuning
+  int ws_send_buffer = 64 << 10;  // bytes; 0 = kernel autotuning
   double hold_burst = 10;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 8 << 10;

@@ -11,4 +11,8 @@ namespace cm::http {
 // tell (not TCP, or an old kernel).
 std::optional<uint64_t> BytesAcked(int socket_fd);
 
+// What the kernel still holds to send: bytes in the send queue, unsent or unacknowledged
+// (SIOCOUTQ); nullopt when it cannot tell.
+std::optional<uint64_t> BytesQueued(int socket_fd);
+
 }  // namespace cm::http

@@ -16,6 +16,7 @@ using http::FieldReader;
 using http::InputError;
 using http::ParseObject;
 using http::BytesAcked;
+using http::BytesQueued;
 
 using json::JsonWriter;
 
@@ -215,22 +216,48 @@ void WsSession::CloseSlowConsumer() {
   });
 }
 
-// While a write is under way, the peer must acknowledge some of our bytes in every period of
-// write_timeout; a peer whose acknowledgements stopped (it does not read) is cut. Where the
-// kernel cannot tell, the write itself must finish within the period.
-void WsSession::WatchWriteProgress(std::optional<uint64_t> acked_before) {
-  write_timer_.expires_after(options_.write_timeout);
-  write_timer_.async_wait([self = shared_from_this(), acked_before](beast::error_code ec) {
-    if (ec || !self->writing_ || self->closing_) return;
-    const auto acked = BytesAcked(beast::get_lowest_layer(self->ws_).socket().native_handle());
-    if (!acked || !acked_before || *acked == *acked_before) return self->Cut();
-    self->WatchWriteProgress(acked);
+// While a write is under way or the kernel still holds our bytes, the peer must acknowledge
+// some of them in every period of write_timeout; a peer whose acknowledgements stopped (it does
+// not read) is cut. Checked four times a period, so a cut comes at most a quarter late. Where
+// the kernel cannot tell, a write must finish within the period.
+void WsSession::WatchSendProgress() {
+  if (watching_ || closing_) return;
+  watching_ = true;
+  last_acked_ = BytesAcked(beast::get_lowest_layer(ws_).socket().native_handle());
+  last_progress_ = std::chrono::steady_clock::now();
+  CheckSendProgress();
+}
+
+void WsSession::CheckSendProgress() {
+  write_timer_.expires_after(std::max<std::chrono::milliseconds>(
+      options_.write_timeout / 4, std::chrono::milliseconds(25)));
+  write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->closing_) {
+      self->watching_ = false;
+      return;
+    }
+    const int fd = beast::get_lowest_layer(self->ws_).socket().native_handle();
+    const auto acked = BytesAcked(fd);
+    const auto queued = BytesQueued(fd);
+    const auto now = std::chrono::steady_clock::now();
+    if (acked && self->last_acked_ && *acked != *self->last_acked_) self->last_progress_ = now;
+    self->last_acked_ = acked;
+    const bool waiting = self->writing_ || (queued && *queued > 0);
+    if (!waiting) {
+      self->watching_ = false;  // all of it was read: the next write watches again
+      return;
+    }
+    if (now - self->last_progress_ >= self->options_.write_timeout) return self->Cut();
+    self->CheckSendProgress();
   });
 }
 
 void WsSession::Cut() {
   closing_ = true;
   beast::error_code ignored;
+  // An abortive close (RST): the kernel drops what the peer never read at once, instead of
+  // keeping it in an orphaned socket that retries for minutes.
+  beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::linger(true, 0), ignored);
   beast::get_lowest_layer(ws_).socket().shutdown(net::socket_base::shutdown_both, ignored);
   beast::get_lowest_layer(ws_).socket().close(ignored);
 }
@@ -270,11 +297,10 @@ void WsSession::Drain() {
     frame_buffers_.push_back(net::buffer(&kClose, 1));
   }
   writing_ = true;
-  WatchWriteProgress(BytesAcked(beast::get_lowest_layer(ws_).socket().native_handle()));
+  WatchSendProgress();
   ws_.text(true);
   ws_.async_write(frame_buffers_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->writing_ = false;
-    self->write_timer_.cancel();
+    self->writing_ = false;  // the watch goes on while the kernel holds what we wrote
     self->frame_.clear();
     if (ec || self->closing_) return;
     self->Drain();

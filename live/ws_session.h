@@ -16,10 +16,13 @@
 // own queue passes `max_queued` messages or `max_queued_bytes`, is closed with code 4001 ("slow
 // consumer") and may reconnect with its last seq. Idle connections are pinged (Beast's
 // keep-alive pings) and closed when they stop answering. A write that has not finished within
-// A write during which the peer acknowledges none of our bytes for `write_timeout` cuts the
-// connection whatever its pings do: a client that answers pings but never reads its deltas
-// would otherwise hold its socket forever, since the history bound is only checked between
-// writes.
+// While anything of ours waits, in a write under way or in the kernel's send queue, the peer
+// must acknowledge some of it in every `write_timeout`, or the connection is cut whatever its
+// pings do: a client that answers pings but never reads would otherwise hold its socket, and
+// the kernel memory under it, for good. The kernel's queue counts too because a write returns
+// as soon as the kernel took the bytes; with autotuned buffers it takes megabytes, so nothing
+// would ever block. The send buffer is bounded by default (`send_buffer_bytes`) for the same
+// reason.
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,7 +55,9 @@ struct WsOptions {
   std::size_t max_message_bytes = 4096;
   std::size_t max_subscriptions = 16;
   std::chrono::milliseconds idle_timeout{30'000};  // ping at half of it, close at all of it
-  int send_buffer_bytes = 0;                   // SO_SNDBUF; 0 leaves the kernel's autotuning
+  // SO_SNDBUF (the kernel doubles it for its bookkeeping); 0 leaves the kernel's autotuning,
+  // which lets one stalled client pin up to net.ipv4.tcp_wmem's maximum (4 MiB here).
+  int send_buffer_bytes = 64 << 10;
   std::chrono::milliseconds write_timeout{15'000};
 };
 
@@ -97,12 +102,17 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   void Drain();
   void CloseSlowConsumer();
   void Cut();  // closes the TCP connection at once
-  void WatchWriteProgress(std::optional<uint64_t> acked_before);
+  // Starts watching the peer's acknowledgements, unless already watching.
+  void WatchSendProgress();
+  void CheckSendProgress();
   void Error(std::string_view code, std::string_view detail);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::asio::steady_timer cut_timer_;
-  boost::asio::steady_timer write_timer_;  // armed while a write is under way
+  boost::asio::steady_timer write_timer_;  // armed while anything of ours waits to be read
+  bool watching_ = false;
+  std::optional<uint64_t> last_acked_;
+  std::chrono::steady_clock::time_point last_progress_;  // when the peer last acknowledged
   std::shared_ptr<void> slot_;
   boost::beast::flat_buffer in_;
   WsContext& context_;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <deque>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -302,4 +303,79 @@ TEST_CASE("waiting room on the WebSocket: the place while waiting, then ADMITTED
   CHECK(std::chrono::steady_clock::now() - left_at < std::chrono::milliseconds(900));
   CHECK(f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
                     R"({"count":1})", b).status == 201);
+}
+
+namespace {
+
+// The kernel's TCP memory, in pages, from /proc/net/sockstat ("TCP: ... mem N").
+long TcpMemPages() {
+  std::ifstream in("/proc/net/sockstat");
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto at = line.find(" mem ");
+    if (line.starts_with("TCP:") && at != std::string::npos) return std::stol(line.substr(at + 5));
+  }
+  return -1;
+}
+
+double Gauge(HttpClient& http, const std::string& name) {
+  const std::string text = http.Get("/metrics").body;
+  const auto at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
+}  // namespace
+
+TEST_CASE("400 subscribers that never read pin a bounded amount of kernel memory, and each is "
+          "cut within the write timeout") {
+  // The default send buffer (64 KiB); a 2 s write timeout, checked every 0.5 s.
+  ApiFixture f({"--ws-write-timeout-ms", "2000", "--ws-idle-timeout-ms", "600000",
+                "--max-connections-per-ip", "0", "--hold-rate", "0"});
+  ConcertOptions big;
+  big.sections = 4;
+  big.rows = 25;
+  big.seats_per_row = 100;  // a ~230 KB snapshot: more than the kernel takes for one socket
+  const uint64_t concert = f.CreateConcert(big);
+  constexpr int kClients = 400;
+  const long before = TcpMemPages();
+  REQUIRE(before >= 0);
+  std::vector<std::unique_ptr<WsClient>> stalled;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kClients; ++i) {
+    stalled.push_back(std::make_unique<WsClient>(f.port(), 4096));
+    stalled.back()->Send(Subscribe(concert));  // and never reads
+  }
+  long peak = before, now = before;
+  double subscribed = 0;
+  auto since = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  // Every one is cut once its acknowledgements stop for 2 s, abortively, so the kernel frees
+  // what it held: the memory comes back down. (The subscriptions gauge would not tell: the
+  // feed prunes a dead subscriber at the concert's next change.)
+  while (since() < 20) {
+    now = TcpMemPages();
+    peak = std::max(peak, now);
+    if (subscribed < kClients) subscribed = Gauge(f.http, "cm_ws_subscribers");
+    if (subscribed == kClients && (peak - before) * 4 > kClients * 64 &&
+        (now - before) * 4 < kClients * 16)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const double cut_after = since();
+  MESSAGE("kernel TCP memory: " << before << " pages before, " << peak << " at the peak ("
+          << (peak - before) * 4 / kClients << " KiB a client), " << now << " after the cuts; "
+          << subscribed << " subscribed, all cut " << cut_after << " s after the first connected");
+  CHECK(subscribed == kClients);
+  // The last client subscribed within a second or two; 2 s without progress, a check every
+  // 0.5 s, and room for a busy machine.
+  CHECK(cut_after < 12);
+  // Each stalled socket holds at most its send buffer (64 KiB, doubled by the kernel) and its
+  // peer's 4 KiB receive buffer: 160 KiB is a generous ceiling (autotuning let one hold 4 MiB).
+  CHECK((peak - before) * 4 < kClients * 160);
+  // The cuts are abortive: the kernel frees what they held at once.
+  CHECK((now - before) * 4 < kClients * 16);
+  int closed = 0;
+  for (auto& c : stalled) closed += c->ReadUntilClosed() == 0 ? 1 : 0;
+  CHECK(closed == kClients);
 }
