@@ -166,8 +166,8 @@ bool AccountsHandler::RunHashing(const ExPtr& ex, std::function<void()> job) {
   });
 }
 
-std::string AccountsHandler::IssueTokens(engine::UserId user, const std::string& refresh_token,
-                                         int64_t now_ms) {
+std::string AccountsHandler::IssueTokens(engine::UserId user, engine::SessionId session,
+                                         const std::string& refresh_token, int64_t now_ms) {
   const auto u = reads_.Read([&](const engine::EngineState& s) {
     const engine::User* found = s.FindUser(user);
     return found ? std::optional<engine::User>(*found) : std::nullopt;
@@ -177,6 +177,7 @@ std::string AccountsHandler::IssueTokens(engine::UserId user, const std::string&
   c.role = u ? u->role : engine::Role::kUser;
   c.iat = now_ms / 1000;
   c.exp = c.iat + options_.access_ttl_s;
+  c.sid = session;
   JsonWriter w;
   w.BeginObject()
       .Field("accessToken", ctx_.jwt().Sign(c))
@@ -245,7 +246,7 @@ void AccountsHandler::StartSession(const ExPtr& ex, const engine::User& user) {
     const auto* s = std::get_if<engine::SessionStarted>(&e.body);
     if (s == nullptr) return FailEvent(ex, e);
     ex->user = s->user;
-    Json(ex, 200, IssueTokens(s->user, refresh, ex->received_ms),
+    Json(ex, 200, IssueTokens(s->user, s->session, refresh, ex->received_ms),
          {{http::field::cache_control, "no-store"}});
   });
 }
@@ -270,7 +271,7 @@ void AccountsHandler::Refresh(const ExPtr& ex) {
     const auto* s = std::get_if<engine::SessionRefreshed>(&e.body);
     if (s == nullptr) return FailEvent(ex, e);
     ex->user = s->user;
-    Json(ex, 200, IssueTokens(s->user, fresh, ex->received_ms),
+    Json(ex, 200, IssueTokens(s->user, s->session, fresh, ex->received_ms),
          {{http::field::cache_control, "no-store"}});
   });
 }

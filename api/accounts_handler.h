@@ -39,7 +39,8 @@ class AccountsHandler {
   // The halves of signup and login that run on the password pool after hashing.
   void SubmitRegistration(const ExPtr& ex, engine::Command cmd);
   void StartSession(const ExPtr& ex, const engine::User& user);
-  std::string IssueTokens(engine::UserId user, const std::string& refresh_token, int64_t now_ms);
+  std::string IssueTokens(engine::UserId user, engine::SessionId session,
+                          const std::string& refresh_token, int64_t now_ms);
 
   RequestContext& ctx_;
   readmodel::ReadModel& reads_;

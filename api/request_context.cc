@@ -45,9 +45,12 @@ std::optional<AccessClaims> RequestContext::Authenticate(const ExPtr& ex, bool a
   // exist, and its role is the one on record now (a demoted admin's token stops working as an
   // admin's at once).
   AccessClaims claims = *v.claims;
-  const auto role = reads_.RoleOf(claims.sub);
-  if (!role) return unauthorized("UNKNOWN_USER", "the token's user does not exist");
-  claims.role = *role;
+  const readmodel::ReadModel::Authority authority = reads_.AuthorityOf(claims.sub, claims.sid);
+  if (!authority.role) return unauthorized("UNKNOWN_USER", "the token's user does not exist");
+  if (authority.session_ended)
+    return unauthorized("SESSION_ENDED",
+                        "the token's session ended (logged out or revoked): log in again");
+  claims.role = *authority.role;
   ex->user = claims.sub;
   if (admin && claims.role != engine::Role::kAdmin) {
     Fail(ex, 403, "ADMIN_ONLY", "this endpoint requires the ADMIN role");

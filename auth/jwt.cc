@@ -122,6 +122,7 @@ std::string JwtCodec::Sign(const AccessClaims& c) const {
       .Field("iat", c.iat)
       .Field("exp", c.exp);
   if (c.nbf != 0) payload.Field("nbf", c.nbf);
+  if (c.sid != 0) payload.Field("sid", c.sid);
   payload.EndObject();
   std::string token = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
   token.push_back('.');
@@ -164,6 +165,7 @@ JwtCodec::Verified JwtCodec::Verify(std::string_view token, int64_t now_s,
       obj["exp"].get(c.exp))
     return out;
   if (auto nbf = obj["nbf"]; nbf.error() != simdjson::NO_SUCH_FIELD && nbf.get(c.nbf)) return out;
+  if (auto sid = obj["sid"]; sid.error() != simdjson::NO_SUCH_FIELD && sid.get(c.sid)) return out;
   // A decimal u64 in its one canonical spelling: digits only, no leading zero, no overflow.
   uint64_t id = 0;
   const auto [end, ec] = std::from_chars(sub.data(), sub.data() + sub.size(), id);

@@ -18,6 +18,9 @@ struct AccessClaims {
   int64_t iat = 0;  // seconds since the epoch
   int64_t exp = 0;
   int64_t nbf = 0;  // 0 = absent
+  // The login session the token was issued under: once it ends (logout, a reused refresh
+  // token, eviction) the token is refused at once. 0 = absent (tokens from older servers).
+  engine::SessionId sid = 0;
 };
 
 enum class JwtError {

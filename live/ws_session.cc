@@ -146,9 +146,13 @@ void WsSession::SubscribeNotifications(std::string_view token) {
   }
   if (user_ != 0 && user_ != v.claims->sub)
     return Error("FORBIDDEN", "this connection already receives another user's notifications");
-  // The same answers as HTTP's for a token whose user is not on record (api/request_context).
-  const std::optional<engine::Role> role = RoleOnRecord(v.claims->sub);
-  if (!role) return Error("UNKNOWN_USER", "the token's user does not exist");
+  // The same answers as HTTP's for a token whose user is not on record, or whose session
+  // ended (api/request_context).
+  if (context_.reads == nullptr) return Error("UNKNOWN_USER", "the token's user does not exist");
+  const auto authority = context_.reads->AuthorityOf(v.claims->sub, v.claims->sid);
+  if (!authority.role) return Error("UNKNOWN_USER", "the token's user does not exist");
+  if (authority.session_ended)
+    return Error("SESSION_ENDED", "the token's session ended (logged out or revoked)");
   if (user_ == 0) {
     user_ = v.claims->sub;
     context_.notifier.Subscribe(weak_from_this(), user_);

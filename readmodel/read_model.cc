@@ -118,6 +118,23 @@ std::optional<engine::Role> ReadModel::RoleOf(UserId user) const {
   return u ? std::optional(u->role) : std::nullopt;
 }
 
+ReadModel::Authority ReadModel::AuthorityOf(UserId user, engine::SessionId sid) const {
+  std::shared_lock lock(mu_);
+  Authority a;
+  const engine::User* u = state_->FindUser(user);
+  if (u == nullptr) return a;
+  a.role = u->role;
+  if (sid == 0) return a;
+  if (const engine::Session* s = state_->sessions().Find(sid)) {
+    a.session_ended = s->user != user;
+  } else {
+    // Gone, unless it is newer than what this replica has applied (a follower that lags):
+    // then it cannot tell yet, and the signature stands.
+    a.session_ended = sid <= state_->IdOf(state_->last_seq());
+  }
+  return a;
+}
+
 Seq ReadModel::applied_seq() const { return applied_.load(std::memory_order_acquire); }
 
 Seq ReadModel::ConcertVersion(ConcertId id) const {

@@ -47,6 +47,12 @@ class ReadModel {
   // The user's role on record now; nullopt when there is no such user. Authority comes from
   // here, never from a token's claims (HTTP and the WebSocket alike).
   std::optional<engine::Role> RoleOf(UserId user) const;
+  // RoleOf, and whether the token's login session still stands: one lookup per request.
+  struct Authority {
+    std::optional<engine::Role> role;  // nullopt: no such user
+    bool session_ended = false;        // the session `sid` ended (or was never this user's)
+  };
+  Authority AuthorityOf(UserId user, engine::SessionId sid) const;
 
   Seq applied_seq() const;
   // The seq of the last durable event that changed this concert (0 if unknown concert).

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/server/api_fixture.h"
+#include "tests/support/ws_client.h"
 
 using namespace cm::test;
 
@@ -72,4 +73,46 @@ TEST_CASE("login gives a JWT and a refresh token; refresh rotates; logout revoke
   f.Restart(false);
   CHECK(f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh3}})).status == 401);
   CHECK(f.http.Post("/api/users/login", R"({"email":"a@x.io","password":"password-1"})").status == 200);
+}
+
+TEST_CASE("a session's access tokens are refused at once when it ends: logout, a reused refresh "
+          "token, for USER and STAFF alike, over HTTP and the WebSocket") {
+  ApiFixture f;
+  REQUIRE(f.http.Post("/api/users/signup", SignupBody("u@x.io", "password-1")).status == 201);
+  auto staff = f.http.Post("/api/admin/users",
+                           R"({"email":"door@x.io","password":"door-password","name":"D","role":"STAFF"})",
+                           f.admin);
+  REQUIRE_MESSAGE(staff.status == 201, staff.body);
+  for (const char* who : {"u@x.io:password-1", "door@x.io:door-password"}) {
+    const std::string email = std::string(who).substr(0, std::string(who).find(':'));
+    const std::string password = std::string(who).substr(email.size() + 1);
+    CAPTURE(email);
+    const std::string body = json::serialize(json::object{{"email", email}, {"password", password}});
+    const json::value first = f.http.Post("/api/users/login", body).Json();
+    const json::value second = f.http.Post("/api/users/login", body).Json();
+    const std::string access1 = Str(first, "accessToken"), access2 = Str(second, "accessToken");
+    REQUIRE(f.http.Get("/api/users/me", access1).status == 200);
+    // Logging out of the first session ends its token, not the other session's.
+    REQUIRE(f.http.Post("/api/users/logout",
+                        json::serialize(json::object{{"refreshToken", Str(first, "refreshToken")}}))
+                .status == 204);
+    auto ended = f.http.Get("/api/users/me", access1);
+    CHECK(ended.status == 401);
+    CHECK(Str(ended.Json(), "code") == "SESSION_ENDED");
+    CHECK(f.http.Get("/api/users/me", access2).status == 200);
+    WsClient ws(f.port());
+    ws.Send(R"({"type":"notifications","token":")" + access1 + R"("})");
+    CHECK(Str(ws.NextOf("error"), "code") == "SESSION_ENDED");
+    // A refresh token used twice revokes its session: the access tokens it gave go with it.
+    const std::string refresh2 = Str(second, "refreshToken");
+    const json::value rotated =
+        f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh2}}))
+            .Json();
+    const std::string access3 = Str(rotated, "accessToken");
+    CHECK(f.http.Get("/api/users/me", access3).status == 200);
+    CHECK(f.http.Post("/api/users/refresh", json::serialize(json::object{{"refreshToken", refresh2}}))
+              .status == 401);
+    CHECK(f.http.Get("/api/users/me", access3).status == 401);
+    CHECK(f.http.Get("/api/users/me", access2).status == 401);
+  }
 }
