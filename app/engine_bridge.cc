@@ -29,8 +29,14 @@ void EngineBridge::SetLeaderUrl(const std::string& url) {
   following_.leader_url = url;
 }
 
+void EngineBridge::SetOwnUrl(std::string url) {
+  std::lock_guard lock(leader_mu_);
+  own_url_ = std::move(url);
+}
+
 std::string EngineBridge::LeaderUrl() const {
   std::lock_guard lock(leader_mu_);
+  if (!own_url_.empty() && following_.leader_url == own_url_) return {};  // never a self-redirect
   return following_.leader_url;
 }
 

@@ -54,6 +54,10 @@ class EngineBridge : public api::EnginePort {
   void SetLeadership(std::function<bool()> holds) { holds_leadership_ = std::move(holds); }
   // A follower learned where the leader is (from etcd).
   void SetLeaderUrl(const std::string& url);
+  // Where this server itself takes writes: a leader URL equal to it (its own lease or term
+  // from before a restart) is never answered as a 307 to itself, but as 503 until the next
+  // leader is known.
+  void SetOwnUrl(std::string url);
   // For /metrics only; set once before the server starts.
   void SetPaymentWorker(payments::PaymentWorker* worker) { payments_ = worker; }
   void SetOutbox(const outbox::OutboxPublisher* outbox) { outbox_ = outbox; }
@@ -95,6 +99,7 @@ class EngineBridge : public api::EnginePort {
   std::atomic<const runtime::Follower*> follower_{nullptr};
   std::function<bool()> holds_leadership_;  // set before the server starts
   Following following_;          // set before the server starts; leader_url under leader_mu_
+  std::string own_url_;  // under leader_mu_
   mutable std::mutex leader_mu_;
   payments::PaymentWorker* payments_ = nullptr;
   const outbox::OutboxPublisher* outbox_ = nullptr;

@@ -442,6 +442,7 @@ int RunServer(const ServeOptions& given) {
     return 2;
   }
   const std::string advertise_url = AdvertiseUrl(o, server.port());
+  bridge.SetOwnUrl(advertise_url);
   // Once leading and listening: the key names where writers go. (A standby that takes over
   // later writes its URL into the key as it takes it.)
   if (election && pipeline) {

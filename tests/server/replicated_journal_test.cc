@@ -355,6 +355,20 @@ TEST_CASE("a replica serves reads from the log; a standby takes over when the le
   auto refused = Hold(on_standby, concert, 30, users[20]);
   CHECK(refused.status == 503);
   CHECK(refused.body.find("NOT_LEADER") != std::string::npos);
+  {
+    // A server whose own address is the one the log (or etcd) names as leader, as a leader
+    // restarted inside its own lease is: 503 until the next leader is known, never a 307 to
+    // itself, which clients that follow redirects would loop on.
+    auto itself = StartFollower(follower_dirs.path() + "/itself", "replica", kafka.bootstraps(),
+                                {"--advertise-url", Url(leader.port()), "--leader-url",
+                                 Url(leader.port())});
+    HttpClient on_itself(itself->port());
+    REQUIRE(Reaches(on_itself, last_seq));
+    auto not_to_itself = Hold(on_itself, concert, 30, users[20]);
+    CHECK(not_to_itself.status == 503);
+    CHECK(not_to_itself.body.find("NOT_LEADER") != std::string::npos);
+    CHECK(not_to_itself.Header("location").empty());
+  }
   CHECK(on_replica.Post("/api/users/login",
                         "{\"email\":\"fo1@x.io\",\"password\":\"password-123\"}")
             .status == 307);
