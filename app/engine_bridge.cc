@@ -93,10 +93,13 @@ void EngineBridge::OnHalted(const std::string& reason) {
 api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
   if (follower_.load() != nullptr) return Publish::kNotLeader;
   runtime::Pipeline* pipeline = pipeline_.load();
+  // A leader whose lease may have run out says so first, whatever else follows from it (its
+  // pipeline halts when it next asks, and the server stops to come back as a standby): the
+  // client is sent on to the new leader (README, "The lease guards acknowledgements").
+  if (pipeline != nullptr && holds_leadership_ && !holds_leadership_()) return Publish::kNotLeader;
   if (pipeline == nullptr || draining_.load()) return Publish::kUnavailable;
   // A replication failure for good halts the engine: that needs an operator, not a retry.
   if (pipeline->halted()) return Publish::kHalted;
-  if (holds_leadership_ && !holds_leadership_()) return Publish::kNotLeader;
   const replication::KafkaJournalReplicator* replicator = replicator_.load();
   if (replicator != nullptr && !replicator->available()) return Publish::kNotReplicated;
   switch (pipeline->TryPublish(std::move(cmd))) {

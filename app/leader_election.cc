@@ -18,9 +18,15 @@ int64_t NowNs() {
 LeaderElection::LeaderElection(ElectionOptions options)
     : options_(std::move(options)),
       key_("/concertmania/" + options_.cluster + "/leader"),
-      // A call may take a third of the lease at most, or one slow answer would cost it.
-      client_(options_.endpoints, std::chrono::milliseconds(options_.ttl_s * 1000 / 3)),
-      renew_client_(options_.endpoints, std::chrono::milliseconds(options_.ttl_s * 1000 / 3)) {}
+      // A call waits a fifth of the lease at most on one member before trying the next, or
+      // one stopped member would cost the lease.
+      client_(options_.endpoints, std::chrono::milliseconds(options_.ttl_s * 1000 / 5)),
+      renew_client_(options_.endpoints, std::chrono::milliseconds(options_.ttl_s * 1000 / 5)) {}
+
+std::chrono::nanoseconds LeaderElection::DriftMargin(int ttl_s) {
+  return std::max<std::chrono::nanoseconds>(std::chrono::milliseconds(200),
+                                            std::chrono::milliseconds(ttl_s * 100));
+}
 
 LeaderElection::~LeaderElection() {
   {
@@ -49,7 +55,8 @@ Result<bool> LeaderElection::TryAcquire(const std::string& url) {
     return taken;
   }
   lease_ = lease.value();
-  valid_until_ns_.store(started + int64_t{options_.ttl_s} * 1'000'000'000);
+  valid_until_ns_.store(started + int64_t{options_.ttl_s} * 1'000'000'000 -
+                        DriftMargin(options_.ttl_s).count());
   renewer_ = std::thread([this] { RenewLoop(); });
   spdlog::info("election: this server leads ({} = \"{}\", lease {} s)", key_, url,
                options_.ttl_s);
@@ -73,7 +80,7 @@ Result<std::string> LeaderElection::CurrentLeader() {
 bool LeaderElection::Holding() const { return NowNs() < valid_until_ns_.load(); }
 
 void LeaderElection::RenewLoop() {
-  const auto period = std::chrono::milliseconds(options_.ttl_s * 1000 / 3);
+  const auto period = std::chrono::milliseconds(options_.ttl_s * 1000 / 5);
   bool warned = false;
   for (;;) {
     {
@@ -83,9 +90,15 @@ void LeaderElection::RenewLoop() {
     const int64_t sent = NowNs();
     auto ttl = renew_client_.KeepAlive(lease_);
     if (ttl.ok() && ttl.value() > 0) {
-      valid_until_ns_.store(sent + ttl.value() * 1'000'000'000);
-      warned = false;
-      continue;
+      // Only a quorum makes the renewal real: a linearizable read must follow it.
+      auto confirmed = renew_client_.Get(key_);
+      if (confirmed.ok() && confirmed.value().has_value()) {
+        valid_until_ns_.store(sent + ttl.value() * 1'000'000'000 -
+                              DriftMargin(options_.ttl_s).count());
+        warned = false;
+        continue;
+      }
+      ttl = confirmed.ok() ? Status::IOError("the key is gone") : confirmed.status();
     }
     if (ttl.ok()) {  // the lease is gone: another server may lead by now
       valid_until_ns_.store(0);

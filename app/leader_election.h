@@ -1,18 +1,26 @@
 #pragma once
 // Who leads, decided by etcd (`serve --elect-with-etcd ENDPOINTS`), as Patroni does: the leader
 // holds the key /concertmania/<cluster>/leader, whose value is its URL, bound to a lease of
-// `ttl_s` seconds that it renews every ttl/3. A standby that finds the key gone (the leader
-// died, or was cut off or paused long enough for its lease to run out) takes it, then promotes
-// itself.
+// `ttl_s` seconds (5 by default) that it renews every ttl/5. A standby that finds the key gone
+// (the leader died, or was cut off or paused long enough for its lease to run out) takes it,
+// then promotes itself.
 //
-// Leading is only ever assumed on the safe side: Holding() is true until the last renewal
-// *sent* plus the TTL, which is never later than etcd's own expiry of the lease (it counts
-// from when the renewal arrived). The pipeline asks it before acknowledging anything
-// (PipelineOptions::holds_leadership), so a leader that was paused past its lease answers
-// nothing more when it wakes, even if Kafka took its batches: the new leader may have read the
-// log without them. The failover timeline: the lease runs out at most `ttl_s` after the leader's
-// last renewal; a standby looks every `poll` (100 ms); then its promotion (read the log to its
-// end, open the pipeline, start the next term).
+// Leading is only ever assumed on the safe side: Holding() is true until the deadline the
+// leader computes itself, from when it *sent* its last confirmed renewal, plus the TTL, less a
+// margin for the two clocks' drift (a tenth of the TTL, at least 200 ms). That is never later
+// than etcd's own expiry of the lease, which counts from when the renewal arrived. A renewal
+// counts only once a linearizable read of the key follows it: an etcd member that lost its
+// quorum but still thinks it leads the raft group keeps answering keepalives for a while, and
+// a read that needs the quorum is what it cannot answer. The pipeline asks Holding() before
+// acknowledging anything (PipelineOptions::holds_leadership), so a leader that was paused past
+// its lease, or cut off from etcd's quorum, acknowledges nothing after its deadline, even if
+// Kafka took its batches: the new leader may have read the log without them.
+// Why 5 s and ttl/5: renewals fail while etcd elects a new raft leader (one election timeout,
+// 1 s by default, and a call that waits on a stopped member takes ttl/5 before trying the
+// next); with 2 s and ttl/3 the outside test saw our leader's lease lapse in 8 of 10 kills of
+// etcd's raft leader, with 5 s in none. The failover timeline: the lease runs out at most
+// `ttl_s` after the leader's last renewal; a standby looks every `poll` (100 ms); then its
+// promotion (read the log to its end, open the pipeline, start the next term).
 //
 // Thread-safety: TryAcquire and CurrentLeader from one thread (the main loop); Holding from any.
 
@@ -30,7 +38,7 @@ namespace cm::app {
 struct ElectionOptions {
   std::vector<std::string> endpoints;  // etcd client URLs
   std::string cluster = "main";
-  int ttl_s = 2;
+  int ttl_s = 5;
 };
 
 class LeaderElection {
@@ -52,6 +60,8 @@ class LeaderElection {
   Result<std::string> CurrentLeader();
   // This server took the key and its lease surely has not run out.
   bool Holding() const;
+  // How much earlier than sent + TTL this server stops believing it leads.
+  static std::chrono::nanoseconds DriftMargin(int ttl_s);
   const std::string& key() const { return key_; }
 
  private:

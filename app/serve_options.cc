@@ -222,7 +222,9 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "and a standby takes it over and promotes itself when the lease runs out")
       ->envname("CM_ELECT_WITH_ETCD");
   cmd.add_option("--etcd-lease-ttl-s", o.etcd_lease_ttl_s,
-                 "The leader's lease: a dead leader is replaced this long after its last renewal")
+                 "The leader's lease: a dead leader is replaced this long after its last renewal; "
+                 "renewed every fifth of it, and the leader stops acknowledging a tenth of it "
+                 "(at least 200 ms) before it could run out")
       ->envname("CM_ETCD_LEASE_TTL_S")->check(CLI::Range(2, 60))->capture_default_str();
   cmd.add_option("--port-file", o.port_file, "Write the bound port to this file (for tests)")
       ->envname("CM_PORT_FILE");

@@ -80,7 +80,7 @@ struct ServeOptions {
   // Leader election through etcd (app/leader_election.h): client URLs, comma-separated; empty =
   // none (promotion by `concertmania promote` only).
   std::string elect_with_etcd;
-  int etcd_lease_ttl_s = 2;
+  int etcd_lease_ttl_s = 5;
 };
 
 // Adds the flags (each with an environment fallback CM_<NAME>) to `cmd`.

@@ -6,11 +6,11 @@
 # SIGKILL; a client sends a signup to the standby every 10 ms until one is answered 201. The
 # killed leader then comes back as the next round's standby (cutting any tail Kafka never got),
 # so the two data directories take turns.
-#   bench/failover.sh [rounds] [lease_ttl_s]   (5 2)
+#   bench/failover.sh [rounds] [lease_ttl_s]   (5 5: the default lease)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-5}"
-ttl="${2:-2}"
+ttl="${2:-5}"
 build="$repo/build/release"
 work="$(mktemp -d /tmp/cm-failover.XXXXXX)"
 pids=()

@@ -100,8 +100,40 @@ EtcdCluster::EtcdCluster(const std::string& dir) {
 }
 
 EtcdCluster::~EtcdCluster() {
-  for (pid_t pid : pids_) kill(pid, SIGKILL);
-  for (pid_t pid : pids_) waitpid(pid, nullptr, 0);
+  for (pid_t pid : pids_)
+    if (pid != 0) kill(pid, SIGKILL);
+  for (pid_t pid : pids_)
+    if (pid != 0) waitpid(pid, nullptr, 0);
+}
+
+void EtcdCluster::Kill(int member) {
+  const pid_t pid = pids_.at(static_cast<std::size_t>(member));
+  if (pid == 0) return;
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  pids_[static_cast<std::size_t>(member)] = 0;
+}
+
+int EtcdCluster::RaftLeader() const {
+  // Each live member's status names its own id and the leader's.
+  std::vector<std::string> ids(pids_.size());
+  std::string leader;
+  for (std::size_t i = 0; i < pids_.size(); ++i) {
+    if (pids_[i] == 0) continue;
+    try {
+      HttpClient http(client_ports_[i]);
+      const auto r = http.Post("/v3/maintenance/status", "{}");
+      if (r.status != 200) continue;
+      const boost::json::value v = r.Json();
+      ids[i] = std::string(v.at("header").at("member_id").as_string());
+      if (const auto* l = v.as_object().if_contains("leader"); l != nullptr && leader.empty())
+        leader = std::string(l->as_string());
+    } catch (const std::exception&) {
+    }
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (!leader.empty() && ids[i] == leader) return static_cast<int>(i);
+  return -1;
 }
 
 std::string EtcdCluster::endpoints() const {
@@ -111,7 +143,9 @@ std::string EtcdCluster::endpoints() const {
 }
 
 std::string EtcdCluster::Get(const std::string& key) const {
-  HttpClient http(client_ports_[0]);
+  std::size_t live = 0;
+  while (live + 1 < pids_.size() && pids_[live] == 0) ++live;
+  HttpClient http(client_ports_[live]);
   const auto r = http.Post("/v3/kv/range", "{\"key\":\"" + Base64(key) + "\"}");
   if (r.status != 200) return "";
   const boost::json::value v = r.Json();

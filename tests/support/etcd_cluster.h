@@ -19,11 +19,15 @@ class EtcdCluster {
 
   // The client URLs, comma-separated (for --elect-with-etcd).
   std::string endpoints() const;
-  // The value of `key`, or "" (through the JSON gateway).
+  // The value of `key`, or "" (through the JSON gateway, from the first live member).
   std::string Get(const std::string& key) const;
+  // Which member (0-2) leads the raft group now, as the live members say; -1 when none does.
+  int RaftLeader() const;
+  // SIGKILLs one member.
+  void Kill(int member);
 
  private:
-  std::vector<pid_t> pids_;
+  std::vector<pid_t> pids_;  // 0 once killed
   std::vector<uint16_t> client_ports_;
 };
 
