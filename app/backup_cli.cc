@@ -2,7 +2,6 @@
 
 #include <simdjson.h>
 
-#include <cctype>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -22,21 +21,6 @@ namespace fs = std::filesystem;
 using boost::beast::http::verb;
 
 constexpr int kFailed = 1, kBadBackup = 2;
-
-// Everything but unreserved characters and '/' as %XX.
-std::string QueryEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 int Fail(const std::string& why) {
   std::fprintf(stderr, "concertmania: %s\n", why.c_str());

@@ -89,6 +89,13 @@ Result<std::string> BackupService::ReadFile(uint64_t seq, const std::string& pat
     return Status::NotFound("backup " + std::to_string(seq) + ": keys are never served");
   if (!b.ok() || !journal::ServesFile(b.value(), path))
     return Status::NotFound("backup " + std::to_string(seq) + " has no file " + path);
+  if (path == "MANIFEST") {
+    // An older backup's lists the keys with their sizes and checksums: served without them.
+    journal::Backup served = b.value();
+    std::erase_if(served.files,
+                  [](const journal::BackupFile& f) { return journal::IsKeyFile(f.path); });
+    return journal::FormatManifest(served);
+  }
   std::ifstream in(std::filesystem::path(dir) / path, std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();

@@ -3,6 +3,8 @@
 #include <simdjson.h>
 #include <sodium.h>
 
+#include <charconv>
+
 #include "app/http_fetch.h"
 
 namespace cm::app {
@@ -132,6 +134,23 @@ Result<std::optional<std::string>> EtcdClient::Get(const std::string& key) {
   auto decoded = FromBase64(value);
   if (!decoded.ok()) return decoded.status();
   return std::optional<std::string>(std::move(decoded).value());
+}
+
+Result<int64_t> EtcdClient::LeaseOf(const std::string& key) {
+  auto answer = Call("/v3/kv/range", "{\"key\":\"" + Base64(key) + "\"}");
+  if (!answer.ok()) return answer.status();
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array kvs;
+  if (parser.parse(answer.value()).get(doc)) return Status::Corruption("etcd: range");
+  if (doc["kvs"].get(kvs) || kvs.size() == 0) return int64_t{0};
+  std::string_view lease;  // the gateway writes 64-bit numbers as strings
+  if (kvs.at(0)["lease"].get(lease)) return int64_t{0};
+  int64_t id = 0;
+  const auto [end, ec] = std::from_chars(lease.data(), lease.data() + lease.size(), id);
+  if (ec != std::errc() || end != lease.data() + lease.size())
+    return Status::Corruption("etcd: a lease id that is not a number");
+  return id;
 }
 
 }  // namespace cm::app

@@ -30,6 +30,10 @@ class EtcdClient {
   Result<bool> PutIfLease(const std::string& key, const std::string& value, int64_t lease);
   // The key's value, or nullopt when there is no such key.
   Result<std::optional<std::string>> Get(const std::string& key);
+  // The lease the key is bound to (0: no key, or bound to none), by a linearizable read.
+  Result<int64_t> LeaseOf(const std::string& key);
+  // The endpoint that answered the last call that succeeded.
+  std::size_t last_endpoint() const { return preferred_; }
 
  private:
   // A transaction: put (bound to `lease`) if `compare` (the compare's JSON members) holds.

@@ -7,6 +7,9 @@
 #include <boost/beast/http.hpp>
 #include <simdjson.h>
 
+#include <cctype>
+#include <cstdio>
+
 #include "http/url.h"
 #include "json/json_writer.h"
 
@@ -66,6 +69,20 @@ Result<FetchReply> Fetch(const std::string& base_url, beast::http::verb method,
   if (!failed.ok()) return failed;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   return FetchReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+}
+
+std::string QueryEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 Result<std::string> AdminToken(const std::string& base_url, const std::string& token,

@@ -23,6 +23,9 @@ Result<FetchReply> Fetch(const std::string& base_url, boost::beast::http::verb m
                          const std::string& target, const std::string& body,
                          const std::string& bearer, std::chrono::milliseconds timeout);
 
+// `s` for a query string: everything but unreserved characters as %XX.
+std::string QueryEscape(const std::string& s);
+
 // An admin's access token for the tools: `token` when given, else a login with `email` and
 // `password` at `base_url`.
 Result<std::string> AdminToken(const std::string& base_url, const std::string& token,

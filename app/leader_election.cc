@@ -90,15 +90,21 @@ void LeaderElection::RenewLoop() {
     const int64_t sent = NowNs();
     auto ttl = renew_client_.KeepAlive(lease_);
     if (ttl.ok() && ttl.value() > 0) {
-      // Only a quorum makes the renewal real: a linearizable read must follow it.
-      auto confirmed = renew_client_.Get(key_);
-      if (confirmed.ok() && confirmed.value().has_value()) {
+      // Only a quorum makes the renewal real: a linearizable read through the same member
+      // must follow it (a member cut off from the quorum cannot answer that), and find the
+      // key still bound to our lease.
+      const std::size_t renewed_by = renew_client_.last_endpoint();
+      auto bound = renew_client_.LeaseOf(key_);
+      if (bound.ok() && bound.value() == lease_ && renew_client_.last_endpoint() == renewed_by) {
         valid_until_ns_.store(sent + ttl.value() * 1'000'000'000 -
                               DriftMargin(options_.ttl_s).count());
         warned = false;
         continue;
       }
-      ttl = confirmed.ok() ? Status::IOError("the key is gone") : confirmed.status();
+      ttl = !bound.ok()                ? bound.status()
+            : bound.value() != lease_ ? Status::IOError("the key is no longer bound to our lease")
+                                      : Status::IOError("the renewal could not be confirmed "
+                                                        "through the member that took it");
     }
     if (ttl.ok()) {  // the lease is gone: another server may lead by now
       valid_until_ns_.store(0);

@@ -9,9 +9,12 @@
 // leader computes itself, from when it *sent* its last confirmed renewal, plus the TTL, less a
 // margin for the two clocks' drift (a tenth of the TTL, at least 200 ms). That is never later
 // than etcd's own expiry of the lease, which counts from when the renewal arrived. A renewal
-// counts only once a linearizable read of the key follows it: an etcd member that lost its
-// quorum but still thinks it leads the raft group keeps answering keepalives for a while, and
-// a read that needs the quorum is what it cannot answer. The pipeline asks Holding() before
+// counts only once a linearizable read through the member that took it follows, and finds the
+// key still bound to our lease: an etcd member that lost its quorum but still thinks it leads
+// the raft group keeps answering keepalives for a while (etcd 3.4 renews leases in the raft
+// leader's memory, not through the log), and a read that needs the quorum is what it cannot
+// answer. Left open: a partition that heals between the two calls (milliseconds apart) could
+// let a renewal the quorum never saw count; the drift margin covers part of that. The pipeline asks Holding() before
 // acknowledging anything (PipelineOptions::holds_leadership), so a leader that was paused past
 // its lease, or cut off from etcd's quorum, acknowledges nothing after its deadline, even if
 // Kafka took its batches: the new leader may have read the log without them.

@@ -41,7 +41,8 @@ Status ReadPages(const std::string& base, const std::string& path, const std::st
                  const std::function<Status(simdjson::dom::array)>& read) {
   std::string after;
   for (int page = 0; page < 100'000; ++page) {
-    const std::string target = path + "?limit=1000" + (after.empty() ? "" : "&after=" + after);
+    const std::string target =
+        path + "?limit=1000" + (after.empty() ? "" : "&after=" + QueryEscape(after));
     auto r = Fetch(base, verb::get, target, "", token, timeout);
     if (!r.ok()) return r.status();
     if (r.value().status != 200)

@@ -29,8 +29,11 @@ Status EngineState::ApplyPayment(const Event& e) {
         return 0;  // not a payment event: ApplyPaymentStep refused it above
       },
       e.body);
-  if (const Payment* p = payments_.Find(id);
-      p != nullptr && p->SagaEnded() && !reservations_.contains(p->reservation))
+  // An adopted orphan (no reservation) is kept for good: its record is what refuses adopting
+  // the same charge again once its refund is settled.
+  if (const Payment* p = payments_.Find(id); p != nullptr && p->SagaEnded() &&
+                                             p->reservation != 0 &&
+                                             !reservations_.contains(p->reservation))
     payments_.Erase(id);
   return s;
 }
@@ -125,8 +128,8 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
 }
 
 // A lost timeline's charge becomes a payment here only to be refunded: no reservation, no
-// buyer, the whole amount back. Once settled it is dropped like any saga that outlived its
-// reservation.
+// buyer, the whole amount back. It stays on record after its refund settles, so the same charge
+// is never adopted twice.
 Status EngineState::AdoptOrphan(const Event& e, const RefundIssued& b) {
   if (payments_.contains(b.payment) || !IsLostId(b.payment) || b.reservation != 0 ||
       b.amount <= 0)

@@ -124,7 +124,8 @@ enum class RefundReason : uint8_t {
   kBuyerCancelled = 3,       // the buyer cancelled under the refund policy (less its fee)
   // A charge the provider holds under a payment id of a lost timeline (made after the backup a
   // restore started from): no reservation, no buyer here, so all of it goes back. RefundIssued
-  // with this reason creates its payment (concertmania reconcile, AdoptOrphanChargeCmd).
+  // with this reason creates its payment, kept for good (concertmania reconcile,
+  // AdoptOrphanChargeCmd).
   kOrphanCharge = 4,
 };
 std::string_view ToString(RefundReason r);
@@ -279,6 +280,10 @@ struct TermStarted {
 struct StateHashed {
   Seq state_seq = 0;
   uint64_t digest = 0;
+  // The state format the digest is of (engine/codec/state_codec.h): a checker encodes the
+  // state in that format, so hashes an older writer recorded still check. Records before
+  // format 10 do not carry it: theirs is their own version (8 or 9).
+  uint8_t format = 0;
 };
 
 // A new timeline begins here (written by `concertmania restore`, never decided by the

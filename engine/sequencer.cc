@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/best_available.h"
+#include "engine/codec/state_codec.h"
 #include "engine/hash.h"
 #include "engine/reject.h"
 
@@ -56,7 +57,7 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
 }
 
 void Sequencer::RecordStateHash(uint64_t digest, EventSink& sink) {
-  Emit(StateHashed{state_.last_seq(), digest}, nullptr, nullptr, false, sink);
+  Emit(StateHashed{state_.last_seq(), digest, kStateFormatVersion}, nullptr, nullptr, false, sink);
 }
 
 void Sequencer::Answer(EventBody body, const Command& cmd, const IdemRecord* idem,

@@ -113,7 +113,8 @@ EventBody Sequencer::DecideAdoptOrphan(const Command& cmd, const AdoptOrphanChar
     return Reject(cmd, ResultCode::kForbidden, 0, "only an admin refunds orphaned charges");
   if (state_.FindPayment(c.payment) != nullptr)
     return Reject(cmd, ResultCode::kInvalidArgument, c.payment,
-                  "that payment is this timeline's own: refund its reservation instead");
+                  "a payment with that id is on record (this timeline's own, or adopted "
+                  "already)");
   // Only an id a restore left behind: any other could still be issued, or was never ours.
   if (!state_.IsLostId(c.payment))
     return Reject(cmd, ResultCode::kUnknownPayment, c.payment,

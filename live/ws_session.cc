@@ -132,7 +132,9 @@ void WsSession::OnMessage() {
 
 std::optional<engine::Role> WsSession::RoleOnRecord(engine::UserId user) const {
   if (context_.reads == nullptr) return std::nullopt;
-  return context_.reads->RoleOf(user);
+  const auto authority = context_.reads->AuthorityOf(user, sid_);
+  if (authority.session_ended) return std::nullopt;
+  return authority.role;
 }
 
 void WsSession::SubscribeNotifications(std::string_view token) {
@@ -155,6 +157,7 @@ void WsSession::SubscribeNotifications(std::string_view token) {
     return Error("SESSION_ENDED", "the token's session ended (logged out or revoked)");
   if (user_ == 0) {
     user_ = v.claims->sub;
+    sid_ = v.claims->sid;
     context_.notifier.Subscribe(weak_from_this(), user_);
   }
   JsonWriter w;
@@ -305,6 +308,8 @@ void WsSession::Drain() {
   ws_.text(true);
   ws_.async_write(frame_buffers_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->writing_ = false;  // the watch goes on while the kernel holds what we wrote
+    // Where the kernel cannot tell what was acknowledged, a finished write is the progress.
+    if (!self->last_acked_) self->last_progress_ = std::chrono::steady_clock::now();
     self->frame_.clear();
     if (ec || self->closing_) return;
     self->Drain();

@@ -91,7 +91,8 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
  private:
   WsSession(boost::beast::tcp_stream stream, WsContext& context);
   void SubscribeNotifications(std::string_view token);
-  // The user's role as the read model has it now; nullopt when there is no such user.
+  // The user's role as the read model has it now; nullopt when there is no such user, or the
+  // session of the token that authenticated this connection has ended.
   std::optional<engine::Role> RoleOnRecord(engine::UserId user) const;
   void Accept(Request upgrade);
   void Read();
@@ -119,6 +120,7 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   LiveFeed& feed_;
   const WsOptions& options_;
   engine::UserId user_ = 0;  // set once notifications are authenticated
+  engine::SessionId sid_ = 0;  // the session of the token that authenticated them
   std::deque<SharedMessage> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;

@@ -189,6 +189,7 @@ struct Fields {
   void operator()(const StateHashed& b) {
     UNum("state_seq", b.state_seq);
     UNum("digest", b.digest);
+    UNum("format", b.format);
   }
   void operator()(const TimelineStarted& b) {
     UNum("timeline", b.timeline);

@@ -210,6 +210,7 @@ struct BodyEncoder {
   void operator()(const StateHashed& b) {
     PutFixed64(d, b.state_seq);
     PutFixed64(d, b.digest);
+    PutFixed8(d, b.format);
   }
   void operator()(const TimelineStarted& b) {
     PutVarint32(d, b.timeline);
@@ -536,9 +537,11 @@ bool DecodeTermStarted(std::string_view* in, EventBody* body) {
   return true;
 }
 
-bool DecodeStateHashed(std::string_view* in, EventBody* body) {
+bool DecodeStateHashed(std::string_view* in, uint8_t version, EventBody* body) {
   StateHashed b;
   if (!GetFixed64(in, &b.state_seq) || !GetFixed64(in, &b.digest)) return false;
+  b.format = version;  // a writer of version 8 or 9 hashed its own state format
+  if (version >= 10 && !GetFixed8(in, &b.format)) return false;
   *body = b;
   return true;
 }
@@ -623,7 +626,7 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
     case EventType::kTermStarted:
       return DecodeTermStarted(in, body);
     case EventType::kStateHashed:
-      return DecodeStateHashed(in, body);
+      return DecodeStateHashed(in, version, body);
     case EventType::kTimelineStarted:
       return DecodeTimelineStarted(in, body);
   }

@@ -52,7 +52,7 @@
 //   ReservationCancelled reservation, concert, user, refund, fee: u64
 //   HoldExtended         reservation, concert, user, expires_at: u64
 //   TermStarted          term: u64 | leader: lstr
-//   StateHashed          state_seq, digest: u64
+//   StateHashed          state_seq, digest: u64 | format: u8 (not before 10: the record's version)
 //   TimelineStarted      timeline: varint | id_base: u64
 //   (users = count: varint, fixed64[count])
 // The body must end exactly where the payload ends. Numbers are little-endian. A new version

@@ -252,16 +252,18 @@ bool DecodeLedger(std::string_view* in, SalesLedger* l) {
 
 }  // namespace
 
-void EncodeState(const EngineState& s, std::string* dst) {
-  PutFixed8(dst, kStateFormatVersion);
+void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
+  PutFixed8(dst, format);
   PutFixed64(dst, s.last_seq());
   PutFixed64(dst, static_cast<uint64_t>(s.clock()));
   PutFixed64(dst, s.term());
-  PutVarint32(dst, static_cast<uint32_t>(s.timelines().size()));
-  for (const TimelineStart& t : s.timelines()) {
-    PutVarint32(dst, t.timeline);
-    PutFixed64(dst, t.first_seq);
-    PutFixed64(dst, t.id_base);
+  if (format >= 9) {
+    PutVarint32(dst, static_cast<uint32_t>(s.timelines().size()));
+    for (const TimelineStart& t : s.timelines()) {
+      PutVarint32(dst, t.timeline);
+      PutFixed64(dst, t.first_seq);
+      PutFixed64(dst, t.id_base);
+    }
   }
 
   PutVarint32(dst, static_cast<uint32_t>(s.users().size()));
@@ -364,7 +366,7 @@ void EncodeState(const EngineState& s, std::string* dst) {
     PutVarint32(dst, static_cast<uint32_t>(c.what.why));
     PutLengthPrefixed(dst, c.what.first_gate);
     PutFixed64(dst, static_cast<uint64_t>(c.what.first_at));
-    PutLengthPrefixed(dst, c.what.device);
+    if (format >= 10) PutLengthPrefixed(dst, c.what.device);
   }
 }
 
@@ -644,10 +646,14 @@ Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,
   if (recorded.state_seq != state.last_seq())
     return Status::Corruption("a state hash of seq " + std::to_string(recorded.state_seq) +
                               " checked at seq " + std::to_string(state.last_seq()));
+  if (recorded.format < 8 || recorded.format > kStateFormatVersion)
+    return Status::Corruption("a state hash of state format " +
+                              std::to_string(recorded.format) +
+                              ", which this version cannot make");
   std::string scratch;
   std::string& bytes = encoded != nullptr ? *encoded : scratch;
   bytes.clear();
-  EncodeState(state, &bytes);
+  EncodeState(state, &bytes, recorded.format);
   const uint64_t digest = EncodedStateDigest(bytes);
   if (digest == recorded.digest) return Status::OK();
   char detail[96];

@@ -74,7 +74,11 @@ namespace cm::engine {
 inline constexpr uint8_t kStateFormatVersion = 10;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 
-void EncodeState(const EngineState& state, std::string* dst);
+// `format`: kStateFormatVersion, or an older one back to 8 only to check a state hash an
+// older writer recorded (it leaves out what that format lacked: timelines before 9, a
+// conflict's device before 10).
+void EncodeState(const EngineState& state, std::string* dst,
+                 uint8_t format = kStateFormatVersion);
 
 // Rebuilds a state from EncodeState's bytes. Returns Corruption when the bytes are malformed or
 // describe an impossible state (a seat in two reservations, a reservation of an unknown

@@ -160,8 +160,13 @@ TEST_CASE("a lost timeline's charge is adopted only to be refunded, whole, throu
   CHECK(restored.value()->FindPayment(lost) != nullptr);
   CHECK(StateHash(*restored.value()) == StateHash(b.w.state));
 
-  // The worker reports the provider's refund: the saga ends and the payment goes.
+  // The worker reports the provider's refund: the saga ends; the record stays, so the same
+  // charge is never adopted (and refunded) again.
   const Event settled = b.w.Run(b.w.AsAdmin(kT + 6000, ReportRefundCmd{lost, 165'000}));
   CHECK(TypeOf(settled) == EventType::kRefundSettled);
-  CHECK(b.w.state.FindPayment(lost) == nullptr);
+  REQUIRE(b.w.state.FindPayment(lost) != nullptr);
+  CHECK(b.w.state.FindPayment(lost)->refund_settled);
+  CHECK_FALSE(b.w.state.FindPayment(lost)->NeedsWorker());
+  CHECK(CodeOf(adopt(lost, 165'000)) == ResultCode::kInvalidArgument);
+  for (const std::string& problem : CheckInvariants(b.w.state)) FAIL_CHECK(problem);
 }

@@ -174,7 +174,7 @@ TEST_CASE("--verify stops with exit 2 where the state differs from a recorded di
     Event wrong;
     wrong.seq = w.state.last_seq() + 1;
     wrong.ts = w.state.clock();
-    wrong.body = StateHashed{w.state.last_seq(), right};
+    wrong.body = StateHashed{w.state.last_seq(), right, kStateFormatVersion};
     hashed_at = w.state.last_seq();
     cm::journal::JournalWriter writer(*store.value(), 1);
     for (const Event& e : w.sink.events) writer.Add(e);
