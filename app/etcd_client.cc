@@ -121,36 +121,40 @@ Result<bool> EtcdClient::PutIf(const std::string& key, const std::string& value,
   return succeeded;
 }
 
-Result<std::optional<std::string>> EtcdClient::Get(const std::string& key) {
+Result<std::optional<EtcdClient::KeyValue>> EtcdClient::Range(const std::string& key) {
   auto answer = Call("/v3/kv/range", "{\"key\":\"" + Base64(key) + "\"}");
   if (!answer.ok()) return answer.status();
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   simdjson::dom::array kvs;
   if (parser.parse(answer.value()).get(doc)) return Status::Corruption("etcd: range");
-  if (doc["kvs"].get(kvs) || kvs.size() == 0) return std::optional<std::string>();
-  std::string_view value;
-  if (kvs.at(0)["value"].get(value)) return std::optional<std::string>(std::string());
-  auto decoded = FromBase64(value);
-  if (!decoded.ok()) return decoded.status();
-  return std::optional<std::string>(std::move(decoded).value());
+  if (doc["kvs"].get(kvs) || kvs.size() == 0) return std::optional<KeyValue>();
+  KeyValue kv;
+  std::string_view value, lease;  // proto3 leaves empty fields out
+  if (!kvs.at(0)["value"].get(value)) {
+    auto decoded = FromBase64(value);
+    if (!decoded.ok()) return decoded.status();
+    kv.value = std::move(decoded).value();
+  }
+  if (!kvs.at(0)["lease"].get(lease)) {  // the gateway writes 64-bit numbers as strings
+    const auto [end, ec] = std::from_chars(lease.data(), lease.data() + lease.size(), kv.lease);
+    if (ec != std::errc() || end != lease.data() + lease.size())
+      return Status::Corruption("etcd: a lease id that is not a number");
+  }
+  return std::optional<KeyValue>(std::move(kv));
+}
+
+Result<std::optional<std::string>> EtcdClient::Get(const std::string& key) {
+  auto kv = Range(key);
+  if (!kv.ok()) return kv.status();
+  if (!kv.value()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(kv.value()->value));
 }
 
 Result<int64_t> EtcdClient::LeaseOf(const std::string& key) {
-  auto answer = Call("/v3/kv/range", "{\"key\":\"" + Base64(key) + "\"}");
-  if (!answer.ok()) return answer.status();
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  simdjson::dom::array kvs;
-  if (parser.parse(answer.value()).get(doc)) return Status::Corruption("etcd: range");
-  if (doc["kvs"].get(kvs) || kvs.size() == 0) return int64_t{0};
-  std::string_view lease;  // the gateway writes 64-bit numbers as strings
-  if (kvs.at(0)["lease"].get(lease)) return int64_t{0};
-  int64_t id = 0;
-  const auto [end, ec] = std::from_chars(lease.data(), lease.data() + lease.size(), id);
-  if (ec != std::errc() || end != lease.data() + lease.size())
-    return Status::Corruption("etcd: a lease id that is not a number");
-  return id;
+  auto kv = Range(key);
+  if (!kv.ok()) return kv.status();
+  return kv.value() ? kv.value()->lease : int64_t{0};
 }
 
 }  // namespace cm::app

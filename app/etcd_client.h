@@ -39,6 +39,12 @@ class EtcdClient {
   // A transaction: put (bound to `lease`) if `compare` (the compare's JSON members) holds.
   Result<bool> PutIf(const std::string& key, const std::string& value, int64_t lease,
                      const std::string& compare);
+  // A linearizable read of one key: nullopt when there is no such key.
+  struct KeyValue {
+    std::string value;
+    int64_t lease = 0;  // 0: bound to none
+  };
+  Result<std::optional<KeyValue>> Range(const std::string& key);
   // POSTs `body` to `path` on the first endpoint that answers; the answer's JSON.
   Result<std::string> Call(const std::string& path, const std::string& body);
 

@@ -127,7 +127,11 @@ TEST_CASE_FIXTURE(TransactionalWorld, "an aborted transaction is sent again, bat
   std::string why;
   REQUIRE_MESSAGE(leader->WaitReplicated(9, &why), why);
   CHECK(Metric(*leader, "cm_replication_transaction_aborts_total") >= 1);
-  CHECK(Metric(*leader, "cm_replication_transactions_total") == 1);
+  // One transaction when all three were queued before the retry, more when the retry went
+  // first (a busy machine: under ctest -j2 beside a sanitizer build it took two).
+  const double committed = Metric(*leader, "cm_replication_transactions_total");
+  CHECK(committed >= 1);
+  CHECK(committed <= 3);
   // The mock keeps what was aborted (a broker would hide it from read_committed readers):
   // the batches were sent again, in order, after it.
   const auto records = ReadRecords(options.brokers, topic, 0);
