@@ -155,9 +155,11 @@ void WsSession::SubscribeNotifications(std::string_view token) {
   if (!authority.role) return Error("UNKNOWN_USER", "the token's user does not exist");
   if (authority.session_ended)
     return Error("SESSION_ENDED", "the token's session ended (logged out or revoked)");
+  // The newest token's session is the one that must stand (a fresh login resumes the stream).
+  sid_ = v.claims->sid;
+  personal_ended_ = false;
   if (user_ == 0) {
     user_ = v.claims->sub;
-    sid_ = v.claims->sid;
     context_.notifier.Subscribe(weak_from_this(), user_);
   }
   JsonWriter w;
@@ -168,6 +170,15 @@ void WsSession::SubscribeNotifications(std::string_view token) {
 
 void WsSession::Push(SharedMessage message) {
   net::post(ws_.get_executor(), [self = shared_from_this(), message = std::move(message)]() mutable {
+    // Everything pushed is the authenticated user's own (notifications, a place in line, an
+    // admin's sale): none of it once the token's session has ended (logout, revocation).
+    if (self->personal_ended_) return;
+    if (self->sid_ != 0 && self->context_.reads != nullptr &&
+        self->context_.reads->AuthorityOf(self->user_, self->sid_).session_ended) {
+      self->personal_ended_ = true;
+      return self->Error("SESSION_ENDED",
+                         "the token's session ended: log in again and subscribe anew");
+    }
     self->Send(std::move(message));
   });
 }

@@ -121,6 +121,7 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   const WsOptions& options_;
   engine::UserId user_ = 0;  // set once notifications are authenticated
   engine::SessionId sid_ = 0;  // the session of the token that authenticated them
+  bool personal_ended_ = false;  // that session ended: nothing of the user's is sent any more
   std::deque<SharedMessage> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;

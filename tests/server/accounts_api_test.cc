@@ -83,6 +83,8 @@ TEST_CASE("a session's access tokens are refused at once when it ends: logout, a
                            R"({"email":"door@x.io","password":"door-password","name":"D","role":"STAFF"})",
                            f.admin);
   REQUIRE_MESSAGE(staff.status == 201, staff.body);
+  const uint64_t concert = f.CreateConcert();
+  int seat = 0;
   for (const char* who : {"u@x.io:password-1", "door@x.io:door-password"}) {
     const std::string email = std::string(who).substr(0, std::string(who).find(':'));
     const std::string password = std::string(who).substr(email.size() + 1);
@@ -114,5 +116,21 @@ TEST_CASE("a session's access tokens are refused at once when it ends: logout, a
               .status == 401);
     CHECK(f.http.Get("/api/users/me", access3).status == 401);
     CHECK(f.http.Get("/api/users/me", access2).status == 401);
+
+    // A stream opened with a session that ends later stops at its next message.
+    const json::value streaming = f.http.Post("/api/users/login", body).Json();
+    const json::value other = f.http.Post("/api/users/login", body).Json();
+    WsClient open(f.port());
+    open.Send(R"({"type":"notifications","token":")" + Str(streaming, "accessToken") + R"("})");
+    REQUIRE(Str(open.NextOf("subscribed"), "channel") == "notifications");
+    REQUIRE(f.http.Post("/api/users/logout",
+                        json::serialize(json::object{{"refreshToken",
+                                                      Str(streaming, "refreshToken")}}))
+                .status == 204);
+    auto held = f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
+                            R"({"seatIds":[)" + std::to_string(seat++) + "]}",
+                            Str(other, "accessToken"));
+    REQUIRE_MESSAGE(held.status == 201, held.body);
+    CHECK(Str(open.NextOf("error"), "code") == "SESSION_ENDED");
   }
 }
