@@ -9,20 +9,21 @@
 //   {"type":"sale","concertId":4}                        an admin's live view of the sale
 //                                                        (after notifications): see SaleWatch
 // Server messages: {"type":"snapshot",...}, {"type":"delta",...}, {"type":"notification",...},
-// {"type":"queue",...}, {"type":"sale",...}, {"type":"error",...}. A frame holds one message, or a JSON array of messages in order when the
-// connection had a backlog (deltas are pulled from the shared history when the previous write
-// finishes, so a busy connection gets fewer, larger frames instead of falling behind).
-// Bounds: a client whose deltas fall out of the history (`--ws-history` deltas behind), or whose
-// own queue passes `max_queued` messages or `max_queued_bytes`, is closed with code 4001 ("slow
-// consumer") and may reconnect with its last seq. Idle connections are pinged (Beast's
-// keep-alive pings) and closed when they stop answering. A write that has not finished within
-// While anything of ours waits, in a write under way or in the kernel's send queue, the peer
-// must acknowledge some of it in every `write_timeout`, or the connection is cut whatever its
-// pings do: a client that answers pings but never reads would otherwise hold its socket, and
-// the kernel memory under it, for good. The kernel's queue counts too because a write returns
-// as soon as the kernel took the bytes; with autotuned buffers it takes megabytes, so nothing
-// would ever block. The send buffer is bounded by default (`send_buffer_bytes`) for the same
-// reason.
+// {"type":"queue",...}, {"type":"sale",...}, {"type":"error",...}. A frame holds one message, or
+// a JSON array of messages in order when the connection had a backlog (deltas are pulled from the
+// shared history when the previous write finishes, so a busy connection gets fewer, larger frames
+// instead of falling behind). Bounds: a client whose deltas fall out of the history
+// (`--ws-history` deltas behind), or whose own queue passes `max_queued` messages or
+// `max_queued_bytes`, is closed with code 4001 ("slow consumer") and may reconnect with its last
+// seq. Idle connections are pinged (Beast's keep-alive pings) and closed when they stop
+// answering. While anything of ours waits, in a write under way or in the kernel's send queue,
+// the peer must acknowledge some of it in every `write_timeout`, or the connection is cut
+// whatever its pings do: a client that answers pings but never reads would otherwise hold its
+// socket, and the kernel memory under it, for good. The kernel's queue counts too because a write
+// returns as soon as the kernel took the bytes; with autotuned buffers it takes megabytes, so
+// nothing would ever block. The send buffer is bounded by default (`send_buffer_bytes`) for the
+// same reason. What is pushed for the authenticated user (notifications, a place in line, a sale)
+// stops with SESSION_ENDED once the token's login session has ended.
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/asio/steady_timer.hpp>
