@@ -230,6 +230,60 @@ void WritePortFile(const std::string& path, uint16_t port) {
   std::rename((path + ".tmp").c_str(), path.c_str());
 }
 
+// The main thread once the server listens, until it stops: a signal; a leader's lease running
+// out (exit status 5); a standby's promotion, asked for or with the key vacant (status 4 if it
+// fails). Returns the exit status so far.
+template <class Lead>
+int WatchUntilStop(const ServeOptions& o, const sigset_t& signals, LeaderElection* election,
+                   const std::unique_ptr<runtime::Pipeline>& pipeline,
+                   const std::string& advertise_url, const readmodel::ReadModel& reads,
+                   EngineBridge& bridge, FollowerParts& follower, Lead& lead) {
+  int exit_code = 0;
+  // Until a signal; a standby also looks for a promotion request every 100 ms.
+  const timespec poll_period{0, 100'000'000};
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &poll_period);
+    if (sig > 0) {
+      spdlog::info("signal {}: shutting down", sig);
+      break;
+    }
+    // Leading: nothing to watch, unless the lease ran out.
+    if (pipeline && (!election || election->Holding())) continue;
+    if (pipeline) {
+      // Deposed (paused, cut off from etcd): another server may lead by now. This one
+      // acknowledges nothing without the lease, and its state no longer moves, so it stops
+      // rather than serve a frozen seat map. Its supervisor starts it again, and it then
+      // follows the new leader as a standby, cutting any tail the log never got.
+      spdlog::critical("election: the lease ran out while this server led; stopping (exit "
+                       "status 5) to come back as a standby");
+      exit_code = 5;
+      break;
+    }
+    const bool asked = o.role == "standby" && TakePromoteRequest(o.data_dir);
+    bool vacant = false;
+    if (election) {
+      // Where the leader is, for 307s; and whether anyone leads.
+      auto leader = election->CurrentLeader();
+      if (leader.ok() && !leader.value().empty()) bridge.SetLeaderUrl(leader.value());
+      vacant = leader.ok() && leader.value().empty();
+    }
+    if (pipeline || o.role != "standby" || (!asked && !vacant)) continue;
+    if (election) {
+      auto won = election->TryAcquire(advertise_url);
+      if (!won.ok() || !won.value()) {
+        if (asked) spdlog::error("promotion refused: another server holds the leadership");
+        continue;
+      }
+    }
+    if (Status s = Promote(o, advertise_url, reads, bridge, follower, lead); !s.ok()) {
+      spdlog::critical("promotion failed, shutting down: {}", s.ToString());
+      exit_code = 4;
+      break;
+    }
+  }
+  return exit_code;
+}
+
 }  // namespace
 
 int RunServer(const ServeOptions& given) {
@@ -453,49 +507,9 @@ int RunServer(const ServeOptions& given) {
   spdlog::info("concertmania {} listening on http://{}:{} ({} I/O threads, data in {})", o.role,
                o.address, server.port(), so.threads, o.data_dir);
 
-  int exit_code = 0;
-  // Until a signal; a standby also looks for a promotion request every 100 ms.
-  const timespec poll_period{0, 100'000'000};
-  for (;;) {
-    const int sig = sigtimedwait(&signals, nullptr, &poll_period);
-    if (sig > 0) {
-      spdlog::info("signal {}: shutting down", sig);
-      break;
-    }
-    // Leading: nothing to watch, unless the lease ran out.
-    if (pipeline && (!election || election->Holding())) continue;
-    if (pipeline) {
-      // Deposed (paused, cut off from etcd): another server may lead by now. This one
-      // acknowledges nothing without the lease, and its state no longer moves, so it stops
-      // rather than serve a frozen seat map. Its supervisor starts it again, and it then
-      // follows the new leader as a standby, cutting any tail the log never got.
-      spdlog::critical("election: the lease ran out while this server led; stopping (exit "
-                       "status 5) to come back as a standby");
-      exit_code = 5;
-      break;
-    }
-    const bool asked = o.role == "standby" && TakePromoteRequest(o.data_dir);
-    bool vacant = false;
-    if (election) {
-      // Where the leader is, for 307s; and whether anyone leads.
-      auto leader = election->CurrentLeader();
-      if (leader.ok() && !leader.value().empty()) bridge.SetLeaderUrl(leader.value());
-      vacant = leader.ok() && leader.value().empty();
-    }
-    if (pipeline || o.role != "standby" || (!asked && !vacant)) continue;
-    if (election) {
-      auto won = election->TryAcquire(advertise_url);
-      if (!won.ok() || !won.value()) {
-        if (asked) spdlog::error("promotion refused: another server holds the leadership");
-        continue;
-      }
-    }
-    if (Status s = Promote(o, advertise_url, reads, bridge, follower, lead); !s.ok()) {
-      spdlog::critical("promotion failed, shutting down: {}", s.ToString());
-      exit_code = 4;
-      break;
-    }
-  }
+  int exit_code =
+      WatchUntilStop(o, signals, election.get(), pipeline, advertise_url, reads, bridge, follower,
+                     lead);
   server.StopAccepting();
   bridge.SetDraining();
   if (!server.WaitIdle(std::chrono::milliseconds(o.shutdown_grace_ms))) {
