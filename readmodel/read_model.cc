@@ -112,12 +112,6 @@ Status ReadModel::Apply(const engine::Event& e) {
   return Status::OK();
 }
 
-std::optional<engine::Role> ReadModel::RoleOf(UserId user) const {
-  std::shared_lock lock(mu_);
-  const engine::User* u = state_->FindUser(user);
-  return u ? std::optional(u->role) : std::nullopt;
-}
-
 ReadModel::Authority ReadModel::AuthorityOf(UserId user, engine::SessionId sid) const {
   std::shared_lock lock(mu_);
   Authority a;

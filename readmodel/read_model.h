@@ -44,10 +44,9 @@ class ReadModel {
     return f(*state_);
   }
 
-  // The user's role on record now; nullopt when there is no such user. Authority comes from
-  // here, never from a token's claims (HTTP and the WebSocket alike).
-  std::optional<engine::Role> RoleOf(UserId user) const;
-  // RoleOf, and whether the token's login session still stands: one lookup per request.
+  // The user's role on record now, and whether the token's login session still stands: one
+  // lookup per request. Authority comes from here, never from a token's claims (HTTP and the
+  // WebSocket alike); `sid` 0 asks for the role alone.
   struct Authority {
     std::optional<engine::Role> role;  // nullopt: no such user
     bool session_ended = false;        // the session `sid` ended (or was never this user's)

@@ -8,7 +8,6 @@
 #include <doctest/doctest.h>
 #include <librdkafka/rdkafka.h>
 
-#include <charconv>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -16,6 +15,7 @@
 #include "metrics/prometheus_text.h"
 #include "replication/kafka_journal_replicator.h"
 #include "tests/support/journal_topic_reader.h"
+#include "tests/support/metrics_named.h"
 #include "tests/support/mock_kafka.h"
 
 using cm::replication::KafkaJournalReplicator;
@@ -42,13 +42,9 @@ std::vector<TopicRecord> ReadRecords(const std::string& brokers, const std::stri
 uint64_t Metric(const KafkaJournalReplicator& r, const std::string& name) {
   cm::metrics::PrometheusText text;
   r.WriteMetrics(&text);
-  const std::string& s = text.str();
-  const auto at = s.find("\n" + name + " ");
-  REQUIRE_MESSAGE(at != std::string::npos, name << " missing from\n" << s);
-  uint64_t value = 0;
-  const char* begin = s.data() + at + name.size() + 2;
-  std::from_chars(begin, s.data() + s.size(), value);
-  return value;
+  const double value = cm::test::MetricSample(text.str(), name);
+  REQUIRE_MESSAGE(value >= 0, name << " missing from\n" << text.str());
+  return static_cast<uint64_t>(value);
 }
 
 struct TransactionalWorld {

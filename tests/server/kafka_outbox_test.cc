@@ -202,8 +202,7 @@ TEST_CASE_FIXTURE(OutboxWorld, "while the broker is down nothing is lost: the ou
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string metrics = f.http.Get("/metrics").body;
     auto value = [&](const std::string& name) {
-      const auto at = metrics.find("\n" + name + " ");
-      return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size() + 2));
+      return static_cast<int64_t>(MetricSample(metrics, name));
     };
     acked = value("cm_outbox_acked_seq");
     durable_seq = value("cm_durable_seq");

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/server/api_fixture.h"
+#include "tests/support/metrics_named.h"
 #include "tests/support/ws_client.h"
 
 using namespace cm::test;
@@ -319,9 +320,7 @@ long TcpMemPages() {
 }
 
 double Gauge(HttpClient& http, const std::string& name) {
-  const std::string text = http.Get("/metrics").body;
-  const auto at = text.find("\n" + name + " ");
-  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+  return MetricSample(http.Get("/metrics").body, name);
 }
 
 }  // namespace

@@ -19,12 +19,6 @@ using namespace cm::test;
 
 namespace {
 
-// The value of an unlabelled sample in a text exposition; -1 when it is absent.
-double Sample(const std::string& metrics, const std::string& series) {
-  const auto at = metrics.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::stod(metrics.substr(at + series.size() + 2));
-}
-
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -64,12 +58,12 @@ TEST_CASE("/metrics passes promtool's lint, with every part of the server report
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   CHECK(metrics.find(in_line) != std::string::npos);
-  CHECK(Sample(metrics, "cm_journal_bytes") > 0);
-  CHECK(Sample(metrics, "cm_snapshot_bytes") >= 0);
-  CHECK(Sample(metrics, "cm_journal_archive_bytes") == 0);
-  const double free_bytes = Sample(metrics, "cm_data_disk_free_bytes");
+  CHECK(MetricSample(metrics, "cm_journal_bytes") > 0);
+  CHECK(MetricSample(metrics, "cm_snapshot_bytes") >= 0);
+  CHECK(MetricSample(metrics, "cm_journal_archive_bytes") == 0);
+  const double free_bytes = MetricSample(metrics, "cm_data_disk_free_bytes");
   CHECK(free_bytes > 0);
-  CHECK(free_bytes <= Sample(metrics, "cm_data_disk_size_bytes"));
+  CHECK(free_bytes <= MetricSample(metrics, "cm_data_disk_size_bytes"));
   CHECK(metrics.find("cm_payment_charges_total") != std::string::npos);
 
   std::ifstream dashboard_file(CM_SOURCE_DIR "/deploy/grafana/concertmania.json");
@@ -271,7 +265,7 @@ TEST_CASE("an online backup during a flash sale restores to a server with the re
   CHECK(http.Get("/api/admin/concerts/" + std::to_string(concert) + "/report", f.admin).status ==
         200);
   const std::string metrics = http.Get("/metrics").body;
-  CHECK(Sample(metrics, "cm_durable_seq") >= static_cast<double>(seq));
+  CHECK(MetricSample(metrics, "cm_durable_seq") >= static_cast<double>(seq));
 
   // Refusals: a second restore into the same directory, a copy that was tampered with, a file
   // the backup does not list, and anyone but an admin.
@@ -326,11 +320,11 @@ TEST_CASE("journal retention archives what snapshots cover; replays and backups 
   for (auto& t : load) t.join();
 
   std::string metrics;
-  for (int i = 0; i < 200 && Sample(metrics, "cm_journal_archive_bytes") <= 0; ++i) {
+  for (int i = 0; i < 200 && MetricSample(metrics, "cm_journal_archive_bytes") <= 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     metrics = f.http.Get("/metrics").body;
   }
-  REQUIRE(Sample(metrics, "cm_journal_archive_bytes") > 0);
+  REQUIRE(MetricSample(metrics, "cm_journal_archive_bytes") > 0);
   const auto segments = std::filesystem::directory_iterator(f.data_dir() + "/journal-archive");
   CHECK(std::distance(std::filesystem::begin(segments), std::filesystem::end(segments)) >= 1);
 
@@ -340,7 +334,7 @@ TEST_CASE("journal retention archives what snapshots cover; replays and backups 
   CHECK(backup.body.find("\"journal-archive/segment-") != std::string::npos);
 
   // Stopped: the whole history replays from the archive and the live journal together.
-  const double durable = Sample(f.http.Get("/metrics").body, "cm_durable_seq");
+  const double durable = MetricSample(f.http.Get("/metrics").body, "cm_durable_seq");
   REQUIRE(f.server->Terminate() == 0);
   const ShellResult full = RunShell(ReplayBinary() + " --data " + f.data_dir() + " --full 2>&1");
   INFO("replay --full: " << full.output);

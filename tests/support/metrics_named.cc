@@ -30,6 +30,11 @@ std::set<std::string> MetricsNamedIn(const std::string& path) {
 
 }  // namespace
 
+double MetricSample(const std::string& exposition, const std::string& series) {
+  const auto at = exposition.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::stod(exposition.substr(at + series.size() + 2));
+}
+
 std::vector<std::string> MissingFamilies(const std::string& exposition, std::string_view prefix,
                                          std::initializer_list<std::string_view> except) {
   std::vector<std::string> missing;

@@ -9,6 +9,9 @@
 
 namespace cm::test {
 
+// The value of an unlabelled sample `series` in `exposition` (a /metrics text); -1 when absent.
+double MetricSample(const std::string& exposition, const std::string& series);
+
 // Each family starting with `prefix`, and with none of `except`, that the alerts or the
 // dashboard name and `exposition` (a /metrics text) does not declare, as
 // "<file> names <family>".
