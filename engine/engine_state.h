@@ -10,6 +10,7 @@
 // tables have grown to their working size.
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <set>
 #include <span>
@@ -223,7 +224,8 @@ class EngineState {
   std::vector<Conflict> conflicts_;
   // Derived from conflicts_ (not in snapshots): each concert's, and the scans they record.
   std::unordered_map<ConcertId, std::vector<uint32_t>> conflicts_of_;
-  std::set<std::tuple<TicketId, TimeMs, std::string, std::string>> conflict_scans_;
+  // (std::less<> so that a scan is looked up by reference, without copying its strings.)
+  std::set<std::tuple<TicketId, TimeMs, std::string, std::string>, std::less<>> conflict_scans_;
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
   DenseTable<SessionId, Session> sessions_;

@@ -90,8 +90,7 @@ std::span<const uint32_t> EngineState::ConflictsOf(ConcertId concert) const {
 }
 
 bool EngineState::HasConflict(const CheckInConflict& scan) const {
-  return conflict_scans_.contains(
-      std::make_tuple(scan.ticket, scan.scanned_at, scan.gate, scan.device));
+  return conflict_scans_.contains(std::tie(scan.ticket, scan.scanned_at, scan.gate, scan.device));
 }
 
 }  // namespace cm::engine
