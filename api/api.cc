@@ -126,6 +126,12 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { tickets_.GetQr(ex, p[0]); });
   r(V::post, "/api/tickets/{id}/transfer",
     [this](const ExPtr& ex, const PathParams& p) { tickets_.Transfer(ex, p[0]); });
+  r(V::post, "/api/tickets/{id}/transfer/accept",
+    [this](const ExPtr& ex, const PathParams& p) { tickets_.AcceptTransfer(ex, p[0]); });
+  r(V::post, "/api/tickets/{id}/transfer/cancel",
+    [this](const ExPtr& ex, const PathParams& p) { tickets_.EndTransferOffer(ex, p[0]); });
+  r(V::get, "/api/users/me/transfers",
+    [this](const ExPtr& ex, const PathParams&) { tickets_.OffersToMe(ex); });
   r(V::post, "/api/checkin", [this](const ExPtr& ex, const PathParams&) { checkin_.CheckIn(ex); });
   r(V::post, "/api/checkin/sync",
     [this](const ExPtr& ex, const PathParams&) { checkin_.Sync(ex); });

@@ -93,6 +93,9 @@ void FailEvent(const ExPtr& ex, const Event& e) {
       case engine::ResultCode::kTicketTransferred:
         detail = "ticket " + std::to_string(detail_value) + " was given to someone else";
         break;
+      case engine::ResultCode::kNoTransferOffer:
+        detail = "no pending offer of ticket " + std::to_string(detail_value) + " to or from you";
+        break;
       case engine::ResultCode::kTicketRevoked:
         detail = "the ticket is revoked";
         break;

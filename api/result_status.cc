@@ -88,6 +88,7 @@ int HttpStatusOf(engine::ResultCode code) {
       return 409;
     case ResultCode::kUnknownTicket:
     case ResultCode::kNotTicketHolder:
+    case ResultCode::kNoTransferOffer:
       return 404;  // another's ticket is shown as UNKNOWN_TICKET
     // The door's refusals; POST /api/checkin answers them as results, with 200.
     case ResultCode::kAlreadyUsed:

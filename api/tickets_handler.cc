@@ -67,6 +67,10 @@ std::string TicketsHandler::Render(const engine::Ticket& t) {
     }
     if (t.state == engine::TicketState::kCheckedIn)
       w.Field("checkedInAt", json::FormatTime(t.checked_in_at)).Field("gate", t.gate);
+    if (!t.offer_to.empty()) {
+      w.Key("offer").BeginObject().Field("to", t.offer_to);
+      w.Field("offeredAt", json::FormatTime(t.offered_at)).EndObject();
+    }
     if (!code.empty())
       w.Field("code", code).Field("qr", "/api/tickets/" + std::to_string(t.id) + "/qr.svg");
     w.EndObject();
@@ -138,19 +142,95 @@ void TicketsHandler::Transfer(const ExPtr& ex, std::string_view id_text) {
   if (!f.ok()) return FailInput(ex, f.error());
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
-  cmd->body = engine::TransferTicketCmd{*id, std::move(email)};
+  cmd->body = engine::TransferTicketCmd{*id, email};
+  // 202 and the same body whether or not anyone has that email: the offer waits for them.
+  ctx_.Submit(ex, std::move(*cmd), [ex, email](const Event& e) {
+    const auto* offered = std::get_if<engine::TicketOffered>(&e.body);
+    const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
+    if (offered == nullptr && !(again && again->code == engine::ResultCode::kOk))
+      return FailEvent(ex, e);
+    JsonWriter w;
+    w.BeginObject()
+        .Field("ticketId", offered ? offered->ticket : again->ref)
+        .Field("to", email)
+        .Field("status", "OFFERED")
+        .EndObject();
+    Json(ex, 202, w.Take());
+  });
+}
+
+void TicketsHandler::AcceptTransfer(const ExPtr& ex, std::string_view id_text) {
+  auto claims = ctx_.Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "ticket");
+  if (!id) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::AcceptTransferCmd{*id};
   ctx_.Submit(ex, std::move(*cmd), [ex](const Event& e) {
     const auto* moved = std::get_if<engine::TicketTransferred>(&e.body);
     const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
     if (moved == nullptr && !(again && again->code == engine::ResultCode::kOk))
       return FailEvent(ex, e);
-    const engine::TicketId ticket = moved ? moved->ticket : again->ref;
     JsonWriter w;
-    w.BeginObject().Field("ticketId", ticket);
-    if (moved) w.Field("to", moved->to).Field("version", moved->version);
+    w.BeginObject().Field("ticketId", moved ? moved->ticket : again->ref);
+    if (moved) w.Field("version", moved->version);
     w.Field("status", "TRANSFERRED").EndObject();
     Json(ex, 200, w.Take());
   });
+}
+
+void TicketsHandler::EndTransferOffer(const ExPtr& ex, std::string_view id_text) {
+  auto claims = ctx_.Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "ticket");
+  if (!id) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = engine::EndTransferOfferCmd{*id};
+  ctx_.Submit(ex, std::move(*cmd), [ex](const Event& e) {
+    const auto* ended = std::get_if<engine::TicketOfferEnded>(&e.body);
+    const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
+    if (ended == nullptr && !(again && again->code == engine::ResultCode::kOk))
+      return FailEvent(ex, e);
+    JsonWriter w;
+    w.BeginObject()
+        .Field("ticketId", ended ? ended->ticket : again->ref)
+        .Field("status", "OFFER_ENDED")
+        .EndObject();
+    Json(ex, 200, w.Take());
+  });
+}
+
+void TicketsHandler::OffersToMe(const ExPtr& ex) {
+  auto claims = ctx_.Authenticate(ex, false);
+  if (!claims) return;
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    JsonWriter w;
+    w.BeginObject().Key("offers").BeginArray();
+    const engine::User* me = s.FindUser(claims->sub);
+    for (engine::TicketId id : me ? s.OffersTo(me->email) : std::span<const engine::TicketId>()) {
+      const engine::Ticket& t = *s.FindTicket(id);
+      const engine::User* from = s.FindUser(t.holder);
+      w.BeginObject()
+          .Field("ticketId", t.id)
+          .Field("concertId", t.concert)
+          .Field("from", from ? from->email : std::string())
+          .Field("offeredAt", json::FormatTime(t.offered_at));
+      if (const engine::Concert* c = s.FindConcert(t.concert)) {
+        const engine::ConcertSpec& spec = *c->spec;
+        w.Field("concertTitle", spec.title)
+            .Field("startsAt", json::FormatTime(spec.starts_at))
+            .Field("acceptBy", json::FormatTime(spec.starts_at - spec.transfer_cutoff_ms));
+        w.Key("seat");
+        views::WriteSeat(w, *c, t.seat);
+      }
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    return w.Take();
+  });
+  Json(ex, 200, std::move(body), {{http::field::cache_control, "no-store"}});
 }
 
 }  // namespace cm::api

@@ -1,6 +1,6 @@
 #pragma once
 // Tickets as their holders see them: the list, one ticket with its signed code, its QR code,
-// the public key that checks codes, and giving a ticket to someone else. Codes are signed here
+// the public key that checks codes, and offering a ticket to someone else. Codes are signed here
 // (never in the engine) each time one is shown; Ed25519 makes that the same code every time.
 #include <string_view>
 
@@ -18,7 +18,12 @@ class TicketsHandler {
   void MyTickets(const ExPtr& ex);
   void GetTicket(const ExPtr& ex, std::string_view id);
   void GetQr(const ExPtr& ex, std::string_view id);
+  // A transfer is an offer to an email (202 OFFERED, whoever has it or not); the account with
+  // that email accepts or declines it, and the holder may withdraw it until then.
   void Transfer(const ExPtr& ex, std::string_view id);
+  void AcceptTransfer(const ExPtr& ex, std::string_view id);
+  void EndTransferOffer(const ExPtr& ex, std::string_view id);
+  void OffersToMe(const ExPtr& ex);
 
  private:
   // The ticket if the caller holds it (admins see every ticket); answers 404 itself otherwise,

@@ -4,7 +4,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 26, "update CommandType and ToString");
+static_assert(std::variant_size_v<CommandBody> == 28, "update CommandType and ToString");
 
 std::string_view ToString(CommandType t) {
   switch (t) {
@@ -34,6 +34,8 @@ std::string_view ToString(CommandType t) {
     case CommandType::kExtendHold: return "ExtendHold";
     case CommandType::kStartTerm: return "StartTerm";
     case CommandType::kAdoptOrphanCharge: return "AdoptOrphanCharge";
+    case CommandType::kAcceptTransfer: return "AcceptTransfer";
+    case CommandType::kEndTransferOffer: return "EndTransferOffer";
   }
   return "Unknown";
 }
@@ -96,6 +98,8 @@ struct FingerprintVisitor {
     Add(c.ticket);
     Add(Hash64(c.to_email, 5));
   }
+  void operator()(const AcceptTransferCmd& c) { Add(c.ticket); }
+  void operator()(const EndTransferOfferCmd& c) { Add(c.ticket); }
   void operator()(const CancelReservationCmd& c) { Add(c.reservation); }
   void operator()(const ExtendHoldCmd& c) { Add(c.reservation); }
   void operator()(const StartTermCmd& c) {

@@ -151,10 +151,23 @@ struct CheckInCmd {
   std::string device;  // the offline scanner's name, if given: part of what makes a scan one
 };
 
-// The holder gives a ticket to another registered user (found by email).
+// The holder offers a ticket to whoever has, or will have, the account with `to_email`. Nothing
+// is looked up: the answer is the same whether or not the email is registered, so a transfer
+// never tells anyone who has an account. The ticket moves when the recipient accepts.
 struct TransferTicketCmd {
   TicketId ticket = 0;
   std::string to_email;  // normalised by the caller
+};
+
+// The user whose email a ticket is offered to takes it (the next version; the old code is
+// revoked).
+struct AcceptTransferCmd {
+  TicketId ticket = 0;
+};
+
+// A pending offer ends without a transfer: its holder withdraws it, or its recipient declines.
+struct EndTransferOfferCmd {
+  TicketId ticket = 0;
 };
 
 // The buyer cancels a CONFIRMED reservation under the concert's refund policy.
@@ -181,7 +194,7 @@ using CommandBody =
                  RefreshSessionCmd, EndSessionCmd, JoinQueueCmd, LeaveQueueCmd,
                  AbandonQueueTicketsCmd, RequestPaymentCmd, ReportChargeCmd, ReportRefundCmd,
                  CheckInCmd, TransferTicketCmd, CancelReservationCmd, ExtendHoldCmd,
-                 StartTermCmd, AdoptOrphanChargeCmd>;
+                 StartTermCmd, AdoptOrphanChargeCmd, AcceptTransferCmd, EndTransferOfferCmd>;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -222,7 +235,9 @@ enum class CommandType : uint8_t {
   kExtendHold = 23,
   kStartTerm = 24,
   kAdoptOrphanCharge = 25,
-  kLast = kAdoptOrphanCharge,
+  kAcceptTransfer = 26,
+  kEndTransferOffer = 27,
+  kLast = kEndTransferOffer,
 };
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

@@ -360,6 +360,8 @@ Status EngineState::ApplyBody(const Event& e) {
     case EventType::kTicketCheckedIn:
     case EventType::kTicketTransferred:
     case EventType::kCheckInConflict:
+    case EventType::kTicketOffered:
+    case EventType::kTicketOfferEnded:
       return ApplyTicket(e);
     case EventType::kQueueJoined:
     case EventType::kQueueOpened:

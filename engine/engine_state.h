@@ -11,10 +11,12 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -164,6 +166,10 @@ class EngineState {
   const std::vector<Conflict>& conflicts() const { return conflicts_; }
   // Where in conflicts() one concert's conflicts are, oldest first.
   std::span<const uint32_t> ConflictsOf(ConcertId concert) const;
+  // The tickets offered to `email` now (TicketOffered, not yet accepted or ended), oldest
+  // offer first.
+  std::span<const TicketId> OffersTo(std::string_view email) const;
+  std::size_t OfferCount() const;  // every pending offer (the invariants check the index)
   // Whether this very scan (ticket, gate, device and time) is a recorded conflict already.
   bool HasConflict(const CheckInConflict& scan) const;
   // Concerts with a waiting room, ascending.
@@ -187,6 +193,9 @@ class EngineState {
   void RecordSales(const Event& e);
   // Every ticket of the reservation stops admitting (it was cancelled or refunded).
   void RevokeTickets(const Reservation& r);
+  // A used, revoked or given ticket is offered no more.
+  void EndOffer(Ticket& t);
+  void AddOffer(Ticket& t, const std::string& to_email, TimeMs at);
   void AdvanceClock(TimeMs now);
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   // Its user gave the seats up (released, or let the hold expire): the re-hold cooldown.
@@ -226,6 +235,8 @@ class EngineState {
   std::unordered_map<ConcertId, std::vector<uint32_t>> conflicts_of_;
   // (std::less<> so that a scan is looked up by reference, without copying its strings.)
   std::set<std::tuple<TicketId, TimeMs, std::string, std::string>, std::less<>> conflict_scans_;
+  // Derived from the tickets' pending offers (not in snapshots); an email with none has no key.
+  std::map<std::string, std::vector<TicketId>, std::less<>> offers_to_;
   // Sessions, bounded per user: a login drops that user's expired sessions and, past
   // kMaxSessionsPerUser, the oldest one.
   DenseTable<SessionId, Session> sessions_;

@@ -1,5 +1,6 @@
 // EngineState: admission tickets (see ticket.h). Each event checks that it follows from the
 // state, so a journal that contradicts itself is reported as corrupt rather than applied.
+#include <algorithm>
 #include <string>
 
 #include "engine/engine_state.h"
@@ -23,7 +24,10 @@ void EngineState::RevokeTickets(const Reservation& r) {
   const TicketId first = FirstTicketOf(r.id);
   if (first == 0) return;
   for (std::size_t i = 0; i < r.seats.size(); ++i)
-    if (Ticket* t = tickets_.Find(first + i)) t->state = TicketState::kRevoked;
+    if (Ticket* t = tickets_.Find(first + i)) {
+      t->state = TicketState::kRevoked;
+      EndOffer(*t);
+    }
 }
 
 Status EngineState::ApplyTicket(const Event& e) {
@@ -56,6 +60,7 @@ Status EngineState::ApplyTicket(const Event& e) {
     t->state = TicketState::kCheckedIn;
     t->checked_in_at = b->scanned_at;
     t->gate = b->gate;
+    EndOffer(*t);
     return Status::OK();
   }
   if (const auto* b = std::get_if<TicketTransferred>(&e.body)) {
@@ -64,8 +69,25 @@ Status EngineState::ApplyTicket(const Event& e) {
         b->version != NextTicketVersion(t->version, timeline()) || !users_.contains(b->to) ||
         b->to == b->from)
       return Contradiction(e, "for a ticket its holder cannot give away");
+    // Since format 11 the recipient accepted an offer; older journals moved tickets directly.
     t->holder = b->to;
     t->version = b->version;
+    EndOffer(*t);
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<TicketOffered>(&e.body)) {
+    Ticket* t = tickets_.Find(b->ticket);
+    if (t == nullptr || t->state != TicketState::kValid || t->holder != b->from ||
+        t->concert != b->concert || b->to_email.empty() || b->to_email.size() > kMaxEmail)
+      return Contradiction(e, "for a ticket its holder cannot offer");
+    AddOffer(*t, b->to_email, e.ts);
+    return Status::OK();
+  }
+  if (const auto* b = std::get_if<TicketOfferEnded>(&e.body)) {
+    Ticket* t = tickets_.Find(b->ticket);
+    if (t == nullptr || t->offer_to.empty() || t->holder != b->from || t->concert != b->concert)
+      return Contradiction(e, "for a ticket with no pending offer");
+    EndOffer(*t);
     return Status::OK();
   }
   if (const auto* b = std::get_if<CheckInConflict>(&e.body)) {
@@ -75,6 +97,35 @@ Status EngineState::ApplyTicket(const Event& e) {
     return Status::OK();
   }
   return Contradiction(e, "is not a ticket event");
+}
+
+void EngineState::AddOffer(Ticket& t, const std::string& to_email, TimeMs at) {
+  EndOffer(t);  // a new offer replaces the one before
+  t.offer_to = to_email;
+  t.offered_at = at;
+  offers_to_[to_email].push_back(t.id);
+}
+
+void EngineState::EndOffer(Ticket& t) {
+  if (t.offer_to.empty()) return;
+  if (auto it = offers_to_.find(t.offer_to); it != offers_to_.end()) {
+    std::erase(it->second, t.id);
+    if (it->second.empty()) offers_to_.erase(it);
+  }
+  t.offer_to.clear();
+  t.offered_at = 0;
+}
+
+std::size_t EngineState::OfferCount() const {
+  std::size_t n = 0;
+  for (const auto& [email, tickets] : offers_to_) n += tickets.size();
+  return n;
+}
+
+std::span<const TicketId> EngineState::OffersTo(std::string_view email) const {
+  const auto it = offers_to_.find(email);
+  if (it == offers_to_.end()) return {};
+  return it->second;
 }
 
 void EngineState::AddConflict(Conflict c) {

@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 35, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 37, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -41,6 +41,8 @@ std::string_view ToString(EventType t) {
     case EventType::kTermStarted: return "TermStarted";
     case EventType::kStateHashed: return "StateHashed";
     case EventType::kTimelineStarted: return "TimelineStarted";
+    case EventType::kTicketOffered: return "TicketOffered";
+    case EventType::kTicketOfferEnded: return "TicketOfferEnded";
   }
   return "Unknown";
 }
@@ -110,6 +112,8 @@ Outcome OutcomeOf(const Event& e) {
       return {ResultCode::kOk, b.ticket, static_cast<uint64_t>(b.scanned_at)};
     }
     Outcome operator()(const TicketTransferred& b) { return {ResultCode::kOk, b.ticket, b.to}; }
+    Outcome operator()(const TicketOffered& b) { return {ResultCode::kOk, b.ticket, 0}; }
+    Outcome operator()(const TicketOfferEnded& b) { return {ResultCode::kOk, b.ticket, b.by}; }
     Outcome operator()(const CheckInConflict& b) {
       return {ResultCode::kOk, b.ticket, static_cast<uint64_t>(b.why)};
     }

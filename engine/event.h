@@ -232,7 +232,26 @@ struct TicketCheckedIn {
   bool offline = false;
 };
 
-// The ticket has a new holder and a new version; codes of the old version are revoked.
+// The holder offered the ticket to the account with `to_email` (registered or not); an offer
+// made before replaces it. It ends with TicketTransferred, TicketOfferEnded, or when the ticket
+// is used or revoked.
+struct TicketOffered {
+  TicketId ticket = 0;
+  ConcertId concert = 0;
+  UserId from = 0;
+  std::string to_email;
+};
+
+// A pending offer ended without a transfer: withdrawn by its holder or declined by `by`.
+struct TicketOfferEnded {
+  TicketId ticket = 0;
+  ConcertId concert = 0;
+  UserId from = 0;  // the holder
+  UserId by = 0;    // the holder (withdrawn) or the recipient (declined)
+};
+
+// The ticket has a new holder and a new version; codes of the old version are revoked. Since
+// record format 11 it follows an offer the recipient accepted.
 struct TicketTransferred {
   TicketId ticket = 0;
   ConcertId concert = 0;
@@ -329,7 +348,7 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                SeatsReleased, RefundSettled, QueueDrawn, TicketIssued,
                                TicketCheckedIn, TicketTransferred, CheckInConflict,
                                ReservationCancelled, HoldExtended, TermStarted,
-                               StateHashed, TimelineStarted>;
+                               StateHashed, TimelineStarted, TicketOffered, TicketOfferEnded>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -368,6 +387,8 @@ enum class EventType : uint8_t {
   kTermStarted = 32,
   kStateHashed = 33,
   kTimelineStarted = 34,
+  kTicketOffered = 35,
+  kTicketOfferEnded = 36,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

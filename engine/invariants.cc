@@ -105,15 +105,24 @@ void CheckPayments(const EngineState& state, std::vector<std::string>* bad) {
 }
 
 // A CONFIRMED reservation has exactly its tickets (one per seat, consecutive ids, valid or
-// used); an ended one's tickets are revoked; a used ticket names its scan.
+// used); an ended one's tickets are revoked; a used ticket names its scan; only a valid ticket
+// is offered, and the offers' index lists exactly the offered tickets.
 void CheckTickets(const EngineState& state, std::vector<std::string>* bad) {
   std::unordered_map<ReservationId, std::size_t> issued;
+  std::size_t offered = 0;
   for (const auto& [id, t] : state.tickets()) {
     const std::string name = "ticket " + std::to_string(id);
     if (t.version == 0) bad->push_back(name + " has version 0");
     if (t.state == TicketState::kCheckedIn && (t.gate.empty() || t.checked_in_at == 0))
       bad->push_back(name + " is checked in without a scan");
     if (state.FindConcert(t.concert) == nullptr) bad->push_back(name + " of an unknown concert");
+    if (!t.offer_to.empty()) {
+      ++offered;
+      const auto listed = state.OffersTo(t.offer_to);
+      if (t.state != TicketState::kValid) bad->push_back(name + " is offered but not valid");
+      if (std::find(listed.begin(), listed.end(), id) == listed.end())
+        bad->push_back(name + " is offered but not indexed");
+    }
     const Reservation* r = state.FindReservation(t.reservation);
     if (r == nullptr) continue;
     ++issued[r->id];
@@ -138,6 +147,9 @@ void CheckTickets(const EngineState& state, std::vector<std::string>* bad) {
         bad->push_back(name + " seat " + std::to_string(r.seats[i]) + " has no valid ticket");
     }
   }
+  if (state.OfferCount() != offered)
+    bad->push_back("the offers' index lists " + std::to_string(state.OfferCount()) +
+                   " tickets, " + std::to_string(offered) + " are offered");
 }
 
 // The sales ledger agrees with the seat map and with itself: seats sold less refunded are the

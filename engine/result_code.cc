@@ -56,6 +56,7 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kTicketTransferred: return "TICKET_TRANSFERRED";
     case ResultCode::kScanAlreadyRecorded: return "SCAN_ALREADY_RECORDED";
     case ResultCode::kConflictLimit: return "CONFLICT_LIMIT";
+    case ResultCode::kNoTransferOffer: return "NO_TRANSFER_OFFER";
     case ResultCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
   }
   return "UNKNOWN_RESULT_CODE";

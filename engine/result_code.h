@@ -75,6 +75,7 @@ enum class ResultCode : uint16_t {
   kTicketTransferred = 908,  // a reservation whose ticket was given away cannot be cancelled
   kScanAlreadyRecorded = 909,  // an offline scan uploaded again: nothing new
   kConflictLimit = 910,  // the concert keeps kMaxConflictsPerConcert conflicts already
+  kNoTransferOffer = 911,  // no pending offer of that ticket to (or from) the caller
 };
 
 std::string_view ToString(ResultCode code);

@@ -177,6 +177,10 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideStartTerm(cmd, std::get<StartTermCmd>(cmd.body));
     case CommandType::kAdoptOrphanCharge:
       return DecideAdoptOrphan(cmd, std::get<AdoptOrphanChargeCmd>(cmd.body));
+    case CommandType::kAcceptTransfer:
+      return DecideAcceptTransfer(cmd, std::get<AcceptTransferCmd>(cmd.body));
+    case CommandType::kEndTransferOffer:
+      return DecideEndOffer(cmd, std::get<EndTransferOfferCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }

@@ -10,6 +10,7 @@
 // Thread-safety: none; exactly one thread drives a Sequencer.
 
 #include <cstdint>
+#include <optional>
 
 #include "engine/command.h"
 #include "engine/engine_state.h"
@@ -83,7 +84,11 @@ class Sequencer {
   EventBody DecideAdoptOrphan(const Command& cmd, const AdoptOrphanChargeCmd& c);
   // Tickets, the door, and what a buyer may do after paying (sequencer_tickets.cc).
   EventBody DecideCheckIn(const Command& cmd, const CheckInCmd& c);
+  // Why the ticket cannot change hands now (used, revoked, past the cutoff), if it cannot.
+  std::optional<EventBody> RefuseGiving(const Command& cmd, const Ticket& t);
   EventBody DecideTransfer(const Command& cmd, const TransferTicketCmd& c);
+  EventBody DecideAcceptTransfer(const Command& cmd, const AcceptTransferCmd& c);
+  EventBody DecideEndOffer(const Command& cmd, const EndTransferOfferCmd& c);
   EventBody DecideCancel(const Command& cmd, const CancelReservationCmd& c);
   EventBody DecideExtend(const Command& cmd, const ExtendHoldCmd& c);
   // Replication: a promoted standby's first command.

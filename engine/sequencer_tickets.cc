@@ -4,7 +4,9 @@
 //   (a confirmation)   -> ... ReservationConfirmed + TicketIssued per seat
 //   CheckIn            -> TicketCheckedIn (ADMITTED), or a refusal the scanner shows; an
 //                         offline scan that collides -> CheckInConflict
-//   TransferTicket     -> TicketTransferred (the next version: the old code is revoked)
+//   TransferTicket     -> TicketOffered (to an email, registered or not: the same answer)
+//   AcceptTransfer     -> TicketTransferred (the next version: the old code is revoked)
+//   EndTransferOffer   -> TicketOfferEnded (withdrawn by the holder, declined by the recipient)
 //   CancelReservation  -> ReservationCancelled [+ RefundIssued of the amount less the fee]
 //   ExtendHold         -> HoldExtended
 #include <algorithm>
@@ -75,23 +77,48 @@ EventBody Sequencer::DecideCheckIn(const Command& cmd, const CheckInCmd& c) {
                          c.gate, c.offline ? c.scanned_at : now_, c.offline};
 }
 
+std::optional<EventBody> Sequencer::RefuseGiving(const Command& cmd, const Ticket& t) {
+  if (t.state == TicketState::kCheckedIn) return Reject(cmd, ResultCode::kTicketCheckedIn, t.id);
+  if (t.state == TicketState::kRevoked) return Reject(cmd, ResultCode::kTicketRevoked, t.id);
+  const ConcertSpec& spec = *state_.FindConcert(t.concert)->spec;
+  const TimeMs cutoff = spec.starts_at - spec.transfer_cutoff_ms;
+  if (now_ >= cutoff) return Reject(cmd, ResultCode::kTransferClosed, static_cast<uint64_t>(cutoff));
+  return std::nullopt;
+}
+
 EventBody Sequencer::DecideTransfer(const Command& cmd, const TransferTicketCmd& c) {
   const Ticket* t = state_.FindTicket(c.ticket);
   if (t == nullptr) return Reject(cmd, ResultCode::kUnknownTicket, c.ticket);
   if (t->holder != cmd.actor) return Reject(cmd, ResultCode::kNotTicketHolder, c.ticket);
-  if (t->state == TicketState::kCheckedIn)
-    return Reject(cmd, ResultCode::kTicketCheckedIn, c.ticket);
-  if (t->state == TicketState::kRevoked) return Reject(cmd, ResultCode::kTicketRevoked, c.ticket);
-  const ConcertSpec& spec = *state_.FindConcert(t->concert)->spec;
-  const TimeMs cutoff = spec.starts_at - spec.transfer_cutoff_ms;
-  if (now_ >= cutoff) return Reject(cmd, ResultCode::kTransferClosed, static_cast<uint64_t>(cutoff));
-  const User* to = state_.FindUserByEmail(c.to_email);
-  if (to == nullptr)
-    return Reject(cmd, ResultCode::kUnknownUser, 0, "no registered user has that email");
-  if (to->id == cmd.actor)
+  if (auto refused = RefuseGiving(cmd, *t)) return *std::move(refused);
+  if (c.to_email.empty() || c.to_email.size() > kMaxEmail)
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "an email is 1 to 254 bytes");
+  // Only the holder's own email is checked (they know it): any other is offered alike.
+  if (const User* me = state_.FindUser(cmd.actor); me != nullptr && me->email == c.to_email)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "the ticket is already yours");
-  return TicketTransferred{t->id, t->concert, cmd.actor, to->id,
+  return TicketOffered{t->id, t->concert, cmd.actor, c.to_email};
+}
+
+EventBody Sequencer::DecideAcceptTransfer(const Command& cmd, const AcceptTransferCmd& c) {
+  const Ticket* t = state_.FindTicket(c.ticket);
+  const User* me = state_.FindUser(cmd.actor);
+  // A ticket that is not offered to the caller answers as one that does not exist.
+  if (t == nullptr || me == nullptr || t->offer_to.empty() || t->offer_to != me->email ||
+      t->holder == cmd.actor)
+    return Reject(cmd, ResultCode::kNoTransferOffer, c.ticket);
+  if (auto refused = RefuseGiving(cmd, *t)) return *std::move(refused);
+  return TicketTransferred{t->id, t->concert, t->holder, cmd.actor,
                            NextTicketVersion(t->version, state_.timeline())};
+}
+
+EventBody Sequencer::DecideEndOffer(const Command& cmd, const EndTransferOfferCmd& c) {
+  const Ticket* t = state_.FindTicket(c.ticket);
+  const User* me = state_.FindUser(cmd.actor);
+  const bool mine = t != nullptr && t->holder == cmd.actor;
+  const bool to_me = t != nullptr && me != nullptr && t->offer_to == me->email;
+  if (t == nullptr || t->offer_to.empty() || !(mine || to_me))
+    return Reject(cmd, ResultCode::kNoTransferOffer, c.ticket);
+  return TicketOfferEnded{t->id, t->concert, t->holder, cmd.actor};
 }
 
 EventBody Sequencer::DecideCancel(const Command& cmd, const CancelReservationCmd& c) {

@@ -12,6 +12,7 @@ namespace cm::engine {
 
 inline constexpr std::size_t kMaxGateName = 32;
 inline constexpr std::size_t kMaxDeviceName = 32;  // an offline scanner's own name
+inline constexpr std::size_t kMaxEmail = 254;       // an offer's address (RFC 5321's path limit)
 // Conflicts a concert keeps. Each distinct scan is recorded once, so honest gates stay far
 // below this; a hostile or broken uploader meets CONFLICT_LIMIT instead of growing the state.
 inline constexpr std::size_t kMaxConflictsPerConcert = 10'000;
@@ -26,6 +27,9 @@ struct Ticket {
   TicketState state = TicketState::kValid;
   TimeMs checked_in_at = 0;  // the admitting scan's time (the gate's clock for offline scans)
   std::string gate;          // the admitting scan's gate
+  // A pending offer (TicketOffered): the email it is offered to, empty when there is none.
+  std::string offer_to;
+  TimeMs offered_at = 0;
   bool operator==(const Ticket&) const = default;
 };
 

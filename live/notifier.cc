@@ -108,6 +108,22 @@ void Notifier::Collect(const Event& e) {
       pending_.push_back({b.to, {}, "TICKET_RECEIVED", 0, b.concert, 0, 0, e.seq, b.ticket});
       break;
     }
+    case EventType::kTicketOffered: {
+      // Only the recipient hears of it, and only once they have an account.
+      const auto& b = std::get<TicketOffered>(e.body);
+      reads_.Read([&](const EngineState& s) {
+        if (const User* to = s.FindUserByEmail(b.to_email))
+          pending_.push_back({to->id, {}, "TICKET_OFFERED", 0, b.concert, 0, 0, e.seq, b.ticket});
+        return 0;
+      });
+      break;
+    }
+    case EventType::kTicketOfferEnded: {
+      const auto& b = std::get<TicketOfferEnded>(e.body);
+      if (b.by != b.from)  // declined: the holder still has it
+        pending_.push_back({b.from, {}, "TICKET_OFFER_DECLINED", 0, b.concert, 0, 0, e.seq, b.ticket});
+      break;
+    }
     case EventType::kTicketCheckedIn: {
       const auto& b = std::get<TicketCheckedIn>(e.body);
       pending_.push_back({b.holder, {}, "TICKET_CHECKED_IN", 0, b.concert, 0, 0, e.seq, b.ticket});

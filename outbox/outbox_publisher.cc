@@ -26,6 +26,8 @@ std::string TopicOf(const engine::Event& e, const std::string& prefix) {
       return prefix + "reservations";
     case EventType::kTicketIssued:
     case EventType::kTicketTransferred:
+    case EventType::kTicketOffered:
+    case EventType::kTicketOfferEnded:
     case EventType::kTicketCheckedIn:
     case EventType::kCheckInConflict:
       return prefix + "tickets";

@@ -154,6 +154,19 @@ struct Fields {
     Num("scanned_at", b.scanned_at);
     out->append(",\"offline\":").append(b.offline ? "true" : "false");
   }
+  // The address is what a mailer consuming the tickets topic writes to.
+  void operator()(const TicketOffered& b) {
+    UNum("ticket", b.ticket);
+    UNum("concert", b.concert);
+    UNum("from", b.from);
+    Str("to_email", b.to_email);
+  }
+  void operator()(const TicketOfferEnded& b) {
+    UNum("ticket", b.ticket);
+    UNum("concert", b.concert);
+    UNum("from", b.from);
+    UNum("by", b.by);
+  }
   void operator()(const TicketTransferred& b) {
     UNum("ticket", b.ticket);
     UNum("concert", b.concert);

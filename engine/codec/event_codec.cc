@@ -177,6 +177,18 @@ struct BodyEncoder {
     PutFixed64(d, static_cast<uint64_t>(b.scanned_at));
     PutFixed8(d, b.offline ? 1 : 0);
   }
+  void operator()(const TicketOffered& b) {
+    PutFixed64(d, b.ticket);
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.from);
+    PutLengthPrefixed(d, b.to_email);
+  }
+  void operator()(const TicketOfferEnded& b) {
+    PutFixed64(d, b.ticket);
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.from);
+    PutFixed64(d, b.by);
+  }
   void operator()(const TicketTransferred& b) {
     PutFixed64(d, b.ticket);
     PutFixed64(d, b.concert);
@@ -499,6 +511,22 @@ bool DecodeTicketBody(EventType type, uint8_t version, std::string_view* in, Eve
       *body = b;
       return true;
     }
+    case EventType::kTicketOffered: {
+      TicketOffered b;
+      if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) || !GetFixed64(in, &b.from) ||
+          !GetString(in, &b.to_email) || b.to_email.empty())
+        return false;
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kTicketOfferEnded: {
+      TicketOfferEnded b;
+      if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) || !GetFixed64(in, &b.from) ||
+          !GetFixed64(in, &b.by))
+        return false;
+      *body = b;
+      return true;
+    }
     case EventType::kCheckInConflict: {
       CheckInConflict b;
       if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) || !GetString(in, &b.gate) ||
@@ -622,6 +650,8 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
     case EventType::kCheckInConflict:
     case EventType::kReservationCancelled:
     case EventType::kHoldExtended:
+    case EventType::kTicketOffered:
+    case EventType::kTicketOfferEnded:
       return DecodeTicketBody(type, version, in, body);
     case EventType::kTermStarted:
       return DecodeTermStarted(in, body);
@@ -715,6 +745,10 @@ Status DecodeEvent(std::string_view* in, Event* out) {
                    std::to_string(version) + " record",
                seq, true);
   if (version < 9 && type > static_cast<uint8_t>(EventType::kStateHashed))
+    return Bad("event type " + std::to_string(type) + " in a version " +
+                   std::to_string(version) + " record",
+               seq, true);
+  if (version < 11 && type > static_cast<uint8_t>(EventType::kTimelineStarted))
     return Bad("event type " + std::to_string(type) + " in a version " +
                    std::to_string(version) + " record",
                seq, true);

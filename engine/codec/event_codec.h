@@ -1,5 +1,5 @@
 #pragma once
-// The journal's record format, version 10. Older records are still read: version 1 (before
+// The journal's record format, version 11. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
 // payment events, and the reservation events carry only the reservation), version 3 (before
 // re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
@@ -7,12 +7,13 @@
 // ticket events, no STAFF role, no after-sale rules in concert specs) and version 6 (before
 // replication: no term, read as term 0; no TermStarted) and version 7 (before state hashes: no
 // StateHashed) and version 8 (before timelines: no TimelineStarted) and version 9 (before
-// scanners named themselves: no device in CheckInConflict). One record per
+// scanners named themselves: no device in CheckInConflict) and version 10 (before transfer
+// offers: no TicketOffered, TicketOfferEnded; a TicketTransferred needs no offer). One record per
 // event; the journal packs the records of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 10, or 9 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 11, or 10 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -47,6 +48,8 @@
 //   TicketCheckedIn      ticket, concert, holder: u64 | version: varint | gate: lstr
 //                        | scanned_at: u64 | offline: u8
 //   TicketTransferred    ticket, concert, from, to: u64 | version: varint
+//   TicketOffered        ticket, concert, from: u64 | to_email: lstr (not before 11)
+//   TicketOfferEnded     ticket, concert, from, by: u64 (not before 11)
 //   CheckInConflict      ticket, concert: u64 | gate: lstr | scanned_at: u64 | why: varint
 //                        | first_gate: lstr | first_at: u64 | device: lstr (not before 10)
 //   ReservationCancelled reservation, concert, user, refund, fee: u64
@@ -66,7 +69,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 10;
+inline constexpr uint8_t kEventFormatVersion = 11;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -354,6 +354,10 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     PutFixed8(dst, static_cast<uint8_t>(t.state));
     PutFixed64(dst, static_cast<uint64_t>(t.checked_in_at));
     PutLengthPrefixed(dst, t.gate);
+    if (format >= 11) {
+      PutLengthPrefixed(dst, t.offer_to);
+      PutFixed64(dst, static_cast<uint64_t>(t.offered_at));
+    }
   }
   PutVarint32(dst, static_cast<uint32_t>(s.conflicts().size()));
   for (const EngineState::Conflict& c : s.conflicts()) {
@@ -601,8 +605,11 @@ Status StateRestorer::DecodeTickets(std::string_view* in) {
         !GetFixed64(in, &t.holder) || !GetFixed32(in, &t.seat) || !GetVarint32(in, &t.version) ||
         t.version == 0 || !GetFixed8(in, &state) ||
         state > static_cast<uint8_t>(TicketState::kRevoked) || !GetSigned64(in, &t.checked_in_at) ||
-        !GetString(in, &t.gate) || t.gate.size() > kMaxGateName)
+        !GetString(in, &t.gate) || t.gate.size() > kMaxGateName ||
+        (version_ >= 11 && (!GetString(in, &t.offer_to) || !GetSigned64(in, &t.offered_at))))
       return Fail("malformed ticket");
+    if (!t.offer_to.empty() && state != static_cast<uint8_t>(TicketState::kValid))
+      return Fail("ticket " + std::to_string(t.id) + " is offered but cannot be given");
     if (!Ascending(i, t.id, &prev)) return Fail("tickets out of order or repeated");
     t.state = static_cast<TicketState>(state);
     const Concert* c = s_.FindConcert(t.concert);
@@ -611,7 +618,14 @@ Status StateRestorer::DecodeTickets(std::string_view* in) {
     // A reservation's tickets are consecutive, the first one is the lowest id.
     if (s_.reservations_.contains(t.reservation) && !s_.first_ticket_of_.Contains(t.reservation))
       s_.first_ticket_of_.Insert(t.reservation, t.id);
-    *s_.tickets_.Emplace(t.id).first = std::move(t);
+    const TicketId id = t.id;
+    Ticket& placed = *s_.tickets_.Emplace(id).first;
+    placed = std::move(t);
+    if (!placed.offer_to.empty()) {
+      std::string to;
+      to.swap(placed.offer_to);  // AddOffer indexes it, as TicketOffered did
+      s_.AddOffer(placed, to, placed.offered_at);
+    }
   }
   if (!GetCount(in, &n)) return Fail("bad conflict count");
   for (uint32_t i = 0; i < n; ++i) {

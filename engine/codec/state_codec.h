@@ -58,9 +58,9 @@
 // follow from the reservations and tickets and are rebuilt on load. The encoding is canonical
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
 // version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
-// writer's term, version 9 the timeline, version 10 a conflict's device; a version 8 snapshot is read as timeline 0, a version
-// 7 one as term 0 too, and an older one is passed over at recovery and the journal replays
-// instead.
+// writer's term, version 9 the timeline, version 10 a conflict's device, version 11 a
+// ticket's pending offer; a version 8 snapshot is read as timeline 0, a version 7 one as term 0
+// too, and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
 #include <string>
@@ -71,12 +71,12 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 10;
+inline constexpr uint8_t kStateFormatVersion = 11;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 
 // `format`: kStateFormatVersion, or an older one back to 8 only to check a state hash an
 // older writer recorded (it leaves out what that format lacked: timelines before 9, a
-// conflict's device before 10).
+// conflict's device before 10, an offer before 11).
 void EncodeState(const EngineState& state, std::string* dst,
                  uint8_t format = kStateFormatVersion);
 

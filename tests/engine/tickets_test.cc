@@ -162,7 +162,7 @@ TEST_CASE("a transfer moves the ticket and bumps its version; the old code is RE
   Fixture f;
   const ReservationId r = f.Buy(f.alice, {7});
   const Ticket before = f.TicketOf(r);
-  const Event moved = f.w.Run(f.w.As(f.alice, kT + 5000, TransferTicketCmd{before.id, "bob@example.com"}));
+  const Event moved = f.w.Give(f.alice, before.id, f.bob, kT + 5000);
   REQUIRE(TypeOf(moved) == EventType::kTicketTransferred);
   const Ticket& after = f.TicketOf(r);
   CHECK(after.holder == f.bob);
@@ -181,19 +181,102 @@ TEST_CASE("a transfer moves the ticket and bumps its version; the old code is RE
   f.CheckClean();
 }
 
-TEST_CASE("transfers: closed before the show, only to another registered user") {
+TEST_CASE("transfers: closed before the show; an offer is accepted only after it and before "
+          "the cutoff") {
   Fixture f;
-  const Ticket& t = f.TicketOf(f.Buy(f.alice, {7}));
-  auto transfer = [&](const char* to, TimeMs now) {
+  const ReservationId r = f.Buy(f.alice, {7, 8});
+  const Ticket& t = f.TicketOf(r, 0);
+  const Ticket& slow = f.TicketOf(r, 1);
+  auto transfer = [&](const std::string& to, TimeMs now) {
     return f.w.Run(f.w.As(f.alice, now, TransferTicketCmd{t.id, to}));
   };
-  CHECK(CodeOf(transfer("nobody@example.com", kT + 10)) == ResultCode::kUnknownUser);
   CHECK(CodeOf(transfer("alice@example.com", kT + 10)) == ResultCode::kInvalidArgument);
+  CHECK(CodeOf(transfer(std::string(255, 'a'), kT + 10)) == ResultCode::kInvalidArgument);
   const TimeMs cutoff = f.spec->starts_at - f.spec->transfer_cutoff_ms;
-  CHECK(TypeOf(transfer("bob@example.com", cutoff - 1)) == EventType::kTicketTransferred);
+  REQUIRE(TypeOf(f.w.Run(f.w.As(f.alice, cutoff - 10, TransferTicketCmd{slow.id, "bob@example.com"}))) ==
+          EventType::kTicketOffered);
+  CHECK(TypeOf(f.w.Give(f.alice, t.id, f.bob, cutoff - 1)) == EventType::kTicketTransferred);
+  // Offered in time, but accepted too late: the ticket stays where it is.
+  const Event late_accept = f.w.Run(f.w.As(f.bob, cutoff, AcceptTransferCmd{slow.id}));
+  CHECK(CodeOf(late_accept) == ResultCode::kTransferClosed);
+  CHECK(f.w.state.FindTicket(slow.id)->holder == f.alice);
   const Event late = f.w.Run(f.w.As(f.bob, cutoff, TransferTicketCmd{t.id, "alice@example.com"}));
   CHECK(CodeOf(late) == ResultCode::kTransferClosed);
   CHECK(std::get<CommandRejected>(late.body).detail == static_cast<uint64_t>(cutoff));
+  f.CheckClean();
+}
+
+TEST_CASE("a transfer is an offer: the same answer for any email, and only that email's account "
+          "takes it") {
+  Fixture f;
+  const Ticket& t = f.TicketOf(f.Buy(f.alice, {7}));
+  auto as = [&](UserId who, TimeMs now, CommandBody body) {
+    return f.w.Run(f.w.As(who, now, std::move(body)));
+  };
+  // Registered or not, the offer is the same event, and nothing moves yet.
+  const Event to_nobody = as(f.alice, kT + 10, TransferTicketCmd{t.id, "nobody@example.com"});
+  REQUIRE(TypeOf(to_nobody) == EventType::kTicketOffered);
+  const Event to_bob = as(f.alice, kT + 11, TransferTicketCmd{t.id, "bob@example.com"});
+  REQUIRE(TypeOf(to_bob) == EventType::kTicketOffered);
+  CHECK(OutcomeOf(to_nobody).code == OutcomeOf(to_bob).code);
+  CHECK(f.w.state.FindTicket(t.id)->holder == f.alice);
+  CHECK(f.w.state.FindTicket(t.id)->offer_to == "bob@example.com");
+  // The later offer replaced the earlier one.
+  CHECK(f.w.state.OffersTo("nobody@example.com").empty());
+  REQUIRE(f.w.state.OffersTo("bob@example.com").size() == 1);
+  // Someone else cannot take it, nor end it; the holder cannot accept their own.
+  const UserId carol = f.w.AddUser("carol@example.com");
+  CHECK(CodeOf(as(carol, kT + 12, AcceptTransferCmd{t.id})) == ResultCode::kNoTransferOffer);
+  CHECK(CodeOf(as(carol, kT + 12, EndTransferOfferCmd{t.id})) == ResultCode::kNoTransferOffer);
+  CHECK(CodeOf(as(f.alice, kT + 12, AcceptTransferCmd{t.id})) == ResultCode::kNoTransferOffer);
+  CHECK(CodeOf(as(carol, kT + 12, AcceptTransferCmd{999'999})) == ResultCode::kNoTransferOffer);
+  // Bob declines; the holder keeps it and can offer again.
+  const Event declined = as(f.bob, kT + 13, EndTransferOfferCmd{t.id});
+  REQUIRE(TypeOf(declined) == EventType::kTicketOfferEnded);
+  CHECK(std::get<TicketOfferEnded>(declined.body).by == f.bob);
+  CHECK(CodeOf(as(f.bob, kT + 14, AcceptTransferCmd{t.id})) == ResultCode::kNoTransferOffer);
+  CHECK(f.w.state.OffersTo("bob@example.com").empty());
+  // An offer to an email nobody has yet is taken by whoever registers it.
+  REQUIRE(TypeOf(as(f.alice, kT + 15, TransferTicketCmd{t.id, "dave@example.com"})) ==
+          EventType::kTicketOffered);
+  const UserId dave = f.w.AddUser("dave@example.com");
+  const Event taken = as(dave, kT + 16, AcceptTransferCmd{t.id});
+  REQUIRE(TypeOf(taken) == EventType::kTicketTransferred);
+  CHECK(f.w.state.FindTicket(t.id)->holder == dave);
+  CHECK(f.w.state.FindTicket(t.id)->offer_to.empty());
+  // The holder withdraws an offer.
+  REQUIRE(TypeOf(as(dave, kT + 17, TransferTicketCmd{t.id, "alice@example.com"})) ==
+          EventType::kTicketOffered);
+  REQUIRE(TypeOf(as(dave, kT + 18, EndTransferOfferCmd{t.id})) == EventType::kTicketOfferEnded);
+  CHECK(CodeOf(as(f.alice, kT + 19, AcceptTransferCmd{t.id})) == ResultCode::kNoTransferOffer);
+  f.CheckClean();
+}
+
+TEST_CASE("an offer ends when its ticket is used or revoked, and survives a snapshot") {
+  Fixture f;
+  const ReservationId r = f.Buy(f.alice, {1, 2});
+  const Ticket& used = f.TicketOf(r, 0);
+  const Ticket& kept = f.TicketOf(r, 1);
+  f.w.Run(f.w.As(f.alice, kT + 10, TransferTicketCmd{used.id, "bob@example.com"}));
+  f.w.Run(f.w.As(f.alice, kT + 11, TransferTicketCmd{kept.id, "bob@example.com"}));
+  CHECK(f.w.state.OffersTo("bob@example.com").size() == 2);
+  std::string bytes;
+  EncodeState(f.w.state, &bytes);
+  auto restored = DecodeState(bytes, EngineConfig{});
+  REQUIRE(restored.ok());
+  CHECK(restored.value()->FindTicket(kept.id)->offer_to == "bob@example.com");
+  CHECK(restored.value()->OffersTo("bob@example.com").size() == 2);
+  CHECK(StateHash(*restored.value()) == StateHash(f.w.state));
+  // Used at the door: the offer is gone.
+  REQUIRE(TypeOf(f.CheckIn(f.Scan(used), f.doors)) == EventType::kTicketCheckedIn);
+  CHECK(f.w.state.FindTicket(used.id)->offer_to.empty());
+  CHECK(CodeOf(f.w.Run(f.w.As(f.bob, f.doors + 1, AcceptTransferCmd{used.id}))) ==
+        ResultCode::kNoTransferOffer);
+  // Revoked (the reservation is refunded by an admin): gone too.
+  f.w.Run(f.w.AsAdmin(f.doors + 2, RefundReservationCmd{r}));
+  CHECK(f.w.state.FindTicket(kept.id)->state == TicketState::kRevoked);
+  CHECK(f.w.state.OffersTo("bob@example.com").empty());
+  f.CheckClean();
 }
 
 TEST_CASE("offline scans: recorded with the gate's time; a repeat upload is nothing new; a "
@@ -224,7 +307,7 @@ TEST_CASE("offline scans: recorded with the gate's time; a repeat upload is noth
 
   // An offline gate that admitted a code already revoked (its bundle was stale).
   const Ticket old_b = b;
-  f.w.Run(f.w.As(f.bob, kT + 3000, TransferTicketCmd{b.id, "alice@example.com"}));
+  f.w.Give(f.bob, b.id, f.alice, kT + 3000);
   CheckInCmd stale = f.Scan(old_b, "East");
   stale.offline = true;
   stale.scanned_at = f.doors + 200;
@@ -292,7 +375,7 @@ TEST_CASE("cancellation is refused after the deadline, once a ticket is used or 
         ResultCode::kReservationNotConfirmed);
 
   const ReservationId other = f.Buy(f.bob, {5});
-  f.w.Run(f.w.As(f.bob, kT + 20'000, TransferTicketCmd{f.TicketOf(other).id, "alice@example.com"}));
+  f.w.Give(f.bob, f.TicketOf(other).id, f.alice, kT + 20'000);
   const Event given = f.w.Run(f.w.As(f.bob, kT + 20'001, CancelReservationCmd{other}));
   CHECK(CodeOf(given) == ResultCode::kTicketTransferred);
 
@@ -386,7 +469,7 @@ TEST_CASE("tickets outlive their reservation's record and still answer REVOKED")
 TEST_CASE("ticket events and a state with tickets survive the codec and a snapshot") {
   Fixture f;
   const ReservationId r = f.Buy(f.alice, {0, 1});
-  f.w.Run(f.w.As(f.alice, kT + 3000, TransferTicketCmd{f.TicketOf(r, 1).id, "bob@example.com"}));
+  f.w.Give(f.alice, f.TicketOf(r, 1).id, f.bob, kT + 3000);
   const ReservationId r2 = f.Buy(f.bob, {4});
   f.w.Run(f.w.As(f.bob, kT + 4000, CancelReservationCmd{r2}));
   const ReservationId r3 = f.HoldSeats(f.alice, {8}, kT + 5000);
@@ -435,6 +518,9 @@ TEST_CASE("a journal that contradicts the tickets is corrupt, not applied") {
   CHECK(apply(TicketCheckedIn{t.id, t.concert, t.holder, t.version + 1, "G", kT, false})
             .IsCorruption());
   CHECK(apply(TicketTransferred{t.id, t.concert, f.bob, f.alice, 2}).IsCorruption());
+  CHECK(apply(TicketOffered{t.id, t.concert, f.bob, "x@example.com"}).IsCorruption());  // not Bob's
+  CHECK(apply(TicketOffered{t.id, t.concert, f.alice, ""}).IsCorruption());
+  CHECK(apply(TicketOfferEnded{t.id, t.concert, f.alice, f.alice}).IsCorruption());  // none pending
   CHECK(apply(TicketIssued{f.w.state.last_seq() + 1, r, f.concert, f.alice, 0}).IsCorruption());
   CHECK(apply(HoldExtended{r, f.concert, f.alice, kT + 999'999}).IsCorruption());
 }
@@ -478,4 +564,27 @@ TEST_CASE("a conflict's device: journaled from format 10, absent (empty) in a ve
   std::string_view v9_in = v9;
   REQUIRE(DecodeEvent(&v9_in, &back).ok());
   CHECK(std::get<CheckInConflict>(back.body) == std::get<CheckInConflict>(e.body));
+}
+
+TEST_CASE("offers are journaled from format 11; a version 10 record cannot hold one") {
+  for (EventBody body : {EventBody{TicketOffered{7, 3, 2, "someone@example.com"}},
+                         EventBody{TicketOfferEnded{7, 3, 2, 5}}}) {
+    Event e;
+    e.seq = 41;
+    e.ts = kT;
+    e.body = body;
+    std::string rec;
+    EncodeEvent(e, &rec);
+    std::string_view in = rec;
+    Event back;
+    REQUIRE(DecodeEvent(&in, &back).ok());
+    std::string again;
+    EncodeEvent(back, &again);
+    CHECK(again == rec);
+    const std::string v10 = AsVersion(e, 10);
+    std::string_view v10_in = v10;
+    const Status s = DecodeEvent(&v10_in, &back);
+    CHECK(s.IsCorruption());
+    CHECK(s.message().find("in a version 10 record") != std::string::npos);
+  }
 }

@@ -75,7 +75,7 @@ TEST_CASE("a ticket transferred in a new timeline never gets a version the old o
   const auto [r, p] = b.Buy(b.alice, 0);
   const TicketId t = b.w.state.FirstTicketOf(r);
   REQUIRE(b.w.state.Apply(TimelineEvent(b.w.state, 3, TimelineIdBase(3))).ok());
-  Event moved = b.w.Run(b.w.As(b.alice, kT + 3000, TransferTicketCmd{t, "bob@example.com"}));
+  Event moved = b.w.Give(b.alice, t, b.bob, kT + 3000);
   REQUIRE(TypeOf(moved) == EventType::kTicketTransferred);
   // Timeline 0 would have made version 2 (whose signed code the world may hold).
   CHECK(b.w.state.FindTicket(t)->version == NextTicketVersion(1, 3));

@@ -26,7 +26,8 @@ const std::set<std::string> kPublished = {
     "HoldPlaced",         "HoldReleased",     "HoldExpired",   "ReservationConfirmed",
     "ReservationRefunded", "SeatsReleased",   "PaymentSucceeded", "PaymentFailed",
     "RefundIssued",       "ReservationCancelled", "HoldExtended", "TicketIssued",
-    "TicketTransferred",  "TicketCheckedIn",  "CheckInConflict"};
+    "TicketTransferred",  "TicketCheckedIn",  "CheckInConflict", "TicketOffered",
+    "TicketOfferEnded"};
 const char* const kTopics[] = {"concertmania.reservations", "concertmania.payments",
                                "concertmania.tickets"};
 constexpr int kPartitions = 3;

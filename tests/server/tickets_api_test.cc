@@ -247,16 +247,33 @@ TEST_CASE("16 scanners, 1,000 tickets, each scanned by 3 gates at once: exactly 
   CHECK(other == 0);
 }
 
-TEST_CASE("a transfer moves the ticket to the other user and revokes the old code") {
+TEST_CASE("a transfer is an offer the recipient accepts; then the ticket is theirs and the old "
+          "code is revoked") {
   DoorWorld w;
   const std::string a = SignupAndLogin(w.f.port(), "a@x.io");
   const std::string b = SignupAndLogin(w.f.port(), "b@x.io");
   w.Buy(a, "[6]");
   const json::value before = w.Tickets(a)[0];
   const std::string id = std::to_string(Int(before, "id"));
-  auto moved = w.f.http.Post("/api/tickets/" + id + "/transfer", "{\"email\":\"B@x.io\"}", a);
+  auto offered = w.f.http.Post("/api/tickets/" + id + "/transfer", "{\"email\":\"B@x.io\"}", a);
+  REQUIRE_MESSAGE(offered.status == 202, offered.body);
+  CHECK(Str(offered.Json(), "status") == "OFFERED");
+  CHECK(Str(offered.Json(), "to") == "b@x.io");
+  // Still Alice's until Bob takes it; she sees the pending offer, he sees it offered to him.
+  REQUIRE(w.Tickets(a).size() == 1);
+  CHECK(Str(w.Tickets(a)[0].at("offer"), "to") == "b@x.io");
+  auto offers = w.f.http.Get("/api/users/me/transfers", b);
+  REQUIRE(offers.status == 200);
+  const json::array to_bob = offers.Json().at("offers").as_array();
+  REQUIRE(to_bob.size() == 1);
+  CHECK(Int(to_bob[0], "ticketId") == Int(before, "id"));
+  CHECK(Str(to_bob[0], "from") == "a@x.io");
+  CHECK(w.f.http.Get("/api/users/me/transfers", a).Json().at("offers").as_array().empty());
+  CHECK(w.f.http.Post("/api/tickets/" + id + "/transfer/accept", "", a).status == 404);
+  auto moved = w.f.http.Post("/api/tickets/" + id + "/transfer/accept", "", b);
   REQUIRE_MESSAGE(moved.status == 200, moved.body);
   CHECK(Int(moved.Json(), "version") == 2);
+  CHECK(Str(moved.Json(), "status") == "TRANSFERRED");
   CHECK(w.Tickets(a).empty());
   const json::array theirs = w.Tickets(b);
   REQUIRE(theirs.size() == 1);
@@ -272,12 +289,57 @@ TEST_CASE("a transfer moves the ticket to the other user and revokes the old cod
   CHECK(Str(used.Json(), "code") == "TICKET_CHECKED_IN");
   w.Buy(a, "[7]");
   const std::string id2 = std::to_string(Int(w.Tickets(a)[0], "id"));
-  auto nobody =
-      w.f.http.Post("/api/tickets/" + id2 + "/transfer", "{\"email\":\"nobody@x.io\"}", a);
-  CHECK(nobody.status == 401);
-  CHECK(Str(nobody.Json(), "code") == "UNKNOWN_USER");
   auto bad = w.f.http.Post("/api/tickets/" + id2 + "/transfer", "{\"email\":\"nope\"}", a);
   CHECK(bad.status == 422);
+  auto mine = w.f.http.Post("/api/tickets/" + id2 + "/transfer", "{\"email\":\"a@x.io\"}", a);
+  CHECK(mine.status == 422);
+  // Bob declines an offer; Alice withdraws another; neither can be accepted afterwards.
+  w.f.http.Post("/api/tickets/" + id2 + "/transfer", "{\"email\":\"b@x.io\"}", a);
+  auto declined = w.f.http.Post("/api/tickets/" + id2 + "/transfer/cancel", "", b);
+  REQUIRE_MESSAGE(declined.status == 200, declined.body);
+  CHECK(Str(declined.Json(), "status") == "OFFER_ENDED");
+  auto gone = w.f.http.Post("/api/tickets/" + id2 + "/transfer/accept", "", b);
+  CHECK(gone.status == 404);
+  CHECK(Str(gone.Json(), "code") == "NO_TRANSFER_OFFER");
+  w.f.http.Post("/api/tickets/" + id2 + "/transfer", "{\"email\":\"b@x.io\"}", a);
+  CHECK(w.f.http.Post("/api/tickets/" + id2 + "/transfer/cancel", "", a).status == 200);
+  CHECK(w.f.http.Post("/api/tickets/" + id2 + "/transfer/accept", "", b).status == 404);
+  CHECK(w.f.http.Post("/api/tickets/" + id2 + "/transfer/cancel", "", a).status == 404);
+}
+
+TEST_CASE("a transfer answers the same whether or not the email is registered (no account "
+          "oracle), and an offer waits for the account that registers it") {
+  DoorWorld w;
+  const std::string a = SignupAndLogin(w.f.port(), "a@x.io");
+  SignupAndLogin(w.f.port(), "b@x.io");
+  w.Buy(a, "[8]");
+  w.Buy(a, "[9]");
+  const json::array mine = w.Tickets(a);
+  const std::string t1 = std::to_string(Int(mine[0], "id"));
+  const std::string t2 = std::to_string(Int(mine[1], "id"));
+  auto known = w.f.http.Post("/api/tickets/" + t1 + "/transfer", "{\"email\":\"b@x.io\"}", a);
+  auto unknown =
+      w.f.http.Post("/api/tickets/" + t2 + "/transfer", "{\"email\":\"later@x.io\"}", a);
+  CHECK(known.status == unknown.status);
+  CHECK(known.status == 202);
+  // The bodies differ only in the ticket and the address the caller sent.
+  auto strip = [](std::string body, const std::string& ticket, const std::string& email) {
+    body.replace(body.find(ticket), ticket.size(), "T");
+    body.replace(body.find(email), email.size(), "E");
+    return body;
+  };
+  CHECK(strip(known.body, t1, "b@x.io") == strip(unknown.body, t2, "later@x.io"));
+  for (const auto& [name, value] : known.headers)
+    if (name != "date" && name != "content-length" && name != "cm-seq" && name != "x-request-id")
+      CHECK_MESSAGE(unknown.Header(name) == value, name);
+  // Whoever registers that email later finds the offer and takes the ticket.
+  const std::string later = SignupAndLogin(w.f.port(), "later@x.io");
+  auto offers = w.f.http.Get("/api/users/me/transfers", later).Json().at("offers").as_array();
+  REQUIRE(offers.size() == 1);
+  CHECK(std::to_string(Int(offers[0], "ticketId")) == t2);
+  REQUIRE(w.f.http.Post("/api/tickets/" + t2 + "/transfer/accept", "", later).status == 200);
+  REQUIRE(w.Tickets(later).size() == 1);
+  CHECK(Result(w.Scan(Str(w.Tickets(later)[0], "code"), "North")) == "ADMITTED");
 }
 
 TEST_CASE("cancelling a paid reservation refunds the amount less the fee at the provider, "
@@ -429,8 +491,9 @@ TEST_CASE("the offline door: export a bundle, verify codes with no server") {
   w.Buy(a, "[1]");
   const json::array mine = w.Tickets(a);
   const std::string good = Str(mine[0], "code"), moved = Str(mine[1], "code");
-  w.f.http.Post("/api/tickets/" + std::to_string(Int(mine[1], "id")) + "/transfer",
-                "{\"email\":\"b@x.io\"}", a);
+  const std::string given = std::to_string(Int(mine[1], "id"));
+  w.f.http.Post("/api/tickets/" + given + "/transfer", "{\"email\":\"b@x.io\"}", a);
+  REQUIRE(w.f.http.Post("/api/tickets/" + given + "/transfer/accept", "", b).status == 200);
   // The running server serves the bundle too.
   auto served = w.f.http.Get("/api/checkin/bundle?concert=" + std::to_string(w.concert), w.staff);
   CHECK(served.status == 200);

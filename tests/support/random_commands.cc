@@ -41,6 +41,14 @@ void RandomCommands::Observe(const Event& e) {
       if (seen.id == t->ticket) {
         seen.holder = t->to;
         seen.version = t->version;
+        seen.offered_to = SIZE_MAX;
+      }
+  if (const auto* t = std::get_if<TicketOffered>(&e.body))
+    for (SeenTicket& seen : tickets_)
+      if (seen.id == t->ticket) {
+        seen.offered_to = SIZE_MAX;
+        for (std::size_t i = 0; i < users_.size(); ++i)
+          if (t->to_email == "user" + std::to_string(i) + "@x.io") seen.offered_to = i;
       }
   if (TypeOf(e) != EventType::kHoldPlaced) return;
   if (reservations_.size() == 32) {
@@ -144,7 +152,7 @@ Command RandomCommands::Next() {
   const ReservationId some_id = !reservations_.empty() && Pick(5) != 0
                                     ? reservations_[Pick(reservations_.size())]
                                     : last_seq_ + 1 - Pick(std::min<uint64_t>(last_seq_ + 1, 40));
-  switch (Pick(22)) {
+  switch (Pick(25)) {
     case 0: case 1: case 2: {
       HoldSeatsCmd h;
       h.concert = concert;
@@ -219,11 +227,19 @@ Command RandomCommands::Next() {
       }
       return As(Pick(10) == 0 ? user : 0, c);
     }
-    case 18: {  // a transfer, mostly by the holder
+    case 18: case 24: {  // a transfer offer, mostly by the holder, now and then to an unknown email
       if (tickets_.empty()) break;
       const SeenTicket& t = tickets_[Pick(tickets_.size())];
-      return As(Pick(5) == 0 ? user : t.holder,
-                TransferTicketCmd{t.id, "user" + std::to_string(Pick(users_.size())) + "@x.io"});
+      const std::string to = Pick(6) == 0 ? "stranger" + std::to_string(Pick(3)) + "@x.io"
+                                          : "user" + std::to_string(Pick(users_.size())) + "@x.io";
+      return As(Pick(5) == 0 ? user : t.holder, TransferTicketCmd{t.id, to});
+    }
+    case 22: case 23: {  // an offer accepted (mostly by its recipient) or ended by either side
+      if (tickets_.empty()) break;
+      const SeenTicket& t = tickets_[Pick(tickets_.size())];
+      const UserId recipient = t.offered_to < users_.size() ? users_[t.offered_to] : user;
+      if (Pick(3) != 0) return As(Pick(5) == 0 ? user : recipient, AcceptTransferCmd{t.id});
+      return As(Pick(2) == 0 ? t.holder : recipient, EndTransferOfferCmd{t.id});
     }
     case 19: {  // a cancellation, mostly by the buyer
       if (reservations_.empty()) break;

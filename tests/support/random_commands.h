@@ -49,6 +49,7 @@ class RandomCommands {
     engine::SeatIndex seat;
     engine::UserId holder;
     uint32_t version;
+    std::size_t offered_to = SIZE_MAX;  // index in users_ of the pending offer's email
   };
   std::vector<SeenTicket> tickets_;
   engine::Seq last_seq_ = 0;

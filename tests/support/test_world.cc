@@ -107,6 +107,13 @@ Event TestWorld::Hold(UserId user, ConcertId concert, std::vector<SeatIndex> sea
   return Run(As(user, now, h));
 }
 
+Event TestWorld::Give(UserId from, TicketId ticket, UserId to, TimeMs now) {
+  const User* recipient = state.FindUser(to);
+  Event offered = Run(As(from, now, TransferTicketCmd{ticket, recipient ? recipient->email : ""}));
+  if (TypeOf(offered) != EventType::kTicketOffered) return offered;
+  return Run(As(to, now, AcceptTransferCmd{ticket}));
+}
+
 Event TestWorld::Tick(TimeMs now, uint64_t entropy) {
   const std::size_t before = sink.events.size();
   sequencer.Execute(AsAdmin(now, TickCmd{entropy}), sink);

@@ -51,6 +51,9 @@ class TestWorld {
 
   Event Hold(UserId user, ConcertId concert, std::vector<SeatIndex> seats, TimeMs now = kStart);
   Event Tick(TimeMs now, uint64_t entropy = 0);
+  // A transfer as people make it: the holder offers the ticket to `to`'s email, then `to`
+  // accepts. Returns the offer's refusal, or the acceptance's answer.
+  Event Give(UserId from, TicketId ticket, UserId to, TimeMs now);
 
   EngineState state;
   Sequencer sequencer{state};

@@ -133,7 +133,7 @@ TEST_CASE("a door bundle from the engine's state answers each verdict offline, a
     return EncodeTicketCode({t.id, t.concert, t.seat, t.version}, Key());
   };
   const Ticket before_transfer = ticket(1);
-  w.Run(w.As(a, TestWorld::kStart + 20, TransferTicketCmd{before_transfer.id, "b@x.io"}));
+  w.Give(a, before_transfer.id, b, TestWorld::kStart + 20);
   w.Run(w.AsAdmin(TestWorld::kStart + 30, RefundReservationCmd{bought[2]}));
   w.Run(w.AsAdmin(TestWorld::kStart + 40,
                   CheckInCmd{ticket(3).id, concert, ticket(3).seat, 1, concert, "G", false, 0, {}}));

@@ -424,6 +424,8 @@ function onNotification(n) {
     RESERVATION_CONFIRMED: "Payment received: your seats are confirmed. Your tickets are under My tickets.",
     TICKET_RECEIVED: "Someone gave you a ticket: see My tickets.",
     TICKET_TRANSFERRED: "Your ticket was transferred.",
+    TICKET_OFFERED: "Someone offered you a ticket: accept it under My tickets.",
+    TICKET_OFFER_DECLINED: "Your ticket offer was declined; the ticket is still yours.",
     HOLD_EXTENDED: "Your hold was extended.",
     RESERVATION_CANCELLED: "Your reservation was cancelled; the refund is on its way.",
     REFUND_ISSUED: "Your refund was issued.",
