@@ -211,20 +211,21 @@ void TicketsHandler::OffersToMe(const ExPtr& ex) {
     const engine::User* me = s.FindUser(claims->sub);
     for (engine::TicketId id : me ? s.OffersTo(me->email) : std::span<const engine::TicketId>()) {
       const engine::Ticket& t = *s.FindTicket(id);
+      const engine::Concert* c = s.FindConcert(t.concert);
+      // Past the cutoff it cannot be taken any more: not an offer to show.
+      if (c == nullptr || s.clock() >= c->spec->starts_at - c->spec->transfer_cutoff_ms) continue;
       const engine::User* from = s.FindUser(t.holder);
       w.BeginObject()
           .Field("ticketId", t.id)
           .Field("concertId", t.concert)
           .Field("from", from ? from->email : std::string())
           .Field("offeredAt", json::FormatTime(t.offered_at));
-      if (const engine::Concert* c = s.FindConcert(t.concert)) {
-        const engine::ConcertSpec& spec = *c->spec;
-        w.Field("concertTitle", spec.title)
-            .Field("startsAt", json::FormatTime(spec.starts_at))
-            .Field("acceptBy", json::FormatTime(spec.starts_at - spec.transfer_cutoff_ms));
-        w.Key("seat");
-        views::WriteSeat(w, *c, t.seat);
-      }
+      const engine::ConcertSpec& spec = *c->spec;
+      w.Field("concertTitle", spec.title)
+          .Field("startsAt", json::FormatTime(spec.starts_at))
+          .Field("acceptBy", json::FormatTime(spec.starts_at - spec.transfer_cutoff_ms));
+      w.Key("seat");
+      views::WriteSeat(w, *c, t.seat);
       w.EndObject();
     }
     w.EndArray().EndObject();

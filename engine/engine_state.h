@@ -166,8 +166,7 @@ class EngineState {
   const std::vector<Conflict>& conflicts() const { return conflicts_; }
   // Where in conflicts() one concert's conflicts are, oldest first.
   std::span<const uint32_t> ConflictsOf(ConcertId concert) const;
-  // The tickets offered to `email` now (TicketOffered, not yet accepted or ended), oldest
-  // offer first.
+  // The tickets offered to `email` now (TicketOffered, not yet accepted or ended), by id.
   std::span<const TicketId> OffersTo(std::string_view email) const;
   std::size_t OfferCount() const;  // every pending offer (the invariants check the index)
   // Whether this very scan (ticket, gate, device and time) is a recorded conflict already.

@@ -85,8 +85,10 @@ Status EngineState::ApplyTicket(const Event& e) {
   }
   if (const auto* b = std::get_if<TicketOfferEnded>(&e.body)) {
     Ticket* t = tickets_.Find(b->ticket);
-    if (t == nullptr || t->offer_to.empty() || t->holder != b->from || t->concert != b->concert)
-      return Contradiction(e, "for a ticket with no pending offer");
+    const User* by = users_.Find(b->by);
+    if (t == nullptr || t->offer_to.empty() || t->holder != b->from || t->concert != b->concert ||
+        (b->by != b->from && (by == nullptr || by->email != t->offer_to)))
+      return Contradiction(e, "for a ticket with no pending offer, or by neither side");
     EndOffer(*t);
     return Status::OK();
   }
@@ -103,7 +105,9 @@ void EngineState::AddOffer(Ticket& t, const std::string& to_email, TimeMs at) {
   EndOffer(t);  // a new offer replaces the one before
   t.offer_to = to_email;
   t.offered_at = at;
-  offers_to_[to_email].push_back(t.id);
+  // By ticket id, so a state loaded from a snapshot lists them as the live one does.
+  std::vector<TicketId>& listed = offers_to_[to_email];
+  listed.insert(std::upper_bound(listed.begin(), listed.end(), t.id), t.id);
 }
 
 void EngineState::EndOffer(Ticket& t) {

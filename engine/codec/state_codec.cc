@@ -608,8 +608,9 @@ Status StateRestorer::DecodeTickets(std::string_view* in) {
         !GetString(in, &t.gate) || t.gate.size() > kMaxGateName ||
         (version_ >= 11 && (!GetString(in, &t.offer_to) || !GetSigned64(in, &t.offered_at))))
       return Fail("malformed ticket");
-    if (!t.offer_to.empty() && state != static_cast<uint8_t>(TicketState::kValid))
-      return Fail("ticket " + std::to_string(t.id) + " is offered but cannot be given");
+    if ((!t.offer_to.empty() && state != static_cast<uint8_t>(TicketState::kValid)) ||
+        t.offer_to.size() > kMaxEmail || (t.offer_to.empty() && t.offered_at != 0))
+      return Fail("ticket " + std::to_string(t.id) + " has an offer it cannot have");
     if (!Ascending(i, t.id, &prev)) return Fail("tickets out of order or repeated");
     t.state = static_cast<TicketState>(state);
     const Concert* c = s_.FindConcert(t.concert);

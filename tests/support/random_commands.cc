@@ -43,6 +43,9 @@ void RandomCommands::Observe(const Event& e) {
         seen.version = t->version;
         seen.offered_to = SIZE_MAX;
       }
+  if (const auto* t = std::get_if<TicketOfferEnded>(&e.body))
+    for (SeenTicket& seen : tickets_)
+      if (seen.id == t->ticket) seen.offered_to = SIZE_MAX;
   if (const auto* t = std::get_if<TicketOffered>(&e.body))
     for (SeenTicket& seen : tickets_)
       if (seen.id == t->ticket) {
