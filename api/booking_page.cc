@@ -41,6 +41,10 @@ void AddBookingPageRoutes(Router& router) {
   router.Add(V::get, "/admin", [](const ExPtr& ex, const PathParams&) {
     SendAsset(*ex, *FindWebAsset("admin.html"));
   });
+  // Browsers ask for it whatever the page links; an SVG serves both.
+  router.Add(V::get, "/favicon.ico", [](const ExPtr& ex, const PathParams&) {
+    SendAsset(*ex, *FindWebAsset("favicon.svg"));
+  });
   router.Add(V::get, "/app/{file}", [](const ExPtr& ex, const PathParams& p) {
     if (p[0] == "index.html") return Fail(ex, 404, "NOT_FOUND", "the page is at /");
     if (p[0] == "checkin.html") return Fail(ex, 404, "NOT_FOUND", "the page is at /checkin");

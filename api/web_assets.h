@@ -11,7 +11,7 @@ struct WebAsset {
   std::string_view content_type;
 };
 
-// `name`: index.html, app.js, style.css, checkin.html (the door's scanner page) or checkin.js.
+// `name`: a file of web/app/ that api/CMakeLists.txt lists (index.html, app.js, i18n.js, ...).
 // Null for anything else.
 const WebAsset* FindWebAsset(std::string_view name);
 

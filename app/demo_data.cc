@@ -67,7 +67,11 @@ bool LoadDemo(EngineBridge& bridge, const readmodel::ReadModel& reads, int64_t n
   auto spec = std::make_shared<engine::ConcertSpec>();
   spec->venue = std::get<engine::VenueCreated>(venue->body).venue;
   spec->title = "Concert Mania Live: Opening Night";
-  spec->starts_at = now_ms + 30LL * 24 * 3600 * 1000;
+  // 19:00 in Seoul (10:00 UTC; Korea keeps no summer time) thirty days from now, doors 90
+  // minutes before, as Olympic Hall shows run.
+  constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+  spec->starts_at = (now_ms + 30 * kDayMs) / kDayMs * kDayMs + 10LL * 3600 * 1000;
+  spec->doors_open_at = spec->starts_at - 90LL * 60 * 1000;
   spec->sales_open_at = now_ms - 60'000;
   spec->sales_close_at = spec->starts_at - 3600'000;
   spec->price_per_grade = {165'000, 132'000, 99'000, 77'000};

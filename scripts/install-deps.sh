@@ -19,12 +19,13 @@ packages=(
   libcli11-dev
   libqrencode-dev
 )
-# The browser tests drive Debian's Chromium (and read its QR codes back with zbarimg), and the
+# The browser tests drive Debian's Chromium (with a Korean font, Nanum, so the Korean pages'
+# screenshots show Hangul; and read QR codes back with zbarimg), and the
 # fuzz smoke needs clang with libFuzzer's runtime, and the alert rules are checked with
 # Prometheus's promtool; the container test needs Docker, debootstrap for its base image,
 # docker-compose, curl and jq; the failover test a 3-member etcd cluster (etcd-server). Only
 # the test command asks for them (--for-tests).
-[ "${1:-}" = "--for-tests" ] && packages+=(chromium clang libclang-rt-14-dev zbar-tools prometheus
+[ "${1:-}" = "--for-tests" ] && packages+=(chromium fonts-nanum clang libclang-rt-14-dev zbar-tools prometheus
   docker.io debootstrap docker-compose curl jq etcd-server)
 # Node.js and npm: Debian's, unless a node is already on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -194,7 +194,8 @@ static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Co
       .Field("status", ToString(r.status))
       .Field("amount", r.amount)
       .Field("createdAt", FormatTime(r.created_at))
-      .Field("expiresAt", FormatTime(r.expires_at));
+      .Field("expiresAt", FormatTime(r.expires_at))
+      .Field("extended", r.extended);
   if (r.ended_at != 0) w.Field("endedAt", FormatTime(r.ended_at));
   if (r.payment != 0) w.Field("paymentId", r.payment);
 }

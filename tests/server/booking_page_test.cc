@@ -1,5 +1,6 @@
-// The booking page: served at / with its script and style, and driven in real headless
-// Chromium (tests/web/live_seat_map_browser.js) by two users at once.
+// The pages: served at / with their scripts and style, and driven in real headless Chromium
+// (tests/web/*_browser.js): two users at once, tickets and the door, the admin console, and a
+// new fan on a phone in Korean (tests/web/fan_phone_browser.js) with axe-core over it all.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -156,4 +157,69 @@ TEST_CASE("the admin console: a venue with its preview, a concert on sale watche
   CHECK(Str(r, "title") == "Console Night");
   CHECK(Int(r.at("holds"), "placed") == 1);
   CHECK(Int(r.at("holds"), "confirmed") == 1);
+}
+
+TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall, taps a "
+          "section and two seats, holds, pays with 간편결제 and sees both QR codes; the same "
+          "booking works with the keyboard only; axe-core finds nothing serious anywhere") {
+  TempDir pg_dir;
+  FakePgProcess pg(pg_dir.path() + "/pg.port");
+  ApiFixture f({"--payment-provider-url", pg.url()});
+  ConcertOptions o;
+  o.sections = 3;
+  o.rows = 6;
+  o.seats_per_row = 12;
+  o.rows_per_grade = 3;
+  const uint64_t concert = f.CreateConcert(o);
+  const std::string shots = CM_BINARY_DIR "/fan_phone";
+  std::filesystem::remove_all(shots);
+  std::filesystem::create_directories(shots);
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/fan_phone_browser.js " + std::to_string(f.port()) + " " +
+              std::to_string(concert) + " fan@x.io password-123 " + shots,
+          &status);
+  MESSAGE("browser (fan on a phone): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  // Korean first: the page, its prices and its seats' names.
+  CHECK(Str(r, "lang") == "ko");
+  CHECK(Str(r, "loginText") == "로그인");
+  CHECK(Str(r, "priceText").find("원") != std::string::npos);
+  CHECK(Str(r, "seatLabel").find("원, 선택함") != std::string::npos);
+  CHECK(Str(r, "selectionText").find("2석") != std::string::npos);
+  // Made for a phone: targets of 24x24 px or more, the bar at the bottom in view.
+  CHECK(Int(r, "sections") == 3);
+  for (const json::value& box : r.at("seatBoxes").as_array()) {
+    CHECK(box.at("width").to_number<double>() >= 24);
+    CHECK(box.at("height").to_number<double>() >= 24);
+  }
+  CHECK(Str(r, "barFixed") == "fixed");
+  CHECK(r.at("holdButtonInView").as_bool());
+  CHECK(Str(r, "countdown").find(":") != std::string::npos);
+  CHECK(!Str(r, "payNote").empty());
+  CHECK(Int(r, "selected") == 2);
+  CHECK(Int(r, "tickets") == 2);
+  CHECK(Int(r, "qrCodes") == 2);
+  CHECK(r.at("steps").as_array().size() == 7);
+  for (const char* shot : {"phone-1-signed-up.png", "phone-2-hall.png", "phone-3-section.png",
+                           "phone-4-two-seats.png", "phone-5-held.png", "phone-6-paid.png",
+                           "phone-7-tickets.png", "keyboard-held.png"})
+    CHECK_MESSAGE(std::filesystem::exists(shots + "/" + shot), shot);
+  // The keyboard: the grid is one tab stop, Hold is at most 3 Tabs after it.
+  CHECK(Int(r, "keyboardPicked") == 2);
+  CHECK(Int(r, "keyboardHeldSeats") == 1);
+  CHECK(Int(r, "tabsGridToHold") >= 1);
+  CHECK(Int(r, "tabsGridToHold") <= 3);
+  CHECK(Int(r, "tabsToGrid") >= 1);
+  // axe-core: no serious or critical finding in any state reached, on any page.
+  const json::array& audits = r.at("axe").as_array();
+  CHECK(audits.size() >= 8);
+  for (const json::value& a : audits) {
+    CAPTURE(Str(a, "state"));
+    CHECK_MESSAGE(a.at("violations").as_array().empty(), json::serialize(a));
+  }
+  CHECK(!r.as_object().contains("pageErrors"));
 }

@@ -33,7 +33,7 @@ async function buy(page, seatId, email, password, screenshot) {
   const img = await page.waitForSelector("#ticket-list li img.qr", { timeout: 5000 });
   await page.waitForTimeout(300);  // the data: URL image decodes
   await img.screenshot({ path: screenshot });
-  return { seatText: await page.textContent("#ticket-list li .seat") };
+  return { seatText: await page.textContent("#ticket-list li .ticket-seat") };
 }
 
 async function scan(page, staffEmail, staffPassword, code, screenshot) {

@@ -1,18 +1,25 @@
-// Concert Mania booking page: concert list, live seat map (WebSocket snapshot + deltas), holds
-// with their countdown. Plain JS; talks only to the server that served it.
+// Concert Mania booking page, made for a phone first: concert list, the hall one section at a
+// time (live over the WebSocket: snapshot + deltas), holds with their countdown and payment,
+// tickets with transfer offers. Words come from i18n.js (Korean or English). Plain JS; talks
+// only to the server that served it.
 "use strict";
 
-const GRADE_COLOURS = ["#ff4f7b", "#7c6cff", "#29b6f6", "#66bb6a", "#ffa726", "#ab47bc", "#26a69a", "#8d6e63"];
-const STATUS_NAMES = { A: "available", H: "held", S: "sold" };
+// Grade colours that keep white text at 4.5:1 or more (WCAG AA) and differ in hue.
+const GRADE_COLOURS = ["#c2185b", "#5e35b1", "#0277bd", "#2e7d32", "#a15c00", "#8e24aa", "#00796b", "#6d4c41"];
+const PAY_METHODS = ["CARD", "EASY_PAY", "BANK_TRANSFER"];
 
 const state = {
   auth: JSON.parse(sessionStorage.getItem("cm.auth") || "null"), // {accessToken, refreshToken, email}
   concert: null,        // details of the open concert
   seatMap: null,
-  seats: new Map(),     // seat id -> {el, status, grade, price, label}
+  seats: new Map(),     // seat id -> {status, grade, price, section, row, number, el}
+  sectionFree: [],      // per section: available seats
+  section: 0,           // the section drawn
+  focusSeat: null,      // the grid's one tab stop
   lastSeq: null,        // seq of the seat map we show
   selected: new Set(),
-  holds: [],            // my HELD reservations for the open concert
+  holds: [],            // my HELD or PAYMENT_PENDING reservations for the open concert
+  payMethod: new Map(), // reservation id -> the method picked
   ws: null,
   wsRetry: 0,
   queue: null,          // my waiting-room ticket for the open concert (null: none)
@@ -20,7 +27,9 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-const won = (n) => n.toLocaleString("en-US") + " KRW";
+const T = (key, params) => I18N.t(key, params);
+const money = (n) => I18N.money(n);
+const zoneOf = (c) => (c && c.timeZone) || "Asia/Seoul";
 
 // ---- messages --------------------------------------------------------------------------------
 
@@ -34,25 +43,14 @@ function say(text, kind = "info", ms = 6000) {
   if (ms) messageTimer = setTimeout(() => { box.hidden = true; }, ms);
 }
 
-// Turns an HTTP problem answer into words a ticket buyer understands.
-function explain(res, body, action) {
-  const detail = (body && body.detail) || res.statusText;
-  switch (res.status) {
-    case 409:
-      if (body && body.code === "SEAT_COOLDOWN") {
-        const wait = res.headers.get("Retry-After") || "a few";
-        return `You let these seats go a moment ago, so they are open to everyone else for now. ` +
-               `You can hold them again in ${wait} s, or pick other seats.`;
-      }
-      return `Sorry, ${action} failed: someone else got there first or a limit was reached (${detail}).`;
-    case 429: {
-      const wait = res.headers.get("Retry-After") || "a few";
-      return `Too many requests. Please wait ${wait} s and try again.`;
-    }
-    case 401: return "Please log in first.";
-    case 503: return "The box office is very busy right now. Please try again in a moment.";
-    default: return `${action} failed: ${detail}`;
-  }
+// A problem answer in the reader's language: its stable code picks the sentence.
+function explain(res, body, actionKey) {
+  const seconds = res.headers.get("Retry-After") || "10";
+  const known = body && body.code && I18N.problem(body.code, { seconds });
+  if (known) return known;
+  if (res.status === 429) return T("error.wait", { seconds });
+  if (res.status === 503) return T("error.busy");
+  return T("error.generic", { action: T(actionKey), detail: (body && body.detail) || res.statusText });
 }
 
 // ---- HTTP ------------------------------------------------------------------------------------
@@ -74,7 +72,7 @@ async function refresh() {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ refreshToken: state.auth.refreshToken }),
   });
-  if (!res.ok) { setAuth(null); say("Your session ended. Please log in again.", "warn"); return false; }
+  if (!res.ok) { setAuth(null); say(T("account.sessionEnded"), "warn"); return false; }
   const data = await res.json();
   setAuth({ ...state.auth, accessToken: data.accessToken, refreshToken: data.refreshToken });
   return true;
@@ -95,17 +93,18 @@ function setAuth(auth) {
 
 async function login(email, password) {
   const { res, data } = await api("POST", "/api/users/login", { email, password });
-  if (!res.ok) return say(explain(res, data, "Log in"), "error");
+  if (!res.ok) return say(explain(res, data, "action.login"), "error");
   setAuth({ accessToken: data.accessToken, refreshToken: data.refreshToken, email });
-  say(`Welcome, ${email}.`);
+  say(T("account.welcome", { email }));
   if (state.concert) loadHolds();
+  if (location.hash === "#tickets") showTickets();
 }
 
 async function signup() {
   const email = $("email").value.trim(), password = $("password").value;
   const name = $("name").value.trim() || email.split("@")[0];
   const { res, data } = await api("POST", "/api/users/signup", { email, password, name });
-  if (!res.ok) return say(explain(res, data, "Sign up"), "error");
+  if (!res.ok) return say(explain(res, data, "action.signup"), "error");
   await login(email, password);
 }
 
@@ -118,131 +117,258 @@ async function logout() {
 
 // ---- concerts --------------------------------------------------------------------------------
 
+function statusWord(status) { return T("status." + status); }
+
 async function loadConcerts() {
   const { res, data } = await api("GET", "/api/concerts?size=100");
-  if (!res.ok) return say(explain(res, data, "Loading concerts"), "error");
+  if (!res.ok) return say(explain(res, data, "action.loadConcerts"), "error");
   const list = $("concert-list");
   list.replaceChildren();
   for (const c of data.items) {
     const li = document.createElement("li");
     li.dataset.concert = c.id;
-    const when = new Date(c.startsAt).toLocaleString();
-    li.innerHTML = `<strong></strong><div></div><div class="status"></div>`;
-    li.children[0].textContent = c.title;
-    li.children[1].textContent = `${c.venue.name} · ${when}`;
-    li.children[2].textContent = `${c.status.replace("_", " ").toLowerCase()} · ${c.seatsAvailable} of ` +
-      `${c.seatsTotal} seats left · from ${won(c.minPrice)}`;
-    li.addEventListener("click", () => { location.hash = "#concert/" + c.id; });
+    const a = document.createElement("a");
+    a.href = "#concert/" + c.id;
+    a.innerHTML = `<strong></strong><span class="where"></span><span class="status"></span>`;
+    a.children[0].textContent = c.title;
+    a.children[1].textContent = T("concert.meta", { venue: c.venue.name, when: I18N.time(c.startsAt, zoneOf(c)) });
+    a.children[2].textContent = `${statusWord(c.status)} · ` +
+      T("concerts.left", { left: c.seatsAvailable, total: c.seatsTotal, price: money(c.minPrice) });
+    li.append(a);
     list.append(li);
   }
-  if (!data.items.length) list.innerHTML = "<li>No concerts yet.</li>";
+  if (!data.items.length) list.innerHTML = `<li class="empty"></li>`, list.firstChild.textContent = T("concerts.none");
 }
 
 async function openConcert(id) {
   const { res, data } = await api("GET", `/api/concerts/${id}`);
-  if (!res.ok) { say(explain(res, data, "Opening the concert"), "error"); location.hash = ""; return; }
+  if (!res.ok) { say(explain(res, data, "action.openConcert"), "error"); location.hash = ""; return; }
   if (state.concert && state.concert.id !== data.id && state.ws && state.ws.readyState === WebSocket.OPEN)
     state.ws.send(JSON.stringify({ type: "unsubscribe", concertId: state.concert.id }));
+  const same = state.concert && state.concert.id === data.id;
   state.concert = data;
-  state.seatMap = null;
-  state.lastSeq = null;
-  state.selected.clear();
+  if (!same) {
+    state.seatMap = null;
+    state.lastSeq = null;
+    state.section = 0;
+    state.focusSeat = null;
+    state.selected.clear();
+  }
   $("concerts-view").hidden = true;
+  $("tickets-view").hidden = true;
   $("concert-view").hidden = false;
-  $("concert-title").textContent = data.title;
-  $("concert-meta").textContent = `${data.venue.name} · ${new Date(data.startsAt).toLocaleString()} · ` +
-    `sales ${data.status.replace("_", " ").toLowerCase()} · holds last ${Math.round(data.holdTtlSeconds / 60)} min · ` +
-    `at most ${data.maxSeatsPerUser} seats per person`;
-  $("seat-map").textContent = "Loading the seat map...";
-  const grades = $("best-grade");
-  grades.replaceChildren(new Option("any grade", ""));
-  for (const g of data.grades) grades.append(new Option(`${g.name} (${won(g.price)})`, g.name));
+  renderConcertHead();
+  if (!state.seatMap) $("seat-map").textContent = T("concert.loading");
+  else renderSeatMap(state.seatMap);
   subscribeConcert();
   loadHolds();
   updateSelection();
-  state.queue = null;
+  if (!same) state.queue = null;
   refreshQueue();
+}
+
+function renderConcertHead() {
+  const c = state.concert;
+  if (!c) return;
+  $("concert-title").textContent = c.title;
+  $("concert-meta").textContent = T("concert.meta", { venue: c.venue.name, when: I18N.time(c.startsAt, zoneOf(c)) }) +
+    ` · ${statusWord(c.status)}`;
+  $("concert-rules").textContent = T("concert.rules", { minutes: Math.round(c.holdTtlSeconds / 60), max: c.maxSeatsPerUser });
+  const grades = $("best-grade");
+  grades.replaceChildren(new Option(T("shop.anyGrade"), ""));
+  for (const g of c.grades) grades.append(new Option(`${g.name} (${money(g.price)})`, g.name));
 }
 
 function closeConcert() {
   if (state.concert && state.ws && state.ws.readyState === WebSocket.OPEN)
     state.ws.send(JSON.stringify({ type: "unsubscribe", concertId: state.concert.id }));
   state.concert = null;
+  state.seatMap = null;
+  state.seats.clear();
   clearTimeout(state.queueTimer);
   $("concert-view").hidden = true;
   $("concerts-view").hidden = false;
   loadConcerts();
 }
 
-// ---- seat map --------------------------------------------------------------------------------
+// ---- the hall: a section picker, then one section's seats ------------------------------------
 
 function renderSeatMap(map) {
   state.seatMap = map;
   state.seats.clear();
+  state.sectionFree = map.sections.map(() => 0);
+  map.sections.forEach((section, k) => {
+    for (const row of section.rows)
+      for (const [id, number, grade, price, status] of row.seats) {
+        state.seats.set(id, { status, grade, price, section: k, row: row.label, number, el: null });
+        if (status === "A") state.sectionFree[k]++;
+      }
+  });
+  for (const id of [...state.selected]) if (state.seats.get(id)?.status !== "A") state.selected.delete(id);
+  if (state.section >= map.sections.length) state.section = 0;
+  renderLegend();
+  renderPicker();
+  renderSection();
+  updateSelection();
+}
+
+function renderLegend() {
   const legend = $("legend");
   legend.replaceChildren();
-  map.grades.forEach((g, i) => {
+  state.seatMap.grades.forEach((g, i) => {
     const s = document.createElement("span");
     s.style.setProperty("--swatch", GRADE_COLOURS[i % GRADE_COLOURS.length]);
-    s.textContent = `${g.name} ${won(g.price)}`;
+    s.textContent = `${g.name} ${money(g.price)}`;
     legend.append(s);
   });
-  for (const [label, swatch] of [["held", "#555a70"], ["sold", "#2a2d3c"]]) {
+  for (const [key, cls] of [["legend.held", "held"], ["legend.sold", "sold"]]) {
     const s = document.createElement("span");
-    s.style.setProperty("--swatch", swatch);
-    s.textContent = label;
+    s.className = cls;
+    s.textContent = T(key);
     legend.append(s);
   }
-  const root = document.createElement("div");
-  root.innerHTML = `<div class="stage">STAGE</div>`;
-  for (const section of map.sections) {
-    const sec = document.createElement("div");
-    sec.className = "section";
-    const h = document.createElement("h4");
-    h.textContent = section.name;
-    sec.append(h);
-    for (const row of section.rows) {
-      const r = document.createElement("div");
-      r.className = "row";
-      const l = document.createElement("span");
-      l.className = "row-label";
-      l.textContent = row.label;
-      r.append(l);
-      for (const [id, number, grade, price, status] of row.seats) {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "seat";
-        b.dataset.seat = id;
-        b.style.setProperty("--grade", GRADE_COLOURS[grade % GRADE_COLOURS.length]);
-        const seat = { el: b, status, grade, price, label: `${section.name} row ${row.label} seat ${number}` };
-        state.seats.set(id, seat);
-        setSeatStatus(id, status);
-        r.append(b);
-      }
-      sec.append(r);
-    }
-    root.append(sec);
+}
+
+// Each section as a chip with what is still free in it, coloured by its best grade left.
+function renderPicker() {
+  const picker = $("section-picker");
+  picker.replaceChildren();
+  state.seatMap.sections.forEach((section, k) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "section-chip";
+    b.dataset.section = k;
+    b.setAttribute("aria-pressed", String(k === state.section));
+    picker.append(b);
+  });
+  updatePicker();
+}
+
+function updatePicker() {
+  for (const b of $("section-picker").children) {
+    const k = Number(b.dataset.section);
+    const name = state.seatMap.sections[k].name;
+    b.textContent = T("map.sectionFree", { section: name, free: state.sectionFree[k] });
+    b.classList.toggle("full", state.sectionFree[k] === 0);
+    b.setAttribute("aria-pressed", String(k === state.section));
   }
-  $("seat-map").replaceChildren(root);
-  markMine();
+}
+
+function seatLabel(seat) {
+  const section = state.seatMap.sections[seat.section].name;
+  return T("seat.short", { section, row: seat.row, number: seat.number });
+}
+
+function seatState(id, seat) {
+  if (state.selected.has(id)) return T("seat.selected");
+  if (isMine(id)) return T("seat.mine");
+  return T("seat." + seat.status);
+}
+
+function announce(id) {
+  const seat = state.seats.get(id);
+  const grade = state.seatMap.grades[seat.grade].name;
+  return T("seat.announce", { grade, section: state.seatMap.sections[seat.section].name, row: seat.row,
+                              number: seat.number, price: money(seat.price), state: seatState(id, seat) });
+}
+
+function paintSeat(id) {
+  const seat = state.seats.get(id);
+  if (!seat || !seat.el) return;
+  const b = seat.el;
+  b.dataset.status = seat.status;
+  b.classList.toggle("selected", state.selected.has(id));
+  b.classList.toggle("mine", isMine(id));
+  b.setAttribute("aria-pressed", String(state.selected.has(id)));
+  b.setAttribute("aria-disabled", String(seat.status !== "A"));
+  b.setAttribute("aria-label", announce(id));
+}
+
+// The grid is one tab stop (roving tabindex); arrow keys move inside it.
+function renderSection() {
+  const section = state.seatMap.sections[state.section];
+  for (const seat of state.seats.values()) seat.el = null;
+  const grid = document.createElement("div");
+  grid.className = "seat-grid";
+  grid.setAttribute("role", "group");
+  grid.setAttribute("aria-label", T("map.label", { section: section.name }));
+  let first = null;
+  section.rows.forEach((row, r) => {
+    const line = document.createElement("div");
+    line.className = "row";
+    const l = document.createElement("span");
+    l.className = "row-label";
+    l.setAttribute("aria-hidden", "true");
+    l.textContent = row.label;
+    line.append(l);
+    row.seats.forEach(([id, , grade], c) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "seat";
+      b.dataset.seat = id;
+      b.dataset.r = r;
+      b.dataset.c = c;
+      b.tabIndex = -1;
+      b.style.setProperty("--grade", GRADE_COLOURS[grade % GRADE_COLOURS.length]);
+      state.seats.get(id).el = b;
+      paintSeat(id);
+      if (first === null) first = id;
+      line.append(b);
+    });
+    grid.append(line);
+  });
+  $("seat-map").replaceChildren(grid);
+  const keep = state.focusSeat !== null && state.seats.get(state.focusSeat)?.el ? state.focusSeat : first;
+  setFocusSeat(keep, false);
+}
+
+function setFocusSeat(id, focus = true) {
+  if (id === null || id === undefined) return;
+  const prev = state.focusSeat !== null && state.seats.get(state.focusSeat)?.el;
+  if (prev) prev.tabIndex = -1;
+  state.focusSeat = id;
+  const el = state.seats.get(id)?.el;
+  if (!el) return;
+  el.tabIndex = 0;
+  if (focus) el.focus();
+}
+
+function onGridKey(ev) {
+  const b = ev.target.closest(".seat");
+  if (!b) return;
+  const rows = [...$("seat-map").querySelectorAll(".row")];
+  let r = Number(b.dataset.r), c = Number(b.dataset.c);
+  const rowSeats = (i) => rows[i].querySelectorAll(".seat");
+  switch (ev.key) {
+    case "ArrowLeft": c = Math.max(0, c - 1); break;
+    case "ArrowRight": c = Math.min(rowSeats(r).length - 1, c + 1); break;
+    case "ArrowUp": r = Math.max(0, r - 1); c = Math.min(c, rowSeats(r).length - 1); break;
+    case "ArrowDown": r = Math.min(rows.length - 1, r + 1); c = Math.min(c, rowSeats(r).length - 1); break;
+    case "Home": c = 0; break;
+    case "End": c = rowSeats(r).length - 1; break;
+    default: return;
+  }
+  ev.preventDefault();
+  setFocusSeat(Number(rowSeats(r)[c].dataset.seat));
 }
 
 function setSeatStatus(id, status) {
   const seat = state.seats.get(id);
   if (!seat) return;
+  if (seat.status === "A" && status !== "A") state.sectionFree[seat.section]--;
+  if (seat.status !== "A" && status === "A") state.sectionFree[seat.section]++;
   seat.status = status;
-  seat.el.dataset.status = status;
-  const grade = state.seatMap.grades[seat.grade];
-  seat.el.title = `${seat.label} · ${grade.name} · ${won(seat.price)} · ${STATUS_NAMES[status]}`;
-  if (status !== "A" && state.selected.delete(id)) {
-    seat.el.classList.remove("selected");
-    updateSelection();
-  }
+  if (status !== "A" && state.selected.delete(id)) updateSelection();
+  paintSeat(id);
+}
+
+function isMine(id) {
+  return state.holds.some((h) => h.seats.some((s) => s.id === id));
 }
 
 function markMine() {
-  const mine = new Set(state.holds.flatMap((h) => h.seats.map((s) => s.id)));
-  for (const [id, seat] of state.seats) seat.el.classList.toggle("mine", mine.has(id));
+  if (!state.seatMap) return;
+  for (const [id, seat] of state.seats) if (seat.el) paintSeat(id);
 }
 
 function onSeatClick(ev) {
@@ -250,33 +376,65 @@ function onSeatClick(ev) {
   if (!b) return;
   const id = Number(b.dataset.seat);
   const seat = state.seats.get(id);
-  if (seat.status !== "A") return say(`${seat.label} is ${STATUS_NAMES[seat.status]}.`, "warn", 3000);
+  setFocusSeat(id, false);
+  if (seat.status !== "A")
+    return say(T("shop.notAvailable", { seat: seatLabel(seat), state: T("seat." + seat.status) }), "warn", 3000);
   if (state.selected.has(id)) state.selected.delete(id);
   else if (state.selected.size >= state.concert.maxSeatsPerUser)
-    return say(`You can hold at most ${state.concert.maxSeatsPerUser} seats.`, "warn", 3000);
+    return say(T("shop.maxSeats", { max: state.concert.maxSeatsPerUser }), "warn", 3000);
   else state.selected.add(id);
-  b.classList.toggle("selected", state.selected.has(id));
+  paintSeat(id);
   updateSelection();
 }
 
+function onPickSection(ev) {
+  const b = ev.target.closest(".section-chip");
+  if (!b) return;
+  state.section = Number(b.dataset.section);
+  state.focusSeat = null;
+  updatePicker();
+  renderSection();
+}
+
+// With nothing picked, the bar's button pays the soonest hold (with the method chosen on it).
+function updateBarPay() {
+  const next = state.holds.filter((h) => h.status === "HELD")
+    .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt))[0];
+  const b = $("bar-pay");
+  b.hidden = !next || state.selected.size > 0;
+  $("hold-selected").hidden = !b.hidden;
+  if (next) {
+    b.textContent = T("holds.pay", { amount: money(next.amount) });
+    b.onclick = () => { b.disabled = true; pay(next).finally(() => { b.disabled = false; }); };
+  }
+}
+
 function updateSelection() {
-  const ids = [...state.selected];
+  const ids = [...state.selected].filter((id) => state.seats.has(id));
   const total = ids.reduce((sum, id) => sum + state.seats.get(id).price, 0);
   $("selection").textContent = ids.length
-    ? `${ids.length} seat(s): ${ids.map((id) => state.seats.get(id).label).join("; ")} · ${won(total)}`
-    : "Click available seats to select them.";
+    ? T("shop.selection", { count: ids.length, total: money(total) }) + " — " +
+      ids.map((id) => seatLabel(state.seats.get(id))).join(", ")
+    : T("shop.none");
   $("hold-selected").disabled = ids.length === 0;
+  $("action-bar").classList.toggle("has-selection", ids.length > 0);
+  updateBarPay();
 }
 
 // ---- live updates (WebSocket) -----------------------------------------------------------------
+
+function setLive(key, live) {
+  $("live-state").textContent = T(key);
+  $("live-state").dataset.key = key;
+  $("live-state").className = live ? "live" : "";
+}
 
 function connect() {
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
   state.ws = ws;
   ws.onopen = () => {
     state.wsRetry = 0;
-    $("live-state").textContent = "live";
-    $("live-state").className = "live";
+    setLive("concert.live", true);
     subscribeConcert();
     subscribeNotifications();
   };
@@ -285,8 +443,7 @@ function connect() {
     for (const m of Array.isArray(frame) ? frame : [frame]) onLiveMessage(m);
   };
   ws.onclose = (ev) => {
-    $("live-state").textContent = ev.code === 4001 ? "catching up..." : "reconnecting...";
-    $("live-state").className = "";
+    setLive(ev.code === 4001 ? "concert.catchingUp" : "concert.reconnecting", false);
     const delay = Math.min(10000, 500 * 2 ** state.wsRetry++);
     setTimeout(connect, delay);
   };
@@ -330,9 +487,9 @@ async function refreshQueue() {
 }
 
 function duration(seconds) {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds < 60) return T("duration.s", { n: seconds });
+  if (seconds < 3600) return T("duration.min", { n: Math.round(seconds / 60) });
+  return T("duration.h", { n: (seconds / 3600).toFixed(1) });
 }
 
 function renderQueue() {
@@ -346,20 +503,16 @@ function renderQueue() {
   $("queue-join").hidden = !state.auth || live;
   $("queue-leave").hidden = !live;
   let text;
-  if (!state.auth) text = "Log in to join the waiting room for this concert.";
-  else if (!t) text = `Sales go through a waiting room (${c.waitingRoom.waiting} waiting). Join to get your place.`;
-  else if (t.status === "WAITING" && t.preQueued)
-    text = `You are in the pre-queue with ${t.waiting - 1} others. Places are drawn at random as sales open; yours will show here.`;
+  if (!state.auth) text = T("queue.login");
+  else if (!t) text = T("queue.intro", { waiting: c.waitingRoom.waiting });
+  else if (t.status === "WAITING" && t.preQueued) text = T("queue.pre", { others: t.waiting - 1 });
   else if (t.status === "WAITING")
-    text = `Your position: ${t.position} of ${t.waiting} · estimated wait ${duration(t.estimatedWaitSeconds)}.`;
+    text = T("queue.position", { position: t.position, waiting: t.waiting, wait: duration(t.estimatedWaitSeconds) });
   else if (admitted)
-    text = `It's your turn: shop until ${new Date(t.admittedUntil).toLocaleTimeString()}.` +
-           (t.holdingSeats ? " Seats you hold stay yours to pay until their own hold runs out." : "");
-  else if (t.status === "COMPLETED") text = "Your purchase is complete.";
-  else if (t.status === "EXPIRED")
-    text = t.endReason === "ABANDONED" ? "Your place expired because this page stopped checking in. Join again for a new place."
-                                       : "Your shopping time ran out. Join again for a new place.";
-  else text = "You left the queue.";
+    text = T("queue.turn", { until: I18N.clock(t.admittedUntil, zoneOf(c)) }) + (t.holdingSeats ? T("queue.turnHolding") : "");
+  else if (t.status === "COMPLETED") text = T("queue.done");
+  else if (t.status === "EXPIRED") text = t.endReason === "ABANDONED" ? T("queue.abandoned") : T("queue.expired");
+  else text = T("queue.left");
   $("queue-status").textContent = text;
 }
 
@@ -367,14 +520,14 @@ function onQueueUpdate(m) {
   if (!state.concert || m.concertId !== state.concert.id) return;
   const was = state.queue && state.queue.status;
   state.queue = m.ticket;
-  if (m.ticket && m.ticket.status === "ADMITTED" && was !== "ADMITTED") say("It's your turn! Pick your seats.");
+  if (m.ticket && m.ticket.status === "ADMITTED" && was !== "ADMITTED") say(T("queue.yourTurn"));
   renderQueue();
 }
 
 async function joinQueue() {
-  if (!state.auth) return say("Please log in to join the waiting room.", "warn");
+  if (!state.auth) return say(T("queue.login"), "warn");
   const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/queue`);
-  if (!res.ok) return say(explain(res, data, "Joining the queue"), "error");
+  if (!res.ok) return say(explain(res, data, "action.joinQueue"), "error");
   state.queue = data;
   renderQueue();
   watchQueue();
@@ -383,7 +536,7 @@ async function joinQueue() {
 
 async function leaveQueue() {
   const { res, data } = await api("DELETE", `/api/v1/concerts/${state.concert.id}/queue/me`);
-  if (!res.ok && res.status !== 404) return say(explain(res, data, "Leaving the queue"), "error");
+  if (!res.ok && res.status !== 404) return say(explain(res, data, "action.leaveQueue"), "error");
   state.queue = res.ok ? data : null;
   renderQueue();
 }
@@ -400,6 +553,7 @@ function onLiveMessage(m) {
       if (m.seq <= state.lastSeq) return;              // the snapshot already has it
       if (m.prevSeq > state.lastSeq) return subscribeConcert(state.lastSeq);  // a gap: resync
       for (const [id, status] of m.changes) setSeatStatus(id, status);
+      updatePicker();
       state.lastSeq = m.seq;
       break;
     case "notification":
@@ -410,75 +564,70 @@ function onLiveMessage(m) {
       break;
     case "error":
       if (m.code === "TOKEN_EXPIRED" && state.auth) refresh().then((ok) => ok && subscribeNotifications());
-      else say(`Live updates: ${m.detail}`, "warn");
+      else say(I18N.problem(m.code) || T("live.error", { detail: m.detail }), "warn");
       break;
   }
 }
 
 function onNotification(n) {
-  const texts = {
-    HOLD_PLACED: "Seats held. Complete payment before the timer runs out.",
-    HOLD_EXPIRING: "Your hold expires in under a minute.",
-    HOLD_EXPIRED: "Your hold expired and the seats were released.",
-    HOLD_RELEASED: "Your hold was released.",
-    RESERVATION_CONFIRMED: "Payment received: your seats are confirmed. Your tickets are under My tickets.",
-    TICKET_RECEIVED: "Someone gave you a ticket: see My tickets.",
-    TICKET_TRANSFERRED: "Your ticket was transferred.",
-    TICKET_OFFERED: "Someone offered you a ticket: accept it under My tickets.",
-    TICKET_OFFER_DECLINED: "Your ticket offer was declined; the ticket is still yours.",
-    HOLD_EXTENDED: "Your hold was extended.",
-    RESERVATION_CANCELLED: "Your reservation was cancelled; the refund is on its way.",
-    REFUND_ISSUED: "Your refund was issued.",
-    PAYMENT_SUCCEEDED: "Payment succeeded.",
-    PAYMENT_FAILED: "Payment failed after several tries; nothing was charged and the seats were released.",
-    SEATS_RELEASED: "Your seats were released.",
-  };
   const kind = n.kind === "HOLD_EXPIRED" || n.kind === "HOLD_EXPIRING" ? "warn" : "info";
   if (n.kind === "TICKET_ISSUED" || n.kind === "TICKET_CHECKED_IN") return;  // one note per purchase
-  if (n.kind !== "HOLD_PLACED") say(texts[n.kind] || n.kind, kind);
+  if (n.kind !== "HOLD_PLACED") say(I18N.notice(n.kind) || n.kind, kind);
   if (state.concert) loadHolds();
+  if (location.hash === "#tickets" && n.kind.startsWith("TICKET_")) showTickets();
 }
 
 // ---- holds -----------------------------------------------------------------------------------
 
 async function hold(body) {
-  if (!state.auth) return say("Please log in to hold seats.", "warn");
+  if (!state.auth) return say(T("shop.loginFirst"), "warn");
   const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/reservations`, body);
   if (res.status === 403 && data && data.code === "QUEUE_ADMISSION_REQUIRED") {
-    say("Your turn in the waiting room has not come yet (or has ended).", "warn");
+    say(T("queue.notYet"), "warn");
     return refreshQueue();
   }
-  if (res.status !== 201) return say(explain(res, data, "Holding seats"), res.status === 429 ? "warn" : "error");
-  for (const id of state.selected) state.seats.get(id)?.el.classList.remove("selected");
+  if (res.status !== 201) return say(explain(res, data, "action.hold"), res.status === 429 ? "warn" : "error");
+  const picked = [...state.selected];
   state.selected.clear();
+  for (const id of picked) paintSeat(id);
   updateSelection();
   for (const s of data.seats) setSeatStatus(s.id, "H");  // ours; the live delta agrees shortly
-  say(`Held ${data.seats.length} seat(s) until ${new Date(data.expiresAt).toLocaleTimeString()}.`);
+  updatePicker();
+  say(T("holds.held", { count: data.seats.length, until: I18N.clock(data.expiresAt, zoneOf(state.concert)) }));
   await loadHolds();
 }
 
 async function cancelHold(id) {
   const { res, data } = await api("DELETE", `/api/reservations/${id}`);
-  if (!res.ok) return say(explain(res, data, "Cancelling"), "error");
-  say("Hold cancelled; the seats are available again.");
+  if (!res.ok) return say(explain(res, data, "action.cancel"), "error");
+  say(T("holds.cancelled"));
   await loadHolds();
 }
 
-// Starts the payment saga; the key is the reservation's, so a double click pays once. The
+async function extendHold(id) {
+  const { res, data } = await api("POST", `/api/reservations/${id}/extend`, undefined, false,
+                                  { "Idempotency-Key": `extend-reservation-${id}` });
+  if (!res.ok) return say(explain(res, data, "action.extend"), "error");
+  say(T("holds.extended"));
+  await loadHolds();
+}
+
+// Starts the payment saga; the key is the reservation's, so a double tap pays once. The
 // answer comes at once (202, PENDING); the outcome is polled (and also pushed as a notification).
 async function pay(h) {
-  const { res, data } = await api("POST", "/api/payments", { reservationId: h.id, method: "CARD" },
+  const method = state.payMethod.get(h.id) || "CARD";
+  const { res, data } = await api("POST", "/api/payments", { reservationId: h.id, method },
                                   false, { "Idempotency-Key": `pay-reservation-${h.id}` });
-  if (res.status !== 202) return say(explain(res, data, "Paying"), "error");
-  say(`Paying ${won(data.amount)}…`);
+  if (res.status !== 202) { say(explain(res, data, "action.pay"), "error"); return loadHolds(); }
+  say(T("pay.started", { amount: money(data.amount) }));
   await loadHolds();
   for (let i = 0; i < 180; ++i) {
     await new Promise((r) => setTimeout(r, 1000));
     const p = await api("GET", `/api/payments/${data.id}`);
     if (!p.res.ok || p.data.status === "PENDING") continue;
-    if (p.data.status === "SUCCEEDED") say(`Paid ${won(p.data.amount)}: your seats are confirmed.`);
-    else if (p.data.status === "FAILED") say("The payment did not go through; the seats were released.", "error");
-    else say("The payment was refunded.", "warn");
+    if (p.data.status === "SUCCEEDED") say(T("pay.succeeded", { amount: money(p.data.amount) }));
+    else if (p.data.status === "FAILED") say(T("pay.failed"), "error");
+    else say(T("pay.refunded"), "warn");
     return loadHolds();
   }
 }
@@ -497,31 +646,73 @@ async function loadHolds() {
 function renderHolds() {
   const ul = $("holds");
   ul.replaceChildren();
-  if (!state.holds.length) ul.innerHTML = `<li class="empty">No seats held.</li>`;
+  if (!state.holds.length) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = T("holds.none");
+    ul.append(li);
+  }
+  const c = state.concert;
   for (const h of state.holds) {
     const li = document.createElement("li");
     li.dataset.reservation = h.id;
-    li.innerHTML = `<div class="what"></div><div>Time left: <span class="countdown"></span></div>
-      <div class="actions"><button type="button" class="pay">Pay ${won(h.amount)}</button>
-      <button type="button" class="secondary cancel">Cancel</button></div>`;
-    li.querySelector(".what").textContent = h.seats.map((s) => `${s.section} ${s.row}-${s.number} (${s.grade})`).join(", ");
+    const group = `pay-${h.id}`;
+    li.innerHTML = `<div class="what"></div>
+      <div><span class="left-label"></span> <span class="countdown" role="timer"></span></div>
+      <fieldset class="methods"><legend></legend></fieldset>
+      <p class="pay-note hint"></p>
+      <div class="actions"><button type="button" class="pay"></button>
+      <button type="button" class="secondary extend" hidden></button>
+      <button type="button" class="secondary cancel"></button></div>`;
+    li.querySelector(".what").textContent = h.seats.map((s) => `${s.grade} · ` +
+      T("seat.short", { section: s.section, row: s.row, number: s.number })).join(", ");
+    li.querySelector(".left-label").textContent = T("holds.timeLeft");
+    li.querySelector("legend").textContent = T("pay.method");
+    const chosen = state.payMethod.get(h.id) || "CARD";
+    for (const m of PAY_METHODS) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = group;
+      input.value = m;
+      input.checked = m === chosen;
+      input.addEventListener("change", () => {
+        state.payMethod.set(h.id, m);
+        li.querySelector(".pay-note").textContent = T("pay.note." + m);
+      });
+      label.append(input, " " + T("pay." + m));
+      li.querySelector(".methods").append(label);
+    }
+    li.querySelector(".pay-note").textContent = T("pay.note." + chosen);
     const payButton = li.querySelector(".pay");
+    payButton.textContent = T("holds.pay", { amount: money(h.amount) });
+    const extend = li.querySelector(".extend");
+    if (c && c.holdExtensionSeconds > 0 && !h.extended && h.status === "HELD") {
+      extend.hidden = false;
+      extend.textContent = T("holds.extend", { minutes: Math.round(c.holdExtensionSeconds / 60) });
+      extend.addEventListener("click", () => { extend.disabled = true; extendHold(h.id); });
+    }
+    li.querySelector(".cancel").textContent = T("holds.cancel");
     if (h.status === "PAYMENT_PENDING") {
-      payButton.textContent = "Paying…";
+      payButton.textContent = T("holds.paying");
       payButton.disabled = true;
       li.querySelector(".cancel").disabled = true;
+      for (const i of li.querySelectorAll("input")) i.disabled = true;
     }
     payButton.addEventListener("click", () => { payButton.disabled = true; pay(h); });
     li.querySelector(".cancel").addEventListener("click", () => cancelHold(h.id));
     ul.append(li);
   }
+  $("action-bar").classList.toggle("has-hold", state.holds.length > 0);
+  updateBarPay();
   tick();
   markMine();
 }
 
-// The 10-minute countdown of each hold, once a second.
+// The countdown of each hold, once a second; the bar at the bottom shows the soonest.
 function tick() {
   const now = Date.now();
+  let soonest = null;
   for (const li of $("holds").querySelectorAll("li[data-reservation]")) {
     const h = state.holds.find((x) => String(x.id) === li.dataset.reservation);
     if (!h) continue;
@@ -529,52 +720,179 @@ function tick() {
     const c = li.querySelector(".countdown");
     c.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
     c.classList.toggle("soon", left < 60);
+    if (soonest === null || left < soonest) soonest = left;
     if (left === 0 && !h.expired) {
       h.expired = true;
       li.querySelector(".pay").disabled = true;
-      say("Your hold expired and the seats were released.", "warn");
+      say(T("holds.expired"), "warn");
       setTimeout(loadHolds, 1500);
     }
+  }
+  const bar = $("bar-countdown");
+  if (bar) {
+    bar.hidden = soonest === null;
+    if (soonest !== null) bar.textContent = `${T("holds.timeLeft")} ${Math.floor(soonest / 60)}:${String(soonest % 60).padStart(2, "0")}`;
   }
 }
 
 // ---- my tickets ------------------------------------------------------------------------------
 
-// Each ticket with its QR code: the SVG is fetched with the token and shown as a data: URL.
+const concertCache = new Map();
+async function concertInfo(id) {
+  if (!concertCache.has(id)) {
+    const { res, data } = await api("GET", `/api/concerts/${id}`);
+    concertCache.set(id, res.ok ? data : null);
+  }
+  return concertCache.get(id);
+}
+
 async function showTickets() {
-  closeConcert();
+  if (state.concert) closeConcert();
   $("concerts-view").hidden = true;
+  $("concert-view").hidden = true;
   $("tickets-view").hidden = false;
   const list = $("ticket-list");
   list.replaceChildren();
+  $("offers-box").hidden = true;
   if (!state.auth) {
-    list.innerHTML = `<li class="empty">Log in to see your tickets.</li>`;
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = T("tickets.login");
+    list.append(li);
     return;
   }
-  const { res, data } = await api("GET", "/api/users/me/tickets");
-  if (!res.ok) return say(explain(res, data, "Loading tickets"), "error");
-  if (!data.tickets.length) list.innerHTML = `<li class="empty">No tickets yet.</li>`;
-  for (const t of data.tickets) {
+  const [{ res, data }, offers] = await Promise.all([api("GET", "/api/users/me/tickets"),
+                                                     api("GET", "/api/users/me/transfers")]);
+  if (!res.ok) return say(explain(res, data, "action.loadTickets"), "error");
+  renderOffers(offers.res.ok ? offers.data.offers : []);
+  if (!data.tickets.length) {
     const li = document.createElement("li");
-    li.dataset.ticket = t.id;
-    li.innerHTML = `<strong class="title"></strong><div class="seat"></div>
-      <div class="ticket-status"></div>`;
-    li.querySelector(".title").textContent = t.concertTitle;
-    li.querySelector(".seat").textContent = t.seat ? `${t.seat.section} ${t.seat.row}-${t.seat.number} (${t.seat.grade})` : "";
-    li.querySelector(".ticket-status").textContent =
-      t.status === "CHECKED_IN" ? `Used at ${t.gate}` : t.status === "REVOKED" ? "Revoked" : `Doors open ${new Date(t.doorsOpenAt).toLocaleString()}`;
-    if (t.qr) {
-      const svg = await fetch(t.qr, { headers: { Authorization: `Bearer ${state.auth.accessToken}` } });
-      if (svg.ok) {
-        const img = document.createElement("img");
-        img.className = "qr";
-        img.alt = `QR code of ticket ${t.id}`;
-        img.src = "data:image/svg+xml;base64," + btoa(await svg.text());
-        li.prepend(img);
-      }
-    }
+    li.className = "empty";
+    li.textContent = T("tickets.none");
     list.append(li);
   }
+  for (const t of data.tickets) list.append(await ticketCard(t));
+}
+
+function seatText(seat) {
+  return seat ? `${seat.grade} · ` + T("seat.short", { section: seat.section, row: seat.row, number: seat.number }) : "";
+}
+
+async function ticketCard(t) {
+  const c = await concertInfo(t.concertId);
+  const zone = zoneOf(c);
+  const li = document.createElement("li");
+  li.dataset.ticket = t.id;
+  li.className = "ticket " + t.status.toLowerCase();
+  li.innerHTML = `<div class="ticket-body"><strong class="title"></strong><div class="when"></div>
+    <div class="where"></div><div class="ticket-seat"></div><div class="ticket-status"></div>
+    <div class="offer" hidden></div><div class="actions"></div></div>`;
+  li.querySelector(".title").textContent = t.concertTitle;
+  li.querySelector(".when").textContent = T("tickets.when", { when: I18N.time(t.startsAt, zone) });
+  li.querySelector(".where").textContent = c ? c.venue.name : "";
+  li.querySelector(".ticket-seat").textContent = seatText(t.seat);
+  const doors = I18N.time(t.doorsOpenAt, zone);
+  li.querySelector(".ticket-status").textContent =
+    t.status === "CHECKED_IN" ? T("tickets.used", { gate: t.gate, when: I18N.clock(t.checkedInAt, zone) })
+    : t.status === "REVOKED" ? T("tickets.revoked") : doors ? T("tickets.doors", { when: doors }) : "";
+  if (t.qr) {
+    const svg = await fetch(t.qr, { headers: { Authorization: `Bearer ${state.auth.accessToken}` } });
+    if (svg.ok) {
+      const img = document.createElement("img");
+      img.className = "qr";
+      img.alt = T("tickets.qrAlt", { seat: seatText(t.seat) });
+      img.src = "data:image/svg+xml;base64," + btoa(await svg.text());
+      li.prepend(img);
+    }
+  }
+  const actions = li.querySelector(".actions");
+  if (t.offer) {
+    const offer = li.querySelector(".offer");
+    offer.hidden = false;
+    offer.textContent = T("tickets.offeredTo", { to: t.offer.to });
+    actions.append(button(T("tickets.withdraw"), "secondary withdraw", () => endOffer(t.id, "tickets.withdrawn")));
+  }
+  if (t.status === "VALID") {
+    const form = document.createElement("form");
+    form.className = "transfer-form";
+    form.hidden = true;
+    form.innerHTML = `<input type="email" required autocomplete="off"><button type="submit"></button>`;
+    form.querySelector("input").placeholder = T("tickets.transferEmail");
+    form.querySelector("input").setAttribute("aria-label", T("tickets.transferEmail"));
+    form.querySelector("button").textContent = T("tickets.transferSend");
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); transfer(t.id, form.querySelector("input").value.trim()); });
+    actions.append(button(T("tickets.transfer"), "secondary transfer", () => {
+      form.hidden = !form.hidden;
+      if (!form.hidden) form.querySelector("input").focus();
+    }));
+    actions.append(button(T("tickets.cancel"), "secondary cancel-booking", () => cancelBooking(t, c)));
+    li.querySelector(".ticket-body").append(form);
+  }
+  return li;
+}
+
+function button(text, cls, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = cls;
+  b.textContent = text;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function renderOffers(offers) {
+  const ul = $("offer-list");
+  ul.replaceChildren();
+  $("offers-box").hidden = offers.length === 0;
+  for (const o of offers) {
+    const li = document.createElement("li");
+    li.dataset.ticket = o.ticketId;
+    li.innerHTML = `<strong></strong><div class="ticket-seat"></div><div class="from"></div><div class="actions"></div>`;
+    li.querySelector("strong").textContent = `${o.concertTitle} · ${I18N.time(o.startsAt)}`;  // (Seoul)
+    li.querySelector(".ticket-seat").textContent = seatText(o.seat);
+    li.querySelector(".from").textContent = T("tickets.offerFrom", { from: o.from, acceptBy: I18N.time(o.acceptBy) });
+    li.querySelector(".actions").append(
+      button(T("tickets.accept"), "accept", () => acceptOffer(o.ticketId)),
+      button(T("tickets.decline"), "secondary decline", () => endOffer(o.ticketId, "tickets.declined")));
+    ul.append(li);
+  }
+}
+
+async function transfer(id, email) {
+  const { res, data } = await api("POST", `/api/tickets/${id}/transfer`, { email });
+  if (res.status !== 202) return say(explain(res, data, "action.transfer"), "error");
+  say(T("tickets.transferSent", { to: data.to }));
+  showTickets();
+}
+
+async function acceptOffer(id) {
+  const { res, data } = await api("POST", `/api/tickets/${id}/transfer/accept`);
+  if (!res.ok) return say(explain(res, data, "action.accept"), "error");
+  say(T("tickets.accepted"));
+  showTickets();
+}
+
+async function endOffer(id, doneKey) {
+  const { res, data } = await api("POST", `/api/tickets/${id}/transfer/cancel`);
+  if (!res.ok) return say(explain(res, data, "action.cancel"), "error");
+  say(T(doneKey));
+  showTickets();
+}
+
+// Cancelling is per booking: the refund and the fee are shown before the fan confirms.
+async function cancelBooking(t, c) {
+  const r = await api("GET", `/api/reservations/${t.reservationId}`);
+  if (!r.res.ok) return say(explain(r.res, r.data, "action.cancel"), "error");
+  const paid = r.data.amount;
+  const fee = c && c.refundPolicy ? Math.floor(paid * c.refundPolicy.feePercent / 100) : 0;
+  const text = T("tickets.cancelConfirm", { seats: r.data.seats.length, paid: money(paid), fee: money(fee),
+                                            refund: money(paid - fee) });
+  if (!window.confirm(text)) return;
+  const { res, data } = await api("POST", `/api/reservations/${t.reservationId}/cancel`, undefined, false,
+                                  { "Idempotency-Key": `cancel-reservation-${t.reservationId}` });
+  if (!res.ok) return say(explain(res, data, "action.cancel"), "error");
+  say(T("tickets.cancelDone"));
+  showTickets();
 }
 
 // ---- wiring ----------------------------------------------------------------------------------
@@ -587,6 +905,20 @@ function route() {
   else closeConcert();
 }
 
+// Switching the language redraws what the page drew from data; typed input stays.
+function relabel() {
+  I18N.apply();
+  if ($("live-state").dataset.key) setLive($("live-state").dataset.key, $("live-state").className === "live");
+  if (state.concert) {
+    renderConcertHead();
+    if (state.seatMap) { renderLegend(); updatePicker(); markMine(); updateSelection(); }
+    renderHolds();
+    renderQueue();
+  } else if (location.hash === "#tickets") showTickets();
+  else loadConcerts();
+}
+
+$("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); relabel(); });
 $("login-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   login($("email").value.trim(), $("password").value);
@@ -596,6 +928,8 @@ $("signup-button").addEventListener("click", () => {
 });
 $("logout-button").addEventListener("click", logout);
 $("seat-map").addEventListener("click", onSeatClick);
+$("seat-map").addEventListener("keydown", onGridKey);
+$("section-picker").addEventListener("click", onPickSection);
 $("queue-join").addEventListener("click", joinQueue);
 $("queue-leave").addEventListener("click", leaveQueue);
 $("hold-selected").addEventListener("click", () => hold({ seatIds: [...state.selected] }));
@@ -608,6 +942,8 @@ $("best-form").addEventListener("submit", (ev) => {
 $("home-link").addEventListener("click", (ev) => { ev.preventDefault(); location.hash = ""; });
 window.addEventListener("hashchange", route);
 setInterval(tick, 1000);
+I18N.apply();
+setLive("concert.offline", false);
 setAuth(state.auth);
 connect();
 route();
