@@ -214,9 +214,20 @@ TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall
   CHECK(Int(r, "tabsGridToHold") >= 1);
   CHECK(Int(r, "tabsGridToHold") <= 3);
   CHECK(Int(r, "tabsToGrid") >= 1);
+  // The door page: its log-in form alone before log-in; a fan's account gets a sentence, not a
+  // code, and no scanner.
+  const json::value& before = r.at("doorBefore");
+  CHECK(before.at("login").as_bool());
+  CHECK_FALSE(before.at("setup").as_bool());
+  CHECK_FALSE(before.at("scan").as_bool());
+  const json::value& fan = r.at("doorFan");
+  CHECK(Str(fan, "result") == "STAFF_ONLY");
+  CHECK(Str(fan, "notice").find("직원 계정") != std::string::npos);
+  CHECK(Str(fan, "notice").find("STAFF_ONLY") == std::string::npos);
+  CHECK_FALSE(fan.at("scan").as_bool());
   // axe-core: no serious or critical finding in any state reached, on any page.
   const json::array& audits = r.at("axe").as_array();
-  CHECK(audits.size() >= 8);
+  CHECK(audits.size() >= 9);
   for (const json::value& a : audits) {
     CAPTURE(Str(a, "state"));
     CHECK_MESSAGE(a.at("violations").as_array().empty(), json::serialize(a));

@@ -149,12 +149,24 @@ async function keyboard(browser) {
   out.keyboardHeldSeats = await page.locator("#holds li[data-reservation]").count();
   await page.screenshot({ path: path.join(shots, "keyboard-held.png") });
   await audit(page, "desktop: held by keyboard");
-  // The other pages, as they first show.
-  for (const p of ["/checkin", "/admin"]) {
-    await page.goto(base + p);
-    await page.waitForLoadState("load");
-    await audit(page, p);
-  }
+  // The door page: only the log-in form before log-in; a fan's account gets a sentence.
+  await page.goto(base + "/checkin");
+  await page.waitForLoadState("load");
+  const visible = async () => ({ login: await page.isVisible("#door-login"), setup: await page.isVisible("#door-setup"),
+                                 scan: await page.isVisible("#door-scan") });
+  out.doorBefore = await visible();
+  await audit(page, "/checkin");
+  await page.fill("#door-email", email);
+  await page.fill("#door-password", password);
+  await page.click("#door-login button");
+  await page.waitForSelector("#door-notice:not([hidden])", { timeout: 5000 });
+  out.doorFan = { ...(await visible()), notice: await page.textContent("#door-notice"),
+                  result: await page.getAttribute("#door-notice", "data-result") };
+  await page.screenshot({ path: path.join(shots, "door-fan.png") });
+  await audit(page, "/checkin: a fan's account");
+  await page.goto(base + "/admin");
+  await page.waitForLoadState("load");
+  await audit(page, "/admin");
   await ctx.close();
 }
 

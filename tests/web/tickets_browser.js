@@ -42,6 +42,7 @@ async function scan(page, staffEmail, staffPassword, code, screenshot) {
   await page.fill("#door-password", staffPassword);
   await page.click("#door-login button");
   await page.waitForSelector("#door-scan:not([hidden])", { timeout: 5000 });
+  if (await page.isVisible("#door-login")) throw new Error("the log-in form stays after log-in");
   await page.fill("#door-gate", "Main gate");
   await page.fill("#door-code", code);
   await page.press("#door-code", "Enter");

@@ -1,19 +1,14 @@
 // Concert Mania door: door staff log in, pick the concert and gate, then scan (a scanner types
-// the code and Enter) or paste codes; each answer is shown large and colour-coded.
+// the code and Enter) or paste codes; each answer fills the screen, colour-coded, in the
+// reader's language (i18n.js).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const T = (key, params) => I18N.t(key, params);
 let token = sessionStorage.getItem("cm.door.token");
 
-const VERDICTS = {
-  ADMITTED: ["Admit", "ok"],
-  ALREADY_USED: ["Already used", "stop"],
-  REVOKED: ["Revoked", "stop"],
-  WRONG_CONCERT: ["Wrong concert", "stop"],
-  NOT_OPEN_YET: ["Doors not open yet", "wait"],
-  INVALID_TICKET: ["Not a valid ticket", "stop"],
-  UNKNOWN_TICKET: ["Unknown ticket", "stop"],
-};
+// ok: let them in; stop: do not; wait: not yet.
+const KINDS = { ADMITTED: "ok", NOT_OPEN_YET: "wait" };
 
 async function call(method, path, body) {
   const headers = { "Content-Type": "application/json" };
@@ -23,11 +18,16 @@ async function call(method, path, body) {
   return { res, data };
 }
 
+function notice(text) {
+  $("door-notice").textContent = text;
+  $("door-notice").hidden = !text;
+}
+
 async function login(ev) {
   ev.preventDefault();
   const { res, data } = await call("POST", "/api/users/login",
                                    { email: $("door-email").value.trim(), password: $("door-password").value });
-  if (!res.ok) return show("INVALID_LOGIN", data ? data.detail : "log in failed");
+  if (!res.ok) return notice((data && I18N.problem(data.code)) || T("door.loginFailed"));
   token = data.accessToken;
   sessionStorage.setItem("cm.door.token", token);
   await start();
@@ -39,19 +39,18 @@ async function start() {
     token = null;
     sessionStorage.removeItem("cm.door.token");
     $("door-login").hidden = false;
-    if (me.res.ok) show("STAFF_ONLY", "this account is not door staff");
+    $("door-setup").hidden = true;
+    $("door-scan").hidden = true;
+    $("door-notice").dataset.result = me.res.ok ? "STAFF_ONLY" : "";
+    notice(me.res.ok ? T("door.staffOnly") : "");
     return;
   }
+  notice("");
   $("door-who").textContent = `${me.data.name} (${me.data.role})`;
   const { data } = await call("GET", "/api/concerts?size=100");
   const select = $("door-concert");
   select.replaceChildren();
-  for (const c of data.items) {
-    const o = document.createElement("option");
-    o.value = c.id;
-    o.textContent = `${c.title} (#${c.id})`;
-    select.append(o);
-  }
+  for (const c of data.items) select.append(new Option(`${c.title} (#${c.id})`, c.id));
   const wanted = new URLSearchParams(location.search).get("concert");
   if (wanted) select.value = wanted;
   $("door-login").hidden = true;
@@ -61,12 +60,12 @@ async function start() {
 }
 
 function show(result, detail) {
-  const [title, kind] = VERDICTS[result] || [result, "stop"];
   const box = $("door-result");
   box.hidden = false;
-  box.className = kind;
+  box.className = KINDS[result] || "stop";
   box.dataset.result = result;
-  $("door-verdict").textContent = title;
+  const title = T("door.verdict." + result);
+  $("door-verdict").textContent = title === "door.verdict." + result ? (I18N.problem(result) || result) : title;
   $("door-detail").textContent = detail || "";
 }
 
@@ -77,19 +76,24 @@ async function scan(ev) {
   if (!code) return;
   const { res, data } = await call("POST", "/api/checkin",
                                    { code, gate: $("door-gate").value, concertId: Number($("door-concert").value) });
-  if (!res.ok) return show(data ? data.code : "ERROR", data ? data.detail : `HTTP ${res.status}`);
-  const seat = data.seat ? `${data.seat.section} ${data.seat.row}-${data.seat.number} (${data.seat.grade})` : "";
+  if (!res.ok) return show(data && data.code ? data.code : "ERROR", (data && I18N.problem(data.code)) || "");
+  const s = data.seat;
+  const seat = s ? `${s.grade} · ` + T("seat.short", { section: s.section, row: s.row, number: s.number }) : "";
   const details = {
     ADMITTED: seat,
-    ALREADY_USED: `first scanned ${data.firstScanAt ? new Date(data.firstScanAt).toLocaleTimeString() : ""} at ${data.firstGate || "?"}`,
-    NOT_OPEN_YET: data.doorsOpenAt ? `doors open ${new Date(data.doorsOpenAt).toLocaleString()}` : "",
-    REVOKED: "this code was replaced (transferred) or refunded",
-    WRONG_CONCERT: data.ticketConcertId ? `this ticket is for concert #${data.ticketConcertId}` : "",
+    ALREADY_USED: T("door.firstScan", { when: data.firstScanAt ? I18N.clock(data.firstScanAt) : "?", gate: data.firstGate || "?" }),
+    NOT_OPEN_YET: data.doorsOpenAt ? T("door.doorsOpen", { when: I18N.time(data.doorsOpenAt) }) : "",
+    REVOKED: T("door.replaced"),
+    WRONG_CONCERT: data.ticketConcertId ? T("door.otherConcert", { concert: data.ticketConcertId }) : "",
   };
-  show(data.result, details[data.result] || data.detail || "");
+  show(data.result, details[data.result] || "");
   $("door-code").focus();
 }
 
 $("door-login").addEventListener("submit", login);
 $("door-scan").addEventListener("submit", scan);
+$("door-result").addEventListener("click", () => { $("door-result").hidden = true; $("door-code").focus(); });
+$("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); });
+I18N.apply();
+document.title = T("door.title");
 if (token) start();
