@@ -234,3 +234,28 @@ TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall
   }
   CHECK(!r.as_object().contains("pageErrors"));
 }
+
+TEST_CASE("a 50,000-seat hall on a phone throttled 4x: the page opens, a section draws, a live "
+          "delta applies (figures printed, not bounded: the machine is shared)") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.sections = 20;
+  o.rows = 50;
+  o.seats_per_row = 50;
+  o.rows_per_grade = 13;
+  const uint64_t concert = f.CreateConcert(o);
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/big_hall_timing_browser.js " + std::to_string(f.port()) + " " +
+              std::to_string(concert) + " 7",
+          &status);
+  MESSAGE("big hall (50,000 seats, CPU 4x slower): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  CHECK(Int(r, "seats") == 50'000);
+  CHECK(Int(r, "drawn") == 2'500);  // one section's seats, not the hall's
+  for (const char* figure : {"overviewMs", "sectionMs", "deltaMs"})
+    CHECK(r.at(figure).to_number<double>() > 0);
+}

@@ -1,7 +1,8 @@
 // The booking page in real headless Chromium (Debian's, driven by playwright-core): two users
 // in two browser contexts; A holds a seat, B's page must show it held within 1 s; A cancels,
 // B must see it available again; A cannot take it straight back (the re-hold cooldown, told in
-// plain words), B holds it and pays, and A sees it sold. Saves a screenshot of B's seat map.
+// plain words), B holds it and pays, and A sees it sold. B's section overview (the chip of the
+// seat's section, with what is still free) follows too. Saves a screenshot of B's seat map.
 //
 //   node live_seat_map_browser.js <port> <concertId> <seatId> <emailA> <emailB> <password> <screenshot.png>
 // Prints one JSON line of timings; exits 0 when every step passed, 1 otherwise.
@@ -44,6 +45,9 @@ async function seen(page, status, since) {
     const b = await openAs(browser, emailB);
 
     // A holds the seat by clicking it and the hold button.
+    const chip = '.section-chip[aria-pressed="true"]';
+    const freeIn = async (page) => Number((await page.textContent(chip)).match(/(\d+) free/)[1]);
+    result.bFreeBefore = await freeIn(b.page);
     await a.page.click(seat);
     const held = a.page.waitForResponse((r) => r.url().endsWith("/reservations") && r.request().method() === "POST");
     await a.page.click("#hold-selected");
@@ -51,6 +55,7 @@ async function seen(page, status, since) {
     const heldAt = Date.now();
     if (heldResponse.status() !== 201) throw new Error(`hold answered ${heldResponse.status()}`);
     result.heldSeenByBMs = await seen(b.page, "H", heldAt);
+    result.bFreeAfterHold = await freeIn(b.page);
     await a.page.waitForSelector("#holds li[data-reservation] .countdown", { timeout: 5000 });
     result.countdown = await a.page.textContent("#holds .countdown");
 
@@ -96,6 +101,7 @@ async function seen(page, status, since) {
 
     await b.page.locator("#seat-map").screenshot({ path: screenshot });
     result.ok = result.heldSeenByBMs <= 1000 && result.releasedSeenByBMs <= 1000 &&
+                result.bFreeAfterHold === result.bFreeBefore - 1 &&
                 /^\d+:\d\d$/.test(result.countdown) && result.bMessage.includes("held") &&
                 result.aCooldownMessage.includes("again in") &&
                 result.soldSeenByAMs <= 5000 && result.bPaidMessage.includes("confirmed");

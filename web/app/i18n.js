@@ -608,8 +608,11 @@ const I18N = (() => {
     return text === undefined ? null : fill(text, params);
   }
   function notice(kind) { return MESSAGES[lang].notices[kind] ?? null; }
+  // Made once per language: a seat map formats thousands of prices.
+  const numberFormats = {};
   function money(n) {
-    const digits = new Intl.NumberFormat(lang === "ko" ? "ko-KR" : "en-US").format(n);
+    const format = numberFormats[lang] ||= new Intl.NumberFormat(lang === "ko" ? "ko-KR" : "en-US");
+    const digits = format.format(n);
     return lang === "ko" ? digits + "원" : "₩" + digits;
   }
   function browserZone() { return Intl.DateTimeFormat().resolvedOptions().timeZone; }
