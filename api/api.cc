@@ -94,6 +94,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams&) { concerts_.ListConcerts(ex); });
   r(V::get, "/api/concerts/{id}",
     [this](const ExPtr& ex, const PathParams& p) { concerts_.GetConcert(ex, p[0]); });
+  r(V::get, "/api/concerts/{id}/layout",
+    [this](const ExPtr& ex, const PathParams& p) { concerts_.GetLayout(ex, p[0]); });
   r(V::get, "/api/concerts/{id}/seats",
     [this](const ExPtr& ex, const PathParams& p) { concerts_.GetSeats(ex, p[0]); });
   r(V::post, "/api/v1/concerts/{concertId}/reservations",

@@ -9,6 +9,7 @@
 #include "api/resource_replies.h"
 #include "http/gzip.h"
 #include "views/resource_json.h"
+#include "views/venue_layout.h"
 
 namespace cm::api {
 
@@ -110,6 +111,21 @@ void ConcertsHandler::GetSeats(const ExPtr& ex, std::string_view id_text) {
        {{http::field::etag, etag},
         {http::field::cache_control, "no-cache"},
         {http::field::vary, "Accept-Encoding"}});
+}
+
+void ConcertsHandler::GetLayout(const ExPtr& ex, std::string_view id_text) {
+  auto id = IdParam(ex, id_text, "concert");
+  if (!id) return;
+  std::string body = reads_.Read([&](const engine::EngineState& s) {
+    const engine::Concert* c = s.FindConcert(*id);
+    if (c == nullptr) return std::string();
+    JsonWriter w;
+    views::WriteVenueLayout(w, *c->venue);
+    return w.Take();
+  });
+  if (body.empty()) return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(*id));
+  // A venue never changes shape.
+  Json(ex, 200, std::move(body), {{http::field::cache_control, "public, max-age=3600"}});
 }
 
 void ConcertsHandler::GetSectionSeats(const ExPtr& ex, engine::ConcertId id,

@@ -19,6 +19,8 @@ class ConcertsHandler {
   void ListConcerts(const ExPtr& ex);
   void GetConcert(const ExPtr& ex, std::string_view id);
   void GetSeats(const ExPtr& ex, std::string_view id);
+  // The hall's shape: the stage and each section's outline (views/venue_layout.h).
+  void GetLayout(const ExPtr& ex, std::string_view id);
 
  private:
   void GetSectionSeats(const ExPtr& ex, engine::ConcertId id, std::string_view section);

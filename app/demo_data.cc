@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/credentials.h"
-#include "engine/grid_venue.h"
+#include "app/demo_hall.h"
 #include "runtime/wall_clock.h"
 
 namespace cm::app {
@@ -59,9 +59,7 @@ bool LoadDemo(EngineBridge& bridge, const readmodel::ReadModel& reads, int64_t n
   if (reads.Read([](const engine::EngineState& s) { return !s.concerts().empty(); }))
     return true;  // a restart: the demo concert (or real ones) already exist
   auto venue = bridge.RunAndWait(
-      System(engine::CreateVenueCmd{engine::MakeGridVenue("Olympic Hall", {"VIP", "R", "S", "A"},
-                                                          4, 20, 40, 5)},
-             now_ms),
+      System(engine::CreateVenueCmd{MakeDemoHall()}, now_ms),
       kWait);
   if (!Ok(venue, "creating the demo venue")) return false;
   auto spec = std::make_shared<engine::ConcertSpec>();

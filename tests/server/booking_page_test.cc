@@ -192,6 +192,7 @@ TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall
   CHECK(Str(r, "selectionText").find("2석") != std::string::npos);
   // Made for a phone: targets of 24x24 px or more, the bar at the bottom in view.
   CHECK(Int(r, "sections") == 3);
+  CHECK(Int(r, "hallSections") == 3);  // the overview draws each section in place
   for (const json::value& box : r.at("seatBoxes").as_array()) {
     CHECK(box.at("width").to_number<double>() >= 24);
     CHECK(box.at("height").to_number<double>() >= 24);

@@ -160,3 +160,37 @@ TEST_CASE("operations: healthz, readyz, metrics, openapi, swagger page") {
   CHECK(page.status == 200);
   CHECK(page.body.find("/openapi.json") != std::string::npos);
 }
+
+TEST_CASE("the layout: the stage at the origin and each section's outline; the demo's hall has "
+          "straight floor blocks in front of the stage and curved tiers around, graded by distance") {
+  ApiFixture f({"--demo"});
+  const json::value concerts = f.http.Get("/api/concerts").Json();
+  const int64_t demo = Int(concerts.at("items").as_array()[0], "id");
+  auto layout = f.http.Get("/api/concerts/" + std::to_string(demo) + "/layout");
+  REQUIRE(layout.status == 200);
+  CHECK(layout.Header("cache-control").find("public") != std::string::npos);
+  const json::value l = layout.Json();
+  CHECK(Int(l.at("stage"), "x") == 0);
+  const json::array& sections = l.at("sections").as_array();
+  REQUIRE(sections.size() == 14);
+  int64_t seats = 0;
+  for (const json::value& s : sections) seats += Int(s, "seats");
+  CHECK(seats == 3200);
+  // A floor block is a rectangle in front of the stage (y > 0); a tier's rows curve, so its
+  // outline has more corners than four.
+  const json::array& floor = sections[0].at("outline").as_array();
+  CHECK(Str(sections[0], "name") == "A");
+  CHECK(floor.size() == 4);
+  for (const json::value& p : floor) CHECK(p.as_array()[1].to_number<int64_t>() > 0);
+  CHECK(sections[9].at("outline").as_array().size() > 4);
+  // Grades by distance: the middle floor blocks' front rows are VIP, the last tier rows A.
+  const json::value seat_map = f.http.Get("/api/concerts/" + std::to_string(demo) + "/seats").Json();
+  const auto grade_of = [&](std::size_t section, std::size_t row) {
+    const json::array& seat = seat_map.at("sections").as_array()[section].at("rows").as_array()[row]
+                                  .at("seats").as_array()[8].as_array();
+    return seat_map.at("grades").as_array()[seat[2].to_number<std::size_t>()].at("name").as_string();
+  };
+  CHECK(grade_of(1, 0) == "VIP");
+  CHECK(grade_of(9, 13) == "A");
+  CHECK(f.http.Get("/api/concerts/999999/layout").status == 404);
+}

@@ -58,8 +58,9 @@ async function phone(browser) {
   out.priceText = await page.textContent("#legend span");
   await step(page, "hall");
   await audit(page, "phone: hall");
-  // 3. A section.
-  await page.tap('.section-chip[data-section="1"]');
+  // 3. A section, tapped where it stands in the hall.
+  out.hallSections = await page.locator("#hall .hall-section").count();
+  await page.tap('#hall .hall-section[data-section="1"]');
   await page.waitForSelector('.section-chip[data-section="1"][aria-pressed="true"]', { timeout: 2000 });
   await step(page, "section");
   // 4. Two seats.

@@ -60,7 +60,7 @@ async function seen(page, status, since) {
     result.countdown = await a.page.textContent("#holds .countdown");
 
     // B cannot take it: clicking a held seat only explains.
-    await b.page.click(seat, { force: true });
+    await b.page.dispatchEvent(seat, "click");  // (as a tap would: it may sit under the sticky bar)
     result.bMessage = await b.page.textContent("#message");
 
     // A cancels; B sees the seat available again.

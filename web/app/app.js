@@ -12,6 +12,7 @@ const state = {
   auth: JSON.parse(sessionStorage.getItem("cm.auth") || "null"), // {accessToken, refreshToken, email}
   concert: null,        // details of the open concert
   seatMap: null,
+  layout: null,         // the hall's shape: stage and section outlines (GET .../layout)
   seats: new Map(),     // seat id -> {status, grade, price, section, row, number, el}
   sectionFree: [],      // per section: available seats
   section: 0,           // the section drawn
@@ -148,6 +149,12 @@ async function openConcert(id) {
   const same = state.concert && state.concert.id === data.id;
   state.concert = data;
   if (!same) {
+    state.layout = null;
+    api("GET", `/api/concerts/${id}/layout`).then(({ res, data }) => {
+      if (!res.ok || !state.concert || state.concert.id !== id) return;
+      state.layout = data;
+      renderHall();
+    });
     state.seatMap = null;
     state.lastSeq = null;
     state.section = 0;
@@ -208,6 +215,7 @@ function renderSeatMap(map) {
   if (state.section >= map.sections.length) state.section = 0;
   renderLegend();
   renderPicker();
+  renderHall();
   renderSection();
   updateSelection();
 }
@@ -244,6 +252,78 @@ function renderPicker() {
   updatePicker();
 }
 
+// The overview: every section drawn where it stands, filled with the colour of the best grade
+// still free in it (paler as it fills up); tapping one opens its seats.
+const SVG = "http://www.w3.org/2000/svg";
+function renderHall() {
+  const box = $("hall");
+  const L = state.layout;
+  if (!L) return box.replaceChildren();
+  const b = L.bounds, pad = 40;
+  const width = b.maxX - b.minX + 2 * pad;
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `${b.minX - pad} ${b.minY - pad} ${width} ${b.maxY - b.minY + 2 * pad}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", T("map.hall"));
+  const stage = document.createElementNS(SVG, "rect");
+  const stageWidth = Math.max(80, width * 0.3);
+  Object.entries({ x: L.stage.x - stageWidth / 2, y: L.stage.y - 40, width: stageWidth, height: 80, rx: 16,
+                   class: "hall-stage" }).forEach(([k, v]) => stage.setAttribute(k, v));
+  const stageText = document.createElementNS(SVG, "text");
+  Object.entries({ x: L.stage.x, y: L.stage.y + 10, class: "hall-stage-text", "font-size": Math.max(20, width / 30) })
+    .forEach(([k, v]) => stageText.setAttribute(k, v));
+  stageText.textContent = T("map.stage");
+  svg.append(stage, stageText);
+  L.sections.forEach((section, k) => {
+    const g = document.createElementNS(SVG, "g");
+    g.setAttribute("class", "hall-section");
+    g.dataset.section = k;
+    const shape = document.createElementNS(SVG, section.outline.length >= 3 ? "polygon" : "polyline");
+    shape.setAttribute("points", section.outline.map(([x, y]) => `${x},${y}`).join(" "));
+    const n = section.outline.length || 1;
+    const cx = section.outline.reduce((s, p) => s + p[0], 0) / n;
+    const cy = section.outline.reduce((s, p) => s + p[1], 0) / n;
+    const label = document.createElementNS(SVG, "text");
+    Object.entries({ x: cx, y: cy, "font-size": Math.max(16, width / 45), class: "hall-label" })
+      .forEach(([key, v]) => label.setAttribute(key, v));
+    label.textContent = section.name;
+    g.append(shape, label);
+    svg.append(g);
+  });
+  box.replaceChildren(svg);
+  updateHall();
+}
+
+function updateHall() {
+  const svg = $("hall").firstChild;
+  if (!svg || !state.seatMap) return;
+  // Free seats per section and grade.
+  const free = state.seatMap.sections.map(() => new Map());
+  for (const seat of state.seats.values())
+    if (seat.status === "A") free[seat.section].set(seat.grade, (free[seat.section].get(seat.grade) || 0) + 1);
+  for (const g of svg.querySelectorAll(".hall-section")) {
+    const k = Number(g.dataset.section);
+    const grades = [...(free[k] || new Map()).keys()].sort((a, b) => a - b);
+    const shape = g.firstChild;
+    const total = state.layout.sections[k].seats || 1;
+    shape.style.fill = grades.length ? GRADE_COLOURS[grades[0] % GRADE_COLOURS.length] : "#2a2d3c";
+    shape.style.fillOpacity = grades.length ? String(0.35 + 0.65 * (state.sectionFree[k] / total)) : "1";
+    if (shape.tagName === "polyline") shape.style.stroke = shape.style.fill;  // a row alone: a thick line
+    g.classList.toggle("current", k === state.section);
+  }
+}
+
+function onPickHall(ev) {
+  const g = ev.target.closest(".hall-section");
+  if (!g) return;
+  state.section = Number(g.dataset.section);
+  state.focusSeat = null;
+  updatePicker();
+  renderSection();
+  $("section-picker").querySelector(`[data-section="${state.section}"]`)?.scrollIntoView({ block: "nearest", inline: "center" });
+  $("seat-map").scrollIntoView({ block: "nearest" });
+}
+
 function updatePicker() {
   for (const b of $("section-picker").children) {
     const k = Number(b.dataset.section);
@@ -252,6 +332,7 @@ function updatePicker() {
     b.classList.toggle("full", state.sectionFree[k] === 0);
     b.setAttribute("aria-pressed", String(k === state.section));
   }
+  updateHall();
 }
 
 function seatLabel(seat) {
@@ -911,7 +992,7 @@ function relabel() {
   if ($("live-state").dataset.key) setLive($("live-state").dataset.key, $("live-state").className === "live");
   if (state.concert) {
     renderConcertHead();
-    if (state.seatMap) { renderLegend(); updatePicker(); markMine(); updateSelection(); }
+    if (state.seatMap) { renderLegend(); renderHall(); updatePicker(); markMine(); updateSelection(); }
     renderHolds();
     renderQueue();
   } else if (location.hash === "#tickets") showTickets();
@@ -930,6 +1011,7 @@ $("logout-button").addEventListener("click", logout);
 $("seat-map").addEventListener("click", onSeatClick);
 $("seat-map").addEventListener("keydown", onGridKey);
 $("section-picker").addEventListener("click", onPickSection);
+$("hall").addEventListener("click", onPickHall);
 $("queue-join").addEventListener("click", joinQueue);
 $("queue-leave").addEventListener("click", leaveQueue);
 $("hold-selected").addEventListener("click", () => hold({ seatIds: [...state.selected] }));
