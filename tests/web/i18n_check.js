@@ -27,7 +27,7 @@ for (const part of ["ui", "notices", "errors"])
       if (!(key in M[b][part])) problems.push(`${part}.${key}: in ${a}, not in ${b}`);
 
 // Keys the page uses.
-const pageText = ["app.js", "index.html", "checkin.js", "checkin.html"].map((f) => read("web/app/" + f)).join("\n");
+const pageText = ["app.js", "index.html", "checkin.js", "checkin.html", "admin.js", "admin.html"].map((f) => read("web/app/" + f)).join("\n");
 const used = new Set();
 for (const m of pageText.matchAll(/\bT\("([\w.]+)"/g)) if (!m[1].endsWith(".")) used.add(m[1]);
 for (const m of pageText.matchAll(/data-i18n(?:-placeholder|-label|-title)?="([\w.]+)"/g)) used.add(m[1]);
@@ -39,6 +39,8 @@ for (const key of used) {
   } else if (!(key in M.ko.ui)) problems.push(`ui.${key}: used by the page, not defined`);
 }
 // The computed families the page builds: every value it can build exists.
+for (const s of ["ON_SALE", "SCHEDULED", "CLOSED"])  // SalesStatusOf's answers
+  if (!(`status.${s}` in M.ko.ui)) problems.push(`ui.status.${s}: missing`);
 for (const s of ["A", "H", "S"]) if (!(`seat.${s}` in M.ko.ui)) problems.push(`ui.seat.${s}: missing`);
 for (const m of ["CARD", "EASY_PAY", "BANK_TRANSFER"])
   for (const k of [`pay.${m}`, `pay.note.${m}`]) if (!(k in M.ko.ui)) problems.push(`ui.${k}: missing`);

@@ -4,9 +4,9 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const T = (key, params) => I18N.t(key, params);
 const SVG = "http://www.w3.org/2000/svg";
-const GRADE_COLOURS = ["#ff4f7b", "#4fb3ff", "#ffd54f", "#5fd38d", "#c17bff", "#ff9a4f"];
-const MONEY = new Intl.NumberFormat("en-US");
+const GRADE_COLOURS = ["#c2185b", "#5e35b1", "#0277bd", "#2e7d32", "#a15c00", "#8e24aa"];  // as the booking page
 let token = sessionStorage.getItem("cm.admin.token");
 let venues = [];        // created here: {id, name, grades}
 let socket = null;
@@ -27,7 +27,9 @@ async function call(method, path, body) {
   const res = await fetch(path, { method, headers,
                                   body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await res.json().catch(() => null);
-  if (!res.ok) say(`${method} ${path}: ${data ? `${data.code}: ${data.detail}` : res.status}`, "error");
+  // The code's sentence in the reader's language, the server's detail for the operator.
+  if (!res.ok) say(T("admin.failed", { what: `${method} ${path}`,
+                                        why: data ? `${I18N.problem(data.code) || data.code} (${data.detail})` : res.status }), "error");
   return { res, data };
 }
 
@@ -48,7 +50,7 @@ async function start() {
     token = null;
     sessionStorage.removeItem("cm.admin.token");
     $("admin-login").hidden = false;
-    if (me.res.ok) say("this account is not an admin", "error");
+    if (me.res.ok) say(T("admin.notAdmin"), "error");
     return;
   }
   say("");
@@ -88,7 +90,7 @@ function renderPreview() {
   stage.setAttribute("text-anchor", "middle");
   stage.setAttribute("fill", "#9aa0b8");
   stage.setAttribute("font-size", "9");
-  stage.textContent = "stage";
+  stage.textContent = T("admin.stage");
   svg.append(stage);
   for (let s = 0; s < sections; ++s) {
     for (let r = 0; r < rows; ++r) {
@@ -108,8 +110,8 @@ function renderPreview() {
   }
   const legend = document.createElement("div");
   legend.className = "preview-legend";
-  legend.textContent = `${sections * rows * seatsPerRow} seats: ` +
-      v.grades.map((g, i) => `${g} ${countGrade(v, i)}`).join(", ");
+  legend.textContent = T("admin.previewSeats", { total: sections * rows * seatsPerRow,
+                                                 grades: v.grades.map((g, i) => `${g} ${countGrade(v, i)}`).join(", ") });
   box.append(svg, legend);
 }
 
@@ -127,7 +129,7 @@ async function createVenue(ev) {
   if (!res.ok) return;
   venues.push({ id: data.id, name: v.name, grades: v.grades });
   fillVenues(data.id);
-  say(`venue #${data.id} created: ${data.seatCount ?? ""} seats`.replace(":  seats", ""));
+  say(T("admin.venueCreated", { id: data.id }));
 }
 
 function fillVenues(selected) {
@@ -150,7 +152,7 @@ function fillPrices() {
   if (!venue) return;
   venue.grades.forEach((g, i) => {
     const label = document.createElement("label");
-    label.textContent = `${g} price `;
+    label.textContent = T("admin.gradePrice", { grade: g }) + " ";
     const input = document.createElement("input");
     input.type = "number";
     input.min = "0";
@@ -196,7 +198,7 @@ async function createConcert(ev) {
                          admitPerSecond: Number($("room-rate").value) };
   const { res, data } = await call("POST", "/api/admin/concerts", body);
   if (!res.ok) return;
-  say(`concert #${data.id} created (${data.status}); open its sales to start selling`);
+  say(T("admin.concertCreated", { id: data.id, status: `${T("status." + data.status)}, ${data.status}` }));
   await loadConcerts(data.id);
 }
 
@@ -208,7 +210,7 @@ async function loadConcerts(selected) {
   for (const c of data.items) {
     const o = document.createElement("option");
     o.value = c.id;
-    o.textContent = `${c.title} (#${c.id}, ${c.status})`;
+    o.textContent = `${c.title} (#${c.id}, ${T("status." + c.status)})`;
     select.append(o);
   }
   if (selected) select.value = selected;
@@ -219,7 +221,7 @@ async function setSales(open) {
   if (!id) return;
   const { res, data } = await call("POST", `/api/admin/concerts/${id}/${open ? "open" : "close"}`);
   if (!res.ok) return;
-  say(`concert #${id} is ${data.status}`);
+  say(T("admin.concertIs", { id, status: `${T("status." + data.status)} (${data.status})` }));
   await loadConcerts(id);
 }
 
@@ -228,7 +230,7 @@ async function downloadReport() {
   if (!id) return;
   const res = await fetch(`/api/admin/concerts/${id}/report?format=csv`,
                           { headers: { Authorization: `Bearer ${token}` } });
-  if (!res.ok) return say(`report: ${res.status}`, "error");
+  if (!res.ok) return say(T("admin.reportFailed", { status: res.status }), "error");
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await res.blob());
   link.download = `concert-${id}-report.csv`;
@@ -256,7 +258,7 @@ function watch() {
     for (const m of Array.isArray(messages) ? messages : [messages]) onMessage(m);
   };
   socket.onclose = () => {
-    $("live-status").textContent = "disconnected: reconnecting…";
+    $("live-status").textContent = T("admin.reconnecting");
     setTimeout(() => { if (watching) { socket = null; watch(); } }, 2000);
   };
 }
@@ -266,7 +268,7 @@ function subscribe() {
 }
 
 function onMessage(m) {
-  if (m.type === "error") return say(`live: ${m.code}: ${m.detail}`, "error");
+  if (m.type === "error") return say(T("live.error", { detail: I18N.problem(m.code) || m.detail }), "error");
   if (m.type !== "sale" || m.concertId !== watching) return;
   for (const p of m.series)
     if (!series.length || p[0] > series[series.length - 1][0]) series.push(p);
@@ -278,14 +280,14 @@ function onMessage(m) {
 
 function renderSale(m) {
   $("live-title").textContent = `${m.title} (#${m.concertId})`;
-  $("live-status").textContent = `${m.status} · seq ${m.asOfSeq} · ${new Date(m.at).toLocaleTimeString()}`;
+  $("live-status").textContent = `${T("status." + m.status)} · seq ${m.asOfSeq} · ${I18N.clock(m.at)}`;
   const body = $("grade-table").querySelector("tbody");
   body.replaceChildren();
   const total = { available: 0, held: 0, sold: 0 };
   for (const g of m.grades) {
     const tr = document.createElement("tr");
     tr.dataset.grade = g.grade;
-    for (const v of [g.grade, MONEY.format(g.price), g.available, g.held, g.sold]) {
+    for (const v of [g.grade, I18N.money(g.price), g.available, g.held, g.sold]) {
       const td = document.createElement("td");
       td.textContent = v;
       tr.append(td);
@@ -298,11 +300,12 @@ function renderSale(m) {
   $("total-available").textContent = total.available;
   $("total-held").textContent = total.held;
   $("total-sold").textContent = total.sold;
-  $("stat-captured").textContent = MONEY.format(m.revenue.captured);
-  $("stat-refunded").textContent = MONEY.format(m.revenue.refunded);
+  $("stat-captured").textContent = I18N.money(m.revenue.captured);
+  $("stat-refunded").textContent = I18N.money(m.revenue.refunded);
   $("stat-live-holds").textContent = m.holds.live;
   $("stat-expiring").textContent = m.holds.expiringNextMinute;
-  $("stat-waiting").textContent = m.queue ? `${m.queue.waiting} (${m.queue.inLine} in line)` : "no room";
+  $("stat-waiting").textContent = m.queue ? T("admin.inLine", { waiting: m.queue.waiting, inLine: m.queue.inLine })
+                                          : T("admin.noRoom");
   $("stat-admission-rate").textContent = m.queue ? m.queue.admissionRate.toFixed(1) : "-";
   $("stat-payment-success").textContent =
       m.payments.successRate === null ? "-" : `${(100 * m.payments.successRate).toFixed(1)} %`;
@@ -344,7 +347,7 @@ async function settle(confirm) {
   const id = $("settle-id").value;
   if (!id) return;
   const { res, data } = await call("POST", `/api/admin/reservations/${id}/${confirm ? "confirm" : "refund"}`);
-  if (res.ok) say(`reservation #${id} is ${data.status}`);
+  if (res.ok) say(T("admin.reservationIs", { id, status: data.status }));
 }
 
 // ---- wiring --------------------------------------------------------------------------------
@@ -361,3 +364,6 @@ $("download-report").addEventListener("click", downloadReport);
 $("settle-form").addEventListener("submit", (ev) => { ev.preventDefault(); settle(true); });
 $("settle-refund").addEventListener("click", () => settle(false));
 if (token) start();
+$("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); document.title = T("admin.title"); });
+I18N.apply();
+document.title = T("admin.title");
