@@ -188,8 +188,8 @@ TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall
   CHECK(Str(r, "lang") == "ko");
   CHECK(Str(r, "loginText") == "로그인");
   CHECK(Str(r, "priceText").find("원") != std::string::npos);
-  CHECK(Str(r, "seatLabel").find("원, 선택함") != std::string::npos);
-  CHECK(Str(r, "selectionText").find("2석") != std::string::npos);
+  CHECK(Str(r, "seatLabel").find("원, 선택됨") != std::string::npos);
+  CHECK(Str(r, "selectionText").find("2매") != std::string::npos);
   // Made for a phone: targets of 24x24 px or more, the bar at the bottom in view.
   CHECK(Int(r, "sections") == 3);
   CHECK(Int(r, "hallSections") == 3);  // the overview draws each section in place

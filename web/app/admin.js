@@ -364,6 +364,5 @@ $("download-report").addEventListener("click", downloadReport);
 $("settle-form").addEventListener("submit", (ev) => { ev.preventDefault(); settle(true); });
 $("settle-refund").addEventListener("click", () => settle(false));
 if (token) start();
-$("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); document.title = T("admin.title"); });
+$("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); });
 I18N.apply();
-document.title = T("admin.title");

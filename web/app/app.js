@@ -68,7 +68,15 @@ async function api(method, path, body, retried = false, extraHeaders = {}) {
   return { res, data };
 }
 
-async function refresh() {
+// One refresh at a time: parallel 401s share it, since a refresh token works once (a second use
+// would look like theft and end the session).
+let refreshing = null;
+function refresh() {
+  refreshing ||= doRefresh().finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function doRefresh() {
   const res = await fetch("/api/users/refresh", {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ refreshToken: state.auth.refreshToken }),
@@ -114,6 +122,9 @@ async function logout() {
   setAuth(null);
   state.holds = [];
   renderHolds();
+  // Nothing of the last user stays: their tickets' codes, their notification stream.
+  if (state.ws) state.ws.close();
+  route();
 }
 
 // ---- concerts --------------------------------------------------------------------------------
@@ -149,6 +160,9 @@ async function openConcert(id) {
   const same = state.concert && state.concert.id === data.id;
   state.concert = data;
   if (!same) {
+    for (const id of ["legend", "section-picker", "hall"]) $(id).replaceChildren();
+    state.holds = [];
+    renderHolds();
     state.layout = null;
     api("GET", `/api/concerts/${id}/layout`).then(({ res, data }) => {
       if (!res.ok || !state.concert || state.concert.id !== id) return;
@@ -270,7 +284,7 @@ function renderHall() {
   Object.entries({ x: L.stage.x - stageWidth / 2, y: L.stage.y - 40, width: stageWidth, height: 80, rx: 16,
                    class: "hall-stage" }).forEach(([k, v]) => stage.setAttribute(k, v));
   const stageText = document.createElementNS(SVG, "text");
-  Object.entries({ x: L.stage.x, y: L.stage.y + 10, class: "hall-stage-text", "font-size": Math.max(20, width / 30) })
+  Object.entries({ x: L.stage.x, y: L.stage.y, class: "hall-stage-text", "font-size": Math.max(20, width / 30) })
     .forEach(([k, v]) => stageText.setAttribute(k, v));
   stageText.textContent = T("map.stage");
   svg.append(stage, stageText);
@@ -315,7 +329,7 @@ function updateHall() {
 
 function onPickHall(ev) {
   const g = ev.target.closest(".hall-section");
-  if (!g) return;
+  if (!g || !state.seatMap) return;
   state.section = Number(g.dataset.section);
   state.focusSeat = null;
   updatePicker();
@@ -367,6 +381,7 @@ function paintSeat(id) {
 
 // The grid is one tab stop (roving tabindex); arrow keys move inside it.
 function renderSection() {
+  const hadFocus = $("seat-map").contains(document.activeElement);
   const section = state.seatMap.sections[state.section];
   for (const seat of state.seats.values()) seat.el = null;
   const grid = document.createElement("div");
@@ -400,7 +415,7 @@ function renderSection() {
   });
   $("seat-map").replaceChildren(grid);
   const keep = state.focusSeat !== null && state.seats.get(state.focusSeat)?.el ? state.focusSeat : first;
-  setFocusSeat(keep, false);
+  setFocusSeat(keep, hadFocus);
 }
 
 function setFocusSeat(id, focus = true) {
@@ -459,7 +474,7 @@ function onSeatClick(ev) {
   const seat = state.seats.get(id);
   setFocusSeat(id, false);
   if (seat.status !== "A")
-    return say(T("shop.notAvailable", { seat: seatLabel(seat), state: T("seat." + seat.status) }), "warn", 3000);
+    return say(T("shop.notAvailable." + seat.status, { seat: seatLabel(seat) }), "warn", 3000);
   if (state.selected.has(id)) state.selected.delete(id);
   else if (state.selected.size >= state.concert.maxSeatsPerUser)
     return say(T("shop.maxSeats", { max: state.concert.maxSeatsPerUser }), "warn", 3000);
@@ -470,7 +485,7 @@ function onSeatClick(ev) {
 
 function onPickSection(ev) {
   const b = ev.target.closest(".section-chip");
-  if (!b) return;
+  if (!b || !state.seatMap) return;
   state.section = Number(b.dataset.section);
   state.focusSeat = null;
   updatePicker();
@@ -478,8 +493,9 @@ function onPickSection(ev) {
 }
 
 // With nothing picked, the bar's button pays the soonest hold (with the method chosen on it).
+const expiredHolds = new Set();  // told once each, whatever loadHolds replaces
 function updateBarPay() {
-  const next = state.holds.filter((h) => h.status === "HELD")
+  const next = state.holds.filter((h) => h.status === "HELD" && Date.parse(h.expiresAt) > Date.now())
     .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt))[0];
   const b = $("bar-pay");
   b.hidden = !next || state.selected.size > 0;
@@ -493,9 +509,12 @@ function updateBarPay() {
 function updateSelection() {
   const ids = [...state.selected].filter((id) => state.seats.has(id));
   const total = ids.reduce((sum, id) => sum + state.seats.get(id).price, 0);
+  const held = state.holds.filter((h) => h.status === "HELD");
   $("selection").textContent = ids.length
     ? T("shop.selection", { count: ids.length, total: money(total) }) + " — " +
       ids.map((id) => seatLabel(state.seats.get(id))).join(", ")
+    : held.length ? T("shop.heldBar", { count: held.reduce((n, h) => n + h.seats.length, 0),
+                                        total: money(held.reduce((n, h) => n + h.amount, 0)) })
     : T("shop.none");
   $("hold-selected").disabled = ids.length === 0;
   $("action-bar").classList.toggle("has-selection", ids.length > 0);
@@ -715,11 +734,13 @@ async function pay(h) {
 
 async function loadHolds() {
   if (!state.auth || !state.concert) { state.holds = []; renderHolds(); return; }
+  const concert = state.concert;
   const { res, data } = await api("GET", "/api/users/me/reservations");
-  if (!res.ok) return;
-  const mine = data.items.filter((r) => r.concertId === state.concert.id &&
+  if (!res.ok || state.concert !== concert) return;
+  const mine = data.items.filter((r) => r.concertId === concert.id &&
                                         (r.status === "HELD" || r.status === "PAYMENT_PENDING"));
   const full = await Promise.all(mine.map((r) => api("GET", `/api/reservations/${r.id}`)));
+  if (state.concert !== concert) return;
   state.holds = full.filter((x) => x.res.ok).map((x) => x.data);
   renderHolds();
 }
@@ -785,7 +806,7 @@ function renderHolds() {
     ul.append(li);
   }
   $("action-bar").classList.toggle("has-hold", state.holds.length > 0);
-  updateBarPay();
+  updateSelection();
   tick();
   markMine();
 }
@@ -802,8 +823,9 @@ function tick() {
     c.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
     c.classList.toggle("soon", left < 60);
     if (soonest === null || left < soonest) soonest = left;
-    if (left === 0 && !h.expired) {
-      h.expired = true;
+    if (left === 0 && !expiredHolds.has(h.id)) {
+      expiredHolds.add(h.id);
+      updateBarPay();
       li.querySelector(".pay").disabled = true;
       say(T("holds.expired"), "warn");
       setTimeout(loadHolds, 1500);
@@ -827,7 +849,9 @@ async function concertInfo(id) {
   return concertCache.get(id);
 }
 
+let ticketsShown = 0;  // the newest showTickets wins; an older one's cards are dropped
 async function showTickets() {
+  const generation = ++ticketsShown;
   if (state.concert) closeConcert();
   $("concerts-view").hidden = true;
   $("concert-view").hidden = true;
@@ -845,14 +869,17 @@ async function showTickets() {
   const [{ res, data }, offers] = await Promise.all([api("GET", "/api/users/me/tickets"),
                                                      api("GET", "/api/users/me/transfers")]);
   if (!res.ok) return say(explain(res, data, "action.loadTickets"), "error");
+  const cards = [];
+  for (const t of data.tickets) cards.push(await ticketCard(t));
+  if (generation !== ticketsShown) return;
   renderOffers(offers.res.ok ? offers.data.offers : []);
-  if (!data.tickets.length) {
+  if (!cards.length) {
     const li = document.createElement("li");
     li.className = "empty";
     li.textContent = T("tickets.none");
-    list.append(li);
+    cards.push(li);
   }
-  for (const t of data.tickets) list.append(await ticketCard(t));
+  list.replaceChildren(...cards);
 }
 
 function seatText(seat) {
@@ -882,7 +909,7 @@ async function ticketCard(t) {
       const img = document.createElement("img");
       img.className = "qr";
       img.alt = T("tickets.qrAlt", { seat: seatText(t.seat) });
-      img.src = "data:image/svg+xml;base64," + btoa(await svg.text());
+      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(await svg.text());
       li.prepend(img);
     }
   }
@@ -1024,6 +1051,7 @@ $("best-form").addEventListener("submit", (ev) => {
 $("home-link").addEventListener("click", (ev) => { ev.preventDefault(); location.hash = ""; });
 window.addEventListener("hashchange", route);
 setInterval(tick, 1000);
+if (matchMedia("(pointer: coarse)").matches) $("map-hint").dataset.i18n = "map.hintTouch";
 I18N.apply();
 setLive("concert.offline", false);
 setAuth(state.auth);

@@ -6,16 +6,39 @@
 const $ = (id) => document.getElementById(id);
 const T = (key, params) => I18N.t(key, params);
 let token = sessionStorage.getItem("cm.door.token");
+let refreshToken = sessionStorage.getItem("cm.door.refresh");
 
-// ok: let them in; stop: do not; wait: not yet.
-const KINDS = { ADMITTED: "ok", NOT_OPEN_YET: "wait" };
+// ok: let them in; stop: the ticket is refused; wait: not yet, or no verdict at all (the
+// network, the server, a login that ended): never red for a ticket nobody judged.
+const KINDS = { ADMITTED: "ok", NOT_OPEN_YET: "wait", ALREADY_USED: "stop", REVOKED: "stop",
+                WRONG_CONCERT: "stop", INVALID_TICKET: "stop", UNKNOWN_TICKET: "stop" };
 
-async function call(method, path, body) {
+async function call(method, path, body, retried = false) {
   const headers = { "Content-Type": "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   const res = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const data = await res.json().catch(() => null);
+  // Access tokens last 15 minutes; a shift lasts hours: renew once, then ask for a log-in.
+  if (res.status === 401 && refreshToken && !retried && await renew()) return call(method, path, body, true);
   return { res, data };
+}
+
+async function renew() {
+  const res = await fetch("/api/users/refresh", { method: "POST", headers: { "Content-Type": "application/json" },
+                                                  body: JSON.stringify({ refreshToken }) });
+  if (!res.ok) return false;
+  const data = await res.json();
+  keep(data.accessToken, data.refreshToken);
+  return true;
+}
+
+function keep(access, refresh) {
+  token = access;
+  refreshToken = refresh;
+  if (access) sessionStorage.setItem("cm.door.token", access);
+  else sessionStorage.removeItem("cm.door.token");
+  if (refresh) sessionStorage.setItem("cm.door.refresh", refresh);
+  else sessionStorage.removeItem("cm.door.refresh");
 }
 
 function notice(text) {
@@ -28,16 +51,14 @@ async function login(ev) {
   const { res, data } = await call("POST", "/api/users/login",
                                    { email: $("door-email").value.trim(), password: $("door-password").value });
   if (!res.ok) return notice((data && I18N.problem(data.code)) || T("door.loginFailed"));
-  token = data.accessToken;
-  sessionStorage.setItem("cm.door.token", token);
+  keep(data.accessToken, data.refreshToken);
   await start();
 }
 
 async function start() {
   const me = await call("GET", "/api/users/me");
   if (!me.res.ok || (me.data.role !== "STAFF" && me.data.role !== "ADMIN")) {
-    token = null;
-    sessionStorage.removeItem("cm.door.token");
+    keep(null, null);
     $("door-login").hidden = false;
     $("door-setup").hidden = true;
     $("door-scan").hidden = true;
@@ -62,7 +83,7 @@ async function start() {
 function show(result, detail) {
   const box = $("door-result");
   box.hidden = false;
-  box.className = KINDS[result] || "stop";
+  box.className = KINDS[result] || "wait";
   box.dataset.result = result;
   const title = T("door.verdict." + result);
   $("door-verdict").textContent = title === "door.verdict." + result ? (I18N.problem(result) || result) : title;
@@ -74,8 +95,21 @@ async function scan(ev) {
   const code = $("door-code").value.trim();
   $("door-code").value = "";
   if (!code) return;
-  const { res, data } = await call("POST", "/api/checkin",
-                                   { code, gate: $("door-gate").value, concertId: Number($("door-concert").value) });
+  let answer;
+  try {
+    answer = await call("POST", "/api/checkin",
+                        { code, gate: $("door-gate").value, concertId: Number($("door-concert").value) });
+  } catch {
+    return show("ERROR", T("door.offline"));
+  }
+  const { res, data } = answer;
+  if (res.status === 401) {  // the login ended and could not be renewed: log in again
+    keep(null, null);
+    $("door-login").hidden = false;
+    $("door-setup").hidden = true;
+    $("door-scan").hidden = true;
+    return notice(T("door.loginAgain"));
+  }
   if (!res.ok) return show(data && data.code ? data.code : "ERROR", (data && I18N.problem(data.code)) || "");
   const s = data.seat;
   const seat = s ? `${s.grade} · ` + T("seat.short", { section: s.section, row: s.row, number: s.number }) : "";
@@ -95,5 +129,4 @@ $("door-scan").addEventListener("submit", scan);
 $("door-result").addEventListener("click", () => { $("door-result").hidden = true; $("door-code").focus(); });
 $("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); });
 I18N.apply();
-document.title = T("door.title");
 if (token) start();
