@@ -16,6 +16,27 @@ tickets::TicketClaim ClaimOf(const engine::Ticket& t) {
   return tickets::TicketClaim{t.id, t.concert, t.seat, t.version};
 }
 
+// Authenticates, reads the ticket id, submits `make(id)`; `reply` gets the event the command
+// made (null when a retry repeats the first answer) and the ticket. Anything else is a refusal.
+template <class Made, class Reply>
+void SubmitForTicket(RequestContext& ctx, const ExPtr& ex, std::string_view id_text,
+                     engine::CommandBody (*make)(engine::TicketId), Reply reply) {
+  auto claims = ctx.Authenticate(ex, false);
+  if (!claims) return;
+  auto id = IdParam(ex, id_text, "ticket");
+  if (!id) return;
+  auto cmd = NewCommand(ex, *claims);
+  if (!cmd) return;
+  cmd->body = make(*id);
+  ctx.Submit(ex, std::move(*cmd), [ex, reply = std::move(reply)](const Event& e) {
+    const auto* made = std::get_if<Made>(&e.body);
+    const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
+    if (made == nullptr && !(again && again->code == engine::ResultCode::kOk))
+      return FailEvent(ex, e);
+    reply(made, made ? made->ticket : again->ref);
+  });
+}
+
 }  // namespace
 
 void TicketsHandler::PublicKey(const ExPtr& ex) {
@@ -160,46 +181,29 @@ void TicketsHandler::Transfer(const ExPtr& ex, std::string_view id_text) {
 }
 
 void TicketsHandler::AcceptTransfer(const ExPtr& ex, std::string_view id_text) {
-  auto claims = ctx_.Authenticate(ex, false);
-  if (!claims) return;
-  auto id = IdParam(ex, id_text, "ticket");
-  if (!id) return;
-  auto cmd = NewCommand(ex, *claims);
-  if (!cmd) return;
-  cmd->body = engine::AcceptTransferCmd{*id};
-  ctx_.Submit(ex, std::move(*cmd), [ex](const Event& e) {
-    const auto* moved = std::get_if<engine::TicketTransferred>(&e.body);
-    const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
-    if (moved == nullptr && !(again && again->code == engine::ResultCode::kOk))
-      return FailEvent(ex, e);
-    JsonWriter w;
-    w.BeginObject().Field("ticketId", moved ? moved->ticket : again->ref);
-    if (moved) w.Field("version", moved->version);
-    w.Field("status", "TRANSFERRED").EndObject();
-    Json(ex, 200, w.Take());
-  });
+  SubmitForTicket<engine::TicketTransferred>(
+      ctx_, ex, id_text, [](engine::TicketId id) -> engine::CommandBody {
+        return engine::AcceptTransferCmd{id};
+      },
+      [ex](const engine::TicketTransferred* moved, engine::TicketId ticket) {
+        JsonWriter w;
+        w.BeginObject().Field("ticketId", ticket);
+        if (moved) w.Field("version", moved->version);
+        w.Field("status", "TRANSFERRED").EndObject();
+        Json(ex, 200, w.Take());
+      });
 }
 
 void TicketsHandler::EndTransferOffer(const ExPtr& ex, std::string_view id_text) {
-  auto claims = ctx_.Authenticate(ex, false);
-  if (!claims) return;
-  auto id = IdParam(ex, id_text, "ticket");
-  if (!id) return;
-  auto cmd = NewCommand(ex, *claims);
-  if (!cmd) return;
-  cmd->body = engine::EndTransferOfferCmd{*id};
-  ctx_.Submit(ex, std::move(*cmd), [ex](const Event& e) {
-    const auto* ended = std::get_if<engine::TicketOfferEnded>(&e.body);
-    const auto* again = std::get_if<engine::DuplicateCommand>(&e.body);
-    if (ended == nullptr && !(again && again->code == engine::ResultCode::kOk))
-      return FailEvent(ex, e);
-    JsonWriter w;
-    w.BeginObject()
-        .Field("ticketId", ended ? ended->ticket : again->ref)
-        .Field("status", "OFFER_ENDED")
-        .EndObject();
-    Json(ex, 200, w.Take());
-  });
+  SubmitForTicket<engine::TicketOfferEnded>(
+      ctx_, ex, id_text, [](engine::TicketId id) -> engine::CommandBody {
+        return engine::EndTransferOfferCmd{id};
+      },
+      [ex](const engine::TicketOfferEnded*, engine::TicketId ticket) {
+        JsonWriter w;
+        w.BeginObject().Field("ticketId", ticket).Field("status", "OFFER_ENDED").EndObject();
+        Json(ex, 200, w.Take());
+      });
 }
 
 void TicketsHandler::OffersToMe(const ExPtr& ex) {
