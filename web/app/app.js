@@ -273,18 +273,25 @@ function renderHall() {
   const box = $("hall");
   const L = state.layout;
   if (!L) return box.replaceChildren();
-  const b = L.bounds, pad = 40;
+  // Everything in proportion to the hall, whatever unit its coordinates use.
+  const b = L.bounds, span = Math.max(b.maxX - b.minX, b.maxY - b.minY, 1), pad = span * 0.06;
+  const nearest = Math.min(...L.sections.flatMap((x) => x.outline.map((p) => p[1])));
+  const stageHeight = span * 0.08, stageWidth = span * 0.3;
+  // Centred on the origin, but never over the nearest seats.
+  const stageBottom = Math.min(L.stage.y + stageHeight / 2, nearest - span * 0.02);
+  const top = Math.min(b.minY, stageBottom - stageHeight) - pad;
   const width = b.maxX - b.minX + 2 * pad;
   const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `${b.minX - pad} ${b.minY - pad} ${width} ${b.maxY - b.minY + 2 * pad}`);
+  svg.setAttribute("viewBox", `${b.minX - pad} ${top} ${width} ${b.maxY + pad - top}`);
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", T("map.hall"));
   const stage = document.createElementNS(SVG, "rect");
-  const stageWidth = Math.max(80, width * 0.3);
-  Object.entries({ x: L.stage.x - stageWidth / 2, y: L.stage.y - 40, width: stageWidth, height: 80, rx: 16,
-                   class: "hall-stage" }).forEach(([k, v]) => stage.setAttribute(k, v));
+  Object.entries({ x: L.stage.x - stageWidth / 2, y: stageBottom - stageHeight, width: stageWidth,
+                   height: stageHeight, rx: stageHeight / 4, class: "hall-stage" })
+    .forEach(([k, v]) => stage.setAttribute(k, v));
   const stageText = document.createElementNS(SVG, "text");
-  Object.entries({ x: L.stage.x, y: L.stage.y, class: "hall-stage-text", "font-size": Math.max(20, width / 30) })
+  Object.entries({ x: L.stage.x, y: stageBottom - stageHeight / 2, class: "hall-stage-text",
+                   "font-size": stageHeight * 0.55 })
     .forEach(([k, v]) => stageText.setAttribute(k, v));
   stageText.textContent = T("map.stage");
   svg.append(stage, stageText);
@@ -298,7 +305,7 @@ function renderHall() {
     const cx = section.outline.reduce((s, p) => s + p[0], 0) / n;
     const cy = section.outline.reduce((s, p) => s + p[1], 0) / n;
     const label = document.createElementNS(SVG, "text");
-    Object.entries({ x: cx, y: cy, "font-size": Math.max(16, width / 45), class: "hall-label" })
+    Object.entries({ x: cx, y: cy, "font-size": span / 28, class: "hall-label" })
       .forEach(([key, v]) => label.setAttribute(key, v));
     label.textContent = section.name;
     g.append(shape, label);
