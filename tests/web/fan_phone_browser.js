@@ -89,7 +89,7 @@ async function phone(browser) {
   await page.tap('#holds li[data-reservation] input[value="EASY_PAY"]');
   out.payNote = await page.textContent("#holds .pay-note");
   await page.tap("#holds li[data-reservation] .pay");
-  await page.waitForSelector('#message:has-text("결제 완료")', { timeout: 20000 });
+  await page.waitForSelector('#message:has-text("확정되었습니다")', { timeout: 20000 });  // the poll's or the notification's words
   await step(page, "paid");
   // 7. Both tickets with their QR codes.
   await page.tap("#tickets-link");
