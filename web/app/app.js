@@ -15,6 +15,7 @@ const state = {
   layout: null,         // the hall's shape: stage and section outlines (GET .../layout)
   seats: new Map(),     // seat id -> {status, grade, price, section, row, number, el}
   sectionFree: [],      // per section: available seats
+  gradeFree: [],        // per section, per grade: available seats (kept as seats change)
   section: 0,           // the section drawn
   focusSeat: null,      // the grid's one tab stop
   lastSeq: null,        // seq of the seat map we show
@@ -218,11 +219,12 @@ function renderSeatMap(map) {
   state.seatMap = map;
   state.seats.clear();
   state.sectionFree = map.sections.map(() => 0);
+  state.gradeFree = map.sections.map(() => map.grades.map(() => 0));
   map.sections.forEach((section, k) => {
     for (const row of section.rows)
       for (const [id, number, grade, price, status] of row.seats) {
         state.seats.set(id, { status, grade, price, section: k, row: row.label, number, el: null });
-        if (status === "A") state.sectionFree[k]++;
+        if (status === "A") countFree(k, grade, 1);
       }
   });
   for (const id of [...state.selected]) if (state.seats.get(id)?.status !== "A") state.selected.delete(id);
@@ -315,32 +317,38 @@ function renderHall() {
   updateHall();
 }
 
+function countFree(section, grade, delta) {
+  state.sectionFree[section] += delta;
+  state.gradeFree[section][grade] += delta;
+}
+
+// Recolours from the counts kept as seats change: a live delta costs the sections, not the seats.
 function updateHall() {
   const svg = $("hall").firstChild;
   if (!svg || !state.seatMap) return;
-  // Free seats per section and grade.
-  const free = state.seatMap.sections.map(() => new Map());
-  for (const seat of state.seats.values())
-    if (seat.status === "A") free[seat.section].set(seat.grade, (free[seat.section].get(seat.grade) || 0) + 1);
   for (const g of svg.querySelectorAll(".hall-section")) {
     const k = Number(g.dataset.section);
-    const grades = [...(free[k] || new Map()).keys()].sort((a, b) => a - b);
+    const best = (state.gradeFree[k] || []).findIndex((n) => n > 0);  // grades are best first
     const shape = g.firstChild;
     const total = state.layout.sections[k].seats || 1;
-    shape.style.fill = grades.length ? GRADE_COLOURS[grades[0] % GRADE_COLOURS.length] : "#2a2d3c";
-    shape.style.fillOpacity = grades.length ? String(0.35 + 0.65 * (state.sectionFree[k] / total)) : "1";
+    shape.style.fill = best >= 0 ? GRADE_COLOURS[best % GRADE_COLOURS.length] : "#2a2d3c";
+    shape.style.fillOpacity = best >= 0 ? String(0.35 + 0.65 * (state.sectionFree[k] / total)) : "1";
     if (shape.tagName === "polyline") shape.style.stroke = shape.style.fill;  // a row alone: a thick line
     g.classList.toggle("current", k === state.section);
   }
 }
 
-function onPickHall(ev) {
-  const g = ev.target.closest(".hall-section");
-  if (!g || !state.seatMap) return;
-  state.section = Number(g.dataset.section);
+function openSection(k) {
+  state.section = k;
   state.focusSeat = null;
   updatePicker();
   renderSection();
+}
+
+function onPickHall(ev) {
+  const g = ev.target.closest(".hall-section");
+  if (!g || !state.seatMap) return;
+  openSection(Number(g.dataset.section));
   $("section-picker").querySelector(`[data-section="${state.section}"]`)?.scrollIntoView({ block: "nearest", inline: "center" });
   $("seat-map").scrollIntoView({ block: "nearest" });
 }
@@ -458,8 +466,8 @@ function onGridKey(ev) {
 function setSeatStatus(id, status) {
   const seat = state.seats.get(id);
   if (!seat) return;
-  if (seat.status === "A" && status !== "A") state.sectionFree[seat.section]--;
-  if (seat.status !== "A" && status === "A") state.sectionFree[seat.section]++;
+  if (seat.status === "A" && status !== "A") countFree(seat.section, seat.grade, -1);
+  if (seat.status !== "A" && status === "A") countFree(seat.section, seat.grade, 1);
   seat.status = status;
   if (status !== "A" && state.selected.delete(id)) updateSelection();
   paintSeat(id);
@@ -493,10 +501,7 @@ function onSeatClick(ev) {
 function onPickSection(ev) {
   const b = ev.target.closest(".section-chip");
   if (!b || !state.seatMap) return;
-  state.section = Number(b.dataset.section);
-  state.focusSeat = null;
-  updatePicker();
-  renderSection();
+  openSection(Number(b.dataset.section));
 }
 
 // With nothing picked, the bar's button pays the soonest hold (with the method chosen on it).
