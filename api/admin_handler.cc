@@ -1,6 +1,8 @@
 // Admin: venues, concerts, opening and closing sales, settling reservations by hand.
 #include "api/admin_handler.h"
 
+#include <cstdlib>
+
 #include "api/replies.h"
 #include "api/request_input.h"
 #include "api/resource_replies.h"
@@ -65,7 +67,31 @@ int GradeIndex(const std::vector<std::string>& grades, std::string_view name) {
   return -1;
 }
 
-// The detailed form: sections > rows > seats, each seat {number, grade, x, y}.
+constexpr int64_t kPlanLimit = 1'000'000;  // coordinates of seats and outlines: within +-this
+
+// An outline: absent, or 3 to 256 corners [x, y] in the seats' units.
+bool ReadOutline(FieldReader& f, simdjson::dom::object obj, std::string_view key,
+                 const std::string& path, engine::Outline* out) {
+  simdjson::dom::element el;
+  if (obj[key].get(el) != simdjson::SUCCESS) return true;
+  simdjson::dom::array corners;
+  if (el.get(corners) || corners.size() < 3 || corners.size() > engine::kMaxOutlinePoints)
+    return f.Fail(path, "must be an array of 3 to 256 corners [x, y]");
+  std::size_t i = 0;
+  for (auto corner : corners) {
+    simdjson::dom::array xy;
+    int64_t x = 0, y = 0;
+    const std::string at = path + "[" + std::to_string(i++) + "]";
+    if (corner.get(xy) || xy.size() != 2 || xy.at(0).get(x) || xy.at(1).get(y) ||
+        std::abs(x) > kPlanLimit || std::abs(y) > kPlanLimit)
+      return f.Fail(at, "must be [x, y], integers within +-1000000");
+    out->push_back({static_cast<int32_t>(x), static_cast<int32_t>(y)});
+  }
+  return true;
+}
+
+// The detailed form: sections > rows > seats, each seat {number, grade, x, y}, and optionally
+// each section's "outline" on the plan.
 bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* spec) {
   simdjson::dom::array sections;
   if (!FieldReader(obj).Array("sections", &sections, 1, 1000))
@@ -81,7 +107,8 @@ bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* 
       return f.Fail(sp + ".name", "must be a name of 1 to 64 characters");
     if (sec["rows"].get(rows) || rows.size() == 0)
       return f.Fail(sp + ".rows", "must be a non-empty array");
-    engine::SectionSpec section{std::string(name), {}};
+    engine::SectionSpec section{std::string(name), {}, {}};
+    if (!ReadOutline(f, sec, "outline", sp + ".outline", &section.outline)) return false;
     std::size_t ri = 0;
     for (auto row_el : rows) {
       const std::string rp = sp + ".rows[" + std::to_string(ri++) + "]";
@@ -106,8 +133,8 @@ bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* 
         if (seat["grade"].get(grade) || GradeIndex(spec->grades, grade) < 0)
           return f.Fail(kp + ".grade", "must name one of the venue's grades");
         if ((seat["x"].error() != simdjson::NO_SUCH_FIELD && seat["x"].get(x)) ||
-            (seat["y"].error() != simdjson::NO_SUCH_FIELD && seat["y"].get(y)) || x < -1'000'000 ||
-            x > 1'000'000 || y < -1'000'000 || y > 1'000'000)
+            (seat["y"].error() != simdjson::NO_SUCH_FIELD && seat["y"].get(y)) ||
+            std::abs(x) > kPlanLimit || std::abs(y) > kPlanLimit)
           return f.Fail(kp, "x and y must be integers within +-1000000");
         r.seats.push_back({static_cast<uint16_t>(number),
                            static_cast<uint8_t>(GradeIndex(spec->grades, grade)),
@@ -155,6 +182,7 @@ void AdminHandler::CreateVenue(const ExPtr& ex) {
     } else {
       ReadSections(f, *body, spec.get());
     }
+    if (f.ok()) ReadOutline(f, *body, "stage", "stage", &spec->stage);
   }
   if (!f.ok()) return FailInput(ex, f.error());
   auto cmd = NewCommand(ex, *claims);

@@ -52,9 +52,20 @@ void PaymentsHandler::CreatePayment(const ExPtr& ex) {
                 Problem(422, "UNKNOWN_PAYMENT_METHOD",
                         "method: '" + method_name + "' is not one of CARD, BANK_TRANSFER, EASY_PAY")
                     .With([](JsonWriter& w) { w.Field("field", "method"); }));
+  // 간편결제 goes through the wallet the fan picked; no other method names one.
+  std::string wallet_name;
+  engine::EasyPayProvider wallet = engine::EasyPayProvider::kNone;
+  if (f.Has("wallet") && !f.String("wallet", &wallet_name, 1, 32)) return FailInput(ex, f.error());
+  const bool easy = method == engine::PaymentMethod::kEasyPay;
+  if ((easy && !engine::ParseEasyPayProvider(wallet_name, &wallet)) || (!easy && f.Has("wallet")))
+    return Fail(ex, Problem(422, "UNKNOWN_PAYMENT_METHOD",
+                            easy ? "wallet: EASY_PAY needs one of KAKAOPAY, NAVERPAY, TOSSPAY"
+                                 : "wallet: only EASY_PAY names a wallet")
+                        .With([](JsonWriter& w) { w.Field("field", "wallet"); }));
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
-  cmd->body = engine::RequestPaymentCmd{static_cast<engine::ReservationId>(reservation), method};
+  cmd->body =
+      engine::RequestPaymentCmd{static_cast<engine::ReservationId>(reservation), method, wallet};
   ctx_.Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
     if (const auto* p = std::get_if<engine::PaymentRequested>(&e.body))
       return ReplyPayment(ex, p->payment, 202, false);

@@ -20,6 +20,25 @@ uint8_t GradeAt(double x, double y) {
   return d < 260 ? 0 : d < 420 ? 1 : d < 560 ? 2 : 3;  // VIP, R, S, A
 }
 
+engine::PlanPoint At(double x, double y) {
+  return {static_cast<int32_t>(std::lround(x)), static_cast<int32_t>(std::lround(y))};
+}
+
+// A tier's band on the plan: the arc of its front edge, then its back edge the other way.
+engine::Outline Band(double from_deg, double to_deg, double inner, double outer) {
+  constexpr int kSteps = 8;
+  engine::Outline o;
+  for (int i = 0; i <= kSteps; ++i) {
+    const double a = (from_deg + (to_deg - from_deg) * i / kSteps) * std::numbers::pi / 180;
+    o.push_back(At(inner * std::sin(a), inner * std::cos(a)));
+  }
+  for (int i = kSteps; i >= 0; --i) {
+    const double a = (from_deg + (to_deg - from_deg) * i / kSteps) * std::numbers::pi / 180;
+    o.push_back(At(outer * std::sin(a), outer * std::cos(a)));
+  }
+  return o;
+}
+
 engine::SeatSpec Seat(int number, double x, double y) {
   return engine::SeatSpec{static_cast<uint16_t>(number), GradeAt(x, y),
                           static_cast<int32_t>(std::lround(x)), static_cast<int32_t>(std::lround(y))};
@@ -31,11 +50,16 @@ std::shared_ptr<engine::VenueSpec> MakeDemoHall() {
   auto v = std::make_shared<engine::VenueSpec>();
   v->name = "Olympic Hall";
   v->grades = {"VIP", "R", "S", "A"};
+  v->stage = {At(-160, -40), At(160, -40), At(160, 60), At(-160, 60)};
   // The floor: blocks A to D left to right, row 1 nearest the stage.
   for (int b = 0; b < kFloorBlocks; ++b) {
     engine::SectionSpec block;
     block.name = std::string(1, static_cast<char>('A' + b));
     const double centre = (b - (kFloorBlocks - 1) / 2.0) * 220;
+    const double half = (kFloorSeats - 1) * 10 / 2.0 + 8, front = 120 - 9,
+                 back = 120 + 12.0 * (kFloorRows - 1) + 9;
+    block.outline = {At(centre - half, front), At(centre + half, front), At(centre + half, back),
+                     At(centre - half, back)};
     for (int r = 0; r < kFloorRows; ++r) {
       engine::RowSpec row;
       row.label = std::to_string(r + 1);
@@ -52,6 +76,8 @@ std::shared_ptr<engine::VenueSpec> MakeDemoHall() {
     tier.name = std::to_string(t + 1);
     const double start = -kTierSpanDeg / 2 + t * per + kAisleDeg / 2;
     const double step = (per - kAisleDeg) / kTierSeats;
+    tier.outline = Band(start, start + per - kAisleDeg, kTierRadius - 9,
+                        kTierRadius + 14.0 * (kTierRows - 1) + 9);
     for (int r = 0; r < kTierRows; ++r) {
       engine::RowSpec row;
       row.label = std::to_string(r + 1);

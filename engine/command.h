@@ -112,6 +112,7 @@ struct AbandonQueueTicketsCmd {
 struct RequestPaymentCmd {
   ReservationId reservation = 0;
   PaymentMethod method = PaymentMethod::kCard;
+  EasyPayProvider wallet = EasyPayProvider::kNone;  // EASY_PAY names one; the others none
 };
 
 // The payment worker reports what one call to the provider came to. System only.

@@ -57,6 +57,7 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
     p.concert = b->concert;
     p.amount = b->amount;
     p.method = b->method;
+    p.wallet = b->wallet;
     p.client_key = b->client_key;
     p.created_at = e.ts;
     p.next_attempt_at = e.ts;

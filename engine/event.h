@@ -92,6 +92,7 @@ struct PaymentRequested {
   PaymentMethod method = PaymentMethod::kCard;
   IdemKey client_key;
   TimeMs hold_expires_at = 0;
+  EasyPayProvider wallet = EasyPayProvider::kNone;  // not before record version 12: none
 };
 
 struct PaymentSucceeded {

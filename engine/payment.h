@@ -41,6 +41,7 @@ struct Payment {
   ConcertId concert = 0;
   int64_t amount = 0;  // KRW
   PaymentMethod method = PaymentMethod::kCard;
+  EasyPayProvider wallet = EasyPayProvider::kNone;  // which 간편결제, for EASY_PAY
   PaymentStatus status = PaymentStatus::kPending;
   IdemKey client_key;         // the Idempotency-Key of the request that started it
   uint32_t failed_attempts = 0;  // the next attempt is failed_attempts + 1

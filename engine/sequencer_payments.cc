@@ -38,6 +38,13 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
                   "the reservation is " + std::string(ToString(r->status)) + ", not HELD");
   if (static_cast<uint8_t>(c.method) > static_cast<uint8_t>(PaymentMethod::kEasyPay))
     return Reject(cmd, ResultCode::kUnknownPaymentMethod);
+  // An easy payment goes through one wallet, chosen by the fan; the other methods through none.
+  if ((c.method == PaymentMethod::kEasyPay) != (c.wallet != EasyPayProvider::kNone) ||
+      static_cast<uint8_t>(c.wallet) > kLastEasyPayProvider)
+    return Reject(cmd, ResultCode::kUnknownPaymentMethod, static_cast<uint64_t>(c.wallet),
+                  c.method == PaymentMethod::kEasyPay
+                      ? "EASY_PAY needs a wallet: KAKAOPAY, NAVERPAY or TOSSPAY"
+                      : "only EASY_PAY names a wallet");
   return PaymentRequested{state_.IdOf(state_.last_seq() + 1),
                           r->id,
                           r->concert,
@@ -45,7 +52,8 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
                           r->amount,
                           c.method,
                           cmd.idem,
-                          r->expires_at + state_.config().payment_grace_ms};
+                          r->expires_at + state_.config().payment_grace_ms,
+                          c.wallet};
 }
 
 EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCmd& c) {

@@ -65,6 +65,26 @@ std::string_view ToString(PaymentMethod m) {
   return "UNKNOWN";
 }
 
+std::string_view ToString(EasyPayProvider p) {
+  switch (p) {
+    case EasyPayProvider::kNone: return "NONE";
+    case EasyPayProvider::kKakaoPay: return "KAKAOPAY";
+    case EasyPayProvider::kNaverPay: return "NAVERPAY";
+    case EasyPayProvider::kTossPay: return "TOSSPAY";
+  }
+  return "UNKNOWN";
+}
+
+bool ParseEasyPayProvider(std::string_view name, EasyPayProvider* out) {
+  for (EasyPayProvider p :
+       {EasyPayProvider::kKakaoPay, EasyPayProvider::kNaverPay, EasyPayProvider::kTossPay})
+    if (ToString(p) == name) {
+      *out = p;
+      return true;
+    }
+  return false;
+}
+
 std::string_view ToString(ChargeOutcome o) {
   switch (o) {
     case ChargeOutcome::kCaptured: return "CAPTURED";

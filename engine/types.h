@@ -84,6 +84,10 @@ enum class PaymentStatus : uint8_t {
 // How the customer pays; the provider adapter passes it on.
 enum class PaymentMethod : uint8_t { kCard = 0, kBankTransfer = 1, kEasyPay = 2 };
 
+// The wallet an EASY_PAY payment goes through (간편결제); kNone for the other methods.
+enum class EasyPayProvider : uint8_t { kNone = 0, kKakaoPay = 1, kNaverPay = 2, kTossPay = 3 };
+inline constexpr uint8_t kLastEasyPayProvider = 3;
+
 // What one call to the payment provider came to.
 enum class ChargeOutcome : uint8_t {
   kCaptured = 0,  // the money was taken
@@ -109,6 +113,9 @@ std::string_view ToString(ChargeOutcome o);
 std::string_view ToString(TicketState s);
 // The inverse of ToString(PaymentMethod); false for an unknown name.
 bool ParsePaymentMethod(std::string_view name, PaymentMethod* out);
+std::string_view ToString(EasyPayProvider p);
+// KAKAOPAY, NAVERPAY or TOSSPAY; false for any other name (NONE included).
+bool ParseEasyPayProvider(std::string_view name, EasyPayProvider* out);
 
 // A fixed-capacity list of seats: commands and events carry it inline, so the hot path never
 // allocates for a hold.

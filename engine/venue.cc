@@ -19,10 +19,16 @@ ResultCode ValidateVenue(const VenueSpec& spec, std::string* why) {
       if (spec.grades[i] == spec.grades[j]) return fail("grade '" + spec.grades[i] + "' repeats");
   }
   if (spec.sections.empty()) return fail("a venue needs at least one section");
+  auto bad_outline = [](const Outline& o) {
+    return !o.empty() && (o.size() < 3 || o.size() > kMaxOutlinePoints);
+  };
+  if (bad_outline(spec.stage)) return fail("the stage's outline needs 3 to 256 corners");
   std::size_t total = 0;
   for (const SectionSpec& section : spec.sections) {
     if (section.name.empty()) return fail("a section has no name");
     if (section.rows.empty()) return fail("section '" + section.name + "' has no rows");
+    if (bad_outline(section.outline))
+      return fail("the outline of section '" + section.name + "' needs 3 to 256 corners");
     for (const RowSpec& row : section.rows) {
       if (row.seats.empty())
         return fail("row '" + row.label + "' of section '" + section.name + "' has no seats");

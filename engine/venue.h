@@ -21,6 +21,16 @@ struct SeatSpec {
   bool operator==(const SeatSpec&) const = default;
 };
 
+// A point of the venue's plan, in the seats' units (the stage centre is the origin).
+struct PlanPoint {
+  int32_t x = 0;
+  int32_t y = 0;
+  bool operator==(const PlanPoint&) const = default;
+};
+// A closed outline, its corners in order; empty when not drawn by hand.
+using Outline = std::vector<PlanPoint>;
+inline constexpr std::size_t kMaxOutlinePoints = 256;
+
 struct RowSpec {
   std::string label;
   std::vector<SeatSpec> seats;
@@ -30,6 +40,9 @@ struct RowSpec {
 struct SectionSpec {
   std::string name;
   std::vector<RowSpec> rows;
+  // Where the section stands on the plan: a curved tier's band, a floor block's rectangle.
+  // Empty: drawn as the hull of its seats.
+  Outline outline;
   bool operator==(const SectionSpec&) const = default;
 };
 
@@ -37,6 +50,7 @@ struct VenueSpec {
   std::string name;
   std::vector<std::string> grades;  // e.g. {"VIP", "R", "S", "A"}
   std::vector<SectionSpec> sections;
+  Outline stage;  // empty: the stage is drawn as a plain block at the origin
   bool operator==(const VenueSpec&) const = default;
 };
 

@@ -15,12 +15,17 @@ bool FakeProvider::Roll(double ratio) {
   return ratio > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < ratio;
 }
 
-ChargeDecision FakeProvider::Charge(const std::string& key, int64_t amount) {
+ChargeDecision FakeProvider::Charge(const std::string& key, int64_t amount,
+                                    std::string_view method, std::string_view wallet) {
   std::lock_guard lock(mu_);
   ++ledger_.charge_requests;
   ChargeDecision d;
   d.delay_ms = Latency();
   ChargeRecord& c = charges_[key];
+  if (c.method.empty()) {
+    c.method = method;
+    c.wallet = wallet;
+  }
   if (c.refunded) {
     d.reply = ChargeReply::kRefunded;
     d.reason = "this payment was refunded";
@@ -93,7 +98,7 @@ std::vector<ChargeEntry> FakeProvider::List(const std::string& after, std::size_
   for (auto it = charges_.upper_bound(after); it != charges_.end() && out.size() < limit; ++it) {
     const ChargeRecord& c = it->second;
     auto [status, amount] = StatusOfRecord(c);
-    out.push_back({it->first, std::move(status), amount, c.refund_amount});
+    out.push_back({it->first, std::move(status), amount, c.refund_amount, c.method, c.wallet});
   }
   return out;
 }

@@ -44,6 +44,8 @@ struct ChargeEntry {
   std::string status;    // as StatusOf
   int64_t amount = 0;    // captured
   int64_t refunded = 0;  // returned
+  std::string method;    // as the first request of the key named it: CARD, EASY_PAY ...
+  std::string wallet;    // EASY_PAY's wallet (KAKAOPAY, NAVERPAY, TOSSPAY), else empty
 };
 
 struct Ledger {
@@ -59,7 +61,9 @@ class FakeProvider {
  public:
   FakeProvider(FaultSettings settings, uint64_t seed);
 
-  ChargeDecision Charge(const std::string& key, int64_t amount);
+  // `method` and `wallet` are kept as the key's first request named them.
+  ChargeDecision Charge(const std::string& key, int64_t amount, std::string_view method = "CARD",
+                        std::string_view wallet = {});
   // Returns what this key's refund gave back (the same on every call): the captured amount
   // (at most `up_to`), or 0 when nothing was captured under the key.
   int64_t Refund(const std::string& key, int64_t up_to = INT64_MAX);
@@ -79,6 +83,7 @@ class FakeProvider {
     bool refunded = false;
     int64_t amount = 0;
     int64_t refund_amount = 0;
+    std::string method, wallet;
   };
   static std::pair<std::string, int64_t> StatusOfRecord(const ChargeRecord& c);
   int Latency();

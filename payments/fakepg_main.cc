@@ -2,6 +2,9 @@
 // payment saga meets the network as it would meet a real provider (only a URL between them).
 //
 //   POST /v1/charges        Idempotency-Key: <key>   {"amount": 90000, "method": "CARD"}
+//        (method CARD, BANK_TRANSFER or EASY_PAY; only EASY_PAY may name its "wallet": KAKAOPAY,
+//        NAVERPAY or TOSSPAY (without one, the wallet is chosen on the provider's page); else
+//        400 INVALID_METHOD)
 //        200 {"status":"CAPTURED","amount":N,"replayed":bool}   402 {"status":"DECLINED",...}
 //        409 {"status":"REFUNDED"}   503 (bursts, scripted errors)   504 after --hang-ms (no answer)
 //   POST /v1/refunds        Idempotency-Key: <the charge's key>   {"amount": at most this}
@@ -9,7 +12,7 @@
 //        the amount asked for, or 0; the first refund of a key is the only one)
 //   GET  /v1/charges/{key}  {"status":"NONE|NOT_CAPTURED|CAPTURED|REFUNDED","amount":N}
 //   GET  /v1/charges?after=KEY&limit=N   every charge in key order: {"items":[{"key","status",
-//        "amount","refunded"}],"next":KEY (when more follow)}; limit 1-1000, default 100
+//        "amount","refunded","method","wallet"}],"next":KEY (when more follow)}; limit 1-1000, default 100
 //   GET  /v1/ledger         {"captured","refunded","chargeRequests","captures","declines","refunds"}
 //   GET|PUT /v1/config      the failure-injection settings (the flags' names in camelCase)
 //   GET  /healthz
@@ -18,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <iostream>
@@ -151,13 +155,27 @@ class FakePgApi {
     http::InputError err;
     auto obj = http::ParseObject(ex->req.body(), &err);
     int64_t amount = 0;
+    std::string method = "CARD", wallet;
     if (obj) {
       http::FieldReader f(*obj);
-      if (!f.Int("amount", &amount, 1, INT64_MAX / 2)) err = f.error();
+      if (!f.Int("amount", &amount, 1, INT64_MAX / 2) ||
+          (f.Has("method") && !f.String("method", &method, 1, 32)) ||
+          (f.Has("wallet") && !f.String("wallet", &wallet, 1, 32)))
+        err = f.error();
     }
     if (!err.detail.empty())
       return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
-    const payments::ChargeDecision d = provider_.Charge(key, amount);
+    // The provider's own names (it knows nothing of the server's types).
+    auto one_of = [](std::string_view s, std::initializer_list<std::string_view> names) {
+      return std::find(names.begin(), names.end(), s) != names.end();
+    };
+    if (!one_of(method, {"CARD", "BANK_TRANSFER", "EASY_PAY"}) ||
+        (method != "EASY_PAY" && !wallet.empty()) ||
+        (!wallet.empty() && !one_of(wallet, {"KAKAOPAY", "NAVERPAY", "TOSSPAY"})))
+      return Reply(ex, status::bad_request,
+                   Error("INVALID_METHOD", "method CARD, BANK_TRANSFER or EASY_PAY; only EASY_PAY "
+                                           "names a wallet: KAKAOPAY, NAVERPAY or TOSSPAY"));
+    const payments::ChargeDecision d = provider_.Charge(key, amount, method, wallet);
     json::JsonWriter w;
     w.BeginObject();
     switch (d.reply) {
@@ -228,6 +246,8 @@ class FakePgApi {
           .Field("status", items[i].status)
           .Field("amount", items[i].amount)
           .Field("refunded", items[i].refunded)
+          .Field("method", items[i].method)
+          .Field("wallet", items[i].wallet)
           .EndObject();
     w.EndArray();
     if (items.size() > limit) w.Field("next", items[limit - 1].key);

@@ -181,7 +181,10 @@ void HttpPaymentProvider::Send(std::string target, std::string key, std::string 
 
 void HttpPaymentProvider::Charge(const ChargeRequest& request, ChargeDone done) {
   std::string body = "{\"amount\":" + std::to_string(request.amount) + ",\"method\":\"" +
-                     std::string(engine::ToString(request.method)) + "\"}";
+                     std::string(engine::ToString(request.method)) + "\"";
+  if (request.wallet != engine::EasyPayProvider::kNone)
+    body += ",\"wallet\":\"" + std::string(engine::ToString(request.wallet)) + "\"";
+  body += "}";
   Send("/v1/charges", request.key, std::move(body),
        [done = std::move(done)](int status, std::string body, std::string error) {
          ChargeResult r;

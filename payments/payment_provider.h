@@ -15,6 +15,7 @@ struct ChargeRequest {
   std::string key;  // the provider's idempotency key: the same for every attempt of a payment
   int64_t amount = 0;
   engine::PaymentMethod method = engine::PaymentMethod::kCard;
+  engine::EasyPayProvider wallet = engine::EasyPayProvider::kNone;  // EASY_PAY's 간편결제
 };
 
 struct ChargeResult {

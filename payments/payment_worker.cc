@@ -13,11 +13,12 @@ PaymentWorker::~PaymentWorker() { Stop(); }
 void PaymentWorker::OnRecovered(const engine::EngineState& state) {
   for (const auto& [id, p] : state.payments()) {
     if (p.status == engine::PaymentStatus::kPending) {
-      open_[id] = {p.amount, p.method};
-      Schedule(Job{p.next_attempt_at, JobKind::kCharge, id, p.current_attempt(), p.amount, p.method, {}});
+      open_[id] = {p.amount, p.method, p.wallet};
+      Schedule(Job{p.next_attempt_at, JobKind::kCharge, id, p.current_attempt(), p.amount,
+                   p.method, p.wallet, {}});
     }
     if (p.refund_requested && !p.refund_settled)
-      Schedule(Job{0, JobKind::kRefund, id, 0, p.refund_amount, p.method, {}});
+      Schedule(Job{0, JobKind::kRefund, id, 0, p.refund_amount, p.method, p.wallet, {}});
   }
 }
 
@@ -25,8 +26,8 @@ void PaymentWorker::Collect(const engine::Event& e) {
   switch (TypeOf(e)) {
     case EventType::kPaymentRequested: {
       const auto& b = std::get<engine::PaymentRequested>(e.body);
-      open_[b.payment] = {b.amount, b.method};
-      Schedule(Job{0, JobKind::kCharge, b.payment, 1, b.amount, b.method, {}});
+      open_[b.payment] = {b.amount, b.method, b.wallet};
+      Schedule(Job{0, JobKind::kCharge, b.payment, 1, b.amount, b.method, b.wallet, {}});
       return;
     }
     case EventType::kPaymentFailed: {
@@ -37,8 +38,8 @@ void PaymentWorker::Collect(const engine::Event& e) {
         open_.erase(it);
         return;
       }
-      Schedule(Job{b.retry_at, JobKind::kCharge, b.payment, b.attempt + 1, it->second.first,
-                   it->second.second, {}});
+      Schedule(Job{b.retry_at, JobKind::kCharge, b.payment, b.attempt + 1, it->second.amount,
+                   it->second.method, it->second.wallet, {}});
       return;
     }
     case EventType::kPaymentSucceeded:
@@ -46,7 +47,7 @@ void PaymentWorker::Collect(const engine::Event& e) {
       return;
     case EventType::kRefundIssued: {
       const auto& b = std::get<engine::RefundIssued>(e.body);
-      Schedule(Job{0, JobKind::kRefund, b.payment, 0, b.amount, {}, {}});
+      Schedule(Job{0, JobKind::kRefund, b.payment, 0, b.amount, {}, {}, {}});
       return;
     }
     default:
@@ -117,7 +118,7 @@ void PaymentWorker::Run(Job job) {
       charges_.fetch_add(1, std::memory_order_relaxed);
       const engine::PaymentId payment = job.payment;
       const uint32_t attempt = job.attempt;
-      provider_.Charge(ChargeRequest{KeyOf(payment), job.amount, job.method},
+      provider_.Charge(ChargeRequest{KeyOf(payment), job.amount, job.method, job.wallet},
                        [this, payment, attempt, call_done](ChargeResult r) {
                          switch (r.outcome) {
                            case engine::ChargeOutcome::kCaptured: captured_.fetch_add(1); break;
@@ -137,7 +138,8 @@ void PaymentWorker::Run(Job job) {
           refunds_.fetch_add(1, std::memory_order_relaxed);
           Report(engine::ReportRefundCmd{payment, r.refunded});
         } else {
-          Schedule(Job{now_ms_() + options_.refund_retry_ms, JobKind::kRefund, payment, 0, amount, {}, {}});
+          Schedule(Job{now_ms_() + options_.refund_retry_ms, JobKind::kRefund, payment, 0, amount, {}, {},
+                       {}});
         }
         call_done();
       });
@@ -153,7 +155,7 @@ void PaymentWorker::Report(engine::CommandBody body) {
   cmd.body = body;
   if (port_.Publish(std::move(cmd))) return;
   resends_.fetch_add(1, std::memory_order_relaxed);
-  Schedule(Job{now_ms_() + options_.resend_ms, JobKind::kReport, 0, 0, 0, {}, std::move(body)});
+  Schedule(Job{now_ms_() + options_.resend_ms, JobKind::kReport, 0, 0, 0, {}, {}, std::move(body)});
 }
 
 void PaymentWorker::WriteMetrics(metrics::PrometheusText* out) const {

@@ -74,6 +74,7 @@ class PaymentWorker {
     uint32_t attempt = 0;
     int64_t amount = 0;
     engine::PaymentMethod method = engine::PaymentMethod::kCard;
+    engine::EasyPayProvider wallet = engine::EasyPayProvider::kNone;
     engine::CommandBody report;  // kReport: the command to send again
   };
   struct Later {
@@ -94,7 +95,12 @@ class PaymentWorker {
   std::condition_variable cv_;
   std::priority_queue<Job, std::vector<Job>, Later> jobs_;  // guarded by mu_
   // What each payment in flight charges (retries repeat the first call). Publisher thread only.
-  std::unordered_map<engine::PaymentId, std::pair<int64_t, engine::PaymentMethod>> open_;
+  struct OpenCharge {
+    int64_t amount = 0;
+    engine::PaymentMethod method = engine::PaymentMethod::kCard;
+    engine::EasyPayProvider wallet = engine::EasyPayProvider::kNone;
+  };
+  std::unordered_map<engine::PaymentId, OpenCharge> open_;
   std::size_t in_flight_ = 0;                               // guarded by mu_
   bool stop_ = false;                                       // guarded by mu_
   std::thread thread_;

@@ -115,6 +115,7 @@ struct Fields {
     PaymentIds(b);
     Num("amount", b.amount);
     Str("method", ToString(b.method));
+    if (b.wallet != engine::EasyPayProvider::kNone) Str("wallet", ToString(b.wallet));
     Num("hold_expires_at", b.hold_expires_at);
   }
   void operator()(const engine::PaymentSucceeded& b) {

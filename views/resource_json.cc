@@ -234,6 +234,7 @@ void WritePayment(JsonWriter& w, const engine::Payment& p) {
       .Field("method", ToString(p.method))
       .Field("attempts", AttemptsMade(p))
       .Field("createdAt", FormatTime(p.created_at));
+  if (p.wallet != engine::EasyPayProvider::kNone) w.Field("wallet", ToString(p.wallet));
   if (p.status == engine::PaymentStatus::kPending)
     w.Field("nextAttemptAt", FormatTime(p.next_attempt_at));
   if (p.refund_requested) {

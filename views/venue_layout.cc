@@ -37,12 +37,40 @@ std::vector<Point> ConvexHull(std::vector<Point> p) {
   return hull;
 }
 
+// Bounds that grow to take in every point written.
+struct Bounds {
+  int64_t min_x = 0, min_y = 0, max_x = 0, max_y = 0;  // the stage's centre is inside
+  void Add(int64_t x, int64_t y) {
+    min_x = std::min(min_x, x);
+    max_x = std::max(max_x, x);
+    min_y = std::min(min_y, y);
+    max_y = std::max(max_y, y);
+  }
+};
+
+void WriteOutline(json::JsonWriter& w, const std::vector<Point>& outline, Bounds* b) {
+  w.Key("outline").BeginArray();
+  for (const Point& p : outline) {
+    w.BeginArray().Int(p.x).Int(p.y).EndArray();
+    b->Add(p.x, p.y);
+  }
+  w.EndArray();
+}
+
+std::vector<Point> Points(const engine::Outline& o) {
+  std::vector<Point> out;
+  for (const engine::PlanPoint& p : o) out.push_back({p.x, p.y});
+  return out;
+}
+
 }  // namespace
 
 void WriteVenueLayout(json::JsonWriter& w, const engine::Venue& v) {
-  int64_t min_x = 0, min_y = 0, max_x = 0, max_y = 0;  // the stage is inside
+  Bounds b;
   w.BeginObject().Field("venueId", v.id).Field("name", v.spec->name);
-  w.Key("stage").BeginObject().Field("x", int64_t{0}).Field("y", int64_t{0}).EndObject();
+  w.Key("stage").BeginObject().Field("x", int64_t{0}).Field("y", int64_t{0});
+  if (!v.spec->stage.empty()) WriteOutline(w, Points(v.spec->stage), &b);
+  w.EndObject();
   w.Key("sections").BeginArray();
   std::size_t row = 0;
   for (const engine::SectionSpec& section : v.spec->sections) {
@@ -53,21 +81,19 @@ void WriteVenueLayout(json::JsonWriter& w, const engine::Venue& v) {
       for (uint32_t k = 0; k < info.seat_count; ++k) {
         const engine::SeatInfo& s = v.seats[info.first_seat + k];
         points.push_back({s.x, s.y});
-        min_x = std::min<int64_t>(min_x, s.x);
-        max_x = std::max<int64_t>(max_x, s.x);
-        min_y = std::min<int64_t>(min_y, s.y);
-        max_y = std::max<int64_t>(max_y, s.y);
+        b.Add(s.x, s.y);
       }
       seats += info.seat_count;
     }
     w.BeginObject().Field("name", section.name).Field("seats", seats);
-    w.Key("outline").BeginArray();
-    for (const Point& p : ConvexHull(std::move(points))) w.BeginArray().Int(p.x).Int(p.y).EndArray();
-    w.EndArray().EndObject();
+    // The outline the venue drew, else the hull of the seats.
+    WriteOutline(w, section.outline.empty() ? ConvexHull(std::move(points)) : Points(section.outline),
+                 &b);
+    w.EndObject();
   }
   w.EndArray();
-  w.Key("bounds").BeginObject().Field("minX", min_x).Field("minY", min_y).Field("maxX", max_x)
-      .Field("maxY", max_y).EndObject();
+  w.Key("bounds").BeginObject().Field("minX", b.min_x).Field("minY", b.min_y)
+      .Field("maxX", b.max_x).Field("maxY", b.max_y).EndObject();
   w.EndObject();
 }
 

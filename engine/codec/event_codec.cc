@@ -109,6 +109,7 @@ struct BodyEncoder {
     PutFixed64(d, b.client_key.hi);
     PutFixed64(d, b.client_key.lo);
     PutFixed64(d, static_cast<uint64_t>(b.hold_expires_at));
+    PutFixed8(d, static_cast<uint8_t>(b.wallet));
   }
   void operator()(const PaymentSucceeded& b) {
     PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
@@ -358,7 +359,7 @@ bool DecodeCatalogBody(EventType type, uint8_t version, std::string_view* in,
     case EventType::kVenueCreated: {
       VenueCreated b;
       auto spec = std::make_shared<VenueSpec>();
-      if (!GetFixed64(in, &b.venue) || !DecodeVenueSpec(in, spec.get())) return false;
+      if (!GetFixed64(in, &b.venue) || !DecodeVenueSpec(in, spec.get(), version >= 12)) return false;
       b.spec = std::move(spec);
       *body = std::move(b);
       return true;
@@ -420,18 +421,20 @@ bool DecodeReservationBody(EventType type, uint8_t version, std::string_view* in
 }
 
 // The payment saga.
-bool DecodePaymentBody(EventType type, uint8_t /*version*/, std::string_view* in,
+bool DecodePaymentBody(EventType type, uint8_t version, std::string_view* in,
                        EventBody* body) {
   switch (type) {
     case EventType::kPaymentRequested: {
       PaymentRequested b;
-      uint8_t method;
+      uint8_t method, wallet = 0;  // before version 12: no wallet
       if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount) || !GetFixed8(in, &method) ||
           method > static_cast<uint8_t>(PaymentMethod::kEasyPay) ||
           !GetFixed64(in, &b.client_key.hi) || !GetFixed64(in, &b.client_key.lo) ||
-          !GetSigned64(in, &b.hold_expires_at))
+          !GetSigned64(in, &b.hold_expires_at) ||
+          (version >= 12 && (!GetFixed8(in, &wallet) || wallet > kLastEasyPayProvider)))
         return false;
       b.method = static_cast<PaymentMethod>(method);
+      b.wallet = static_cast<EasyPayProvider>(wallet);
       *body = b;
       return true;
     }

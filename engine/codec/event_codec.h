@@ -1,5 +1,5 @@
 #pragma once
-// The journal's record format, version 11. Older records are still read: version 1 (before
+// The journal's record format, version 12. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
 // payment events, and the reservation events carry only the reservation), version 3 (before
 // re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
@@ -8,18 +8,19 @@
 // replication: no term, read as term 0; no TermStarted) and version 7 (before state hashes: no
 // StateHashed) and version 8 (before timelines: no TimelineStarted) and version 9 (before
 // scanners named themselves: no device in CheckInConflict) and version 10 (before transfer
-// offers: no TicketOffered, TicketOfferEnded; a TicketTransferred needs no offer). One record per
+// offers: no TicketOffered, TicketOfferEnded; a TicketTransferred needs no offer) and version 11
+// (before plans and wallets: no plan in a venue spec, no wallet in PaymentRequested). One record per
 // event; the journal packs the records of one group commit into one value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 11, or 10 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 12, or 11 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
 // body, by type (u64 = fixed64, lstr = varint length + bytes, seats = count: u8, fixed32[count]):
 //   UserRegistered       user: u64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
-//   VenueCreated         venue: u64 | venue_spec (spec_codec.h)
+//   VenueCreated         venue: u64 | venue_spec (spec_codec.h; no plan before version 12)
 //   ConcertCreated       concert: u64 | concert_spec (spec_codec.h; no waiting room in version 1,
 //                        no re-hold cooldown before version 4)
 //   SalesOpened/Closed   concert: u64
@@ -38,6 +39,7 @@
 //   QueueTicketsEnded    concert: u64 | why: u8 (TicketEnd) | users
 //   (ids = payment, reservation, concert, user: u64)
 //   PaymentRequested     ids | amount: u64 | method: u8 | key_hi, key_lo, hold_expires_at: u64
+//                        | wallet: u8 (EasyPayProvider; not before version 12)
 //   PaymentSucceeded     ids | attempt: varint | amount: u64
 //   PaymentFailed        ids | attempt: varint | outcome: u8 | final: u8 | retry_at: u64
 //                        | detail: lstr
@@ -69,7 +71,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 11;
+inline constexpr uint8_t kEventFormatVersion = 12;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -3,7 +3,32 @@
 #include "engine/codec/coding.h"
 
 namespace cm::engine {
-void EncodeVenueSpec(const VenueSpec& v, std::string* dst) {
+
+namespace {
+
+void PutOutline(std::string* dst, const Outline& o) {
+  PutVarint32(dst, static_cast<uint32_t>(o.size()));
+  for (const PlanPoint& p : o) {
+    PutFixed32(dst, static_cast<uint32_t>(p.x));
+    PutFixed32(dst, static_cast<uint32_t>(p.y));
+  }
+}
+
+bool GetOutline(std::string_view* in, Outline* o) {
+  uint32_t n;
+  if (!GetCount(in, &n) || n > kMaxOutlinePoints) return false;
+  o->resize(n);
+  for (PlanPoint& p : *o) {
+    uint32_t x, y;
+    if (!GetFixed32(in, &x) || !GetFixed32(in, &y)) return false;
+    p = {static_cast<int32_t>(x), static_cast<int32_t>(y)};
+  }
+  return true;
+}
+
+}  // namespace
+
+void EncodeVenueSpec(const VenueSpec& v, std::string* dst, bool with_plan) {
   PutLengthPrefixed(dst, v.name);
   PutVarint32(dst, static_cast<uint32_t>(v.grades.size()));
   for (const std::string& g : v.grades) PutLengthPrefixed(dst, g);
@@ -22,9 +47,12 @@ void EncodeVenueSpec(const VenueSpec& v, std::string* dst) {
       }
     }
   }
+  if (!with_plan) return;
+  PutOutline(dst, v.stage);
+  for (const SectionSpec& section : v.sections) PutOutline(dst, section.outline);
 }
 
-bool DecodeVenueSpec(std::string_view* in, VenueSpec* out) {
+bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan) {
   uint32_t n;
   if (!GetString(in, &out->name) || !GetCount(in, &n)) return false;
   out->grades.resize(n);
@@ -49,6 +77,10 @@ bool DecodeVenueSpec(std::string_view* in, VenueSpec* out) {
       }
     }
   }
+  if (!with_plan) return true;
+  if (!GetOutline(in, &out->stage)) return false;
+  for (SectionSpec& section : out->sections)
+    if (!GetOutline(in, &section.outline)) return false;
   return true;
 }
 

@@ -3,10 +3,12 @@
 // and the snapshot codec. Decoders consume their input and return false on short or malformed
 // input; they never read past it.
 //
-// venue_spec   := name: lstr | grades: varint n, lstr[n] | sections: varint n, section[n]
+// venue_spec   := name: lstr | grades: varint n, lstr[n] | sections: varint n, section[n] | plan
 // section      := name: lstr | rows: varint n, row[n]
 // row          := label: lstr | seats: varint n, seat[n]
 // seat         := number: varint | grade: u8 | x: fixed32 | y: fixed32
+// plan         := stage: outline | outline[one per section]    (record and state format 12 on)
+// outline      := varint n (0, or 3 to 256), (x: fixed32, y: fixed32)[n]
 // concert_spec := venue: fixed64 | title: lstr | starts_at, sales_open_at, sales_close_at: fixed64
 //                 | prices: varint n, fixed64[n] | hold_ttl_ms: fixed64 | max_seats_per_user: varint
 //                 | waiting_room (format 2 on) | rehold_cooldown_ms: fixed64 (format 4 on)
@@ -25,8 +27,9 @@
 
 namespace cm::engine {
 
-void EncodeVenueSpec(const VenueSpec& v, std::string* dst);
-bool DecodeVenueSpec(std::string_view* in, VenueSpec* out);
+// `with_plan`: the stage and the sections' outlines follow (formats 12 on; older ones had none).
+void EncodeVenueSpec(const VenueSpec& v, std::string* dst, bool with_plan = true);
+bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan);
 void EncodeConcertSpec(const ConcertSpec& c, std::string* dst);
 // `format`: the event or snapshot format the spec was written in (1 had no waiting room, 3 and
 // older no re-hold cooldown, 5 and older none of the after-sale rules).

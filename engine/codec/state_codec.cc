@@ -86,7 +86,7 @@ void EncodeRoom(const WaitingRoom& room, std::string* dst) {
   }
 }
 
-void EncodePayment(const Payment& p, std::string* dst) {
+void EncodePayment(const Payment& p, std::string* dst, uint8_t format) {
   PutFixed64(dst, p.id);
   PutFixed64(dst, p.reservation);
   PutFixed64(dst, p.user);
@@ -111,9 +111,10 @@ void EncodePayment(const Payment& p, std::string* dst) {
     PutVarint32(dst, h.attempt);
     PutLengthPrefixed(dst, h.detail);
   }
+  if (format >= 12) PutFixed8(dst, static_cast<uint8_t>(p.wallet));
 }
 
-bool DecodePayment(std::string_view* in, Payment* p) {
+bool DecodePayment(std::string_view* in, Payment* p, uint8_t format) {
   uint8_t method, status, flags;
   uint32_t steps;
   if (!GetFixed64(in, &p->id) || !GetFixed64(in, &p->reservation) || !GetFixed64(in, &p->user) ||
@@ -142,6 +143,9 @@ bool DecodePayment(std::string_view* in, Payment* p) {
     h.step = static_cast<PaymentStep>(step);
     h.outcome = static_cast<ChargeOutcome>(outcome);
   }
+  uint8_t wallet = 0;  // before format 12: none
+  if (format >= 12 && (!GetFixed8(in, &wallet) || wallet > kLastEasyPayProvider)) return false;
+  p->wallet = static_cast<EasyPayProvider>(wallet);
   return true;
 }
 
@@ -278,7 +282,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
   PutVarint32(dst, static_cast<uint32_t>(s.venues().size()));
   for (uint64_t id : SortedKeys(s.venues())) {
     PutFixed64(dst, id);
-    EncodeVenueSpec(*s.venues().at(id)->spec, dst);
+    EncodeVenueSpec(*s.venues().at(id)->spec, dst, format >= 12);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.concerts().size()));
   for (uint64_t id : SortedKeys(s.concerts())) {
@@ -341,7 +345,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     }
   }
   PutVarint32(dst, static_cast<uint32_t>(s.payments().size()));
-  for (uint64_t id : SortedKeys(s.payments())) EncodePayment(s.payments().at(id), dst);
+  for (uint64_t id : SortedKeys(s.payments())) EncodePayment(s.payments().at(id), dst, format);
   PutVarint32(dst, static_cast<uint32_t>(s.tickets().size()));
   for (uint64_t id : SortedKeys(s.tickets())) {
     const Ticket& t = s.tickets().at(id);
@@ -433,7 +437,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     VenueId id;
     auto spec = std::make_shared<VenueSpec>();
     std::string why;
-    if (!GetFixed64(in, &id) || !DecodeVenueSpec(in, spec.get()) ||
+    if (!GetFixed64(in, &id) || !DecodeVenueSpec(in, spec.get(), version_ >= 12) ||
         ValidateVenue(*spec, &why) != ResultCode::kOk)
       return Fail("malformed venue " + why);
     if (!Ascending(i, id, &prev)) return Fail("venues out of order or repeated");
@@ -584,7 +588,7 @@ Status StateRestorer::DecodePayments(std::string_view* in) {
   if (!GetCount(in, &n)) return Fail("bad payment count");
   for (uint32_t i = 0; i < n; ++i) {
     Payment p;
-    if (!DecodePayment(in, &p)) return Fail("malformed payment");
+    if (!DecodePayment(in, &p, version_)) return Fail("malformed payment");
     const Reservation* r = s_.FindReservation(p.reservation);
     if (s_.payments_.contains(p.id) || (r != nullptr && r->payment != p.id))
       return Fail("payment " + std::to_string(p.id) + " is inconsistent");

@@ -1,12 +1,12 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 10) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 12) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
 //          | users: varint n, user[n]                 (ascending id)
-//          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id)
+//          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id; a plan from 12)
 //          | concerts: varint n,
 //            (id: fixed64, sales: u8, concert_spec, [room], cooldowns, ledger)[n]
 //            (ascending id; room only when the spec enables a waiting room)
@@ -38,6 +38,7 @@
 //                | created_at, next_attempt_at: fixed64
 //                | flags: u8 (1 outcome_unknown, 2 refund_requested, 4 refund_settled)
 //                | refunded, refund_amount: fixed64 | history: varint n, step[n]
+//                | wallet: u8 (EasyPayProvider; not before version 12)
 // step        := at: fixed64 | step, outcome: u8 | attempt: varint | detail: lstr
 // room        := opened: u8 | tickets: varint n, ticket[n] (ascending user)
 //                | drawn: users | drawn_head: fixed64 | pool: users (in pool order)
@@ -59,7 +60,7 @@
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
 // version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
 // writer's term, version 9 the timeline, version 10 a conflict's device, version 11 a
-// ticket's pending offer; a version 8 snapshot is read as timeline 0, a version 7 one as term 0
+// ticket's pending offer, version 12 the venue's plan and a payment's wallet; a version 8 snapshot is read as timeline 0, a version 7 one as term 0
 // too, and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
@@ -71,7 +72,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 11;
+inline constexpr uint8_t kStateFormatVersion = 12;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 
 // `format`: kStateFormatVersion, or an older one back to 8 only to check a state hash an

@@ -1,6 +1,9 @@
 // Users, venues, concerts and who may create them.
 #include <doctest/doctest.h>
 
+#include "engine/codec/event_codec.h"
+#include "engine/codec/state_codec.h"
+#include "tests/support/old_records.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -89,4 +92,53 @@ TEST_CASE("a concert needs a known venue, a price per grade and a sane window") 
         ResultCode::kInvalidConcert);
   spec->max_seats_per_user = 2;
   CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateConcertCmd{spec}))) == ResultCode::kOk);
+}
+
+TEST_CASE("a venue's plan: the stage and the sections' outlines are kept, journaled and snapshotted") {
+  TestWorld w;
+  auto spec = GridVenue(2, 2, 3);
+  spec->stage = {{-50, -20}, {50, -20}, {50, 10}, {-50, 10}};
+  spec->sections[0].outline = {{-40, 15}, {0, 15}, {0, 60}};
+  // An outline of two corners, or of too many, is no outline.
+  auto bad = std::make_shared<VenueSpec>(*spec);
+  bad->sections[1].outline = {{0, 0}, {1, 1}};
+  Event e = w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{bad}));
+  REQUIRE(CodeOf(e) == ResultCode::kInvalidVenue);
+  CHECK(std::get<CommandRejected>(e.body).reason.find("outline") != std::string::npos);
+  bad = std::make_shared<VenueSpec>(*spec);
+  bad->stage.assign(kMaxOutlinePoints + 1, PlanPoint{1, 1});
+  CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{bad}))) ==
+        ResultCode::kInvalidVenue);
+
+  e = w.Run(w.AsAdmin(TestWorld::kStart, CreateVenueCmd{spec}));
+  REQUIRE(TypeOf(e) == EventType::kVenueCreated);
+  const VenueId id = std::get<VenueCreated>(e.body).venue;
+  CHECK(*w.state.FindVenue(id)->spec == *spec);
+  std::string rec;
+  EncodeEvent(e, &rec);
+  std::string_view in = rec;
+  Event back;
+  REQUIRE(DecodeEvent(&in, &back).ok());
+  CHECK(*std::get<VenueCreated>(back.body).spec == *spec);
+  std::string snap;
+  EncodeState(w.state, &snap);
+  auto restored = DecodeState(snap, w.state.config());
+  REQUIRE(restored.ok());
+  CHECK(*restored.value()->FindVenue(id)->spec == *spec);
+
+  // A version 11 record has no plan: the stage's 4 corners, one section's 3, the other's none.
+  VenueSpec plain = *spec;
+  plain.stage.clear();
+  plain.sections[0].outline.clear();
+  const std::size_t plan_bytes = 1 + 4 * 8 + 1 + 3 * 8 + 1;
+  const std::string v11 = AsVersion(e, 11, plan_bytes);
+  std::string_view v11_in = v11;
+  REQUIRE(DecodeEvent(&v11_in, &back).ok());
+  CHECK(*std::get<VenueCreated>(back.body).spec == plain);
+  // A state of format 11 is written and read without it.
+  std::string old_snap;
+  EncodeState(w.state, &old_snap, 11);
+  auto old_restored = DecodeState(old_snap, w.state.config());
+  REQUIRE(old_restored.ok());
+  CHECK(*old_restored.value()->FindVenue(id)->spec == plain);
 }

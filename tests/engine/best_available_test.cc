@@ -140,7 +140,7 @@ TEST_CASE("property: best-available matches every-window search on random venues
     spec->name = "Random";
     spec->grades = {"A", "B", "C"};
     for (int sec = 0, sections = 1 + static_cast<int>(pick(3)); sec < sections; ++sec) {
-      SectionSpec section{"S" + std::to_string(sec), {}};
+      SectionSpec section{"S" + std::to_string(sec), {}, {}};
       for (int r = 0, rows = 1 + static_cast<int>(pick(6)); r < rows; ++r) {
         RowSpec row{"R" + std::to_string(r), {}};
         const int32_t y = static_cast<int32_t>(pick(40)) - 10;

@@ -5,6 +5,7 @@
 #include "engine/codec/event_codec.h"
 #include "engine/invariants.h"
 #include "engine/codec/state_codec.h"
+#include "tests/support/old_records.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -287,5 +288,52 @@ TEST_CASE_FIXTURE(Fixture, "a late success with no reservation left keeps its pa
   REQUIRE(w.state.FindPayment(p) != nullptr);
   w.Run(w.AsAdmin(gone + 2, ReportRefundCmd{p, PaymentOf(p).amount}));
   CHECK(w.state.FindPayment(p) == nullptr);
+  CheckClean();
+}
+
+TEST_CASE_FIXTURE(Fixture, "간편결제 names its wallet; no other method does; the wallet is kept") {
+  auto pay = [&](PaymentMethod m, EasyPayProvider wallet) {
+    return w.Run(w.As(alice, kT + 1000, RequestPaymentCmd{held, m, wallet}));
+  };
+  CHECK(CodeOf(pay(PaymentMethod::kEasyPay, EasyPayProvider::kNone)) ==
+        ResultCode::kUnknownPaymentMethod);
+  CHECK(CodeOf(pay(PaymentMethod::kCard, EasyPayProvider::kKakaoPay)) ==
+        ResultCode::kUnknownPaymentMethod);
+  CHECK(CodeOf(pay(PaymentMethod::kEasyPay, static_cast<EasyPayProvider>(4))) ==
+        ResultCode::kUnknownPaymentMethod);
+  CHECK(Res().status == ReservationStatus::kHeld);
+  const Event e = pay(PaymentMethod::kEasyPay, EasyPayProvider::kNaverPay);
+  REQUIRE(TypeOf(e) == EventType::kPaymentRequested);
+  const PaymentId id = std::get<PaymentRequested>(e.body).payment;
+  CHECK(PaymentOf(id).wallet == EasyPayProvider::kNaverPay);
+  // Journaled and snapshotted with it.
+  std::string rec;
+  EncodeEvent(e, &rec);
+  std::string_view in = rec;
+  Event back;
+  REQUIRE(DecodeEvent(&in, &back).ok());
+  CHECK(std::get<PaymentRequested>(back.body).wallet == EasyPayProvider::kNaverPay);
+  std::string snap;
+  EncodeState(w.state, &snap);
+  auto restored = DecodeState(snap, config);
+  REQUIRE(restored.ok());
+  CHECK(restored.value()->FindPayment(id)->wallet == EasyPayProvider::kNaverPay);
+  // A version 11 writer had no wallet byte: its record reads as no wallet.
+  Event old = e;
+  std::get<PaymentRequested>(old.body).wallet = EasyPayProvider::kNone;
+  const std::string v11 = AsVersion(old, 11, 1);
+  std::string_view v11_in = v11;
+  REQUIRE(DecodeEvent(&v11_in, &back).ok());
+  CHECK(std::get<PaymentRequested>(back.body).wallet == EasyPayProvider::kNone);
+  CHECK(std::get<PaymentRequested>(back.body).method == PaymentMethod::kEasyPay);
+  CHECK(std::get<PaymentRequested>(back.body).hold_expires_at ==
+        std::get<PaymentRequested>(e.body).hold_expires_at);
+  // A wallet the format does not know is corrupt, not guessed.
+  std::string bad;
+  Event unknown = e;
+  std::get<PaymentRequested>(unknown.body).wallet = static_cast<EasyPayProvider>(9);
+  EncodeEvent(unknown, &bad);
+  std::string_view bad_in = bad;
+  CHECK(DecodeEvent(&bad_in, &back).IsCorruption());
   CheckClean();
 }

@@ -183,6 +183,9 @@ TEST_CASE("the layout: the stage at the origin and each section's outline; the d
   CHECK(floor.size() == 4);
   for (const json::value& p : floor) CHECK(p.as_array()[1].to_number<int64_t>() > 0);
   CHECK(sections[9].at("outline").as_array().size() > 4);
+  // The tiers' bands are drawn as the venue gives them (an arc each way), not as a hull.
+  CHECK(sections[9].at("outline").as_array().size() == 18);
+  CHECK(l.at("stage").at("outline").as_array().size() == 4);
   // Grades by distance: the middle floor blocks' front rows are VIP, the last tier rows A.
   const json::value seat_map = f.http.Get("/api/concerts/" + std::to_string(demo) + "/seats").Json();
   const auto grade_of = [&](std::size_t section, std::size_t row) {
@@ -193,4 +196,43 @@ TEST_CASE("the layout: the stage at the origin and each section's outline; the d
   CHECK(grade_of(1, 0) == "VIP");
   CHECK(grade_of(9, 13) == "A");
   CHECK(f.http.Get("/api/concerts/999999/layout").status == 404);
+}
+
+TEST_CASE("an admin gives a venue its plan: the stage and a section's outline are served in the "
+          "layout; a bad outline is refused by name") {
+  ApiFixture f;
+  const std::string seats = "[{\"label\":\"1\",\"seats\":[{\"number\":1,\"grade\":\"R\","
+                            "\"x\":0,\"y\":30},{\"number\":2,\"grade\":\"R\",\"x\":10,\"y\":30}]}]";
+  auto venue = [&](const std::string& outline, const std::string& stage) {
+    return f.http.Post("/api/admin/venues",
+                       "{\"name\":\"Plan hall\",\"grades\":[\"R\"],\"sections\":["
+                       "{\"name\":\"Left\",\"rows\":" + seats + outline + "},"
+                       "{\"name\":\"Right\",\"rows\":" + seats + "}]" + stage + "}",
+                       f.admin);
+  };
+  auto bad = venue(",\"outline\":[[0,0],[5,5]]", "");
+  CHECK(bad.status == 422);
+  CHECK(Str(bad.Json(), "field") == "sections[0].outline");
+  bad = venue("", ",\"stage\":[[0,0],[5,5],[9,\"x\"]]");
+  CHECK(bad.status == 422);
+  CHECK(Str(bad.Json(), "field") == "stage[2]");
+  bad = venue("", ",\"stage\":[[0,0],[5,5],[9,2000000]]");
+  CHECK(bad.status == 422);
+  auto made = venue(",\"outline\":[[-5,20],[15,20],[15,40],[-5,40]]",
+                    ",\"stage\":[[-30,-10],[30,-10],[0,12]]");
+  REQUIRE(made.status == 201);
+  const int64_t now = NowMs();
+  const json::object spec{{"venueId", Int(made.Json(), "id")}, {"title", "Plan"},
+                          {"startsAt", now + 86'400'000}, {"salesOpenAt", now},
+                          {"salesCloseAt", now + 3'600'000}, {"prices", json::object{{"R", 1000}}}};
+  auto c = f.http.Post("/api/admin/concerts", json::serialize(spec), f.admin);
+  REQUIRE(c.status == 201);
+  const std::string concert = std::to_string(Int(c.Json(), "id"));
+  const json::value l = f.http.Get("/api/concerts/" + concert + "/layout").Json();
+  CHECK(json::serialize(l.at("stage").at("outline")) == "[[-30,-10],[30,-10],[0,12]]");
+  const json::array& sections = l.at("sections").as_array();
+  CHECK(json::serialize(sections[0].at("outline")) == "[[-5,20],[15,20],[15,40],[-5,40]]");
+  CHECK(json::serialize(sections[1].at("outline")) == "[[0,30],[10,30]]");  // the seats' hull
+  CHECK(Int(l.at("bounds"), "minX") == -30);
+  CHECK(Int(l.at("bounds"), "maxY") == 40);
 }

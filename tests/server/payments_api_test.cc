@@ -179,6 +179,40 @@ TEST_CASE("payment requests: every bad one gets its own answer") {
   w.CheckMoneyAndReplay();
 }
 
+TEST_CASE("간편결제 goes through the wallet the fan picked, to the provider; no wallet, no payment") {
+  PayWorld w;
+  const std::string a = SignupAndLogin(w.f.port(), "a@x.io");
+  const int64_t r = w.Hold(a, "[3]");
+  auto pay = [&](const std::string& body, const std::string& key) {
+    return w.f.http.Post("/api/payments", body, a, {{"Idempotency-Key", key}});
+  };
+  const std::string res = "{\"reservationId\":" + std::to_string(r);
+  for (const auto& [body, why] : std::vector<std::pair<std::string, std::string>>{
+           {res + ",\"method\":\"EASY_PAY\"}", "needs one of"},
+           {res + ",\"method\":\"EASY_PAY\",\"wallet\":\"PAYPAL\"}", "needs one of"},
+           {res + ",\"method\":\"CARD\",\"wallet\":\"KAKAOPAY\"}", "only EASY_PAY"}}) {
+    auto refused = pay(body, "w-" + std::to_string(why.size()) + body);
+    CHECK(refused.status == 422);
+    CHECK(Str(refused.Json(), "code") == "UNKNOWN_PAYMENT_METHOD");
+    CHECK(Str(refused.Json(), "field") == "wallet");
+    CHECK(Str(refused.Json(), "detail").find(why) != std::string::npos);
+  }
+  auto paid = pay(res + ",\"method\":\"EASY_PAY\",\"wallet\":\"TOSSPAY\"}", "w-ok");
+  REQUIRE(paid.status == 202);
+  CHECK(Str(paid.Json(), "wallet") == "TOSSPAY");
+  const json::value done = w.WaitFor(Int(paid.Json(), "id"), a, "SUCCEEDED");
+  CHECK(Str(done, "method") == "EASY_PAY");
+  CHECK(Str(done, "wallet") == "TOSSPAY");
+  // The provider was asked to charge through that wallet.
+  HttpClient pg(w.pg.port());
+  const json::value listing = pg.Get("/v1/charges?limit=10").Json();
+  REQUIRE(listing.at("items").as_array().size() == 1);
+  const json::value& charge = listing.at("items").as_array()[0];
+  CHECK(Str(charge, "method") == "EASY_PAY");
+  CHECK(Str(charge, "wallet") == "TOSSPAY");
+  w.CheckMoneyAndReplay();
+}
+
 TEST_CASE("without a provider, payments answer 503") {
   ApiFixture f;
   const std::string c = std::to_string(f.CreateConcert());

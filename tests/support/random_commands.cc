@@ -207,8 +207,14 @@ Command RandomCommands::Next() {
     case 15: {  // pay for a recent hold, mostly as its owner
       if (reservations_.empty()) break;
       const std::size_t k = Pick(reservations_.size());
+      // An easy payment mostly names its wallet; now and then a method and wallet that do not
+      // go together, which the engine refuses.
+      const auto method = static_cast<PaymentMethod>(Pick(3));
+      auto wallet = static_cast<EasyPayProvider>(
+          method == PaymentMethod::kEasyPay ? 1 + Pick(kLastEasyPayProvider) : 0);
+      if (Pick(12) == 0) wallet = static_cast<EasyPayProvider>(Pick(kLastEasyPayProvider + 1));
       return As(Pick(6) == 0 ? user : holders_[k],
-                RequestPaymentCmd{reservations_[k], static_cast<PaymentMethod>(Pick(3))});
+                RequestPaymentCmd{reservations_[k], method, wallet});
     }
     case 16: {  // the worker reports an attempt (mostly the current one) or a refund
       if (payments_.empty()) break;
