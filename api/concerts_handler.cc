@@ -116,14 +116,33 @@ void ConcertsHandler::GetSeats(const ExPtr& ex, std::string_view id_text) {
 void ConcertsHandler::GetLayout(const ExPtr& ex, std::string_view id_text) {
   auto id = IdParam(ex, id_text, "concert");
   if (!id) return;
+  // ?section=NAME: that section's seats and their places, for the page to draw when opened.
+  const std::optional<std::string> section =
+      http::PercentDecode(QueryParam(ex->req.target(), "section"));
+  if (!section) return Fail(ex, 422, "VALIDATION_FAILED", "section: not a valid percent-encoding");
+  bool concert_known = false;
   std::string body = reads_.Read([&](const engine::EngineState& s) {
     const engine::Concert* c = s.FindConcert(*id);
     if (c == nullptr) return std::string();
+    concert_known = true;
     JsonWriter w;
-    views::WriteVenueLayout(w, *c->venue);
-    return w.Take();
+    if (section->empty()) {
+      views::WriteVenueLayout(w, *c->venue);
+      return w.Take();
+    }
+    const auto& sections = c->venue->spec->sections;
+    for (std::size_t k = 0; k < sections.size(); ++k)
+      if (sections[k].name == *section) {
+        views::WriteSectionPlan(w, *c->venue, k);
+        return w.Take();
+      }
+    return std::string();
   });
-  if (body.empty()) return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(*id));
+  if (!concert_known)
+    return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(*id));
+  if (body.empty())
+    return Fail(ex, 404, "UNKNOWN_SECTION",
+                "section: '" + *section + "' is not a section of this venue");
   // A venue never changes shape.
   Json(ex, 200, std::move(body), {{http::field::cache_control, "public, max-age=3600"}});
 }

@@ -7,8 +7,10 @@
 namespace cm::app {
 namespace {
 
-// Units: a seat is 10 wide; rows are 12 apart. 3,200 seats: 4 x 12 x 20 on the floor, 10 x 14
-// x 16 in the tiers.
+// Laid out in decimetres (a seat is 10 wide; rows are 12 apart), stored in centimetres so that
+// curved rows keep their shape when rounded. 3,200 seats: 4 x 12 x 20 on the floor, 10 x 14 x 16
+// in the tiers.
+constexpr double kStoredPerUnit = 10;
 constexpr int kFloorBlocks = 4, kFloorRows = 12, kFloorSeats = 20;
 constexpr int kTiers = 10, kTierRows = 14, kTierSeats = 16;
 constexpr double kTierRadius = 480;   // the first tier row's distance from the stage
@@ -21,7 +23,8 @@ uint8_t GradeAt(double x, double y) {
 }
 
 engine::PlanPoint At(double x, double y) {
-  return {static_cast<int32_t>(std::lround(x)), static_cast<int32_t>(std::lround(y))};
+  return {static_cast<int32_t>(std::lround(x * kStoredPerUnit)),
+          static_cast<int32_t>(std::lround(y * kStoredPerUnit))};
 }
 
 // A tier's band on the plan: the arc of its front edge, then its back edge the other way.
@@ -40,8 +43,8 @@ engine::Outline Band(double from_deg, double to_deg, double inner, double outer)
 }
 
 engine::SeatSpec Seat(int number, double x, double y) {
-  return engine::SeatSpec{static_cast<uint16_t>(number), GradeAt(x, y),
-                          static_cast<int32_t>(std::lround(x)), static_cast<int32_t>(std::lround(y))};
+  const engine::PlanPoint at = At(x, y);
+  return engine::SeatSpec{static_cast<uint16_t>(number), GradeAt(x, y), at.x, at.y};
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 namespace cm::live {
 
 using views::RenderSeatMap;
+using views::RenderSeatLetters;
 
 using json::JsonWriter;
 
@@ -90,8 +91,8 @@ void LiveFeed::Reset(Seq recovered_seq) {
       ch.subscriptions.clear();
       ch.log = std::make_shared<DeltaLog>();  // whoever holds the old one has overflowed
       ch.last_seq = 0;
-      ch.snapshot = nullptr;
-      ch.snapshot_version = 0;
+      ch.snapshot[0] = ch.snapshot[1] = nullptr;
+      ch.snapshot_version[0] = ch.snapshot_version[1] = 0;
     }
   });
 }
@@ -229,30 +230,39 @@ bool LiveFeed::Take(LiveSubscription& s, std::vector<SharedMessage>& out) {
   return true;
 }
 
-std::pair<SharedMessage, Seq> LiveFeed::Snapshot(Channel& ch, ConcertId concert) {
-  const auto rendered = reads_.CachedRender(concert, [&](const EngineState& st, Seq version) {
-    const Concert* c = st.FindConcert(concert);
-    return c ? RenderSeatMap(*c, version) : std::string();
-  });
+std::pair<SharedMessage, Seq> LiveFeed::Snapshot(Channel& ch, ConcertId concert, bool letters) {
+  using Form = readmodel::ReadModel::Form;
+  const auto rendered = reads_.CachedRender(
+      concert,
+      [&](const EngineState& st, Seq version) {
+        const Concert* c = st.FindConcert(concert);
+        if (c == nullptr) return std::string();
+        return letters ? RenderSeatLetters(*c) : RenderSeatMap(*c, version);
+      },
+      letters ? Form::kSeatLetters : Form::kSeatMap);
   if (!rendered.body || rendered.body->empty()) return {nullptr, 0};
-  if (!ch.snapshot || ch.snapshot_version != rendered.version) {
+  SharedMessage& message = ch.snapshot[letters];
+  if (!message || ch.snapshot_version[letters] != rendered.version) {
     JsonWriter w;
     w.BeginObject()
         .Field("type", "snapshot")
         .Field("concertId", concert)
-        .Field("seq", rendered.version)
-        .Key("seatMap")
-        .Raw(*rendered.body)
-        .EndObject();
-    ch.snapshot = std::make_shared<const std::string>(w.Take());
-    ch.snapshot_version = rendered.version;
+        .Field("seq", rendered.version);
+    if (letters)
+      w.Field("seats", std::string_view(*rendered.body));
+    else
+      w.Key("seatMap").Raw(*rendered.body);
+    message = std::make_shared<const std::string>(w.EndObject().Take());
+    ch.snapshot_version[letters] = rendered.version;
   }
-  return {ch.snapshot, rendered.version};
+  return {message, rendered.version};
 }
 
 std::shared_ptr<LiveSubscription> LiveFeed::Subscribe(std::weak_ptr<LiveSubscriber> owner,
-                                                      ConcertId concert, std::optional<Seq> last_seq) {
+                                                      ConcertId concert, std::optional<Seq> last_seq,
+                                                      bool letters) {
   auto sub = std::make_shared<LiveSubscription>();
+  sub->letters = letters;
   sub->concert = concert;
   sub->owner = std::move(owner);
   boost::asio::post(strand_, [this, sub, last_seq] { Start(sub, last_seq); });
@@ -277,7 +287,7 @@ void LiveFeed::Start(const std::shared_ptr<LiveSubscription>& sub, std::optional
   if (resumable) {
     sub->cursor = *last_seq;
   } else {
-    auto [snapshot, version] = Snapshot(ch, sub->concert);
+    auto [snapshot, version] = Snapshot(ch, sub->concert, sub->letters);
     if (!snapshot) {
       owner->Reject(sub, std::make_shared<const std::string>(
                              R"({"type":"error","code":"UNKNOWN_CONCERT","detail":"no concert with id )" +

@@ -75,6 +75,7 @@ struct LiveSubscription {
   std::shared_ptr<DeltaLog> log;
   std::atomic<engine::Seq> cursor{0};  // seq of the last delta taken
   std::atomic<bool> overflowed{false};
+  bool letters = false;  // its snapshot is the seats' status letters (set before it starts)
 };
 
 class LiveFeed {
@@ -103,8 +104,11 @@ class LiveFeed {
 
   // Any thread. `last_seq`: the client's last seen seq, to resume from history. The returned
   // subscription is activated later (LiveSubscriber::Activate) on the strand.
+  // `letters`: the snapshot is one status letter per seat, in seat id order (the page's
+  // overview of a big hall), instead of the whole seat map.
   std::shared_ptr<LiveSubscription> Subscribe(std::weak_ptr<LiveSubscriber> s, engine::ConcertId concert,
-                                              std::optional<engine::Seq> last_seq);
+                                              std::optional<engine::Seq> last_seq,
+                                              bool letters = false);
   void Unsubscribe(std::shared_ptr<LiveSubscription> subscription);
 
   // The subscriber's thread: appends the deltas after the cursor to `out` and advances it.
@@ -129,8 +133,8 @@ class LiveFeed {
     engine::Seq last_seq = 0;  // seq of the newest delta
     std::shared_ptr<DeltaLog> log = std::make_shared<DeltaLog>();
     std::vector<std::shared_ptr<LiveSubscription>> subscriptions;
-    SharedMessage snapshot;  // the newest snapshot message, shared
-    engine::Seq snapshot_version = 0;
+    SharedMessage snapshot[2];  // the newest snapshot message of each form (map, letters), shared
+    engine::Seq snapshot_version[2] = {0, 0};
   };
 
   // Keeps only each seat's newest change, in order.
@@ -144,7 +148,7 @@ class LiveFeed {
   void Wake(engine::ConcertId concert);                                            // strand
   void Start(const std::shared_ptr<LiveSubscription>& sub, std::optional<engine::Seq> last_seq);  // strand
   // The snapshot message and its seq; a null message (and seq 0) for an unknown concert.
-  std::pair<SharedMessage, engine::Seq> Snapshot(Channel& ch, engine::ConcertId concert);
+  std::pair<SharedMessage, engine::Seq> Snapshot(Channel& ch, engine::ConcertId concert, bool letters);
 
   const readmodel::ReadModel& reads_;
   boost::asio::any_io_executor strand_;

@@ -95,6 +95,12 @@ void WsSession::OnMessage() {
     int64_t last = -1;
     if (!f.OptionalInt("lastSeq", &last, 0, INT64_MAX))
       return Error("VALIDATION_FAILED", f.error().detail);
+    // "seats": "letters" asks for the snapshot as one status letter per seat.
+    std::string form = "map";
+    if (f.Has("seats") && !f.String("seats", &form, 1, 16))
+      return Error("VALIDATION_FAILED", f.error().detail);
+    if (form != "map" && form != "letters")
+      return Error("VALIDATION_FAILED", "seats: must be map or letters");
     auto existing = subscriptions_.find(id);
     if (existing == subscriptions_.end() && subscriptions_.size() >= options_.max_subscriptions)
       return Error("TOO_MANY_SUBSCRIPTIONS", "at most 16 concerts per connection");
@@ -102,7 +108,7 @@ void WsSession::OnMessage() {
     if (existing != subscriptions_.end()) feed_.Unsubscribe(existing->second.subscription);
     std::optional<engine::Seq> last_seq;
     if (last >= 0) last_seq = static_cast<engine::Seq>(last);
-    subscriptions_[id] = {feed_.Subscribe(weak_from_this(), id, last_seq), false};
+    subscriptions_[id] = {feed_.Subscribe(weak_from_this(), id, last_seq, form == "letters"), false};
   } else if (type == "queue") {
     if (user_ == 0)
       return Error("NOT_AUTHENTICATED",

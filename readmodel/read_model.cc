@@ -21,7 +21,7 @@ Status ReadModel::Load(const EngineState& recovered) {
     // A reload may go back (a follower cutting its tail): a seq rendered before may come again
     // with other events.
     std::lock_guard cache_lock(cache_mu_);
-    cache_.clear();
+    for (auto& cache : cache_) cache.clear();
   }
   concert_version_.clear();
   by_user_.clear();
@@ -156,19 +156,20 @@ std::vector<engine::TicketId> ReadModel::TicketsOf(UserId user) const {
 
 ReadModel::Rendered ReadModel::CachedRender(
     ConcertId id,
-    const std::function<std::string(const EngineState&, Seq version)>& render) const {
+    const std::function<std::string(const EngineState&, Seq version)>& render, Form form) const {
+  auto& cache = cache_[static_cast<std::size_t>(form)];
   std::shared_lock lock(mu_);
   auto vit = concert_version_.find(id);
   if (vit == concert_version_.end()) return {};
   const Seq version = vit->second;
   {
     std::lock_guard c(cache_mu_);
-    auto it = cache_.find(id);
-    if (it != cache_.end() && it->second.version == version) return it->second;
+    auto it = cache.find(id);
+    if (it != cache.end() && it->second.version == version) return it->second;
   }
   Rendered fresh{version, std::make_shared<const std::string>(render(*state_, version))};
   std::lock_guard c(cache_mu_);
-  cache_[id] = fresh;
+  cache[id] = fresh;
   return fresh;
 }
 

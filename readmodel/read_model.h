@@ -61,15 +61,17 @@ class ReadModel {
   // The tickets the user holds now (bought, or given to them), newest first.
   std::vector<engine::TicketId> TicketsOf(UserId user) const;
 
-  // A cached rendering keyed by concert and version: `render` runs (under the shared lock)
-  // only when the concert changed since the cached copy. Returns a null body for an unknown
-  // concert.
+  // A cached rendering keyed by concert, form and version: `render` runs (under the shared
+  // lock) only when the concert changed since the cached copy of that form. Returns a null
+  // body for an unknown concert.
   struct Rendered {
     Seq version = 0;
     std::shared_ptr<const std::string> body;
   };
+  enum class Form : uint8_t { kSeatMap = 0, kSeatLetters = 1 };
   Rendered CachedRender(ConcertId id,
-                        const std::function<std::string(const EngineState&, Seq version)>& render) const;
+                        const std::function<std::string(const EngineState&, Seq version)>& render,
+                        Form form = Form::kSeatMap) const;
 
  private:
   void Touch(ConcertId id, Seq seq);
@@ -84,7 +86,7 @@ class ReadModel {
   std::unordered_map<UserId, std::vector<engine::TicketId>> tickets_by_holder_;  // oldest first
 
   mutable std::mutex cache_mu_;
-  mutable std::unordered_map<ConcertId, Rendered> cache_;
+  mutable std::unordered_map<ConcertId, Rendered> cache_[2];  // by Form
 };
 
 }  // namespace cm::readmodel

@@ -119,6 +119,12 @@ static const char* StatusLetter(SeatStatus s) {
   return "?";
 }
 
+std::string RenderSeatLetters(const Concert& c) {
+  std::string out(c.venue->seat_count(), 'A');
+  for (SeatIndex s = 0; s < out.size(); ++s) out[s] = *StatusLetter(c.seats.status(s));
+  return out;
+}
+
 std::string RenderSeatMap(const Concert& c, Seq version, std::optional<std::size_t> only_section) {
   const Venue& v = *c.venue;
   JsonWriter w;

@@ -24,6 +24,9 @@ void WriteConcertDetails(JsonWriter& w, const engine::Concert& c, int64_t now_ms
 // The seat map of every section, or of `only_section` (a venue section index) alone.
 std::string RenderSeatMap(const engine::Concert& c, engine::Seq version,
                           std::optional<std::size_t> only_section = std::nullopt);
+// Every seat's status letter (A, H or S) in seat id order: a 50,000-seat hall in 50 kB, which a
+// page reads without building an object per seat.
+std::string RenderSeatLetters(const engine::Concert& c);
 void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
 void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
 // A payment with its status and history (GET /api/payments/{id}).

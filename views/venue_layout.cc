@@ -76,16 +76,23 @@ void WriteVenueLayout(json::JsonWriter& w, const engine::Venue& v) {
   for (const engine::SectionSpec& section : v.spec->sections) {
     std::vector<Point> points;
     uint64_t seats = 0;
+    const engine::SeatIndex first = v.rows[row].first_seat;
+    std::vector<std::pair<uint8_t, uint32_t>> runs;  // (grade, seats) along the seat ids
     for (std::size_t r = 0; r < section.rows.size(); ++r, ++row) {
       const engine::RowInfo& info = v.rows[row];
       for (uint32_t k = 0; k < info.seat_count; ++k) {
         const engine::SeatInfo& s = v.seats[info.first_seat + k];
         points.push_back({s.x, s.y});
         b.Add(s.x, s.y);
+        if (runs.empty() || runs.back().first != s.grade) runs.push_back({s.grade, 0});
+        ++runs.back().second;
       }
       seats += info.seat_count;
     }
-    w.BeginObject().Field("name", section.name).Field("seats", seats);
+    w.BeginObject().Field("name", section.name).Field("seats", seats).Field("firstSeat", first);
+    w.Key("gradeRuns").BeginArray();
+    for (const auto& [grade, n] : runs) w.BeginArray().Uint(grade).Uint(n).EndArray();
+    w.EndArray();
     // The outline the venue drew, else the hull of the seats.
     WriteOutline(w, section.outline.empty() ? ConvexHull(std::move(points)) : Points(section.outline),
                  &b);
@@ -95,6 +102,25 @@ void WriteVenueLayout(json::JsonWriter& w, const engine::Venue& v) {
   w.Key("bounds").BeginObject().Field("minX", b.min_x).Field("minY", b.min_y)
       .Field("maxX", b.max_x).Field("maxY", b.max_y).EndObject();
   w.EndObject();
+}
+
+void WriteSectionPlan(json::JsonWriter& w, const engine::Venue& v, std::size_t section) {
+  std::size_t row = 0;
+  for (std::size_t k = 0; k < section; ++k) row += v.spec->sections[k].rows.size();
+  const engine::SectionSpec& spec = v.spec->sections[section];
+  w.BeginObject().Field("name", spec.name).Field("firstSeat", v.rows[row].first_seat);
+  w.Key("rows").BeginArray();
+  for (const engine::RowSpec& r : spec.rows) {
+    const engine::RowInfo& info = v.rows[row++];
+    w.BeginObject().Field("label", r.label).Key("seats").BeginArray();
+    for (uint32_t k = 0; k < info.seat_count; ++k) {
+      const engine::SeatIndex id = info.first_seat + k;
+      const engine::SeatInfo& s = v.seats[id];
+      w.BeginArray().Uint(id).Uint(s.number).Uint(s.grade).Int(s.x).Int(s.y).EndArray();
+    }
+    w.EndArray().EndObject();
+  }
+  w.EndArray().EndObject();
 }
 
 }  // namespace cm::views

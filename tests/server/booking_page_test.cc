@@ -201,13 +201,17 @@ TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall
   CHECK(r.at("holdButtonInView").as_bool());
   CHECK(Str(r, "countdown").find(":") != std::string::npos);
   CHECK(!Str(r, "payNote").empty());
+  // 간편결제 offers its wallets, and the one tapped is what the payment asks for.
+  CHECK(Int(r, "wallets") == 3);
+  CHECK(Str(r.at("paymentRequest"), "method") == "EASY_PAY");
+  CHECK(Str(r.at("paymentRequest"), "wallet") == "NAVERPAY");
   CHECK(Int(r, "selected") == 2);
   CHECK(Int(r, "tickets") == 2);
   CHECK(Int(r, "qrCodes") == 2);
-  CHECK(r.at("steps").as_array().size() == 7);
+  CHECK(r.at("steps").as_array().size() == 8);
   for (const char* shot : {"phone-1-signed-up.png", "phone-2-hall.png", "phone-3-section.png",
-                           "phone-4-two-seats.png", "phone-5-held.png", "phone-6-paid.png",
-                           "phone-7-tickets.png", "keyboard-held.png"})
+                           "phone-4-two-seats.png", "phone-5-held.png", "phone-6-easy-pay.png",
+                           "phone-7-paid.png", "phone-8-tickets.png", "keyboard-held.png"})
     CHECK_MESSAGE(std::filesystem::exists(shots + "/" + shot), shot);
   // The keyboard: the grid is one tab stop, Hold is at most 3 Tabs after it.
   CHECK(Int(r, "keyboardPicked") == 2);
@@ -228,7 +232,7 @@ TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall
   CHECK_FALSE(fan.at("scan").as_bool());
   // axe-core: no serious or critical finding in any state reached, on any page.
   const json::array& audits = r.at("axe").as_array();
-  CHECK(audits.size() >= 9);
+  CHECK(audits.size() >= 10);
   for (const json::value& a : audits) {
     CAPTURE(Str(a, "state"));
     CHECK_MESSAGE(a.at("violations").as_array().empty(), json::serialize(a));

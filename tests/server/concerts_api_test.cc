@@ -196,6 +196,34 @@ TEST_CASE("the layout: the stage at the origin and each section's outline; the d
   CHECK(grade_of(1, 0) == "VIP");
   CHECK(grade_of(9, 13) == "A");
   CHECK(f.http.Get("/api/concerts/999999/layout").status == 404);
+  // Seat ids and grades per section, in runs: what the page needs to count free seats per grade.
+  int64_t next_id = 0;
+  for (const json::value& s : sections) {
+    CHECK(Int(s, "firstSeat") == next_id);
+    int64_t run_total = 0;
+    for (const json::value& run : s.at("gradeRuns").as_array())
+      run_total += run.as_array()[1].to_number<int64_t>();
+    CHECK(run_total == Int(s, "seats"));
+    next_id += Int(s, "seats");
+  }
+  // One section's seats with their places on the plan, when the page opens it.
+  const std::string base = "/api/concerts/" + std::to_string(demo) + "/layout?section=";
+  auto tier = f.http.Get(base + "10");
+  REQUIRE(tier.status == 200);
+  const json::value t = tier.Json();
+  CHECK(Str(t, "name") == "10");
+  CHECK(Int(t, "firstSeat") == Int(sections[13], "firstSeat"));
+  const json::array& rows = t.at("rows").as_array();
+  REQUIRE(rows.size() == 14);
+  const json::array& first = rows[0].at("seats").as_array()[0].as_array();
+  REQUIRE(first.size() == 5);  // [id, number, grade, x, y]
+  CHECK(first[0].to_number<int64_t>() == Int(t, "firstSeat"));
+  CHECK(first[1].to_number<int64_t>() == 1);
+  auto unknown = f.http.Get(base + "Z9");
+  CHECK(unknown.status == 404);
+  CHECK(Str(unknown.Json(), "code") == "UNKNOWN_SECTION");
+  CHECK(Str(f.http.Get("/api/concerts/999999/layout?section=A").Json(), "code") == "UNKNOWN_CONCERT");
+  CHECK(f.http.Get(base + "%ZZ").status == 422);
 }
 
 TEST_CASE("an admin gives a venue its plan: the stage and a section's outline are served in the "

@@ -68,6 +68,32 @@ TEST_CASE("subscribe: a snapshot stamped with its seq, then durable deltas in or
   CHECK(Str(ws.NextOf("error"), "code") == "MALFORMED_JSON");
 }
 
+TEST_CASE("a big hall's page asks for the snapshot as one status letter per seat, then deltas") {
+  ApiFixture f;
+  const uint64_t concert = f.CreateConcert();  // 40 seats
+  const std::string c = std::to_string(concert);
+  const std::string user = SignupAndLogin(f.port(), "letters@x.io");
+  auto held = f.http.Post("/api/v1/concerts/" + c + "/reservations", R"({"seatIds":[3,4]})", user);
+  REQUIRE(held.status == 201);
+  WsClient ws(f.port());
+  ws.Send(R"({"type":"subscribe","concertId":)" + c + R"(,"seats":"letters"})");
+  const json::value snap = ws.Next();
+  REQUIRE(Str(snap, "type") == "snapshot");
+  CHECK_FALSE(snap.as_object().contains("seatMap"));
+  CHECK(Str(snap, "seats") == "AAAHH" + std::string(35, 'A'));
+  // The same seq as the full form's snapshot of the same state.
+  WsClient full(f.port());
+  full.Send(Subscribe(concert));
+  CHECK(Int(full.Next(), "seq") == Int(snap, "seq"));
+  REQUIRE(f.http.Delete("/api/reservations/" + std::to_string(Int(held.Json(), "id")), user).status == 200);
+  const json::value d = ws.NextOf("delta");
+  CHECK(d.at("changes").as_array()[0].as_array()[1].as_string() == "A");
+  ws.Send(R"({"type":"subscribe","concertId":)" + c + R"(,"seats":"pictures"})");
+  const json::value bad = ws.NextOf("error");
+  CHECK(Str(bad, "code") == "VALIDATION_FAILED");
+  CHECK(Str(bad, "detail").find("map or letters") != std::string::npos);
+}
+
 TEST_CASE("gaps: resume from history with lastSeq; an unknown past gets a snapshot") {
   ApiFixture f;
   const uint64_t concert = f.CreateConcert();

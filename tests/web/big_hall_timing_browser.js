@@ -5,11 +5,13 @@
 //   node big_hall_timing_browser.js <port> <concertId> <section to open>
 //
 // Prints one JSON line:
-//   overviewMs  from navigation until the section chips can be tapped (includes fetching and
-//               parsing the seat map snapshot over the WebSocket)
-//   sectionMs   tapping a section until its seats are drawn and laid out (in-page clock)
+//   overviewMs  from navigation until the hall's sections and chips, with their free counts,
+//               can be tapped (fetching the page, the plan and the seats' status letters over
+//               the WebSocket included)
+//   sectionMs   tapping a section until its seats are drawn and laid out, fetching its seats'
+//               places included (in-page clock)
 //   deltaMs     applying one live delta (one seat changes) until laid out (in-page clock)
-//   seats       seats in the snapshot; drawn: seat buttons in the page
+//   seats       seats whose status the page keeps; drawn: seat buttons in the page
 "use strict";
 const { chromium } = require("playwright-core");
 
@@ -29,15 +31,20 @@ const base = `http://127.0.0.1:${port}`;
     const t0 = Date.now();
     await page.goto(`${base}/#concert/${concertId}`);
     await page.waitForSelector(`.section-chip[data-section="${section}"]`, { timeout: 60000 });
-    await page.waitForSelector("#seat-map .seat", { timeout: 60000 });
+    await page.waitForSelector(".hall-section polygon[style*=fill]", { timeout: 60000 });
     out.overviewMs = Date.now() - t0;
-    out.seats = await page.evaluate(() => state.seats.size);
-    out.sectionMs = await page.evaluate((k) => {
+    out.seats = await page.evaluate(() => state.letters.length);
+    out.sectionMs = await page.evaluate((k) => new Promise((done) => {
       const t = performance.now();
+      const first = state.layout.sections[k].firstSeat;
       document.querySelector(`.section-chip[data-section="${k}"]`).click();
-      void document.body.offsetHeight;  // layout included
-      return performance.now() - t;
-    }, section);
+      const drawn = () => {
+        if (!document.querySelector(`#seat-map .seat[data-seat="${first}"]`)) return setTimeout(drawn, 1);
+        void document.body.offsetHeight;  // layout included
+        done(performance.now() - t);
+      };
+      drawn();
+    }), Number(section));
     out.drawn = await page.locator("#seat-map .seat").count();
     out.deltaMs = await page.evaluate(() => {
       const id = Number(document.querySelector('#seat-map .seat[data-status="A"]').dataset.seat);

@@ -88,6 +88,14 @@ async function phone(browser) {
   // 6. Pay with 간편결제.
   await page.tap('#holds li[data-reservation] input[value="EASY_PAY"]');
   out.payNote = await page.textContent("#holds .pay-note");
+  // ... through Naver Pay: the wallets show only for 간편결제.
+  await page.tap('#holds li[data-reservation] .wallets input[value="NAVERPAY"]');
+  out.wallets = await page.locator("#holds .wallets:visible input").count();
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith("/api/payments")) out.paymentRequest = r.postDataJSON();
+  });
+  await step(page, "easy-pay");
+  await audit(page, "phone: easy pay wallets");
   await page.tap("#holds li[data-reservation] .pay");
   await page.waitForSelector('#message:has-text("확정되었습니다")', { timeout: 20000 });  // the poll's or the notification's words
   await step(page, "paid");

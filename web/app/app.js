@@ -1,19 +1,25 @@
 // Concert Mania booking page, made for a phone first: concert list, the hall one section at a
-// time (live over the WebSocket: snapshot + deltas), holds with their countdown and payment,
-// tickets with transfer offers. Words come from i18n.js (Korean or English). Plain JS; talks
+// time (hall.js; live over the WebSocket: snapshot + deltas), holds with their countdown and
+// payment, tickets with transfer offers. Words come from i18n.js (Korean or English). Plain JS; talks
 // only to the server that served it.
 "use strict";
 
 // Grade colours that keep white text at 4.5:1 or more (WCAG AA) and differ in hue.
 const GRADE_COLOURS = ["#c2185b", "#5e35b1", "#0277bd", "#2e7d32", "#a15c00", "#8e24aa", "#00796b", "#6d4c41"];
 const PAY_METHODS = ["CARD", "EASY_PAY", "BANK_TRANSFER"];
+const WALLETS = ["KAKAOPAY", "NAVERPAY", "TOSSPAY"];  // 간편결제 goes through one of these
 
 const state = {
   auth: JSON.parse(sessionStorage.getItem("cm.auth") || "null"), // {accessToken, refreshToken, email}
   concert: null,        // details of the open concert
-  seatMap: null,
-  layout: null,         // the hall's shape: stage and section outlines (GET .../layout)
-  seats: new Map(),     // seat id -> {status, grade, price, section, row, number, el}
+  layout: null,         // the hall's plan: stage, sections' outlines, seat ids and grades
+  letters: null,        // Uint8Array: each seat's status letter (A, H, S), by seat id (hall.js)
+  sectionOf: null,      // Uint16Array: each seat's section
+  gradeOf: null,        // Uint8Array: each seat's grade
+  plans: new Map(),     // section index -> its rows of seat ids and their boxes (opened sections)
+  seats: new Map(),     // seat id -> {grade, price, section, row, number, left, top, el} (opened sections)
+  panzoom: null,        // the open section's pan and zoom
+  panFrom: null,        // where the last pan started (a drag's end is not a tap)
   sectionFree: [],      // per section: available seats
   gradeFree: [],        // per section, per grade: available seats (kept as seats change)
   section: 0,           // the section drawn
@@ -22,6 +28,7 @@ const state = {
   selected: new Set(),
   holds: [],            // my HELD or PAYMENT_PENDING reservations for the open concert
   payMethod: new Map(), // reservation id -> the method picked
+  payWallet: new Map(), // reservation id -> the 간편결제 wallet picked
   ws: null,
   wsRetry: 0,
   queue: null,          // my waiting-room ticket for the open concert (null: none)
@@ -165,12 +172,9 @@ async function openConcert(id) {
     state.holds = [];
     renderHolds();
     state.layout = null;
-    api("GET", `/api/concerts/${id}/layout`).then(({ res, data }) => {
-      if (!res.ok || !state.concert || state.concert.id !== id) return;
-      state.layout = data;
-      renderHall();
-    });
-    state.seatMap = null;
+    state.letters = null;
+    state.plans.clear();
+    state.seats.clear();
     state.lastSeq = null;
     state.section = 0;
     state.focusSeat = null;
@@ -180,9 +184,13 @@ async function openConcert(id) {
   $("tickets-view").hidden = true;
   $("concert-view").hidden = false;
   renderConcertHead();
-  if (!state.seatMap) $("seat-map").textContent = T("concert.loading");
-  else renderSeatMap(state.seatMap);
-  subscribeConcert();
+  if (same && hallReady()) {
+    renderOverview();
+    subscribeConcert();
+  } else {
+    $("seat-map").textContent = T("concert.loading");
+    loadHall(data.id);
+  }
   loadHolds();
   updateSelection();
   if (!same) state.queue = null;
@@ -205,303 +213,14 @@ function closeConcert() {
   if (state.concert && state.ws && state.ws.readyState === WebSocket.OPEN)
     state.ws.send(JSON.stringify({ type: "unsubscribe", concertId: state.concert.id }));
   state.concert = null;
-  state.seatMap = null;
+  state.layout = null;
+  state.letters = null;
+  state.plans.clear();
   state.seats.clear();
   clearTimeout(state.queueTimer);
   $("concert-view").hidden = true;
   $("concerts-view").hidden = false;
   loadConcerts();
-}
-
-// ---- the hall: a section picker, then one section's seats ------------------------------------
-
-function renderSeatMap(map) {
-  state.seatMap = map;
-  state.seats.clear();
-  state.sectionFree = map.sections.map(() => 0);
-  state.gradeFree = map.sections.map(() => map.grades.map(() => 0));
-  map.sections.forEach((section, k) => {
-    for (const row of section.rows)
-      for (const [id, number, grade, price, status] of row.seats) {
-        state.seats.set(id, { status, grade, price, section: k, row: row.label, number, el: null });
-        if (status === "A") countFree(k, grade, 1);
-      }
-  });
-  for (const id of [...state.selected]) if (state.seats.get(id)?.status !== "A") state.selected.delete(id);
-  if (state.section >= map.sections.length) state.section = 0;
-  renderLegend();
-  renderPicker();
-  renderHall();
-  renderSection();
-  updateSelection();
-}
-
-function renderLegend() {
-  const legend = $("legend");
-  legend.replaceChildren();
-  state.seatMap.grades.forEach((g, i) => {
-    const s = document.createElement("span");
-    s.style.setProperty("--swatch", GRADE_COLOURS[i % GRADE_COLOURS.length]);
-    s.textContent = `${g.name} ${money(g.price)}`;
-    legend.append(s);
-  });
-  for (const [key, cls] of [["legend.held", "held"], ["legend.sold", "sold"]]) {
-    const s = document.createElement("span");
-    s.className = cls;
-    s.textContent = T(key);
-    legend.append(s);
-  }
-}
-
-// Each section as a chip with what is still free in it, coloured by its best grade left.
-function renderPicker() {
-  const picker = $("section-picker");
-  picker.replaceChildren();
-  state.seatMap.sections.forEach((section, k) => {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "section-chip";
-    b.dataset.section = k;
-    b.setAttribute("aria-pressed", String(k === state.section));
-    picker.append(b);
-  });
-  updatePicker();
-}
-
-// The overview: every section drawn where it stands, filled with the colour of the best grade
-// still free in it (paler as it fills up); tapping one opens its seats.
-const SVG = "http://www.w3.org/2000/svg";
-function renderHall() {
-  const box = $("hall");
-  const L = state.layout;
-  if (!L) return box.replaceChildren();
-  // Everything in proportion to the hall, whatever unit its coordinates use.
-  const b = L.bounds, span = Math.max(b.maxX - b.minX, b.maxY - b.minY, 1), pad = span * 0.06;
-  const nearest = Math.min(...L.sections.flatMap((x) => x.outline.map((p) => p[1])));
-  const stageHeight = span * 0.08, stageWidth = span * 0.3;
-  // Centred on the origin, but never over the nearest seats.
-  const stageBottom = Math.min(L.stage.y + stageHeight / 2, nearest - span * 0.02);
-  const top = Math.min(b.minY, stageBottom - stageHeight) - pad;
-  const width = b.maxX - b.minX + 2 * pad;
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `${b.minX - pad} ${top} ${width} ${b.maxY + pad - top}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", T("map.hall"));
-  const stage = document.createElementNS(SVG, "rect");
-  Object.entries({ x: L.stage.x - stageWidth / 2, y: stageBottom - stageHeight, width: stageWidth,
-                   height: stageHeight, rx: stageHeight / 4, class: "hall-stage" })
-    .forEach(([k, v]) => stage.setAttribute(k, v));
-  const stageText = document.createElementNS(SVG, "text");
-  Object.entries({ x: L.stage.x, y: stageBottom - stageHeight / 2, class: "hall-stage-text",
-                   "font-size": stageHeight * 0.55 })
-    .forEach(([k, v]) => stageText.setAttribute(k, v));
-  stageText.textContent = T("map.stage");
-  svg.append(stage, stageText);
-  L.sections.forEach((section, k) => {
-    const g = document.createElementNS(SVG, "g");
-    g.setAttribute("class", "hall-section");
-    g.dataset.section = k;
-    const shape = document.createElementNS(SVG, section.outline.length >= 3 ? "polygon" : "polyline");
-    shape.setAttribute("points", section.outline.map(([x, y]) => `${x},${y}`).join(" "));
-    const n = section.outline.length || 1;
-    const cx = section.outline.reduce((s, p) => s + p[0], 0) / n;
-    const cy = section.outline.reduce((s, p) => s + p[1], 0) / n;
-    const label = document.createElementNS(SVG, "text");
-    Object.entries({ x: cx, y: cy, "font-size": span / 28, class: "hall-label" })
-      .forEach(([key, v]) => label.setAttribute(key, v));
-    label.textContent = section.name;
-    g.append(shape, label);
-    svg.append(g);
-  });
-  box.replaceChildren(svg);
-  updateHall();
-}
-
-function countFree(section, grade, delta) {
-  state.sectionFree[section] += delta;
-  state.gradeFree[section][grade] += delta;
-}
-
-// Recolours from the counts kept as seats change: a live delta costs the sections, not the seats.
-function updateHall() {
-  const svg = $("hall").firstChild;
-  if (!svg || !state.seatMap) return;
-  for (const g of svg.querySelectorAll(".hall-section")) {
-    const k = Number(g.dataset.section);
-    const best = (state.gradeFree[k] || []).findIndex((n) => n > 0);  // grades are best first
-    const shape = g.firstChild;
-    const total = state.layout.sections[k].seats || 1;
-    shape.style.fill = best >= 0 ? GRADE_COLOURS[best % GRADE_COLOURS.length] : "#2a2d3c";
-    shape.style.fillOpacity = best >= 0 ? String(0.35 + 0.65 * (state.sectionFree[k] / total)) : "1";
-    if (shape.tagName === "polyline") shape.style.stroke = shape.style.fill;  // a row alone: a thick line
-    g.classList.toggle("current", k === state.section);
-  }
-}
-
-function openSection(k) {
-  state.section = k;
-  state.focusSeat = null;
-  updatePicker();
-  renderSection();
-}
-
-function onPickHall(ev) {
-  const g = ev.target.closest(".hall-section");
-  if (!g || !state.seatMap) return;
-  openSection(Number(g.dataset.section));
-  $("section-picker").querySelector(`[data-section="${state.section}"]`)?.scrollIntoView({ block: "nearest", inline: "center" });
-  $("seat-map").scrollIntoView({ block: "nearest" });
-}
-
-function updatePicker() {
-  for (const b of $("section-picker").children) {
-    const k = Number(b.dataset.section);
-    const name = state.seatMap.sections[k].name;
-    b.textContent = T("map.sectionFree", { section: name, free: state.sectionFree[k] });
-    b.classList.toggle("full", state.sectionFree[k] === 0);
-    b.setAttribute("aria-pressed", String(k === state.section));
-  }
-  updateHall();
-}
-
-function seatLabel(seat) {
-  const section = state.seatMap.sections[seat.section].name;
-  return T("seat.short", { section, row: seat.row, number: seat.number });
-}
-
-function seatState(id, seat) {
-  if (state.selected.has(id)) return T("seat.selected");
-  if (isMine(id)) return T("seat.mine");
-  return T("seat." + seat.status);
-}
-
-function announce(id) {
-  const seat = state.seats.get(id);
-  const grade = state.seatMap.grades[seat.grade].name;
-  return T("seat.announce", { grade, section: state.seatMap.sections[seat.section].name, row: seat.row,
-                              number: seat.number, price: money(seat.price), state: seatState(id, seat) });
-}
-
-function paintSeat(id) {
-  const seat = state.seats.get(id);
-  if (!seat || !seat.el) return;
-  const b = seat.el;
-  b.dataset.status = seat.status;
-  b.classList.toggle("selected", state.selected.has(id));
-  b.classList.toggle("mine", isMine(id));
-  b.setAttribute("aria-pressed", String(state.selected.has(id)));
-  b.setAttribute("aria-disabled", String(seat.status !== "A"));
-  b.setAttribute("aria-label", announce(id));
-}
-
-// The grid is one tab stop (roving tabindex); arrow keys move inside it.
-function renderSection() {
-  const hadFocus = $("seat-map").contains(document.activeElement);
-  const section = state.seatMap.sections[state.section];
-  for (const seat of state.seats.values()) seat.el = null;
-  const grid = document.createElement("div");
-  grid.className = "seat-grid";
-  grid.setAttribute("role", "group");
-  grid.setAttribute("aria-label", T("map.label", { section: section.name }));
-  let first = null;
-  section.rows.forEach((row, r) => {
-    const line = document.createElement("div");
-    line.className = "row";
-    const l = document.createElement("span");
-    l.className = "row-label";
-    l.setAttribute("aria-hidden", "true");
-    l.textContent = row.label;
-    line.append(l);
-    row.seats.forEach(([id, , grade], c) => {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "seat";
-      b.dataset.seat = id;
-      b.dataset.r = r;
-      b.dataset.c = c;
-      b.tabIndex = -1;
-      b.style.setProperty("--grade", GRADE_COLOURS[grade % GRADE_COLOURS.length]);
-      state.seats.get(id).el = b;
-      paintSeat(id);
-      if (first === null) first = id;
-      line.append(b);
-    });
-    grid.append(line);
-  });
-  $("seat-map").replaceChildren(grid);
-  const keep = state.focusSeat !== null && state.seats.get(state.focusSeat)?.el ? state.focusSeat : first;
-  setFocusSeat(keep, hadFocus);
-}
-
-function setFocusSeat(id, focus = true) {
-  if (id === null || id === undefined) return;
-  const prev = state.focusSeat !== null && state.seats.get(state.focusSeat)?.el;
-  if (prev) prev.tabIndex = -1;
-  state.focusSeat = id;
-  const el = state.seats.get(id)?.el;
-  if (!el) return;
-  el.tabIndex = 0;
-  if (focus) el.focus();
-}
-
-function onGridKey(ev) {
-  const b = ev.target.closest(".seat");
-  if (!b) return;
-  const rows = [...$("seat-map").querySelectorAll(".row")];
-  let r = Number(b.dataset.r), c = Number(b.dataset.c);
-  const rowSeats = (i) => rows[i].querySelectorAll(".seat");
-  switch (ev.key) {
-    case "ArrowLeft": c = Math.max(0, c - 1); break;
-    case "ArrowRight": c = Math.min(rowSeats(r).length - 1, c + 1); break;
-    case "ArrowUp": r = Math.max(0, r - 1); c = Math.min(c, rowSeats(r).length - 1); break;
-    case "ArrowDown": r = Math.min(rows.length - 1, r + 1); c = Math.min(c, rowSeats(r).length - 1); break;
-    case "Home": c = 0; break;
-    case "End": c = rowSeats(r).length - 1; break;
-    default: return;
-  }
-  ev.preventDefault();
-  setFocusSeat(Number(rowSeats(r)[c].dataset.seat));
-}
-
-function setSeatStatus(id, status) {
-  const seat = state.seats.get(id);
-  if (!seat) return;
-  if (seat.status === "A" && status !== "A") countFree(seat.section, seat.grade, -1);
-  if (seat.status !== "A" && status === "A") countFree(seat.section, seat.grade, 1);
-  seat.status = status;
-  if (status !== "A" && state.selected.delete(id)) updateSelection();
-  paintSeat(id);
-}
-
-function isMine(id) {
-  return state.holds.some((h) => h.seats.some((s) => s.id === id));
-}
-
-function markMine() {
-  if (!state.seatMap) return;
-  for (const [id, seat] of state.seats) if (seat.el) paintSeat(id);
-}
-
-function onSeatClick(ev) {
-  const b = ev.target.closest(".seat");
-  if (!b) return;
-  const id = Number(b.dataset.seat);
-  const seat = state.seats.get(id);
-  setFocusSeat(id, false);
-  if (seat.status !== "A")
-    return say(T("shop.notAvailable." + seat.status, { seat: seatLabel(seat) }), "warn", 3000);
-  if (state.selected.has(id)) state.selected.delete(id);
-  else if (state.selected.size >= state.concert.maxSeatsPerUser)
-    return say(T("shop.maxSeats", { max: state.concert.maxSeatsPerUser }), "warn", 3000);
-  else state.selected.add(id);
-  paintSeat(id);
-  updateSelection();
-}
-
-function onPickSection(ev) {
-  const b = ev.target.closest(".section-chip");
-  if (!b || !state.seatMap) return;
-  openSection(Number(b.dataset.section));
 }
 
 // With nothing picked, the bar's button pays the soonest hold (with the method chosen on it).
@@ -561,10 +280,12 @@ function connect() {
   };
 }
 
+// The snapshot comes as one status letter per seat (the plan has the rest); once the page has
+// one, a resubscription resumes from the last seq seen.
 function subscribeConcert(fromSeq = state.lastSeq) {
-  if (!state.concert || !state.ws || state.ws.readyState !== WebSocket.OPEN) return;
-  const msg = { type: "subscribe", concertId: state.concert.id };
-  if (fromSeq !== null && state.seatMap) msg.lastSeq = fromSeq;
+  if (!state.concert || !state.layout || !state.ws || state.ws.readyState !== WebSocket.OPEN) return;
+  const msg = { type: "subscribe", concertId: state.concert.id, seats: "letters" };
+  if (fromSeq !== null && state.letters) msg.lastSeq = fromSeq;
   state.ws.send(JSON.stringify(msg));
 }
 
@@ -656,9 +377,9 @@ async function leaveQueue() {
 function onLiveMessage(m) {
   switch (m.type) {
     case "snapshot":
-      if (!state.concert || m.concertId !== state.concert.id) return;
-      renderSeatMap(m.seatMap);
+      if (!state.concert || m.concertId !== state.concert.id || !state.layout || !m.seats) return;
       state.lastSeq = m.seq;
+      applyLetters(m.seats);
       break;
     case "delta":
       if (!state.concert || m.concertId !== state.concert.id || state.lastSeq === null) return;
@@ -728,7 +449,9 @@ async function extendHold(id) {
 // answer comes at once (202, PENDING); the outcome is polled (and also pushed as a notification).
 async function pay(h) {
   const method = state.payMethod.get(h.id) || "CARD";
-  const { res, data } = await api("POST", "/api/payments", { reservationId: h.id, method },
+  const body = { reservationId: h.id, method };
+  if (method === "EASY_PAY") body.wallet = state.payWallet.get(h.id) || WALLETS[0];
+  const { res, data } = await api("POST", "/api/payments", body,
                                   false, { "Idempotency-Key": `pay-reservation-${h.id}` });
   if (res.status !== 202) { say(explain(res, data, "action.pay"), "error"); return loadHolds(); }
   say(T("pay.started", { amount: money(data.amount) }));
@@ -774,6 +497,7 @@ function renderHolds() {
     li.innerHTML = `<div class="what"></div>
       <div><span class="left-label"></span> <span class="countdown" role="timer"></span></div>
       <fieldset class="methods"><legend></legend></fieldset>
+      <fieldset class="wallets" hidden><legend></legend></fieldset>
       <p class="pay-note hint"></p>
       <div class="actions"><button type="button" class="pay"></button>
       <button type="button" class="secondary extend" hidden></button>
@@ -783,20 +507,30 @@ function renderHolds() {
     li.querySelector(".left-label").textContent = T("holds.timeLeft");
     li.querySelector("legend").textContent = T("pay.method");
     const chosen = state.payMethod.get(h.id) || "CARD";
-    for (const m of PAY_METHODS) {
+    const wallets = li.querySelector(".wallets");
+    const radio = (name, value, checked, text, onChange) => {
       const label = document.createElement("label");
       const input = document.createElement("input");
       input.type = "radio";
-      input.name = group;
-      input.value = m;
-      input.checked = m === chosen;
-      input.addEventListener("change", () => {
+      input.name = name;
+      input.value = value;
+      input.checked = checked;
+      input.addEventListener("change", onChange);
+      label.append(input, " " + text);
+      return label;
+    };
+    for (const m of PAY_METHODS)
+      li.querySelector(".methods").append(radio(group, m, m === chosen, T("pay." + m), () => {
         state.payMethod.set(h.id, m);
         li.querySelector(".pay-note").textContent = T("pay.note." + m);
-      });
-      label.append(input, " " + T("pay." + m));
-      li.querySelector(".methods").append(label);
-    }
+        wallets.hidden = m !== "EASY_PAY";
+      }));
+    wallets.querySelector("legend").textContent = T("pay.wallet");
+    const wallet = state.payWallet.get(h.id) || WALLETS[0];
+    for (const w of WALLETS)
+      wallets.append(radio(`${group}-wallet`, w, w === wallet, T("pay.wallet." + w),
+                           () => state.payWallet.set(h.id, w)));
+    wallets.hidden = chosen !== "EASY_PAY";
     li.querySelector(".pay-note").textContent = T("pay.note." + chosen);
     const payButton = li.querySelector(".pay");
     payButton.textContent = T("holds.pay", { amount: money(h.amount) });
@@ -1031,7 +765,13 @@ function relabel() {
   if ($("live-state").dataset.key) setLive($("live-state").dataset.key, $("live-state").className === "live");
   if (state.concert) {
     renderConcertHead();
-    if (state.seatMap) { renderLegend(); renderHall(); updatePicker(); markMine(); updateSelection(); }
+    if (hallReady()) {
+      renderLegend();
+      renderHall();
+      updatePicker();
+      if (state.plans.has(state.section)) renderSection(false);
+      updateSelection();
+    }
     renderHolds();
     renderQueue();
   } else if (location.hash === "#tickets") showTickets();

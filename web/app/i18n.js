@@ -50,6 +50,13 @@ const MESSAGES = {
       "map.sections": "구역 선택",
       "map.sectionFree": "{section}구역 잔여 {free}석",
       "map.stage": "무대",
+      "map.pickSection": "배치도나 위의 구역 버튼에서 구역을 고르면 좌석이 열립니다.",
+      "map.zoomIn": "확대",
+      "map.zoomOut": "축소",
+      "map.zoomReset": "처음 크기로",
+      "map.zoomInShort": "+",
+      "map.zoomOutShort": "−",
+      "map.zoomResetShort": "⟲",
       "map.hall": "공연장 배치도: 무대와 구역. 구역을 누르면 좌석이 열립니다.",
       "map.hint": "좌석을 누르거나, 방향키로 옮겨 스페이스로 선택하세요.",
       "map.hintTouch": "원하는 좌석을 눌러 선택하세요.",
@@ -85,7 +92,11 @@ const MESSAGES = {
       "pay.EASY_PAY": "간편결제",
       "pay.BANK_TRANSFER": "무통장입금",
       "pay.note.CARD": "데모에서는 테스트 결제사가 바로 승인합니다.",
-      "pay.note.EASY_PAY": "데모에서는 테스트 결제사가 바로 승인합니다. 카카오페이·네이버페이·토스 선택은 아직 없습니다.",
+      "pay.note.EASY_PAY": "고른 간편결제로 결제합니다. 데모에서는 테스트 결제사가 바로 승인합니다.",
+      "pay.wallet": "간편결제",
+      "pay.wallet.KAKAOPAY": "카카오페이",
+      "pay.wallet.NAVERPAY": "네이버페이",
+      "pay.wallet.TOSSPAY": "토스페이",
       "pay.note.BANK_TRANSFER": "데모에서는 테스트 결제사가 입금을 바로 확인합니다. 실제 가상계좌 발급은 아직 없습니다.",
       "pay.started": "{amount} 결제 중…",
       "pay.succeeded": "{amount} 결제가 완료되어 예매가 확정되었습니다. '내 티켓'에서 확인하세요.",
@@ -411,6 +422,13 @@ const MESSAGES = {
       "map.sections": "Sections",
       "map.sectionFree": "{section} · {free} free",
       "map.stage": "STAGE",
+      "map.pickSection": "Pick a section on the plan or above to see its seats.",
+      "map.zoomIn": "Zoom in",
+      "map.zoomOut": "Zoom out",
+      "map.zoomReset": "Back to the first view",
+      "map.zoomInShort": "+",
+      "map.zoomOutShort": "−",
+      "map.zoomResetShort": "⟲",
       "map.hall": "The hall: the stage and its sections. Tap a section for its seats.",
       "map.hint": "Click seats, or move with the arrow keys and choose with Space.",
       "map.hintTouch": "Tap the seats you want.",
@@ -446,7 +464,11 @@ const MESSAGES = {
       "pay.EASY_PAY": "Easy pay",
       "pay.BANK_TRANSFER": "Bank transfer",
       "pay.note.CARD": "In the demo the test provider approves at once.",
-      "pay.note.EASY_PAY": "In the demo the test provider approves at once. Choosing KakaoPay, Naver Pay or Toss is not built yet.",
+      "pay.note.EASY_PAY": "Pays through the wallet you pick. In the demo the test provider approves at once.",
+      "pay.wallet": "Wallet",
+      "pay.wallet.KAKAOPAY": "KakaoPay",
+      "pay.wallet.NAVERPAY": "Naver Pay",
+      "pay.wallet.TOSSPAY": "Toss Pay",
       "pay.note.BANK_TRANSFER": "In the demo the test provider confirms the deposit at once. Real virtual accounts are not built yet.",
       "pay.started": "Paying {amount}…",
       "pay.succeeded": "Paid {amount}: your seats are confirmed.",
@@ -755,26 +777,36 @@ const I18N = (() => {
     const digits = format.format(n);
     return lang === "ko" ? digits + "원" : "₩" + digits;
   }
-  function browserZone() { return Intl.DateTimeFormat().resolvedOptions().timeZone; }
+  // Date formats are costly to make (a countdown formats every second): one per use.
+  const dateFormats = new Map();
+  function dateFormat(opts) {
+    const key = lang + JSON.stringify(opts);
+    if (!dateFormats.has(key)) dateFormats.set(key, new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", opts));
+    return dateFormats.get(key);
+  }
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // With the weekday: "2027년 1월 3일 일요일 오후 7:00", "Sunday 3 January 2027 at 19:00".
+  const DATE_AND_TIME = { year: "numeric", month: "long", day: "numeric", weekday: "long",
+                          hour: "numeric", minute: "2-digit" };
   // A time in the concert's zone, with the zone named when the reader's browser is elsewhere.
-  function time(iso, zone = DEFAULT_ZONE, opts = { dateStyle: "medium", timeStyle: "short" }) {
+  function time(iso, zone = DEFAULT_ZONE, opts = DATE_AND_TIME) {
     const d = new Date(iso);
     if (Number.isNaN(d.getTime()) || d.getTime() <= 0) return "";
     let text;
     try {
-      text = new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { ...opts, timeZone: zone }).format(d);
+      text = dateFormat({ ...opts, timeZone: zone }).format(d);
     } catch {
       zone = DEFAULT_ZONE;
-      text = new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { ...opts, timeZone: zone }).format(d);
+      text = dateFormat({ ...opts, timeZone: zone }).format(d);
     }
-    if (browserZone() !== zone) {
-      const name = new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { timeZone: zone, timeZoneName: "short" })
-        .formatToParts(d).find((p) => p.type === "timeZoneName");
+    if (browserZone !== zone) {
+      const name = dateFormat({ timeZone: zone, timeZoneName: "short" }).formatToParts(d)
+        .find((p) => p.type === "timeZoneName");
       text += " " + t("time.zone", { zone: name ? name.value : zone });
     }
     return text;
   }
-  function clock(iso, zone = DEFAULT_ZONE) { return time(iso, zone, { timeStyle: "short" }); }
+  function clock(iso, zone = DEFAULT_ZONE) { return time(iso, zone, { hour: "numeric", minute: "2-digit" }); }
   // Static text of the page: data-i18n (text), data-i18n-placeholder, data-i18n-label (aria-label).
   function apply(root = document) {
     document.documentElement.lang = lang;
