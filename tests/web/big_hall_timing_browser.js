@@ -11,7 +11,8 @@
 //   sectionMs   tapping a section until its seats are drawn and laid out, fetching its seats'
 //               places included (in-page clock)
 //   deltaMs     applying one live delta (one seat changes) until laid out (in-page clock)
-//   seats       seats whose status the page keeps; drawn: seat buttons in the page
+//   seats       seats whose status the page keeps; drawn: seat buttons in the page (those in
+//               and around the view of the open section)
 "use strict";
 const { chromium } = require("playwright-core");
 

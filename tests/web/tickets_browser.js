@@ -6,9 +6,13 @@
 //     QR code;
 //   node tickets_browser.js scan <port> <concertId> <staffEmail> <staffPassword> <code> <shot.png>
 //     logs in to the door's scanner page (/checkin), picks the concert, types the code and
-//     reads the answer.
+//     reads the answer;
+//   node tickets_browser.js camera <port> <concertId> <staffEmail> <staffPassword> <qr.png> <video.y4m>
+//     turns the QR screenshot into a video file that Chromium's fake camera plays, logs in to
+//     the door page, taps "scan with the camera" and reads the answer to what the camera saw.
 // Prints one JSON line; exits 0 when every step passed, 1 otherwise.
 "use strict";
+const fs = require("fs");
 const { chromium } = require("playwright-core");
 
 const [mode, port, concertId, ...rest] = process.argv.slice(2);
@@ -57,17 +61,77 @@ async function scan(page, staffEmail, staffPassword, code, screenshot) {
            detail: await page.textContent("#door-detail") };
 }
 
+// The picture as a camera would film it: the image centred on white, 640x480, as a Y4M file
+// (4:2:0, grey: only the luma plane carries it) of a few identical frames, which Chromium loops.
+async function writeCameraVideo(browser, png, y4m) {
+  const page = await browser.newPage();
+  const data = "data:image/png;base64," + fs.readFileSync(png).toString("base64");
+  const luma = await page.evaluate(async ({ data, w, h }) => {
+    const img = new Image();
+    img.src = data;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = w;
+    canvas.height = h;
+    const g = canvas.getContext("2d");
+    g.fillStyle = "#fff";
+    g.fillRect(0, 0, w, h);
+    const s = Math.min((w - 40) / img.width, (h - 40) / img.height);
+    g.drawImage(img, (w - img.width * s) / 2, (h - img.height * s) / 2, img.width * s, img.height * s);
+    const px = g.getImageData(0, 0, w, h).data, y = new Array(w * h);
+    for (let i = 0; i < w * h; ++i) y[i] = Math.round(0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2]);
+    return y;
+  }, { data, w: 640, h: 480 });
+  await page.close();
+  const frame = Buffer.concat([Buffer.from("FRAME\n"), Buffer.from(luma), Buffer.alloc(640 * 480 / 2, 128)]);
+  fs.writeFileSync(y4m, Buffer.concat([Buffer.from("YUV4MPEG2 W640 H480 F5:1 Ip A1:1 C420jpeg\n"), frame, frame, frame]));
+}
+
+async function camera(page, staffEmail, staffPassword) {
+  await page.goto(base + `/checkin?concert=${concertId}`);
+  await page.fill("#door-email", staffEmail);
+  await page.fill("#door-password", staffPassword);
+  await page.click("#door-login button");
+  await page.waitForSelector("#door-scan:not([hidden])", { timeout: 5000 });
+  await page.fill("#door-gate", "Camera gate");
+  await page.click("#door-camera");
+  await page.waitForSelector("#door-video:not([hidden])", { timeout: 5000 });
+  await page.waitForSelector("#door-result:not([hidden])", { timeout: 15000 });
+  const out = { result: await page.getAttribute("#door-result", "data-result"),
+                detail: await page.textContent("#door-detail"),
+                pressed: await page.getAttribute("#door-camera", "aria-pressed") };
+  await page.click("#door-result");
+  await page.click("#door-camera");  // off again
+  out.videoHiddenAfter = await page.isHidden("#door-video");
+  return out;
+}
+
 (async () => {
+  const cameraMode = mode === "camera";
+  if (cameraMode) {  // the video the fake camera plays is made first, in a browser of its own
+    const maker = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+                                          args: ["--no-sandbox", "--disable-gpu"] });
+    try {
+      await writeCameraVideo(maker, rest[2], rest[3]);
+    } finally {
+      await maker.close();
+    }
+  }
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"].concat(cameraMode
+      ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+         `--use-file-for-fake-video-capture=${rest[3]}`]
+      : []),
   });
   let result = { ok: false };
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2,
+                                               permissions: cameraMode ? ["camera"] : [] });
     const page = await context.newPage();
     page.on("pageerror", (e) => { throw new Error(`page error: ${e.message}`); });
-    result = mode === "buy" ? await buy(page, ...rest) : await scan(page, ...rest);
+    result = mode === "buy" ? await buy(page, ...rest)
+      : cameraMode ? await camera(page, rest[0], rest[1]) : await scan(page, ...rest);
     result.ok = true;
   } catch (e) {
     result.error = String(e && e.message || e);

@@ -1,6 +1,6 @@
-// Concert Mania door: door staff log in, pick the concert and gate, then scan (a scanner types
-// the code and Enter) or paste codes; each answer fills the screen, colour-coded, in the
-// reader's language (i18n.js).
+// Concert Mania door: door staff log in, pick the concert and gate, then scan with the phone's
+// camera (@zxing/browser reads the QR code), with a scanner that types the code and Enter, or by
+// pasting codes; each answer fills the screen, colour-coded, in the reader's language (i18n.js).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -94,7 +94,10 @@ async function scan(ev) {
   ev.preventDefault();
   const code = $("door-code").value.trim();
   $("door-code").value = "";
-  if (!code) return;
+  if (code) await check(code);
+}
+
+async function check(code) {
   let answer;
   try {
     answer = await call("POST", "/api/checkin",
@@ -105,6 +108,7 @@ async function scan(ev) {
   const { res, data } = answer;
   if (res.status === 401) {  // the login ended and could not be renewed: log in again
     keep(null, null);
+    stopCamera();
     $("door-login").hidden = false;
     $("door-setup").hidden = true;
     $("door-scan").hidden = true;
@@ -121,12 +125,59 @@ async function scan(ev) {
     WRONG_CONCERT: data.ticketConcertId ? T("door.otherConcert", { concert: data.ticketConcertId }) : "",
   };
   show(data.result, details[data.result] || "");
-  $("door-code").focus();
+  if (!camera) $("door-code").focus();
+}
+
+// ---- the camera ------------------------------------------------------------------------------
+// Codes read from the picture are checked as typed ones are. The code just checked is not checked
+// again while it stays in front of the camera (a few seconds), so one ticket gives one answer.
+let camera = null;       // the running scan's controls
+let lastRead = { code: "", at: 0 };
+const SAME_CODE_MS = 4000;
+
+async function startCamera() {
+  if (typeof ZXingBrowser === "undefined") return notice(T("door.cameraMissing"));
+  const video = $("door-video");
+  try {
+    const reader = new ZXingBrowser.BrowserQRCodeReader(undefined, { delayBetweenScanAttempts: 150 });
+    video.hidden = false;
+    camera = await reader.decodeFromVideoDevice(undefined, video, (result) => {
+      if (!result) return;
+      const code = result.getText(), now = Date.now();
+      if (code === lastRead.code && now - lastRead.at < SAME_CODE_MS) return;
+      lastRead = { code, at: now };
+      check(code);
+    });
+  } catch (e) {
+    video.hidden = true;
+    camera = null;
+    const denied = e && (e.name === "NotAllowedError" || e.name === "SecurityError");
+    notice(T(denied ? "door.cameraDenied" : "door.cameraFailed"));
+  }
+  cameraButton();
+}
+
+function stopCamera() {
+  if (camera) camera.stop();
+  camera = null;
+  $("door-video").hidden = true;
+  cameraButton();
+}
+
+function cameraButton() {
+  const b = $("door-camera");
+  b.dataset.i18n = camera ? "door.cameraOff" : "door.cameraOn";
+  b.textContent = T(b.dataset.i18n);
+  b.setAttribute("aria-pressed", String(!!camera));
 }
 
 $("door-login").addEventListener("submit", login);
 $("door-scan").addEventListener("submit", scan);
-$("door-result").addEventListener("click", () => { $("door-result").hidden = true; $("door-code").focus(); });
+$("door-camera").addEventListener("click", () => { if (camera) stopCamera(); else startCamera(); });
+$("door-result").addEventListener("click", () => {
+  $("door-result").hidden = true;
+  if (!camera) $("door-code").focus();
+});
 $("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); });
 I18N.apply();
 if (token) start();

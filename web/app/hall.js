@@ -295,7 +295,8 @@ function paintSeat(id) {
 }
 
 // The seats at their places, in a canvas that pans and zooms inside #seat-map. The grid is one
-// tab stop (roving tabindex); arrow keys move along and between rows.
+// tab stop (roving tabindex); arrow keys move along and between rows. Only the seats in and
+// around the view are buttons (drawVisibleSeats): a stadium's section has thousands.
 function renderSection(focus = true) {
   const hadFocus = focus && $("seat-map").contains(document.activeElement);
   const plan = state.plans.get(state.section);
@@ -321,23 +322,7 @@ function renderSection(focus = true) {
     label.style.left = `${a.left - (b.left - a.left) / len * SEAT_PX}px`;
     label.style.top = `${a.top - (b.top - a.top) / len * SEAT_PX}px`;
     grid.append(label);
-    row.ids.forEach((id, c) => {
-      const seat = state.seats.get(id);
-      const el = document.createElement("button");
-      el.type = "button";
-      el.className = "seat";
-      el.dataset.seat = id;
-      el.dataset.r = r;
-      el.dataset.c = c;
-      el.tabIndex = -1;
-      el.style.left = `${seat.left}px`;
-      el.style.top = `${seat.top}px`;
-      el.style.setProperty("--grade", GRADE_COLOURS[seat.grade % GRADE_COLOURS.length]);
-      seat.el = el;
-      paintSeat(id);
-      if (first === null) first = id;
-      grid.append(el);
-    });
+    if (first === null) first = row.ids[0];
   });
   canvas.append(grid);
   const view = document.createElement("div");
@@ -346,8 +331,63 @@ function renderSection(focus = true) {
   view.append(canvas);
   $("seat-map").replaceChildren(zoomControls(), view);
   startPanzoom(view, canvas, plan);
-  const keep = state.focusSeat !== null && state.seats.get(state.focusSeat)?.el ? state.focusSeat : first;
+  const keep = state.focusSeat !== null && state.seats.get(state.focusSeat)?.section === state.section
+    ? state.focusSeat : first;
+  state.focusSeat = keep;
+  drawVisibleSeats();
+  let pending = false;
+  const follow = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; drawVisibleSeats(); });
+  };
+  canvas.addEventListener("panzoomchange", follow);
+  view.addEventListener("scroll", follow);  // (without the library, the view scrolls)
   setFocusSeat(keep, hadFocus);
+}
+
+function seatButton(id, r, c) {
+  const seat = state.seats.get(id);
+  const el = document.createElement("button");
+  el.type = "button";
+  el.className = "seat";
+  el.dataset.seat = id;
+  el.dataset.r = r;
+  el.dataset.c = c;
+  el.tabIndex = id === state.focusSeat ? 0 : -1;
+  el.style.left = `${seat.left}px`;
+  el.style.top = `${seat.top}px`;
+  el.style.setProperty("--grade", GRADE_COLOURS[seat.grade % GRADE_COLOURS.length]);
+  seat.el = el;
+  paintSeat(id);
+  return el;
+}
+
+// Makes buttons of the seats in the view and as much again around it, and of the seat with the
+// tab stop; drops the others.
+function drawVisibleSeats() {
+  const plan = state.plans.get(state.section);
+  const grid = $("seat-map").querySelector(".seat-grid");
+  const view = grid && grid.closest(".seat-view");
+  if (!plan || !view) return;
+  const pz = state.panzoom;
+  const scale = pz ? pz.getScale() : 1;
+  // With origin 0 0 the canvas point p is shown at scale * (p + pan).
+  const from = pz ? { x: -pz.getPan().x, y: -pz.getPan().y } : { x: view.scrollLeft, y: view.scrollTop };
+  const w = view.clientWidth / scale, h = view.clientHeight / scale;
+  const x0 = from.x - w, x1 = from.x + 2 * w, y0 = from.y - h, y1 = from.y + 2 * h;
+  const added = document.createDocumentFragment();
+  plan.rows.forEach((row, r) => row.ids.forEach((id, c) => {
+    const seat = state.seats.get(id);
+    const wanted = id === state.focusSeat ||
+      (seat.left >= x0 && seat.left <= x1 && seat.top >= y0 && seat.top <= y1);
+    if (wanted && !seat.el) added.append(seatButton(id, r, c));
+    else if (!wanted && seat.el) {
+      seat.el.remove();
+      seat.el = null;
+    }
+  }));
+  grid.append(added);
 }
 
 // Pan and pinch through @panzoom/panzoom; buttons for those who cannot pinch. Opens with the
@@ -401,6 +441,7 @@ function setFocusSeat(id, focus = true) {
   const prev = state.focusSeat !== null && state.seats.get(state.focusSeat)?.el;
   if (prev) prev.tabIndex = -1;
   state.focusSeat = id;
+  if (!state.seats.get(id)?.el) drawVisibleSeats();  // the tab stop is always drawn
   const el = state.seats.get(id)?.el;
   if (!el) return;
   el.tabIndex = 0;
