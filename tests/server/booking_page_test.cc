@@ -221,6 +221,10 @@ TEST_CASE("a new fan on a phone (390x844, ko-KR, touch) signs up, opens the hall
   CHECK(Int(r, "selected") == 2);
   CHECK(Int(r, "tickets") == 2);
   CHECK(Int(r, "qrCodes") == 2);
+  // A card names its booking number (for support), the price and until when it can be cancelled.
+  CHECK(Str(r, "ticketMeta").find("예매번호") != std::string::npos);
+  CHECK(Str(r, "ticketMeta").find("원") != std::string::npos);
+  CHECK(Str(r, "ticketMeta").find("까지 취소 가능") != std::string::npos);
   CHECK(r.at("steps").as_array().size() == 8);
   for (const char* shot : {"phone-1-signed-up.png", "phone-2-hall.png", "phone-3-section.png",
                            "phone-4-two-seats.png", "phone-5-held.png", "phone-6-easy-pay.png",

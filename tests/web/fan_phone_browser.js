@@ -99,13 +99,14 @@ async function phone(browser) {
   await page.tap("#holds li[data-reservation] .pay");
   await page.waitForSelector('#message:has-text("확정되었습니다")', { timeout: 20000 });  // the poll's or the notification's words
   await step(page, "paid");
-  // 7. Both tickets with their QR codes.
-  await page.tap("#tickets-link");
+  // 7. Both tickets with their QR codes, one tap away from the payment's note.
+  await page.tap('#message button:has-text("내 티켓 보기")');
   await page.waitForSelector("#ticket-list li:nth-child(2) img.qr", { timeout: 5000 });
   await page.waitForTimeout(300);  // the data: URL images decode
   out.tickets = await page.locator("#ticket-list li.ticket").count();
   out.qrCodes = await page.locator("#ticket-list li img.qr").count();
   out.ticketText = await page.textContent("#ticket-list li.ticket");
+  out.ticketMeta = await page.textContent("#ticket-list li.ticket .ticket-meta");
   await step(page, "tickets");
   await audit(page, "phone: tickets");
   await ctx.close();

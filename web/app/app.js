@@ -43,10 +43,19 @@ const zoneOf = (c) => (c && c.timeZone) || "Asia/Seoul";
 // ---- messages --------------------------------------------------------------------------------
 
 let messageTimer = null;
-function say(text, kind = "info", ms = 6000) {
+// A note above the bottom bar (it never covers what is being read); `action`: a button in it,
+// {label, run}. A tap elsewhere on it puts it away.
+function say(text, kind = "info", ms = 6000, action = null) {
   const box = $("message");
   box.textContent = text;
   box.className = kind;
+  if (action) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = action.label;
+    b.addEventListener("click", (ev) => { ev.stopPropagation(); box.hidden = true; action.run(); });
+    box.append(" ", b);
+  }
   box.hidden = false;
   clearTimeout(messageTimer);
   if (ms) messageTimer = setTimeout(() => { box.hidden = true; }, ms);
@@ -405,9 +414,15 @@ function onLiveMessage(m) {
 function onNotification(n) {
   const kind = n.kind === "HOLD_EXPIRED" || n.kind === "HOLD_EXPIRING" ? "warn" : "info";
   if (n.kind === "TICKET_ISSUED" || n.kind === "TICKET_CHECKED_IN") return;  // one note per purchase
-  if (n.kind !== "HOLD_PLACED") say(I18N.notice(n.kind) || n.kind, kind);
+  const toTickets = n.kind === "PAYMENT_SUCCEEDED" || n.kind === "RESERVATION_CONFIRMED" ? ticketsAction() : null;
+  if (n.kind !== "HOLD_PLACED") say(I18N.notice(n.kind) || n.kind, kind, toTickets ? 12000 : 6000, toTickets);
   if (state.concert) loadHolds();
   if (location.hash === "#tickets" && n.kind.startsWith("TICKET_")) showTickets();
+}
+
+// The button a payment's note carries: straight to the tickets just bought.
+function ticketsAction() {
+  return { label: T("tickets.show"), run: () => { location.hash = "#tickets"; } };
 }
 
 // ---- holds -----------------------------------------------------------------------------------
@@ -460,7 +475,8 @@ async function pay(h) {
     await new Promise((r) => setTimeout(r, 1000));
     const p = await api("GET", `/api/payments/${data.id}`);
     if (!p.res.ok || p.data.status === "PENDING") continue;
-    if (p.data.status === "SUCCEEDED") say(T("pay.succeeded", { amount: money(p.data.amount) }));
+    if (p.data.status === "SUCCEEDED")
+      say(T("pay.succeeded", { amount: money(p.data.amount) }), "info", 12000, ticketsAction());
     else if (p.data.status === "FAILED") say(T("pay.failed"), "error");
     else say(T("pay.refunded"), "warn");
     return loadHolds();
@@ -639,12 +655,19 @@ async function ticketCard(t) {
   li.dataset.ticket = t.id;
   li.className = "ticket " + t.status.toLowerCase();
   li.innerHTML = `<div class="ticket-body"><strong class="title"></strong><div class="when"></div>
-    <div class="where"></div><div class="ticket-seat"></div><div class="ticket-status"></div>
+    <div class="where"></div><div class="ticket-seat"></div><div class="ticket-meta"></div><div class="ticket-status"></div>
     <div class="offer" hidden></div><div class="actions"></div></div>`;
   li.querySelector(".title").textContent = t.concertTitle;
   li.querySelector(".when").textContent = T("tickets.when", { when: I18N.time(t.startsAt, zone) });
   li.querySelector(".where").textContent = c ? c.venue.name : "";
   li.querySelector(".ticket-seat").textContent = seatText(t.seat);
+  // The booking number people quote to support, what the seat cost, and until when it can be
+  // cancelled for a refund.
+  const meta = [T("tickets.bookingNumber", { id: t.reservationId })];
+  if (t.seat && t.seat.price !== undefined) meta.push(money(t.seat.price));
+  const until = c && c.refundPolicy ? I18N.time(c.refundPolicy.refundableUntil, zone) : "";
+  if (t.status === "VALID" && until) meta.push(T("tickets.cancelUntil", { when: until }));
+  li.querySelector(".ticket-meta").textContent = meta.join(" · ");
   const doors = I18N.time(t.doorsOpenAt, zone);
   li.querySelector(".ticket-status").textContent =
     t.status === "CHECKED_IN" ? T("tickets.used", { gate: t.gate, when: I18N.clock(t.checkedInAt, zone) })
@@ -787,6 +810,7 @@ $("signup-button").addEventListener("click", () => {
   if ($("login-form").reportValidity()) signup();
 });
 $("logout-button").addEventListener("click", logout);
+$("message").addEventListener("click", () => { $("message").hidden = true; });
 $("seat-map").addEventListener("click", onSeatClick);
 $("seat-map").addEventListener("keydown", onGridKey);
 $("section-picker").addEventListener("click", onPickSection);
