@@ -1,8 +1,6 @@
 // Admin: venues, concerts, opening and closing sales, settling reservations by hand.
 #include "api/admin_handler.h"
 
-#include <cstdlib>
-
 #include "api/replies.h"
 #include "api/request_input.h"
 #include "api/resource_replies.h"
@@ -83,7 +81,7 @@ bool ReadOutline(FieldReader& f, simdjson::dom::object obj, std::string_view key
     int64_t x = 0, y = 0;
     const std::string at = path + "[" + std::to_string(i++) + "]";
     if (corner.get(xy) || xy.size() != 2 || xy.at(0).get(x) || xy.at(1).get(y) ||
-        std::abs(x) > kPlanLimit || std::abs(y) > kPlanLimit)
+        x < -kPlanLimit || x > kPlanLimit || y < -kPlanLimit || y > kPlanLimit)
       return f.Fail(at, "must be [x, y], integers within +-1000000");
     out->push_back({static_cast<int32_t>(x), static_cast<int32_t>(y)});
   }
@@ -134,7 +132,7 @@ bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* 
           return f.Fail(kp + ".grade", "must name one of the venue's grades");
         if ((seat["x"].error() != simdjson::NO_SUCH_FIELD && seat["x"].get(x)) ||
             (seat["y"].error() != simdjson::NO_SUCH_FIELD && seat["y"].get(y)) ||
-            std::abs(x) > kPlanLimit || std::abs(y) > kPlanLimit)
+            x < -kPlanLimit || x > kPlanLimit || y < -kPlanLimit || y > kPlanLimit)
           return f.Fail(kp, "x and y must be integers within +-1000000");
         r.seats.push_back({static_cast<uint16_t>(number),
                            static_cast<uint8_t>(GradeIndex(spec->grades, grade)),

@@ -77,6 +77,8 @@ struct FingerprintVisitor {
   void operator()(const RequestPaymentCmd& c) {
     Add(c.reservation);
     Add(static_cast<uint64_t>(c.method));
+    // Another wallet under the same key is another request (fingerprints without one unchanged).
+    if (c.wallet != EasyPayProvider::kNone) Add(static_cast<uint64_t>(c.wallet));
   }
   void operator()(const ReportChargeCmd& c) {
     Add(c.payment);

@@ -1,8 +1,8 @@
 #pragma once
 // A venue's shape for the booking page's overview: where the stage is (the origin of the seats'
 // coordinates) and each section's outline (the venue's own, else the hull of its seats), its
-// seat ids and grades (runs, in seat order). Small whatever the venue's size, and fixed for the
-// venue's life, so the page draws the hall before any seat; one section's seats, with their
+// seat ids and grades (runs, in seat order: a handful per row at most). Far smaller than the seats,
+// and fixed for the venue's life, so the page draws the hall before any seat; one section's seats, with their
 // places on the plan, come apart (WriteSectionPlan) when the fan opens it.
 #include "engine/venue.h"
 #include "json/json_writer.h"

@@ -328,6 +328,15 @@ TEST_CASE_FIXTURE(Fixture, "간편결제 names its wallet; no other method does;
   CHECK(std::get<PaymentRequested>(back.body).method == PaymentMethod::kEasyPay);
   CHECK(std::get<PaymentRequested>(back.body).hold_expires_at ==
         std::get<PaymentRequested>(e.body).hold_expires_at);
+  // The same Idempotency-Key through another wallet is another request, not a replay.
+  Command same_key = w.As(alice, kT + 2000, RequestPaymentCmd{held, PaymentMethod::kEasyPay,
+                                                               EasyPayProvider::kNaverPay});
+  same_key.has_idem = true;
+  same_key.idem = IdemKeyFromString("pay-1");
+  Command other_wallet = same_key;
+  std::get<RequestPaymentCmd>(other_wallet.body).wallet = EasyPayProvider::kTossPay;
+  w.Run(same_key);
+  CHECK(CodeOf(w.Run(other_wallet)) == ResultCode::kIdempotencyKeyReused);
   // A wallet the format does not know is corrupt, not guessed.
   std::string bad;
   Event unknown = e;

@@ -7,9 +7,11 @@
 //   node tickets_browser.js scan <port> <concertId> <staffEmail> <staffPassword> <code> <shot.png>
 //     logs in to the door's scanner page (/checkin), picks the concert, types the code and
 //     reads the answer;
-//   node tickets_browser.js camera <port> <concertId> <staffEmail> <staffPassword> <qr.png> <video.y4m>
-//     turns the QR screenshot into a video file that Chromium's fake camera plays, logs in to
-//     the door page, taps "scan with the camera" and reads the answer to what the camera saw.
+//   node tickets_browser.js camera <port> <concertId> <staffEmail> <staffPassword> <buyerEmail>
+//                           <buyerPassword> <video.y4m>
+//     fetches the buyer's ticket QR code (the server's SVG), films it into a video file that
+//     Chromium's fake camera plays, logs in to the door page, taps "scan with the camera" and
+//     reads the answer to what the camera saw.
 // Prints one JSON line; exits 0 when every step passed, 1 otherwise.
 "use strict";
 const fs = require("fs");
@@ -61,12 +63,27 @@ async function scan(page, staffEmail, staffPassword, code, screenshot) {
            detail: await page.textContent("#door-detail") };
 }
 
-// The picture as a camera would film it: the image centred on white, 640x480, as a Y4M file
+// The buyer's ticket QR code as the server draws it (SVG), through the API.
+async function ticketQrSvg(email, password) {
+  const json = (res) => { if (!res.ok) throw new Error(`${res.url}: ${res.status}`); return res.json(); };
+  const login = await json(await fetch(base + "/api/users/login", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password }) }));
+  const auth = { Authorization: `Bearer ${login.accessToken}` };
+  const tickets = await json(await fetch(base + "/api/users/me/tickets", { headers: auth }));
+  const qr = await fetch(base + tickets.tickets[0].qr, { headers: auth });
+  if (!qr.ok) throw new Error(`qr: ${qr.status}`);
+  return qr.text();
+}
+
+// The code as a camera would film it: centred on white, 640x480, a whole number of pixels per
+// module (zxing's detector misjudges modules drawn 8 and 9 px wide by turns, as a fractional
+// scale draws them; a camera's blur hides that, a synthetic frame does not), as a Y4M file
 // (4:2:0, grey: only the luma plane carries it) of a few identical frames, which Chromium loops.
-async function writeCameraVideo(browser, png, y4m) {
+async function writeCameraVideo(browser, svg, y4m) {
   const page = await browser.newPage();
-  const data = "data:image/png;base64," + fs.readFileSync(png).toString("base64");
-  const luma = await page.evaluate(async ({ data, w, h }) => {
+  const data = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+  const units = Number(/viewBox="0 0 (\d+) /.exec(svg)[1]);  // modules and the quiet zone
+  const luma = await page.evaluate(async ({ data, units, w, h }) => {
     const img = new Image();
     img.src = data;
     await img.decode();
@@ -76,12 +93,12 @@ async function writeCameraVideo(browser, png, y4m) {
     const g = canvas.getContext("2d");
     g.fillStyle = "#fff";
     g.fillRect(0, 0, w, h);
-    const s = Math.min((w - 40) / img.width, (h - 40) / img.height);
-    g.drawImage(img, (w - img.width * s) / 2, (h - img.height * s) / 2, img.width * s, img.height * s);
+    const side = Math.floor((h - 20) / units) * units;
+    g.drawImage(img, Math.round((w - side) / 2), Math.round((h - side) / 2), side, side);
     const px = g.getImageData(0, 0, w, h).data, y = new Array(w * h);
     for (let i = 0; i < w * h; ++i) y[i] = Math.round(0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2]);
     return y;
-  }, { data, w: 640, h: 480 });
+  }, { data, units, w: 640, h: 480 });
   await page.close();
   const frame = Buffer.concat([Buffer.from("FRAME\n"), Buffer.from(luma), Buffer.alloc(640 * 480 / 2, 128)]);
   fs.writeFileSync(y4m, Buffer.concat([Buffer.from("YUV4MPEG2 W640 H480 F5:1 Ip A1:1 C420jpeg\n"), frame, frame, frame]));
@@ -112,7 +129,10 @@ async function camera(page, staffEmail, staffPassword) {
     const maker = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
                                           args: ["--no-sandbox", "--disable-gpu"] });
     try {
-      await writeCameraVideo(maker, rest[2], rest[3]);
+      await writeCameraVideo(maker, await ticketQrSvg(rest[2], rest[3]), rest[4]);
+    } catch (e) {
+      console.log(JSON.stringify({ ok: false, error: "filming the ticket: " + String(e && e.message || e) }));
+      process.exit(1);
     } finally {
       await maker.close();
     }
@@ -121,7 +141,7 @@ async function camera(page, staffEmail, staffPassword) {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"].concat(cameraMode
       ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-         `--use-file-for-fake-video-capture=${rest[3]}`]
+         `--use-file-for-fake-video-capture=${rest[4]}`]
       : []),
   });
   let result = { ok: false };

@@ -17,6 +17,7 @@ const state = {
   sectionOf: null,      // Uint16Array: each seat's section
   gradeOf: null,        // Uint8Array: each seat's grade
   plans: new Map(),     // section index -> its rows of seat ids and their boxes (opened sections)
+  sectionLoading: null, // the section whose seats are being fetched
   seats: new Map(),     // seat id -> {grade, price, section, row, number, left, top, el} (opened sections)
   panzoom: null,        // the open section's pan and zoom
   panFrom: null,        // where the last pan started (a drag's end is not a tap)
@@ -467,7 +468,7 @@ async function pay(h) {
   const body = { reservationId: h.id, method };
   if (method === "EASY_PAY") body.wallet = state.payWallet.get(h.id) || WALLETS[0];
   const { res, data } = await api("POST", "/api/payments", body,
-                                  false, { "Idempotency-Key": `pay-reservation-${h.id}` });
+                                  false, { "Idempotency-Key": `pay-reservation-${h.id}-${method}-${body.wallet || ""}` });
   if (res.status !== 202) { say(explain(res, data, "action.pay"), "error"); return loadHolds(); }
   say(T("pay.started", { amount: money(data.amount) }));
   await loadHolds();
@@ -665,8 +666,9 @@ async function ticketCard(t) {
   // cancelled for a refund.
   const meta = [T("tickets.bookingNumber", { id: t.reservationId })];
   if (t.seat && t.seat.price !== undefined) meta.push(money(t.seat.price));
-  const until = c && c.refundPolicy ? I18N.time(c.refundPolicy.refundableUntil, zone) : "";
-  if (t.status === "VALID" && until) meta.push(T("tickets.cancelUntil", { when: until }));
+  const deadline = c && c.refundPolicy ? c.refundPolicy.refundableUntil : null;
+  if (t.status === "VALID" && deadline && Date.parse(deadline) > Date.now())
+    meta.push(T("tickets.cancelUntil", { when: I18N.time(deadline, zone) }));
   li.querySelector(".ticket-meta").textContent = meta.join(" · ");
   const doors = I18N.time(t.doorsOpenAt, zone);
   li.querySelector(".ticket-status").textContent =

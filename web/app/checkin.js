@@ -132,11 +132,15 @@ async function check(code) {
 // Codes read from the picture are checked as typed ones are. The code just checked is not checked
 // again while it stays in front of the camera (a few seconds), so one ticket gives one answer.
 let camera = null;       // the running scan's controls
+let cameraStarting = false;  // (the permission prompt may be up: one stream at a time)
 let lastRead = { code: "", at: 0 };
 const SAME_CODE_MS = 4000;
 
 async function startCamera() {
   if (typeof ZXingBrowser === "undefined") return notice(T("door.cameraMissing"));
+  if (cameraStarting) return;
+  cameraStarting = true;
+  $("door-camera").disabled = true;
   const video = $("door-video");
   try {
     const reader = new ZXingBrowser.BrowserQRCodeReader(undefined, { delayBetweenScanAttempts: 150 });
@@ -144,9 +148,9 @@ async function startCamera() {
     camera = await reader.decodeFromVideoDevice(undefined, video, (result) => {
       if (!result) return;
       const code = result.getText(), now = Date.now();
-      if (code === lastRead.code && now - lastRead.at < SAME_CODE_MS) return;
-      lastRead = { code, at: now };
-      check(code);
+      const again = code === lastRead.code && now - lastRead.at < SAME_CODE_MS;
+      lastRead = { code, at: now };  // still in view: its answer stands until it has been away a while
+      if (!again) check(code);
     });
   } catch (e) {
     video.hidden = true;
@@ -154,6 +158,8 @@ async function startCamera() {
     const denied = e && (e.name === "NotAllowedError" || e.name === "SecurityError");
     notice(T(denied ? "door.cameraDenied" : "door.cameraFailed"));
   }
+  cameraStarting = false;
+  $("door-camera").disabled = false;
   cameraButton();
 }
 

@@ -4,7 +4,7 @@
 //
 // For a hall of any size the page keeps one status letter per seat (the WebSocket snapshot in
 // its "letters" form, then deltas) and each seat's section and grade (from the plan's grade
-// runs) in typed arrays: a 50,000-seat stadium costs 150 kB and no object per seat. Seat
+// runs) in typed arrays: a 50,000-seat stadium costs 200 kB and no object per seat. Seat
 // records, with rows, numbers and places, exist only for the sections opened.
 "use strict";
 
@@ -36,6 +36,16 @@ async function loadHall(concertId) {
   });
   state.layout = data;
   subscribeConcert(null);
+}
+
+// Math.min(...xs) overflows the stack on a big enough array.
+function minMax(values) {
+  let min = Infinity, max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
 }
 
 function hallReady() {
@@ -71,6 +81,7 @@ function renderOverview() {
   renderHall();
   updateSelection();
   if (state.plans.has(state.section)) return markMine();
+  if (state.sectionLoading === state.section) return;  // the fan's pick is on its way
   if (state.letters.length <= OPEN_FIRST_SECTION_UP_TO) return openSection(state.section, false);
   state.section = -1;
   updatePicker();
@@ -158,7 +169,7 @@ function renderHall() {
                   size: Math.min(span / 22, (Math.max(...ys) - Math.min(...ys)) * 0.5) };
   } else {
     // No stage on the plan: a block centred on the origin, never over the nearest seats.
-    const nearest = Math.min(...L.sections.flatMap((x) => x.outline.map((p) => p[1])));
+    const nearest = minMax(L.sections.flatMap((x) => x.outline.map((p) => p[1])))[0];
     const height = span * 0.08, width = span * 0.3;
     const bottom = Math.min(L.stage.y + height / 2, nearest - span * 0.02);
     stage = svgNode("rect", { x: L.stage.x - width / 2, y: bottom - height, width, height, rx: height / 4,
@@ -227,9 +238,14 @@ async function openSection(k, focus = true) {
     $("seat-map").textContent = T("concert.loading");
     const concert = state.concert;
     const name = encodeURIComponent(state.layout.sections[k].name);
+    state.sectionLoading = k;
     const { res, data } = await api("GET", `/api/concerts/${concert.id}/layout?section=${name}`);
+    if (state.sectionLoading === k) state.sectionLoading = null;
     if (state.concert !== concert) return;
-    if (!res.ok) return say(explain(res, data, "action.openConcert"), "error");
+    if (!res.ok) {
+      if (state.section === k) $("seat-map").textContent = T("map.sectionFailed");
+      return say(explain(res, data, "action.openConcert"), "error");
+    }
     state.plans.set(k, planOf(k, data));
     if (state.section !== k) return;  // another section was opened meanwhile
   }
@@ -240,8 +256,7 @@ async function openSection(k, focus = true) {
 // A section's seats: records for the page, and their boxes' places at the opening zoom.
 function planOf(k, data) {
   const seats = data.rows.flatMap((r) => r.seats);
-  const xs = seats.map((s) => s[3]), ys = seats.map((s) => s[4]);
-  const minX = Math.min(...xs), minY = Math.min(...ys);
+  const [minX, maxX] = minMax(seats.map((s) => s[3])), [minY, maxY] = minMax(seats.map((s) => s[4]));
   // The scale that keeps the closest two seats (along a row, or between rows) a pitch apart.
   let closest = Infinity;
   const dist = (a, b) => Math.hypot(a[3] - b[3], a[4] - b[4]) || Infinity;
@@ -261,8 +276,8 @@ function planOf(k, data) {
     }
     return { label: row.label, ids };
   });
-  return { rows, width: 2 * SEAT_MARGIN_PX + (Math.max(...xs) - minX) * scale,
-           height: 2 * SEAT_MARGIN_PX + (Math.max(...ys) - minY) * scale };
+  return { rows, width: 2 * SEAT_MARGIN_PX + (maxX - minX) * scale,
+           height: 2 * SEAT_MARGIN_PX + (maxY - minY) * scale };
 }
 
 function seatLabel(seat) {
@@ -343,7 +358,15 @@ function renderSection(focus = true) {
   };
   canvas.addEventListener("panzoomchange", follow);
   view.addEventListener("scroll", follow);  // (without the library, the view scrolls)
-  setFocusSeat(keep, hadFocus);
+  // After the library's own first pan (its timer), so a seat panned into view stays there.
+  setTimeout(() => state.focusSeat === keep && setFocusSeat(keep, hadFocus), 0);
+}
+
+// The view's top-left corner in the canvas' coordinates. Panzoom scales about the canvas' centre
+// c, so a canvas point p is shown at c + s * (p - c + pan) = s * (p - origin).
+function viewOrigin(pz, plan) {
+  const s = pz.getScale(), pan = pz.getPan();
+  return { x: plan.width / 2 * (1 - 1 / s) - pan.x, y: plan.height / 2 * (1 - 1 / s) - pan.y };
 }
 
 function seatButton(id, r, c) {
@@ -372,8 +395,7 @@ function drawVisibleSeats() {
   if (!plan || !view) return;
   const pz = state.panzoom;
   const scale = pz ? pz.getScale() : 1;
-  // With origin 0 0 the canvas point p is shown at scale * (p + pan).
-  const from = pz ? { x: -pz.getPan().x, y: -pz.getPan().y } : { x: view.scrollLeft, y: view.scrollTop };
+  const from = pz ? viewOrigin(pz, plan) : { x: view.scrollLeft, y: view.scrollTop };
   const w = view.clientWidth / scale, h = view.clientHeight / scale;
   const x0 = from.x - w, x1 = from.x + 2 * w, y0 = from.y - h, y1 = from.y + 2 * h;
   const added = document.createDocumentFragment();
@@ -400,10 +422,14 @@ function startPanzoom(view, canvas, plan) {
   const width = view.clientWidth;
   const fit = Math.min(1, width / plan.width, view.clientHeight / plan.height);
   const scale = Math.max(OPENING_SCALE_MIN, Math.min(1, width / plan.width));
+  view.style.height = `${Math.ceil(Math.min(plan.height * scale, innerHeight * 0.6))}px`;
+  // Centred across, the front row at the top (see viewOrigin for the transform).
+  const start = { x: (width / 2 - plan.width / 2) / scale, y: plan.height / 2 * (1 - 1 / scale) };
   state.panzoom = Panzoom(canvas, { minScale: Math.min(scale, Math.max(0.1, fit)), maxScale: 3, step: 0.25,
-                                    origin: "0 0", cursor: "grab", startScale: scale,
-                                    startX: (width / scale - plan.width) / 2, startY: 0,
+                                    cursor: "grab", startScale: scale, startX: start.x, startY: start.y,
                                     handleStartEvent: (e) => { state.panFrom = [e.clientX, e.clientY]; } });
+  // Now rather than on the library's timer, so the seats drawn first are those in view.
+  state.panzoom.pan(start.x, start.y, { force: true, animate: false, silent: true });
   view.addEventListener("wheel", (e) => { e.preventDefault(); state.panzoom.zoomWithWheel(e); }, { passive: false });
 }
 
@@ -423,17 +449,16 @@ function zoomControls() {
   return box;
 }
 
-// Keeps a seat reached by the keyboard in view.
-function panTo(el) {
-  const pz = state.panzoom, view = el.closest(".seat-view");
-  if (!pz || !view) return;
-  const v = view.getBoundingClientRect(), r = el.getBoundingClientRect();
-  let dx = 0, dy = 0;
-  if (r.left < v.left) dx = v.left - r.left + SEAT_PX;
-  else if (r.right > v.right) dx = v.right - r.right - SEAT_PX;
-  if (r.top < v.top) dy = v.top - r.top + SEAT_PX;
-  else if (r.bottom > v.bottom) dy = v.bottom - r.bottom - SEAT_PX;
-  if (dx || dy) pz.pan(dx / pz.getScale(), dy / pz.getScale(), { relative: true });
+// Keeps a seat reached by the keyboard in view (from the pan's own numbers: the library applies
+// its transform a frame later).
+function panTo(id) {
+  const pz = state.panzoom, seat = state.seats.get(id), view = $("seat-map").querySelector(".seat-view");
+  if (!seat || !view) return;
+  if (!pz) return seat.el && seat.el.scrollIntoView({ block: "nearest", inline: "nearest" });
+  const s = pz.getScale(), o = viewOrigin(pz, state.plans.get(state.section)), m = SEAT_PX * s;
+  const into = (at, size) => (at < m ? m - at : at > size - m ? size - m - at : 0);
+  const dx = into((seat.left - o.x) * s, view.clientWidth), dy = into((seat.top - o.y) * s, view.clientHeight);
+  if (dx || dy) pz.pan(dx / s, dy / s, { relative: true, force: true });
 }
 
 function setFocusSeat(id, focus = true) {
@@ -446,8 +471,8 @@ function setFocusSeat(id, focus = true) {
   if (!el) return;
   el.tabIndex = 0;
   if (focus) {
+    panTo(id);
     el.focus({ preventScroll: true });
-    panTo(el);
   }
 }
 
