@@ -185,6 +185,7 @@ async function openConcert(id) {
     state.letters = null;
     state.plans.clear();
     state.seats.clear();
+    state.sectionLoading = null;
     state.lastSeq = null;
     state.section = 0;
     state.focusSeat = null;
