@@ -42,14 +42,19 @@ async function buy(page, seatId, email, password, screenshot) {
   return { seatText: await page.textContent("#ticket-list li .ticket-seat") };
 }
 
-async function scan(page, staffEmail, staffPassword, code, screenshot) {
+// Logs in to the door page for the concert, at `gate`.
+async function doorLogin(page, staffEmail, staffPassword, gate) {
   await page.goto(base + `/checkin?concert=${concertId}`);
   await page.fill("#door-email", staffEmail);
   await page.fill("#door-password", staffPassword);
   await page.click("#door-login button");
   await page.waitForSelector("#door-scan:not([hidden])", { timeout: 5000 });
   if (await page.isVisible("#door-login")) throw new Error("the log-in form stays after log-in");
-  await page.fill("#door-gate", "Main gate");
+  await page.fill("#door-gate", gate);
+}
+
+async function scan(page, staffEmail, staffPassword, code, screenshot) {
+  await doorLogin(page, staffEmail, staffPassword, "Main gate");
   await page.fill("#door-code", code);
   await page.press("#door-code", "Enter");
   await page.waitForSelector("#door-result:not([hidden])", { timeout: 5000 });
@@ -105,12 +110,7 @@ async function writeCameraVideo(browser, svg, y4m) {
 }
 
 async function camera(page, staffEmail, staffPassword) {
-  await page.goto(base + `/checkin?concert=${concertId}`);
-  await page.fill("#door-email", staffEmail);
-  await page.fill("#door-password", staffPassword);
-  await page.click("#door-login button");
-  await page.waitForSelector("#door-scan:not([hidden])", { timeout: 5000 });
-  await page.fill("#door-gate", "Camera gate");
+  await doorLogin(page, staffEmail, staffPassword, "Camera gate");
   await page.click("#door-camera");
   await page.waitForSelector("#door-video:not([hidden])", { timeout: 5000 });
   await page.waitForSelector("#door-result:not([hidden])", { timeout: 15000 });

@@ -21,7 +21,6 @@ const state = {
   seats: new Map(),     // seat id -> {grade, price, section, row, number, left, top, el} (opened sections)
   panzoom: null,        // the open section's pan and zoom
   panFrom: null,        // where the last pan started (a drag's end is not a tap)
-  sectionFree: [],      // per section: available seats
   gradeFree: [],        // per section, per grade: available seats (kept as seats change)
   section: 0,           // the section drawn
   focusSeat: null,      // the grid's one tab stop
@@ -681,7 +680,12 @@ async function ticketCard(t) {
       const img = document.createElement("img");
       img.className = "qr";
       img.alt = T("tickets.qrAlt", { seat: seatText(t.seat) });
-      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(await svg.text());
+      const text = await svg.text();
+      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+      // Whole CSS pixels per module: modules drawn a pixel wider and narrower by turns (a
+      // fractional scale) are what door scanners (ZXing's detector) misread.
+      const units = Number((/viewBox="0 0 (\d+) /.exec(text) || [])[1]);
+      if (units > 0) img.style.width = `${Math.max(2, Math.floor(224 / units)) * units + 16}px`;
       li.prepend(img);
     }
   }

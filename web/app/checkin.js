@@ -55,13 +55,19 @@ async function login(ev) {
   await start();
 }
 
+// The log-in form alone: no token, no scanning, the camera off.
+function backToLogin() {
+  keep(null, null);
+  stopCamera();
+  $("door-login").hidden = false;
+  $("door-setup").hidden = true;
+  $("door-scan").hidden = true;
+}
+
 async function start() {
   const me = await call("GET", "/api/users/me");
   if (!me.res.ok || (me.data.role !== "STAFF" && me.data.role !== "ADMIN")) {
-    keep(null, null);
-    $("door-login").hidden = false;
-    $("door-setup").hidden = true;
-    $("door-scan").hidden = true;
+    backToLogin();
     $("door-notice").dataset.result = me.res.ok ? "STAFF_ONLY" : "";
     notice(me.res.ok ? T("door.staffOnly") : "");
     return;
@@ -107,11 +113,7 @@ async function check(code) {
   }
   const { res, data } = answer;
   if (res.status === 401) {  // the login ended and could not be renewed: log in again
-    keep(null, null);
-    stopCamera();
-    $("door-login").hidden = false;
-    $("door-setup").hidden = true;
-    $("door-scan").hidden = true;
+    backToLogin();
     return notice(T("door.loginAgain"));
   }
   if (!res.ok) return show(data && data.code ? data.code : "ERROR", (data && I18N.problem(data.code)) || "");

@@ -48,6 +48,11 @@ function minMax(values) {
   return [min, max];
 }
 
+// Seats still free in section k, all grades.
+function freeIn(k) {
+  return (state.gradeFree[k] || []).reduce((sum, n) => sum + n, 0);
+}
+
 function hallReady() {
   return !!(state.layout && state.letters);
 }
@@ -63,13 +68,9 @@ function applyLetters(letters) {
   for (let i = 0; i < n; ++i) codes[i] = letters.charCodeAt(i);
   state.letters = codes;
   const grades = state.concert.grades.length;
-  state.sectionFree = state.layout.sections.map(() => 0);
   state.gradeFree = state.layout.sections.map(() => new Array(grades).fill(0));
   for (let i = 0; i < n; ++i)
-    if (codes[i] === 65) {
-      ++state.sectionFree[state.sectionOf[i]];
-      ++state.gradeFree[state.sectionOf[i]][state.gradeOf[i]];
-    }
+    if (codes[i] === 65) ++state.gradeFree[state.sectionOf[i]][state.gradeOf[i]];
   for (const id of [...state.selected]) if (seatStatus(id) !== "A") state.selected.delete(id);
   renderOverview();
 }
@@ -94,7 +95,6 @@ function setSeatStatus(id, status) {
   if (was === status) return;
   const k = state.sectionOf[id], g = state.gradeOf[id];
   const delta = status === "A" ? 1 : was === "A" ? -1 : 0;
-  state.sectionFree[k] += delta;
   state.gradeFree[k][g] += delta;
   state.letters[id] = status.charCodeAt(0);
   if (status !== "A" && state.selected.delete(id)) updateSelection();
@@ -137,8 +137,9 @@ function renderPicker() {
 function updatePicker() {
   for (const b of $("section-picker").children) {
     const k = Number(b.dataset.section);
-    b.textContent = T("map.sectionFree", { section: state.layout.sections[k].name, free: state.sectionFree[k] });
-    b.classList.toggle("full", state.sectionFree[k] === 0);
+    const free = freeIn(k);
+    b.textContent = T("map.sectionFree", { section: state.layout.sections[k].name, free });
+    b.classList.toggle("full", free === 0);
     b.setAttribute("aria-pressed", String(k === state.section));
   }
   updateHall();
@@ -208,7 +209,7 @@ function updateHall() {
     const shape = g.firstChild;
     const total = state.layout.sections[k].seats || 1;
     shape.style.fill = best >= 0 ? GRADE_COLOURS[best % GRADE_COLOURS.length] : "#2a2d3c";
-    shape.style.fillOpacity = best >= 0 ? String(0.35 + 0.65 * (state.sectionFree[k] / total)) : "1";
+    shape.style.fillOpacity = best >= 0 ? String(0.35 + 0.65 * (freeIn(k) / total)) : "1";
     if (shape.tagName === "polyline") shape.style.stroke = shape.style.fill;  // a row alone: a thick line
     g.classList.toggle("current", k === state.section);
   }
