@@ -37,6 +37,49 @@ std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
   return out;
 }
 
+std::vector<Command> HeldHallSetup(uint32_t seats, TimeMs now, Seq first_id) {
+  std::vector<Command> out;
+  auto add = [&](CommandBody body, UserId actor, Role role) {
+    Command c;
+    c.now = now;
+    c.actor = actor;
+    c.actor_role = role;
+    c.has_idem = false;
+    c.body = std::move(body);
+    out.push_back(std::move(c));
+  };
+  const uint32_t users = seats / 4;
+  for (uint32_t i = 0; i < users; ++i)
+    add(RegisterUserCmd{"held" + std::to_string(i) + "@bench.io", "$argon2id$bench", Role::kUser,
+                        ""},
+        0, Role::kSystem);
+  add(CreateVenueCmd{MakeGridVenue("Held Hall", {"VIP", "R", "S", "A"}, 20,
+                                   static_cast<int>(seats / 2'000), 100, 5)},
+      0, Role::kSystem);
+  const auto venue = static_cast<VenueId>(first_id + users);
+  const auto concert = static_cast<ConcertId>(venue + 1);
+  auto c = std::make_shared<ConcertSpec>();
+  c->venue = venue;
+  c->title = "Held Hall Concert";
+  c->starts_at = now + 60LL * 86'400'000;
+  c->sales_open_at = now;
+  c->sales_close_at = c->starts_at;
+  c->price_per_grade = {200'000, 150'000, 110'000, 80'000};
+  c->hold_ttl_ms = 30LL * 86'400'000;
+  c->max_seats_per_user = 4;
+  c->rehold_cooldown_ms = 0;
+  add(CreateConcertCmd{c}, 0, Role::kSystem);
+  add(OpenSalesCmd{concert}, 0, Role::kSystem);
+  for (uint32_t s = 0; s < seats; ++s) {
+    HoldSeatsCmd h;
+    h.concert = concert;
+    h.seats.push_back(static_cast<SeatIndex>(s));
+    h.requested = 1;
+    add(h, static_cast<UserId>(first_id + s / 4), Role::kUser);
+  }
+  return out;
+}
+
 ConcertId ConcertIdOf(const WorldSpec& spec, int k) {
   return static_cast<ConcertId>(spec.users + 2 + 2 * k);
 }

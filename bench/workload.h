@@ -28,6 +28,13 @@ struct WorldSpec {
 std::vector<engine::Command> WorldSetup(const WorldSpec& spec, engine::TimeMs now);
 engine::ConcertId ConcertIdOf(const WorldSpec& spec, int k);
 
+// A hall held to the last seat, beside the mix's world: its own venue of `seats` seats (a
+// multiple of 2,000), seats / 4 users of its own, and every seat held alone (4 holds a user)
+// for 30 days, so none expires during a run. Every command emits one event, so ids follow from
+// `first_id`, the id the first command's event gets (the last setup seq + 1).
+std::vector<engine::Command> HeldHallSetup(uint32_t seats, engine::TimeMs now,
+                                           engine::Seq first_id);
+
 // Generates the hold/release mix: about half holds of 1-4 random seats by random users, half
 // releases of holds it saw placed (OnEvent must see the events).
 class HoldReleaseMix : public engine::EventSink {

@@ -392,10 +392,17 @@ Status EngineState::ApplyBody(const Event& e) {
       timelines_.push_back(TimelineStart{b.timeline, e.seq, b.id_base});
       return Status::OK();
     }
-    case EventType::kStateHashed:
-      // Changes nothing; followers compare the digest before applying it (state_codec.h).
-      if (std::get<StateHashed>(e.body).state_seq != last_seq_)
-        return Status::Corruption(At(e) + "a state hash of another seq than the one before it");
+    case EventType::kStateHashed: {
+      // Changes nothing; checkers compare the digest before applying it (state_hash_checker.h).
+      const Seq of = std::get<StateHashed>(e.body).state_seq;
+      if (of == 0 || of > last_seq_)
+        return Status::Corruption(At(e) + "a state hash of seq " + std::to_string(of) +
+                                  ", which this state has not reached");
+      return Status::OK();
+    }
+    case EventType::kSnapshotMarked:
+      if (std::get<SnapshotMarked>(e.body).format == 0)
+        return Status::Corruption(At(e) + "a snapshot mark without a state format");
       return Status::OK();
   }
   return Status::Corruption(At(e) + "unknown event type");

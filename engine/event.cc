@@ -2,7 +2,7 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 37, "update EventType, ToString and the codec");
+static_assert(std::variant_size_v<EventBody> == 38, "update EventType, ToString and the codec");
 
 std::string_view ToString(EventType t) {
   switch (t) {
@@ -43,6 +43,7 @@ std::string_view ToString(EventType t) {
     case EventType::kTimelineStarted: return "TimelineStarted";
     case EventType::kTicketOffered: return "TicketOffered";
     case EventType::kTicketOfferEnded: return "TicketOfferEnded";
+    case EventType::kSnapshotMarked: return "SnapshotMarked";
   }
   return "Unknown";
 }
@@ -130,6 +131,7 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const TimelineStarted& b) {
       return {ResultCode::kOk, b.timeline, b.id_base};
     }
+    Outcome operator()(const SnapshotMarked& b) { return {ResultCode::kOk, b.format, 0}; }
   };
   return std::visit(Visitor{}, e.body);
 }

@@ -293,10 +293,12 @@ struct TermStarted {
   std::string leader;
 };
 
-// The leader's digest of its state just before this event (EncodedStateDigest, of the state
-// at seq `state_seq`, which is this event's seq - 1). A leader writes one with every snapshot
-// it takes; followers and `replay --verify` compute their own there and stop on a difference,
-// so a replica that diverged is caught at the next one, not when a buyer notices.
+// The leader's digest of its state at seq `state_seq` (EncodedStateDigest). A leader writes
+// one with every snapshot it takes; followers and `replay --verify` compute their own there and
+// stop on a difference, so a replica that diverged is caught at the next one, not when a buyer
+// notices. Up to record version 12 `state_seq` is this event's seq - 1: the sequencer encoded
+// its own state in place. From version 13 it is the seq a SnapshotMarked named, earlier in the
+// log: the snapshot is encoded off the sequencer thread and its digest comes back later.
 struct StateHashed {
   Seq state_seq = 0;
   uint64_t digest = 0;
@@ -304,6 +306,13 @@ struct StateHashed {
   // state in that format, so hashes an older writer recorded still check. Records before
   // format 10 do not carry it: theirs is their own version (8 or 9).
   uint8_t format = 0;
+};
+
+// The leader snapshots the state just before this event (at seq - 1), off the sequencer
+// thread (runtime/snapshot_taker.h); a StateHashed of that seq follows later in the log.
+// Checkers encode their own state here, in `format`, and compare when the digest comes.
+struct SnapshotMarked {
+  uint8_t format = 0;  // the state format the digest will be of
 };
 
 // A new timeline begins here (written by `concertmania restore`, never decided by the
@@ -349,7 +358,8 @@ using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, Sal
                                SeatsReleased, RefundSettled, QueueDrawn, TicketIssued,
                                TicketCheckedIn, TicketTransferred, CheckInConflict,
                                ReservationCancelled, HoldExtended, TermStarted,
-                               StateHashed, TimelineStarted, TicketOffered, TicketOfferEnded>;
+                               StateHashed, TimelineStarted, TicketOffered, TicketOfferEnded,
+                               SnapshotMarked>;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t {
@@ -390,6 +400,7 @@ enum class EventType : uint8_t {
   kTimelineStarted = 34,
   kTicketOffered = 35,
   kTicketOfferEnded = 36,
+  kSnapshotMarked = 37,
 };
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's

@@ -56,8 +56,15 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
   Answer(Decide(cmd), cmd, nullptr, sink);
 }
 
-void Sequencer::RecordStateHash(uint64_t digest, EventSink& sink) {
-  Emit(StateHashed{state_.last_seq(), digest, kStateFormatVersion}, nullptr, nullptr, false, sink);
+Seq Sequencer::MarkSnapshot(EventSink& sink) {
+  const Seq marked = state_.last_seq();
+  Emit(SnapshotMarked{kStateFormatVersion}, nullptr, nullptr, false, sink);
+  return marked;
+}
+
+void Sequencer::RecordStateHash(Seq state_seq, uint64_t digest, uint8_t format,
+                                EventSink& sink) {
+  Emit(StateHashed{state_seq, digest, format}, nullptr, nullptr, false, sink);
 }
 
 void Sequencer::Answer(EventBody body, const Command& cmd, const IdemRecord* idem,

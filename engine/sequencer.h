@@ -44,9 +44,13 @@ class Sequencer {
   // must stop.
   void Execute(const Command& cmd, EventSink& sink);
 
-  // Writes `digest`, the caller's EncodedStateDigest of the state as it stands, into the log
-  // (engine/event.h StateHashed): a leader does so with each snapshot copy it takes.
-  void RecordStateHash(uint64_t digest, EventSink& sink);
+  // Marks the state as it stands for a snapshot (engine/event.h SnapshotMarked): whoever takes
+  // it (runtime/snapshot_taker.h) encodes the state the log gives at that seq, off this thread.
+  // Returns the seq of the state marked.
+  Seq MarkSnapshot(EventSink& sink);
+  // Writes `digest`, the EncodedStateDigest of the state at `state_seq` in `format`, into the
+  // log (StateHashed): for a snapshot marked earlier, or for the state as it stands.
+  void RecordStateHash(Seq state_seq, uint64_t digest, uint8_t format, EventSink& sink);
 
   const EngineState& state() const { return state_; }
 

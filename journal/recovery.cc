@@ -2,6 +2,7 @@
 
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
+#include "engine/codec/state_hash_checker.h"
 #include "journal/snapshot_files.h"
 
 namespace cm::journal {
@@ -48,6 +49,7 @@ Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir
   Status error;
   Seq journal_last = 0;
   bool reached_until = state.last_seq() >= options.until;
+  engine::StateHashChecker checker;
   engine::Event e;  // reused: decoding and applying a record allocates nothing (no_allocation_test)
   Status scan = journal.Scan(state.last_seq() + 1, [&](Seq first, std::string_view records) {
     if (reached_until) return false;
@@ -73,13 +75,12 @@ Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir
                                    std::to_string(e.seq - 1) + " are missing");
         return false;
       }
-      if (const auto* hashed = std::get_if<engine::StateHashed>(&e.body);
-          hashed != nullptr && options.check_state_hashes) {
-        if (Status s = engine::CheckStateHashed(state, *hashed); !s.ok()) {
+      if (options.check_state_hashes) {
+        if (Status s = checker.Before(state, e); !s.ok()) {
           error = Status::Corruption(journal.Describe(first) + ": " + s.message());
           return false;
         }
-        ++out.state_hashes_checked;
+        out.state_hashes_checked = checker.checked();
       }
       if (Status s = state.Apply(e); !s.ok()) {
         error = Status::Corruption(journal.Describe(first) + ": " + s.message());

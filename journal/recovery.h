@@ -19,8 +19,8 @@ struct RecoveryOptions {
   bool use_snapshots = true;                          // false: replay the whole journal
   Seq until = std::numeric_limits<Seq>::max();        // stop after this seq
   std::function<void(const engine::Event&)> on_event;  // sees every replayed event
-  // Compares the state with each StateHashed digest the replay meets (engine/event.h); each
-  // costs a snapshot's encoding. A difference is Corruption.
+  // Compares the state with each StateHashed digest the replay meets (engine/codec/
+  // state_hash_checker.h); each costs a snapshot's encoding. A difference is Corruption.
   bool check_state_hashes = false;
 };
 

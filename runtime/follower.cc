@@ -170,11 +170,15 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
                               (batch.first > kept ? ": events are missing from the log"
                                                   : ": it overlaps what was applied"));
   for (const engine::EventSlot& slot : slots_) {
-    if (const auto* hashed = std::get_if<engine::StateHashed>(&slot.event.body)) {
-      if (Status s = engine::CheckStateHashed(*state_, *hashed, &checked_); !s.ok())
-        return Status::Corruption(Label(batch) + ": " + s.message());
-      checked_seq_ = hashed->state_seq;
-      stats_.state_checks.fetch_add(1, std::memory_order_relaxed);
+    if (Status s = checker_.Before(*state_, slot.event); !s.ok())
+      return Status::Corruption(Label(batch) + ": " + s.message());
+    if (engine::TypeOf(slot.event) == engine::EventType::kSnapshotMarked) {
+      marked_seq_ = state_->last_seq();  // checker_ holds its encoding
+    } else if (engine::TypeOf(slot.event) == engine::EventType::kStateHashed) {
+      stats_.state_checks.store(checker_.checked(), std::memory_order_relaxed);
+      // Up to record version 12 the digest is of the state just before it, encoded here.
+      const Seq of = std::get<engine::StateHashed>(slot.event.body).state_seq;
+      if (of == state_->last_seq()) marked_seq_ = of;
     }
     if (Status s = state_->Apply(slot.event); !s.ok())
       return Status::Corruption(Label(batch) + ": " + s.message());
@@ -256,12 +260,12 @@ Status Follower::CutBack(Seq from) {
 }
 
 Status Follower::MaybeSnapshot() {
-  // A state this batch checked against the leader's digest was encoded for that: past half
-  // the interval it is written as it is, so the follower's snapshots fall in step with the
-  // leader's and cost no second encoding.
-  const Seq checked_seq = std::exchange(checked_seq_, 0);
-  std::string checked = std::move(checked_);
-  checked_.clear();
+  // A state this batch encoded to check a leader's digest (where the leader marked its
+  // snapshot): past half the interval it is written as it is, so the follower's snapshots fall
+  // in step with the leader's and cost no second encoding.
+  const Seq checked_seq = std::exchange(marked_seq_, 0);
+  std::string checked;
+  if (checked_seq != 0) checked.swap(checker_.last_encoded());
   const Seq since = state_->last_seq() - last_snapshot_seq_;
   const bool take_checked = checked_seq > last_snapshot_seq_ &&
                             checked_seq - last_snapshot_seq_ >= options_.snapshot_every / 2;

@@ -17,9 +17,9 @@
 //     its state (and its listener's) at that seq, and applies the batch;
 //   - a batch that does not start right after the applied seq is a gap: the follower stops;
 //   - otherwise its events are applied to the state (which checks them), then the batch is
-//     appended to the local journal and synced, then delivered to the listener. Before a
-//     StateHashed event (one per leader snapshot) the follower encodes its own state and
-//     compares digests: a difference stops it, at the first seq where it is seen.
+//     appended to the local journal and synced, then delivered to the listener. Where the
+//     leader marked a snapshot (SnapshotMarked) the follower encodes its own state, and it
+//     compares digests when the leader's StateHashed of that seq comes: a difference stops it.
 // So the follower's journal is a prefix of the leader's, byte for byte, and recovery and
 // `replay --verify` work on it as on the leader's.
 //
@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/codec/state_hash_checker.h"
 #include "engine/engine_state.h"
 #include "journal/journal_store.h"
 #include "runtime/journal_source.h"
@@ -123,9 +124,9 @@ class Follower {
   DurableListener* listener_;
   const engine::Seq recovered_seq_;
   engine::Seq last_snapshot_seq_ = 0;
-  // The state this batch checked against a leader's digest, encoded, and its seq (0: none).
-  std::string checked_;
-  engine::Seq checked_seq_ = 0;
+  engine::StateHashChecker checker_;
+  // The seq of the state this batch encoded for a leader's digest (0: none); checker_ holds it.
+  engine::Seq marked_seq_ = 0;
   std::vector<engine::EventSlot> slots_;  // the batch in hand, reused
 
   JournalSource* source_ = nullptr;

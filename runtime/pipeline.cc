@@ -25,6 +25,12 @@ int64_t NowNs() {
       .count();
 }
 
+void StoreMax(std::atomic<uint64_t>& longest, uint64_t v) {
+  uint64_t seen = longest.load(std::memory_order_relaxed);
+  while (v > seen && !longest.compare_exchange_weak(seen, v, std::memory_order_relaxed)) {
+  }
+}
+
 // How many events the sequencer decides before it makes them visible to the journal, at most:
 // bounds the latency a huge input batch adds without giving up batching.
 constexpr int64_t kMaxUnpublished = 1024;
@@ -143,6 +149,7 @@ Pipeline::Pipeline(const PipelineOptions& options, std::unique_ptr<journal::Jour
       listener_(listener),
       writer_(*store_, state_->last_seq() + 1),
       recovered_seq_(state_->last_seq()),
+      snapshot_every_(options.snapshot_every),
       input_(options.input_ring_size),
       input_barrier_(input_),
       output_(options.output_ring_size),
@@ -158,10 +165,19 @@ Pipeline::Pipeline(const PipelineOptions& options, std::unique_ptr<journal::Jour
 }
 
 void Pipeline::Start() {
+  SnapshotTaker::Hooks hooks;
+  hooks.durable_seq = [this] { return durable_seq(); };
+  hooks.on_taken = [this](const SnapshotTaker::Taken& t, std::string_view payload) {
+    OnSnapshotTaken(t, payload);
+  };
+  hooks.on_failure = [this](const std::string& why) { Halt("snapshot taker: " + why); };
+  taker_ = std::make_unique<SnapshotTaker>(
+      SnapshotTakerOptions{options_.data_dir, options_.snapshots_kept, options_.engine}, *store_,
+      std::move(hooks));
+  taker_->Start();
   sequencer_thread_ = std::thread([this] { SequencerLoop(); });
   journal_thread_ = std::thread([this] { JournalLoop(); });
   if (listener_ && !inline_publisher_) publisher_thread_ = std::thread([this] { PublisherLoop(); });
-  snapshot_thread_ = std::thread([this] { SnapshotLoop(); });
 }
 
 Pipeline::~Pipeline() { Stop(); }
@@ -232,44 +248,80 @@ void Pipeline::SequencerLoop() {
     sink.Flush();
     stats_.sequencer_batch.Observe(static_cast<uint64_t>(available - next + 1));
     const int64_t waited = sink.TakeWaitedNs();
-    stats_.sequencer_batch_ns.Observe(static_cast<uint64_t>(NowNs() - batch_start - waited));
+    const auto batch_ns = static_cast<uint64_t>(NowNs() - batch_start - waited);
+    stats_.sequencer_batch_ns.Observe(batch_ns);
+    StoreMax(stats_.sequencer_batch_max_ns, batch_ns);
     stats_.sequencer_backpressure_ns.fetch_add(static_cast<uint64_t>(waited),
                                                std::memory_order_relaxed);
     input_consumed_.Set(available);
     next = available + 1;
     MaybeSnapshot(sink);
   }
+  if (halted() || last_mark_ == 0 || !options_.record_state_hashes) return;
+  // Stopping: the digest of the last snapshot marked goes into the log before the end, so
+  // every mark this leader made can be checked. The mark is durable soon (the journal still
+  // runs); the taker then needs one encoding.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (taker_->applied_seq() < last_mark_ && !halted() &&
+         std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (RecordDigests(sink)) sink.Flush();
+}
+
+bool Pipeline::RecordDigests(OutputSink& sink) {
+  if (!digests_waiting_.load(std::memory_order_acquire) || sink.halted() || halted())
+    return false;
+  std::vector<Digest> digests;
+  {
+    std::lock_guard lock(digests_mu_);
+    digests.swap(digests_);
+    digests_waiting_.store(false, std::memory_order_relaxed);
+  }
+  for (const Digest& d : digests) sequencer_.RecordStateHash(d.seq, d.digest, d.format, sink);
+  return !digests.empty();
 }
 
 void Pipeline::MaybeSnapshot(OutputSink& sink) {
+  if (sink.halted() || halted()) return;
+  bool emitted = RecordDigests(sink);
   const bool requested = snapshot_requested_.load(std::memory_order_relaxed) &&
                          snapshot_requested_.exchange(false, std::memory_order_acq_rel);
-  if (!requested && (options_.snapshot_every == 0 ||
-                     state_->last_seq() - last_snapshot_seq_ < options_.snapshot_every))
+  const uint64_t every = snapshot_every_.load(std::memory_order_relaxed);
+  if (requested || (every != 0 && state_->last_seq() - last_snapshot_seq_ >= every)) {
+    emitted = true;
+    // All the sequencer does for a snapshot: one event, whatever the state's size.
+    const int64_t start = NowNs();
+    last_snapshot_seq_ = sequencer_.MarkSnapshot(sink);
+    last_mark_ = last_snapshot_seq_ + 1;
+    if (requested) requested_mark_.store(last_mark_, std::memory_order_release);
+    StoreMax(stats_.snapshot_pause_max_ns, static_cast<uint64_t>(NowNs() - start));
+  }
+  if (emitted) sink.Flush();
+}
+
+void Pipeline::OnSnapshotTaken(const SnapshotTaker::Taken& taken, std::string_view payload) {
+  if (options_.record_state_hashes) {
+    std::lock_guard lock(digests_mu_);
+    digests_.push_back({taken.seq, taken.format, taken.digest});
+    digests_waiting_.store(true, std::memory_order_release);
+  }
+  const bool requested = requested_mark_.load(std::memory_order_acquire) == taken.seq + 1;
+  if (requested) requested_mark_.store(0, std::memory_order_relaxed);
+  if (!taken.written.ok()) {
+    // Not fatal: the journal still holds everything; restart just replays more.
+    spdlog::error("snapshot of seq {} not written: {}", taken.seq, taken.written.ToString());
+    if (requested) FinishRequestedSnapshot(taken.written);
     return;
-  // The sequencer pauses for exactly this copy; writing it out happens on another thread.
-  const auto start = std::chrono::steady_clock::now();
-  auto* job = new SnapshotJob{state_->last_seq(), {}, requested};
-  engine::EncodeState(*state_, &job->payload);
-  const uint64_t digest =
-      options_.record_state_hashes ? engine::EncodedStateDigest(job->payload) : 0;
-  const auto pause = std::chrono::steady_clock::now() - start;
-  last_snapshot_seq_ = job->seq;
-  const std::size_t bytes = job->payload.size();
-  // From here the snapshot thread owns the job (and may already have deleted it). An unwritten
-  // older one is replaced: this newer copy answers its request too.
-  std::unique_ptr<SnapshotJob> older(snapshot_job_.exchange(job, std::memory_order_acq_rel));
-  if (older && older->requested) {
-    snapshot_requested_.store(true, std::memory_order_release);  // the next copy answers it
   }
-  snapshot_signal_.fetch_add(1, std::memory_order_release);
-  snapshot_signal_.notify_one();
-  spdlog::info("snapshot of seq {} copied ({} bytes) in {} us", last_snapshot_seq_, bytes,
-               std::chrono::duration_cast<std::chrono::microseconds>(pause).count());
-  if (options_.record_state_hashes && !sink.halted() && !halted()) {
-    sequencer_.RecordStateHash(digest, sink);
-    sink.Flush();
-  }
+  snapshots_written_.fetch_add(1);
+  spdlog::info("snapshot of seq {} written ({} bytes)", taken.seq, payload.size());
+  ApplyRetention(taken.seq);
+  if (!requested) return;
+  // Decoded again, as recovery would: the hash is of the state the file gives back.
+  auto state = engine::DecodeState(payload, options_.engine);
+  if (!state.ok()) return FinishRequestedSnapshot(state.status());
+  FinishRequestedSnapshot(
+      SnapshotTaken{taken.seq, taken.path, engine::StateHash(*state.value())});
 }
 
 void Pipeline::JournalLoop() {
@@ -480,46 +532,6 @@ void Pipeline::FinishRequestedSnapshot(Result<SnapshotTaken> outcome) {
   if (done) done(std::move(outcome));
 }
 
-void Pipeline::SnapshotLoop() {
-  auto write_if_durable = [this](std::unique_ptr<SnapshotJob> job) {
-    while (durable_seq() < job->seq && !halted() && !snapshot_stop_.load())
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (durable_seq() < job->seq) {  // never became durable: a snapshot must not lead
-      if (job->requested) FinishRequestedSnapshot(Status::Halted("the journal stopped first"));
-      return;
-    }
-    const std::string dir = journal::SnapshotDir(options_.data_dir);
-    Status s = journal::WriteSnapshot(dir, job->seq, job->payload, options_.snapshots_kept);
-    if (!s.ok()) {
-      // Not fatal: the journal still holds everything; restart just replays more.
-      spdlog::error("snapshot of seq {} not written: {}", job->seq, s.ToString());
-      if (job->requested) FinishRequestedSnapshot(s);
-      return;
-    }
-    snapshots_written_.fetch_add(1);
-    spdlog::info("snapshot of seq {} written", job->seq);
-    ApplyRetention(job->seq);
-    if (!job->requested) return;
-    // Decoded again, as recovery would: the hash is of the state the file gives back.
-    auto state = engine::DecodeState(job->payload, options_.engine);
-    if (!state.ok()) return FinishRequestedSnapshot(state.status());
-    SnapshotTaken taken{job->seq, "", engine::StateHash(*state.value())};
-    for (const journal::SnapshotFile& f : journal::ListSnapshots(dir))
-      if (f.seq == job->seq) taken.path = f.path;
-    FinishRequestedSnapshot(std::move(taken));
-  };
-  for (;;) {
-    const uint32_t signal = snapshot_signal_.load(std::memory_order_acquire);
-    std::unique_ptr<SnapshotJob> job(snapshot_job_.exchange(nullptr, std::memory_order_acq_rel));
-    if (job) {
-      write_if_durable(std::move(job));
-      continue;
-    }
-    if (snapshot_stop_.load()) return;
-    snapshot_signal_.wait(signal, std::memory_order_acquire);
-  }
-}
-
 void Pipeline::Stop() {
   if (stopped_) return;
   stopped_ = true;
@@ -539,11 +551,7 @@ void Pipeline::Stop() {
     publisher_barrier_.Alert();
     publisher_thread_.join();
   }
-  snapshot_stop_.store(true);
-  snapshot_signal_.fetch_add(1, std::memory_order_release);
-  snapshot_signal_.notify_one();
-  snapshot_thread_.join();
-  delete snapshot_job_.exchange(nullptr);
+  if (taker_) taker_->Stop();  // takes what was marked and became durable
   FinishRequestedSnapshot(Status::Halted("the engine stopped before the snapshot was taken"));
 }
 

@@ -5,8 +5,9 @@
 //       | TryPublish: claim a slot in the input ring (multi-producer); full = kFull
 //       v
 //   sequencer thread: Sequencer::Execute decides each command and builds its events in
-//       | output-ring slots (no I/O, no clock, no locks); every N events a state copy
-//       | goes to the snapshot thread, which writes it once it is durable
+//       | output-ring slots (no I/O, no clock, no locks); every N events it marks a snapshot
+//       | (one event): the snapshot taker (runtime/snapshot_taker.h), a state of its own kept
+//       | from the durable journal, encodes and writes it, and the digest comes back for the log
 //       v
 //   journal thread: one group commit (WriteBatch + WAL sync) per batch -> durable_seq
 //       | only events <= durable_seq go on
@@ -30,6 +31,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/engine_state.h"
 #include "engine/event.h"
@@ -43,6 +45,7 @@
 #include "journal/recovery.h"
 #include "metrics/histogram.h"
 #include "runtime/journal_replicator.h"
+#include "runtime/snapshot_taker.h"
 
 namespace cm::runtime {
 
@@ -121,6 +124,11 @@ struct PipelineStats {
                                         500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000,
                                         50'000'000};
   std::atomic<uint64_t> sequencer_backpressure_ns{0};
+  // The longest batch (as sequencer_batch_ns), and the longest time marking a snapshot took
+  // the sequencer (everything else of a snapshot happens on the taker's thread), in ns, since
+  // Pipeline::TakeLongestPauses.
+  std::atomic<uint64_t> sequencer_batch_max_ns{0};
+  std::atomic<uint64_t> snapshot_pause_max_ns{0};
 };
 
 class Pipeline {
@@ -151,6 +159,19 @@ class Pipeline {
   int64_t input_depth() const { return input_.Claimed() - input_consumed_.Get(); }
   int64_t input_capacity() const { return input_.capacity(); }
   const PipelineStats& stats() const { return stats_; }
+  // The longest pauses since the last call (benchmarks compare runs with it), and resets them.
+  struct LongestPauses {
+    uint64_t batch_ns = 0;
+    uint64_t snapshot_ns = 0;
+  };
+  LongestPauses TakeLongestPauses() {
+    return {stats_.sequencer_batch_max_ns.exchange(0), stats_.snapshot_pause_max_ns.exchange(0)};
+  }
+  // Thread-safe: changes the snapshot interval (events; 0 = only on request) from the next
+  // batch boundary on.
+  void set_snapshot_every(uint64_t events) {
+    snapshot_every_.store(events, std::memory_order_relaxed);
+  }
   const std::string& data_dir() const { return options_.data_dir; }
   bool halted() const { return halted_.load(std::memory_order_acquire); }
   std::string halt_reason() const;
@@ -161,12 +182,12 @@ class Pipeline {
     return store_->Scan(from, visit);
   }
 
-  // A snapshot on request (for an online backup): the sequencer copies its state at its next
-  // batch boundary (within a clock tick), and the snapshot thread writes it once durable,
-  // decodes it again and hashes it. `done` runs on the snapshot thread with the snapshot file
-  // still in place (no newer snapshot can replace it meanwhile), or with an error if the
-  // pipeline stops or halts first. False, and `done` is dropped, when a request is already
-  // pending or the pipeline is not taking commands.
+  // A snapshot on request (for an online backup): the sequencer marks one at its next batch
+  // boundary (within a clock tick), and the snapshot taker writes it once durable, decodes it
+  // again and hashes it. `done` runs on the taker's thread with the snapshot file still in
+  // place (no newer snapshot can replace it meanwhile), or with an error if the pipeline stops
+  // or halts first. False, and `done` is dropped, when a request is already pending or the
+  // pipeline is not taking commands.
   struct SnapshotTaken {
     Seq seq = 0;
     std::string path;
@@ -190,11 +211,6 @@ class Pipeline {
   using OutputRing =
       engine::RingBuffer<engine::EventSlot, engine::BlockingWait, engine::ProducerMode::kSingle>;
   class OutputSink;
-  struct SnapshotJob {
-    Seq seq;
-    std::string payload;
-    bool requested = false;  // RequestSnapshot's `done` waits for it
-  };
 
   Pipeline(const PipelineOptions& options, std::unique_ptr<journal::JournalStore> store,
            std::unique_ptr<engine::EngineState> state, DurableListener* listener);
@@ -214,9 +230,14 @@ class Pipeline {
   // Before the threads start: sends the recovered journal's batches the replicas lack.
   Status CatchUpReplicas(journal::JournalStore& journal);
   bool inline_publisher_ = false;
-  void SnapshotLoop();
+  // Sequencer, at a batch boundary: records the digests the taker handed back, and marks a
+  // snapshot when one is due or asked for.
   void MaybeSnapshot(OutputSink& sink);
-  // Journal retention after the snapshot of `snapshot_seq` (snapshot thread).
+  // Sequencer: the digests the taker handed back go into the log; true if there were any.
+  bool RecordDigests(OutputSink& sink);
+  // Taker's thread: a marked snapshot was written (or could not be).
+  void OnSnapshotTaken(const SnapshotTaker::Taken& taken, std::string_view payload);
+  // Journal retention after the snapshot of `snapshot_seq` (taker's thread).
   void ApplyRetention(Seq snapshot_seq);
   // Hands the outcome to RequestSnapshot's waiter, if any.
   void FinishRequestedSnapshot(Result<SnapshotTaken> outcome);
@@ -237,6 +258,8 @@ class Pipeline {
   Seq recovered_seq_ = 0;
   Seq recovered_snapshot_seq_ = 0;
   Seq last_snapshot_seq_ = 0;
+  Seq last_mark_ = 0;
+  std::atomic<uint64_t> snapshot_every_;  // the seq of the last SnapshotMarked this run wrote (sequencer thread)
 
   InputRing input_;
   engine::Sequence input_consumed_;
@@ -254,15 +277,24 @@ class Pipeline {
   mutable std::mutex halt_mu_;  // guards halt_reason_; only on the failure path
   std::string halt_reason_;
 
-  std::atomic<SnapshotJob*> snapshot_job_{nullptr};
-  std::atomic<uint32_t> snapshot_signal_{0};
-  std::atomic<bool> snapshot_stop_{false};
+  std::unique_ptr<SnapshotTaker> taker_;
   std::atomic<uint64_t> snapshots_written_{0};
   std::atomic<bool> snapshot_requested_{false};
+  // The seq of the mark made for the pending request (0: not marked yet).
+  std::atomic<Seq> requested_mark_{0};
   std::mutex requested_mu_;
   SnapshotDone requested_done_;  // guarded by requested_mu_
+  // Digests the taker handed back, for the sequencer to record (StateHashed).
+  struct Digest {
+    Seq seq;
+    uint8_t format;
+    uint64_t digest;
+  };
+  std::atomic<bool> digests_waiting_{false};
+  std::mutex digests_mu_;
+  std::vector<Digest> digests_;  // guarded by digests_mu_
 
-  std::thread sequencer_thread_, journal_thread_, publisher_thread_, snapshot_thread_;
+  std::thread sequencer_thread_, journal_thread_, publisher_thread_;
   bool stopped_ = false;
 };
 

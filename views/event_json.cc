@@ -205,6 +205,7 @@ struct Fields {
     UNum("digest", b.digest);
     UNum("format", b.format);
   }
+  void operator()(const SnapshotMarked& b) { UNum("format", b.format); }
   void operator()(const TimelineStarted& b) {
     UNum("timeline", b.timeline);
     UNum("id_base", b.id_base);

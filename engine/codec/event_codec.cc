@@ -225,6 +225,7 @@ struct BodyEncoder {
     PutFixed64(d, b.digest);
     PutFixed8(d, b.format);
   }
+  void operator()(const SnapshotMarked& b) { PutFixed8(d, b.format); }
   void operator()(const TimelineStarted& b) {
     PutVarint32(d, b.timeline);
     PutFixed64(d, b.id_base);
@@ -577,6 +578,13 @@ bool DecodeStateHashed(std::string_view* in, uint8_t version, EventBody* body) {
   return true;
 }
 
+bool DecodeSnapshotMarked(std::string_view* in, EventBody* body) {
+  SnapshotMarked b;
+  if (!GetFixed8(in, &b.format)) return false;
+  *body = b;
+  return true;
+}
+
 bool DecodeTimelineStarted(std::string_view* in, EventBody* body) {
   TimelineStarted b;
   if (!GetVarint32(in, &b.timeline) || !GetFixed64(in, &b.id_base)) return false;
@@ -662,6 +670,8 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       return DecodeStateHashed(in, version, body);
     case EventType::kTimelineStarted:
       return DecodeTimelineStarted(in, body);
+    case EventType::kSnapshotMarked:
+      return DecodeSnapshotMarked(in, body);
   }
   return false;
 }
@@ -752,6 +762,10 @@ Status DecodeEvent(std::string_view* in, Event* out) {
                    std::to_string(version) + " record",
                seq, true);
   if (version < 11 && type > static_cast<uint8_t>(EventType::kTimelineStarted))
+    return Bad("event type " + std::to_string(type) + " in a version " +
+                   std::to_string(version) + " record",
+               seq, true);
+  if (version < 13 && type > static_cast<uint8_t>(EventType::kTicketOfferEnded))
     return Bad("event type " + std::to_string(type) + " in a version " +
                    std::to_string(version) + " record",
                seq, true);

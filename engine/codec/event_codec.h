@@ -1,5 +1,5 @@
 #pragma once
-// The journal's record format, version 12. Older records are still read: version 1 (before
+// The journal's record format, version 13. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
 // payment events, and the reservation events carry only the reservation), version 3 (before
 // re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
@@ -9,12 +9,14 @@
 // StateHashed) and version 8 (before timelines: no TimelineStarted) and version 9 (before
 // scanners named themselves: no device in CheckInConflict) and version 10 (before transfer
 // offers: no TicketOffered, TicketOfferEnded; a TicketTransferred needs no offer) and version 11
-// (before plans and wallets: no plan in a venue spec, no wallet in PaymentRequested). One record per
-// event; the journal packs the records of one group commit into one value, one after another.
+// (before plans and wallets: no plan in a venue spec, no wallet in PaymentRequested) and version
+// 12 (before snapshots off the sequencer: no SnapshotMarked; a StateHashed names the seq just
+// before it). One record per event; the journal packs the records of one group commit into one
+// value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 12, or 11 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 13, or 12 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -58,6 +60,7 @@
 //   HoldExtended         reservation, concert, user, expires_at: u64
 //   TermStarted          term: u64 | leader: lstr
 //   StateHashed          state_seq, digest: u64 | format: u8 (not before 10: the record's version)
+//   SnapshotMarked       format: u8 (not before 13)
 //   TimelineStarted      timeline: varint | id_base: u64
 //   (users = count: varint, fixed64[count])
 // The body must end exactly where the payload ends. Numbers are little-endian. A new version
@@ -71,7 +74,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 12;
+inline constexpr uint8_t kEventFormatVersion = 13;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -675,11 +675,15 @@ Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,
   EncodeState(state, &bytes, recorded.format);
   const uint64_t digest = EncodedStateDigest(bytes);
   if (digest == recorded.digest) return Status::OK();
+  return StateDiffers(state.last_seq(), digest, recorded.digest);
+}
+
+Status StateDiffers(Seq seq, uint64_t here, uint64_t recorded) {
   char detail[96];
   std::snprintf(detail, sizeof detail, ": digest %016llx here, %016llx in the log",
-                static_cast<unsigned long long>(digest),
-                static_cast<unsigned long long>(recorded.digest));
-  return Status::Corruption("the state at seq " + std::to_string(state.last_seq()) +
+                static_cast<unsigned long long>(here),
+                static_cast<unsigned long long>(recorded));
+  return Status::Corruption("the state at seq " + std::to_string(seq) +
                             " differs from the leader's" + detail);
 }
 

@@ -99,5 +99,7 @@ uint64_t EncodedStateDigest(std::string_view encoded);
 // snapshot) or a scratch string. Corruption, naming both digests, when it is not.
 Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,
                         std::string* encoded = nullptr);
+// The Corruption both checks answer when digests differ.
+Status StateDiffers(Seq seq, uint64_t here, uint64_t recorded);
 
 }  // namespace cm::engine

@@ -11,6 +11,7 @@
 #include "engine/codec/event_codec.h"
 #include "engine/invariants.h"
 #include "engine/codec/state_codec.h"
+#include "engine/codec/state_hash_checker.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/test_world.h"
 
@@ -73,18 +74,18 @@ struct Recorder : EventSink {
 };
 
 // Applies the encoded events in `bytes` to `state`, checking it against every recorded state
-// digest on the way, as a follower does.
-void ApplyAll(std::string_view bytes, EngineState& state) {
+// digest on the way, as a follower does. Returns how many digests it compared.
+uint64_t ApplyAll(std::string_view bytes, EngineState& state) {
+  StateHashChecker checker;
   while (!bytes.empty()) {
     Event e;
     REQUIRE(DecodeEvent(&bytes, &e).ok());
-    if (const auto* hashed = std::get_if<StateHashed>(&e.body)) {
-      const Status checked = CheckStateHashed(state, *hashed);
-      REQUIRE_MESSAGE(checked.ok(), checked.ToString());
-    }
+    const Status checked = checker.Before(state, e);
+    REQUIRE_MESSAGE(checked.ok(), checked.ToString());
     const Status s = state.Apply(e);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
   }
+  return checker.checked();
 }
 
 }  // namespace
@@ -114,7 +115,7 @@ TEST_CASE("live, replayed and snapshot+tail states hash the same, for 2,000 seed
     admitted += rec.door.admitted;
 
     EngineState replayed(config);
-    ApplyAll(rec.journal, replayed);
+    CHECK(ApplyAll(rec.journal, replayed) == 4);  // every digest the stream recorded
     REQUIRE(StateHash(replayed) == live_hash);
 
     auto restored = DecodeState(snapshot, config);

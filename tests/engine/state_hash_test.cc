@@ -1,10 +1,11 @@
-// State digests in the log (engine/event.h StateHashed): a leader records the digest of its
-// state; the state takes the event only right after the seq it names; CheckStateHashed tells
-// the same state from one that differs by a seat; the record format carries it from version 8.
+// State digests in the log (engine/event.h StateHashed, SnapshotMarked): a leader marks a
+// snapshot and records its digest later; checkers compare theirs; CheckStateHashed tells the
+// same state from one that differs by a seat; the record format carries it from version 8.
 #include <doctest/doctest.h>
 
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
+#include "engine/codec/state_hash_checker.h"
 #include "tests/support/old_records.h"
 #include "tests/support/test_world.h"
 
@@ -20,29 +21,80 @@ uint64_t DigestOf(const EngineState& state) {
 
 }  // namespace
 
-TEST_CASE("the sequencer records a digest of the state before it, and the state takes it") {
+TEST_CASE("the sequencer marks a snapshot, records its digest later, and the state takes both") {
   TestWorld w;
   const UserId u = w.AddUser("u@x.io");
   const ConcertId c = w.AddConcert(w.AddVenue(GridVenue(1, 2, 5)));
   w.Hold(u, c, {3});
   const Seq before = w.state.last_seq();
   const uint64_t digest = DigestOf(w.state);
-  w.sequencer.RecordStateHash(digest, w.sink);
+  CHECK(w.sequencer.MarkSnapshot(w.sink) == before);
+  const Event& mark = w.sink.events.back();
+  REQUIRE(TypeOf(mark) == EventType::kSnapshotMarked);
+  CHECK(mark.seq == before + 1);
+  CHECK(std::get<SnapshotMarked>(mark.body).format == kStateFormatVersion);
+  w.Hold(u, c, {4});  // commands go on while the snapshot is taken elsewhere
+  w.sequencer.RecordStateHash(before, digest, kStateFormatVersion, w.sink);
   const Event& e = w.sink.events.back();
   REQUIRE(TypeOf(e) == EventType::kStateHashed);
-  CHECK(e.seq == before + 1);
+  CHECK(e.seq > before + 2);
   CHECK(std::get<StateHashed>(e.body).state_seq == before);
   CHECK(std::get<StateHashed>(e.body).digest == digest);
-  CHECK(w.state.last_seq() == before + 1);  // applied, and nothing else changed
-  CHECK(DigestOf(w.state) != digest);       // the seq is in the state
+  CHECK(w.state.last_seq() == e.seq);  // applied, and nothing else changed
 
-  // Another state replaying the same events matches the digest where it was recorded.
+  // Another state replaying the same events matches the digest where it was marked.
   EngineState replica;
+  StateHashChecker checker;
   for (const Event& ev : w.sink.events) {
-    if (const auto* hashed = std::get_if<StateHashed>(&ev.body))
-      CHECK(CheckStateHashed(replica, *hashed).ok());
+    CHECK(checker.Before(replica, ev).ok());
     REQUIRE(replica.Apply(ev).ok());
   }
+  CHECK(checker.checked() == 1);
+  CHECK(checker.last_checked() == before);
+  CHECK(StateHash(replica) == StateHash(w.state));
+}
+
+TEST_CASE("a checker catches a marked state that differs, and passes over what it cannot see") {
+  TestWorld a, b;
+  for (TestWorld* w : {&a, &b}) {
+    const UserId u = w->AddUser("u@x.io");
+    const ConcertId c = w->AddConcert(w->AddVenue(GridVenue(1, 2, 5)));
+    w->Hold(u, c, {w == &a ? 1u : 2u});
+  }
+  REQUIRE(a.state.last_seq() == b.state.last_seq());
+  const Seq at = a.state.last_seq();
+  Event mark;
+  mark.seq = at + 1;
+  mark.ts = a.state.clock();
+  mark.body = SnapshotMarked{kStateFormatVersion};
+  Event hashed = mark;
+  hashed.seq = at + 2;
+  hashed.body = StateHashed{at, DigestOf(a.state), kStateFormatVersion};
+
+  StateHashChecker on_b;
+  REQUIRE(on_b.Before(b.state, mark).ok());
+  REQUIRE(b.state.Apply(mark).ok());
+  const Status differs = on_b.Before(b.state, hashed);
+  CHECK(differs.IsCorruption());
+  CHECK(differs.message().find("the state at seq " + std::to_string(at) + " differs") !=
+        std::string::npos);
+
+  // A digest recorded in another format than its mark named is refused.
+  StateHashChecker on_a;
+  REQUIRE(on_a.Before(a.state, mark).ok());
+  REQUIRE(a.state.Apply(mark).ok());
+  Event other_format = hashed;
+  other_format.body = StateHashed{at, DigestOf(a.state), 11};
+  CHECK(on_a.Before(a.state, other_format).IsCorruption());
+
+  // A checker that started after the mark (from a snapshot past it) cannot check that digest.
+  StateHashChecker late;
+  CHECK(late.Before(a.state, hashed).ok());
+  CHECK(late.checked() == 0);
+  // A mark in a format this version cannot make is refused.
+  Event future = mark;
+  future.body = SnapshotMarked{static_cast<uint8_t>(kStateFormatVersion + 1)};
+  CHECK(late.Before(a.state, future).IsCorruption());
 }
 
 TEST_CASE("a digest tells apart states one seat apart, and one of another seq is refused") {
@@ -61,14 +113,38 @@ TEST_CASE("a digest tells apart states one seat apart, and one of another seq is
 
   const StateHashed elsewhere{a.state.last_seq() - 1, of_a.digest, of_a.format};
   CHECK(CheckStateHashed(a.state, elsewhere).IsCorruption());
-  // The state itself refuses a StateHashed that does not name the seq just before it.
+  // The state itself refuses a StateHashed of a seq it has not reached, or of none.
   Event e;
   e.seq = a.state.last_seq() + 1;
   e.ts = a.state.clock();
-  e.body = elsewhere;
-  const Status refused = a.state.Apply(e);
-  CHECK(refused.IsCorruption());
-  CHECK(refused.message().find("another seq") != std::string::npos);
+  for (Seq of : {a.state.last_seq() + 1, Seq{0}}) {
+    CAPTURE(of);
+    e.body = StateHashed{of, of_a.digest, of_a.format};
+    const Status refused = a.state.Apply(e);
+    CHECK(refused.IsCorruption());
+    CHECK(refused.message().find("has not reached") != std::string::npos);
+  }
+  e.body = SnapshotMarked{0};
+  CHECK(a.state.Apply(e).IsCorruption());
+}
+
+TEST_CASE("SnapshotMarked round-trips in version 13 records and cannot be in a version 12 one") {
+  Event e;
+  e.seq = 99;
+  e.ts = TestWorld::kStart;
+  e.term = 4;
+  e.body = SnapshotMarked{kStateFormatVersion};
+  std::string rec;
+  EncodeEvent(e, &rec);
+  std::string_view in = rec;
+  Event back;
+  REQUIRE(DecodeEvent(&in, &back).ok());
+  CHECK(std::get<SnapshotMarked>(back.body).format == kStateFormatVersion);
+  const std::string v12 = AsVersion(e, 12);
+  std::string_view v12_in = v12;
+  const Status s = DecodeEvent(&v12_in, &back);
+  CHECK(s.IsCorruption());
+  CHECK(s.message().find("in a version 12 record") != std::string::npos);
 }
 
 TEST_CASE("StateHashed round-trips in version 8 records and cannot be in a version 7 one") {

@@ -6,13 +6,17 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "engine/codec/event_codec.h"
 #include "engine/invariants.h"
 #include "engine/codec/state_codec.h"
 #include "journal/memory_journal.h"
+#include "journal/recovery.h"
+#include "journal/snapshot_files.h"
 #include "runtime/pipeline.h"
 #include "tests/support/pipeline_driver.h"
 #include "tests/support/random_commands.h"
@@ -283,4 +287,74 @@ TEST_CASE("a snapshot request still pending when the pipeline stops is answered 
   CHECK(answered);
   CHECK(failed);
   CHECK_FALSE(opened.value()->RequestSnapshot([](cm::Result<Pipeline::SnapshotTaken>) {}));
+}
+
+TEST_CASE("snapshots are taken off the sequencer: each is the journal's state at its mark") {
+  TempDir dir;
+  PipelineOptions options;
+  options.data_dir = dir.path();
+  options.snapshot_every = 700;
+  options.snapshots_kept = 100;
+  options.input_ring_size = 1 << 8;  // marks fall at batch boundaries: keep batches small
+  auto store = std::make_unique<cm::journal::MemoryJournal>();
+  auto* journal = store.get();
+  auto opened = Pipeline::Open(options, std::move(store), nullptr);
+  REQUIRE(opened.ok());
+  Pipeline& p = *opened.value();
+  RandomCommands gen(17);
+  PublishAll(p, gen.Setup(), 1);
+  PublishAll(p, Stream(gen, 6'000), 100);
+  p.Stop();
+  REQUIRE_FALSE(p.halted());
+  CHECK(p.stats().snapshot_pause_max_ns.load() > 0);
+
+  // The log: a mark every 700 events or so, each followed later by the digest of its state.
+  std::map<Seq, uint64_t> digests;
+  std::set<Seq> marked;
+  REQUIRE(journal
+              ->Scan(1,
+                     [&](Seq, std::string_view records) {
+                       for (std::string_view in = records; !in.empty();) {
+                         Event e;
+                         REQUIRE(DecodeEvent(&in, &e).ok());
+                         if (TypeOf(e) == EventType::kSnapshotMarked) marked.insert(e.seq - 1);
+                         if (const auto* h = std::get_if<StateHashed>(&e.body)) {
+                           CHECK(marked.contains(h->state_seq));
+                           CHECK(h->state_seq < e.seq - 1);  // it came later
+                           digests[h->state_seq] = h->digest;
+                         }
+                       }
+                       return true;
+                     })
+              .ok());
+  CHECK(marked.size() >= 6'000 / (700 + 256));
+  CHECK(digests.size() == marked.size());  // stopping waited for the last one
+
+  // Every file is the state the journal replays to at that seq, and its digest is the one
+  // the log recorded.
+  const auto files = cm::journal::ListSnapshots(cm::journal::SnapshotDir(dir.path()));
+  REQUIRE(files.size() == marked.size());
+  for (const cm::journal::SnapshotFile& f : files) {
+    CAPTURE(f.seq);
+    CHECK(marked.contains(f.seq));
+    std::string payload;
+    REQUIRE(cm::journal::ReadSnapshot(f, &payload).ok());
+    CHECK(EncodedStateDigest(payload) == digests[f.seq]);
+    auto decoded = DecodeState(payload, options.engine);
+    REQUIRE(decoded.ok());
+    cm::journal::RecoveryOptions ro;
+    ro.use_snapshots = false;
+    ro.until = f.seq;
+    auto replayed = cm::journal::Recover(*journal, dir.path() + "/none", ro);
+    REQUIRE(replayed.ok());
+    CHECK(StateHash(*decoded.value()) == StateHash(*replayed->state));
+  }
+
+  // Replaying with checks compares every digest.
+  cm::journal::RecoveryOptions check;
+  check.use_snapshots = false;
+  check.check_state_hashes = true;
+  auto checked = cm::journal::Recover(*journal, dir.path() + "/none", check);
+  REQUIRE(checked.ok());
+  CHECK(checked->state_hashes_checked == digests.size());
 }

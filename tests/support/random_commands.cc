@@ -74,13 +74,21 @@ void RandomCommands::Drive(Sequencer& sequencer, EventSink& sink, int n) {
   tee.gen = this;
   tee.next = &sink;
   for (const Command& c : Setup()) sequencer.Execute(c, tee);
+  // As a leader does: a snapshot marked every 37 commands, its digest recorded a few
+  // commands later (runtime/snapshot_taker.h).
   std::string encoded;
+  Seq marked = 0;
+  uint64_t digest = 0;
   for (int i = 0; i < n; ++i) {
     sequencer.Execute(Next(), tee);
-    if (i % 37 == 36) {  // as a leader does with each snapshot copy
+    if (i % 37 == 36) {
       encoded.clear();
       EncodeState(sequencer.state(), &encoded);
-      sequencer.RecordStateHash(EncodedStateDigest(encoded), tee);
+      digest = EncodedStateDigest(encoded);
+      marked = sequencer.MarkSnapshot(tee);
+    } else if (i % 37 == 4 && marked != 0) {
+      sequencer.RecordStateHash(marked, digest, kStateFormatVersion, tee);
+      marked = 0;
     }
   }
 }
