@@ -42,7 +42,6 @@ Result<std::unique_ptr<Follower>> Follower::Open(const FollowerOptions& options,
   if (!recovered.ok()) return recovered.status();
   std::unique_ptr<Follower> f(
       new Follower(options, std::move(store), std::move(recovered->state), listener));
-  f->last_snapshot_seq_ = recovered->snapshot_seq;
   if (listener) listener->OnRecovered(*f->state_);
   spdlog::info("follower: recovered state at seq {} (term {}, {} events replayed)",
                f->recovered_seq_, f->state_->term(), recovered->events_replayed);
@@ -65,12 +64,39 @@ Follower::~Follower() { Stop(); }
 
 void Follower::Start(JournalSource& source) {
   source_ = &source;
+  StartTaker();
   thread_ = std::thread([this] { Loop(); });
 }
 
-void Follower::Stop() {
+void Follower::StartTaker() {
+  SnapshotTaker::Hooks hooks;
+  // The journal is synced up to what is applied.
+  hooks.durable_seq = [this] { return applied_seq(); };
+  hooks.on_taken = [this](const SnapshotTaker::Taken& t, std::string_view) {
+    if (!t.written.ok()) {
+      // Not fatal: the journal holds everything; a restart replays more.
+      spdlog::error("follower: snapshot of seq {} not written: {}", t.seq, t.written.ToString());
+      return;
+    }
+    stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
+  };
+  hooks.on_failure = [this](const std::string& why) { Fail(why); };
+  hooks.on_checked = [this](uint64_t n) {
+    stats_.state_checks.store(n, std::memory_order_relaxed);
+  };
+  taker_ = std::make_unique<SnapshotTaker>(
+      SnapshotTakerOptions{options_.data_dir, options_.snapshots_kept, options_.engine,
+                           options_.snapshot_every},
+      *store_, std::move(hooks));
+  taker_->Start();
+}
+
+void Follower::Stop() { StopThreads(/*catch_up=*/true); }
+
+void Follower::StopThreads(bool catch_up) {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
+  if (taker_) taker_->Stop(catch_up);
 }
 
 Status Follower::CatchUpAndStop(std::chrono::milliseconds timeout) {
@@ -81,7 +107,8 @@ Status Follower::CatchUpAndStop(std::chrono::milliseconds timeout) {
     finished_cv_.wait_for(lock, timeout, [this] { return finished_; });
     reached_end = reached_end_;
   }
-  Stop();
+  // A promotion waits for no snapshot: the new leader's recovery replays what one would hold.
+  StopThreads(/*catch_up=*/false);
   if (failed()) return Status::Halted("the follower stopped: " + failure());
   if (!reached_end)
     return Status::IOError("the replicated journal was not read to its end within " +
@@ -170,16 +197,6 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
                               (batch.first > kept ? ": events are missing from the log"
                                                   : ": it overlaps what was applied"));
   for (const engine::EventSlot& slot : slots_) {
-    if (Status s = checker_.Before(*state_, slot.event); !s.ok())
-      return Status::Corruption(Label(batch) + ": " + s.message());
-    if (engine::TypeOf(slot.event) == engine::EventType::kSnapshotMarked) {
-      marked_seq_ = state_->last_seq();  // checker_ holds its encoding
-    } else if (engine::TypeOf(slot.event) == engine::EventType::kStateHashed) {
-      stats_.state_checks.store(checker_.checked(), std::memory_order_relaxed);
-      // Up to record version 12 the digest is of the state just before it, encoded here.
-      const Seq of = std::get<engine::StateHashed>(slot.event.body).state_seq;
-      if (of == state_->last_seq()) marked_seq_ = of;
-    }
     if (Status s = state_->Apply(slot.event); !s.ok())
       return Status::Corruption(Label(batch) + ": " + s.message());
   }
@@ -188,16 +205,18 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
   if (Status s = store_->Sync(); !s.ok())
     return Status::IOError("journal sync of " + Label(batch) + ": " + s.ToString());
   if (Status s = Deliver(batch.last, batch.leader_sent_us); !s.ok()) return s;
-  if (Status s = MaybeSnapshot(); !s.ok()) return s;
   stats_.applied_batches.fetch_add(1, std::memory_order_relaxed);
   stats_.applied_events.fetch_add(slots_.size(), std::memory_order_relaxed);
   last_ts_.store(slots_.back().event.ts, std::memory_order_relaxed);
   term_.store(state_->term(), std::memory_order_relaxed);
   applied_seq_.store(batch.last, std::memory_order_release);
+  taker_->Wake();
   return Status::OK();
 }
 
 Status Follower::CutBack(Seq from) {
+  // Its taker has applied events about to be cut: it starts again from what is left.
+  taker_->Stop(/*catch_up=*/false);
   const Seq to = state_->last_seq();
   const engine::Term old_term = state_->term();
   namespace fs = std::filesystem;
@@ -244,7 +263,6 @@ Status Follower::CutBack(Seq from) {
     return Status::Corruption("the journal does not reach seq " + std::to_string(from - 1) +
                               " after the cut");
   state_ = std::move(recovered->state);
-  last_snapshot_seq_ = recovered->snapshot_seq;
   try {
     if (listener_) listener_->OnRecovered(*state_);
   } catch (const std::exception& e) {
@@ -253,39 +271,10 @@ Status Follower::CutBack(Seq from) {
   stats_.cut_events.fetch_add(to - from + 1, std::memory_order_relaxed);
   applied_seq_.store(state_->last_seq(), std::memory_order_release);
   term_.store(state_->term(), std::memory_order_relaxed);
+  StartTaker();
   spdlog::warn("follower: the log's term replaced events {}..{} of term {}: cut them from the "
                "journal and kept them in {}.journal",
                from, to, old_term, stem);
-  return Status::OK();
-}
-
-Status Follower::MaybeSnapshot() {
-  // A state this batch encoded to check a leader's digest (where the leader marked its
-  // snapshot): past half the interval it is written as it is, so the follower's snapshots fall
-  // in step with the leader's and cost no second encoding.
-  const Seq checked_seq = std::exchange(marked_seq_, 0);
-  std::string checked;
-  if (checked_seq != 0) checked.swap(checker_.last_encoded());
-  const Seq since = state_->last_seq() - last_snapshot_seq_;
-  const bool take_checked = checked_seq > last_snapshot_seq_ &&
-                            checked_seq - last_snapshot_seq_ >= options_.snapshot_every / 2;
-  if (options_.snapshot_every == 0 || (since < options_.snapshot_every && !take_checked))
-    return Status::OK();
-  // Either state is at or before a batch that is synced: the snapshot never holds what the
-  // journal lacks.
-  Seq seq = checked_seq;
-  std::string payload = std::move(checked);
-  if (!take_checked) {
-    seq = state_->last_seq();
-    payload.clear();
-    engine::EncodeState(*state_, &payload);
-  }
-  if (Status s = journal::WriteSnapshot(journal::SnapshotDir(options_.data_dir), seq, payload,
-                                        options_.snapshots_kept);
-      !s.ok())
-    return Status::IOError("follower snapshot: " + s.ToString());
-  last_snapshot_seq_ = seq;
-  stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
 }
 

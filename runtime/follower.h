@@ -17,9 +17,11 @@
 //     its state (and its listener's) at that seq, and applies the batch;
 //   - a batch that does not start right after the applied seq is a gap: the follower stops;
 //   - otherwise its events are applied to the state (which checks them), then the batch is
-//     appended to the local journal and synced, then delivered to the listener. Where the
-//     leader marked a snapshot (SnapshotMarked) the follower encodes its own state, and it
-//     compares digests when the leader's StateHashed of that seq comes: a difference stops it.
+//     appended to the local journal and synced, then delivered to the listener.
+// Beside it, on a thread of its own, a snapshot taker (runtime/snapshot_taker.h) follows the
+// local journal: where the leader marked a snapshot (SnapshotMarked) it encodes its state,
+// writes the follower's snapshot, and compares digests when the leader's StateHashed of that
+// seq comes; a difference stops the follower. So the thread that applies never encodes.
 // So the follower's journal is a prefix of the leader's, byte for byte, and recovery and
 // `replay --verify` work on it as on the leader's.
 //
@@ -37,11 +39,11 @@
 #include <thread>
 #include <vector>
 
-#include "engine/codec/state_hash_checker.h"
 #include "engine/engine_state.h"
 #include "journal/journal_store.h"
 #include "runtime/journal_source.h"
 #include "runtime/pipeline.h"
+#include "runtime/snapshot_taker.h"
 
 namespace cm::runtime {
 
@@ -49,8 +51,8 @@ struct FollowerOptions {
   std::string data_dir = "./data";
   journal::Durability durability = journal::Durability::kSync;
   engine::EngineConfig engine;
-  // A snapshot every this many applied events (0 = never), written on the follower's thread
-  // between batches, so a restart or a promotion replays only the journal's tail.
+  // A snapshot every this many applied events (0 = only where the leader marked one), written
+  // by the snapshot taker, so a restart or a promotion replays only the journal's tail.
   uint64_t snapshot_every = 1'000'000;
   int snapshots_kept = 2;
 };
@@ -112,10 +114,9 @@ class Follower {
   Status Deliver(engine::Seq last, int64_t leader_sent_us);
   // Cuts the journal back to before `from` (the divergence above), the cut batches kept aside.
   Status CutBack(engine::Seq from);
-  // Writes a snapshot when snapshot_every events have passed since the last: the state this
-  // batch checked against a leader's digest when there is one (past half the interval), else
-  // the state as it stands.
-  Status MaybeSnapshot();
+  // The snapshot taker: it checks the leader's digests and writes snapshots, on its own thread.
+  void StartTaker();
+  void StopThreads(bool catch_up);
   void Fail(const std::string& reason);
 
   const FollowerOptions options_;
@@ -123,10 +124,7 @@ class Follower {
   std::unique_ptr<engine::EngineState> state_;
   DurableListener* listener_;
   const engine::Seq recovered_seq_;
-  engine::Seq last_snapshot_seq_ = 0;
-  engine::StateHashChecker checker_;
-  // The seq of the state this batch encoded for a leader's digest (0: none); checker_ holds it.
-  engine::Seq marked_seq_ = 0;
+  std::unique_ptr<SnapshotTaker> taker_;
   std::vector<engine::EventSlot> slots_;  // the batch in hand, reused
 
   JournalSource* source_ = nullptr;

@@ -1,6 +1,8 @@
 #include "runtime/snapshot_taker.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -25,7 +27,8 @@ SnapshotTaker::~SnapshotTaker() { Stop(); }
 
 void SnapshotTaker::Start() { thread_ = std::thread([this] { Loop(); }); }
 
-void SnapshotTaker::Stop() {
+void SnapshotTaker::Stop(bool catch_up) {
+  if (!catch_up) abandon_.store(true);
   stop_.store(true);
   Wake();
   if (thread_.joinable()) thread_.join();
@@ -47,11 +50,16 @@ Status SnapshotTaker::Recover() {
   auto recovered = journal::Recover(*with_archive, journal::SnapshotDir(options_.data_dir), ro);
   if (!recovered.ok()) return recovered.status();
   state_ = std::move(recovered->state);
+  last_taken_ = recovered->snapshot_seq;
   applied_seq_.store(state_->last_seq(), std::memory_order_release);
   return Status::OK();
 }
 
 void SnapshotTaker::Loop() {
+  // The lowest CPU share: on a small machine its encodings must not slow the journal and
+  // publisher threads, which answer buyers. It only has to keep up on average; the journal
+  // holds whatever it has not reached.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
   auto fail = [this](const Status& s) {
     spdlog::critical("snapshot taker stopped at seq {}: {}", applied_seq(), s.ToString());
     hooks_.on_failure(s.message());
@@ -62,6 +70,7 @@ void SnapshotTaker::Loop() {
     // sees it.
     const bool stopping = stop_.load();
     const engine::Seq durable = hooks_.durable_seq();
+    if (abandon_.load()) return;
     if (durable > state_->last_seq()) {
       if (Status s = CatchUp(durable); !s.ok()) return fail(s);
       continue;
@@ -95,16 +104,29 @@ Status SnapshotTaker::CatchUp(engine::Seq durable) {
         error = Status::Corruption(journal_.Describe(first) + ": " + s.message());
         return false;
       }
-      if (const auto* mark = std::get_if<engine::SnapshotMarked>(&event_.body)) Take(*mark);
+      const uint64_t every = options_.snapshot_every;
+      if (const auto* mark = std::get_if<engine::SnapshotMarked>(&event_.body);
+          mark != nullptr && (every == 0 || state_->last_seq() - last_taken_ >= every / 2))
+        Take(mark->format, checker_.last_encoded());  // the checker has just encoded it
       if (Status s = state_->Apply(event_); !s.ok()) {
         error = Status::Corruption(journal_.Describe(first) + ": " + s.message());
         return false;
       }
       applied_seq_.store(seq, std::memory_order_release);
+      if (every != 0 && seq - last_taken_ >= every) {
+        encoded_.clear();
+        engine::EncodeState(*state_, &encoded_);
+        Take(engine::kStateFormatVersion, encoded_);
+      }
+      if (abandon_.load(std::memory_order_relaxed)) return false;
     }
     return true;
   });
-  checked_.store(checker_.checked(), std::memory_order_relaxed);
+  if (checker_.checked() != checked_.load(std::memory_order_relaxed)) {
+    checked_.store(checker_.checked(), std::memory_order_relaxed);
+    if (hooks_.on_checked) hooks_.on_checked(checker_.checked());
+  }
+  if (abandon_.load()) return Status::OK();
   if (!scan.ok()) return scan;
   if (!error.ok()) return error;
   if (state_->last_seq() < durable)
@@ -113,14 +135,13 @@ Status SnapshotTaker::CatchUp(engine::Seq durable) {
   return Status::OK();
 }
 
-void SnapshotTaker::Take(const engine::SnapshotMarked& mark) {
-  // The checker has just encoded the state at the mark, in the mark's format.
-  const std::string& payload = checker_.last_encoded();
+void SnapshotTaker::Take(uint8_t format, const std::string& payload) {
   Taken taken;
   taken.seq = state_->last_seq();
-  taken.format = mark.format;
+  taken.format = format;
   taken.digest = engine::EncodedStateDigest(payload);
-  if (mark.format == engine::kStateFormatVersion) {
+  last_taken_ = taken.seq;
+  if (format == engine::kStateFormatVersion) {
     const std::string dir = journal::SnapshotDir(options_.data_dir);
     taken.written = journal::WriteSnapshot(dir, taken.seq, payload, options_.snapshots_kept);
     if (taken.written.ok()) {

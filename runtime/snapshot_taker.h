@@ -31,6 +31,9 @@ struct SnapshotTakerOptions {
   std::string data_dir;  // snapshots go to journal::SnapshotDir(data_dir)
   int snapshots_kept = 2;
   engine::EngineConfig engine;
+  // 0: a snapshot at every mark (a leader's taker: the sequencer marks on its schedule). Else
+  // (a follower's) one every this many events, at a mark when one comes past half of that.
+  uint64_t snapshot_every = 0;
 };
 
 class SnapshotTaker {
@@ -48,6 +51,8 @@ class SnapshotTaker {
     std::function<void(const Taken&, std::string_view payload)> on_taken;
     // On the taker's thread; it stops after this.
     std::function<void(const std::string& reason)> on_failure;
+    // Optional, on the taker's thread: the log's digests matched so far.
+    std::function<void(uint64_t checked)> on_checked;
   };
 
   // `journal` must outlive the taker; its Scan runs beside the writer.
@@ -57,8 +62,9 @@ class SnapshotTaker {
   SnapshotTaker& operator=(const SnapshotTaker&) = delete;
 
   void Start();
-  // Reads what is durable by now, taking any snapshot marked there, and stops. Idempotent.
-  void Stop();
+  // Reads what is durable by now, taking any snapshot marked there, and stops; or, with
+  // `catch_up` false, stops after the batch in hand. Idempotent.
+  void Stop(bool catch_up = true);
   // Looks at the journal now rather than at its next poll.
   void Wake();
 
@@ -70,7 +76,8 @@ class SnapshotTaker {
   Status Recover();
   // Applies the durable events after its state, up to `durable`.
   Status CatchUp(engine::Seq durable);
-  void Take(const engine::SnapshotMarked& mark);
+  // The state as it stands, encoded in `payload` (`format`), written and handed on.
+  void Take(uint8_t format, const std::string& payload);
 
   const SnapshotTakerOptions options_;
   journal::JournalStore& journal_;
@@ -78,12 +85,15 @@ class SnapshotTaker {
   std::unique_ptr<engine::EngineState> state_;
   engine::StateHashChecker checker_;
   engine::Event event_;  // reused while decoding
+  engine::Seq last_taken_ = 0;
+  std::string encoded_;  // reused between snapshots not taken at a mark
 
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;  // guarded by mu_
   std::atomic<bool> stop_{false};
+  std::atomic<bool> abandon_{false};
   std::atomic<engine::Seq> applied_seq_{0};
   std::atomic<uint64_t> checked_{0};
 };

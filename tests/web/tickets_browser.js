@@ -113,7 +113,8 @@ async function camera(page, staffEmail, staffPassword) {
   await doorLogin(page, staffEmail, staffPassword, "Camera gate");
   await page.click("#door-camera");
   await page.waitForSelector("#door-video:not([hidden])", { timeout: 5000 });
-  await page.waitForSelector("#door-result:not([hidden])", { timeout: 15000 });
+  // Generous: ZXing decodes in the page's own thread, slow on a busy 2-core machine.
+  await page.waitForSelector("#door-result:not([hidden])", { timeout: 45000 });
   const out = { result: await page.getAttribute("#door-result", "data-result"),
                 detail: await page.textContent("#door-detail"),
                 pressed: await page.getAttribute("#door-camera", "aria-pressed") };
