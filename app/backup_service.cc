@@ -35,7 +35,7 @@ BackupService::Start BackupService::StartBackup(
     if (busy_) return Start::kBusy;
     busy_ = true;
   }
-  // Runs on the snapshot thread, with the snapshot file in place until it returns.
+  // Runs on the snapshot taker's thread, with the snapshot file in place until it returns.
   auto taken = [this, pipeline, done = std::move(done)](
                    Result<runtime::Pipeline::SnapshotTaken> t) {
     Result<api::BackupInfo> out = Status::Halted("no snapshot");

@@ -81,14 +81,14 @@ void Follower::StartTaker() {
     stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
   };
   hooks.on_failure = [this](const std::string& why) { Fail(why); };
-  hooks.on_checked = [this](uint64_t n) {
-    stats_.state_checks.store(n, std::memory_order_relaxed);
+  hooks.on_checked = [this](uint64_t more) {
+    stats_.state_checks.fetch_add(more, std::memory_order_relaxed);
   };
   taker_ = std::make_unique<SnapshotTaker>(
       SnapshotTakerOptions{options_.data_dir, options_.snapshots_kept, options_.engine,
                            options_.snapshot_every},
       *store_, std::move(hooks));
-  taker_->Start();
+  taker_->Start(state_->last_seq());  // on the applying thread's side: no mark comes first
 }
 
 void Follower::Stop() { StopThreads(/*catch_up=*/true); }
@@ -97,6 +97,7 @@ void Follower::StopThreads(bool catch_up) {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
   if (taker_) taker_->Stop(catch_up);
+  taker_.reset();  // before the journal it reads is handed over
 }
 
 Status Follower::CatchUpAndStop(std::chrono::milliseconds timeout) {

@@ -56,9 +56,11 @@ struct PipelineOptions {
   journal::Durability durability = journal::Durability::kSync;
   std::size_t input_ring_size = 1 << 16;   // power of two
   std::size_t output_ring_size = 1 << 16;  // power of two
-  uint64_t snapshot_every = 1'000'000;     // events between snapshots; 0 = never
+  // Events between snapshots (0 = only on request); a snapshot is not marked before the taker
+  // has taken the previous one.
+  uint64_t snapshot_every = 1'000'000;
   int snapshots_kept = 2;
-  // With each snapshot copy, the digest of the state it holds goes into the log (engine/event.h
+  // With each snapshot, the digest of the state it holds goes into the log (engine/event.h
   // StateHashed), for followers and `replay --verify` to check theirs against.
   bool record_state_hashes = true;
   // After each snapshot, the live journal's batches it covers are archived or deleted
@@ -258,8 +260,8 @@ class Pipeline {
   Seq recovered_seq_ = 0;
   Seq recovered_snapshot_seq_ = 0;
   Seq last_snapshot_seq_ = 0;
-  Seq last_mark_ = 0;
-  std::atomic<uint64_t> snapshot_every_;  // the seq of the last SnapshotMarked this run wrote (sequencer thread)
+  Seq last_mark_ = 0;  // the seq of the last SnapshotMarked this run wrote (sequencer thread)
+  std::atomic<uint64_t> snapshot_every_;
 
   InputRing input_;
   engine::Sequence input_consumed_;

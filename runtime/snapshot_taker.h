@@ -51,8 +51,8 @@ class SnapshotTaker {
     std::function<void(const Taken&, std::string_view payload)> on_taken;
     // On the taker's thread; it stops after this.
     std::function<void(const std::string& reason)> on_failure;
-    // Optional, on the taker's thread: the log's digests matched so far.
-    std::function<void(uint64_t checked)> on_checked;
+    // Optional, on the taker's thread: this many more of the log's digests matched.
+    std::function<void(uint64_t more)> on_checked;
   };
 
   // `journal` must outlive the taker; its Scan runs beside the writer.
@@ -61,7 +61,9 @@ class SnapshotTaker {
   SnapshotTaker(const SnapshotTaker&) = delete;
   SnapshotTaker& operator=(const SnapshotTaker&) = delete;
 
-  void Start();
+  // `start`: the seq it begins at, read by the caller on the thread that owns the journal's
+  // progress (every later event, a mark included, is then read and handled here).
+  void Start(engine::Seq start);
   // Reads what is durable by now, taking any snapshot marked there, and stops; or, with
   // `catch_up` false, stops after the batch in hand. Idempotent.
   void Stop(bool catch_up = true);
@@ -69,13 +71,14 @@ class SnapshotTaker {
   void Wake();
 
   engine::Seq applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
-  uint64_t digests_checked() const { return checked_.load(std::memory_order_relaxed); }
 
  private:
-  void Loop();
-  Status Recover();
-  // Applies the durable events after its state, up to `durable`.
+  void Loop(engine::Seq start);
+  Status Recover(engine::Seq start);
+  // Applies the durable events after its state, up to `durable`, taking snapshots on the way.
   Status CatchUp(engine::Seq durable);
+  // Checks and applies event_ (of the batch starting at `batch`); at a mark, takes it first.
+  Status Step(engine::Seq batch);
   // The state as it stands, encoded in `payload` (`format`), written and handed on.
   void Take(uint8_t format, const std::string& payload);
 
@@ -85,8 +88,9 @@ class SnapshotTaker {
   std::unique_ptr<engine::EngineState> state_;
   engine::StateHashChecker checker_;
   engine::Event event_;  // reused while decoding
-  engine::Seq last_taken_ = 0;
-  std::string encoded_;  // reused between snapshots not taken at a mark
+  engine::Seq last_taken_ = 0;  // the newest snapshot written, or tried
+  std::string encoded_;         // a snapshot not taken at a mark, while it is written
+  uint64_t reported_checks_ = 0;
 
   std::thread thread_;
   std::mutex mu_;
@@ -95,7 +99,6 @@ class SnapshotTaker {
   std::atomic<bool> stop_{false};
   std::atomic<bool> abandon_{false};
   std::atomic<engine::Seq> applied_seq_{0};
-  std::atomic<uint64_t> checked_{0};
 };
 
 }  // namespace cm::runtime

@@ -772,6 +772,11 @@ Status DecodeEvent(std::string_view* in, Event* out) {
   if (!DecodeBody(static_cast<EventType>(type), version, &payload, &e.body) || !payload.empty())
     return Bad("malformed " + std::string(ToString(static_cast<EventType>(type))) + " body",
                seq, true);
+  // Before snapshots were marked, a digest was always of the state just before it.
+  if (const auto* hashed = std::get_if<StateHashed>(&e.body);
+      hashed != nullptr && version < 13 && hashed->state_seq + 1 != e.seq)
+    return Bad("a version " + std::to_string(version) + " StateHashed of another seq than the "
+               "one before it", seq, true);
   *out = std::move(e);
   in->remove_prefix(4 + std::size_t{len} + 4);
   return Status::OK();

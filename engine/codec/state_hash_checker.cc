@@ -22,7 +22,10 @@ Status StateHashChecker::Before(const EngineState& state, const Event& e) {
   } else {
     auto it = marked_.begin();
     while (it != marked_.end() && it->seq != hashed->state_seq) ++it;
-    if (it == marked_.end()) return Status::OK();
+    if (it == marked_.end()) {
+      ++unchecked_;
+      return Status::OK();
+    }
     const Marked mark = *it;
     marked_.erase(marked_.begin(), it + 1);  // a digest never comes back for an older mark
     if (mark.format != hashed->format)

@@ -23,8 +23,10 @@ class StateHashChecker {
   // began from a snapshot past the mark) cannot be checked, and passes uncounted.
   Status Before(const EngineState& state, const Event& e);
 
-  // Digests compared so far, and the seq of the last one.
+  // Digests compared so far, and the seq of the last one; digests it could not compare (their
+  // mark came before it started, or was one of more than kMarksKept awaiting theirs).
   uint64_t checked() const { return checked_; }
+  uint64_t unchecked() const { return unchecked_; }
   Seq last_checked() const { return last_checked_; }
   // The encoding made at the last mark (a snapshot's bytes; a caller may take it).
   std::string& last_encoded() { return encoded_; }
@@ -41,6 +43,7 @@ class StateHashChecker {
   std::deque<Marked> marked_;
   std::string encoded_;
   uint64_t checked_ = 0;
+  uint64_t unchecked_ = 0;
   Seq last_checked_ = 0;
 };
 

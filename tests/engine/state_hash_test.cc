@@ -91,6 +91,7 @@ TEST_CASE("a checker catches a marked state that differs, and passes over what i
   StateHashChecker late;
   CHECK(late.Before(a.state, hashed).ok());
   CHECK(late.checked() == 0);
+  CHECK(late.unchecked() == 1);
   // A mark in a format this version cannot make is refused.
   Event future = mark;
   future.body = SnapshotMarked{static_cast<uint8_t>(kStateFormatVersion + 1)};
@@ -126,6 +127,23 @@ TEST_CASE("a digest tells apart states one seat apart, and one of another seq is
   }
   e.body = SnapshotMarked{0};
   CHECK(a.state.Apply(e).IsCorruption());
+}
+
+TEST_CASE("a version 12 StateHashed must name the seq just before it") {
+  Event e;
+  e.seq = 99;
+  e.ts = TestWorld::kStart;
+  e.body = StateHashed{97, 1, kStateFormatVersion};
+  const std::string v12 = AsVersion(e, 12);
+  std::string_view in = v12;
+  Event back;
+  const Status s = DecodeEvent(&in, &back);
+  CHECK(s.IsCorruption());
+  CHECK(s.message().find("of another seq than the one before it") != std::string::npos);
+  e.body = StateHashed{98, 1, kStateFormatVersion};
+  const std::string fine = AsVersion(e, 12);
+  std::string_view fine_in = fine;
+  CHECK(DecodeEvent(&fine_in, &back).ok());
 }
 
 TEST_CASE("SnapshotMarked round-trips in version 13 records and cannot be in a version 12 one") {

@@ -303,7 +303,14 @@ TEST_CASE("snapshots are taken off the sequencer: each is the journal's state at
   Pipeline& p = *opened.value();
   RandomCommands gen(17);
   PublishAll(p, gen.Setup(), 1);
-  PublishAll(p, Stream(gen, 6'000), 100);
+  // A periodic mark waits for the taker to take the one before: give it the time, round by
+  // round, so the log holds several.
+  for (int round = 0; round < 6; ++round) {
+    const uint64_t written = p.snapshots_written();
+    PublishAll(p, Stream(gen, 1'000), 100 + round * 1'000);
+    for (int i = 0; i < 2'000 && p.snapshots_written() == written; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   p.Stop();
   REQUIRE_FALSE(p.halted());
   CHECK(p.stats().snapshot_pause_max_ns.load() > 0);
