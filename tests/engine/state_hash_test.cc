@@ -19,6 +19,16 @@ uint64_t DigestOf(const EngineState& state) {
   return EncodedStateDigest(encoded);
 }
 
+// The same events in both, but for the seat each user holds: states one seat apart.
+void HoldOneSeatApart(TestWorld& a, TestWorld& b) {
+  for (TestWorld* w : {&a, &b}) {
+    const UserId u = w->AddUser("u@x.io");
+    const ConcertId c = w->AddConcert(w->AddVenue(GridVenue(1, 2, 5)));
+    w->Hold(u, c, {w == &a ? 1u : 2u});
+  }
+  REQUIRE(a.state.last_seq() == b.state.last_seq());
+}
+
 }  // namespace
 
 TEST_CASE("the sequencer marks a snapshot, records its digest later, and the state takes both") {
@@ -56,12 +66,7 @@ TEST_CASE("the sequencer marks a snapshot, records its digest later, and the sta
 
 TEST_CASE("a checker catches a marked state that differs, and passes over what it cannot see") {
   TestWorld a, b;
-  for (TestWorld* w : {&a, &b}) {
-    const UserId u = w->AddUser("u@x.io");
-    const ConcertId c = w->AddConcert(w->AddVenue(GridVenue(1, 2, 5)));
-    w->Hold(u, c, {w == &a ? 1u : 2u});
-  }
-  REQUIRE(a.state.last_seq() == b.state.last_seq());
+  HoldOneSeatApart(a, b);
   const Seq at = a.state.last_seq();
   Event mark;
   mark.seq = at + 1;
@@ -100,12 +105,7 @@ TEST_CASE("a checker catches a marked state that differs, and passes over what i
 
 TEST_CASE("a digest tells apart states one seat apart, and one of another seq is refused") {
   TestWorld a, b;
-  for (TestWorld* w : {&a, &b}) {
-    const UserId u = w->AddUser("u@x.io");
-    const ConcertId c = w->AddConcert(w->AddVenue(GridVenue(1, 2, 5)));
-    w->Hold(u, c, {w == &a ? 1u : 2u});
-  }
-  REQUIRE(a.state.last_seq() == b.state.last_seq());
+  HoldOneSeatApart(a, b);
   const StateHashed of_a{a.state.last_seq(), DigestOf(a.state), kStateFormatVersion};
   CHECK(CheckStateHashed(a.state, of_a).ok());
   const Status differs = CheckStateHashed(b.state, of_a);
