@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -23,25 +24,37 @@ Status SyncOpened(int fd, const std::string& path) {
 
 }  // namespace
 
-Status WriteFileSynced(const std::string& path, const std::string& bytes) {
+Status WriteFileSynced(const std::string& path, std::initializer_list<std::string_view> parts) {
+  constexpr off_t kStep = 8 << 20;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create " + path);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = Errno("cannot write " + path);
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status s = Errno("cannot fsync " + path);
+  auto fail = [&](const std::string& what) {
+    Status s = Errno(what + " " + path);
     ::close(fd);
     return s;
+  };
+  off_t written = 0, pushed = 0;  // pushed: started to the disk up to here
+  for (std::string_view part : parts) {
+    std::size_t done = 0;
+    while (done < part.size()) {
+      const std::size_t want = std::min<std::size_t>(part.size() - done, kStep);
+      const ssize_t n = ::write(fd, part.data() + done, want);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return fail("cannot write");
+      done += static_cast<std::size_t>(n);
+      written += n;
+      if (written - pushed < kStep) continue;
+      // Wait for the step before this one, then start this one: a bounded write-behind.
+      // Advice only: where it is not supported the fsync below does it all.
+      if (pushed >= kStep)
+        ::sync_file_range(fd, pushed - kStep, kStep,
+                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                              SYNC_FILE_RANGE_WAIT_AFTER);
+      ::sync_file_range(fd, pushed, written - pushed, SYNC_FILE_RANGE_WRITE);
+      pushed = written;
+    }
   }
+  if (::fsync(fd) != 0) return fail("cannot fsync");
   if (::close(fd) != 0) return Errno("cannot close " + path);
   return Status::OK();
 }

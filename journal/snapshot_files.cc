@@ -34,17 +34,17 @@ Status WriteSnapshot(const std::string& dir, engine::Seq seq, const std::string&
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
-  std::string bytes(kMagic, sizeof kMagic);
-  bytes.reserve(kHeader + payload.size() + 4);
-  PutFixed8(&bytes, kVersion);
-  PutFixed64(&bytes, seq);
-  PutFixed64(&bytes, payload.size());
-  bytes += payload;
-  PutFixed32(&bytes, crc32c::Value(bytes));
+  // Written in parts, the payload in place: a state of hundreds of MB is not copied again.
+  std::string header(kMagic, sizeof kMagic);
+  PutFixed8(&header, kVersion);
+  PutFixed64(&header, seq);
+  PutFixed64(&header, payload.size());
+  std::string crc;
+  PutFixed32(&crc, crc32c::Extend(crc32c::Value(header), payload.data(), payload.size()));
 
   const std::string final_path = dir + "/" + FileName(seq);
   const std::string tmp_path = final_path + ".tmp";
-  if (Status s = WriteFileSynced(tmp_path, bytes); !s.ok()) return s;
+  if (Status s = WriteFileSynced(tmp_path, {header, payload, crc}); !s.ok()) return s;
   if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)
     return Status::IOError("cannot rename " + tmp_path + ": " + std::strerror(errno));
   if (Status s = SyncDir(dir); !s.ok()) return s;
