@@ -304,8 +304,9 @@ TEST_CASE("snapshots are taken off the sequencer: each is the journal's state at
   RandomCommands gen(17);
   PublishAll(p, gen.Setup(), 1);
   // A periodic mark waits for the taker to take the one before: give it the time, round by
-  // round, so the log holds several.
-  for (int round = 0; round < 6; ++round) {
+  // round, until the log holds several (the taker runs at the lowest priority: on a busy
+  // machine a round may end before it took the last mark, and the next round makes none).
+  for (int round = 0; round < 60 && p.snapshots_written() < 6; ++round) {
     const uint64_t written = p.snapshots_written();
     PublishAll(p, Stream(gen, 1'000), 100 + round * 1'000);
     for (int i = 0; i < 2'000 && p.snapshots_written() == written; ++i)
@@ -334,7 +335,7 @@ TEST_CASE("snapshots are taken off the sequencer: each is the journal's state at
                        return true;
                      })
               .ok());
-  CHECK(marked.size() >= 6'000 / (700 + 256));
+  CHECK(marked.size() >= 6);
   CHECK(digests.size() == marked.size());  // stopping waited for the last one
 
   // Every file is the state the journal replays to at that seq, and its digest is the one
