@@ -21,13 +21,13 @@ constexpr char kMagic[8] = {'C', 'M', 'S', 'N', 'A', 'P', '\r', '\n'};
 constexpr uint8_t kVersion = 1;
 constexpr std::size_t kHeader = 8 + 1 + 8 + 8;
 
-std::string FileName(engine::Seq seq) {
+}  // namespace
+
+std::string SnapshotPath(const std::string& dir, engine::Seq seq) {
   char name[64];
   std::snprintf(name, sizeof name, "snapshot-%020llu.snap", static_cast<unsigned long long>(seq));
-  return name;
+  return dir + "/" + name;
 }
-
-}  // namespace
 
 Status WriteSnapshot(const std::string& dir, engine::Seq seq, const std::string& payload,
                      int keep) {
@@ -42,7 +42,7 @@ Status WriteSnapshot(const std::string& dir, engine::Seq seq, const std::string&
   std::string crc;
   PutFixed32(&crc, crc32c::Extend(crc32c::Value(header), payload.data(), payload.size()));
 
-  const std::string final_path = dir + "/" + FileName(seq);
+  const std::string final_path = SnapshotPath(dir, seq);
   const std::string tmp_path = final_path + ".tmp";
   if (Status s = WriteFileSynced(tmp_path, {header, payload, crc}); !s.ok()) return s;
   if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)

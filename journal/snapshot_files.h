@@ -19,6 +19,9 @@ struct SnapshotFile {
   std::string path;
 };
 
+// Where WriteSnapshot puts the snapshot of seq `seq` in `dir`.
+std::string SnapshotPath(const std::string& dir, engine::Seq seq);
+
 // Writes the snapshot of seq `seq` into `dir` (created if needed) and keeps only the newest
 // `keep` snapshot files.
 Status WriteSnapshot(const std::string& dir, engine::Seq seq, const std::string& payload,

@@ -184,10 +184,7 @@ void SnapshotTaker::Take(uint8_t format, const std::string& payload) {
   if (format == engine::kStateFormatVersion) {
     const std::string dir = journal::SnapshotDir(options_.data_dir);
     taken.written = journal::WriteSnapshot(dir, taken.seq, payload, options_.snapshots_kept);
-    if (taken.written.ok()) {
-      for (const journal::SnapshotFile& f : journal::ListSnapshots(dir))
-        if (f.seq == taken.seq) taken.path = f.path;
-    }
+    if (taken.written.ok()) taken.path = journal::SnapshotPath(dir, taken.seq);
   } else {
     taken.written = Status::InvalidArgument("marked in an older state format");
   }
