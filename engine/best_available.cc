@@ -1,7 +1,5 @@
 #include "engine/best_available.h"
 
-#include <algorithm>
-
 #include <limits>
 #include <tuple>
 
@@ -21,43 +19,56 @@ struct Choice {
   }
 };
 
-// Considers every window of `count` inside the run [begin, end) of eligible seats.
-void ScanRun(const Venue& venue, SeatIndex begin, SeatIndex end, uint32_t count, Choice* best) {
+// Seats the caller may not take though they are free (null caller: none).
+struct Cooling {
+  const SeatMap& seats;
+  const BestAvailableCaller* caller;
+  uint32_t operator()(SeatIndex s) const {
+    return caller != nullptr && seats.CoolingUntil(s, caller->user, caller->now) != 0;
+  }
+};
+
+// Considers every window of `count` inside the run [begin, end) of eligible seats, but those
+// holding a seat cooling for the caller.
+void ScanRun(const Venue& venue, const Cooling& cooling, SeatIndex begin, SeatIndex end,
+             uint32_t count, Choice* best) {
   if (end - begin < count) return;
   int64_t window = 0;
-  for (SeatIndex s = begin; s < begin + count; ++s) window += venue.seats[s].DistanceSquared();
+  uint32_t cooling_in_window = 0;
+  for (SeatIndex s = begin; s < begin + count; ++s) {
+    window += venue.seats[s].DistanceSquared();
+    cooling_in_window += cooling(s);
+  }
   for (SeatIndex first = begin;; ++first) {
     const SeatIndex last = first + count;  // one past the window
     const bool orphans = (first - begin == 1) || (end - last == 1);
-    if (best->Improves(orphans, window, first)) *best = Choice{orphans, window, first, true};
+    if (cooling_in_window == 0 && best->Improves(orphans, window, first))
+      *best = Choice{orphans, window, first, true};
     if (last == end) break;
     window += venue.seats[last].DistanceSquared() - venue.seats[first].DistanceSquared();
+    cooling_in_window += cooling(last);
+    cooling_in_window -= cooling(first);
   }
 }
 
 // Every eligible run of one row.
 void ScanRow(const Venue& venue, const SeatMap& seats, const RowInfo& row,
-             const BestAvailableRequest& req, const std::vector<SeatIndex>* excluded,
-             Choice* best) {
+             const BestAvailableRequest& req, const Cooling& cooling, Choice* best) {
   const SeatIndex row_end = row.first_seat + row.seat_count;
   SeatIndex run_begin = row.first_seat;
   for (SeatIndex s = row.first_seat; s <= row_end; ++s) {
-    const bool eligible =
-        s < row_end && seats.IsAvailable(s) &&
-        (req.grade < 0 || venue.seats[s].grade == req.grade) &&
-        (excluded == nullptr || !std::binary_search(excluded->begin(), excluded->end(), s));
+    const bool eligible = s < row_end && seats.IsAvailable(s) &&
+                          (req.grade < 0 || venue.seats[s].grade == req.grade);
     if (eligible) continue;
-    ScanRun(venue, run_begin, s, req.count, best);
+    ScanRun(venue, cooling, run_begin, s, req.count, best);
     run_begin = s + 1;
   }
 }
 
-}  // namespace
-
-bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
-                       SeatList* out, const std::vector<SeatIndex>* excluded) {
-  if (excluded != nullptr && excluded->empty()) excluded = nullptr;
-  if (req.count == 0 || req.count > kMaxSeatsPerHold) return false;
+// The best block, with the caller's cooling seats passed over (none when `cooling` has no
+// caller, which lets rows with no grade filter answer from their remembered block).
+Choice Search(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
+              const Cooling& cooling) {
   Choice best;
   // Rows nearest the centre first: once a block without orphans is found, a row whose nearest
   // seat puts every window of `count` farther away cannot win, nor can any row after it. Rows
@@ -73,8 +84,8 @@ bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvail
     if (best.found && !best.orphans &&
         seats.row_nearest_available(r) > best.distance / req.count)
       continue;
-    if (req.grade >= 0 || excluded != nullptr) {
-      ScanRow(venue, seats, row, req, excluded, &best);
+    if (req.grade >= 0 || cooling.caller != nullptr) {
+      ScanRow(venue, seats, row, req, cooling, &best);
       continue;
     }
     // Unfiltered: each row's own best block is remembered until the row changes.
@@ -83,12 +94,33 @@ bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvail
       block = *known;
     } else {
       Choice mine;
-      ScanRow(venue, seats, row, req, nullptr, &mine);
+      ScanRow(venue, seats, row, req, cooling, &mine);
       block = {mine.first, mine.distance, mine.orphans, mine.found};
       seats.RememberBlock(r, req.count, block);
     }
     if (block.found && best.Improves(block.orphans, block.distance, block.first))
       best = Choice{block.orphans, block.distance, block.first, true};
+  }
+  return best;
+}
+
+}  // namespace
+
+bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
+                       SeatList* out, const BestAvailableCaller* caller) {
+  if (req.count == 0 || req.count > kMaxSeatsPerHold) return false;
+  if (seats.no_releases()) caller = nullptr;
+  // The block everyone would get. Cooldowns only take blocks away and never change another
+  // block's orphans or distance, so when none of its seats is cooling for the caller it is
+  // theirs too; only otherwise is the hall searched again seat by seat.
+  Choice best = Search(venue, seats, req, Cooling{seats, nullptr});
+  if (best.found && caller != nullptr) {
+    const Cooling cooling{seats, caller};
+    for (SeatIndex s = best.first; s < best.first + req.count; ++s) {
+      if (cooling(s) == 0) continue;
+      best = Search(venue, seats, req, cooling);
+      break;
+    }
   }
   if (!best.found) return false;
   out->count = 0;

@@ -2,10 +2,11 @@
 // Best-available: N adjacent seats in one row, of a grade or section if asked, nearest the
 // stage centre. A block that would leave a single seat stranded between it and a taken seat
 // (or the row's end) is chosen only when no other block exists. Ties go to the lower row, then
-// the lower seat index, so the choice is deterministic.
+// the lower seat index, so the choice is deterministic. A caller never gets a seat it gave up
+// moments ago (its re-hold cooldown): blocks with such a seat are passed over, and the orphan
+// rule still reads the hall as everyone sees it.
 
 #include <cstdint>
-#include <vector>
 
 #include "engine/seat_map.h"
 #include "engine/types.h"
@@ -19,10 +20,15 @@ struct BestAvailableRequest {
   int32_t section = -1;  // venue section index, or -1 for any
 };
 
+// Who asks, and when: the seats cooling for them (SeatMap::CoolingUntil) are not theirs.
+struct BestAvailableCaller {
+  UserId user = 0;
+  TimeMs now = 0;
+};
+
 // Returns true and fills *out with the chosen seats (in row order), or false when no block of
-// `count` adjacent eligible seats exists. `excluded` (sorted; may be null) are available seats
-// this caller may not have: the ones it let go moments ago (re-hold cooldown).
+// `count` adjacent eligible seats exists. With no caller, cooldowns are not looked at.
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
-                       SeatList* out, const std::vector<SeatIndex>* excluded = nullptr);
+                       SeatList* out, const BestAvailableCaller* caller = nullptr);
 
 }  // namespace cm::engine

@@ -5,7 +5,6 @@
 
 #include "engine/concert_spec.h"
 #include "engine/sharded_flat_map.h"
-#include "engine/rehold_cooldowns.h"
 #include "engine/sales_ledger.h"
 #include "engine/seat_map.h"
 #include "engine/types.h"
@@ -32,7 +31,6 @@ struct Concert {
   // Seats each user holds or bought here (for the per-user limit); zero entries are erased.
   ShardedFlatMap<UserId, uint32_t, U64Hash, 6> seats_per_user;
   std::unique_ptr<WaitingRoom> room;  // null when the concert has no waiting room
-  ReholdCooldowns cooldowns;
   SalesLedger ledger;
 
   int64_t PriceOf(SeatIndex s) const { return spec->price_per_grade[venue->seats[s].grade]; }

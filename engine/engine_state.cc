@@ -107,7 +107,9 @@ Status EngineState::StartCooldown(const Reservation& r, TimeMs at) {
   auto cit = concerts_.find(r.concert);
   if (cit == concerts_.end()) return Status::Corruption("reservation of an unknown concert");
   Concert& c = *cit->second;
-  c.cooldowns.Start(r.user, r.seats, at, c.spec->rehold_cooldown_ms);
+  if (c.spec->rehold_cooldown_ms <= 0) return Status::OK();
+  const TimeMs until = at + c.spec->rehold_cooldown_ms;
+  for (SeatIndex s : r.seats) c.seats.StartCooldown(s, r.user, until);
   return Status::OK();
 }
 

@@ -4,6 +4,12 @@
 // skips full and fragmented rows without looking at their seats. Owned by the sequencer
 // thread; not thread-safe (the per-row figures, and best-available's remembered block per row,
 // are recomputed lazily, even through const).
+//
+// Each seat also keeps its re-hold cooldown in a cell of its own: who gave it up last, and
+// until when they may not hold it again. Checking a hold reads the seats it names and nothing
+// else, and starting a cooldown writes them: no per-user table, no record to drop later. Only
+// the seat's last releaser is held off; whoever gave it up before them had to wait while
+// someone else held it, and may have it again once that one lets it go.
 
 #include <cstdint>
 #include <vector>
@@ -29,6 +35,25 @@ class SeatMap {
   void Free(SeatIndex s);
   // Restores a cell from a snapshot, keeping the counts right. REQUIRES: IsAvailable(s).
   void Restore(SeatIndex s, SeatStatus status, ReservationId r);
+
+  // The seat's last releaser, and the end of their cooldown (by 0 and until 0 when the seat
+  // was never given up with a cooldown).
+  struct Release {
+    UserId by = 0;
+    TimeMs until = 0;
+  };
+  // No seat of this concert was ever given up with a cooldown: nothing to look at.
+  bool no_releases() const { return releases_.empty(); }
+  const Release& release(SeatIndex s) const { return releases_[s]; }
+  // When `user` may hold `s` again, or 0 when they may at `now`.
+  TimeMs CoolingUntil(SeatIndex s, UserId user, TimeMs now) const {
+    if (releases_.empty()) return 0;
+    const Release& r = releases_[s];
+    return r.by == user && r.until > now ? r.until : 0;
+  }
+  // `user` gave `s` up: they may not hold it again before `until`. The first call allocates
+  // a cell per seat (16 bytes); a concert without a cooldown never does.
+  void StartCooldown(SeatIndex s, UserId user, TimeMs until);
 
   uint32_t row_available(uint32_t row) const { return row_available_[row]; }
   // The most adjacent available seats in `row`, and the smallest DistanceSquared of its
@@ -66,6 +91,7 @@ class SeatMap {
   }
   const Venue* venue_;
   std::vector<uint64_t> cells_;
+  std::vector<Release> releases_;  // per seat, once the first cooldown starts
   std::vector<uint32_t> row_available_;
   mutable std::vector<uint32_t> row_longest_run_;
   mutable std::vector<int64_t> row_nearest_available_;

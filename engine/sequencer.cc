@@ -309,11 +309,18 @@ CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** conc
 
 CommandRejected Sequencer::CheckCooldown(const Command& cmd, const Concert& c,
                                          const SeatList& seats) {
-  if (c.cooldowns.empty()) return Reject(cmd, ResultCode::kOk);  // the common case: no lookups
+  SeatList cooling_seats;
+  TimeMs latest = 0;
+  for (SeatIndex s : seats) {  // in the order asked
+    const TimeMs until = c.seats.CoolingUntil(s, cmd.actor, now_);
+    if (until == 0) continue;
+    cooling_seats.push_back(s);
+    latest = std::max(latest, until);
+  }
+  if (latest == 0) return Reject(cmd, ResultCode::kOk);
   CommandRejected cooling = Reject(cmd, ResultCode::kSeatCooldown);
-  const TimeMs until = c.cooldowns.Cooling(cmd.actor, seats, now_, &cooling.seats);
-  if (until == 0) return Reject(cmd, ResultCode::kOk);
-  cooling.detail = static_cast<uint64_t>(until);
+  cooling.seats = cooling_seats;
+  cooling.detail = static_cast<uint64_t>(latest);
   return cooling;
 }
 
@@ -362,12 +369,9 @@ EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableC
   SeatList seats;
   // The seats this user just gave up are not theirs to have again yet: best-available passes
   // over them (no way around the cooldown) and picks the next best.
-  scratch_seats_.clear();
-  if (!concert->cooldowns.empty())
-    concert->cooldowns.CoolingSeats(cmd.actor, now_, &scratch_seats_);
+  const BestAvailableCaller caller{cmd.actor, now_};
   if (!FindBestAvailable(*concert->venue, concert->seats,
-                         BestAvailableRequest{c.count, c.grade, c.section}, &seats,
-                         &scratch_seats_))
+                         BestAvailableRequest{c.count, c.grade, c.section}, &seats, &caller))
     return Reject(cmd, ResultCode::kNoAdjacentSeats, c.count);
   return MakeHold(cmd, *concert, seats);
 }

@@ -110,7 +110,6 @@ class Sequencer {
   EngineState& state_;
   TimeMs now_ = 0;
   std::vector<UserId> scratch_;  // reused by RunWaitingRooms
-  std::vector<SeatIndex> scratch_seats_;  // reused by DecideHoldBest (the caller's cooling seats)
   // Events a decision adds after its answer (e.g. ReservationConfirmed after PaymentSucceeded).
   std::vector<EventBody> follow_ups_;
 };

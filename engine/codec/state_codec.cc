@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <unordered_set>
 #include <vector>
 
@@ -193,15 +194,69 @@ bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
   return room->Restore(std::move(parts));
 }
 
-bool DecodeCooldowns(std::string_view* in, Concert* c) {
+// One seat's re-hold cooldown as a snapshot stores it.
+struct Cooldown {
+  SeatIndex seat = 0;
+  UserId user = 0;
+  TimeMs until = 0;
+};
+
+// The cooldowns still running at the state's clock, ascending by seat (one per seat).
+std::vector<Cooldown> RunningCooldowns(const Concert& c, TimeMs clock) {
+  std::vector<Cooldown> out;
+  if (c.seats.no_releases()) return out;
+  for (SeatIndex s = 0; s < c.seats.size(); ++s)
+    if (const SeatMap::Release& r = c.seats.release(s); r.until > clock)
+      out.push_back(Cooldown{s, r.by, r.until});
+  return out;
+}
+
+void EncodeCooldowns(const Concert& c, TimeMs clock, uint8_t format, std::string* dst) {
+  std::vector<Cooldown> cooldowns = RunningCooldowns(c, clock);
+  PutVarint32(dst, static_cast<uint32_t>(cooldowns.size()));
+  if (format >= 13) {
+    for (const Cooldown& e : cooldowns) {
+      PutFixed32(dst, e.seat);
+      PutFixed64(dst, e.user);
+      PutFixed64(dst, static_cast<uint64_t>(e.until));
+    }
+    return;
+  }
+  std::sort(cooldowns.begin(), cooldowns.end(), [](const Cooldown& a, const Cooldown& b) {
+    return std::tie(a.user, a.seat) < std::tie(b.user, b.seat);
+  });
+  for (const Cooldown& e : cooldowns) {
+    PutFixed64(dst, e.user);
+    PutFixed32(dst, e.seat);
+    PutFixed64(dst, static_cast<uint64_t>(e.until));
+  }
+}
+
+// Version 13 on: one per seat, ascending by seat, each still running. Older: every (user,
+// seat) a user gave up, ascending by (user, seat), ended ones included; a seat keeps the one
+// that ends last (the same end: the first), as the engine now does, and ended ones are left.
+bool DecodeCooldowns(std::string_view* in, uint8_t version, TimeMs clock, Concert* c) {
   uint32_t n;
   if (!GetCount(in, &n)) return false;
-  std::vector<ReholdCooldowns::Entry> entries(n);
-  for (ReholdCooldowns::Entry& e : entries)
-    if (!GetFixed64(in, &e.user) || !GetFixed32(in, &e.seat) || !GetSigned64(in, &e.until) ||
-        e.seat >= c->seats.size())
-      return false;
-  return c->cooldowns.Restore(std::move(entries));
+  Cooldown prev;
+  for (uint32_t i = 0; i < n; ++i) {
+    Cooldown e;
+    if (version >= 13) {
+      if (!GetFixed32(in, &e.seat) || !GetFixed64(in, &e.user) || !GetSigned64(in, &e.until) ||
+          e.seat >= c->seats.size() || e.until <= clock || (i > 0 && e.seat <= prev.seat))
+        return false;
+      c->seats.StartCooldown(e.seat, e.user, e.until);
+    } else {
+      if (!GetFixed64(in, &e.user) || !GetFixed32(in, &e.seat) || !GetSigned64(in, &e.until) ||
+          e.seat >= c->seats.size() ||
+          (i > 0 && std::tie(e.user, e.seat) <= std::tie(prev.user, prev.seat)))
+        return false;
+      const TimeMs kept = c->seats.no_releases() ? 0 : c->seats.release(e.seat).until;
+      if (e.until > clock && e.until > kept) c->seats.StartCooldown(e.seat, e.user, e.until);
+    }
+    prev = e;
+  }
+  return true;
 }
 
 void EncodeLedger(const SalesLedger& l, std::string* dst) {
@@ -291,13 +346,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
     EncodeConcertSpec(*c.spec, dst);
     if (c.room) EncodeRoom(*c.room, dst);
-    const std::vector<ReholdCooldowns::Entry> cooldowns = c.cooldowns.Entries();
-    PutVarint32(dst, static_cast<uint32_t>(cooldowns.size()));
-    for (const ReholdCooldowns::Entry& e : cooldowns) {
-      PutFixed64(dst, e.user);
-      PutFixed32(dst, e.seat);
-      PutFixed64(dst, static_cast<uint64_t>(e.until));
-    }
+    EncodeCooldowns(c, s.clock(), format, dst);
     EncodeLedger(c.ledger, dst);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.reservations().size()));
@@ -462,7 +511,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     if (c->room && !DecodeRoom(in, c->room.get()))
       return Fail("malformed waiting room of concert " + std::to_string(id));
     if (c->room) s_.rooms_.push_back(id);  // ascending, as encoded
-    if (!DecodeCooldowns(in, c.get()))
+    if (!DecodeCooldowns(in, version_, s_.clock_, c.get()))
       return Fail("malformed re-hold cooldowns of concert " + std::to_string(id));
     if (!DecodeLedger(in, &c->ledger))
       return Fail("malformed sales ledger of concert " + std::to_string(id));
@@ -658,6 +707,14 @@ Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConf
 
 uint64_t EncodedStateDigest(std::string_view encoded) {
   return Hash64(encoded, 0x73746174652d6864ULL);
+}
+
+bool EncodesAsWritten(const EngineState& state, uint8_t format) {
+  if (format >= 13) return true;
+  for (const auto& [id, c] : state.concerts())
+    if (c->spec->rehold_cooldown_ms > 0 && c->ledger.holds_released + c->ledger.holds_expired > 0)
+      return false;
+  return true;
 }
 
 Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,

@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 12) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 13) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
@@ -20,8 +20,11 @@
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 //                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
-// cooldowns   := varint n, (user: fixed64, seat: fixed32, until: fixed64)[n]
-//                (ascending user, seat; entries whose time has passed included)
+// cooldowns   := varint n, (seat: fixed32, user: fixed64, until: fixed64)[n]
+//                (ascending seat; each seat's last releaser, only while until > clock)
+//                before version 13: varint n, (user: fixed64, seat: fixed32, until: fixed64)[n]
+//                (ascending user, seat; every pair's latest, ended ones included until the
+//                next cooldown began)
 // ledger      := (seats_sold, seats_refunded: varint | sold_value, refunded_value: fixed64)
 //                [one per venue grade] | hours: varint n, hour[n] (ascending)
 //                | holds_placed, seats_held, holds_confirmed, holds_expired, holds_released,
@@ -60,7 +63,8 @@
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
 // version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
 // writer's term, version 9 the timeline, version 10 a conflict's device, version 11 a
-// ticket's pending offer, version 12 the venue's plan and a payment's wallet; a version 8 snapshot is read as timeline 0, a version 7 one as term 0
+// ticket's pending offer, version 12 the venue's plan and a payment's wallet, version 13 the re-hold cooldowns
+// one per seat (engine/seat_map.h); a version 8 snapshot is read as timeline 0, a version 7 one as term 0
 // too, and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
@@ -72,7 +76,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 12;
+inline constexpr uint8_t kStateFormatVersion = 13;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 
 // `format`: kStateFormatVersion, or an older one back to 8 only to check a state hash an
@@ -80,6 +84,13 @@ inline constexpr uint8_t kOldestStateFormatVersion = 7;
 // conflict's device before 10, an offer before 11).
 void EncodeState(const EngineState& state, std::string* dst,
                  uint8_t format = kStateFormatVersion);
+
+// Whether EncodeState(state, format) gives the very bytes that format's writer made of this
+// state, so a digest it recorded can be checked. Always for the current format. Versions 12
+// and older kept every re-hold cooldown a user started (several for one seat, and ended ones
+// until the next began); once a concert with a cooldown has had a hold released or expired,
+// that list cannot be made again from the seats' cells, and such digests go unchecked.
+bool EncodesAsWritten(const EngineState& state, uint8_t format);
 
 // Rebuilds a state from EncodeState's bytes. Returns Corruption when the bytes are malformed or
 // describe an impossible state (a seat in two reservations, a reservation of an unknown

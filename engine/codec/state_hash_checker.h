@@ -24,7 +24,8 @@ class StateHashChecker {
   Status Before(const EngineState& state, const Event& e);
 
   // Digests compared so far, and the seq of the last one; digests it could not compare (their
-  // mark came before it started, or was one of more than kMarksKept awaiting theirs).
+  // mark came before it started, or was one of more than kMarksKept awaiting theirs, or it is
+  // of an older format this state cannot be encoded in as written: EncodesAsWritten).
   uint64_t checked() const { return checked_; }
   uint64_t unchecked() const { return unchecked_; }
   Seq last_checked() const { return last_checked_; }
@@ -36,6 +37,7 @@ class StateHashChecker {
     Seq seq;
     uint8_t format;
     uint64_t digest;
+    bool reproducible;  // EncodesAsWritten: false leaves the digest unchecked
   };
   // Marks whose digest has not come yet. A leader that stopped between a mark and its digest
   // leaves one behind for good, so only the newest few are kept.

@@ -98,12 +98,14 @@ namespace {
 
 // Every window of every row, the plain way: the rules as stated in best_available.h.
 bool ReferenceBest(const Venue& v, const SeatMap& m, const BestAvailableRequest& req,
-                   const std::vector<SeatIndex>& excluded, SeatIndex* first) {
+                   const BestAvailableCaller* caller, SeatIndex* first) {
   bool found = false;
   std::tuple<bool, int64_t, SeatIndex> best;
   auto eligible = [&](SeatIndex s) {
-    return m.IsAvailable(s) && (req.grade < 0 || v.seats[s].grade == req.grade) &&
-           !std::binary_search(excluded.begin(), excluded.end(), s);
+    return m.IsAvailable(s) && (req.grade < 0 || v.seats[s].grade == req.grade);
+  };
+  auto cooling = [&](SeatIndex s) {
+    return caller != nullptr && m.CoolingUntil(s, caller->user, caller->now) != 0;
   };
   for (const RowInfo& row : v.rows) {
     if (req.section >= 0 && row.section != static_cast<uint32_t>(req.section)) continue;
@@ -112,11 +114,12 @@ bool ReferenceBest(const Venue& v, const SeatMap& m, const BestAvailableRequest&
       bool ok = true;
       int64_t d = 0;
       for (SeatIndex s = f; s < f + req.count; ++s) {
-        ok = ok && eligible(s);
+        ok = ok && eligible(s) && !cooling(s);
         d += v.seats[s].DistanceSquared();
       }
       if (!ok) continue;
-      // An orphan: exactly one eligible seat stranded before or after the block.
+      // An orphan: exactly one eligible seat stranded before or after the block. Whether it
+      // is cooling for this caller does not matter: it would be stranded for everyone else.
       const bool before = f >= row.first_seat + 1 && eligible(f - 1) &&
                           (f == row.first_seat + 1 || !eligible(f - 2));
       const SeatIndex last = f + req.count;
@@ -165,18 +168,19 @@ TEST_CASE("property: best-available matches every-window search on random venues
       req.count = 1 + static_cast<uint32_t>(pick(4));
       req.grade = pick(3) == 0 ? static_cast<int32_t>(pick(3)) : -1;
       req.section = pick(3) == 0 ? static_cast<int32_t>(pick(spec->sections.size())) : -1;
-      std::vector<SeatIndex> excluded;
-      if (pick(3) == 0)
-        for (int k = 0; k < 3; ++k)
-          excluded.push_back(static_cast<SeatIndex>(pick(venue->seat_count())));
-      std::sort(excluded.begin(), excluded.end());
-      excluded.erase(std::unique(excluded.begin(), excluded.end()), excluded.end());
+      // Seats given up, by the caller (user 7) or someone else, some cooldowns over by now.
+      const TimeMs now = 1000 + step;
+      for (int k = 0, n = pick(3) == 0 ? 3 : 0; k < n; ++k)
+        map.StartCooldown(static_cast<SeatIndex>(pick(venue->seat_count())), 7 + pick(2),
+                          now - 20 + static_cast<TimeMs>(pick(60)));
+      const BestAvailableCaller caller{7, now};
+      const BestAvailableCaller* asking = pick(4) == 0 ? nullptr : &caller;
       SeatIndex want = 0;
       SeatList got;
-      const bool found = FindBestAvailable(*venue, map, req, &got, &excluded);
+      const bool found = FindBestAvailable(*venue, map, req, &got, asking);
       CAPTURE(round);
       CAPTURE(step);
-      REQUIRE(found == ReferenceBest(*venue, map, req, excluded, &want));
+      REQUIRE(found == ReferenceBest(*venue, map, req, asking, &want));
       if (found) {
         REQUIRE(got.size() == req.count);
         CHECK(got[0] == want);

@@ -3,11 +3,14 @@
 #include <doctest/doctest.h>
 
 #include "engine/invariants.h"
+#include "engine/codec/coding.h"
 #include "engine/codec/spec_codec.h"
 #include "engine/codec/state_codec.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
+using cm::PutFixed32;
+using cm::PutFixed64;
 
 namespace {
 
@@ -44,6 +47,10 @@ TEST_CASE_FIXTURE(Fixture, "a released seat cannot be re-held by its releaser un
   // The seat went back to the crowd: anyone else may take it at once.
   const ReservationId bobs = HoldOk(bob, {2}, t0 + 3'000);
   Release(bob, bobs, t0 + 4'000);
+  // The seat's cell keeps its last releaser: now Bob waits for seat 2, and Alice, who waited
+  // while he held it, may have it again.
+  CHECK(CodeOf(w.Hold(bob, concert, {2}, t0 + 4'500)) == ResultCode::kSeatCooldown);
+  Release(alice, HoldOk(alice, {2}, t0 + 4'600), t0 + 4'700);
   // Alice may take other seats, and her released ones once the cooldown is over.
   HoldOk(alice, {3}, t0 + 5'000);
   CHECK(CodeOf(w.Hold(alice, concert, {1}, t0 + 1'000 + kCooldown - 1)) ==
@@ -112,9 +119,78 @@ TEST_CASE_FIXTURE(Fixture, "cooldowns survive a snapshot, and replay rebuilds th
   REQUIRE(restored.ok());
   const EngineState& s = *restored.value();
   CHECK(StateHash(s) == StateHash(w.state));
-  CHECK(s.FindConcert(concert)->cooldowns.Until(alice, 6, t0 + 40) == t0 + 10 + kCooldown);
-  CHECK(s.FindConcert(concert)->cooldowns.Until(bob, 6, t0 + 40) == 0);
-  CHECK(s.FindConcert(concert)->cooldowns.Until(bob, 7, t0 + 30 + kCooldown) == 0);
+  const SeatMap& seats = s.FindConcert(concert)->seats;
+  CHECK(seats.CoolingUntil(6, alice, t0 + 40) == t0 + 10 + kCooldown);
+  CHECK(seats.CoolingUntil(6, bob, t0 + 40) == 0);
+  CHECK(seats.CoolingUntil(7, bob, t0 + 40) == t0 + 30 + kCooldown);
+  CHECK(seats.CoolingUntil(7, bob, t0 + 30 + kCooldown) == 0);  // exactly at its end it is over
+}
+
+TEST_CASE_FIXTURE(Fixture, "a snapshot keeps only the cooldowns still running, and its state "
+                           "stays equal to the one that kept them all") {
+  const TimeMs t0 = TestWorld::kStart;
+  Release(alice, HoldOk(alice, {5}, t0), t0 + 10);
+  Release(bob, HoldOk(bob, {7}, t0 + kCooldown), t0 + kCooldown + 10);
+  // Alice's has ended by the state's clock; Bob's has not.
+  HoldOk(bob, {9}, t0 + kCooldown + 20);
+  std::string bytes;
+  EncodeState(w.state, &bytes);
+  auto decoded = DecodeState(bytes, w.state.config());
+  REQUIRE(decoded.ok());
+  EngineState& restored = *decoded.value();
+  CHECK(restored.FindConcert(concert)->seats.release(5).until == 0);  // not stored
+  CHECK(restored.FindConcert(concert)->seats.release(7).by == bob);
+  CHECK(w.state.FindConcert(concert)->seats.release(5).by == alice);  // the live cell stays
+  CHECK(StateHash(restored) == StateHash(w.state));
+  // Both go on through the same events to the same bytes.
+  const std::size_t applied = w.sink.events.size();
+  Release(alice, HoldOk(alice, {5}, t0 + kCooldown + 30), t0 + kCooldown + 40);
+  for (std::size_t i = applied; i < w.sink.events.size(); ++i)
+    REQUIRE(restored.Apply(w.sink.events[i]).ok());
+  std::string live, from_snapshot;
+  EncodeState(w.state, &live);
+  EncodeState(restored, &from_snapshot);
+  CHECK(live == from_snapshot);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a version 12 snapshot's cooldowns load one per seat (the latest end), "
+                           "and its digests go unchecked once a seat was given up") {
+  const TimeMs t0 = TestWorld::kStart;
+  CHECK(EncodesAsWritten(w.state, 12));  // nothing given up yet: the list is empty either way
+  Release(alice, HoldOk(alice, {3}, t0), t0 + 10);
+  CHECK_FALSE(EncodesAsWritten(w.state, 12));
+  CHECK(EncodesAsWritten(w.state, kStateFormatVersion));
+  const TimeMs until = t0 + 10 + kCooldown;
+  // A version 12 encoding has the one (user, seat) this state knows; swap in the list an older
+  // writer could have kept: several users for seat 3, and an ended one.
+  auto entry = [](UserId u, SeatIndex s, TimeMs end) {
+    std::string e;
+    PutFixed64(&e, u);
+    PutFixed32(&e, s);
+    PutFixed64(&e, static_cast<uint64_t>(end));
+    return e;
+  };
+  std::string v12;
+  EncodeState(w.state, &v12, 12);
+  const std::string one = std::string(1, '\x01') + entry(alice, 3, until);
+  const std::size_t at = v12.find(one);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(v12.find(one, at + 1) == std::string::npos);
+  const std::string four = std::string(1, '\x04') + entry(alice, 2, t0) + entry(alice, 3, until) +
+                           entry(bob, 3, until + 400) + entry(bob, 4, until - 100);
+  std::string swapped = v12;
+  v12.replace(at, one.size(), four);
+  auto decoded = DecodeState(v12, w.state.config());
+  REQUIRE(decoded.ok());
+  const SeatMap& seats = decoded.value()->FindConcert(concert)->seats;
+  CHECK(seats.release(2).until == 0);  // ended at the state's clock
+  CHECK(seats.CoolingUntil(3, bob, t0 + 20) == until + 400);
+  CHECK(seats.CoolingUntil(3, alice, t0 + 20) == 0);
+  CHECK(seats.CoolingUntil(4, bob, t0 + 20) == until - 100);
+  // Out of (user, seat) order is malformed.
+  swapped.replace(at, one.size(),
+                  std::string(1, '\x02') + entry(bob, 3, until) + entry(alice, 3, until));
+  CHECK(DecodeState(swapped, w.state.config()).status().IsCorruption());
 }
 
 TEST_CASE("concert specs keep their cooldown from format 4 and the after-sale rules from format 6; "

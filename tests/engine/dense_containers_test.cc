@@ -1,6 +1,6 @@
 // The sequencer's flat containers against plain standard ones, under random churn: the open-
 // addressing map (backward-shift deletion is the easy thing to get wrong), the reusable FIFO,
-// the slab, and the re-hold cooldowns built on them.
+// and the slab.
 #include <doctest/doctest.h>
 
 #include <deque>
@@ -10,7 +10,6 @@
 
 #include "engine/fifo.h"
 #include "engine/flat_map.h"
-#include "engine/rehold_cooldowns.h"
 #include "engine/sharded_flat_map.h"
 #include "engine/seat_pool.h"
 #include "engine/slab.h"
@@ -173,47 +172,4 @@ TEST_CASE("the seat pool keeps each list in the smallest class, intact, and reus
   // Freeing an empty list is harmless.
   pool.Free(&held[0]);
   CHECK(pool.live() == kMaxSeatsPerHold);
-}
-
-TEST_CASE("re-hold cooldowns: latest cooldown wins, they end in order, and snapshots round-trip") {
-  ReholdCooldowns c;
-  const TimeMs d = 1000;
-  const std::vector<SeatIndex> ab{1, 2}, b{2}, other{9};
-  c.Start(/*user*/ 5, ab, 100, d);
-  c.Start(7, other, 150, d);
-  c.Start(5, b, 600, d);  // seat 2 again, later
-  CHECK(c.Until(5, 1, 200) == 1100);
-  CHECK(c.Until(5, 2, 200) == 1600);
-  CHECK(c.Until(7, 1, 200) == 0);  // another user's cooldown is not yours
-  CHECK(c.Until(5, 9, 200) == 0);
-  std::vector<SeatIndex> cooling;
-  c.CoolingSeats(5, 1200, &cooling);
-  CHECK(cooling == std::vector<SeatIndex>{2});  // seat 1's ended at 1100
-  CHECK(c.Until(5, 1, 1100) == 0);              // exactly at the end it is over
-
-  // What a snapshot stores: one entry per (user, seat) not yet dropped, ascending.
-  auto entries = c.Entries();
-  REQUIRE(entries.size() == 3);
-  CHECK(entries[0].user == 5);
-  CHECK(entries[0].seat == 1);
-  CHECK(entries[1].until == 1600);
-  CHECK(entries[2].user == 7);
-  ReholdCooldowns restored;
-  REQUIRE(restored.Restore(entries));
-  CHECK(restored.Until(5, 2, 200) == 1600);
-  CHECK(restored.Entries().size() == 3);
-
-  // Starting one at 1150 drops those that ended (user 5 seat 1, user 7), not the live one.
-  c.Start(8, other, 1150, d);
-  CHECK(c.Until(5, 2, 1200) == 1600);  // its older record left; the later one still counts
-  CHECK(c.Until(5, 1, 1100) == 0);
-  entries = c.Entries();
-  REQUIRE(entries.size() == 2);
-  CHECK(entries[0].seat == 2);
-  CHECK(entries[1].user == 8);
-  CHECK(c.Until(7, 9, 1150) == 0);
-
-  // Restore refuses entries out of order or twice.
-  CHECK_FALSE(restored.Restore({{5, 2, 10}, {5, 1, 10}}));
-  CHECK_FALSE(restored.Restore({{5, 2, 10}, {5, 2, 11}}));
 }
