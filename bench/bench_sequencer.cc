@@ -5,6 +5,7 @@
 // payments, charge reports, logins, refreshes and ticks.
 
 #include <CLI/CLI.hpp>
+#include <iterator>
 
 #include "bench/bench_report.h"
 #include "bench/server_mix.h"
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
     }
   };
   run(200'000);  // warm-up: fills the hold table to its steady size
-  uint64_t server_before[32], rejected_before_by_code[1000];
+  uint64_t server_before[std::size(server.by_type)], rejected_before_by_code[1000];
   std::copy(std::begin(server.by_type), std::end(server.by_type), server_before);
   std::copy(std::begin(server.rejected_by_code), std::end(server.rejected_by_code),
             rejected_before_by_code);

@@ -7,6 +7,7 @@
 // are confirmed (the worker reports those refunds too): seats keep coming back on sale.
 
 #include <cstdint>
+#include <variant>
 #include <vector>
 
 #include "bench/bench_report.h"
@@ -25,7 +26,8 @@ class ServerMix : public engine::EventSink {
   void OnEvent(const engine::Event& e, uint64_t, bool) override;
 
   uint64_t events = 0;
-  uint64_t by_type[32] = {};  // events by EventType
+  // Events by EventType; sized from the event variant, so a new type cannot write past it.
+  uint64_t by_type[std::variant_size_v<engine::EventBody>] = {};
   uint64_t rejected_by_code[1000] = {};  // CommandRejected by ResultCode
 
  private:
