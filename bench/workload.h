@@ -18,8 +18,7 @@ struct WorldSpec {
   int sections = 10, rows = 50, seats_per_row = 100;  // 50,000 seats
   engine::TimeMs hold_ttl_ms = engine::kDefaultHoldTtlMs;
   uint32_t max_seats_per_user = 4;
-  // Every release starts one: under this mix's constant churn, the cooldown records are the
-  // biggest part of the state (about 1.5 M at the default).
+  // Every release starts one, in the released seats' cells (engine/seat_map.h).
   engine::TimeMs rehold_cooldown_ms = engine::kDefaultReholdCooldownMs;
 };
 

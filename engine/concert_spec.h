@@ -49,6 +49,7 @@ struct ConcertSpec {
   WaitingRoomSettings waiting_room;
   // A seat its user released or let expire cannot be held by that user again for this long
   // (SEAT_COOLDOWN); it goes back to the crowd instead of a fresh hold for its last holder.
+  // Only the seat's last releaser waits (engine/seat_map.h).
   TimeMs rehold_cooldown_ms = kDefaultReholdCooldownMs;
   // After the sale (format 6). Check-ins before doors_open_at are NOT_OPEN_YET (0: the doors
   // are always open).

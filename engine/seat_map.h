@@ -44,7 +44,10 @@ class SeatMap {
   };
   // No seat of this concert was ever given up with a cooldown: nothing to look at.
   bool no_releases() const { return releases_.empty(); }
-  const Release& release(SeatIndex s) const { return releases_[s]; }
+  const Release& release(SeatIndex s) const {
+    static constexpr Release kNever;
+    return releases_.empty() ? kNever : releases_[s];
+  }
   // When `user` may hold `s` again, or 0 when they may at `now`.
   TimeMs CoolingUntil(SeatIndex s, UserId user, TimeMs now) const {
     if (releases_.empty()) return 0;

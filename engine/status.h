@@ -29,6 +29,7 @@ class [[nodiscard]] Status {
   bool IsIOError() const { return code() == Code::kIOError; }
   bool IsNotFound() const { return code() == Code::kNotFound; }
   bool IsHalted() const { return code() == Code::kHalted; }
+  bool IsInvalidArgument() const { return code() == Code::kInvalidArgument; }
   const std::string& message() const;
   std::string ToString() const;
 

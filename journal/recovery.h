@@ -30,6 +30,8 @@ struct Recovered {
   std::string snapshot_path;
   uint64_t events_replayed = 0;  // after the snapshot
   uint64_t state_hashes_checked = 0;
+  // Recorded digests that could not be compared (engine::StateHashChecker::unchecked).
+  uint64_t state_hashes_unchecked = 0;
   // Snapshots in an older state format, passed over (the journal replays what they held).
   std::vector<std::string> skipped_old_snapshots;
 };

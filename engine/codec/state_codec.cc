@@ -232,31 +232,40 @@ void EncodeCooldowns(const Concert& c, TimeMs clock, uint8_t format, std::string
   }
 }
 
-// Version 13 on: one per seat, ascending by seat, each still running. Older: every (user,
-// seat) a user gave up, ascending by (user, seat), ended ones included; a seat keeps the one
-// that ends last (the same end: the first), as the engine now does, and ended ones are left.
-bool DecodeCooldowns(std::string_view* in, uint8_t version, TimeMs clock, Concert* c) {
+enum class CooldownsRead { kOk, kMalformed, kAmbiguous };
+
+// Version 13 on: one per seat, ascending by seat, each still running, of a known user, started
+// no later than the clock. Older: every (user, seat) a user gave up, ascending by (user, seat),
+// ended ones included; a seat keeps the one that ends last (its last releaser, the cooldown
+// being the same for all), and ended ones are left. Two users whose cooldowns of one seat end
+// at the same moment gave it up in the same millisecond, and the list does not say who was
+// last: kAmbiguous, and the journal must be replayed instead.
+CooldownsRead DecodeCooldowns(std::string_view* in, uint8_t version, const EngineState& s,
+                              Concert* c) {
   uint32_t n;
-  if (!GetCount(in, &n)) return false;
+  if (!GetCount(in, &n)) return CooldownsRead::kMalformed;
+  const TimeMs clock = s.clock();
   Cooldown prev;
   for (uint32_t i = 0; i < n; ++i) {
     Cooldown e;
     if (version >= 13) {
       if (!GetFixed32(in, &e.seat) || !GetFixed64(in, &e.user) || !GetSigned64(in, &e.until) ||
-          e.seat >= c->seats.size() || e.until <= clock || (i > 0 && e.seat <= prev.seat))
-        return false;
+          e.seat >= c->seats.size() || (i > 0 && e.seat <= prev.seat) || e.until <= clock ||
+          e.until > clock + c->spec->rehold_cooldown_ms || !s.HasUser(e.user))
+        return CooldownsRead::kMalformed;
       c->seats.StartCooldown(e.seat, e.user, e.until);
     } else {
       if (!GetFixed64(in, &e.user) || !GetFixed32(in, &e.seat) || !GetSigned64(in, &e.until) ||
           e.seat >= c->seats.size() ||
           (i > 0 && std::tie(e.user, e.seat) <= std::tie(prev.user, prev.seat)))
-        return false;
-      const TimeMs kept = c->seats.no_releases() ? 0 : c->seats.release(e.seat).until;
+        return CooldownsRead::kMalformed;
+      const TimeMs kept = c->seats.release(e.seat).until;
+      if (e.until > clock && e.until == kept) return CooldownsRead::kAmbiguous;
       if (e.until > clock && e.until > kept) c->seats.StartCooldown(e.seat, e.user, e.until);
     }
     prev = e;
   }
-  return true;
+  return CooldownsRead::kOk;
 }
 
 void EncodeLedger(const SalesLedger& l, std::string* dst) {
@@ -511,8 +520,16 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     if (c->room && !DecodeRoom(in, c->room.get()))
       return Fail("malformed waiting room of concert " + std::to_string(id));
     if (c->room) s_.rooms_.push_back(id);  // ascending, as encoded
-    if (!DecodeCooldowns(in, version_, s_.clock_, c.get()))
-      return Fail("malformed re-hold cooldowns of concert " + std::to_string(id));
+    switch (DecodeCooldowns(in, version_, s_, c.get())) {
+      case CooldownsRead::kOk: break;
+      case CooldownsRead::kMalformed:
+        return Fail("malformed re-hold cooldowns of concert " + std::to_string(id));
+      case CooldownsRead::kAmbiguous:
+        return Status::InvalidArgument(
+            "snapshot: two users gave up a seat of concert " + std::to_string(id) +
+            " in the same millisecond, and format " + std::to_string(version_) +
+            " does not say who was last");
+    }
     if (!DecodeLedger(in, &c->ledger))
       return Fail("malformed sales ledger of concert " + std::to_string(id));
     s_.concerts_.emplace(id, std::move(c));

@@ -94,7 +94,8 @@ bool EncodesAsWritten(const EngineState& state, uint8_t format);
 
 // Rebuilds a state from EncodeState's bytes. Returns Corruption when the bytes are malformed or
 // describe an impossible state (a seat in two reservations, a reservation of an unknown
-// concert).
+// concert). InvalidArgument when an older format's bytes do not fix the state this version
+// keeps (DecodeCooldowns in state_codec.cc): recovery passes over such a snapshot and replays.
 Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConfig config);
 
 // A hash of the canonical state: the encoding above plus every seat cell and per-user count, so
@@ -105,7 +106,8 @@ uint64_t StateHash(const EngineState& state);
 // snapshot copy it makes anyway, and pauses only for the hashing.
 uint64_t EncodedStateDigest(std::string_view encoded);
 
-// Whether `state` is the state `recorded` describes: at its seq, with its digest. Encodes the
+// Whether `state` is the state `recorded` describes: at its seq, with its digest. Only
+// meaningful when EncodesAsWritten(state, recorded.format); StateHashChecker asks first. Encodes the
 // whole state (a snapshot's cost) into *encoded (cleared first; a caller may keep it as a
 // snapshot) or a scratch string. Corruption, naming both digests, when it is not.
 Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,

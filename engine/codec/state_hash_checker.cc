@@ -21,6 +21,9 @@ Status StateHashChecker::Before(const EngineState& state, const Event& e) {
   }
   const auto* hashed = std::get_if<StateHashed>(&e.body);
   if (hashed == nullptr) return Status::OK();
+  if (hashed->format < 8 || hashed->format > kStateFormatVersion)
+    return Status::Corruption("a state hash of state format " + std::to_string(hashed->format) +
+                              ", which this version cannot make");
   if (hashed->state_seq == state.last_seq()) {
     if (!EncodesAsWritten(state, hashed->format)) {
       ++unchecked_;

@@ -11,6 +11,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <iterator>
+#include <variant>
 #include <cstdlib>
 #include <new>
 
@@ -75,7 +77,7 @@ struct Bookkeeping : EventSink {
   std::vector<PaymentId> refunds;
   std::vector<ReservationId> confirmed;
   std::string journal;  // every event's record, reserved up front
-  uint64_t counts[32] = {};
+  uint64_t counts[std::variant_size_v<EventBody>] = {};  // by EventType
 
   Bookkeeping() {
     held.reserve(1 << 20);
@@ -214,10 +216,10 @@ TEST_CASE("the sequencer makes no allocation per command in steady state") {
     if (i % 1000 == 0) refund_some();
   }
   const uint64_t events_before = w.state.last_seq();
-  uint64_t before[32];
+  uint64_t before[std::size(book.counts)];
   std::copy(std::begin(book.counts), std::end(book.counts), before);
   uint64_t allocations = 0;
-  uint64_t by_command[32] = {};
+  uint64_t by_command[std::variant_size_v<CommandBody>] = {};
   for (int i = 0; i < 1'000'000; ++i) {
     step(17);
     g_allocations.store(0, std::memory_order_relaxed);
