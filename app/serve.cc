@@ -284,24 +284,16 @@ int WatchUntilStop(const ServeOptions& o, const sigset_t& signals, LeaderElectio
   return exit_code;
 }
 
-}  // namespace
-
-int RunServer(const ServeOptions& given) {
-  // A copy: with etcd, a server started to lead that finds another leading follows it instead.
-  ServeOptions o = given;
-  // Block the shutdown signals in every thread; the main thread waits for them below.
+// The process before any part starts: shutdown signals blocked in every thread (the main
+// thread waits for them), logging, the password hash's cost, and a data directory only its
+// owner may read.
+sigset_t PrepareProcess(const ServeOptions& o) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   SetUpLogging(o);
-  bool following = o.role != "leader";
-  if (following && o.replicate_from_kafka.empty()) {
-    spdlog::critical("--role {} needs --replicate-from-kafka", o.role);
-    return 2;
-  }
   auth::InitCrypto(o.fast_password_hash);
   if (o.fast_password_hash)
     spdlog::warn("--fast-password-hash: argon2id at minimum cost (tests only)");
@@ -311,6 +303,98 @@ int RunServer(const ServeOptions& given) {
   // A file this user cannot chmod (another owner's) is reported, not fatal: the server
   // still writes nothing readable by others.
   if (Status s = journal::MakePrivate(o.data_dir); !s.ok()) spdlog::warn("{}", s.ToString());
+  return signals;
+}
+
+// A server started to lead, with etcd deciding: it leads if it wins the election, else it
+// follows whoever does, as a standby (turning `o` into a standby's options). False when it
+// can do neither.
+bool LeadOrFollowTheWinner(ServeOptions& o, LeaderElection& election, bool* following) {
+  auto won = election.TryAcquire("");  // announced once it listens
+  if (!won.ok()) {
+    spdlog::critical("election: etcd does not answer: {}", won.status().ToString());
+    return false;
+  }
+  if (won.value()) return true;
+  // Another leads (this one may be a deposed leader its supervisor restarted): follow it, as a
+  // standby, from the brokers this one would have replicated to.
+  auto holder = election.CurrentLeader();
+  const std::string who = holder.ok() ? holder.value() : std::string("?");
+  if (o.replicate_to_kafka.empty()) {
+    spdlog::critical("election: another server leads ({}), and without "
+                     "--replicate-to-kafka this one cannot follow it",
+                     who);
+    return false;
+  }
+  spdlog::warn("election: another server leads ({}); this one follows it as a standby", who);
+  o.role = "standby";
+  if (o.replicate_from_kafka.empty()) o.replicate_from_kafka = o.replicate_to_kafka;
+  *following = true;
+  return true;
+}
+
+// What RunServer started, for ShutDown to stop in order.
+struct Running {
+  http::HttpServer& server;
+  EngineBridge& bridge;
+  std::unique_ptr<runtime::Ticker>& ticker;
+  live::Notifier& notifier;
+  live::QueueWatch& queue_watch;
+  live::SaleWatch& sale_watch;
+  payments::PaymentWorker* payment_worker;
+  FollowerParts& follower;
+  std::unique_ptr<replication::KafkaJournalReplicator>& replicator;
+  std::unique_ptr<runtime::Pipeline>& pipeline;
+  OutboxParts& outbox;
+  live::WsHub& ws_hub;
+  std::unique_ptr<LeaderElection>& election;
+  std::optional<http::AccessLog>& access_log;
+};
+
+// Stops taking requests, lets those in flight finish (for --shutdown-grace-ms), then stops the
+// parts in the order that loses nothing: what publishes commands first, the journal's writers
+// next, the listeners and the leadership last. Returns the exit status.
+int ShutDown(const ServeOptions& o, Running r, int exit_code) {
+  r.server.StopAccepting();
+  r.bridge.SetDraining();
+  if (!r.server.WaitIdle(std::chrono::milliseconds(o.shutdown_grace_ms))) {
+    spdlog::warn("{} requests still in flight after the grace period", r.server.in_flight());
+    exit_code = std::max(exit_code, 1);
+  }
+  r.ticker.reset();
+  r.notifier.Stop();
+  r.queue_watch.Stop();
+  r.sale_watch.Stop();
+  if (r.payment_worker) r.payment_worker->Stop();  // calls in flight resume from the journal
+  if (r.follower.follower) r.follower.follower->Stop();
+  // Unreplicated batches are never answered; a restart sends them to Kafka first.
+  if (r.replicator) r.replicator->GiveUpAfter(o.shutdown_grace_ms);
+  if (r.pipeline) r.pipeline->Stop();  // finishes and journals everything already published
+  if (r.outbox.publisher) r.outbox.publisher->Stop();  // the rest goes out after a restart
+  if (r.bridge.Halted()) exit_code = std::max(exit_code, 3);
+  r.server.Stop();
+  r.ws_hub.Stop();
+  // Gives the leadership up (if held) once nothing more is written, and nothing asks.
+  r.election.reset();
+  if (r.access_log) r.access_log->Stop();
+  spdlog::info("stopped at durable seq {}",
+               r.pipeline ? r.pipeline->durable_seq() : r.follower.follower->applied_seq());
+  // No spdlog::shutdown() here: it drops the logger, and the parts destroyed on return (the
+  // Kafka replicator's threads) may still log; the stderr sink writes through anyway.
+  return exit_code;
+}
+
+}  // namespace
+
+int RunServer(const ServeOptions& given) {
+  // A copy: with etcd, a server started to lead that finds another leading follows it instead.
+  ServeOptions o = given;
+  const sigset_t signals = PrepareProcess(o);
+  bool following = o.role != "leader";
+  if (following && o.replicate_from_kafka.empty()) {
+    spdlog::critical("--role {} needs --replicate-from-kafka", o.role);
+    return 2;
+  }
   auto secret = auth::LoadOrCreateSigningSecret(o.data_dir, o.jwt_secret);
   if (!secret.ok()) {
     spdlog::critical("{}", secret.status().ToString());
@@ -433,29 +517,7 @@ int RunServer(const ServeOptions& given) {
         [&] { ReportSilentWaiters(bridge, reads, presence); });
     return Status::OK();
   };
-  if (!following && election) {
-    auto won = election->TryAcquire("");  // announced once it listens
-    if (!won.ok()) {
-      spdlog::critical("election: etcd does not answer: {}", won.status().ToString());
-      return 2;
-    }
-    if (!won.value()) {
-      // Another leads (this one may be a deposed leader its supervisor restarted): follow it,
-      // as a standby, from the brokers this one would have replicated to.
-      auto holder = election->CurrentLeader();
-      const std::string who = holder.ok() ? holder.value() : std::string("?");
-      if (o.replicate_to_kafka.empty()) {
-        spdlog::critical("election: another server leads ({}), and without "
-                         "--replicate-to-kafka this one cannot follow it",
-                         who);
-        return 2;
-      }
-      spdlog::warn("election: another server leads ({}); this one follows it as a standby", who);
-      o.role = "standby";
-      if (o.replicate_from_kafka.empty()) o.replicate_from_kafka = o.replicate_to_kafka;
-      following = true;
-    }
-  }
+  if (!following && election && !LeadOrFollowTheWinner(o, *election, &following)) return 2;
   if (following) {
     if (Status s = StartFollowing(o, po, follower_fanout, bridge, &follower); !s.ok()) {
       spdlog::critical("{}", s.ToString());
@@ -510,33 +572,10 @@ int RunServer(const ServeOptions& given) {
   int exit_code =
       WatchUntilStop(o, signals, election.get(), pipeline, advertise_url, reads, bridge, follower,
                      lead);
-  server.StopAccepting();
-  bridge.SetDraining();
-  if (!server.WaitIdle(std::chrono::milliseconds(o.shutdown_grace_ms))) {
-    spdlog::warn("{} requests still in flight after the grace period", server.in_flight());
-    exit_code = std::max(exit_code, 1);
-  }
-  ticker.reset();
-  notifier.Stop();
-  queue_watch.Stop();
-  sale_watch.Stop();
-  if (payment.worker) payment.worker->Stop();  // calls in flight resume from the journal
-  if (follower.follower) follower.follower->Stop();
-  // Unreplicated batches are never answered; a restart sends them to Kafka first.
-  if (replicator) replicator->GiveUpAfter(o.shutdown_grace_ms);
-  if (pipeline) pipeline->Stop();  // finishes and journals everything already published
-  if (outbox.publisher) outbox.publisher->Stop();  // the rest goes out after a restart
-  if (bridge.Halted()) exit_code = std::max(exit_code, 3);
-  server.Stop();
-  ws_hub.Stop();
-  // Gives the leadership up (if held) once nothing more is written, and nothing asks.
-  election.reset();
-  if (access_log) access_log->Stop();
-  spdlog::info("stopped at durable seq {}",
-               pipeline ? pipeline->durable_seq() : follower.follower->applied_seq());
-  // No spdlog::shutdown() here: it drops the logger, and the parts destroyed on return (the
-  // Kafka replicator's threads) may still log; the stderr sink writes through anyway.
-  return exit_code;
+  return ShutDown(o, Running{server, bridge, ticker, notifier, queue_watch, sale_watch,
+                             payment.worker.get(), follower, replicator, pipeline, outbox,
+                             ws_hub, election, access_log},
+                  exit_code);
 }
 
 }  // namespace cm::app
