@@ -201,27 +201,31 @@ struct Cooldown {
   TimeMs until = 0;
 };
 
-// The cooldowns still running at the state's clock, ascending by seat (one per seat).
-std::vector<Cooldown> RunningCooldowns(const Concert& c, TimeMs clock) {
-  std::vector<Cooldown> out;
-  if (c.seats.no_releases()) return out;
+// Calls f(seat, release) for each cooldown still running at the state's clock, by seat.
+template <class F>
+void ForEachRunningCooldown(const Concert& c, TimeMs clock, F&& f) {
+  if (c.seats.no_releases()) return;
   for (SeatIndex s = 0; s < c.seats.size(); ++s)
-    if (const SeatMap::Release& r = c.seats.release(s); r.until > clock)
-      out.push_back(Cooldown{s, r.by, r.until});
-  return out;
+    if (const SeatMap::Release& r = c.seats.release(s); r.until > clock) f(s, r);
 }
 
 void EncodeCooldowns(const Concert& c, TimeMs clock, uint8_t format, std::string* dst) {
-  std::vector<Cooldown> cooldowns = RunningCooldowns(c, clock);
-  PutVarint32(dst, static_cast<uint32_t>(cooldowns.size()));
-  if (format >= 13) {
-    for (const Cooldown& e : cooldowns) {
-      PutFixed32(dst, e.seat);
-      PutFixed64(dst, e.user);
-      PutFixed64(dst, static_cast<uint64_t>(e.until));
-    }
+  if (format >= 13) {  // read off the cells in seat order: no copy of a state-sized list
+    uint32_t n = 0;
+    ForEachRunningCooldown(c, clock, [&n](SeatIndex, const SeatMap::Release&) { ++n; });
+    PutVarint32(dst, n);
+    ForEachRunningCooldown(c, clock, [dst](SeatIndex s, const SeatMap::Release& r) {
+      PutFixed32(dst, s);
+      PutFixed64(dst, r.by);
+      PutFixed64(dst, static_cast<uint64_t>(r.until));
+    });
     return;
   }
+  std::vector<Cooldown> cooldowns;  // older formats list them by (user, seat)
+  ForEachRunningCooldown(c, clock, [&cooldowns](SeatIndex s, const SeatMap::Release& r) {
+    cooldowns.push_back(Cooldown{s, r.by, r.until});
+  });
+  PutVarint32(dst, static_cast<uint32_t>(cooldowns.size()));
   std::sort(cooldowns.begin(), cooldowns.end(), [](const Cooldown& a, const Cooldown& b) {
     return std::tie(a.user, a.seat) < std::tie(b.user, b.seat);
   });
@@ -739,7 +743,7 @@ Status CheckStateHashed(const EngineState& state, const StateHashed& recorded,
   if (recorded.state_seq != state.last_seq())
     return Status::Corruption("a state hash of seq " + std::to_string(recorded.state_seq) +
                               " checked at seq " + std::to_string(state.last_seq()));
-  if (recorded.format < 8 || recorded.format > kStateFormatVersion)
+  if (!CanEncodeStateFormat(recorded.format))
     return Status::Corruption("a state hash of state format " +
                               std::to_string(recorded.format) +
                               ", which this version cannot make");

@@ -78,6 +78,12 @@ namespace cm::engine {
 
 inline constexpr uint8_t kStateFormatVersion = 13;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
+// The formats EncodeState can write: the current one, and older ones back to 8 for the state
+// hashes their writers recorded.
+inline constexpr uint8_t kOldestEncodableStateFormat = 8;
+constexpr bool CanEncodeStateFormat(uint8_t format) {
+  return format >= kOldestEncodableStateFormat && format <= kStateFormatVersion;
+}
 
 // `format`: kStateFormatVersion, or an older one back to 8 only to check a state hash an
 // older writer recorded (it leaves out what that format lacked: timelines before 9, a

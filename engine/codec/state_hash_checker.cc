@@ -6,7 +6,7 @@ namespace cm::engine {
 
 Status StateHashChecker::Before(const EngineState& state, const Event& e) {
   if (const auto* mark = std::get_if<SnapshotMarked>(&e.body)) {
-    if (mark->format < 8 || mark->format > kStateFormatVersion)
+    if (!CanEncodeStateFormat(mark->format))
       return Status::Corruption("a snapshot marked in state format " +
                                 std::to_string(mark->format) + ", which this version cannot make");
     if (marked_.size() == kMarksKept) marked_.pop_front();
@@ -21,7 +21,7 @@ Status StateHashChecker::Before(const EngineState& state, const Event& e) {
   }
   const auto* hashed = std::get_if<StateHashed>(&e.body);
   if (hashed == nullptr) return Status::OK();
-  if (hashed->format < 8 || hashed->format > kStateFormatVersion)
+  if (!CanEncodeStateFormat(hashed->format))
     return Status::Corruption("a state hash of state format " + std::to_string(hashed->format) +
                               ", which this version cannot make");
   if (hashed->state_seq == state.last_seq()) {
