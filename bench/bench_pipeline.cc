@@ -20,6 +20,7 @@
 #include <mutex>
 #include <thread>
 
+#include "runtime/huge_page_heap.h"
 #include "bench/bench_report.h"
 #include "bench/workload.h"
 #include "engine/codec/state_codec.h"
@@ -155,6 +156,8 @@ double ForkPauseMs() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As the server runs (runtime/huge_page_heap.h); GLIBC_TUNABLES= (empty) measures without.
+  cm::runtime::UseHugePageHeap(argv);
   CLI::App app{"Durable commands per second through the whole pipeline"};
   std::string data_dir = "./bench-data/pipeline";
   uint64_t commands = 2'000'000;
@@ -295,6 +298,7 @@ int main(int argc, char** argv) {
   const double fork_ms = ForkPauseMs();
 
   bench::Report r("pipeline");
+  r.Note("heap_huge_pages", cm::runtime::HugePageHeap() ? "yes" : "no");
   r.Note("durability", durability == "sync" ? "sync" : "async (benchmark only)");
   r.Add("held_seats_and_live_holds", static_cast<double>(held_seats), "");
   r.Add("setup_events", static_cast<double>(setup_seq), "");

@@ -6,12 +6,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "runtime/huge_page_heap.h"
 #include "bench/bench_report.h"
 #include "bench/workload.h"
 #include "engine/engine_state.h"
@@ -140,8 +142,16 @@ Journals WriteJournals(const std::string& data_dir, uint64_t events, bool reuse)
 
 struct Timed {
   double seconds = 0;
+  double cpu_seconds = 0;    // every thread of this process: noise on a shared machine moves it less
+  double minor_faults = 0;   // first touches of fresh memory
   journal::Recovered r;
 };
+
+double MinorFaults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_minflt);
+}
 
 Timed TimeRecovery(const std::string& dir, bool use_snapshots) {
   auto store = journal::OpenRocksJournal(journal::JournalDir(dir), journal::Durability::kSync);
@@ -149,18 +159,24 @@ Timed TimeRecovery(const std::string& dir, bool use_snapshots) {
   journal::RecoveryOptions options;
   options.use_snapshots = use_snapshots;
   const int64_t start = bench::NowNs();
+  const bench::ProcessUsage usage = bench::ProcessUsage::Now();
+  const double faults = MinorFaults();
   auto r = journal::Recover(*store.value(), journal::SnapshotDir(dir), options);
   const double seconds = static_cast<double>(bench::NowNs() - start) / 1e9;
+  const double cpu_seconds = (bench::ProcessUsage::Now() - usage).cpu_us / 1e6;
+  const double minor_faults = MinorFaults() - faults;
   if (!r.ok()) {
     std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
     std::exit(1);
   }
-  return Timed{seconds, std::move(r).value()};
+  return Timed{seconds, cpu_seconds, minor_faults, std::move(r).value()};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As the server runs (runtime/huge_page_heap.h); GLIBC_TUNABLES= (empty) measures without.
+  cm::runtime::UseHugePageHeap(argv);
   CLI::App app{"Replay speed and restart time"};
   std::string data_dir = "./bench-data/replay";
   uint64_t events = 5'000'000;
@@ -170,15 +186,19 @@ int main(int argc, char** argv) {
   app.add_flag("--reuse", reuse,
                "Keep the journals and recover from the last run's when they are there, so a "
                "profiler sees recovery alone (--events must match that run)");
+  bool restart_only = false;
+  app.add_flag("--restart-only", restart_only, "Skip the full replay (part a), for a profiler");
   CLI11_PARSE(app, argc, argv);
 
   const Journals journals = WriteJournals(data_dir, events, reuse);
   bench::Report r("replay");
-  {  // (a) full replay speed, 50,000 seats
+  r.Note("heap_huge_pages", cm::runtime::HugePageHeap() ? "yes" : "no");
+  if (!restart_only) {  // (a) full replay speed, 50,000 seats
     const Written& w = journals.full;
     const Timed t = TimeRecovery(data_dir + "/full", false);
     r.Add("full_replay_events", static_cast<double>(t.r.events_replayed), "");
     r.Add("full_replay_seconds", t.seconds, "s");
+    r.Add("full_replay_cpu_seconds", t.cpu_seconds, "s");
     r.Add("full_replay_events_per_sec", static_cast<double>(t.r.events_replayed) / t.seconds,
           "ev/s");
     r.Note("full_replay_hash_matches", StateHash(*t.r.state) == w.hash ? "yes" : "NO");
@@ -191,6 +211,10 @@ int main(int argc, char** argv) {
     r.Add("restart_snapshot_seq", static_cast<double>(t.r.snapshot_seq), "");
     r.Add("restart_tail_events", static_cast<double>(t.r.events_replayed), "");
     r.Add("restart_seconds", t.seconds, "s");
+    r.Add("restart_snapshot_seconds", t.r.snapshot_seconds, "s");
+    r.Add("restart_tail_seconds", t.r.replay_seconds, "s");
+    r.Add("restart_cpu_seconds", t.cpu_seconds, "s");
+    r.Add("restart_minor_faults", t.minor_faults, "");
     r.Note("restart_hash_matches", StateHash(*t.r.state) == w.hash ? "yes" : "NO");
     // What a leader's sequencer pauses for at each snapshot of this state: the copy, then the
     // digest it records in the log (StateHashed). Best of three.

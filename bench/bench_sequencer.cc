@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iterator>
 
+#include "runtime/huge_page_heap.h"
 #include "bench/bench_report.h"
 #include "bench/server_mix.h"
 #include "bench/workload.h"
@@ -17,6 +18,8 @@ using namespace cm;
 using namespace cm::engine;
 
 int main(int argc, char** argv) {
+  // As the server runs (runtime/huge_page_heap.h); GLIBC_TUNABLES= (empty) measures without.
+  cm::runtime::UseHugePageHeap(argv);
   CLI::App app{"Sequencer throughput on one thread"};
   uint64_t commands = 10'000'000;
   double max_seconds = 30;
@@ -86,6 +89,7 @@ int main(int argc, char** argv) {
   const double seconds = static_cast<double>(bench::NowNs() - start) / 1e9;
 
   bench::Report r("sequencer");
+  r.Note("heap_huge_pages", cm::runtime::HugePageHeap() ? "yes" : "no");
   r.Note("mix", mix_name);
   r.Add("commands", static_cast<double>(done), "");
   r.Add("seconds", seconds, "s");

@@ -1,9 +1,13 @@
 #include "journal/recovery.h"
 
+#include <chrono>
+#include <optional>
+
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
 #include "engine/codec/state_hash_checker.h"
 #include "journal/snapshot_files.h"
+#include "journal/tail_decoder.h"
 
 namespace cm::journal {
 
@@ -12,8 +16,9 @@ namespace {
 Status LoadSnapshot(const std::string& dir, const RecoveryOptions& options, Recovered* out) {
   for (const SnapshotFile& file : ListSnapshots(dir)) {
     if (file.seq > options.until) continue;
-    std::string payload;
-    if (Status s = ReadSnapshot(file, &payload); !s.ok()) return s;
+    SnapshotBytes bytes;
+    if (Status s = MapSnapshot(file, &bytes); !s.ok()) return s;
+    const std::string_view payload = bytes.payload();
     // Written by an earlier release in an older state format: the journal holds every event,
     // so an older snapshot (or a full replay) serves instead of refusing to start.
     if (!payload.empty() && static_cast<uint8_t>(payload[0]) < engine::kOldestStateFormatVersion) {
@@ -45,9 +50,16 @@ Status LoadSnapshot(const std::string& dir, const RecoveryOptions& options, Reco
 Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir,
                           const RecoveryOptions& options) {
   Recovered out;
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  const Clock::time_point start = Clock::now();
   if (options.use_snapshots) {
     if (Status s = LoadSnapshot(snapshot_dir, options, &out); !s.ok()) return s;
   }
+  out.snapshot_seconds = seconds_since(start);
+  const Clock::time_point replay_start = Clock::now();
   if (!out.state) out.state = std::make_unique<engine::EngineState>(options.config);
   engine::EngineState& state = *out.state;
 
@@ -55,54 +67,45 @@ Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir
   Seq journal_last = 0;
   bool reached_until = state.last_seq() >= options.until;
   engine::StateHashChecker checker;
-  engine::Event e;  // reused: decoding and applying a record allocates nothing (no_allocation_test)
-  Status scan = journal.Scan(state.last_seq() + 1, [&](Seq first, std::string_view records) {
-    if (reached_until) return false;
-    std::string_view in = records;
-    Seq expected_in_batch = first;
-    while (!in.empty()) {
-      if (Status s = engine::DecodeEvent(&in, &e); !s.ok()) {
-        error = Status::Corruption(journal.Describe(first) + ": " + s.message());
-        return false;
-      }
-      if (e.seq != expected_in_batch) {
-        error = Status::Corruption(journal.Describe(first) + ": event seq " +
-                                   std::to_string(e.seq) + " where seq " +
-                                   std::to_string(expected_in_batch) + " belongs");
-        return false;
-      }
-      ++expected_in_batch;
-      journal_last = e.seq;
-      if (e.seq <= state.last_seq()) continue;  // before the snapshot
+  // Reading and decoding run on the decoder's thread, applying here.
+  std::optional<TailDecoder> decoder;
+  if (!reached_until) decoder.emplace(journal, state.last_seq() + 1);
+  while (!reached_until) {
+    TailDecoder::Block* block = decoder->Next();
+    for (std::size_t i = 0; i < block->count && error.ok() && !reached_until; ++i) {
+      const engine::Event& e = block->events[i];
+      const Seq first = block->batch_first[i];
       if (e.seq != state.last_seq() + 1) {
         error = Status::Corruption(journal.Describe(first) + ": events " +
                                    std::to_string(state.last_seq() + 1) + ".." +
                                    std::to_string(e.seq - 1) + " are missing");
-        return false;
+        break;
       }
       if (options.check_state_hashes) {
         if (Status s = checker.Before(state, e); !s.ok()) {
           error = Status::Corruption(journal.Describe(first) + ": " + s.message());
-          return false;
+          break;
         }
         out.state_hashes_checked = checker.checked();
         out.state_hashes_unchecked = checker.unchecked();
       }
       if (Status s = state.Apply(e); !s.ok()) {
         error = Status::Corruption(journal.Describe(first) + ": " + s.message());
-        return false;
+        break;
       }
       ++out.events_replayed;
       if (options.on_event) options.on_event(e);
-      if (e.seq >= options.until) {
-        reached_until = true;
-        return false;
-      }
+      if (e.seq >= options.until) reached_until = true;
     }
-    return true;
-  });
-  if (!scan.ok()) return scan;
+    const bool last = block->last;
+    // What stopped the reading (damage, or the store's error) counts only if replay got there.
+    if (last && !reached_until && error.ok()) error = block->error;
+    if (last) journal_last = block->journal_last;
+    decoder->Release(block);
+    if (last || !error.ok()) break;
+  }
   if (!error.ok()) return error;
+  out.replay_seconds = seconds_since(replay_start);
   // Only disk loss makes a snapshot newer than the journal (snapshots wait for durability);
   // carrying on would leave a gap in the journal.
   if (!reached_until && journal_last < state.last_seq())

@@ -29,6 +29,9 @@ struct Recovered {
   Seq snapshot_seq = 0;       // 0 when no snapshot was used
   std::string snapshot_path;
   uint64_t events_replayed = 0;  // after the snapshot
+  // Wall-clock time spent reading and decoding the snapshot, and replaying the journal after it.
+  double snapshot_seconds = 0;
+  double replay_seconds = 0;
   uint64_t state_hashes_checked = 0;
   // Recorded digests that could not be compared (engine::StateHashChecker::unchecked).
   uint64_t state_hashes_unchecked = 0;

@@ -14,6 +14,7 @@
 #include "journal/memory_journal.h"
 #include "journal/recovery.h"
 #include "journal/snapshot_files.h"
+#include "journal/tail_decoder.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_world.h"
@@ -224,11 +225,49 @@ TEST_CASE("a damaged or truncated snapshot stops recovery and names the file") {
   SUBCASE("truncated") {
     std::filesystem::resize_file(files[0].path, std::filesystem::file_size(files[0].path) - 9);
   }
+  SUBCASE("empty") { std::filesystem::resize_file(files[0].path, 0); }
   auto r = Recover(store, dir.path(), RecoveryOptions{});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().IsCorruption());
   CHECK(r.status().message().find(files[0].path) != std::string::npos);
   CHECK(r.status().message().find("seq 250") != std::string::npos);
+}
+
+TEST_CASE("the journal is decoded ahead of replay: damage past --until never stops it, and "
+          "damage before it stops it at the damaged batch") {
+  MemoryJournal store;
+  TempDir dir;
+  Seq last = 0;
+  const uint64_t live_hash = WriteStream(store, dir.path(), 12, 4000, 0, &last);
+  // Several of the decoder's blocks: the damage lies well ahead of where replay stops.
+  REQUIRE(last > 3 * TailDecoder::kBlockEvents);
+  auto damaged = std::prev(store.batches().end(), 3);
+  const Seq damaged_first = damaged->first;
+  REQUIRE(damaged_first > 2 * TailDecoder::kBlockEvents);
+  RecoveryOptions ro;
+  ro.until = damaged_first - 1000;
+  SUBCASE("intact") {
+    ro.until = last;
+    auto r = Recover(store, dir.path(), ro);
+    REQUIRE(r.ok());
+    CHECK(StateHash(*r->state) == live_hash);
+    CHECK(r->events_replayed == last);
+  }
+  damaged->second[damaged->second.size() - 3] ^= 0x10;
+  SUBCASE("stopping before the damage") {
+    auto r = Recover(store, dir.path(), ro);
+    REQUIRE(r.ok());
+    CHECK(r->state->last_seq() == ro.until);
+    CHECK(r->events_replayed == ro.until);
+    CHECK(CheckInvariants(*r->state).empty());
+  }
+  SUBCASE("reaching it") {
+    auto r = Recover(store, dir.path(), RecoveryOptions{});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().IsCorruption());
+    CHECK(r.status().message().find("(batch " + std::to_string(damaged_first) + ")") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("a gap in the journal is an error naming the missing events") {
