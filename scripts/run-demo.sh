@@ -15,9 +15,5 @@ cmake --build "$repo/build/release" --target concertmania concertmania-fakepg
   --latency-min-ms 50 --latency-max-ms 150 --decline-ratio 0.1 &
 fakepg=$!
 trap 'kill "$fakepg" 2>/dev/null || true' EXIT
-# glibc's heap on transparent huge pages where the kernel allows it (its "madvise" mode):
-# recovery fills hundreds of MB of fresh state, and 2 MiB pages cut its page faults
-# (bench_replay in a fresh heap: 1.45 -> 1.85-1.93 M events/s). A caller's own setting wins.
-export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 "$repo/build/release/app/concertmania" serve --demo \
   --payment-provider-url http://127.0.0.1:8090 "$@"
