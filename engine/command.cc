@@ -4,40 +4,12 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<CommandBody> == 28, "update CommandType and ToString");
-
 std::string_view ToString(CommandType t) {
-  switch (t) {
-    case CommandType::kTick: return "Tick";
-    case CommandType::kRegisterUser: return "RegisterUser";
-    case CommandType::kCreateVenue: return "CreateVenue";
-    case CommandType::kCreateConcert: return "CreateConcert";
-    case CommandType::kOpenSales: return "OpenSales";
-    case CommandType::kCloseSales: return "CloseSales";
-    case CommandType::kHoldSeats: return "HoldSeats";
-    case CommandType::kHoldBestAvailable: return "HoldBestAvailable";
-    case CommandType::kReleaseHold: return "ReleaseHold";
-    case CommandType::kConfirmReservation: return "ConfirmReservation";
-    case CommandType::kRefundReservation: return "RefundReservation";
-    case CommandType::kStartSession: return "StartSession";
-    case CommandType::kRefreshSession: return "RefreshSession";
-    case CommandType::kEndSession: return "EndSession";
-    case CommandType::kJoinQueue: return "JoinQueue";
-    case CommandType::kLeaveQueue: return "LeaveQueue";
-    case CommandType::kAbandonQueueTickets: return "AbandonQueueTickets";
-    case CommandType::kRequestPayment: return "RequestPayment";
-    case CommandType::kReportCharge: return "ReportCharge";
-    case CommandType::kReportRefund: return "ReportRefund";
-    case CommandType::kCheckIn: return "CheckIn";
-    case CommandType::kTransferTicket: return "TransferTicket";
-    case CommandType::kCancelReservation: return "CancelReservation";
-    case CommandType::kExtendHold: return "ExtendHold";
-    case CommandType::kStartTerm: return "StartTerm";
-    case CommandType::kAdoptOrphanCharge: return "AdoptOrphanCharge";
-    case CommandType::kAcceptTransfer: return "AcceptTransfer";
-    case CommandType::kEndTransferOffer: return "EndTransferOffer";
-  }
-  return "Unknown";
+#define CM_COMMAND_NAME(Name, number) #Name,
+  static constexpr std::string_view kNames[] = {CM_COMMAND_TYPES(CM_COMMAND_NAME)};
+#undef CM_COMMAND_NAME
+  const auto i = static_cast<std::size_t>(t);
+  return i < std::size(kNames) ? kNames[i] : "Unknown";
 }
 
 namespace {

@@ -2,11 +2,14 @@
 // Commands: what the gateway asks the sequencer to decide. Plain structs, already parsed,
 // authenticated and stamped with the time; the engine never sees JSON or HTTP.
 
+#include <cstddef>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "engine/command_types.h"
 #include "engine/concert_spec.h"
 #include "engine/types.h"
 #include "engine/venue.h"
@@ -188,14 +191,19 @@ struct StartTermCmd {
   std::string leader;
 };
 
+namespace command_types_detail {
+template <class Ignored, class... Bodies>
+struct VariantOfRest {
+  using type = std::variant<Bodies...>;
+};
+#define CM_COMMAND_BODY_TYPE(Name, number) , Name##Cmd
+#define CM_COMMAND_ENUMERATOR(Name, number) k##Name = number,
+#define CM_COMMAND_COLUMN_NUMBER(Name, number) number,
+}  // namespace command_types_detail
+
+// Every command body, in number order (engine/command_types.h).
 using CommandBody =
-    std::variant<TickCmd, RegisterUserCmd, CreateVenueCmd, CreateConcertCmd, OpenSalesCmd,
-                 CloseSalesCmd, HoldSeatsCmd, HoldBestAvailableCmd, ReleaseHoldCmd,
-                 ConfirmReservationCmd, RefundReservationCmd, StartSessionCmd,
-                 RefreshSessionCmd, EndSessionCmd, JoinQueueCmd, LeaveQueueCmd,
-                 AbandonQueueTicketsCmd, RequestPaymentCmd, ReportChargeCmd, ReportRefundCmd,
-                 CheckInCmd, TransferTicketCmd, CancelReservationCmd, ExtendHoldCmd,
-                 StartTermCmd, AdoptOrphanChargeCmd, AcceptTransferCmd, EndTransferOfferCmd>;
+    command_types_detail::VariantOfRest<void CM_COMMAND_TYPES(CM_COMMAND_BODY_TYPE)>::type;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -207,39 +215,22 @@ struct Command {
   CommandBody body;
 };
 
-// Stable numbers for CommandRejected events and logs (the variant index, written down here so
-// reordering the variant cannot silently change the journal).
+// Stable numbers for CommandRejected events and logs: the variant index, written down in the
+// table so that reordering it cannot silently change the journal.
 enum class CommandType : uint8_t {
-  kTick = 0,
-  kRegisterUser = 1,
-  kCreateVenue = 2,
-  kCreateConcert = 3,
-  kOpenSales = 4,
-  kCloseSales = 5,
-  kHoldSeats = 6,
-  kHoldBestAvailable = 7,
-  kReleaseHold = 8,
-  kConfirmReservation = 9,
-  kRefundReservation = 10,
-  kStartSession = 11,
-  kRefreshSession = 12,
-  kEndSession = 13,
-  kJoinQueue = 14,
-  kLeaveQueue = 15,
-  kAbandonQueueTickets = 16,
-  kRequestPayment = 17,
-  kReportCharge = 18,
-  kReportRefund = 19,
-  kCheckIn = 20,
-  kTransferTicket = 21,
-  kCancelReservation = 22,
-  kExtendHold = 23,
-  kStartTerm = 24,
-  kAdoptOrphanCharge = 25,
-  kAcceptTransfer = 26,
-  kEndTransferOffer = 27,
-  kLast = kEndTransferOffer,
+  CM_COMMAND_TYPES(CM_COMMAND_ENUMERATOR)
+  kLast = std::variant_size_v<CommandBody> - 1,
 };
+
+namespace command_types_detail {
+inline constexpr uint8_t kNumbers[] = {CM_COMMAND_TYPES(CM_COMMAND_COLUMN_NUMBER)};
+constexpr bool NumbersAreIndexes() {
+  for (std::size_t i = 0; i < std::size(kNumbers); ++i)
+    if (kNumbers[i] != i) return false;
+  return true;
+}
+static_assert(NumbersAreIndexes(), "command_types.h lists the numbers in order, from 0");
+}  // namespace command_types_detail
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }
 std::string_view ToString(CommandType t);

@@ -337,50 +337,33 @@ Status EngineState::ApplyReservation(const Event& e) {
   }
 }
 
-// One function per area of the state; the waiting room and the payment saga have their own.
+// One function per area of the state (event_types.h); the waiting room, the payment saga and
+// the tickets have their own files.
 Status EngineState::ApplyBody(const Event& e) {
-  switch (TypeOf(e)) {
-    case EventType::kUserRegistered:
-    case EventType::kSessionStarted:
-    case EventType::kSessionRefreshed:
-    case EventType::kSessionEnded:
+  switch (AreaOf(TypeOf(e))) {
+    case EventArea::kAccount:
       return ApplyAccount(e);
-    case EventType::kVenueCreated:
-    case EventType::kConcertCreated:
-    case EventType::kSalesOpened:
-    case EventType::kSalesClosed:
+    case EventArea::kCatalog:
       return ApplyCatalog(e);
-    case EventType::kHoldPlaced:
-    case EventType::kHoldReleased:
-    case EventType::kHoldExpired:
-    case EventType::kReservationConfirmed:
-    case EventType::kReservationRefunded:
-    case EventType::kReservationCancelled:
-    case EventType::kHoldExtended:
+    case EventArea::kReservation:
       return ApplyReservation(e);
-    case EventType::kTicketIssued:
-    case EventType::kTicketCheckedIn:
-    case EventType::kTicketTransferred:
-    case EventType::kCheckInConflict:
-    case EventType::kTicketOffered:
-    case EventType::kTicketOfferEnded:
+    case EventArea::kTicket:
       return ApplyTicket(e);
-    case EventType::kQueueJoined:
-    case EventType::kQueueOpened:
-    case EventType::kQueueAdmitted:
-    case EventType::kQueueTicketsEnded:
-    case EventType::kQueueDrawn:
+    case EventArea::kQueue:
       return ApplyQueue(e);
-    case EventType::kPaymentRequested:
-    case EventType::kPaymentSucceeded:
-    case EventType::kPaymentFailed:
-    case EventType::kRefundIssued:
-    case EventType::kSeatsReleased:
-    case EventType::kRefundSettled:
+    case EventArea::kPayment:
       return ApplyPayment(e);
-    case EventType::kCommandRejected:
-    case EventType::kDuplicateCommand:
-      return Status::OK();
+    case EventArea::kAnswer:
+      return Status::OK();  // refusals and repeats change nothing
+    case EventArea::kLog:
+      return ApplyLog(e);
+  }
+  return Status::Corruption(At(e) + "unknown event type");
+}
+
+// The log's own bookkeeping: terms, timelines, digests and snapshot marks.
+Status EngineState::ApplyLog(const Event& e) {
+  switch (TypeOf(e)) {
     case EventType::kTermStarted:
       term_ = e.term;  // CheckTerm has made sure it is higher
       return Status::OK();
@@ -406,8 +389,9 @@ Status EngineState::ApplyBody(const Event& e) {
       if (std::get<SnapshotMarked>(e.body).format == 0)
         return Status::Corruption(At(e) + "a snapshot mark without a state format");
       return Status::OK();
+    default:
+      return Status::Corruption(At(e) + "not an event of this area");
   }
-  return Status::Corruption(At(e) + "unknown event type");
 }
 
 Status EngineState::ApplyQueue(const Event& e) {

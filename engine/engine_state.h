@@ -182,6 +182,7 @@ class EngineState {
   Status ApplyCatalog(const Event& e);
   Status ApplyReservation(const Event& e);
   Status ApplyQueue(const Event& e);
+  Status ApplyLog(const Event& e);
   Status ApplyPayment(const Event& e);  // engine_state_payments.cc
   Status ApplyPaymentStep(const Event& e);
   Status AdoptOrphan(const Event& e, const RefundIssued& b);

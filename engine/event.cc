@@ -2,50 +2,12 @@
 
 namespace cm::engine {
 
-static_assert(std::variant_size_v<EventBody> == 38, "update EventType, ToString and the codec");
-
 std::string_view ToString(EventType t) {
-  switch (t) {
-    case EventType::kUserRegistered: return "UserRegistered";
-    case EventType::kVenueCreated: return "VenueCreated";
-    case EventType::kConcertCreated: return "ConcertCreated";
-    case EventType::kSalesOpened: return "SalesOpened";
-    case EventType::kSalesClosed: return "SalesClosed";
-    case EventType::kHoldPlaced: return "HoldPlaced";
-    case EventType::kHoldReleased: return "HoldReleased";
-    case EventType::kHoldExpired: return "HoldExpired";
-    case EventType::kReservationConfirmed: return "ReservationConfirmed";
-    case EventType::kReservationRefunded: return "ReservationRefunded";
-    case EventType::kCommandRejected: return "CommandRejected";
-    case EventType::kDuplicateCommand: return "DuplicateCommand";
-    case EventType::kSessionStarted: return "SessionStarted";
-    case EventType::kSessionRefreshed: return "SessionRefreshed";
-    case EventType::kSessionEnded: return "SessionEnded";
-    case EventType::kQueueJoined: return "QueueJoined";
-    case EventType::kQueueOpened: return "QueueOpened";
-    case EventType::kQueueAdmitted: return "QueueAdmitted";
-    case EventType::kQueueTicketsEnded: return "QueueTicketsEnded";
-    case EventType::kQueueDrawn: return "QueueDrawn";
-    case EventType::kPaymentRequested: return "PaymentRequested";
-    case EventType::kPaymentSucceeded: return "PaymentSucceeded";
-    case EventType::kPaymentFailed: return "PaymentFailed";
-    case EventType::kRefundIssued: return "RefundIssued";
-    case EventType::kSeatsReleased: return "SeatsReleased";
-    case EventType::kRefundSettled: return "RefundSettled";
-    case EventType::kTicketIssued: return "TicketIssued";
-    case EventType::kTicketCheckedIn: return "TicketCheckedIn";
-    case EventType::kTicketTransferred: return "TicketTransferred";
-    case EventType::kCheckInConflict: return "CheckInConflict";
-    case EventType::kReservationCancelled: return "ReservationCancelled";
-    case EventType::kHoldExtended: return "HoldExtended";
-    case EventType::kTermStarted: return "TermStarted";
-    case EventType::kStateHashed: return "StateHashed";
-    case EventType::kTimelineStarted: return "TimelineStarted";
-    case EventType::kTicketOffered: return "TicketOffered";
-    case EventType::kTicketOfferEnded: return "TicketOfferEnded";
-    case EventType::kSnapshotMarked: return "SnapshotMarked";
-  }
-  return "Unknown";
+#define CM_EVENT_NAME(Type, tag, since, area, topic) #Type,
+  static constexpr std::string_view kNames[] = {CM_EVENT_TYPES(CM_EVENT_NAME)};
+#undef CM_EVENT_NAME
+  const auto i = static_cast<std::size_t>(t);
+  return i < std::size(kNames) ? kNames[i] : "Unknown";
 }
 
 std::string_view ToString(RefundReason r) {

@@ -3,12 +3,15 @@
 // applying them in order rebuilds the state exactly. Each event gets the next global sequence
 // number; things an event creates take that number as their id.
 
+#include <cstddef>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 
 #include "engine/command.h"
+#include "engine/event_types.h"
 #include "engine/concert_spec.h"
 #include "engine/payment.h"
 #include "engine/result_code.h"
@@ -349,59 +352,67 @@ struct DuplicateCommand {
   uint64_t detail = 0;
 };
 
-using EventBody = std::variant<UserRegistered, VenueCreated, ConcertCreated, SalesOpened,
-                               SalesClosed, HoldPlaced, HoldReleased, HoldExpired,
-                               ReservationConfirmed, ReservationRefunded, CommandRejected,
-                               DuplicateCommand, SessionStarted, SessionRefreshed, SessionEnded,
-                               QueueJoined, QueueOpened, QueueAdmitted, QueueTicketsEnded,
-                               PaymentRequested, PaymentSucceeded, PaymentFailed, RefundIssued,
-                               SeatsReleased, RefundSettled, QueueDrawn, TicketIssued,
-                               TicketCheckedIn, TicketTransferred, CheckInConflict,
-                               ReservationCancelled, HoldExtended, TermStarted,
-                               StateHashed, TimelineStarted, TicketOffered, TicketOfferEnded,
-                               SnapshotMarked>;
+namespace event_types_detail {
+template <class Ignored, class... Bodies>
+struct VariantOfRest {
+  using type = std::variant<Bodies...>;
+};
+#define CM_EVENT_BODY_TYPE(Type, tag, since, area, topic) , Type
+#define CM_EVENT_ENUMERATOR(Type, tag, since, area, topic) k##Type = tag,
+#define CM_EVENT_COLUMN_TAG(Type, tag, since, area, topic) tag,
+#define CM_EVENT_COLUMN_SINCE(Type, tag, since, area, topic) since,
+#define CM_EVENT_COLUMN_AREA(Type, tag, since, area, topic) EventArea::area,
+#define CM_EVENT_COLUMN_TOPIC(Type, tag, since, area, topic) EventTopic::topic,
+}  // namespace event_types_detail
+
+// Every event body, in tag order (engine/event_types.h).
+using EventBody = event_types_detail::VariantOfRest<void CM_EVENT_TYPES(CM_EVENT_BODY_TYPE)>::type;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
-enum class EventType : uint8_t {
-  kUserRegistered = 0,
-  kVenueCreated = 1,
-  kConcertCreated = 2,
-  kSalesOpened = 3,
-  kSalesClosed = 4,
-  kHoldPlaced = 5,
-  kHoldReleased = 6,
-  kHoldExpired = 7,
-  kReservationConfirmed = 8,
-  kReservationRefunded = 9,
-  kCommandRejected = 10,
-  kDuplicateCommand = 11,
-  kSessionStarted = 12,
-  kSessionRefreshed = 13,
-  kSessionEnded = 14,
-  kQueueJoined = 15,
-  kQueueOpened = 16,
-  kQueueAdmitted = 17,
-  kQueueTicketsEnded = 18,
-  kPaymentRequested = 19,
-  kPaymentSucceeded = 20,
-  kPaymentFailed = 21,
-  kRefundIssued = 22,
-  kSeatsReleased = 23,
-  kRefundSettled = 24,
-  kQueueDrawn = 25,
-  kTicketIssued = 26,
-  kTicketCheckedIn = 27,
-  kTicketTransferred = 28,
-  kCheckInConflict = 29,
-  kReservationCancelled = 30,
-  kHoldExtended = 31,
-  kTermStarted = 32,
-  kStateHashed = 33,
-  kTimelineStarted = 34,
-  kTicketOffered = 35,
-  kTicketOfferEnded = 36,
-  kSnapshotMarked = 37,
+enum class EventType : uint8_t { CM_EVENT_TYPES(CM_EVENT_ENUMERATOR) };
+
+// The part of the state an event belongs to: what applies it (engine_state.cc) and decodes it
+// (event_codec.cc). kAnswer: a command's answer that changes nothing; kLog: the log's own
+// bookkeeping (terms, timelines, digests, snapshot marks).
+enum class EventArea : uint8_t {
+  kAccount,
+  kCatalog,
+  kReservation,
+  kTicket,
+  kQueue,
+  kPayment,
+  kAnswer,
+  kLog,
 };
+
+// The outbox topic an event is published to (outbox/outbox_publisher.h); kNone: kept inside.
+enum class EventTopic : uint8_t { kNone, kReservations, kTickets, kPayments };
+
+namespace event_types_detail {
+inline constexpr uint8_t kTags[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_TAG)};
+inline constexpr uint8_t kSince[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_SINCE)};
+inline constexpr EventArea kAreas[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_AREA)};
+inline constexpr EventTopic kTopics[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_TOPIC)};
+constexpr bool TagsAreIndexes() {
+  for (std::size_t i = 0; i < std::size(kTags); ++i)
+    if (kTags[i] != i) return false;
+  return true;
+}
+static_assert(TagsAreIndexes(), "event_types.h lists the tags in order, from 0, without gaps");
+static_assert(std::size(kTags) == std::variant_size_v<EventBody>);
+}  // namespace event_types_detail
+
+inline constexpr std::size_t kEventTypeCount = std::variant_size_v<EventBody>;
+// The first event format version that may carry an event of this type.
+constexpr uint8_t FirstFormatOf(EventType t) {
+  return event_types_detail::kSince[static_cast<uint8_t>(t)];
+}
+constexpr EventArea AreaOf(EventType t) {
+  return event_types_detail::kAreas[static_cast<uint8_t>(t)];
+}
+constexpr EventTopic TopicOf(EventType t) {
+  return event_types_detail::kTopics[static_cast<uint8_t>(t)];
+}
 
 // Recorded on the event that answers a command sent with an idempotency key, so the key's
 // first answer survives restarts.

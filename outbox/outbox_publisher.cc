@@ -11,33 +11,19 @@
 
 namespace cm::outbox {
 
-using engine::EventType;
 
 std::string TopicOf(const engine::Event& e, const std::string& prefix) {
-  switch (TypeOf(e)) {
-    case EventType::kHoldPlaced:
-    case EventType::kHoldReleased:
-    case EventType::kHoldExpired:
-    case EventType::kReservationConfirmed:
-    case EventType::kReservationRefunded:
-    case EventType::kSeatsReleased:
-    case EventType::kReservationCancelled:
-    case EventType::kHoldExtended:
+  switch (engine::TopicOf(engine::TypeOf(e))) {
+    case engine::EventTopic::kReservations:
       return prefix + "reservations";
-    case EventType::kTicketIssued:
-    case EventType::kTicketTransferred:
-    case EventType::kTicketOffered:
-    case EventType::kTicketOfferEnded:
-    case EventType::kTicketCheckedIn:
-    case EventType::kCheckInConflict:
+    case engine::EventTopic::kTickets:
       return prefix + "tickets";
-    case EventType::kPaymentSucceeded:
-    case EventType::kPaymentFailed:
-    case EventType::kRefundIssued:
+    case engine::EventTopic::kPayments:
       return prefix + "payments";
-    default:
-      return {};
+    case engine::EventTopic::kNone:
+      break;
   }
+  return {};
 }
 
 uint64_t ConcertOf(const engine::Event& e) {

@@ -416,6 +416,22 @@ bool DecodeReservationBody(EventType type, uint8_t version, std::string_view* in
       *body = b;
       return true;
     }
+    case EventType::kReservationCancelled: {
+      ReservationCancelled b;
+      if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
+          !GetFixed64(in, &b.user) || !GetSigned64(in, &b.refund) || !GetSigned64(in, &b.fee))
+        return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kHoldExtended: {
+      HoldExtended b;
+      if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
+          !GetFixed64(in, &b.user) || !GetSigned64(in, &b.expires_at))
+        return false;
+      *body = b;
+      return true;
+    }
     default:
       return false;
   }
@@ -541,22 +557,6 @@ bool DecodeTicketBody(EventType type, uint8_t version, std::string_view* in, Eve
       *body = std::move(b);
       return true;
     }
-    case EventType::kReservationCancelled: {
-      ReservationCancelled b;
-      if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
-          !GetFixed64(in, &b.user) || !GetSigned64(in, &b.refund) || !GetSigned64(in, &b.fee))
-        return false;
-      *body = b;
-      return true;
-    }
-    case EventType::kHoldExtended: {
-      HoldExtended b;
-      if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
-          !GetFixed64(in, &b.user) || !GetSigned64(in, &b.expires_at))
-        return false;
-      *body = b;
-      return true;
-    }
     default:
       return false;
   }
@@ -620,50 +620,9 @@ bool DecodeAnswerBody(EventType type, uint8_t /*version*/, std::string_view* in,
   }
 }
 
-// One decoder per area, as the state applies them (engine_state.cc).
-bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
+// The log's own bookkeeping.
+bool DecodeLogBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
   switch (type) {
-    case EventType::kQueueJoined:
-    case EventType::kQueueOpened:
-    case EventType::kQueueAdmitted:
-    case EventType::kQueueTicketsEnded:
-    case EventType::kQueueDrawn:
-      return DecodeQueueBody(type, version, in, body);
-    case EventType::kUserRegistered:
-    case EventType::kSessionStarted:
-    case EventType::kSessionRefreshed:
-    case EventType::kSessionEnded:
-      return DecodeAccountBody(type, version, in, body);
-    case EventType::kVenueCreated:
-    case EventType::kConcertCreated:
-    case EventType::kSalesOpened:
-    case EventType::kSalesClosed:
-      return DecodeCatalogBody(type, version, in, body);
-    case EventType::kHoldPlaced:
-    case EventType::kHoldReleased:
-    case EventType::kHoldExpired:
-    case EventType::kReservationConfirmed:
-    case EventType::kReservationRefunded:
-      return DecodeReservationBody(type, version, in, body);
-    case EventType::kPaymentRequested:
-    case EventType::kPaymentSucceeded:
-    case EventType::kPaymentFailed:
-    case EventType::kRefundIssued:
-    case EventType::kSeatsReleased:
-    case EventType::kRefundSettled:
-      return DecodePaymentBody(type, version, in, body);
-    case EventType::kCommandRejected:
-    case EventType::kDuplicateCommand:
-      return DecodeAnswerBody(type, version, in, body);
-    case EventType::kTicketIssued:
-    case EventType::kTicketCheckedIn:
-    case EventType::kTicketTransferred:
-    case EventType::kCheckInConflict:
-    case EventType::kReservationCancelled:
-    case EventType::kHoldExtended:
-    case EventType::kTicketOffered:
-    case EventType::kTicketOfferEnded:
-      return DecodeTicketBody(type, version, in, body);
     case EventType::kTermStarted:
       return DecodeTermStarted(in, body);
     case EventType::kStateHashed:
@@ -672,6 +631,30 @@ bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody
       return DecodeTimelineStarted(in, body);
     case EventType::kSnapshotMarked:
       return DecodeSnapshotMarked(in, body);
+    default:
+      return false;
+  }
+}
+
+// One decoder per area, as the state applies them (engine_state.cc).
+bool DecodeBody(EventType type, uint8_t version, std::string_view* in, EventBody* body) {
+  switch (AreaOf(type)) {
+    case EventArea::kAccount:
+      return DecodeAccountBody(type, version, in, body);
+    case EventArea::kCatalog:
+      return DecodeCatalogBody(type, version, in, body);
+    case EventArea::kReservation:
+      return DecodeReservationBody(type, version, in, body);
+    case EventArea::kTicket:
+      return DecodeTicketBody(type, version, in, body);
+    case EventArea::kQueue:
+      return DecodeQueueBody(type, version, in, body);
+    case EventArea::kPayment:
+      return DecodePaymentBody(type, version, in, body);
+    case EventArea::kAnswer:
+      return DecodeAnswerBody(type, version, in, body);
+    case EventArea::kLog:
+      return DecodeLogBody(type, version, in, body);
   }
   return false;
 }
@@ -737,35 +720,7 @@ Status DecodeEvent(std::string_view* in, Event* out) {
       return Bad("truncated idempotency record", seq, true);
     e.idem = idem;
   }
-  if (version < 2 && type > static_cast<uint8_t>(EventType::kSessionEnded))
-    return Bad("event type " + std::to_string(type) + " in a version 1 record", seq, true);
-  if (version < 3 && type > static_cast<uint8_t>(EventType::kQueueTicketsEnded))
-    return Bad("event type " + std::to_string(type) + " in a version 2 record", seq, true);
-  if (version < 5 && type > static_cast<uint8_t>(EventType::kRefundSettled))
-    return Bad("event type " + std::to_string(type) + " in a version " +
-                   std::to_string(version) + " record",
-               seq, true);
-  if (version < 6 && type > static_cast<uint8_t>(EventType::kQueueDrawn))
-    return Bad("event type " + std::to_string(type) + " in a version " +
-                   std::to_string(version) + " record",
-               seq, true);
-  if (version < 7 && type > static_cast<uint8_t>(EventType::kHoldExtended))
-    return Bad("event type " + std::to_string(type) + " in a version " +
-                   std::to_string(version) + " record",
-               seq, true);
-  if (version < 8 && type > static_cast<uint8_t>(EventType::kTermStarted))
-    return Bad("event type " + std::to_string(type) + " in a version " +
-                   std::to_string(version) + " record",
-               seq, true);
-  if (version < 9 && type > static_cast<uint8_t>(EventType::kStateHashed))
-    return Bad("event type " + std::to_string(type) + " in a version " +
-                   std::to_string(version) + " record",
-               seq, true);
-  if (version < 11 && type > static_cast<uint8_t>(EventType::kTimelineStarted))
-    return Bad("event type " + std::to_string(type) + " in a version " +
-                   std::to_string(version) + " record",
-               seq, true);
-  if (version < 13 && type > static_cast<uint8_t>(EventType::kTicketOfferEnded))
+  if (version < FirstFormatOf(static_cast<EventType>(type)))
     return Bad("event type " + std::to_string(type) + " in a version " +
                    std::to_string(version) + " record",
                seq, true);

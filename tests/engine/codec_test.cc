@@ -2,10 +2,12 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <set>
 
 #include "engine/codec/crc32c.h"
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
+#include "tests/support/old_records.h"
 #include "tests/support/random_commands.h"
 #include "tests/support/test_world.h"
 
@@ -46,6 +48,47 @@ TEST_CASE("every event type round-trips through the codec") {
     CHECK(TypeOf(got) == TypeOf(want));
   }
   CHECK(in.empty());
+}
+
+// One event of each type, default bodies.
+template <std::size_t... I>
+std::vector<Event> OneOfEach(std::index_sequence<I...>) {
+  std::vector<Event> events;
+  (events.push_back(Event{I + 1, TestWorld::kStart, 1, std::nullopt,
+                          EventBody(std::in_place_index<I>)}),
+   ...);
+  return events;
+}
+
+TEST_CASE("the event table: each type is named, and refused in a record older than its format") {
+  const std::vector<Event> events = OneOfEach(std::make_index_sequence<kEventTypeCount>());
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < kEventTypeCount; ++i) names.insert(ToString(EventType(i)));
+  CHECK(names.size() == kEventTypeCount);
+  CHECK_FALSE(names.contains("Unknown"));
+  CHECK(ToString(EventType::kHoldPlaced) == "HoldPlaced");
+  CHECK(ToString(EventType::kSnapshotMarked) == "SnapshotMarked");
+  CHECK(ToString(CommandType::kHoldSeats) == "HoldSeats");
+  CHECK(ToString(CommandType::kLast) == "EndTransferOffer");
+  int refused = 0;
+  for (const Event& e : events) {
+    const EventType t = TypeOf(e);
+    if (FirstFormatOf(t) == kOldestEventFormatVersion) continue;
+    CAPTURE(ToString(t));
+    const uint8_t older = FirstFormatOf(t) - 1;
+    const std::string rec = AsVersion(e, older);
+    std::string_view in = rec;
+    Event back;
+    const Status s = DecodeEvent(&in, &back);
+    CHECK(s.IsCorruption());
+    CHECK(s.message().find("in a version " + std::to_string(older) + " record") !=
+          std::string::npos);
+    ++refused;
+  }
+  CHECK(refused == 23);  // QueueJoined (format 2) and every type after it
+  CHECK(TopicOf(EventType::kSeatsReleased) == EventTopic::kReservations);
+  CHECK(TopicOf(EventType::kPaymentRequested) == EventTopic::kNone);
+  CHECK(AreaOf(EventType::kHoldExtended) == EventArea::kReservation);
 }
 
 TEST_CASE("a flipped byte anywhere in a record is a checksum error naming the seq") {
