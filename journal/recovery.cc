@@ -1,13 +1,11 @@
 #include "journal/recovery.h"
 
 #include <chrono>
-#include <optional>
 
 #include "engine/codec/event_codec.h"
 #include "engine/codec/state_codec.h"
 #include "engine/codec/state_hash_checker.h"
 #include "journal/snapshot_files.h"
-#include "journal/tail_decoder.h"
 
 namespace cm::journal {
 
@@ -67,43 +65,53 @@ Result<Recovered> Recover(JournalStore& journal, const std::string& snapshot_dir
   Seq journal_last = 0;
   bool reached_until = state.last_seq() >= options.until;
   engine::StateHashChecker checker;
-  // Reading and decoding run on the decoder's thread, applying here.
-  std::optional<TailDecoder> decoder;
-  if (!reached_until) decoder.emplace(journal, state.last_seq() + 1);
-  while (!reached_until) {
-    TailDecoder::Block* block = decoder->Next();
-    for (std::size_t i = 0; i < block->count && error.ok() && !reached_until; ++i) {
-      const engine::Event& e = block->events[i];
-      const Seq first = block->batch_first[i];
+  engine::Event e;  // reused: decoding and applying a record allocates nothing (no_allocation_test)
+  Status scan = journal.Scan(state.last_seq() + 1, [&](Seq first, std::string_view records) {
+    if (reached_until) return false;
+    std::string_view in = records;
+    Seq expected_in_batch = first;
+    while (!in.empty()) {
+      if (Status s = engine::DecodeEvent(&in, &e); !s.ok()) {
+        error = Status::Corruption(journal.Describe(first) + ": " + s.message());
+        return false;
+      }
+      if (e.seq != expected_in_batch) {
+        error = Status::Corruption(journal.Describe(first) + ": event seq " +
+                                   std::to_string(e.seq) + " where seq " +
+                                   std::to_string(expected_in_batch) + " belongs");
+        return false;
+      }
+      ++expected_in_batch;
+      journal_last = e.seq;
+      if (e.seq <= state.last_seq()) continue;  // before the snapshot
       if (e.seq != state.last_seq() + 1) {
         error = Status::Corruption(journal.Describe(first) + ": events " +
                                    std::to_string(state.last_seq() + 1) + ".." +
                                    std::to_string(e.seq - 1) + " are missing");
-        break;
+        return false;
       }
       if (options.check_state_hashes) {
         if (Status s = checker.Before(state, e); !s.ok()) {
           error = Status::Corruption(journal.Describe(first) + ": " + s.message());
-          break;
+          return false;
         }
         out.state_hashes_checked = checker.checked();
         out.state_hashes_unchecked = checker.unchecked();
       }
       if (Status s = state.Apply(e); !s.ok()) {
         error = Status::Corruption(journal.Describe(first) + ": " + s.message());
-        break;
+        return false;
       }
       ++out.events_replayed;
       if (options.on_event) options.on_event(e);
-      if (e.seq >= options.until) reached_until = true;
+      if (e.seq >= options.until) {
+        reached_until = true;
+        return false;
+      }
     }
-    const bool last = block->last;
-    // What stopped the reading (damage, or the store's error) counts only if replay got there.
-    if (last && !reached_until && error.ok()) error = block->error;
-    if (last) journal_last = block->journal_last;
-    decoder->Release(block);
-    if (last || !error.ok()) break;
-  }
+    return true;
+  });
+  if (!scan.ok()) return scan;
   if (!error.ok()) return error;
   out.replay_seconds = seconds_since(replay_start);
   // Only disk loss makes a snapshot newer than the journal (snapshots wait for durability);
