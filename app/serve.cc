@@ -18,6 +18,7 @@
 #include "app/durable_stages.h"
 #include "app/engine_bridge.h"
 #include "app/leader_election.h"
+#include "app/leader_parts.h"
 #include "app/part_options.h"
 #include "app/replication_parts.h"
 #include "app/serve_options.h"
@@ -27,43 +28,15 @@
 #include "live/live_feed.h"
 #include "live/ws_hub.h"
 #include "live/ws_session.h"
-#include "outbox/kafka_producer.h"
 #include "outbox/outbox_publisher.h"
-#include "replication/kafka_journal_replicator.h"
 #include "payments/http_provider.h"
 #include "payments/payment_worker.h"
 #include "runtime/durable_fanout.h"
-#include "runtime/ticker.h"
 #include "runtime/wall_clock.h"
 #include "tickets/signing_key.h"
 
 namespace cm::app {
 namespace {
-
-// Once a second, from the ticker: waiting users who went silent (see QueuePresence) are
-// reported as AbandonQueueTickets commands.
-void ReportSilentWaiters(EngineBridge& bridge, const readmodel::ReadModel& reads,
-                         readmodel::QueuePresence& presence) {
-  const int64_t now = runtime::WallNowMs();
-  auto policy = [&reads](engine::ConcertId concert, engine::UserId user) -> std::optional<int64_t> {
-    return reads.Read([&](const engine::EngineState& s) -> std::optional<int64_t> {
-      const engine::Concert* c = s.FindConcert(concert);
-      const engine::QueueTicket* t = c && c->room ? c->room->Find(user) : nullptr;
-      if (t == nullptr || t->status != engine::TicketStatus::kWaiting) return std::nullopt;
-      return c->room->settings().abandon_after_ms;
-    });
-  };
-  for (auto& silent : presence.Sweep(now, policy)) {
-    engine::Command cmd;
-    cmd.now = now;
-    cmd.actor_role = engine::Role::kSystem;
-    cmd.body = engine::AbandonQueueTicketsCmd{silent.concert, silent.users};
-    if (bridge.TryPublish(std::move(cmd)) != EngineBridge::Publish::kOk) {
-      // Not taken (a full ring): they get another period rather than being lost.
-      for (engine::UserId u : silent.users) presence.Seen(silent.concert, u, now);
-    }
-  }
-}
 
 // The payment worker's reports go into the engine's ring like any other command.
 class BridgeCommandPort final : public payments::CommandPort {
@@ -75,20 +48,6 @@ class BridgeCommandPort final : public payments::CommandPort {
 
  private:
   EngineBridge& bridge_;
-};
-
-// The outbox reads the durable journal through the running pipeline.
-class PipelineTail final : public outbox::JournalTail {
- public:
-  explicit PipelineTail(runtime::Pipeline& p) : p_(p) {}
-  engine::Seq durable_seq() const override { return p_.durable_seq(); }
-  Status Scan(engine::Seq from,
-              const std::function<bool(engine::Seq, std::string_view)>& visit) override {
-    return p_.ScanJournal(from, visit);
-  }
-
- private:
-  runtime::Pipeline& p_;
 };
 
 void SetUpLogging(const ServeOptions& o) {
@@ -118,29 +77,6 @@ Status OpenPayments(const ServeOptions& o, payments::CommandPort& port, PaymentP
   pwo.max_in_flight = static_cast<std::size_t>(o.payment_max_in_flight);
   out->worker = std::make_unique<payments::PaymentWorker>(pwo, *out->provider, port,
                                                         runtime::WallNowMs);
-  return Status::OK();
-}
-
-// The Kafka outbox, when brokers are configured.
-struct OutboxParts {
-  std::unique_ptr<outbox::KafkaProducer> kafka;
-  std::unique_ptr<outbox::OutboxPublisher> publisher;
-};
-
-Status StartOutbox(const ServeOptions& o, outbox::JournalTail& tail,
-                   const readmodel::ReadModel& reads, OutboxParts* out) {
-  if (o.kafka_brokers.empty()) return Status::OK();
-  auto producer = outbox::KafkaProducer::Open(o.kafka_brokers);
-  if (!producer.ok()) return producer.status();
-  out->kafka = std::move(producer).value();
-  outbox::OutboxOptions oo;
-  oo.offset_file = o.data_dir + "/kafka-outbox-offset";
-  oo.topic_prefix = o.kafka_topic_prefix;
-  oo.timelines = reads.Read([](const engine::EngineState& s) { return s.timelines(); });
-  out->publisher = std::make_unique<outbox::OutboxPublisher>(oo, *out->kafka, tail);
-  if (Status s = out->publisher->Start(); !s.ok()) return s;
-  spdlog::info("publishing domain events to Kafka at {} from seq {}", o.kafka_brokers,
-               out->publisher->acked_seq() + 1);
   return Status::OK();
 }
 
@@ -337,15 +273,12 @@ bool LeadOrFollowTheWinner(ServeOptions& o, LeaderElection& election, bool* foll
 struct Running {
   http::HttpServer& server;
   EngineBridge& bridge;
-  std::unique_ptr<runtime::Ticker>& ticker;
   live::Notifier& notifier;
   live::QueueWatch& queue_watch;
   live::SaleWatch& sale_watch;
   payments::PaymentWorker* payment_worker;
   FollowerParts& follower;
-  std::unique_ptr<replication::KafkaJournalReplicator>& replicator;
-  std::unique_ptr<runtime::Pipeline>& pipeline;
-  OutboxParts& outbox;
+  LeaderParts& leader;
   live::WsHub& ws_hub;
   std::unique_ptr<LeaderElection>& election;
   std::optional<http::AccessLog>& access_log;
@@ -361,16 +294,18 @@ int ShutDown(const ServeOptions& o, Running r, int exit_code) {
     spdlog::warn("{} requests still in flight after the grace period", r.server.in_flight());
     exit_code = std::max(exit_code, 1);
   }
-  r.ticker.reset();
+  r.leader.ticker.reset();
   r.notifier.Stop();
   r.queue_watch.Stop();
   r.sale_watch.Stop();
   if (r.payment_worker) r.payment_worker->Stop();  // calls in flight resume from the journal
   if (r.follower.follower) r.follower.follower->Stop();
   // Unreplicated batches are never answered; a restart sends them to Kafka first.
-  if (r.replicator) r.replicator->GiveUpAfter(o.shutdown_grace_ms);
-  if (r.pipeline) r.pipeline->Stop();  // finishes and journals everything already published
-  if (r.outbox.publisher) r.outbox.publisher->Stop();  // the rest goes out after a restart
+  if (r.leader.replicator) r.leader.replicator->GiveUpAfter(o.shutdown_grace_ms);
+  // Finishes and journals everything already published.
+  if (r.leader.pipeline) r.leader.pipeline->Stop();
+  // The rest goes out after a restart.
+  if (r.leader.outbox.publisher) r.leader.outbox.publisher->Stop();
   if (r.bridge.Halted()) exit_code = std::max(exit_code, 3);
   r.server.Stop();
   r.ws_hub.Stop();
@@ -378,7 +313,8 @@ int ShutDown(const ServeOptions& o, Running r, int exit_code) {
   r.election.reset();
   if (r.access_log) r.access_log->Stop();
   spdlog::info("stopped at durable seq {}",
-               r.pipeline ? r.pipeline->durable_seq() : r.follower.follower->applied_seq());
+               r.leader.pipeline ? r.leader.pipeline->durable_seq()
+                                 : r.follower.follower->applied_seq());
   // No spdlog::shutdown() here: it drops the logger, and the parts destroyed on return (the
   // Kafka replicator's threads) may still log; the stderr sink writes through anyway.
   return exit_code;
@@ -473,50 +409,11 @@ int RunServer(const ServeOptions& given) {
     bridge.SetLeadership([&election] { return election->Holding(); });
   }
 
-  // What only the leader runs. It starts at startup, or when a standby is promoted.
-  std::unique_ptr<replication::KafkaJournalReplicator> replicator;
-  std::unique_ptr<runtime::Pipeline> pipeline;
-  std::unique_ptr<PipelineTail> journal_tail;
-  OutboxParts outbox;
-  std::unique_ptr<runtime::Ticker> ticker;
-  FollowerParts follower;
   BackupService backups(o.data_dir);  // taken from the pipeline, once there is one
-  // `journal`: the promoted follower's (null at startup: the pipeline opens the data dir).
-  // `opened_replicator`: the promotion's, opened before it caught up (null: opened here).
-  auto lead = [&](std::unique_ptr<journal::JournalStore> journal,
-                  std::unique_ptr<replication::KafkaJournalReplicator> opened_replicator)
-      -> Status {
-    if (!opened_replicator) {
-      auto opened = OpenReplicator(o);
-      if (!opened.ok()) return opened.status();
-      opened_replicator = std::move(opened).value();
-    }
-    replicator = std::move(opened_replicator);
-    // The replicated journal: opened before the pipeline, which first sends it the tail it
-    // lacks.
-    po.replicator = replicator.get();
-    bridge.SetReplicator(replicator.get());
-    auto opened = journal ? runtime::Pipeline::Open(po, std::move(journal), &fanout)
-                          : runtime::Pipeline::Open(po, &fanout);
-    if (!opened.ok())
-      return Status::IOError("cannot open the engine on " + o.data_dir + ": " +
-                             opened.status().ToString());
-    pipeline = std::move(opened).value();
-    bridge.Attach(pipeline.get());
-    backups.Attach(pipeline.get());
-    journal_tail = std::make_unique<PipelineTail>(*pipeline);
-    if (Status s = StartOutbox(o, *journal_tail, reads, &outbox); !s.ok()) return s;
-    bridge.SetOutbox(outbox.publisher.get());
-    outbox_floor.store(outbox.publisher.get());
-    if (payment.worker) payment.worker->Start();
-    ticker = std::make_unique<runtime::Ticker>(
-        [&bridge](engine::Command tick) {
-          return bridge.TryPublish(std::move(tick)) == EngineBridge::Publish::kOk;
-        },
-        runtime::WallNowMs, std::chrono::milliseconds(o.tick_ms),
-        [&] { ReportSilentWaiters(bridge, reads, presence); });
-    return Status::OK();
-  };
+  // What only the leader runs. It starts at startup, or when a standby is promoted.
+  LeaderParts lead({o, po, fanout, bridge, backups, reads, presence, payment.worker.get(),
+                    outbox_floor});
+  FollowerParts follower;
   if (!following && election && !LeadOrFollowTheWinner(o, *election, &following)) return 2;
   if (following) {
     if (Status s = StartFollowing(o, po, follower_fanout, bridge, &follower); !s.ok()) {
@@ -561,7 +458,7 @@ int RunServer(const ServeOptions& given) {
   bridge.SetOwnUrl(advertise_url);
   // Once leading and listening: the key names where writers go. (A standby that takes over
   // later writes its URL into the key as it takes it.)
-  if (election && pipeline) {
+  if (election && lead.pipeline) {
     if (Status s = election->Announce(advertise_url); !s.ok())
       spdlog::warn("election: could not announce {}: {}", advertise_url, s.ToString());
   }
@@ -570,11 +467,10 @@ int RunServer(const ServeOptions& given) {
                o.address, server.port(), so.threads, o.data_dir);
 
   int exit_code =
-      WatchUntilStop(o, signals, election.get(), pipeline, advertise_url, reads, bridge, follower,
-                     lead);
-  return ShutDown(o, Running{server, bridge, ticker, notifier, queue_watch, sale_watch,
-                             payment.worker.get(), follower, replicator, pipeline, outbox,
-                             ws_hub, election, access_log},
+      WatchUntilStop(o, signals, election.get(), lead.pipeline, advertise_url, reads, bridge,
+                     follower, lead);
+  return ShutDown(o, Running{server, bridge, notifier, queue_watch, sale_watch,
+                             payment.worker.get(), follower, lead, ws_hub, election, access_log},
                   exit_code);
 }
 
