@@ -11,6 +11,7 @@
 
 #include "engine/command_types.h"
 #include "engine/concert_spec.h"
+#include "engine/type_table.h"
 #include "engine/types.h"
 #include "engine/venue.h"
 
@@ -191,19 +192,14 @@ struct StartTermCmd {
   std::string leader;
 };
 
-namespace command_types_detail {
-template <class Ignored, class... Bodies>
-struct VariantOfRest {
-  using type = std::variant<Bodies...>;
-};
+// The table's columns, each as the code below needs it.
 #define CM_COMMAND_BODY_TYPE(Name, number) , Name##Cmd
 #define CM_COMMAND_ENUMERATOR(Name, number) k##Name = number,
 #define CM_COMMAND_COLUMN_NUMBER(Name, number) number,
-}  // namespace command_types_detail
 
 // Every command body, in number order (engine/command_types.h).
 using CommandBody =
-    command_types_detail::VariantOfRest<void CM_COMMAND_TYPES(CM_COMMAND_BODY_TYPE)>::type;
+    type_table::VariantOfRest<void CM_COMMAND_TYPES(CM_COMMAND_BODY_TYPE)>::type;
 
 struct Command {
   TimeMs now = 0;  // stamped by the gateway or the clock thread on arrival
@@ -224,12 +220,8 @@ enum class CommandType : uint8_t {
 
 namespace command_types_detail {
 inline constexpr uint8_t kNumbers[] = {CM_COMMAND_TYPES(CM_COMMAND_COLUMN_NUMBER)};
-constexpr bool NumbersAreIndexes() {
-  for (std::size_t i = 0; i < std::size(kNumbers); ++i)
-    if (kNumbers[i] != i) return false;
-  return true;
-}
-static_assert(NumbersAreIndexes(), "command_types.h lists the numbers in order, from 0");
+static_assert(type_table::NumberedInOrder(kNumbers),
+              "command_types.h lists the numbers in order, from 0, without gaps");
 }  // namespace command_types_detail
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }

@@ -12,6 +12,7 @@
 
 #include "engine/command.h"
 #include "engine/event_types.h"
+#include "engine/type_table.h"
 #include "engine/concert_spec.h"
 #include "engine/payment.h"
 #include "engine/result_code.h"
@@ -352,21 +353,16 @@ struct DuplicateCommand {
   uint64_t detail = 0;
 };
 
-namespace event_types_detail {
-template <class Ignored, class... Bodies>
-struct VariantOfRest {
-  using type = std::variant<Bodies...>;
-};
+// The table's columns, each as the code below needs it.
 #define CM_EVENT_BODY_TYPE(Type, tag, since, area, topic) , Type
 #define CM_EVENT_ENUMERATOR(Type, tag, since, area, topic) k##Type = tag,
 #define CM_EVENT_COLUMN_TAG(Type, tag, since, area, topic) tag,
 #define CM_EVENT_COLUMN_SINCE(Type, tag, since, area, topic) since,
 #define CM_EVENT_COLUMN_AREA(Type, tag, since, area, topic) EventArea::area,
 #define CM_EVENT_COLUMN_TOPIC(Type, tag, since, area, topic) EventTopic::topic,
-}  // namespace event_types_detail
 
 // Every event body, in tag order (engine/event_types.h).
-using EventBody = event_types_detail::VariantOfRest<void CM_EVENT_TYPES(CM_EVENT_BODY_TYPE)>::type;
+using EventBody = type_table::VariantOfRest<void CM_EVENT_TYPES(CM_EVENT_BODY_TYPE)>::type;
 
 // Stable type tags of the journal format (see event_codec.h); never renumber.
 enum class EventType : uint8_t { CM_EVENT_TYPES(CM_EVENT_ENUMERATOR) };
@@ -393,12 +389,8 @@ inline constexpr uint8_t kTags[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_TAG)};
 inline constexpr uint8_t kSince[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_SINCE)};
 inline constexpr EventArea kAreas[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_AREA)};
 inline constexpr EventTopic kTopics[] = {CM_EVENT_TYPES(CM_EVENT_COLUMN_TOPIC)};
-constexpr bool TagsAreIndexes() {
-  for (std::size_t i = 0; i < std::size(kTags); ++i)
-    if (kTags[i] != i) return false;
-  return true;
-}
-static_assert(TagsAreIndexes(), "event_types.h lists the tags in order, from 0, without gaps");
+static_assert(type_table::NumberedInOrder(kTags),
+              "event_types.h lists the tags in order, from 0, without gaps");
 static_assert(std::size(kTags) == std::variant_size_v<EventBody>);
 }  // namespace event_types_detail
 
