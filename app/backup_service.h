@@ -17,7 +17,8 @@ namespace cm::app {
 class BackupService final : public api::BackupPort {
  public:
   explicit BackupService(std::string data_dir) : data_dir_(std::move(data_dir)) {}
-  // The pipeline backups are taken from; it must outlive the service.
+  // The pipeline backups are taken from. It must be stopped before the service takes another
+  // backup or is destroyed (serve's ShutDown stops it first).
   void Attach(runtime::Pipeline* pipeline) { pipeline_.store(pipeline); }
 
   Start StartBackup(std::function<void(Result<api::BackupInfo>)> done) override;

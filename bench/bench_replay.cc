@@ -143,8 +143,8 @@ Journals WriteJournals(const std::string& data_dir, uint64_t events, bool reuse)
 
 struct Timed {
   double seconds = 0;
-  double cpu_seconds = 0;    // every thread of this process: noise on a shared machine moves it less
-  double minor_faults = 0;   // first touches of fresh memory
+  double cpu_seconds = 0;   // every thread of this process: less moved by a busy machine
+  double minor_faults = 0;  // first touches of fresh memory
   journal::Recovered r;
 };
 
@@ -265,5 +265,6 @@ int main(int argc, char** argv) {
     r.Note("state_digest", digest != 0 ? "computed" : "zero");
   }
   r.Print();
+  if (!reuse) std::filesystem::remove_all(data_dir);
   return 0;
 }

@@ -223,6 +223,9 @@ inline constexpr uint8_t kNumbers[] = {CM_COMMAND_TYPES(CM_COMMAND_COLUMN_NUMBER
 static_assert(type_table::NumberedInOrder(kNumbers),
               "command_types.h lists the numbers in order, from 0, without gaps");
 }  // namespace command_types_detail
+#undef CM_COMMAND_BODY_TYPE
+#undef CM_COMMAND_ENUMERATOR
+#undef CM_COMMAND_COLUMN_NUMBER
 
 inline CommandType TypeOf(const Command& c) { return static_cast<CommandType>(c.body.index()); }
 std::string_view ToString(CommandType t);

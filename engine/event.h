@@ -393,6 +393,12 @@ static_assert(type_table::NumberedInOrder(kTags),
               "event_types.h lists the tags in order, from 0, without gaps");
 static_assert(std::size(kTags) == std::variant_size_v<EventBody>);
 }  // namespace event_types_detail
+#undef CM_EVENT_BODY_TYPE
+#undef CM_EVENT_ENUMERATOR
+#undef CM_EVENT_COLUMN_TAG
+#undef CM_EVENT_COLUMN_SINCE
+#undef CM_EVENT_COLUMN_AREA
+#undef CM_EVENT_COLUMN_TOPIC
 
 inline constexpr std::size_t kEventTypeCount = std::variant_size_v<EventBody>;
 // The first event format version that may carry an event of this type.

@@ -105,11 +105,13 @@ Status MapSnapshot(const SnapshotFile& file, SnapshotBytes* out) {
                               "): " + what);
   };
   const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("cannot open snapshot " + file.path);
+  if (fd < 0)
+    return Status::IOError("cannot open snapshot " + file.path + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
+    const int err = errno;
     ::close(fd);
-    return Status::IOError("cannot read snapshot " + file.path);
+    return Status::IOError("cannot read snapshot " + file.path + ": " + std::strerror(err));
   }
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size < kHeader + 4) {
@@ -118,8 +120,10 @@ Status MapSnapshot(const SnapshotFile& file, SnapshotBytes* out) {
   }
   // Populated at once: one call instead of a fault per page as the decoder reads on.
   void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  const int map_err = errno;
   ::close(fd);
-  if (base == MAP_FAILED) return Status::IOError("cannot map snapshot " + file.path);
+  if (base == MAP_FAILED)
+    return Status::IOError("cannot map snapshot " + file.path + ": " + std::strerror(map_err));
   out->base_ = base;
   out->size_ = size;
   const char* bytes = static_cast<const char*>(base);

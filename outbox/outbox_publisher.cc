@@ -11,7 +11,6 @@
 
 namespace cm::outbox {
 
-
 std::string TopicOf(const engine::Event& e, const std::string& prefix) {
   switch (engine::TopicOf(engine::TypeOf(e))) {
     case engine::EventTopic::kReservations:

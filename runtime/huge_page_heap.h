@@ -7,11 +7,13 @@
 
 namespace cm::runtime {
 
-// Re-executes this program (same arguments, same pid) with the tunable set, unless
+// Re-executes this program (same path, arguments and pid) with the tunable set, unless
 // GLIBC_TUNABLES is set already (the operator's choice wins, an empty value included), the
-// kernel has transparent huge pages off, or it runs under valgrind (which would run the new
+// kernel has transparent huge pages off, the start was privileged (setuid, capabilities), it
+// was started through the dynamic loader, or it runs under valgrind (which would run the new
 // image uninstrumented). Returns only when it did not re-execute. Call first thing in main,
-// before any thread or file is opened.
+// before any thread starts or file is opened.
+// Where the allocator is not glibc's (ASan, TSan), the tunable is set and does nothing.
 void UseHugePageHeap(char** argv);
 
 // Whether this process's heap was asked to use huge pages.
