@@ -126,8 +126,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const PipelineOptions& options,
   p->last_snapshot_seq_ = snapshot_seq;
   for (const std::string& path : recovered->skipped_old_snapshots)
     spdlog::warn("snapshot {} is in an older state format; replayed the journal instead", path);
-  spdlog::info("recovered state at seq {} (snapshot seq {}, {} events replayed)",
-               p->recovered_seq_, snapshot_seq, recovered->events_replayed);
+  spdlog::info("recovered state at seq {} (snapshot seq {} read in {:.0f} ms, {} events "
+               "replayed in {:.0f} ms)",
+               p->recovered_seq_, snapshot_seq, recovered->snapshot_seconds * 1e3,
+               recovered->events_replayed, recovered->replay_seconds * 1e3);
   if (options.replicator != nullptr) {
     if (Status st = p->CatchUpReplicas(*with_archive); !st.ok()) {
       p->stopped_ = true;  // no thread was started: nothing to stop
