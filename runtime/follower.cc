@@ -80,7 +80,7 @@ void Follower::StartTaker() {
     }
     stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
   };
-  hooks.on_failure = [this](const std::string& why) { Fail(why); };
+  hooks.on_failure = [this](const std::string& why) { OnTakerFailure(why); };
   hooks.on_checked = [this](uint64_t more) {
     stats_.state_checks.fetch_add(more, std::memory_order_relaxed);
   };
@@ -97,6 +97,7 @@ void Follower::StopThreads(bool catch_up) {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
   if (taker_) taker_->Stop(catch_up);
+  RaiseTakerFailure();  // the applying thread has stopped: it is raised here
   taker_.reset();  // before the journal it reads is handed over
 }
 
@@ -136,12 +137,16 @@ void Follower::Loop() {
   ReplicatedBatch batch;
   bool reached_end = false;
   while (!stop_.load() && !failed()) {
+    RaiseTakerFailure();
+    if (failed()) break;
     Result<bool> got = source_->Next(&batch, std::chrono::milliseconds(100));
     if (!got.ok()) {
       Fail("reading the replicated journal: " + got.status().ToString());
       break;
     }
     if (got.value()) {
+      RaiseTakerFailure();  // it may have come while this thread waited
+      if (failed()) break;
       if (Status s = Handle(batch); !s.ok()) Fail(s.message());
       continue;
     }
@@ -288,6 +293,23 @@ Status Follower::Deliver(Seq last, int64_t leader_sent_us) {
     return Status::Halted(std::string("a durable listener failed: ") + e.what());
   }
   return Status::OK();
+}
+
+void Follower::OnTakerFailure(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (taker_failed_.load()) return;
+  taker_failure_ = reason;
+  taker_failed_.store(true, std::memory_order_release);
+}
+
+void Follower::RaiseTakerFailure() {
+  if (!taker_failed_.load(std::memory_order_acquire)) return;
+  std::string reason;
+  {
+    std::lock_guard lock(mu_);
+    reason = taker_failure_;
+  }
+  Fail(reason);
 }
 
 void Follower::Fail(const std::string& reason) {

@@ -118,6 +118,10 @@ class Follower {
   void StartTaker();
   void StopThreads(bool catch_up);
   void Fail(const std::string& reason);
+  // The taker's failures, from its thread, are raised on the applying thread between batches,
+  // so a batch in hand is never half-reported: once failed(), applied_seq() moves no more.
+  void OnTakerFailure(const std::string& reason);
+  void RaiseTakerFailure();
 
   const FollowerOptions options_;
   std::unique_ptr<journal::JournalStore> store_;
@@ -137,6 +141,8 @@ class Follower {
   bool finished_ = false;     // guarded by mu_: the loop has exited
   bool reached_end_ = false;  // guarded by mu_: it exited at the end of the log (catch-up)
   std::string failure_;       // guarded by mu_
+  std::string taker_failure_;  // guarded by mu_: raised by the applying thread
+  std::atomic<bool> taker_failed_{false};
 
   std::atomic<engine::Seq> applied_seq_{0};
   std::atomic<engine::Term> term_{0};
