@@ -44,6 +44,10 @@ class JournalStore {
   // Where the batch starting at `first` lives, for error messages.
   virtual std::string Describe(Seq first) const = 0;
 
+  // Bytes the store keeps in memory for batches not yet flushed to files (RocksDB's
+  // memtables), for memory figures; 0 when it cannot say. Thread-safe beside the writer.
+  virtual uint64_t MemoryBytes() const { return 0; }
+
   // Forgets every batch that starts before `first_kept` (journal retention, on another thread
   // beside the writer). REQUIRES: those batches are no longer needed by anyone reading.
   virtual Status DropBefore(Seq first_kept) {

@@ -116,6 +116,11 @@ class RocksJournal final : public JournalStore {
     return FromRocks(checkpoint->CreateCheckpoint(dir), "journal checkpoint into " + dir);
   }
 
+  uint64_t MemoryBytes() const override {
+    uint64_t bytes = 0;
+    return db_->GetIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &bytes) ? bytes : 0;
+  }
+
   std::string Describe(Seq first) const override {
     return "journal " + dir_ + " (batch key J" + std::to_string(first) + ")";
   }

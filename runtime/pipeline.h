@@ -175,6 +175,10 @@ class Pipeline {
     snapshot_every_.store(events, std::memory_order_relaxed);
   }
   const std::string& data_dir() const { return options_.data_dir; }
+  // How far the snapshot taker's own state has applied the journal (benchmarks wait on it).
+  Seq snapshot_taker_seq() const { return taker_ ? taker_->applied_seq() : 0; }
+  // The journal's unflushed bytes in memory (JournalStore::MemoryBytes).
+  uint64_t journal_memory_bytes() const { return store_->MemoryBytes(); }
   bool halted() const { return halted_.load(std::memory_order_acquire); }
   std::string halt_reason() const;
 
