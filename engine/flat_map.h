@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -19,6 +21,39 @@ namespace cm::engine {
 struct U64Hash {
   std::size_t operator()(uint64_t k) const { return Mix64(k); }
 };
+
+// One entry's slot: key and value side by side, so a probe that finds the key has the value
+// in the same cache line.
+template <class Key, class Value, class = void>
+struct FlatSlot {
+  Key stored_key;
+  Value value;
+  Key key() const { return stored_key; }
+  void Set(const Key& k, const Value& v) {
+    stored_key = k;
+    value = v;
+  }
+};
+// An 8-byte key beside a value of 4 bytes or less (ids to slot numbers, seat counts) would be
+// padded to 16 bytes; kept as two 4-byte words the slot is 12, a quarter less memory and more
+// slots per cache line. Read and written with memcpy: one unaligned load or store on x86.
+template <class Key, class Value>
+struct FlatSlot<Key, Value,
+                std::enable_if_t<sizeof(Key) == 8 && std::is_trivially_copyable_v<Key> &&
+                                 sizeof(Value) <= 4 && alignof(Value) <= 4>> {
+  uint32_t key_words[2];
+  Value value;
+  Key key() const {
+    Key k;
+    std::memcpy(&k, key_words, sizeof k);
+    return k;
+  }
+  void Set(const Key& k, const Value& v) {
+    std::memcpy(key_words, &k, sizeof k);
+    value = v;
+  }
+};
+static_assert(sizeof(FlatSlot<uint64_t, uint32_t>) == 12);
 
 // kMinSlots: the table's first size (a power of two).
 template <class Key, class Value, class Hash = U64Hash, std::size_t kMinSlots = 16>
@@ -35,7 +70,7 @@ class FlatMap {
     if (size_ == 0) return nullptr;
     for (std::size_t i = Home(k);; i = Next(i)) {
       if (!used_[i]) return nullptr;
-      if (slots_[i].first == k) return &slots_[i].second;
+      if (slots_[i].key() == k) return &slots_[i].value;
     }
   }
   const Value* Find(const Key& k) const { return const_cast<FlatMap*>(this)->Find(k); }
@@ -47,11 +82,11 @@ class FlatMap {
     for (std::size_t i = Home(k);; i = Next(i)) {
       if (!used_[i]) {
         used_[i] = 1;
-        slots_[i] = {k, v};
+        slots_[i].Set(k, v);
         ++size_;
-        return {&slots_[i].second, true};
+        return {&slots_[i].value, true};
       }
-      if (slots_[i].first == k) return {&slots_[i].second, false};
+      if (slots_[i].key() == k) return {&slots_[i].value, false};
     }
   }
   // The value under `k`, default-constructed if absent.
@@ -62,13 +97,13 @@ class FlatMap {
     std::size_t i = Home(k);
     for (;; i = Next(i)) {
       if (!used_[i]) return false;
-      if (slots_[i].first == k) break;
+      if (slots_[i].key() == k) break;
     }
     // Backward shift: pull later members of the probe run into the hole when their home
     // position does not lie (cyclically) after the hole.
     for (std::size_t j = Next(i);; j = Next(j)) {
       if (!used_[j]) break;
-      const std::size_t home = Home(slots_[j].first);
+      const std::size_t home = Home(slots_[j].key());
       const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (stays) continue;
       slots_[i] = slots_[j];
@@ -91,18 +126,18 @@ class FlatMap {
   template <class F>
   void ForEach(F&& f) const {
     for (std::size_t i = 0; i < slots_.size(); ++i)
-      if (used_[i]) f(slots_[i].first, slots_[i].second);
+      if (used_[i]) f(slots_[i].key(), slots_[i].value);
   }
   // Slot-level access, for iterators: slots [0, capacity()) of which used(i) are entries.
   std::size_t capacity() const { return slots_.size(); }
   bool used(std::size_t i) const { return used_[i] != 0; }
-  const Key& key_at(std::size_t i) const { return slots_[i].first; }
-  const Value& value_at(std::size_t i) const { return slots_[i].second; }
+  Key key_at(std::size_t i) const { return slots_[i].key(); }
+  const Value& value_at(std::size_t i) const { return slots_[i].value; }
   // Bytes held, for the memory benchmark.
   std::size_t bytes() const { return slots_.capacity() * sizeof(Slot) + used_.capacity(); }
 
  private:
-  using Slot = std::pair<Key, Value>;
+  using Slot = FlatSlot<Key, Value>;
 
   std::size_t Home(const Key& k) const { return Hash{}(k) & (slots_.size() - 1); }
   std::size_t Next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
@@ -114,7 +149,7 @@ class FlatMap {
     old_used.swap(used_);
     size_ = 0;
     for (std::size_t i = 0; i < old_slots.size(); ++i)
-      if (old_used[i]) Insert(old_slots[i].first, old_slots[i].second);
+      if (old_used[i]) Insert(old_slots[i].key(), old_slots[i].value);
   }
 
   std::vector<Slot> slots_;

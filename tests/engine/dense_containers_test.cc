@@ -23,17 +23,17 @@ struct CrowdedHash {
   std::size_t operator()(uint64_t k) const { return k % 7; }
 };
 
-template <class Hash>
+template <class Hash, class Value = uint64_t>
 void ChurnAgainstStdMap(uint64_t key_range, int steps) {
-  FlatMap<uint64_t, uint64_t, Hash> flat;
-  std::unordered_map<uint64_t, uint64_t> ref;
+  FlatMap<uint64_t, Value, Hash> flat;
+  std::unordered_map<uint64_t, Value> ref;
   std::mt19937_64 rng(7);
   for (int i = 0; i < steps; ++i) {
     const uint64_t k = rng() % key_range;
     switch (rng() % 3) {
       case 0: {
-        const auto [v, inserted] = flat.Insert(k, i);
-        const auto [it, ref_inserted] = ref.emplace(k, i);
+        const auto [v, inserted] = flat.Insert(k, static_cast<Value>(i));
+        const auto [it, ref_inserted] = ref.emplace(k, static_cast<Value>(i));
         REQUIRE(inserted == ref_inserted);
         REQUIRE(*v == it->second);
         break;
@@ -42,7 +42,7 @@ void ChurnAgainstStdMap(uint64_t key_range, int steps) {
         REQUIRE(flat.Erase(k) == (ref.erase(k) == 1));
         break;
       default: {
-        const uint64_t* v = flat.Find(k);
+        const Value* v = flat.Find(k);
         auto it = ref.find(k);
         REQUIRE((v != nullptr) == (it != ref.end()));
         if (v) REQUIRE(*v == it->second);
@@ -51,7 +51,7 @@ void ChurnAgainstStdMap(uint64_t key_range, int steps) {
     REQUIRE(flat.size() == ref.size());
   }
   std::size_t seen = 0;
-  flat.ForEach([&](uint64_t k, uint64_t v) {
+  flat.ForEach([&](uint64_t k, Value v) {
     ++seen;
     REQUIRE(ref.at(k) == v);
   });
@@ -63,6 +63,21 @@ void ChurnAgainstStdMap(uint64_t key_range, int steps) {
 TEST_CASE("the flat map agrees with std::unordered_map under random inserts and erases") {
   ChurnAgainstStdMap<U64Hash>(5'000, 200'000);
   ChurnAgainstStdMap<CrowdedHash>(300, 50'000);
+  // An 8-byte key with a 4-byte value: the 12-byte slot (keys near 2^64 use both key words).
+  ChurnAgainstStdMap<U64Hash, uint32_t>(5'000, 200'000);
+  ChurnAgainstStdMap<CrowdedHash, uint32_t>(300, 50'000);
+  ChurnAgainstStdMap<U64Hash, uint32_t>(~uint64_t{0}, 100'000);
+}
+
+TEST_CASE("an 8-byte key beside a 4-byte value takes a 12-byte slot") {
+  FlatMap<uint64_t, uint32_t> packed;
+  FlatMap<uint64_t, uint64_t> wide;
+  packed.Reserve(1000);
+  wide.Reserve(1000);
+  REQUIRE(packed.capacity() == wide.capacity());
+  // The slots, plus one byte each saying whether it is in use.
+  CHECK(packed.bytes() == packed.capacity() * 13);
+  CHECK(wide.bytes() == wide.capacity() * 17);
 }
 
 TEST_CASE("a reserved flat map does not grow while it stays under its reservation") {

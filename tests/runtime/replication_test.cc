@@ -103,25 +103,33 @@ class FakeReplicator final : public JournalReplicator {
 
 struct Answers : DurableListener {
   std::atomic<uint64_t> answered{0};
+  std::atomic<uint64_t> last_token{0};  // of the last command answered
   std::atomic<Seq> last_delivered{0};
   std::atomic<bool> halted{false};
   void OnDurable(const EventSlot& slot) override {
     last_delivered = slot.event.seq;
-    if (slot.ends_command && slot.request_token != 0) ++answered;
+    if (slot.ends_command && slot.request_token != 0) {
+      ++answered;
+      last_token = slot.request_token;
+    }
   }
   void OnHalted(const std::string&) override { halted = true; }
 };
 
-// Waits until the durable seq has not moved for 50 ms (everything published is through, or
-// held back).
-void WaitQuiet(const Pipeline& p) {
+// Publishes a command that always makes an event (a signup) and waits for its answer: the
+// pipeline keeps order, so everything published before it has been answered, or never will be
+// (a repeated idempotency key makes no event). Waiting instead for the durable seq to stand
+// still for 50 ms was not enough: under ThreadSanitizer on a busy machine the sequencer could
+// sit that long before it took the commands at all.
+void Drain(Pipeline& p, const Answers& answers, uint64_t token) {
+  Command c;
+  c.actor_role = Role::kSystem;
+  c.body = RegisterUserCmd{"drain" + std::to_string(token) + "@x.io", "h", Role::kUser, ""};
+  PublishAll(p, {c}, token);
   const auto deadline = Clock::now() + std::chrono::seconds(20);
-  for (Seq before = p.durable_seq();; ) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const Seq now = p.durable_seq();
-    if (now == before) return;
+  while (answers.last_token.load() != token) {
     REQUIRE(Clock::now() < deadline);
-    before = now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
@@ -173,7 +181,7 @@ TEST_CASE("with replicas, nothing is durable before they have it; they get the j
 
   RandomCommands gen(7);
   PublishAll(p, gen.Setup(), 1);
-  WaitQuiet(p);
+  Drain(p, answers, 900);
   REQUIRE(p.durable_seq() > 0);
 
   // Held back: the journal thread goes on sending and syncing batches (it does not wait for
@@ -254,7 +262,7 @@ TEST_CASE("given up at shutdown, unreplicated batches stay unanswered; a restart
     Pipeline& p = *opened.value();
     PublishAll(p, gen.Setup(), 1);
     PublishAll(p, Stream(gen, 300), 1'000);
-    WaitQuiet(p);
+    Drain(p, answers, 1'300);
     replicas.Hold();
     replicated_before = replicas.replicated_seq();
     const uint64_t answered_before = answers.answered.load();
