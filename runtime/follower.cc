@@ -147,7 +147,10 @@ void Follower::Loop() {
     if (got.value()) {
       RaiseTakerFailure();  // it may have come while this thread waited
       if (failed()) break;
-      if (Status s = Handle(batch); !s.ok()) Fail(s.message());
+      if (Status s = Handle(batch); !s.ok()) {
+        RaiseTakerFailure();  // the taker's reason first, when that is why it stopped
+        Fail(s.message());
+      }
       continue;
     }
     // Nothing new within the wait: when promoting, this may be the end of the log.
@@ -222,6 +225,10 @@ Status Follower::Handle(const ReplicatedBatch& batch) {
 Status Follower::CutBack(Seq from) {
   // Its taker has applied events about to be cut: it starts again from what is left.
   taker_->Stop(/*catch_up=*/false);
+  // A taker that failed (a state that differs from the leader's) stops the follower before
+  // anything is cut: the journal stays as it was for an operator to look at.
+  if (taker_failed_.load(std::memory_order_acquire))
+    return Status::Halted("the snapshot taker failed before the cut");
   const Seq to = state_->last_seq();
   const engine::Term old_term = state_->term();
   namespace fs = std::filesystem;

@@ -118,8 +118,10 @@ class Follower {
   void StartTaker();
   void StopThreads(bool catch_up);
   void Fail(const std::string& reason);
-  // The taker's failures, from its thread, are raised on the applying thread between batches,
-  // so a batch in hand is never half-reported: once failed(), applied_seq() moves no more.
+  // The taker's failures, from its thread, are raised on the applying thread between batches
+  // (so a batch in hand is never half-reported: once failed(), applied_seq() moves no more), or
+  // by StopThreads once both threads have stopped: OnHalted may then run inside Stop(),
+  // CatchUpAndStop(), ReleaseJournal() or the destructor, on the controlling thread.
   void OnTakerFailure(const std::string& reason);
   void RaiseTakerFailure();
 

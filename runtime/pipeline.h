@@ -176,6 +176,7 @@ class Pipeline {
   }
   const std::string& data_dir() const { return options_.data_dir; }
   // How far the snapshot taker's own state has applied the journal (benchmarks wait on it).
+  // Not beside Stop(), which ends the taker.
   Seq snapshot_taker_seq() const { return taker_ ? taker_->applied_seq() : 0; }
   // The journal's unflushed bytes in memory (JournalStore::MemoryBytes).
   uint64_t journal_memory_bytes() const { return store_->MemoryBytes(); }
