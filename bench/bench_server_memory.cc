@@ -68,10 +68,7 @@ int main(int argc, char** argv) {
   app.add_option("--held-seats", held_seats, "Seats held, one hold each (a multiple of 2,000)")
       ->check(CLI::Range(2'000u, 4'000'000u));
   CLI11_PARSE(app, argc, argv);
-  if (held_seats % 2'000 != 0) {
-    std::fprintf(stderr, "--held-seats must be a multiple of 2,000\n");
-    return 2;
-  }
+  if (!bench::CheckHeldSeats(held_seats)) return 2;
 
   std::filesystem::remove_all(data_dir);
   runtime::PipelineOptions options;

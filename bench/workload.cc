@@ -1,5 +1,7 @@
 #include "bench/workload.h"
 
+#include <cstdio>
+
 #include "engine/grid_venue.h"
 
 namespace cm::bench {
@@ -54,7 +56,7 @@ std::vector<Command> HeldHallSetup(uint32_t seats, TimeMs now, Seq first_id) {
                         ""},
         0, Role::kSystem);
   add(CreateVenueCmd{MakeGridVenue("Held Hall", {"VIP", "R", "S", "A"}, 20,
-                                   static_cast<int>(seats / 2'000), 100, 5)},
+                                   static_cast<int>(seats / kHeldHallSection), 100, 5)},
       0, Role::kSystem);
   const auto venue = static_cast<VenueId>(first_id + users);
   const auto concert = static_cast<ConcertId>(venue + 1);
@@ -78,6 +80,12 @@ std::vector<Command> HeldHallSetup(uint32_t seats, TimeMs now, Seq first_id) {
     add(h, static_cast<UserId>(first_id + s / 4), Role::kUser);
   }
   return out;
+}
+
+bool CheckHeldSeats(uint32_t seats) {
+  if (seats % kHeldHallSection == 0) return true;
+  std::fprintf(stderr, "--held-seats must be a multiple of %u\n", kHeldHallSection);
+  return false;
 }
 
 ConcertId ConcertIdOf(const WorldSpec& spec, int k) {

@@ -33,6 +33,10 @@ engine::ConcertId ConcertIdOf(const WorldSpec& spec, int k);
 // `first_id`, the id the first command's event gets (the last setup seq + 1).
 std::vector<engine::Command> HeldHallSetup(uint32_t seats, engine::TimeMs now,
                                            engine::Seq first_id);
+// The hall's seats come in sections of this many; the benches' --held-seats must be a multiple.
+inline constexpr uint32_t kHeldHallSection = 2'000;
+// Prints why to stderr and returns false when `seats` is not a multiple of a section.
+bool CheckHeldSeats(uint32_t seats);
 
 // Generates the hold/release mix: about half holds of 1-4 random seats by random users, half
 // releases of holds it saw placed (OnEvent must see the events).
