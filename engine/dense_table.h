@@ -28,19 +28,31 @@ class DenseTable {
     return slot == nullptr ? nullptr : &records_[*slot];
   }
   const T* Find(Id id) const { return const_cast<DenseTable*>(this)->Find(id); }
+  // Find that keeps the last record found: one command's decision, its event's apply and the
+  // ledger after it name the same record, and a hit costs no probe. It writes that cache, so
+  // it is for the one thread that changes the table, never for readers sharing it.
+  T* FindHot(Id id) {
+    if (hot_ != nullptr && hot_id_ == id) return hot_;
+    T* found = Find(id);
+    if (found != nullptr) {
+      hot_id_ = id;
+      hot_ = found;
+    }
+    return found;
+  }
   // REQUIRES: contains(id).
   const T& at(Id id) const { return *Find(id); }
 
   // The record under `id`, a fresh default one if there was none; and whether it is fresh.
   std::pair<T*, bool> Emplace(Id id) {
-    if (T* existing = Find(id)) return {existing, false};
-    const uint32_t slot = records_.Allocate();
-    slots_.Insert(id, slot);
-    return {&records_[slot], true};
+    auto [slot, fresh] = slots_.Insert(id, 0);  // one probe; the slab does not move it
+    if (fresh) *slot = records_.Allocate();
+    return {&records_[*slot], fresh};
   }
   bool Erase(Id id) {
     const uint32_t* slot = slots_.Find(id);
     if (slot == nullptr) return false;
+    if (hot_id_ == id) hot_ = nullptr;
     records_.Free(*slot);
     slots_.Erase(id);
     return true;
@@ -91,6 +103,8 @@ class DenseTable {
   using Slots = ShardedFlatMap<Id, uint32_t>;
   Slots slots_;
   Slab<T> records_;
+  Id hot_id_{};
+  T* hot_ = nullptr;  // FindHot's last record (records never move while they stay)
 };
 
 }  // namespace cm::engine

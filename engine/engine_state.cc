@@ -32,8 +32,21 @@ const Concert* EngineState::FindConcert(ConcertId id) const {
   return it == concerts_.end() ? nullptr : it->second.get();
 }
 
+Concert* EngineState::CachedConcert(ConcertId id) {
+  if (id == cached_concert_id_) return cached_concert_;
+  auto it = concerts_.find(id);
+  if (it == concerts_.end()) return nullptr;
+  cached_concert_id_ = id;
+  cached_concert_ = it->second.get();
+  return cached_concert_;
+}
+
 const Reservation* EngineState::FindReservation(ReservationId id) const {
   return reservations_.Find(id);
+}
+
+const Reservation* EngineState::FindReservationCached(ReservationId id) {
+  return reservations_.FindHot(id);
 }
 
 Status EngineState::Apply(const Event& e) {
@@ -92,11 +105,11 @@ void EngineState::ReturnSeats(Concert& c, const Reservation& r) {
 }
 
 Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs at) {
-  auto cit = concerts_.find(r.concert);
-  if (cit == concerts_.end()) return Status::Corruption("reservation of an unknown concert");
+  Concert* c = CachedConcert(r.concert);
+  if (c == nullptr) return Status::Corruption("reservation of an unknown concert");
   if (r.timer_slot != Reservation::kNoTimer) timers_.Remove(&r);
-  ReturnSeats(*cit->second, r);
-  if (cit->second->room && IsLive(r.status)) cit->second->room->OnHoldEnded(r.user, false, at);
+  ReturnSeats(*c, r);
+  if (c->room && IsLive(r.status)) c->room->OnHoldEnded(r.user, false, at);
   r.status = end;
   r.ended_at = at;
   ended_.push_back(Ended{r.id, at});
@@ -104,9 +117,9 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
 }
 
 Status EngineState::StartCooldown(const Reservation& r, TimeMs at) {
-  auto cit = concerts_.find(r.concert);
-  if (cit == concerts_.end()) return Status::Corruption("reservation of an unknown concert");
-  Concert& c = *cit->second;
+  Concert* found = CachedConcert(r.concert);
+  if (found == nullptr) return Status::Corruption("reservation of an unknown concert");
+  Concert& c = *found;
   if (c.spec->rehold_cooldown_ms <= 0) return Status::OK();
   const TimeMs until = at + c.spec->rehold_cooldown_ms;
   for (SeatIndex s : r.seats) c.seats.StartCooldown(s, r.user, until);
@@ -244,7 +257,7 @@ Status EngineState::ApplyCatalog(const Event& e) {
 // Holds and what ends them.
 Status EngineState::ApplyReservation(const Event& e) {
   auto live_reservation = [&](ReservationId id, Reservation** out) -> Status {
-    Reservation* r = reservations_.Find(id);
+    Reservation* r = reservations_.FindHot(id);
     if (r == nullptr || !IsLive(r->status))
       return Status::Corruption(At(e) + "reservation " + std::to_string(id) + " is not live");
     *out = r;
@@ -253,14 +266,16 @@ Status EngineState::ApplyReservation(const Event& e) {
   switch (TypeOf(e)) {
     case EventType::kHoldPlaced: {
       const auto& b = std::get<HoldPlaced>(e.body);
-      auto cit = concerts_.find(b.concert);
-      if (cit == concerts_.end() || reservations_.contains(b.reservation) || b.seats.empty())
+      Concert* found = CachedConcert(b.concert);
+      if (found == nullptr || b.seats.empty())
         return Status::Corruption(At(e) + "hold cannot be placed");
-      Concert& c = *cit->second;
+      Concert& c = *found;
       for (SeatIndex s : b.seats)
         if (s >= c.seats.size() || !c.seats.IsAvailable(s))
           return Status::Corruption(At(e) + "seat " + std::to_string(s) + " is not available");
-      Reservation& r = *reservations_.Emplace(b.reservation).first;
+      auto [placed, fresh] = reservations_.Emplace(b.reservation);
+      if (!fresh) return Status::Corruption(At(e) + "hold cannot be placed: its id is taken");
+      Reservation& r = *placed;
       // Every live reservation has one timer: the heap grows with the slab, never on its own.
       timers_.Reserve(reservations_.slot_capacity());
       // A fresh record (the id was checked above): the fields not set keep their defaults.

@@ -127,7 +127,14 @@ class EngineState {
   const User* FindUserByEmail(const std::string& email) const;
   const Venue* FindVenue(VenueId id) const;
   const Concert* FindConcert(ConcertId id) const;
+  // The same, keeping the last concert found: consecutive commands mostly name one concert.
+  // It writes that cache, so it is for the thread that applies (the sequencer's), never for
+  // readers sharing a state (the read model's GETs use FindConcert).
+  const Concert* FindConcertCached(ConcertId id) { return CachedConcert(id); }
   const Reservation* FindReservation(ReservationId id) const;
+  // The same, keeping the last reservation found (DenseTable::FindHot): for the applying
+  // thread only, as FindConcertCached.
+  const Reservation* FindReservationCached(ReservationId id);
   const Payment* FindPayment(PaymentId id) const;
   // A live session (not expired at `now`), or null.
   const Session* FindSession(const TokenDigest& refresh_digest, TimeMs now) const;
@@ -178,6 +185,7 @@ class EngineState {
   friend class StateRestorer;  // snapshot loading (state_codec.cc)
 
   Status ApplyBody(const Event& e);
+  Concert* CachedConcert(ConcertId id);
   Status ApplyAccount(const Event& e);
   Status ApplyCatalog(const Event& e);
   Status ApplyReservation(const Event& e);
@@ -214,6 +222,9 @@ class EngineState {
   EmailIndex user_by_email_;
   std::unordered_map<VenueId, std::unique_ptr<Venue>> venues_;
   std::unordered_map<ConcertId, std::unique_ptr<Concert>> concerts_;
+  // CachedConcert's last find (concerts are never erased, and ids start at 1).
+  ConcertId cached_concert_id_ = 0;
+  Concert* cached_concert_ = nullptr;
   std::vector<ConcertId> rooms_;
   DenseTable<ReservationId, Reservation> reservations_;
   // Every reservation's seats, live or ended; freed when the reservation is dropped.

@@ -29,13 +29,10 @@ void CountSeats(const Concert& c, const Reservation& r, bool refund, SalesLedger
 
 // After the event applied (it was valid): the reservation, if any, is still in the table.
 void EngineState::RecordSales(const Event& e) {
-  auto concert = [&](ConcertId id) -> Concert* {
-    auto it = concerts_.find(id);
-    return it == concerts_.end() ? nullptr : it->second.get();
-  };
+  auto concert = [&](ConcertId id) { return CachedConcert(id); };
   // The reservation named by a reservation event, and its concert.
   auto reservation = [&](ReservationId id, Concert** c) -> const Reservation* {
-    const Reservation* r = reservations_.Find(id);
+    const Reservation* r = reservations_.FindHot(id);
     *c = r == nullptr ? nullptr : concert(r->concert);
     return *c == nullptr ? nullptr : r;
   };

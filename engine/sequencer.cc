@@ -50,10 +50,10 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
       return;
     }
     const IdemRecord record{cmd.actor, cmd.idem, fingerprint};
-    Answer(Decide(cmd), cmd, &record, sink);
+    Answer(cmd, &record, sink);
     return;
   }
-  Answer(Decide(cmd), cmd, nullptr, sink);
+  Answer(cmd, nullptr, sink);
 }
 
 Seq Sequencer::MarkSnapshot(EventSink& sink) {
@@ -67,9 +67,20 @@ void Sequencer::RecordStateHash(Seq state_seq, uint64_t digest, uint8_t format,
   Emit(StateHashed{state_seq, digest, format}, nullptr, nullptr, false, sink);
 }
 
+void Sequencer::Answer(const Command& cmd, const IdemRecord* idem, EventSink& sink) {
+  Event& e = sink.NextEvent();
+  Decide(cmd, e.body);
+  Seal(e, &cmd, idem, follow_ups_.empty(), sink);
+  EmitFollowUps(cmd, sink);
+}
+
 void Sequencer::Answer(EventBody body, const Command& cmd, const IdemRecord* idem,
                        EventSink& sink) {
   Emit(std::move(body), &cmd, idem, follow_ups_.empty(), sink);
+  EmitFollowUps(cmd, sink);
+}
+
+void Sequencer::EmitFollowUps(const Command& cmd, EventSink& sink) {
   for (std::size_t i = 0; i < follow_ups_.size(); ++i)
     Emit(std::move(follow_ups_[i]), &cmd, nullptr, i + 1 == follow_ups_.size(), sink);
   follow_ups_.clear();
@@ -78,7 +89,9 @@ void Sequencer::Answer(EventBody body, const Command& cmd, const IdemRecord* ide
 void Sequencer::ExpireDueHolds(TimeMs now, EventSink& sink) {
   for (const Reservation* r = state_.timers().Top(); r != nullptr && r->expires_at <= now;
        r = state_.timers().Top()) {
-    Emit(HoldExpired{r->id, r->concert, r->user}, nullptr, nullptr, false, sink);
+    Event& e = sink.NextEvent();
+    e.body.emplace<HoldExpired>(HoldExpired{r->id, r->concert, r->user});
+    Seal(e, nullptr, nullptr, false, sink);
   }
 }
 
@@ -114,25 +127,47 @@ void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
 
 void Sequencer::Emit(EventBody body, const Command* cause, const IdemRecord* idem,
                      bool ends_command, EventSink& sink) {
-  Event& e = sink.NextEvent();  // reused: every field is set here
+  Event& e = sink.NextEvent();
+  e.body = std::move(body);
+  Seal(e, cause, idem, ends_command, sink);
+}
+
+void Sequencer::Seal(Event& e, const Command* cause, const IdemRecord* idem, bool ends_command,
+                     EventSink& sink) {
+  // `e` is reused: every field besides the body is set here.
   e.seq = state_.last_seq() + 1;
   e.ts = now_;
-  const auto* started = std::get_if<TermStarted>(&body);
+  const auto* started = std::get_if<TermStarted>(&e.body);
   e.term = started != nullptr ? started->term : state_.term();
   if (idem != nullptr) {
     e.idem = *idem;
   } else {
     e.idem.reset();
   }
-  e.body = std::move(body);
   if (Status s = state_.Apply(e); !s.ok())
     throw std::logic_error("sequencer decided an event it cannot apply: " + s.ToString());
   sink.OnEvent(e, cause ? cause->request_token : 0, ends_command);
 }
 
-EventBody Sequencer::Decide(const Command& cmd) {
+void Sequencer::Decide(const Command& cmd, EventBody& out) {
+  switch (TypeOf(cmd)) {
+    case CommandType::kHoldSeats:
+      return DecideHoldSeats(cmd, std::get<HoldSeatsCmd>(cmd.body), out);
+    case CommandType::kHoldBestAvailable:
+      return DecideHoldBest(cmd, std::get<HoldBestAvailableCmd>(cmd.body), out);
+    case CommandType::kReleaseHold:
+      return DecideRelease(cmd, std::get<ReleaseHoldCmd>(cmd.body), out);
+    default:
+      out = DecideCold(cmd);
+  }
+}
+
+EventBody Sequencer::DecideCold(const Command& cmd) {
   switch (TypeOf(cmd)) {
     case CommandType::kTick:
+    case CommandType::kHoldSeats:  // decided in place (Decide)
+    case CommandType::kHoldBestAvailable:
+    case CommandType::kReleaseHold:
       break;
     case CommandType::kRegisterUser:
       return DecideRegisterUser(cmd, std::get<RegisterUserCmd>(cmd.body));
@@ -144,12 +179,6 @@ EventBody Sequencer::Decide(const Command& cmd) {
       return DecideSales(cmd, std::get<OpenSalesCmd>(cmd.body).concert, true);
     case CommandType::kCloseSales:
       return DecideSales(cmd, std::get<CloseSalesCmd>(cmd.body).concert, false);
-    case CommandType::kHoldSeats:
-      return DecideHoldSeats(cmd, std::get<HoldSeatsCmd>(cmd.body));
-    case CommandType::kHoldBestAvailable:
-      return DecideHoldBest(cmd, std::get<HoldBestAvailableCmd>(cmd.body));
-    case CommandType::kReleaseHold:
-      return DecideRelease(cmd, std::get<ReleaseHoldCmd>(cmd.body));
     case CommandType::kConfirmReservation:
       return DecideConfirm(cmd, std::get<ConfirmReservationCmd>(cmd.body));
     case CommandType::kRefundReservation:
@@ -280,112 +309,126 @@ EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
   return SalesClosed{id};
 }
 
-CommandRejected Sequencer::CheckCanHold(const Command& cmd, const Concert** concert,
-                                        uint32_t count) {
-  if (!state_.HasUser(cmd.actor))
-    return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
-  ConcertId id = TypeOf(cmd) == CommandType::kHoldSeats
-                     ? std::get<HoldSeatsCmd>(cmd.body).concert
-                     : std::get<HoldBestAvailableCmd>(cmd.body).concert;
-  const Concert* c = state_.FindConcert(id);
-  if (c == nullptr) return Reject(cmd, ResultCode::kUnknownConcert, id);
-  if (c->sales == SalesState::kClosed || now_ >= c->spec->sales_close_at)
-    return Reject(cmd, ResultCode::kSalesClosed, id);
-  if (c->sales != SalesState::kOpen || now_ < c->spec->sales_open_at)
-    return Reject(cmd, ResultCode::kSalesNotOpen, id);
-  // The engine's admitted set is the proof of admission: it cannot be forged or replayed, and
-  // it stops working the moment the admission lapses.
-  if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsAdmin(cmd))
-    return Reject(cmd, ResultCode::kQueueAdmissionRequired, id);
-  if (count == 0) return Reject(cmd, ResultCode::kInvalidArgument, 0, "no seats asked for");
-  if (count > kMaxSeatsPerHold) return Reject(cmd, ResultCode::kTooManySeats, kMaxSeatsPerHold);
-  const uint32_t taken = c->SeatsOf(cmd.actor);
-  const uint32_t limit = c->spec->max_seats_per_user;
-  if (taken + count > limit)
-    return Reject(cmd, ResultCode::kSeatLimitExceeded, taken >= limit ? 0 : limit - taken);
-  *concert = c;
-  return Reject(cmd, ResultCode::kOk);
-}
-
-CommandRejected Sequencer::CheckCooldown(const Command& cmd, const Concert& c,
-                                         const SeatList& seats) {
-  SeatList cooling_seats;
-  TimeMs latest = 0;
-  for (SeatIndex s : seats) {  // in the order asked
-    const TimeMs until = c.seats.CoolingUntil(s, cmd.actor, now_);
-    if (until == 0) continue;
-    cooling_seats.push_back(s);
-    latest = std::max(latest, until);
+const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_t count,
+                                        EventBody& out) {
+  if (!state_.HasUser(cmd.actor)) {
+    RejectInto(out, cmd, ResultCode::kUnknownUser, cmd.actor);
+    return nullptr;
   }
-  if (latest == 0) return Reject(cmd, ResultCode::kOk);
-  CommandRejected cooling = Reject(cmd, ResultCode::kSeatCooldown);
-  cooling.seats = cooling_seats;
-  cooling.detail = static_cast<uint64_t>(latest);
-  return cooling;
+  const Concert* c = state_.FindConcertCached(id);
+  ResultCode refused = ResultCode::kOk;
+  uint64_t detail = id;
+  if (c == nullptr) {
+    refused = ResultCode::kUnknownConcert;
+  } else if (c->sales == SalesState::kClosed || now_ >= c->spec->sales_close_at) {
+    refused = ResultCode::kSalesClosed;
+  } else if (c->sales != SalesState::kOpen || now_ < c->spec->sales_open_at) {
+    refused = ResultCode::kSalesNotOpen;
+  } else if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsAdmin(cmd)) {
+    // The engine's admitted set is the proof of admission: it cannot be forged or replayed,
+    // and it stops working the moment the admission lapses.
+    refused = ResultCode::kQueueAdmissionRequired;
+  } else if (count == 0) {
+    RejectInto(out, cmd, ResultCode::kInvalidArgument, 0, "no seats asked for");
+    return nullptr;
+  } else if (count > kMaxSeatsPerHold) {
+    refused = ResultCode::kTooManySeats;
+    detail = kMaxSeatsPerHold;
+  } else if (const uint32_t taken = c->SeatsOf(cmd.actor),
+             limit = c->spec->max_seats_per_user;
+             taken + count > limit) {
+    refused = ResultCode::kSeatLimitExceeded;
+    detail = taken >= limit ? 0 : limit - taken;
+  }
+  if (refused == ResultCode::kOk) return c;
+  RejectInto(out, cmd, refused, detail);
+  return nullptr;
 }
 
-HoldPlaced Sequencer::MakeHold(const Command& cmd, const Concert& c, const SeatList& seats) {
-  HoldPlaced h;
+bool Sequencer::RefuseCooling(const Command& cmd, const Concert& c, const SeatList& seats,
+                              EventBody& out) {
+  TimeMs latest = 0;
+  for (SeatIndex s : seats) latest = std::max(latest, c.seats.CoolingUntil(s, cmd.actor, now_));
+  if (latest == 0) return false;
+  CommandRejected& cooling =
+      RejectInto(out, cmd, ResultCode::kSeatCooldown, static_cast<uint64_t>(latest));
+  for (SeatIndex s : seats)  // in the order asked
+    if (c.seats.CoolingUntil(s, cmd.actor, now_) != 0) cooling.seats.push_back(s);
+  return true;
+}
+
+void Sequencer::MakeHold(const Command& cmd, const Concert& c, const SeatList& seats,
+                         EventBody& out) {
+  HoldPlaced& h = out.emplace<HoldPlaced>();
   h.reservation = state_.IdOf(state_.last_seq() + 1);
   h.concert = c.id;
   h.user = cmd.actor;
   for (SeatIndex s : seats) h.amount += c.PriceOf(s);
   h.expires_at = now_ + c.spec->hold_ttl_ms;
   h.seats = seats;
-  return h;
 }
 
-EventBody Sequencer::DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c) {
-  const Concert* concert = nullptr;
+void Sequencer::DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c, EventBody& out) {
   const uint32_t count = c.requested > c.seats.count ? c.requested : c.seats.count;
-  if (CommandRejected r = CheckCanHold(cmd, &concert, count); r.code != ResultCode::kOk) return r;
-  CommandRejected taken = Reject(cmd, ResultCode::kSeatNotAvailable);
+  const Concert* concert = CheckCanHold(cmd, c.concert, count, out);
+  if (concert == nullptr) return;
+  bool any_taken = false;
   for (std::size_t i = 0; i < c.seats.size(); ++i) {
     const SeatIndex s = c.seats[i];
-    if (s >= concert->seats.size()) return Reject(cmd, ResultCode::kUnknownSeat, s);
+    if (s >= concert->seats.size()) {
+      RejectInto(out, cmd, ResultCode::kUnknownSeat, s);
+      return;
+    }
     for (std::size_t j = 0; j < i; ++j)
-      if (c.seats[j] == s) return Reject(cmd, ResultCode::kDuplicateSeat, s);
-    if (!concert->seats.IsAvailable(s)) taken.seats.push_back(s);
+      if (c.seats[j] == s) {
+        RejectInto(out, cmd, ResultCode::kDuplicateSeat, s);
+        return;
+      }
+    any_taken |= !concert->seats.IsAvailable(s);
   }
-  if (!taken.seats.empty()) {
+  if (any_taken) {  // every requested seat that was taken, in the order asked
+    CommandRejected& taken = RejectInto(out, cmd, ResultCode::kSeatNotAvailable);
+    for (SeatIndex s : c.seats)
+      if (!concert->seats.IsAvailable(s)) taken.seats.push_back(s);
     taken.detail = taken.seats[0];
-    return taken;
+    return;
   }
-  if (CommandRejected r = CheckCooldown(cmd, *concert, c.seats); r.code != ResultCode::kOk)
-    return r;
-  return MakeHold(cmd, *concert, c.seats);
+  if (RefuseCooling(cmd, *concert, c.seats, out)) return;
+  MakeHold(cmd, *concert, c.seats, out);
 }
 
-EventBody Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c) {
-  const Concert* concert = nullptr;
-  if (CommandRejected r = CheckCanHold(cmd, &concert, c.count); r.code != ResultCode::kOk)
-    return r;
+void Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c,
+                               EventBody& out) {
+  const Concert* concert = CheckCanHold(cmd, c.concert, c.count, out);
+  if (concert == nullptr) return;
   if (c.grade != kAnyGrade &&
       (c.grade < 0 || static_cast<std::size_t>(c.grade) >= concert->venue->grade_count()))
-    return Reject(cmd, ResultCode::kUnknownGrade, static_cast<uint64_t>(c.grade));
+    return void(RejectInto(out, cmd, ResultCode::kUnknownGrade, static_cast<uint64_t>(c.grade)));
   if (c.section != kAnySection &&
       (c.section < 0 || static_cast<std::size_t>(c.section) >= concert->venue->section_count()))
-    return Reject(cmd, ResultCode::kUnknownSection, static_cast<uint64_t>(c.section));
+    return void(
+        RejectInto(out, cmd, ResultCode::kUnknownSection, static_cast<uint64_t>(c.section)));
   SeatList seats;
   // The seats this user just gave up are not theirs to have again yet: best-available passes
   // over them (no way around the cooldown) and picks the next best.
   const BestAvailableCaller caller{cmd.actor, now_};
   if (!FindBestAvailable(*concert->venue, concert->seats,
                          BestAvailableRequest{c.count, c.grade, c.section}, &seats, &caller))
-    return Reject(cmd, ResultCode::kNoAdjacentSeats, c.count);
-  return MakeHold(cmd, *concert, seats);
+    return void(RejectInto(out, cmd, ResultCode::kNoAdjacentSeats, c.count));
+  MakeHold(cmd, *concert, seats, out);
 }
 
-EventBody Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c) {
-  const Reservation* r = state_.FindReservation(c.reservation);
-  if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
+void Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c, EventBody& out) {
+  const Reservation* r = state_.FindReservationCached(c.reservation);
+  if (r == nullptr) return void(RejectInto(out, cmd, ResultCode::kUnknownReservation, c.reservation));
   if (r->user != cmd.actor && !IsAdmin(cmd))
-    return Reject(cmd, ResultCode::kNotReservationOwner, c.reservation);
+    return void(RejectInto(out, cmd, ResultCode::kNotReservationOwner, c.reservation));
   if (r->status == ReservationStatus::kExpired)
-    return Reject(cmd, ResultCode::kHoldExpired, c.reservation);
+    return void(RejectInto(out, cmd, ResultCode::kHoldExpired, c.reservation));
   if (r->status != ReservationStatus::kHeld)
-    return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status));
-  return HoldReleased{c.reservation, r->concert, r->user};
+    return void(RejectInto(out, cmd, ResultCode::kReservationNotHeld,
+                           static_cast<uint64_t>(r->status)));
+  out.emplace<HoldReleased>(HoldReleased{c.reservation, r->concert, r->user});
 }
 
 EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c) {

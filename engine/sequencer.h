@@ -59,20 +59,32 @@ class Sequencer {
   bool IsDoorStaff(const Command& cmd) const;
   void ExpireDueHolds(TimeMs now, EventSink& sink);
   void RunWaitingRooms(uint64_t entropy, EventSink& sink);
-  EventBody Decide(const Command& cmd);
-  // Emits the answering event, then the follow-ups its decision queued; the last one ends the
-  // command.
+  // Decides `cmd` into `out`, the body of the event that answers it: the sink's own slot, so
+  // the hot decisions (holds, releases) build their event where it is kept and nothing is
+  // moved. The others build a body and assign it.
+  void Decide(const Command& cmd, EventBody& out);
+  EventBody DecideCold(const Command& cmd);
+  // Decides the command into the sink's next event and emits it, then the follow-ups its
+  // decision queued; the last one ends the command.
+  void Answer(const Command& cmd, const IdemRecord* idem, EventSink& sink);
+  // Emits an answer already built, then the follow-ups.
   void Answer(EventBody body, const Command& cmd, const IdemRecord* idem, EventSink& sink);
+  void EmitFollowUps(const Command& cmd, EventSink& sink);
   void Emit(EventBody body, const Command* cause, const IdemRecord* idem, bool ends_command,
+            EventSink& sink);
+  // Stamps `e` (built in sink.NextEvent()) with its seq, time, term and idempotency record,
+  // applies it and hands it to the sink.
+  void Seal(Event& e, const Command* cause, const IdemRecord* idem, bool ends_command,
             EventSink& sink);
 
   EventBody DecideRegisterUser(const Command& cmd, const RegisterUserCmd& c);
   EventBody DecideCreateVenue(const Command& cmd, const CreateVenueCmd& c);
   EventBody DecideCreateConcert(const Command& cmd, const CreateConcertCmd& c);
   EventBody DecideSales(const Command& cmd, ConcertId id, bool open);
-  EventBody DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c);
-  EventBody DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c);
-  EventBody DecideRelease(const Command& cmd, const ReleaseHoldCmd& c);
+  // The hot decisions write their answer into `out` (see Decide).
+  void DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c, EventBody& out);
+  void DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c, EventBody& out);
+  void DecideRelease(const Command& cmd, const ReleaseHoldCmd& c, EventBody& out);
   EventBody DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c);
   EventBody DecideRefund(const Command& cmd, const RefundReservationCmd& c);
   EventBody DecideStartSession(const Command& cmd, const StartSessionCmd& c);
@@ -101,11 +113,13 @@ class Sequencer {
   void IssueTickets(const Reservation& r);
 
   // Shared checks of both hold commands: the concert exists, is on sale at `now`, and the
-  // user may take `count` more seats. Returns kOk or the rejection.
-  CommandRejected CheckCanHold(const Command& cmd, const Concert** concert, uint32_t count);
-  HoldPlaced MakeHold(const Command& cmd, const Concert& c, const SeatList& seats);
-  // SEAT_COOLDOWN (the cooling seats, and the latest time one of them frees up) or kOk.
-  CommandRejected CheckCooldown(const Command& cmd, const Concert& c, const SeatList& seats);
+  // user may take `count` more seats. Returns the concert, or null with the rejection in `out`.
+  const Concert* CheckCanHold(const Command& cmd, ConcertId id, uint32_t count, EventBody& out);
+  void MakeHold(const Command& cmd, const Concert& c, const SeatList& seats, EventBody& out);
+  // SEAT_COOLDOWN (the cooling seats, and the latest time one of them frees up) into `out`,
+  // and true; false if no seat asked for is cooling for the caller.
+  bool RefuseCooling(const Command& cmd, const Concert& c, const SeatList& seats,
+                     EventBody& out);
 
   EngineState& state_;
   TimeMs now_ = 0;

@@ -8,6 +8,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "engine/dense_table.h"
 #include "engine/fifo.h"
 #include "engine/flat_map.h"
 #include "engine/sharded_flat_map.h"
@@ -159,6 +160,34 @@ TEST_CASE("the slab reuses freed slots and never moves a live object") {
   CHECK(slab.live() == 39);
   CHECK(slab.Allocate() == slots[5]);
   CHECK(slab[slots[5]] == 0);  // a reused slot starts fresh
+}
+
+TEST_CASE("the dense table's hot find never returns a record that was erased or replaced") {
+  DenseTable<uint64_t, uint64_t> table;
+  std::unordered_map<uint64_t, uint64_t> reference;
+  std::mt19937_64 rng(7);
+  for (int step = 0; step < 20000; ++step) {
+    const uint64_t id = rng() % 64;  // few ids, so the hot one is often erased and re-made
+    switch (rng() % 3) {
+      case 0: {
+        auto [record, fresh] = table.Emplace(id);
+        CHECK(fresh == !reference.count(id));
+        if (fresh) *record = reference[id] = rng();
+        break;
+      }
+      case 1:
+        CHECK(table.Erase(id) == (reference.erase(id) == 1));
+        break;
+      default: {
+        const uint64_t* hot = table.FindHot(id);
+        auto it = reference.find(id);
+        REQUIRE((hot != nullptr) == (it != reference.end()));
+        if (hot != nullptr) CHECK(*hot == it->second);
+        CHECK(hot == table.Find(id));
+      }
+    }
+  }
+  CHECK(table.size() == reference.size());
 }
 
 TEST_CASE("the seat pool keeps each list in the smallest class, intact, and reuses freed chunks") {
