@@ -4,10 +4,10 @@
 #include <utility>
 
 #include "engine/concert_spec.h"
-#include "engine/sharded_flat_map.h"
 #include "engine/sales_ledger.h"
 #include "engine/seat_map.h"
 #include "engine/types.h"
+#include "engine/user_seat_counts.h"
 #include "engine/venue.h"
 #include "engine/waiting_room.h"
 
@@ -28,16 +28,13 @@ struct Concert {
   const Venue* venue;  // owned by EngineState, outlives the concert
   SalesState sales = SalesState::kScheduled;
   SeatMap seats;
-  // Seats each user holds or bought here (for the per-user limit); zero entries are erased.
-  ShardedFlatMap<UserId, uint32_t, U64Hash, 6> seats_per_user;
+  // Seats each user holds or bought here (for the per-user limit), by the user's slot in the
+  // state's user table (EngineState::UserSlot, SeatsOf).
+  UserSeatCounts seats_per_user;
   std::unique_ptr<WaitingRoom> room;  // null when the concert has no waiting room
   SalesLedger ledger;
 
   int64_t PriceOf(SeatIndex s) const { return spec->price_per_grade[venue->seats[s].grade]; }
-  uint32_t SeatsOf(UserId u) const {
-    const uint32_t* n = seats_per_user.Find(u);
-    return n == nullptr ? 0 : *n;
-  }
 };
 
 }  // namespace cm::engine

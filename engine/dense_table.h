@@ -32,16 +32,21 @@ class DenseTable {
   // ledger after it name the same record, and a hit costs no probe. It writes that cache, so
   // it is for the one thread that changes the table, never for readers sharing it.
   T* FindHot(Id id) {
-    if (hot_ != nullptr && hot_id_ == id) return hot_;
-    T* found = Find(id);
-    if (found != nullptr) {
-      hot_id_ = id;
-      hot_ = found;
-    }
-    return found;
+    return Hot(id) ? hot_ : nullptr;
   }
+  // SlotOf, through the same cache.
+  uint32_t SlotOfHot(Id id) { return Hot(id) ? hot_slot_ : kNoSlot; }
   // REQUIRES: contains(id).
   const T& at(Id id) const { return *Find(id); }
+  // Where `id`'s record is in the slab (kNoSlot if there is none). A table whose records are
+  // never erased has its slots dense from 0, so an array indexed by them is dense too.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t SlotOf(Id id) const {
+    const uint32_t* slot = slots_.Find(id);
+    return slot == nullptr ? kNoSlot : *slot;
+  }
+  // REQUIRES: `slot` holds a record (SlotOf gave it).
+  const T& AtSlot(uint32_t slot) const { return records_[slot]; }
 
   // The record under `id`, a fresh default one if there was none; and whether it is fresh.
   std::pair<T*, bool> Emplace(Id id) {
@@ -103,8 +108,20 @@ class DenseTable {
   using Slots = ShardedFlatMap<Id, uint32_t>;
   Slots slots_;
   Slab<T> records_;
+  // Makes `id` the hot record if it is in the table; false if it is not.
+  bool Hot(Id id) {
+    if (hot_ != nullptr && hot_id_ == id) return true;
+    const uint32_t* slot = slots_.Find(id);
+    if (slot == nullptr) return false;
+    hot_id_ = id;
+    hot_slot_ = *slot;
+    hot_ = &records_[*slot];
+    return true;
+  }
+
   Id hot_id_{};
-  T* hot_ = nullptr;  // FindHot's last record (records never move while they stay)
+  uint32_t hot_slot_ = 0;
+  T* hot_ = nullptr;  // the last record found hot (records never move while they stay)
 };
 
 }  // namespace cm::engine

@@ -98,10 +98,8 @@ void EngineState::AdvanceClock(TimeMs now) {
 
 void EngineState::ReturnSeats(Concert& c, const Reservation& r) {
   for (SeatIndex s : r.seats) c.seats.Free(s);
-  if (uint32_t* n = c.seats_per_user.Find(r.user)) {
-    *n -= static_cast<uint32_t>(r.seats.size());
-    if (*n == 0) c.seats_per_user.Erase(r.user);
-  }
+  if (const uint32_t slot = UserSlotCached(r.user); slot != kNoUserSlot)
+    c.seats_per_user.Subtract(slot, static_cast<uint32_t>(r.seats.size()));
 }
 
 Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs at) {
@@ -267,7 +265,8 @@ Status EngineState::ApplyReservation(const Event& e) {
     case EventType::kHoldPlaced: {
       const auto& b = std::get<HoldPlaced>(e.body);
       Concert* found = CachedConcert(b.concert);
-      if (found == nullptr || b.seats.empty())
+      const uint32_t user_slot = UserSlotCached(b.user);
+      if (found == nullptr || b.seats.empty() || user_slot == kNoUserSlot)
         return Status::Corruption(At(e) + "hold cannot be placed");
       Concert& c = *found;
       for (SeatIndex s : b.seats)
@@ -287,7 +286,7 @@ Status EngineState::ApplyReservation(const Event& e) {
       r.expires_at = b.expires_at;
       r.seats = seat_pool_.Store(b.seats);
       for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);
-      c.seats_per_user[b.user] += b.seats.count;
+      c.seats_per_user.Add(user_slot, b.seats.count);
       timers_.Push(&r);
       if (c.room) c.room->OnHoldPlaced(b.user);
       return Status::OK();

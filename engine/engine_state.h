@@ -124,6 +124,19 @@ class EngineState {
   const User* FindUser(UserId id) const { return users_.Find(id); }
   // Whether the user exists, without touching their record.
   bool HasUser(UserId id) const { return users_.contains(id); }
+  // The user's slot in the user table: dense from 0 (users are never removed), this state's
+  // own (a restored state numbers them its own way), kNoUserSlot for an unknown user.
+  static constexpr uint32_t kNoUserSlot = DenseTable<UserId, User>::kNoSlot;
+  uint32_t UserSlot(UserId id) const { return users_.SlotOf(id); }
+  // The same, keeping the last user found: for the applying thread only (FindConcertCached).
+  uint32_t UserSlotCached(UserId id) { return users_.SlotOfHot(id); }
+  // The user a slot belongs to. REQUIRES: UserSlot gave `slot`.
+  UserId UserAtSlot(uint32_t slot) const { return users_.AtSlot(slot).id; }
+  // Seats `user` holds or bought in `c`, for the per-user limit.
+  uint32_t SeatsOf(const Concert& c, UserId user) const {
+    const uint32_t slot = UserSlot(user);
+    return slot == kNoUserSlot ? 0 : c.seats_per_user.Get(slot);
+  }
   const User* FindUserByEmail(const std::string& email) const;
   const Venue* FindVenue(VenueId id) const;
   const Concert* FindConcert(ConcertId id) const;

@@ -263,8 +263,8 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
                       " counts " + std::to_string(seats.row_available(r)) + " free seats, has " +
                       std::to_string(row_free[r]));
     bool counts_agree = c->seats_per_user.size() == x.per_user.size();
-    c->seats_per_user.ForEach([&](UserId u, uint32_t n) {
-      auto it = x.per_user.find(u);
+    c->seats_per_user.ForEach([&](uint32_t slot, uint32_t n) {
+      auto it = x.per_user.find(state.UserAtSlot(slot));
       counts_agree = counts_agree && it != x.per_user.end() && it->second == n;
     });
     if (!counts_agree)

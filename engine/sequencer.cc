@@ -311,7 +311,8 @@ EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
 
 const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_t count,
                                         EventBody& out) {
-  if (!state_.HasUser(cmd.actor)) {
+  const uint32_t user_slot = state_.UserSlotCached(cmd.actor);
+  if (user_slot == EngineState::kNoUserSlot) {
     RejectInto(out, cmd, ResultCode::kUnknownUser, cmd.actor);
     return nullptr;
   }
@@ -334,7 +335,7 @@ const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_
   } else if (count > kMaxSeatsPerHold) {
     refused = ResultCode::kTooManySeats;
     detail = kMaxSeatsPerHold;
-  } else if (const uint32_t taken = c->SeatsOf(cmd.actor),
+  } else if (const uint32_t taken = c->seats_per_user.Get(user_slot),
              limit = c->spec->max_seats_per_user;
              taken + count > limit) {
     refused = ResultCode::kSeatLimitExceeded;

@@ -586,7 +586,10 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
                       std::to_string(r.id) + " is unknown or taken twice");
         c.seats.Restore(seat, live ? SeatStatus::kHeld : SeatStatus::kSold, r.id);
       }
-      c.seats_per_user[r.user] += static_cast<uint32_t>(r.seats.size());
+      const uint32_t user_slot = s_.UserSlot(r.user);
+      if (user_slot == EngineState::kNoUserSlot)
+        return Fail("reservation " + std::to_string(r.id) + " of an unknown user");
+      c.seats_per_user.Add(user_slot, static_cast<uint32_t>(r.seats.size()));
     }
     if (live) s_.timers_.Push(&placed);
   }
@@ -780,7 +783,8 @@ uint64_t StateHash(const EngineState& state) {
     PutFixed64(&cells, c.seats.sold());
     std::vector<std::pair<UserId, uint32_t>> per_user;
     per_user.reserve(c.seats_per_user.size());
-    c.seats_per_user.ForEach([&](UserId u, uint32_t n) { per_user.emplace_back(u, n); });
+    c.seats_per_user.ForEach(
+        [&](uint32_t slot, uint32_t n) { per_user.emplace_back(state.UserAtSlot(slot), n); });
     std::sort(per_user.begin(), per_user.end());
     for (const auto& [user, n] : per_user) {
       PutFixed64(&cells, user);

@@ -184,6 +184,8 @@ TEST_CASE("the dense table's hot find never returns a record that was erased or 
         REQUIRE((hot != nullptr) == (it != reference.end()));
         if (hot != nullptr) CHECK(*hot == it->second);
         CHECK(hot == table.Find(id));
+        CHECK(table.SlotOfHot(id) == table.SlotOf(id));
+        if (hot != nullptr) CHECK(&table.AtSlot(table.SlotOf(id)) == hot);
       }
     }
   }

@@ -30,7 +30,7 @@ TEST_CASE_FIXTURE(Fixture, "a hold expires exactly at its TTL and not one tick b
   CHECK(e.ts == TestWorld::kStart + 10'000);
   CHECK(w.state.FindReservation(id)->status == ReservationStatus::kExpired);
   CHECK(w.state.FindConcert(concert)->seats.available() == 16);
-  CHECK(w.state.FindConcert(concert)->SeatsOf(alice) == 0);
+  CHECK(w.state.SeatsOf(*w.state.FindConcert(concert), alice) == 0);
 }
 
 TEST_CASE_FIXTURE(Fixture, "any command's time expires due holds before it is decided") {
@@ -91,7 +91,7 @@ TEST_CASE_FIXTURE(Fixture, "a refund returns the seats; only confirmed reservati
   CHECK(std::get<ReservationRefunded>(e.body).amount == 200'000);
   const Concert& c = *w.state.FindConcert(concert);
   CHECK(c.seats.available() == 16);
-  CHECK(c.SeatsOf(alice) == 0);
+  CHECK(w.state.SeatsOf(c, alice) == 0);
   CHECK(w.state.FindReservation(id)->status == ReservationStatus::kRefunded);
   CHECK(CodeOf(w.Hold(bob, concert, {3, 4}, TestWorld::kStart + 2)) == ResultCode::kOk);
 }
