@@ -33,7 +33,7 @@ const Concert* EngineState::FindConcert(ConcertId id) const {
 }
 
 Concert* EngineState::CachedConcert(ConcertId id) {
-  if (id == cached_concert_id_) return cached_concert_;
+  if (cached_concert_ != nullptr && id == cached_concert_id_) return cached_concert_;
   auto it = concerts_.find(id);
   if (it == concerts_.end()) return nullptr;
   cached_concert_id_ = id;

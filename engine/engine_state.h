@@ -235,7 +235,7 @@ class EngineState {
   EmailIndex user_by_email_;
   std::unordered_map<VenueId, std::unique_ptr<Venue>> venues_;
   std::unordered_map<ConcertId, std::unique_ptr<Concert>> concerts_;
-  // CachedConcert's last find (concerts are never erased, and ids start at 1).
+  // CachedConcert's last find (concerts are never erased, so it stays valid).
   ConcertId cached_concert_id_ = 0;
   Concert* cached_concert_ = nullptr;
   std::vector<ConcertId> rooms_;

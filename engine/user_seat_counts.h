@@ -1,74 +1,69 @@
 #pragma once
 // The seats each user holds or bought in one concert, for the per-user limit. A count per
 // user, indexed by the user's slot in the state's user table (dense from 0: users are never
-// removed), in pages of 64 users allocated when one of them first takes a seat here.
-// A crowd of 250,000 in one on-sale costs about 4 bytes each and no hash probe; a concert
-// that few people touch costs at most a page (256 bytes) per buyer. Slots are the state's
-// own and never leave it: what is encoded or hashed is keyed by user id.
+// removed), in pages of 16 neighbouring users. A page is made when one of its users first
+// takes a seat here, kept in a Slab, and found through a small table keyed by page number.
+// - A crowd in one on-sale (250,000 users, most of them buying) costs about 5 bytes a user:
+//   4 for the count, the rest the page table.
+// - A concert that few, scattered people touch costs at most one page (64 bytes) and one
+//   page-table entry per buyer, never anything per registered user.
+// Slots are the state's own and never leave it: the digest and the invariant checker read the
+// counts back by user id, and snapshots do not store them (a restore recounts the
+// reservations).
 // Not thread-safe (the applying thread).
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <vector>
+
+#include "engine/flat_map.h"
+#include "engine/slab.h"
 
 namespace cm::engine {
 
 class UserSeatCounts {
  public:
   uint32_t Get(uint32_t user_slot) const {
-    const std::size_t page = user_slot >> kPageBits;
-    if (page >= pages_.size() || pages_[page] == nullptr) return 0;
-    return (*pages_[page])[user_slot & kPageMask];
+    const uint32_t* page = page_slots_.Find(user_slot >> kPageBits);
+    return page == nullptr ? 0 : pages_[*page][user_slot & kPageMask];
   }
   void Add(uint32_t user_slot, uint32_t n) {
     if (n == 0) return;
-    uint32_t& count = At(user_slot);
+    auto [page, fresh] = page_slots_.Insert(user_slot >> kPageBits, 0);
+    if (fresh) *page = pages_.Allocate();  // zeroed
+    uint32_t& count = pages_[*page][user_slot & kPageMask];
     if (count == 0) ++nonzero_;
     count += n;
   }
   // Down by `n`, not below zero (a count that is already zero stays so).
   void Subtract(uint32_t user_slot, uint32_t n) {
-    const std::size_t page = user_slot >> kPageBits;
-    if (page >= pages_.size() || pages_[page] == nullptr) return;
-    uint32_t& count = (*pages_[page])[user_slot & kPageMask];
+    const uint32_t* page = page_slots_.Find(user_slot >> kPageBits);
+    if (page == nullptr) return;
+    uint32_t& count = pages_[*page][user_slot & kPageMask];
     if (count == 0) return;
     count = count > n ? count - n : 0;
     if (count == 0) --nonzero_;
   }
   // Users with a count above zero.
   std::size_t size() const { return nonzero_; }
-  // f(user_slot, count) for every count above zero, by slot.
+  // f(user_slot, count) for every count above zero, in no particular order.
   template <class F>
   void ForEach(F&& f) const {
-    for (std::size_t page = 0; page < pages_.size(); ++page) {
-      if (pages_[page] == nullptr) continue;
-      for (std::size_t i = 0; i < kPageSize; ++i)
-        if (const uint32_t n = (*pages_[page])[i]; n != 0)
-          f(static_cast<uint32_t>(page << kPageBits | i), n);
-    }
+    page_slots_.ForEach([&](uint32_t page_number, uint32_t page) {
+      for (uint32_t i = 0; i < kPageSize; ++i)
+        if (const uint32_t n = pages_[page][i]; n != 0) f(page_number << kPageBits | i, n);
+    });
   }
-  std::size_t bytes() const {
-    std::size_t pages = 0;
-    for (const auto& p : pages_) pages += p != nullptr;
-    return pages_.capacity() * sizeof(pages_[0]) + pages * sizeof(Page);
-  }
+  std::size_t bytes() const { return page_slots_.bytes() + pages_.bytes(); }
 
  private:
-  static constexpr unsigned kPageBits = 6;
-  static constexpr std::size_t kPageSize = std::size_t{1} << kPageBits;
+  static constexpr unsigned kPageBits = 4;
+  static constexpr uint32_t kPageSize = uint32_t{1} << kPageBits;
   static constexpr uint32_t kPageMask = kPageSize - 1;
   using Page = std::array<uint32_t, kPageSize>;
 
-  uint32_t& At(uint32_t user_slot) {
-    const std::size_t page = user_slot >> kPageBits;
-    if (page >= pages_.size()) pages_.resize(page + 1);
-    if (pages_[page] == nullptr) pages_[page] = std::make_unique<Page>();  // zeroed
-    return (*pages_[page])[user_slot & kPageMask];
-  }
-
-  std::vector<std::unique_ptr<Page>> pages_;
+  FlatMap<uint32_t, uint32_t> page_slots_;  // page number -> its slot in pages_
+  Slab<Page, 6> pages_;                     // blocks of 64 pages (4 KB)
   std::size_t nonzero_ = 0;
 };
 

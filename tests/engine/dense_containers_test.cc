@@ -14,6 +14,7 @@
 #include "engine/sharded_flat_map.h"
 #include "engine/seat_pool.h"
 #include "engine/slab.h"
+#include "engine/user_seat_counts.h"
 
 using namespace cm::engine;
 
@@ -190,6 +191,35 @@ TEST_CASE("the dense table's hot find never returns a record that was erased or 
     }
   }
   CHECK(table.size() == reference.size());
+}
+
+TEST_CASE("per-user seat counts agree with a map, across pages, and count who has seats") {
+  UserSeatCounts counts;
+  std::map<uint32_t, uint32_t> reference;
+  std::mt19937_64 rng(11);
+  for (int step = 0; step < 20000; ++step) {
+    // Slots near each other (one page holds 16) and a few far apart.
+    const uint32_t slot = step % 7 == 0 ? static_cast<uint32_t>(rng() % 4'000'000)
+                                        : static_cast<uint32_t>(rng() % 100);
+    const uint32_t n = static_cast<uint32_t>(rng() % 5);
+    if (rng() % 2 == 0) {
+      counts.Add(slot, n);
+      if (n > 0) reference[slot] += n;
+    } else {
+      counts.Subtract(slot, n);
+      if (auto it = reference.find(slot); it != reference.end()) {
+        it->second = it->second > n ? it->second - n : 0;
+        if (it->second == 0) reference.erase(it);
+      }
+    }
+    const auto it = reference.find(slot);
+    CHECK(counts.Get(slot) == (it == reference.end() ? 0 : it->second));
+  }
+  CHECK(counts.size() == reference.size());
+  std::map<uint32_t, uint32_t> listed;
+  counts.ForEach([&](uint32_t slot, uint32_t n) { CHECK(listed.emplace(slot, n).second); });
+  CHECK(listed == reference);
+  CHECK(counts.Get(4'000'001) == 0);  // a page never made
 }
 
 TEST_CASE("the seat pool keeps each list in the smallest class, intact, and reuses freed chunks") {

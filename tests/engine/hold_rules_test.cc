@@ -130,3 +130,48 @@ TEST_CASE_FIXTURE(Fixture, "only the owner or an admin releases a hold, and only
   CHECK(CodeOf(w.Run(w.As(alice, TestWorld::kStart, ReleaseHoldCmd{id}))) ==
         ResultCode::kReservationNotHeld);
 }
+
+TEST_CASE("the per-user limit counts each user's own seats, for users on different pages") {
+  // Forty users: their slots in the user table span three pages of the per-user counts.
+  TestWorld w;
+  const VenueId venue = w.AddVenue(GridVenue(1, 10, 10));
+  const ConcertId concert = w.AddConcert(venue, true, /*max_per_user=*/4);
+  std::vector<UserId> fans;
+  std::vector<ReservationId> holds;
+  for (int i = 0; i < 40; ++i) {
+    fans.push_back(w.AddUser("fan" + std::to_string(i) + "@example.com"));
+    const Event e = w.Hold(fans[i], concert, {static_cast<SeatIndex>(2 * i),
+                                              static_cast<SeatIndex>(2 * i + 1)});
+    REQUIRE(TypeOf(e) == EventType::kHoldPlaced);
+    holds.push_back(std::get<HoldPlaced>(e.body).reservation);
+  }
+  for (int i = 0; i < 40; i += 2)  // every other fan gives the seats back
+    REQUIRE(TypeOf(w.Run(w.As(fans[i], TestWorld::kStart, ReleaseHoldCmd{holds[i]}))) ==
+            EventType::kHoldReleased);
+  const Concert& c = *w.state.FindConcert(concert);
+  for (int i = 0; i < 40; ++i) {
+    CAPTURE(i);
+    CHECK(w.state.SeatsOf(c, fans[i]) == (i % 2 == 0 ? 0u : 2u));
+    // Three seats more: within the limit only for those who gave theirs back.
+    const SeatIndex base = static_cast<SeatIndex>(80 + (i % 2) * 3);
+    const Event e = w.Hold(fans[i], concert, {base, static_cast<SeatIndex>(base + 1),
+                                              static_cast<SeatIndex>(base + 2)});
+    if (i % 2 == 0) {
+      CHECK(CodeOf(e) != ResultCode::kSeatLimitExceeded);
+    } else {
+      REQUIRE(CodeOf(e) == ResultCode::kSeatLimitExceeded);
+      CHECK(std::get<CommandRejected>(e.body).detail == 2);  // what is left of the four
+    }
+  }
+}
+
+TEST_CASE_FIXTURE(Fixture, "a journal's hold by a user the state does not know is corruption") {
+  const Event hold = w.Hold(alice, concert, {0});
+  REQUIRE(TypeOf(hold) == EventType::kHoldPlaced);
+  EngineState replica(w.state.config());
+  for (const Event& e : w.sink.events)
+    if (e.seq < hold.seq) REQUIRE(replica.Apply(e).ok());
+  Event forged = hold;
+  std::get<HoldPlaced>(forged.body).user = 999'999;
+  CHECK(replica.Apply(forged).IsCorruption());
+}
