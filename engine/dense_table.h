@@ -31,9 +31,7 @@ class DenseTable {
   // Find that keeps the last record found: one command's decision, its event's apply and the
   // ledger after it name the same record, and a hit costs no probe. It writes that cache, so
   // it is for the one thread that changes the table, never for readers sharing it.
-  T* FindHot(Id id) {
-    return Hot(id) ? hot_ : nullptr;
-  }
+  T* FindHot(Id id) { return Hot(id) ? hot_ : nullptr; }
   // SlotOf, through the same cache.
   uint32_t SlotOfHot(Id id) { return Hot(id) ? hot_slot_ : kNoSlot; }
   // REQUIRES: contains(id).
