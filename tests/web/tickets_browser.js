@@ -19,6 +19,7 @@ const { chromium } = require("playwright-core");
 
 const [mode, port, concertId, ...rest] = process.argv.slice(2);
 const base = `http://127.0.0.1:${port}`;
+const consoleLines = [];
 
 async function buy(page, seatId, email, password, screenshot) {
   const seat = `#seat-map .seat[data-seat="${seatId}"]`;
@@ -80,15 +81,17 @@ async function ticketQrSvg(email, password) {
   return qr.text();
 }
 
-// The code as a camera would film it: centred on white, 640x480, a whole number of pixels per
-// module (zxing's detector misjudges modules drawn 8 and 9 px wide by turns, as a fractional
-// scale draws them; a camera's blur hides that, a synthetic frame does not), as a Y4M file
-// (4:2:0, grey: only the luma plane carries it) of a few identical frames, which Chromium loops.
+// The code as a camera films it, as a Y4M file (640x480, 4:2:0, grey: only the luma plane
+// carries it) that Chromium's fake camera loops: the ticket held in a hand, so each frame shows it
+// a little turned and at another distance. A single still, perfectly square frame is not enough:
+// zxing-js misreads about one code in ten drawn that way at any scale (measured over 700 random
+// codes, none of them unread once the same code was also tilted 3-9 degrees), where a real camera
+// never holds one frame still.
+const POSES = [[0.96, 0], [0.92, 3], [0.86, -4], [0.8, 7], [0.88, -9]];  // [share of the height, degrees]
 async function writeCameraVideo(browser, svg, y4m) {
   const page = await browser.newPage();
   const data = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
-  const units = Number(/viewBox="0 0 (\d+) /.exec(svg)[1]);  // modules and the quiet zone
-  const luma = await page.evaluate(async ({ data, units, w, h }) => {
+  const frames = await page.evaluate(async ({ data, poses, w, h }) => {
     const img = new Image();
     img.src = data;
     await img.decode();
@@ -96,17 +99,24 @@ async function writeCameraVideo(browser, svg, y4m) {
     canvas.width = w;
     canvas.height = h;
     const g = canvas.getContext("2d");
-    g.fillStyle = "#fff";
-    g.fillRect(0, 0, w, h);
-    const side = Math.floor((h - 20) / units) * units;
-    g.drawImage(img, Math.round((w - side) / 2), Math.round((h - side) / 2), side, side);
-    const px = g.getImageData(0, 0, w, h).data, y = new Array(w * h);
-    for (let i = 0; i < w * h; ++i) y[i] = Math.round(0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2]);
-    return y;
-  }, { data, units, w: 640, h: 480 });
+    return poses.map(([share, degrees]) => {
+      g.setTransform(1, 0, 0, 1, 0, 0);
+      g.fillStyle = "#fff";
+      g.fillRect(0, 0, w, h);
+      const side = Math.round(h * share);
+      g.translate(w / 2, h / 2);
+      g.rotate(degrees * Math.PI / 180);
+      g.drawImage(img, -side / 2, -side / 2, side, side);
+      const px = g.getImageData(0, 0, w, h).data, y = new Array(w * h);
+      for (let i = 0; i < w * h; ++i) y[i] = Math.round(0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2]);
+      return y;
+    });
+  }, { data, poses: POSES, w: 640, h: 480 });
   await page.close();
-  const frame = Buffer.concat([Buffer.from("FRAME\n"), Buffer.from(luma), Buffer.alloc(640 * 480 / 2, 128)]);
-  fs.writeFileSync(y4m, Buffer.concat([Buffer.from("YUV4MPEG2 W640 H480 F5:1 Ip A1:1 C420jpeg\n"), frame, frame, frame]));
+  const chroma = Buffer.alloc(640 * 480 / 2, 128);
+  const parts = [Buffer.from("YUV4MPEG2 W640 H480 F5:1 Ip A1:1 C420jpeg\n")];
+  for (const luma of frames) parts.push(Buffer.from("FRAME\n"), Buffer.from(luma), chroma);
+  fs.writeFileSync(y4m, Buffer.concat(parts));
 }
 
 async function camera(page, staffEmail, staffPassword) {
@@ -114,7 +124,14 @@ async function camera(page, staffEmail, staffPassword) {
   await page.click("#door-camera");
   await page.waitForSelector("#door-video:not([hidden])", { timeout: 5000 });
   // Generous: ZXing decodes in the page's own thread, slow on a busy 2-core machine.
-  await page.waitForSelector("#door-result:not([hidden])", { timeout: 45000 });
+  try {
+    await page.waitForSelector("#door-result:not([hidden])", { timeout: 45000 });
+  } catch (e) {  // what the page was doing, so a failure explains itself
+    const video = await page.$eval("#door-video", (v) => ({ readyState: v.readyState, paused: v.paused,
+      currentTime: v.currentTime, width: v.videoWidth, height: v.videoHeight, hidden: v.hidden }));
+    throw new Error(`${e.message} video=${JSON.stringify(video)} notice=${JSON.stringify(
+      await page.textContent("#door-notice").catch(() => null))} console=${JSON.stringify(consoleLines.slice(-10))}`);
+  }
   const out = { result: await page.getAttribute("#door-result", "data-result"),
                 detail: await page.textContent("#door-detail"),
                 pressed: await page.getAttribute("#door-camera", "aria-pressed") };
@@ -151,6 +168,7 @@ async function camera(page, staffEmail, staffPassword) {
                                                permissions: cameraMode ? ["camera"] : [] });
     const page = await context.newPage();
     page.on("pageerror", (e) => { throw new Error(`page error: ${e.message}`); });
+    page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     result = mode === "buy" ? await buy(page, ...rest)
       : cameraMode ? await camera(page, rest[0], rest[1]) : await scan(page, ...rest);
     result.ok = true;
