@@ -7,7 +7,7 @@
 
 namespace cm::engine {
 
-// 88 bytes, live or ended: the seats are in the state's SeatPool.
+// 88 bytes, live or ended: one or two seats are kept inline, more in the state's SeatPool.
 struct Reservation {
   ReservationId id = 0;
   UserId user = 0;

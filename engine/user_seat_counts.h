@@ -10,7 +10,7 @@
 // Slots are the state's own and never leave it: the digest and the invariant checker read the
 // counts back by user id, and snapshots do not store them (a restore recounts the
 // reservations).
-// Not thread-safe (the applying thread).
+// Not thread-safe (the applying thread); Get alone may be called from many readers at once.
 
 #include <array>
 #include <cstddef>
@@ -27,19 +27,38 @@ class UserSeatCounts {
     const uint32_t* page = page_slots_.Find(user_slot >> kPageBits);
     return page == nullptr ? 0 : pages_[*page][user_slot & kPageMask];
   }
+  // As Get, and remembers the page it found. For the applying thread only: it writes the
+  // cache that Add and Subtract read, so a hold's check and its apply probe the table once.
+  uint32_t GetCached(uint32_t user_slot) const {
+    const uint32_t number = user_slot >> kPageBits;
+    if (number != cached_number_) {
+      const uint32_t* page = page_slots_.Find(number);
+      if (page == nullptr) return 0;
+      Remember(number, *page);
+    }
+    return pages_[cached_page_][user_slot & kPageMask];
+  }
   void Add(uint32_t user_slot, uint32_t n) {
     if (n == 0) return;
-    auto [page, fresh] = page_slots_.Insert(user_slot >> kPageBits, 0);
-    if (fresh) *page = pages_.Allocate();  // zeroed
-    uint32_t& count = pages_[*page][user_slot & kPageMask];
+    const uint32_t number = user_slot >> kPageBits;
+    if (number != cached_number_) {
+      auto [page, fresh] = page_slots_.Insert(number, 0);
+      if (fresh) *page = pages_.Allocate();  // zeroed
+      Remember(number, *page);
+    }
+    uint32_t& count = pages_[cached_page_][user_slot & kPageMask];
     if (count == 0) ++nonzero_;
     count += n;
   }
   // Down by `n`, not below zero (a count that is already zero stays so).
   void Subtract(uint32_t user_slot, uint32_t n) {
-    const uint32_t* page = page_slots_.Find(user_slot >> kPageBits);
-    if (page == nullptr) return;
-    uint32_t& count = pages_[*page][user_slot & kPageMask];
+    const uint32_t number = user_slot >> kPageBits;
+    if (number != cached_number_) {
+      const uint32_t* page = page_slots_.Find(number);
+      if (page == nullptr) return;
+      Remember(number, *page);
+    }
+    uint32_t& count = pages_[cached_page_][user_slot & kPageMask];
     if (count == 0) return;
     count = count > n ? count - n : 0;
     if (count == 0) --nonzero_;
@@ -62,9 +81,18 @@ class UserSeatCounts {
   static constexpr uint32_t kPageMask = kPageSize - 1;
   using Page = std::array<uint32_t, kPageSize>;
 
+  // Pages are never freed, so a page number's slot, once found, stays right.
+  void Remember(uint32_t number, uint32_t page) const {
+    cached_number_ = number;
+    cached_page_ = page;
+  }
+
   FlatMap<uint32_t, uint32_t> page_slots_;  // page number -> its slot in pages_
   Slab<Page, 6> pages_;                     // blocks of 64 pages (4 KB)
   std::size_t nonzero_ = 0;
+  // The last page found (no page number is UINT32_MAX: slots are 32-bit, pages 16 of them).
+  mutable uint32_t cached_number_ = UINT32_MAX;
+  mutable uint32_t cached_page_ = 0;
 };
 
 }  // namespace cm::engine

@@ -222,7 +222,8 @@ TEST_CASE("per-user seat counts agree with a map, across pages, and count who ha
   CHECK(counts.Get(4'000'001) == 0);  // a page never made
 }
 
-TEST_CASE("the seat pool keeps each list in the smallest class, intact, and reuses freed chunks") {
+TEST_CASE("the seat pool keeps one or two seats inline, longer lists in the smallest class, "
+          "intact, and reuses freed chunks") {
   SeatPool pool;
   std::vector<HeldSeats> held;
   for (SeatIndex n = 0; n <= kMaxSeatsPerHold; ++n) {
@@ -233,7 +234,15 @@ TEST_CASE("the seat pool keeps each list in the smallest class, intact, and reus
     CHECK(std::vector<SeatIndex>(held.back().begin(), held.back().end()) == seats);
   }
   CHECK(held[0].empty());  // no seats, no chunk
-  CHECK(pool.live() == kMaxSeatsPerHold);
+  // One or two seats take no chunk, and a copy keeps them after the pool freed the original.
+  CHECK(pool.live() == kMaxSeatsPerHold - HeldSeats::kInline);
+  CHECK(held[2].data() != held[3].data());
+  HeldSeats two = held[2];
+  pool.Free(&held[2]);
+  CHECK(held[2].empty());
+  CHECK(pool.live() == kMaxSeatsPerHold - HeldSeats::kInline);
+  CHECK(std::vector<SeatIndex>(two.begin(), two.end()) == std::vector<SeatIndex>{2000, 2001});
+  held[2] = two;
   // Every list is still whole after all the others were stored.
   for (SeatIndex n = 1; n <= kMaxSeatsPerHold; ++n)
     for (SeatIndex k = 0; k < n; ++k) CHECK(held[n][k] == 1000 * n + k);
@@ -242,12 +251,12 @@ TEST_CASE("the seat pool keeps each list in the smallest class, intact, and reus
   const SeatIndex* three = held[3].data();
   pool.Free(&held[3]);
   CHECK(held[3].empty());
-  CHECK(pool.live() == kMaxSeatsPerHold - 1);
+  CHECK(pool.live() == kMaxSeatsPerHold - HeldSeats::kInline - 1);
   const std::vector<SeatIndex> four{7, 8, 9, 10};
   const HeldSeats again = pool.Store(four);
   CHECK(again.data() == three);
   CHECK(held[4][0] == 4000);  // its neighbour in the class is untouched
   // Freeing an empty list is harmless.
   pool.Free(&held[0]);
-  CHECK(pool.live() == kMaxSeatsPerHold);
+  CHECK(pool.live() == kMaxSeatsPerHold - HeldSeats::kInline);
 }
