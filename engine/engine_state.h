@@ -137,6 +137,12 @@ class EngineState {
     const uint32_t slot = UserSlot(user);
     return slot == kNoUserSlot ? 0 : c.seats_per_user.Get(slot);
   }
+  // The same by the user's slot, remembering the count's page for the hold's apply: for the
+  // applying thread only, as FindConcertCached.
+  uint32_t SeatsOfCached(ConcertId concert, uint32_t user_slot) {
+    Concert* c = CachedConcert(concert);
+    return c == nullptr ? 0 : c->seats_per_user.GetCached(user_slot);
+  }
   const User* FindUserByEmail(const std::string& email) const;
   const Venue* FindVenue(VenueId id) const;
   const Concert* FindConcert(ConcertId id) const;

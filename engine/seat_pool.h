@@ -2,10 +2,12 @@
 // The seats of every reservation. A hold names 1 to 16 seats and most name one or two, so
 // - up to two seats are kept in the reservation itself, in the 8 bytes that would otherwise
 //   point to them: nothing is allocated or freed for them, and reading them is no extra miss;
-// - more go out of line, into the smallest of four size classes (4, 8 or 16 seats; 3 goes in
-//   4), not a 16-seat array in every record. Each class is a Slab, so the pointers stay valid
-//   while the seats are stored, and freed chunks are reused: storing seats allocates nothing
-//   once the pool has grown to its working size.
+// - more go out of line, into the smallest of three size classes (4, 8 or 16 seats; 3 go in
+//   4), not a 16-seat array in every record. Each class is a Slab, so a chunk stays where it
+//   is while the seats are stored, and freed chunks are reused: storing seats allocates
+//   nothing once the pool has grown to its working size.
+// So a pointer from HeldSeats::data() points into the HeldSeats itself for one or two seats,
+// and into the pool for more: read the seats where the HeldSeats lives, keep no pointer.
 // Not thread-safe (sequencer thread).
 
 #include <array>
@@ -20,7 +22,7 @@ namespace cm::engine {
 
 // A reservation's seats, read in place. Up to kInline seats are kept in the object itself;
 // more in a chunk that the SeatPool which stored them owns: a copy reads the same chunk, and
-// reads nothing valid once the pool has freed it.
+// reads nothing valid once the pool has freed it (so never rely on a copy outliving Free).
 class HeldSeats {
  public:
   static constexpr std::size_t kInline = 2;

@@ -335,7 +335,7 @@ const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_
   } else if (count > kMaxSeatsPerHold) {
     refused = ResultCode::kTooManySeats;
     detail = kMaxSeatsPerHold;
-  } else if (const uint32_t taken = c->seats_per_user.GetCached(user_slot),
+  } else if (const uint32_t taken = state_.SeatsOfCached(id, user_slot),
              limit = c->spec->max_seats_per_user;
              taken + count > limit) {
     refused = ResultCode::kSeatLimitExceeded;

@@ -10,7 +10,7 @@
 // Slots are the state's own and never leave it: the digest and the invariant checker read the
 // counts back by user id, and snapshots do not store them (a restore recounts the
 // reservations).
-// Not thread-safe (the applying thread); Get alone may be called from many readers at once.
+// Not thread-safe (the applying thread); Get, being const, may be called by many readers at once.
 
 #include <array>
 #include <cstddef>
@@ -29,7 +29,7 @@ class UserSeatCounts {
   }
   // As Get, and remembers the page it found. For the applying thread only: it writes the
   // cache that Add and Subtract read, so a hold's check and its apply probe the table once.
-  uint32_t GetCached(uint32_t user_slot) const {
+  uint32_t GetCached(uint32_t user_slot) {
     const uint32_t number = user_slot >> kPageBits;
     if (number != cached_number_) {
       const uint32_t* page = page_slots_.Find(number);
@@ -82,7 +82,7 @@ class UserSeatCounts {
   using Page = std::array<uint32_t, kPageSize>;
 
   // Pages are never freed, so a page number's slot, once found, stays right.
-  void Remember(uint32_t number, uint32_t page) const {
+  void Remember(uint32_t number, uint32_t page) {
     cached_number_ = number;
     cached_page_ = page;
   }
@@ -91,8 +91,8 @@ class UserSeatCounts {
   Slab<Page, 6> pages_;                     // blocks of 64 pages (4 KB)
   std::size_t nonzero_ = 0;
   // The last page found (no page number is UINT32_MAX: slots are 32-bit, pages 16 of them).
-  mutable uint32_t cached_number_ = UINT32_MAX;
-  mutable uint32_t cached_page_ = 0;
+  uint32_t cached_number_ = UINT32_MAX;
+  uint32_t cached_page_ = 0;
 };
 
 }  // namespace cm::engine
