@@ -24,6 +24,7 @@ struct Reservation {
 
   static constexpr uint32_t kNoTimer = UINT32_MAX;
 };
-static_assert(sizeof(Reservation) <= 88, "a reservation stays compact: more than two seats go in the SeatPool");
+static_assert(sizeof(Reservation) <= 88,
+              "a reservation stays compact: more than two seats go in the SeatPool");
 
 }  // namespace cm::engine

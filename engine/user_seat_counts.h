@@ -30,13 +30,8 @@ class UserSeatCounts {
   // As Get, and remembers the page it found. For the applying thread only: it writes the
   // cache that Add and Subtract read, so a hold's check and its apply probe the table once.
   uint32_t GetCached(uint32_t user_slot) {
-    const uint32_t number = user_slot >> kPageBits;
-    if (number != cached_number_) {
-      const uint32_t* page = page_slots_.Find(number);
-      if (page == nullptr) return 0;
-      Remember(number, *page);
-    }
-    return pages_[cached_page_][user_slot & kPageMask];
+    return FindPageCached(user_slot >> kPageBits) ? pages_[cached_page_][user_slot & kPageMask]
+                                                  : 0;
   }
   void Add(uint32_t user_slot, uint32_t n) {
     if (n == 0) return;
@@ -52,12 +47,7 @@ class UserSeatCounts {
   }
   // Down by `n`, not below zero (a count that is already zero stays so).
   void Subtract(uint32_t user_slot, uint32_t n) {
-    const uint32_t number = user_slot >> kPageBits;
-    if (number != cached_number_) {
-      const uint32_t* page = page_slots_.Find(number);
-      if (page == nullptr) return;
-      Remember(number, *page);
-    }
+    if (!FindPageCached(user_slot >> kPageBits)) return;
     uint32_t& count = pages_[cached_page_][user_slot & kPageMask];
     if (count == 0) return;
     count = count > n ? count - n : 0;
@@ -81,6 +71,14 @@ class UserSeatCounts {
   static constexpr uint32_t kPageMask = kPageSize - 1;
   using Page = std::array<uint32_t, kPageSize>;
 
+  // Points the cache at page `number`; false (the cache unchanged) if it was never made.
+  bool FindPageCached(uint32_t number) {
+    if (number == cached_number_) return true;
+    const uint32_t* page = page_slots_.Find(number);
+    if (page == nullptr) return false;
+    Remember(number, *page);
+    return true;
+  }
   // Pages are never freed, so a page number's slot, once found, stays right.
   void Remember(uint32_t number, uint32_t page) {
     cached_number_ = number;
