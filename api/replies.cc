@@ -109,6 +109,9 @@ void FailEvent(const ExPtr& ex, const Event& e) {
       case engine::ResultCode::kPaymentInProgress:
         detail = "the hold is being paid for; it cannot be extended";
         break;
+      case engine::ResultCode::kReservationsFull:
+        detail = "the sale keeps as many reservations as it can; try again in a few minutes";
+        break;
       case engine::ResultCode::kReservationNotConfirmed:
         detail = "only a CONFIRMED reservation can be cancelled for a refund";
         break;

@@ -86,6 +86,8 @@ int HttpStatusOf(engine::ResultCode code) {
     case ResultCode::kHoldExtensionUnavailable:
     case ResultCode::kPaymentInProgress:
       return 409;
+    case ResultCode::kReservationsFull:
+      return 503;  // ended holds are retired after ended_retention_ms
     case ResultCode::kUnknownTicket:
     case ResultCode::kNotTicketHolder:
     case ResultCode::kNoTransferOffer:

@@ -41,18 +41,13 @@ Concert* EngineState::CachedConcert(ConcertId id) {
   return cached_concert_;
 }
 
-const Reservation* EngineState::FindReservation(ReservationId id) const {
-  return reservations_.Find(id);
-}
-
-const Reservation* EngineState::FindReservationCached(ReservationId id) {
-  return reservations_.FindHot(id);
-}
-
 Status EngineState::Apply(const Event& e) {
   if (e.seq != last_seq_ + 1)
     return Status::Corruption(At(e) + "expected seq " + std::to_string(last_seq_ + 1));
   if (Status s = CheckTerm(e); !s.ok()) return s;
+  // The sequencer chose a hold's slot on the state before this event, before AdvanceClock drops
+  // the reservations whose retention is over (which frees slots, never takes one).
+  if (TypeOf(e) == EventType::kHoldPlaced) decided_hold_id_ = NextReservationId();
   AdvanceClock(e.ts);
   Status s = ApplyBody(e);
   if (!s.ok()) return s;
@@ -255,7 +250,7 @@ Status EngineState::ApplyCatalog(const Event& e) {
 // Holds and what ends them.
 Status EngineState::ApplyReservation(const Event& e) {
   auto live_reservation = [&](ReservationId id, Reservation** out) -> Status {
-    Reservation* r = reservations_.FindHot(id);
+    Reservation* r = reservations_.Find(id);
     if (r == nullptr || !IsLive(r->status))
       return Status::Corruption(At(e) + "reservation " + std::to_string(id) + " is not live");
     *out = r;
@@ -272,8 +267,16 @@ Status EngineState::ApplyReservation(const Event& e) {
       for (SeatIndex s : b.seats)
         if (s >= c.seats.size() || !c.seats.IsAvailable(s))
           return Status::Corruption(At(e) + "seat " + std::to_string(s) + " is not available");
-      auto [placed, fresh] = reservations_.Emplace(b.reservation);
-      if (!fresh) return Status::Corruption(At(e) + "hold cannot be placed: its id is taken");
+      // A slot id: the one the sequencer takes (the lowest free slot), in this timeline. An
+      // id made by seq: only as the journals of format 13 and older made it.
+      const bool slot_id = SlotTable<Reservation>::IsSlotId(b.reservation);
+      Reservation* placed =
+          (slot_id ? b.reservation == decided_hold_id_ : b.reservation == IdOf(e.seq))
+              ? reservations_.Insert(b.reservation)
+              : nullptr;
+      if (placed == nullptr)
+        return Status::Corruption(At(e) + "hold cannot be placed: its id " +
+                                  std::to_string(b.reservation) + " is not the next one");
       Reservation& r = *placed;
       // Every live reservation has one timer: the heap grows with the slab, never on its own.
       timers_.Reserve(reservations_.slot_capacity());
@@ -383,8 +386,9 @@ Status EngineState::ApplyLog(const Event& e) {
       return Status::OK();
     case EventType::kTimelineStarted: {
       const auto& b = std::get<TimelineStarted>(e.body);
-      // Ids only ever grow: the new base lies past every id this state has made.
-      if (b.timeline <= timeline() || b.timeline > kMaxTimeline || b.id_base < IdOf(last_seq_))
+      // Ids only ever grow, and a base is a whole stride: slot ids of two timelines never meet.
+      if (b.timeline <= timeline() || b.timeline > kMaxTimeline ||
+          b.id_base != TimelineIdBase(b.timeline) || b.id_base < IdOf(last_seq_))
         return Status::Corruption(At(e) + "timeline " + std::to_string(b.timeline) +
                                   " (ids from " + std::to_string(b.id_base) +
                                   ") cannot follow timeline " + std::to_string(timeline()));

@@ -4,8 +4,9 @@
 // both live (right after a decision) and by replay, so both build the same state.
 // Thread-safety: none; the sequencer thread owns it. Not copyable (timers point into it).
 //
-// Layout: ids are event seqs, so they are sparse; each kind of record lives in a DenseTable
-// (records in fixed blocks, ids in an open-addressing table), and the indexes beside them are
+// Layout: reservations by slot (their ids name it: SlotTable); other ids are event seqs, so
+// they are sparse, and each kind of record lives in a DenseTable (records in fixed blocks, ids
+// in an open-addressing table). The indexes beside them are
 // open-addressing tables and reusable FIFOs. Nothing here allocates per command once the
 // tables have grown to their working size.
 
@@ -28,6 +29,7 @@
 #include "engine/event.h"
 #include "engine/fifo.h"
 #include "engine/sharded_flat_map.h"
+#include "engine/slot_table.h"
 #include "engine/hold_timers.h"
 #include "engine/idempotency.h"
 #include "engine/payment.h"
@@ -150,10 +152,12 @@ class EngineState {
   // It writes that cache, so it is for the thread that applies (the sequencer's), never for
   // readers sharing a state (the read model's GETs use FindConcert).
   const Concert* FindConcertCached(ConcertId id) { return CachedConcert(id); }
-  const Reservation* FindReservation(ReservationId id) const;
-  // The same, keeping the last reservation found (DenseTable::FindHot): for the applying
-  // thread only, as FindConcertCached.
-  const Reservation* FindReservationCached(ReservationId id);
+  // One array index and a compare: reservation ids name their slot (SlotTable).
+  const Reservation* FindReservation(ReservationId id) const { return reservations_.Find(id); }
+  // The id the next hold takes (its slot, in this timeline), or 0 when the table is full.
+  ReservationId NextReservationId() const {
+    return reservations_.NextId(id_base()).value_or(0);
+  }
   const Payment* FindPayment(PaymentId id) const;
   // A live session (not expired at `now`), or null.
   const Session* FindSession(const TokenDigest& refresh_digest, TimeMs now) const;
@@ -171,7 +175,7 @@ class EngineState {
   const std::unordered_map<ConcertId, std::unique_ptr<Concert>>& concerts() const {
     return concerts_;
   }
-  const DenseTable<ReservationId, Reservation>& reservations() const { return reservations_; }
+  const SlotTable<Reservation>& reservations() const { return reservations_; }
   const SeatPool& seat_pool() const { return seat_pool_; }
   // An ended reservation in the retention FIFO, with the time it ended.
   struct Ended {
@@ -245,7 +249,10 @@ class EngineState {
   ConcertId cached_concert_id_ = 0;
   Concert* cached_concert_ = nullptr;
   std::vector<ConcertId> rooms_;
-  DenseTable<ReservationId, Reservation> reservations_;
+  SlotTable<Reservation> reservations_;
+  // The id the sequencer gave the HoldPlaced being applied: NextReservationId() before its
+  // clock moved (Apply), the only id its apply takes.
+  ReservationId decided_hold_id_ = 0;
   // Every reservation's seats, live or ended; freed when the reservation is dropped.
   SeatPool seat_pool_;
   HoldTimers timers_;

@@ -148,6 +148,9 @@ Status EngineState::AdoptOrphan(const Event& e, const RefundIssued& b) {
 }
 
 bool EngineState::IsLostId(uint64_t id) const {
+  // Payment ids are made by seq; an id in the slot half of a timeline (a reservation's) is no
+  // payment's, lost or not.
+  if (SlotIds::IsSlotId(id & (kTimelineIdStride - 1))) return false;
   uint64_t previous_base = 0;
   for (const TimelineStart& t : timelines_) {
     if (id >= previous_base + t.first_seq && id < t.id_base) return true;

@@ -32,7 +32,7 @@ void EngineState::RecordSales(const Event& e) {
   auto concert = [&](ConcertId id) { return CachedConcert(id); };
   // The reservation named by a reservation event, and its concert.
   auto reservation = [&](ReservationId id, Concert** c) -> const Reservation* {
-    const Reservation* r = reservations_.FindHot(id);
+    const Reservation* r = reservations_.Find(id);
     *c = r == nullptr ? nullptr : concert(r->concert);
     return *c == nullptr ? nullptr : r;
   };

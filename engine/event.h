@@ -49,6 +49,8 @@ struct SalesClosed {
 };
 
 struct HoldPlaced {
+  // The lowest free slot, at its generation (SlotTable::NextId); written by state format 13
+  // and older, the event's own seq.
   ReservationId reservation = 0;
   ConcertId concert = 0;
   UserId user = 0;

@@ -183,6 +183,26 @@ void CheckLedger(const Concert& c, std::size_t live_holds, std::vector<std::stri
     bad->push_back(name + "hours do not add up to its totals");
 }
 
+// Every record under a slot id sits in its slot at that slot's generation, and the slots in
+// use are exactly those records (SlotTable keeps the two apart; a drift would hand out an id
+// twice).
+void CheckReservationSlots(const EngineState& state, std::vector<std::string>* bad) {
+  const SlotIds& ids = state.reservations().slot_ids();
+  std::size_t in_slots = 0;
+  for (const auto& [id, r] : state.reservations()) {
+    if (r.id != id) bad->push_back("reservation " + std::to_string(id) + " keeps another id");
+    if (!SlotTable<Reservation>::IsSlotId(id)) continue;
+    ++in_slots;
+    const uint64_t local = id & SlotTable<Reservation>::kLocalMask;
+    const uint32_t slot = SlotIds::SlotOf(local);
+    if (!ids.InUse(slot) || ids.generation(slot) != SlotIds::GenerationOf(local))
+      bad->push_back("reservation " + std::to_string(id) + " is not in its slot's generation");
+  }
+  if (in_slots != ids.in_use())
+    bad->push_back(std::to_string(ids.in_use()) + " reservation slots in use for " +
+                   std::to_string(in_slots) + " reservations");
+}
+
 }  // namespace
 
 std::vector<std::string> CheckInvariants(const EngineState& state) {
@@ -277,6 +297,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
   CheckTickets(state, &bad);
   std::size_t live = 0;
   for (const auto& [id, r] : state.reservations()) live += IsLive(r.status) ? 1 : 0;
+  CheckReservationSlots(state, &bad);
   if (state.timers().size() != live)
     bad.push_back("hold timers " + std::to_string(state.timers().size()) + " for " +
                   std::to_string(live) + " live holds");

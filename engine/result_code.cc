@@ -45,6 +45,7 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kHoldAlreadyExtended: return "HOLD_ALREADY_EXTENDED";
     case ResultCode::kHoldExtensionUnavailable: return "HOLD_EXTENSION_UNAVAILABLE";
     case ResultCode::kPaymentInProgress: return "PAYMENT_IN_PROGRESS";
+    case ResultCode::kReservationsFull: return "RESERVATIONS_FULL";
     case ResultCode::kUnknownTicket: return "UNKNOWN_TICKET";
     case ResultCode::kNotTicketHolder: return "NOT_TICKET_HOLDER";
     case ResultCode::kAlreadyUsed: return "ALREADY_USED";

@@ -48,6 +48,7 @@ enum class ResultCode : uint16_t {
   kHoldAlreadyExtended = 506,      // a hold is extended once
   kHoldExtensionUnavailable = 507, // the concert allows none, or the cap is reached; detail: cap
   kPaymentInProgress = 508,        // a hold being paid for cannot be extended
+  kReservationsFull = 509,  // every reservation slot is live or retained; ends free them
 
   kIdempotencyKeyReused = 600,  // the same key with a different command
 

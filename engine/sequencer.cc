@@ -360,8 +360,10 @@ bool Sequencer::RefuseCooling(const Command& cmd, const Concert& c, const SeatLi
 
 void Sequencer::MakeHold(const Command& cmd, const Concert& c, const SeatList& seats,
                          EventBody& out) {
+  const ReservationId id = state_.NextReservationId();
+  if (id == 0) return void(RejectInto(out, cmd, ResultCode::kReservationsFull));
   HoldPlaced& h = out.emplace<HoldPlaced>();
-  h.reservation = state_.IdOf(state_.last_seq() + 1);
+  h.reservation = id;
   h.concert = c.id;
   h.user = cmd.actor;
   for (SeatIndex s : seats) h.amount += c.PriceOf(s);
@@ -420,7 +422,7 @@ void Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c
 }
 
 void Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c, EventBody& out) {
-  const Reservation* r = state_.FindReservationCached(c.reservation);
+  const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return void(RejectInto(out, cmd, ResultCode::kUnknownReservation, c.reservation));
   if (r->user != cmd.actor && !IsAdmin(cmd))
     return void(RejectInto(out, cmd, ResultCode::kNotReservationOwner, c.reservation));

@@ -1,6 +1,7 @@
 #include "engine/slot_ids.h"
 
 #include <bit>
+#include <utility>
 
 namespace cm::engine {
 
@@ -37,7 +38,13 @@ std::optional<uint64_t> SlotIds::Next() const {
 
 bool SlotIds::Take(uint64_t local) {
   if (const std::optional<uint64_t> next = Next(); !next || *next != local) return false;
+  return TakeFree(local);
+}
+
+bool SlotIds::TakeFree(uint64_t local) {
+  if (!IsSlotId(local)) return false;
   const uint32_t slot = SlotOf(local);
+  if (slot >= max_slots_ || Taken(slot) || generation(slot) != GenerationOf(local)) return false;
   if (generations_.size() <= slot) generations_.resize(std::size_t{slot} + 1, 0);
   MarkTaken(slot);
   ++in_use_;
@@ -54,6 +61,24 @@ bool SlotIds::Release(uint32_t slot) {
   }
   generations_[slot] = static_cast<uint16_t>(next);
   MarkFree(slot);
+  return true;
+}
+
+bool SlotIds::RestoreGenerations(std::vector<uint16_t> generations) {
+  if (!generations_.empty() || generations.size() > max_slots_) return false;
+  for (uint16_t g : generations)
+    if (g > kRetired) return false;
+  generations_ = std::move(generations);
+  for (uint32_t slot = 0; slot < generations_.size(); ++slot)
+    if (generations_[slot] == kRetired) MarkTaken(slot);
+  return true;
+}
+
+bool SlotIds::RestoreInUse(uint32_t slot, uint32_t generation) {
+  if (slot >= generations_.size() || generations_[slot] != generation || Taken(slot))
+    return false;
+  MarkTaken(slot);
+  ++in_use_;
   return true;
 }
 

@@ -55,9 +55,22 @@ class SlotIds {
   // gives: the sequencer always takes that one, so a journal that names another id is corrupt
   // (and cannot make the tables grow to a far slot).
   bool Take(uint64_t local);
+  // Takes the slot `local` names if it is free at that generation, lowest or not: for a caller
+  // that checked `local` against what Next() gave earlier (slots freed since then, as the
+  // engine's retention frees them, make Next() lower; they never take the chosen one).
+  bool TakeFree(uint64_t local);
   // The record in `slot` was erased: the slot is free again at the next generation, or
   // retired if that would wrap. False (and nothing changes) if the slot is not in use.
   bool Release(uint32_t slot);
+
+  // A snapshot's restore: first every slot's generation as generations() gave it (kRetired
+  // for a retired slot), then each record's slot at its generation. False (and nothing
+  // changes) for a value no table could have, a slot not free at that generation, or a
+  // restore into a table already used.
+  bool RestoreGenerations(std::vector<uint16_t> generations);
+  bool RestoreInUse(uint32_t slot, uint32_t generation);
+  // Every slot ever taken, in order: its generation now, kRetired for a retired one.
+  const std::vector<uint16_t>& generations() const { return generations_; }
 
   bool InUse(uint32_t slot) const;
   bool Retired(uint32_t slot) const;

@@ -1,7 +1,8 @@
 #pragma once
 // Identifiers, time and small enums shared by every part of the engine.
-// Every id is the sequence number of the event that created the thing, so ids are
-// deterministic and replay reproduces them.
+// Ids are deterministic, so replay reproduces them: most are the sequence number of the event
+// that created the thing; a reservation's names its slot (engine/slot_table.h), chosen from
+// the state alone.
 
 #include <array>
 #include <cstdint>
@@ -14,7 +15,7 @@ using TimeMs = int64_t;   // milliseconds since the Unix epoch, always supplied 
 using UserId = uint64_t;  // 0 = anonymous / system
 using VenueId = uint64_t;
 using ConcertId = uint64_t;
-using ReservationId = uint64_t;
+using ReservationId = uint64_t;  // a slot and its generation; a seq before state format 14
 using SessionId = uint64_t;   // a login session (its refresh token)
 using PaymentId = uint64_t;
 using SeatIndex = uint32_t;  // a seat's position in its venue's flat seat table

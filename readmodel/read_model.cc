@@ -1,6 +1,7 @@
 #include "readmodel/read_model.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/codec/state_codec.h"
 
@@ -26,10 +27,11 @@ Status ReadModel::Load(const EngineState& recovered) {
   concert_version_.clear();
   by_user_.clear();
   for (const auto& [id, c] : state_->concerts()) concert_version_[id] = state_->last_seq();
-  std::vector<ReservationId> ids;
-  for (const auto& [id, r] : state_->reservations()) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  for (ReservationId id : ids) IndexReservation(state_->FindReservation(id)->user, id);
+  // Oldest first, as the live index appends them. Ids name slots, which say nothing of age.
+  std::vector<std::pair<engine::TimeMs, ReservationId>> made;
+  for (const auto& [id, r] : state_->reservations()) made.emplace_back(r.created_at, id);
+  std::sort(made.begin(), made.end());
+  for (const auto& [at, id] : made) IndexReservation(state_->FindReservation(id)->user, id);
   tickets_by_holder_.clear();
   std::vector<engine::TicketId> tickets;
   for (const auto& [id, t] : state_->tickets()) tickets.push_back(id);

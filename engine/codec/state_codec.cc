@@ -362,6 +362,11 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     EncodeCooldowns(c, s.clock(), format, dst);
     EncodeLedger(c.ledger, dst);
   }
+  if (format >= 14) {
+    const std::vector<uint16_t>& generations = s.reservations().slot_ids().generations();
+    PutVarint32(dst, static_cast<uint32_t>(generations.size()));
+    for (uint16_t g : generations) PutVarint32(dst, g);
+  }
   PutVarint32(dst, static_cast<uint32_t>(s.reservations().size()));
   for (uint64_t id : SortedKeys(s.reservations())) {
     const Reservation& r = s.reservations().at(id);
@@ -455,7 +460,7 @@ Status StateRestorer::Decode(std::string_view in) {
     for (uint32_t i = 0; i < n; ++i) {
       TimelineStart t;
       if (!GetVarint32(&in, &t.timeline) || !GetFixed64(&in, &t.first_seq) ||
-          !GetFixed64(&in, &t.id_base) ||
+          !GetFixed64(&in, &t.id_base) || t.id_base != TimelineIdBase(t.timeline) ||
           (!s_.timelines_.empty() && t.timeline <= s_.timelines_.back().timeline))
         return Fail("malformed timelines");
       s_.timelines_.push_back(t);
@@ -544,8 +549,18 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
 Status StateRestorer::DecodeReservations(std::string_view* in) {
   uint64_t prev = 0;
   uint32_t n;
+  if (version_ >= 14) {
+    if (!GetCount(in, &n)) return Fail("bad reservation slot count");
+    std::vector<uint16_t> generations(n);
+    for (uint16_t& g : generations) {
+      uint32_t v;
+      if (!GetVarint32(in, &v) || v > SlotIds::kRetired) return Fail("malformed slot generation");
+      g = static_cast<uint16_t>(v);
+    }
+    if (!s_.reservations_.RestoreGenerations(std::move(generations)))
+      return Fail("bad reservation slot generations");
+  }
   if (!GetCount(in, &n)) return Fail("bad reservation count");
-  s_.reservations_.Reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     Reservation r;
     SeatList seats;
@@ -576,7 +591,11 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
     if (cit == s_.concerts_.end())
       return Fail("reservation " + std::to_string(r.id) + " of an unknown concert");
     r.seats = s_.seat_pool_.Store(seats);
-    Reservation& placed = *s_.reservations_.Emplace(r.id).first = r;
+    // A slot id must name a free slot at its generation (a format 13 state has no slots).
+    Reservation* slot = s_.reservations_.Restore(r.id);
+    if (slot == nullptr)
+      return Fail("reservation " + std::to_string(r.id) + " names a slot it cannot have");
+    Reservation& placed = *slot = r;
     const bool live = IsLive(r.status);
     if (live || r.status == ReservationStatus::kConfirmed) {
       Concert& c = *cit->second;
@@ -734,7 +753,10 @@ uint64_t EncodedStateDigest(std::string_view encoded) {
 }
 
 bool EncodesAsWritten(const EngineState& state, uint8_t format) {
-  if (format >= 13) return true;
+  if (format >= 14) return true;
+  // Reservation ids named slots only from 14: an older writer never made this state.
+  if (!state.reservations().slot_ids().generations().empty()) return false;
+  if (format == 13) return true;
   for (const auto& [id, c] : state.concerts())
     if (c->spec->rehold_cooldown_ms > 0 && c->ledger.holds_released + c->ledger.holds_expired > 0)
       return false;

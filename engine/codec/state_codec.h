@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 13) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 14) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
@@ -10,6 +10,8 @@
 //          | concerts: varint n,
 //            (id: fixed64, sales: u8, concert_spec, [room], cooldowns, ledger)[n]
 //            (ascending id; room only when the spec enables a waiting room)
+//          | slots: varint n, varint[n]                (not before version 14: none)
+//            (every reservation slot ever taken, in slot order: its generation, 4096 retired)
 //          | reservations: varint n, reservation[n]   (ascending id)
 //          | ended: varint n, fixed64[n]              (the order reservations ended in)
 //          | idempotency: varint n, idem_entry[n]     (oldest first)
@@ -64,7 +66,8 @@
 // version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
 // writer's term, version 9 the timeline, version 10 a conflict's device, version 11 a
 // ticket's pending offer, version 12 the venue's plan and a payment's wallet, version 13 the re-hold cooldowns
-// one per seat (engine/seat_map.h); a version 8 snapshot is read as timeline 0, a version 7 one as term 0
+// one per seat (engine/seat_map.h), version 14 the reservation slots' generations (ids that
+// name their slot, engine/slot_table.h; older states' reservations keep their seq ids); a version 8 snapshot is read as timeline 0, a version 7 one as term 0
 // too, and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
@@ -76,7 +79,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 13;
+inline constexpr uint8_t kStateFormatVersion = 14;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 // The formats EncodeState can write: the current one, and older ones back to 8 for the state
 // hashes their writers recorded.
@@ -95,7 +98,8 @@ void EncodeState(const EngineState& state, std::string* dst,
 // state, so a digest it recorded can be checked. Always for the current format. Versions 12
 // and older kept every re-hold cooldown a user started (several for one seat, and ended ones
 // until the next began); once a concert with a cooldown has had a hold released or expired,
-// that list cannot be made again from the seats' cells, and such digests go unchecked.
+// that list cannot be made again from the seats' cells, and such digests go unchecked. Nor
+// does any format before 14 once a reservation took a slot id (no older writer made one).
 bool EncodesAsWritten(const EngineState& state, uint8_t format);
 
 // Rebuilds a state from EncodeState's bytes. Returns Corruption when the bytes are malformed or

@@ -156,6 +156,7 @@ TEST_CASE_FIXTURE(Fixture, "a snapshot keeps only the cooldowns still running, a
 TEST_CASE_FIXTURE(Fixture, "a version 12 snapshot's cooldowns load one per seat (the latest end), "
                            "and its digests go unchecked once a seat was given up") {
   const TimeMs t0 = TestWorld::kStart;
+  w.holds_as_old_writer = true;  // a version 12 writer's reservations had seq ids
   CHECK(EncodesAsWritten(w.state, 12));  // nothing given up yet: the list is empty either way
   Release(alice, HoldOk(alice, {3}, t0), t0 + 10);
   CHECK_FALSE(EncodesAsWritten(w.state, 12));

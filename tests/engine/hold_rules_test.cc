@@ -21,7 +21,9 @@ TEST_CASE_FIXTURE(Fixture, "a hold takes the seats, prices them and sets its exp
   Event e = w.Hold(alice, concert, {0, 1, 10});
   REQUIRE(TypeOf(e) == EventType::kHoldPlaced);
   const auto& h = std::get<HoldPlaced>(e.body);
-  CHECK(h.reservation == e.seq);
+  // The first hold takes the first slot: its id names slot 0, generation 0.
+  CHECK(h.reservation == SlotIds::Encode(0, 0));
+  CHECK(w.state.FindReservation(h.reservation)->id == h.reservation);
   CHECK(h.user == alice);
   CHECK(h.amount == 100'000 + 100'000 + 90'000);  // rows 0 and 1 are grades 0 and 1
   CHECK(h.expires_at == TestWorld::kStart + kDefaultHoldTtlMs);

@@ -161,3 +161,20 @@ TEST_CASE("slot ids: the lowest is found across many words, and only it may be t
   REQUIRE(ids.Take(SlotIds::Encode(64 * 3 + 1, 1)));
   CHECK(ids.Next() == SlotIds::Encode(99'999, 1));
 }
+
+TEST_CASE("TakeFree takes a free slot at its generation, lowest or not, and nothing else") {
+  SlotIds ids;
+  for (int i = 0; i < 3; ++i) REQUIRE(ids.Take(*ids.Next()));
+  REQUIRE(ids.Release(1));
+  CHECK(ids.Next() == SlotIds::Encode(1, 1));
+  CHECK(ids.TakeFree(SlotIds::Encode(3, 0)));  // free, not lowest
+  CHECK_FALSE(ids.TakeFree(SlotIds::Encode(3, 0)));  // taken now
+  CHECK_FALSE(ids.TakeFree(SlotIds::Encode(1, 0)));  // an old generation
+  CHECK_FALSE(ids.TakeFree(SlotIds::Encode(1, 2)));  // a future one
+  CHECK_FALSE(ids.TakeFree(5));  // not a slot id
+  CHECK(ids.TakeFree(SlotIds::Encode(1, 1)));
+  CHECK(ids.in_use() == 4);
+  CHECK(ids.Next() == SlotIds::Encode(4, 0));
+  SlotIds small(2);
+  CHECK_FALSE(small.TakeFree(SlotIds::Encode(2, 0)));  // past the table
+}

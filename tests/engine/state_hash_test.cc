@@ -194,6 +194,7 @@ TEST_CASE("a state hash an older writer recorded (state format 8 or 9) still che
   TestWorld w;
   const UserId u = w.AddUser("u@x.io");
   const ConcertId c = w.AddConcert(w.AddVenue(GridVenue(1, 2, 5)));
+  w.holds_as_old_writer = true;  // those writers' reservations had seq ids
   w.Hold(u, c, {3});
   for (uint8_t format : {uint8_t{8}, uint8_t{9}}) {
     CAPTURE(int{format});

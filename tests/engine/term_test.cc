@@ -151,7 +151,7 @@ TEST_CASE("a snapshot keeps the term; a version 7 snapshot reads as term 0") {
   TestWorld before;
   before.AddUser("bob@example.com");
   std::string v9;
-  EncodeState(before.state, &v9);
+  EncodeState(before.state, &v9, 9);
   std::string v7 = v9;
   v7[0] = 7;
   v7.erase(1 + 8 + 8, 8 + 1);  // the term, and the empty timelines' count

@@ -45,7 +45,7 @@ struct Buyer {
 
 }  // namespace
 
-TEST_CASE("after TimelineStarted every new id is the timeline's base plus its seq") {
+TEST_CASE("after TimelineStarted every new id is the timeline's base plus its seq or slot") {
   Buyer b;
   const auto [r0, p0] = b.Buy(b.alice, 0);
   CHECK(r0 < kTimelineIdStride);
@@ -58,7 +58,8 @@ TEST_CASE("after TimelineStarted every new id is the timeline's base plus its se
   // The same purchase again: every id it makes lies past anything timeline 0 could make.
   const Seq before = b.w.state.last_seq();
   const auto [r1, p1] = b.Buy(b.bob, 1);
-  CHECK(r1 == kTimelineIdStride + before + 1);
+  CHECK(before > 0);
+  CHECK(r1 == kTimelineIdStride + SlotIds::Encode(1, 0));  // r0 keeps slot 0
   CHECK(p1 > kTimelineIdStride);
   const TicketId t1 = b.w.state.FirstTicketOf(r1);
   CHECK(t1 > kTimelineIdStride);
@@ -126,7 +127,8 @@ TEST_CASE("a lost timeline's charge is adopted only to be refunded, whole, throu
   REQUIRE(b.w.state.Apply(TimelineEvent(b.w.state, 1, TimelineIdBase(1))).ok());
   const PaymentId lost = fork + 1 + 7;  // made after the fork by timeline 0, then lost
   CHECK(b.w.state.IsLostId(lost));
-  CHECK(b.w.state.IsLostId(TimelineIdBase(1) - 1));
+  CHECK(b.w.state.IsLostId(SlotIds::kSlotIdBit - 1));  // the last seq id timeline 0 had
+  CHECK_FALSE(b.w.state.IsLostId(TimelineIdBase(1) - 1));  // a slot id: never a payment's
   CHECK_FALSE(b.w.state.IsLostId(fork));
   CHECK_FALSE(b.w.state.IsLostId(b.w.state.IdOf(b.w.state.last_seq() + 1)));
 
@@ -136,7 +138,9 @@ TEST_CASE("a lost timeline's charge is adopted only to be refunded, whole, throu
   };
   CHECK(CodeOf(adopt(lost, 165'000, b.alice)) == ResultCode::kForbidden);
   CHECK(CodeOf(adopt(p0, 165'000)) == ResultCode::kInvalidArgument);  // this timeline's own
-  CHECK(CodeOf(adopt(r0, 165'000)) == ResultCode::kUnknownPayment);   // before the fork
+  CHECK(CodeOf(adopt(fork - 1, 165'000)) == ResultCode::kUnknownPayment);  // before the fork
+  CHECK_FALSE(b.w.state.IsLostId(r0));  // a reservation's slot id is no payment's
+  CHECK(CodeOf(adopt(r0, 165'000)) == ResultCode::kUnknownPayment);
   CHECK(CodeOf(adopt(b.w.state.IdOf(b.w.state.last_seq() + 50), 1)) ==
         ResultCode::kUnknownPayment);  // one this timeline may still make
   CHECK(CodeOf(adopt(lost, 0)) == ResultCode::kInvalidArgument);

@@ -104,7 +104,22 @@ Event TestWorld::Hold(UserId user, ConcertId concert, std::vector<SeatIndex> sea
   h.concert = concert;
   for (SeatIndex s : seats) h.seats.push_back(s);
   h.requested = static_cast<uint8_t>(seats.size());
-  return Run(As(user, now, h));
+  if (!holds_as_old_writer) return Run(As(user, now, h));
+  const Concert& c = *state.FindConcert(concert);
+  Event e;
+  e.seq = state.last_seq() + 1;
+  e.term = state.term();
+  e.ts = now;
+  HoldPlaced& placed = e.body.emplace<HoldPlaced>();
+  placed.reservation = state.IdOf(e.seq);
+  placed.concert = concert;
+  placed.user = user;
+  for (SeatIndex s : seats) placed.amount += c.PriceOf(s);
+  placed.expires_at = now + c.spec->hold_ttl_ms;
+  placed.seats = h.seats;
+  if (Status s = state.Apply(e); !s.ok()) throw std::logic_error(s.ToString());
+  sink.events.push_back(e);
+  return e;
 }
 
 Event TestWorld::Give(UserId from, TicketId ticket, UserId to, TimeMs now) {

@@ -50,6 +50,10 @@ class TestWorld {
                              TimeMs ttl = kDefaultHoldTtlMs);
 
   Event Hold(UserId user, ConcertId concert, std::vector<SeatIndex> seats, TimeMs now = kStart);
+  // Hold makes its holds as writers of state format 13 and older did: the HoldPlaced applied
+  // as is, with the event's seq for its id (ids did not name slots then). For tests of those
+  // formats, whose bytes cannot hold a slot id. The seats must be free; nothing else is asked.
+  bool holds_as_old_writer = false;
   Event Tick(TimeMs now, uint64_t entropy = 0);
   // A transfer as people make it: the holder offers the ticket to `to`'s email, then `to`
   // accepts. Returns the offer's refusal, or the acceptance's answer.
