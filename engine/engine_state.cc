@@ -279,7 +279,7 @@ Status EngineState::ApplyReservation(const Event& e) {
                                   std::to_string(b.reservation) + " is not the next one");
       Reservation& r = *placed;
       // Every live reservation has one timer: the heap grows with the slab, never on its own.
-      timers_.Reserve(reservations_.slot_capacity());
+      timers_.Reserve(reservations_.slot_capacity() + reservations_.legacy_size());
       // A fresh record (the id was checked above): the fields not set keep their defaults.
       r.id = b.reservation;
       r.user = b.user;

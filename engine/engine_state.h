@@ -111,7 +111,8 @@ class EngineState {
   // The current writer's term (0 until the first TermStarted).
   Term term() const { return term_; }
   // The current timeline (0 until a restore starts one; TimelineStarted), and the id that the
-  // event at `seq` of this timeline makes: every id is IdOf(the seq of the event making it).
+  // event at `seq` of this timeline makes: ids made by seq are IdOf(the seq of the event making
+  // them); a reservation's is id_base() plus its slot id (NextReservationId).
   Timeline timeline() const { return timelines_.empty() ? 0 : timelines_.back().timeline; }
   uint64_t id_base() const { return timelines_.empty() ? 0 : timelines_.back().id_base; }
   uint64_t IdOf(Seq seq) const { return id_base() + seq; }

@@ -27,11 +27,11 @@ std::size_t SlotIds::FirstOpenWordFrom(std::size_t w) const {
   return (s << 6) + static_cast<std::size_t>(std::countr_zero(open));
 }
 
-std::optional<uint64_t> SlotIds::Next() const {
+uint64_t SlotIds::FindNext() const {
   const std::size_t w = FirstOpenWordFrom(lowest_open_word_);
   const uint64_t bits = w < taken_.size() ? taken_[w] : 0;
   const uint64_t slot = (uint64_t{w} << 6) + static_cast<uint64_t>(std::countr_one(bits));
-  if (slot >= max_slots_) return std::nullopt;
+  if (slot >= max_slots_) return kNone;
   const auto s = static_cast<uint32_t>(slot);
   return Encode(s, generation(s));
 }
@@ -42,9 +42,12 @@ bool SlotIds::Take(uint64_t local) {
 }
 
 bool SlotIds::TakeFree(uint64_t local) {
-  if (!IsSlotId(local)) return false;
   const uint32_t slot = SlotOf(local);
-  if (slot >= max_slots_ || Taken(slot) || generation(slot) != GenerationOf(local)) return false;
+  // Next()'s answer is free at its generation; anything else is checked.
+  const bool next = local == next_ && IsSlotId(local);
+  if (!next && (!IsSlotId(local) || slot >= max_slots_ || Taken(slot) ||
+                generation(slot) != GenerationOf(local)))
+    return false;
   if (generations_.size() <= slot) generations_.resize(std::size_t{slot} + 1, 0);
   MarkTaken(slot);
   ++in_use_;
@@ -69,6 +72,7 @@ bool SlotIds::RestoreGenerations(std::vector<uint16_t> generations) {
   for (uint16_t g : generations)
     if (g > kRetired) return false;
   generations_ = std::move(generations);
+  next_ = kUnknown;
   for (uint32_t slot = 0; slot < generations_.size(); ++slot)
     if (generations_[slot] == kRetired) MarkTaken(slot);
   return true;
@@ -94,6 +98,7 @@ std::size_t SlotIds::bytes() const {
 }
 
 void SlotIds::MarkTaken(uint32_t slot) {
+  next_ = kUnknown;
   const std::size_t w = slot >> 6;
   if (taken_.size() <= w) taken_.resize(w + 1, 0);
   if (full_words_.size() <= (w >> 6)) full_words_.resize((w >> 6) + 1, 0);
@@ -104,6 +109,7 @@ void SlotIds::MarkTaken(uint32_t slot) {
 }
 
 void SlotIds::MarkFree(uint32_t slot) {
+  next_ = kUnknown;
   const std::size_t w = slot >> 6;
   taken_[w] &= ~(uint64_t{1} << (slot & 63));
   full_words_[w >> 6] &= ~(uint64_t{1} << (w & 63));

@@ -50,7 +50,13 @@ class SlotIds {
 
   // The id the next record takes: the lowest free slot, at its generation. nullopt when every
   // slot is in use or retired.
-  std::optional<uint64_t> Next() const;
+  // Remembered until a slot is taken or freed: the sequencer asks once to decide a hold and the
+  // hold's apply asks again.
+  std::optional<uint64_t> Next() const {
+    if (next_ == kUnknown) next_ = FindNext();
+    if (next_ == kNone) return std::nullopt;
+    return next_;
+  }
   // Takes the slot `local` names. False (and nothing changes) unless `local` is what Next()
   // gives: the sequencer always takes that one, so a journal that names another id is corrupt
   // (and cannot make the tables grow to a far slot).
@@ -86,6 +92,7 @@ class SlotIds {
 
  private:
   bool Taken(uint32_t slot) const;  // in use or retired
+  uint64_t FindNext() const;  // Next() without the memo: kNone when full
   // The lowest word at or after `w` with a free slot (maybe past every word used so far).
   std::size_t FirstOpenWordFrom(std::size_t w) const;
   void MarkTaken(uint32_t slot);
@@ -99,6 +106,9 @@ class SlotIds {
   std::size_t lowest_open_word_ = 0;
   std::vector<uint16_t> generations_;  // per slot ever taken; kRetired once retired
   std::size_t in_use_ = 0;
+  // Next()'s memo. Slot ids have bit 39 set, so neither value is one.
+  static constexpr uint64_t kUnknown = 0, kNone = 1;
+  mutable uint64_t next_ = kUnknown;
   uint32_t max_slots_;
 };
 

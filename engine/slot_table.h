@@ -143,8 +143,7 @@ class SlotTable {
   T* Place(uint64_t id) {
     const uint32_t slot = SlotIds::SlotOf(id & kLocalMask);
     while (slot >= slot_capacity()) blocks_.push_back(std::make_unique<T[]>(kBlock));
-    T& r = At(slot);
-    r = T{};
+    T& r = At(slot);  // a free slot's record is a default one (fresh block, or Erase reset it)
     r.id = id;
     return &r;
   }

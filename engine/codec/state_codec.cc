@@ -591,7 +591,17 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
     if (cit == s_.concerts_.end())
       return Fail("reservation " + std::to_string(r.id) + " of an unknown concert");
     r.seats = s_.seat_pool_.Store(seats);
-    // A slot id must name a free slot at its generation (a format 13 state has no slots).
+    // No timeline after the state's own made it.
+    if (r.id / kTimelineIdStride > s_.timeline())
+      return Fail("reservation " + std::to_string(r.id) + " of a timeline after the state's");
+    // An older writer running behind a newer leader can keep slot ids in an older format,
+    // without their generations: such a state cannot be loaded exactly, so recovery passes
+    // over it and replays (as for DecodeCooldowns).
+    if (version_ < 14 && SlotTable<Reservation>::IsSlotId(r.id))
+      return Status::InvalidArgument("snapshot: a format " + std::to_string(version_) +
+                                     " state with reservation " + std::to_string(r.id) +
+                                     ", a slot id without its slot's generations");
+    // A slot id must name a free slot at its generation.
     Reservation* slot = s_.reservations_.Restore(r.id);
     if (slot == nullptr)
       return Fail("reservation " + std::to_string(r.id) + " names a slot it cannot have");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/codec/coding.h"
 #include "engine/codec/state_codec.h"
 #include "engine/invariants.h"
 #include "tests/support/test_world.h"
@@ -247,8 +248,18 @@ TEST_CASE("a format 13 state's seq ids recover, live beside new slot ids, and go
   CHECK(again.value()->NextReservationId() == s.NextReservationId());
   CHECK(again.value()->FindReservation(fresh) != nullptr);
   CHECK(again.value()->FindReservation(old_a)->status == ReservationStatus::kCancelled);
-  // A slot id in a format 13 state is one no writer of it made.
+  // A slot id in a format 13 state (an older follower behind a newer leader writes one) has
+  // no generations with it: passed over, so that recovery replays instead.
   std::string bad13;
   EncodeState(s, &bad13, 13);
-  CHECK(DecodeState(bad13, s.config()).status().IsCorruption());
+  CHECK(DecodeState(bad13, s.config()).status().IsInvalidArgument());
+  // A reservation of a timeline the state has not reached is corrupt.
+  std::string future = v14;
+  std::string id_bytes, far_bytes;
+  cm::PutFixed64(&id_bytes, fresh);
+  cm::PutFixed64(&far_bytes, TimelineIdBase(3) + fresh);
+  const std::size_t at = future.find(id_bytes);
+  REQUIRE(at != std::string::npos);
+  future.replace(at, 8, far_bytes);
+  CHECK(DecodeState(future, s.config()).status().IsCorruption());
 }
