@@ -31,7 +31,8 @@ Status ReadModel::Load(const EngineState& recovered) {
   std::vector<std::pair<engine::TimeMs, ReservationId>> made;
   for (const auto& [id, r] : state_->reservations()) made.emplace_back(r.created_at, id);
   std::sort(made.begin(), made.end());
-  for (const auto& [at, id] : made) IndexReservation(state_->FindReservation(id)->user, id);
+  for (const auto& [at, id] : made)
+    IndexReservation(state_->FindReservation(id)->user, id);
   tickets_by_holder_.clear();
   std::vector<engine::TicketId> tickets;
   for (const auto& [id, t] : state_->tickets()) tickets.push_back(id);

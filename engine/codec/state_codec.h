@@ -65,10 +65,11 @@
 // (sorted), so equal states give equal bytes. Version 5 changed the room (a drawn pre-queue),
 // version 6 added tickets and the after-sale rules, version 7 the sales ledger, version 8 the
 // writer's term, version 9 the timeline, version 10 a conflict's device, version 11 a
-// ticket's pending offer, version 12 the venue's plan and a payment's wallet, version 13 the re-hold cooldowns
-// one per seat (engine/seat_map.h), version 14 the reservation slots' generations (ids that
-// name their slot, engine/slot_table.h; older states' reservations keep their seq ids); a version 8 snapshot is read as timeline 0, a version 7 one as term 0
-// too, and an older one is passed over at recovery and the journal replays instead.
+// ticket's pending offer, version 12 the venue's plan and a payment's wallet, version 13 the
+// re-hold cooldowns one per seat (engine/seat_map.h), version 14 the reservation slots'
+// generations (ids that name their slot, engine/slot_table.h; older states' reservations keep
+// their seq ids). A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
+// and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
 #include <string>
