@@ -78,14 +78,6 @@ bool SlotIds::RestoreGenerations(std::vector<uint16_t> generations) {
   return true;
 }
 
-bool SlotIds::RestoreInUse(uint32_t slot, uint32_t generation) {
-  if (slot >= generations_.size() || generations_[slot] != generation || Taken(slot))
-    return false;
-  MarkTaken(slot);
-  ++in_use_;
-  return true;
-}
-
 bool SlotIds::InUse(uint32_t slot) const { return Taken(slot) && !Retired(slot); }
 
 bool SlotIds::Retired(uint32_t slot) const {

@@ -69,12 +69,10 @@ class SlotIds {
   // retired if that would wrap. False (and nothing changes) if the slot is not in use.
   bool Release(uint32_t slot);
 
-  // A snapshot's restore: first every slot's generation as generations() gave it (kRetired
-  // for a retired slot), then each record's slot at its generation. False (and nothing
-  // changes) for a value no table could have, a slot not free at that generation, or a
-  // restore into a table already used.
+  // A snapshot's restore: every slot's generation as generations() gave it (kRetired for a
+  // retired slot); then TakeFree each record's id. False (and nothing changes) for a value no
+  // table could have, or a restore into a table already used.
   bool RestoreGenerations(std::vector<uint16_t> generations);
-  bool RestoreInUse(uint32_t slot, uint32_t generation);
   // Every slot ever taken, in order: its generation now, kRetired for a retired one.
   const std::vector<uint16_t>& generations() const { return generations_; }
 

@@ -79,11 +79,12 @@ class SlotTable {
   bool RestoreGenerations(std::vector<uint16_t> generations) {
     return ids_.RestoreGenerations(std::move(generations));
   }
+  // Only into a slot the restored generations list (one ever taken): a corrupt id cannot
+  // grow the table past them.
   T* Restore(uint64_t id) {
-    if (!IsSlotId(id)) return Insert(id);
-    const uint64_t local = id & kLocalMask;
-    if (!ids_.RestoreInUse(SlotIds::SlotOf(local), SlotIds::GenerationOf(local))) return nullptr;
-    return Place(id);
+    if (IsSlotId(id) && SlotIds::SlotOf(id & kLocalMask) >= ids_.generations().size())
+      return nullptr;
+    return Insert(id);
   }
   const SlotIds& slot_ids() const { return ids_; }
   std::size_t legacy_size() const { return legacy_.size(); }

@@ -1,7 +1,7 @@
 #include "readmodel/read_model.h"
 
 #include <algorithm>
-#include <utility>
+#include <tuple>
 
 #include "engine/codec/state_codec.h"
 
@@ -28,11 +28,10 @@ Status ReadModel::Load(const EngineState& recovered) {
   by_user_.clear();
   for (const auto& [id, c] : state_->concerts()) concert_version_[id] = state_->last_seq();
   // Oldest first, as the live index appends them. Ids name slots, which say nothing of age.
-  std::vector<std::pair<engine::TimeMs, ReservationId>> made;
-  for (const auto& [id, r] : state_->reservations()) made.emplace_back(r.created_at, id);
+  std::vector<std::tuple<engine::TimeMs, ReservationId, UserId>> made;
+  for (const auto& [id, r] : state_->reservations()) made.emplace_back(r.created_at, id, r.user);
   std::sort(made.begin(), made.end());
-  for (const auto& [at, id] : made)
-    IndexReservation(state_->FindReservation(id)->user, id);
+  for (const auto& [at, id, user] : made) IndexReservation(user, id);
   tickets_by_holder_.clear();
   std::vector<engine::TicketId> tickets;
   for (const auto& [id, t] : state_->tickets()) tickets.push_back(id);
