@@ -34,6 +34,12 @@ struct EngineConfig {
   // own bound, kMaxVenueSeats, is far higher. Decisions only: journals and snapshots holding
   // bigger venues still load.
   std::size_t max_venue_seats = 200'000;  // = kDefaultMaxVenueSeats (venue.h)
+
+  // A read model's state (readmodel/read_model.h): it applies every event and keeps all that a
+  // GET shows, but not what only deciding needs: hold timers, idempotency keys, per-user seat
+  // counts and re-hold cooldown cells (EngineState::DropDecisionState). Such a state must
+  // never decide, be encoded or be hashed; the invariants check that those parts stay empty.
+  bool reads_only = false;
 };
 
 }  // namespace cm::engine

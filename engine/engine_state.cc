@@ -41,6 +41,17 @@ Concert* EngineState::CachedConcert(ConcertId id) {
   return cached_concert_;
 }
 
+void EngineState::DropDecisionState() {
+  config_.reads_only = true;
+  timers_.Clear();  // every live reservation's timer_slot becomes kNoTimer
+  timers_ = HoldTimers();
+  idempotency_ = IdempotencyTable(config_.idempotency_ttl_ms, config_.idempotency_capacity);
+  for (auto& [id, c] : concerts_) {
+    c->seats_per_user = UserSeatCounts();
+    c->seats.DropCooldowns();
+  }
+}
+
 Status EngineState::Apply(const Event& e) {
   if (e.seq != last_seq_ + 1)
     return Status::Corruption(At(e) + "expected seq " + std::to_string(last_seq_ + 1));
@@ -53,7 +64,7 @@ Status EngineState::Apply(const Event& e) {
   if (!s.ok()) return s;
   RecordSales(e);
   last_seq_ = e.seq;
-  if (e.idem) {
+  if (e.idem && !config_.reads_only) {
     idempotency_.Insert(e.idem->user, e.idem->key,
                         IdemEntry{e.idem->fingerprint, e.seq, OutcomeOf(e), e.ts});
   }
@@ -93,6 +104,7 @@ void EngineState::AdvanceClock(TimeMs now) {
 
 void EngineState::ReturnSeats(Concert& c, const Reservation& r) {
   for (SeatIndex s : r.seats) c.seats.Free(s);
+  if (config_.reads_only) return;
   if (const uint32_t slot = UserSlotCached(r.user); slot != kNoUserSlot)
     c.seats_per_user.Subtract(slot, static_cast<uint32_t>(r.seats.size()));
 }
@@ -113,7 +125,7 @@ Status EngineState::StartCooldown(const Reservation& r, TimeMs at) {
   Concert* found = CachedConcert(r.concert);
   if (found == nullptr) return Status::Corruption("reservation of an unknown concert");
   Concert& c = *found;
-  if (c.spec->rehold_cooldown_ms <= 0) return Status::OK();
+  if (c.spec->rehold_cooldown_ms <= 0 || config_.reads_only) return Status::OK();
   const TimeMs until = at + c.spec->rehold_cooldown_ms;
   for (SeatIndex s : r.seats) c.seats.StartCooldown(s, r.user, until);
   return Status::OK();
@@ -279,7 +291,8 @@ Status EngineState::ApplyReservation(const Event& e) {
                                   std::to_string(b.reservation) + " is not the next one");
       Reservation& r = *placed;
       // Every live reservation has one timer: the heap grows with the slab, never on its own.
-      timers_.Reserve(reservations_.slot_capacity() + reservations_.legacy_size());
+      if (!config_.reads_only)
+        timers_.Reserve(reservations_.slot_capacity() + reservations_.legacy_size());
       // A fresh record (the id was checked above): the fields not set keep their defaults.
       r.id = b.reservation;
       r.user = b.user;
@@ -289,8 +302,10 @@ Status EngineState::ApplyReservation(const Event& e) {
       r.expires_at = b.expires_at;
       r.seats = seat_pool_.Store(b.seats);
       for (SeatIndex s : b.seats) c.seats.Hold(s, b.reservation);
-      c.seats_per_user.Add(user_slot, b.seats.count);
-      timers_.Push(&r);
+      if (!config_.reads_only) {
+        c.seats_per_user.Add(user_slot, b.seats.count);
+        timers_.Push(&r);
+      }
       if (c.room) c.room->OnHoldPlaced(b.user);
       return Status::OK();
     }
@@ -343,10 +358,10 @@ Status EngineState::ApplyReservation(const Event& e) {
       if (r == nullptr || r->status != ReservationStatus::kHeld || r->extended ||
           b.expires_at <= r->expires_at)
         return Status::Corruption(At(e) + "extension of a hold that cannot be extended");
-      timers_.Remove(r);
+      if (r->timer_slot != Reservation::kNoTimer) timers_.Remove(r);
       r->expires_at = b.expires_at;
       r->extended = true;
-      timers_.Push(r);
+      if (!config_.reads_only) timers_.Push(r);
       return Status::OK();
     }
     default:

@@ -107,6 +107,12 @@ class EngineState {
   // unspecified and must be discarded.
   Status Apply(const Event& e);
 
+  // Makes this a read model's state (EngineConfig::reads_only): frees the hold timers, the
+  // idempotency keys, the per-user seat counts and the cooldown cells, and keeps them empty
+  // from now on. Every read (FindReservation, seat maps, payments, tickets, ledgers) answers
+  // as before.
+  void DropDecisionState();
+
   Seq last_seq() const { return last_seq_; }
   // The current writer's term (0 until the first TermStarted).
   Term term() const { return term_; }

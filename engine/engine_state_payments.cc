@@ -49,7 +49,7 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
     r.payment = b->payment;
     if (r.timer_slot != Reservation::kNoTimer) timers_.Remove(&r);
     r.expires_at = b->hold_expires_at;
-    timers_.Push(&r);
+    if (!config_.reads_only) timers_.Push(&r);
     Payment& p = *payments_.Emplace(b->payment).first;
     p.id = b->payment;
     p.reservation = b->reservation;

@@ -283,8 +283,12 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
         bad.push_back("concert " + std::to_string(id) + " row " + std::to_string(r) +
                       " counts " + std::to_string(seats.row_available(r)) + " free seats, has " +
                       std::to_string(row_free[r]));
-    bool counts_agree = c->seats_per_user.size() == x.per_user.size();
-    c->seats_per_user.ForEach([&](uint32_t slot, uint32_t n) {
+    // A read model's state keeps no per-user counts and no cooldown cells.
+    const bool reads_only = state.config().reads_only;
+    if (reads_only && (c->seats_per_user.size() != 0 || !c->seats.no_releases()))
+      bad.push_back("concert " + std::to_string(id) + " keeps decision state in a read model");
+    bool counts_agree = reads_only || c->seats_per_user.size() == x.per_user.size();
+    if (!reads_only) c->seats_per_user.ForEach([&](uint32_t slot, uint32_t n) {
       auto it = x.per_user.find(state.UserAtSlot(slot));
       counts_agree = counts_agree && it != x.per_user.end() && it->second == n;
     });
@@ -298,9 +302,13 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
   std::size_t live = 0;
   for (const auto& [id, r] : state.reservations()) live += IsLive(r.status) ? 1 : 0;
   CheckReservationSlots(state, &bad);
-  if (state.timers().size() != live)
+  if (state.config().reads_only) {
+    if (state.timers().size() != 0 || state.idempotency().size() != 0)
+      bad.push_back("a read model's state keeps hold timers or idempotency keys");
+  } else if (state.timers().size() != live) {
     bad.push_back("hold timers " + std::to_string(state.timers().size()) + " for " +
                   std::to_string(live) + " live holds");
+  }
   return bad;
 }
 

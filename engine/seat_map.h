@@ -57,6 +57,8 @@ class SeatMap {
   // `user` gave `s` up: they may not hold it again before `until`. The first call allocates
   // a cell per seat (16 bytes); a concert without a cooldown never does.
   void StartCooldown(SeatIndex s, UserId user, TimeMs until);
+  // Forgets every cooldown (a read model's state keeps none: EngineState::DropDecisionState).
+  void DropCooldowns() { std::vector<Release>().swap(releases_); }
 
   uint32_t row_available(uint32_t row) const { return row_available_[row]; }
   // The most adjacent available seats in `row`, and the smallest DistanceSquared of its

@@ -9,6 +9,7 @@
 // allow. Its cost is O(rooms + admitted and lapsed in this tick), never O(waiting).
 // Thread-safety: none; exactly one thread drives a Sequencer.
 
+#include <cassert>
 #include <cstdint>
 #include <optional>
 
@@ -36,7 +37,8 @@ class EventSink {
 
 class Sequencer {
  public:
-  explicit Sequencer(EngineState& state) : state_(state) {}
+  // REQUIRES: !state.config().reads_only (a read model's state cannot decide).
+  explicit Sequencer(EngineState& state) : state_(state) { assert(!state.config().reads_only); }
 
   // Decides one command. Every non-Tick command produces exactly one answering event (an
   // acceptance, a CommandRejected or a DuplicateCommand), preceded by any expiries that are due.

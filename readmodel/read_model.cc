@@ -7,14 +7,22 @@
 
 namespace cm::readmodel {
 
+namespace {
+engine::EngineConfig ReadsOnly(engine::EngineConfig config) {
+  config.reads_only = true;
+  return config;
+}
+}  // namespace
+
 ReadModel::ReadModel(engine::EngineConfig config)
-    : config_(config), state_(std::make_unique<EngineState>(config)) {}
+    : config_(ReadsOnly(config)), state_(std::make_unique<EngineState>(config_)) {}
 
 Status ReadModel::Load(const EngineState& recovered) {
   std::string bytes;
   engine::EncodeState(recovered, &bytes);
   auto copy = engine::DecodeState(bytes, config_);
   if (!copy.ok()) return copy.status();
+  copy.value()->DropDecisionState();
   std::unique_lock lock(mu_);
   state_ = std::move(copy).value();
   applied_.store(state_->last_seq(), std::memory_order_release);

@@ -3,6 +3,10 @@
 // gateway's GETs (concert lists, seat maps, reservations, user lookups at login). It is never
 // a query through the sequencer, and it never runs ahead of the journal (DESIGN rule 2).
 //
+// It is the same fold of the same events as the sequencer's state, so no rule is written
+// twice, but a reads-only one (EngineConfig::reads_only): no hold timers, idempotency keys,
+// per-user counts or cooldown cells, which only deciding reads.
+//
 // Thread-safety: Apply runs on the publisher thread under an exclusive lock; readers take a
 // shared lock through Read(). Seat-map JSON is cached per concert version, so a crowd
 // refreshing the same map costs one serialization per change.

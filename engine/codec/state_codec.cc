@@ -1,6 +1,7 @@
 #include "engine/codec/state_codec.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <tuple>
 #include <unordered_set>
@@ -325,6 +326,7 @@ bool DecodeLedger(std::string_view* in, SalesLedger* l) {
 }  // namespace
 
 void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
+  assert(!s.config().reads_only);  // it lacks what a snapshot must restore
   PutFixed8(dst, format);
   PutFixed64(dst, s.last_seq());
   PutFixed64(dst, static_cast<uint64_t>(s.clock()));
