@@ -52,6 +52,21 @@ void EngineState::DropDecisionState() {
   }
 }
 
+void EngineState::Prefetch(const Event& e) const {
+  if (const auto* b = std::get_if<HoldPlaced>(&e.body)) {
+    reservations_.Prefetch(b->reservation);
+    // The last concert found only: a lookup here would cost the miss it is meant to hide.
+    if (b->concert == cached_concert_id_ && cached_concert_ != nullptr)
+      for (SeatIndex s : b->seats) cached_concert_->seats.Prefetch(s);
+    return;
+  }
+  std::visit(
+      [this](const auto& b) {
+        if constexpr (requires { b.reservation; }) reservations_.Prefetch(b.reservation);
+      },
+      e.body);
+}
+
 Status EngineState::Apply(const Event& e) {
   if (e.seq != last_seq_ + 1)
     return Status::Corruption(At(e) + "expected seq " + std::to_string(last_seq_ + 1));

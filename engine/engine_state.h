@@ -106,6 +106,10 @@ class EngineState {
   // event contradicts the state (a journal that disagrees with itself); the state is then
   // unspecified and must be discarded.
   Status Apply(const Event& e);
+  // Asks the cache for what applying `e` will write first (its reservation's record, the seats
+  // a hold takes), so that a replay that has decoded events ahead (journal/recovery.cc) waits
+  // for memory less. Changes nothing; any event may be passed.
+  void Prefetch(const Event& e) const;
 
   // Makes this a read model's state (EngineConfig::reads_only): frees the hold timers, the
   // idempotency keys, the per-user seat counts and the cooldown cells, and keeps them empty

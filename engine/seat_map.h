@@ -57,6 +57,12 @@ class SeatMap {
   // `user` gave `s` up: they may not hold it again before `until`. The first call allocates
   // a cell per seat (16 bytes); a concert without a cooldown never does.
   void StartCooldown(SeatIndex s, UserId user, TimeMs until);
+  // Asks the cache for the seat's cells ahead of a write (EngineState::Prefetch).
+  void Prefetch(SeatIndex s) const {
+    if (s >= cells_.size()) return;
+    __builtin_prefetch(&cells_[s], 1);
+    if (!releases_.empty()) __builtin_prefetch(&releases_[s], 1);
+  }
   // Forgets every cooldown (a read model's state keeps none: EngineState::DropDecisionState).
   void DropCooldowns() { std::vector<Release>().swap(releases_); }
 

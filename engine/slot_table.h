@@ -45,6 +45,13 @@ class SlotTable {
     return r.id == id ? &r : nullptr;
   }
   const T* Find(uint64_t id) const { return const_cast<SlotTable*>(this)->Find(id); }
+  // Asks the cache for the record `id` names ahead of a write; nothing for an old id (its
+  // table is probed when found).
+  void Prefetch(uint64_t id) const {
+    if (!IsSlotId(id)) return;
+    const uint32_t slot = SlotIds::SlotOf(id & kLocalMask);
+    if (slot < slot_capacity()) __builtin_prefetch(&At(slot), 1);
+  }
   const T& at(uint64_t id) const { return *Find(id); }  // REQUIRES: contains(id)
 
   // The id the next record takes, above `id_base` (the timeline's); nullopt when every slot
