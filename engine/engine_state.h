@@ -239,6 +239,8 @@ class EngineState {
   void EndOffer(Ticket& t);
   void AddOffer(Ticket& t, const std::string& to_email, TimeMs at);
   void AdvanceClock(TimeMs now);
+  // Erases the ended reservations whose retention is over at clock_ (AdvanceClock).
+  void DropRetained();
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   // Its user gave the seats up (released, or let the hold expire): the re-hold cooldown.
   Status StartCooldown(const Reservation& r, TimeMs at);

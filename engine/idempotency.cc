@@ -15,18 +15,21 @@ const IdemEntry* IdempotencyTable::Find(UserId user, const IdemKey& key, TimeMs 
 }
 
 void IdempotencyTable::Insert(UserId user, const IdemKey& key, const IdemEntry& entry) {
-  if (map_.Insert(Key{user, key}, entry).second)
+  if (map_.Insert(Key{user, key}, entry).second) {
+    if (fifo_.empty()) next_expiry_ = entry.recorded_at + ttl_ms_;
     fifo_.push_back(Queued{Key{user, key}, entry.recorded_at});
+  }
   if (map_.size() > capacity_) Evict(entry.recorded_at);
 }
 
-void IdempotencyTable::Evict(TimeMs now) {
+void IdempotencyTable::EvictDue(TimeMs now) {
   while (!fifo_.empty()) {
     const Queued& oldest = fifo_.front();
     if (map_.size() <= capacity_ && oldest.recorded_at + ttl_ms_ > now) break;
     map_.Erase(oldest.key);
     fifo_.pop_front();
   }
+  next_expiry_ = fifo_.empty() ? kNever : fifo_.front().recorded_at + ttl_ms_;
 }
 
 }  // namespace cm::engine

@@ -6,6 +6,7 @@
 // expiry pops from the front instead of scanning. Not thread-safe (sequencer thread).
 
 #include <cstddef>
+#include <cstdint>
 
 #include "engine/event.h"
 #include "engine/fifo.h"
@@ -29,8 +30,13 @@ class IdempotencyTable {
   const IdemEntry* Find(UserId user, const IdemKey& key, TimeMs now) const;
   // Records the first answer; a key already present keeps its first answer.
   void Insert(UserId user, const IdemKey& key, const IdemEntry& entry);
-  // Drops entries whose TTL has passed at `now`, and the oldest beyond capacity.
-  void Evict(TimeMs now);
+  // Drops entries whose TTL has passed at `now`, and the oldest beyond capacity. Every event
+  // asks (EngineState::AdvanceClock), and nearly always nothing is due: that answer is one
+  // compare, inline.
+  void Evict(TimeMs now) {
+    if (now < next_expiry_ && map_.size() <= capacity_) return;
+    EvictDue(now);
+  }
 
   std::size_t size() const { return map_.size(); }
   // Visits entries oldest first (the order Insert must see them in to rebuild the table).
@@ -54,8 +60,12 @@ class IdempotencyTable {
     TimeMs recorded_at;
   };
 
+  void EvictDue(TimeMs now);
+
+  static constexpr TimeMs kNever = INT64_MAX;
   TimeMs ttl_ms_;
   std::size_t capacity_;
+  TimeMs next_expiry_ = kNever;  // when the oldest entry expires (kNever: there is none)
   ShardedFlatMap<Key, IdemEntry, KeyHash> map_;
   Fifo<Queued> fifo_;  // insertion order is time order: the clock never goes back
 };

@@ -79,10 +79,7 @@ void SeatMap::Free(SeatIndex s) {
   row_stale_[venue_->seats[s].row] = 1;
 }
 
-void SeatMap::StartCooldown(SeatIndex s, UserId user, TimeMs until) {
-  if (releases_.empty()) releases_.resize(cells_.size());
-  releases_[s] = Release{user, until};
-}
+void SeatMap::MakeReleaseCells() { releases_.resize(cells_.size()); }
 
 void SeatMap::Restore(SeatIndex s, SeatStatus status, ReservationId r) {
   if (status == SeatStatus::kAvailable) return;

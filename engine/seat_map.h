@@ -56,7 +56,10 @@ class SeatMap {
   }
   // `user` gave `s` up: they may not hold it again before `until`. The first call allocates
   // a cell per seat (16 bytes); a concert without a cooldown never does.
-  void StartCooldown(SeatIndex s, UserId user, TimeMs until);
+  void StartCooldown(SeatIndex s, UserId user, TimeMs until) {
+    if (releases_.empty()) MakeReleaseCells();
+    releases_[s] = Release{user, until};
+  }
   // Asks the cache for the seat's cells ahead of a write (EngineState::Prefetch).
   void Prefetch(SeatIndex s) const {
     if (s >= cells_.size()) return;
@@ -102,6 +105,8 @@ class SeatMap {
   }
   const Venue* venue_;
   std::vector<uint64_t> cells_;
+  void MakeReleaseCells();
+
   std::vector<Release> releases_;  // per seat, once the first cooldown starts
   std::vector<uint32_t> row_available_;
   mutable std::vector<uint32_t> row_longest_run_;

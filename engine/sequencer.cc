@@ -29,7 +29,8 @@ bool Sequencer::IsDoorStaff(const Command& cmd) const {
 void Sequencer::Execute(const Command& cmd, EventSink& sink) {
   if (state_.clock() > now_) now_ = state_.clock();  // after a restart
   if (cmd.now > now_) now_ = cmd.now;
-  ExpireDueHolds(now_, sink);
+  if (const Reservation* first = state_.timers().Top(); first && first->expires_at <= now_)
+    ExpireDueHolds(now_, sink);
   if (TypeOf(cmd) == CommandType::kTick) {
     RunWaitingRooms(std::get<TickCmd>(cmd.body).entropy, sink);
     return;
