@@ -37,8 +37,9 @@ struct EngineConfig {
 
   // A read model's state (readmodel/read_model.h): it applies every event and keeps all that a
   // GET shows, but not what only deciding needs: hold timers, idempotency keys, per-user seat
-  // counts and re-hold cooldown cells (EngineState::DropDecisionState). Such a state must
-  // never decide, be encoded or be hashed; the invariants check that those parts stay empty.
+  // counts and re-hold cooldown cells (EngineState::DropDecisionState; DecodeState drops them
+  // too). Such a state must never decide, be encoded (EncodeState aborts) or be hashed; the
+  // invariants check that those parts stay empty.
   bool reads_only = false;
 };
 

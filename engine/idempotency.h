@@ -31,8 +31,8 @@ class IdempotencyTable {
   // Records the first answer; a key already present keeps its first answer.
   void Insert(UserId user, const IdemKey& key, const IdemEntry& entry);
   // Drops entries whose TTL has passed at `now`, and the oldest beyond capacity. Every event
-  // asks (EngineState::AdvanceClock), and nearly always nothing is due: that answer is one
-  // compare, inline.
+  // asks (EngineState::AdvanceClock), and nearly always nothing is due: that answer is two
+  // compares, inline.
   void Evict(TimeMs now) {
     if (now < next_expiry_ && map_.size() <= capacity_) return;
     EvictDue(now);

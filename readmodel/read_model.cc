@@ -21,8 +21,7 @@ Status ReadModel::Load(const EngineState& recovered) {
   std::string bytes;
   engine::EncodeState(recovered, &bytes);
   auto copy = engine::DecodeState(bytes, config_);
-  if (!copy.ok()) return copy.status();
-  copy.value()->DropDecisionState();
+  if (!copy.ok()) return copy.status();  // reads only: DecodeState dropped the decision state
   std::unique_lock lock(mu_);
   state_ = std::move(copy).value();
   applied_.store(state_->last_seq(), std::memory_order_release);

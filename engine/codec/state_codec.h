@@ -107,6 +107,7 @@ bool EncodesAsWritten(const EngineState& state, uint8_t format);
 // describe an impossible state (a seat in two reservations, a reservation of an unknown
 // concert). InvalidArgument when an older format's bytes do not fix the state this version
 // keeps (DecodeCooldowns in state_codec.cc): recovery passes over such a snapshot and replays.
+// With `config.reads_only` the state comes back reads only (EngineState::DropDecisionState).
 Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConfig config);
 
 // A hash of the canonical state: the encoding above plus every seat cell and per-user count, so
