@@ -100,13 +100,12 @@ class SeatMap {
 
  private:
   void Recount(uint32_t row) const;
+  void MakeReleaseCells();  // StartCooldown's first call: a cell per seat
   static uint64_t Cell(SeatStatus status, ReservationId r) {
     return (r << 2) | static_cast<uint64_t>(status);
   }
   const Venue* venue_;
   std::vector<uint64_t> cells_;
-  void MakeReleaseCells();
-
   std::vector<Release> releases_;  // per seat, once the first cooldown starts
   std::vector<uint32_t> row_available_;
   mutable std::vector<uint32_t> row_longest_run_;

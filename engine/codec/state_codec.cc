@@ -258,7 +258,7 @@ CooldownsRead DecodeCooldowns(std::string_view* in, uint8_t version, const Engin
           e.seat >= c->seats.size() || (i > 0 && e.seat <= prev.seat) || e.until <= clock ||
           e.until > clock + c->spec->rehold_cooldown_ms || !s.HasUser(e.user))
         return CooldownsRead::kMalformed;
-      c->seats.StartCooldown(e.seat, e.user, e.until);
+      if (!s.config().reads_only) c->seats.StartCooldown(e.seat, e.user, e.until);
     } else {
       if (!GetFixed64(in, &e.user) || !GetFixed32(in, &e.seat) || !GetSigned64(in, &e.until) ||
           e.seat >= c->seats.size() ||
@@ -623,9 +623,10 @@ Status StateRestorer::DecodeReservations(std::string_view* in) {
       const uint32_t user_slot = s_.UserSlot(r.user);
       if (user_slot == EngineState::kNoUserSlot)
         return Fail("reservation " + std::to_string(r.id) + " of an unknown user");
-      c.seats_per_user.Add(user_slot, static_cast<uint32_t>(r.seats.size()));
+      if (!s_.config().reads_only)
+        c.seats_per_user.Add(user_slot, static_cast<uint32_t>(r.seats.size()));
     }
-    if (live) s_.timers_.Push(&placed);
+    if (live && !s_.config().reads_only) s_.timers_.Push(&placed);
   }
   return Status::OK();
 }
@@ -659,7 +660,7 @@ Status StateRestorer::DecodeTail(std::string_view* in) {
       return Fail("malformed idempotency entry");
     e.outcome.code = static_cast<ResultCode>(code);
     e.recorded_at = static_cast<TimeMs>(recorded);
-    s_.idempotency_.Insert(user, key, e);
+    if (!s_.config().reads_only) s_.idempotency_.Insert(user, key, e);
   }
   if (!GetCount(in, &n)) return Fail("bad session count");
   for (uint32_t i = 0; i < n; ++i) {
@@ -760,7 +761,8 @@ Status StateRestorer::DecodeTickets(std::string_view* in) {
 Result<std::unique_ptr<EngineState>> DecodeState(std::string_view in, EngineConfig config) {
   auto state = std::make_unique<EngineState>(config);
   if (Status s = StateRestorer(*state).Decode(in); !s.ok()) return s;
-  // A snapshot holds the decision state; a read model's (reads_only) drops it at once.
+  // A read model's state (reads_only) keeps no decision state: the restore above builds none
+  // of it per hold or key; this drops the rest (cooldowns read from formats before 13).
   if (config.reads_only) state->DropDecisionState();
   return state;
 }
