@@ -12,7 +12,7 @@ using engine::Event;
 
 RequestContext::RequestContext(EnginePort& engine, readmodel::ReadModel& reads, const JwtCodec& jwt,
                                ReplyRouter& replies)
-    : engine_(engine), reads_(reads), jwt_(jwt), replies_(replies) {}
+    : engine_(engine), reads_(reads), jwt_(jwt), tokens_(jwt), replies_(replies) {}
 
 std::optional<AccessClaims> RequestContext::Authenticate(const ExPtr& ex, bool admin) {
   const std::string_view h = ex->req[http::field::authorization];
@@ -26,7 +26,7 @@ std::optional<AccessClaims> RequestContext::Authenticate(const ExPtr& ex, bool a
   if (h.empty()) return unauthorized("MISSING_TOKEN", "an Authorization: Bearer token is required");
   if (h.size() < 8 || !(h.substr(0, 7) == "Bearer " || h.substr(0, 7) == "bearer "))
     return unauthorized("MALFORMED_TOKEN", "the Authorization header must be 'Bearer <token>'");
-  const auto v = jwt_.Verify(h.substr(7), ex->received_ms / 1000);
+  const auto v = tokens_.Verify(h.substr(7), ex->received_ms / 1000);
   if (!v.claims) {
     switch (v.error) {
       case JwtError::kExpired:

@@ -11,6 +11,7 @@
 #include "api/reply_router.h"
 #include "api/request_guards.h"
 #include "auth/jwt.h"
+#include "auth/verified_tokens.h"
 #include "engine/command.h"
 #include "readmodel/read_model.h"
 
@@ -42,6 +43,7 @@ class RequestContext {
   EnginePort& engine_;
   readmodel::ReadModel& reads_;
   const auth::JwtCodec& jwt_;
+  auth::VerifiedTokens tokens_;  // jwt_'s answers for tokens seen before
   ReplyRouter& replies_;
   InflightKeys inflight_;
 };

@@ -2,18 +2,19 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <optional>
 #include <sstream>
 
 #include "http/header_scan.h"
 #include "http/problem.h"
+#include "http/response_head.h"
 
 namespace cm::http {
 
@@ -31,11 +32,12 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
         address_(std::move(address)),
         slot_(std::move(slot)) {}
 
+  // From the acceptor's thread: the session starts on its own.
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
   }
 
-  // From any thread: hand the response to this session's strand, or write it at once when
+  // From any thread: hand the response to this session's thread, or write it at once when
   // called there (a handler that answered right away, or a reply run by Responder::Run).
   void Deliver(std::shared_ptr<Exchange> ex, Response res) {
     net::dispatch(stream_.get_executor(),
@@ -63,59 +65,65 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     std::atomic<bool> sent_{false};
   };
 
-  void ReadHeader() {
+  void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_.options_.header_limit));
     parser_->body_limit(server_.options_.body_limit);
+    // The header alone first: its framing is checked before any of the body is parsed.
+    parser_->eager(false);
+    framing_checked_ = false;
     stream_.expires_after(server_.options_.idle_timeout);
-    ReadHeaderBytes();
+    Parse();
   }
 
-  // Reads until the buffer holds the whole header, so that its raw lines can be checked for
-  // folds (which the parser would hide), then lets the parser read it from the buffer.
-  void ReadHeaderBytes() {
-    const auto& data = buffer_.cdata();
-    const HeaderScan scan =
-        ScanHeader({static_cast<const char*>(data.data()), data.size()});
-    switch (scan.verdict) {
-      case HeaderScan::Verdict::kObsFold:
-        return Refuse(400, "BAD_FRAMING", "a header line is folded (obs-fold), which is refused");
-      case HeaderScan::Verdict::kIncomplete:
-        if (buffer_.size() < server_.options_.header_limit) {
-          stream_.async_read_some(
-              buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec,
-                                                                 std::size_t n) {
-                if (ec) return self->Fail(ec == net::error::eof ? http::error::end_of_stream : ec);
-                self->buffer_.commit(n);
-                self->ReadHeaderBytes();
-              });
-          return;
-        }
-        break;  // past the limit: the parser answers header_limit
-      case HeaderScan::Verdict::kComplete:
-      case HeaderScan::Verdict::kForParser:
-        break;
+  // Parses what the buffer holds; reads only when the request is not all there. A pipelined
+  // request that came with the one before is parsed without a read.
+  void Parse() {
+    if (!parser_->is_header_done()) {
+      // The raw header lines are checked for folds (which the parser would hide) before the
+      // parser sees them, so the whole header must be in the buffer first.
+      const auto& data = buffer_.cdata();
+      switch (ScanHeader({static_cast<const char*>(data.data()), data.size()}).verdict) {
+        case HeaderScan::Verdict::kObsFold:
+          return Refuse(400, "BAD_FRAMING", "a header line is folded (obs-fold), which is refused");
+        case HeaderScan::Verdict::kIncomplete:
+          // Past the limit, the parser answers header_limit.
+          if (buffer_.size() < server_.options_.header_limit) return ReadMore();
+          break;
+        case HeaderScan::Verdict::kComplete:
+        case HeaderScan::Verdict::kForParser:
+          break;
+      }
     }
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->OnHeader(ec);
-                            });
+    for (;;) {
+      beast::error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) return ReadMore();
+      // (Beast itself refuses a declared Content-Length past the body limit with body_limit.)
+      if (ec) return Fail(ec);
+      if (parser_->is_header_done() && !framing_checked_) {
+        framing_checked_ = true;
+        if (const std::string_view why = FramingError(parser_->get()); !why.empty())
+          return Refuse(400, "BAD_FRAMING", why);
+        stream_.expires_after(server_.options_.read_timeout);
+        parser_->eager(true);
+      }
+      if (parser_->is_done()) return OnRequest();
+      if (buffer_.size() == 0) return ReadMore();
+    }
   }
 
-  void OnHeader(beast::error_code ec) {
-    // (Beast itself refuses a declared Content-Length past the body limit with body_limit.)
-    if (ec) return Fail(ec);
-    if (const std::string_view why = FramingError(parser_->get()); !why.empty())
-      return Refuse(400, "BAD_FRAMING", why);
-    stream_.expires_after(server_.options_.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+  void ReadMore() {
+    stream_.async_read_some(
+        buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+          if (ec) return self->Fail(ec == net::error::eof ? http::error::end_of_stream : ec);
+          self->buffer_.commit(n);
+          self->Parse();
+        });
   }
 
-  void OnRead(beast::error_code ec) {
-    if (ec) return Fail(ec);
+  void OnRequest() {
     stream_.expires_never();
     if (server_.upgrade_ && boost::beast::websocket::is_upgrade(parser_->get()) &&
         parser_->get().target() == server_.upgrade_path_)
@@ -183,17 +191,21 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (res.find(http::field::content_length) == res.end()) res.prepare_payload();
     if (server_.observer_) server_.observer_(*ex, res);
     // One request at a time: the next is read only after this write, so the session keeps the
-    // response itself rather than a heap copy per request.
+    // response and its serialized head itself, and reuses the head's buffer.
     response_ = std::move(res);
+    SerializeHead(response_, head_);
+    const std::array<net::const_buffer, 2> parts{net::buffer(head_),
+                                                 net::buffer(response_.body())};
     stream_.expires_after(server_.options_.read_timeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->server_.in_flight_.fetch_sub(1);
-                        const bool keep_alive = !ec && self->response_.keep_alive();
-                        self->response_ = {};  // an idle connection holds no body
-                        if (!keep_alive) return self->Close();
-                        self->ReadHeader();
-                      });
+    // Head and body in one gathered write (one sendmsg when the socket takes it all).
+    net::async_write(stream_, parts,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->server_.in_flight_.fetch_sub(1);
+                       const bool keep_alive = !ec && self->response_.keep_alive();
+                       self->response_ = {};  // an idle connection holds no body
+                       if (!keep_alive) return self->Close();
+                       self->ReadRequest();
+                     });
   }
 
   void Close() {
@@ -202,11 +214,15 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
+  static constexpr std::size_t kReadSize = 4096;
+
   HttpServer& server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  bool framing_checked_ = false;
   Response response_;  // the one being written
+  std::string head_;   // its status line and fields, serialized
   std::string remote_;
   std::string address_;
   std::shared_ptr<void> slot_;  // our place under the connection caps
@@ -256,11 +272,18 @@ std::string_view FramingError(const http::request_header<>& h) {
   return {};
 }
 
+std::vector<std::unique_ptr<HttpServer::Worker>> HttpServer::MakeWorkers(int threads) {
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < std::max(1, threads); ++i) workers.push_back(std::make_unique<Worker>());
+  return workers;
+}
+
 HttpServer::HttpServer(HttpServerOptions options, Handler handler, Observer observer)
     : options_(std::move(options)),
       handler_(std::move(handler)),
       observer_(std::move(observer)),
-      acceptor_(net::make_strand(io_)),
+      workers_(MakeWorkers(options_.threads)),
+      acceptor_(workers_.front()->io),
       limits_(std::make_shared<ConnectionLimits>(options_.max_connections != 0
                                                      ? options_.max_connections
                                                      : DefaultMaxConnections(),
@@ -283,13 +306,17 @@ std::string HttpServer::Start() {
            ec.message();
   port_ = acceptor_.local_endpoint().port();
   Accept();
-  for (int i = 0; i < std::max(1, options_.threads); ++i)
-    threads_.emplace_back([this] { io_.run(); });
+  for (auto& w : workers_) w->thread = std::thread([io = &w->io] { io->run(); });
   return {};
 }
 
+// One acceptor deals connections to the threads in turn. (SO_REUSEPORT acceptors, one per
+// thread, would spare the hand-off at accept, once per connection, but would also let a second
+// server started by mistake on the same port take a share of the connections silently, where
+// now it fails to listen.)
 void HttpServer::Accept() {
-  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
+  Worker& next = *workers_[next_worker_++ % workers_.size()];
+  acceptor_.async_accept(next.io, [this](beast::error_code ec, tcp::socket s) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
         ec == net::error::no_memory || ec.value() == ENFILE) {
@@ -359,9 +386,9 @@ bool HttpServer::WaitIdle(std::chrono::milliseconds timeout) {
 void HttpServer::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  io_.stop();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
+  for (auto& w : workers_) w->io.stop();
+  for (auto& w : workers_)
+    if (w->thread.joinable()) w->thread.join();
 }
 
 }  // namespace cm::http

@@ -1,5 +1,8 @@
 #pragma once
-// Boost.Beast HTTP/1.1 server: an acceptor and keep-alive sessions on a pool of I/O threads.
+// Boost.Beast HTTP/1.1 server: one acceptor and keep-alive sessions on I/O threads that each run
+// an io_context of their own. A connection lives on one thread from accept to close, so its
+// session needs no strand: whatever another thread hands it (a durable reply) is posted to
+// that thread's io_context. Connections are dealt to the threads in turn.
 // Limits: header and body size (413), an idle timeout while waiting for a request's headers and
 // a read timeout for the rest of it, so a slow client cannot hold a connection; open
 // connections in all (503) and per address (429), each answered once and closed. Out of file
@@ -7,7 +10,8 @@
 // a Transfer-Encoding other than exactly "chunked", Transfer-Encoding with Content-Length,
 // repeated Content-Length or Transfer-Encoding, and a missing or repeated Host (HTTP/1.1) get
 // 400 and the connection closes before any body is read. One request at a time per
-// connection; the next is read once the response is written.
+// connection; pipelined requests wait in the read buffer and are parsed from it, without a
+// read, once the response before them is written.
 
 #include <atomic>
 #include <chrono>
@@ -17,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -65,7 +70,8 @@ class HttpServer {
   // Binds, listens and starts the I/O threads. Returns why it could not listen (empty: it does).
   [[nodiscard]] std::string Start();
   uint16_t port() const { return port_; }
-  boost::asio::io_context& io() { return io_; }
+  // The first I/O thread's io_context, for timers of the parts around the server.
+  boost::asio::io_context& io() { return workers_.front()->io; }
 
   // Graceful shutdown, in steps: stop accepting; wait (bounded) for the requests in flight;
   // then stop the threads, dropping idle keep-alive connections.
@@ -81,6 +87,14 @@ class HttpServer {
 
  private:
   class Session;
+  // One I/O thread and the connections it serves.
+  struct Worker {
+    boost::asio::io_context io{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work =
+        boost::asio::make_work_guard(io);
+    std::thread thread;
+  };
+  static std::vector<std::unique_ptr<Worker>> MakeWorkers(int threads);
   void Accept();
   // Answers a connection over the caps with one short response, then closes it.
   void Refuse(boost::asio::ip::tcp::socket socket, ConnectionLimits::Verdict verdict);
@@ -90,9 +104,9 @@ class HttpServer {
   Observer observer_;
   std::string upgrade_path_;
   UpgradeHandler upgrade_;
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::vector<std::thread> threads_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // built in the constructor, run by Start
+  std::size_t next_worker_ = 0;                    // the acceptor's thread only
+  boost::asio::ip::tcp::acceptor acceptor_;        // on the first worker
   uint16_t port_ = 0;
   std::atomic<int64_t> in_flight_{0};
   std::shared_ptr<ConnectionLimits> limits_;

@@ -156,3 +156,45 @@ TEST_CASE("an obs-fold anywhere in the header is 400 and close, and a folded fra
   CHECK(f.http.Raw("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(9000, 'v') +
                    "\r\n\r\n").status == 413);
 }
+
+TEST_CASE("pipelined requests are answered in order, each once, and nothing after a refused one runs") {
+  ApiFixture f;
+  namespace beast = boost::beast;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
+  const std::string body = R"({"email":"nobody@x.io","password":"wrong-pass"})";
+  const std::string login = "POST /api/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  // Three requests in one segment, then one whose body arrives in two later segments.
+  boost::asio::write(socket, boost::asio::buffer("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n" + login +
+                                                 "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n" +
+                                                 login.substr(0, login.size() - 10)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  boost::asio::write(socket, boost::asio::buffer(login.substr(login.size() - 10, 4)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  boost::asio::write(socket, boost::asio::buffer(login.substr(login.size() - 6)));
+  beast::flat_buffer buffer;
+  for (const int expected : {200, 401, 404, 401}) {
+    beast::http::response<beast::http::string_body> res;
+    beast::http::read(socket, buffer, res);
+    CHECK(res.result_int() == expected);
+    CHECK(res.keep_alive());
+  }
+
+  // A refused request closes the connection: a signup pipelined behind it never runs.
+  boost::asio::ip::tcp::socket second(io);
+  second.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
+  boost::asio::write(second, boost::asio::buffer("GET /healthz HTTP/1.1\r\n\r\n" +
+                                                 Smuggled("behind-a-refusal@x.io")));
+  beast::flat_buffer buffer2;
+  beast::http::response<beast::http::string_body> refused;
+  beast::http::read(second, buffer2, refused);
+  CHECK(refused.result_int() == 400);
+  beast::error_code ec;
+  beast::http::response<beast::http::string_body> none;
+  beast::http::read(second, buffer2, none, ec);
+  CHECK(ec);  // closed, no second answer
+  CHECK(f.http.Post("/api/users/signup", R"({"email":"behind-a-refusal@x.io","password":"password-123","name":"P"})")
+            .status == 201);
+}
