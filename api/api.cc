@@ -44,6 +44,7 @@ void Api::WriteMetrics(metrics::PrometheusText* out) const {
   http_metrics_->Write(out);
   accounts_.WriteMetrics(out);
   checkin_.WriteMetrics(out);
+  reservations_.WriteMetrics(out);
   for (const auto& source : metric_sources_) source(out);
 }
 

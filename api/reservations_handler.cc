@@ -4,12 +4,19 @@
 #include "api/replies.h"
 #include "api/request_input.h"
 #include "api/resource_replies.h"
+#include "engine/hold_precheck.h"
 #include "views/resource_json.h"
 
 namespace cm::api {
 
 
 using engine::Event;
+
+void ReservationsHandler::WriteMetrics(metrics::PrometheusText* out) const {
+  out->Counter("cm_holds_refused_at_gateway_total",
+               "Holds refused for a taken seat from the read model, without the engine",
+               taken_at_gateway_);
+}
 
 void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view concert_text) {
   auto claims = ctx_.Authenticate(ex, false);
@@ -32,6 +39,23 @@ void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view co
       return FailInput(ex, f.error());
     engine::HoldSeatsCmd hold{*concert, {}, static_cast<uint8_t>(ids.size())};
     for (int64_t s : ids) hold.seats.push_back(static_cast<engine::SeatIndex>(s));
+    // The on-sale's most common answer, given here when the read model already shows it.
+    if (!cmd->has_idem) {
+      const auto taken = reads_.Read([&](const engine::EngineState& s) {
+        return engine::TakenSeatsRefusal(s, claims->sub, claims->role == engine::Role::kAdmin,
+                                         hold, ex->received_ms);
+      });
+      if (taken) {
+        Event refusal;
+        engine::CommandRejected& r = refusal.body.emplace<engine::CommandRejected>();
+        r.command = engine::CommandType::kHoldSeats;
+        r.code = engine::ResultCode::kSeatNotAvailable;
+        r.seats = *taken;
+        r.detail = r.seats[0];
+        taken_at_gateway_.fetch_add(1, std::memory_order_relaxed);
+        return FailEvent(ex, refusal);
+      }
+    }
     cmd->body = hold;
   } else if (f.Has("count")) {
     int64_t count = 0;

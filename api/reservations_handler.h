@@ -2,11 +2,13 @@
 // Reservations: hold seats (explicit or best-available), read one, release a hold, extend a
 // hold once, cancel a paid reservation under the refund policy. A hold is
 // decided by the engine: Sequencer::Execute -> EngineState's hold rules (engine/sequencer.cc).
+#include <atomic>
 #include <string_view>
 
 #include "api/api_options.h"
 #include "api/request_context.h"
 #include "api/request_guards.h"
+#include "metrics/prometheus_text.h"
 
 namespace cm::api {
 
@@ -22,6 +24,7 @@ class ReservationsHandler {
   void CancelReservation(const ExPtr& ex, std::string_view id);  // DELETE: releases a hold
   void CancelPaid(const ExPtr& ex, std::string_view id);  // POST .../cancel: refund less fee
   void ExtendHold(const ExPtr& ex, std::string_view id);
+  void WriteMetrics(metrics::PrometheusText* out) const;
 
  private:
   // Reservations on a concert with a waiting room need an admission; answers 403 when missing.
@@ -30,6 +33,8 @@ class ReservationsHandler {
   RequestContext& ctx_;
   readmodel::ReadModel& reads_;
   RateLimiter hold_limiter_;  // per user
+  // Holds refused for a taken seat without the engine (engine/hold_precheck.h).
+  std::atomic<uint64_t> taken_at_gateway_{0};
 };
 
 }  // namespace cm::api

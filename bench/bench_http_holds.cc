@@ -33,6 +33,14 @@ struct Options {
   int server_pid = 0;  // to report the server's CPU and context switches per request
   double seconds = 10;
   uint64_t max_requests = 2'000'000;
+  // What the requests are answered, to price each answer alone: "mixed" (random seats, so a
+  // sale that sells out: mostly 409 once the hall fills), "created" (every request a free seat
+  // for a user under the limit: all 201) or "conflict" (seats held before the timed part,
+  // asked for by users holding nothing: all 409).
+  std::string answers = "mixed";
+  // Seconds to wait after printing "sale: starting" and before the timed part, so that a tool
+  // (strace -p, callgrind_control -z) can attach to the server for exactly the sale.
+  double pause_before_sale = 0;
   cm::bench::ConcertShape shape;  // 50,000 seats
 };
 
@@ -45,6 +53,10 @@ class Shooter {
     uint64_t seats;
     int64_t deadline_ns;
     std::atomic<int64_t> budget;  // requests left; below zero once spent
+    enum class Answers { kMixed, kCreated, kConflict } answers = Answers::kMixed;
+    int max_seats_per_user = 4;
+    std::atomic<uint64_t> next_seat{0};  // kCreated: the next free seat
+    uint64_t taken = 0;                  // kConflict: seats [0, taken) are held
   };
   Shooter(net::io_context& io, uint16_t port, Shared& shared, uint64_t seed)
       : client_(std::make_shared<cm::bench::KeepAliveClient>(io, port)), shared_(shared), rng_(seed) {}
@@ -60,8 +72,28 @@ class Shooter {
   void Next() {
     if (NowNs() >= shared_.deadline_ns || shared_.budget.fetch_sub(1) <= 0) return;
     const auto& tokens = *shared_.tokens;
-    const std::string& token = tokens[rng_.Below(tokens.size())];
-    const uint64_t seat = rng_.Below(shared_.seats);
+    uint64_t seat = 0;
+    std::size_t user = 0;
+    switch (shared_.answers) {
+      case Shared::Answers::kMixed:
+        seat = rng_.Below(shared_.seats);
+        user = rng_.Below(tokens.size());
+        break;
+      case Shared::Answers::kCreated:
+        // Seat i to user i / limit: every user fills up exactly, nobody over the limit.
+        seat = shared_.next_seat.fetch_add(1);
+        user = seat / shared_.max_seats_per_user;
+        if (seat >= shared_.seats || user >= tokens.size()) return;
+        break;
+      case Shared::Answers::kConflict: {
+        // Users past those who took [0, taken) hold nothing: the only answer is a taken seat.
+        const std::size_t holders = shared_.taken / shared_.max_seats_per_user + 1;
+        seat = rng_.Below(shared_.taken);
+        user = holders + rng_.Below(tokens.size() - holders);
+        break;
+      }
+    }
+    const std::string& token = tokens[user];
     client_->Post(shared_.concert_path, "{\"seatIds\":[" + std::to_string(seat) + "]}", token, {},
                   [this](int status, const std::string&, int64_t ns) {
                     latencies.Add(ns);
@@ -91,6 +123,11 @@ int main(int argc, char** argv) {
                  "The server's process, to report its CPU and context switches per request");
   app.add_option("--seconds", o.seconds, "Length of the sale (bound)")->capture_default_str();
   app.add_option("--max-requests", o.max_requests, "Hold requests at most (bound)")->capture_default_str();
+  app.add_option("--answers", o.answers, "mixed, created (all 201) or conflict (all 409)")
+      ->check(CLI::IsMember({"mixed", "created", "conflict"}))
+      ->capture_default_str();
+  app.add_option("--pause-before-sale", o.pause_before_sale,
+                 "Seconds between 'sale: starting' and the timed part (to attach a tool)");
   cm::bench::AddConcertShapeOptions(app, o.shape);
   CLI11_PARSE(app, argc, argv);
 
@@ -111,9 +148,28 @@ int main(int argc, char** argv) {
   shared.tokens = &tokens;
   shared.seats = static_cast<uint64_t>(o.shape.seats());
   shared.budget = static_cast<int64_t>(o.max_requests);
+  shared.max_seats_per_user = o.shape.max_seats_per_user;
   std::vector<std::unique_ptr<Shooter>> shooters;
   for (int c = 0; c < o.connections; ++c)
     shooters.push_back(std::make_unique<Shooter>(io, o.port, shared, 1000 + c));
+  if (o.answers == "conflict") {
+    // Untimed: the first users take the first seats, which the timed part then asks for.
+    shared.taken = std::min<uint64_t>(shared.seats, 1000);
+    shared.answers = Shooter::Shared::Answers::kCreated;
+    shared.budget = static_cast<int64_t>(shared.taken);
+    shared.deadline_ns = NowNs() + 60'000'000'000;
+    for (auto& s : shooters) s->Start();
+    io.run();
+    io.restart();
+    for (auto& s : shooters) s->latencies = {}, s->statuses.clear();
+    shared.answers = Shooter::Shared::Answers::kConflict;
+    shared.budget = static_cast<int64_t>(o.max_requests);
+  } else if (o.answers == "created") {
+    shared.answers = Shooter::Shared::Answers::kCreated;
+  }
+  std::cout << "sale: starting" << std::endl;
+  if (o.pause_before_sale > 0)
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.pause_before_sale));
   const auto server_before = cm::bench::ProcessUsage::Of(o.server_pid);
   const auto client_before = cm::bench::ProcessUsage::Now();
   const int64_t start = NowNs();

@@ -168,3 +168,41 @@ TEST_CASE("the per-user rate limit answers 429 with Retry-After") {
   CHECK(!retry.empty());
   CHECK(f.http.Post(path, R"({"seatIds":[31]})", b).status == 201);  // other users are unaffected
 }
+
+TEST_CASE("a taken seat is refused at the gateway with the engine's own answer; a keyed retry is not") {
+  ApiFixture f;
+  const std::string c = std::to_string(f.CreateConcert());
+  const std::string a = SignupAndLogin(f.port(), "a@x.io"), b = SignupAndLogin(f.port(), "b@x.io");
+  const std::string path = "/api/v1/concerts/" + c + "/reservations";
+  auto refused_at_gateway = [&] {
+    const std::string m = f.http.Get("/metrics").body;
+    const std::string name = "\ncm_holds_refused_at_gateway_total ";
+    const auto at = m.find(name);
+    REQUIRE(at != std::string::npos);
+    return std::stoull(m.substr(at + name.size()));
+  };
+  const uint64_t before = refused_at_gateway();
+  auto first = f.http.Post(path, R"({"seatIds":[5,6]})", a, {{"Idempotency-Key", "first-try"}});
+  REQUIRE(first.status == 201);
+  // The same answer the engine gives, the taken seats in the order asked.
+  auto conflict = f.http.Post(path, R"({"seatIds":[7,6,5]})", b);
+  CHECK(conflict.status == 409);
+  const json::value body = conflict.Json();
+  CHECK(Str(body, "code") == "SEAT_NOT_AVAILABLE");
+  REQUIRE(body.at("seats").as_array().size() == 2);
+  CHECK(body.at("seats").as_array()[0].as_int64() == 6);
+  CHECK(body.at("seats").as_array()[1].as_int64() == 5);
+  CHECK(refused_at_gateway() == before + 1);
+  // A keyed retry of the first hold goes to the engine, which replays its 201.
+  auto retried = f.http.Post(path, R"({"seatIds":[5,6]})", a, {{"Idempotency-Key", "first-try"}});
+  CHECK(retried.status == 201);
+  CHECK(Int(retried.Json(), "id") == Int(first.Json(), "id"));
+  // A seat that is free, or a request the engine refuses for another reason first, goes on.
+  CHECK(f.http.Post(path, R"({"seatIds":[7]})", b).status == 201);
+  CHECK(f.http.Post(path, R"({"seatIds":[5,5]})", b).status == 422);
+  CHECK(f.http.Post(path, R"({"seatIds":[5000,5]})", b).status == 404);
+  CHECK(refused_at_gateway() == before + 1);
+  // Once the hold is let go, the seats are free again at once.
+  REQUIRE(f.http.Delete("/api/reservations/" + std::to_string(Int(first.Json(), "id")), a).status == 200);
+  CHECK(f.http.Post(path, R"({"seatIds":[5]})", b).status == 201);
+}

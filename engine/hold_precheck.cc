@@ -1,0 +1,42 @@
+#include "engine/hold_precheck.h"
+
+#include <algorithm>
+
+namespace cm::engine {
+
+std::optional<SeatList> TakenSeatsRefusal(const EngineState& state, UserId actor, bool admin,
+                                          const HoldSeatsCmd& hold, TimeMs now) {
+  // The sequencer's clock never goes back: a state past `now` decides by its own time.
+  now = std::max(now, state.clock());
+  if (state.FindUser(actor) == nullptr) return std::nullopt;
+  const Concert* c = state.FindConcert(hold.concert);
+  if (c == nullptr) return std::nullopt;
+  if (c->sales != SalesState::kOpen || now >= c->spec->sales_close_at ||
+      now < c->spec->sales_open_at)
+    return std::nullopt;
+  if (c->room && !admin && !c->room->IsAdmitted(actor)) return std::nullopt;
+  const uint32_t count = std::max<uint32_t>(hold.requested, hold.seats.count);
+  if (count == 0 || count > kMaxSeatsPerHold) return std::nullopt;
+  bool any_taken = false;
+  for (std::size_t i = 0; i < hold.seats.size(); ++i) {
+    const SeatIndex s = hold.seats[i];
+    if (s >= c->seats.size()) return std::nullopt;
+    for (std::size_t j = 0; j < i; ++j)
+      if (hold.seats[j] == s) return std::nullopt;
+    if (c->seats.IsAvailable(s)) continue;
+    // A hold due to expire by `now` may be let go by the sequencer before it decides: only
+    // the sequencer can say.
+    if (c->seats.status(s) == SeatStatus::kHeld) {
+      const Reservation* r = state.FindReservation(c->seats.owner(s));
+      if (r == nullptr || r->expires_at <= now) return std::nullopt;
+    }
+    any_taken = true;
+  }
+  if (!any_taken) return std::nullopt;
+  SeatList taken;
+  for (SeatIndex s : hold.seats)
+    if (!c->seats.IsAvailable(s)) taken.push_back(s);
+  return taken;
+}
+
+}  // namespace cm::engine
