@@ -154,7 +154,14 @@ int main(int argc, char** argv) {
     shooters.push_back(std::make_unique<Shooter>(io, o.port, shared, 1000 + c));
   if (o.answers == "conflict") {
     // Untimed: the first users take the first seats, which the timed part then asks for.
-    shared.taken = std::min<uint64_t>(shared.seats, 1000);
+    // At most half the users take seats, so that the others are left to ask for them.
+    shared.taken = std::min<uint64_t>({shared.seats, 1000,
+                                       static_cast<uint64_t>(o.shape.max_seats_per_user) *
+                                           (tokens.size() / 2)});
+    if (shared.taken == 0) {
+      std::cerr << "--answers conflict needs at least two users\n";
+      return 2;
+    }
     shared.answers = Shooter::Shared::Answers::kCreated;
     shared.budget = static_cast<int64_t>(shared.taken);
     shared.deadline_ns = NowNs() + 60'000'000'000;

@@ -1,5 +1,7 @@
 #include "http/problem.h"
 
+#include <array>
+
 namespace cm::http {
 
 std::string_view ReasonPhrase(int status) {
@@ -7,10 +9,18 @@ std::string_view ReasonPhrase(int status) {
 }
 
 Problem::Problem(int status, std::string_view code, std::string_view detail) : status_(status) {
-  std::string type = "https://concertmania.dev/problems/";
-  for (char c : code) type.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(c)));
+  // Most problems are a few hundred bytes: one allocation, not a string grown in steps.
+  w_.Reserve(256 + detail.size());
+  // The type is the code in kebab case under our problems' base, built on the stack.
+  static constexpr std::string_view kBase = "https://concertmania.dev/problems/";
+  std::array<char, 128> type{};
+  std::size_t n = kBase.copy(type.data(), kBase.size());
+  for (std::size_t i = 0; i < code.size() && n < type.size(); ++i) {
+    const char c = code[i];
+    type[n++] = c == '_' ? '-' : (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
   w_.BeginObject()
-      .Field("type", type)
+      .Field("type", std::string_view(type.data(), n))
       .Field("title", ReasonPhrase(status))
       .Field("status", status)
       .Field("detail", detail)

@@ -1,10 +1,22 @@
 #include "http/router.h"
 
+#include <stdexcept>
+
 namespace cm::http {
 namespace {
 
-std::vector<std::string_view> Split(std::string_view path) {
-  std::vector<std::string_view> out;
+// A path's segments, kept inline: paths past kMaxSegments match no route anyway.
+struct Segments {
+  static constexpr std::size_t kMaxSegments = 12;
+  std::array<std::string_view, kMaxSegments> values;
+  std::size_t count = 0;
+  bool too_many = false;
+  std::size_t size() const { return too_many ? kMaxSegments + 1 : count; }
+  std::string_view operator[](std::size_t i) const { return values[i]; }
+};
+
+Segments Split(std::string_view path) {
+  Segments out;
   std::size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -13,13 +25,17 @@ std::vector<std::string_view> Split(std::string_view path) {
     }
     const std::size_t j = path.find('/', i);
     const std::size_t end = j == std::string_view::npos ? path.size() : j;
-    out.push_back(path.substr(i, end - i));
+    if (out.count == Segments::kMaxSegments) {
+      out.too_many = true;
+      break;
+    }
+    out.values[out.count++] = path.substr(i, end - i);
     i = end;
   }
   return out;
 }
 
-bool Matches(const Route& r, const std::vector<std::string_view>& segs, PathParams* params) {
+bool Matches(const Route& r, const Segments& segs, PathParams* params) {
   if (r.segments.size() != segs.size()) return false;
   PathParams p;
   for (std::size_t i = 0; i < segs.size(); ++i) {
@@ -41,7 +57,12 @@ void Router::Add(http::verb method, std::string pattern, RouteHandler handler) {
   auto r = std::make_unique<Route>();
   r->method = method;
   r->name = std::string(http::to_string(method)) + " " + pattern;
-  for (std::string_view s : Split(pattern)) r->segments.emplace_back(s);
+  const Segments segments = Split(pattern);
+  for (std::size_t i = 0; i < segments.count; ++i) r->segments.emplace_back(segments[i]);
+  // A template longer than any path we split could never match.
+  if (segments.too_many) throw std::invalid_argument("route pattern has too many segments: " + pattern);
+  if (by_length_.size() <= segments.count) by_length_.resize(segments.count + 1);
+  by_length_[segments.count].push_back(r.get());
   r->pattern = std::move(pattern);
   r->handler = std::move(handler);
   routes_.push_back(std::move(r));
@@ -49,12 +70,14 @@ void Router::Add(http::verb method, std::string pattern, RouteHandler handler) {
 
 Router::Match Router::Find(http::verb method, std::string_view path) const {
   Match m;
-  const auto segs = Split(path);
-  for (const auto& r : routes_) {
+  const Segments segs = Split(path);
+  if (segs.size() >= by_length_.size()) return m;
+  // Only templates of the path's length can match it, in the order they were added.
+  for (const Route* r : by_length_[segs.size()]) {
     PathParams p;
     if (!Matches(*r, segs, &p)) continue;
     if (r->method == method || (method == http::verb::head && r->method == http::verb::get)) {
-      m.route = r.get();
+      m.route = r;
       m.params = p;
       return m;
     }

@@ -46,6 +46,7 @@ class Router {
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
+  std::vector<std::vector<const Route*>> by_length_;  // by segment count, in the order added
 };
 
 // The path part of a request target (before '?').

@@ -1,5 +1,7 @@
 #include "json/json_writer.h"
 
+#include <array>
+
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -31,10 +33,31 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+namespace {
+
+// The bytes AppendQuoted must look at one by one: escapes, '<' and '>', and UTF-8 to check.
+constexpr std::array<bool, 256> SpecialBytes() {
+  std::array<bool, 256> special{};
+  for (int c = 0; c < 256; ++c)
+    special[c] = c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '<' || c == '>';
+  return special;
+}
+constexpr std::array<bool, 256> kSpecial = SpecialBytes();
+
+}  // namespace
+
 void AppendQuoted(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (std::size_t i = 0; i < s.size();) {
+    // Plain text, by far the most of it, is appended a run at a time.
+    std::size_t run = i;
+    while (run < s.size() && !kSpecial[static_cast<unsigned char>(s[run])]) ++run;
+    if (run != i) {
+      out->append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const std::size_t n = Utf8Length(s, i);

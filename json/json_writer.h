@@ -35,6 +35,8 @@ class JsonWriter {
   JsonWriter& Field(std::string_view k, bool v) { return Key(k).Bool(v); }
   JsonWriter& Field(std::string_view k, double v) { return Key(k).Double(v); }
 
+  // Room for `bytes` of output, so a writer of known size allocates once.
+  void Reserve(std::size_t bytes) { out_.reserve(bytes); }
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
 

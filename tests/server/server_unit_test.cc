@@ -32,7 +32,8 @@ TEST_CASE("the JSON writer escapes hostile strings into valid JSON that round-tr
       std::string("quote \" backslash \\ slash /"), std::string("\n\r\t\b\f"),
       std::string("nul \0 inside", 12), std::string("\x01\x1f\x7f"), "</script><script>alert(1)",
       "\xc3\x28 invalid utf-8", "\xed\xa0\x80 surrogate", "\xf0\x9f\x8e\xab ticket emoji",
-      "\xe2\x80\xa8 line separator", "\xc0\xaf overlong"};
+      "\xe2\x80\xa8 line separator", "\xc0\xaf overlong", "plain<run>plain\"plain\\plain",
+      "\xea\xb3\xb5\xec\x97\xb0 \xec\xa2\x8c\xec\x84\x9d then plain", "\"", "ends with a newline\n"};
   for (const std::string& s : hostile) {
     JsonWriter w;
     w.BeginObject().Field("v", s).EndObject();
