@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -27,25 +28,26 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   Session(HttpServer& server, tcp::socket socket, std::string address, std::string remote,
           std::shared_ptr<void> slot)
       : server_(server),
-        stream_(std::move(socket)),
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
         remote_(std::move(remote)),
         address_(std::move(address)),
         slot_(std::move(slot)) {}
 
   // From the acceptor's thread: the session starts on its own.
   void Start() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
   }
 
   // From any thread: hand the response to this session's thread, or write it at once when
   // called there (a handler that answered right away, or a reply run by Responder::Run).
   void Deliver(std::shared_ptr<Exchange> ex, Response res) {
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(socket_.get_executor(),
                   [self = shared_from_this(), ex = std::move(ex), res = std::move(res)]() mutable {
                     self->Write(std::move(ex), std::move(res));
                   });
   }
-  void Run(std::function<void()> f) { net::post(stream_.get_executor(), std::move(f)); }
+  void Run(std::function<void()> f) { net::post(socket_.get_executor(), std::move(f)); }
 
  private:
   class SessionResponder : public Responder {
@@ -72,7 +74,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     // The header alone first: its framing is checked before any of the body is parsed.
     parser_->eager(false);
     framing_checked_ = false;
-    stream_.expires_after(server_.options_.idle_timeout);
+    SetDeadline(server_.options_.idle_timeout);
     Parse();
   }
 
@@ -106,7 +108,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
         framing_checked_ = true;
         if (const std::string_view why = FramingError(parser_->get()); !why.empty())
           return Refuse(400, "BAD_FRAMING", why);
-        stream_.expires_after(server_.options_.read_timeout);
+        SetDeadline(server_.options_.read_timeout);
         parser_->eager(true);
       }
       if (parser_->is_done()) return OnRequest();
@@ -115,7 +117,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadMore() {
-    stream_.async_read_some(
+    socket_.async_read_some(
         buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
           if (ec) return self->Fail(ec == net::error::eof ? http::error::end_of_stream : ec);
           self->buffer_.commit(n);
@@ -124,10 +126,13 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRequest() {
-    stream_.expires_never();
+    deadline_ = Clock::time_point::max();  // the handler takes the time it takes
     if (server_.upgrade_ && boost::beast::websocket::is_upgrade(parser_->get()) &&
-        parser_->get().target() == server_.upgrade_path_)
-      return server_.upgrade_(std::move(stream_), parser_->release(), std::move(slot_));
+        parser_->get().target() == server_.upgrade_path_) {
+      timer_.cancel();
+      return server_.upgrade_(beast::tcp_stream(std::move(socket_)), parser_->release(),
+                              std::move(slot_));
+    }
     auto ex = std::make_shared<Exchange>();
     ex->req = parser_->release();
     ex->remote = remote_;
@@ -196,9 +201,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     SerializeHead(response_, head_);
     const std::array<net::const_buffer, 2> parts{net::buffer(head_),
                                                  net::buffer(response_.body())};
-    stream_.expires_after(server_.options_.read_timeout);
+    SetDeadline(server_.options_.read_timeout);
     // Head and body in one gathered write (one sendmsg when the socket takes it all).
-    net::async_write(stream_, parts,
+    net::async_write(socket_, parts,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        self->server_.in_flight_.fetch_sub(1);
                        const bool keep_alive = !ec && self->response_.keep_alive();
@@ -210,14 +215,42 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+    timer_.cancel();
+  }
+
+  // Timeouts: a request's steps move one deadline, and one timer per connection checks it. The
+  // timer is armed only when none is pending and re-armed when it fires early, so a request
+  // costs a clock read instead of a timer cancelled and scheduled at every step. When the
+  // deadline passes, the socket closes and what waits on it fails.
+  using Clock = std::chrono::steady_clock;
+  void SetDeadline(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (!timer_armed_) ArmTimer();
+  }
+  void ArmTimer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    // The timer does not keep the session alive: what waits on the socket does.
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->timer_armed_ = false;
+      if (ec || !self->socket_.is_open() || self->deadline_ == Clock::time_point::max()) return;
+      if (Clock::now() < self->deadline_) return self->ArmTimer();
+      beast::error_code ignored;
+      self->socket_.close(ignored);
+    });
   }
 
   static constexpr std::size_t kReadSize = 4096;
 
   HttpServer& server_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timer_armed_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool framing_checked_ = false;

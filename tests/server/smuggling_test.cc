@@ -198,3 +198,67 @@ TEST_CASE("pipelined requests are answered in order, each once, and nothing afte
   CHECK(f.http.Post("/api/users/signup", R"({"email":"behind-a-refusal@x.io","password":"password-123","name":"P"})")
             .status == 201);
 }
+
+TEST_CASE("a connection that stalls is closed: idle before a request, slow header, slow body") {
+  ApiFixture f({"--idle-timeout-ms", "600", "--read-timeout-ms", "600"});
+  namespace asio = boost::asio;
+  asio::io_context io;
+  auto connect = [&] {
+    asio::ip::tcp::socket s(io);
+    s.connect({asio::ip::make_address("127.0.0.1"), f.port()});
+    return s;
+  };
+  // Seconds until the server closes a socket (bounded: 5 s), reading whatever comes.
+  auto closed_after = [&](asio::ip::tcp::socket& s) {
+    const auto start = std::chrono::steady_clock::now();
+    char buf[4096];
+    boost::system::error_code ec;
+    s.non_blocking(true);
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+      s.read_some(asio::buffer(buf), ec);
+      if (ec && ec != asio::error::would_block) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  {  // idle, never a byte
+    auto s = connect();
+    const double t = closed_after(s);
+    CHECK(t > 0.4);
+    CHECK(t < 2.5);
+  }
+  {  // a header that trickles in, a byte every 100 ms: the idle deadline covers all of it
+    auto s = connect();
+    const auto start = std::chrono::steady_clock::now();
+    boost::system::error_code ec;
+    const std::string header = "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Padding: " + std::string(40, 'p');
+    for (char c : header) {
+      asio::write(s, asio::buffer(&c, 1), ec);
+      if (ec) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() +
+                     closed_after(s);
+    CHECK(ec);  // cut off before the header was done
+    CHECK(t < 3.0);
+  }
+  {  // a body that stops halfway
+    auto s = connect();
+    asio::write(s, asio::buffer(std::string("POST /api/users/login HTTP/1.1\r\nHost: a\r\n"
+                                            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em")));
+    const double t = closed_after(s);
+    CHECK(t > 0.4);
+    CHECK(t < 2.5);
+  }
+  {  // a keep-alive connection that sends its requests in time stays open through several deadlines
+    auto s = connect();
+    boost::beast::flat_buffer buffer;
+    for (int i = 0; i < 6; ++i) {
+      asio::write(s, asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")));
+      boost::beast::http::response<boost::beast::http::string_body> res;
+      boost::beast::http::read(s, buffer, res);
+      CHECK(res.result_int() == 200);
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  }
+}
