@@ -35,9 +35,10 @@ for n in "${counts[@]}"; do
   rm -rf "$work/data" "$work/port"
   "$build/app/concertmania" serve --data "$work/data" --address 127.0.0.1 --port 0 \
     --port-file "$work/port" --fast-password-hash --admin-email bench-admin@bench.io \
-    --admin-password bench-admin-pass --hold-rate 0 $one_address_for_all --log-level warn >/dev/null 2>"$work/server.log" &
+    --admin-password bench-admin-pass --hold-rate 0 $one_address_for_all --log-level warn ${SERVE_FLAGS:-} >/dev/null 2>"$work/server.log" &
   server_pid=$!
   for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+  if [ -n "${PERF_WS:-}" ]; then (sleep 6; perf record -g -p $server_pid -o /tmp/m/perf_ws.data -- sleep 3 >/dev/null 2>&1) & fi
   "$build/bench/bench_ws_fanout" --port "$(cat "$work/port")" --admin-email bench-admin@bench.io \
     --admin-password bench-admin-pass --subscribers "$n" --changes-per-s "$rate" \
     --seconds "$seconds" --server-pid "$server_pid" | tee "$work/run.txt" || true

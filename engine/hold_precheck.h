@@ -14,9 +14,9 @@
 // hold goes to the sequencer, which alone decides every hold that could succeed.
 //
 // The state may be behind: a seat it shows taken may have been let go by a release that is not
-// durable yet. Such a release has not been answered to anyone (answers wait for the read model,
-// api/reply_router.h), so the hold and the release were concurrent and either order is one the
-// fan could have seen.
+// durable yet. Such a release has not been answered to anyone (the read model is applied before
+// any reply or map update goes out, runtime/durable_fanout.h), so the hold and the release were
+// concurrent, and either order is one the fan could have seen.
 
 #include <optional>
 
@@ -27,8 +27,8 @@ namespace cm::engine {
 
 // The seats of `hold` that are taken, in the order asked, when the sequencer would refuse it
 // for them (see above); nothing otherwise. Only for a command without an idempotency key: a
-// retried key is answered with what it got the first time, which only the sequencer knows. `admin`: the actor is an admin (the waiting room
-// does not apply). `now`: the command's time.
+// retried key is answered with what it got the first time, which only the sequencer knows.
+// `admin`: the actor is an admin (the waiting room does not apply). `now`: the command's time.
 std::optional<SeatList> TakenSeatsRefusal(const EngineState& state, UserId actor, bool admin,
                                           const HoldSeatsCmd& hold, TimeMs now);
 

@@ -118,7 +118,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void ReadMore() {
     socket_.async_read_some(
-        buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        buffer_.prepare(kReadSize),
+        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
           if (ec) return self->Fail(ec == net::error::eof ? http::error::end_of_stream : ec);
           self->buffer_.commit(n);
           self->Parse();

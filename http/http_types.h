@@ -40,7 +40,7 @@ class Responder {
  public:
   virtual ~Responder() = default;
   virtual void Send(Response res) = 0;
-  // Runs `f` later where the response is written (its connection's strand), so that a reply
+  // Runs `f` later where the response is written (its connection's thread), so that a reply
   // built in `f` and sent there goes out without one more hand-off between threads.
   virtual void Run(std::function<void()> f) = 0;
 };

@@ -60,7 +60,8 @@ void Router::Add(http::verb method, std::string pattern, RouteHandler handler) {
   const Segments segments = Split(pattern);
   for (std::size_t i = 0; i < segments.count; ++i) r->segments.emplace_back(segments[i]);
   // A template longer than any path we split could never match.
-  if (segments.too_many) throw std::invalid_argument("route pattern has too many segments: " + pattern);
+  if (segments.too_many)
+    throw std::invalid_argument("route pattern has too many segments: " + pattern);
   if (by_length_.size() <= segments.count) by_length_.resize(segments.count + 1);
   by_length_[segments.count].push_back(r.get());
   r->pattern = std::move(pattern);

@@ -55,7 +55,8 @@ TEST_CASE("a hold refused at the gateway for a taken seat is one the sequencer r
       if (hold != nullptr) {
         taken = TakenSeatsRefusal(reads, cmd.actor, IsAdmin(reads, cmd.actor), *hold, cmd.now);
         // The deciding state gives the same answer as the reads-only one.
-        const auto on_live = TakenSeatsRefusal(live, cmd.actor, IsAdmin(live, cmd.actor), *hold, cmd.now);
+        const auto on_live =
+            TakenSeatsRefusal(live, cmd.actor, IsAdmin(live, cmd.actor), *hold, cmd.now);
         REQUIRE(on_live.has_value() == taken.has_value());
       }
       follow.events.clear();

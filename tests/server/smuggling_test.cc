@@ -157,19 +157,21 @@ TEST_CASE("an obs-fold anywhere in the header is 400 and close, and a folded fra
                    "\r\n\r\n").status == 413);
 }
 
-TEST_CASE("pipelined requests are answered in order, each once, and nothing after a refused one runs") {
+TEST_CASE("pipelined requests are answered in order, once each, and none runs after a refusal") {
   ApiFixture f;
   namespace beast = boost::beast;
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
   const std::string body = R"({"email":"nobody@x.io","password":"wrong-pass"})";
-  const std::string login = "POST /api/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string login = "POST /api/users/login HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Type: application/json\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body;
   // Three requests in one segment, then one whose body arrives in two later segments.
-  boost::asio::write(socket, boost::asio::buffer("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n" + login +
-                                                 "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n" +
-                                                 login.substr(0, login.size() - 10)));
+  boost::asio::write(socket,
+                     boost::asio::buffer("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n" + login +
+                                         "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n" +
+                                         login.substr(0, login.size() - 10)));
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   boost::asio::write(socket, boost::asio::buffer(login.substr(login.size() - 10, 4)));
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
@@ -195,7 +197,8 @@ TEST_CASE("pipelined requests are answered in order, each once, and nothing afte
   beast::http::response<beast::http::string_body> none;
   beast::http::read(second, buffer2, none, ec);
   CHECK(ec);  // closed, no second answer
-  CHECK(f.http.Post("/api/users/signup", R"({"email":"behind-a-refusal@x.io","password":"password-123","name":"P"})")
+  CHECK(f.http.Post("/api/users/signup",
+                    R"({"email":"behind-a-refusal@x.io","password":"password-123","name":"P"})")
             .status == 201);
 }
 
@@ -231,21 +234,24 @@ TEST_CASE("a connection that stalls is closed: idle before a request, slow heade
     auto s = connect();
     const auto start = std::chrono::steady_clock::now();
     boost::system::error_code ec;
-    const std::string header = "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Padding: " + std::string(40, 'p');
+    const std::string header =
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Padding: " + std::string(40, 'p');
     for (char c : header) {
       asio::write(s, asio::buffer(&c, 1), ec);
       if (ec) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() +
-                     closed_after(s);
+    const double t =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() +
+        closed_after(s);
     CHECK(ec);  // cut off before the header was done
     CHECK(t < 3.0);
   }
   {  // a body that stops halfway
     auto s = connect();
     asio::write(s, asio::buffer(std::string("POST /api/users/login HTTP/1.1\r\nHost: a\r\n"
-                                            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em")));
+                                            "Content-Type: application/json\r\n"
+                                            "Content-Length: 100\r\n\r\n{\"em")));
     const double t = closed_after(s);
     CHECK(t > 0.4);
     CHECK(t < 2.5);
