@@ -53,6 +53,10 @@ void NotLeader(const ExPtr& ex, const std::string& leader_url) {
                .Header(http::field::location, location));
 }
 
+namespace {
+constexpr std::string_view kSeatsTakenDetail = "some of the seats are taken";
+}  // namespace
+
 void FailEvent(const ExPtr& ex, const Event& e) {
   engine::ResultCode code;
   uint64_t detail_value = 0;
@@ -79,6 +83,18 @@ void FailEvent(const ExPtr& ex, const Event& e) {
     detail = "no ticket with id " + std::to_string(detail_value);
   }
   const auto when = [&] { return FormatTime(static_cast<int64_t>(detail_value)); };
+  // The on-sale's most common refusal starts from a head rendered once.
+  if (code == engine::ResultCode::kSeatNotAvailable && detail.empty() && seats != nullptr) {
+    static const Problem::Head kTaken =
+        Problem::RenderHead(HttpStatusOf(code), engine::ToString(code), kSeatsTakenDetail);
+    Problem p(kTaken);
+    p.With([&](JsonWriter& w) {
+      w.Key("seats").BeginArray();
+      for (engine::SeatIndex s : *seats) w.Uint(s);
+      w.EndArray();
+    });
+    return Fail(ex, std::move(p));
+  }
   if (detail.empty()) {
     switch (code) {
       case engine::ResultCode::kRefundDeadlinePassed:
@@ -116,7 +132,7 @@ void FailEvent(const ExPtr& ex, const Event& e) {
         detail = "only a CONFIRMED reservation can be cancelled for a refund";
         break;
       case engine::ResultCode::kSeatNotAvailable:
-        detail = "some of the seats are taken";
+        detail = kSeatsTakenDetail;
         break;
       case engine::ResultCode::kSeatLimitExceeded:
         detail = "the per-user seat limit would be exceeded; you may take " +

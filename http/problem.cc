@@ -27,6 +27,16 @@ Problem::Problem(int status, std::string_view code, std::string_view detail) : s
       .Field("code", code);
 }
 
+Problem::Head Problem::RenderHead(int status, std::string_view code, std::string_view detail) {
+  Problem p(status, code, detail);
+  return Head{status, p.w_.Take()};
+}
+
+Problem::Problem(const Head& head) : status_(head.status) {
+  w_.Reserve(head.json.size() + 128);
+  w_.OpenObjectFrom(head.json);
+}
+
 Problem& Problem::Header(http::field f, std::string value) {
   headers_.emplace_back(f, std::move(value));
   return *this;

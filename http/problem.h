@@ -14,6 +14,14 @@ namespace cm::http {
 class Problem {
  public:
   Problem(int status, std::string_view code, std::string_view detail);
+  // The standard members of a problem given often, rendered once (the same bytes the
+  // constructor above writes), and a problem that starts from them.
+  struct Head {
+    int status;
+    std::string json;  // the object's start: brace and standard members, not closed
+  };
+  static Head RenderHead(int status, std::string_view code, std::string_view detail);
+  explicit Problem(const Head& head);
   // Adds members after the standard ones; `fill` writes Key/value pairs.
   template <class Fill>
   Problem& With(Fill&& fill) {

@@ -175,6 +175,12 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
+JsonWriter& JsonWriter::OpenObjectFrom(std::string_view object_start) {
+  out_.append(object_start);
+  need_comma_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   Separate();
   out_.append(json);

@@ -24,6 +24,9 @@ class JsonWriter {
   JsonWriter& Null();
   // An already-serialized JSON value, inserted as is.
   JsonWriter& Raw(std::string_view json);
+  // The start of an object written before (its brace and at least one member, not closed),
+  // appended as is to an empty writer: what follows continues that object.
+  JsonWriter& OpenObjectFrom(std::string_view object_start);
 
   // Key + value shorthands.
   JsonWriter& Field(std::string_view k, std::string_view v) { return Key(k).String(v); }
