@@ -86,7 +86,9 @@ class HttpServer {
   bool draining() const { return draining_.load(); }
 
  private:
-  class Session;
+  class Session;  // http/http_session.cc
+  void StartSession(boost::asio::ip::tcp::socket socket, std::string address, std::string remote,
+                    std::shared_ptr<void> slot);
   // One I/O thread and the connections it serves.
   struct Worker {
     boost::asio::io_context io{1};
