@@ -20,6 +20,10 @@ class EnginePort {
   enum class Publish { kOk, kFull, kUnavailable, kHalted, kNotReplicated, kNotLeader };
   virtual ~EnginePort() = default;
   virtual Publish TryPublish(engine::Command cmd) = 0;
+  // Whether TryPublish would take a command now, ring space aside: the gateway answers for the
+  // engine from the read model (engine/hold_precheck.h) only then, so a deposed leader, a
+  // follower or a halted engine never answers what the leader's engine would not.
+  virtual bool TakesWrites() const { return false; }
   // Ready = recovery finished, the journal is writable (not halted), not shutting down.
   virtual bool Ready(std::string* why) const = 0;
   virtual bool Halted() const { return false; }

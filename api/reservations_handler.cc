@@ -40,7 +40,7 @@ void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view co
     engine::HoldSeatsCmd hold{*concert, {}, static_cast<uint8_t>(ids.size())};
     for (int64_t s : ids) hold.seats.push_back(static_cast<engine::SeatIndex>(s));
     // The on-sale's most common answer, given here when the read model already shows it.
-    if (!cmd->has_idem) {
+    if (!cmd->has_idem && ctx_.engine().TakesWrites()) {
       const auto taken = reads_.Read([&](const engine::EngineState& s) {
         return engine::TakenSeatsRefusal(s, claims->sub, claims->role == engine::Role::kAdmin,
                                          hold, ex->received_ms);

@@ -90,9 +90,9 @@ void EngineBridge::OnHalted(const std::string& reason) {
   wait_cv_.notify_all();
 }
 
-api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
+std::optional<api::EnginePort::Publish> EngineBridge::Refusal() const {
   if (follower_.load() != nullptr) return Publish::kNotLeader;
-  runtime::Pipeline* pipeline = pipeline_.load();
+  const runtime::Pipeline* pipeline = pipeline_.load();
   // A leader whose lease may have run out says so first, whatever else follows from it (its
   // pipeline halts when it next asks, and the server stops to come back as a standby): the
   // client is sent on to the new leader (README, "The lease guards acknowledgements").
@@ -102,6 +102,12 @@ api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
   if (pipeline->halted()) return Publish::kHalted;
   const replication::KafkaJournalReplicator* replicator = replicator_.load();
   if (replicator != nullptr && !replicator->available()) return Publish::kNotReplicated;
+  return std::nullopt;
+}
+
+api::EnginePort::Publish EngineBridge::TryPublish(engine::Command cmd) {
+  if (const auto refused = Refusal()) return *refused;
+  runtime::Pipeline* pipeline = pipeline_.load();
   switch (pipeline->TryPublish(std::move(cmd))) {
     case runtime::Pipeline::PublishResult::kOk:
       return Publish::kOk;

@@ -73,6 +73,7 @@ class EngineBridge : public api::EnginePort {
 
   // EnginePort (I/O threads).
   Publish TryPublish(engine::Command cmd) override;
+  bool TakesWrites() const override { return !Refusal(); }
   bool Leading() const override { return follower_.load() == nullptr; }
   std::string LeaderUrl() const override;
   bool Ready(std::string* why) const override;
@@ -83,6 +84,8 @@ class EngineBridge : public api::EnginePort {
   std::optional<engine::Event> RunAndWait(engine::Command cmd, std::chrono::milliseconds timeout);
 
  private:
+  // Why TryPublish would refuse a command now, before the ring is asked; nothing when it would not.
+  std::optional<Publish> Refusal() const;
   static constexpr uint64_t kStartupToken = uint64_t{1} << 63;
 
   void WriteDiskMetrics(metrics::PrometheusText* out, const std::string& data_dir) const;

@@ -194,14 +194,19 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (server_.draining()) res.keep_alive(false);
     res.set(http::field::server, "concertmania");
     res.set("X-Request-Id", ex->request_id);
+    // The head is written as the fields say, and the body as it is: a whole body, never chunks.
+    if (res.chunked()) res.chunked(false);
     if (res.find(http::field::content_length) == res.end()) res.prepare_payload();
     if (server_.observer_) server_.observer_(*ex, res);
     // One request at a time: the next is read only after this write, so the session keeps the
     // response and its serialized head itself, and reuses the head's buffer.
     response_ = std::move(res);
     SerializeHead(response_, head_);
-    const std::array<net::const_buffer, 2> parts{net::buffer(head_),
-                                                 net::buffer(response_.body())};
+    // A HEAD gets the head alone (its Content-Length is the GET's, as RFC 9110 allows).
+    const bool head_only = ex->req.method() == http::verb::head;
+    const std::size_t body_bytes = head_only ? 0 : response_.body().size();
+    const std::array<net::const_buffer, 2> parts{
+        net::buffer(head_), net::buffer(response_.body().data(), body_bytes)};
     SetDeadline(server_.options_.read_timeout);
     // Head and body in one gathered write (one sendmsg when the socket takes it all).
     net::async_write(socket_, parts,
@@ -223,8 +228,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   // Timeouts: a request's steps move one deadline, and one timer per connection checks it. The
   // timer is armed only when none is pending and re-armed when it fires early, so a request
-  // costs a clock read instead of a timer cancelled and scheduled at every step. When the
-  // deadline passes, the socket closes and what waits on it fails.
+  // costs a clock read instead of a timer cancelled and scheduled at every step. It is never
+  // armed further ahead than the shorter of the two timeouts: a deadline set later (now plus
+  // one of them) is then never before it. When the deadline passes, the socket closes and what
+  // waits on it fails.
   using Clock = std::chrono::steady_clock;
   void SetDeadline(std::chrono::milliseconds timeout) {
     deadline_ = Clock::now() + timeout;
@@ -232,7 +239,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
   void ArmTimer() {
     timer_armed_ = true;
-    timer_.expires_at(deadline_);
+    const auto shortest = std::min(server_.options_.idle_timeout, server_.options_.read_timeout);
+    timer_.expires_at(std::min(deadline_, Clock::now() + shortest));
     // The timer does not keep the session alive: what waits on the socket does.
     timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
       auto self = weak.lock();

@@ -268,3 +268,48 @@ TEST_CASE("a connection that stalls is closed: idle before a request, slow heade
     }
   }
 }
+
+TEST_CASE("the read timeout is kept apart from a longer idle timeout") {
+  ApiFixture f({"--idle-timeout-ms", "4000", "--read-timeout-ms", "500"});
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), f.port()});
+  // The header comes at once, then the body stops: the read timeout's 0.5 s, not the idle 4 s.
+  asio::write(s, asio::buffer(std::string("POST /api/users/login HTTP/1.1\r\nHost: a\r\n"
+                                          "Content-Type: application/json\r\n"
+                                          "Content-Length: 100\r\n\r\n{\"em")));
+  const auto start = std::chrono::steady_clock::now();
+  char buf[256];
+  boost::system::error_code ec;
+  s.non_blocking(true);
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(6)) {
+    s.read_some(asio::buffer(buf), ec);
+    if (ec && ec != asio::error::would_block) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(t > 0.4);
+  CHECK(t < 2.5);
+}
+
+TEST_CASE("a HEAD is answered with the head alone, so a request pipelined after it stays in step") {
+  ApiFixture f;
+  namespace beast = boost::beast;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
+  boost::asio::write(s, boost::asio::buffer(std::string("HEAD /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+                                                        "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")));
+  beast::flat_buffer buffer;
+  beast::http::response_parser<beast::http::string_body> head;
+  head.skip(true);  // a HEAD's response has no body, whatever its Content-Length says
+  beast::http::read(s, buffer, head);
+  CHECK(head.get().result_int() == 200);
+  CHECK(head.get().body().empty());
+  beast::http::response<beast::http::string_body> get;
+  beast::http::read(s, buffer, get);
+  CHECK(get.result_int() == 200);
+  CHECK(!get.body().empty());
+  CHECK(head.get()[beast::http::field::content_length] == get[beast::http::field::content_length]);
+}
