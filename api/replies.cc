@@ -84,18 +84,8 @@ void FailEvent(const ExPtr& ex, const Event& e) {
   }
   const auto when = [&] { return FormatTime(static_cast<int64_t>(detail_value)); };
   // The on-sale's most common refusal starts from a head rendered once.
-  if (code == engine::ResultCode::kSeatNotAvailable && detail.empty() && seats != nullptr) {
-    static const Problem::Head kTaken =
-        Problem::RenderHead(HttpStatusOf(code), engine::ToString(code), kSeatsTakenDetail);
-    Problem p(kTaken);
-    p.With([&](JsonWriter& w) {
-      w.Key("seats").BeginArray();
-      for (engine::SeatIndex s : *seats) w.Uint(s);
-      w.EndArray();
-    });
-    return Fail(ex, std::move(p));
-  }
-  if (detail.empty()) {
+  const bool seats_taken = code == engine::ResultCode::kSeatNotAvailable && detail.empty();
+  if (detail.empty() && !seats_taken) {
     switch (code) {
       case engine::ResultCode::kRefundDeadlinePassed:
         detail = "the refund policy allowed cancelling until " + when();
@@ -131,9 +121,6 @@ void FailEvent(const ExPtr& ex, const Event& e) {
       case engine::ResultCode::kReservationNotConfirmed:
         detail = "only a CONFIRMED reservation can be cancelled for a refund";
         break;
-      case engine::ResultCode::kSeatNotAvailable:
-        detail = kSeatsTakenDetail;
-        break;
       case engine::ResultCode::kSeatLimitExceeded:
         detail = "the per-user seat limit would be exceeded; you may take " +
                  std::to_string(detail_value) + " more";
@@ -151,7 +138,11 @@ void FailEvent(const ExPtr& ex, const Event& e) {
         detail = std::string(engine::ToString(code));
     }
   }
-  Problem p(HttpStatusOf(code), engine::ToString(code), detail);
+  static const Problem::Head kSeatsTaken = Problem::RenderHead(
+      HttpStatusOf(engine::ResultCode::kSeatNotAvailable),
+      engine::ToString(engine::ResultCode::kSeatNotAvailable), kSeatsTakenDetail);
+  Problem p = seats_taken ? Problem(kSeatsTaken)
+                          : Problem(HttpStatusOf(code), engine::ToString(code), detail);
   if (seats != nullptr) {
     p.With([&](JsonWriter& w) {
       w.Key("seats").BeginArray();

@@ -17,7 +17,7 @@ std::optional<SeatList> TakenSeatsRefusal(const EngineState& state, UserId actor
   if (c->room && !admin && !c->room->IsAdmitted(actor)) return std::nullopt;
   const uint32_t count = std::max<uint32_t>(hold.requested, hold.seats.count);
   if (count == 0 || count > kMaxSeatsPerHold) return std::nullopt;
-  bool any_taken = false;
+  SeatList taken;  // in the order asked, as the sequencer lists them
   for (std::size_t i = 0; i < hold.seats.size(); ++i) {
     const SeatIndex s = hold.seats[i];
     if (s >= c->seats.size()) return std::nullopt;
@@ -30,12 +30,9 @@ std::optional<SeatList> TakenSeatsRefusal(const EngineState& state, UserId actor
       const Reservation* r = state.FindReservation(c->seats.owner(s));
       if (r == nullptr || r->expires_at <= now) return std::nullopt;
     }
-    any_taken = true;
+    taken.push_back(s);
   }
-  if (!any_taken) return std::nullopt;
-  SeatList taken;
-  for (SeatIndex s : hold.seats)
-    if (!c->seats.IsAvailable(s)) taken.push_back(s);
+  if (taken.empty()) return std::nullopt;
   return taken;
 }
 

@@ -28,6 +28,32 @@ std::string Front(const std::string& framing_headers) {
          framing_headers + "\r\n";
 }
 
+// A raw connection to the server under test.
+boost::asio::ip::tcp::socket Connect(boost::asio::io_context& io, uint16_t port) {
+  boost::asio::ip::tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  return s;
+}
+
+// Seconds until the server closes `s` (at most `limit`), reading whatever comes meanwhile.
+double SecondsUntilClosed(boost::asio::ip::tcp::socket& s, std::chrono::seconds limit) {
+  const auto start = std::chrono::steady_clock::now();
+  char buf[4096];
+  boost::system::error_code ec;
+  s.non_blocking(true);
+  while (std::chrono::steady_clock::now() - start < limit) {
+    s.read_some(boost::asio::buffer(buf), ec);
+    if (ec && ec != boost::asio::error::would_block) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A request whose header comes whole and whose body stops after four of its 100 bytes.
+const std::string kStalledBody =
+    "POST /api/users/login HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+    "Content-Length: 100\r\n\r\n{\"em";
+
 std::string Chunked(const std::string& data) {
   char size[32];
   std::snprintf(size, sizeof size, "%zx", data.size());
@@ -161,8 +187,7 @@ TEST_CASE("pipelined requests are answered in order, once each, and none runs af
   ApiFixture f;
   namespace beast = boost::beast;
   boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
+  auto socket = Connect(io, f.port());
   const std::string body = R"({"email":"nobody@x.io","password":"wrong-pass"})";
   const std::string login = "POST /api/users/login HTTP/1.1\r\nHost: x\r\n"
                             "Content-Type: application/json\r\nContent-Length: " +
@@ -185,8 +210,7 @@ TEST_CASE("pipelined requests are answered in order, once each, and none runs af
   }
 
   // A refused request closes the connection: a signup pipelined behind it never runs.
-  boost::asio::ip::tcp::socket second(io);
-  second.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
+  auto second = Connect(io, f.port());
   boost::asio::write(second, boost::asio::buffer("GET /healthz HTTP/1.1\r\n\r\n" +
                                                  Smuggled("behind-a-refusal@x.io")));
   beast::flat_buffer buffer2;
@@ -206,23 +230,9 @@ TEST_CASE("a connection that stalls is closed: idle before a request, slow heade
   ApiFixture f({"--idle-timeout-ms", "600", "--read-timeout-ms", "600"});
   namespace asio = boost::asio;
   asio::io_context io;
-  auto connect = [&] {
-    asio::ip::tcp::socket s(io);
-    s.connect({asio::ip::make_address("127.0.0.1"), f.port()});
-    return s;
-  };
-  // Seconds until the server closes a socket (bounded: 5 s), reading whatever comes.
-  auto closed_after = [&](asio::ip::tcp::socket& s) {
-    const auto start = std::chrono::steady_clock::now();
-    char buf[4096];
-    boost::system::error_code ec;
-    s.non_blocking(true);
-    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
-      s.read_some(asio::buffer(buf), ec);
-      if (ec && ec != asio::error::would_block) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto connect = [&] { return Connect(io, f.port()); };
+  auto closed_after = [](asio::ip::tcp::socket& s) {
+    return SecondsUntilClosed(s, std::chrono::seconds(5));
   };
   {  // idle, never a byte
     auto s = connect();
@@ -249,14 +259,12 @@ TEST_CASE("a connection that stalls is closed: idle before a request, slow heade
   }
   {  // a body that stops halfway
     auto s = connect();
-    asio::write(s, asio::buffer(std::string("POST /api/users/login HTTP/1.1\r\nHost: a\r\n"
-                                            "Content-Type: application/json\r\n"
-                                            "Content-Length: 100\r\n\r\n{\"em")));
+    asio::write(s, asio::buffer(kStalledBody));
     const double t = closed_after(s);
     CHECK(t > 0.4);
     CHECK(t < 2.5);
   }
-  {  // a keep-alive connection that sends its requests in time stays open through several deadlines
+  {  // a keep-alive connection whose requests come in time stays open past several deadlines
     auto s = connect();
     boost::beast::flat_buffer buffer;
     for (int i = 0; i < 6; ++i) {
@@ -273,34 +281,22 @@ TEST_CASE("the read timeout is kept apart from a longer idle timeout") {
   ApiFixture f({"--idle-timeout-ms", "4000", "--read-timeout-ms", "500"});
   namespace asio = boost::asio;
   asio::io_context io;
-  asio::ip::tcp::socket s(io);
-  s.connect({asio::ip::make_address("127.0.0.1"), f.port()});
+  auto s = Connect(io, f.port());
   // The header comes at once, then the body stops: the read timeout's 0.5 s, not the idle 4 s.
-  asio::write(s, asio::buffer(std::string("POST /api/users/login HTTP/1.1\r\nHost: a\r\n"
-                                          "Content-Type: application/json\r\n"
-                                          "Content-Length: 100\r\n\r\n{\"em")));
-  const auto start = std::chrono::steady_clock::now();
-  char buf[256];
-  boost::system::error_code ec;
-  s.non_blocking(true);
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(6)) {
-    s.read_some(asio::buffer(buf), ec);
-    if (ec && ec != asio::error::would_block) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  asio::write(s, asio::buffer(kStalledBody));
+  const double t = SecondsUntilClosed(s, std::chrono::seconds(6));
   CHECK(t > 0.4);
   CHECK(t < 2.5);
 }
 
-TEST_CASE("a HEAD is answered with the head alone, so a request pipelined after it stays in step") {
+TEST_CASE("a HEAD is answered with its head alone: a request pipelined after it stays in step") {
   ApiFixture f;
   namespace beast = boost::beast;
   boost::asio::io_context io;
-  boost::asio::ip::tcp::socket s(io);
-  s.connect({boost::asio::ip::make_address("127.0.0.1"), f.port()});
-  boost::asio::write(s, boost::asio::buffer(std::string("HEAD /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
-                                                        "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")));
+  auto s = Connect(io, f.port());
+  boost::asio::write(s, boost::asio::buffer(std::string(
+                            "HEAD /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+                            "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")));
   beast::flat_buffer buffer;
   beast::http::response_parser<beast::http::string_body> head;
   head.skip(true);  // a HEAD's response has no body, whatever its Content-Length says
@@ -311,5 +307,6 @@ TEST_CASE("a HEAD is answered with the head alone, so a request pipelined after 
   beast::http::read(s, buffer, get);
   CHECK(get.result_int() == 200);
   CHECK(!get.body().empty());
-  CHECK(head.get()[beast::http::field::content_length] == get[beast::http::field::content_length]);
+  CHECK(head.get()[beast::http::field::content_length] ==
+        get[beast::http::field::content_length]);
 }
