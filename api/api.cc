@@ -45,6 +45,11 @@ void Api::WriteMetrics(metrics::PrometheusText* out) const {
   accounts_.WriteMetrics(out);
   checkin_.WriteMetrics(out);
   reservations_.WriteMetrics(out);
+  out->Counter("cm_token_cache_hits_total",
+               "Access tokens answered from the verified-token cache", ctx_.tokens().hit_count());
+  out->Counter("cm_token_cache_misses_total",
+               "Access tokens whose signature was checked (not in the cache)",
+               ctx_.tokens().miss_count());
   for (const auto& source : metric_sources_) source(out);
 }
 

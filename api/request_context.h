@@ -38,6 +38,7 @@ class RequestContext {
   EnginePort& engine() { return engine_; }
   readmodel::ReadModel& reads() { return reads_; }
   const auth::JwtCodec& jwt() const { return jwt_; }
+  const auth::VerifiedTokens& tokens() const { return tokens_; }
 
  private:
   EnginePort& engine_;

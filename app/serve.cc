@@ -371,7 +371,7 @@ int RunServer(const ServeOptions& given) {
   live::WsContext ws_context{live,         notifier,    jwt,   WsOptionsFrom(o),
                              ws_hub.single_thread(), &queue_watch, &sale_watch, &reads};
   server.SetUpgradeHandler(
-      "/ws", [&ws_context, &ws_hub](boost::beast::tcp_stream stream, http::Request req,
+      "/ws", [&ws_context, &ws_hub](boost::asio::ip::tcp::socket stream, http::Request req,
                                     std::shared_ptr<void> slot) {
         live::WsSession::Start(ws_hub.Adopt(std::move(stream)), std::move(req), ws_context,
                                std::move(slot));

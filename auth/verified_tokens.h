@@ -9,8 +9,10 @@
 // constant time. The clock is checked at every use exactly as JwtCodec::Verify checks it, so an
 // expired token is refused as before and its slot is freed. Whether the user and the login
 // session still stand is not a property of the token and is asked of the read model at every
-// request, as before. Bounded: a fixed number of slots (the digest picks one); a new token takes
-// its slot from the token before. Thread-safe: a lock per slot, so I/O threads seldom meet.
+// request, as before. Bounded: a fixed number of entries in sets of four (the digest picks the
+// set); a new token takes the place of its set's least recently used one, so a few colliding
+// tokens do not evict each other on every request. Thread-safe: a lock per set, so I/O threads
+// seldom meet.
 
 #include <array>
 #include <atomic>
@@ -25,28 +27,39 @@ namespace cm::auth {
 
 class VerifiedTokens {
  public:
-  explicit VerifiedTokens(const JwtCodec& codec, std::size_t slots = 16384);
+  // `entries`: how many tokens are kept at most (rounded up to a power of two, at least a set).
+  explicit VerifiedTokens(const JwtCodec& codec, std::size_t entries = 65536);
 
   // What codec.Verify(token, now_s, leeway_s) answers.
   JwtCodec::Verified Verify(std::string_view token, int64_t now_s, int64_t leeway_s = 5);
 
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  // Tokens answered from the cache, and tokens whose signature was checked (for the metrics).
+  const std::atomic<uint64_t>& hit_count() const { return hits_; }
+  const std::atomic<uint64_t>& miss_count() const { return misses_; }
 
  private:
   using Digest = std::array<unsigned char, 32>;
-  struct Slot {
-    std::mutex mutex;
+  static constexpr std::size_t kWays = 4;
+  struct Entry {
     bool used = false;
+    uint32_t last_use = 0;  // the set's use counter at its last hit: the oldest is replaced
     Digest digest{};
     AccessClaims claims;
+  };
+  struct Set {
+    std::mutex mutex;
+    uint32_t uses = 0;
+    std::array<Entry, kWays> ways;
   };
   Digest DigestOf(std::string_view token) const;
 
   const JwtCodec& codec_;
   const std::size_t mask_;
   std::array<unsigned char, 32> key_{};
-  std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<Set[]> sets_;
   std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
 };
 
 }  // namespace cm::auth

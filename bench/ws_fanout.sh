@@ -16,6 +16,8 @@ counts=("$@")
 # 0 subscribers: the booking requests' latency without any fan-out, for comparison.
 [ ${#counts[@]} -gt 0 ] || counts=(0 1000 2000 5000 10000)
 build="$repo/build/release"
+# SERVER_BIN: another build of the server (an A/B in one sitting); default the one built here.
+server_bin="${SERVER_BIN:-$build/app/concertmania}"
 work="$(mktemp -d /tmp/cm-ws-fanout.XXXXXX)"
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
@@ -33,12 +35,12 @@ results=()
 for n in "${counts[@]}"; do
   echo "== $n subscribers, $rate changes/s, ${seconds}s"
   rm -rf "$work/data" "$work/port"
-  "$build/app/concertmania" serve --data "$work/data" --address 127.0.0.1 --port 0 \
+  "$server_bin" serve --data "$work/data" --address 127.0.0.1 --port 0 \
     --port-file "$work/port" --fast-password-hash --admin-email bench-admin@bench.io \
     --admin-password bench-admin-pass --hold-rate 0 $one_address_for_all --log-level warn ${SERVE_FLAGS:-} >/dev/null 2>"$work/server.log" &
   server_pid=$!
   for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-  if [ -n "${PERF_WS:-}" ]; then (sleep 6; perf record -g -p $server_pid -o /tmp/m/perf_ws.data -- sleep 3 >/dev/null 2>&1) & fi
+  if [ -n "${PERF_WS:-}" ]; then (sleep 6; perf record ${PERF_ARGS:--g} -p $server_pid -o /tmp/m/perf_ws.data -- sleep ${PERF_SECONDS:-3} >/dev/null 2>&1) & fi
   "$build/bench/bench_ws_fanout" --port "$(cat "$work/port")" --admin-email bench-admin@bench.io \
     --admin-password bench-admin-pass --subscribers "$n" --changes-per-s "$rate" \
     --seconds "$seconds" --server-pid "$server_pid" | tee "$work/run.txt" || true

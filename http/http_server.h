@@ -25,7 +25,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "http/connection_limits.h"
 #include "http/http_types.h"
@@ -57,7 +56,7 @@ class HttpServer {
   // Takes over a connection that asked to upgrade to WebSocket on the configured path, with
   // the connection's slot under the caps, to be kept for as long as the socket is open.
   using UpgradeHandler =
-      std::function<void(boost::beast::tcp_stream, Request, std::shared_ptr<void> slot)>;
+      std::function<void(boost::asio::ip::tcp::socket, Request, std::shared_ptr<void> slot)>;
 
   HttpServer(HttpServerOptions options, Handler handler, Observer observer);
   // Before Start().

@@ -131,8 +131,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (server_.upgrade_ && boost::beast::websocket::is_upgrade(parser_->get()) &&
         parser_->get().target() == server_.upgrade_path_) {
       timer_.cancel();
-      return server_.upgrade_(beast::tcp_stream(std::move(socket_)), parser_->release(),
-                              std::move(slot_));
+      return server_.upgrade_(std::move(socket_), parser_->release(), std::move(slot_));
     }
     auto ex = std::make_shared<Exchange>();
     ex->req = parser_->release();

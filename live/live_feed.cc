@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "json/json_writer.h"
+#include "live/delta_json.h"
 #include "views/resource_json.h"
 
 namespace cm::live {
@@ -97,7 +98,7 @@ void LiveFeed::Reset(Seq recovered_seq) {
   });
 }
 
-void LiveFeed::Compact(std::vector<Change>& changes) {
+void LiveFeed::Compact(std::vector<SeatChange>& changes) {
   std::unordered_map<SeatIndex, std::size_t> last;  // seat -> index of its newest change
   for (std::size_t i = 0; i < changes.size(); ++i) last[changes[i].seat] = i;
   std::size_t out = 0;
@@ -169,22 +170,13 @@ void LiveFeed::Publish() {
 
 void LiveFeed::Append(ConcertId concert, const Pending& p) {
   Channel& ch = channels_[concert];
-  JsonWriter w;
-  w.BeginObject()
-      .Field("type", "delta")
-      .Field("concertId", concert)
-      .Field("prevSeq", ch.last_seq)
-      .Field("seq", p.seq)
-      .Field("durableAtUs", p.durable_at_us);
-  if (p.leader_sent_us != 0) w.Field("leaderSentAtUs", p.leader_sent_us);
-  w.Key("changes")
-      .BeginArray();
-  for (const Change& c : p.changes)
-    w.BeginArray().Uint(c.seat).String(std::string_view(&c.status, 1)).EndArray();
-  w.EndArray().EndObject();
+  auto message = std::make_shared<const std::string>(RenderDelta(
+      {.concert = concert, .prev_seq = ch.last_seq, .seq = p.seq, .durable_at_us = p.durable_at_us,
+       .leader_sent_us = p.leader_sent_us},
+      p.changes));
   {
     std::lock_guard lock(ch.log->mutex);
-    ch.log->deltas.push_back({ch.last_seq, p.seq, std::make_shared<const std::string>(w.Take())});
+    ch.log->deltas.push_back({ch.last_seq, p.seq, std::move(message)});
     if (ch.log->deltas.size() > history_limit_) ch.log->deltas.pop_front();
   }
   ch.last_seq = p.seq;

@@ -33,6 +33,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/event.h"
+#include "live/delta_json.h"
 #include "readmodel/read_model.h"
 
 namespace cm::live {
@@ -118,13 +119,9 @@ class LiveFeed {
   std::size_t subscribers() const { return subscriber_count_.load(); }
 
  private:
-  struct Change {
-    engine::SeatIndex seat;
-    char status;  // 'A', 'H', 'S'
-  };
   struct Pending {
     engine::Seq seq = 0;
-    std::vector<Change> changes;
+    std::vector<SeatChange> changes;
     int64_t durable_at_us = 0;  // of the oldest batch in it (inbox only)
     int64_t leader_sent_us = 0;  // on a follower: of the oldest batch in it (inbox only)
     std::size_t compacted = 0;  // size after the last compaction (inbox only)
@@ -138,7 +135,7 @@ class LiveFeed {
   };
 
   // Keeps only each seat's newest change, in order.
-  static void Compact(std::vector<Change>& changes);
+  static void Compact(std::vector<SeatChange>& changes);
   void Add(engine::ConcertId concert, engine::Seq seq, std::span<const engine::SeatIndex> seats,
            char status);
   // On the strand: turns every batch handed over since the last call into deltas, then wakes

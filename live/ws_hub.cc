@@ -29,17 +29,16 @@ net::any_io_executor WsHub::FeedExecutor() {
   return net::make_strand(io_);
 }
 
-boost::beast::tcp_stream WsHub::Adopt(boost::beast::tcp_stream stream) {
-  tcp::socket& from = stream.socket();
+tcp::socket WsHub::Adopt(tcp::socket from) {
   boost::system::error_code ec;
   const tcp::endpoint local = from.local_endpoint(ec);
   const auto protocol = local.protocol();
   const auto handle = ec ? -1 : from.release(ec);
-  boost::beast::tcp_stream moved = single_thread() ? boost::beast::tcp_stream(io_.get_executor())
-                                                   : boost::beast::tcp_stream(net::make_strand(io_));
+  tcp::socket moved = single_thread() ? tcp::socket(io_.get_executor())
+                                      : tcp::socket(net::make_strand(io_));
   // A connection that cannot be moved (already gone) becomes an unopened stream: the
   // WebSocket handshake on it fails and the session ends.
-  if (!ec) moved.socket().assign(protocol, handle, ec);
+  if (!ec) moved.assign(protocol, handle, ec);
   return moved;
 }
 

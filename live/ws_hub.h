@@ -8,7 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <thread>
 #include <vector>
@@ -30,7 +30,7 @@ class WsHub {
   // The executor the live feed serializes on: the hub itself with one thread, else a strand.
   boost::asio::any_io_executor FeedExecutor();
   // Moves an accepted connection onto the hub (its own strand when the hub has several threads).
-  boost::beast::tcp_stream Adopt(boost::beast::tcp_stream stream);
+  boost::asio::ip::tcp::socket Adopt(boost::asio::ip::tcp::socket socket);
 
  private:
   const int threads_;

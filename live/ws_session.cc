@@ -24,26 +24,25 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-WsSession::WsSession(beast::tcp_stream stream, WsContext& context)
-    : ws_(std::move(stream)),
+WsSession::WsSession(net::ip::tcp::socket socket, WsContext& context)
+    : ws_(std::move(socket)),
       cut_timer_(ws_.get_executor()),
       write_timer_(ws_.get_executor()),
       context_(context),
       feed_(context.feed),
       options_(context.options) {}
 
-void WsSession::Start(beast::tcp_stream stream, Request upgrade, WsContext& context,
+void WsSession::Start(net::ip::tcp::socket socket, Request upgrade, WsContext& context,
                       std::shared_ptr<void> slot) {
-  std::shared_ptr<WsSession> s(new WsSession(std::move(stream), context));
+  std::shared_ptr<WsSession> s(new WsSession(std::move(socket), context));
   s->slot_ = std::move(slot);
   s->Accept(std::move(upgrade));
 }
 
 void WsSession::Accept(Request upgrade) {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
   if (options_.send_buffer_bytes > 0) {
     beast::error_code ignored;  // a refused size leaves the kernel's default
-    beast::get_lowest_layer(ws_).socket().set_option(
+    ws_.next_layer().set_option(
         net::socket_base::send_buffer_size(options_.send_buffer_bytes), ignored);
   }
   websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -247,7 +246,7 @@ void WsSession::CloseSlowConsumer() {
 void WsSession::WatchSendProgress() {
   if (watching_ || closing_) return;
   watching_ = true;
-  last_acked_ = BytesAcked(beast::get_lowest_layer(ws_).socket().native_handle());
+  last_acked_ = BytesAcked(ws_.next_layer().native_handle());
   last_progress_ = std::chrono::steady_clock::now();
   CheckSendProgress();
 }
@@ -260,7 +259,7 @@ void WsSession::CheckSendProgress() {
       self->watching_ = false;
       return;
     }
-    const int fd = beast::get_lowest_layer(self->ws_).socket().native_handle();
+    const int fd = self->ws_.next_layer().native_handle();
     const auto acked = BytesAcked(fd);
     const auto queued = BytesQueued(fd);
     const auto now = std::chrono::steady_clock::now();
@@ -281,9 +280,9 @@ void WsSession::Cut() {
   beast::error_code ignored;
   // An abortive close (RST): the kernel drops what the peer never read at once, instead of
   // keeping it in an orphaned socket that retries for minutes.
-  beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::linger(true, 0), ignored);
-  beast::get_lowest_layer(ws_).socket().shutdown(net::socket_base::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  ws_.next_layer().set_option(net::socket_base::linger(true, 0), ignored);
+  ws_.next_layer().shutdown(net::socket_base::shutdown_both, ignored);
+  ws_.next_layer().close(ignored);
 }
 
 void WsSession::Send(SharedMessage message) {

@@ -25,7 +25,8 @@
 // same reason. What is pushed for the authenticated user (notifications, a place in line, a sale)
 // stops with SESSION_ENDED once the token's login session has ended.
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -80,7 +81,7 @@ struct WsContext {
 class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsSession> {
  public:
   // `slot` is the connection's place under the server's caps, held until the socket closes.
-  static void Start(boost::beast::tcp_stream stream, Request upgrade, WsContext& context,
+  static void Start(boost::asio::ip::tcp::socket socket, Request upgrade, WsContext& context,
                     std::shared_ptr<void> slot = nullptr);
 
   void Push(SharedMessage message) override;
@@ -90,7 +91,7 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   void Overflow(engine::ConcertId concert) override;
 
  private:
-  WsSession(boost::beast::tcp_stream stream, WsContext& context);
+  WsSession(boost::asio::ip::tcp::socket socket, WsContext& context);
   void SubscribeNotifications(std::string_view token);
   // The user's role as the read model has it now; nullopt when there is no such user, or the
   // session of the token that authenticated this connection has ended.
@@ -109,7 +110,9 @@ class WsSession : public LiveSubscriber, public std::enable_shared_from_this<WsS
   void CheckSendProgress();
   void Error(std::string_view code, std::string_view detail);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  // A plain socket underneath: the WebSocket keeps its own timeouts, and Beast's tcp_stream
+  // would add a layer of operation state to each of the fan-out's many small writes.
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   boost::asio::steady_timer cut_timer_;
   boost::asio::steady_timer write_timer_;  // armed while anything of ours waits to be read
   bool watching_ = false;

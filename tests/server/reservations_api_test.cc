@@ -169,18 +169,42 @@ TEST_CASE("the per-user rate limit answers 429 with Retry-After") {
   CHECK(f.http.Post(path, R"({"seatIds":[31]})", b).status == 201);  // other users are unaffected
 }
 
+// A counter's value on /metrics.
+uint64_t Metric(ApiFixture& f, const std::string& counter) {
+  const std::string m = f.http.Get("/metrics").body;
+  const std::string name = "\n" + counter + " ";
+  const auto at = m.find(name);
+  REQUIRE(at != std::string::npos);
+  return std::stoull(m.substr(at + name.size()));
+}
+
+TEST_CASE("a token's signature is checked once; its next requests are answered from the cache") {
+  ApiFixture f;
+  const std::string c = std::to_string(f.CreateConcert());
+  const std::string a = SignupAndLogin(f.port(), "cached@x.io");
+  const std::string path = "/api/v1/concerts/" + c + "/reservations";
+  const uint64_t hits = Metric(f, "cm_token_cache_hits_total");
+  const uint64_t misses = Metric(f, "cm_token_cache_misses_total");
+  CHECK(f.http.Post(path, R"({"seatIds":[1]})", a).status == 201);
+  CHECK(Metric(f, "cm_token_cache_misses_total") == misses + 1);
+  CHECK(f.http.Post(path, R"({"seatIds":[2]})", a).status == 201);
+  CHECK(f.http.Post(path, R"({"seatIds":[1]})", a).status == 409);
+  CHECK(Metric(f, "cm_token_cache_hits_total") == hits + 2);
+  CHECK(Metric(f, "cm_token_cache_misses_total") == misses + 1);
+  // A tampered token is checked, refused, and never kept.
+  std::string forged = a;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  CHECK(f.http.Post(path, R"({"seatIds":[3]})", forged).status == 401);
+  CHECK(f.http.Post(path, R"({"seatIds":[3]})", forged).status == 401);
+  CHECK(Metric(f, "cm_token_cache_misses_total") == misses + 3);
+}
+
 TEST_CASE("a taken seat is refused at the gateway with the engine's own answer; a keyed retry is not") {
   ApiFixture f;
   const std::string c = std::to_string(f.CreateConcert());
   const std::string a = SignupAndLogin(f.port(), "a@x.io"), b = SignupAndLogin(f.port(), "b@x.io");
   const std::string path = "/api/v1/concerts/" + c + "/reservations";
-  auto refused_at_gateway = [&] {
-    const std::string m = f.http.Get("/metrics").body;
-    const std::string name = "\ncm_holds_refused_at_gateway_total ";
-    const auto at = m.find(name);
-    REQUIRE(at != std::string::npos);
-    return std::stoull(m.substr(at + name.size()));
-  };
+  auto refused_at_gateway = [&] { return Metric(f, "cm_holds_refused_at_gateway_total"); };
   const uint64_t before = refused_at_gateway();
   auto first = f.http.Post(path, R"({"seatIds":[5,6]})", a, {{"Idempotency-Key", "first-try"}});
   REQUIRE(first.status == 201);

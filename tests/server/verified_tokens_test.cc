@@ -76,8 +76,8 @@ TEST_CASE("a tampered or foreign token is refused even while the genuine one is 
   CHECK(cache.Verify(token, 1000).claims);
 }
 
-TEST_CASE("however few slots, many tokens at many times get Verify's answers") {
-  for (const std::size_t slots : {1, 4, 1024}) {
+TEST_CASE("however few places, many tokens at many times get Verify's answers") {
+  for (const std::size_t slots : {1, 4, 8, 1024}) {
     CAPTURE(slots);
     VerifiedTokens cache(kCodec, slots);
     std::vector<std::string> tokens;
@@ -90,4 +90,23 @@ TEST_CASE("however few slots, many tokens at many times get Verify's answers") {
     }
     if (slots == 1024) CHECK(cache.hits() > 0);
   }
+}
+
+TEST_CASE("tokens that share a set are kept together, and the least recently used one leaves") {
+  VerifiedTokens cache(kCodec, 4);  // one set of four
+  std::vector<std::string> tokens;
+  for (uint64_t u = 1; u <= 5; ++u) tokens.push_back(Token(kCodec, u, 1000, 1600));
+  for (int i = 0; i < 4; ++i) CheckSame(cache, tokens[i], 1000);
+  CHECK(cache.hits() == 0);
+  // Four tokens taking turns all stay: with one place they would evict each other every time.
+  for (int round = 0; round < 3; ++round)
+    for (int i = 0; i < 4; ++i) CheckSame(cache, tokens[i], 1000);
+  CHECK(cache.hits() == 12);
+  for (int i : {0, 2, 3}) CheckSame(cache, tokens[i], 1000);  // token 1 is now the oldest
+  CheckSame(cache, tokens[4], 1000);                            // a miss: it takes token 1's place
+  CHECK(cache.hits() == 15);
+  for (int i : {0, 2, 3, 4}) CheckSame(cache, tokens[i], 1000);
+  CHECK(cache.hits() == 19);
+  CheckSame(cache, tokens[1], 1000);  // gone: verified again
+  CHECK(cache.hits() == 19);
 }
