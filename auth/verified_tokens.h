@@ -7,14 +7,13 @@
 // SipHash-2-4's 128-bit MAC (crypto_shorthash_siphashx24, a fifth of BLAKE2b's cost on a token)
 // under a key drawn when the cache is made, so neither the set a token lands in nor its digest
 // can be aimed at from outside, and a forged token matches a kept one with odds of 2^-128; no
-// token is kept in memory. Digests are compared in
-// constant time. The clock is checked at every use exactly as JwtCodec::Verify checks it, so an
-// expired token is refused as before and its slot is freed. Whether the user and the login
-// session still stand is not a property of the token and is asked of the read model at every
-// request, as before. Bounded: a fixed number of entries in sets of four (the digest picks the
-// set); a new token takes the place of its set's least recently used one, so a few colliding
-// tokens do not evict each other on every request. Thread-safe: a lock per set, so I/O threads
-// seldom meet.
+// token is kept in memory. Digests are compared in constant time. The clock is checked at every
+// use exactly as JwtCodec::Verify checks it, so an expired token is refused as before and its
+// place is freed. Whether the user and the login session still stand is not a property of the
+// token and is asked of the read model at every request, as before. Bounded: a fixed number of
+// places in sets of four (the digest picks the set); a new token takes the place of its set's
+// least recently used one, so a few colliding tokens do not evict each other on every request.
+// Thread-safe: a lock per set, so I/O threads seldom meet. 65,536 places take 5.5 MB.
 
 #include <sodium.h>
 
