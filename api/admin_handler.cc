@@ -7,6 +7,8 @@
 #include "engine/grid_venue.h"
 #include "views/resource_json.h"
 
+#include <sodium.h>
+
 namespace cm::api {
 
 using engine::Event;
@@ -220,7 +222,7 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
   FieldReader f(*body);
   auto spec = std::make_shared<engine::ConcertSpec>();
   int64_t venue = 0, ttl_s = engine::kDefaultHoldTtlMs / 1000, limit = 4;
-  int64_t cooldown_s = engine::kDefaultReholdCooldownMs / 1000;
+  int64_t cooldown_s = engine::kDefaultReholdCooldownMs / 1000, return_window_s = 0;
   simdjson::dom::object prices;
   f.Int("venueId", &venue, 1, INT64_MAX) && f.String("title", &spec->title, 1, 200) &&
       f.Time("startsAt", &spec->starts_at) && f.Time("salesOpenAt", &spec->sales_open_at) &&
@@ -247,7 +249,9 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
   }
   f.ok() && f.OptionalInt("transferCutoffHours", &cutoff_h, 0, 24 * 365) &&
       f.OptionalInt("holdExtensionSeconds", &extension_s, 0, 3600) &&
-      f.OptionalInt("maxHoldSeconds", &max_hold_s, 0, 4 * 3600);
+      f.OptionalInt("maxHoldSeconds", &max_hold_s, 0, 4 * 3600) &&
+      f.OptionalInt("returnWindowSeconds", &return_window_s, 0,
+                    engine::kMaxReturnWindowMs / 1000);
   if (!f.ok()) return FailInput(ex, f.error());
   // The doors open two hours before the show unless told otherwise.
   if (spec->doors_open_at == 0) spec->doors_open_at = spec->starts_at - 2 * 3'600'000;
@@ -256,6 +260,11 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
   spec->hold_extension_ms = extension_s * 1000;
   spec->max_hold_ms = max_hold_s * 1000;
   spec->rehold_cooldown_ms = cooldown_s * 1000;
+  spec->return_window_ms = return_window_s * 1000;
+  // The key that draws each returning seat's moment: random here, journaled with the concert,
+  // never shown, so nobody outside can tell when a given seat comes back.
+  if (spec->return_window_ms > 0)
+    randombytes_buf(&spec->return_key, sizeof spec->return_key);
   spec->venue = static_cast<engine::VenueId>(venue);
   spec->hold_ttl_ms = ttl_s * 1000;
   spec->max_seats_per_user = static_cast<uint32_t>(limit);

@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
   double cooldown_s = kDefaultReholdCooldownMs / 1000.0;
   app.add_option("--rehold-cooldown-s", cooldown_s,
                  "The concert's re-hold cooldown (every release starts one; 0 = none)");
+  double return_window_s = 0;
+  app.add_option("--return-window-s", return_window_s,
+                 "The concert's return window: seats given up return within it (0 = at once)")
+      ->capture_default_str();
   std::string mix_name = "hold-release";
   app.add_option("--mix", mix_name, "hold-release or server")
       ->check(CLI::IsMember({"hold-release", "server"}))
@@ -42,6 +46,7 @@ int main(int argc, char** argv) {
 
   bench::WorldSpec spec;
   spec.rehold_cooldown_ms = static_cast<TimeMs>(cooldown_s * 1000);
+  spec.return_window_ms = static_cast<TimeMs>(return_window_s * 1000);
   EngineState state;
   Sequencer sequencer(state);
   bench::HoldReleaseMix mix(spec, 42);

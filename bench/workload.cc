@@ -33,6 +33,8 @@ std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
     c->hold_ttl_ms = spec.hold_ttl_ms;
     c->max_seats_per_user = spec.max_seats_per_user;
     c->rehold_cooldown_ms = spec.rehold_cooldown_ms;
+    c->return_window_ms = spec.return_window_ms;
+    c->return_key = {0x6265'6e63'6821ULL + static_cast<uint64_t>(k), 0x72'6574'7572'6e73ULL};
     admin(CreateConcertCmd{c});
     admin(OpenSalesCmd{ConcertIdOf(spec, k)});
   }

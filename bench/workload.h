@@ -20,6 +20,7 @@ struct WorldSpec {
   uint32_t max_seats_per_user = 4;
   // Every release starts one, in the released seats' cells (engine/seat_map.h).
   engine::TimeMs rehold_cooldown_ms = engine::kDefaultReholdCooldownMs;
+  engine::TimeMs return_window_ms = 0;  // seats given up return within this (0: at once)
 };
 
 // The setup commands for `spec`, all decided at time `now`. With every command emitting one

@@ -4,6 +4,17 @@
 
 namespace cm::engine {
 
+TimeMs ConcertSpec::ReturnsAt(ReservationId r, SeatIndex s, TimeMs at) const {
+  if (return_window_ms <= 0) return at;
+  char facts[20];
+  const uint64_t at_bits = static_cast<uint64_t>(at);
+  for (int i = 0; i < 8; ++i) facts[i] = static_cast<char>(r >> (8 * i));
+  for (int i = 0; i < 4; ++i) facts[8 + i] = static_cast<char>(s >> (8 * i));
+  for (int i = 0; i < 8; ++i) facts[12 + i] = static_cast<char>(at_bits >> (8 * i));
+  const uint64_t draw = SipHash24(return_key, std::string_view(facts, sizeof facts));
+  return at + static_cast<TimeMs>(draw % static_cast<uint64_t>(return_window_ms + 1));
+}
+
 ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::string* why) {
   auto fail = [&](std::string reason) {
     *why = std::move(reason);
@@ -26,6 +37,10 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
   if (spec.refund.deadline_ms < 0) return fail("the refund deadline cannot be negative");
   if (spec.refund.fee_percent > 100) return fail("the refund fee is between 0 and 100 percent");
   if (spec.hold_extension_ms < 0) return fail("the hold extension cannot be negative");
+  if (spec.return_window_ms < 0 || spec.return_window_ms > kMaxReturnWindowMs)
+    return fail("the return window must be between 0 and 1 hour");
+  if (spec.return_window_ms > 0 && spec.return_key == SipKey{})
+    return fail("a return window needs its key");
   if (spec.max_hold_ms != 0 && spec.max_hold_ms < spec.hold_ttl_ms)
     return fail("the hold cap cannot be shorter than the hold TTL");
   const WaitingRoomSettings& w = spec.waiting_room;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/result_code.h"
+#include "engine/siphash.h"
 #include "engine/types.h"
 
 namespace cm::engine {
@@ -58,11 +59,21 @@ struct ConcertSpec {
   RefundPolicy refund;
   TimeMs hold_extension_ms = kDefaultHoldExtensionMs;  // one extension per hold; 0: none
   TimeMs max_hold_ms = 0;  // a hold never lasts past this from its start (0: TTL + extension)
+  // Seats given up (released, expired, refunded, cancelled) go back on sale at a moment drawn
+  // in [0, return_window_ms] after, per seat (0: at once). Until then nobody can hold them and
+  // they show as held, so one account cannot hand a seat to another by releasing it, and a
+  // macro cannot watch for it. The draw is SipHash under `return_key` (drawn by the gateway
+  // when the concert is created, never shown) of the reservation, the seat and the time: the
+  // journal replays it exactly, and no one outside can compute it (format 15).
+  TimeMs return_window_ms = 0;
+  SipKey return_key;
 
   // The latest a hold placed at `created_at` may last until.
   TimeMs HoldCapFrom(TimeMs created_at) const {
     return created_at + (max_hold_ms > 0 ? max_hold_ms : hold_ttl_ms + hold_extension_ms);
   }
+  // When seat `s` of reservation `r`, given up at `at`, goes back on sale.
+  TimeMs ReturnsAt(ReservationId r, SeatIndex s, TimeMs at) const;
   bool operator==(const ConcertSpec&) const = default;
 };
 

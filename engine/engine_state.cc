@@ -45,6 +45,7 @@ void EngineState::DropDecisionState() {
   config_.reads_only = true;
   timers_.Clear();  // every live reservation's timer_slot becomes kNoTimer
   timers_ = HoldTimers();
+  returns_.Clear();
   idempotency_ = IdempotencyTable(config_.idempotency_ttl_ms, config_.idempotency_capacity);
   for (auto& [id, c] : concerts_) {
     c->seats_per_user = UserSeatCounts();
@@ -126,8 +127,16 @@ void EngineState::DropRetained() {
   }
 }
 
-void EngineState::ReturnSeats(Concert& c, const Reservation& r) {
-  for (SeatIndex s : r.seats) c.seats.Free(s);
+void EngineState::ReturnSeats(Concert& c, const Reservation& r, TimeMs at) {
+  for (SeatIndex s : r.seats) {
+    const TimeMs returns_at = c.spec->ReturnsAt(r.id, s, at);
+    if (returns_at <= at) {
+      c.seats.Free(s);
+      continue;
+    }
+    c.seats.Withhold(s, returns_at);
+    if (!config_.reads_only) returns_.Push({returns_at, c.id, s});
+  }
   if (config_.reads_only) return;
   if (const uint32_t slot = UserSlotCached(r.user); slot != kNoUserSlot)
     c.seats_per_user.Subtract(slot, static_cast<uint32_t>(r.seats.size()));
@@ -137,11 +146,33 @@ Status EngineState::EndReservation(Reservation& r, ReservationStatus end, TimeMs
   Concert* c = CachedConcert(r.concert);
   if (c == nullptr) return Status::Corruption("reservation of an unknown concert");
   if (r.timer_slot != Reservation::kNoTimer) timers_.Remove(&r);
-  ReturnSeats(*c, r);
+  ReturnSeats(*c, r, at);
   if (c->room && IsLive(r.status)) c->room->OnHoldEnded(r.user, false, at);
   r.status = end;
   r.ended_at = at;
   ended_.push_back(Ended{r.id, at});
+  return Status::OK();
+}
+
+bool EngineState::IsReturningAt(const ReturnTimers::Entry& e) const {
+  const Concert* c = FindConcert(e.concert);
+  return c != nullptr && e.seat < c->seats.size() &&
+         c->seats.status(e.seat) == SeatStatus::kReturning && c->seats.returns_at(e.seat) == e.at;
+}
+
+Status EngineState::ApplySeatsReturned(const Event& e) {
+  const auto& b = std::get<SeatsReturned>(e.body);
+  Concert* c = CachedConcert(b.concert);
+  if (c == nullptr) return Status::Corruption(At(e) + "seats returned to an unknown concert");
+  for (SeatIndex s : b.seats) {
+    if (s >= c->seats.size() || c->seats.status(s) != SeatStatus::kReturning ||
+        c->seats.returns_at(s) > e.ts)
+      return Status::Corruption(At(e) + "seat " + std::to_string(s) +
+                                " is not due to return");
+    c->seats.Free(s);
+  }
+  // The returned seats' entries, and any others gone stale, leave the top of the heap.
+  while (!returns_.empty() && !IsReturningAt(*returns_.Top())) returns_.Pop();
   return Status::OK();
 }
 
@@ -376,6 +407,8 @@ Status EngineState::ApplyReservation(const Event& e) {
       RevokeTickets(*r);
       return EndReservation(*r, ReservationStatus::kRefunded, e.ts);
     }
+    case EventType::kSeatsReturned:
+      return ApplySeatsReturned(e);
     case EventType::kHoldExtended: {
       const auto& b = std::get<HoldExtended>(e.body);
       Reservation* r = reservations_.Find(b.reservation);

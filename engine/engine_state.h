@@ -31,6 +31,7 @@
 #include "engine/sharded_flat_map.h"
 #include "engine/slot_table.h"
 #include "engine/hold_timers.h"
+#include "engine/return_timers.h"
 #include "engine/idempotency.h"
 #include "engine/payment.h"
 #include "engine/reservation.h"
@@ -178,6 +179,10 @@ class EngineState {
   // The first of a reservation's tickets (the rest follow it, one id each, in seat order), or 0.
   TicketId FirstTicketOf(ReservationId id) const;
   const HoldTimers& timers() const { return timers_; }
+  // The seats waiting to go back on sale (empty in a read model's state).
+  const ReturnTimers& return_timers() const { return returns_; }
+  // The entry is live: its seat is still returning at that moment.
+  bool IsReturningAt(const ReturnTimers::Entry& e) const;
   const IdempotencyTable& idempotency() const { return idempotency_; }
 
   // Read access for the codec, the hash and the invariant checker.
@@ -244,7 +249,10 @@ class EngineState {
   Status EndReservation(Reservation& r, ReservationStatus end, TimeMs at);
   // Its user gave the seats up (released, or let the hold expire): the re-hold cooldown.
   Status StartCooldown(const Reservation& r, TimeMs at);
-  void ReturnSeats(Concert& c, const Reservation& r);
+  // The reservation's seats go back on sale: at once, or at the moments the concert's return
+  // window draws for them (ConcertSpec::ReturnsAt).
+  void ReturnSeats(Concert& c, const Reservation& r, TimeMs at);
+  Status ApplySeatsReturned(const Event& e);
   void AddSession(const Session& s, TimeMs now);
   void AddConflict(Conflict c);
   void RemoveSession(SessionId id);
@@ -269,6 +277,7 @@ class EngineState {
   // Every reservation's seats, live or ended; freed when the reservation is dropped.
   SeatPool seat_pool_;
   HoldTimers timers_;
+  ReturnTimers returns_;
   IdempotencyTable idempotency_;
   // Ended reservations in the order they ended, dropped after config_.ended_retention_ms.
   // Each carries its end time, so the check on every event probes no table.

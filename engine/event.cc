@@ -94,6 +94,7 @@ Outcome OutcomeOf(const Event& e) {
       return {ResultCode::kOk, b.timeline, b.id_base};
     }
     Outcome operator()(const SnapshotMarked& b) { return {ResultCode::kOk, b.format, 0}; }
+    Outcome operator()(const SeatsReturned& b) { return {ResultCode::kOk, b.concert, b.seats.size()}; }
   };
   return std::visit(Visitor{}, e.body);
 }

@@ -332,6 +332,14 @@ struct TimelineStarted {
 };
 
 // A HELD reservation's hold now ends at `expires_at` (it was extended, once).
+// Seats given up in a concert with a return window are back on sale (ConcertSpec::ReturnsAt):
+// decided when time reaches their moment, like a hold's expiry. Up to kMaxSeatsPerHold seats of
+// one concert; more go in more events.
+struct SeatsReturned {
+  ConcertId concert = 0;
+  SeatList seats;
+};
+
 struct HoldExtended {
   ReservationId reservation = 0;
   ConcertId concert = 0;

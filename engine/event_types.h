@@ -49,4 +49,5 @@
   X(TimelineStarted, 34, 9, kLog, kNone)                                    \
   X(TicketOffered, 35, 11, kTicket, kTickets)                               \
   X(TicketOfferEnded, 36, 11, kTicket, kTickets)                            \
-  X(SnapshotMarked, 37, 13, kLog, kNone)
+  X(SnapshotMarked, 37, 13, kLog, kNone)                                    \
+  X(SeatsReturned, 38, 14, kReservation, kNone)

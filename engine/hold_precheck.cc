@@ -30,6 +30,9 @@ std::optional<SeatList> TakenSeatsRefusal(const EngineState& state, UserId actor
       const Reservation* r = state.FindReservation(c->seats.owner(s));
       if (r == nullptr || r->expires_at <= now) return std::nullopt;
     }
+    // So may a returning seat whose moment has come.
+    if (c->seats.status(s) == SeatStatus::kReturning && c->seats.returns_at(s) <= now)
+      return std::nullopt;
     taken.push_back(s);
   }
   if (taken.empty()) return std::nullopt;

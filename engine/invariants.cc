@@ -1,6 +1,9 @@
 #include "engine/invariants.h"
 
 #include <algorithm>
+#include <limits>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 namespace cm::engine {
@@ -258,26 +261,47 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
                   " seat lists for " + std::to_string(seat_lists) +
                   " reservations with more seats than fit inline");
 
+  // Every timer of a seat still returning, as (concert, seat, moment).
+  std::set<std::tuple<ConcertId, SeatIndex, TimeMs>> return_timers;
+  state.return_timers().ForEachDue(std::numeric_limits<TimeMs>::max(),
+                                   [&](const ReturnTimers::Entry& e) {
+                                     return_timers.insert({e.concert, e.seat, e.at});
+                                   });
   for (const auto& [id, c] : state.concerts()) {
     const Expected& x = expected[id];
     const SeatMap& seats = c->seats;
     std::vector<uint32_t> row_free(c->venue->rows.size(), 0);
-    std::size_t free = 0;
+    std::size_t free = 0, returning = 0;
     for (SeatIndex s = 0; s < seats.size(); ++s) {
       if (seats.IsAvailable(s)) {
         ++free;
         ++row_free[c->venue->seats[s].row];
+      } else if (seats.status(s) == SeatStatus::kReturning) {
+        // Given up and not back on sale yet: nobody's, and back within the window.
+        ++returning;
+        if (x.claim[s] != 0)
+          bad.push_back(Seat(id, s) + " is returning but reservation " +
+                        std::to_string(x.claim[s]) + " has it");
+        if (seats.returns_at(s) > state.clock() + c->spec->return_window_ms)
+          bad.push_back(Seat(id, s) + " returns at " + std::to_string(seats.returns_at(s)) +
+                        ", later than its window allows");
+        if (!state.config().reads_only && !return_timers.contains({id, s, seats.returns_at(s)}))
+          bad.push_back(Seat(id, s) + " is returning with no timer to return it");
       } else if (x.claim[s] == 0) {
         bad.push_back(Seat(id, s) + " is " + std::string(ToString(seats.status(s))) +
                       " but no live or confirmed reservation has it");
       }
     }
+    if (seats.returning() != returning)
+      bad.push_back("concert " + std::to_string(id) + " counts " +
+                    std::to_string(seats.returning()) + " returning seats, has " +
+                    std::to_string(returning));
     if (seats.held() != x.held || seats.sold() != x.sold || seats.available() != free)
       bad.push_back("concert " + std::to_string(id) + " counts held/sold/available " +
                     std::to_string(seats.held()) + "/" + std::to_string(seats.sold()) + "/" +
                     std::to_string(seats.available()) + " but reservations give " +
                     std::to_string(x.held) + "/" + std::to_string(x.sold) + "/" +
-                    std::to_string(seats.size() - x.held - x.sold));
+                    std::to_string(seats.size() - x.held - x.sold - returning));
     for (uint32_t r = 0; r < row_free.size(); ++r)
       if (seats.row_available(r) != row_free[r])
         bad.push_back("concert " + std::to_string(id) + " row " + std::to_string(r) +
@@ -296,6 +320,8 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
       bad.push_back("concert " + std::to_string(id) + " per-user seat counts disagree");
     CheckLedger(*c, x.live_holds, &bad);
   }
+  if (state.config().reads_only && !state.return_timers().empty())
+    bad.push_back("a read model keeps return timers");
   for (ConcertId id : state.rooms()) CheckRoom(state, *state.FindConcert(id), &bad);
   CheckPayments(state, &bad);
   CheckTickets(state, &bad);

@@ -67,12 +67,20 @@ void SeatMap::Sell(SeatIndex s, ReservationId r) {
   ++sold_;
 }
 
+void SeatMap::Withhold(SeatIndex s, TimeMs at) {
+  assert(status(s) == SeatStatus::kHeld || status(s) == SeatStatus::kSold);
+  assert(at > 0);
+  --(status(s) == SeatStatus::kHeld ? held_ : sold_);
+  cells_[s] = Cell(SeatStatus::kReturning, static_cast<uint64_t>(at));
+  ++returning_;
+}
+
 void SeatMap::Free(SeatIndex s) {
   assert(!IsAvailable(s));
-  if (status(s) == SeatStatus::kHeld) {
-    --held_;
-  } else {
-    --sold_;
+  switch (status(s)) {
+    case SeatStatus::kHeld: --held_; break;
+    case SeatStatus::kSold: --sold_; break;
+    default: --returning_; break;
   }
   cells_[s] = 0;
   ++row_available_[venue_->seats[s].row];
@@ -83,6 +91,10 @@ void SeatMap::MakeReleaseCells() { releases_.resize(cells_.size()); }
 
 void SeatMap::Restore(SeatIndex s, SeatStatus status, ReservationId r) {
   if (status == SeatStatus::kAvailable) return;
+  if (status == SeatStatus::kReturning) {
+    Hold(s, 0);
+    return Withhold(s, static_cast<TimeMs>(r));
+  }
   Hold(s, r);
   if (status == SeatStatus::kSold) Sell(s, r);
 }

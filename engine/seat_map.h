@@ -24,16 +24,22 @@ class SeatMap {
   explicit SeatMap(const Venue& venue);
 
   SeatStatus status(SeatIndex s) const { return static_cast<SeatStatus>(cells_[s] & 3); }
+  // The reservation holding or owning the seat; for a returning seat, when it returns.
   ReservationId owner(SeatIndex s) const { return cells_[s] >> 2; }
+  // REQUIRES: status(s) == kReturning.
+  TimeMs returns_at(SeatIndex s) const { return static_cast<TimeMs>(cells_[s] >> 2); }
   bool IsAvailable(SeatIndex s) const { return cells_[s] == 0; }
 
   // REQUIRES: IsAvailable(s).
   void Hold(SeatIndex s, ReservationId r);
   // REQUIRES: status(s) == kHeld.
   void Sell(SeatIndex s, ReservationId r);
+  // REQUIRES: status(s) is kHeld or kSold. Off sale until `at` (> 0), still counted as taken.
+  void Withhold(SeatIndex s, TimeMs at);
   // REQUIRES: !IsAvailable(s).
   void Free(SeatIndex s);
-  // Restores a cell from a snapshot, keeping the counts right. REQUIRES: IsAvailable(s).
+  // Restores a cell from a snapshot, keeping the counts right; `r` is a returning seat's
+  // return time. REQUIRES: IsAvailable(s).
   void Restore(SeatIndex s, SeatStatus status, ReservationId r);
 
   // The seat's last releaser, and the end of their cooldown (by 0 and until 0 when the seat
@@ -96,7 +102,8 @@ class SeatMap {
   std::size_t size() const { return cells_.size(); }
   std::size_t held() const { return held_; }
   std::size_t sold() const { return sold_; }
-  std::size_t available() const { return cells_.size() - held_ - sold_; }
+  std::size_t returning() const { return returning_; }
+  std::size_t available() const { return cells_.size() - held_ - sold_ - returning_; }
 
  private:
   void Recount(uint32_t row) const;
@@ -115,6 +122,7 @@ class SeatMap {
   mutable std::vector<uint16_t> row_blocks_known_;  // per row, bit count-1: block known
   std::size_t held_ = 0;
   std::size_t sold_ = 0;
+  std::size_t returning_ = 0;
 };
 
 }  // namespace cm::engine

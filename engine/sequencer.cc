@@ -31,6 +31,8 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
   if (cmd.now > now_) now_ = cmd.now;
   if (const Reservation* first = state_.timers().Top(); first && first->expires_at <= now_)
     ExpireDueHolds(now_, sink);
+  if (const ReturnTimers::Entry* next = state_.return_timers().Top(); next && next->at <= now_)
+    ReturnDueSeats(now_, sink);
   if (TypeOf(cmd) == CommandType::kTick) {
     RunWaitingRooms(std::get<TickCmd>(cmd.body).entropy, sink);
     return;
@@ -92,6 +94,26 @@ void Sequencer::ExpireDueHolds(TimeMs now, EventSink& sink) {
        r = state_.timers().Top()) {
     Event& e = sink.NextEvent();
     e.body.emplace<HoldExpired>(HoldExpired{r->id, r->concert, r->user});
+    Seal(e, nullptr, nullptr, false, sink);
+  }
+}
+
+void Sequencer::ReturnDueSeats(TimeMs now, EventSink& sink) {
+  due_returns_.clear();
+  state_.return_timers().ForEachDue(now, [&](const ReturnTimers::Entry& e) {
+    if (state_.IsReturningAt(e)) due_returns_.push_back(e);
+  });
+  std::sort(due_returns_.begin(), due_returns_.end(), [](const auto& a, const auto& b) {
+    return a.concert != b.concert ? a.concert < b.concert : a.seat < b.seat;
+  });
+  for (std::size_t i = 0; i < due_returns_.size();) {
+    SeatsReturned returned{due_returns_[i].concert, {}};
+    for (; i < due_returns_.size() && due_returns_[i].concert == returned.concert &&
+           returned.seats.size() < kMaxSeatsPerHold;
+         ++i)
+      returned.seats.push_back(due_returns_[i].seat);
+    Event& e = sink.NextEvent();
+    e.body.emplace<SeatsReturned>(returned);
     Seal(e, nullptr, nullptr, false, sink);
   }
 }

@@ -60,6 +60,9 @@ class Sequencer {
   bool IsAdmin(const Command& cmd) const;
   bool IsDoorStaff(const Command& cmd) const;
   void ExpireDueHolds(TimeMs now, EventSink& sink);
+  // Puts back on sale every returning seat whose moment has come: SeatsReturned events, by
+  // concert and seat, up to kMaxSeatsPerHold seats each.
+  void ReturnDueSeats(TimeMs now, EventSink& sink);
   void RunWaitingRooms(uint64_t entropy, EventSink& sink);
   // Decides `cmd` into `out`, the body of the event that answers it: the sink's own slot, so
   // the hot decisions (holds, releases) build their event where it is kept and nothing is
@@ -128,6 +131,7 @@ class Sequencer {
   std::vector<UserId> scratch_;  // reused by RunWaitingRooms
   // Events a decision adds after its answer (e.g. ReservationConfirmed after PaymentSucceeded).
   std::vector<EventBody> follow_ups_;
+  std::vector<ReturnTimers::Entry> due_returns_;  // ReturnDueSeats' scratch
 };
 
 }  // namespace cm::engine

@@ -30,6 +30,7 @@ std::string_view ToString(SeatStatus s) {
     case SeatStatus::kAvailable: return "AVAILABLE";
     case SeatStatus::kHeld: return "HELD";
     case SeatStatus::kSold: return "SOLD";
+    case SeatStatus::kReturning: return "RETURNING";
   }
   return "UNKNOWN";
 }

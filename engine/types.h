@@ -58,12 +58,15 @@ inline constexpr std::size_t kMaxSeatsPerHold = 16;
 inline constexpr TimeMs kDefaultHoldTtlMs = 600'000;
 inline constexpr TimeMs kDefaultReholdCooldownMs = 120'000;
 inline constexpr TimeMs kMaxReholdCooldownMs = 24 * 3600 * 1000;
+inline constexpr TimeMs kMaxReturnWindowMs = 3600 * 1000;
 
 // STAFF: door staff, who check tickets in and do nothing else an ordinary user cannot.
 enum class Role : uint8_t { kUser = 0, kAdmin = 1, kSystem = 2, kStaff = 3 };
 inline constexpr uint8_t kLastRole = 3;
 
-enum class SeatStatus : uint8_t { kAvailable = 0, kHeld = 1, kSold = 2 };
+// RETURNING: given up (released, expired, refunded or cancelled) in a concert with a return
+// window, and not on sale again until the moment the engine drew for it (format 15).
+enum class SeatStatus : uint8_t { kAvailable = 0, kHeld = 1, kSold = 2, kReturning = 3 };
 
 enum class ReservationStatus : uint8_t {
   kHeld = 0,

@@ -35,10 +35,17 @@ void LiveFeed::Add(ConcertId concert, Seq seq, std::span<const SeatIndex> seats,
 }
 
 void LiveFeed::Collect(const Event& e) {
-  auto reservation_change = [&](ReservationId id, char status) {
-    // The read model has applied the event; an ended reservation is still retained there.
+  // Seats given up show as their seat map has them now: available, or still held when the
+  // concert's return window keeps them off sale for a while (read model's state, applied).
+  auto given_up = [&](ReservationId id) {
     reads_.Read([&](const EngineState& s) {
-      if (const Reservation* r = s.FindReservation(id)) Add(r->concert, e.seq, r->seats, status);
+      const Reservation* r = s.FindReservation(id);
+      const Concert* c = r ? s.FindConcert(r->concert) : nullptr;
+      if (c == nullptr) return 0;
+      Pending& p = pending_[r->concert];
+      p.seq = e.seq;
+      for (SeatIndex seat : r->seats)
+        p.changes.push_back({seat, c->seats.status(seat) == SeatStatus::kReturning ? 'H' : 'A'});
       return 0;
     });
   };
@@ -49,17 +56,33 @@ void LiveFeed::Collect(const Event& e) {
       break;
     }
     case EventType::kHoldReleased:
-      reservation_change(std::get<HoldReleased>(e.body).reservation, 'A');
+      given_up(std::get<HoldReleased>(e.body).reservation);
       break;
     case EventType::kHoldExpired:
-      reservation_change(std::get<HoldExpired>(e.body).reservation, 'A');
+      given_up(std::get<HoldExpired>(e.body).reservation);
       break;
-    case EventType::kReservationConfirmed:
-      reservation_change(std::get<ReservationConfirmed>(e.body).reservation, 'S');
+    case EventType::kSeatsReleased:  // the payment failed: the saga let the seats go
+      given_up(std::get<SeatsReleased>(e.body).reservation);
       break;
     case EventType::kReservationRefunded:
-      reservation_change(std::get<ReservationRefunded>(e.body).reservation, 'A');
+      given_up(std::get<ReservationRefunded>(e.body).reservation);
       break;
+    case EventType::kReservationCancelled:
+      given_up(std::get<ReservationCancelled>(e.body).reservation);
+      break;
+    case EventType::kSeatsReturned: {
+      const auto& b = std::get<SeatsReturned>(e.body);
+      Add(b.concert, e.seq, b.seats, 'A');
+      break;
+    }
+    case EventType::kReservationConfirmed: {
+      const auto id = std::get<ReservationConfirmed>(e.body).reservation;
+      reads_.Read([&](const EngineState& s) {
+        if (const Reservation* r = s.FindReservation(id)) Add(r->concert, e.seq, r->seats, 'S');
+        return 0;
+      });
+      break;
+    }
     default:
       break;
   }

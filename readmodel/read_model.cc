@@ -87,6 +87,9 @@ Status ReadModel::Apply(const engine::Event& e) {
     case EventType::kReservationCancelled:
       Touch(std::get<ReservationCancelled>(e.body).concert, e.seq);
       break;
+    case EventType::kSeatsReturned:
+      Touch(std::get<SeatsReturned>(e.body).concert, e.seq);
+      break;
     case EventType::kConcertCreated:
       Touch(std::get<ConcertCreated>(e.body).concert, e.seq);
       break;

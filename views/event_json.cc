@@ -76,6 +76,8 @@ struct Fields {
     Num("hold_ttl_ms", b.spec->hold_ttl_ms);
     UNum("max_seats_per_user", b.spec->max_seats_per_user);
     Num("doors_open_at", b.spec->doors_open_at);
+    // The window, never its key: the key is what keeps a seat's moment unpredictable.
+    if (b.spec->return_window_ms > 0) Num("return_window_ms", b.spec->return_window_ms);
     if (const engine::WaitingRoomSettings& w = b.spec->waiting_room; w.enabled) {
       UNum("queue_max_active", w.max_active);
       UNum("queue_admit_per_second", w.admit_per_second);
@@ -195,6 +197,10 @@ struct Fields {
   void operator()(const HoldExtended& b) {
     Ids(b.reservation, b.concert, b.user);
     Num("expires_at", b.expires_at);
+  }
+  void operator()(const SeatsReturned& b) {
+    UNum("concert", b.concert);
+    Seats(b.seats);
   }
   void operator()(const TermStarted& b) {
     UNum("term", b.term);

@@ -44,6 +44,7 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
       .Field("holdTtlSeconds", s.hold_ttl_ms / 1000)
       .Field("maxSeatsPerUser", s.max_seats_per_user)
       .Field("reholdCooldownSeconds", s.rehold_cooldown_ms / 1000)
+      .Field("returnWindowSeconds", s.return_window_ms / 1000)
       .Field("doorsOpenAt", FormatTime(s.doors_open_at))
       .Field("transferCutoffHours", s.transfer_cutoff_ms / 3'600'000)
       .Field("holdExtensionSeconds", s.hold_extension_ms / 1000)
@@ -57,8 +58,7 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
       .Field("refundableUntil", FormatTime(s.starts_at - s.refund.deadline_ms))
       .EndObject();
   w.Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
-      .Field("seatsAvailable",
-             static_cast<uint64_t>(c.seats.size() - c.seats.held() - c.seats.sold()));
+      .Field("seatsAvailable", static_cast<uint64_t>(c.seats.available()));
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
   w.Field("minPrice", *lo).Field("maxPrice", *hi);
   w.Key("waitingRoom");
@@ -110,10 +110,12 @@ void WriteConcertDetails(JsonWriter& w, const Concert& c, int64_t now_ms) {
   w.EndArray().EndObject();
 }
 
+// A returning seat shows as held: a status of its own would tell a macro which seats to watch.
 static const char* StatusLetter(SeatStatus s) {
   switch (s) {
     case SeatStatus::kAvailable: return "A";
-    case SeatStatus::kHeld: return "H";
+    case SeatStatus::kHeld:
+    case SeatStatus::kReturning: return "H";
     case SeatStatus::kSold: return "S";
   }
   return "?";

@@ -102,6 +102,7 @@ SalesReport BuildSalesReport(const engine::Concert& c, engine::Seq as_of_seq) {
       case engine::SeatStatus::kAvailable: ++g.available; break;
       case engine::SeatStatus::kHeld: ++g.held; break;
       case engine::SeatStatus::kSold: ++g.sold; break;
+      case engine::SeatStatus::kReturning: ++g.returning; break;
     }
   }
   const engine::SalesLedger& l = c.ledger;
@@ -121,6 +122,7 @@ void WriteGradeInventory(JsonWriter& w, const GradeReport& g) {
       .Field("seats", g.seats)
       .Field("available", g.available)
       .Field("held", g.held)
+      .Field("returning", g.returning)
       .Field("sold", g.sold);
 }
 
@@ -218,6 +220,7 @@ std::string RenderSalesReportCsv(const SalesReport& r) {
     csv.Num("grade", g.grade, "seats", g.seats);
     csv.Num("grade", g.grade, "available", g.available);
     csv.Num("grade", g.grade, "held", g.held);
+    csv.Num("grade", g.grade, "returning", g.returning);
     csv.Num("grade", g.grade, "sold", g.sold);
     csv.Num("grade", g.grade, "seats_sold", g.sales.seats_sold);
     csv.Num("grade", g.grade, "seats_refunded", g.sales.seats_refunded);

@@ -16,7 +16,8 @@ namespace cm::views {
 struct GradeReport {
   std::string grade;
   int64_t price = 0;
-  uint32_t seats = 0, available = 0, held = 0, sold = 0;  // the seat map now
+  // The seat map now; returning: given up, not back on sale yet (ConcertSpec::return_window_ms).
+  uint32_t seats = 0, available = 0, held = 0, returning = 0, sold = 0;
   engine::GradeSales sales;                              // over the sale so far
 };
 

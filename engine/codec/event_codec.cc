@@ -216,6 +216,10 @@ struct BodyEncoder {
     PutIds(b.reservation, b.concert, b.user);
     PutFixed64(d, static_cast<uint64_t>(b.expires_at));
   }
+  void operator()(const SeatsReturned& b) {
+    PutFixed64(d, b.concert);
+    PutSeats(d, b.seats);
+  }
   void operator()(const TermStarted& b) {
     PutFixed64(d, b.term);
     PutLengthPrefixed(d, b.leader);
@@ -429,6 +433,12 @@ bool DecodeReservationBody(EventType type, uint8_t version, std::string_view* in
       if (!GetFixed64(in, &b.reservation) || !GetFixed64(in, &b.concert) ||
           !GetFixed64(in, &b.user) || !GetSigned64(in, &b.expires_at))
         return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kSeatsReturned: {
+      SeatsReturned b;
+      if (!GetFixed64(in, &b.concert) || !GetSeats(in, &b.seats) || b.seats.empty()) return false;
       *body = b;
       return true;
     }

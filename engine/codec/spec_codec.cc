@@ -84,7 +84,7 @@ bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan) {
   return true;
 }
 
-void EncodeConcertSpec(const ConcertSpec& c, std::string* dst) {
+void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, bool with_returns) {
   PutFixed64(dst, c.venue);
   PutLengthPrefixed(dst, c.title);
   PutFixed64(dst, static_cast<uint64_t>(c.starts_at));
@@ -108,6 +108,10 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst) {
   PutVarint32(dst, c.refund.fee_percent);
   PutFixed64(dst, static_cast<uint64_t>(c.hold_extension_ms));
   PutFixed64(dst, static_cast<uint64_t>(c.max_hold_ms));
+  if (!with_returns) return;
+  PutFixed64(dst, static_cast<uint64_t>(c.return_window_ms));
+  PutFixed64(dst, c.return_key.k0);
+  PutFixed64(dst, c.return_key.k1);
 }
 
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
@@ -137,10 +141,14 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
     out->hold_extension_ms = 0;
     return true;
   }
-  return GetSigned64(in, &out->doors_open_at) && GetSigned64(in, &out->transfer_cutoff_ms) &&
-         GetSigned64(in, &out->refund.deadline_ms) &&
-         GetVarint32(in, &out->refund.fee_percent) &&
-         GetSigned64(in, &out->hold_extension_ms) && GetSigned64(in, &out->max_hold_ms);
+  if (!GetSigned64(in, &out->doors_open_at) || !GetSigned64(in, &out->transfer_cutoff_ms) ||
+      !GetSigned64(in, &out->refund.deadline_ms) ||
+      !GetVarint32(in, &out->refund.fee_percent) ||
+      !GetSigned64(in, &out->hold_extension_ms) || !GetSigned64(in, &out->max_hold_ms))
+    return false;
+  if (format < kReturnWindowEventFormat) return true;  // seats then returned at once
+  return GetSigned64(in, &out->return_window_ms) && GetFixed64(in, &out->return_key.k0) &&
+         GetFixed64(in, &out->return_key.k1);
 }
 
 }  // namespace cm::engine

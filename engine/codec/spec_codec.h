@@ -12,9 +12,10 @@
 // concert_spec := venue: fixed64 | title: lstr | starts_at, sales_open_at, sales_close_at: fixed64
 //                 | prices: varint n, fixed64[n] | hold_ttl_ms: fixed64 | max_seats_per_user: varint
 //                 | waiting_room (format 2 on) | rehold_cooldown_ms: fixed64 (format 4 on)
-//                 | after_sale (format 6 on)
+//                 | after_sale (format 6 on) | returns (record format 14, state format 15 on)
 // after_sale   := doors_open_at, transfer_cutoff_ms, refund_deadline_ms: fixed64
 //                 | refund_fee_percent: varint | hold_extension_ms, max_hold_ms: fixed64
+// returns      := return_window_ms, return_key_0, return_key_1: fixed64
 // waiting_room := enabled: u8 | max_active, admit_per_second: varint
 //                 | admission_ttl_ms, pre_queue_ms, abandon_after_ms: fixed64
 // (lstr = varint length + bytes; fixed numbers are little-endian.)
@@ -30,9 +31,14 @@ namespace cm::engine {
 // `with_plan`: the stage and the sections' outlines follow (formats 12 on; older ones had none).
 void EncodeVenueSpec(const VenueSpec& v, std::string* dst, bool with_plan = true);
 bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan);
-void EncodeConcertSpec(const ConcertSpec& c, std::string* dst);
-// `format`: the event or snapshot format the spec was written in (1 had no waiting room, 3 and
-// older no re-hold cooldown, 5 and older none of the after-sale rules).
+// The record format from which a concert spec carries its return window.
+inline constexpr uint8_t kReturnWindowEventFormat = 14;
+
+// `with_returns`: the return window and its key follow (record format 14 and state format 15 on).
+void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, bool with_returns = true);
+// `format`: the record format the spec was written in (1 had no waiting room, 3 and older no
+// re-hold cooldown, 5 and older none of the after-sale rules, 13 and older no return window); a
+// snapshot passes the record format its own format matches.
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format);
 
 }  // namespace cm::engine

@@ -273,6 +273,33 @@ CooldownsRead DecodeCooldowns(std::string_view* in, uint8_t version, const Engin
   return CooldownsRead::kOk;
 }
 
+void EncodeReturning(const Concert& c, std::string* dst) {
+  PutVarint32(dst, static_cast<uint32_t>(c.seats.returning()));
+  for (SeatIndex s = 0; s < c.seats.size() && c.seats.returning() > 0; ++s) {
+    if (c.seats.status(s) != SeatStatus::kReturning) continue;
+    PutFixed32(dst, s);
+    PutFixed64(dst, static_cast<uint64_t>(c.seats.returns_at(s)));
+  }
+}
+
+// Restores the seats of `c` that are not back on sale yet; false on malformed input.
+bool DecodeReturning(std::string_view* in, TimeMs clock, Concert* c, ReturnTimers* timers) {
+  uint32_t n;
+  if (!GetCount(in, &n)) return false;
+  SeatIndex prev = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    SeatIndex seat;
+    TimeMs at;
+    if (!GetFixed32(in, &seat) || !GetSigned64(in, &at) || seat >= c->seats.size() ||
+        (i > 0 && seat <= prev) || at <= 0 || at > clock + c->spec->return_window_ms)
+      return false;
+    c->seats.Restore(seat, SeatStatus::kReturning, static_cast<uint64_t>(at));
+    if (timers != nullptr) timers->Push({at, c->id, seat});
+    prev = seat;
+  }
+  return true;
+}
+
 void EncodeLedger(const SalesLedger& l, std::string* dst) {
   auto put_signed = [dst](int64_t v) { PutFixed64(dst, static_cast<uint64_t>(v)); };
   for (const GradeSales& g : l.grades) {  // as many as the venue has grades
@@ -362,9 +389,10 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     const Concert& c = *s.concerts().at(id);
     PutFixed64(dst, id);
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
-    EncodeConcertSpec(*c.spec, dst);
+    EncodeConcertSpec(*c.spec, dst, format >= 15);
     if (c.room) EncodeRoom(*c.room, dst);
     EncodeCooldowns(c, s.clock(), format, dst);
+    if (format >= 15) EncodeReturning(c, dst);
     EncodeLedger(c.ledger, dst);
   }
   if (format >= 14) {
@@ -522,7 +550,8 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     uint8_t sales;
     auto spec = std::make_shared<ConcertSpec>();
     if (!GetFixed64(in, &id) || !GetFixed8(in, &sales) || sales > 2 ||
-        !DecodeConcertSpec(in, spec.get(), kStateFormatVersion))
+        !DecodeConcertSpec(in, spec.get(),
+                           version_ >= 15 ? kReturnWindowEventFormat : kReturnWindowEventFormat - 1))
       return Fail("malformed concert");
     if (!Ascending(i, id, &prev)) return Fail("concerts out of order or repeated");
     const Venue* venue = s_.FindVenue(spec->venue);
@@ -544,6 +573,9 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
             " in the same millisecond, and format " + std::to_string(version_) +
             " does not say who was last");
     }
+    if (version_ >= 15 &&
+        !DecodeReturning(in, s_.clock(), c.get(), s_.config().reads_only ? nullptr : &s_.returns_))
+      return Fail("malformed returning seats of concert " + std::to_string(id));
     if (!DecodeLedger(in, &c->ledger))
       return Fail("malformed sales ledger of concert " + std::to_string(id));
     s_.concerts_.emplace(id, std::move(c));

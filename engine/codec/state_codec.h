@@ -1,14 +1,14 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 14) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 15) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id; a plan from 12)
 //          | concerts: varint n,
-//            (id: fixed64, sales: u8, concert_spec, [room], cooldowns, ledger)[n]
+//            (id: fixed64, sales: u8, concert_spec, [room], cooldowns, [returning], ledger)[n]
 //            (ascending id; room only when the spec enables a waiting room)
 //          | slots: varint n, varint[n]                (not before version 14: none)
 //            (every reservation slot ever taken, in slot order: its generation, 4096 retired)
@@ -22,6 +22,8 @@
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 //                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
+// returning   := varint n, (seat: fixed32, returns_at: fixed64)[n]   (version 15 on; seats
+//                ascending: the seats given up that are not back on sale yet)
 // cooldowns   := varint n, (seat: fixed32, user: fixed64, until: fixed64)[n]
 //                (ascending seat; each seat's last releaser, only while until > clock)
 //                before version 13: varint n, (user: fixed64, seat: fixed32, until: fixed64)[n]
@@ -68,7 +70,7 @@
 // ticket's pending offer, version 12 the venue's plan and a payment's wallet, version 13 the
 // re-hold cooldowns one per seat (engine/seat_map.h), version 14 the reservation slots'
 // generations (ids that name their slot, engine/slot_table.h; older states' reservations keep
-// their seq ids). A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
+// their seq ids), version 15 the concerts' return windows and their returning seats. A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
 // and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
@@ -80,7 +82,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 14;
+inline constexpr uint8_t kStateFormatVersion = 15;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 // The formats EncodeState can write: the current one, and older ones back to 8 for the state
 // hashes their writers recorded.

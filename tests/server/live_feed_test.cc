@@ -106,7 +106,10 @@ class Viewer : public LiveSubscriber {
   std::vector<std::string> others_;
 };
 
-char Letter(SeatStatus s) { return s == SeatStatus::kAvailable ? 'A' : s == SeatStatus::kHeld ? 'H' : 'S'; }
+// As the public map shows it: a returning seat is held until it is back.
+char Letter(SeatStatus s) {
+  return s == SeatStatus::kAvailable ? 'A' : s == SeatStatus::kSold ? 'S' : 'H';
+}
 
 }  // namespace
 
@@ -199,6 +202,68 @@ TEST_CASE("viewers joining while seats change all converge on the engine's seat 
   CHECK(stalled->overflows() == 1);
   CHECK(pacer->seats() == expected);
   CHECK(feed.subscribers() == viewers.size() + 1);  // the viewers and the pacer
+}
+
+TEST_CASE("seats given up show as the map has them: held while returning, free once back or cancelled") {
+  TestWorld w;
+  const UserId fan = w.AddUser("fan@x.io");
+  const VenueId venue = w.AddVenue(GridVenue(1, 1, 8));
+  auto spec = w.ConcertSpecFor(venue);
+  spec->return_window_ms = 60'000;
+  spec->return_key = {7, 9};
+  spec->rehold_cooldown_ms = 0;
+  const ConcertId returning = w.AddConcertSpec(spec);
+  const ConcertId plain = w.AddConcert(venue);
+  cm::readmodel::ReadModel reads(EngineConfig{});
+  REQUIRE(reads.Load(w.state).ok());
+  std::size_t applied = w.sink.events.size();
+  cm::live::WsHub hub(1);
+  LiveFeed feed(hub.FeedExecutor(), reads, 64, std::chrono::microseconds(100));
+  hub.Start();
+  auto away = std::make_shared<Viewer>(true), cancelled = std::make_shared<Viewer>(true);
+  feed.Subscribe(away, returning, std::nullopt);
+  feed.Subscribe(cancelled, plain, std::nullopt);
+  for (int i = 0; i < 500 && !(away->active() && cancelled->active()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  REQUIRE(away->active());
+  REQUIRE(cancelled->active());
+  // Hands what the engine decided since the last call to the feed, and waits until `v` shows
+  // the engine's map of `concert` (or gives up after 2 s, and the checks below say so).
+  auto publish = [&](Viewer& v, ConcertId concert) {
+    for (; applied < w.sink.events.size(); ++applied) {
+      REQUIRE(reads.Apply(w.sink.events[applied]).ok());
+      feed.Collect(w.sink.events[applied]);
+    }
+    feed.Flush();
+    std::map<int64_t, char> expected;
+    const Concert& c = *w.state.FindConcert(concert);
+    for (SeatIndex s = 0; s < c.seats.size(); ++s) expected[s] = Letter(c.seats.status(s));
+    for (int i = 0; i < 1000 && v.seats() != expected; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  };
+  const TimeMs t0 = TestWorld::kStart;
+  const Event held = w.Hold(fan, returning, {2}, t0);
+  REQUIRE(TypeOf(held) == EventType::kHoldPlaced);
+  publish(*away, returning);
+  CHECK(away->seats().at(2) == 'H');
+  w.Run(w.As(fan, t0 + 1, ReleaseHoldCmd{std::get<HoldPlaced>(held.body).reservation}));
+  publish(*away, returning);
+  CHECK(away->seats().at(2) == 'H');  // given up, not back on sale yet
+  w.Tick(t0 + 1 + 60'000);
+  publish(*away, returning);
+  CHECK(away->seats().at(2) == 'A');
+  // A confirmed seat cancelled by its buyer is free again on the map (ReservationCancelled).
+  const Event bought = w.Hold(fan, plain, {5}, t0 + 2);
+  const ReservationId id = std::get<HoldPlaced>(bought.body).reservation;
+  REQUIRE(CodeOf(w.Run(w.AsAdmin(t0 + 3, ConfirmReservationCmd{id}))) == ResultCode::kOk);
+  publish(*cancelled, plain);
+  CHECK(cancelled->seats().at(5) == 'S');
+  REQUIRE(CodeOf(w.Run(w.As(fan, t0 + 4, CancelReservationCmd{id}))) == ResultCode::kOk);
+  publish(*cancelled, plain);
+  CHECK(cancelled->seats().at(5) == 'A');
+  hub.Stop();
+  CHECK(away->gaps() == 0);
+  CHECK(cancelled->gaps() == 0);
 }
 
 TEST_CASE("a state rebuilt at an earlier seq sends that concert's viewers back for a snapshot") {

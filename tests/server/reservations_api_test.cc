@@ -230,3 +230,35 @@ TEST_CASE("a taken seat is refused at the gateway with the engine's own answer; 
   REQUIRE(f.http.Delete("/api/reservations/" + std::to_string(Int(first.Json(), "id")), a).status == 200);
   CHECK(f.http.Post(path, R"({"seatIds":[5]})", b).status == 201);
 }
+
+// The outside test's hand-off (취소표): one account releases a seat and another takes it at
+// once. With a return window the seat is off sale, shown as held, until its drawn moment.
+TEST_CASE("a released seat cannot be passed to another account; it comes back on its own") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.extra["returnWindowSeconds"] = 1;
+  o.extra["reholdCooldownSeconds"] = 0;
+  const std::string c = std::to_string(f.CreateConcert(o));
+  CHECK(Int(f.http.Get("/api/concerts/" + c).Json(), "returnWindowSeconds") == 1);
+  const std::string a = SignupAndLogin(f.port(), "giver@x.io");
+  const std::string b = SignupAndLogin(f.port(), "taker@x.io");
+  const std::string path = "/api/v1/concerts/" + c + "/reservations";
+  auto held = f.http.Post(path, R"({"seatIds":[4]})", a);
+  REQUIRE(held.status == 201);
+  REQUIRE(f.http.Delete("/api/reservations/" + std::to_string(Int(held.Json(), "id")), a).status ==
+          200);
+  // The release was decided before its answer came back: its moment is at most 1 s after now.
+  const auto released_at = std::chrono::steady_clock::now();
+  auto taken = f.http.Post(path, R"({"seatIds":[4]})", b);
+  CHECK(taken.status == 409);
+  CHECK(Str(taken.Json(), "code") == "SEAT_NOT_AVAILABLE");
+  // The map shows it held, not free, while it is away.
+  const json::value map = f.http.Get("/api/concerts/" + c + "/seats").Json();
+  const auto& seat4 =
+      map.at("sections").as_array()[0].at("rows").as_array()[0].at("seats").as_array()[4].as_array();
+  CHECK(seat4[4].as_string() == "H");
+  // Within the window (1 s) it is back: the next command's time returns it first.
+  std::this_thread::sleep_until(released_at + std::chrono::milliseconds(1'100));
+  CHECK(f.http.Post(path, R"({"seatIds":[4]})", b).status == 201);
+}
+

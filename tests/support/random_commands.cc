@@ -125,6 +125,11 @@ std::vector<Command> RandomCommands::Setup() {
     spec->refund.fee_percent = static_cast<uint32_t>(Pick(30));
     spec->hold_extension_ms = static_cast<TimeMs>(Pick(3)) * 2'000;
     spec->max_hold_ms = Pick(2) == 0 ? 0 : spec->hold_ttl_ms + 1'000;
+    // The second concert keeps seats given up off sale for a moment drawn in a few seconds.
+    if (i == 1) {
+      spec->return_window_ms = 1 + static_cast<TimeMs>(Pick(8'000));
+      spec->return_key = {1 + Pick(1u << 30), Pick(1u << 30)};
+    }
     out.push_back(As(0, CreateConcertCmd{spec}));
     out.back().has_idem = false;
     concerts_.push_back(out.size());
