@@ -1,5 +1,6 @@
 #include "engine/engine_state.h"
 
+#include <algorithm>
 #include <string>
 
 namespace cm::engine {
@@ -164,13 +165,16 @@ Status EngineState::ApplySeatsReturned(const Event& e) {
   const auto& b = std::get<SeatsReturned>(e.body);
   Concert* c = CachedConcert(b.concert);
   if (c == nullptr) return Status::Corruption(At(e) + "seats returned to an unknown concert");
-  for (SeatIndex s : b.seats) {
+  // Every seat is checked before any is freed: a refused record changes nothing.
+  for (std::size_t i = 0; i < b.seats.size(); ++i) {
+    const SeatIndex s = b.seats[i];
     if (s >= c->seats.size() || c->seats.status(s) != SeatStatus::kReturning ||
-        c->seats.returns_at(s) > e.ts)
+        c->seats.returns_at(s) > e.ts ||
+        std::find(b.seats.begin(), b.seats.begin() + i, s) != b.seats.begin() + i)
       return Status::Corruption(At(e) + "seat " + std::to_string(s) +
                                 " is not due to return");
-    c->seats.Free(s);
   }
+  for (SeatIndex s : b.seats) c->seats.Free(s);
   // The returned seats' entries, and any others gone stale, leave the top of the heap.
   while (!returns_.empty() && !IsReturningAt(*returns_.Top())) returns_.Pop();
   return Status::OK();

@@ -331,7 +331,6 @@ struct TimelineStarted {
   uint64_t id_base = 0;
 };
 
-// A HELD reservation's hold now ends at `expires_at` (it was extended, once).
 // Seats given up in a concert with a return window are back on sale (ConcertSpec::ReturnsAt):
 // decided when time reaches their moment, like a hold's expiry. Up to kMaxSeatsPerHold seats of
 // one concert; more go in more events.
@@ -340,6 +339,7 @@ struct SeatsReturned {
   SeatList seats;
 };
 
+// A HELD reservation's hold now ends at `expires_at` (it was extended, once).
 struct HoldExtended {
   ReservationId reservation = 0;
   ConcertId concert = 0;

@@ -282,7 +282,8 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
         if (x.claim[s] != 0)
           bad.push_back(Seat(id, s) + " is returning but reservation " +
                         std::to_string(x.claim[s]) + " has it");
-        if (seats.returns_at(s) > state.clock() + c->spec->return_window_ms)
+        if (c->spec->return_window_ms <= 0 ||
+            seats.returns_at(s) > state.clock() + c->spec->return_window_ms)
           bad.push_back(Seat(id, s) + " returns at " + std::to_string(seats.returns_at(s)) +
                         ", later than its window allows");
         if (!state.config().reads_only && !return_timers.contains({id, s, seats.returns_at(s)}))

@@ -70,8 +70,9 @@ void SeatMap::Sell(SeatIndex s, ReservationId r) {
 void SeatMap::Withhold(SeatIndex s, TimeMs at) {
   assert(status(s) == SeatStatus::kHeld || status(s) == SeatStatus::kSold);
   assert(at > 0);
-  --(status(s) == SeatStatus::kHeld ? held_ : sold_);
-  cells_[s] = Cell(SeatStatus::kReturning, static_cast<uint64_t>(at));
+  const bool sold = status(s) == SeatStatus::kSold;
+  --(sold ? sold_ : held_);
+  cells_[s] = Cell(SeatStatus::kReturning, static_cast<uint64_t>(at) << 1 | (sold ? 1 : 0));
   ++returning_;
 }
 
@@ -87,14 +88,17 @@ void SeatMap::Free(SeatIndex s) {
   row_stale_[venue_->seats[s].row] = 1;
 }
 
+void SeatMap::RestoreReturning(SeatIndex s, TimeMs at, bool from_sale) {
+  Hold(s, 0);
+  if (from_sale) Sell(s, 0);
+  Withhold(s, at);
+}
+
 void SeatMap::MakeReleaseCells() { releases_.resize(cells_.size()); }
 
 void SeatMap::Restore(SeatIndex s, SeatStatus status, ReservationId r) {
   if (status == SeatStatus::kAvailable) return;
-  if (status == SeatStatus::kReturning) {
-    Hold(s, 0);
-    return Withhold(s, static_cast<TimeMs>(r));
-  }
+  assert(status != SeatStatus::kReturning);
   Hold(s, r);
   if (status == SeatStatus::kSold) Sell(s, r);
 }

@@ -24,10 +24,13 @@ class SeatMap {
   explicit SeatMap(const Venue& venue);
 
   SeatStatus status(SeatIndex s) const { return static_cast<SeatStatus>(cells_[s] & 3); }
-  // The reservation holding or owning the seat; for a returning seat, when it returns.
+  // The reservation holding or owning the seat (for a returning seat, its moment and whether it
+  // was sold, as below).
   ReservationId owner(SeatIndex s) const { return cells_[s] >> 2; }
-  // REQUIRES: status(s) == kReturning.
-  TimeMs returns_at(SeatIndex s) const { return static_cast<TimeMs>(cells_[s] >> 2); }
+  // REQUIRES: status(s) == kReturning. When it goes back on sale, and whether it was sold (else
+  // held) when it was given up: the maps keep showing it as it was until then.
+  TimeMs returns_at(SeatIndex s) const { return static_cast<TimeMs>(cells_[s] >> 3); }
+  bool returning_from_sale(SeatIndex s) const { return (cells_[s] >> 2 & 1) != 0; }
   bool IsAvailable(SeatIndex s) const { return cells_[s] == 0; }
 
   // REQUIRES: IsAvailable(s).
@@ -38,9 +41,10 @@ class SeatMap {
   void Withhold(SeatIndex s, TimeMs at);
   // REQUIRES: !IsAvailable(s).
   void Free(SeatIndex s);
-  // Restores a cell from a snapshot, keeping the counts right; `r` is a returning seat's
-  // return time. REQUIRES: IsAvailable(s).
+  // Restore a cell from a snapshot, keeping the counts right. REQUIRES: IsAvailable(s); a
+  // held or sold status for Restore.
   void Restore(SeatIndex s, SeatStatus status, ReservationId r);
+  void RestoreReturning(SeatIndex s, TimeMs at, bool from_sale);
 
   // The seat's last releaser, and the end of their cooldown (by 0 and until 0 when the seat
   // was never given up with a cooldown).

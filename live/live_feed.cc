@@ -35,17 +35,21 @@ void LiveFeed::Add(ConcertId concert, Seq seq, std::span<const SeatIndex> seats,
 }
 
 void LiveFeed::Collect(const Event& e) {
-  // Seats given up show as their seat map has them now: available, or still held when the
-  // concert's return window keeps them off sale for a while (read model's state, applied).
+  // Seats given up are available now, unless the concert's return window keeps them off sale
+  // for a while (read model's state, applied): then nothing changes on the map until they come
+  // back (SeatsReturned). Not even a repeat of their letter: a change that changes nothing would
+  // tell a watcher which seats are away (views::PublicSeatLetter).
   auto given_up = [&](ReservationId id) {
     reads_.Read([&](const EngineState& s) {
       const Reservation* r = s.FindReservation(id);
       const Concert* c = r ? s.FindConcert(r->concert) : nullptr;
       if (c == nullptr) return 0;
-      Pending& p = pending_[r->concert];
-      p.seq = e.seq;
-      for (SeatIndex seat : r->seats)
-        p.changes.push_back({seat, c->seats.status(seat) == SeatStatus::kReturning ? 'H' : 'A'});
+      for (SeatIndex seat : r->seats) {
+        if (c->seats.status(seat) == SeatStatus::kReturning) continue;
+        Pending& p = pending_[r->concert];
+        p.seq = e.seq;
+        p.changes.push_back({seat, 'A'});
+      }
       return 0;
     });
   };

@@ -110,20 +110,19 @@ void WriteConcertDetails(JsonWriter& w, const Concert& c, int64_t now_ms) {
   w.EndArray().EndObject();
 }
 
-// A returning seat shows as held: a status of its own would tell a macro which seats to watch.
-static const char* StatusLetter(SeatStatus s) {
-  switch (s) {
-    case SeatStatus::kAvailable: return "A";
-    case SeatStatus::kHeld:
-    case SeatStatus::kReturning: return "H";
-    case SeatStatus::kSold: return "S";
+char PublicSeatLetter(const engine::SeatMap& seats, SeatIndex s) {
+  switch (seats.status(s)) {
+    case SeatStatus::kAvailable: return 'A';
+    case SeatStatus::kHeld: return 'H';
+    case SeatStatus::kSold: return 'S';
+    case SeatStatus::kReturning: return seats.returning_from_sale(s) ? 'S' : 'H';
   }
-  return "?";
+  return '?';
 }
 
 std::string RenderSeatLetters(const Concert& c) {
   std::string out(c.venue->seat_count(), 'A');
-  for (SeatIndex s = 0; s < out.size(); ++s) out[s] = *StatusLetter(c.seats.status(s));
+  for (SeatIndex s = 0; s < out.size(); ++s) out[s] = PublicSeatLetter(c.seats, s);
   return out;
 }
 
@@ -155,12 +154,13 @@ std::string RenderSeatMap(const Concert& c, Seq version, std::optional<std::size
       for (uint32_t k = 0; k < info.seat_count; ++k) {
         const SeatIndex s = info.first_seat + k;
         const uint8_t g = v.seats[s].grade;
+        const char letter = PublicSeatLetter(c.seats, s);
         w.BeginArray()
             .Uint(s)
             .Uint(v.seats[s].number)
             .Uint(g)
             .Int(c.spec->price_per_grade[g])
-            .String(StatusLetter(c.seats.status(s)))
+            .String(std::string_view(&letter, 1))
             .EndArray();
       }
       w.EndArray().EndObject();

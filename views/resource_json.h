@@ -22,6 +22,11 @@ void WriteConcertDetails(JsonWriter& w, const engine::Concert& c, int64_t now_ms
 // The whole seat map, compact: grades once, then sections > rows > seats, each seat
 // [id, number, gradeIndex, price, status] with status "A" (available), "H" (held), "S" (sold).
 // The seat map of every section, or of `only_section` (a venue section index) alone.
+// A seat's letter on every public map: A(vailable), H(eld) or S(old). A seat given up and not
+// back on sale yet (returning) keeps the letter it had: a letter of its own, or a change to
+// one, would tell a macro which seats to watch.
+char PublicSeatLetter(const engine::SeatMap& seats, engine::SeatIndex s);
+
 std::string RenderSeatMap(const engine::Concert& c, engine::Seq version,
                           std::optional<std::size_t> only_section = std::nullopt);
 // Every seat's status letter (A, H or S) in seat id order: a 50,000-seat hall in 50 kB, which a

@@ -279,6 +279,7 @@ void EncodeReturning(const Concert& c, std::string* dst) {
     if (c.seats.status(s) != SeatStatus::kReturning) continue;
     PutFixed32(dst, s);
     PutFixed64(dst, static_cast<uint64_t>(c.seats.returns_at(s)));
+    PutFixed8(dst, c.seats.returning_from_sale(s) ? 1 : 0);
   }
 }
 
@@ -286,14 +287,17 @@ void EncodeReturning(const Concert& c, std::string* dst) {
 bool DecodeReturning(std::string_view* in, TimeMs clock, Concert* c, ReturnTimers* timers) {
   uint32_t n;
   if (!GetCount(in, &n)) return false;
+  if (n > 0 && c->spec->return_window_ms <= 0) return false;  // seats away need a window
   SeatIndex prev = 0;
   for (uint32_t i = 0; i < n; ++i) {
     SeatIndex seat;
     TimeMs at;
-    if (!GetFixed32(in, &seat) || !GetSigned64(in, &at) || seat >= c->seats.size() ||
-        (i > 0 && seat <= prev) || at <= 0 || at > clock + c->spec->return_window_ms)
+    uint8_t from_sale;
+    if (!GetFixed32(in, &seat) || !GetSigned64(in, &at) || !GetFixed8(in, &from_sale) ||
+        from_sale > 1 || seat >= c->seats.size() || (i > 0 && seat <= prev) || at <= 0 ||
+        at > clock + c->spec->return_window_ms)
       return false;
-    c->seats.Restore(seat, SeatStatus::kReturning, static_cast<uint64_t>(at));
+    c->seats.RestoreReturning(seat, at, from_sale == 1);
     if (timers != nullptr) timers->Push({at, c->id, seat});
     prev = seat;
   }

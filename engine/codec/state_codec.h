@@ -22,8 +22,8 @@
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 //                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
-// returning   := varint n, (seat: fixed32, returns_at: fixed64)[n]   (version 15 on; seats
-//                ascending: the seats given up that are not back on sale yet)
+// returning   := varint n, (seat: fixed32, returns_at: fixed64, from_sale: u8)[n]   (version
+//                15 on; seats ascending: the seats given up that are not back on sale yet)
 // cooldowns   := varint n, (seat: fixed32, user: fixed64, until: fixed64)[n]
 //                (ascending seat; each seat's last releaser, only while until > clock)
 //                before version 13: varint n, (user: fixed64, seat: fixed32, until: fixed64)[n]

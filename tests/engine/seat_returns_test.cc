@@ -25,11 +25,12 @@ struct Fixture {
   UserId carol = w.AddUser("carol@example.com");
   UserId dave = w.AddUser("dave@example.com");
   UserId erin = w.AddUser("erin@example.com");
+  UserId frank = w.AddUser("frank@example.com");
   VenueId venue = w.AddVenue(GridVenue(1, 2, 8));
   ConcertId concert = AddReturningConcert(kWindow);
 
-  ConcertId AddReturningConcert(TimeMs window, uint64_t key = 0x5eed) {
-    auto spec = w.ConcertSpecFor(venue);
+  ConcertId AddReturningConcert(TimeMs window, uint64_t key = 0x5eed, VenueId in = 0) {
+    auto spec = w.ConcertSpecFor(in ? in : venue);
     spec->return_window_ms = window;
     spec->return_key = {key, ~key};
     spec->rehold_cooldown_ms = 0;  // only the return window holds the seats back here
@@ -149,27 +150,61 @@ TEST_CASE_FIXTURE(Fixture, "expired, unpaid and cancelled seats return too, each
 
 TEST_CASE_FIXTURE(Fixture, "more seats than one event holds return in several, by concert and seat") {
   const TimeMs t0 = TestWorld::kStart;
-  const ConcertId other = AddReturningConcert(kWindow, 0xbeef);
-  const UserId holders[] = {alice, bob, dave, erin};
+  const ConcertId big = AddReturningConcert(kWindow, 0xbeef, w.AddVenue(GridVenue(1, 3, 8)));
+  const UserId holders[] = {alice, bob, dave, erin, frank};
   std::vector<ReservationId> mine;
-  for (SeatIndex first = 0; first < 16; first += 4)
-    mine.push_back(HoldOk(holders[first / 4], {first, first + 1, first + 2, first + 3}, t0));
-  const ReservationId theirs = HoldOk(carol, {9}, t0, other);
+  for (SeatIndex first = 0; first < 20; first += 4)
+    mine.push_back(HoldOk(holders[first / 4], {first, first + 1, first + 2, first + 3}, t0, big));
+  const ReservationId theirs = HoldOk(carol, {9}, t0);
   for (std::size_t i = 0; i < mine.size(); ++i) Release(holders[i], mine[i], t0 + 10);
   Release(carol, theirs, t0 + 10);
-  CHECK(seats().returning() == 16);
+  CHECK(seats(big).returning() == 20);
   const std::size_t before = w.sink.events.size();
   w.Tick(t0 + 10 + kWindow);
   const auto returned = ReturnedSince(before);
-  REQUIRE(returned.size() == 2);
-  CHECK(returned[0].concert == std::min(concert, other));
-  CHECK(returned[0].seats.size() == (concert < other ? 16u : 1u));
-  CHECK(returned[1].concert == std::max(concert, other));
+  // The first concert's one seat, then the big hall's 20 in two events (16 + 4), seats ascending.
+  REQUIRE(concert < big);
+  REQUIRE(returned.size() == 3);
+  CHECK(returned[0].concert == concert);
+  CHECK(returned[0].seats.size() == 1);
+  CHECK(returned[1].concert == big);
+  CHECK(returned[1].seats.size() == kMaxSeatsPerHold);
+  CHECK(returned[2].concert == big);
+  CHECK(returned[2].seats.size() == 4);
   for (const auto& r : returned)
     for (std::size_t i = 1; i < r.seats.size(); ++i) CHECK(r.seats[i - 1] < r.seats[i]);
+  CHECK(returned[1].seats[kMaxSeatsPerHold - 1] < returned[2].seats[0]);
+  // Each is a record the journal reads back.
+  for (std::size_t i = before; i < w.sink.events.size(); ++i) {
+    std::string record;
+    EncodeEvent(w.sink.events[i], &record);
+    std::string_view in = record;
+    Event back;
+    REQUIRE(DecodeEvent(&in, &back).ok());
+    if (const auto* b = std::get_if<SeatsReturned>(&back.body))
+      CHECK(b->seats == std::get<SeatsReturned>(w.sink.events[i].body).seats);
+  }
   CHECK(seats().available() == 16);
-  CHECK(seats(other).available() == 16);
+  CHECK(seats(big).available() == 24);
   CHECK(w.state.return_timers().empty());
+  CHECK(CheckInvariants(w.state).empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "a sold seat cancelled by its buyer returns too, and shows sold until then") {
+  const TimeMs t0 = TestWorld::kStart;
+  const ReservationId bought = HoldOk(alice, {5, 6}, t0);
+  REQUIRE(CodeOf(w.Run(w.AsAdmin(t0 + 1, ConfirmReservationCmd{bought}))) == ResultCode::kOk);
+  REQUIRE(CodeOf(w.Run(w.As(alice, t0 + 2, CancelReservationCmd{bought}))) == ResultCode::kOk);
+  for (SeatIndex s : {5u, 6u}) {
+    REQUIRE(seats().status(s) == SeatStatus::kReturning);
+    CHECK(seats().returning_from_sale(s));  // the maps keep showing it sold
+  }
+  CHECK(seats().sold() == 0);
+  CHECK(CodeOf(w.Hold(bob, concert, {5}, t0 + 3)) == ResultCode::kSeatNotAvailable);
+  CHECK(CheckInvariants(w.state).empty());
+  w.Tick(t0 + 2 + kWindow);
+  CHECK(seats().IsAvailable(5));
+  CHECK(seats().IsAvailable(6));
 }
 
 TEST_CASE_FIXTURE(Fixture, "a concert without a window frees seats at once, as before") {

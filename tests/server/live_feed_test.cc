@@ -15,6 +15,7 @@
 #include "live/live_feed.h"
 #include "live/ws_hub.h"
 #include "readmodel/read_model.h"
+#include "views/resource_json.h"
 #include "tests/support/test_world.h"
 
 using namespace cm::test;
@@ -63,6 +64,10 @@ class Viewer : public LiveSubscriber {
     std::lock_guard lock(mutex_);
     return gaps_;
   }
+  int changes(int64_t seat) {
+    std::lock_guard lock(mutex_);
+    return changes_[seat];
+  }
   int64_t seq() {
     std::lock_guard lock(mutex_);
     return seq_;
@@ -92,8 +97,11 @@ class Viewer : public LiveSubscriber {
   void ApplyDelta(const json::object& m) {
     const int64_t prev = m.at("prevSeq").to_number<int64_t>(), seq = m.at("seq").to_number<int64_t>();
     if (prev > seq_) ++gaps_;
-    for (const auto& change : m.at("changes").as_array())
-      seats_[change.as_array()[0].to_number<int64_t>()] = change.as_array()[1].as_string()[0];
+    for (const auto& change : m.at("changes").as_array()) {
+      const int64_t seat = change.as_array()[0].to_number<int64_t>();
+      seats_[seat] = change.as_array()[1].as_string()[0];
+      ++changes_[seat];
+    }
     seq_ = seq;
   }
 
@@ -101,15 +109,13 @@ class Viewer : public LiveSubscriber {
   std::mutex mutex_;
   std::shared_ptr<LiveSubscription> subscription_;
   std::map<int64_t, char> seats_;
+  std::map<int64_t, int> changes_;  // per seat, the changes deltas brought
   int64_t seq_ = 0;
   int gaps_ = 0, overflows_ = 0;
   std::vector<std::string> others_;
 };
 
-// As the public map shows it: a returning seat is held until it is back.
-char Letter(SeatStatus s) {
-  return s == SeatStatus::kAvailable ? 'A' : s == SeatStatus::kSold ? 'S' : 'H';
-}
+char Letter(const Concert& c, SeatIndex s) { return cm::views::PublicSeatLetter(c.seats, s); }
 
 }  // namespace
 
@@ -183,7 +189,7 @@ TEST_CASE("viewers joining while seats change all converge on the engine's seat 
   std::map<int64_t, char> expected;
   const Concert* c = w.state.FindConcert(concert);
   REQUIRE(c != nullptr);
-  for (SeatIndex s = 0; s < c->seats.size(); ++s) expected[s] = Letter(c->seats.status(s));
+  for (SeatIndex s = 0; s < c->seats.size(); ++s) expected[s] = Letter(*c, s);
   auto converged = [&] {
     for (auto& v : viewers)
       if (v->seats() != expected) return false;
@@ -237,7 +243,7 @@ TEST_CASE("seats given up show as the map has them: held while returning, free o
     feed.Flush();
     std::map<int64_t, char> expected;
     const Concert& c = *w.state.FindConcert(concert);
-    for (SeatIndex s = 0; s < c.seats.size(); ++s) expected[s] = Letter(c.seats.status(s));
+    for (SeatIndex s = 0; s < c.seats.size(); ++s) expected[s] = Letter(c, s);
     for (int i = 0; i < 1000 && v.seats() != expected; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
   };
@@ -246,9 +252,15 @@ TEST_CASE("seats given up show as the map has them: held while returning, free o
   REQUIRE(TypeOf(held) == EventType::kHoldPlaced);
   publish(*away, returning);
   CHECK(away->seats().at(2) == 'H');
+  CHECK(away->changes(2) == 1);
   w.Run(w.As(fan, t0 + 1, ReleaseHoldCmd{std::get<HoldPlaced>(held.body).reservation}));
+  // Another seat's change after the release: once it shows, whatever the release sent has too.
+  REQUIRE(TypeOf(w.Hold(fan, returning, {6}, t0 + 1)) == EventType::kHoldPlaced);
   publish(*away, returning);
-  CHECK(away->seats().at(2) == 'H');  // given up, not back on sale yet
+  CHECK(away->seats().at(6) == 'H');
+  // Given up, not back on sale yet: the map says nothing about it, not even 'H' again.
+  CHECK(away->seats().at(2) == 'H');
+  CHECK(away->changes(2) == 1);
   w.Tick(t0 + 1 + 60'000);
   publish(*away, returning);
   CHECK(away->seats().at(2) == 'A');

@@ -287,14 +287,16 @@ function renderSale(m) {
   for (const g of m.grades) {
     const tr = document.createElement("tr");
     tr.dataset.grade = g.grade;
-    for (const v of [g.grade, I18N.money(g.price), g.available, g.held, g.sold]) {
+    // Off sale counts as held: held now, or given up and not back on sale yet (returning).
+    const held = g.held + (g.returning || 0);
+    for (const v of [g.grade, I18N.money(g.price), g.available, held, g.sold]) {
       const td = document.createElement("td");
       td.textContent = v;
       tr.append(td);
     }
     body.append(tr);
     total.available += g.available;
-    total.held += g.held;
+    total.held += held;
     total.sold += g.sold;
   }
   $("total-available").textContent = total.available;
