@@ -44,12 +44,10 @@ void LiveFeed::Collect(const Event& e) {
       const Reservation* r = s.FindReservation(id);
       const Concert* c = r ? s.FindConcert(r->concert) : nullptr;
       if (c == nullptr) return 0;
-      for (SeatIndex seat : r->seats) {
-        if (c->seats.status(seat) == SeatStatus::kReturning) continue;
-        Pending& p = pending_[r->concert];
-        p.seq = e.seq;
-        p.changes.push_back({seat, 'A'});
-      }
+      SeatList freed;
+      for (SeatIndex seat : r->seats)
+        if (c->seats.status(seat) != SeatStatus::kReturning) freed.push_back(seat);
+      if (!freed.empty()) Add(r->concert, e.seq, freed, 'A');
       return 0;
     });
   };
