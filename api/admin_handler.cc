@@ -33,6 +33,26 @@ bool ReadGrades(FieldReader& f, simdjson::dom::object obj, std::vector<std::stri
   return true;
 }
 
+// "proofOfWork": {"difficulty", "cost", "maxDifficulty", "risePerSecond"}; the maximum is
+// the difficulty unless given (no rise).
+bool ReadProofOfWork(simdjson::dom::object obj, engine::ProofOfWorkSettings* pow,
+                     FieldReader* outer) {
+  FieldReader f(obj);
+  int64_t difficulty = 0, cost = 1'000, max = 0, rise = 0;
+  f.Int("difficulty", &difficulty, 1, engine::kMaxPowDifficulty) &&
+      f.OptionalInt("cost", &cost, 1, engine::kMaxPowCost) &&
+      f.OptionalInt("maxDifficulty", &max, difficulty, engine::kMaxPowDifficulty) &&
+      f.OptionalInt("risePerSecond", &rise, 0, 1'000'000);
+  if (!f.ok())
+    return outer->Fail("proofOfWork." + f.error().field,
+                       f.error().detail.substr(f.error().field.size() + 2));
+  pow->difficulty = static_cast<uint32_t>(difficulty);
+  pow->cost = static_cast<uint32_t>(cost);
+  pow->max_difficulty = static_cast<uint32_t>(max > 0 ? max : difficulty);
+  pow->rise_per_second = static_cast<uint32_t>(rise);
+  return true;
+}
+
 // {"maxActive", "admitPerSecond", "admissionSeconds", "preQueueSeconds", "abandonAfterSeconds",
 // "enabled"}: all optional; giving the object turns the room on unless "enabled" is false.
 bool ReadWaitingRoom(simdjson::dom::object obj, engine::WaitingRoomSettings* room,
@@ -272,6 +292,11 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
     simdjson::dom::object room;
     if (!f.Object("waitingRoom", &room)) return FailInput(ex, f.error());
     if (!ReadWaitingRoom(room, &spec->waiting_room, &f)) return FailInput(ex, f.error());
+  }
+  if (f.Has("proofOfWork")) {
+    simdjson::dom::object pow;
+    if (!f.Object("proofOfWork", &pow)) return FailInput(ex, f.error());
+    if (!ReadProofOfWork(pow, &spec->proof_of_work, &f)) return FailInput(ex, f.error());
   }
   // Prices are given by grade name; the engine keeps them by grade index.
   const auto grades = reads_.Read([&](const engine::EngineState& s) {

@@ -23,8 +23,9 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       report_(ctx_),
       backups_(ctx_, options_.backups),
       concerts_(ctx_),
-      reservations_(ctx_, options_),
-      queue_(ctx_, presence, queue_stats),
+      pow_(ctx_, options_),
+      reservations_(ctx_, options_, pow_),
+      queue_(ctx_, presence, queue_stats, pow_),
       payments_(ctx_, options_),
       reconcile_(ctx_),
       ticket_key_(options_.ticket_key
@@ -45,6 +46,7 @@ void Api::WriteMetrics(metrics::PrometheusText* out) const {
   accounts_.WriteMetrics(out);
   checkin_.WriteMetrics(out);
   reservations_.WriteMetrics(out);
+  pow_.WriteMetrics(out);
   out->Counter("cm_token_cache_hits_total",
                "Access tokens answered from the verified-token cache", ctx_.tokens().hit_count());
   out->Counter("cm_token_cache_misses_total",
@@ -114,6 +116,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams&) { payments_.CreatePayment(ex); });
   r(V::get, "/api/payments/{id}",
     [this](const ExPtr& ex, const PathParams& p) { payments_.GetPayment(ex, p[0]); });
+  r(V::get, "/api/v1/concerts/{concertId}/pow-challenge",
+    [this](const ExPtr& ex, const PathParams& p) { pow_.IssueChallenge(ex, p[0]); });
   r(V::post, "/api/v1/concerts/{concertId}/queue",
     [this](const ExPtr& ex, const PathParams& p) { queue_.JoinQueue(ex, p[0]); });
   r(V::get, "/api/v1/concerts/{concertId}/queue/me",

@@ -17,6 +17,7 @@
 #include "api/engine_port.h"
 #include "api/ops_handler.h"
 #include "api/payments_handler.h"
+#include "api/pow_gate.h"
 #include "api/queue_handler.h"
 #include "api/reconcile_handler.h"
 #include "api/request_context.h"
@@ -63,6 +64,7 @@ class Api {
   ReportHandler report_;
   BackupHandler backups_;
   ConcertsHandler concerts_;
+  PowGate pow_;  // before the handlers it gates
   ReservationsHandler reservations_;
   QueueHandler queue_;
   PaymentsHandler payments_;

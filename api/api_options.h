@@ -17,6 +17,8 @@ struct ApiOptions {
   int64_t refresh_ttl_s = 14 * 24 * 3600;
   double hold_rate_per_s = 5;  // per user, on the reservation endpoints
   double hold_burst = 10;
+  // Proof-of-work challenges per user (api/pow_gate.h): each costs the gateway a derivation.
+  double pow_challenge_rate_per_s = 2, pow_challenge_burst = 10;
   std::string swagger_dir;        // swagger-ui-dist from npm
   std::string web_dir;            // the web page (issue 4); may be empty
   bool payments_enabled = false;  // a payment provider is configured

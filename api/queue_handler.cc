@@ -66,6 +66,7 @@ void QueueHandler::JoinQueue(const ExPtr& ex, std::string_view concert_text) {
   if (!caller) return;
   auto cmd = NewCommand(ex, caller->claims);
   if (!cmd) return;
+  if (!pow_.Pass(ex, caller->claims, caller->concert, PowGate::Step::kJoinQueue, *cmd)) return;
   cmd->body = engine::JoinQueueCmd{caller->concert};
   ctx_.Submit(ex, std::move(*cmd),
               [this, ex, concert = caller->concert, user = caller->claims.sub](const Event& e) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "api/pow_gate.h"
 #include "api/request_context.h"
 #include "readmodel/queue_presence.h"
 #include "readmodel/queue_stats.h"
@@ -14,9 +15,14 @@ class QueueHandler {
  public:
   // `presence` and `queue_stats` (optional): polls count as presence, and wait estimates use
   // the measured admission rate.
+  // `pow`: asked of each join when the concert sets a proof of work.
   QueueHandler(RequestContext& ctx, readmodel::QueuePresence* presence,
-               const readmodel::QueueStats* queue_stats)
-      : ctx_(ctx), reads_(ctx.reads()), presence_(presence), queue_stats_(queue_stats) {}
+               const readmodel::QueueStats* queue_stats, PowGate& pow)
+      : ctx_(ctx),
+        reads_(ctx.reads()),
+        presence_(presence),
+        queue_stats_(queue_stats),
+        pow_(pow) {}
 
   void JoinQueue(const ExPtr& ex, std::string_view concert_id);
   void GetQueueTicket(const ExPtr& ex, std::string_view concert_id);
@@ -36,6 +42,7 @@ class QueueHandler {
   readmodel::ReadModel& reads_;
   readmodel::QueuePresence* presence_;
   const readmodel::QueueStats* queue_stats_;
+  PowGate& pow_;
 };
 
 }  // namespace cm::api

@@ -33,6 +33,7 @@ void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view co
   FieldReader f(*body);
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
+  if (!pow_.Pass(ex, *claims, *concert, PowGate::Step::kHold, *cmd)) return;
   if (f.Has("seatIds")) {
     std::vector<int64_t> ids;
     if (!f.IntArray("seatIds", &ids, 1, engine::kMaxSeatsPerHold, 0, UINT32_MAX))

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "api/api_options.h"
+#include "api/pow_gate.h"
 #include "api/request_context.h"
 #include "api/request_guards.h"
 #include "metrics/prometheus_text.h"
@@ -14,9 +15,10 @@ namespace cm::api {
 
 class ReservationsHandler {
  public:
-  ReservationsHandler(RequestContext& ctx, const ApiOptions& options)
+  ReservationsHandler(RequestContext& ctx, const ApiOptions& options, PowGate& pow)
       : ctx_(ctx),
         reads_(ctx.reads()),
+        pow_(pow),
         hold_limiter_(options.hold_rate_per_s, options.hold_burst) {}
 
   void CreateReservation(const ExPtr& ex, std::string_view concert_id);
@@ -32,6 +34,7 @@ class ReservationsHandler {
 
   RequestContext& ctx_;
   readmodel::ReadModel& reads_;
+  PowGate& pow_;  // asked of each hold in a concert without a waiting room
   RateLimiter hold_limiter_;  // per user
   // Holds refused for a taken seat without the engine (engine/hold_precheck.h).
   std::atomic<uint64_t> taken_at_gateway_{0};

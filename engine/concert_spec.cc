@@ -15,6 +15,12 @@ TimeMs ConcertSpec::ReturnsAt(ReservationId r, SeatIndex s, TimeMs at) const {
   return at + static_cast<TimeMs>(draw % static_cast<uint64_t>(return_window_ms + 1));
 }
 
+uint32_t ProofOfWorkSettings::DifficultyAt(double arrivals_per_second) const {
+  if (difficulty == 0 || rise_per_second == 0 || arrivals_per_second <= 0) return difficulty;
+  const double risen = difficulty * (1.0 + arrivals_per_second / rise_per_second);
+  return risen >= max_difficulty ? max_difficulty : static_cast<uint32_t>(risen);
+}
+
 ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::string* why) {
   auto fail = [&](std::string reason) {
     *why = std::move(reason);
@@ -43,6 +49,18 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
     return fail("a return window needs its key");
   if (spec.max_hold_ms != 0 && spec.max_hold_ms < spec.hold_ttl_ms)
     return fail("the hold cap cannot be shorter than the hold TTL");
+  const ProofOfWorkSettings& p = spec.proof_of_work;
+  if (p.enabled()) {
+    if (p.difficulty > kMaxPowDifficulty || p.max_difficulty > kMaxPowDifficulty)
+      return fail("the proof-of-work difficulty is at most " + std::to_string(kMaxPowDifficulty));
+    if (p.cost == 0 || p.cost > kMaxPowCost)
+      return fail("the proof-of-work cost is between 1 and " + std::to_string(kMaxPowCost) +
+                  " iterations");
+    if (p.max_difficulty < p.difficulty)
+      return fail("the proof-of-work difficulty cannot rise above a lower maximum");
+  } else if (p != ProofOfWorkSettings{}) {
+    return fail("a proof of work without a difficulty has no other setting");
+  }
   const WaitingRoomSettings& w = spec.waiting_room;
   if (w.enabled) {
     if (w.max_active == 0) return fail("the waiting room must admit at least 1 shopper");

@@ -24,6 +24,22 @@ struct WaitingRoomSettings {
   bool operator==(const WaitingRoomSettings&) const = default;
 };
 
+// A proof of work asked of each arrival (auth/pow_challenge.h): to join the waiting room, or to
+// hold in a concert without one. The gateway issues and checks it; the engine only keeps the
+// settings, so they are journaled and every gateway reads the same ones (format 16).
+struct ProofOfWorkSettings {
+  uint32_t difficulty = 0;       // derivations a solution takes on average; 0: no gate
+  uint32_t cost = 0;             // PBKDF2-SHA-256 iterations in one derivation
+  uint32_t max_difficulty = 0;   // the rise with the arrival rate stops here
+  uint32_t rise_per_second = 0;  // each this many arrivals a second add `difficulty`; 0: fixed
+  bool enabled() const { return difficulty > 0; }
+  // The difficulty while `arrivals_per_second` arrive.
+  uint32_t DifficultyAt(double arrivals_per_second) const;
+  bool operator==(const ProofOfWorkSettings&) const = default;
+};
+inline constexpr uint32_t kMaxPowDifficulty = 1u << 24;
+inline constexpr uint32_t kMaxPowCost = 100'000;
+
 inline constexpr TimeMs kDefaultTransferCutoffMs = 3'600'000;
 inline constexpr TimeMs kDefaultRefundDeadlineMs = 24 * 3'600'000;
 inline constexpr uint32_t kDefaultRefundFeePercent = 10;
@@ -67,6 +83,7 @@ struct ConcertSpec {
   // journal replays it exactly, and no one outside can compute it (format 15).
   TimeMs return_window_ms = 0;
   SipKey return_key;
+  ProofOfWorkSettings proof_of_work;
 
   // The latest a hold placed at `created_at` may last until.
   TimeMs HoldCapFrom(TimeMs created_at) const {

@@ -57,6 +57,21 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
       .Field("feePercent", s.refund.fee_percent)
       .Field("refundableUntil", FormatTime(s.starts_at - s.refund.deadline_ms))
       .EndObject();
+  // The proof of work asked of each arrival (the gateway's; null: none). Where: the queue's
+  // join with a waiting room, else each hold.
+  w.Key("proofOfWork");
+  if (const ProofOfWorkSettings& p = s.proof_of_work; p.enabled()) {
+    w.BeginObject()
+        .Field("difficulty", p.difficulty)
+        .Field("cost", p.cost)
+        .Field("maxDifficulty", p.max_difficulty)
+        .Field("risePerSecond", p.rise_per_second)
+        .Field("challenge", "/api/v1/concerts/" + std::to_string(c.id) + "/pow-challenge")
+        .Field("askedAt", c.room ? "JOIN_QUEUE" : "HOLD")
+        .EndObject();
+  } else {
+    w.Null();
+  }
   w.Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
       .Field("seatsAvailable", static_cast<uint64_t>(c.seats.available()));
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());

@@ -84,7 +84,7 @@ bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan) {
   return true;
 }
 
-void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, bool with_returns) {
+void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, uint8_t format) {
   PutFixed64(dst, c.venue);
   PutLengthPrefixed(dst, c.title);
   PutFixed64(dst, static_cast<uint64_t>(c.starts_at));
@@ -108,10 +108,16 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, bool with_returns
   PutVarint32(dst, c.refund.fee_percent);
   PutFixed64(dst, static_cast<uint64_t>(c.hold_extension_ms));
   PutFixed64(dst, static_cast<uint64_t>(c.max_hold_ms));
-  if (!with_returns) return;
+  if (format < kReturnWindowEventFormat) return;
   PutFixed64(dst, static_cast<uint64_t>(c.return_window_ms));
   PutFixed64(dst, c.return_key.k0);
   PutFixed64(dst, c.return_key.k1);
+  if (format < kProofOfWorkEventFormat) return;
+  const ProofOfWorkSettings& p = c.proof_of_work;
+  PutVarint32(dst, p.difficulty);
+  PutVarint32(dst, p.cost);
+  PutVarint32(dst, p.max_difficulty);
+  PutVarint32(dst, p.rise_per_second);
 }
 
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
@@ -147,8 +153,13 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
       !GetSigned64(in, &out->hold_extension_ms) || !GetSigned64(in, &out->max_hold_ms))
     return false;
   if (format < kReturnWindowEventFormat) return true;  // seats then returned at once
-  return GetSigned64(in, &out->return_window_ms) && GetFixed64(in, &out->return_key.k0) &&
-         GetFixed64(in, &out->return_key.k1);
+  if (!GetSigned64(in, &out->return_window_ms) || !GetFixed64(in, &out->return_key.k0) ||
+      !GetFixed64(in, &out->return_key.k1))
+    return false;
+  if (format < kProofOfWorkEventFormat) return true;  // no gate then
+  ProofOfWorkSettings& p = out->proof_of_work;
+  return GetVarint32(in, &p.difficulty) && GetVarint32(in, &p.cost) &&
+         GetVarint32(in, &p.max_difficulty) && GetVarint32(in, &p.rise_per_second);
 }
 
 }  // namespace cm::engine

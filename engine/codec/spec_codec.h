@@ -13,9 +13,11 @@
 //                 | prices: varint n, fixed64[n] | hold_ttl_ms: fixed64 | max_seats_per_user: varint
 //                 | waiting_room (format 2 on) | rehold_cooldown_ms: fixed64 (format 4 on)
 //                 | after_sale (format 6 on) | returns (record format 14, state format 15 on)
+//                 | proof_of_work (record format 15, state format 16 on)
 // after_sale   := doors_open_at, transfer_cutoff_ms, refund_deadline_ms: fixed64
 //                 | refund_fee_percent: varint | hold_extension_ms, max_hold_ms: fixed64
 // returns      := return_window_ms, return_key_0, return_key_1: fixed64
+// proof_of_work := difficulty, cost, max_difficulty, rise_per_second: varint
 // waiting_room := enabled: u8 | max_active, admit_per_second: varint
 //                 | admission_ttl_ms, pre_queue_ms, abandon_after_ms: fixed64
 // (lstr = varint length + bytes; fixed numbers are little-endian.)
@@ -31,13 +33,17 @@ namespace cm::engine {
 // `with_plan`: the stage and the sections' outlines follow (formats 12 on; older ones had none).
 void EncodeVenueSpec(const VenueSpec& v, std::string* dst, bool with_plan = true);
 bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan);
-// The record format from which a concert spec carries its return window.
+// The record formats from which a concert spec carries its return window, and its proof of work.
 inline constexpr uint8_t kReturnWindowEventFormat = 14;
+inline constexpr uint8_t kProofOfWorkEventFormat = 15;
 
-// `with_returns`: the return window and its key follow (record format 14 and state format 15 on).
-void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, bool with_returns = true);
+// `format`: the record format to write it as (a snapshot passes the record format its own
+// format matches): the return window from 14, the proof of work from 15.
+void EncodeConcertSpec(const ConcertSpec& c, std::string* dst,
+                       uint8_t format = kProofOfWorkEventFormat);
 // `format`: the record format the spec was written in (1 had no waiting room, 3 and older no
-// re-hold cooldown, 5 and older none of the after-sale rules, 13 and older no return window); a
+// re-hold cooldown, 5 and older none of the after-sale rules, 13 and older no return window,
+// 14 and older no proof of work); a
 // snapshot passes the record format its own format matches.
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format);
 

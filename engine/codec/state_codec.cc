@@ -33,6 +33,13 @@ class StateRestorer {
 
 namespace {
 
+// The record format a concert spec in a snapshot of `state_format` is written as.
+uint8_t SpecFormatOf(uint8_t state_format) {
+  if (state_format >= 16) return kProofOfWorkEventFormat;
+  if (state_format == 15) return kReturnWindowEventFormat;
+  return kReturnWindowEventFormat - 1;
+}
+
 // Ids in a section are written ascending; anything else (a repeat included) is corrupt.
 bool Ascending(uint32_t index, uint64_t id, uint64_t* prev) {
   if (index > 0 && id <= *prev) return false;
@@ -393,7 +400,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     const Concert& c = *s.concerts().at(id);
     PutFixed64(dst, id);
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
-    EncodeConcertSpec(*c.spec, dst, format >= 15);
+    EncodeConcertSpec(*c.spec, dst, SpecFormatOf(format));
     if (c.room) EncodeRoom(*c.room, dst);
     EncodeCooldowns(c, s.clock(), format, dst);
     if (format >= 15) EncodeReturning(c, dst);
@@ -554,8 +561,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     uint8_t sales;
     auto spec = std::make_shared<ConcertSpec>();
     if (!GetFixed64(in, &id) || !GetFixed8(in, &sales) || sales > 2 ||
-        !DecodeConcertSpec(in, spec.get(),
-                           version_ >= 15 ? kReturnWindowEventFormat : kReturnWindowEventFormat - 1))
+        !DecodeConcertSpec(in, spec.get(), SpecFormatOf(version_)))
       return Fail("malformed concert");
     if (!Ascending(i, id, &prev)) return Fail("concerts out of order or repeated");
     const Venue* venue = s_.FindVenue(spec->venue);

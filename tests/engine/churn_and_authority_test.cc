@@ -243,7 +243,7 @@ TEST_CASE("concert specs keep their cooldown from format 4 and the after-sale ru
   spec.refund.fee_percent = 15;
   spec.hold_extension_ms = 1234;
   std::string bytes;
-  EncodeConcertSpec(spec, &bytes, /*with_returns=*/false);  // as formats 6 to 13 wrote it
+  EncodeConcertSpec(spec, &bytes, kReturnWindowEventFormat - 1);  // as formats 6 to 13 wrote it
   ConcertSpec back;
   std::string_view in = bytes;
   REQUIRE(DecodeConcertSpec(&in, &back, 6));

@@ -72,7 +72,7 @@ TEST_CASE("a concert spec carries its window and key from record format 14 on") 
   spec.return_window_ms = 30'000;
   spec.return_key = {11, 22};
   std::string bytes;
-  EncodeConcertSpec(spec, &bytes);
+  EncodeConcertSpec(spec, &bytes, kReturnWindowEventFormat);
   ConcertSpec back;
   std::string_view in = bytes;
   REQUIRE(DecodeConcertSpec(&in, &back, kReturnWindowEventFormat));
@@ -80,7 +80,7 @@ TEST_CASE("a concert spec carries its window and key from record format 14 on") 
   CHECK(back == spec);
   // Format 13 ends before them: its concerts free seats at once.
   std::string old;
-  EncodeConcertSpec(spec, &old, false);
+  EncodeConcertSpec(spec, &old, kReturnWindowEventFormat - 1);
   ConcertSpec before;
   std::string_view thirteen = old;
   REQUIRE(DecodeConcertSpec(&thirteen, &before, kReturnWindowEventFormat - 1));

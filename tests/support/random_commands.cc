@@ -129,6 +129,8 @@ std::vector<Command> RandomCommands::Setup() {
     if (i == 1) {
       spec->return_window_ms = 1 + static_cast<TimeMs>(Pick(8'000));
       spec->return_key = {1 + Pick(1u << 30), Pick(1u << 30)};
+      // And asks a proof of work of each arrival (the gateway's; the engine keeps it).
+      spec->proof_of_work = {1'000, 50, 4'000, 20};
     }
     out.push_back(As(0, CreateConcertCmd{spec}));
     out.back().has_idem = false;

@@ -27,7 +27,7 @@ for (const part of ["ui", "notices", "errors"])
       if (!(key in M[b][part])) problems.push(`${part}.${key}: in ${a}, not in ${b}`);
 
 // Keys the page uses.
-const pageText = ["app.js", "hall.js", "index.html", "checkin.js", "checkin.html", "admin.js", "admin.html"].map((f) => read("web/app/" + f)).join("\n");
+const pageText = ["app.js", "hall.js", "pow.js", "index.html", "checkin.js", "checkin.html", "admin.js", "admin.html"].map((f) => read("web/app/" + f)).join("\n");
 const used = new Set();
 for (const m of pageText.matchAll(/\bT\("([\w.]+)"/g)) if (!m[1].endsWith(".")) used.add(m[1]);
 for (const m of pageText.matchAll(/data-i18n(?:-placeholder|-label|-title)?="([\w.]+)"/g)) used.add(m[1]);

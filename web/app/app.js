@@ -104,6 +104,19 @@ async function doRefresh() {
   return true;
 }
 
+// fetch with the session's bearer token, refreshed once on a 401 (ALTCHA's widget fetches its
+// challenges through it).
+async function authFetch(url, init = {}) {
+  const send = () => fetch(url, { ...init, headers: { ...(init.headers || {}), Authorization: "Bearer " + (state.auth ? state.auth.accessToken : "") } });
+  const res = await send();
+  return res.status === 401 && state.auth && await refresh() ? send() : res;
+}
+
+// The proof-of-work widget where the shown concert asks for it (pow.js).
+function setupPow() {
+  Pow.setup(state.concert, !!state.auth, { JOIN_QUEUE: $("queue-join"), HOLD: $("legend") }, authFetch, I18N.lang);
+}
+
 function setAuth(auth) {
   state.auth = auth;
   if (auth) sessionStorage.setItem("cm.auth", JSON.stringify(auth));
@@ -113,6 +126,7 @@ function setAuth(auth) {
   $("who").textContent = auth ? auth.email : "";
   subscribeNotifications();
   if (state.concert) refreshQueue();
+  setupPow();
 }
 
 // ---- account ---------------------------------------------------------------------------------
@@ -205,6 +219,7 @@ async function openConcert(id) {
   updateSelection();
   if (!same) state.queue = null;
   refreshQueue();
+  setupPow();
 }
 
 function renderConcertHead() {
@@ -223,6 +238,7 @@ function closeConcert() {
   if (state.concert && state.ws && state.ws.readyState === WebSocket.OPEN)
     state.ws.send(JSON.stringify({ type: "unsubscribe", concertId: state.concert.id }));
   state.concert = null;
+  setupPow();
   state.layout = null;
   state.letters = null;
   state.plans.clear();
@@ -367,9 +383,21 @@ function onQueueUpdate(m) {
   renderQueue();
 }
 
+// The Altcha header when the shown concert asks a proof of work at `askedAt`; null when a
+// solution could not be had (the fan is told).
+async function powHeaders(askedAt) {
+  if (!Pow.asks(state.concert, askedAt)) return {};
+  say(T("pow.solving"));
+  const payload = await Pow.take();
+  if (!payload) { say(T("pow.failed"), "error"); return null; }
+  return { Altcha: payload };
+}
+
 async function joinQueue() {
   if (!state.auth) return say(T("queue.login"), "warn");
-  const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/queue`);
+  const headers = await powHeaders("JOIN_QUEUE");
+  if (!headers) return;
+  const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/queue`, undefined, false, headers);
   if (!res.ok) return say(explain(res, data, "action.joinQueue"), "error");
   state.queue = data;
   renderQueue();
@@ -430,7 +458,9 @@ function ticketsAction() {
 
 async function hold(body) {
   if (!state.auth) return say(T("shop.loginFirst"), "warn");
-  const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/reservations`, body);
+  const headers = await powHeaders("HOLD");
+  if (!headers) return;
+  const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/reservations`, body, false, headers);
   if (res.status === 403 && data && data.code === "QUEUE_ADMISSION_REQUIRED") {
     say(T("queue.notYet"), "warn");
     return refreshQueue();
@@ -792,6 +822,7 @@ function route() {
 // Switching the language redraws what the page drew from data; typed input stays.
 function relabel() {
   I18N.apply();
+  Pow.setLanguage(I18N.lang);
   if ($("live-state").dataset.key) setLive($("live-state").dataset.key, $("live-state").className === "live");
   if (state.concert) {
     renderConcertHead();
