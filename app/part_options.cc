@@ -46,6 +46,8 @@ api::ApiOptions ApiOptionsFrom(const ServeOptions& o, bool payments_enabled) {
   ao.refresh_ttl_s = o.refresh_ttl_s;
   ao.hold_rate_per_s = o.hold_rate;
   ao.hold_burst = o.hold_burst;
+  ao.pow_challenge_rate_per_s = o.pow_challenge_rate;
+  ao.pow_challenge_burst = 5 * o.pow_challenge_rate;
   ao.swagger_dir = o.swagger_dir;
   ao.payments_enabled = payments_enabled;
   ao.password_threads = o.password_threads > 0 ? o.password_threads : std::max(1, Cores() / 2);

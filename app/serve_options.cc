@@ -43,6 +43,10 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
       ->envname("CM_HOLD_RATE")->capture_default_str();
   cmd.add_option("--hold-burst", o.hold_burst, "Reservation request burst per user")
       ->envname("CM_HOLD_BURST")->capture_default_str();
+  cmd.add_option("--pow-challenge-rate", o.pow_challenge_rate,
+                 "Proof-of-work challenges per second per user, bursts of 5x (each costs the "
+                 "gateway a derivation; 0 = unlimited)")
+      ->envname("CM_POW_CHALLENGE_RATE")->capture_default_str();
   cmd.add_option("--max-body", o.max_body_bytes, "Largest request body, bytes (413 beyond)")
       ->envname("CM_MAX_BODY")->capture_default_str();
   cmd.add_option("--max-header", o.max_header_bytes, "Largest request header, bytes (413 beyond)")

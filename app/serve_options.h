@@ -22,6 +22,7 @@ struct ServeOptions {
   int access_ttl_s = 15 * 60;
   int refresh_ttl_s = 14 * 24 * 3600;
   double hold_rate = 5;
+  double pow_challenge_rate = 2;  // proof-of-work challenges per second per user
   int ws_threads = 1;
   int ws_round_gap_us = 5000;
   int ws_idle_timeout_ms = 30'000;

@@ -285,3 +285,47 @@ TEST_CASE("a 50,000-seat hall on a phone throttled 4x: the page opens, a section
   for (const char* figure : {"overviewMs", "sectionMs", "deltaMs"})
     CHECK(r.at(figure).to_number<double>() > 0);
 }
+
+TEST_CASE("a concert that asks a proof of work: ALTCHA's widget solves it on a phone under the "
+          "page's CSP, before each hold and before the queue's join, in Korean and English") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.extra = json::object{{"proofOfWork", json::object{{"difficulty", 60}, {"cost", 200}}}};
+  const uint64_t holds = f.CreateConcert(o);
+  o.waiting_room = json::object{{"maxActive", 10}, {"admitPerSecond", 10}};
+  const uint64_t queue = f.CreateConcert(o);
+  const std::string shots = CM_BINARY_DIR "/pow_phone";
+  std::filesystem::remove_all(shots);
+  std::filesystem::create_directories(shots);
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/pow_browser.js test " + std::to_string(f.port()) + " " +
+              std::to_string(holds) + " " + std::to_string(queue) + " fan@x.io password-123 " +
+              shots,
+          &status);
+  MESSAGE("browser (proof of work): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  // Where each concert asks it: above the hall, or in the waiting room before its button.
+  CHECK(Str(r, "holdBoxIn") == "shop-panel>legend");
+  CHECK(Str(r, "queueBoxIn") == "queue-panel>queue-join");
+  CHECK(Str(r, "powTitle") == "자동 입력 방지");
+  CHECK(Str(r, "widgetText").find("확인됨") != std::string::npos);  // ALTCHA's own Korean
+  CHECK(Str(r, "powTitleEn") == "Bot check");
+  CHECK(Str(r, "widgetTextEn").find("Protected by ALTCHA") != std::string::npos);
+  // Two holds in a row: the second took a fresh solution, solved in the background.
+  CHECK(Int(r, "holds") == 2);
+  CHECK(!Str(r, "queueStatus").empty());
+  CHECK(r.at("pageErrors").as_array().empty());
+  // Nothing the CSP refused (a refused style or worker shows as a console error).
+  for (const json::value& e : r.at("consoleErrors").as_array())
+    CHECK(std::string(e.as_string()).find("Content Security Policy") == std::string::npos);
+  for (const json::value& a : r.at("axe").as_array()) {
+    INFO(json::serialize(a));
+    CHECK(a.at("violations").as_array().empty());
+  }
+  // The server counted the three solutions it let through.
+  CHECK(f.http.Get("/metrics").body.find("cm_pow_passed_total 3") != std::string::npos);
+}

@@ -360,6 +360,8 @@ function renderQueue() {
   if (!gated) return;
   const live = t && (t.status === "WAITING" || t.status === "ADMITTED");
   $("queue-join").hidden = !state.auth || live;
+  // The bot check is asked of the join: once in line it has nothing more to do.
+  if (Pow.asks(c, "JOIN_QUEUE")) $("pow-box").hidden = !state.auth || live;
   $("queue-leave").hidden = !live;
   let text;
   if (!state.auth) text = T("queue.login");
@@ -388,7 +390,7 @@ function onQueueUpdate(m) {
 async function powHeaders(askedAt) {
   if (!Pow.asks(state.concert, askedAt)) return {};
   say(T("pow.solving"));
-  const payload = await Pow.take();
+  const payload = await Pow.take(askedAt === "HOLD");
   if (!payload) { say(T("pow.failed"), "error"); return null; }
   return { Altcha: payload };
 }

@@ -6,10 +6,8 @@
 "use strict";
 
 const Pow = (() => {
-  let widget = null, box = null, payload = null, concertId = null, step = null;
+  let widget = null, box = null, payload = null, shown = null;
   let waiters = [];
-
-  function ready() { return typeof globalThis.$altcha === "object" && !!customElements.get("altcha-widget"); }
 
   function settle(value) {
     const w = waiters;
@@ -28,44 +26,46 @@ const Pow = (() => {
     }
   }
 
+  // The widget's script is a module (it runs after this one): wait for it, a few seconds at most.
+  function loaded() {
+    if (customElements.get("altcha-widget")) return Promise.resolve(true);
+    return Promise.race([customElements.whenDefined("altcha-widget").then(() => true),
+                         new Promise((resolve) => setTimeout(() => resolve(false), 5000))]);
+  }
+
+  function drop() {
+    if (widget) widget.remove();
+    widget = null;
+    payload = null;
+    settle(null);
+  }
+
   // Shows the widget where the concert asks its proof (`places`: askedAt -> the element to put it
   // before) when signed in; hides it otherwise. `authFetch` adds the bearer token.
-  function setup(concert, signedIn, places, authFetch, lang) {
+  async function setup(concert, signedIn, places, authFetch, lang) {
     const p = concert && concert.proofOfWork;
     const wanted = p && signedIn ? concert.id + ":" + p.askedAt : null;
-    if (!box) box = document.getElementById("pow-box");
-    if (!wanted) {
-      box.hidden = true;
-      concertId = step = null;
-      payload = null;
-      settle(null);
-      return;
-    }
-    const before = places[p.askedAt];
-    if (box.nextElementSibling !== before) before.before(box);
-    box.hidden = false;
-    if (!ready()) {
+    box ||= document.getElementById("pow-box");
+    if (wanted === shown) return;
+    shown = wanted;
+    drop();
+    box.hidden = !wanted;
+    if (!wanted) return;
+    places[p.askedAt].before(box);
+    if (!await loaded()) {
       document.getElementById("pow-hint").textContent = I18N.t("pow.unavailable");
       return;
     }
-    if (wanted === concertId + ":" + step && widget) return;
-    concertId = concert.id;
-    step = p.askedAt;
-    payload = null;
-    settle(null);
+    if (shown !== wanted) return;  // another concert opened meanwhile
     globalThis.$altcha.algorithms.set("PBKDF2/SHA-256", () => new Worker("/app/altcha-pbkdf2.js"));
-    if (widget) widget.remove();
+    globalThis.$altcha.defaults.set("fetch", authFetch);
     widget = document.createElement("altcha-widget");
     widget.id = "pow-widget";
-    box.append(widget);
+    widget.setAttribute("challenge", p.challenge);
+    widget.setAttribute("auto", "onload");
+    widget.setAttribute("language", lang);
     widget.addEventListener("statechange", onState);
-    widget.configure({
-      challenge: p.challenge,
-      fetch: authFetch,
-      language: lang,
-      auto: "onload",
-      hideLogo: false,
-    });
+    box.append(widget);
   }
 
   // Whether a request at `askedAt` of the shown concert needs a solution.
@@ -73,26 +73,25 @@ const Pow = (() => {
     return !!(concert && concert.proofOfWork && concert.proofOfWork.askedAt === askedAt);
   }
 
-  // A solution for one request (waiting for the widget if it is still solving), or null. The
-  // next one starts at once.
-  async function take() {
-    if (!widget) return null;
+  // A solution for one request (waiting for the widget if it is still solving), or null. With
+  // `another`, the next one starts at once (holds come one after another; a join is once).
+  async function take(another) {
+    if (!widget || typeof widget.verify !== "function") return null;
     let p = payload;
     if (!p) {
       const waiting = new Promise((resolve) => waiters.push(resolve));
-      const s = widget.getState();
-      if (s !== "verifying") widget.verify();
+      if (widget.getState() !== "verifying") widget.verify();
       p = await waiting;
     }
     payload = null;
-    if (p) {
-      widget.reset();
-      widget.verify();
-    }
+    widget.reset();
+    if (p && another) widget.verify();
     return p;
   }
 
-  function setLanguage(lang) { if (widget) widget.configure({ language: lang }); }
+  function setLanguage(lang) {
+    if (widget && typeof widget.configure === "function") widget.configure({ language: lang });
+  }
 
   return { setup, asks, take, setLanguage };
 })();
