@@ -161,6 +161,13 @@ TEST_CASE("the admin console: a venue with its preview, a concert on sale watche
   CHECK(Str(result, "previewText").find("40 seats: VIP 20, R 20") != std::string::npos);
   CHECK(Int(result, "heldSeenMs") <= 3000);
   CHECK(Int(result, "chartLines") == 2);
+  // The form's bot check and return window reach the concert.
+  const json::value& guarded = result.at("guarded");
+  CHECK(Int(guarded, "returnWindowSeconds") == 60);
+  CHECK(Int(guarded.at("proofOfWork"), "difficulty") == 3000);
+  CHECK(Int(guarded.at("proofOfWork"), "cost") == 1000);
+  CHECK(Int(guarded.at("proofOfWork"), "maxDifficulty") == 8000);
+  CHECK(Int(guarded.at("proofOfWork"), "risePerSecond") == 50);
   CHECK(std::filesystem::exists(screenshot));
   // What the console did is what the server holds.
   const std::string concert = std::to_string(Int(result, "concertId"));

@@ -32,10 +32,26 @@ async function run(page) {
   await page.click("#venue-form button[type=submit]");
   await page.waitForSelector('#message:has-text("venue #")', { timeout: 5000 });
 
-  await page.fill("#concert-title", "Console Night");
+  // First a concert with a bot check and seats that return within a minute, from the same form.
+  await page.fill("#concert-title", "Guarded Night");
+  await page.fill("#concert-return-window", "60");
+  await page.check("#pow-enabled");
+  await page.fill("#pow-difficulty", "3000");
+  await page.fill("#pow-rise", "50");
   await page.click("#concert-form button[type=submit]");
   await page.waitForSelector('#message:has-text("concert #")', { timeout: 5000 });
-  const concertId = Number(/concert #(\d+)/.exec(await page.textContent("#message"))[1]);
+  const guardedId = Number(/concert #(\d+)/.exec(await page.textContent("#message"))[1]);
+  const guarded = await (await fetch(`${base}/api/concerts/${guardedId}`)).json();
+  await page.uncheck("#pow-enabled");
+  await page.fill("#concert-return-window", "0");
+  await page.fill("#concert-title", "Console Night");
+  await page.click("#concert-form button[type=submit]");
+  let concertId = guardedId;
+  for (let i = 0; i < 50 && concertId === guardedId; ++i) {  // the note of the second concert
+    const m = /concert #(\d+)/.exec(await page.textContent("#message"));
+    if (m) concertId = Number(m[1]);
+    if (concertId === guardedId) await page.waitForTimeout(100);
+  }
   await page.click("#open-sales");
   await page.waitForSelector('#message:has-text("ON_SALE")', { timeout: 5000 });
 
@@ -64,7 +80,7 @@ async function run(page) {
   await page.click("#settle-confirm");
   await page.waitForSelector('#total-sold:text-is("1")', { timeout: 5000 });
   await page.waitForSelector('#total-held:text-is("0")', { timeout: 5000 });
-  return { concertId, previewSeats, previewText, heldSeenMs,
+  return { concertId, previewSeats, previewText, heldSeenMs, guarded,
            chartLines: await page.locator("#chart polyline").count() };
 }
 

@@ -196,6 +196,13 @@ async function createConcert(ev) {
   if ($("room-enabled").checked)
     body.waitingRoom = { maxActive: Number($("room-max-active").value),
                          admitPerSecond: Number($("room-rate").value) };
+  body.returnWindowSeconds = Number($("concert-return-window").value);
+  if ($("pow-enabled").checked) {
+    const difficulty = Number($("pow-difficulty").value);
+    body.proofOfWork = { difficulty, cost: Number($("pow-cost").value),
+                         maxDifficulty: Math.max(difficulty, Number($("pow-max").value)),
+                         risePerSecond: Number($("pow-rise").value) };
+  }
   const { res, data } = await call("POST", "/api/admin/concerts", body);
   if (!res.ok) return;
   say(T("admin.concertCreated", { id: data.id, status: `${T("status." + data.status)}, ${data.status}` }));
