@@ -2,6 +2,7 @@
 #include "api/admin_handler.h"
 
 #include "api/replies.h"
+#include "api/seat_attributes_input.h"
 #include "api/request_input.h"
 #include "api/resource_replies.h"
 #include "engine/grid_venue.h"
@@ -156,9 +157,15 @@ bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* 
             (seat["y"].error() != simdjson::NO_SUCH_FIELD && seat["y"].get(y)) ||
             x < -kPlanLimit || x > kPlanLimit || y < -kPlanLimit || y > kPlanLimit)
           return f.Fail(kp, "x and y must be integers within +-1000000");
+        uint8_t attributes = 0;
+        if (simdjson::dom::element names; seat["attributes"].get(names) == simdjson::SUCCESS) {
+          std::string why;
+          if (!ReadAttributeNames(names, &attributes, &why))
+            return f.Fail(kp + ".attributes", why);
+        }
         r.seats.push_back({static_cast<uint16_t>(number),
                            static_cast<uint8_t>(GradeIndex(spec->grades, grade)),
-                           static_cast<int32_t>(x), static_cast<int32_t>(y)});
+                           static_cast<int32_t>(x), static_cast<int32_t>(y), attributes});
         // Checked here too, so an oversized venue is refused before it is built in memory.
         if (++total > engine::kDefaultMaxVenueSeats)
           return f.Fail("sections", "a venue holds at most " +
@@ -203,6 +210,7 @@ void AdminHandler::CreateVenue(const ExPtr& ex) {
       ReadSections(f, *body, spec.get());
     }
     if (f.ok()) ReadOutline(f, *body, "stage", "stage", &spec->stage);
+    if (f.ok()) ReadAccessibility(f, spec.get());
   }
   if (!f.ok()) return FailInput(ex, f.error());
   auto cmd = NewCommand(ex, *claims);
@@ -292,6 +300,20 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
     simdjson::dom::object room;
     if (!f.Object("waitingRoom", &room)) return FailInput(ex, f.error());
     if (!ReadWaitingRoom(room, &spec->waiting_room, &f)) return FailInput(ex, f.error());
+  }
+  if (f.Has("accessibleSeats")) {
+    simdjson::dom::object rules;
+    if (!f.Object("accessibleSeats", &rules)) return FailInput(ex, f.error());
+    FieldReader r(rules);
+    int64_t companions = spec->accessible.companions_per_space;
+    r.OptionalInt("companionsPerSpace", &companions, 0, engine::kMaxCompanionsPerSpace);
+    if (r.ok() && r.Has("releaseAt")) r.Time("releaseAt", &spec->accessible.release_at);
+    if (!r.ok()) {
+      f.Fail("accessibleSeats." + r.error().field,
+             r.error().detail.substr(r.error().field.size() + 2));
+      return FailInput(ex, f.error());
+    }
+    spec->accessible.companions_per_space = static_cast<uint32_t>(companions);
   }
   if (f.Has("proofOfWork")) {
     simdjson::dom::object pow;

@@ -82,10 +82,19 @@ bool PowGate::Pass(const ExPtr& ex, const AccessClaims& claims, engine::ConcertI
                       " takes a proof of work: solve GET " + ChallengePath(concert) +
                       " and send the solution in the Altcha header");
   const int64_t now_s = ex->received_ms / 1000;
+  const engine::IdemKey idem = cmd.has_idem ? cmd.idem : engine::IdemKey{};
   auth::SolvedPow solved;
-  switch (issuer_.Verify(payload, concert, claims.sub, now_s, &solved)) {
+  // A spent or expired one is refused before the derivation, so a replay costs no derivation.
+  auth::PowSpend seen = auth::PowSpend::kFirst;
+  const auto unspent = [&](const auth::SolvedPow& s) {
+    seen = spends_.Check(s, claims.sub, idem, now_s);
+    return seen == auth::PowSpend::kFirst || seen == auth::PowSpend::kRetry;
+  };
+  switch (issuer_.Verify(payload, concert, claims.sub, now_s, &solved, unspent)) {
     case auth::PowVerdict::kOk:
       break;
+    case auth::PowVerdict::kStopped:
+      break;  // answered below, from `seen`
     case auth::PowVerdict::kMalformed:
       return refuse("POW_MALFORMED", "the Altcha header is not a solution ALTCHA's widget made");
     case auth::PowVerdict::kForged:
@@ -99,16 +108,20 @@ bool PowGate::Pass(const ExPtr& ex, const AccessClaims& claims, engine::ConcertI
     case auth::PowVerdict::kWrongUser:
       return refuse("POW_WRONG_USER", "the challenge was issued to another account");
     case auth::PowVerdict::kUnsolved:
-      return refuse("POW_UNSOLVED", "the solution does not solve the challenge");
+      // Burnt: guessing counters against one challenge costs a derivation each time.
+      spends_.Spend(solved, concert, claims.sub, idem, now_s, /*arrival=*/false);
+      return refuse("POW_UNSOLVED", "the solution does not solve the challenge; solve a new one");
   }
-  const engine::IdemKey idem = cmd.has_idem ? cmd.idem : engine::IdemKey{};
-  switch (spends_.Spend(solved, concert, claims.sub, idem, now_s)) {
+  if (seen == auth::PowSpend::kFirst) seen = spends_.Spend(solved, concert, claims.sub, idem, now_s);
+  switch (seen) {
     case auth::PowSpend::kFirst:
     case auth::PowSpend::kRetry:
       passed_.fetch_add(1, std::memory_order_relaxed);
       return true;
     case auth::PowSpend::kReused:
       return refuse("POW_REUSED", "this solution was spent already; each takes one request");
+    case auth::PowSpend::kExpired:
+      return refuse("POW_EXPIRED", "the challenge expired; solve a new one");
     case auth::PowSpend::kFull:
       refused_.fetch_add(1, std::memory_order_relaxed);
       TryLater(ex, 503, "POW_BUSY", "too many solutions to remember; try again shortly", 5);

@@ -33,7 +33,6 @@ void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view co
   FieldReader f(*body);
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
-  if (!pow_.Pass(ex, *claims, *concert, PowGate::Step::kHold, *cmd)) return;
   if (f.Has("seatIds")) {
     std::vector<int64_t> ids;
     if (!f.IntArray("seatIds", &ids, 1, engine::kMaxSeatsPerHold, 0, UINT32_MAX))
@@ -61,7 +60,12 @@ void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view co
   } else if (f.Has("count")) {
     int64_t count = 0;
     std::string grade, section;
+    bool accessible = false;
     if (!f.Int("count", &count, 1, engine::kMaxSeatsPerHold)) return FailInput(ex, f.error());
+    if (f.Has("accessible") && (*body)["accessible"].get(accessible) != simdjson::SUCCESS) {
+      f.Fail("accessible", "must be true or false");
+      return FailInput(ex, f.error());
+    }
     if (f.Has("grade") && !f.String("grade", &grade, 1, 32)) return FailInput(ex, f.error());
     if (f.Has("section") && !f.String("section", &section, 1, 64)) return FailInput(ex, f.error());
     // Grade and section names become the venue's indexes; the venue never changes.
@@ -87,13 +91,15 @@ void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view co
                               "section: '" + section + "' is not a section of this venue")
                           .With([](JsonWriter& w) { w.Field("field", "section"); }));
     cmd->body = engine::HoldBestAvailableCmd{*concert, static_cast<uint32_t>(count), grade_index,
-                                             section_index};
+                                             section_index, accessible};
   } else {
     return Fail(ex, Problem(422, "VALIDATION_FAILED",
                             "give either seatIds (explicit seats) or count, with an optional "
                             "grade and section (best available)")
                         .With([](JsonWriter& w) { w.Field("field", "seatIds"); }));
   }
+  // Last, so a request the gateway answers itself (a taken seat, a bad body) spends no solution.
+  if (!pow_.Pass(ex, *claims, *concert, PowGate::Step::kHold, *cmd)) return;
   ctx_.Submit(ex, std::move(*cmd), [this, ex](const Event& e) {
     if (const auto* h = std::get_if<engine::HoldPlaced>(&e.body))
       return ReplyReservation(ex, reads_, h->reservation, 201, false);

@@ -49,6 +49,8 @@ int HttpStatusOf(engine::ResultCode code) {
       return 409;
     case ResultCode::kSeatCooldown:
       return 409;
+    case ResultCode::kCompanionNeedsWheelchair:
+      return 409;
     case ResultCode::kUnknownReservation:
       return 404;
     case ResultCode::kNotReservationOwner:

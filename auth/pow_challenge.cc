@@ -48,19 +48,22 @@ simdjson::dom::parser& Parser() {
   return parser;
 }
 
-// Reads an object whose keys are exactly `names` (in any order); false on any other key.
+// Reads an object whose keys are exactly `names`, each once (in any order); false on any other
+// key or a repeat. (simdjson keeps repeated keys: counting them would let a repeat stand in for
+// a missing key, whose element is then empty.)
 template <std::size_t N>
 bool ExactKeys(simdjson::dom::object obj, const std::array<std::string_view, N>& names,
                std::array<simdjson::dom::element, N>* out) {
-  std::size_t seen = 0;
+  static_assert(N < 32);
+  uint32_t seen = 0;
   for (auto field : obj) {
     std::size_t i = 0;
     while (i < N && names[i] != field.key) ++i;
-    if (i == N) return false;
+    if (i == N || (seen >> i & 1) != 0) return false;
     (*out)[i] = field.value;
-    ++seen;
+    seen |= 1u << i;
   }
-  return seen == N;  // simdjson keeps repeated keys: a repeat leaves one missing
+  return seen == (1u << N) - 1;
 }
 
 bool AsUint(simdjson::dom::element e, uint64_t max, uint64_t* out) {
@@ -81,6 +84,7 @@ std::string_view ToString(PowVerdict v) {
     case PowVerdict::kWrongConcert: return "wrong concert";
     case PowVerdict::kWrongUser: return "wrong user";
     case PowVerdict::kUnsolved: return "unsolved";
+    case PowVerdict::kStopped: return "stopped";
   }
   return "unknown";
 }
@@ -140,7 +144,8 @@ std::string PowIssuer::Issue(const PowTerms& terms) const {
   randombytes_buf(nonce.data(), nonce.size());
   randombytes_buf(salt.data(), salt.size());
   const uint32_t d = terms.difficulty == 0 ? 1 : terms.difficulty;
-  const uint32_t counter = d / 2 + randombytes_uniform(d);
+  // From 0: a solver starting anywhere else gains nothing, whatever it knows of d.
+  const uint32_t counter = randombytes_uniform(2 * d);
   const std::array<uint8_t, 32> key = Derive(nonce, counter, salt, terms.cost);
   const std::string canonical = CanonicalPowParameters(
       terms, Hex(nonce.data(), nonce.size()), Hex(salt.data(), salt.size()), Hex(key.data(), 16));
@@ -149,7 +154,8 @@ std::string PowIssuer::Issue(const PowTerms& terms) const {
 }
 
 PowVerdict PowIssuer::Verify(std::string_view payload, engine::ConcertId concert,
-                             engine::UserId user, int64_t now_s, SolvedPow* solved) const {
+                             engine::UserId user, int64_t now_s, SolvedPow* solved,
+                             const std::function<bool(const SolvedPow&)>& before_derivation) const {
   if (payload.empty() || payload.size() > kMaxPayload) return PowVerdict::kMalformed;
   std::string json(payload.size(), '\0');
   std::size_t json_len = 0;
@@ -208,15 +214,16 @@ PowVerdict PowIssuer::Verify(std::string_view payload, engine::ConcertId concert
       Sign(CanonicalPowParameters(terms, nonce_hex, salt_hex, key_prefix_hex));
   if (sodium_memcmp(expected.data(), signature.data(), expected.size()) != 0)
     return PowVerdict::kForged;
+  solved->nonce = nonce;
+  solved->expires_at_s = terms.expires_at_s;
   if (data_concert != concert) return PowVerdict::kWrongConcert;
   if (data_user != user) return PowVerdict::kWrongUser;
   if (terms.expires_at_s <= now_s) return PowVerdict::kExpired;
+  if (before_derivation && !before_derivation(*solved)) return PowVerdict::kStopped;
   const std::array<uint8_t, 32> key =
       Derive(nonce, static_cast<uint32_t>(counter), salt, terms.cost);
   if (std::memcmp(key.data(), key_prefix.data(), key_prefix.size()) != 0)
     return PowVerdict::kUnsolved;
-  solved->nonce = nonce;
-  solved->expires_at_s = terms.expires_at_s;
   return PowVerdict::kOk;
 }
 

@@ -4,10 +4,10 @@
 //
 // A challenge names a password prefix (`nonce`), a `salt`, a `cost` and a `keyPrefix`. The
 // solver derives PBKDF2-SHA-256(nonce || counter as big-endian u32, salt, cost) for counter
-// 0, 1, 2, ... until the key starts with keyPrefix. We draw the counter when issuing, in
-// [difficulty / 2, 3 * difficulty / 2), and the keyPrefix is the first 16 bytes of its key:
-// the work is then exactly counter + 1 derivations, known in advance, with a mean of
-// `difficulty`. PBKDF2 rather than plain SHA-256: the browser runs all `cost` iterations of
+// 0, 1, 2, ... until the key starts with keyPrefix. We draw the counter when issuing, uniformly
+// in [0, 2 * difficulty), and the keyPrefix is the first 16 bytes of its key: the work is then
+// counter + 1 derivations, with a mean of `difficulty` for any solver, as the counter could be
+// anywhere from 0 (a narrower range would let a bot that knows the difficulty skip its start). PBKDF2 rather than plain SHA-256: the browser runs all `cost` iterations of
 // one derivation natively, so a phone's JavaScript pays little more per hash than a bot's
 // native code does.
 //
@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,7 @@ enum class PowVerdict : uint8_t {
   kWrongConcert,  // issued for another concert
   kWrongUser,     // issued to another account
   kUnsolved,      // the counter's key does not start with keyPrefix
+  kStopped,       // before_derivation said no
 };
 std::string_view ToString(PowVerdict v);
 
@@ -62,10 +64,14 @@ class PowIssuer {
   // derivation (to find the keyPrefix).
   std::string Issue(const PowTerms& terms) const;
   // Checks a widget's payload (base64 of {"challenge": {...}, "solution": {...}}) for
-  // `concert` and `user` at `now_s`. Costs one derivation and two HMACs; a forged or expired
-  // payload costs no derivation.
+  // `concert` and `user` at `now_s`. Costs one derivation and an HMAC; a forged or expired
+  // payload costs no derivation. `before_derivation` (optional) is asked, with the challenge
+  // named, whether to go on to the derivation: the gateway refuses a spent one there, so a
+  // replay costs no derivation either. *solved names the challenge from the signature's check
+  // on, whatever the verdict.
   PowVerdict Verify(std::string_view payload, engine::ConcertId concert, engine::UserId user,
-                    int64_t now_s, SolvedPow* solved) const;
+                    int64_t now_s, SolvedPow* solved,
+                    const std::function<bool(const SolvedPow&)>& before_derivation = {}) const;
 
   // The key a counter derives.
   static std::array<uint8_t, 32> Derive(const std::array<uint8_t, 16>& nonce, uint32_t counter,

@@ -27,6 +27,8 @@ enum class PowSpend : uint8_t {
   kRetry,      // spent by this same request before (same user and idempotency key)
   kReused,     // spent by another request
   kFull,       // too many unexpired solutions remembered; try again later
+  kExpired,    // its challenge expired by the latest time any caller brought (so a solution
+               // forgotten at expiry cannot come back from a caller whose clock read earlier)
 };
 
 class PowSpends {
@@ -35,9 +37,14 @@ class PowSpends {
 
   explicit PowSpends(std::size_t capacity = 1'000'000) : capacity_(capacity) {}
 
-  // `idem`: the request's idempotency key (zero: none, and no retry is recognised).
+  // `idem`: the request's idempotency key (zero: none, and no retry is recognised). Records the
+  // solution as spent when it was not; an `arrival` counts toward the concert's rate (a burnt
+  // wrong answer does not).
   PowSpend Spend(const SolvedPow& solved, engine::ConcertId concert, engine::UserId user,
-                 const engine::IdemKey& idem, int64_t now_s);
+                 const engine::IdemKey& idem, int64_t now_s, bool arrival = true);
+  // What Spend would answer, recording nothing (before the derivation, to spare it).
+  PowSpend Check(const SolvedPow& solved, engine::UserId user, const engine::IdemKey& idem,
+                 int64_t now_s);
   // First spends per second at `concert` over the last kRateWindowS seconds.
   double ArrivalRate(engine::ConcertId concert, int64_t now_s) const;
   std::size_t remembered() const;
@@ -54,7 +61,9 @@ class PowSpends {
     int64_t at = 0;
     uint32_t arrivals = 0;
   };
-  void Forget(int64_t now_s);
+  // Forgets what expired by the latest time seen; kFirst, or what a known solution gets.
+  PowSpend Look(const SolvedPow& solved, engine::UserId user, const engine::IdemKey& idem,
+                int64_t now_s);
 
   const std::size_t capacity_;
   mutable std::mutex mu_;
@@ -64,6 +73,7 @@ class PowSpends {
                       std::vector<std::pair<int64_t, std::array<uint8_t, 16>>>, std::greater<>>
       expiries_;
   std::unordered_map<engine::ConcertId, std::array<Second, kRateWindowS>> rates_;
+  int64_t latest_s_ = 0;  // the latest time a caller brought
 };
 
 }  // namespace cm::auth

@@ -1,7 +1,10 @@
 #include "engine/best_available.h"
 
+#include <algorithm>
 #include <limits>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace cm::engine {
 namespace {
@@ -58,7 +61,8 @@ void ScanRow(const Venue& venue, const SeatMap& seats, const RowInfo& row,
   SeatIndex run_begin = row.first_seat;
   for (SeatIndex s = row.first_seat; s <= row_end; ++s) {
     const bool eligible = s < row_end && seats.IsAvailable(s) &&
-                          (req.grade < 0 || venue.seats[s].grade == req.grade);
+                          (req.grade < 0 || venue.seats[s].grade == req.grade) &&
+                          (venue.seats[s].attributes & req.exclude) == 0;
     if (eligible) continue;
     ScanRun(venue, cooling, run_begin, s, req.count, best);
     run_begin = s + 1;
@@ -84,7 +88,9 @@ Choice Search(const Venue& venue, const SeatMap& seats, const BestAvailableReque
     if (best.found && !best.orphans &&
         seats.row_nearest_available(r) > best.distance / req.count)
       continue;
-    if (req.grade >= 0 || cooling.caller != nullptr) {
+    // Rows with seats held back cannot answer from the remembered block, which counts them.
+    if (req.grade >= 0 || cooling.caller != nullptr ||
+        (req.exclude != 0 && row.accessible > 0)) {
       ScanRow(venue, seats, row, req, cooling, &best);
       continue;
     }
@@ -104,7 +110,67 @@ Choice Search(const Venue& venue, const SeatMap& seats, const BestAvailableReque
   return best;
 }
 
+// The nearest `n` available seats with `kind` of one section's rows, by distance then index.
+struct Nearest {
+  std::vector<std::pair<int64_t, SeatIndex>> seats;
+  void Take(uint32_t n) {
+    std::sort(seats.begin(), seats.end());
+    if (seats.size() > n) seats.resize(n);
+  }
+  int64_t Distance() const {
+    int64_t d = 0;
+    for (const auto& [distance, s] : seats) d += distance;
+    return d;
+  }
+};
+
 }  // namespace
+
+bool FindAccessibleSeats(const Venue& venue, const SeatMap& seats,
+                         const BestAvailableRequest& req, uint32_t companions_per_space,
+                         SeatList* out, const BestAvailableCaller* caller) {
+  if (req.count == 0 || req.count > kMaxSeatsPerHold || venue.wheelchair_spaces == 0)
+    return false;
+  const uint32_t spaces = (req.count + companions_per_space) / (1 + companions_per_space);
+  const uint32_t companions = req.count - spaces;
+  const Cooling cooling{seats, seats.no_releases() ? nullptr : caller};
+  bool found = false;
+  int64_t best = 0;
+  Nearest best_spaces, best_companions;
+  for (uint32_t section = 0; section < venue.section_count(); ++section) {
+    if (req.section >= 0 && section != static_cast<uint32_t>(req.section)) continue;
+    Nearest wheelchair, companion;
+    for (uint32_t r = 0; r < venue.rows.size(); ++r) {
+      const RowInfo& row = venue.rows[r];
+      if (row.section != section || row.accessible == 0) continue;
+      for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
+        const SeatInfo& info = venue.seats[s];
+        if ((info.attributes & kAccessibleSeat) == 0 || !seats.IsAvailable(s) ||
+            (req.grade >= 0 && info.grade != req.grade) || cooling(s) != 0)
+          continue;
+        ((info.attributes & kSeatWheelchair) ? wheelchair : companion)
+            .seats.emplace_back(info.DistanceSquared(), s);
+      }
+    }
+    if (wheelchair.seats.size() < spaces || companion.seats.size() < companions) continue;
+    wheelchair.Take(spaces);
+    companion.Take(companions);
+    const int64_t distance = wheelchair.Distance() + companion.Distance();
+    if (found && distance >= best) continue;
+    found = true;
+    best = distance;
+    best_spaces = std::move(wheelchair);
+    best_companions = std::move(companion);
+  }
+  if (!found) return false;
+  std::vector<SeatIndex> chosen;
+  for (const auto& [d, s] : best_spaces.seats) chosen.push_back(s);
+  for (const auto& [d, s] : best_companions.seats) chosen.push_back(s);
+  std::sort(chosen.begin(), chosen.end());
+  out->count = 0;
+  for (SeatIndex s : chosen) out->push_back(s);
+  return true;
+}
 
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
                        SeatList* out, const BestAvailableCaller* caller) {

@@ -18,6 +18,7 @@ struct BestAvailableRequest {
   uint32_t count = 0;    // 1..kMaxSeatsPerHold
   int32_t grade = -1;    // venue grade index, or -1 for any
   int32_t section = -1;  // venue section index, or -1 for any
+  uint8_t exclude = 0;   // seats with any of these SeatAttribute bits are never chosen
 };
 
 // Who asks, and when: the seats cooling for them (SeatMap::CoolingUntil) are not theirs.
@@ -30,5 +31,14 @@ struct BestAvailableCaller {
 // `count` adjacent eligible seats exists. With no caller, cooldowns are not looked at.
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
                        SeatList* out, const BestAvailableCaller* caller = nullptr);
+
+// Accessible seats: `count` seats of one section, ceil(count / (1 + companions_per_space)) of
+// them wheelchair spaces and the rest companion seats, the nearest the stage of each kind
+// (they need not be adjacent: a wheelchair space is often a platform beside the row). The
+// section whose choice is nearest in all wins; ties go to the lower section. Grade, section
+// and the caller's cooldowns filter as above. False when no section has enough of both.
+bool FindAccessibleSeats(const Venue& venue, const SeatMap& seats,
+                         const BestAvailableRequest& req, uint32_t companions_per_space,
+                         SeatList* out, const BestAvailableCaller* caller = nullptr);
 
 }  // namespace cm::engine

@@ -33,6 +33,7 @@ struct FingerprintVisitor {
     Add(c.concert);
     Add(c.count);
     Add(static_cast<uint64_t>(c.grade) << 32 | static_cast<uint32_t>(c.section));
+    if (c.accessible) Add(1);  // (so the fingerprints of other holds stay as they were)
   }
   void operator()(const ReleaseHoldCmd& c) { Add(c.reservation); }
   void operator()(const ConfirmReservationCmd& c) { Add(c.reservation); }

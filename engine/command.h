@@ -80,6 +80,7 @@ struct HoldBestAvailableCmd {
   uint32_t count = 0;
   int32_t grade = kAnyGrade;      // venue grade index
   int32_t section = kAnySection;  // venue section index
+  bool accessible = false;  // wheelchair spaces with their companion seats (best_available.h)
 };
 
 struct ReleaseHoldCmd {

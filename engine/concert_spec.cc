@@ -49,6 +49,10 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
     return fail("a return window needs its key");
   if (spec.max_hold_ms != 0 && spec.max_hold_ms < spec.hold_ttl_ms)
     return fail("the hold cap cannot be shorter than the hold TTL");
+  if (spec.accessible.companions_per_space > kMaxCompanionsPerSpace)
+    return fail("a wheelchair space has at most " + std::to_string(kMaxCompanionsPerSpace) +
+                " companion seats");
+  if (spec.accessible.release_at < 0) return fail("the accessible seats' release time is negative");
   const ProofOfWorkSettings& p = spec.proof_of_work;
   if (p.enabled()) {
     if (p.difficulty > kMaxPowDifficulty || p.max_difficulty > kMaxPowDifficulty)
@@ -58,6 +62,9 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
                   " iterations");
     if (p.max_difficulty < p.difficulty)
       return fail("the proof-of-work difficulty cannot rise above a lower maximum");
+    if (uint64_t{p.max_difficulty} * p.cost > kMaxPowWork)
+      return fail("the highest difficulty times the cost is at most " +
+                  std::to_string(kMaxPowWork) + " iterations (about 25 s on a phone)");
   } else if (p != ProofOfWorkSettings{}) {
     return fail("a proof of work without a difficulty has no other setting");
   }

@@ -38,7 +38,24 @@ struct ProofOfWorkSettings {
   bool operator==(const ProofOfWorkSettings&) const = default;
 };
 inline constexpr uint32_t kMaxPowDifficulty = 1u << 24;
-inline constexpr uint32_t kMaxPowCost = 100'000;
+
+// Wheelchair spaces and companion seats (engine/venue.h SeatAttribute): until `release_at`
+// they are held back for those who need them. Best-available hands them out only when asked
+// for accessible seats, and a companion seat is sold only in the same hold as a wheelchair
+// space of its section, at most `companions_per_space` of them per space (Ticketmaster's ADA
+// rule). From `release_at` on (0: never) they are ordinary seats, decided by the sequencer at
+// each hold against the command's time, so nothing needs to be journaled when it comes.
+struct AccessibleSeatRules {
+  uint32_t companions_per_space = 1;
+  TimeMs release_at = 0;
+  bool operator==(const AccessibleSeatRules&) const = default;
+};
+inline constexpr uint32_t kMaxCompanionsPerSpace = 3;
+inline constexpr uint32_t kMaxPowCost = 10'000;  // a check costs the gateway ~2.5 ms at most
+// The most work a solution may take at the highest difficulty: PBKDF2 iterations in all. A phone
+// (bench/pow_phone.sh: 2,000 x 1,000 in 1.3 s, throttled 4x) does this many in about 25 s, well
+// inside the widget's 90 s; more would shut phones out just when the crowd is largest.
+inline constexpr uint64_t kMaxPowWork = 40'000'000;
 
 inline constexpr TimeMs kDefaultTransferCutoffMs = 3'600'000;
 inline constexpr TimeMs kDefaultRefundDeadlineMs = 24 * 3'600'000;
@@ -84,10 +101,15 @@ struct ConcertSpec {
   TimeMs return_window_ms = 0;
   SipKey return_key;
   ProofOfWorkSettings proof_of_work;
+  AccessibleSeatRules accessible;  // (record format 16, state format 17)
 
   // The latest a hold placed at `created_at` may last until.
   TimeMs HoldCapFrom(TimeMs created_at) const {
     return created_at + (max_hold_ms > 0 ? max_hold_ms : hold_ttl_ms + hold_extension_ms);
+  }
+  // Whether wheelchair spaces and companion seats are still held back at `now`.
+  bool WithholdsAccessible(TimeMs now) const {
+    return accessible.release_at == 0 || now < accessible.release_at;
   }
   // When seat `s` of reservation `r`, given up at `at`, goes back on sale.
   TimeMs ReturnsAt(ReservationId r, SeatIndex s, TimeMs at) const;

@@ -26,6 +26,7 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kUnknownSection: return "UNKNOWN_SECTION";
     case ResultCode::kNoAdjacentSeats: return "NO_ADJACENT_SEATS";
     case ResultCode::kSeatCooldown: return "SEAT_COOLDOWN";
+    case ResultCode::kCompanionNeedsWheelchair: return "COMPANION_NEEDS_WHEELCHAIR";
     case ResultCode::kUnknownReservation: return "UNKNOWN_RESERVATION";
     case ResultCode::kNotReservationOwner: return "NOT_RESERVATION_OWNER";
     case ResultCode::kHoldExpired: return "HOLD_EXPIRED";

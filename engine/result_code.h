@@ -38,6 +38,8 @@ enum class ResultCode : uint16_t {
   kNoAdjacentSeats = 407,   // best-available found no block of N adjacent seats
   kSeatCooldown = 408,      // the user released (or let expire) this seat moments ago;
                             // detail: when they may hold it again
+  kCompanionNeedsWheelchair = 409,  // a companion seat without enough wheelchair spaces of its
+                                    // section in the hold; detail: the seat
 
   kUnknownReservation = 500,
   kNotReservationOwner = 501,

@@ -420,7 +420,31 @@ void Sequencer::DecideHoldSeats(const Command& cmd, const HoldSeatsCmd& c, Event
     return;
   }
   if (RefuseCooling(cmd, *concert, c.seats, out)) return;
+  if (RefuseCompanions(cmd, *concert, c.seats, out)) return;
   MakeHold(cmd, *concert, c.seats, out);
+}
+
+bool Sequencer::RefuseCompanions(const Command& cmd, const Concert& c, const SeatList& seats,
+                                 EventBody& out) {
+  const Venue& v = *c.venue;
+  if (v.accessible_seats == 0 || IsAdmin(cmd) || !c.spec->WithholdsAccessible(now_))
+    return false;
+  // Per section of the hold's seats: its wheelchair spaces and companion seats (16 at most).
+  for (SeatIndex s : seats) {
+    if ((v.seats[s].attributes & kSeatCompanion) == 0) continue;
+    const uint32_t section = v.rows[v.seats[s].row].section;
+    uint32_t spaces = 0, companions = 0;
+    for (SeatIndex t : seats) {
+      if (v.rows[v.seats[t].row].section != section) continue;
+      spaces += (v.seats[t].attributes & kSeatWheelchair) != 0;
+      companions += (v.seats[t].attributes & kSeatCompanion) != 0;
+    }
+    if (companions > spaces * c.spec->accessible.companions_per_space) {
+      RejectInto(out, cmd, ResultCode::kCompanionNeedsWheelchair, s);
+      return true;
+    }
+  }
+  return false;
 }
 
 void Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c,
@@ -438,9 +462,17 @@ void Sequencer::DecideHoldBest(const Command& cmd, const HoldBestAvailableCmd& c
   // The seats this user just gave up are not theirs to have again yet: best-available passes
   // over them (no way around the cooldown) and picks the next best.
   const BestAvailableCaller caller{cmd.actor, now_};
-  if (!FindBestAvailable(*concert->venue, concert->seats,
-                         BestAvailableRequest{c.count, c.grade, c.section}, &seats, &caller))
-    return void(RejectInto(out, cmd, ResultCode::kNoAdjacentSeats, c.count));
+  BestAvailableRequest req{c.count, c.grade, c.section};
+  // Wheelchair spaces and companion seats go to those who ask for them, until their release.
+  const bool withheld = concert->venue->accessible_seats > 0 &&
+                        concert->spec->WithholdsAccessible(now_);
+  if (withheld && !c.accessible) req.exclude = kAccessibleSeat;
+  const bool found =
+      c.accessible ? FindAccessibleSeats(*concert->venue, concert->seats, req,
+                                         concert->spec->accessible.companions_per_space, &seats,
+                                         &caller)
+                   : FindBestAvailable(*concert->venue, concert->seats, req, &seats, &caller);
+  if (!found) return void(RejectInto(out, cmd, ResultCode::kNoAdjacentSeats, c.count));
   MakeHold(cmd, *concert, seats, out);
 }
 

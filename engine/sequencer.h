@@ -125,6 +125,10 @@ class Sequencer {
   // and true; false if no seat asked for is cooling for the caller.
   bool RefuseCooling(const Command& cmd, const Concert& c, const SeatList& seats,
                      EventBody& out);
+  // A companion seat without enough wheelchair spaces of its section in the hold, while the
+  // concert holds its accessible seats back: COMPANION_NEEDS_WHEELCHAIR (admins excepted).
+  bool RefuseCompanions(const Command& cmd, const Concert& c, const SeatList& seats,
+                        EventBody& out);
 
   EngineState& state_;
   TimeMs now_ = 0;

@@ -5,6 +5,25 @@
 
 namespace cm::engine {
 
+std::string_view ToString(SeatAttribute a) {
+  switch (a) {
+    case kSeatWheelchair: return "WHEELCHAIR";
+    case kSeatCompanion: return "COMPANION";
+    case kSeatRestrictedView: return "RESTRICTED_VIEW";
+    case kSeatAisle: return "AISLE";
+  }
+  return "UNKNOWN";
+}
+
+bool ParseSeatAttribute(std::string_view name, SeatAttribute* out) {
+  for (SeatAttribute a : kSeatAttributeList)
+    if (ToString(a) == name) {
+      *out = a;
+      return true;
+    }
+  return false;
+}
+
 ResultCode ValidateVenue(const VenueSpec& spec, std::string* why) {
   auto fail = [&](std::string reason) {
     *why = std::move(reason);
@@ -35,6 +54,10 @@ ResultCode ValidateVenue(const VenueSpec& spec, std::string* why) {
       for (std::size_t i = 0; i < row.seats.size(); ++i) {
         if (row.seats[i].grade >= spec.grades.size())
           return fail("a seat of row '" + row.label + "' has an unknown grade");
+        const uint8_t a = row.seats[i].attributes;
+        if ((a & ~kAllSeatAttributes) != 0 || (a & kAccessibleSeat) == kAccessibleSeat)
+          return fail("seat " + std::to_string(row.seats[i].number) + " of row '" + row.label +
+                      "': a seat is a wheelchair space or a companion seat, not both");
         if (i > 0 && row.seats[i].number <= row.seats[i - 1].number)
           return fail("seat numbers of row '" + row.label + "' must increase along the row");
       }
@@ -67,10 +90,14 @@ std::unique_ptr<Venue> Venue::Build(VenueId id, std::shared_ptr<const VenueSpec>
                                 static_cast<uint32_t>(row.seats.size())});
       int64_t nearest = std::numeric_limits<int64_t>::max();
       for (const SeatSpec& seat : row.seats) {
-        v->seats.push_back(SeatInfo{row_index, seat.number, seat.grade, seat.x, seat.y});
+        v->seats.push_back(
+            SeatInfo{row_index, seat.number, seat.grade, seat.x, seat.y, seat.attributes});
         nearest = std::min(nearest, v->seats.back().DistanceSquared());
+        if (seat.attributes & kAccessibleSeat) ++v->rows.back().accessible;
+        v->wheelchair_spaces += (seat.attributes & kSeatWheelchair) != 0;
       }
       v->rows.back().nearest = nearest;
+      v->accessible_seats += v->rows.back().accessible;
     }
   }
   v->rows_nearest_first.resize(v->rows.size());

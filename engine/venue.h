@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/result_code.h"
@@ -13,11 +14,30 @@
 
 namespace cm::engine {
 
+// What a seat is besides its place and grade (a bit set; record and state formats 16 and 17
+// on). A wheelchair space and a companion seat are held back for those who need them until the
+// concert's release time (ConcertSpec::accessible); the other two only inform.
+enum SeatAttribute : uint8_t {
+  kSeatWheelchair = 1,       // a wheelchair space
+  kSeatCompanion = 2,        // a companion seat, sold with a wheelchair space
+  kSeatRestrictedView = 4,
+  kSeatAisle = 8,
+};
+inline constexpr uint8_t kAllSeatAttributes = 15;
+inline constexpr uint8_t kAccessibleSeat = kSeatWheelchair | kSeatCompanion;
+inline constexpr SeatAttribute kSeatAttributeList[] = {kSeatWheelchair, kSeatCompanion,
+                                                       kSeatRestrictedView, kSeatAisle};
+// WHEELCHAIR, COMPANION, RESTRICTED_VIEW, AISLE: the API's names of one bit.
+std::string_view ToString(SeatAttribute a);
+// The inverse; false for an unknown name.
+bool ParseSeatAttribute(std::string_view name, SeatAttribute* out);
+
 struct SeatSpec {
   uint16_t number = 0;  // printed on the ticket; strictly increasing along the row
   uint8_t grade = 0;    // index into VenueSpec::grades
   int32_t x = 0;        // position relative to the stage centre (any unit, the same everywhere)
   int32_t y = 0;
+  uint8_t attributes = 0;  // SeatAttribute bits
   bool operator==(const SeatSpec&) const = default;
 };
 
@@ -71,6 +91,7 @@ struct SeatInfo {
   uint8_t grade = 0;
   int32_t x = 0;
   int32_t y = 0;
+  uint8_t attributes = 0;  // SeatAttribute bits
   // Squared distance to the stage centre; best-available prefers small values.
   int64_t DistanceSquared() const { return int64_t{x} * x + int64_t{y} * y; }
 };
@@ -80,6 +101,7 @@ struct RowInfo {
   SeatIndex first_seat = 0;
   uint32_t seat_count = 0;
   int64_t nearest = 0;  // the smallest DistanceSquared of its seats
+  uint32_t accessible = 0;  // its wheelchair spaces and companion seats
 };
 
 // Immutable once built. Thread-safety: read-only, so shareable.
@@ -91,6 +113,8 @@ struct Venue {
   // Row indexes by `nearest`, then index: best-available visits rows in this order and stops
   // once no later row can beat what it found.
   std::vector<uint32_t> rows_nearest_first;
+  uint32_t wheelchair_spaces = 0;
+  uint32_t accessible_seats = 0;  // wheelchair spaces and companion seats
 
   // REQUIRES: ValidateVenue(*spec) == kOk.
   static std::unique_ptr<Venue> Build(VenueId id, std::shared_ptr<const VenueSpec> spec);

@@ -72,6 +72,20 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
   } else {
     w.Null();
   }
+  // Wheelchair spaces and companion seats, and until when they are held back for those who need
+  // them (releaseAt null: for good).
+  const Venue& hall = *c.venue;
+  w.Key("accessibleSeats")
+      .BeginObject()
+      .Field("wheelchairSpaces", hall.wheelchair_spaces)
+      .Field("companionSeats", hall.accessible_seats - hall.wheelchair_spaces)
+      .Field("companionsPerSpace", s.accessible.companions_per_space)
+      .Key("releaseAt");
+  if (s.accessible.release_at > 0)
+    w.String(FormatTime(s.accessible.release_at));
+  else
+    w.Null();
+  w.Field("heldBack", hall.accessible_seats > 0 && s.WithholdsAccessible(now_ms)).EndObject();
   w.Field("seatsTotal", static_cast<uint64_t>(c.seats.size()))
       .Field("seatsAvailable", static_cast<uint64_t>(c.seats.available()));
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
@@ -152,8 +166,9 @@ std::string RenderSeatMap(const Concert& c, Seq version, std::optional<std::size
         .Field("price", c.spec->price_per_grade[g])
         .EndObject();
   w.EndArray();
+  // A sixth field only for a seat with attributes: their names (WHEELCHAIR, COMPANION, ...).
   w.Key("seatFormat").BeginArray().String("id").String("number").String("grade").String("price")
-      .String("status").EndArray();
+      .String("status").String("attributes").EndArray();
   w.Key("sections").BeginArray();
   std::size_t row_index = 0;
   for (std::size_t k = 0; k < v.spec->sections.size(); ++k) {
@@ -175,8 +190,14 @@ std::string RenderSeatMap(const Concert& c, Seq version, std::optional<std::size
             .Uint(v.seats[s].number)
             .Uint(g)
             .Int(c.spec->price_per_grade[g])
-            .String(std::string_view(&letter, 1))
-            .EndArray();
+            .String(std::string_view(&letter, 1));
+        if (const uint8_t bits = v.seats[s].attributes; bits != 0) {
+          w.BeginArray();
+          for (SeatAttribute a : kSeatAttributeList)
+            if (bits & a) w.String(ToString(a));
+          w.EndArray();
+        }
+        w.EndArray();
       }
       w.EndArray().EndObject();
     }
@@ -205,8 +226,14 @@ void WriteSeat(JsonWriter& w, const Concert& c, SeatIndex s) {
       .Field("row", section.rows[seat.row - first_row_of_section].label)
       .Field("number", seat.number)
       .Field("grade", v.spec->grades[seat.grade])
-      .Field("price", c.spec->price_per_grade[seat.grade])
-      .EndObject();
+      .Field("price", c.spec->price_per_grade[seat.grade]);
+  if (seat.attributes != 0) {
+    w.Key("attributes").BeginArray();
+    for (SeatAttribute a : kSeatAttributeList)
+      if (seat.attributes & a) w.String(ToString(a));
+    w.EndArray();
+  }
+  w.EndObject();
 }
 
 static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Concert& c) {

@@ -116,7 +116,14 @@ void WriteSectionPlan(json::JsonWriter& w, const engine::Venue& v, std::size_t s
     for (uint32_t k = 0; k < info.seat_count; ++k) {
       const engine::SeatIndex id = info.first_seat + k;
       const engine::SeatInfo& s = v.seats[id];
-      w.BeginArray().Uint(id).Uint(s.number).Uint(s.grade).Int(s.x).Int(s.y).EndArray();
+      w.BeginArray().Uint(id).Uint(s.number).Uint(s.grade).Int(s.x).Int(s.y);
+      if (s.attributes != 0) {
+        w.BeginArray();
+        for (engine::SeatAttribute a : engine::kSeatAttributeList)
+          if (s.attributes & a) w.String(engine::ToString(a));
+        w.EndArray();
+      }
+      w.EndArray();
     }
     w.EndArray().EndObject();
   }

@@ -10,7 +10,8 @@
 namespace cm::views {
 
 void WriteVenueLayout(json::JsonWriter& w, const engine::Venue& v);
-// {name, firstSeat, rows: [{label, seats: [[id, number, grade, x, y], ...]}]}
+// {name, firstSeat, rows: [{label, seats: [[id, number, grade, x, y], ...]}]}; a seat with
+// attributes has a sixth field, their names (["WHEELCHAIR"], ...).
 // REQUIRES: section < v.section_count().
 void WriteSectionPlan(json::JsonWriter& w, const engine::Venue& v, std::size_t section);
 

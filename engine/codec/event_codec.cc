@@ -364,7 +364,7 @@ bool DecodeCatalogBody(EventType type, uint8_t version, std::string_view* in,
     case EventType::kVenueCreated: {
       VenueCreated b;
       auto spec = std::make_shared<VenueSpec>();
-      if (!GetFixed64(in, &b.venue) || !DecodeVenueSpec(in, spec.get(), version >= 12)) return false;
+      if (!GetFixed64(in, &b.venue) || !DecodeVenueSpec(in, spec.get(), version)) return false;
       b.spec = std::move(spec);
       *body = std::move(b);
       return true;

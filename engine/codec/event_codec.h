@@ -1,5 +1,5 @@
 #pragma once
-// The journal's record format, version 15. Older records are still read: version 1 (before
+// The journal's record format, version 16. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
 // payment events, and the reservation events carry only the reservation), version 3 (before
 // re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
@@ -12,13 +12,14 @@
 // (before plans and wallets: no plan in a venue spec, no wallet in PaymentRequested) and version
 // 12 (before snapshots off the sequencer: no SnapshotMarked; a StateHashed names the seq just
 // before it) and version 13 (before return windows: none in concert specs, no SeatsReturned)
-// and version 14 (before proofs of work: none in concert specs).
+// and version 14 (before proofs of work: none in concert specs) and version 15 (before seat
+// attributes: none in venue specs, no rules for accessible seats in concert specs).
 // One record per event; the journal packs the records of one group commit into one
 // value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 15, or 14 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 16, or 15 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -77,7 +78,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 15;
+inline constexpr uint8_t kEventFormatVersion = 16;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -28,7 +28,7 @@ bool GetOutline(std::string_view* in, Outline* o) {
 
 }  // namespace
 
-void EncodeVenueSpec(const VenueSpec& v, std::string* dst, bool with_plan) {
+void EncodeVenueSpec(const VenueSpec& v, std::string* dst, uint8_t format) {
   PutLengthPrefixed(dst, v.name);
   PutVarint32(dst, static_cast<uint32_t>(v.grades.size()));
   for (const std::string& g : v.grades) PutLengthPrefixed(dst, g);
@@ -47,12 +47,29 @@ void EncodeVenueSpec(const VenueSpec& v, std::string* dst, bool with_plan) {
       }
     }
   }
-  if (!with_plan) return;
+  if (format < kPlanEventFormat) return;
   PutOutline(dst, v.stage);
   for (const SectionSpec& section : v.sections) PutOutline(dst, section.outline);
+  if (format < kSeatAttributesEventFormat) return;
+  uint32_t marked = 0;
+  for (const SectionSpec& section : v.sections)
+    for (const RowSpec& row : section.rows)
+      for (const SeatSpec& seat : row.seats) marked += seat.attributes != 0;
+  PutVarint32(dst, marked);
+  uint32_t index = 0, previous = 0;
+  for (const SectionSpec& section : v.sections)
+    for (const RowSpec& row : section.rows)
+      for (const SeatSpec& seat : row.seats) {
+        if (seat.attributes != 0) {
+          PutVarint32(dst, index - previous);
+          PutFixed8(dst, seat.attributes);
+          previous = index;
+        }
+        ++index;
+      }
 }
 
-bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan) {
+bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, uint8_t format) {
   uint32_t n;
   if (!GetString(in, &out->name) || !GetCount(in, &n)) return false;
   out->grades.resize(n);
@@ -77,10 +94,27 @@ bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, bool with_plan) {
       }
     }
   }
-  if (!with_plan) return true;
+  if (format < kPlanEventFormat) return true;
   if (!GetOutline(in, &out->stage)) return false;
   for (SectionSpec& section : out->sections)
     if (!GetOutline(in, &section.outline)) return false;
+  if (format < kSeatAttributesEventFormat) return true;
+  std::vector<SeatSpec*> seats;  // in flat order
+  for (SectionSpec& section : out->sections)
+    for (RowSpec& row : section.rows)
+      for (SeatSpec& seat : row.seats) seats.push_back(&seat);
+  uint32_t marked;
+  if (!GetCount(in, &marked) || marked > seats.size()) return false;
+  uint64_t index = 0;
+  for (uint32_t i = 0; i < marked; ++i) {
+    uint32_t gap;
+    uint8_t bits;
+    if (!GetVarint32(in, &gap) || (i > 0 && gap == 0) || !GetFixed8(in, &bits) || bits == 0)
+      return false;
+    index += gap;
+    if (index >= seats.size()) return false;
+    seats[index]->attributes = bits;
+  }
   return true;
 }
 
@@ -118,6 +152,9 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, uint8_t format) {
   PutVarint32(dst, p.cost);
   PutVarint32(dst, p.max_difficulty);
   PutVarint32(dst, p.rise_per_second);
+  if (format < kSeatAttributesEventFormat) return;
+  PutVarint32(dst, c.accessible.companions_per_space);
+  PutFixed64(dst, static_cast<uint64_t>(c.accessible.release_at));
 }
 
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
@@ -158,8 +195,12 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
     return false;
   if (format < kProofOfWorkEventFormat) return true;  // no gate then
   ProofOfWorkSettings& p = out->proof_of_work;
-  return GetVarint32(in, &p.difficulty) && GetVarint32(in, &p.cost) &&
-         GetVarint32(in, &p.max_difficulty) && GetVarint32(in, &p.rise_per_second);
+  if (!GetVarint32(in, &p.difficulty) || !GetVarint32(in, &p.cost) ||
+      !GetVarint32(in, &p.max_difficulty) || !GetVarint32(in, &p.rise_per_second))
+    return false;
+  if (format < kSeatAttributesEventFormat) return true;  // no accessible seats then
+  return GetVarint32(in, &out->accessible.companions_per_space) &&
+         GetSigned64(in, &out->accessible.release_at);
 }
 
 }  // namespace cm::engine

@@ -35,9 +35,11 @@ namespace {
 
 // The record format a concert spec in a snapshot of `state_format` is written as.
 uint8_t SpecFormatOf(uint8_t state_format) {
-  if (state_format >= 16) return kProofOfWorkEventFormat;
+  if (state_format >= 17) return kSeatAttributesEventFormat;
+  if (state_format == 16) return kProofOfWorkEventFormat;
   if (state_format == 15) return kReturnWindowEventFormat;
-  return kReturnWindowEventFormat - 1;
+  if (state_format >= 12) return kReturnWindowEventFormat - 1;  // with the plan
+  return kPlanEventFormat - 1;
 }
 
 // Ids in a section are written ascending; anything else (a repeat included) is corrupt.
@@ -393,7 +395,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
   PutVarint32(dst, static_cast<uint32_t>(s.venues().size()));
   for (uint64_t id : SortedKeys(s.venues())) {
     PutFixed64(dst, id);
-    EncodeVenueSpec(*s.venues().at(id)->spec, dst, format >= 12);
+    EncodeVenueSpec(*s.venues().at(id)->spec, dst, SpecFormatOf(format));
   }
   PutVarint32(dst, static_cast<uint32_t>(s.concerts().size()));
   for (uint64_t id : SortedKeys(s.concerts())) {
@@ -548,7 +550,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     VenueId id;
     auto spec = std::make_shared<VenueSpec>();
     std::string why;
-    if (!GetFixed64(in, &id) || !DecodeVenueSpec(in, spec.get(), version_ >= 12) ||
+    if (!GetFixed64(in, &id) || !DecodeVenueSpec(in, spec.get(), SpecFormatOf(version_)) ||
         ValidateVenue(*spec, &why) != ResultCode::kOk)
       return Fail("malformed venue " + why);
     if (!Ascending(i, id, &prev)) return Fail("venues out of order or repeated");

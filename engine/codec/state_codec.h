@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 16) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 17) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
@@ -71,7 +71,7 @@
 // re-hold cooldowns one per seat (engine/seat_map.h), version 14 the reservation slots'
 // generations (ids that name their slot, engine/slot_table.h; older states' reservations keep
 // their seq ids), version 15 the concerts' return windows and their returning seats, version 16 their
-// proof-of-work settings. A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
+// proof-of-work settings, version 17 the seats' attributes and the rules for accessible seats. A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
 // and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
@@ -83,7 +83,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 16;
+inline constexpr uint8_t kStateFormatVersion = 17;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 // The formats EncodeState can write: the current one, and older ones back to 8 for the state
 // hashes their writers recorded.

@@ -1,5 +1,5 @@
 // A concert's proof-of-work settings: what the engine keeps of the gate (the gateway issues and
-// checks the work itself; tests/auth/pow_challenge_test.cc).
+// checks the work itself; tests/server/pow_challenge_test.cc).
 #include <doctest/doctest.h>
 
 #include "engine/codec/spec_codec.h"
@@ -53,6 +53,10 @@ TEST_CASE("a concert's proof of work is checked when it is created") {
   spec.proof_of_work.difficulty = kMaxPowDifficulty + 1;
   CHECK(ValidateConcert(spec, *venue, &why) == ResultCode::kInvalidConcert);
   spec = GatedConcert();
+  spec.proof_of_work.max_difficulty = 100'000;  // 100,000 x 500: more than a phone can do
+  CHECK(ValidateConcert(spec, *venue, &why) == ResultCode::kInvalidConcert);
+  CHECK(why.find("phone") != std::string::npos);
+  spec = GatedConcert();
   spec.proof_of_work = {0, 500, 0, 0};  // a cost without a gate
   CHECK(ValidateConcert(spec, *venue, &why) == ResultCode::kInvalidConcert);
 }
@@ -60,7 +64,7 @@ TEST_CASE("a concert's proof of work is checked when it is created") {
 TEST_CASE("a concert spec carries its proof of work from record format 15 on") {
   const ConcertSpec spec = GatedConcert();
   std::string bytes;
-  EncodeConcertSpec(spec, &bytes);
+  EncodeConcertSpec(spec, &bytes, kProofOfWorkEventFormat);
   ConcertSpec back;
   std::string_view in = bytes;
   REQUIRE(DecodeConcertSpec(&in, &back, kProofOfWorkEventFormat));

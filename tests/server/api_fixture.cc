@@ -67,6 +67,7 @@ uint64_t ApiFixture::CreateConcert(const ConcertOptions& o) {
                                            {"rows", o.rows},
                                            {"seatsPerRow", o.seats_per_row},
                                            {"rowsPerGrade", o.rows_per_grade}}}};
+  if (!o.accessibility.empty()) venue["accessibility"] = o.accessibility;
   auto v = http.Post("/api/admin/venues", json::serialize(venue), admin);
   if (v.status != 201) throw std::runtime_error("venue: " + v.body);
   const int64_t now = NowMs();

@@ -21,6 +21,7 @@ struct ConcertOptions {
   bool open = true;
   int64_t sales_open_in_ms = -60'000;  // from now
   json::object waiting_room;           // empty: no waiting room
+  json::array accessibility;           // the venue's "accessibility" marks (empty: none)
   json::object extra;                  // more concert fields (doorsOpenAt, refundPolicy, ...)
 };
 

@@ -334,5 +334,48 @@ TEST_CASE("a concert that asks a proof of work: ALTCHA's widget solves it on a p
     CHECK(a.at("violations").as_array().empty());
   }
   // The server counted the three solutions it let through.
-  CHECK(f.http.Get("/metrics").body.find("cm_pow_passed_total 3") != std::string::npos);
+  CHECK(f.http.Get("/metrics").body.find("\ncm_pow_passed_total 3\n") != std::string::npos);
+}
+
+TEST_CASE("wheelchair spaces and companion seats on a phone: marked, named, and held together "
+          "by best-available's accessible option") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.sections = 1;
+  o.rows = 3;
+  o.seats_per_row = 8;
+  o.rows_per_grade = 3;
+  o.extra = json::object{{"accessibleSeats", json::object{{"companionsPerSpace", 1},
+                                                          {"releaseAt", NowMs() + 3'600'000}}}};
+  o.accessibility = json::array{
+      json::object{{"section", "S1"}, {"row", "3"}, {"seats", json::array{1}},
+                   {"attributes", json::array{"WHEELCHAIR"}}},
+      json::object{{"section", "S1"}, {"row", "3"}, {"seats", json::array{2}},
+                   {"attributes", json::array{"COMPANION"}}}};
+  const uint64_t concert = f.CreateConcert(o);
+  const std::string shot = CM_BINARY_DIR "/accessible_phone.png";
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/accessible_browser.js " + std::to_string(f.port()) + " " +
+              std::to_string(concert) + " fan@x.io password-123 " + shot,
+          &status);
+  MESSAGE("browser (accessible seats): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  CHECK(r.at("ruleShown").as_bool());
+  CHECK(Str(r, "rule").find("휠체어석") != std::string::npos);
+  CHECK(Str(r, "legend").find("휠체어석") != std::string::npos);
+  CHECK(Str(r, "legend").find("동반석") != std::string::npos);
+  CHECK(Str(r, "wheelchairLabel").rfind("휠체어석, ", 0) == 0);  // said first
+  CHECK(Str(r, "wheelchairMark") == "\"♿\"");
+  CHECK(Str(r, "companionMark") == "\"+\"");
+  CHECK(r.at("optionShown").as_bool());
+  CHECK(Int(r, "heldMarks") == 2);  // the space and its companion, both the fan's now
+  CHECK(r.at("pageErrors").as_array().empty());
+  for (const json::value& v : r.at("axe").as_array()) {
+    INFO(json::serialize(v));
+    CHECK(false);
+  }
 }

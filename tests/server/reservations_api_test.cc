@@ -269,3 +269,85 @@ TEST_CASE("a released seat cannot be passed to another account; it comes back on
   CHECK(f.http.Post("/api/v1/concerts/" + quick + "/reservations", R"({"seatIds":[4]})", b).status ==
         201);
 }
+
+TEST_CASE("wheelchair spaces and companion seats: marked in the venue, held back, sold together") {
+  ApiFixture f;
+  // A grid of 1 section ("S1") of 2 rows ("1", "2") of 6.
+  auto venue = f.http.Post("/api/admin/venues", R"({
+    "name": "Access Hall", "grades": ["R"],
+    "grid": {"sections": 1, "rows": 2, "seatsPerRow": 6, "rowsPerGrade": 2},
+    "accessibility": [
+      {"section": "S1", "row": "2", "seats": [1, 2], "attributes": ["WHEELCHAIR"]},
+      {"section": "S1", "row": "2", "seats": [3, 4], "attributes": ["COMPANION", "AISLE"]},
+      {"section": "S1", "row": "1", "attributes": ["RESTRICTED_VIEW"]}]})", f.admin);
+  INFO(venue.body);
+  REQUIRE(venue.status == 201);
+  const int64_t now = NowMs();
+  const std::string concert_body =
+      R"({"venueId":)" + std::to_string(Int(venue.Json(), "id")) +
+      R"(,"title":"Access","startsAt":)" + std::to_string(now + 86'400'000) +
+      R"(,"salesOpenAt":)" + std::to_string(now - 60'000) + R"(,"salesCloseAt":)" +
+      std::to_string(now + 3'600'000) +
+      R"(,"prices":{"R":1000},"maxSeatsPerUser":12,"accessibleSeats":{"companionsPerSpace":1,"releaseAt":)" +
+      std::to_string(now + 3'000'000) + "}}";
+  auto created = f.http.Post("/api/admin/concerts", concert_body, f.admin);
+  REQUIRE(created.status == 201);
+  const std::string c = std::to_string(Int(created.Json(), "id"));
+  REQUIRE(f.http.Post("/api/admin/concerts/" + c + "/open", "", f.admin).status == 200);
+  const auto view = f.http.Get("/api/concerts/" + c).Json();
+  CHECK(Int(view.at("accessibleSeats"), "wheelchairSpaces") == 2);
+  CHECK(Int(view.at("accessibleSeats"), "companionSeats") == 2);
+  CHECK(view.at("accessibleSeats").at("heldBack").as_bool());
+  CHECK(!Str(view.at("accessibleSeats"), "releaseAt").empty());
+  // The seat map names each marked seat's attributes in a sixth field.
+  const auto map = f.http.Get("/api/concerts/" + c + "/seats").Json();
+  const auto& row2 = map.at("sections").as_array()[0].at("rows").as_array()[1].at("seats").as_array();
+  CHECK(row2[0].as_array().size() == 6);
+  CHECK(row2[0].as_array()[5].as_array()[0].as_string() == "WHEELCHAIR");
+  CHECK(row2[2].as_array()[5].as_array().size() == 2);  // COMPANION and AISLE
+  CHECK(row2[5].as_array().size() == 5);                // nothing marked
+  const std::string path = "/api/v1/concerts/" + c + "/reservations";
+  const std::string a = SignupAndLogin(f.port(), "a@x.io"), b = SignupAndLogin(f.port(), "b@x.io");
+  const int64_t wheelchair = row2[0].as_array()[0].as_int64();
+  const int64_t companion = row2[2].as_array()[0].as_int64();
+  auto alone = f.http.Post(path, R"({"seatIds":[)" + std::to_string(companion) + "]}", a);
+  CHECK(alone.status == 409);
+  CHECK(Str(alone.Json(), "code") == "COMPANION_NEEDS_WHEELCHAIR");
+  // Best-available keeps them back unless asked: a seat at a time, the 8 others and no more.
+  for (int i = 0; i < 8; ++i) {
+    auto one = f.http.Post(path, R"({"count":1})", a);
+    REQUIRE(one.status == 201);
+    const json::value seat = one.Json().at("seats").as_array()[0];
+    const bool marked = seat.as_object().contains("attributes");
+    CHECK((!marked || seat.at("attributes").as_array()[0].as_string() == "RESTRICTED_VIEW"));
+  }
+  auto none_left = f.http.Post(path, R"({"count":1})", a);
+  CHECK(Str(none_left.Json(), "code") == "NO_ADJACENT_SEATS");
+  // Asked for, a space and its companion.
+  auto pair = f.http.Post(path, R"({"count":2,"accessible":true})", b);
+  REQUIRE(pair.status == 201);
+  const auto pair_json = pair.Json();
+  const auto& seats = pair_json.at("seats").as_array();
+  CHECK(seats.size() == 2);
+  CHECK(seats[0].at("attributes").as_array()[0].as_string() == "WHEELCHAIR");
+  CHECK(seats[1].at("attributes").as_array()[0].as_string() == "COMPANION");
+  CHECK(f.http.Post(path, R"({"count":1,"accessible":"yes"})", b).status == 422);
+  const std::string d = SignupAndLogin(f.port(), "d@x.io");
+  // The other space with the other companion (the pair took the ones nearer the centre).
+  CHECK(f.http.Post(path, R"({"seatIds":[)" + std::to_string(wheelchair) + "," +
+                        std::to_string(companion + 1) + "]}", d).status == 201);
+  // Marks that name no seat, or mean nothing, are refused with the field.
+  auto bad = f.http.Post("/api/admin/venues", R"({"name":"X","grades":["R"],
+    "grid":{"sections":1,"rows":1,"seatsPerRow":2,"rowsPerGrade":1},
+    "accessibility":[{"section":"S1","row":"1","seats":[9],"attributes":["WHEELCHAIR"]}]})", f.admin);
+  CHECK(bad.status == 422);
+  CHECK(Str(bad.Json(), "field") == "accessibility[0].seats");
+  auto both = f.http.Post("/api/admin/venues", R"({"name":"X","grades":["R"],
+    "grid":{"sections":1,"rows":1,"seatsPerRow":2,"rowsPerGrade":1},
+    "accessibility":[{"section":"S1","row":"1","attributes":["WHEELCHAIR","COMPANION"]}]})", f.admin);
+  CHECK(both.status == 422);
+  auto unknown = f.http.Post("/api/admin/venues", R"({"name":"X","grades":["R"],
+    "grid":{"sections":1,"rows":1,"seatsPerRow":2,"rowsPerGrade":1},
+    "accessibility":[{"section":"S1","row":"1","attributes":["BALCONY"]}]})", f.admin);
+  CHECK(Str(unknown.Json(), "field") == "accessibility[0].attributes");
+}

@@ -229,6 +229,15 @@ function renderConcertHead() {
   $("concert-meta").textContent = T("concert.meta", { venue: c.venue.name, when: I18N.time(c.startsAt, zoneOf(c)) }) +
     ` · ${statusWord(c.status)}`;
   $("concert-rules").textContent = T("concert.rules", { minutes: Math.round(c.holdTtlSeconds / 60), max: c.maxSeatsPerUser });
+  // Wheelchair spaces and companion seats: who they are for, and until when.
+  const acc = c.accessibleSeats, spaces = acc ? acc.wheelchairSpaces : 0;
+  $("concert-accessible").hidden = !(spaces && acc.heldBack);
+  if (spaces && acc.heldBack)
+    $("concert-accessible").textContent = acc.releaseAt
+      ? T("concert.accessibleUntil", { until: I18N.time(acc.releaseAt, zoneOf(c)), n: acc.companionsPerSpace })
+      : T("concert.accessibleKept", { n: acc.companionsPerSpace });
+  $("best-accessible-box").hidden = !spaces;
+  if (!spaces) $("best-accessible").checked = false;
   const grades = $("best-grade");
   grades.replaceChildren(new Option(T("shop.anyGrade"), ""));
   for (const g of c.grades) grades.append(new Option(`${g.name} (${money(g.price)})`, g.name));
@@ -395,11 +404,25 @@ async function powHeaders(askedAt) {
   return { Altcha: payload };
 }
 
+// A request the shown concert gates with a proof of work at `askedAt`: a fresh solution, and
+// one more try with another when the server turned it down for a reason a new one cures (it
+// expired, the server restarted). Null when no solution could be had.
+const POW_RETRY = new Set(["POW_EXPIRED", "POW_REUSED", "POW_FORGED", "POW_UNSOLVED"]);
+async function gated(askedAt, method, path, body) {
+  for (let attempt = 0; ; ++attempt) {
+    const headers = await powHeaders(askedAt);
+    if (!headers) return null;
+    const r = await api(method, path, body, false, headers);
+    const again = r.res.status === 403 && r.data && POW_RETRY.has(r.data.code);
+    if (!again || attempt === 1 || !Pow.asks(state.concert, askedAt)) return r;
+  }
+}
+
 async function joinQueue() {
   if (!state.auth) return say(T("queue.login"), "warn");
-  const headers = await powHeaders("JOIN_QUEUE");
-  if (!headers) return;
-  const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/queue`, undefined, false, headers);
+  const r = await gated("JOIN_QUEUE", "POST", `/api/v1/concerts/${state.concert.id}/queue`);
+  if (!r) return;
+  const { res, data } = r;
   if (!res.ok) return say(explain(res, data, "action.joinQueue"), "error");
   state.queue = data;
   renderQueue();
@@ -460,9 +483,9 @@ function ticketsAction() {
 
 async function hold(body) {
   if (!state.auth) return say(T("shop.loginFirst"), "warn");
-  const headers = await powHeaders("HOLD");
-  if (!headers) return;
-  const { res, data } = await api("POST", `/api/v1/concerts/${state.concert.id}/reservations`, body, false, headers);
+  const r = await gated("HOLD", "POST", `/api/v1/concerts/${state.concert.id}/reservations`, body);
+  if (!r) return;
+  const { res, data } = r;
   if (res.status === 403 && data && data.code === "QUEUE_ADMISSION_REQUIRED") {
     say(T("queue.notYet"), "warn");
     return refreshQueue();
@@ -862,6 +885,7 @@ $("best-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const body = { count: Number($("best-count").value) };
   if ($("best-grade").value) body.grade = $("best-grade").value;
+  if ($("best-accessible").checked) body.accessible = true;
   hold(body);
 });
 $("home-link").addEventListener("click", (ev) => { ev.preventDefault(); location.hash = ""; });

@@ -112,7 +112,9 @@ function renderLegend() {
     s.textContent = `${g.name} ${money(g.price)}`;
     legend.append(s);
   });
-  for (const [key, cls] of [["legend.held", "held"], ["legend.sold", "sold"]]) {
+  const marks = state.concert.accessibleSeats && state.concert.accessibleSeats.wheelchairSpaces
+    ? [["legend.wheelchair", "wheelchair"], ["legend.companion", "companion"]] : [];
+  for (const [key, cls] of [["legend.held", "held"], ["legend.sold", "sold"], ...marks]) {
     const s = document.createElement("span");
     s.className = cls;
     s.textContent = T(key);
@@ -270,9 +272,10 @@ function planOf(k, data) {
   const scale = SEAT_PITCH_PX / (Number.isFinite(closest) ? closest : 1);
   const rows = data.rows.map((row) => {
     const ids = [];
-    for (const [id, number, grade, x, y] of row.seats) {
+    for (const [id, number, grade, x, y, attributes] of row.seats) {
       ids.push(id);
       state.seats.set(id, { section: k, row: row.label, number, grade, price: state.concert.grades[grade].price,
+                            attributes: attributes || [],
                             left: SEAT_MARGIN_PX + (x - minX) * scale, top: SEAT_MARGIN_PX + (y - minY) * scale, el: null });
     }
     return { label: row.label, ids };
@@ -293,9 +296,11 @@ function seatState(id) {
 
 function announce(id) {
   const seat = state.seats.get(id);
-  return T("seat.announce", { grade: state.concert.grades[seat.grade].name,
-                              section: state.layout.sections[seat.section].name, row: seat.row,
-                              number: seat.number, price: money(seat.price), state: seatState(id) });
+  const said = T("seat.announce", { grade: state.concert.grades[seat.grade].name,
+                                    section: state.layout.sections[seat.section].name, row: seat.row,
+                                    number: seat.number, price: money(seat.price), state: seatState(id) });
+  // What the seat is, said first where it matters to who picks it (휠체어석, 동반석, ...).
+  return seat.attributes.length ? seat.attributes.map((a) => T("seat.attr." + a)).join(", ") + ", " + said : said;
 }
 
 function paintSeat(id) {
@@ -382,6 +387,7 @@ function seatButton(id, r, c) {
   el.style.left = `${seat.left}px`;
   el.style.top = `${seat.top}px`;
   el.style.setProperty("--grade", GRADE_COLOURS[seat.grade % GRADE_COLOURS.length]);
+  if (seat.attributes.length) el.dataset.attr = seat.attributes.join(" ");  // drawn by style.css
   seat.el = el;
   paintSeat(id);
   return el;
