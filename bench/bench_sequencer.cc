@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
   app.add_option("--return-window-s", return_window_s,
                  "The concert's return window: seats given up return within it (0 = at once)")
       ->capture_default_str();
+  int accessible = 0;
+  app.add_option("--accessible-per-section", accessible,
+                 "Wheelchair spaces (and as many companion seats) at each section's back row, "
+                 "held back: the hold rules and best-available pass over them")
+      ->capture_default_str();
   std::string mix_name = "hold-release";
   app.add_option("--mix", mix_name, "hold-release or server")
       ->check(CLI::IsMember({"hold-release", "server"}))
@@ -47,6 +52,7 @@ int main(int argc, char** argv) {
   bench::WorldSpec spec;
   spec.rehold_cooldown_ms = static_cast<TimeMs>(cooldown_s * 1000);
   spec.return_window_ms = static_cast<TimeMs>(return_window_s * 1000);
+  spec.accessible_per_section = accessible;
   EngineState state;
   Sequencer sequencer(state);
   bench::HoldReleaseMix mix(spec, 42);

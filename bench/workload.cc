@@ -20,8 +20,13 @@ std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
   for (int i = 0; i < spec.users; ++i)
     admin(RegisterUserCmd{"user" + std::to_string(i) + "@bench.io", "$argon2id$bench",
                           Role::kUser, ""});
-  admin(CreateVenueCmd{MakeGridVenue("Bench Arena", {"VIP", "R", "S", "A"}, spec.sections,
-                                     spec.rows, spec.seats_per_row, 5)});
+  auto arena = MakeGridVenue("Bench Arena", {"VIP", "R", "S", "A"}, spec.sections, spec.rows,
+                             spec.seats_per_row, 5);
+  for (SectionSpec& section : arena->sections)
+    for (int k = 0; k < 2 * spec.accessible_per_section && k < spec.seats_per_row; ++k)
+      section.rows.back().seats[static_cast<std::size_t>(k)].attributes =
+          k < spec.accessible_per_section ? kSeatWheelchair : kSeatCompanion;
+  admin(CreateVenueCmd{arena});
   for (int k = 0; k < spec.concerts; ++k) {
     auto c = std::make_shared<ConcertSpec>();
     c->venue = static_cast<VenueId>(spec.users + 1);

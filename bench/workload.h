@@ -21,6 +21,9 @@ struct WorldSpec {
   // Every release starts one, in the released seats' cells (engine/seat_map.h).
   engine::TimeMs rehold_cooldown_ms = engine::kDefaultReholdCooldownMs;
   engine::TimeMs return_window_ms = 0;  // seats given up return within this (0: at once)
+  // Each section's back row: this many wheelchair spaces and as many companion seats at its
+  // start, held back for good (0: none).
+  int accessible_per_section = 0;
 };
 
 // The setup commands for `spec`, all decided at time `now`. With every command emitting one
