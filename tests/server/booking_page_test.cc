@@ -161,8 +161,17 @@ TEST_CASE("the admin console: a venue with its preview, a concert on sale watche
   CHECK(Str(result, "previewText").find("40 seats: VIP 20, R 20") != std::string::npos);
   CHECK(Int(result, "heldSeenMs") <= 3000);
   CHECK(Int(result, "chartLines") == 2);
-  // The form's bot check and return window reach the concert.
+  // Two wheelchair spaces and two companion seats at the back, outlined in the preview and kept.
+  const json::array& marks = result.at("previewMarks").as_array();
+  CHECK(marks[0].as_int64() == 2);
+  CHECK(marks[1].as_int64() == 2);
+  CHECK(std::string(marks[2].as_string()).find("2 wheelchair spaces") != std::string::npos);
+  // The form's bot check, return window and accessible seats' rules reach the concert.
   const json::value& guarded = result.at("guarded");
+  CHECK(Int(guarded.at("accessibleSeats"), "wheelchairSpaces") == 2);
+  CHECK(Int(guarded.at("accessibleSeats"), "companionSeats") == 2);
+  CHECK(Int(guarded.at("accessibleSeats"), "companionsPerSpace") == 2);
+  CHECK(Str(guarded.at("accessibleSeats"), "releaseAt").rfind("2099-01-01", 0) == 0);
   CHECK(Int(guarded, "returnWindowSeconds") == 60);
   CHECK(Int(guarded.at("proofOfWork"), "difficulty") == 3000);
   CHECK(Int(guarded.at("proofOfWork"), "cost") == 1000);

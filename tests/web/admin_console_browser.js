@@ -27,8 +27,13 @@ async function run(page) {
   await page.fill("#venue-rows", "4");
   await page.fill("#venue-seats", "10");
   await page.fill("#venue-rows-per-grade", "2");
+  await page.fill("#venue-wheelchair", "2");
+  await page.fill("#venue-companion", "2");
   const previewSeats = await page.locator("#venue-preview-svg rect").count();
   const previewText = await page.textContent(".preview-legend");
+  const previewMarks = [await page.locator("#venue-preview-svg rect.preview-wheelchair").count(),
+                        await page.locator("#venue-preview-svg rect.preview-companion").count(),
+                        await page.textContent(".preview-accessible")];
   await page.click("#venue-form button[type=submit]");
   await page.waitForSelector('#message:has-text("venue #")', { timeout: 5000 });
 
@@ -38,6 +43,8 @@ async function run(page) {
   await page.check("#pow-enabled");
   await page.fill("#pow-difficulty", "3000");
   await page.fill("#pow-rise", "50");
+  await page.fill("#concert-companions", "2");
+  await page.fill("#concert-accessible-release", "2099-01-01T10:00");
   await page.click("#concert-form button[type=submit]");
   await page.waitForSelector('#message:has-text("concert #")', { timeout: 5000 });
   const guardedId = Number(/concert #(\d+)/.exec(await page.textContent("#message"))[1]);
@@ -80,7 +87,7 @@ async function run(page) {
   await page.click("#settle-confirm");
   await page.waitForSelector('#total-sold:text-is("1")', { timeout: 5000 });
   await page.waitForSelector('#total-held:text-is("0")', { timeout: 5000 });
-  return { concertId, previewSeats, previewText, heldSeenMs, guarded,
+  return { concertId, previewSeats, previewText, previewMarks, heldSeenMs, guarded,
            chartLines: await page.locator("#chart polyline").count() };
 }
 

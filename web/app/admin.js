@@ -67,9 +67,22 @@ async function start() {
 function venueInput() {
   const grades = $("venue-grades").value.split(",").map((g) => g.trim()).filter(Boolean);
   const n = (id) => Number($(id).value);
-  return { name: $("venue-name").value.trim(), grades,
-           grid: { sections: n("venue-sections"), rows: n("venue-rows"),
-                   seatsPerRow: n("venue-seats"), rowsPerGrade: n("venue-rows-per-grade") } };
+  const v = { name: $("venue-name").value.trim(), grades,
+              grid: { sections: n("venue-sections"), rows: n("venue-rows"),
+                      seatsPerRow: n("venue-seats"), rowsPerGrade: n("venue-rows-per-grade") } };
+  // Wheelchair spaces at the start of each section's back row, companion seats beside them.
+  const seats = v.grid.seatsPerRow, wheelchair = Math.min(n("venue-wheelchair"), seats);
+  const companion = Math.min(n("venue-companion"), seats - wheelchair);
+  const numbers = (from, count) => Array.from({ length: count }, (_, i) => from + i);
+  v.accessibility = [];
+  for (let s = 1; s <= v.grid.sections && v.grid.rows > 0; ++s) {
+    const at = { section: "S" + s, row: String(v.grid.rows) };
+    if (wheelchair) v.accessibility.push({ ...at, seats: numbers(1, wheelchair), attributes: ["WHEELCHAIR"] });
+    if (companion) v.accessibility.push({ ...at, seats: numbers(wheelchair + 1, companion), attributes: ["COMPANION"] });
+  }
+  if (!v.accessibility.length) delete v.accessibility;
+  v.marks = { wheelchair, companion };
+  return v;
 }
 
 // The grid as the server builds it: row r has grade (r / rowsPerGrade) mod grades.
@@ -104,6 +117,12 @@ function renderPreview() {
         seat.setAttribute("height", cell - 2);
         seat.setAttribute("rx", 2);
         seat.setAttribute("fill", GRADE_COLOURS[grade % GRADE_COLOURS.length]);
+        // The back row's wheelchair spaces and companion seats, outlined.
+        if (r === rows - 1 && x < v.marks.wheelchair + v.marks.companion) {
+          seat.classList.add(x < v.marks.wheelchair ? "preview-wheelchair" : "preview-companion");
+          seat.setAttribute("stroke", x < v.marks.wheelchair ? "#ffffff" : "#ffd54f");
+          seat.setAttribute("stroke-width", "1.5");
+        }
         svg.append(seat);
       }
     }
@@ -113,6 +132,13 @@ function renderPreview() {
   legend.textContent = T("admin.previewSeats", { total: sections * rows * seatsPerRow,
                                                  grades: v.grades.map((g, i) => `${g} ${countGrade(v, i)}`).join(", ") });
   box.append(svg, legend);
+  if (v.marks.wheelchair + v.marks.companion) {
+    const marks = document.createElement("div");
+    marks.className = "preview-accessible";
+    marks.textContent = T("admin.previewAccessible", { wheelchair: v.marks.wheelchair * sections,
+                                                       companion: v.marks.companion * sections });
+    box.append(marks);
+  }
 }
 
 function countGrade(v, grade) {
@@ -124,7 +150,7 @@ function countGrade(v, grade) {
 
 async function createVenue(ev) {
   ev.preventDefault();
-  const v = venueInput();
+  const { marks, ...v } = venueInput();
   const { res, data } = await call("POST", "/api/admin/venues", v);
   if (!res.ok) return;
   venues.push({ id: data.id, name: v.name, grades: v.grades });
@@ -197,6 +223,9 @@ async function createConcert(ev) {
     body.waitingRoom = { maxActive: Number($("room-max-active").value),
                          admitPerSecond: Number($("room-rate").value) };
   body.returnWindowSeconds = Number($("concert-return-window").value);
+  body.accessibleSeats = { companionsPerSpace: Number($("concert-companions").value) };
+  if ($("concert-accessible-release").value)
+    body.accessibleSeats.releaseAt = new Date($("concert-accessible-release").value).getTime();
   if ($("pow-enabled").checked) {
     const difficulty = Number($("pow-difficulty").value);
     body.proofOfWork = { difficulty, cost: Number($("pow-cost").value),
