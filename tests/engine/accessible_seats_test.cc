@@ -218,18 +218,10 @@ TEST_CASE("seat attributes and the rules are checked and kept from record format
 
 TEST_CASE_FIXTURE(Fixture, "replay, the journal's bytes and a snapshot keep the attributes") {
   REQUIRE(TypeOf(w.Hold(alice, concert, {16, 18})) == EventType::kHoldPlaced);
-  std::string journal;
-  for (const Event& e : w.sink.events) EncodeEvent(e, &journal);
-  EngineState replayed;
-  std::string_view in = journal;
-  while (!in.empty()) {
-    Event e;
-    REQUIRE(DecodeEvent(&in, &e).ok());
-    REQUIRE(replayed.Apply(e).ok());
-  }
-  CHECK(StateHash(replayed) == StateHash(w.state));
-  CHECK(replayed.FindConcert(concert)->venue->seats[16].attributes == kSeatWheelchair);
-  CHECK(replayed.FindConcert(concert)->spec->accessible.release_at == kRelease);
+  const auto replayed = ReplayThroughJournal(w.sink.events);
+  CHECK(StateHash(*replayed) == StateHash(w.state));
+  CHECK(replayed->FindConcert(concert)->venue->seats[16].attributes == kSeatWheelchair);
+  CHECK(replayed->FindConcert(concert)->spec->accessible.release_at == kRelease);
   std::string bytes;
   EncodeState(w.state, &bytes);
   auto restored = DecodeState(bytes, w.state.config());

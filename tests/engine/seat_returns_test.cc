@@ -225,18 +225,10 @@ TEST_CASE_FIXTURE(Fixture, "replay, the journal's bytes and a snapshot give the 
   REQUIRE(CodeOf(w.Run(w.AsAdmin(t0 + 8, RefundReservationCmd{paid}))) == ResultCode::kOk);
   CHECK(seats().returning() == 4);
   // Through the journal's own bytes, into a fresh state.
-  std::string journal;
-  for (const Event& e : w.sink.events) EncodeEvent(e, &journal);
-  EngineState replayed;
-  std::string_view in = journal;
-  while (!in.empty()) {
-    Event e;
-    REQUIRE(DecodeEvent(&in, &e).ok());
-    REQUIRE(replayed.Apply(e).ok());
-  }
-  CHECK(StateHash(replayed) == StateHash(w.state));
+  const auto replayed = ReplayThroughJournal(w.sink.events);
+  CHECK(StateHash(*replayed) == StateHash(w.state));
   for (SeatIndex s : {0u, 1u, 4u, 5u})
-    CHECK(replayed.FindConcert(concert)->seats.returns_at(s) == seats().returns_at(s));
+    CHECK(replayed->FindConcert(concert)->seats.returns_at(s) == seats().returns_at(s));
   // A snapshot keeps the returning seats and their moments; its sequencer returns them.
   std::string bytes;
   EncodeState(w.state, &bytes);

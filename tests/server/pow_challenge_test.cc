@@ -1,16 +1,17 @@
 // Proof-of-work challenges (ALTCHA v3) and their single use.
 #include <doctest/doctest.h>
 
-#include <sodium.h>
-
 #include <cctype>
 #include <cstring>
 #include <string>
 
 #include "auth/pow_challenge.h"
 #include "auth/pow_spends.h"
+#include "tests/support/base64_text.h"
 
 using namespace cm::auth;
+using cm::test::B64;
+using cm::test::Unb64;
 
 namespace {
 
@@ -26,22 +27,6 @@ PowTerms Terms(uint64_t concert = 5, uint64_t user = 7) {
   return t;
 }
 
-std::string B64(const std::string& s) {
-  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()),
-                    s.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::string Unb64(const std::string& s) {
-  std::string out(s.size(), '\0');
-  std::size_t n = 0;
-  REQUIRE(sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(),
-                            s.size(), nullptr, &n, nullptr, sodium_base64_VARIANT_ORIGINAL) == 0);
-  out.resize(n);
-  return out;
-}
 
 // Replaces the first `from` in the payload's JSON by `to`.
 std::string Tampered(const std::string& payload, const std::string& from, const std::string& to) {

@@ -4,14 +4,13 @@
 // arrival rate.
 #include <doctest/doctest.h>
 
-#include <sodium.h>
-
 #include <chrono>
 #include <cstring>
 #include <thread>
 
 #include "auth/pow_challenge.h"
 #include "tests/server/api_fixture.h"
+#include "tests/support/base64_text.h"
 
 using namespace cm::test;
 
@@ -47,22 +46,6 @@ std::string Solved(ApiFixture& f, uint64_t concert, const std::string& token) {
 
 std::string Code(const HttpResult& r) { return Str(r.Json(), "code"); }
 
-std::string B64(const std::string& s) {
-  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()),
-                    s.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::string Unb64(const std::string& s) {
-  std::string out(s.size(), '\0');
-  std::size_t n = 0;
-  REQUIRE(sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(),
-                            s.size(), nullptr, &n, nullptr, sodium_base64_VARIANT_ORIGINAL) == 0);
-  out.resize(n);
-  return out;
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "engine/codec/event_codec.h"
 #include "engine/grid_venue.h"
 
 namespace cm::test {
@@ -10,6 +11,19 @@ std::shared_ptr<VenueSpec> GridVenue(int sections, int rows, int seats_per_row, 
   std::vector<std::string> names;
   for (int g = 0; g < grades; ++g) names.push_back("G" + std::to_string(g));
   return MakeGridVenue("Grid Hall", std::move(names), sections, rows, seats_per_row);
+}
+
+std::unique_ptr<EngineState> ReplayThroughJournal(const std::vector<Event>& events) {
+  std::string journal;
+  for (const Event& e : events) EncodeEvent(e, &journal);
+  auto replayed = std::make_unique<EngineState>();
+  std::string_view in = journal;
+  while (!in.empty()) {
+    Event e;
+    if (!DecodeEvent(&in, &e).ok()) throw std::runtime_error("a journaled event does not decode");
+    if (const Status s = replayed->Apply(e); !s.ok()) throw std::runtime_error(s.ToString());
+  }
+  return replayed;
 }
 
 TestWorld::TestWorld(EngineConfig config) : state(config) {}

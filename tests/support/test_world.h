@@ -24,6 +24,10 @@ struct CollectingSink : EventSink {
 // the centre at 0 (engine/grid_venue.h); y is the row's distance from the stage.
 std::shared_ptr<VenueSpec> GridVenue(int sections, int rows, int seats_per_row, int grades = 2);
 
+// `events` through the journal's own bytes (encoded, decoded) into a fresh state, as recovery
+// replays them. Throws if one does not decode or apply.
+std::unique_ptr<EngineState> ReplayThroughJournal(const std::vector<Event>& events);
+
 class TestWorld {
  public:
   static constexpr TimeMs kStart = 1'000'000;
