@@ -34,6 +34,10 @@ void ReservationsHandler::CreateReservation(const ExPtr& ex, std::string_view co
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
   if (f.Has("seatIds")) {
+    if (f.Has("accessible")) {
+      f.Fail("accessible", "is for best-available (count); explicit seats are what they are");
+      return FailInput(ex, f.error());
+    }
     std::vector<int64_t> ids;
     if (!f.IntArray("seatIds", &ids, 1, engine::kMaxSeatsPerHold, 0, UINT32_MAX))
       return FailInput(ex, f.error());

@@ -52,22 +52,33 @@ bool ReadAccessibility(http::FieldReader& f, engine::VenueSpec* spec) {
     if (mark["attributes"].get(names) != simdjson::SUCCESS)
       return f.Fail(at + ".attributes", "is required");
     if (!ReadAttributeNames(names, &bits, &why)) return f.Fail(at + ".attributes", why);
+    // Marks add to what a seat has already (its own attributes, earlier marks).
+    auto mark_seat = [&](engine::SeatSpec& seat) {
+      const uint8_t now = seat.attributes | bits;
+      if ((now & engine::kAccessibleSeat) == engine::kAccessibleSeat)
+        return f.Fail(at + ".attributes", "seat " + std::to_string(seat.number) +
+                                              " would be a wheelchair space and a companion seat");
+      seat.attributes = now;
+      return true;
+    };
     if (mark["seats"].error() == simdjson::NO_SUCH_FIELD) {
-      for (engine::SeatSpec& seat : row->seats) seat.attributes = bits;
+      for (engine::SeatSpec& seat : row->seats)
+        if (!mark_seat(seat)) return false;
       continue;
     }
     simdjson::dom::array numbers;
     if (mark["seats"].get(numbers) || numbers.size() == 0)
       return f.Fail(at + ".seats", "must be a non-empty array of seat numbers");
+    std::size_t k = 0;
     for (auto n : numbers) {
+      const std::string sp = at + ".seats[" + std::to_string(k++) + "]";
       int64_t number;
+      if (n.get(number) != simdjson::SUCCESS) return f.Fail(sp, "must be an integer");
       engine::SeatSpec* seat = nullptr;
-      if (n.get(number) == simdjson::SUCCESS)
-        for (engine::SeatSpec& s : row->seats)
-          if (s.number == number) seat = &s;
-      if (seat == nullptr)
-        return f.Fail(at + ".seats", "names a seat that row " + std::string(row_label) + " lacks");
-      seat->attributes = bits;
+      for (engine::SeatSpec& s : row->seats)
+        if (s.number == number) seat = &s;
+      if (seat == nullptr) return f.Fail(sp, "is not a seat of row " + std::string(row_label));
+      if (!mark_seat(*seat)) return false;
     }
   }
   return true;

@@ -1,10 +1,9 @@
 #include "engine/best_available.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <tuple>
-#include <utility>
-#include <vector>
 
 namespace cm::engine {
 namespace {
@@ -110,20 +109,6 @@ Choice Search(const Venue& venue, const SeatMap& seats, const BestAvailableReque
   return best;
 }
 
-// The nearest `n` available seats with `kind` of one section's rows, by distance then index.
-struct Nearest {
-  std::vector<std::pair<int64_t, SeatIndex>> seats;
-  void Take(uint32_t n) {
-    std::sort(seats.begin(), seats.end());
-    if (seats.size() > n) seats.resize(n);
-  }
-  int64_t Distance() const {
-    int64_t d = 0;
-    for (const auto& [distance, s] : seats) d += distance;
-    return d;
-  }
-};
-
 }  // namespace
 
 bool FindAccessibleSeats(const Venue& venue, const SeatMap& seats,
@@ -131,45 +116,60 @@ bool FindAccessibleSeats(const Venue& venue, const SeatMap& seats,
                          SeatList* out, const BestAvailableCaller* caller) {
   if (req.count == 0 || req.count > kMaxSeatsPerHold || venue.wheelchair_spaces == 0)
     return false;
-  const uint32_t spaces = (req.count + companions_per_space) / (1 + companions_per_space);
-  const uint32_t companions = req.count - spaces;
   const Cooling cooling{seats, seats.no_releases() ? nullptr : caller};
+  auto eligible = [&](SeatIndex s) {
+    return seats.IsAvailable(s) && (req.grade < 0 || venue.seats[s].grade == req.grade) &&
+           cooling(s) == 0;
+  };
+  auto distance = [&](SeatIndex a, SeatIndex b) {
+    const int64_t dx = venue.seats[a].x - venue.seats[b].x, dy = venue.seats[a].y - venue.seats[b].y;
+    return dx * dx + dy * dy;
+  };
   bool found = false;
   int64_t best = 0;
-  Nearest best_spaces, best_companions;
   for (uint32_t section = 0; section < venue.section_count(); ++section) {
     if (req.section >= 0 && section != static_cast<uint32_t>(req.section)) continue;
-    Nearest wheelchair, companion;
-    for (uint32_t r = 0; r < venue.rows.size(); ++r) {
-      const RowInfo& row = venue.rows[r];
-      if (row.section != section || row.accessible == 0) continue;
-      for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
-        const SeatInfo& info = venue.seats[s];
-        if ((info.attributes & kAccessibleSeat) == 0 || !seats.IsAvailable(s) ||
-            (req.grade >= 0 && info.grade != req.grade) || cooling(s) != 0)
-          continue;
-        ((info.attributes & kSeatWheelchair) ? wheelchair : companion)
-            .seats.emplace_back(info.DistanceSquared(), s);
-      }
+    // The nearest free wheelchair spaces, and every free companion seat of the section (both
+    // bounded by the hold's size: no more can be used).
+    SeatList spaces, companions;
+    for (SeatIndex s : venue.wheelchair_by_section[section])
+      if (spaces.size() < req.count && eligible(s)) spaces.push_back(s);
+    for (SeatIndex s : venue.companions_by_section[section])
+      if (companions.size() < kMaxSeatsPerHold && eligible(s)) companions.push_back(s);
+    // Spaces enough for the companions the rule allows; more spaces stand in for missing ones.
+    const uint32_t least = (req.count + companions_per_space) / (1 + companions_per_space);
+    const uint32_t wanted = std::max<uint32_t>(
+        least, req.count - std::min<uint32_t>(static_cast<uint32_t>(companions.size()),
+                                              req.count - least));
+    if (spaces.size() < wanted) continue;
+    // Each companion beside a chosen space: the free one nearest any of them, in turn.
+    SeatList chosen;
+    int64_t total = 0;
+    for (uint32_t i = 0; i < wanted; ++i) {
+      chosen.push_back(spaces[i]);
+      total += venue.seats[spaces[i]].DistanceSquared();
     }
-    if (wheelchair.seats.size() < spaces || companion.seats.size() < companions) continue;
-    wheelchair.Take(spaces);
-    companion.Take(companions);
-    const int64_t distance = wheelchair.Distance() + companion.Distance();
-    if (found && distance >= best) continue;
+    std::array<bool, kMaxSeatsPerHold> taken{};
+    for (uint32_t k = wanted; k < req.count; ++k) {
+      std::size_t pick = companions.size();
+      int64_t nearest = 0;
+      for (std::size_t c = 0; c < companions.size(); ++c) {
+        if (taken[c]) continue;
+        int64_t d = std::numeric_limits<int64_t>::max();
+        for (uint32_t i = 0; i < wanted; ++i) d = std::min(d, distance(companions[c], spaces[i]));
+        if (pick == companions.size() || d < nearest) pick = c, nearest = d;
+      }
+      taken[pick] = true;
+      chosen.push_back(companions[pick]);
+      total += venue.seats[companions[pick]].DistanceSquared();
+    }
+    if (found && total >= best) continue;
     found = true;
-    best = distance;
-    best_spaces = std::move(wheelchair);
-    best_companions = std::move(companion);
+    best = total;
+    std::sort(chosen.seats.begin(), chosen.seats.begin() + chosen.count);
+    *out = chosen;
   }
-  if (!found) return false;
-  std::vector<SeatIndex> chosen;
-  for (const auto& [d, s] : best_spaces.seats) chosen.push_back(s);
-  for (const auto& [d, s] : best_companions.seats) chosen.push_back(s);
-  std::sort(chosen.begin(), chosen.end());
-  out->count = 0;
-  for (SeatIndex s : chosen) out->push_back(s);
-  return true;
+  return found;
 }
 
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,

@@ -32,11 +32,13 @@ struct BestAvailableCaller {
 bool FindBestAvailable(const Venue& venue, const SeatMap& seats, const BestAvailableRequest& req,
                        SeatList* out, const BestAvailableCaller* caller = nullptr);
 
-// Accessible seats: `count` seats of one section, ceil(count / (1 + companions_per_space)) of
-// them wheelchair spaces and the rest companion seats, the nearest the stage of each kind
-// (they need not be adjacent: a wheelchair space is often a platform beside the row). The
-// section whose choice is nearest in all wins; ties go to the lower section. Grade, section
-// and the caller's cooldowns filter as above. False when no section has enough of both.
+// Accessible seats: `count` seats of one section, at least ceil(count / (1 + companions_per_
+// space)) of them wheelchair spaces (the nearest the stage; more of them when companion seats
+// are short) and the rest companion seats, each the free one nearest a chosen space (they need
+// not be adjacent: a wheelchair space is often a platform beside the row). The section whose
+// choice is nearest the stage in all wins; ties go to the lower section. Grade, section and the
+// caller's cooldowns filter as above. Reads only the sections' accessible seats (Venue's lists)
+// and allocates nothing. False when no section has enough.
 bool FindAccessibleSeats(const Venue& venue, const SeatMap& seats,
                          const BestAvailableRequest& req, uint32_t companions_per_space,
                          SeatList* out, const BestAvailableCaller* caller = nullptr);

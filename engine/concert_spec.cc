@@ -53,6 +53,11 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
     return fail("a wheelchair space has at most " + std::to_string(kMaxCompanionsPerSpace) +
                 " companion seats");
   if (spec.accessible.release_at < 0) return fail("the accessible seats' release time is negative");
+  // Companion seats that could never be sold to anyone but the box office.
+  if (spec.accessible.companions_per_space == 0 && spec.accessible.release_at == 0 &&
+      venue.accessible_seats > venue.wheelchair_spaces)
+    return fail("with no companion seat per wheelchair space and no release time, the venue's "
+                "companion seats could never be sold");
   const ProofOfWorkSettings& p = spec.proof_of_work;
   if (p.enabled()) {
     if (p.difficulty > kMaxPowDifficulty || p.max_difficulty > kMaxPowDifficulty)

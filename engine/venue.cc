@@ -91,7 +91,7 @@ std::unique_ptr<Venue> Venue::Build(VenueId id, std::shared_ptr<const VenueSpec>
       int64_t nearest = std::numeric_limits<int64_t>::max();
       for (const SeatSpec& seat : row.seats) {
         v->seats.push_back(
-            SeatInfo{row_index, seat.number, seat.grade, seat.x, seat.y, seat.attributes});
+            SeatInfo{row_index, seat.number, seat.grade, seat.attributes, seat.x, seat.y});
         nearest = std::min(nearest, v->seats.back().DistanceSquared());
         if (seat.attributes & kAccessibleSeat) ++v->rows.back().accessible;
         v->wheelchair_spaces += (seat.attributes & kSeatWheelchair) != 0;
@@ -100,6 +100,21 @@ std::unique_ptr<Venue> Venue::Build(VenueId id, std::shared_ptr<const VenueSpec>
       v->accessible_seats += v->rows.back().accessible;
     }
   }
+  v->wheelchair_by_section.resize(v->spec->sections.size());
+  v->companions_by_section.resize(v->spec->sections.size());
+  for (SeatIndex s = 0; s < v->seats.size(); ++s) {
+    const uint8_t a = v->seats[s].attributes;
+    const uint32_t section = v->rows[v->seats[s].row].section;
+    if (a & kSeatWheelchair) v->wheelchair_by_section[section].push_back(s);
+    if (a & kSeatCompanion) v->companions_by_section[section].push_back(s);
+  }
+  auto nearest_first = [&](std::vector<SeatIndex>& list) {
+    std::stable_sort(list.begin(), list.end(), [&](SeatIndex a, SeatIndex b) {
+      return v->seats[a].DistanceSquared() < v->seats[b].DistanceSquared();
+    });
+  };
+  for (auto& list : v->wheelchair_by_section) nearest_first(list);
+  for (auto& list : v->companions_by_section) nearest_first(list);
   v->rows_nearest_first.resize(v->rows.size());
   for (uint32_t r = 0; r < v->rows.size(); ++r) v->rows_nearest_first[r] = r;
   std::stable_sort(v->rows_nearest_first.begin(), v->rows_nearest_first.end(),

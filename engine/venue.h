@@ -89,9 +89,9 @@ struct SeatInfo {
   uint32_t row = 0;  // index into Venue::rows
   uint16_t number = 0;
   uint8_t grade = 0;
+  uint8_t attributes = 0;  // SeatAttribute bits (in the padding after grade: 16 bytes a seat)
   int32_t x = 0;
   int32_t y = 0;
-  uint8_t attributes = 0;  // SeatAttribute bits
   // Squared distance to the stage centre; best-available prefers small values.
   int64_t DistanceSquared() const { return int64_t{x} * x + int64_t{y} * y; }
 };
@@ -115,6 +115,9 @@ struct Venue {
   std::vector<uint32_t> rows_nearest_first;
   uint32_t wheelchair_spaces = 0;
   uint32_t accessible_seats = 0;  // wheelchair spaces and companion seats
+  // Per section: its wheelchair spaces, then its companion seats, each nearest the stage first
+  // (ties by index), so an accessible request reads only these (engine/best_available.h).
+  std::vector<std::vector<SeatIndex>> wheelchair_by_section, companions_by_section;
 
   // REQUIRES: ValidateVenue(*spec) == kOk.
   static std::unique_ptr<Venue> Build(VenueId id, std::shared_ptr<const VenueSpec> spec);

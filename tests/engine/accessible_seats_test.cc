@@ -135,7 +135,12 @@ TEST_CASE_FIXTURE(Fixture, "accessible best-available: spaces and companions, ne
 }
 
 TEST_CASE_FIXTURE(Fixture, "from the release time on they are ordinary seats") {
-  // Before: a companion alone is refused, and best-available passes over the back row's pair.
+  // Before: best-available passes over them (section 1's front row, with a pair, is scanned
+  // seat by seat rather than from its remembered block)...
+  for (int i = 0; i < 6; ++i)
+    for (SeatIndex s : SeatsOf(Best(alice, 1, false, TestWorld::kStart + i)))
+      CHECK_FALSE(Accessible(hall(), s));
+  // ... and a companion alone is refused.
   CHECK(CodeOf(w.Hold(alice, concert, {19}, kRelease - 1)) ==
         ResultCode::kCompanionNeedsWheelchair);
   // At the release time, decided against the command's time: both are open to anyone.
@@ -147,12 +152,42 @@ TEST_CASE_FIXTURE(Fixture, "from the release time on they are ordinary seats") {
     if (TypeOf(e) != EventType::kHoldPlaced) break;
     for (SeatIndex s : std::get<HoldPlaced>(e.body).seats) accessible += Accessible(hall(), s);
   }
-  CHECK(held == 47);
+  CHECK(held == 47);  // alice's early holds expired long before; she keeps 19
   CHECK(accessible == 5);
   // A concert whose release time is 0 keeps them back for good.
   const ConcertId never = AddAccessibleConcert(1, 0);
   CHECK(CodeOf(w.Hold(alice, never, {18}, kRelease + 1'000'000)) ==
         ResultCode::kCompanionNeedsWheelchair);
+}
+
+TEST_CASE_FIXTURE(Fixture, "companions sit beside their space; spaces stand in when they run short") {
+  // Section 0's back row: spaces 16 and 17, companions 18 and 19. Three seats need two spaces
+  // and one companion: the companion nearest a chosen space (18, beside 17), not the nearest
+  // the stage (19).
+  const SeatList three = SeatsOf(Best(alice, 3, true, TestWorld::kStart, 0));
+  REQUIRE(three.size() == 3);
+  CHECK(three[0] == 16);
+  CHECK(three[1] == 17);
+  CHECK(three[2] == 18);
+  // With the companions gone, two seats are two spaces (one companion per space allows it).
+  const ConcertId other = AddAccessibleConcert(1, kRelease);
+  const UserId boss = w.AddUser("boss@example.com", Role::kAdmin);
+  REQUIRE(TypeOf(w.Hold(boss, other, {18, 19, 30})) == EventType::kHoldPlaced);
+  const SeatList two = SeatsOf(Best(bob, 2, true, TestWorld::kStart, other));
+  CHECK(two.size() == 2);
+  for (SeatIndex s : two) CHECK(hall().seats[s].attributes == kSeatWheelchair);
+  // With none per space (and a release time, so the companions can be sold one day), only
+  // spaces are handed out.
+  const ConcertId none = AddAccessibleConcert(0, kRelease);
+  for (SeatIndex s : SeatsOf(Best(bob, 2, true, TestWorld::kStart, none)))
+    CHECK(hall().seats[s].attributes == kSeatWheelchair);
+  // Grade and section filters apply: section 1 has one space and one companion.
+  HoldBestAvailableCmd in_one{concert, 2, kAnyGrade, 1, true};
+  const SeatList pair = SeatsOf(w.Run(w.As(bob, TestWorld::kStart, in_one)));
+  CHECK(pair[0] == 30);
+  CHECK(pair[1] == 31);
+  HoldBestAvailableCmd again{concert, 2, kAnyGrade, 1, true};
+  CHECK(CodeOf(w.Run(w.As(bob, TestWorld::kStart, again))) == ResultCode::kNoAdjacentSeats);
 }
 
 TEST_CASE("seat attributes and the rules are checked and kept from record format 16 on") {

@@ -332,6 +332,15 @@ TEST_CASE("wheelchair spaces and companion seats: marked in the venue, held back
   CHECK(seats[0].at("attributes").as_array()[0].as_string() == "WHEELCHAIR");
   CHECK(seats[1].at("attributes").as_array()[0].as_string() == "COMPANION");
   CHECK(f.http.Post(path, R"({"count":1,"accessible":"yes"})", b).status == 422);
+  auto explicit_accessible = f.http.Post(path, R"({"seatIds":[0],"accessible":true})", b);
+  CHECK(explicit_accessible.status == 422);
+  CHECK(Str(explicit_accessible.Json(), "field") == "accessible");
+  auto too_many = f.http.Post("/api/admin/concerts",
+                              concert_body.substr(0, concert_body.find(R"("accessibleSeats")")) +
+                                  R"("accessibleSeats":{"companionsPerSpace":9}})",
+                              f.admin);
+  CHECK(too_many.status == 422);
+  CHECK(Str(too_many.Json(), "field") == "accessibleSeats.companionsPerSpace");
   const std::string d = SignupAndLogin(f.port(), "d@x.io");
   // The other space with the other companion (the pair took the ones nearer the centre).
   CHECK(f.http.Post(path, R"({"seatIds":[)" + std::to_string(wheelchair) + "," +
@@ -341,11 +350,18 @@ TEST_CASE("wheelchair spaces and companion seats: marked in the venue, held back
     "grid":{"sections":1,"rows":1,"seatsPerRow":2,"rowsPerGrade":1},
     "accessibility":[{"section":"S1","row":"1","seats":[9],"attributes":["WHEELCHAIR"]}]})", f.admin);
   CHECK(bad.status == 422);
-  CHECK(Str(bad.Json(), "field") == "accessibility[0].seats");
+  CHECK(Str(bad.Json(), "field") == "accessibility[0].seats[0]");
   auto both = f.http.Post("/api/admin/venues", R"({"name":"X","grades":["R"],
     "grid":{"sections":1,"rows":1,"seatsPerRow":2,"rowsPerGrade":1},
     "accessibility":[{"section":"S1","row":"1","attributes":["WHEELCHAIR","COMPANION"]}]})", f.admin);
   CHECK(both.status == 422);
+  CHECK(Str(both.Json(), "field") == "accessibility[0].attributes");
+  // Marks add up: an aisle row, then a wheelchair space in it, keeps both.
+  auto added = f.http.Post("/api/admin/venues", R"({"name":"Y","grades":["R"],
+    "grid":{"sections":1,"rows":1,"seatsPerRow":2,"rowsPerGrade":1},
+    "accessibility":[{"section":"S1","row":"1","attributes":["AISLE"]},
+                     {"section":"S1","row":"1","seats":[1],"attributes":["WHEELCHAIR"]}]})", f.admin);
+  REQUIRE(added.status == 201);
   auto unknown = f.http.Post("/api/admin/venues", R"({"name":"X","grades":["R"],
     "grid":{"sections":1,"rows":1,"seatsPerRow":2,"rowsPerGrade":1},
     "accessibility":[{"section":"S1","row":"1","attributes":["BALCONY"]}]})", f.admin);

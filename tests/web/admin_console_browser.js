@@ -98,7 +98,8 @@ async function run(page) {
   });
   let result = { ok: false };
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 },
+                                               timezoneId: "Asia/Seoul" });
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));

@@ -71,8 +71,8 @@ function venueInput() {
               grid: { sections: n("venue-sections"), rows: n("venue-rows"),
                       seatsPerRow: n("venue-seats"), rowsPerGrade: n("venue-rows-per-grade") } };
   // Wheelchair spaces at the start of each section's back row, companion seats beside them.
-  const seats = v.grid.seatsPerRow, wheelchair = Math.min(n("venue-wheelchair"), seats);
-  const companion = Math.min(n("venue-companion"), seats - wheelchair);
+  const seats = v.grid.seatsPerRow, wheelchair = Math.max(0, Math.min(n("venue-wheelchair"), seats));
+  const companion = Math.max(0, Math.min(n("venue-companion"), seats - wheelchair));
   const numbers = (from, count) => Array.from({ length: count }, (_, i) => from + i);
   v.accessibility = [];
   for (let s = 1; s <= v.grid.sections && v.grid.rows > 0; ++s) {
@@ -223,7 +223,7 @@ async function createConcert(ev) {
     body.waitingRoom = { maxActive: Number($("room-max-active").value),
                          admitPerSecond: Number($("room-rate").value) };
   body.returnWindowSeconds = Number($("concert-return-window").value);
-  body.accessibleSeats = { companionsPerSpace: Number($("concert-companions").value) };
+  body.accessibleSeats = { companionsPerSpace: Math.max(0, Number($("concert-companions").value || 1)) };
   if ($("concert-accessible-release").value)
     body.accessibleSeats.releaseAt = new Date($("concert-accessible-release").value).getTime();
   if ($("pow-enabled").checked) {

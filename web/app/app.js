@@ -237,7 +237,8 @@ function renderConcertHead() {
       ? T("concert.accessibleUntil", { until: I18N.time(acc.releaseAt, zoneOf(c)), n: acc.companionsPerSpace })
       : T("concert.accessibleKept", { n: acc.companionsPerSpace });
   $("best-accessible-box").hidden = !spaces;
-  if (!spaces) $("best-accessible").checked = false;
+  if (!spaces || $("best-accessible").dataset.concert !== String(c.id)) $("best-accessible").checked = false;
+  $("best-accessible").dataset.concert = c.id;  // a choice made for one concert stays with it
   const grades = $("best-grade");
   grades.replaceChildren(new Option(T("shop.anyGrade"), ""));
   for (const g of c.grades) grades.append(new Option(`${g.name} (${money(g.price)})`, g.name));
