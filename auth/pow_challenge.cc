@@ -18,12 +18,9 @@ constexpr std::string_view kAlgorithm = "PBKDF2/SHA-256";
 constexpr std::size_t kMaxPayload = 4096;  // a real one is about 600 bytes
 
 std::string Hex(const uint8_t* bytes, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * n, '0');
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
+  std::string out(2 * n + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes, n);  // lower case, as the canonical form is
+  out.pop_back();
   return out;
 }
 

@@ -132,10 +132,14 @@ bool FindAccessibleSeats(const Venue& venue, const SeatMap& seats,
     // The nearest free wheelchair spaces, and every free companion seat of the section (both
     // bounded by the hold's size: no more can be used).
     SeatList spaces, companions;
-    for (SeatIndex s : venue.wheelchair_by_section[section])
-      if (spaces.size() < req.count && eligible(s)) spaces.push_back(s);
-    for (SeatIndex s : venue.companions_by_section[section])
-      if (companions.size() < kMaxSeatsPerHold && eligible(s)) companions.push_back(s);
+    for (SeatIndex s : venue.wheelchair_by_section[section]) {
+      if (spaces.size() == req.count) break;
+      if (eligible(s)) spaces.push_back(s);
+    }
+    for (SeatIndex s : venue.companions_by_section[section]) {
+      if (companions.size() == kMaxSeatsPerHold) break;
+      if (eligible(s)) companions.push_back(s);
+    }
     // Spaces enough for the companions the rule allows; more spaces stand in for missing ones.
     const uint32_t least = (req.count + companions_per_space) / (1 + companions_per_space);
     const uint32_t wanted = std::max<uint32_t>(

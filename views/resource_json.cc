@@ -1,6 +1,7 @@
 #include "views/resource_json.h"
 
 #include "readmodel/queue_stats.h"
+#include "views/venue_layout.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -191,12 +192,7 @@ std::string RenderSeatMap(const Concert& c, Seq version, std::optional<std::size
             .Uint(g)
             .Int(c.spec->price_per_grade[g])
             .String(std::string_view(&letter, 1));
-        if (const uint8_t bits = v.seats[s].attributes; bits != 0) {
-          w.BeginArray();
-          for (SeatAttribute a : kSeatAttributeList)
-            if (bits & a) w.String(ToString(a));
-          w.EndArray();
-        }
+        if (const uint8_t bits = v.seats[s].attributes; bits != 0) WriteSeatAttributes(w, bits);
         w.EndArray();
       }
       w.EndArray().EndObject();
@@ -227,12 +223,7 @@ void WriteSeat(JsonWriter& w, const Concert& c, SeatIndex s) {
       .Field("number", seat.number)
       .Field("grade", v.spec->grades[seat.grade])
       .Field("price", c.spec->price_per_grade[seat.grade]);
-  if (seat.attributes != 0) {
-    w.Key("attributes").BeginArray();
-    for (SeatAttribute a : kSeatAttributeList)
-      if (seat.attributes & a) w.String(ToString(a));
-    w.EndArray();
-  }
+  if (seat.attributes != 0) WriteSeatAttributes(w.Key("attributes"), seat.attributes);
   w.EndObject();
 }
 

@@ -65,6 +65,13 @@ std::vector<Point> Points(const engine::Outline& o) {
 
 }  // namespace
 
+void WriteSeatAttributes(json::JsonWriter& w, uint8_t bits) {
+  w.BeginArray();
+  for (engine::SeatAttribute a : engine::kSeatAttributeList)
+    if (bits & a) w.String(engine::ToString(a));
+  w.EndArray();
+}
+
 void WriteVenueLayout(json::JsonWriter& w, const engine::Venue& v) {
   Bounds b;
   w.BeginObject().Field("venueId", v.id).Field("name", v.spec->name);
@@ -117,12 +124,7 @@ void WriteSectionPlan(json::JsonWriter& w, const engine::Venue& v, std::size_t s
       const engine::SeatIndex id = info.first_seat + k;
       const engine::SeatInfo& s = v.seats[id];
       w.BeginArray().Uint(id).Uint(s.number).Uint(s.grade).Int(s.x).Int(s.y);
-      if (s.attributes != 0) {
-        w.BeginArray();
-        for (engine::SeatAttribute a : engine::kSeatAttributeList)
-          if (s.attributes & a) w.String(engine::ToString(a));
-        w.EndArray();
-      }
+      if (s.attributes != 0) WriteSeatAttributes(w, s.attributes);
       w.EndArray();
     }
     w.EndArray().EndObject();

@@ -10,6 +10,8 @@
 namespace cm::views {
 
 void WriteVenueLayout(json::JsonWriter& w, const engine::Venue& v);
+// A seat's SeatAttribute bits as an array of their names (["WHEELCHAIR", "AISLE"]).
+void WriteSeatAttributes(json::JsonWriter& w, uint8_t bits);
 // {name, firstSeat, rows: [{label, seats: [[id, number, grade, x, y], ...]}]}; a seat with
 // attributes has a sixth field, their names (["WHEELCHAIR"], ...).
 // REQUIRES: section < v.section_count().
