@@ -2,6 +2,7 @@
 #include "api/admin_handler.h"
 
 #include "api/replies.h"
+#include "api/sale_phases_input.h"
 #include "api/seat_attributes_input.h"
 #include "api/request_input.h"
 #include "api/resource_replies.h"
@@ -51,34 +52,6 @@ bool ReadProofOfWork(simdjson::dom::object obj, engine::ProofOfWorkSettings* pow
   pow->cost = static_cast<uint32_t>(cost);
   pow->max_difficulty = static_cast<uint32_t>(max > 0 ? max : difficulty);
   pow->rise_per_second = static_cast<uint32_t>(rise);
-  return true;
-}
-
-// {"maxActive", "admitPerSecond", "admissionSeconds", "preQueueSeconds", "abandonAfterSeconds",
-// "enabled"}: all optional; giving the object turns the room on unless "enabled" is false.
-bool ReadWaitingRoom(simdjson::dom::object obj, engine::WaitingRoomSettings* room,
-                     FieldReader* outer) {
-  FieldReader f(obj);
-  int64_t max_active = room->max_active, rate = room->admit_per_second,
-          admission_s = room->admission_ttl_ms / 1000, pre_s = room->pre_queue_ms / 1000,
-          abandon_s = room->abandon_after_ms / 1000;
-  bool enabled = true;
-  if (f.Has("enabled") && obj["enabled"].get(enabled))
-    return outer->Fail("waitingRoom.enabled", "must be true or false");
-  f.OptionalInt("maxActive", &max_active, 1, 1'000'000) &&
-      f.OptionalInt("admitPerSecond", &rate, 1, 100'000) &&
-      f.OptionalInt("admissionSeconds", &admission_s, 10, 24 * 3600) &&
-      f.OptionalInt("preQueueSeconds", &pre_s, 0, 7 * 24 * 3600) &&
-      f.OptionalInt("abandonAfterSeconds", &abandon_s, 5, 3600);
-  if (!f.ok())
-    return outer->Fail("waitingRoom." + f.error().field,
-                       f.error().detail.substr(f.error().field.size() + 2));
-  room->enabled = enabled;
-  room->max_active = static_cast<uint32_t>(max_active);
-  room->admit_per_second = static_cast<uint32_t>(rate);
-  room->admission_ttl_ms = admission_s * 1000;
-  room->pre_queue_ms = pre_s * 1000;
-  room->abandon_after_ms = abandon_s * 1000;
   return true;
 }
 
@@ -253,8 +226,10 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
   int64_t cooldown_s = engine::kDefaultReholdCooldownMs / 1000, return_window_s = 0;
   simdjson::dom::object prices;
   f.Int("venueId", &venue, 1, INT64_MAX) && f.String("title", &spec->title, 1, 200) &&
-      f.Time("startsAt", &spec->starts_at) && f.Time("salesOpenAt", &spec->sales_open_at) &&
-      f.Time("salesCloseAt", &spec->sales_close_at) && f.Object("prices", &prices) &&
+      f.Time("startsAt", &spec->starts_at) &&
+      (f.Has("salePhases") || (f.Time("salesOpenAt", &spec->sales_open_at) &&
+                               f.Time("salesCloseAt", &spec->sales_close_at))) &&
+      f.Object("prices", &prices) &&
       f.OptionalInt("holdTtlSeconds", &ttl_s, 1, 3600) &&
       f.OptionalInt("maxSeatsPerUser", &limit, 1,
                     static_cast<int64_t>(engine::kMaxSeatsPerHold) * 4) &&
@@ -299,8 +274,14 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
   if (f.Has("waitingRoom")) {
     simdjson::dom::object room;
     if (!f.Object("waitingRoom", &room)) return FailInput(ex, f.error());
-    if (!ReadWaitingRoom(room, &spec->waiting_room, &f)) return FailInput(ex, f.error());
+    if (!ReadWaitingRoom(room, "waitingRoom", &spec->waiting_room, &f))
+      return FailInput(ex, f.error());
   }
+  if (!ReadSalePhases(f, spec.get())) return FailInput(ex, f.error());
+  // A fan club's list is hashed under a key of the concert's own, drawn here and never shown.
+  for (const engine::SalePhase& p : spec->phases)
+    if (p.members_only && spec->member_key == engine::SipKey{})
+      randombytes_buf(&spec->member_key, sizeof spec->member_key);
   if (f.Has("accessibleSeats")) {
     simdjson::dom::object rules;
     if (!f.Object("accessibleSeats", &rules)) return FailInput(ex, f.error());

@@ -26,6 +26,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       pow_(ctx_, options_),
       reservations_(ctx_, options_, pow_),
       queue_(ctx_, presence, queue_stats, pow_),
+      members_(ctx_),
       payments_(ctx_, options_),
       reconcile_(ctx_),
       ticket_key_(options_.ticket_key
@@ -80,6 +81,12 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { admin_.SetSales(ex, p[0], true); });
   r(V::post, "/api/admin/concerts/{id}/close",
     [this](const ExPtr& ex, const PathParams& p) { admin_.SetSales(ex, p[0], false); });
+  r(V::put, "/api/admin/concerts/{id}/members",
+    [this](const ExPtr& ex, const PathParams& p) { members_.ListMembers(ex, p[0]); });
+  r(V::get, "/api/v1/concerts/{concertId}/membership",
+    [this](const ExPtr& ex, const PathParams& p) { members_.GetMembership(ex, p[0]); });
+  r(V::post, "/api/v1/concerts/{concertId}/membership",
+    [this](const ExPtr& ex, const PathParams& p) { members_.ClaimCode(ex, p[0]); });
   r(V::get, "/api/admin/concerts/{id}/report",
     [this](const ExPtr& ex, const PathParams& p) { report_.ConcertReport(ex, p[0]); });
   r(V::post, "/api/admin/backups",

@@ -18,6 +18,7 @@
 #include "api/ops_handler.h"
 #include "api/payments_handler.h"
 #include "api/pow_gate.h"
+#include "api/members_handler.h"
 #include "api/queue_handler.h"
 #include "api/reconcile_handler.h"
 #include "api/request_context.h"
@@ -67,6 +68,7 @@ class Api {
   PowGate pow_;  // before the handlers it gates
   ReservationsHandler reservations_;
   QueueHandler queue_;
+  MembersHandler members_;
   PaymentsHandler payments_;
   ReconcileHandler reconcile_;
   std::shared_ptr<const tickets::SigningKey> ticket_key_;

@@ -90,6 +90,21 @@ void FailEvent(const ExPtr& ex, const Event& e) {
       case engine::ResultCode::kRefundDeadlinePassed:
         detail = "the refund policy allowed cancelling until " + when();
         break;
+      case engine::ResultCode::kSalesNotOpen:
+        detail = detail_value == 0 ? "sales for this concert are not open"
+                                   : "sales for this concert open at " + when();
+        break;
+      case engine::ResultCode::kNotAMember:
+        detail =
+            "this phase of the sale is for the concert's members; enter your member code, or "
+            "sign in with the email on the list";
+        break;
+      case engine::ResultCode::kUnknownMemberCode:
+        detail = "this code is not on the concert's member list";
+        break;
+      case engine::ResultCode::kMemberCodeTaken:
+        detail = "another account has already used this member code";
+        break;
       case engine::ResultCode::kTransferClosed:
         detail = "transfers for this concert closed at " + when();
         break;
@@ -150,6 +165,8 @@ void FailEvent(const ExPtr& ex, const Event& e) {
       w.EndArray();
     });
   }
+  if (code == engine::ResultCode::kSalesNotOpen && detail_value != 0)
+    p.With([&](JsonWriter& w) { w.Field("opensAt", when()); });
   if (code == engine::ResultCode::kSeatLimitExceeded)
     p.With([&](JsonWriter& w) { w.Field("remaining", detail_value); });
   if (code == engine::ResultCode::kSeatCooldown) {

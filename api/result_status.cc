@@ -31,6 +31,14 @@ int HttpStatusOf(engine::ResultCode code) {
       return 409;
     case ResultCode::kSalesClosed:
       return 409;
+    case ResultCode::kNotAMember:
+      return 403;
+    case ResultCode::kUnknownMemberCode:
+      return 404;
+    case ResultCode::kMemberCodeTaken:
+      return 409;
+    case ResultCode::kAlreadyAMember:
+      return 409;
     case ResultCode::kUnknownSeat:
       return 404;
     case ResultCode::kSeatNotAvailable:

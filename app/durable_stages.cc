@@ -29,8 +29,9 @@ void AddDurableStages(runtime::DurableFanOut& fanout, const DurableParts& p) {
       Stage{.name = "waiting-room presence", .on_recovered = [p](const engine::EngineState& state) {
               const int64_t now = runtime::WallNowMs();
               for (engine::ConcertId id : state.rooms())
-                for (const auto& [user, t] : state.FindConcert(id)->room->ticket_map())
-                  if (t.status == engine::TicketStatus::kWaiting) p.presence.Seen(id, user, now);
+                if (const engine::WaitingRoom* room = state.FindConcert(id)->room.get())
+                  for (const auto& [user, t] : room->ticket_map())
+                    if (t.status == engine::TicketStatus::kWaiting) p.presence.Seen(id, user, now);
             }});
   fanout.Add(Stage{.name = "live seat map",
                    // At startup, a promotion, and when a follower cut its tail back.

@@ -81,6 +81,15 @@ struct FingerprintVisitor {
     Add(c.term);
     Add(Hash64(c.leader, 6));
   }
+  void operator()(const ListMembersCmd& c) {
+    Add(c.concert);
+    Add(c.replace ? 1 : 0);
+    for (uint64_t e : c.entries) Add(e);
+  }
+  void operator()(const ClaimMemberCodeCmd& c) {
+    Add(c.concert);
+    Add(c.entry);
+  }
   void operator()(const AdoptOrphanChargeCmd& c) {
     Add(c.payment);
     Add(static_cast<uint64_t>(c.amount));

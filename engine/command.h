@@ -193,6 +193,20 @@ struct StartTermCmd {
   std::string leader;
 };
 
+// An admin adds member entries (MemberEntry hashes, made by the gateway) to a concert's list;
+// `replace` drops the old list and its claims first.
+struct ListMembersCmd {
+  ConcertId concert = 0;
+  bool replace = false;
+  std::vector<uint64_t> entries;
+};
+
+// A fan enters a member code (its MemberEntry hash) to join a concert's members-only phases.
+struct ClaimMemberCodeCmd {
+  ConcertId concert = 0;
+  uint64_t entry = 0;
+};
+
 // The table's columns, each as the code below needs it.
 #define CM_COMMAND_BODY_TYPE(Name, number) , Name##Cmd
 #define CM_COMMAND_ENUMERATOR(Name, number) k##Name = number,

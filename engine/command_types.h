@@ -34,4 +34,6 @@
   X(StartTerm, 24)              \
   X(AdoptOrphanCharge, 25)      \
   X(AcceptTransfer, 26)         \
-  X(EndTransferOffer, 27)
+  X(EndTransferOffer, 27)       \
+  X(ListMembers, 28)            \
+  X(ClaimMemberCode, 29)

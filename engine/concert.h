@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/concert_spec.h"
+#include "engine/member_list.h"
 #include "engine/sales_ledger.h"
 #include "engine/seat_map.h"
 #include "engine/types.h"
@@ -18,8 +19,7 @@ enum class SalesState : uint8_t { kScheduled = 0, kOpen = 1, kClosed = 2 };
 struct Concert {
   Concert(ConcertId id, std::shared_ptr<const ConcertSpec> spec, const Venue& venue)
       : id(id), spec(std::move(spec)), venue(&venue), seats(venue) {
-    if (this->spec->waiting_room.enabled)
-      room = std::make_unique<WaitingRoom>(this->spec->waiting_room);
+    EnterPhase(0);
     ledger.grades.resize(venue.grade_count());
   }
 
@@ -33,6 +33,19 @@ struct Concert {
   UserSeatCounts seats_per_user;
   std::unique_ptr<WaitingRoom> room;  // null when the concert has no waiting room
   SalesLedger ledger;
+  // The phase whose turn it is (ConcertSpec::PhaseAt), as SalePhaseBegan last set it; 0 for a
+  // concert without phases. `room` is this phase's.
+  uint32_t phase = 0;
+  MemberList members;
+
+  PhaseRules Phase() const { return spec->Phase(phase); }
+  // The turn passes to phase `i`: its own waiting room replaces the last phase's (whose line
+  // is over), empty.
+  void EnterPhase(uint32_t i) {
+    phase = i;
+    const WaitingRoomSettings& w = *spec->Phase(i).waiting_room;
+    room = w.enabled ? std::make_unique<WaitingRoom>(w) : nullptr;
+  }
 
   int64_t PriceOf(SeatIndex s) const { return spec->price_per_grade[venue->seats[s].grade]; }
 };

@@ -21,6 +21,46 @@ uint32_t ProofOfWorkSettings::DifficultyAt(double arrivals_per_second) const {
   return risen >= max_difficulty ? max_difficulty : static_cast<uint32_t>(risen);
 }
 
+namespace {
+
+const char* RoomProblem(const WaitingRoomSettings& w) {
+  if (!w.enabled) return nullptr;
+  if (w.max_active == 0) return "the waiting room must admit at least 1 shopper";
+  if (w.admit_per_second == 0) return "the admission rate must be at least 1 per second";
+  if (w.admission_ttl_ms <= 0) return "the admission time must be positive";
+  if (w.pre_queue_ms < 0) return "the pre-queue window cannot be negative";
+  if (w.abandon_after_ms < 1000) return "abandonment needs at least 1 s of silence";
+  return nullptr;
+}
+
+std::string PhasesProblem(const ConcertSpec& spec) {
+  const std::vector<SalePhase>& phases = spec.phases;
+  if (phases.empty()) return {};
+  if (phases.size() > kMaxSalePhases)
+    return "a sale has at most " + std::to_string(kMaxSalePhases) + " phases";
+  if (spec.waiting_room.enabled)
+    return "with sale phases, each phase has its own waiting room, not the concert";
+  if (phases.front().opens_at != spec.sales_open_at || phases.back().closes_at != spec.sales_close_at)
+    return "sales open with the first phase and close with the last";
+  bool members_only = false;
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    const SalePhase& p = phases[i];
+    const std::string which = "phase " + std::to_string(i + 1) + ": ";
+    if (p.name.empty() || p.name.size() > kMaxPhaseNameBytes)
+      return which + "a name of 1 to " + std::to_string(kMaxPhaseNameBytes) + " bytes is needed";
+    if (p.closes_at <= p.opens_at) return which + "it must close after it opens";
+    if (i > 0 && p.opens_at < phases[i - 1].closes_at)
+      return which + "it opens before the phase before it closes";
+    if (p.max_seats_per_user == 0) return which + "the per-user seat limit must be at least 1";
+    if (const char* bad = RoomProblem(p.waiting_room)) return which + bad;
+    members_only |= p.members_only;
+  }
+  if (members_only && spec.member_key == SipKey{}) return "a members-only phase needs its key";
+  return {};
+}
+
+}  // namespace
+
 ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::string* why) {
   auto fail = [&](std::string reason) {
     *why = std::move(reason);
@@ -73,14 +113,8 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
   } else if (p != ProofOfWorkSettings{}) {
     return fail("a proof of work without a difficulty has no other setting");
   }
-  const WaitingRoomSettings& w = spec.waiting_room;
-  if (w.enabled) {
-    if (w.max_active == 0) return fail("the waiting room must admit at least 1 shopper");
-    if (w.admit_per_second == 0) return fail("the admission rate must be at least 1 per second");
-    if (w.admission_ttl_ms <= 0) return fail("the admission time must be positive");
-    if (w.pre_queue_ms < 0) return fail("the pre-queue window cannot be negative");
-    if (w.abandon_after_ms < 1000) return fail("abandonment needs at least 1 s of silence");
-  }
+  if (const char* bad = RoomProblem(spec.waiting_room)) return fail(bad);
+  if (std::string bad = PhasesProblem(spec); !bad.empty()) return fail(std::move(bad));
   return ResultCode::kOk;
 }
 

@@ -57,6 +57,32 @@ inline constexpr uint32_t kMaxPowCost = 10'000;  // a check costs the gateway ~2
 // inside the widget's 90 s; more would shut phones out just when the crowd is largest.
 inline constexpr uint64_t kMaxPowWork = 40'000'000;
 
+// One phase of a concert's sale (선예매, 일반예매, ...). Phases are ordered and do not overlap;
+// each has its own window, its own waiting room and its own per-user limit, and may be open to
+// the members of the concert's list only (engine/member_list.h). The limit counts every seat
+// the user holds or bought in the concert, whatever the phase: a member who bought 2 in the
+// presale may buy 2 more in a general sale of 4 (format 17).
+struct SalePhase {
+  std::string name;  // shown to fans
+  TimeMs opens_at = 0;
+  TimeMs closes_at = 0;
+  uint32_t max_seats_per_user = 4;
+  bool members_only = false;
+  WaitingRoomSettings waiting_room;
+  bool operator==(const SalePhase&) const = default;
+};
+inline constexpr std::size_t kMaxSalePhases = 8;
+inline constexpr std::size_t kMaxPhaseNameBytes = 120;
+
+// What one phase asks, whether the concert has phases or only its own window (one phase).
+struct PhaseRules {
+  TimeMs opens_at = 0;
+  TimeMs closes_at = 0;
+  uint32_t max_seats_per_user = 0;
+  bool members_only = false;
+  const WaitingRoomSettings* waiting_room = nullptr;
+};
+
 inline constexpr TimeMs kDefaultTransferCutoffMs = 3'600'000;
 inline constexpr TimeMs kDefaultRefundDeadlineMs = 24 * 3'600'000;
 inline constexpr uint32_t kDefaultRefundFeePercent = 10;
@@ -102,6 +128,32 @@ struct ConcertSpec {
   SipKey return_key;
   ProofOfWorkSettings proof_of_work;
   AccessibleSeatRules accessible;  // (record format 16, state format 17)
+  // Empty: one phase, the concert's own window, limit and waiting room, open to everyone. Else
+  // the sale is these phases (sales_open_at is the first's opening, sales_close_at the last's
+  // closing) and the concert's own limit and room are not used (record format 17).
+  std::vector<SalePhase> phases;
+  // Keys the member list's entries (MemberEntry): drawn by the gateway, never shown.
+  SipKey member_key;
+
+  std::size_t phase_count() const { return phases.empty() ? 1 : phases.size(); }
+  PhaseRules Phase(std::size_t i) const {
+    if (phases.empty())
+      return {sales_open_at, sales_close_at, max_seats_per_user, false, &waiting_room};
+    const SalePhase& p = phases[i];
+    return {p.opens_at, p.closes_at, p.max_seats_per_user, p.members_only, &p.waiting_room};
+  }
+  // The phase whose turn it is at `now`: the first that has not closed (the last once all
+  // have). A phase's room takes joins only from the moment its turn comes.
+  std::size_t PhaseAt(TimeMs now) const {
+    std::size_t i = 0;
+    while (i + 1 < phases.size() && now >= phases[i].closes_at) ++i;
+    return i;
+  }
+  bool HasWaitingRoom() const {
+    for (std::size_t i = 0; i < phase_count(); ++i)
+      if (Phase(i).waiting_room->enabled) return true;
+    return false;
+  }
 
   // The latest a hold placed at `created_at` may last until.
   TimeMs HoldCapFrom(TimeMs created_at) const {

@@ -299,8 +299,9 @@ Status EngineState::ApplyCatalog(const Event& e) {
       auto c = std::make_unique<Concert>(b.concert, b.spec, *venue);
       // Room for a ticket per seat, so selling the house out does not grow the table.
       tickets_.Reserve(tickets_.size() + venue->seats.size());
-      if (c->room) rooms_.push_back(b.concert);  // ids only grow: stays sorted
+      IndexConcert(*c);
       concerts_.emplace(b.concert, std::move(c));
+      PlanNextPhase();
       return Status::OK();
     }
     case EventType::kSalesOpened:
@@ -314,7 +315,7 @@ Status EngineState::ApplyCatalog(const Event& e) {
       return Status::OK();
     }
     default:
-      return Status::Corruption(At(e) + "not an event of this area");
+      return ApplySalePhases(e);
   }
 }
 

@@ -217,8 +217,17 @@ class EngineState {
   std::size_t OfferCount() const;  // every pending offer (the invariants check the index)
   // Whether this very scan (ticket, gate, device and time) is a recorded conflict already.
   bool HasConflict(const CheckInConflict& scan) const;
-  // Concerts with a waiting room, ascending.
+  // Concerts with a waiting room in any phase, ascending (a phase may have none: its `room`
+  // is null).
   const std::vector<ConcertId>& rooms() const { return rooms_; }
+  // The first moment a concert's sale passes to its next phase (SalePhaseBegan); kNever when
+  // none will.
+  static constexpr TimeMs kNever = INT64_MAX;
+  TimeMs next_phase_at() const { return next_phase_at_; }
+  // Concerts whose sale has more than one phase, ascending.
+  const std::vector<ConcertId>& phased() const { return phased_; }
+  // Whether `user` may buy in `c`'s members-only phases (engine/member_list.h).
+  bool IsMember(const Concert& c, UserId user) const;
 
  private:
   friend class StateRestorer;  // snapshot loading (state_codec.cc)
@@ -227,6 +236,10 @@ class EngineState {
   Concert* CachedConcert(ConcertId id);
   Status ApplyAccount(const Event& e);
   Status ApplyCatalog(const Event& e);
+  Status ApplySalePhases(const Event& e);  // engine_state_phases.cc
+  // Adds a new or restored concert to rooms_ and phased_.
+  void IndexConcert(const Concert& c);
+  void PlanNextPhase();
   Status ApplyReservation(const Event& e);
   Status ApplyQueue(const Event& e);
   Status ApplyLog(const Event& e);
@@ -270,6 +283,8 @@ class EngineState {
   ConcertId cached_concert_id_ = 0;
   Concert* cached_concert_ = nullptr;
   std::vector<ConcertId> rooms_;
+  std::vector<ConcertId> phased_;
+  TimeMs next_phase_at_ = kNever;  // derived from phased_ (PlanNextPhase)
   SlotTable<Reservation> reservations_;
   // The id the sequencer gave the HoldPlaced being applied: NextReservationId() before its
   // clock moved (Apply), the only id its apply takes.

@@ -95,6 +95,11 @@ Outcome OutcomeOf(const Event& e) {
     }
     Outcome operator()(const SnapshotMarked& b) { return {ResultCode::kOk, b.format, 0}; }
     Outcome operator()(const SeatsReturned& b) { return {ResultCode::kOk, b.concert, b.seats.size()}; }
+    Outcome operator()(const SalePhaseBegan& b) { return {ResultCode::kOk, b.concert, b.phase}; }
+    Outcome operator()(const MembersListed& b) {
+      return {ResultCode::kOk, b.concert, b.entries.size()};
+    }
+    Outcome operator()(const MemberCodeClaimed& b) { return {ResultCode::kOk, b.concert, 0}; }
   };
   return std::visit(Visitor{}, e.body);
 }

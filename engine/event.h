@@ -339,6 +339,30 @@ struct SeatsReturned {
   SeatList seats;
 };
 
+// The turn of a concert's sale passes to phase `phase` (ConcertSpec::PhaseAt): the phase
+// before it closed. Decided when time reaches that closing, like a hold's expiry. The phase's
+// own waiting room takes joins from now on, empty (Concert::EnterPhase).
+struct SalePhaseBegan {
+  ConcertId concert = 0;
+  uint32_t phase = 0;
+};
+
+// An admin added to a concert's member list (engine/member_list.h), or with `replace` set,
+// replaced it: the old entries and their claims are gone.
+struct MembersListed {
+  ConcertId concert = 0;
+  bool replace = false;
+  std::vector<uint64_t> entries;  // MemberEntry hashes, at most kMaxMembersPerUpload
+};
+
+// `user` entered member code `entry` of a concert's list: a member from now on, and the code
+// is theirs alone.
+struct MemberCodeClaimed {
+  ConcertId concert = 0;
+  UserId user = 0;
+  uint64_t entry = 0;
+};
+
 // A HELD reservation's hold now ends at `expires_at` (it was extended, once).
 struct HoldExtended {
   ReservationId reservation = 0;

@@ -50,4 +50,7 @@
   X(TicketOffered, 35, 11, kTicket, kTickets)                               \
   X(TicketOfferEnded, 36, 11, kTicket, kTickets)                            \
   X(SnapshotMarked, 37, 13, kLog, kNone)                                    \
-  X(SeatsReturned, 38, 14, kReservation, kNone)
+  X(SeatsReturned, 38, 14, kReservation, kNone)                             \
+  X(SalePhaseBegan, 39, 17, kCatalog, kNone)                                \
+  X(MembersListed, 40, 17, kCatalog, kNone)                                 \
+  X(MemberCodeClaimed, 41, 17, kCatalog, kNone)

@@ -11,9 +11,11 @@ std::optional<SeatList> TakenSeatsRefusal(const EngineState& state, UserId actor
   if (state.FindUser(actor) == nullptr) return std::nullopt;
   const Concert* c = state.FindConcert(hold.concert);
   if (c == nullptr) return std::nullopt;
+  // The read model's phase may lag the sequencer's: near a phase's end, ask the sequencer.
   if (c->sales != SalesState::kOpen || now >= c->spec->sales_close_at ||
-      now < c->spec->sales_open_at)
+      now < c->Phase().opens_at || c->spec->PhaseAt(now) != c->phase)
     return std::nullopt;
+  if (c->Phase().members_only && !admin && !state.IsMember(*c, actor)) return std::nullopt;
   if (c->room && !admin && !c->room->IsAdmitted(actor)) return std::nullopt;
   const uint32_t count = std::max<uint32_t>(hold.requested, hold.seats.count);
   if (count == 0 || count > kMaxSeatsPerHold) return std::nullopt;

@@ -320,10 +320,16 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
     if (!counts_agree)
       bad.push_back("concert " + std::to_string(id) + " per-user seat counts disagree");
     CheckLedger(*c, x.live_holds, &bad);
+    if (c->phase >= c->spec->phase_count() ||
+        (c->room != nullptr) != c->spec->Phase(c->phase).waiting_room->enabled ||
+        c->phase > c->spec->PhaseAt(state.clock()))
+      bad.push_back("concert " + std::to_string(id) + " is in phase " +
+                    std::to_string(c->phase) + ", which it cannot be in");
   }
   if (state.config().reads_only && !state.return_timers().empty())
     bad.push_back("a read model keeps return timers");
-  for (ConcertId id : state.rooms()) CheckRoom(state, *state.FindConcert(id), &bad);
+  for (ConcertId id : state.rooms())
+    if (state.FindConcert(id)->room) CheckRoom(state, *state.FindConcert(id), &bad);
   CheckPayments(state, &bad);
   CheckTickets(state, &bad);
   std::size_t live = 0;

@@ -17,6 +17,10 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kInvalidConcert: return "INVALID_CONCERT";
     case ResultCode::kSalesNotOpen: return "SALES_NOT_OPEN";
     case ResultCode::kSalesClosed: return "SALES_CLOSED";
+    case ResultCode::kNotAMember: return "NOT_A_MEMBER";
+    case ResultCode::kUnknownMemberCode: return "UNKNOWN_MEMBER_CODE";
+    case ResultCode::kMemberCodeTaken: return "MEMBER_CODE_TAKEN";
+    case ResultCode::kAlreadyAMember: return "ALREADY_A_MEMBER";
     case ResultCode::kUnknownSeat: return "UNKNOWN_SEAT";
     case ResultCode::kSeatNotAvailable: return "SEAT_NOT_AVAILABLE";
     case ResultCode::kSeatLimitExceeded: return "SEAT_LIMIT_EXCEEDED";

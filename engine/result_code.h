@@ -27,6 +27,10 @@ enum class ResultCode : uint16_t {
   kInvalidConcert = 303,
   kSalesNotOpen = 304,  // before the sales window, or not opened by an admin
   kSalesClosed = 305,   // after the window, or closed by an admin
+  kNotAMember = 306,    // a members-only phase, and the user is not on the concert's list
+  kUnknownMemberCode = 307,  // a code that is not on the concert's list
+  kMemberCodeTaken = 308,    // another account claimed this code
+  kAlreadyAMember = 309,     // the user is a member already (by a code or their email)
 
   kUnknownSeat = 400,
   kSeatNotAvailable = 401,  // detail: the first seat that was not AVAILABLE

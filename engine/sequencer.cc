@@ -33,6 +33,7 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
     ExpireDueHolds(now_, sink);
   if (const ReturnTimers::Entry* next = state_.return_timers().Top(); next && next->at <= now_)
     ReturnDueSeats(now_, sink);
+  if (state_.next_phase_at() <= now_) BeginDuePhases(sink);
   if (TypeOf(cmd) == CommandType::kTick) {
     RunWaitingRooms(std::get<TickCmd>(cmd.body).entropy, sink);
     return;
@@ -121,10 +122,11 @@ void Sequencer::ReturnDueSeats(TimeMs now, EventSink& sink) {
 void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
   for (ConcertId id : state_.rooms()) {
     const Concert& c = *state_.FindConcert(id);
+    if (!c.room) continue;  // this phase has none
     const WaitingRoom& room = *c.room;
     if (c.sales != SalesState::kOpen || now_ >= c.spec->sales_close_at) continue;
     if (!room.opened()) {
-      if (now_ < c.spec->sales_open_at) continue;
+      if (now_ < c.Phase().opens_at) continue;
       Emit(QueueOpened{id, Mix64(entropy ^ id), OpenOrder::kDrawn}, nullptr, nullptr, false,
            sink);
     }
@@ -240,6 +242,10 @@ EventBody Sequencer::DecideCold(const Command& cmd) {
       return DecideAcceptTransfer(cmd, std::get<AcceptTransferCmd>(cmd.body));
     case CommandType::kEndTransferOffer:
       return DecideEndOffer(cmd, std::get<EndTransferOfferCmd>(cmd.body));
+    case CommandType::kListMembers:
+      return DecideListMembers(cmd, std::get<ListMembersCmd>(cmd.body));
+    case CommandType::kClaimMemberCode:
+      return DecideClaimMemberCode(cmd, std::get<ClaimMemberCodeCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }
@@ -346,8 +352,14 @@ const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_
     refused = ResultCode::kUnknownConcert;
   } else if (c->sales == SalesState::kClosed || now_ >= c->spec->sales_close_at) {
     refused = ResultCode::kSalesClosed;
-  } else if (c->sales != SalesState::kOpen || now_ < c->spec->sales_open_at) {
+  } else if (c->sales != SalesState::kOpen) {
     refused = ResultCode::kSalesNotOpen;
+    detail = 0;  // not opened by an admin: no time to tell
+  } else if (const TimeMs opens_at = c->Phase().opens_at; now_ < opens_at) {
+    refused = ResultCode::kSalesNotOpen;  // before the sale, or between two phases
+    detail = static_cast<uint64_t>(opens_at);
+  } else if (c->Phase().members_only && !IsAdmin(cmd) && !state_.IsMember(*c, cmd.actor)) {
+    refused = ResultCode::kNotAMember;
   } else if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsAdmin(cmd)) {
     // The engine's admitted set is the proof of admission: it cannot be forged or replayed,
     // and it stops working the moment the admission lapses.
@@ -359,7 +371,7 @@ const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_
     refused = ResultCode::kTooManySeats;
     detail = kMaxSeatsPerHold;
   } else if (const uint32_t taken = state_.SeatsOfCached(id, user_slot),
-             limit = c->spec->max_seats_per_user;
+             limit = c->Phase().max_seats_per_user;
              taken + count > limit) {
     refused = ResultCode::kSeatLimitExceeded;
     detail = taken >= limit ? 0 : limit - taken;
@@ -524,9 +536,12 @@ EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) 
   if (!concert->room) return Reject(cmd, ResultCode::kQueueNotEnabled, c.concert);
   if (concert->sales == SalesState::kClosed || now_ >= concert->spec->sales_close_at)
     return Reject(cmd, ResultCode::kSalesClosed, c.concert);
-  const TimeMs opens_at = concert->spec->sales_open_at - concert->room->settings().pre_queue_ms;
+  // A phase's room takes joins from its pre-queue window, once the phase before has closed.
+  const TimeMs opens_at = concert->Phase().opens_at - concert->room->settings().pre_queue_ms;
   if (now_ < opens_at)
     return Reject(cmd, ResultCode::kQueueNotOpenYet, static_cast<uint64_t>(opens_at));
+  if (concert->Phase().members_only && !state_.IsMember(*concert, cmd.actor))
+    return Reject(cmd, ResultCode::kNotAMember, c.concert);
   if (const QueueTicket* t = concert->room->Find(cmd.actor);
       t != nullptr && (t->status == TicketStatus::kWaiting || t->status == TicketStatus::kAdmitted))
     return Reject(cmd, ResultCode::kAlreadyInQueue, t->id);

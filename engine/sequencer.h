@@ -64,6 +64,11 @@ class Sequencer {
   // concert and seat, up to kMaxSeatsPerHold seats each.
   void ReturnDueSeats(TimeMs now, EventSink& sink);
   void RunWaitingRooms(uint64_t entropy, EventSink& sink);
+  // Passes the sale of every concert whose phase has closed to its next phase: SalePhaseBegan
+  // events (sequencer_phases.cc).
+  void BeginDuePhases(EventSink& sink);
+  EventBody DecideListMembers(const Command& cmd, const ListMembersCmd& c);
+  EventBody DecideClaimMemberCode(const Command& cmd, const ClaimMemberCodeCmd& c);
   // Decides `cmd` into `out`, the body of the event that answers it: the sink's own slot, so
   // the hot decisions (holds, releases) build their event where it is kept and nothing is
   // moved. The others build a body and assign it.

@@ -13,6 +13,7 @@ std::string RenderDelta(const DeltaHeader& h, std::span<const SeatChange> change
       .Field("seq", h.seq)
       .Field("durableAtUs", h.durable_at_us);
   if (h.leader_sent_us != 0) w.Field("leaderSentAtUs", h.leader_sent_us);
+  if (h.phase >= 0) w.Field("phase", static_cast<int64_t>(h.phase));
   w.Key("changes").BeginArray();
   for (const SeatChange& c : changes)
     w.BeginArray().Uint(c.seat).String(std::string_view(&c.status, 1)).EndArray();

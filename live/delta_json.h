@@ -20,6 +20,7 @@ struct DeltaHeader {
   engine::Seq prev_seq = 0, seq = 0;
   int64_t durable_at_us = 0;
   int64_t leader_sent_us = 0;  // 0: not from a leader (left out)
+  int32_t phase = -1;  // a sale phase that began in it (the page reloads the concert); -1: none
 };
 
 std::string RenderDelta(const DeltaHeader& header, std::span<const SeatChange> changes);

@@ -72,6 +72,14 @@ void LiveFeed::Collect(const Event& e) {
     case EventType::kReservationCancelled:
       given_up(std::get<ReservationCancelled>(e.body).reservation);
       break;
+    case EventType::kSalePhaseBegan: {
+      // No seat changes: the delta tells watchers that the sale's rules changed.
+      const auto& b = std::get<SalePhaseBegan>(e.body);
+      Pending& p = pending_[b.concert];
+      p.seq = e.seq;
+      p.phase = static_cast<int32_t>(b.phase);
+      break;
+    }
     case EventType::kSeatsReturned: {
       const auto& b = std::get<SeatsReturned>(e.body);
       Add(b.concert, e.seq, b.seats, 'A');
@@ -150,6 +158,7 @@ void LiveFeed::Flush() {
         in.leader_sent_us = leader_sent_us;
       }
       in.seq = p.seq;
+      if (p.phase >= 0) in.phase = p.phase;
       in.changes.insert(in.changes.end(), p.changes.begin(), p.changes.end());
       // If the hub falls behind, keep only each seat's newest status (statuses are absolute,
       // so the result is the same): the inbox never holds more than about two per seat.
@@ -197,7 +206,7 @@ void LiveFeed::Append(ConcertId concert, const Pending& p) {
   Channel& ch = channels_[concert];
   auto message = std::make_shared<const std::string>(RenderDelta(
       {.concert = concert, .prev_seq = ch.last_seq, .seq = p.seq, .durable_at_us = p.durable_at_us,
-       .leader_sent_us = p.leader_sent_us},
+       .leader_sent_us = p.leader_sent_us, .phase = p.phase},
       p.changes));
   {
     std::lock_guard lock(ch.log->mutex);

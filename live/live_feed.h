@@ -125,6 +125,7 @@ class LiveFeed {
     int64_t durable_at_us = 0;  // of the oldest batch in it (inbox only)
     int64_t leader_sent_us = 0;  // on a follower: of the oldest batch in it (inbox only)
     std::size_t compacted = 0;  // size after the last compaction (inbox only)
+    int32_t phase = -1;  // the sale's phase began in it (SalePhaseBegan); -1: none did
   };
   struct Channel {
     engine::Seq last_seq = 0;  // seq of the newest delta

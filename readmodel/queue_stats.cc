@@ -70,7 +70,9 @@ void QueueStats::WriteMetrics(metrics::PrometheusText* out, const readmodel::Rea
   const std::vector<Row> rows = reads.Read([](const EngineState& s) {
     std::vector<Row> v;
     for (ConcertId id : s.rooms()) {
-      const WaitingRoom& room = *s.FindConcert(id)->room;
+      const WaitingRoom* current = s.FindConcert(id)->room.get();
+      if (current == nullptr) continue;  // this phase has no room
+      const WaitingRoom& room = *current;
       v.push_back(Row{id, room.waiting(), room.in_line(), room.active(), room.admitted_total()});
     }
     return v;

@@ -90,6 +90,9 @@ Status ReadModel::Apply(const engine::Event& e) {
     case EventType::kSeatsReturned:
       Touch(std::get<SeatsReturned>(e.body).concert, e.seq);
       break;
+    case EventType::kSalePhaseBegan:
+      Touch(std::get<SalePhaseBegan>(e.body).concert, e.seq);
+      break;
     case EventType::kConcertCreated:
       Touch(std::get<ConcertCreated>(e.body).concert, e.seq);
       break;

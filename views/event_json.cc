@@ -85,6 +85,7 @@ struct Fields {
       Num("queue_pre_queue_ms", w.pre_queue_ms);
       Num("queue_abandon_after_ms", w.abandon_after_ms);
     }
+    if (!b.spec->phases.empty()) UNum("sale_phases", b.spec->phases.size());
   }
   void operator()(const SalesOpened& b) { UNum("concert", b.concert); }
   void operator()(const SalesClosed& b) { UNum("concert", b.concert); }
@@ -201,6 +202,20 @@ struct Fields {
   void operator()(const SeatsReturned& b) {
     UNum("concert", b.concert);
     Seats(b.seats);
+  }
+  void operator()(const SalePhaseBegan& b) {
+    UNum("concert", b.concert);
+    UNum("phase", b.phase);
+  }
+  // The entries are keyed hashes: only their number says anything.
+  void operator()(const MembersListed& b) {
+    UNum("concert", b.concert);
+    UNum("replace", b.replace ? 1 : 0);
+    UNum("entries", b.entries.size());
+  }
+  void operator()(const MemberCodeClaimed& b) {
+    UNum("concert", b.concert);
+    UNum("user", b.user);
   }
   void operator()(const TermStarted& b) {
     UNum("term", b.term);

@@ -16,8 +16,10 @@ using namespace engine;
 
 std::string_view SalesStatusOf(const Concert& c, int64_t now_ms) {
   if (c.sales == SalesState::kClosed || now_ms >= c.spec->sales_close_at) return "CLOSED";
-  if (c.sales == SalesState::kOpen && now_ms >= c.spec->sales_open_at) return "ON_SALE";
-  return "SCHEDULED";
+  if (c.sales != SalesState::kOpen) return "SCHEDULED";
+  const ConcertSpec& s = *c.spec;
+  if (now_ms >= s.Phase(s.PhaseAt(now_ms)).opens_at) return "ON_SALE";
+  return now_ms >= s.sales_open_at ? "BETWEEN_PHASES" : "SCHEDULED";
 }
 
 void WriteUser(JsonWriter& w, const User& u) {
@@ -27,6 +29,37 @@ void WriteUser(JsonWriter& w, const User& u) {
       .Field("name", u.name)
       .Field("role", ToString(u.role))
       .EndObject();
+}
+
+// The sale's phases (empty: one, the concert's own window), the one whose turn it is and when
+// the next opens.
+static void WriteSalePhases(JsonWriter& w, const ConcertSpec& s, int64_t now_ms) {
+  w.Key("salePhases").BeginArray();
+  for (const SalePhase& p : s.phases)
+    w.BeginObject()
+        .Field("name", p.name)
+        .Field("opensAt", FormatTime(p.opens_at))
+        .Field("closesAt", FormatTime(p.closes_at))
+        .Field("maxSeatsPerUser", p.max_seats_per_user)
+        .Field("membersOnly", p.members_only)
+        .Field("waitingRoom", p.waiting_room.enabled)
+        .EndObject();
+  w.EndArray();
+  const std::size_t now_phase = s.PhaseAt(now_ms);
+  w.Key("currentPhase");
+  if (s.phases.empty())
+    w.Null();
+  else
+    w.Uint(now_phase);
+  w.Field("membersOnly", s.Phase(now_phase).members_only).Key("nextPhaseOpensAt");
+  // The next opening still ahead: this phase's own, or the one after it.
+  int64_t next = 0;
+  for (std::size_t i = now_phase; i < s.phases.size() && next == 0; ++i)
+    if (s.phases[i].opens_at > now_ms) next = s.phases[i].opens_at;
+  if (next > 0)
+    w.String(FormatTime(next));
+  else
+    w.Null();
 }
 
 static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) {
@@ -43,7 +76,7 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
       .Field("salesCloseAt", FormatTime(s.sales_close_at))
       .Field("status", SalesStatusOf(c, now_ms))
       .Field("holdTtlSeconds", s.hold_ttl_ms / 1000)
-      .Field("maxSeatsPerUser", s.max_seats_per_user)
+      .Field("maxSeatsPerUser", s.Phase(s.PhaseAt(now_ms)).max_seats_per_user)
       .Field("reholdCooldownSeconds", s.rehold_cooldown_ms / 1000)
       .Field("returnWindowSeconds", s.return_window_ms / 1000)
       .Field("doorsOpenAt", FormatTime(s.doors_open_at))
@@ -91,19 +124,21 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
       .Field("seatsAvailable", static_cast<uint64_t>(c.seats.available()));
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
   w.Field("minPrice", *lo).Field("maxPrice", *hi);
+  WriteSalePhases(w, s, now_ms);
   w.Key("waitingRoom");
+  // The current phase's room (the read model's phase; a room is made when its turn comes).
   if (!c.room) {
     w.Null();
     return;
   }
-  const WaitingRoomSettings& q = s.waiting_room;
+  const WaitingRoomSettings& q = c.room->settings();
   w.BeginObject()
       .Field("maxActive", static_cast<uint64_t>(q.max_active))
       .Field("admitPerSecond", static_cast<uint64_t>(q.admit_per_second))
       .Field("admissionSeconds", q.admission_ttl_ms / 1000)
       .Field("preQueueSeconds", q.pre_queue_ms / 1000)
       .Field("abandonAfterSeconds", q.abandon_after_ms / 1000)
-      .Field("opensAt", FormatTime(s.sales_open_at - q.pre_queue_ms))
+      .Field("opensAt", FormatTime(c.Phase().opens_at - q.pre_queue_ms))
       .Field("open", c.room->opened())
       .Field("waiting", c.room->waiting())
       .Field("admittedNow", static_cast<uint64_t>(c.room->active()))

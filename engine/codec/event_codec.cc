@@ -1,6 +1,7 @@
 #include "engine/codec/event_codec.h"
 
 #include "engine/codec/coding.h"
+#include "engine/member_list.h"
 #include "engine/codec/crc32c.h"
 #include "engine/codec/spec_codec.h"
 
@@ -220,6 +221,20 @@ struct BodyEncoder {
     PutFixed64(d, b.concert);
     PutSeats(d, b.seats);
   }
+  void operator()(const SalePhaseBegan& b) {
+    PutFixed64(d, b.concert);
+    PutVarint32(d, b.phase);
+  }
+  void operator()(const MembersListed& b) {
+    PutFixed64(d, b.concert);
+    PutFixed8(d, b.replace ? 1 : 0);
+    PutUsers(d, b.entries);  // the same shape: a count and fixed64s
+  }
+  void operator()(const MemberCodeClaimed& b) {
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.user);
+    PutFixed64(d, b.entry);
+  }
   void operator()(const TermStarted& b) {
     PutFixed64(d, b.term);
     PutLengthPrefixed(d, b.leader);
@@ -386,6 +401,31 @@ bool DecodeCatalogBody(EventType type, uint8_t version, std::string_view* in,
     case EventType::kSalesClosed: {
       SalesClosed b;
       if (!GetFixed64(in, &b.concert)) return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kSalePhaseBegan: {
+      SalePhaseBegan b;
+      if (!GetFixed64(in, &b.concert) || !GetVarint32(in, &b.phase) || b.phase == 0 ||
+          b.phase >= kMaxSalePhases)
+        return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kMembersListed: {
+      MembersListed b;
+      uint8_t replace;
+      if (!GetFixed64(in, &b.concert) || !GetFixed8(in, &replace) || replace > 1 ||
+          !GetUsers(in, &b.entries) || b.entries.size() > kMaxMembersPerUpload)
+        return false;
+      b.replace = replace == 1;
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kMemberCodeClaimed: {
+      MemberCodeClaimed b;
+      if (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.user) || !GetFixed64(in, &b.entry))
+        return false;
       *body = b;
       return true;
     }

@@ -13,13 +13,15 @@
 // 12 (before snapshots off the sequencer: no SnapshotMarked; a StateHashed names the seq just
 // before it) and version 13 (before return windows: none in concert specs, no SeatsReturned)
 // and version 14 (before proofs of work: none in concert specs) and version 15 (before seat
-// attributes: none in venue specs, no rules for accessible seats in concert specs).
+// attributes: none in venue specs, no rules for accessible seats in concert specs) and
+// version 16 (before sale phases: none in concert specs, no SalePhaseBegan, MembersListed,
+// MemberCodeClaimed).
 // One record per event; the journal packs the records of one group commit into one
 // value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 16, or 15 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 17, or 16 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -62,6 +64,9 @@
 //   ReservationCancelled reservation, concert, user, refund, fee: u64
 //   HoldExtended         reservation, concert, user, expires_at: u64
 //   SeatsReturned        concert: u64 | seats (not before 14)
+//   SalePhaseBegan       concert: u64 | phase: varint (not before 17)
+//   MembersListed        concert: u64 | replace: u8 | entries (as users; not before 17)
+//   MemberCodeClaimed    concert, user, entry: u64 (not before 17)
 //   TermStarted          term: u64 | leader: lstr
 //   StateHashed          state_seq, digest: u64 | format: u8 (not before 10: the record's version)
 //   SnapshotMarked       format: u8 (not before 13)
@@ -78,7 +83,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 16;
+inline constexpr uint8_t kEventFormatVersion = 17;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

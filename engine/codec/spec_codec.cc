@@ -118,6 +118,29 @@ bool DecodeVenueSpec(std::string_view* in, VenueSpec* out, uint8_t format) {
   return true;
 }
 
+namespace {
+
+void PutRoom(const WaitingRoomSettings& w, std::string* dst) {
+  PutFixed8(dst, w.enabled ? 1 : 0);
+  PutVarint32(dst, w.max_active);
+  PutVarint32(dst, w.admit_per_second);
+  PutFixed64(dst, static_cast<uint64_t>(w.admission_ttl_ms));
+  PutFixed64(dst, static_cast<uint64_t>(w.pre_queue_ms));
+  PutFixed64(dst, static_cast<uint64_t>(w.abandon_after_ms));
+}
+
+bool GetRoom(std::string_view* in, WaitingRoomSettings* w) {
+  uint8_t enabled;
+  if (!GetFixed8(in, &enabled) || enabled > 1 || !GetVarint32(in, &w->max_active) ||
+      !GetVarint32(in, &w->admit_per_second) || !GetSigned64(in, &w->admission_ttl_ms) ||
+      !GetSigned64(in, &w->pre_queue_ms) || !GetSigned64(in, &w->abandon_after_ms))
+    return false;
+  w->enabled = enabled == 1;
+  return true;
+}
+
+}  // namespace
+
 void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, uint8_t format) {
   PutFixed64(dst, c.venue);
   PutLengthPrefixed(dst, c.title);
@@ -128,13 +151,7 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, uint8_t format) {
   for (int64_t p : c.price_per_grade) PutFixed64(dst, static_cast<uint64_t>(p));
   PutFixed64(dst, static_cast<uint64_t>(c.hold_ttl_ms));
   PutVarint32(dst, c.max_seats_per_user);
-  const WaitingRoomSettings& w = c.waiting_room;
-  PutFixed8(dst, w.enabled ? 1 : 0);
-  PutVarint32(dst, w.max_active);
-  PutVarint32(dst, w.admit_per_second);
-  PutFixed64(dst, static_cast<uint64_t>(w.admission_ttl_ms));
-  PutFixed64(dst, static_cast<uint64_t>(w.pre_queue_ms));
-  PutFixed64(dst, static_cast<uint64_t>(w.abandon_after_ms));
+  PutRoom(c.waiting_room, dst);
   PutFixed64(dst, static_cast<uint64_t>(c.rehold_cooldown_ms));
   PutFixed64(dst, static_cast<uint64_t>(c.doors_open_at));
   PutFixed64(dst, static_cast<uint64_t>(c.transfer_cutoff_ms));
@@ -155,6 +172,18 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, uint8_t format) {
   if (format < kSeatAttributesEventFormat) return;
   PutVarint32(dst, c.accessible.companions_per_space);
   PutFixed64(dst, static_cast<uint64_t>(c.accessible.release_at));
+  if (format < kSalePhasesEventFormat) return;
+  PutVarint32(dst, static_cast<uint32_t>(c.phases.size()));
+  for (const SalePhase& p : c.phases) {
+    PutLengthPrefixed(dst, p.name);
+    PutFixed64(dst, static_cast<uint64_t>(p.opens_at));
+    PutFixed64(dst, static_cast<uint64_t>(p.closes_at));
+    PutVarint32(dst, p.max_seats_per_user);
+    PutFixed8(dst, p.members_only ? 1 : 0);
+    PutRoom(p.waiting_room, dst);
+  }
+  PutFixed64(dst, c.member_key.k0);
+  PutFixed64(dst, c.member_key.k1);
 }
 
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
@@ -169,13 +198,7 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
   if (!GetSigned64(in, &out->hold_ttl_ms) || !GetVarint32(in, &out->max_seats_per_user))
     return false;
   if (format < 2) return true;  // written before waiting rooms existed: none
-  WaitingRoomSettings& w = out->waiting_room;
-  uint8_t enabled;
-  if (!GetFixed8(in, &enabled) || enabled > 1 || !GetVarint32(in, &w.max_active) ||
-      !GetVarint32(in, &w.admit_per_second) || !GetSigned64(in, &w.admission_ttl_ms) ||
-      !GetSigned64(in, &w.pre_queue_ms) || !GetSigned64(in, &w.abandon_after_ms))
-    return false;
-  w.enabled = enabled == 1;
+  if (!GetRoom(in, &out->waiting_room)) return false;
   if (format < 4) return true;  // written before re-hold cooldowns: the default applies
   if (!GetSigned64(in, &out->rehold_cooldown_ms)) return false;
   // Written before tickets: no extensions (holds then could not be extended), doors always
@@ -199,8 +222,22 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
       !GetVarint32(in, &p.max_difficulty) || !GetVarint32(in, &p.rise_per_second))
     return false;
   if (format < kSeatAttributesEventFormat) return true;  // no accessible seats then
-  return GetVarint32(in, &out->accessible.companions_per_space) &&
-         GetSigned64(in, &out->accessible.release_at);
+  if (!GetVarint32(in, &out->accessible.companions_per_space) ||
+      !GetSigned64(in, &out->accessible.release_at))
+    return false;
+  if (format < kSalePhasesEventFormat) return true;  // one phase then
+  uint32_t phases;
+  if (!GetCount(in, &phases) || phases > kMaxSalePhases) return false;
+  out->phases.resize(phases);
+  for (SalePhase& p : out->phases) {
+    uint8_t members_only;
+    if (!GetString(in, &p.name) || !GetSigned64(in, &p.opens_at) ||
+        !GetSigned64(in, &p.closes_at) || !GetVarint32(in, &p.max_seats_per_user) ||
+        !GetFixed8(in, &members_only) || members_only > 1 || !GetRoom(in, &p.waiting_room))
+      return false;
+    p.members_only = members_only == 1;
+  }
+  return GetFixed64(in, &out->member_key.k0) && GetFixed64(in, &out->member_key.k1);
 }
 
 }  // namespace cm::engine

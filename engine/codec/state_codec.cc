@@ -10,6 +10,7 @@
 #include "engine/codec/coding.h"
 #include "engine/hash.h"
 #include "engine/codec/spec_codec.h"
+#include "engine/member_list.h"
 
 namespace cm::engine {
 
@@ -35,11 +36,53 @@ namespace {
 
 // The record format a concert spec in a snapshot of `state_format` is written as.
 uint8_t SpecFormatOf(uint8_t state_format) {
-  if (state_format >= 17) return kSeatAttributesEventFormat;
+  if (state_format >= 18) return kSalePhasesEventFormat;
+  if (state_format == 17) return kSeatAttributesEventFormat;
   if (state_format == 16) return kProofOfWorkEventFormat;
   if (state_format == 15) return kReturnWindowEventFormat;
   if (state_format >= 12) return kReturnWindowEventFormat - 1;  // with the plan
   return kPlanEventFormat - 1;
+}
+
+// concert's phase := phase: varint | members: varint n, (entry, claimed_by: fixed64)[n],
+// ascending by entry (state format 18 on; before it, every concert is in its first phase).
+void EncodePhaseAndMembers(const Concert& c, std::string* dst) {
+  PutVarint32(dst, c.phase);
+  std::vector<std::pair<uint64_t, UserId>> members;
+  members.reserve(c.members.size());
+  c.members.ForEach([&](uint64_t entry, UserId by) { members.emplace_back(entry, by); });
+  std::sort(members.begin(), members.end());
+  PutVarint32(dst, static_cast<uint32_t>(members.size()));
+  for (const auto& [entry, by] : members) {
+    PutFixed64(dst, entry);
+    PutFixed64(dst, by);
+  }
+}
+
+bool DecodePhaseAndMembers(std::string_view* in, const EngineState& s, Concert* c) {
+  uint32_t phase, n;
+  if (!GetVarint32(in, &phase) || phase >= c->spec->phase_count() || !GetCount(in, &n) ||
+      n > kMaxMembers || n > in->size() / 16)
+    return false;
+  c->EnterPhase(phase);
+  std::vector<uint64_t> entries(n);
+  std::vector<std::pair<uint64_t, UserId>> claims;
+  uint64_t prev = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    UserId by;
+    if (!GetFixed64(in, &entries[i]) || !GetFixed64(in, &by) || entries[i] == 0 ||
+        (i > 0 && entries[i] <= prev))
+      return false;
+    prev = entries[i];
+    if (by != 0) {
+      if (!s.HasUser(by)) return false;
+      claims.emplace_back(entries[i], by);
+    }
+  }
+  c->members.Add(entries);
+  for (const auto& [entry, by] : claims)
+    if (!c->members.Claim(entry, by)) return false;  // one account, two codes
+  return true;
 }
 
 // Ids in a section are written ascending; anything else (a repeat included) is corrupt.
@@ -403,6 +446,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     PutFixed64(dst, id);
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
     EncodeConcertSpec(*c.spec, dst, SpecFormatOf(format));
+    if (format >= 18) EncodePhaseAndMembers(c, dst);
     if (c.room) EncodeRoom(*c.room, dst);
     EncodeCooldowns(c, s.clock(), format, dst);
     if (format >= 15) EncodeReturning(c, dst);
@@ -572,9 +616,11 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
       return Fail("concert " + std::to_string(id) + " is invalid " + why);
     auto c = std::make_unique<Concert>(id, std::move(spec), *venue);
     c->sales = static_cast<SalesState>(sales);
+    if (version_ >= 18 && !DecodePhaseAndMembers(in, s_, c.get()))
+      return Fail("malformed phase or member list of concert " + std::to_string(id));
     if (c->room && !DecodeRoom(in, c->room.get()))
       return Fail("malformed waiting room of concert " + std::to_string(id));
-    if (c->room) s_.rooms_.push_back(id);  // ascending, as encoded
+    s_.IndexConcert(*c);
     switch (DecodeCooldowns(in, version_, s_, c.get())) {
       case CooldownsRead::kOk: break;
       case CooldownsRead::kMalformed:
@@ -592,6 +638,7 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
       return Fail("malformed sales ledger of concert " + std::to_string(id));
     s_.concerts_.emplace(id, std::move(c));
   }
+  s_.PlanNextPhase();
   return Status::OK();
 }
 

@@ -70,8 +70,10 @@
 // ticket's pending offer, version 12 the venue's plan and a payment's wallet, version 13 the
 // re-hold cooldowns one per seat (engine/seat_map.h), version 14 the reservation slots'
 // generations (ids that name their slot, engine/slot_table.h; older states' reservations keep
-// their seq ids), version 15 the concerts' return windows and their returning seats, version 16 their
-// proof-of-work settings, version 17 the seats' attributes and the rules for accessible seats. A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
+// their seq ids), version 15 the concerts' return windows and their returning seats, version
+// 16 their proof-of-work settings, version 17 the seats' attributes and the rules for
+// accessible seats, version 18 the sale phases, each concert's current phase and its member
+// list. A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
 // and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
@@ -83,7 +85,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 17;
+inline constexpr uint8_t kStateFormatVersion = 18;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 // The formats EncodeState can write: the current one, and older ones back to 8 for the state
 // hashes their writers recorded.

@@ -240,7 +240,7 @@ TEST_CASE("seat attributes and the rules are checked and kept from record format
   spec.sales_close_at = 1;
   spec.accessible = {3, 12345};
   std::string cbytes;
-  EncodeConcertSpec(spec, &cbytes);
+  EncodeConcertSpec(spec, &cbytes, kSeatAttributesEventFormat);
   ConcertSpec cback;
   std::string_view cin = cbytes;
   REQUIRE(DecodeConcertSpec(&cin, &cback, kSeatAttributesEventFormat));

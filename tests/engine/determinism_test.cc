@@ -104,7 +104,7 @@ TEST_CASE("live, replayed and snapshot+tail states hash the same, for 2,000 seed
     rec.type_counts = &type_counts;
     rec.state = &live;
     rec.snapshot_at = 10 + seed % 100;
-    RandomCommands(seed).Drive(sequencer, rec, 170);
+    RandomCommands(seed).Drive(sequencer, rec, 180);
     REQUIRE(live.last_seq() >= rec.snapshot_at);
     const Seq snapshot_seq = rec.snapshot_at;
     const std::string& snapshot = rec.snapshot;

@@ -1,11 +1,18 @@
 #include "tests/support/random_commands.h"
 
+#include <algorithm>
+
 #include "engine/codec/state_codec.h"
+#include "engine/member_list.h"
 #include "tests/support/test_world.h"
 
 namespace cm::test {
 
 using namespace cm::engine;
+
+namespace {
+const SipKey kMemberKey{0x6d656d, 0x626572};
+}  // namespace
 
 RandomCommands::RandomCommands(uint64_t seed) : rng_(seed) {}
 
@@ -131,6 +138,19 @@ std::vector<Command> RandomCommands::Setup() {
       spec->return_key = {1 + Pick(1u << 30), Pick(1u << 30)};
       // And asks a proof of work of each arrival (the gateway's; the engine keeps it).
       spec->proof_of_work = {1'000, 50, 4'000, 20};
+    } else {
+      // The first sells in phases: a members-only presale, a gap, and a general sale that
+      // has a waiting room now and then, so the stream passes from one to the next.
+      // (Short: the streams' purchases, tickets and door scans come mostly after it.)
+      const TimeMs presale_closes = now_ + 2'000 + static_cast<TimeMs>(Pick(6'000));
+      const TimeMs general_opens = presale_closes + static_cast<TimeMs>(Pick(3'000));
+      SalePhase presale{"P", now_, presale_closes, 1 + static_cast<uint32_t>(Pick(2)), true, {}};
+      SalePhase general{"G", general_opens, spec->sales_close_at, spec->max_seats_per_user,
+                        false, {}};
+      if (Pick(2) == 0) general.waiting_room = {true, 2, 2, 3'000, 4'000, 60'000};
+      spec->phases = {presale, general};
+      spec->max_seats_per_user = std::max(presale.max_seats_per_user, general.max_seats_per_user);
+      spec->member_key = kMemberKey;
     }
     out.push_back(As(0, CreateConcertCmd{spec}));
     out.back().has_idem = false;
@@ -264,6 +284,19 @@ Command RandomCommands::Next() {
       const UserId recipient = t.offered_to < users_.size() ? users_[t.offered_to] : user;
       if (Pick(3) != 0) return As(Pick(5) == 0 ? user : recipient, AcceptTransferCmd{t.id});
       return As(Pick(2) == 0 ? t.holder : recipient, EndTransferOfferCmd{t.id});
+    }
+    case 14: {  // the first concert's member list, and fans entering codes from a small pool
+      const std::string code = "C" + std::to_string(Pick(6));
+      if (Pick(3) != 0)
+        return As(user, ClaimMemberCodeCmd{concerts_.front(),
+                                           MemberEntry(kMemberKey, MemberKind::kCode, code)});
+      ListMembersCmd list{concerts_.front(), Pick(6) == 0, {}};
+      for (uint64_t k = 1 + Pick(3); k > 0; --k)
+        list.entries.push_back(
+            Pick(2) == 0 ? MemberEntry(kMemberKey, MemberKind::kCode, "C" + std::to_string(Pick(6)))
+                         : MemberEntry(kMemberKey, MemberKind::kEmail,
+                                       "user" + std::to_string(Pick(users_.size())) + "@x.io"));
+      return As(Pick(8) == 0 ? user : 0, list);
     }
     case 19: {  // a cancellation, mostly by the buyer
       if (reservations_.empty()) break;

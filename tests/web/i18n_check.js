@@ -27,7 +27,7 @@ for (const part of ["ui", "notices", "errors"])
       if (!(key in M[b][part])) problems.push(`${part}.${key}: in ${a}, not in ${b}`);
 
 // Keys the page uses.
-const pageText = ["app.js", "hall.js", "pow.js", "index.html", "checkin.js", "checkin.html", "admin.js", "admin.html"].map((f) => read("web/app/" + f)).join("\n");
+const pageText = ["app.js", "hall.js", "pow.js", "phases.js", "index.html", "checkin.js", "checkin.html", "admin.js", "admin.html"].map((f) => read("web/app/" + f)).join("\n");
 const used = new Set();
 for (const m of pageText.matchAll(/\bT\("([\w.]+)"/g)) if (!m[1].endsWith(".")) used.add(m[1]);
 for (const m of pageText.matchAll(/data-i18n(?:-placeholder|-label|-title)?="([\w.]+)"/g)) used.add(m[1]);
@@ -39,7 +39,7 @@ for (const key of used) {
   } else if (!(key in M.ko.ui)) problems.push(`ui.${key}: used by the page, not defined`);
 }
 // The computed families the page builds: every value it can build exists.
-for (const s of ["ON_SALE", "SCHEDULED", "CLOSED"])  // SalesStatusOf's answers
+for (const s of ["ON_SALE", "SCHEDULED", "BETWEEN_PHASES", "CLOSED"])  // SalesStatusOf's answers
   if (!(`status.${s}` in M.ko.ui)) problems.push(`ui.status.${s}: missing`);
 for (const s of ["A", "H", "S"]) if (!(`seat.${s}` in M.ko.ui)) problems.push(`ui.seat.${s}: missing`);
 for (const m of ["CARD", "EASY_PAY", "BANK_TRANSFER"])
@@ -55,7 +55,7 @@ const codes = new Set();
 for (const text of sources)
   for (const m of text.matchAll(/"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|FORBIDDEN|REVOKED)"/g)) codes.add(m[1]);
 // Words that are not answers: states and verdicts the page words itself.
-const notAnswers = new Set(["ON_SALE", "ADMITTED", "OFFER_ENDED", "PAYMENT_PENDING", "CHECKED_IN"]);
+const notAnswers = new Set(["BETWEEN_PHASES", "ON_SALE", "ADMITTED", "OFFER_ENDED", "PAYMENT_PENDING", "CHECKED_IN"]);
 for (const code of codes) {
   if (notAnswers.has(code)) continue;
   for (const lang of ["ko", "en"])

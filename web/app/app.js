@@ -127,6 +127,7 @@ function setAuth(auth) {
   subscribeNotifications();
   if (state.concert) refreshQueue();
   setupPow();
+  if (state.concert) phases.show(state.concert);  // the member entry is the signed-in fan's
 }
 
 // ---- account ---------------------------------------------------------------------------------
@@ -220,6 +221,7 @@ async function openConcert(id) {
   if (!same) state.queue = null;
   refreshQueue();
   setupPow();
+  phases.show(data);
 }
 
 function renderConcertHead() {
@@ -229,6 +231,7 @@ function renderConcertHead() {
   $("concert-meta").textContent = T("concert.meta", { venue: c.venue.name, when: I18N.time(c.startsAt, zoneOf(c)) }) +
     ` · ${statusWord(c.status)}`;
   $("concert-rules").textContent = T("concert.rules", { minutes: Math.round(c.holdTtlSeconds / 60), max: c.maxSeatsPerUser });
+  phases.render(c);
   // Wheelchair spaces and companion seats: who they are for, and until when.
   const acc = c.accessibleSeats, spaces = acc ? acc.wheelchairSpaces : 0;
   $("concert-accessible").hidden = !(spaces && acc.heldBack);
@@ -248,6 +251,7 @@ function closeConcert() {
   if (state.concert && state.ws && state.ws.readyState === WebSocket.OPEN)
     state.ws.send(JSON.stringify({ type: "unsubscribe", concertId: state.concert.id }));
   state.concert = null;
+  phases.hide();
   setupPow();
   state.layout = null;
   state.letters = null;
@@ -452,6 +456,7 @@ function onLiveMessage(m) {
       for (const [id, status] of m.changes) setSeatStatus(id, status);
       updatePicker();
       state.lastSeq = m.seq;
+      if (m.phase !== undefined) openConcert(state.concert.id);  // the sale's turn passed
       break;
     case "notification":
       onNotification(m);
@@ -865,6 +870,8 @@ function relabel() {
   else loadConcerts();
 }
 
+// The phase banner and member entry (phases.js); the concert again when the turn passes.
+const phases = Phases.setup(() => state.concert && openConcert(state.concert.id));
 $("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); relabel(); });
 $("login-form").addEventListener("submit", (ev) => {
   ev.preventDefault();

@@ -1,0 +1,42 @@
+#include "engine/member_list.h"
+
+namespace cm::engine {
+
+std::string NormaliseMemberText(MemberKind kind, std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (kind == MemberKind::kCode) {
+      if (space || c == '-') continue;
+      out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    } else {
+      if (space) continue;  // an address has no spaces; they are copy-and-paste debris
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  return out;
+}
+
+uint64_t MemberEntry(const SipKey& key, MemberKind kind, std::string_view text) {
+  std::string keyed(1, static_cast<char>(kind));
+  keyed += NormaliseMemberText(kind, text);
+  const uint64_t h = SipHash24(key, keyed);
+  return h == 0 ? 1 : h;
+}
+
+bool MemberList::Add(const std::vector<uint64_t>& entries) {
+  if (entries_.size() + entries.size() > kMaxMembers) return false;
+  for (uint64_t e : entries) entries_.Insert(e, 0);  // a repeat keeps its claim
+  return true;
+}
+
+bool MemberList::Claim(uint64_t entry, UserId user) {
+  UserId* by = entries_.Find(entry);
+  if (by == nullptr || *by != 0 || claims_.Contains(user)) return false;
+  *by = user;
+  claims_.Insert(user, entry);
+  return true;
+}
+
+}  // namespace cm::engine
