@@ -173,6 +173,15 @@ TEST_CASE("the admin console: a venue with its preview, a concert on sale watche
   CHECK(Int(guarded.at("accessibleSeats"), "companionsPerSpace") == 2);
   CHECK(Str(guarded.at("accessibleSeats"), "releaseAt").rfind("2099-01-01", 0) == 0);
   CHECK(Int(guarded, "returnWindowSeconds") == 60);
+  // The presale from the form, and the fan club's list uploaded for it.
+  const json::array& phases = guarded.at("salePhases").as_array();
+  REQUIRE(phases.size() == 2);
+  CHECK(Str(phases[0], "name") == "팬클럽 선예매");
+  CHECK(phases[0].at("membersOnly").as_bool());
+  CHECK(Int(phases[0], "maxSeatsPerUser") == 2);
+  CHECK_FALSE(phases[1].at("membersOnly").as_bool());
+  CHECK(Int(guarded, "currentPhase") == 0);
+  CHECK(Str(result, "membersNote").find("3") != std::string::npos);
   CHECK(Int(guarded.at("proofOfWork"), "difficulty") == 3000);
   CHECK(Int(guarded.at("proofOfWork"), "cost") == 1000);
   CHECK(Int(guarded.at("proofOfWork"), "maxDifficulty") == 8000);
@@ -383,6 +392,57 @@ TEST_CASE("wheelchair spaces and companion seats on a phone: marked, named, and 
   CHECK(Str(r, "companionMark").rfind("\"+\"", 0) == 0);
   CHECK(r.at("optionShown").as_bool());
   CHECK(Int(r, "heldMarks") == 2);  // the space and its companion, both the fan's now
+  CHECK(r.at("pageErrors").as_array().empty());
+  for (const json::value& v : r.at("axe").as_array()) {
+    INFO(json::serialize(v));
+    CHECK(false);
+  }
+}
+
+TEST_CASE("a members-only presale on a phone: the banner, a refusal in Korean, the member code "
+          "typed and held, and the general sale's turn shown by itself") {
+  ApiFixture f;
+  const int64_t now = NowMs();
+  const int64_t general_opens = now + 15'000;  // after the browser's steps
+  ConcertOptions o;
+  o.extra = json::object{
+      {"salePhases",
+       json::array{json::object{{"name", "팬클럽 선예매"},
+                                {"opensAt", now - 60'000},
+                                {"closesAt", general_opens},
+                                {"maxSeatsPerUser", 2},
+                                {"membersOnly", true}},
+                   json::object{{"name", "일반예매"},
+                                {"opensAt", general_opens},
+                                {"closesAt", now + 3'600'000}}}}};
+  const uint64_t concert = f.CreateConcert(o);
+  auto listed = f.http.Request("PUT", "/api/admin/concerts/" + std::to_string(concert) + "/members",
+                               R"({"codes":["FC-0001"]})",
+                               {{"Authorization", "Bearer " + f.admin},
+                                {"Content-Type", "application/json"}});
+  REQUIRE(listed.status == 200);
+  const std::string shot = CM_BINARY_DIR "/phases_phone.png";
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/phases_browser.js " + std::to_string(f.port()) + " " +
+              std::to_string(concert) + " fan@x.io password-123 fc0001 " + shot,
+          &status);
+  MESSAGE("browser (sale phases): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  CHECK(Str(r, "phaseNow").find("팬클럽 선예매") != std::string::npos);
+  CHECK(Str(r, "phaseNow").find("회원 전용") != std::string::npos);
+  CHECK(Str(r, "phaseNext").find("일반예매") != std::string::npos);
+  CHECK(r.at("formShown").as_bool());
+  CHECK(Str(r, "refused").find("회원 전용 예매") != std::string::npos);  // NOT_A_MEMBER
+  CHECK(Str(r, "wrongCode").find("명단에 없는 코드") != std::string::npos);
+  CHECK(r.at("confirmed").as_bool());
+  CHECK(Str(r, "memberAfter").find("확인되었습니다") != std::string::npos);
+  CHECK(r.at("held").as_bool());
+  CHECK(r.at("turned").as_bool());
+  CHECK(r.at("memberHidden").as_bool());
   CHECK(r.at("pageErrors").as_array().empty());
   for (const json::value& v : r.at("axe").as_array()) {
     INFO(json::serialize(v));

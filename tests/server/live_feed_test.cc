@@ -76,6 +76,10 @@ class Viewer : public LiveSubscriber {
     std::lock_guard lock(mutex_);
     return overflows_;
   }
+  int64_t phase() {
+    std::lock_guard lock(mutex_);
+    return phase_;
+  }
   std::size_t other_messages() {
     std::lock_guard lock(mutex_);
     return others_.size();
@@ -97,6 +101,7 @@ class Viewer : public LiveSubscriber {
   void ApplyDelta(const json::object& m) {
     const int64_t prev = m.at("prevSeq").to_number<int64_t>(), seq = m.at("seq").to_number<int64_t>();
     if (prev > seq_) ++gaps_;
+    if (const auto* p = m.if_contains("phase")) phase_ = p->to_number<int64_t>();
     for (const auto& change : m.at("changes").as_array()) {
       const int64_t seat = change.as_array()[0].to_number<int64_t>();
       seats_[seat] = change.as_array()[1].as_string()[0];
@@ -112,6 +117,7 @@ class Viewer : public LiveSubscriber {
   std::map<int64_t, int> changes_;  // per seat, the changes deltas brought
   int64_t seq_ = 0;
   int gaps_ = 0, overflows_ = 0;
+  int64_t phase_ = -1;  // the last sale phase a delta said began
   std::vector<std::string> others_;
 };
 
@@ -335,4 +341,36 @@ TEST_CASE("a state rebuilt at an earlier seq sends that concert's viewers back f
   CHECK(again->seq() == static_cast<int64_t>(kept));
   CHECK(again->seats()[3] == 'A');
   hub.Stop();
+}
+
+TEST_CASE("the sale's next phase reaches viewers in a delta of its own") {
+  TestWorld w;
+  const VenueId venue = w.AddVenue(GridVenue(1, 1, 8));
+  auto spec = w.ConcertSpecFor(venue);
+  const TimeMs closes = TestWorld::kStart + 60'000;
+  spec->phases = {SalePhase{"P", spec->sales_open_at, closes, 2, false, {}},
+                  SalePhase{"G", closes, spec->sales_close_at, 4, false, {}}};
+  const ConcertId concert = w.AddConcertSpec(spec);
+  cm::readmodel::ReadModel reads(EngineConfig{});
+  REQUIRE(reads.Load(w.state).ok());
+  const std::size_t applied = w.sink.events.size();
+  cm::live::WsHub hub(1);
+  LiveFeed feed(hub.FeedExecutor(), reads, 64, std::chrono::microseconds(100));
+  hub.Start();
+  auto viewer = std::make_shared<Viewer>(true);
+  feed.Subscribe(viewer, concert, std::nullopt);
+  for (int i = 0; i < 500 && !viewer->active(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  REQUIRE(viewer->active());
+  w.Tick(closes);
+  REQUIRE(w.sink.events.size() == applied + 1);
+  REQUIRE(reads.Apply(w.sink.events.back()).ok());
+  feed.Collect(w.sink.events.back());
+  feed.Flush();
+  for (int i = 0; i < 1000 && viewer->phase() != 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  CHECK(viewer->phase() == 1);
+  CHECK(viewer->seq() == static_cast<int64_t>(w.sink.events.back().seq));
+  hub.Stop();
+  CHECK(viewer->gaps() == 0);
 }

@@ -45,10 +45,24 @@ async function run(page) {
   await page.fill("#pow-rise", "50");
   await page.fill("#concert-companions", "2");
   await page.fill("#concert-accessible-release", "2099-01-01T10:00");
+  // With a fan club presale (the form's default times: closes in a day, the general sale a day
+  // later), and then the fan club's list uploaded for it.
+  await page.check("#presale-enabled");
+  await page.fill("#presale-name", "팬클럽 선예매");
+  await page.fill("#presale-limit", "2");
   await page.click("#concert-form button[type=submit]");
   await page.waitForSelector('#message:has-text("concert #")', { timeout: 5000 });
   const guardedId = Number(/concert #(\d+)/.exec(await page.textContent("#message"))[1]);
   const guarded = await (await fetch(`${base}/api/concerts/${guardedId}`)).json();
+  const created = await page.textContent("#message");
+  await page.fill("#members-text", "FC-0001\nFC-0002\n\nfan@x.io\n");
+  await page.click("#members-form button[type=submit]");
+  let membersNote = created;
+  for (let i = 0; i < 50 && membersNote === created; ++i) {
+    await page.waitForTimeout(100);
+    membersNote = await page.textContent("#message");
+  }
+  await page.uncheck("#presale-enabled");
   await page.uncheck("#pow-enabled");
   await page.fill("#concert-return-window", "0");
   await page.fill("#concert-title", "Console Night");
@@ -87,7 +101,7 @@ async function run(page) {
   await page.click("#settle-confirm");
   await page.waitForSelector('#total-sold:text-is("1")', { timeout: 5000 });
   await page.waitForSelector('#total-held:text-is("0")', { timeout: 5000 });
-  return { concertId, previewSeats, previewText, previewMarks, heldSeenMs, guarded,
+  return { concertId, previewSeats, previewText, previewMarks, heldSeenMs, guarded, membersNote,
            chartLines: await page.locator("#chart polyline").count() };
 }
 

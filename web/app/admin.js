@@ -202,6 +202,8 @@ function defaultTimes() {
   $("concert-starts").value = localInput(now + 30 * 86400000);
   $("concert-opens").value = localInput(now - 60000);
   $("concert-closes").value = localInput(now + 29 * 86400000);
+  $("presale-closes").value = localInput(now + 86400000);
+  $("general-opens").value = localInput(now + 2 * 86400000);
 }
 
 async function createConcert(ev) {
@@ -219,9 +221,21 @@ async function createConcert(ev) {
     holdTtlSeconds: Number($("concert-ttl").value),
     maxSeatsPerUser: Number($("concert-limit").value),
   };
-  if ($("room-enabled").checked)
-    body.waitingRoom = { maxActive: Number($("room-max-active").value),
-                         admitPerSecond: Number($("room-rate").value) };
+  const room = $("room-enabled").checked
+    ? { maxActive: Number($("room-max-active").value), admitPerSecond: Number($("room-rate").value) }
+    : null;
+  // A fan club presale, then the general sale: each with the room, if there is one.
+  if ($("presale-enabled").checked) {
+    const presale = { name: $("presale-name").value.trim() || T("admin.presaleDefault"),
+                      opensAt: body.salesOpenAt, closesAt: new Date($("presale-closes").value).getTime(),
+                      maxSeatsPerUser: Number($("presale-limit").value), membersOnly: true };
+    const general = { name: T("admin.generalDefault"), opensAt: new Date($("general-opens").value).getTime(),
+                      closesAt: body.salesCloseAt, maxSeatsPerUser: body.maxSeatsPerUser };
+    if (room) presale.waitingRoom = general.waitingRoom = room;
+    body.salePhases = [presale, general];
+  } else if (room) {
+    body.waitingRoom = room;
+  }
   body.returnWindowSeconds = Number($("concert-return-window").value);
   body.accessibleSeats = { companionsPerSpace: Math.max(0, Number($("concert-companions").value || 1)) };
   if ($("concert-accessible-release").value)
@@ -250,6 +264,28 @@ async function loadConcerts(selected) {
     select.append(o);
   }
   if (selected) select.value = selected;
+}
+
+// Lines with an "@" are emails, the rest member codes; sent 10,000 at a time (the first
+// replaces the list when asked).
+async function uploadMembers(ev) {
+  ev.preventDefault();
+  const id = $("concert-select").value;
+  if (!id) return;
+  const lines = $("members-text").value.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  let replace = $("members-replace").checked, data = null;
+  for (let i = 0; i < lines.length; i += 10000) {
+    const part = lines.slice(i, i + 10000);
+    const body = { replace, emails: part.filter((l) => l.includes("@")), codes: part.filter((l) => !l.includes("@")) };
+    const r = await call("PUT", `/api/admin/concerts/${id}/members`, body);
+    if (!r.res.ok) return;
+    data = r.data;
+    replace = false;
+  }
+  if (data) {
+    say(T("admin.membersListed", { id, members: data.members, claimed: data.codesClaimed }));
+    $("members-text").value = "";
+  }
 }
 
 async function setSales(open) {
@@ -395,6 +431,7 @@ $("venue-form").addEventListener("submit", createVenue);
 $("venue-form").addEventListener("input", renderPreview);
 $("concert-form").addEventListener("submit", createConcert);
 $("concert-venue").addEventListener("change", fillPrices);
+$("members-form").addEventListener("submit", uploadMembers);
 $("watch").addEventListener("click", watch);
 $("open-sales").addEventListener("click", () => setSales(true));
 $("close-sales").addEventListener("click", () => setSales(false));
