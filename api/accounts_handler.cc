@@ -324,7 +324,7 @@ void AccountsHandler::MyReservations(const ExPtr& ex) {
     for (std::size_t i = first; i < ids.size() && i < first + static_cast<std::size_t>(size); ++i) {
       const engine::Reservation* r = s.FindReservation(ids[i]);
       const engine::Concert* c = r ? s.FindConcert(r->concert) : nullptr;
-      if (c != nullptr) WriteReservationSummary(w, *r, *c);
+      if (c != nullptr) WriteReservationSummary(w, *r, *c, s.FindPayment(r->payment));
     }
     w.EndArray()
         .Field("page", page)

@@ -1,6 +1,7 @@
 // Admin: venues, concerts, opening and closing sales, settling reservations by hand.
 #include "api/admin_handler.h"
 
+#include "api/bank_transfer_input.h"
 #include "api/replies.h"
 #include "api/sale_phases_input.h"
 #include "api/seat_attributes_input.h"
@@ -277,7 +278,8 @@ void AdminHandler::CreateConcert(const ExPtr& ex) {
     if (!ReadWaitingRoom(room, "waitingRoom", &spec->waiting_room, &f))
       return FailInput(ex, f.error());
   }
-  if (!ReadSalePhases(f, spec.get())) return FailInput(ex, f.error());
+  if (!ReadSalePhases(f, spec.get()) || !ReadBankTransfer(f, spec.get()))
+    return FailInput(ex, f.error());
   // A fan club's list is hashed under a key of the concert's own, drawn here and never shown.
   for (const engine::SalePhase& p : spec->phases)
     if (p.members_only && spec->member_key == engine::SipKey{})

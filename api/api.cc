@@ -27,6 +27,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       reservations_(ctx_, options_, pow_),
       queue_(ctx_, presence, queue_stats, pow_),
       members_(ctx_),
+      deposits_(ctx_, options_.deposit_webhook_secret, options_.payment_key_prefix),
       payments_(ctx_, options_),
       reconcile_(ctx_),
       ticket_key_(options_.ticket_key
@@ -121,6 +122,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { reservations_.CancelReservation(ex, p[0]); });
   r(V::post, "/api/payments",
     [this](const ExPtr& ex, const PathParams&) { payments_.CreatePayment(ex); });
+  r(V::post, "/api/webhooks/deposits",
+    [this](const ExPtr& ex, const PathParams&) { deposits_.Receive(ex); });
   r(V::get, "/api/payments/{id}",
     [this](const ExPtr& ex, const PathParams& p) { payments_.GetPayment(ex, p[0]); });
   r(V::get, "/api/v1/concerts/{concertId}/pow-challenge",

@@ -18,6 +18,7 @@
 #include "api/ops_handler.h"
 #include "api/payments_handler.h"
 #include "api/pow_gate.h"
+#include "api/deposit_webhook.h"
 #include "api/members_handler.h"
 #include "api/queue_handler.h"
 #include "api/reconcile_handler.h"
@@ -69,6 +70,7 @@ class Api {
   ReservationsHandler reservations_;
   QueueHandler queue_;
   MembersHandler members_;
+  DepositWebhook deposits_;
   PaymentsHandler payments_;
   ReconcileHandler reconcile_;
   std::shared_ptr<const tickets::SigningKey> ticket_key_;

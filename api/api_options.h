@@ -22,6 +22,9 @@ struct ApiOptions {
   std::string swagger_dir;        // swagger-ui-dist from npm
   std::string web_dir;            // the web page (issue 4); may be empty
   bool payments_enabled = false;  // a payment provider is configured
+  // The provider's deposit notices (api/deposit_webhook.h): signed with this; empty: refused.
+  std::string deposit_webhook_secret;
+  std::string payment_key_prefix = "cm-pay-";  // as the worker's (payments/payment_worker.h)
   // The opening minute. Password hashing runs on its own pool; beyond `password_queue` waiting
   // jobs, logins and signups get 503. Anonymous endpoints are limited per remote address, and
   // login attempts per account back off (see AttemptBackoff). A rate <= 0 disables a limit.

@@ -27,7 +27,7 @@ void ReplyReservation(const ExPtr& ex, readmodel::ReadModel& reads, engine::Rese
     const engine::Concert* c = r ? s.FindConcert(r->concert) : nullptr;
     if (c == nullptr) return std::string();
     JsonWriter w;
-    WriteReservation(w, *r, *c);
+    WriteReservation(w, *r, *c, s.FindPayment(r->payment));
     return w.Take();
   });
   if (body.empty())

@@ -91,6 +91,8 @@ int HttpStatusOf(engine::ResultCode code) {
       return 409;
     case ResultCode::kUnknownPaymentMethod:
       return 422;
+    case ResultCode::kDepositWindowClosed:
+      return 409;
     case ResultCode::kRefundDeadlinePassed:
     case ResultCode::kHoldAlreadyExtended:
     case ResultCode::kHoldExtensionUnavailable:

@@ -50,6 +50,7 @@ api::ApiOptions ApiOptionsFrom(const ServeOptions& o, bool payments_enabled) {
   ao.pow_challenge_burst = 5 * o.pow_challenge_rate;
   ao.swagger_dir = o.swagger_dir;
   ao.payments_enabled = payments_enabled;
+  ao.deposit_webhook_secret = o.payment_webhook_secret;
   ao.password_threads = o.password_threads > 0 ? o.password_threads : std::max(1, Cores() / 2);
   ao.password_queue = static_cast<std::size_t>(o.password_queue);
   ao.login_rate_per_ip = o.login_rate_per_ip;

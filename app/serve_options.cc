@@ -152,6 +152,10 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "Base URL of the payment provider (concertmania-fakepg in the demo); empty: "
                  "payments are off and POST /api/payments answers 503")
       ->envname("CM_PAYMENT_PROVIDER_URL");
+  cmd.add_option("--payment-webhook-secret", o.payment_webhook_secret,
+                 "The key the provider signs its deposit notices with (무통장입금, POST "
+                 "/api/webhooks/deposits); empty: notices are refused (503)")
+      ->envname("CM_PAYMENT_WEBHOOK_SECRET");
   cmd.add_option("--payment-timeout-ms", o.payment_timeout_ms,
                  "A provider call not answered within this is an error (retried)")
       ->envname("CM_PAYMENT_TIMEOUT_MS")->check(CLI::Range(10, 120'000))->capture_default_str();

@@ -57,6 +57,7 @@ struct ServeOptions {
   int ws_write_timeout_ms = 15'000;
   // The payment saga: empty URL = no provider (POST /api/payments answers 503).
   std::string payment_provider_url;
+  std::string payment_webhook_secret;
   int payment_timeout_ms = 2000;
   int payment_attempts = 3;
   int payment_retry_base_ms = 1000;

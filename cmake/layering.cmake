@@ -16,7 +16,7 @@ set(CM_LAYERS
   "tickets:engine,json"
   "api:engine,runtime,readmodel,views,http,auth,tickets,json,metrics"
   "live:engine,runtime,readmodel,views,http,auth,json,metrics"
-  "payments:engine,metrics,http,json"
+  "payments:engine,metrics,http,json,auth"
   "outbox:engine,views,metrics"
   "replication:engine,runtime,metrics"
   "app:engine,journal,runtime,readmodel,views,http,auth,tickets,api,live,payments,outbox,replication,json,metrics")

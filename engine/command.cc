@@ -81,6 +81,14 @@ struct FingerprintVisitor {
     Add(c.term);
     Add(Hash64(c.leader, 6));
   }
+  void operator()(const ReportVirtualAccountCmd& c) {
+    Add(c.payment);
+    Add(Hash64(c.bank + "\n" + c.account + "\n" + c.holder, 7));
+  }
+  void operator()(const ReportDepositCmd& c) {
+    Add(c.payment);
+    Add(static_cast<uint64_t>(c.amount));
+  }
   void operator()(const ListMembersCmd& c) {
     Add(c.concert);
     Add(c.replace ? 1 : 0);

@@ -207,6 +207,22 @@ struct ClaimMemberCodeCmd {
   uint64_t entry = 0;
 };
 
+// The worker: the provider issued a BANK_TRANSFER payment's virtual account. System only.
+struct ReportVirtualAccountCmd {
+  PaymentId payment = 0;
+  std::string bank;
+  std::string account;
+  std::string holder;
+};
+
+// The gateway: the provider's signed notice of a deposit into a payment's virtual account
+// (api/deposit_webhook.h), checked before it came here. System only; the notice's deposit id is
+// the command's idempotency key, so a notice delivered twice counts once.
+struct ReportDepositCmd {
+  PaymentId payment = 0;
+  int64_t amount = 0;
+};
+
 // The table's columns, each as the code below needs it.
 #define CM_COMMAND_BODY_TYPE(Name, number) , Name##Cmd
 #define CM_COMMAND_ENUMERATOR(Name, number) k##Name = number,

@@ -36,4 +36,6 @@
   X(AcceptTransfer, 26)         \
   X(EndTransferOffer, 27)       \
   X(ListMembers, 28)            \
-  X(ClaimMemberCode, 29)
+  X(ClaimMemberCode, 29)        \
+  X(ReportVirtualAccount, 30)   \
+  X(ReportDeposit, 31)

@@ -1,5 +1,7 @@
 #include "engine/concert_spec.h"
 
+#include <algorithm>
+
 #include "engine/venue.h"
 
 namespace cm::engine {
@@ -13,6 +15,23 @@ TimeMs ConcertSpec::ReturnsAt(ReservationId r, SeatIndex s, TimeMs at) const {
   for (int i = 0; i < 8; ++i) facts[12 + i] = static_cast<char>(at_bits >> (8 * i));
   const uint64_t draw = SipHash24(return_key, std::string_view(facts, sizeof facts));
   return at + static_cast<TimeMs>(draw % static_cast<uint64_t>(return_window_ms + 1));
+}
+
+TimeMs ConcertSpec::DepositDeadline(TimeMs now) const {
+  constexpr TimeMs kDay = 86'400'000;
+  const BankTransferRules& b = bank_transfer;
+  TimeMs due;
+  if (b.window_ms > 0) {
+    due = now + b.window_ms;
+  } else {
+    // 23:59 of the local day `days_after` days on: the local day starts at a multiple of a day
+    // in local time (no daylight saving in Korea).
+    const TimeMs offset = static_cast<TimeMs>(b.utc_offset_minutes) * 60'000;
+    const TimeMs local = now + offset;
+    const TimeMs day_start = local - ((local % kDay) + kDay) % kDay;
+    due = day_start + (static_cast<TimeMs>(b.days_after) + 1) * kDay - 60'000 - offset;
+  }
+  return std::min({due, sales_close_at, starts_at - b.before_show_ms});
 }
 
 uint32_t ProofOfWorkSettings::DifficultyAt(double arrivals_per_second) const {
@@ -112,6 +131,18 @@ ResultCode ValidateConcert(const ConcertSpec& spec, const Venue& venue, std::str
                   std::to_string(kMaxPowWork) + " iterations (about 25 s on a phone)");
   } else if (p != ProofOfWorkSettings{}) {
     return fail("a proof of work without a difficulty has no other setting");
+  }
+  const BankTransferRules& bank = spec.bank_transfer;
+  if (bank.enabled) {
+    if (bank.days_after > kMaxDepositDays)
+      return fail("a deposit is due at most " + std::to_string(kMaxDepositDays) + " days on");
+    if (bank.utc_offset_minutes < -14 * 60 || bank.utc_offset_minutes > 14 * 60)
+      return fail("the deposit deadline's zone is UTC-14:00 to UTC+14:00");
+    if (bank.window_ms < 0 || bank.window_ms > kMaxDepositDays * 86'400'000LL)
+      return fail("the deposit window is between 0 and 7 days");
+    if (bank.before_show_ms < 0) return fail("the deposit cutoff before the show is negative");
+  } else if (bank != BankTransferRules{}) {
+    return fail("bank-transfer rules without bank transfers have no other setting");
   }
   if (const char* bad = RoomProblem(spec.waiting_room)) return fail(bad);
   if (std::string bad = PhasesProblem(spec); !bad.empty()) return fail(std::move(bad));

@@ -83,6 +83,23 @@ struct PhaseRules {
   const WaitingRoomSettings* waiting_room = nullptr;
 };
 
+// 무통장입금: payment by a deposit into a virtual account the provider issues. The deposit is due
+// by the end of the day `days_after` days after the request, in the concert's zone (23:59 KST
+// the next day by default), or within `window_ms` of it when that is set; never later than
+// sales close, nor than `before_show_ms` before the show. The seats stay held until then; a
+// missed deadline ends the payment and releases them (format 17).
+struct BankTransferRules {
+  bool enabled = false;
+  uint32_t days_after = 1;
+  int32_t utc_offset_minutes = 9 * 60;  // KST
+  TimeMs window_ms = 0;                 // 0: the end-of-day rule
+  TimeMs before_show_ms = 24 * 3'600'000;
+  bool operator==(const BankTransferRules&) const = default;
+};
+inline constexpr uint32_t kMaxDepositDays = 7;
+// A deadline closer than this to the request leaves no time to go to a bank: refused.
+inline constexpr TimeMs kMinDepositWindowMs = 1'000;
+
 inline constexpr TimeMs kDefaultTransferCutoffMs = 3'600'000;
 inline constexpr TimeMs kDefaultRefundDeadlineMs = 24 * 3'600'000;
 inline constexpr uint32_t kDefaultRefundFeePercent = 10;
@@ -134,6 +151,7 @@ struct ConcertSpec {
   std::vector<SalePhase> phases;
   // Keys the member list's entries (MemberEntry): drawn by the gateway, never shown.
   SipKey member_key;
+  BankTransferRules bank_transfer;  // (record format 17)
 
   std::size_t phase_count() const { return phases.empty() ? 1 : phases.size(); }
   PhaseRules Phase(std::size_t i) const {
@@ -163,6 +181,8 @@ struct ConcertSpec {
   bool WithholdsAccessible(TimeMs now) const {
     return accessible.release_at == 0 || now < accessible.release_at;
   }
+  // When a deposit asked for at `now` is due (BankTransferRules).
+  TimeMs DepositDeadline(TimeMs now) const;
   // When seat `s` of reservation `r`, given up at `at`, goes back on sale.
   TimeMs ReturnsAt(ReservationId r, SeatIndex s, TimeMs at) const;
   bool operator==(const ConcertSpec&) const = default;

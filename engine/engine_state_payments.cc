@@ -1,5 +1,6 @@
 // EngineState: the payment saga's events (see payment.h). Each checks that it follows from the
 // state, so a journal that contradicts itself is reported as corrupt rather than applied.
+#include <algorithm>
 #include <string>
 
 #include "engine/engine_state.h"
@@ -41,8 +42,11 @@ Status EngineState::ApplyPayment(const Event& e) {
 Status EngineState::ApplyPaymentStep(const Event& e) {
   if (const auto* b = std::get_if<PaymentRequested>(&e.body)) {
     Reservation* held = reservations_.Find(b->reservation);
+    // A bank transfer's hold lasts until its deposit deadline, which may come sooner.
+    const bool deposit = b->method == PaymentMethod::kBankTransfer;
     if (held == nullptr || held->status != ReservationStatus::kHeld ||
-        payments_.contains(b->payment) || b->hold_expires_at < held->expires_at)
+        payments_.contains(b->payment) ||
+        (deposit ? b->hold_expires_at <= e.ts : b->hold_expires_at < held->expires_at))
       return Contradiction(e, "for a reservation that is not HELD");
     Reservation& r = *held;
     r.status = ReservationStatus::kPaymentPending;
@@ -59,6 +63,7 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
     p.method = b->method;
     p.wallet = b->wallet;
     p.client_key = b->client_key;
+    p.deposit_due = deposit ? b->hold_expires_at : 0;
     p.created_at = e.ts;
     p.next_attempt_at = e.ts;
     // Room for a whole saga (requested, failed attempts, the end, a refund decided and
@@ -70,6 +75,17 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
 
   auto payment_of = [&](PaymentId id) -> Payment* { return payments_.Find(id); };
 
+  if (const auto* b = std::get_if<VirtualAccountIssued>(&e.body)) {
+    Payment* p = payment_of(b->payment);
+    if (p == nullptr || p->status != PaymentStatus::kPending ||
+        p->method != PaymentMethod::kBankTransfer || !p->account.empty() || b->account.empty())
+      return Contradiction(e, "for a payment that awaits no account");
+    p->bank = b->bank;
+    p->account = b->account;
+    p->holder = b->holder;
+    Record(*p, e, PaymentStep::kAccountIssued, 0, ChargeOutcome::kCaptured, b->bank);
+    return Status::OK();
+  }
   if (const auto* b = std::get_if<PaymentSucceeded>(&e.body)) {
     Payment* p = payment_of(b->payment);
     if (p == nullptr || p->status != PaymentStatus::kPending || b->attempt != p->current_attempt())
@@ -96,8 +112,10 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
   if (const auto* b = std::get_if<RefundIssued>(&e.body)) {
     if (b->why == RefundReason::kOrphanCharge) return AdoptOrphan(e, *b);
     Payment* p = payment_of(b->payment);
+    // A deposit goes back whole, whatever was due (it may be more).
+    const bool deposit = b->why == RefundReason::kWrongAmount || b->why == RefundReason::kLateDeposit;
     if (p == nullptr || p->refund_requested || p->status == PaymentStatus::kPending ||
-        b->amount < 0 || b->amount > p->amount)
+        b->amount < 0 || (!deposit && b->amount > p->amount))
       return Contradiction(e, "for a payment that cannot be refunded");
     p->refund_requested = true;
     p->refund_amount = b->amount;
@@ -117,7 +135,7 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
   if (const auto* b = std::get_if<RefundSettled>(&e.body)) {
     Payment* p = payment_of(b->payment);
     if (p == nullptr || !p->refund_requested || p->refund_settled || b->amount < 0 ||
-        b->amount > p->amount)
+        b->amount > std::max(p->amount, p->refund_amount))
       return Contradiction(e, "for a payment with no refund outstanding");
     p->refund_settled = true;
     p->refunded = b->amount;

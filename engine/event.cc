@@ -17,6 +17,8 @@ std::string_view ToString(RefundReason r) {
     case RefundReason::kReservationRefunded: return "RESERVATION_REFUNDED";
     case RefundReason::kBuyerCancelled: return "BUYER_CANCELLED";
     case RefundReason::kOrphanCharge: return "ORPHAN_CHARGE";
+    case RefundReason::kWrongAmount: return "WRONG_AMOUNT";
+    case RefundReason::kLateDeposit: return "LATE_DEPOSIT";
   }
   return "UNKNOWN";
 }
@@ -30,6 +32,7 @@ std::string_view ToString(PaymentStep s) {
     case PaymentStep::kRefundIssued: return "REFUND_ISSUED";
     case PaymentStep::kRefundSettled: return "REFUND_SETTLED";
     case PaymentStep::kSeatsReleased: return "SEATS_RELEASED";
+    case PaymentStep::kAccountIssued: return "ACCOUNT_ISSUED";
   }
   return "UNKNOWN";
 }
@@ -100,6 +103,7 @@ Outcome OutcomeOf(const Event& e) {
       return {ResultCode::kOk, b.concert, b.entries.size()};
     }
     Outcome operator()(const MemberCodeClaimed& b) { return {ResultCode::kOk, b.concert, 0}; }
+    Outcome operator()(const VirtualAccountIssued& b) { return {ResultCode::kOk, b.payment, 0}; }
   };
   return std::visit(Visitor{}, e.body);
 }

@@ -101,6 +101,18 @@ struct PaymentRequested {
   EasyPayProvider wallet = EasyPayProvider::kNone;  // not before record version 12: none
 };
 
+// The provider issued the virtual account a BANK_TRANSFER payment is to be deposited into; the
+// reservation awaits the deposit until its hold ends (the deposit deadline).
+struct VirtualAccountIssued {
+  PaymentId payment = 0;
+  ReservationId reservation = 0;
+  ConcertId concert = 0;
+  UserId user = 0;
+  std::string bank;
+  std::string account;
+  std::string holder;
+};
+
 struct PaymentSucceeded {
   PaymentId payment = 0;
   ReservationId reservation = 0;
@@ -134,6 +146,8 @@ enum class RefundReason : uint8_t {
   // with this reason creates its payment, kept for good (concertmania reconcile,
   // AdoptOrphanChargeCmd).
   kOrphanCharge = 4,
+  kWrongAmount = 5,   // a deposit of another amount than the payment's: all of it goes back
+  kLateDeposit = 6,   // a deposit after the payment ended (its deadline passed): it goes back
 };
 std::string_view ToString(RefundReason r);
 

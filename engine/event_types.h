@@ -53,4 +53,5 @@
   X(SeatsReturned, 38, 14, kReservation, kNone)                             \
   X(SalePhaseBegan, 39, 17, kCatalog, kNone)                                \
   X(MembersListed, 40, 17, kCatalog, kNone)                                 \
-  X(MemberCodeClaimed, 41, 17, kCatalog, kNone)
+  X(MemberCodeClaimed, 41, 17, kCatalog, kNone)                             \
+  X(VirtualAccountIssued, 42, 17, kPayment, kPayments)

@@ -77,7 +77,9 @@ void CheckPayments(const EngineState& state, std::vector<std::string>* bad) {
     if (p.refund_settled && !p.refund_requested) bad->push_back(where + "refund settled unasked");
     if (p.status == PaymentStatus::kRefunded && !p.refund_requested)
       bad->push_back(where + "REFUNDED without a refund decision");
-    if (p.refunded < 0 || p.refunded > p.amount) bad->push_back(where + "refunded out of range");
+    // A deposit goes back whole, even one above what was due (a bank transfer's).
+    if (p.refunded < 0 || p.refunded > std::max(p.amount, p.refund_amount))
+      bad->push_back(where + "refunded out of range");
     const Reservation* r = state.FindReservation(p.reservation);
     // A saga that outlived its reservation's retention (the server was down past it) keeps
     // its payment until the end.

@@ -21,6 +21,7 @@ enum class PaymentStep : uint8_t {
   kRefundIssued = 4,   // RefundIssued: the worker is to return the money
   kRefundSettled = 5,  // RefundSettled: the provider confirmed the refund
   kSeatsReleased = 6,  // SeatsReleased: the compensation gave the seats back
+  kAccountIssued = 7,  // VirtualAccountIssued: a bank transfer's account, awaiting the deposit
 };
 
 std::string_view ToString(PaymentStep s);
@@ -55,6 +56,15 @@ struct Payment {
   int64_t refunded = 0;           // what the provider said it returned
   int64_t refund_amount = 0;      // what RefundIssued asked to return (a cancellation keeps a fee)
   std::vector<PaymentHistoryEntry> history;
+  // 무통장입금 (BANK_TRANSFER): the deposit is due by `deposit_due` (the hold's end), into the
+  // virtual account the provider issued (empty until VirtualAccountIssued).
+  TimeMs deposit_due = 0;
+  std::string bank, account, holder;
+
+  bool AwaitingDeposit() const {
+    return method == PaymentMethod::kBankTransfer && status == PaymentStatus::kPending &&
+           !account.empty();
+  }
 
   uint32_t current_attempt() const { return failed_attempts + 1; }
   // Nothing more will happen to it: it failed with nothing taken (no refund follows), or its

@@ -46,6 +46,7 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kStalePaymentAttempt: return "STALE_PAYMENT_ATTEMPT";
     case ResultCode::kNoRefundPending: return "NO_REFUND_PENDING";
     case ResultCode::kUnknownPaymentMethod: return "UNKNOWN_PAYMENT_METHOD";
+    case ResultCode::kDepositWindowClosed: return "DEPOSIT_WINDOW_CLOSED";
     case ResultCode::kRefundDeadlinePassed: return "REFUND_DEADLINE_PASSED";
     case ResultCode::kHoldAlreadyExtended: return "HOLD_ALREADY_EXTENDED";
     case ResultCode::kHoldExtensionUnavailable: return "HOLD_EXTENSION_UNAVAILABLE";

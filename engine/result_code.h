@@ -69,6 +69,7 @@ enum class ResultCode : uint16_t {
   kStalePaymentAttempt = 802,  // a result for an attempt that is not the current one
   kNoRefundPending = 803,      // a refund settlement nobody asked for, or a second one
   kUnknownPaymentMethod = 804,
+  kDepositWindowClosed = 805,  // a bank transfer's deadline would leave no time (sales end soon)
 
   // The door's answers (a check-in's refusals are named as the scanner shows them).
   kUnknownTicket = 900,

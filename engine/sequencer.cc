@@ -93,6 +93,14 @@ void Sequencer::EmitFollowUps(const Command& cmd, EventSink& sink) {
 void Sequencer::ExpireDueHolds(TimeMs now, EventSink& sink) {
   for (const Reservation* r = state_.timers().Top(); r != nullptr && r->expires_at <= now;
        r = state_.timers().Top()) {
+    if (r->status == ReservationStatus::kPaymentPending) {
+      const Payment* p = state_.FindPayment(r->payment);
+      if (p != nullptr && p->method == PaymentMethod::kBankTransfer &&
+          p->status == PaymentStatus::kPending) {
+        MissDepositDeadline(*r, *p, sink);
+        continue;
+      }
+    }
     Event& e = sink.NextEvent();
     e.body.emplace<HoldExpired>(HoldExpired{r->id, r->concert, r->user});
     Seal(e, nullptr, nullptr, false, sink);
@@ -246,6 +254,10 @@ EventBody Sequencer::DecideCold(const Command& cmd) {
       return DecideListMembers(cmd, std::get<ListMembersCmd>(cmd.body));
     case CommandType::kClaimMemberCode:
       return DecideClaimMemberCode(cmd, std::get<ClaimMemberCodeCmd>(cmd.body));
+    case CommandType::kReportVirtualAccount:
+      return DecideVirtualAccount(cmd, std::get<ReportVirtualAccountCmd>(cmd.body));
+    case CommandType::kReportDeposit:
+      return DecideDeposit(cmd, std::get<ReportDepositCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }

@@ -108,6 +108,12 @@ class Sequencer {
   EventBody DecideReportCharge(const Command& cmd, const ReportChargeCmd& c);
   EventBody DecideReportRefund(const Command& cmd, const ReportRefundCmd& c);
   EventBody DecideAdoptOrphan(const Command& cmd, const AdoptOrphanChargeCmd& c);
+  // 무통장입금 (sequencer_deposits.cc).
+  EventBody DecideVirtualAccount(const Command& cmd, const ReportVirtualAccountCmd& c);
+  EventBody DecideDeposit(const Command& cmd, const ReportDepositCmd& c);
+  // A bank transfer's deadline passed with no deposit: the payment fails and the seats go back
+  // through the saga (PaymentFailed, SeatsReleased), not a plain expiry.
+  void MissDepositDeadline(const Reservation& r, const Payment& p, EventSink& sink);
   // Tickets, the door, and what a buyer may do after paying (sequencer_tickets.cc).
   EventBody DecideCheckIn(const Command& cmd, const CheckInCmd& c);
   // Why the ticket cannot change hands now (used, revoked, past the cutoff), if it cannot.

@@ -45,6 +45,17 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
                   c.method == PaymentMethod::kEasyPay
                       ? "EASY_PAY needs a wallet: KAKAOPAY, NAVERPAY or TOSSPAY"
                       : "only EASY_PAY names a wallet");
+  TimeMs hold_until = r->expires_at + state_.config().payment_grace_ms;
+  if (c.method == PaymentMethod::kBankTransfer) {
+    // 무통장입금: the seats stay held until the deposit is due, the concert's deadline.
+    const Concert* concert = state_.FindConcert(r->concert);
+    if (concert == nullptr || !concert->spec->bank_transfer.enabled)
+      return Reject(cmd, ResultCode::kUnknownPaymentMethod, 0,
+                    "this concert takes no bank transfers");
+    hold_until = concert->spec->DepositDeadline(now_);
+    if (hold_until < now_ + kMinDepositWindowMs)
+      return Reject(cmd, ResultCode::kDepositWindowClosed, static_cast<uint64_t>(hold_until));
+  }
   return PaymentRequested{state_.IdOf(state_.last_seq() + 1),
                           r->id,
                           r->concert,
@@ -52,7 +63,7 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
                           r->amount,
                           c.method,
                           cmd.idem,
-                          r->expires_at + state_.config().payment_grace_ms,
+                          hold_until,
                           c.wallet};
 }
 
@@ -63,6 +74,8 @@ EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCm
   if (p == nullptr) return Reject(cmd, ResultCode::kUnknownPayment, c.payment);
   if (p->status != PaymentStatus::kPending)
     return Reject(cmd, ResultCode::kPaymentNotPending, static_cast<uint64_t>(p->status));
+  if (p->method == PaymentMethod::kBankTransfer)  // paid by a deposit, never charged
+    return Reject(cmd, ResultCode::kInvalidArgument, c.payment, "a bank transfer is deposited");
   if (c.attempt != p->current_attempt())
     return Reject(cmd, ResultCode::kStalePaymentAttempt, p->current_attempt());
 
@@ -110,7 +123,7 @@ EventBody Sequencer::DecideReportRefund(const Command& cmd, const ReportRefundCm
   if (p == nullptr) return Reject(cmd, ResultCode::kUnknownPayment, c.payment);
   if (!p->refund_requested || p->refund_settled)
     return Reject(cmd, ResultCode::kNoRefundPending, c.payment);
-  if (c.refunded < 0 || c.refunded > p->amount)
+  if (c.refunded < 0 || c.refunded > std::max(p->amount, p->refund_amount))
     return Reject(cmd, ResultCode::kInvalidArgument, static_cast<uint64_t>(c.refunded),
                   "a refund is between 0 and the payment's amount");
   return RefundSettled{p->id, p->reservation, p->concert, p->user, c.refunded};

@@ -79,6 +79,46 @@ int64_t FakeProvider::Refund(const std::string& key, int64_t up_to) {
   return c.refund_amount;
 }
 
+VirtualAccount FakeProvider::IssueAccount(const std::string& key, int64_t amount, int64_t due_at) {
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = accounts_.try_emplace(key);
+  VirtualAccount& a = it->second;
+  if (fresh) {
+    // 14 digits, grouped as Korean banks print them: 3-2-6-3.
+    const uint64_t n = 900'000'000'000ULL + accounts_.size() * 7'919ULL % 99'999'999'999ULL;
+    std::string digits = std::to_string(n) + "37";
+    a = VirtualAccount{key, "신한은행",
+                       digits.substr(0, 3) + "-" + digits.substr(3, 2) + "-" +
+                           digits.substr(5, 6) + "-" + digits.substr(11, 3),
+                       "(주)콘서트매니아", amount, due_at, false};
+    account_keys_[a.number] = key;
+  }
+  return a;
+}
+
+DepositDecision FakeProvider::Deposit(const std::string& number, int64_t amount, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  DepositDecision d;
+  auto key = account_keys_.find(number);
+  if (key == account_keys_.end()) return d;
+  VirtualAccount& a = accounts_.at(key->second);
+  if (a.deposited || now_ms > a.due_at) {
+    d.reply = DepositReply::kClosed;
+    return d;
+  }
+  a.deposited = true;
+  ChargeRecord& c = charges_[a.key];
+  c.captured = true;
+  c.amount = amount;
+  c.method = "BANK_TRANSFER";
+  ledger_.captured += amount;
+  ++ledger_.captures;
+  d.reply = DepositReply::kAccepted;
+  d.key = a.key;
+  d.deposit_id = "dep-" + std::to_string(++deposits_);
+  return d;
+}
+
 std::pair<std::string, int64_t> FakeProvider::StatusOfRecord(const ChargeRecord& c) {
   if (c.refunded) return {"REFUNDED", c.amount};
   if (c.captured) return {"CAPTURED", c.amount};

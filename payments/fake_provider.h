@@ -57,6 +57,21 @@ struct Ledger {
   uint64_t refunds = 0;
 };
 
+// 무통장입금: a virtual account for one payment's key, open for one deposit until `due_at`.
+struct VirtualAccount {
+  std::string key, bank, number, holder;
+  int64_t amount = 0;  // what is due (a deposit of another amount is taken all the same)
+  int64_t due_at = 0;
+  bool deposited = false;
+};
+
+enum class DepositReply { kAccepted, kUnknownAccount, kClosed };
+struct DepositDecision {
+  DepositReply reply = DepositReply::kUnknownAccount;
+  std::string key;         // the payment's key (kAccepted)
+  std::string deposit_id;  // (kAccepted)
+};
+
 class FakeProvider {
  public:
   FakeProvider(FaultSettings settings, uint64_t seed);
@@ -67,6 +82,12 @@ class FakeProvider {
   // Returns what this key's refund gave back (the same on every call): the captured amount
   // (at most `up_to`), or 0 when nothing was captured under the key.
   int64_t Refund(const std::string& key, int64_t up_to = INT64_MAX);
+
+  // The key's virtual account: made on the first call, the same on every call after.
+  VirtualAccount IssueAccount(const std::string& key, int64_t amount, int64_t due_at);
+  // Money into account `number` at `now_ms`: taken under the account's key (so a refund by the
+  // key returns it) unless the account took a deposit already or is past due (closed).
+  DepositDecision Deposit(const std::string& number, int64_t amount, int64_t now_ms);
 
   // "NONE", "NOT_CAPTURED", "CAPTURED" or "REFUNDED", and the amount captured.
   std::pair<std::string, int64_t> StatusOf(const std::string& key) const;
@@ -95,6 +116,9 @@ class FakeProvider {
   uint64_t since_burst_ = 0;
   uint32_t burst_left_ = 0;
   std::map<std::string, ChargeRecord> charges_;  // ordered, for the listing
+  std::map<std::string, VirtualAccount> accounts_;  // by key
+  std::map<std::string, std::string> account_keys_;  // account number -> key
+  uint64_t deposits_ = 0;
   Ledger ledger_;
 };
 

@@ -15,10 +15,21 @@
 //        "amount","refunded","method","wallet"}],"next":KEY (when more follow)}; limit 1-1000, default 100
 //   GET  /v1/ledger         {"captured","refunded","chargeRequests","captures","declines","refunds"}
 //   GET|PUT /v1/config      the failure-injection settings (the flags' names in camelCase)
+//   POST /v1/virtual-accounts   Idempotency-Key: <key>   {"amount": N, "dueAt": unix ms}
+//        200 {"bank","accountNumber","holder","amount","dueAt"}   (무통장입금; the same account
+//        for the same key; it takes one deposit, until dueAt)
+//   POST /v1/virtual-accounts/{accountNumber}/deposits   {"amount": N, "notifyDelayMs": 0}
+//        the bank's side, for tests and the demo: 200 {"depositId","status":"DEPOSITED"}, then a
+//        signed notice (auth/deposit_signature.h) POSTed to the webhook URL after the delay
+//        and again each second until the merchant takes it; 404 UNKNOWN_ACCOUNT; 409
+//        ACCOUNT_CLOSED (paid already, or past due)
+//   GET|PUT /v1/webhook     {"url": "http://host:port/path", "secret": "..."}: where notices go
+//        (GET answers the url and the delivery counts, never the secret)
 //   GET  /healthz
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <sodium.h>
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
@@ -31,6 +42,7 @@
 #include "http/router.h"
 #include "json/json_writer.h"
 #include "payments/fake_provider.h"
+#include "payments/webhook_sender.h"
 
 namespace {
 
@@ -119,8 +131,9 @@ bool ReadConfig(simdjson::dom::object obj, payments::FaultSettings* s, std::stri
 
 class FakePgApi {
  public:
-  FakePgApi(payments::FakeProvider& provider, boost::asio::io_context& io)
-      : provider_(provider), io_(io) {}
+  FakePgApi(payments::FakeProvider& provider, payments::WebhookSender& webhook,
+            boost::asio::io_context& io)
+      : provider_(provider), webhook_(webhook), io_(io) {}
 
   void Handle(const ExPtr& ex) {
     const std::string_view path = http::PathOf(ex->req.target());
@@ -134,6 +147,12 @@ class FakePgApi {
     if (method == verb::get && path == "/v1/config")
       return Reply(ex, status::ok, ConfigJson(provider_.settings()));
     if (method == verb::put && path == "/v1/config") return Configure(ex);
+    if (method == verb::post && path == "/v1/virtual-accounts") return IssueAccount(ex);
+    if (method == verb::post && path.starts_with("/v1/virtual-accounts/") &&
+        path.ends_with("/deposits"))
+      return Deposit(ex, path.substr(21, path.size() - 21 - 9));
+    if (method == verb::get && path == "/v1/webhook") return WebhookStatus(ex);
+    if (method == verb::put && path == "/v1/webhook") return ConfigureWebhook(ex);
     if (method == verb::get && path == "/healthz") return Reply(ex, status::ok, "{\"status\":\"UP\"}");
     Reply(ex, status::not_found, Error("NOT_FOUND", "no route for " + std::string(path)));
   }
@@ -280,7 +299,101 @@ class FakePgApi {
     Reply(ex, status::ok, ConfigJson(s));
   }
 
+  void IssueAccount(const ExPtr& ex) {
+    const std::string key = Key(ex);
+    if (key.empty()) return;
+    http::InputError err;
+    auto obj = http::ParseObject(ex->req.body(), &err);
+    int64_t amount = 0, due_at = 0;
+    if (obj) {
+      http::FieldReader f(*obj);
+      if (!f.Int("amount", &amount, 1, INT64_MAX / 2) || !f.Int("dueAt", &due_at, 1, INT64_MAX / 2))
+        err = f.error();
+    }
+    if (!err.detail.empty())
+      return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
+    const payments::VirtualAccount a = provider_.IssueAccount(key, amount, due_at);
+    json::JsonWriter w;
+    w.BeginObject()
+        .Field("bank", a.bank)
+        .Field("accountNumber", a.number)
+        .Field("holder", a.holder)
+        .Field("amount", a.amount)
+        .Field("dueAt", a.due_at)
+        .EndObject();
+    ReplyLater(io_, ex, provider_.settings().latency_min_ms, status::ok, w.Take());
+  }
+
+  void Deposit(const ExPtr& ex, std::string_view number) {
+    http::InputError err;
+    auto obj = http::ParseObject(ex->req.body(), &err);
+    int64_t amount = 0, delay = 0;
+    if (obj) {
+      http::FieldReader f(*obj);
+      if (!f.Int("amount", &amount, 1, INT64_MAX / 2) ||
+          !f.OptionalInt("notifyDelayMs", &delay, 0, 600'000))
+        err = f.error();
+    }
+    if (!err.detail.empty())
+      return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
+    const int64_t now = WallNowMs();
+    const payments::DepositDecision d = provider_.Deposit(std::string(number), amount, now);
+    if (d.reply == payments::DepositReply::kUnknownAccount)
+      return Reply(ex, status::not_found, Error("UNKNOWN_ACCOUNT", "no such virtual account"));
+    if (d.reply == payments::DepositReply::kClosed)
+      return Reply(ex, status::conflict,
+                   Error("ACCOUNT_CLOSED", "the account took its deposit already, or is past due"));
+    json::JsonWriter notice;
+    notice.BeginObject()
+        .Field("key", d.key)
+        .Field("accountNumber", number)
+        .Field("amount", amount)
+        .Field("depositId", d.deposit_id)
+        .Field("depositedAt", now)
+        .EndObject();
+    webhook_.Send(notice.Take(), delay);
+    json::JsonWriter w;
+    w.BeginObject().Field("depositId", d.deposit_id).Field("status", "DEPOSITED").EndObject();
+    Reply(ex, status::ok, w.Take());
+  }
+
+  void WebhookStatus(const ExPtr& ex) {
+    const payments::WebhookSender::Counts c = webhook_.counts();
+    json::JsonWriter w;
+    w.BeginObject()
+        .Field("url", webhook_.url())
+        .Field("delivered", c.delivered)
+        .Field("refused", c.refused)
+        .Field("tries", c.tries)
+        .Field("dropped", c.dropped)
+        .EndObject();
+    Reply(ex, status::ok, w.Take());
+  }
+
+  void ConfigureWebhook(const ExPtr& ex) {
+    http::InputError err;
+    auto obj = http::ParseObject(ex->req.body(), &err);
+    std::string url, secret;
+    if (obj) {
+      http::FieldReader f(*obj);
+      if (!f.String("url", &url, 8, 2000) || !f.String("secret", &secret, 16, 200)) err = f.error();
+    }
+    if (!err.detail.empty())
+      return Reply(ex, static_cast<status>(err.status), Error(err.code, err.detail));
+    if (!webhook_.Configure(url, secret))
+      return Reply(ex, status::unprocessable_entity,
+                   Error("VALIDATION_FAILED", "url: must be http://host:port/path"));
+    WebhookStatus(ex);
+  }
+
+  static int64_t WallNowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
   payments::FakeProvider& provider_;
+  payments::WebhookSender& webhook_;
   boost::asio::io_context& io_;
 };
 
@@ -293,7 +406,7 @@ int main(int argc, char** argv) {
   so.port = 8090;
   payments::FaultSettings s;
   uint64_t seed = 1;
-  std::string port_file;
+  std::string port_file, webhook_url, webhook_secret;
   app.add_option("--address", so.address, "Address to listen on");
   app.add_option("--port", so.port, "Port (0: any free port)");
   app.add_option("--threads", so.threads, "I/O threads");
@@ -308,6 +421,8 @@ int main(int argc, char** argv) {
   app.add_option("--late-ms", s.late_ms, "How late a late answer comes");
   app.add_option("--seed", seed, "Seed of the failure dice");
   app.add_option("--port-file", port_file, "Write the bound port here once listening");
+  app.add_option("--webhook-url", webhook_url, "Where deposit notices go (http://host:port/path)");
+  app.add_option("--webhook-secret", webhook_secret, "The key deposit notices are signed with");
   CLI11_PARSE(app, argc, argv);
 
   sigset_t signals;
@@ -316,11 +431,25 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  if (sodium_init() < 0) {
+    std::cerr << "concertmania-fakepg: libsodium did not start\n";
+    return 2;
+  }
   payments::FakeProvider provider(s, seed);
+  payments::WebhookSender webhook([] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  });
+  if (!webhook_url.empty() && !webhook.Configure(webhook_url, webhook_secret)) {
+    std::cerr << "concertmania-fakepg: --webhook-url must be http://host:port/path, with a "
+                 "--webhook-secret\n";
+    return 2;
+  }
   FakePgApi* api = nullptr;
   http::HttpServer server(so, [&api](ExPtr ex) { api->Handle(ex); },
                              [](const http::Exchange&, const http::Response&) {});
-  FakePgApi handler(provider, server.io());
+  FakePgApi handler(provider, webhook, server.io());
   api = &handler;
   if (const std::string error = server.Start(); !error.empty()) {
     std::cerr << "concertmania-fakepg: " << error << "\n";

@@ -221,4 +221,32 @@ void HttpPaymentProvider::Refund(const std::string& key, int64_t up_to, RefundDo
        });
 }
 
+void HttpPaymentProvider::IssueAccount(const AccountRequest& request, AccountDone done) {
+  Send("/v1/virtual-accounts", request.key,
+       "{\"amount\":" + std::to_string(request.amount) +
+           ",\"dueAt\":" + std::to_string(request.due_at_ms) + "}",
+       [done = std::move(done)](int status, std::string body, std::string error) {
+         AccountResult r;
+         if (status != 200) {
+           r.detail = status == 0 ? std::move(error) : "HTTP " + std::to_string(status);
+           return done(std::move(r));
+         }
+         thread_local simdjson::dom::parser parser;
+         simdjson::dom::element doc;
+         std::string_view bank, account, holder;
+         if (parser.parse(body).get(doc) != simdjson::SUCCESS ||
+             doc["bank"].get_string().get(bank) != simdjson::SUCCESS ||
+             doc["accountNumber"].get_string().get(account) != simdjson::SUCCESS) {
+           r.detail = "an account answer without bank and accountNumber";
+           return done(std::move(r));
+         }
+         if (doc["holder"].get_string().get(holder) != simdjson::SUCCESS) holder = {};
+         r.ok = true;
+         r.bank = bank;
+         r.account = account;
+         r.holder = holder;
+         done(std::move(r));
+       });
+}
+
 }  // namespace cm::payments

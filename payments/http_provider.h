@@ -33,6 +33,7 @@ class HttpPaymentProvider final : public PaymentProvider {
 
   void Charge(const ChargeRequest& request, ChargeDone done) override;
   void Refund(const std::string& key, int64_t up_to, RefundDone done) override;
+  void IssueAccount(const AccountRequest& request, AccountDone done) override;
 
  private:
   class Call;

@@ -29,15 +29,35 @@ struct RefundResult {
   std::string detail;
 };
 
+// 무통장입금: a virtual account for one payment, open for one deposit until `due_at_ms`.
+struct AccountRequest {
+  std::string key;  // the payment's key, as a charge's: the same account on every call
+  int64_t amount = 0;
+  int64_t due_at_ms = 0;
+};
+
+struct AccountResult {
+  bool ok = false;  // false: try again later
+  std::string bank, account, holder;
+  std::string detail;
+};
+
 class PaymentProvider {
  public:
   using ChargeDone = std::function<void(ChargeResult)>;
   using RefundDone = std::function<void(RefundResult)>;
+  using AccountDone = std::function<void(AccountResult)>;
   virtual ~PaymentProvider() = default;
   // Each call answers exactly once, on a thread of the provider's, within its timeout.
   virtual void Charge(const ChargeRequest& request, ChargeDone done) = 0;
   // Returns at most `up_to` of what was captured under the key (a cancellation keeps a fee).
   virtual void Refund(const std::string& key, int64_t up_to, RefundDone done) = 0;
+  // Issues (or gives again) the key's virtual account. A provider without virtual accounts
+  // answers so, and BANK_TRANSFER payments then wait for their deadline and fail.
+  virtual void IssueAccount(const AccountRequest& request, AccountDone done) {
+    (void)request;
+    done(AccountResult{false, {}, {}, {}, "this provider issues no virtual accounts"});
+  }
 };
 
 }  // namespace cm::payments

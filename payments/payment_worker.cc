@@ -12,7 +12,10 @@ PaymentWorker::~PaymentWorker() { Stop(); }
 
 void PaymentWorker::OnRecovered(const engine::EngineState& state) {
   for (const auto& [id, p] : state.payments()) {
-    if (p.status == engine::PaymentStatus::kPending) {
+    if (p.status == engine::PaymentStatus::kPending &&
+        p.method == engine::PaymentMethod::kBankTransfer) {
+      if (p.account.empty()) ScheduleAccount(id, p.amount, p.deposit_due);
+    } else if (p.status == engine::PaymentStatus::kPending) {
       open_[id] = {p.amount, p.method, p.wallet};
       Schedule(Job{p.next_attempt_at, JobKind::kCharge, id, p.current_attempt(), p.amount,
                    p.method, p.wallet, {}});
@@ -26,6 +29,8 @@ void PaymentWorker::Collect(const engine::Event& e) {
   switch (TypeOf(e)) {
     case EventType::kPaymentRequested: {
       const auto& b = std::get<engine::PaymentRequested>(e.body);
+      if (b.method == engine::PaymentMethod::kBankTransfer)
+        return ScheduleAccount(b.payment, b.amount, b.hold_expires_at);
       open_[b.payment] = {b.amount, b.method, b.wallet};
       Schedule(Job{0, JobKind::kCharge, b.payment, 1, b.amount, b.method, b.wallet, {}});
       return;
@@ -53,6 +58,14 @@ void PaymentWorker::Collect(const engine::Event& e) {
     default:
       return;
   }
+}
+
+void PaymentWorker::ScheduleAccount(engine::PaymentId payment, int64_t amount, int64_t deadline,
+                                    int64_t due) {
+  Job job{due, JobKind::kIssueAccount, payment, 0, amount, engine::PaymentMethod::kBankTransfer,
+          {}, {}};
+  job.deadline = deadline;
+  Schedule(std::move(job));
 }
 
 void PaymentWorker::Schedule(Job job) {
@@ -130,6 +143,23 @@ void PaymentWorker::Run(Job job) {
                        });
       return;
     }
+    case JobKind::kIssueAccount: {
+      const engine::PaymentId payment = job.payment;
+      const int64_t amount = job.amount, deadline = job.deadline;
+      provider_.IssueAccount(
+          AccountRequest{KeyOf(payment), amount, deadline},
+          [this, payment, amount, deadline, call_done](AccountResult r) {
+            if (r.ok) {
+              accounts_.fetch_add(1, std::memory_order_relaxed);
+              Report(engine::ReportVirtualAccountCmd{payment, std::move(r.bank),
+                                                     std::move(r.account), std::move(r.holder)});
+            } else if (const int64_t next = now_ms_() + options_.refund_retry_ms; next < deadline) {
+              ScheduleAccount(payment, amount, deadline, next);
+            }
+            call_done();
+          });
+      return;
+    }
     case JobKind::kRefund: {
       const engine::PaymentId payment = job.payment;
       const int64_t amount = job.amount;
@@ -164,6 +194,7 @@ void PaymentWorker::WriteMetrics(metrics::PrometheusText* out) const {
   out->Counter("cm_payment_declined_total", "Charge calls the provider declined.", declined_);
   out->Counter("cm_payment_errors_total", "Charge calls that timed out or failed.", errors_);
   out->Counter("cm_payment_refunds_total", "Refunds the provider confirmed.", refunds_);
+  out->Counter("cm_payment_accounts_total", "Virtual accounts the provider issued.", accounts_);
   out->Counter("cm_payment_report_resends_total", "Worker reports the input ring did not take at once.", resends_);
   std::size_t queued, in_flight;
   {

@@ -6,7 +6,9 @@
 // comes back to the engine as a command (ReportCharge, ReportRefund). On startup OnRecovered
 // schedules every saga the journal left in flight, so a crash anywhere loses nothing: a charge
 // that was captured before the crash answers CAPTURED again under the same key, never twice.
-// Refunds are retried until the provider confirms them.
+// Refunds are retried until the provider confirms them. A BANK_TRANSFER payment is never
+// charged: the worker asks the provider for its virtual account (ReportVirtualAccount), and the
+// deposit comes as the provider's signed notice to the gateway (api/deposit_webhook.h).
 //
 // Threads: Collect and OnRecovered run on the pipeline's publisher thread; a dispatcher thread
 // starts due calls (at most max_in_flight at once); results arrive on the provider's thread.
@@ -66,7 +68,7 @@ class PaymentWorker {
   void WriteMetrics(metrics::PrometheusText* out) const;
 
  private:
-  enum class JobKind { kCharge, kRefund, kReport };
+  enum class JobKind { kCharge, kRefund, kReport, kIssueAccount };
   struct Job {
     int64_t due = 0;
     JobKind kind = JobKind::kCharge;
@@ -76,12 +78,15 @@ class PaymentWorker {
     engine::PaymentMethod method = engine::PaymentMethod::kCard;
     engine::EasyPayProvider wallet = engine::EasyPayProvider::kNone;
     engine::CommandBody report;  // kReport: the command to send again
+    int64_t deadline = 0;        // kIssueAccount: tried again until the deposit is due
   };
   struct Later {
     bool operator()(const Job& a, const Job& b) const { return a.due > b.due; }
   };
 
   void Schedule(Job job);
+  // A BANK_TRANSFER payment's account, asked for at `due` and again until `deadline`.
+  void ScheduleAccount(engine::PaymentId payment, int64_t amount, int64_t deadline, int64_t due = 0);
   void Loop();
   void Run(Job job);
   void Report(engine::CommandBody body);
@@ -106,7 +111,7 @@ class PaymentWorker {
   std::thread thread_;
 
   std::atomic<uint64_t> charges_{0}, captured_{0}, declined_{0}, errors_{0}, refunds_{0},
-      resends_{0};
+      resends_{0}, accounts_{0};
 };
 
 }  // namespace cm::payments

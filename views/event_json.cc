@@ -140,6 +140,11 @@ struct Fields {
     Str("why", ToString(b.why));
   }
   void operator()(const engine::SeatsReleased& b) { PaymentIds(b); }
+  // The account is the buyer's to see (GET /api/payments/{id}), not the event log's.
+  void operator()(const engine::VirtualAccountIssued& b) {
+    PaymentIds(b);
+    Str("bank", b.bank);
+  }
   void operator()(const engine::RefundSettled& b) {
     PaymentIds(b);
     Num("amount", b.amount);

@@ -125,6 +125,19 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
   w.Field("minPrice", *lo).Field("maxPrice", *hi);
   WriteSalePhases(w, s, now_ms);
+  // 무통장입금: the rule, and the deadline a payment asked for now would get.
+  w.Key("bankTransfer");
+  if (const BankTransferRules& b = s.bank_transfer; b.enabled) {
+    w.BeginObject()
+        .Field("depositDays", b.days_after)
+        .Field("depositWindowSeconds", b.window_ms / 1000)
+        .Field("utcOffsetMinutes", static_cast<int64_t>(b.utc_offset_minutes))
+        .Field("cutoffHoursBeforeShow", b.before_show_ms / 3'600'000)
+        .Field("depositDeadlineIfPaidNow", FormatTime(s.DepositDeadline(now_ms)))
+        .EndObject();
+  } else {
+    w.Null();
+  }
   w.Key("waitingRoom");
   // The current phase's room (the read model's phase; a room is made when its turn comes).
   if (!c.room) {
@@ -262,31 +275,49 @@ void WriteSeat(JsonWriter& w, const Concert& c, SeatIndex s) {
   w.EndObject();
 }
 
-static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Concert& c) {
+// A bank transfer's virtual account, as the buyer needs it to pay.
+static void WriteVirtualAccount(JsonWriter& w, const engine::Payment& p) {
+  w.Key("virtualAccount")
+      .BeginObject()
+      .Field("bank", p.bank)
+      .Field("accountNumber", p.account)
+      .Field("holder", p.holder)
+      .Field("amount", p.amount)
+      .Field("depositDeadline", FormatTime(p.deposit_due))
+      .EndObject();
+}
+
+static void WriteReservationFields(JsonWriter& w, const Reservation& r, const Concert& c,
+                                   const engine::Payment* payment) {
+  const bool awaiting = payment != nullptr && r.status == ReservationStatus::kPaymentPending &&
+                        payment->AwaitingDeposit();
   w.Field("id", r.id)
       .Field("concertId", r.concert)
       .Field("concertTitle", c.spec->title)
       .Field("userId", r.user)
-      .Field("status", ToString(r.status))
+      .Field("status", awaiting ? std::string_view("AWAITING_DEPOSIT") : ToString(r.status))
       .Field("amount", r.amount)
       .Field("createdAt", FormatTime(r.created_at))
       .Field("expiresAt", FormatTime(r.expires_at))
       .Field("extended", r.extended);
   if (r.ended_at != 0) w.Field("endedAt", FormatTime(r.ended_at));
   if (r.payment != 0) w.Field("paymentId", r.payment);
+  if (awaiting) WriteVirtualAccount(w, *payment);
 }
 
-void WriteReservation(JsonWriter& w, const Reservation& r, const Concert& c) {
+void WriteReservation(JsonWriter& w, const Reservation& r, const Concert& c,
+                      const engine::Payment* payment) {
   w.BeginObject();
-  WriteReservationFields(w, r, c);
+  WriteReservationFields(w, r, c, payment);
   w.Key("seats").BeginArray();
   for (SeatIndex s : r.seats) WriteSeat(w, c, s);
   w.EndArray().EndObject();
 }
 
-void WriteReservationSummary(JsonWriter& w, const Reservation& r, const Concert& c) {
+void WriteReservationSummary(JsonWriter& w, const Reservation& r, const Concert& c,
+                             const engine::Payment* payment) {
   w.BeginObject();
-  WriteReservationFields(w, r, c);
+  WriteReservationFields(w, r, c, payment);
   w.Field("seatCount", static_cast<uint64_t>(r.seats.size())).EndObject();
 }
 
@@ -305,14 +336,18 @@ void WritePayment(JsonWriter& w, const engine::Payment& p) {
       .Field("reservationId", p.reservation)
       .Field("concertId", p.concert)
       .Field("userId", p.user)
-      .Field("status", ToString(p.status))
+      .Field("status", p.AwaitingDeposit() ? std::string_view("AWAITING_DEPOSIT") : ToString(p.status))
       .Field("amount", p.amount)
       .Field("method", ToString(p.method))
       .Field("attempts", AttemptsMade(p))
       .Field("createdAt", FormatTime(p.created_at));
   if (p.wallet != engine::EasyPayProvider::kNone) w.Field("wallet", ToString(p.wallet));
-  if (p.status == engine::PaymentStatus::kPending)
+  if (p.method == engine::PaymentMethod::kBankTransfer) {
+    w.Field("depositDeadline", FormatTime(p.deposit_due));
+    if (!p.account.empty()) WriteVirtualAccount(w, p);
+  } else if (p.status == engine::PaymentStatus::kPending) {
     w.Field("nextAttemptAt", FormatTime(p.next_attempt_at));
+  }
   if (p.refund_requested) {
     w.Key("refund").BeginObject().Field("settled", p.refund_settled);
     if (p.refund_settled) w.Field("amount", p.refunded);

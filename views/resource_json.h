@@ -32,8 +32,12 @@ std::string RenderSeatMap(const engine::Concert& c, engine::Seq version,
 // Every seat's status letter (A, H or S) in seat id order: a 50,000-seat hall in 50 kB, which a
 // page reads without building an object per seat.
 std::string RenderSeatLetters(const engine::Concert& c);
-void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
-void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c);
+// `payment`: the reservation's payment, when it has one (a bank transfer's shows the reservation
+// as AWAITING_DEPOSIT, with its account and deadline).
+void WriteReservation(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c,
+                      const engine::Payment* payment = nullptr);
+void WriteReservationSummary(JsonWriter& w, const engine::Reservation& r, const engine::Concert& c,
+                             const engine::Payment* payment = nullptr);
 // A payment with its status and history (GET /api/payments/{id}).
 void WritePayment(JsonWriter& w, const engine::Payment& p);
 // A waiting-room place as its user sees it (GET .../queue/me and the WebSocket "queue" message):

@@ -112,6 +112,12 @@ struct BodyEncoder {
     PutFixed64(d, static_cast<uint64_t>(b.hold_expires_at));
     PutFixed8(d, static_cast<uint8_t>(b.wallet));
   }
+  void operator()(const VirtualAccountIssued& b) {
+    PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
+    PutLengthPrefixed(d, b.bank);
+    PutLengthPrefixed(d, b.account);
+    PutLengthPrefixed(d, b.holder);
+  }
   void operator()(const PaymentSucceeded& b) {
     PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
     PutVarint32(d, b.attempt);
@@ -527,11 +533,20 @@ bool DecodePaymentBody(EventType type, uint8_t version, std::string_view* in,
     case EventType::kRefundIssued: {
       RefundIssued b;
       uint8_t why;
+      const auto last = version >= 17 ? RefundReason::kLateDeposit : RefundReason::kOrphanCharge;
       if (!GetPaymentIds(in, &b) || !GetSigned64(in, &b.amount) || !GetFixed8(in, &why) ||
-          why > static_cast<uint8_t>(RefundReason::kOrphanCharge))
+          why > static_cast<uint8_t>(last))
         return false;
       b.why = static_cast<RefundReason>(why);
       *body = b;
+      return true;
+    }
+    case EventType::kVirtualAccountIssued: {
+      VirtualAccountIssued b;
+      if (!GetPaymentIds(in, &b) || !GetString(in, &b.bank) || !GetString(in, &b.account) ||
+          !GetString(in, &b.holder))
+        return false;
+      *body = std::move(b);
       return true;
     }
     case EventType::kSeatsReleased: {

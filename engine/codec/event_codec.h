@@ -14,8 +14,8 @@
 // before it) and version 13 (before return windows: none in concert specs, no SeatsReturned)
 // and version 14 (before proofs of work: none in concert specs) and version 15 (before seat
 // attributes: none in venue specs, no rules for accessible seats in concert specs) and
-// version 16 (before sale phases: none in concert specs, no SalePhaseBegan, MembersListed,
-// MemberCodeClaimed).
+// version 16 (before sale phases and bank transfers: none in concert specs, no SalePhaseBegan,
+// MembersListed, MemberCodeClaimed, VirtualAccountIssued).
 // One record per event; the journal packs the records of one group commit into one
 // value, one after another.
 //
@@ -50,7 +50,9 @@
 //   PaymentSucceeded     ids | attempt: varint | amount: u64
 //   PaymentFailed        ids | attempt: varint | outcome: u8 | final: u8 | retry_at: u64
 //                        | detail: lstr
-//   RefundIssued         ids | amount: u64 | why: u8 (RefundReason)
+//   RefundIssued         ids | amount: u64 | why: u8 (RefundReason; WRONG_AMOUNT and
+//                        LATE_DEPOSIT not before 17)
+//   VirtualAccountIssued ids | bank, account, holder: lstr (not before 17)
 //   SeatsReleased        ids
 //   RefundSettled        ids | amount: u64
 //   TicketIssued         ticket, reservation, concert, holder: u64 | seat: fixed32

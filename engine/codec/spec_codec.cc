@@ -184,6 +184,12 @@ void EncodeConcertSpec(const ConcertSpec& c, std::string* dst, uint8_t format) {
   }
   PutFixed64(dst, c.member_key.k0);
   PutFixed64(dst, c.member_key.k1);
+  const BankTransferRules& b = c.bank_transfer;
+  PutFixed8(dst, b.enabled ? 1 : 0);
+  PutVarint32(dst, b.days_after);
+  PutFixed32(dst, static_cast<uint32_t>(b.utc_offset_minutes));
+  PutFixed64(dst, static_cast<uint64_t>(b.window_ms));
+  PutFixed64(dst, static_cast<uint64_t>(b.before_show_ms));
 }
 
 bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
@@ -237,7 +243,17 @@ bool DecodeConcertSpec(std::string_view* in, ConcertSpec* out, uint8_t format) {
       return false;
     p.members_only = members_only == 1;
   }
-  return GetFixed64(in, &out->member_key.k0) && GetFixed64(in, &out->member_key.k1);
+  BankTransferRules& b = out->bank_transfer;
+  uint8_t enabled;
+  uint32_t offset;
+  if (!GetFixed64(in, &out->member_key.k0) || !GetFixed64(in, &out->member_key.k1) ||
+      !GetFixed8(in, &enabled) || enabled > 1 || !GetVarint32(in, &b.days_after) ||
+      !GetFixed32(in, &offset) || !GetSigned64(in, &b.window_ms) ||
+      !GetSigned64(in, &b.before_show_ms))
+    return false;
+  b.enabled = enabled == 1;
+  b.utc_offset_minutes = static_cast<int32_t>(offset);
+  return true;
 }
 
 }  // namespace cm::engine

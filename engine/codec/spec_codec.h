@@ -25,6 +25,9 @@
 // proof_of_work := difficulty, cost, max_difficulty, rise_per_second: varint
 // accessible   := companions_per_space: varint | release_at: fixed64
 // phases       := varint n (0: the concert's own window), phase[n] | member_key_0, _1: fixed64
+//                 | bank_transfer
+// bank_transfer := enabled: u8 | days_after: varint | utc_offset_minutes: fixed32 (signed)
+//                 | window_ms, before_show_ms: fixed64
 // phase        := name: lstr | opens_at, closes_at: fixed64 | max_seats_per_user: varint
 //                 | members_only: u8 | waiting_room
 // waiting_room := enabled: u8 | max_active, admit_per_second: varint

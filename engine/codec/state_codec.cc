@@ -166,6 +166,12 @@ void EncodePayment(const Payment& p, std::string* dst, uint8_t format) {
     PutLengthPrefixed(dst, h.detail);
   }
   if (format >= 12) PutFixed8(dst, static_cast<uint8_t>(p.wallet));
+  if (format >= 18) {
+    PutFixed64(dst, static_cast<uint64_t>(p.deposit_due));
+    PutLengthPrefixed(dst, p.bank);
+    PutLengthPrefixed(dst, p.account);
+    PutLengthPrefixed(dst, p.holder);
+  }
 }
 
 bool DecodePayment(std::string_view* in, Payment* p, uint8_t format) {
@@ -179,7 +185,7 @@ bool DecodePayment(std::string_view* in, Payment* p, uint8_t format) {
       !GetVarint32(in, &p->failed_attempts) || !GetSigned64(in, &p->created_at) ||
       !GetSigned64(in, &p->next_attempt_at) || !GetFixed8(in, &flags) || flags > 7 ||
       !GetSigned64(in, &p->refunded) || !GetSigned64(in, &p->refund_amount) ||
-      p->refund_amount < 0 || p->refund_amount > p->amount || !GetCount(in, &steps))
+      p->refund_amount < 0 || !GetCount(in, &steps))
     return false;
   p->method = static_cast<PaymentMethod>(method);
   p->status = static_cast<PaymentStatus>(status);
@@ -190,7 +196,7 @@ bool DecodePayment(std::string_view* in, Payment* p, uint8_t format) {
   for (PaymentHistoryEntry& h : p->history) {
     uint8_t step, outcome;
     if (!GetSigned64(in, &h.at) || !GetFixed8(in, &step) ||
-        step > static_cast<uint8_t>(PaymentStep::kSeatsReleased) || !GetFixed8(in, &outcome) ||
+        step > static_cast<uint8_t>(PaymentStep::kAccountIssued) || !GetFixed8(in, &outcome) ||
         outcome > static_cast<uint8_t>(ChargeOutcome::kError) || !GetVarint32(in, &h.attempt) ||
         !GetString(in, &h.detail))
       return false;
@@ -200,6 +206,11 @@ bool DecodePayment(std::string_view* in, Payment* p, uint8_t format) {
   uint8_t wallet = 0;  // before format 12: none
   if (format >= 12 && (!GetFixed8(in, &wallet) || wallet > kLastEasyPayProvider)) return false;
   p->wallet = static_cast<EasyPayProvider>(wallet);
+  // Only a deposit (a bank transfer's) may go back as more than was due.
+  if (p->method != PaymentMethod::kBankTransfer && p->refund_amount > p->amount) return false;
+  if (format >= 18 && (!GetSigned64(in, &p->deposit_due) || !GetString(in, &p->bank) ||
+                       !GetString(in, &p->account) || !GetString(in, &p->holder)))
+    return false;
   return true;
 }
 

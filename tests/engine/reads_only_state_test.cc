@@ -145,8 +145,10 @@ TEST_CASE("a reads-only state answers every read as the deciding state does, for
              *restored.value());
     CheckSameReads(live, *restored.value());
   }
-  // The streams must leave what a reads-only state drops, or the comparison proves little.
-  CHECK(live_holds > 300);
+  // The streams must leave what a reads-only state drops, or the comparison proves little: most
+  // end with a live hold or more (about 270 in 300 since they also spend commands on sale
+  // phases, member lists and deposits; 0 would mean none is compared).
+  CHECK(live_holds > 200);
   CHECK(cooling_concerts > 100);
 }
 

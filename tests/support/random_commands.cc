@@ -35,7 +35,12 @@ void RandomCommands::Observe(const Event& e) {
   if (const auto* p = std::get_if<PaymentRequested>(&e.body)) {
     if (payments_.size() == 16) payments_.erase(payments_.begin());
     payments_.emplace_back(p->payment, 1);
+    if (p->method == PaymentMethod::kBankTransfer) {
+      deposits_due_[p->payment] = p->amount;
+      to_issue_.push_back(p->payment);  // as the worker does, mostly at once
+    }
   }
+  if (const auto* a = std::get_if<VirtualAccountIssued>(&e.body)) accounts_.insert(a->payment);
   if (const auto* f = std::get_if<PaymentFailed>(&e.body))
     for (auto& [id, attempt] : payments_)
       if (id == f->payment) attempt = f->attempt + 1;
@@ -152,6 +157,9 @@ std::vector<Command> RandomCommands::Setup() {
       spec->max_seats_per_user = std::max(presale.max_seats_per_user, general.max_seats_per_user);
       spec->member_key = kMemberKey;
     }
+    // Bank transfers in the first concert, due within seconds: deposits in time, late, of the
+    // wrong amount, and deadlines missed. The second takes none (a refusal).
+    if (i == 0) spec->bank_transfer = {true, 1, 540, 2'000 + static_cast<TimeMs>(Pick(40'000)), 0};
     out.push_back(As(0, CreateConcertCmd{spec}));
     out.back().has_idem = false;
     concerts_.push_back(out.size());
@@ -174,6 +182,7 @@ std::vector<Command> RandomCommands::Setup() {
   spec->waiting_room.admit_per_second = 1 + static_cast<uint32_t>(Pick(3));
   spec->waiting_room.admission_ttl_ms = 1'000 + static_cast<TimeMs>(Pick(5'000));
   spec->waiting_room.pre_queue_ms = 10'000;
+  spec->bank_transfer = {true, 1, 540, 5'000 + static_cast<TimeMs>(Pick(30'000)), 0};
   out.push_back(As(0, CreateConcertCmd{spec}));
   out.back().has_idem = false;
   concerts_.push_back(out.size());
@@ -184,6 +193,12 @@ std::vector<Command> RandomCommands::Setup() {
 
 Command RandomCommands::Next() {
   now_ += static_cast<TimeMs>(Pick(4) == 0 ? Pick(5'000) : Pick(50));
+  if (!to_issue_.empty()) {
+    const PaymentId payment = to_issue_.front();
+    to_issue_.pop_front();
+    if (Pick(5) != 0)
+      return As(0, ReportVirtualAccountCmd{payment, "B", "A" + std::to_string(payment), "H"});
+  }
   const UserId user = users_[Pick(users_.size())];
   const ConcertId concert = concerts_[Pick(concerts_.size())];
   // Mostly a recent hold; sometimes any recent seq, which may name nothing or a non-hold.
@@ -254,6 +269,16 @@ Command RandomCommands::Next() {
     case 16: {  // the worker reports an attempt (mostly the current one) or a refund
       if (payments_.empty()) break;
       const auto& [payment, attempt] = payments_[Pick(payments_.size())];
+      // The newest bank transfer's account, or a deposit into it (now and then of another
+      // amount, or into an older one).
+      if (!deposits_due_.empty() && Pick(3) != 0) {
+        auto due = Pick(4) == 0 ? deposits_due_.begin() : std::prev(deposits_due_.end());
+        if (!accounts_.contains(due->first) && Pick(4) != 0)
+          return As(0, ReportVirtualAccountCmd{due->first, "B", "A" + std::to_string(due->first),
+                                               "H"});
+        return As(Pick(12) == 0 ? user : 0,
+                  ReportDepositCmd{due->first, due->second + (Pick(5) == 0 ? 1'000 : 0)});
+      }
       if (Pick(4) == 0) return As(0, ReportRefundCmd{payment, static_cast<int64_t>(Pick(2)) * 1000});
       const uint32_t reported = Pick(8) == 0 ? attempt + 1 : attempt;
       return As(Pick(10) == 0 ? user : 0,

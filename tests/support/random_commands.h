@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <random>
+#include <deque>
+#include <map>
+#include <set>
 #include <vector>
 
 #include "engine/command.h"
@@ -42,6 +45,9 @@ class RandomCommands {
   std::vector<engine::UserId> holders_;               // their owners, index for index
   // Recent payments and the attempt each is at (failures move it on), bounded.
   std::vector<std::pair<engine::PaymentId, uint32_t>> payments_;
+  std::map<engine::PaymentId, int64_t> deposits_due_;  // bank transfers: what is due
+  std::set<engine::PaymentId> accounts_;               // ... and those with an account
+  std::deque<engine::PaymentId> to_issue_;             // ... and those the worker is to report
   // Recent tickets as their events describe them, bounded.
   struct SeenTicket {
     engine::TicketId id;
