@@ -71,8 +71,14 @@ void Notifier::Collect(const Event& e) {
       note(std::get<PaymentSucceeded>(e.body).reservation, "PAYMENT_SUCCEEDED");
       break;
     case EventType::kPaymentFailed:
+      // A bank transfer ends for its own reasons: the deadline, or a deposit of another amount.
       if (const auto& b = std::get<PaymentFailed>(e.body); b.final)
-        note(b.reservation, "PAYMENT_FAILED");
+        note(b.reservation, b.detail == "DEPOSIT_DEADLINE_PASSED" ? "DEPOSIT_DEADLINE_PASSED"
+                            : b.detail.starts_with("WRONG_AMOUNT") ? "DEPOSIT_WRONG_AMOUNT"
+                                                                   : "PAYMENT_FAILED");
+      break;
+    case EventType::kVirtualAccountIssued:  // 무통장입금: where to pay, and by when
+      note(std::get<VirtualAccountIssued>(e.body).reservation, "VIRTUAL_ACCOUNT_ISSUED");
       break;
     case EventType::kSeatsReleased:
       note(std::get<SeatsReleased>(e.body).reservation, "SEATS_RELEASED");

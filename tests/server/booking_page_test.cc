@@ -449,3 +449,54 @@ TEST_CASE("a members-only presale on a phone: the banner, a refusal in Korean, t
     CHECK(false);
   }
 }
+
+TEST_CASE("무통장입금 on a phone: the virtual account, the amount, the deadline counting down, "
+          "and the booking confirmed when the bank takes the deposit") {
+  TempDir pg_dir;
+  FakePgProcess pg(pg_dir.path() + "/fakepg.port");
+  const std::string secret = "page-test-webhook-secret-0123";
+  ApiFixture f({"--payment-provider-url", pg.url(), "--payment-webhook-secret", secret});
+  HttpClient pg_http(pg.port());
+  REQUIRE(pg_http
+              .Request("PUT", "/v1/webhook",
+                       "{\"url\":\"http://127.0.0.1:" + std::to_string(f.port()) +
+                           "/api/webhooks/deposits\",\"secret\":\"" + secret + "\"}",
+                       {{"Content-Type", "application/json"}})
+              .status == 200);
+  ConcertOptions o;
+  // Sales run two more days, so the deposit is due at 23:59 KST tomorrow (not capped).
+  o.extra = json::object{{"bankTransfer", json::object{{"cutoffHoursBeforeShow", 0}}},
+                         {"salesCloseAt", NowMs() + 2 * 86'400'000},
+                         {"startsAt", NowMs() + 3 * 86'400'000}};
+  const uint64_t concert = f.CreateConcert(o);
+  const std::string shot = CM_BINARY_DIR "/deposit_phone.png";
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/deposit_browser.js " + std::to_string(f.port()) + " " +
+              std::to_string(pg.port()) + " " + std::to_string(concert) + " fan@x.io password-123 " +
+              shot,
+          &status);
+  MESSAGE("browser (bank transfer): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  CHECK(r.at("bankOffered").as_bool());
+  CHECK(Str(r, "note").find("가상계좌") != std::string::npos);
+  CHECK(Str(r, "account").find("신한은행") != std::string::npos);
+  CHECK(Str(r, "amount").find("원") != std::string::npos);
+  CHECK(Str(r, "deadline").find("입금 기한") != std::string::npos);
+  CHECK(Str(r, "deadline").find("오후 11:59") != std::string::npos);  // 23:59 KST
+  CHECK(Str(r, "countdown1") != Str(r, "countdown2"));  // it counts down
+  const std::string countdown = Str(r, "countdown1");
+  CHECK(std::count(countdown.begin(), countdown.end(), ':') == 2);  // h:mm:ss
+  CHECK(r.at("methodsHidden").as_bool());
+  CHECK(Int(r, "deposited") == 200);
+  CHECK(r.at("confirmed").as_bool());
+  CHECK(Int(r, "holdsAfter") == 0);
+  CHECK(r.at("pageErrors").as_array().empty());
+  for (const json::value& v : r.at("axe").as_array()) {
+    INFO(json::serialize(v));
+    CHECK(false);
+  }
+}

@@ -531,12 +531,15 @@ async function pay(h) {
   const { res, data } = await api("POST", "/api/payments", body,
                                   false, { "Idempotency-Key": `pay-reservation-${h.id}-${method}-${body.wallet || ""}` });
   if (res.status !== 202) { say(explain(res, data, "action.pay"), "error"); return loadHolds(); }
-  say(T("pay.started", { amount: money(data.amount) }));
+  say(T(method === "BANK_TRANSFER" ? "deposit.issuing" : "pay.started", { amount: money(data.amount) }));
   await loadHolds();
   for (let i = 0; i < 180; ++i) {
     await new Promise((r) => setTimeout(r, 1000));
     const p = await api("GET", `/api/payments/${data.id}`);
     if (!p.res.ok || p.data.status === "PENDING") continue;
+    // 무통장입금: the account is what the fan needs now; the deposit may take hours, and its
+    // outcome comes as a notification.
+    if (p.data.status === "AWAITING_DEPOSIT") return loadHolds();
     if (p.data.status === "SUCCEEDED")
       say(T("pay.succeeded", { amount: money(p.data.amount) }), "info", 12000, ticketsAction());
     else if (p.data.status === "FAILED") say(T("pay.failed"), "error");
@@ -551,7 +554,7 @@ async function loadHolds() {
   const { res, data } = await api("GET", "/api/users/me/reservations");
   if (!res.ok || state.concert !== concert) return;
   const mine = data.items.filter((r) => r.concertId === concert.id &&
-                                        (r.status === "HELD" || r.status === "PAYMENT_PENDING"));
+                                        ["HELD", "PAYMENT_PENDING", "AWAITING_DEPOSIT"].includes(r.status));
   const full = await Promise.all(mine.map((r) => api("GET", `/api/reservations/${r.id}`)));
   if (state.concert !== concert) return;
   state.holds = full.filter((x) => x.res.ok).map((x) => x.data);
@@ -597,10 +600,14 @@ function renderHolds() {
       label.append(input, " " + text);
       return label;
     };
-    for (const m of PAY_METHODS)
+    // Bank transfers only where the concert takes them; the note says by when.
+    const methods = PAY_METHODS.filter((m) => m !== "BANK_TRANSFER" || (c && c.bankTransfer));
+    const note = (m) => T("pay.note." + m, { deadline: c && c.bankTransfer
+      ? I18N.time(c.bankTransfer.depositDeadlineIfPaidNow, zoneOf(c)) : "" });
+    for (const m of methods)
       li.querySelector(".methods").append(radio(group, m, m === chosen, T("pay." + m), () => {
         state.payMethod.set(h.id, m);
-        li.querySelector(".pay-note").textContent = T("pay.note." + m);
+        li.querySelector(".pay-note").textContent = note(m);
         wallets.hidden = m !== "EASY_PAY";
       }));
     wallets.querySelector("legend").textContent = T("pay.wallet");
@@ -609,7 +616,7 @@ function renderHolds() {
       wallets.append(radio(`${group}-wallet`, w, w === wallet, T("pay.wallet." + w),
                            () => state.payWallet.set(h.id, w)));
     wallets.hidden = chosen !== "EASY_PAY";
-    li.querySelector(".pay-note").textContent = T("pay.note." + chosen);
+    li.querySelector(".pay-note").textContent = note(chosen);
     const payButton = li.querySelector(".pay");
     payButton.textContent = T("holds.pay", { amount: money(h.amount) });
     const extend = li.querySelector(".extend");
@@ -625,6 +632,7 @@ function renderHolds() {
       li.querySelector(".cancel").disabled = true;
       for (const i of li.querySelectorAll("input")) i.disabled = true;
     }
+    if (h.status === "AWAITING_DEPOSIT" && h.virtualAccount) showDeposit(li, h, c);
     payButton.addEventListener("click", () => { payButton.disabled = true; pay(h); });
     li.querySelector(".cancel").addEventListener("click", () => cancelHold(h.id));
     ul.append(li);
@@ -633,6 +641,38 @@ function renderHolds() {
   updateSelection();
   tick();
   markMine();
+}
+
+// 무통장입금: the account to pay into, the amount, the deadline and its countdown, in place of
+// the methods (the hold's own countdown runs to the deadline).
+function showDeposit(li, h, c) {
+  const v = h.virtualAccount;
+  for (const sel of [".methods", ".wallets", ".pay-note", ".actions"]) li.querySelector(sel).hidden = true;
+  const box = document.createElement("div");
+  box.className = "deposit";
+  box.innerHTML = `<h4></h4><p class="account"><strong></strong>
+    <button type="button" class="secondary copy"></button></p>
+    <p class="holder"></p><p class="amount"></p><p class="deadline"></p><p class="hint exact"></p>`;
+  box.querySelector("h4").textContent = T("deposit.title");
+  box.querySelector(".account strong").textContent = T("deposit.account", { bank: v.bank, account: v.accountNumber });
+  const copy = box.querySelector(".copy");
+  copy.textContent = T("deposit.copy");
+  copy.addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(v.accountNumber.replaceAll("-", "")); say(T("deposit.copied")); }
+    catch { say(v.accountNumber); }  // no clipboard (plain http): the number, to copy by hand
+  });
+  box.querySelector(".holder").textContent = T("deposit.holder", { holder: v.holder });
+  box.querySelector(".amount").textContent = T("deposit.amount", { amount: money(v.amount) });
+  box.querySelector(".deadline").textContent = T("deposit.deadline", { deadline: I18N.time(v.depositDeadline, zoneOf(c)) });
+  box.querySelector(".exact").textContent = T("deposit.exact");
+  li.querySelector(".left-label").textContent = T("deposit.left");
+  li.append(box);
+}
+
+// m:ss, or h:mm:ss from an hour up (a deposit's deadline may be a day away).
+function clockText(seconds) {
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = String(seconds % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
 // The countdown of each hold, once a second; the bar at the bottom shows the soonest.
@@ -644,7 +684,7 @@ function tick() {
     if (!h) continue;
     const left = Math.max(0, Math.floor((Date.parse(h.expiresAt) - now) / 1000));
     const c = li.querySelector(".countdown");
-    c.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    c.textContent = clockText(left);
     c.classList.toggle("soon", left < 60);
     if (soonest === null || left < soonest) soonest = left;
     if (left === 0 && !expiredHolds.has(h.id)) {
@@ -658,7 +698,7 @@ function tick() {
   const bar = $("bar-countdown");
   if (bar) {
     bar.hidden = soonest === null;
-    if (soonest !== null) bar.textContent = `${T("holds.timeLeft")} ${Math.floor(soonest / 60)}:${String(soonest % 60).padStart(2, "0")}`;
+    if (soonest !== null) bar.textContent = `${T("holds.timeLeft")} ${clockText(soonest)}`;
   }
 }
 
