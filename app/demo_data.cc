@@ -74,6 +74,8 @@ bool LoadDemo(EngineBridge& bridge, const readmodel::ReadModel& reads, int64_t n
   spec->sales_close_at = spec->starts_at - 3600'000;
   spec->price_per_grade = {165'000, 132'000, 99'000, 77'000};
   spec->max_seats_per_user = 4;
+  // 무통장입금 too: due by 23:59 KST the day after the request (the defaults).
+  spec->bank_transfer.enabled = true;
   auto concert = bridge.RunAndWait(System(engine::CreateConcertCmd{spec}, now_ms), kWait);
   if (!Ok(concert, "creating the demo concert")) return false;
   const auto id = std::get<engine::ConcertCreated>(concert->body).concert;

@@ -37,6 +37,13 @@ int main(int argc, char** argv) {
                  "Wheelchair spaces (and as many companion seats) at each section's back row, "
                  "held back: the hold rules and best-available pass over them")
       ->capture_default_str();
+  std::string phases = "none";
+  app.add_option("--sale-phases", phases,
+                 "none; general (a presale closed before the run: holds decide against the "
+                 "general sale's phase); members (a members-only presale, every user listed by "
+                 "email: each hold checks membership)")
+      ->check(CLI::IsMember({"none", "general", "members"}))
+      ->capture_default_str();
   std::string mix_name = "hold-release";
   app.add_option("--mix", mix_name, "hold-release or server")
       ->check(CLI::IsMember({"hold-release", "server"}))
@@ -53,6 +60,9 @@ int main(int argc, char** argv) {
   spec.rehold_cooldown_ms = static_cast<TimeMs>(cooldown_s * 1000);
   spec.return_window_ms = static_cast<TimeMs>(return_window_s * 1000);
   spec.accessible_per_section = accessible;
+  spec.phases = phases == "general"   ? bench::WorldSpec::Phases::kGeneral
+                : phases == "members" ? bench::WorldSpec::Phases::kMembers
+                                      : bench::WorldSpec::Phases::kNone;
   EngineState state;
   Sequencer sequencer(state);
   bench::HoldReleaseMix mix(spec, 42);

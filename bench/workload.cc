@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "engine/grid_venue.h"
+#include "engine/member_list.h"
 
 namespace cm::bench {
 
@@ -40,8 +41,29 @@ std::vector<Command> WorldSetup(const WorldSpec& spec, TimeMs now) {
     c->rehold_cooldown_ms = spec.rehold_cooldown_ms;
     c->return_window_ms = spec.return_window_ms;
     c->return_key = {0x6265'6e63'6821ULL + static_cast<uint64_t>(k), 0x72'6574'7572'6e73ULL};
+    if (spec.phases != WorldSpec::Phases::kNone) {
+      constexpr TimeMs kDay = 86'400'000;
+      const bool members = spec.phases == WorldSpec::Phases::kMembers;
+      const TimeMs turn = members ? c->starts_at - kDay : now - kDay;  // the presale's close
+      c->sales_open_at = members ? now : now - 2 * kDay;
+      c->phases = {SalePhase{"presale", c->sales_open_at, turn, c->max_seats_per_user, true, {}},
+                   SalePhase{"general", turn, c->sales_close_at, c->max_seats_per_user, false, {}}};
+      c->member_key = {0x6d656d62ULL + static_cast<uint64_t>(k), 0x657273ULL};
+    }
     admin(CreateConcertCmd{c});
     admin(OpenSalesCmd{ConcertIdOf(spec, k)});
+    // Every user on the members-only presale's list, by email, as a fan club uploads it.
+    if (spec.phases == WorldSpec::Phases::kMembers) {
+      ListMembersCmd list{ConcertIdOf(spec, k), false, {}};
+      for (int i = 0; i < spec.users; ++i) {
+        list.entries.push_back(MemberEntry(c->member_key, MemberKind::kEmail,
+                                           "user" + std::to_string(i) + "@bench.io"));
+        if (list.entries.size() == kMaxMembersPerUpload || i + 1 == spec.users) {
+          admin(list);
+          list.entries.clear();
+        }
+      }
+    }
   }
   return out;
 }

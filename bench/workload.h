@@ -24,6 +24,10 @@ struct WorldSpec {
   // Each section's back row: this many wheelchair spaces and as many companion seats at its
   // start, held back for good (0: none).
   int accessible_per_section = 0;
+  // Sale phases: none (one window); a presale that closed before the run, so holds decide
+  // against the general sale's phase; or a members-only presale, every user on the list by
+  // email, so each hold also checks membership (a keyed hash of the email and a lookup).
+  enum class Phases { kNone, kGeneral, kMembers } phases = Phases::kNone;
 };
 
 // The setup commands for `spec`, all decided at time `now`. With every command emitting one

@@ -28,8 +28,10 @@ void EngineState::PlanNextPhase() {
 bool EngineState::IsMember(const Concert& c, UserId user) const {
   if (c.members.ClaimOf(user) != 0) return true;
   const User* u = FindUser(user);
-  return u != nullptr && c.members.IsMember(
-                             user, MemberEntry(c.spec->member_key, MemberKind::kEmail, u->email));
+  // Emails are stored lower-cased, as the list's are normalised.
+  return u != nullptr &&
+         c.members.IsMember(
+             user, NormalisedMemberEntry(c.spec->member_key, MemberKind::kEmail, u->email));
 }
 
 Status EngineState::ApplySalePhases(const Event& e) {

@@ -101,6 +101,11 @@ struct PaymentRequested {
   EasyPayProvider wallet = EasyPayProvider::kNone;  // not before record version 12: none
 };
 
+// How a bank transfer's PaymentFailed says why it ended (its detail): the deadline passed, or
+// the deposit was of another amount (the detail goes on to say which).
+inline constexpr std::string_view kDepositDeadlinePassed = "DEPOSIT_DEADLINE_PASSED";
+inline constexpr std::string_view kDepositWrongAmount = "WRONG_AMOUNT";
+
 // The provider issued the virtual account a BANK_TRANSFER payment is to be deposited into; the
 // reservation awaits the deposit until its hold ends (the deposit deadline).
 struct VirtualAccountIssued {

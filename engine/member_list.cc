@@ -1,5 +1,7 @@
 #include "engine/member_list.h"
 
+#include <cstring>
+
 namespace cm::engine {
 
 std::string NormaliseMemberText(MemberKind kind, std::string_view text) {
@@ -18,11 +20,22 @@ std::string NormaliseMemberText(MemberKind kind, std::string_view text) {
   return out;
 }
 
-uint64_t MemberEntry(const SipKey& key, MemberKind kind, std::string_view text) {
-  std::string keyed(1, static_cast<char>(kind));
-  keyed += NormaliseMemberText(kind, text);
-  const uint64_t h = SipHash24(key, keyed);
+uint64_t NormalisedMemberEntry(const SipKey& key, MemberKind kind, std::string_view normal) {
+  char small[256];
+  std::string large;
+  char* keyed = small;
+  if (normal.size() + 1 > sizeof small) {
+    large.resize(normal.size() + 1);
+    keyed = large.data();
+  }
+  keyed[0] = static_cast<char>(kind);
+  std::memcpy(keyed + 1, normal.data(), normal.size());
+  const uint64_t h = SipHash24(key, std::string_view(keyed, normal.size() + 1));
   return h == 0 ? 1 : h;
+}
+
+uint64_t MemberEntry(const SipKey& key, MemberKind kind, std::string_view text) {
+  return NormalisedMemberEntry(key, kind, NormaliseMemberText(kind, text));
 }
 
 bool MemberList::Add(const std::vector<uint64_t>& entries) {

@@ -26,6 +26,9 @@ enum class MemberKind : uint8_t { kEmail = 'e', kCode = 'c' };
 // code's spaces and hyphens dropped ("ab-12 34" and "AB1234" are one code). 0 never results
 // (an entry of 0 would read as empty).
 uint64_t MemberEntry(const SipKey& key, MemberKind kind, std::string_view text);
+// The same for text already normalised (an account's email is stored lower-cased): no copy and,
+// up to 255 bytes, no allocation, for the sequencer's check at each hold.
+uint64_t NormalisedMemberEntry(const SipKey& key, MemberKind kind, std::string_view normal);
 // The text MemberEntry hashes; empty when nothing is left.
 std::string NormaliseMemberText(MemberKind kind, std::string_view text);
 

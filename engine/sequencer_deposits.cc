@@ -29,7 +29,7 @@ void Sequencer::MissDepositDeadline(const Reservation& r, const Payment& p, Even
   const UserId user = r.user;
   const PaymentId payment = p.id;
   Emit(PaymentFailed{payment, id, concert, user, p.current_attempt(), ChargeOutcome::kDeclined,
-                     true, 0, "DEPOSIT_DEADLINE_PASSED"},
+                     true, 0, std::string(kDepositDeadlinePassed)},
        nullptr, nullptr, false, sink);
   Emit(SeatsReleased{id, concert, user, payment}, nullptr, nullptr, false, sink);
 }
@@ -88,7 +88,8 @@ EventBody Sequencer::DecideDeposit(const Command& cmd, const ReportDepositCmd& c
                                        RefundReason::kWrongAmount});
     return PaymentFailed{p->id, p->reservation, p->concert, p->user, p->current_attempt(),
                          ChargeOutcome::kDeclined, true, 0,
-                         "WRONG_AMOUNT: deposited " + std::to_string(c.amount) + ", due " +
+                         std::string(kDepositWrongAmount) + ": deposited " +
+                             std::to_string(c.amount) + ", due " +
                              std::to_string(p->amount)};
   }
   // The payment ended before the money came (the deadline passed): it goes back.

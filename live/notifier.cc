@@ -73,9 +73,9 @@ void Notifier::Collect(const Event& e) {
     case EventType::kPaymentFailed:
       // A bank transfer ends for its own reasons: the deadline, or a deposit of another amount.
       if (const auto& b = std::get<PaymentFailed>(e.body); b.final)
-        note(b.reservation, b.detail == "DEPOSIT_DEADLINE_PASSED" ? "DEPOSIT_DEADLINE_PASSED"
-                            : b.detail.starts_with("WRONG_AMOUNT") ? "DEPOSIT_WRONG_AMOUNT"
-                                                                   : "PAYMENT_FAILED");
+        note(b.reservation, b.detail == kDepositDeadlinePassed        ? "DEPOSIT_DEADLINE_PASSED"
+                            : b.detail.starts_with(kDepositWrongAmount) ? "DEPOSIT_WRONG_AMOUNT"
+                                                                        : "PAYMENT_FAILED");
       break;
     case EventType::kVirtualAccountIssued:  // 무통장입금: where to pay, and by when
       note(std::get<VirtualAccountIssued>(e.body).reservation, "VIRTUAL_ACCOUNT_ISSUED");
