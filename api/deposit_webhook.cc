@@ -13,6 +13,9 @@ using auth::SignatureCheck;
 void DepositWebhook::Receive(const ExPtr& ex) {
   if (secret_.empty())
     return Fail(ex, 503, "WEBHOOKS_OFF", "this server takes no deposit notices");
+  // A notice is a few hundred bytes: the MAC is not computed over more.
+  if (ex->req.body().size() > kMaxNoticeBytes)
+    return Fail(ex, 413, "BODY_TOO_LARGE", "a deposit notice is at most 16 KiB");
   const std::string_view header = ex->req[auth::kDepositSignatureHeader];
   switch (auth::CheckDepositNotice(secret_, header, ex->req.body(), ex->received_ms,
                                        kToleranceMs)) {
@@ -31,9 +34,10 @@ void DepositWebhook::Receive(const ExPtr& ex) {
   if (!body) return;
   FieldReader f(*body);
   std::string key, deposit_id;
-  int64_t amount = 0;
+  int64_t amount = 0, deposited_at = 0;
   f.String("key", &key, 1, 255) && f.Int("amount", &amount, 1, 1'000'000'000'000) &&
-      f.String("depositId", &deposit_id, 1, 128);
+      f.String("depositId", &deposit_id, 1, 128) &&
+      f.Int("depositedAt", &deposited_at, 1, INT64_MAX / 2);
   if (!f.ok()) return FailInput(ex, f.error());
   engine::PaymentId payment = 0;
   const std::string_view id = std::string_view(key).substr(
@@ -44,12 +48,15 @@ void DepositWebhook::Receive(const ExPtr& ex) {
   engine::Command cmd;
   cmd.actor_role = engine::Role::kSystem;  // the provider's word, proven by its signature
   cmd.has_idem = true;
-  cmd.idem = engine::IdemKeyFromString("deposit:" + deposit_id);
-  cmd.body = engine::ReportDepositCmd{payment, amount};
+  // The payment's and the provider's deposit id together: ids a provider reuses (after its own
+  // restart) never shadow another payment's deposit.
+  cmd.idem = engine::IdemKeyFromString("deposit:" + std::to_string(payment) + ":" + deposit_id);
+  cmd.body = engine::ReportDepositCmd{payment, amount, deposited_at};
   ctx_.Submit(ex, std::move(cmd), [ex, payment](const engine::Event& e) {
     const engine::Outcome o = engine::OutcomeOf(e);
     const auto* rejected = std::get_if<engine::CommandRejected>(&e.body);
-    if (rejected != nullptr && rejected->code == engine::ResultCode::kUnknownPayment)
+    if (rejected != nullptr && (rejected->code == engine::ResultCode::kUnknownPayment ||
+                                rejected->code == engine::ResultCode::kIdempotencyKeyReused))
       return FailEvent(ex, e);
     // Decided (a confirmation, a refund, or a deposit an operator must look at): the provider
     // has nothing to send again.

@@ -26,11 +26,22 @@ bool ReadEntries(FieldReader& f, const char* name, MemberKind kind,
     std::string_view text;
     if (item.get(text) || text.empty() || text.size() > 254)
       return f.Fail(at, "must be a string of 1 to 254 characters");
-    const std::string normal = engine::NormaliseMemberText(kind, text);
+    std::string normal(text);
+    if (kind == MemberKind::kEmail) {
+      // As accounts' emails are checked and stored (lower-cased), or it could match none.
+      const std::size_t first = normal.find_first_not_of(" \t\r\n");
+      const std::size_t last = normal.find_last_not_of(" \t\r\n");
+      normal = first == std::string::npos ? std::string() : normal.substr(first, last - first + 1);
+      std::string why;
+      if (!NormaliseEmail(&normal, &why)) return f.Fail(at, why);
+      out->push_back(engine::NormalisedMemberEntry(key, kind, normal));
+      continue;
+    }
+    normal = engine::NormaliseMemberText(kind, text);
     if (normal.empty()) return f.Fail(at, "has nothing but spaces and hyphens");
-    if (kind == MemberKind::kEmail && normal.find('@') == std::string::npos)
-      return f.Fail(at, "must be an email address");
-    out->push_back(engine::MemberEntry(key, kind, normal));
+    if (std::any_of(normal.begin(), normal.end(), [](char ch) { return ch < 0x21 || ch > 0x7e; }))
+      return f.Fail(at, "a member code is letters, digits and ASCII signs");
+    out->push_back(engine::NormalisedMemberEntry(key, kind, normal));
   }
   return true;
 }

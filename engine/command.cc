@@ -88,6 +88,7 @@ struct FingerprintVisitor {
   void operator()(const ReportDepositCmd& c) {
     Add(c.payment);
     Add(static_cast<uint64_t>(c.amount));
+    Add(static_cast<uint64_t>(c.deposited_at));
   }
   void operator()(const ListMembersCmd& c) {
     Add(c.concert);

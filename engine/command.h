@@ -221,6 +221,7 @@ struct ReportVirtualAccountCmd {
 struct ReportDepositCmd {
   PaymentId payment = 0;
   int64_t amount = 0;
+  TimeMs deposited_at = 0;  // when the bank took it, as the provider signed it
 };
 
 // The table's columns, each as the code below needs it.

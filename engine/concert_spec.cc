@@ -70,6 +70,11 @@ std::string PhasesProblem(const ConcertSpec& spec) {
     if (p.closes_at <= p.opens_at) return which + "it must close after it opens";
     if (i > 0 && p.opens_at < phases[i - 1].closes_at)
       return which + "it opens before the phase before it closes";
+    // Its room takes joins once the phase before has closed: its pre-queue must fit between.
+    if (i > 0 && p.waiting_room.enabled &&
+        p.opens_at - p.waiting_room.pre_queue_ms < phases[i - 1].closes_at)
+      return which + "its waiting room's pre-queue begins before the phase before it closes; "
+                     "open it later or shorten the pre-queue";
     if (p.max_seats_per_user == 0) return which + "the per-user seat limit must be at least 1";
     if (const char* bad = RoomProblem(p.waiting_room)) return which + bad;
     members_only |= p.members_only;

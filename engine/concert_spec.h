@@ -97,8 +97,9 @@ struct BankTransferRules {
   bool operator==(const BankTransferRules&) const = default;
 };
 inline constexpr uint32_t kMaxDepositDays = 7;
-// A deadline closer than this to the request leaves no time to go to a bank: refused.
-inline constexpr TimeMs kMinDepositWindowMs = 1'000;
+// A deadline closer than this to the request (capped by sales close or the show) leaves no time
+// to go to a bank: refused. A concert whose own window is shorter asks only that window.
+inline constexpr TimeMs kMinDepositWindowMs = 10 * 60'000;
 
 inline constexpr TimeMs kDefaultTransferCutoffMs = 3'600'000;
 inline constexpr TimeMs kDefaultRefundDeadlineMs = 24 * 3'600'000;

@@ -392,7 +392,14 @@ Status EngineState::ApplyReservation(const Event& e) {
       if (r->timer_slot != Reservation::kNoTimer) timers_.Remove(r);
       for (SeatIndex s : r->seats) c.seats.Sell(s, r->id);
       r->status = ReservationStatus::kConfirmed;
-      if (c.room) c.room->OnHoldEnded(r->user, true, e.ts);
+      if (c.room) {
+        // A purchase completes the admission it was made in. With phases, a hold carried over
+        // from an earlier phase's room was not: paying it leaves this phase's admission open.
+        const QueueTicket* t = c.spec->phase_count() > 1 ? c.room->Find(r->user) : nullptr;
+        const bool made_here = c.spec->phase_count() == 1 ||
+                               (t != nullptr && t->admitted_at != 0 && r->created_at >= t->admitted_at);
+        c.room->OnHoldEnded(r->user, made_here, e.ts);
+      }
       return Status::OK();
     }
     case EventType::kReservationRefunded: {

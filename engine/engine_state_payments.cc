@@ -43,10 +43,12 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
   if (const auto* b = std::get_if<PaymentRequested>(&e.body)) {
     Reservation* held = reservations_.Find(b->reservation);
     // A bank transfer's hold lasts until its deposit deadline, which may come sooner.
-    const bool deposit = b->method == PaymentMethod::kBankTransfer;
+    const bool deposit = b->deposit_due != 0;
     if (held == nullptr || held->status != ReservationStatus::kHeld ||
         payments_.contains(b->payment) ||
-        (deposit ? b->hold_expires_at <= e.ts : b->hold_expires_at < held->expires_at))
+        (deposit ? b->method != PaymentMethod::kBankTransfer || b->deposit_due <= e.ts ||
+                       b->hold_expires_at < b->deposit_due
+                 : b->hold_expires_at < held->expires_at))
       return Contradiction(e, "for a reservation that is not HELD");
     Reservation& r = *held;
     r.status = ReservationStatus::kPaymentPending;
@@ -63,7 +65,7 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
     p.method = b->method;
     p.wallet = b->wallet;
     p.client_key = b->client_key;
-    p.deposit_due = deposit ? b->hold_expires_at : 0;
+    p.deposit_due = b->deposit_due;
     p.created_at = e.ts;
     p.next_attempt_at = e.ts;
     // Room for a whole saga (requested, failed attempts, the end, a refund decided and
@@ -77,8 +79,8 @@ Status EngineState::ApplyPaymentStep(const Event& e) {
 
   if (const auto* b = std::get_if<VirtualAccountIssued>(&e.body)) {
     Payment* p = payment_of(b->payment);
-    if (p == nullptr || p->status != PaymentStatus::kPending ||
-        p->method != PaymentMethod::kBankTransfer || !p->account.empty() || b->account.empty())
+    if (p == nullptr || p->status != PaymentStatus::kPending || !p->IsDeposit() ||
+        !p->account.empty() || b->account.empty())
       return Contradiction(e, "for a payment that awaits no account");
     p->bank = b->bank;
     p->account = b->account;

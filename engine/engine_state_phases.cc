@@ -61,8 +61,7 @@ Status EngineState::ApplySalePhases(const Event& e) {
       Concert* c = concert(b.concert);
       if (c == nullptr || b.entries.size() > kMaxMembersPerUpload)
         return Status::Corruption(At(e) + "members cannot be listed");
-      if (b.replace) c->members.Clear();
-      if (!c->members.Add(b.entries))
+      if (b.replace ? !c->members.Replace(b.entries) : !c->members.Add(b.entries))
         return Status::Corruption(At(e) + "the member list would pass its cap");
       return Status::OK();
     }

@@ -99,6 +99,10 @@ struct PaymentRequested {
   IdemKey client_key;
   TimeMs hold_expires_at = 0;
   EasyPayProvider wallet = EasyPayProvider::kNone;  // not before record version 12: none
+  // 무통장입금: when the deposit is due (the hold lasts a grace past it, for the bank's notice
+  // to arrive). 0: not a deposit (every payment before record version 17, whose BANK_TRANSFER
+  // was charged like a card).
+  TimeMs deposit_due = 0;
 };
 
 // How a bank transfer's PaymentFailed says why it ended (its detail): the deadline passed, or

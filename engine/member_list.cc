@@ -44,6 +44,18 @@ bool MemberList::Add(const std::vector<uint64_t>& entries) {
   return true;
 }
 
+bool MemberList::Replace(const std::vector<uint64_t>& entries) {
+  if (entries.size() > kMaxMembers) return false;
+  std::vector<std::pair<uint64_t, UserId>> kept;
+  claims_.ForEach([&](UserId user, uint64_t entry) { kept.emplace_back(entry, user); });
+  entries_.Clear();
+  claims_.Clear();
+  Add(entries);
+  for (const auto& [entry, user] : kept)
+    if (Has(entry)) Claim(entry, user);
+  return true;
+}
+
 bool MemberList::Claim(uint64_t entry, UserId user) {
   UserId* by = entries_.Find(entry);
   if (by == nullptr || *by != 0 || claims_.Contains(user)) return false;

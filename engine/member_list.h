@@ -56,10 +56,9 @@ class MemberList {
   }
 
   // Changes, from EngineState::Apply only.
-  void Clear() {
-    entries_.Clear();
-    claims_.Clear();
-  }
+  // The list becomes `entries` (or kMaxMembers' worth of them: false); a claimed code still on
+  // it stays its claimer's, so a corrected upload neither drops members nor frees their codes.
+  bool Replace(const std::vector<uint64_t>& entries);
   // False when the list would grow past kMaxMembers.
   bool Add(const std::vector<uint64_t>& entries);
   // False unless `entry` is on the list, unclaimed, and `user` has no claim.

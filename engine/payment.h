@@ -61,9 +61,11 @@ struct Payment {
   TimeMs deposit_due = 0;
   std::string bank, account, holder;
 
+  // Paid by a deposit (a BANK_TRANSFER asked for from record version 17 on; older ones were
+  // charged like a card, and still are when one is found in flight).
+  bool IsDeposit() const { return deposit_due != 0; }
   bool AwaitingDeposit() const {
-    return method == PaymentMethod::kBankTransfer && status == PaymentStatus::kPending &&
-           !account.empty();
+    return IsDeposit() && status == PaymentStatus::kPending && !account.empty();
   }
 
   uint32_t current_attempt() const { return failed_attempts + 1; }

@@ -11,7 +11,8 @@
 
 namespace cm::engine {
 // Authority comes from the engine's own user records, never from what the command claims:
-// only the system role (the server's own threads; the gateway never sets it) is taken as
+// only the system role (the server's own threads; the gateway sets it only on a payment
+// provider's deposit notice whose signature it checked, api/deposit_webhook.h) is taken as
 // given. An admin is a user whose record says ADMIN.
 bool Sequencer::IsAdmin(const Command& cmd) const {
   if (cmd.actor_role == Role::kSystem) return true;
@@ -95,8 +96,7 @@ void Sequencer::ExpireDueHolds(TimeMs now, EventSink& sink) {
        r = state_.timers().Top()) {
     if (r->status == ReservationStatus::kPaymentPending) {
       const Payment* p = state_.FindPayment(r->payment);
-      if (p != nullptr && p->method == PaymentMethod::kBankTransfer &&
-          p->status == PaymentStatus::kPending) {
+      if (p != nullptr && p->IsDeposit() && p->status == PaymentStatus::kPending) {
         MissDepositDeadline(*r, *p, sink);
         continue;
       }

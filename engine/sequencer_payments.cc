@@ -46,15 +46,22 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
                       ? "EASY_PAY needs a wallet: KAKAOPAY, NAVERPAY or TOSSPAY"
                       : "only EASY_PAY names a wallet");
   TimeMs hold_until = r->expires_at + state_.config().payment_grace_ms;
+  TimeMs deposit_due = 0;
   if (c.method == PaymentMethod::kBankTransfer) {
-    // 무통장입금: the seats stay held until the deposit is due, the concert's deadline.
+    // 무통장입금: the seats stay held until the deposit is due (the concert's deadline), and a
+    // grace past it for the bank's notice of a deposit made in time to arrive.
     const Concert* concert = state_.FindConcert(r->concert);
     if (concert == nullptr || !concert->spec->bank_transfer.enabled)
       return Reject(cmd, ResultCode::kUnknownPaymentMethod, 0,
                     "this concert takes no bank transfers");
-    hold_until = concert->spec->DepositDeadline(now_);
-    if (hold_until < now_ + kMinDepositWindowMs)
-      return Reject(cmd, ResultCode::kDepositWindowClosed, static_cast<uint64_t>(hold_until));
+    const BankTransferRules& rules = concert->spec->bank_transfer;
+    deposit_due = concert->spec->DepositDeadline(now_);
+    // Time to get to a bank: 10 minutes, or the whole window when the concert sets less.
+    const TimeMs needed =
+        rules.window_ms > 0 ? std::min(rules.window_ms, kMinDepositWindowMs) : kMinDepositWindowMs;
+    if (deposit_due < now_ + needed)
+      return Reject(cmd, ResultCode::kDepositWindowClosed, static_cast<uint64_t>(deposit_due));
+    hold_until = deposit_due + state_.config().payment_grace_ms;
   }
   return PaymentRequested{state_.IdOf(state_.last_seq() + 1),
                           r->id,
@@ -64,7 +71,8 @@ EventBody Sequencer::DecideRequestPayment(const Command& cmd, const RequestPayme
                           c.method,
                           cmd.idem,
                           hold_until,
-                          c.wallet};
+                          c.wallet,
+                          deposit_due};
 }
 
 EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCmd& c) {
@@ -74,7 +82,7 @@ EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCm
   if (p == nullptr) return Reject(cmd, ResultCode::kUnknownPayment, c.payment);
   if (p->status != PaymentStatus::kPending)
     return Reject(cmd, ResultCode::kPaymentNotPending, static_cast<uint64_t>(p->status));
-  if (p->method == PaymentMethod::kBankTransfer)  // paid by a deposit, never charged
+  if (p->IsDeposit())  // paid by a deposit, never charged
     return Reject(cmd, ResultCode::kInvalidArgument, c.payment, "a bank transfer is deposited");
   if (c.attempt != p->current_attempt())
     return Reject(cmd, ResultCode::kStalePaymentAttempt, p->current_attempt());
@@ -123,7 +131,8 @@ EventBody Sequencer::DecideReportRefund(const Command& cmd, const ReportRefundCm
   if (p == nullptr) return Reject(cmd, ResultCode::kUnknownPayment, c.payment);
   if (!p->refund_requested || p->refund_settled)
     return Reject(cmd, ResultCode::kNoRefundPending, c.payment);
-  if (c.refunded < 0 || c.refunded > std::max(p->amount, p->refund_amount))
+  // The provider returns at most what was asked (RefundIssued's amount).
+  if (c.refunded < 0 || c.refunded > p->refund_amount)
     return Reject(cmd, ResultCode::kInvalidArgument, static_cast<uint64_t>(c.refunded),
                   "a refund is between 0 and the payment's amount");
   return RefundSettled{p->id, p->reservation, p->concert, p->user, c.refunded};

@@ -166,8 +166,9 @@ void HttpPaymentProvider::GiveBack(std::shared_ptr<Connection> c) {
 }
 
 void HttpPaymentProvider::Send(std::string target, std::string key, std::string body,
-                               std::function<void(int, std::string, std::string)> done) {
-  http::request<http::string_body> req{http::verb::post, target, 11};
+                               std::function<void(int, std::string, std::string)> done,
+                               bool get) {
+  http::request<http::string_body> req{get ? http::verb::get : http::verb::post, target, 11};
   req.set(http::field::host, host_);
   req.set(http::field::content_type, "application/json");
   req.set("Idempotency-Key", key);
@@ -247,6 +248,19 @@ void HttpPaymentProvider::IssueAccount(const AccountRequest& request, AccountDon
          r.holder = holder;
          done(std::move(r));
        });
+}
+
+void HttpPaymentProvider::DepositStatus(const std::string& key, StateDone done) {
+  Send("/v1/charges/" + key, key, {},
+       [done = std::move(done)](int status, std::string body, std::string) {
+         DepositState s;
+         if (status != 200) return done(s);
+         const Answer a = ParseAnswer(body);
+         s.ok = !a.status.empty();
+         s.captured = a.status == "CAPTURED" ? a.amount : 0;  // REFUNDED: nothing held
+         done(s);
+       },
+       true);
 }
 
 }  // namespace cm::payments

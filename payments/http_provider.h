@@ -34,6 +34,7 @@ class HttpPaymentProvider final : public PaymentProvider {
   void Charge(const ChargeRequest& request, ChargeDone done) override;
   void Refund(const std::string& key, int64_t up_to, RefundDone done) override;
   void IssueAccount(const AccountRequest& request, AccountDone done) override;
+  void DepositStatus(const std::string& key, StateDone done) override;
 
  private:
   class Call;
@@ -41,7 +42,8 @@ class HttpPaymentProvider final : public PaymentProvider {
   HttpPaymentProvider(HttpProviderOptions options, boost::asio::ip::tcp::endpoint endpoint,
                       std::string host);
   void Send(std::string target, std::string key, std::string body,
-            std::function<void(int status, std::string body, std::string error)> done);
+            std::function<void(int status, std::string body, std::string error)> done,
+            bool get = false);
   std::shared_ptr<Connection> TakeIdle();  // I/O thread only
   void GiveBack(std::shared_ptr<Connection> c);
 

@@ -42,11 +42,18 @@ struct AccountResult {
   std::string detail;
 };
 
+// What the provider holds under a key now: a deposit the merchant never heard of shows here.
+struct DepositState {
+  bool ok = false;       // false: not known now (try again)
+  int64_t captured = 0;  // taken and not refunded
+};
+
 class PaymentProvider {
  public:
   using ChargeDone = std::function<void(ChargeResult)>;
   using RefundDone = std::function<void(RefundResult)>;
   using AccountDone = std::function<void(AccountResult)>;
+  using StateDone = std::function<void(DepositState)>;
   virtual ~PaymentProvider() = default;
   // Each call answers exactly once, on a thread of the provider's, within its timeout.
   virtual void Charge(const ChargeRequest& request, ChargeDone done) = 0;
@@ -57,6 +64,11 @@ class PaymentProvider {
   virtual void IssueAccount(const AccountRequest& request, AccountDone done) {
     (void)request;
     done(AccountResult{false, {}, {}, {}, "this provider issues no virtual accounts"});
+  }
+  // What is held under `key` (a virtual account's deposit). Without virtual accounts: nothing.
+  virtual void DepositStatus(const std::string& key, StateDone done) {
+    (void)key;
+    done(DepositState{true, 0});
   }
 };
 

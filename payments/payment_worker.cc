@@ -12,14 +12,15 @@ PaymentWorker::~PaymentWorker() { Stop(); }
 
 void PaymentWorker::OnRecovered(const engine::EngineState& state) {
   for (const auto& [id, p] : state.payments()) {
-    if (p.status == engine::PaymentStatus::kPending &&
-        p.method == engine::PaymentMethod::kBankTransfer) {
+    if (p.status == engine::PaymentStatus::kPending && p.IsDeposit()) {
       if (p.account.empty()) ScheduleAccount(id, p.amount, p.deposit_due);
     } else if (p.status == engine::PaymentStatus::kPending) {
       open_[id] = {p.amount, p.method, p.wallet};
       Schedule(Job{p.next_attempt_at, JobKind::kCharge, id, p.current_attempt(), p.amount,
                    p.method, p.wallet, {}});
     }
+    if (p.IsDeposit() && p.status == engine::PaymentStatus::kFailed && !p.refund_requested)
+      Schedule(Job{0, JobKind::kCheckDeposit, id, 0, 0, {}, {}, {}});
     if (p.refund_requested && !p.refund_settled)
       Schedule(Job{0, JobKind::kRefund, id, 0, p.refund_amount, p.method, p.wallet, {}});
   }
@@ -29,8 +30,7 @@ void PaymentWorker::Collect(const engine::Event& e) {
   switch (TypeOf(e)) {
     case EventType::kPaymentRequested: {
       const auto& b = std::get<engine::PaymentRequested>(e.body);
-      if (b.method == engine::PaymentMethod::kBankTransfer)
-        return ScheduleAccount(b.payment, b.amount, b.hold_expires_at);
+      if (b.deposit_due != 0) return ScheduleAccount(b.payment, b.amount, b.deposit_due);
       open_[b.payment] = {b.amount, b.method, b.wallet};
       Schedule(Job{0, JobKind::kCharge, b.payment, 1, b.amount, b.method, b.wallet, {}});
       return;
@@ -38,6 +38,10 @@ void PaymentWorker::Collect(const engine::Event& e) {
     case EventType::kPaymentFailed: {
       const auto& b = std::get<engine::PaymentFailed>(e.body);
       auto it = open_.find(b.payment);
+      // A deposit payment's deadline passed: a notice may have been lost on the way.
+      if (b.final && b.detail == engine::kDepositDeadlinePassed)
+        return Schedule(Job{now_ms_() + options_.refund_retry_ms, JobKind::kCheckDeposit,
+                            b.payment, 0, 0, {}, {}, {}});
       if (it == open_.end()) return;  // not ours to run (cannot happen after OnRecovered)
       if (b.final) {
         open_.erase(it);
@@ -146,6 +150,10 @@ void PaymentWorker::Run(Job job) {
     case JobKind::kIssueAccount: {
       const engine::PaymentId payment = job.payment;
       const int64_t amount = job.amount, deadline = job.deadline;
+      if (now_ms_() >= deadline) {  // past due (a restart after it): an account could take nothing
+        call_done();
+        return;
+      }
       provider_.IssueAccount(
           AccountRequest{KeyOf(payment), amount, deadline},
           [this, payment, amount, deadline, call_done](AccountResult r) {
@@ -158,6 +166,20 @@ void PaymentWorker::Run(Job job) {
             }
             call_done();
           });
+      return;
+    }
+    case JobKind::kCheckDeposit: {
+      const engine::PaymentId payment = job.payment;
+      const uint32_t tries = job.attempt;
+      provider_.DepositStatus(KeyOf(payment), [this, payment, tries, call_done](DepositState s) {
+        if (s.ok && s.captured > 0) {
+          Report(engine::ReportDepositCmd{payment, s.captured, 0});  // no time: refunded
+        } else if (!s.ok && tries < 60) {
+          Schedule(Job{now_ms_() + options_.refund_retry_ms, JobKind::kCheckDeposit, payment,
+                       tries + 1, 0, {}, {}, {}});
+        }
+        call_done();
+      });
       return;
     }
     case JobKind::kRefund: {

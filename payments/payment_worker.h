@@ -8,7 +8,9 @@
 // that was captured before the crash answers CAPTURED again under the same key, never twice.
 // Refunds are retried until the provider confirms them. A BANK_TRANSFER payment is never
 // charged: the worker asks the provider for its virtual account (ReportVirtualAccount), and the
-// deposit comes as the provider's signed notice to the gateway (api/deposit_webhook.h).
+// deposit comes as the provider's signed notice to the gateway (api/deposit_webhook.h). When a
+// deposit payment fails at its deadline, the worker asks the provider what it holds under the
+// key, so a deposit whose notice never arrived is reported (and refunded) all the same.
 //
 // Threads: Collect and OnRecovered run on the pipeline's publisher thread; a dispatcher thread
 // starts due calls (at most max_in_flight at once); results arrive on the provider's thread.
@@ -68,7 +70,7 @@ class PaymentWorker {
   void WriteMetrics(metrics::PrometheusText* out) const;
 
  private:
-  enum class JobKind { kCharge, kRefund, kReport, kIssueAccount };
+  enum class JobKind { kCharge, kRefund, kReport, kIssueAccount, kCheckDeposit };
   struct Job {
     int64_t due = 0;
     JobKind kind = JobKind::kCharge;

@@ -91,8 +91,8 @@ void WebhookSender::Loop() {
     lock.lock();
     if (status >= 200 && status < 300) {
       ++counts_.delivered;
-    } else if (status >= 400 && status < 500) {
-      ++counts_.refused;
+    } else if (status >= 400 && status < 500 && status != 409 && status != 429) {
+      ++counts_.refused;  // read and refused; 409 (the same notice in flight) and 429 wait
     } else if (++notice.tries < max_tries_) {
       notice.due = now_ms_() + retry_ms_;
       queue_.push_back(std::move(notice));

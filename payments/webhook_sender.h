@@ -2,8 +2,8 @@
 // concertmania-fakepg's deposit notices (무통장입금 webhooks): each is signed
 // (auth/deposit_signature.h) when it is sent and POSTed to the merchant's URL from a thread
 // of its own, after an optional delay (a bank's notice that comes late). A notice the merchant
-// does not take (no answer, 5xx) is sent again every second, up to `max_tries`; a 2xx or a 4xx
-// (the merchant read it and said no) ends it. So a merchant that was down when the money came
+// does not take (no answer, 5xx, 409 while the same notice is in flight, 429) is sent again
+// every second, up to `max_tries`; a 2xx or another 4xx (read and refused) ends it. So a merchant that was down when the money came
 // still hears of it once it is back.
 // Thread-safe.
 

@@ -1,5 +1,7 @@
 #include "engine/codec/event_codec.h"
 
+#include <algorithm>
+
 #include "engine/codec/coding.h"
 #include "engine/member_list.h"
 #include "engine/codec/crc32c.h"
@@ -111,6 +113,7 @@ struct BodyEncoder {
     PutFixed64(d, b.client_key.lo);
     PutFixed64(d, static_cast<uint64_t>(b.hold_expires_at));
     PutFixed8(d, static_cast<uint8_t>(b.wallet));
+    PutFixed64(d, static_cast<uint64_t>(b.deposit_due));
   }
   void operator()(const VirtualAccountIssued& b) {
     PutPaymentIds(b.payment, b.reservation, b.concert, b.user);
@@ -422,7 +425,8 @@ bool DecodeCatalogBody(EventType type, uint8_t version, std::string_view* in,
       MembersListed b;
       uint8_t replace;
       if (!GetFixed64(in, &b.concert) || !GetFixed8(in, &replace) || replace > 1 ||
-          !GetUsers(in, &b.entries) || b.entries.size() > kMaxMembersPerUpload)
+          !GetUsers(in, &b.entries) || b.entries.size() > kMaxMembersPerUpload ||
+          std::find(b.entries.begin(), b.entries.end(), 0) != b.entries.end())
         return false;
       b.replace = replace == 1;
       *body = std::move(b);
@@ -504,7 +508,8 @@ bool DecodePaymentBody(EventType type, uint8_t version, std::string_view* in,
           method > static_cast<uint8_t>(PaymentMethod::kEasyPay) ||
           !GetFixed64(in, &b.client_key.hi) || !GetFixed64(in, &b.client_key.lo) ||
           !GetSigned64(in, &b.hold_expires_at) ||
-          (version >= 12 && (!GetFixed8(in, &wallet) || wallet > kLastEasyPayProvider)))
+          (version >= 12 && (!GetFixed8(in, &wallet) || wallet > kLastEasyPayProvider)) ||
+          (version >= 17 && !GetSigned64(in, &b.deposit_due)))
         return false;
       b.method = static_cast<PaymentMethod>(method);
       b.wallet = static_cast<EasyPayProvider>(wallet);

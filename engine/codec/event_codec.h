@@ -47,6 +47,7 @@
 //   (ids = payment, reservation, concert, user: u64)
 //   PaymentRequested     ids | amount: u64 | method: u8 | key_hi, key_lo, hold_expires_at: u64
 //                        | wallet: u8 (EasyPayProvider; not before version 12)
+//                        | deposit_due: u64 (0: not a deposit; not before version 17)
 //   PaymentSucceeded     ids | attempt: varint | amount: u64
 //   PaymentFailed        ids | attempt: varint | outcome: u8 | final: u8 | retry_at: u64
 //                        | detail: lstr

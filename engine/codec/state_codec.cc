@@ -61,7 +61,9 @@ void EncodePhaseAndMembers(const Concert& c, std::string* dst) {
 
 bool DecodePhaseAndMembers(std::string_view* in, const EngineState& s, Concert* c) {
   uint32_t phase, n;
-  if (!GetVarint32(in, &phase) || phase >= c->spec->phase_count() || !GetCount(in, &n) ||
+  // A phase the clock has not reached yet cannot have begun.
+  if (!GetVarint32(in, &phase) || phase >= c->spec->phase_count() ||
+      phase > c->spec->PhaseAt(s.clock()) || !GetCount(in, &n) ||
       n > kMaxMembers || n > in->size() / 16)
     return false;
   c->EnterPhase(phase);

@@ -38,8 +38,9 @@ struct Fixture {
   Event Account(PaymentId p, TimeMs at = TestWorld::kStart) {
     return w.Run(w.AsAdmin(at, ReportVirtualAccountCmd{p, "신한은행", "110-12-345678-901", "콘서트"}));
   }
-  Event Deposit(PaymentId p, int64_t amount, TimeMs at) {
-    return w.Run(w.AsAdmin(at, ReportDepositCmd{p, amount}));
+  // The bank's notice at `at` of a deposit it took at `made` (by default, then).
+  Event Deposit(PaymentId p, int64_t amount, TimeMs at, TimeMs made = 0) {
+    return w.Run(w.AsAdmin(at, ReportDepositCmd{p, amount, made ? made : at}));
   }
   // The events since index `from`, by type.
   std::vector<EventType> TypesSince(std::size_t from) {
@@ -73,14 +74,16 @@ TEST_CASE("the deposit deadline: 23:59 KST the next day, a window, and the caps"
 
 TEST_CASE_FIXTURE(Fixture, "a deposit of the amount due, in time, confirms and issues tickets") {
   const PaymentRequested asked = Transfer(0);
-  CHECK(asked.hold_expires_at == TestWorld::kStart + 10 * kMinute);
+  CHECK(asked.deposit_due == TestWorld::kStart + 10 * kMinute);
+  // The hold lasts a grace past the deadline, for the bank's notice to arrive.
+  CHECK(asked.hold_expires_at == asked.deposit_due + w.state.config().payment_grace_ms);
   CHECK(w.state.FindReservation(asked.reservation)->expires_at == asked.hold_expires_at);
   const Event account = Account(asked.payment);
   REQUIRE(TypeOf(account) == EventType::kVirtualAccountIssued);
   const Payment& p = *w.state.FindPayment(asked.payment);
   CHECK(p.AwaitingDeposit());
   CHECK(p.account == "110-12-345678-901");
-  CHECK(p.deposit_due == asked.hold_expires_at);
+  CHECK(p.deposit_due == asked.deposit_due);
   CHECK(CodeOf(Account(asked.payment)) == ResultCode::kPaymentNotPending);  // one account
   // The card path is not a deposit's.
   CHECK(CodeOf(w.Run(w.AsAdmin(TestWorld::kStart, ReportChargeCmd{asked.payment, 1,
@@ -97,6 +100,23 @@ TEST_CASE_FIXTURE(Fixture, "a deposit of the amount due, in time, confirms and i
   CHECK(types[1] == EventType::kReservationConfirmed);
   CHECK(types[2] == EventType::kTicketIssued);
   CHECK(w.state.FindReservation(asked.reservation)->status == ReservationStatus::kConfirmed);
+  CHECK(CheckInvariants(w.state).empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "a deposit made by the deadline confirms though its notice comes in the grace; one made after is refunded") {
+  const PaymentRequested on_time = Transfer(6);
+  Account(on_time.payment);
+  Deposit(on_time.payment, on_time.amount, on_time.deposit_due + kMinute, on_time.deposit_due);
+  CHECK(w.state.FindReservation(on_time.reservation)->status == ReservationStatus::kConfirmed);
+  const PaymentRequested after = Transfer(7, on_time.deposit_due + kMinute);
+  const std::size_t before = w.sink.events.size();
+  Deposit(after.payment, after.amount, after.deposit_due + kMinute, after.deposit_due + 1);
+  const std::vector<EventType> types = TypesSince(before);
+  REQUIRE(types.size() == 3);
+  CHECK(types[0] == EventType::kPaymentFailed);
+  CHECK(types[1] == EventType::kSeatsReleased);
+  REQUIRE(types[2] == EventType::kRefundIssued);
+  CHECK(std::get<RefundIssued>(w.sink.events[before + 2].body).why == RefundReason::kLateDeposit);
   CHECK(CheckInvariants(w.state).empty());
 }
 
@@ -185,7 +205,7 @@ TEST_CASE_FIXTURE(Fixture, "replay and a snapshot keep the accounts, deadlines a
   const Payment& back = *restored.value()->FindPayment(waiting.payment);
   CHECK(back.AwaitingDeposit());
   CHECK(back.bank == "신한은행");
-  CHECK(back.deposit_due == waiting.hold_expires_at);
+  CHECK(back.deposit_due == waiting.deposit_due);
   // The restored sequencer misses the deadlines at the same moment.
   Sequencer sequencer(*restored.value());
   CollectingSink sink;

@@ -321,7 +321,7 @@ TEST_CASE_FIXTURE(Fixture, "간편결제 names its wallet; no other method does;
   // A version 11 writer had no wallet byte: its record reads as no wallet.
   Event old = e;
   std::get<PaymentRequested>(old.body).wallet = EasyPayProvider::kNone;
-  const std::string v11 = AsVersion(old, 11, 1);
+  const std::string v11 = AsVersion(old, 11, 1 + 8);  // no wallet, no deposit_due (17)
   std::string_view v11_in = v11;
   REQUIRE(DecodeEvent(&v11_in, &back).ok());
   CHECK(std::get<PaymentRequested>(back.body).wallet == EasyPayProvider::kNone);

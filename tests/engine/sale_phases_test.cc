@@ -86,6 +86,13 @@ TEST_CASE_FIXTURE(Fixture, "a non-member is refused in the presale; members by e
   // Only admins list members; replacing the list drops the claims with it.
   CHECK(CodeOf(w.Run(w.As(fan, TestWorld::kStart, ListMembersCmd{concert, false, {Code("Z")}}))) ==
         ResultCode::kForbidden);
+  // A corrected list keeps the claims of codes still on it: the coder stays a member, and the
+  // code stays theirs alone.
+  REQUIRE(CodeOf(List(concert, {Code("FC-0001"), Code("FC-0002")}, true)) == ResultCode::kOk);
+  CHECK(w.state.FindConcert(concert)->members.ClaimedBy(Code("FC0001")) == coder);
+  CHECK(CodeOf(Claim(other, concert, "FC0001")) == ResultCode::kMemberCodeTaken);
+  CHECK(CodeOf(w.Hold(fan, concert, {5})) == ResultCode::kNotAMember);  // email gone from it
+  // A list without the code: its claim goes with it.
   REQUIRE(CodeOf(List(concert, {Email("other@example.com")}, true)) == ResultCode::kOk);
   CHECK(CodeOf(w.Hold(other, concert, {3})) == ResultCode::kOk);
   CHECK(CodeOf(w.Hold(coder, concert, {4})) == ResultCode::kNotAMember);

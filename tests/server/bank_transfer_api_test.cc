@@ -28,7 +28,7 @@ struct BankWorld {
   BankWorld()
       : pg(pg_dir.path() + "/fakepg.port"),
         f({"--payment-provider-url", pg.url(), "--payment-webhook-secret", kSecret,
-           "--payment-retry-base-ms", "100"}) {
+           "--payment-retry-base-ms", "100", "--payment-grace-ms", "1000"}) {
     PointWebhook();
     ConcertOptions o;
     o.extra = json::object{{"bankTransfer", json::object{{"depositWindowSeconds", kWindowSeconds},
@@ -182,10 +182,11 @@ TEST_CASE("bank transfers: in time, another amount, a missed deadline, a late de
 TEST_CASE("forged, stale and malformed deposit notices are refused before anything") {
   BankWorld w;
   const auto t = w.Start(0);
-  const std::string body = "{\"key\":\"cm-pay-" + std::to_string(t.payment) + "\",\"amount\":" +
-                           std::to_string(t.amount) + ",\"depositId\":\"forged-1\"}";
-  REQUIRE(sodium_init() >= 0);
   const int64_t now = NowMs();
+  const std::string body = "{\"key\":\"cm-pay-" + std::to_string(t.payment) + "\",\"amount\":" +
+                           std::to_string(t.amount) + ",\"depositId\":\"forged-1\",\"depositedAt\":" +
+                           std::to_string(now) + "}";
+  REQUIRE(sodium_init() >= 0);
   auto send = [&](const std::string& signature, const std::string& payload) {
     return w.f.http.Request("POST", "/api/webhooks/deposits", payload,
                             {{"Content-Type", "application/json"}, {"CM-Signature", signature}});
@@ -195,7 +196,9 @@ TEST_CASE("forged, stale and malformed deposit notices are refused before anythi
   CHECK(Code(forged) == "WEBHOOK_SIGNATURE_INVALID");
   // Signed for another body: the amount changed on the way.
   auto altered = send(cm::auth::SignDepositNotice(kSecret, now, body),
-                      "{\"key\":\"cm-pay-" + std::to_string(t.payment) + "\",\"amount\":1,\"depositId\":\"forged-1\"}");
+                      "{\"key\":\"cm-pay-" + std::to_string(t.payment) +
+                          "\",\"amount\":1,\"depositId\":\"forged-1\",\"depositedAt\":" +
+                          std::to_string(now) + "}");
   CHECK(altered.status == 401);
   auto stale = send(cm::auth::SignDepositNotice(kSecret, now - 10 * 60'000, body), body);
   CHECK(stale.status == 401);

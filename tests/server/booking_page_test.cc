@@ -181,6 +181,7 @@ TEST_CASE("the admin console: a venue with its preview, a concert on sale watche
   CHECK(Int(phases[0], "maxSeatsPerUser") == 2);
   CHECK_FALSE(phases[1].at("membersOnly").as_bool());
   CHECK(Int(guarded, "currentPhase") == 0);
+  CHECK(Int(guarded.at("bankTransfer"), "depositDays") == 2);
   CHECK(Str(result, "membersNote").find("3") != std::string::npos);
   CHECK(Int(guarded.at("proofOfWork"), "difficulty") == 3000);
   CHECK(Int(guarded.at("proofOfWork"), "cost") == 1000);

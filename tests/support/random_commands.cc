@@ -152,7 +152,7 @@ std::vector<Command> RandomCommands::Setup() {
       SalePhase presale{"P", now_, presale_closes, 1 + static_cast<uint32_t>(Pick(2)), true, {}};
       SalePhase general{"G", general_opens, spec->sales_close_at, spec->max_seats_per_user,
                         false, {}};
-      if (Pick(2) == 0) general.waiting_room = {true, 2, 2, 3'000, 4'000, 60'000};
+      if (Pick(2) == 0) general.waiting_room = {true, 2, 2, 3'000, 0, 60'000};
       spec->phases = {presale, general};
       spec->max_seats_per_user = std::max(presale.max_seats_per_user, general.max_seats_per_user);
       spec->member_key = kMemberKey;
@@ -277,7 +277,8 @@ Command RandomCommands::Next() {
           return As(0, ReportVirtualAccountCmd{due->first, "B", "A" + std::to_string(due->first),
                                                "H"});
         return As(Pick(12) == 0 ? user : 0,
-                  ReportDepositCmd{due->first, due->second + (Pick(5) == 0 ? 1'000 : 0)});
+                  ReportDepositCmd{due->first, due->second + (Pick(5) == 0 ? 1'000 : 0),
+                                   now_ - static_cast<TimeMs>(Pick(3'000))});
       }
       if (Pick(4) == 0) return As(0, ReportRefundCmd{payment, static_cast<int64_t>(Pick(2)) * 1000});
       const uint32_t reported = Pick(8) == 0 ? attempt + 1 : attempt;

@@ -47,6 +47,8 @@ async function run(page) {
   await page.fill("#concert-accessible-release", "2099-01-01T10:00");
   // With a fan club presale (the form's default times: closes in a day, the general sale a day
   // later), and then the fan club's list uploaded for it.
+  await page.check("#bank-enabled");
+  await page.fill("#deposit-days", "2");
   await page.check("#presale-enabled");
   await page.fill("#presale-name", "팬클럽 선예매");
   await page.fill("#presale-limit", "2");
@@ -63,6 +65,7 @@ async function run(page) {
     membersNote = await page.textContent("#message");
   }
   await page.uncheck("#presale-enabled");
+  await page.uncheck("#bank-enabled");
   await page.uncheck("#pow-enabled");
   await page.fill("#concert-return-window", "0");
   await page.fill("#concert-title", "Console Night");

@@ -237,6 +237,7 @@ async function createConcert(ev) {
     body.waitingRoom = room;
   }
   body.returnWindowSeconds = Number($("concert-return-window").value);
+  if ($("bank-enabled").checked) body.bankTransfer = { depositDays: Number($("deposit-days").value) };
   body.accessibleSeats = { companionsPerSpace: Math.max(0, Number($("concert-companions").value || 1)) };
   if ($("concert-accessible-release").value)
     body.accessibleSeats.releaseAt = new Date($("concert-accessible-release").value).getTime();

@@ -456,7 +456,7 @@ function onLiveMessage(m) {
       for (const [id, status] of m.changes) setSeatStatus(id, status);
       updatePicker();
       state.lastSeq = m.seq;
-      if (m.phase !== undefined) openConcert(state.concert.id);  // the sale's turn passed
+      if (m.phase !== undefined) reloadConcertSoon();  // the sale's turn passed
       break;
     case "notification":
       onNotification(m);
@@ -910,8 +910,19 @@ function relabel() {
   else loadConcerts();
 }
 
-// The phase banner and member entry (phases.js); the concert again when the turn passes.
-const phases = Phases.setup(() => state.concert && openConcert(state.concert.id));
+// The concert again when its sale's turn passes: once, whoever asks (the live delta, the phase
+// timer), and at a moment drawn within 3 s, so a crowd's pages do not all ask at one instant.
+let concertReload = null;
+function reloadConcertSoon() {
+  if (concertReload || !state.concert) return;
+  const id = state.concert.id;
+  concertReload = setTimeout(() => {
+    concertReload = null;
+    if (state.concert && state.concert.id === id) openConcert(id);
+  }, Math.random() * 3000);
+}
+// The phase banner and member entry (phases.js).
+const phases = Phases.setup(reloadConcertSoon);
 $("lang-switch").addEventListener("click", () => { I18N.setLang(I18N.lang === "ko" ? "en" : "ko"); relabel(); });
 $("login-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
