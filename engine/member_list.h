@@ -1,8 +1,10 @@
 #pragma once
 // A concert's member list (팬클럽 회원): who may buy in its members-only phases (SalePhase).
 // The admin uploads member codes and emails; the engine keeps only their keyed hashes
-// (MemberEntry, under the concert's member_key), so neither the journal nor a snapshot holds
-// a fan club's addresses, and nobody without the key can make an entry match.
+// (MemberEntry, under the concert's member_key), so the journal, snapshots and the event log
+// hold no fan club's addresses or codes in the clear. The key is journaled with the concert's
+// spec: someone with the data directory can test guessed emails against the list, so the
+// hashes keep the list out of sight, not away from whoever holds the data.
 // - An email entry makes the account with that email a member, checked at each join and hold.
 // - A code entry is claimed once, by the first account that enters it (MemberCodeClaimed);
 //   that account is a member from then on, and no other account can use the code.

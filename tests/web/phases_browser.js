@@ -9,22 +9,10 @@
 // (the live map's delta). axe-core over the page. Prints one JSON line; exits 0 when every step
 // ran.
 "use strict";
-const fs = require("fs");
-const { chromium } = require("playwright-core");
+const { until, axeSerious, signUpAndOpen, onPhone } = require("./phone_page");
 
 const [port, concertId, email, password, code, screenshot] = process.argv.slice(2);
 const base = `http://127.0.0.1:${port}`;
-const out = { pageErrors: [] };
-
-// The page's CSP forbids eval, so waits poll from here.
-async function until(page, fn, arg, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await page.evaluate(fn, arg)) return true;
-    if (Date.now() > end) return false;
-    await page.waitForTimeout(100);
-  }
-}
 
 async function bestOne(page) {
   if (!(await page.isVisible("#best-form"))) await page.tap("#best-box summary");
@@ -32,14 +20,8 @@ async function bestOne(page) {
   await page.tap("#best-button");
 }
 
-async function run(page) {
-  await page.goto(base + "/");
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await page.tap("#signup-button");
-  await page.waitForSelector("#signed-in:not([hidden])", { timeout: 10000 });
-  await page.tap(`#concert-list li[data-concert="${concertId}"] a`);
-  await page.waitForSelector("#seat-map .seat", { timeout: 5000 });
+onPhone(async (page, out) => {
+  await signUpAndOpen(page, base, email, password, concertId);
   await until(page, () => !document.getElementById("member-form").hidden);
   out.phaseNow = await page.textContent("#phase-now");
   out.phaseNext = await page.textContent("#phase-next");
@@ -71,31 +53,5 @@ async function run(page) {
   out.phaseAfter = await page.textContent("#phase-now");
   out.memberHidden = await page.isHidden("#member-state");
 
-  const src = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-  await page.evaluate(src);
-  out.axe = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-  });
-}
-
-(async () => {
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
-  let exit = 0;
-  try {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2,
-                                           isMobile: true, hasTouch: true, locale: "ko-KR",
-                                           timezoneId: "Asia/Seoul" });
-    const page = await ctx.newPage();
-    page.on("pageerror", (e) => out.pageErrors.push(e.message));
-    await run(page);
-  } catch (e) {
-    out.error = String(e && e.stack || e);
-    exit = 1;
-  } finally {
-    await browser.close();
-  }
-  console.log(JSON.stringify(out));
-  process.exit(exit);
-})();
+  out.axe = await axeSerious(page);
+});
