@@ -30,8 +30,7 @@ bool EngineState::IsMember(const Concert& c, UserId user) const {
   const User* u = FindUser(user);
   // Emails are stored lower-cased, as the list's are normalised.
   return u != nullptr &&
-         c.members.IsMember(
-             user, NormalisedMemberEntry(c.spec->member_key, MemberKind::kEmail, u->email));
+         c.members.Has(NormalisedMemberEntry(c.spec->member_key, MemberKind::kEmail, u->email));
 }
 
 Status EngineState::ApplySalePhases(const Event& e) {

@@ -52,10 +52,6 @@ class MemberList {
     const uint64_t* e = claims_.Find(user);
     return e == nullptr ? 0 : *e;
   }
-  // Whether `user` (whose email entry is `email_entry`) is a member.
-  bool IsMember(UserId user, uint64_t email_entry) const {
-    return claims_.Contains(user) || entries_.Contains(email_entry);
-  }
 
   // Changes, from EngineState::Apply only.
   // The list becomes `entries` (or kMaxMembers' worth of them: false); a claimed code still on

@@ -358,6 +358,7 @@ const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_
     return nullptr;
   }
   const Concert* c = state_.FindConcertCached(id);
+  const PhaseRules phase = c != nullptr ? c->Phase() : PhaseRules{};
   ResultCode refused = ResultCode::kOk;
   uint64_t detail = id;
   if (c == nullptr) {
@@ -367,10 +368,10 @@ const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_
   } else if (c->sales != SalesState::kOpen) {
     refused = ResultCode::kSalesNotOpen;
     detail = 0;  // not opened by an admin: no time to tell
-  } else if (const TimeMs opens_at = c->Phase().opens_at; now_ < opens_at) {
+  } else if (now_ < phase.opens_at) {
     refused = ResultCode::kSalesNotOpen;  // before the sale, or between two phases
-    detail = static_cast<uint64_t>(opens_at);
-  } else if (c->Phase().members_only && !IsAdmin(cmd) && !state_.IsMember(*c, cmd.actor)) {
+    detail = static_cast<uint64_t>(phase.opens_at);
+  } else if (phase.members_only && !IsAdmin(cmd) && !state_.IsMember(*c, cmd.actor)) {
     refused = ResultCode::kNotAMember;
   } else if (c->room && !c->room->IsAdmitted(cmd.actor) && !IsAdmin(cmd)) {
     // The engine's admitted set is the proof of admission: it cannot be forged or replayed,
@@ -383,7 +384,7 @@ const Concert* Sequencer::CheckCanHold(const Command& cmd, ConcertId id, uint32_
     refused = ResultCode::kTooManySeats;
     detail = kMaxSeatsPerHold;
   } else if (const uint32_t taken = state_.SeatsOfCached(id, user_slot),
-             limit = c->Phase().max_seats_per_user;
+             limit = phase.max_seats_per_user;
              taken + count > limit) {
     refused = ResultCode::kSeatLimitExceeded;
     detail = taken >= limit ? 0 : limit - taken;

@@ -59,6 +59,10 @@ std::string WebhookSender::url() const {
 void WebhookSender::Send(std::string body, int64_t delay_ms) {
   {
     std::lock_guard lock(mu_);
+    if (queue_.size() >= kMaxQueued) {  // the merchant has been away long: the oldest waits no more
+      queue_.pop_front();
+      ++counts_.dropped;
+    }
     queue_.push_back(Notice{std::move(body), now_ms_() + std::max<int64_t>(0, delay_ms), 0});
   }
   cv_.notify_one();

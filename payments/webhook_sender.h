@@ -29,6 +29,9 @@ class WebhookSender {
   bool Configure(const std::string& url, const std::string& secret);
   bool configured() const;
   std::string url() const;
+  // At most kMaxQueued notices wait; past that the oldest is dropped (counted). The merchant
+  // still finds its deposit by asking (payments/payment_worker.h, after the deadline).
+  static constexpr std::size_t kMaxQueued = 10'000;
   void Send(std::string body, int64_t delay_ms = 0);
 
   struct Counts {
