@@ -26,6 +26,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       pow_(ctx_, options_),
       reservations_(ctx_, options_, pow_),
       queue_(ctx_, presence, queue_stats, pow_),
+      queue_proofs_(ctx_),
       members_(ctx_),
       deposits_(ctx_, options_.deposit_webhook_secret, options_.payment_key_prefix),
       payments_(ctx_, options_),
@@ -110,6 +111,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams&) { concerts_.ListConcerts(ex); });
   r(V::get, "/api/concerts/{id}",
     [this](const ExPtr& ex, const PathParams& p) { concerts_.GetConcert(ex, p[0]); });
+  r(V::get, "/api/concerts/{id}/queue/proof",
+    [this](const ExPtr& ex, const PathParams& p) { queue_proofs_.GetProof(ex, p[0]); });
   r(V::get, "/api/concerts/{id}/layout",
     [this](const ExPtr& ex, const PathParams& p) { concerts_.GetLayout(ex, p[0]); });
   r(V::get, "/api/concerts/{id}/seats",

@@ -21,6 +21,7 @@
 #include "api/deposit_webhook.h"
 #include "api/members_handler.h"
 #include "api/queue_handler.h"
+#include "api/queue_proof_handler.h"
 #include "api/reconcile_handler.h"
 #include "api/request_context.h"
 #include "api/reservations_handler.h"
@@ -69,6 +70,7 @@ class Api {
   PowGate pow_;  // before the handlers it gates
   ReservationsHandler reservations_;
   QueueHandler queue_;
+  QueueProofHandler queue_proofs_;
   MembersHandler members_;
   DepositWebhook deposits_;
   PaymentsHandler payments_;

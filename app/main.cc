@@ -1,7 +1,7 @@
 // concertmania: the ticketing server. `concertmania serve --help` lists every flag;
 // `concertmania tickets --help` the offline door's tools; `backup` and `restore` online
 // backups; `health` a container's health check; `promote` a standby's takeover; `reconcile`
-// the payment provider's books against the engine's.
+// the payment provider's books against the engine's; `queue verify` a waiting room's proof.
 #include <CLI/CLI.hpp>
 
 #include <cstring>
@@ -9,6 +9,7 @@
 #include "app/backup_cli.h"
 #include "app/health_cli.h"
 #include "app/promote_cli.h"
+#include "app/queue_verify_cli.h"
 #include "app/reconcile_cli.h"
 #include "app/serve_options.h"
 #include "app/tickets_cli.h"
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   cm::app::AddPromoteCommand(app, promote);
   cm::app::ReconcileCli reconcile;
   cm::app::AddReconcileCommand(app, reconcile);
+  cm::app::QueueCli queue;
+  cm::app::AddQueueCommands(app, queue);
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return cm::app::RunServer(options);
   if (tickets.root->parsed()) return cm::app::RunTicketsCommand(tickets);
@@ -40,5 +43,6 @@ int main(int argc, char** argv) {
   if (health.health->parsed()) return cm::app::RunHealthCommand(health);
   if (promote.promote->parsed()) return cm::app::RunPromoteCommand(promote);
   if (reconcile.reconcile->parsed()) return cm::app::RunReconcileCommand(reconcile);
+  if (queue.root->parsed()) return cm::app::RunQueueCommand(queue);
   return 0;
 }

@@ -78,8 +78,11 @@ int main(int argc, char** argv) {
     spec->waiting_room.admit_per_second = admit * 10;
     spec->waiting_room.admission_ttl_ms = 3'600'000;
     spec->waiting_room.pre_queue_ms = 7'200'000;
+    // A tick's entropy first, as a running server has: the room commits its draw when the
+    // concert is created (its QueueCommitted follows the ConcertCreated, whose seq is the id).
+    seq.Execute(As(0, Role::kSystem, t0 - 1, TickCmd{1}), sink);
+    const ConcertId concert = state.last_seq() + 1;
     seq.Execute(As(0, Role::kSystem, t0, CreateConcertCmd{spec}), sink);
-    const ConcertId concert = state.last_seq();
     seq.Execute(As(0, Role::kSystem, t0, OpenSalesCmd{concert}), sink);
 
     const uint64_t users_needed = waiting + static_cast<uint64_t>(ticks + 2) * admit;

@@ -19,6 +19,7 @@ enum class SalesState : uint8_t { kScheduled = 0, kOpen = 1, kClosed = 2 };
 struct Concert {
   Concert(ConcertId id, std::shared_ptr<const ConcertSpec> spec, const Venue& venue)
       : id(id), spec(std::move(spec)), venue(&venue), seats(venue) {
+    draws.resize(this->spec->phase_count());
     EnterPhase(0);
     ledger.grades.resize(venue.grade_count());
   }
@@ -37,6 +38,9 @@ struct Concert {
   // concert without phases. `room` is this phase's.
   uint32_t phase = 0;
   MemberList members;
+  // Each phase's committed opening draw (engine/opening_draw.h), by phase; kept after the
+  // phase's room is gone, for its proof. Sized once: rooms point into it.
+  std::vector<OpeningDraw> draws;
 
   PhaseRules Phase() const { return spec->Phase(phase); }
   // The turn passes to phase `i`: its own waiting room replaces the last phase's (whose line
@@ -45,6 +49,7 @@ struct Concert {
     phase = i;
     const WaitingRoomSettings& w = *spec->Phase(i).waiting_room;
     room = w.enabled ? std::make_unique<WaitingRoom>(w) : nullptr;
+    if (room && draws[i].committed) room->UseDraw(&draws[i]);
   }
 
   int64_t PriceOf(SeatIndex s) const { return spec->price_per_grade[venue->seats[s].grade]; }

@@ -514,7 +514,7 @@ Status EngineState::ApplyQueue(const Event& e) {
       break;
     case EventType::kQueueOpened: {
       const auto& b = std::get<QueueOpened>(e.body);
-      ok = room.Open(b.seed, b.order);
+      ok = room.Open(b.seed, b.order, e.ts, e.seq);
       break;
     }
     case EventType::kQueueDrawn:

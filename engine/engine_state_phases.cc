@@ -71,6 +71,28 @@ Status EngineState::ApplySalePhases(const Event& e) {
         return Status::Corruption(At(e) + "the member code cannot be claimed");
       return Status::OK();
     }
+    case EventType::kQueueCommitted: {
+      const auto& b = std::get<QueueCommitted>(e.body);
+      Concert* c = concert(b.concert);
+      // Before anyone joins the phase's room: a phase to come, or the current one still empty.
+      const bool fits = c != nullptr && b.phase < c->draws.size() && b.phase >= c->phase &&
+                        !c->draws[b.phase].committed &&
+                        c->spec->Phase(b.phase).waiting_room->enabled &&
+                        (b.phase > c->phase ||
+                         (c->room && c->room->tickets() == 0 && !c->room->opened()));
+      if (!fits || b.commitment != CommitmentOf(b.seed, b.concert))
+        return Status::Corruption(At(e) + "phase " + std::to_string(b.phase) + " of concert " +
+                                  std::to_string(b.concert) + " cannot commit to a draw");
+      OpeningDraw& d = c->draws[b.phase];
+      d.committed = true;
+      d.seed = b.seed;
+      d.key = b.key;
+      d.commitment = b.commitment;
+      d.committed_at = e.ts;
+      d.committed_seq = e.seq;
+      if (b.phase == c->phase) c->room->UseDraw(&d);
+      return Status::OK();
+    }
     default:
       return Status::Corruption(At(e) + "not an event of this area");
   }

@@ -103,6 +103,7 @@ Outcome OutcomeOf(const Event& e) {
       return {ResultCode::kOk, b.concert, b.entries.size()};
     }
     Outcome operator()(const MemberCodeClaimed& b) { return {ResultCode::kOk, b.concert, 0}; }
+    Outcome operator()(const QueueCommitted& b) { return {ResultCode::kOk, b.concert, b.phase}; }
     Outcome operator()(const VirtualAccountIssued& b) { return {ResultCode::kOk, b.payment, 0}; }
   };
   return std::visit(Visitor{}, e.body);

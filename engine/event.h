@@ -12,6 +12,7 @@
 
 #include "engine/command.h"
 #include "engine/event_types.h"
+#include "engine/sha256.h"
 #include "engine/type_table.h"
 #include "engine/concert_spec.h"
 #include "engine/payment.h"
@@ -384,6 +385,17 @@ struct MemberCodeClaimed {
   ConcertId concert = 0;
   UserId user = 0;
   uint64_t entry = 0;
+};
+
+// Phase `phase` of a concert fixes its waiting room's opening draw before anyone joins it
+// (engine/opening_draw.h): the seed and the pseudonym key stay secret until the opening and
+// the sale's end; `commitment` is public from now on. Version 18.
+struct QueueCommitted {
+  ConcertId concert = 0;
+  uint32_t phase = 0;
+  Sha256Digest seed{};
+  Sha256Digest key{};
+  Sha256Digest commitment{};
 };
 
 // A HELD reservation's hold now ends at `expires_at` (it was extended, once).

@@ -54,4 +54,5 @@
   X(SalePhaseBegan, 39, 17, kCatalog, kNone)                                \
   X(MembersListed, 40, 17, kCatalog, kNone)                                 \
   X(MemberCodeClaimed, 41, 17, kCatalog, kNone)                             \
-  X(VirtualAccountIssued, 42, 17, kPayment, kPayments)
+  X(VirtualAccountIssued, 42, 17, kPayment, kPayments)                      \
+  X(QueueCommitted, 43, 18, kCatalog, kNone)

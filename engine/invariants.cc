@@ -69,6 +69,38 @@ void CheckRoom(const EngineState& state, const Concert& c, std::vector<std::stri
   }
 }
 
+// Each committed draw against its rules (engine/opening_draw.h): the commitment matches the
+// seed, the entries are the joins still there at the opening, and the draw took them in rank
+// order, each once.
+void CheckDraws(const Concert& c, std::vector<std::string>* bad) {
+  for (std::size_t p = 0; p < c.draws.size(); ++p) {
+    const OpeningDraw& d = c.draws[p];
+    if (!d.committed) continue;
+    const std::string where =
+        "concert " + std::to_string(c.id) + " phase " + std::to_string(p) + " draw: ";
+    if (d.commitment != CommitmentOf(d.seed, c.id)) bad->push_back(where + "commitment mismatch");
+    const std::size_t entries = d.joined.size() - std::count(d.joined.begin(), d.joined.end(), 0);
+    if (d.opened && entries != d.entries)
+      bad->push_back(where + std::to_string(entries) + " entries, the opening counted " +
+                     std::to_string(d.entries));
+    std::set<UserId> seen;
+    const HmacSha256 names(AsBytes(d.key));
+    std::pair<uint64_t, Pseudonym> last{0, {}};
+    for (std::size_t i = 0; i < d.order.size(); ++i) {
+      const Pseudonym name = PseudonymOf(names, d.order[i]);
+      const std::pair<uint64_t, Pseudonym> at{RankOf(d.seed, name), name};
+      if (!seen.insert(d.order[i]).second) bad->push_back(where + "an entry drawn twice");
+      if (i > 0 && !DrawnBefore(last.first, last.second, at.first, at.second))
+        bad->push_back(where + "drawn out of rank order at " + std::to_string(i));
+      last = at;
+    }
+    const std::set<UserId> joined(d.joined.begin(), d.joined.end());
+    for (UserId u : seen)
+      if (u == 0 || !joined.contains(u))
+        bad->push_back(where + "user " + std::to_string(u) + " drawn, not an entry");
+  }
+}
+
 // Each payment against its reservation: a payment in flight keeps its reservation
 // PAYMENT_PENDING, a succeeded one has CONFIRMED it, and refunds follow their decisions.
 void CheckPayments(const EngineState& state, std::vector<std::string>* bad) {
@@ -332,6 +364,7 @@ std::vector<std::string> CheckInvariants(const EngineState& state) {
     bad.push_back("a read model keeps return timers");
   for (ConcertId id : state.rooms())
     if (state.FindConcert(id)->room) CheckRoom(state, *state.FindConcert(id), &bad);
+  for (ConcertId id : state.rooms()) CheckDraws(*state.FindConcert(id), &bad);
   CheckPayments(state, &bad);
   CheckTickets(state, &bad);
   std::size_t live = 0;

@@ -36,6 +36,8 @@ void Sequencer::Execute(const Command& cmd, EventSink& sink) {
     ReturnDueSeats(now_, sink);
   if (state_.next_phase_at() <= now_) BeginDuePhases(sink);
   if (TypeOf(cmd) == CommandType::kTick) {
+    StirEntropy(std::get<TickCmd>(cmd.body).entropy);
+    CommitPendingDraws(sink);
     RunWaitingRooms(std::get<TickCmd>(cmd.body).entropy, sink);
     return;
   }
@@ -135,11 +137,13 @@ void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
     if (c.sales != SalesState::kOpen || now_ >= c.spec->sales_close_at) continue;
     if (!room.opened()) {
       if (now_ < c.Phase().opens_at) continue;
-      Emit(QueueOpened{id, Mix64(entropy ^ id), OpenOrder::kDrawn}, nullptr, nullptr, false,
-           sink);
+      // A committed room reveals its seed; an older journal's draws from this tick's entropy.
+      Emit(room.ranked() ? QueueOpened{id, 0, OpenOrder::kRanked}
+                         : QueueOpened{id, Mix64(entropy ^ id), OpenOrder::kDrawn},
+           nullptr, nullptr, false, sink);
     }
     // The pre-queue joins the line a batch per tick, so no tick stops the world.
-    if (const uint64_t undrawn = room.pre_queued(); undrawn > 0) {
+    if (const uint64_t undrawn = room.undrawn(); undrawn > 0) {
       const uint64_t per_tick = std::max<uint32_t>(1, state_.config().queue_draws_per_tick);
       const uint64_t n = std::min(undrawn, per_tick);
       Emit(QueueDrawn{id, static_cast<uint32_t>(n)}, nullptr, nullptr, false, sink);
@@ -340,7 +344,13 @@ EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcert
   std::string why;
   if (ValidateNewConcert(*c.spec, *venue, &why) != ResultCode::kOk)
     return Reject(cmd, ResultCode::kInvalidConcert, 0, std::move(why));
-  return ConcertCreated{state_.IdOf(state_.last_seq() + 1), c.spec};
+  const ConcertId id = state_.IdOf(state_.last_seq() + 1);
+  // Each waiting room's draw is fixed now, before anyone can join it; without entropy yet
+  // (no tick since the start), on the first tick, and joins wait for it.
+  if (entropy_fed_ > 0)
+    for (uint32_t p = 0; p < c.spec->phase_count(); ++p)
+      if (c.spec->Phase(p).waiting_room->enabled) follow_ups_.push_back(CommitDraw(id, p));
+  return ConcertCreated{id, c.spec};
 }
 
 EventBody Sequencer::DecideSales(const Command& cmd, ConcertId id, bool open) {
@@ -555,6 +565,9 @@ EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) 
     return Reject(cmd, ResultCode::kQueueNotOpenYet, static_cast<uint64_t>(opens_at));
   if (concert->Phase().members_only && !state_.IsMember(*concert, cmd.actor))
     return Reject(cmd, ResultCode::kNotAMember, c.concert);
+  // The room's draw is not committed yet (only for the first tick after a start).
+  if (!concert->room->ranked() && concert->room->tickets() == 0 && !concert->room->opened())
+    return Reject(cmd, ResultCode::kQueueNotOpenYet, static_cast<uint64_t>(now_ + 1));
   if (const QueueTicket* t = concert->room->Find(cmd.actor);
       t != nullptr && (t->status == TicketStatus::kWaiting || t->status == TicketStatus::kAdmitted))
     return Reject(cmd, ResultCode::kAlreadyInQueue, t->id);

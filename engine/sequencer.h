@@ -4,9 +4,11 @@
 // no I/O, no clock reads, no randomness. Time arrives in commands; a command's `now` first
 // expires every hold that is due at that time (so expiry happens exactly at the TTL), then the
 // command is decided.
-// A Tick also runs the waiting rooms: opening (the shuffle seed comes from the tick), lapsing
+// A Tick also runs the waiting rooms: opening, drawing the pool into the line, lapsing
 // admissions that ran out, and admitting the next in line as far as the cap and the rate
-// allow. Its cost is O(rooms + admitted and lapsed in this tick), never O(waiting).
+// allow. Its cost is O(rooms + drawn, admitted and lapsed in this tick), never O(waiting).
+// Each tick's entropy is stirred into a pool (sequencer_draws.cc) from which the secrets of
+// the rooms' committed draws are taken when a concert is created (engine/opening_draw.h).
 // Thread-safety: none; exactly one thread drives a Sequencer.
 
 #include <cassert>
@@ -64,6 +66,15 @@ class Sequencer {
   // concert and seat, up to kMaxSeatsPerHold seats each.
   void ReturnDueSeats(TimeMs now, EventSink& sink);
   void RunWaitingRooms(uint64_t entropy, EventSink& sink);
+  // The committed draws (sequencer_draws.cc). A tick's entropy joins the pool.
+  void StirEntropy(uint64_t entropy);
+  // A commitment for phase `phase` of concert `id`, from the pool. REQUIRES: the pool has had
+  // a tick's entropy (entropy_fed_ > 0).
+  QueueCommitted CommitDraw(ConcertId id, uint32_t phase);
+  // Commits, on a tick, every room that should have a draw and has none: a concert created
+  // before the first tick since a start, or by a journal older than version 18 whose room
+  // nobody has joined yet.
+  void CommitPendingDraws(EventSink& sink);
   // Passes the sale of every concert whose phase has closed to its next phase: SalePhaseBegan
   // events (sequencer_phases.cc).
   void BeginDuePhases(EventSink& sink);
@@ -147,6 +158,11 @@ class Sequencer {
   // Events a decision adds after its answer (e.g. ReservationConfirmed after PaymentSucceeded).
   std::vector<EventBody> follow_ups_;
   std::vector<ReturnTimers::Entry> due_returns_;  // ReturnDueSeats' scratch
+  // Where the draws' secrets come from: SHA-256 over every tick's entropy so far. Not state:
+  // the secrets it gives are journaled (QueueCommitted), so replay never needs it.
+  Sha256Digest entropy_{};
+  uint64_t entropy_fed_ = 0;
+  uint64_t secrets_drawn_ = 0;
 };
 
 }  // namespace cm::engine

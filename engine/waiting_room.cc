@@ -44,7 +44,8 @@ uint32_t WaitingRoom::LiveHolds(UserId user) const {
 uint64_t WaitingRoom::PositionOf(const QueueTicket& t) const {
   if (t.status != TicketStatus::kWaiting || t.place == QueueTicket::kNotPlaced) return 0;
   if (t.place < QueueTicket::kLatePlaces) return drawn_.Prefix(t.place + 1);
-  return drawn_.waiting() + pool_.size() + late_.Prefix(t.place - QueueTicket::kLatePlaces + 1);
+  return drawn_.waiting() + pre_queued() +
+         late_.Prefix(t.place - QueueTicket::kLatePlaces + 1);
 }
 
 bool WaitingRoom::WaitingAt(const QueueLine& line, uint64_t base, uint64_t place) const {
@@ -74,8 +75,20 @@ void WaitingRoom::FromPool(const QueueTicket& t) {
   pool_.pop_back();
 }
 
+// A committed room's entry leaves the entries before the opening; after it, it stays in the
+// draw and loses its turn.
+void WaitingRoom::LeavePool(QueueTicket& t) {
+  if (!ranked()) return FromPool(t);
+  if (!opened_) {
+    draw_->joined[t.pool_index] = 0;
+    ranked_.Remove(&t, t.rank);
+  }
+  t.rank = 0;  // kept only while in the pool
+  --ranked_waiting_;
+}
+
 void WaitingRoom::Unplace(QueueTicket& t) {
-  if (t.place == QueueTicket::kNotPlaced) FromPool(t);
+  if (t.place == QueueTicket::kNotPlaced) LeavePool(t);
   else if (t.place < QueueTicket::kLatePlaces) drawn_.Remove(t.place);
   else late_.Remove(t.place - QueueTicket::kLatePlaces);
 }
@@ -97,7 +110,7 @@ void WaitingRoom::NextInLine(uint32_t n, std::vector<UserId>* out) const {
     out->push_back(drawn_.at(place));
     --n;
   }
-  if (!pool_.empty()) return;  // the rest of the pool stands ahead of everyone later
+  if (undrawn() > 0) return;  // the rest of the pool stands ahead of everyone later
   for (uint64_t place = late_.head(); place < late_.size() && n > 0; ++place) {
     if (!WaitingAt(late_, QueueTicket::kLatePlaces, place)) continue;
     out->push_back(late_.at(place));
@@ -118,23 +131,66 @@ bool WaitingRoom::Join(QueueTicketId id, UserId user, TimeMs now) {
   t.id = id;
   t.user = user;
   t.joined_at = now;
-  if (opened_) t.place = QueueTicket::kLatePlaces + late_.Append(user);
-  else ToPool(t);
+  if (opened_) {
+    t.place = QueueTicket::kLatePlaces + late_.Append(user);
+  } else if (ranked()) {
+    t.place = QueueTicket::kNotPlaced;
+    t.pool_index = draw_->joined.size();
+    draw_->joined.push_back(user);
+    t.rank = RankOf(draw_->seed, NameOf(user));
+    ranked_.Add(&t, t.rank);
+    ++ranked_waiting_;
+  } else {
+    ToPool(t);
+  }
   return true;
 }
 
-bool WaitingRoom::Open(uint64_t seed, OpenOrder order) {
-  if (opened_) return false;
+bool WaitingRoom::UseDraw(OpeningDraw* draw) {
+  if (draw == nullptr || !draw->committed || draw->opened || !draw->joined.empty() ||
+      !tickets_.empty() || opened_ || ranked())
+    return false;
+  draw_ = draw;
+  names_ = std::make_unique<HmacSha256>(AsBytes(draw->key));
+  return true;
+}
+
+bool WaitingRoom::Open(uint64_t seed, OpenOrder order, TimeMs now, Seq seq) {
+  if (opened_ || ranked() != (order == OpenOrder::kRanked)) return false;
   opened_ = true;
   draw_state_ = seed;
+  if (ranked()) {
+    draw_->opened = true;
+    draw_->opened_at = now;
+    draw_->opened_seq = seq;
+    draw_->entries = ranked_.size();
+    draw_->order.reserve(ranked_.size());
+  }
   // The whole pool's places, once: growing them tick by tick would copy the line each time.
-  drawn_.Reserve(pool_.size());
+  drawn_.Reserve(undrawn());
   if (order == OpenOrder::kShuffledAtOnce) ShuffleAtOnce(seed);
   return true;
 }
 
+void WaitingRoom::DrawRanked(uint32_t count) {
+  const RankedPool::NameOf name_of = [this](const QueueTicket& t) { return NameOf(t.user); };
+  for (uint32_t k = 0; k < count; ++k) {
+    QueueTicket& t = *ranked_.PopNext(name_of).ticket;
+    draw_->order.push_back(t.user);
+    // Left after the opening (and maybe back behind the pool since): the turn is lost.
+    if (t.status != TicketStatus::kWaiting || t.place != QueueTicket::kNotPlaced) continue;
+    t.place = drawn_.Append(t.user);
+    t.rank = 0;
+    --ranked_waiting_;
+  }
+}
+
 bool WaitingRoom::Draw(uint32_t count) {
-  if (!opened_ || count == 0 || count > pool_.size()) return false;
+  if (!opened_ || count == 0 || count > undrawn()) return false;
+  if (ranked()) {
+    DrawRanked(count);
+    return true;
+  }
   constexpr uint64_t kStep = 0x9e3779b97f4a7c15ULL;
   // Where the draw `ahead` steps on will land (its slot may still change hands before then,
   // which only wastes a prefetch). Each draw is a cache miss on a random ticket; fetching the
@@ -237,7 +293,44 @@ void WaitingRoom::OnHoldEnded(UserId user, bool bought, TimeMs now) {
   // Otherwise the admission runs out at its own time, which no hold has moved.
 }
 
+// A committed room's pool: its undrawn entries with their ranks, and before the opening each
+// entry's place among the joins. Takes the waiting ones off `unplaced`.
+bool WaitingRoom::RestoreRanked(const std::vector<std::pair<UserId, uint64_t>>& entries,
+                                uint64_t* unplaced) {
+  if (!opened_) {
+    uint64_t joined = 0;
+    for (std::size_t i = 0; i < draw_->joined.size(); ++i) {
+      if (draw_->joined[i] == 0) continue;
+      auto it = tickets_.find(draw_->joined[i]);
+      if (it == tickets_.end() || it->second.place != QueueTicket::kNotPlaced ||
+          it->second.status != TicketStatus::kWaiting)
+        return false;
+      it->second.pool_index = i;
+      ++joined;
+    }
+    if (joined != entries.size()) return false;
+  }
+  for (const auto& [user, rank] : entries) {
+    auto it = tickets_.find(user);
+    if (it == tickets_.end()) return false;
+    QueueTicket& t = it->second;
+    ranked_.Add(&t, rank);
+    if (t.status == TicketStatus::kWaiting && t.place == QueueTicket::kNotPlaced) {
+      t.rank = rank;
+      if (*unplaced == 0) return false;
+      --*unplaced;
+      ++ranked_waiting_;
+    }
+  }
+  return true;
+}
+
 bool WaitingRoom::Restore(WaitingRoomParts parts) {
+  if (parts.draw != nullptr) {
+    if (!parts.draw->committed || parts.draw->opened != parts.opened) return false;
+    draw_ = parts.draw;
+    names_ = std::make_unique<HmacSha256>(AsBytes(draw_->key));
+  }
   opened_ = parts.opened;
   draw_state_ = parts.draw_state;
   recent_ = std::move(parts.recent);
@@ -265,6 +358,7 @@ bool WaitingRoom::Restore(WaitingRoomParts parts) {
     }
     if (!tickets_.emplace(t.user, t).second) return false;
   }
+  if (ranked() && !RestoreRanked(parts.ranked, &unplaced)) return false;
   // Each pool member once, waiting without a place.
   if (unplaced != parts.pool.size()) return false;
   pool_.reserve(parts.pool.size());

@@ -4,11 +4,14 @@
 // (EngineState::Apply); the sequencer reads it to decide admissions on each Tick.
 //
 // Order: people who join in the pre-queue window (before sales open) wait in a pool, in no
-// order. Once the room opens, QueueDrawn events move them into the line a batch at a time, each
-// drawn at random from those still in the pool (SplitMix64 from the seed journaled in
-// QueueOpened), so arriving early gives no edge, replay reproduces the order, and opening a
-// room of a million costs no more per tick than a small one. Everyone who joins after opening
-// stands behind the whole pool (FIFO). A pool member has no position until drawn.
+// order. Once the room opens, QueueDrawn events move them into the line a batch at a time, in
+// the order of the draw the room committed to before its first join (engine/opening_draw.h:
+// by each entry's rank under the seed, kept in a RankedPool), so arriving early gives no edge,
+// anyone can check the order afterwards, replay reproduces it, and opening a room of a million
+// costs no more per tick than a small one. Everyone who joins after opening stands behind the
+// whole pool (FIFO). A pool member has no position until drawn.
+// Rooms of journals before version 18 have no commitment: their pool is drawn at random with
+// SplitMix64 from the seed journaled in QueueOpened (OpenOrder::kDrawn), and still replays so.
 // Positions: a Fenwick tree per part of the line (QueueLine) counts who still waits ahead.
 // Admission: at most max_active admitted at once and admit_per_second in any one-second
 // window. An admission lapses admission_ttl_ms after it began, and nothing pushes that back:
@@ -20,13 +23,16 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "engine/concert_spec.h"
+#include "engine/opening_draw.h"
 #include "engine/queue_line.h"
+#include "engine/ranked_pool.h"
 #include "engine/types.h"
 
 namespace cm::engine {
@@ -45,9 +51,10 @@ std::string_view ToString(TicketStatus s);
 enum class TicketEnd : uint8_t { kLeft = 0, kAbandoned = 1, kLapsed = 2 };
 std::string_view ToString(TicketEnd e);
 
-// How an opening orders the pre-queue. Journals written before version 5 shuffled all of it in
-// the opening event; they replay that way.
-enum class OpenOrder : uint8_t { kDrawn = 0, kShuffledAtOnce = 1 };
+// How an opening orders the pre-queue: by the committed draw's ranks (version 18 on), or at
+// random from QueueOpened's seed (kDrawn, versions 5 to 17). Journals written before version 5
+// shuffled all of it in the opening event; they replay that way.
+enum class OpenOrder : uint8_t { kDrawn = 0, kShuffledAtOnce = 1, kRanked = 2 };
 
 struct QueueTicket {
   static constexpr uint64_t kNotPlaced = UINT64_MAX;  // in the pre-queue pool: no place yet
@@ -60,6 +67,7 @@ struct QueueTicket {
   TicketEnd end = TicketEnd::kLeft;  // why it ended (kExpired, kLeft)
   uint64_t place = kNotPlaced;       // index in the line
   uint64_t pool_index = 0;           // while in the pool: where (not encoded, rebuilt)
+  uint64_t rank = 0;  // waiting in a committed room's pool: its rank (engine/opening_draw.h)
   TimeMs joined_at = 0;
   TimeMs admitted_at = 0;
   TimeMs admission_expires_at = 0;  // the admission's hard end
@@ -75,6 +83,10 @@ struct WaitingRoomParts {
   uint64_t drawn_head = 0;
   std::vector<UserId> pool;   // not drawn yet, in pool order (the draws depend on it)
   uint64_t draw_state = 0;
+  // A committed room's draw (the concert's, restored first) and its entries not drawn yet,
+  // with their ranks.
+  OpeningDraw* draw = nullptr;
+  std::vector<std::pair<UserId, uint64_t>> ranked;
   std::vector<UserId> late;   // joined after opening, in order
   uint64_t late_head = 0;
   std::deque<std::pair<TimeMs, uint32_t>> recent;
@@ -96,7 +108,13 @@ class WaitingRoom {
   // 1 for the next in line; 0 when not waiting or still in the pool (no order yet).
   uint64_t PositionOf(const QueueTicket& t) const;
   uint64_t in_line() const { return drawn_.waiting() + late_.waiting(); }  // with a place
-  uint64_t pre_queued() const { return pool_.size(); }  // in the pool, not drawn yet
+  // Waiting in the pool, not drawn yet.
+  uint64_t pre_queued() const { return ranked() ? ranked_waiting_ : pool_.size(); }
+  // Pool entries the draw has still to take (a committed room's include those who left).
+  uint64_t undrawn() const { return ranked() ? ranked_.size() : pool_.size(); }
+  // The committed draw this room follows; null for a room of an older journal.
+  const OpeningDraw* draw() const { return draw_; }
+  bool ranked() const { return draw_ != nullptr; }
   uint64_t waiting() const { return in_line() + pre_queued(); }
   uint32_t active() const { return active_; }
   uint64_t admitted_total() const { return admitted_total_; }
@@ -114,8 +132,10 @@ class WaitingRoom {
 
   // Changes, from EngineState::Apply only. False when the event contradicts the room.
   bool Join(QueueTicketId id, UserId user, TimeMs now);
-  bool Open(uint64_t seed, OpenOrder order);
-  bool Draw(uint32_t count);  // the next `count` of the pool, drawn at random, join the line
+  // The room follows `draw` (committed, owned by the concert) from now on. Only while empty.
+  bool UseDraw(OpeningDraw* draw);
+  bool Open(uint64_t seed, OpenOrder order, TimeMs now, Seq seq);
+  bool Draw(uint32_t count);  // the next `count` of the pool, in the draw's order, join the line
   bool Admit(const std::vector<UserId>& users, TimeMs now, TimeMs expires_at);
   bool End(UserId user, TicketEnd why, TimeMs now);
   void OnHoldPlaced(UserId user);
@@ -127,6 +147,7 @@ class WaitingRoom {
   std::vector<UserId> pool() const;  // in pool order
   uint64_t draw_state() const { return draw_state_; }
   const QueueLine& late() const { return late_; }
+  const RankedPool& ranked_pool() const { return ranked_; }
   const std::deque<std::pair<TimeMs, uint32_t>>& recent() const { return recent_; }
   const std::unordered_map<UserId, uint32_t>& live_holds() const { return live_holds_; }
   // Rebuilds a room from its encoded parts; false if they disagree.
@@ -135,6 +156,10 @@ class WaitingRoom {
  private:
   void ToPool(QueueTicket& t);
   void FromPool(const QueueTicket& t);
+  void LeavePool(QueueTicket& t);
+  void DrawRanked(uint32_t count);
+  bool RestoreRanked(const std::vector<std::pair<UserId, uint64_t>>& entries, uint64_t* unplaced);
+  Pseudonym NameOf(UserId user) const { return PseudonymOf(*names_, user); }
   void ShuffleAtOnce(uint64_t seed);
   void Unplace(QueueTicket& t);  // it stops waiting in line
   bool WaitingAt(const QueueLine& line, uint64_t base, uint64_t place) const;
@@ -146,6 +171,12 @@ class WaitingRoom {
   // never move and are never erased, so a draw costs no hash lookup.
   std::vector<QueueTicket*> pool_;
   uint64_t draw_state_ = 0;   // SplitMix64, from the opening's seed
+  // A committed room's pool instead (pool_ stays empty): entries by rank, the key's HMAC
+  // prepared once, and how many of the entries still wait.
+  OpeningDraw* draw_ = nullptr;
+  std::unique_ptr<HmacSha256> names_;
+  RankedPool ranked_;
+  uint64_t ranked_waiting_ = 0;
   QueueLine drawn_;           // places [0, kLatePlaces): the pool, as drawn
   QueueLine late_;            // places kLatePlaces + i: joined after opening
   std::set<std::pair<TimeMs, UserId>> lapses_;  // admitted: (admission_expires_at, user)

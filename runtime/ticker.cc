@@ -1,6 +1,8 @@
 #include "runtime/ticker.h"
 
-#include <random>
+#include <sys/random.h>
+
+#include <cstdint>
 
 namespace cm::runtime {
 
@@ -21,17 +23,32 @@ Ticker::~Ticker() {
   thread_.join();
 }
 
+// From the kernel's CSPRNG every tick: the waiting rooms' committed draws take their secrets
+// from these (engine/sequencer_draws.cc), so they must not be predictable from earlier ones.
+uint64_t Ticker::Entropy() {
+  uint64_t value = 0;
+  std::size_t got = 0;
+  while (got < sizeof value) {
+    const ssize_t n = getrandom(reinterpret_cast<char*>(&value) + got, sizeof value - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  return value;
+}
+
 void Ticker::Run() {
-  std::mt19937_64 entropy(std::random_device{}());
   auto next_second = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
+  // The first tick at once, not a period later: until the sequencer has a tick's entropy, a new
+  // concert's waiting room cannot commit its draw, and joins to it wait.
+  bool first = true;
   while (!stop_) {
-    cv_.wait_for(lock, period_, [this] { return stop_; });
+    if (!first) cv_.wait_for(lock, period_, [this] { return stop_; });
+    first = false;
     if (stop_) break;
     engine::Command tick;
     tick.now = now_ms_();
     tick.actor_role = engine::Role::kSystem;
-    tick.body = engine::TickCmd{entropy()};
+    tick.body = engine::TickCmd{Entropy()};
     publish_(std::move(tick));
     if (each_second_ && std::chrono::steady_clock::now() >= next_second) {
       next_second += std::chrono::seconds(1);

@@ -27,6 +27,7 @@ class Ticker {
 
  private:
   void Run();
+  static uint64_t Entropy();
 
   std::function<bool(engine::Command)> publish_;
   std::function<int64_t()> now_ms_;

@@ -23,10 +23,11 @@ packages=(
 # screenshots show Hangul; and read QR codes back with zbarimg), and the
 # fuzz smoke needs clang with libFuzzer's runtime, and the alert rules are checked with
 # Prometheus's promtool; the container test needs Docker, debootstrap for its base image,
-# docker-compose, curl and jq; the failover test a 3-member etcd cluster (etcd-server). Only
-# the test command asks for them (--for-tests).
+# docker-compose, curl and jq; the failover test a 3-member etcd cluster (etcd-server); the
+# waiting room's proof is checked by a verifier in Python as well (python3). Only the test
+# command asks for them (--for-tests).
 [ "${1:-}" = "--for-tests" ] && packages+=(chromium fonts-nanum clang libclang-rt-14-dev zbar-tools prometheus
-  docker.io debootstrap docker-compose curl jq etcd-server)
+  docker.io debootstrap docker-compose curl jq etcd-server python3)
 # Node.js and npm: Debian's, unless a node is already on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

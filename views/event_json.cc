@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "engine/opening_draw.h"
 #include "json/json_writer.h"
 
 namespace cm::views {
@@ -221,6 +222,12 @@ struct Fields {
   void operator()(const MemberCodeClaimed& b) {
     UNum("concert", b.concert);
     UNum("user", b.user);
+  }
+  // The seed and the key stay secret until the opening and the sale's end: only the commitment.
+  void operator()(const QueueCommitted& b) {
+    UNum("concert", b.concert);
+    UNum("phase", b.phase);
+    Str("commitment", HexOf(b.commitment));
   }
   void operator()(const TermStarted& b) {
     UNum("term", b.term);

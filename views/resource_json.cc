@@ -1,5 +1,7 @@
 #include "views/resource_json.h"
 
+#include "views/queue_proof.h"
+
 #include "readmodel/queue_stats.h"
 #include "views/venue_layout.h"
 
@@ -125,6 +127,7 @@ static void WriteConcertFields(JsonWriter& w, const Concert& c, int64_t now_ms) 
   const auto [lo, hi] = std::minmax_element(s.price_per_grade.begin(), s.price_per_grade.end());
   w.Field("minPrice", *lo).Field("maxPrice", *hi);
   WriteSalePhases(w, s, now_ms);
+  WriteQueueDraws(w, c, now_ms);
   // 무통장입금: the rule, and the deadline a payment asked for now would get.
   w.Key("bankTransfer");
   if (const BankTransferRules& b = s.bank_transfer; b.enabled) {
@@ -402,6 +405,10 @@ void WriteQueueTicket(JsonWriter& w, const Concert& c, const QueueTicket& t,
     w.Field("endedAt", FormatTime(t.ended_at));
     if (t.status != TicketStatus::kCompleted) w.Field("endReason", ToString(t.end));
   }
+  // Their entry in the room's committed draw, to find in its proof (views/queue_proof.h).
+  w.Key("drawEntry");
+  if (const std::optional<std::string> entry = DrawEntryOf(c, t)) w.String(*entry);
+  else w.Null();
   // A hint for pollers: often near the front, rarely far back.
   w.Field("pollAfterSeconds", waiting ? (position > 0 && position <= 100 ? 1 : 5) : 30);
   w.EndObject();

@@ -244,6 +244,12 @@ struct BodyEncoder {
     PutFixed64(d, b.user);
     PutFixed64(d, b.entry);
   }
+  void operator()(const QueueCommitted& b) {
+    PutFixed64(d, b.concert);
+    PutVarint32(d, b.phase);
+    for (const Sha256Digest* digest : {&b.seed, &b.key, &b.commitment})
+      d->append(reinterpret_cast<const char*>(digest->data()), digest->size());
+  }
   void operator()(const TermStarted& b) {
     PutFixed64(d, b.term);
     PutLengthPrefixed(d, b.leader);
@@ -314,8 +320,9 @@ bool DecodeQueueBody(EventType type, uint8_t version, std::string_view* in, Even
       QueueOpened b;
       if (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.seed)) return false;
       uint8_t order = static_cast<uint8_t>(OpenOrder::kShuffledAtOnce);  // before version 5
-      if (version >= 5 &&
-          (!GetFixed8(in, &order) || order > static_cast<uint8_t>(OpenOrder::kShuffledAtOnce)))
+      // A committed draw's opening (kRanked) from version 18.
+      const auto last = version >= 18 ? OpenOrder::kRanked : OpenOrder::kShuffledAtOnce;
+      if (version >= 5 && (!GetFixed8(in, &order) || order > static_cast<uint8_t>(last)))
         return false;
       b.order = static_cast<OpenOrder>(order);
       *body = b;
@@ -436,6 +443,18 @@ bool DecodeCatalogBody(EventType type, uint8_t version, std::string_view* in,
       MemberCodeClaimed b;
       if (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.user) || !GetFixed64(in, &b.entry))
         return false;
+      *body = b;
+      return true;
+    }
+    case EventType::kQueueCommitted: {
+      QueueCommitted b;
+      if (!GetFixed64(in, &b.concert) || !GetVarint32(in, &b.phase) ||
+          b.phase >= kMaxSalePhases || in->size() < 3 * sizeof b.seed)
+        return false;
+      for (Sha256Digest* digest : {&b.seed, &b.key, &b.commitment}) {
+        std::copy_n(in->data(), digest->size(), digest->begin());
+        in->remove_prefix(digest->size());
+      }
       *body = b;
       return true;
     }

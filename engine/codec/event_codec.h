@@ -1,5 +1,5 @@
 #pragma once
-// The journal's record format, version 16. Older records are still read: version 1 (before
+// The journal's record format, version 18. Older records are still read: version 1 (before
 // waiting rooms: no room in concert specs, no Queue events), version 2 (before payments: no
 // payment events, and the reservation events carry only the reservation), version 3 (before
 // re-hold cooldowns: none in concert specs) and version 4 (before drawn openings: QueueOpened
@@ -15,13 +15,14 @@
 // and version 14 (before proofs of work: none in concert specs) and version 15 (before seat
 // attributes: none in venue specs, no rules for accessible seats in concert specs) and
 // version 16 (before sale phases and bank transfers: none in concert specs, no SalePhaseBegan,
-// MembersListed, MemberCodeClaimed, VirtualAccountIssued).
+// MembersListed, MemberCodeClaimed, VirtualAccountIssued) and version 17 (before committed
+// draws: no QueueCommitted, no kRanked opening).
 // One record per event; the journal packs the records of one group commit into one
 // value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 17, or 16 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 18, or 17 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -40,7 +41,8 @@
 //   SessionStarted/Refreshed   session, user, digest_hi, digest_lo, expires_at: u64
 //   SessionEnded         session, user: u64
 //   QueueJoined          concert, user: u64
-//   QueueOpened          concert, seed: u64 | order: u8 (OpenOrder; not before version 5)
+//   QueueOpened          concert, seed: u64 | order: u8 (OpenOrder; not before version 5;
+//                        kRanked not before 18, its seed 0: the committed one is revealed)
 //   QueueDrawn           concert: u64 | count: varint
 //   QueueAdmitted        concert, expires_at: u64 | users
 //   QueueTicketsEnded    concert: u64 | why: u8 (TicketEnd) | users
@@ -70,6 +72,8 @@
 //   SalePhaseBegan       concert: u64 | phase: varint (not before 17)
 //   MembersListed        concert: u64 | replace: u8 | entries (as users; not before 17)
 //   MemberCodeClaimed    concert, user, entry: u64 (not before 17)
+//   QueueCommitted       concert: u64 | phase: varint | seed, key, commitment: 32 bytes each
+//                        (not before 18)
 //   TermStarted          term: u64 | leader: lstr
 //   StateHashed          state_seq, digest: u64 | format: u8 (not before 10: the record's version)
 //   SnapshotMarked       format: u8 (not before 13)
@@ -86,7 +90,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 17;
+inline constexpr uint8_t kEventFormatVersion = 18;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -108,7 +108,38 @@ void PutUserList(const std::vector<UserId>& users, std::string* dst) {
   for (UserId u : users) PutFixed64(dst, u);
 }
 
-void EncodeRoom(const WaitingRoom& room, std::string* dst) {
+void PutDigest(const Sha256Digest& d, std::string* dst) {
+  dst->append(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+bool GetDigest(std::string_view* in, Sha256Digest* d) {
+  if (in->size() < d->size()) return false;
+  std::copy_n(in->data(), d->size(), d->begin());
+  in->remove_prefix(d->size());
+  return true;
+}
+
+// The committed draws of a concert's phases (state format 19 on).
+void EncodeDraws(const Concert& c, std::string* dst) {
+  PutVarint32(dst, static_cast<uint32_t>(c.draws.size()));
+  for (const OpeningDraw& d : c.draws) {
+    PutFixed8(dst, d.committed ? 1 : 0);
+    if (!d.committed) continue;
+    PutDigest(d.seed, dst);
+    PutDigest(d.key, dst);
+    PutDigest(d.commitment, dst);
+    PutFixed64(dst, static_cast<uint64_t>(d.committed_at));
+    PutFixed64(dst, d.committed_seq);
+    PutFixed8(dst, d.opened ? 1 : 0);
+    PutFixed64(dst, static_cast<uint64_t>(d.opened_at));
+    PutFixed64(dst, d.opened_seq);
+    PutFixed64(dst, d.entries);
+    PutUserList(d.joined, dst);
+    PutUserList(d.order, dst);
+  }
+}
+
+void EncodeRoom(const WaitingRoom& room, std::string* dst, uint8_t format) {
   PutFixed8(dst, room.opened() ? 1 : 0);
   PutVarint32(dst, static_cast<uint32_t>(room.ticket_map().size()));
   for (uint64_t user : SortedKeys(room.ticket_map())) {
@@ -139,6 +170,19 @@ void EncodeRoom(const WaitingRoom& room, std::string* dst) {
   for (uint64_t user : SortedKeys(room.live_holds())) {
     PutFixed64(dst, user);
     PutVarint32(dst, room.live_holds().at(user));
+  }
+  if (format < 19) return;
+  std::vector<std::pair<uint64_t, UserId>> ranked;
+  if (room.ranked()) {
+    ranked.reserve(room.undrawn());
+    room.ranked_pool().ForEach(
+        [&](const RankedPool::Entry& e) { ranked.emplace_back(e.rank, e.ticket->user); });
+  }
+  std::sort(ranked.begin(), ranked.end());
+  PutVarint32(dst, static_cast<uint32_t>(ranked.size()));
+  for (const auto& [rank, user] : ranked) {
+    PutFixed64(dst, user);
+    PutFixed64(dst, rank);
   }
 }
 
@@ -225,8 +269,33 @@ bool GetUserList(std::string_view* in, std::vector<UserId>* out) {
   return true;
 }
 
-bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
+bool DecodeDraws(std::string_view* in, Concert* c) {
+  uint32_t n;
+  if (!GetVarint32(in, &n) || n != c->draws.size()) return false;
+  for (OpeningDraw& d : c->draws) {
+    uint8_t committed, opened;
+    if (!GetFixed8(in, &committed) || committed > 1) return false;
+    if (committed == 0) continue;
+    d.committed = true;
+    uint64_t committed_at, opened_at;
+    if (!GetDigest(in, &d.seed) || !GetDigest(in, &d.key) || !GetDigest(in, &d.commitment) ||
+        d.commitment != CommitmentOf(d.seed, c->id) || !GetFixed64(in, &committed_at) ||
+        !GetFixed64(in, &d.committed_seq) || !GetFixed8(in, &opened) || opened > 1 ||
+        !GetFixed64(in, &opened_at) || !GetFixed64(in, &d.opened_seq) ||
+        !GetFixed64(in, &d.entries) || !GetUserList(in, &d.joined) ||
+        !GetUserList(in, &d.order) || d.order.size() > d.entries ||
+        (opened == 0 && (!d.order.empty() || d.entries != 0)))
+      return false;
+    d.committed_at = static_cast<TimeMs>(committed_at);
+    d.opened = opened == 1;
+    d.opened_at = static_cast<TimeMs>(opened_at);
+  }
+  return true;
+}
+
+bool DecodeRoom(std::string_view* in, WaitingRoom* room, uint8_t version, OpeningDraw* draw) {
   WaitingRoomParts parts;
+  parts.draw = draw;
   uint8_t opened;
   uint32_t n;
   if (!GetFixed8(in, &opened) || opened > 1 || !GetCount(in, &n)) return false;
@@ -256,6 +325,17 @@ bool DecodeRoom(std::string_view* in, WaitingRoom* room) {
     if (!GetFixed64(in, &user) || !GetVarint32(in, &holds) || holds == 0 ||
         !parts.live_holds.emplace(user, holds).second)
       return false;
+  }
+  if (version >= 19) {
+    if (!GetCount(in, &n) || n > in->size() / 16 || (n > 0 && draw == nullptr)) return false;
+    parts.ranked.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      auto& [user, rank] = parts.ranked[i];
+      if (!GetFixed64(in, &user) || !GetFixed64(in, &rank)) return false;
+      if (i > 0 && std::pair(rank, user) <= std::pair(parts.ranked[i - 1].second,
+                                                      parts.ranked[i - 1].first))
+        return false;  // canonical: ascending, no repeats
+    }
   }
   return room->Restore(std::move(parts));
 }
@@ -460,7 +540,8 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     PutFixed8(dst, static_cast<uint8_t>(c.sales));
     EncodeConcertSpec(*c.spec, dst, SpecFormatOf(format));
     if (format >= 18) EncodePhaseAndMembers(c, dst);
-    if (c.room) EncodeRoom(*c.room, dst);
+    if (format >= 19) EncodeDraws(c, dst);
+    if (c.room) EncodeRoom(*c.room, dst, format);
     EncodeCooldowns(c, s.clock(), format, dst);
     if (format >= 15) EncodeReturning(c, dst);
     EncodeLedger(c.ledger, dst);
@@ -631,7 +712,10 @@ Status StateRestorer::DecodeVenuesAndConcerts(std::string_view* in) {
     c->sales = static_cast<SalesState>(sales);
     if (version_ >= 18 && !DecodePhaseAndMembers(in, s_, c.get()))
       return Fail("malformed phase or member list of concert " + std::to_string(id));
-    if (c->room && !DecodeRoom(in, c->room.get()))
+    if (version_ >= 19 && !DecodeDraws(in, c.get()))
+      return Fail("malformed committed draws of concert " + std::to_string(id));
+    OpeningDraw* draw = c->room && c->draws[c->phase].committed ? &c->draws[c->phase] : nullptr;
+    if (c->room && !DecodeRoom(in, c->room.get(), version_, draw))
       return Fail("malformed waiting room of concert " + std::to_string(id));
     s_.IndexConcert(*c);
     switch (DecodeCooldowns(in, version_, s_, c.get())) {

@@ -1,15 +1,17 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 17) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 19) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
 //          | users: varint n, user[n]                 (ascending id)
 //          | venues: varint n, (id: fixed64, venue_spec)[n]       (ascending id; a plan from 12)
 //          | concerts: varint n,
-//            (id: fixed64, sales: u8, concert_spec, [room], cooldowns, [returning], ledger)[n]
-//            (ascending id; room only when the spec enables a waiting room)
+//            (id: fixed64, sales: u8, concert_spec, [phase, members], [draws], [room],
+//            cooldowns, [returning], ledger)[n]
+//            (ascending id; room only when the current phase has a waiting room; draws from
+//            version 19, one per phase)
 //          | slots: varint n, varint[n]                (not before version 14: none)
 //            (every reservation slot ever taken, in slot order: its generation, 4096 retired)
 //          | reservations: varint n, reservation[n]   (ascending id)
@@ -52,6 +54,13 @@
 //                | draw_state: fixed64 | late: users | late_head: fixed64
 //                | recent: varint n, (at: fixed64, count: varint)[n] | admitted_total: fixed64
 //                | live_holds: varint n, (user: fixed64, count: varint)[n] (ascending user)
+//                | ranked: varint n, (user, rank: fixed64)[n]  (version 19 on; a committed
+//                room's undrawn entries, ascending by rank, then user)
+// draws       := varint n (= the phases), draw[n]
+// draw        := committed: u8 | if 1: seed, key, commitment: 32 bytes
+//                | committed_at, committed_seq: fixed64 | opened: u8
+//                | opened_at, opened_seq, entries: fixed64 | joined: users (0: left)
+//                | order: users
 // admission   := id, reservation, concert, holder: fixed64 | seat: fixed32 | version: varint
 //                | state: u8 (TicketState) | checked_in_at: fixed64 | gate: lstr
 // conflict    := seq, recorded_at, ticket, concert: fixed64 | gate: lstr | scanned_at: fixed64
@@ -73,7 +82,7 @@
 // their seq ids), version 15 the concerts' return windows and their returning seats, version
 // 16 their proof-of-work settings, version 17 the seats' attributes and the rules for
 // accessible seats, version 18 the sale phases, each concert's current phase and its member
-// list. A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
+// list, version 19 the waiting rooms' committed draws (engine/opening_draw.h). A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
 // and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>
@@ -85,7 +94,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 18;
+inline constexpr uint8_t kStateFormatVersion = 19;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 // The formats EncodeState can write: the current one, and older ones back to 8 for the state
 // hashes their writers recorded.

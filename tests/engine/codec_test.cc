@@ -85,7 +85,7 @@ TEST_CASE("the event table: each type is named, and refused in a record older th
           std::string::npos);
     ++refused;
   }
-  CHECK(refused == 28);  // QueueJoined (format 2) and every type after it
+  CHECK(refused == 29);  // QueueJoined (format 2) and every type after it
   CHECK(TopicOf(EventType::kSeatsReleased) == EventTopic::kReservations);
   CHECK(TopicOf(EventType::kPaymentRequested) == EventTopic::kNone);
   CHECK(AreaOf(EventType::kHoldExtended) == EventArea::kReservation);

@@ -36,10 +36,39 @@ WaitingRoomSettings Room(uint32_t cap) {
 std::vector<UserId> DrawnOrder(uint64_t n, uint64_t seed) {
   WaitingRoom room(Room(1));
   for (UserId u = 1; u <= n; ++u) REQUIRE(room.Join(100 + u, u, 0));
-  REQUIRE(room.Open(seed, OpenOrder::kDrawn));
+  REQUIRE(room.Open(seed, OpenOrder::kDrawn, 0, 0));
   REQUIRE(room.Draw(static_cast<uint32_t>(n)));
   return room.drawn().users();
 }
+
+// Who waits in the pool, not drawn yet, ascending.
+std::vector<UserId> Pool(const WaitingRoom& room) {
+  std::vector<UserId> users;
+  for (const auto& [u, t] : room.ticket_map())
+    if (t.status == TicketStatus::kWaiting && t.place == QueueTicket::kNotPlaced)
+      users.push_back(u);
+  std::sort(users.begin(), users.end());
+  return users;
+}
+
+// A world whose rooms are an older journal's: no entropy, so no draw is committed at creation,
+// and `first` joins by an event applied as a version 17 journal would have it, before any tick
+// could commit one. The room keeps the old random draw.
+struct OldJournal {
+  explicit OldJournal(EngineConfig config = {}) : w(config, /*first_tick=*/false) {}
+  ConcertId Room(const WaitingRoomSettings& settings, UserId first, TimeMs at) {
+    const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), settings, kOpen, 60'000);
+    Event joined;
+    joined.seq = w.state.last_seq() + 1;
+    joined.ts = at;
+    joined.body = QueueJoined{c, first};
+    REQUIRE(w.state.Apply(joined).ok());
+    w.sink.events.push_back(joined);
+    REQUIRE_FALSE(w.state.FindConcert(c)->room->ranked());
+    return c;
+  }
+  TestWorld w;
+};
 
 }  // namespace
 
@@ -64,7 +93,7 @@ TEST_CASE("the pool joins the line a batch per tick; later arrivals stand behind
   CHECK(room.active() == 1);
   CHECK(room.IsAdmitted(room.drawn().at(0)));
   CHECK(room.PositionOf(*room.Find(room.drawn().at(1))) == 1);
-  for (UserId u : room.pool()) CHECK(room.PositionOf(*room.Find(u)) == 0);
+  for (UserId u : Pool(room)) CHECK(room.PositionOf(*room.Find(u)) == 0);
 
   // Someone arriving now stands behind the second drawn and the four still in the pool.
   late.push_back(w.AddUser("late@x.io"));
@@ -72,7 +101,7 @@ TEST_CASE("the pool joins the line a batch per tick; later arrivals stand behind
   CHECK(room.PositionOf(*room.Find(late[0])) == 1 + 4 + 1);
 
   // Leaving the pool before being drawn: gone from the draw, and from everyone's count.
-  const UserId leaver = room.pool().front();
+  const UserId leaver = Pool(room).front();
   REQUIRE(TypeOf(w.Run(w.As(leaver, kOpen + 20, LeaveQueueCmd{c}))) ==
           EventType::kQueueTicketsEnded);
   CHECK(room.pre_queued() == 3);
@@ -104,24 +133,35 @@ TEST_CASE("the pool joins the line a batch per tick; later arrivals stand behind
   CHECK(StateHash(replayed) == StateHash(w.state));
 }
 
-TEST_CASE("a room half drawn survives a snapshot, and draws on the same way after it") {
+namespace {
+void HalfDrawnSurvivesSnapshot(bool committed) {
   EngineConfig config;
   config.queue_draws_per_tick = 3;
-  TestWorld w(config);
-  const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), Room(1), kOpen, 60'000);
-  for (int i = 0; i < 12; ++i) {
+  OldJournal old(config);
+  TestWorld fresh(config);
+  TestWorld& w = committed ? fresh : old.w;
+  const UserId first = w.AddUser("first@x.io");
+  const ConcertId c =
+      committed ? w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), Room(1), kOpen, 60'000)
+                : old.Room(Room(1), first, kOpen - 5'000);
+  if (committed) w.Run(w.As(first, kOpen - 5'000, JoinQueueCmd{c}));
+  for (int i = 0; i < 11; ++i) {
     const UserId u = w.AddUser("s" + std::to_string(i) + "@x.io");
     w.Run(w.As(u, kOpen - 5'000, JoinQueueCmd{c}));
     if (i == 4) w.Run(w.As(u, kOpen - 4'000, LeaveQueueCmd{c}));  // reorders the pool
   }
   w.Tick(kOpen, 5);
   REQUIRE(w.state.FindConcert(c)->room->pre_queued() == 11 - 3);
+  // One of the pool leaves after the opening: a committed draw still takes (and skips) it.
+  w.Run(w.As(Pool(*w.state.FindConcert(c)->room).front(), kOpen + 1, LeaveQueueCmd{c}));
   std::string bytes;
   EncodeState(w.state, &bytes);
   auto restored = DecodeState(bytes, config);
   REQUIRE_MESSAGE(restored.ok(), restored.status().ToString());
   CHECK(StateHash(*restored.value()) == StateHash(w.state));
   CHECK(restored.value()->FindConcert(c)->room->pool() == w.state.FindConcert(c)->room->pool());
+  CHECK(restored.value()->FindConcert(c)->draws == w.state.FindConcert(c)->draws);
+  CHECK(Pool(*restored.value()->FindConcert(c)->room) == Pool(*w.state.FindConcert(c)->room));
 
   // The next draw from the restored state picks exactly who the live one picks.
   Event next;
@@ -132,7 +172,10 @@ TEST_CASE("a room half drawn survives a snapshot, and draws on the same way afte
   REQUIRE(restored.value()->Apply(next).ok());
   CHECK(restored.value()->FindConcert(c)->room->drawn().users() ==
         w.state.FindConcert(c)->room->drawn().users());
+  CHECK(restored.value()->FindConcert(c)->draws == w.state.FindConcert(c)->draws);
   CHECK(StateHash(*restored.value()) == StateHash(w.state));
+  CHECK(CheckInvariants(w.state).empty());
+  CHECK(CheckInvariants(*restored.value()).empty());
 
   // A pool that names someone twice, or someone not waiting, is refused.
   WaitingRoomParts twice;
@@ -148,6 +191,12 @@ TEST_CASE("a room half drawn survives a snapshot, and draws on the same way afte
   stranger.pool = {8};
   WaitingRoom room2(Room(1));
   CHECK_FALSE(room2.Restore(stranger));
+}
+}  // namespace
+
+TEST_CASE("a room half drawn survives a snapshot, and draws on the same way after it") {
+  SUBCASE("a committed draw") { HalfDrawnSurvivesSnapshot(true); }
+  SUBCASE("an older journal's random draw") { HalfDrawnSurvivesSnapshot(false); }
 }
 
 TEST_CASE("the draw is uniform: every order of four early arrivals comes up alike") {
@@ -175,7 +224,7 @@ TEST_CASE("a draw the room cannot make is refused: before opening, none, or more
   REQUIRE(room.Join(10, 1, 0));
   REQUIRE(room.Join(11, 2, 0));
   CHECK_FALSE(room.Draw(1));  // not open
-  REQUIRE(room.Open(3, OpenOrder::kDrawn));
+  REQUIRE(room.Open(3, OpenOrder::kDrawn, 0, 0));
   CHECK_FALSE(room.Draw(0));
   CHECK_FALSE(room.Draw(3));
   CHECK(room.Draw(2));
@@ -184,10 +233,11 @@ TEST_CASE("a draw the room cannot make is refused: before opening, none, or more
 }
 
 TEST_CASE("journals before version 5 open their rooms as they did: all shuffled at once") {
-  TestWorld w;
-  const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), Room(1), kOpen, 60'000);
-  std::vector<UserId> early;
-  for (int i = 0; i < 30; ++i) {
+  OldJournal old;
+  TestWorld& w = old.w;
+  std::vector<UserId> early{w.AddUser("v0@x.io")};
+  const ConcertId c = old.Room(Room(1), early[0], kOpen - 5'000);
+  for (int i = 1; i < 30; ++i) {
     early.push_back(w.AddUser("v" + std::to_string(i) + "@x.io"));
     w.Run(w.As(early.back(), kOpen - 5'000 + i, JoinQueueCmd{c}));
   }
@@ -227,7 +277,7 @@ TEST_CASE("journals before version 5 open their rooms as they did: all shuffled 
   CHECK(s.message().find("version 4") != std::string::npos);
   std::string bad_order;
   EncodeEvent(opened, &bad_order);
-  bad_order[bad_order.size() - 5] = 2;  // the order byte, just before the crc
+  bad_order[bad_order.size() - 5] = 3;  // the order byte, just before the crc: no such order
   const uint32_t len = static_cast<uint32_t>(bad_order.size() - 8);
   const uint32_t crc = cm::crc32c::Value(std::string_view(bad_order.data() + 4, len));
   std::memcpy(bad_order.data() + 4 + len, &crc, 4);

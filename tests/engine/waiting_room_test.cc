@@ -173,9 +173,12 @@ TEST_CASE_FIXTURE(Fixture, "abandonment: only waiting places, only from the syst
   CHECK(room().PositionOf(*room().Find(users[4])) == 2);  // 2, 4, 5 were waiting; 3 left
 }
 
-TEST_CASE("the pre-queue is shuffled by the opening seed: same seed, same order") {
-  auto line_after = [](uint64_t entropy) {
-    TestWorld w;
+TEST_CASE("the pre-queue is drawn by the seed committed at creation: same seed, same order") {
+  // `entropy`: the tick before the concert is created, which its draw's secrets come from;
+  // `opening`: the tick that opens the room, which changes nothing.
+  auto line_after = [](uint64_t entropy, uint64_t opening = 1) {
+    TestWorld w({}, /*first_tick=*/false);
+    w.Tick(TestWorld::kStart - 1, entropy);
     const VenueId venue = w.AddVenue(GridVenue(1, 2, 10));
     const ConcertId c = w.AddQueuedConcert(venue, Room(1, 1, 1'000), kOpen);
     std::vector<UserId> users;
@@ -183,7 +186,7 @@ TEST_CASE("the pre-queue is shuffled by the opening seed: same seed, same order"
       users.push_back(w.AddUser("p" + std::to_string(i) + "@x.io"));
       w.Run(w.As(users.back(), kOpen - 5'000 + i, JoinQueueCmd{c}));
     }
-    w.Tick(kOpen, entropy);
+    w.Tick(kOpen, opening);
     const WaitingRoom& room = *w.state.FindConcert(c)->room;
     std::vector<UserId> order(users.size());
     for (UserId u : users) {
@@ -195,8 +198,10 @@ TEST_CASE("the pre-queue is shuffled by the opening seed: same seed, same order"
   const auto [a, arrival] = line_after(7);
   const auto [b, unused] = line_after(7);
   const auto [c, unused2] = line_after(8);
+  const auto [d, unused3] = line_after(7, 99);
   CHECK(a == b);
   CHECK(a != c);
+  CHECK(a == d);
   CHECK(a != arrival);  // 40! orders: arrival order back would mean no shuffle
   std::vector<UserId> sorted = a;
   std::sort(sorted.begin(), sorted.end());
@@ -230,18 +235,26 @@ TEST_CASE("property: FIFO after opening, one place each, cap and rate kept, laps
     std::multiset<TimeMs> admission_times;
     std::map<UserId, ReservationId> holds;
     std::size_t seen = w.sink.events.size();
-    std::size_t drawn_seen = 0;
+    std::size_t drawn_seen = 0, order_seen = 0;
     bool opened_seen = false;
+    // Left the pool after the opening: still in the draw, which takes and skips them.
+    std::set<UserId> model_left_undrawn;
+    REQUIRE(room.ranked());
     auto check_events = [&](TimeMs now, bool ticked) {
       for (; seen < w.sink.events.size(); ++seen) {
         const Event& e = w.sink.events[seen];
         if (const auto* drawn = std::get_if<QueueDrawn>(&e.body)) {
-          // Who was drawn is in the room's drawn part, which only grows.
-          REQUIRE(drawn->count <= model_pool.size());
+          // The draw's order says who; those still waiting join the drawn part of the line,
+          // which only grows.
+          REQUIRE(drawn->count <= model_pool.size() + model_left_undrawn.size());
           for (uint32_t k = 0; k < drawn->count; ++k) {
-            const UserId u = room.drawn().at(drawn_seen++);
-            CHECK(model_pool.erase(u) == 1);
-            model_drawn.push_back(u);
+            const UserId u = room.draw()->order.at(order_seen++);
+            if (model_pool.erase(u) == 1) {
+              CHECK(room.drawn().at(drawn_seen++) == u);
+              model_drawn.push_back(u);
+            } else {
+              CHECK(model_left_undrawn.erase(u) == 1);
+            }
           }
         } else if (const auto* joined = std::get_if<QueueJoined>(&e.body)) {
           (opened_seen ? model_late.push_back(joined->user)
@@ -265,7 +278,7 @@ TEST_CASE("property: FIFO after opening, one place each, cap and rate kept, laps
           CHECK(window <= static_cast<long>(rate));
         } else if (const auto* ended = std::get_if<QueueTicketsEnded>(&e.body)) {
           for (UserId u : ended->users) {
-            model_pool.erase(u);
+            if (model_pool.erase(u) == 1 && opened_seen) model_left_undrawn.insert(u);
             std::erase(model_drawn, u);
             std::erase(model_late, u);
           }

@@ -26,7 +26,11 @@ std::unique_ptr<EngineState> ReplayThroughJournal(const std::vector<Event>& even
   return replayed;
 }
 
-TestWorld::TestWorld(EngineConfig config) : state(config) {}
+// A first tick's entropy, so that a concert created now commits its rooms' draws at once, as a
+// running server's would (engine/sequencer_draws.cc). It emits nothing.
+TestWorld::TestWorld(EngineConfig config, bool first_tick) : state(config) {
+  if (first_tick) Tick(0, 0x5eed);
+}
 
 Command TestWorld::As(UserId user, TimeMs now, CommandBody body) const {
   Command c;
@@ -82,9 +86,17 @@ std::shared_ptr<ConcertSpec> TestSpec(const Venue& venue, uint32_t max_per_user,
 
 }  // namespace
 
+// The concert a CreateConcert made: its answer, before the commitments of its rooms' draws.
+ConcertId TestWorld::Create(std::shared_ptr<const ConcertSpec> spec) {
+  const std::size_t before = sink.events.size();
+  Run(AsAdmin(kStart, CreateConcertCmd{std::move(spec)}));
+  for (std::size_t i = before; i < sink.events.size(); ++i)
+    if (const auto* c = std::get_if<ConcertCreated>(&sink.events[i].body)) return c->concert;
+  throw std::logic_error("the concert was not created");
+}
+
 ConcertId TestWorld::AddConcert(VenueId venue, bool open, uint32_t max_per_user, TimeMs ttl) {
-  Event e = Run(AsAdmin(kStart, CreateConcertCmd{TestSpec(*state.FindVenue(venue), max_per_user, ttl)}));
-  const ConcertId id = std::get<ConcertCreated>(e.body).concert;
+  const ConcertId id = Create(TestSpec(*state.FindVenue(venue), max_per_user, ttl));
   if (open) Run(AsAdmin(kStart, OpenSalesCmd{id}));
   return id;
 }
@@ -94,8 +106,7 @@ std::shared_ptr<ConcertSpec> TestWorld::ConcertSpecFor(VenueId venue) const {
 }
 
 ConcertId TestWorld::AddConcertSpec(std::shared_ptr<ConcertSpec> spec, bool open) {
-  Event e = Run(AsAdmin(kStart, CreateConcertCmd{std::move(spec)}));
-  const ConcertId id = std::get<ConcertCreated>(e.body).concert;
+  const ConcertId id = Create(std::move(spec));
   if (open) Run(AsAdmin(kStart, OpenSalesCmd{id}));
   return id;
 }
@@ -107,8 +118,7 @@ ConcertId TestWorld::AddQueuedConcert(VenueId venue, const WaitingRoomSettings& 
   spec->sales_open_at = sales_open_at;
   spec->waiting_room = room;
   spec->waiting_room.enabled = true;
-  Event e = Run(AsAdmin(kStart, CreateConcertCmd{spec}));
-  const ConcertId id = std::get<ConcertCreated>(e.body).concert;
+  const ConcertId id = Create(spec);
   Run(AsAdmin(kStart, OpenSalesCmd{id}));
   return id;
 }

@@ -32,7 +32,9 @@ class TestWorld {
  public:
   static constexpr TimeMs kStart = 1'000'000;
 
-  explicit TestWorld(EngineConfig config = {});
+  // `first_tick`: a tick's entropy before anything else, as a running server has, so rooms
+  // commit their draws when their concert is created. Without it they wait for a tick.
+  explicit TestWorld(EngineConfig config = {}, bool first_tick = true);
 
   // Runs one command and returns the event that answered it (the last one emitted).
   Event Run(Command cmd);
@@ -48,6 +50,8 @@ class TestWorld {
   // The spec AddConcert would use, to adjust before AddConcertSpec.
   std::shared_ptr<ConcertSpec> ConcertSpecFor(VenueId venue) const;
   ConcertId AddConcertSpec(std::shared_ptr<ConcertSpec> spec, bool open = true);
+  // Creates a concert (its answer may be followed by its draws' commitments); its id.
+  ConcertId Create(std::shared_ptr<const ConcertSpec> spec);
 
   // A concert behind a waiting room whose sales open at `sales_open_at` (opened by an admin).
   ConcertId AddQueuedConcert(VenueId venue, const WaitingRoomSettings& room, TimeMs sales_open_at,

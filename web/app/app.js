@@ -389,6 +389,33 @@ function renderQueue() {
   else if (t.status === "EXPIRED") text = t.endReason === "ABANDONED" ? T("queue.abandoned") : T("queue.expired");
   else text = T("queue.left");
   $("queue-status").textContent = text;
+  renderFairness(c, t);
+}
+
+// The account id the access token names (its `sub`), for the verifier's --user.
+function accountId() {
+  try {
+    const part = state.auth.accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(part)).sub;
+  } catch (e) {
+    return "";
+  }
+}
+
+// The current phase's committed draw: when it was fixed, my entry in it, and its proof once
+// the room has drawn everyone (docs/architecture.md, "The waiting room's proof").
+function renderFairness(c, t) {
+  const phase = c.currentPhase == null ? 0 : c.currentPhase;
+  const d = (c.queueDraws || []).find((x) => x.phase === phase);
+  $("queue-fair").hidden = !d;
+  if (!d) return;
+  $("fair-commitment").textContent =
+    T("fair.commitment", { at: I18N.time(d.committedAt, zoneOf(c)), commitment: d.commitment });
+  const entry = t && t.drawEntry;
+  $("fair-entry").hidden = !entry;
+  if (entry) $("fair-entry").textContent = T("fair.entry", { entry, account: accountId() });
+  $("fair-proof").hidden = !d.proof;
+  if (d.proof) $("fair-proof").href = d.proof;
 }
 
 function onQueueUpdate(m) {

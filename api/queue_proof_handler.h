@@ -1,0 +1,31 @@
+#pragma once
+// A waiting room's opening proof, for anyone to download and check (views/queue_proof.h):
+//   GET /api/concerts/{id}/queue/proof?phase=N   (N: the phase, by default the current one)
+// A proof cannot change once the pool is drawn, except that the pseudonym key appears when the
+// sale is over, so each is built once (an HMAC per entry) and kept.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include "api/request_context.h"
+
+namespace cm::api {
+
+class QueueProofHandler {
+ public:
+  explicit QueueProofHandler(RequestContext& ctx) : reads_(ctx.reads()) {}
+
+  void GetProof(const ExPtr& ex, std::string_view concert_id);
+
+ private:
+  readmodel::ReadModel& reads_;
+  // By (concert, phase, key revealed). One request builds a proof while the others wait for it.
+  std::mutex mu_;
+  std::map<std::tuple<engine::ConcertId, uint32_t, bool>, std::shared_ptr<const std::string>>
+      built_;
+};
+
+}  // namespace cm::api
