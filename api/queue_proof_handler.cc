@@ -2,6 +2,7 @@
 
 #include "api/replies.h"
 #include "api/request_input.h"
+#include "http/gzip.h"
 #include "views/queue_proof.h"
 
 namespace cm::api {
@@ -39,22 +40,33 @@ void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
                 "the waiting room of phase " + phase +
                     " has not opened and drawn its whole pre-queue yet; its commitment is on "
                     "the concert");
+  const bool gzip = http::AcceptsGzip(ex->req[http::field::accept_encoding]);
   std::shared_ptr<const std::string> body;
   {
     std::lock_guard lock(mu_);
-    auto& slot = built_[{*id, f.phase, f.key_revealed}];
-    if (!slot) {
+    Built& slot = built_[{*id, f.phase, f.key_revealed}];
+    if (!slot.plain) {
+      // The copy holds the read lock (about 9 ms at a million entries); the HMACs do not.
       const views::QueueProofData data = reads_.Read([&](const engine::EngineState& s) {
         return views::CopyQueueProof(*s.FindConcert(*id), f.phase, now);
       });
-      slot = std::make_shared<const std::string>(views::QueueProofJson(data));
+      slot.plain = std::make_shared<const std::string>(views::QueueProofJson(data));
     }
-    body = slot;
+    if (gzip && !slot.gzipped) slot.gzipped = std::make_shared<const std::string>(http::Gzip(*slot.plain));
+    body = gzip ? slot.gzipped : slot.plain;
   }
-  Json(ex, 200, *body,
-       {{http::field::cache_control, f.key_revealed ? "public, max-age=3600" : "public, max-age=30"},
-        {http::field::content_disposition,
-         "inline; filename=\"queue-proof-" + std::to_string(*id) + "-" + phase + ".json\""}});
+  http::Response res{http::status::ok, ex->req.version()};
+  res.set(http::field::content_type, "application/json");
+  if (gzip) res.set(http::field::content_encoding, "gzip");
+  res.set(http::field::vary, "Accept-Encoding");
+  res.set(http::field::cache_control,
+          f.key_revealed ? "public, max-age=3600" : "public, max-age=30");
+  res.set(http::field::content_disposition,
+          "inline; filename=\"queue-proof-" + std::to_string(*id) + "-" + phase + ".json\"");
+  res.keep_alive(ex->req.keep_alive());
+  res.body() = *body;
+  res.prepare_payload();
+  ex->responder->Send(std::move(res));
 }
 
 }  // namespace cm::api

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
 
     bench::Latencies tick_ns;
     int64_t tick_max_ns = 0;
-    int draw_ticks = room.pre_queued() > 0 ? -1 : 0;
+    int draw_ticks = room.undrawn() > 0 ? -1 : 0;
     std::vector<UserId> admitted;
     const uint64_t admitted_before = sink.admitted;
     for (int t = 0; t < ticks; ++t) {
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
       const int64_t took = bench::NowNs() - start;
       tick_ns.Add(took);
       tick_max_ns = std::max(tick_max_ns, took);
-      if (draw_ticks < 0 && room.pre_queued() == 0) draw_ticks = t + 2;  // + the opening tick
+      if (draw_ticks < 0 && room.undrawn() == 0) draw_ticks = t + 2;  // + the opening tick
     }
     const double per_tick = static_cast<double>(sink.admitted - admitted_before) / ticks;
     const std::string n = std::to_string(waiting);

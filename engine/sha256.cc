@@ -79,14 +79,18 @@ void Sha256::Update(const void* data, std::size_t n) {
 }
 
 Sha256Digest Sha256::Final() {
+  // The padding: 0x80, zeros to 56 bytes into a block (a block more if there is no room), then
+  // the message's length in bits, big-endian.
   const uint64_t bits = total_ * 8;
-  const uint8_t one = 0x80;
-  Update(&one, 1);
-  const uint8_t zero = 0;
-  while (used_ != 56) Update(&zero, 1);
-  uint8_t length[8];
-  for (int i = 0; i < 8; ++i) length[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-  Update(length, 8);
+  block_[used_++] = 0x80;
+  if (used_ > 56) {
+    std::fill(block_.begin() + static_cast<std::ptrdiff_t>(used_), block_.end(), 0);
+    Compress(block_.data());
+    used_ = 0;
+  }
+  std::fill(block_.begin() + static_cast<std::ptrdiff_t>(used_), block_.begin() + 56, 0);
+  for (int i = 0; i < 8; ++i) block_[56 + i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
+  Compress(block_.data());
   Sha256Digest out;
   for (int i = 0; i < 8; ++i)
     for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<uint8_t>(h_[i] >> (24 - 8 * j));

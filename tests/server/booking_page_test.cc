@@ -501,3 +501,42 @@ TEST_CASE("무통장입금 on a phone: the virtual account, the amount, the dead
     CHECK(false);
   }
 }
+
+TEST_CASE("the waiting room's draw on a phone: the commitment before joining, the fan's own entry, "
+          "and the proof once the room has drawn everyone") {
+  ApiFixture f;
+  ConcertOptions o;
+  o.sales_open_in_ms = 12'000;  // after the browser has joined the pre-queue
+  o.waiting_room = json::object{{"maxActive", 50}, {"preQueueSeconds", 600}};
+  const uint64_t concert = f.CreateConcert(o);
+  const json::value draws =
+      f.http.Get("/api/concerts/" + std::to_string(concert)).Json().at("queueDraws");
+  const std::string commitment = Str(draws.as_array().at(0), "commitment");
+  const std::string shot = CM_BINARY_DIR "/queue_fair_phone.png";
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/queue_fair_browser.js " + std::to_string(f.port()) + " " +
+              std::to_string(concert) + " fair@x.io password-123 " + shot,
+          &status);
+  MESSAGE("browser (queue draw): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  CHECK(Str(r, "commitmentText").find(commitment) != std::string::npos);
+  CHECK(Str(r, "commitmentText").find("미리 정해 둔 추첨") != std::string::npos);
+  CHECK(r.at("entryHiddenBefore").as_bool());
+  CHECK(r.at("entryShown").as_bool());
+  CHECK(r.at("proofShown").as_bool());
+  CHECK(Str(r, "proofHref") == "/api/concerts/" + std::to_string(concert) + "/queue/proof?phase=0");
+  // The entry the page showed is in the proof.
+  const std::string entry_text = Str(r, "entryText");
+  const auto& entries = r.at("proofEntries").as_array();
+  REQUIRE(entries.size() == 1);
+  CHECK(entry_text.find(std::string(entries[0].as_string())) != std::string::npos);
+  CHECK(r.at("pageErrors").as_array().empty());
+  for (const json::value& v : r.at("axe").as_array()) {
+    INFO(json::serialize(v));
+    CHECK(false);
+  }
+}

@@ -124,6 +124,13 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
     else CHECK(me.at("position").to_number<int64_t>() == place - 2);
   }
 
+  // Compressed for clients that accept it, the same proof.
+  auto gz = f.http.Request("GET", proof_path, "", {{"Accept-Encoding", "gzip"}});
+  CHECK(gz.status == 200);
+  CHECK(gz.Header("content-encoding") == "gzip");
+  CHECK(gz.body.size() < proof.body.size());
+  CHECK(proof.Header("content-encoding").empty());
+
   // Both verifiers: the same order as the proof's, from nothing but the proof.
   TempDir dir;
   const std::string file = dir.path() + "/proof.json";

@@ -416,6 +416,19 @@ function renderFairness(c, t) {
   if (entry) $("fair-entry").textContent = T("fair.entry", { entry, account: accountId() });
   $("fair-proof").hidden = !d.proof;
   if (d.proof) $("fair-proof").href = d.proof;
+  // My place came out of the draw: the proof follows once everyone is drawn.
+  if (!d.proof && t && !(t.status === "WAITING" && t.preQueued)) refreshDraws(c);
+}
+
+// The concert's draws again (not the whole page), at most every 10 s.
+let drawsFetchedAt = 0;
+async function refreshDraws(c) {
+  if (Date.now() - drawsFetchedAt < 10000) return;
+  drawsFetchedAt = Date.now();
+  const { res, data } = await api("GET", `/api/concerts/${c.id}`);
+  if (!res.ok || state.concert !== c) return;
+  c.queueDraws = data.queueDraws;
+  renderFairness(c, state.queue);
 }
 
 function onQueueUpdate(m) {
