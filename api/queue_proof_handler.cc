@@ -1,5 +1,7 @@
 #include "api/queue_proof_handler.h"
 
+#include <algorithm>
+
 #include "api/replies.h"
 #include "api/request_input.h"
 #include "http/gzip.h"
@@ -7,12 +9,26 @@
 
 namespace cm::api {
 
+std::shared_ptr<QueueProofHandler::Built> QueueProofHandler::SlotFor(const Key& key) {
+  std::lock_guard lock(mu_);
+  std::shared_ptr<Built>& slot = built_[key];
+  if (!slot) slot = std::make_shared<Built>();
+  slot->used = ++uses_;
+  if (built_.size() > kKeptProofs) {
+    auto oldest = std::min_element(built_.begin(), built_.end(), [](const auto& a, const auto& b) {
+      return a.second->used < b.second->used;
+    });
+    built_.erase(oldest);  // a request still building or sending it keeps its own reference
+  }
+  return slot;
+}
+
 void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
   auto id = IdParam(ex, id_text, "concert");
   if (!id) return;
   int64_t asked;
   if (!QueryNumber(ex, "phase", -1, 0, engine::kMaxSalePhases - 1, &asked)) return;
-  const int64_t now = ex->received_ms;
+  const int64_t now = ex->received_ms;  // whether the key is out yet
   struct Found {
     bool concert = false;
     uint32_t phase = 0;
@@ -35,25 +51,25 @@ void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
   if (f.readiness == views::ProofReadiness::kNoDraw)
     return Fail(ex, 404, "NO_QUEUE_DRAW",
                 "phase " + phase + " of this concert has no committed waiting-room draw");
-  if (f.readiness == views::ProofReadiness::kNotYetDrawn)
+  if (f.readiness == views::ProofReadiness::kNotOpened)
     return Fail(ex, 409, "QUEUE_PROOF_NOT_READY",
                 "the waiting room of phase " + phase +
-                    " has not opened and drawn its whole pre-queue yet; its commitment is on "
-                    "the concert");
+                    " has not opened yet; its commitments are on the concert (queueDraws)");
   const bool gzip = http::AcceptsGzip(ex->req[http::field::accept_encoding]);
   std::shared_ptr<const std::string> body;
   {
-    std::lock_guard lock(mu_);
-    Built& slot = built_[{*id, f.phase, f.key_revealed}];
-    if (!slot.plain) {
+    const std::shared_ptr<Built> slot = SlotFor({*id, f.phase, f.key_revealed});
+    std::lock_guard lock(slot->mu);
+    if (!slot->plain) {
       // The copy holds the read lock (about 9 ms at a million entries); the HMACs do not.
       const views::QueueProofData data = reads_.Read([&](const engine::EngineState& s) {
-        return views::CopyQueueProof(*s.FindConcert(*id), f.phase, now);
+        return views::CopyQueueProof(*s.FindConcert(*id), f.phase, f.key_revealed);
       });
-      slot.plain = std::make_shared<const std::string>(views::QueueProofJson(data));
+      slot->plain = std::make_shared<const std::string>(views::QueueProofJson(data));
     }
-    if (gzip && !slot.gzipped) slot.gzipped = std::make_shared<const std::string>(http::Gzip(*slot.plain));
-    body = gzip ? slot.gzipped : slot.plain;
+    if (gzip && !slot->gzipped)
+      slot->gzipped = std::make_shared<const std::string>(http::Gzip(*slot->plain));
+    body = gzip ? slot->gzipped : slot->plain;
   }
   http::Response res{http::status::ok, ex->req.version()};
   res.set(http::field::content_type, "application/json");

@@ -62,25 +62,39 @@ int Verify(const QueueCli& cli) {
     std::fprintf(stderr, "%s: not readable JSON\n", cli.proof_path.c_str());
     return 2;
   }
-  std::string_view format, seed_hex, commitment_hex;
-  uint64_t concert = 0;
+  std::string_view format, seed_hex, commitment_hex, key_commitment_hex;
+  uint64_t concert = 0, phase = 0;
   simdjson::dom::array entries_json, order_json;
   if (doc["format"].get(format) || format != "concertmania-queue-proof/1")
     return Refuse("not a concertmania-queue-proof/1 document");
-  if (doc["concertId"].get(concert) || doc["seed"].get(seed_hex) ||
-      doc["commitment"].get(commitment_hex) || doc["entries"].get(entries_json) ||
+  if (doc["concertId"].get(concert) || doc["phase"].get(phase) || phase > 7 ||
+      doc["seed"].get(seed_hex) || doc["commitment"].get(commitment_hex) ||
+      doc["keyCommitment"].get(key_commitment_hex) || doc["entries"].get(entries_json) ||
       doc["order"].get(order_json))
     return Refuse("a field is missing or of the wrong type");
   const auto seed = FromHex(seed_hex, 32);
   const auto commitment = FromHex(commitment_hex, 32);
-  if (!seed || !commitment) return Refuse("the seed and the commitment are 64 hex digits");
+  const auto key_commitment = FromHex(key_commitment_hex, 32);
+  if (!seed || !commitment || !key_commitment)
+    return Refuse("the seed and the commitments are 64 hex digits");
 
-  // 1. The commitment published before the sale is SHA-256(seed || concert id, 8 bytes BE).
-  Bytes preimage = *seed;
-  for (int i = 7; i >= 0; --i) preimage.push_back(static_cast<unsigned char>(concert >> (8 * i)));
-  const auto committed = Sha256(preimage);
-  if (!std::equal(committed.begin(), committed.end(), commitment->begin()))
-    return Refuse("the seed does not match the commitment");
+  // 1. The commitments published before the sale: SHA-256(secret || concert id, 8 bytes BE ||
+  // phase, 1 byte), for the seed now and for the key once it is published.
+  auto commits = [&](const Bytes& secret, const Bytes& published) {
+    Bytes preimage = secret;
+    for (int i = 7; i >= 0; --i) preimage.push_back(static_cast<unsigned char>(concert >> (8 * i)));
+    preimage.push_back(static_cast<unsigned char>(phase));
+    const auto digest = Sha256(preimage);
+    return std::equal(digest.begin(), digest.end(), published.begin());
+  };
+  if (!commits(*seed, *commitment)) return Refuse("the seed does not match the commitment");
+  std::string_view key_hex;
+  std::optional<Bytes> key;
+  if (!doc["pseudonymKey"].get(key_hex)) {
+    if (!(key = FromHex(key_hex, 32))) return Refuse("the pseudonym key is not 64 hex digits");
+    if (!commits(*key, *key_commitment))
+      return Refuse("the pseudonym key does not match its commitment");
+  }
 
   // 2. The order: the entries by (first 8 bytes of SHA-256(seed || entry), then the entry).
   using Entry = std::array<unsigned char, 16>;
@@ -130,13 +144,10 @@ int Verify(const QueueCli& cli) {
 
   // 3. An account's own entry: the first 16 bytes of HMAC-SHA256(key, the id in decimal).
   if (cli.user == 0) return 0;
-  std::string_view key_hex;
-  if (doc["pseudonymKey"].get(key_hex)) {
+  if (!key) {
     std::fprintf(stderr, "the pseudonym key is published once the sale is over\n");
     return 0;
   }
-  const auto key = FromHex(key_hex, 32);
-  if (!key) return Refuse("the pseudonym key is not 64 hex digits");
   const std::string id = std::to_string(cli.user);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;

@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
     spec->waiting_room.pre_queue_ms = 7'200'000;
     // A tick's entropy first, as a running server has: the room commits its draw when the
     // concert is created (its QueueCommitted follows the ConcertCreated, whose seq is the id).
-    seq.Execute(As(0, Role::kSystem, t0 - 1, TickCmd{1}), sink);
+    for (uint64_t i = 0; i < Sequencer::kEntropyTicks; ++i)
+      seq.Execute(As(0, Role::kSystem, t0 - 1, TickCmd{1 + i}), sink);
     const ConcertId concert = state.last_seq() + 1;
     seq.Execute(As(0, Role::kSystem, t0, CreateConcertCmd{spec}), sink);
     seq.Execute(As(0, Role::kSystem, t0, OpenSalesCmd{concert}), sink);

@@ -514,7 +514,10 @@ Status EngineState::ApplyQueue(const Event& e) {
       break;
     case EventType::kQueueOpened: {
       const auto& b = std::get<QueueOpened>(e.body);
-      ok = room.Open(b.seed, b.order, e.ts, e.seq);
+      // A committed room reveals the seed it committed to, no other.
+      ok = (b.order != OpenOrder::kRanked ||
+            (room.draw() != nullptr && b.revealed == room.draw()->seed)) &&
+           room.Open(b.seed, b.order, e.ts, e.seq);
       break;
     }
     case EventType::kQueueDrawn:

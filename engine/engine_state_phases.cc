@@ -80,7 +80,7 @@ Status EngineState::ApplySalePhases(const Event& e) {
                         c->spec->Phase(b.phase).waiting_room->enabled &&
                         (b.phase > c->phase ||
                          (c->room && c->room->tickets() == 0 && !c->room->opened()));
-      if (!fits || b.commitment != CommitmentOf(b.seed, b.concert))
+      if (!fits || b.commitment != CommitmentOf(b.seed, b.concert, b.phase))
         return Status::Corruption(At(e) + "phase " + std::to_string(b.phase) + " of concert " +
                                   std::to_string(b.concert) + " cannot commit to a draw");
       OpeningDraw& d = c->draws[b.phase];
@@ -88,6 +88,7 @@ Status EngineState::ApplySalePhases(const Event& e) {
       d.seed = b.seed;
       d.key = b.key;
       d.commitment = b.commitment;
+      d.key_commitment = CommitmentOf(b.key, b.concert, b.phase);
       d.committed_at = e.ts;
       d.committed_seq = e.seq;
       if (b.phase == c->phase) c->room->UseDraw(&d);

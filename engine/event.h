@@ -212,12 +212,15 @@ struct QueueJoined {
   UserId user = 0;
 };
 
-// Sales opened behind a waiting room: its pre-queue is drawn into the line with `seed`
-// (QueueDrawn), then FIFO. Records before version 5 shuffled it all here (kShuffledAtOnce).
+// Sales opened behind a waiting room: its pre-queue is drawn into the line (QueueDrawn), then
+// FIFO. A committed room (kRanked) reveals here the seed it committed to (`revealed`; `seed` is
+// 0); an older journal's drew at random from `seed` (kDrawn), or before version 5 shuffled it
+// all here (kShuffledAtOnce).
 struct QueueOpened {
   ConcertId concert = 0;
   uint64_t seed = 0;
   OpenOrder order = OpenOrder::kDrawn;
+  Sha256Digest revealed{};
 };
 
 // The next `count` of the pre-queue, each drawn at random from those still in it, join the

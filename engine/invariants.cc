@@ -78,7 +78,9 @@ void CheckDraws(const Concert& c, std::vector<std::string>* bad) {
     if (!d.committed) continue;
     const std::string where =
         "concert " + std::to_string(c.id) + " phase " + std::to_string(p) + " draw: ";
-    if (d.commitment != CommitmentOf(d.seed, c.id)) bad->push_back(where + "commitment mismatch");
+    if (d.commitment != CommitmentOf(d.seed, c.id, static_cast<uint32_t>(p)) ||
+        d.key_commitment != CommitmentOf(d.key, c.id, static_cast<uint32_t>(p)))
+      bad->push_back(where + "commitment mismatch");
     const std::size_t entries = d.joined.size() - std::count(d.joined.begin(), d.joined.end(), 0);
     if (d.opened && entries != d.entries)
       bad->push_back(where + std::to_string(entries) + " entries, the opening counted " +

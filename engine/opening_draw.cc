@@ -19,12 +19,13 @@ std::string HexOf(const uint8_t* data, std::size_t n) {
   return out;
 }
 
-Sha256Digest CommitmentOf(const Sha256Digest& seed, uint64_t concert) {
-  uint8_t id[8];
-  for (int i = 0; i < 8; ++i) id[i] = static_cast<uint8_t>(concert >> (56 - 8 * i));
+Sha256Digest CommitmentOf(const Sha256Digest& secret, uint64_t concert, uint32_t phase) {
+  uint8_t tail[9];
+  for (int i = 0; i < 8; ++i) tail[i] = static_cast<uint8_t>(concert >> (56 - 8 * i));
+  tail[8] = static_cast<uint8_t>(phase);  // phases are fewer than kMaxSalePhases (8)
   Sha256 h;
-  h.Update(seed.data(), seed.size());
-  h.Update(id, sizeof id);
+  h.Update(secret.data(), secret.size());
+  h.Update(tail, sizeof tail);
   return h.Final();
 }
 

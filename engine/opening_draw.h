@@ -2,8 +2,10 @@
 // A waiting room's opening draw, committed before anyone joins and provable after it opens.
 //
 // Before the room takes its first join the engine fixes two secrets for it (QueueCommitted): a
-// 32-byte seed and a 32-byte pseudonym key, and publishes only
-//     commitment = SHA-256(seed || concert id as 8 bytes, big-endian).
+// 32-byte seed and a 32-byte pseudonym key, and publishes only their commitments
+//     commitment     = SHA-256(seed || concert id as 8 bytes, big-endian || phase as 1 byte)
+//     key commitment = SHA-256(key  || concert id as 8 bytes, big-endian || phase as 1 byte)
+// (the key's too, because the ranks depend on it: chosen after the joins, it could move them).
 // Every pre-queue entry is named by a pseudonym,
 //     pseudonym = the first 16 bytes of HMAC-SHA256(key, the user id in decimal ASCII),
 // and ranked by
@@ -12,7 +14,9 @@
 // pseudonym), both compared as unsigned bytes. So the order follows from the committed seed
 // and the set of entries alone: not from when anyone joined, nor from who left later.
 // The seed is revealed when the room opens (QueueOpened), the key once the phase's sale is over
-// (views/queue_proof.h), so during the sale no one can tell whose entry is whose.
+// (views/queue_proof.h), so during the sale no one can tell whose entry is whose. The rest of
+// the order follows from the seed and the entries, so a proof is complete from the opening,
+// however far the draw has gone (QueueProofJson completes it).
 // docs/architecture.md ("The waiting room's proof") gives the same rules for verifiers.
 
 #include <cstdint>
@@ -32,6 +36,7 @@ struct OpeningDraw {
   Sha256Digest seed{};
   Sha256Digest key{};
   Sha256Digest commitment{};
+  Sha256Digest key_commitment{};  // follows from the key (not journaled, not encoded)
   TimeMs committed_at = 0;
   Seq committed_seq = 0;
   bool opened = false;  // the seed is public from here on
@@ -50,7 +55,8 @@ struct OpeningDraw {
   bool operator==(const OpeningDraw&) const = default;
 };
 
-Sha256Digest CommitmentOf(const Sha256Digest& seed, uint64_t concert);
+// The commitment to a seed or a key of phase `phase` of concert `concert`.
+Sha256Digest CommitmentOf(const Sha256Digest& secret, uint64_t concert, uint32_t phase);
 // Under a key's HMAC, prepared once (HmacSha256 over OpeningDraw::key).
 Pseudonym PseudonymOf(const HmacSha256& key, UserId user);
 // The first 8 bytes of SHA-256(seed || pseudonym), big-endian: ascending is the draw's order.

@@ -137,9 +137,11 @@ void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
     if (c.sales != SalesState::kOpen || now_ >= c.spec->sales_close_at) continue;
     if (!room.opened()) {
       if (now_ < c.Phase().opens_at) continue;
+      // Not without its committed draw (until the pool has its entropy after a start).
+      if (!room.ranked() && room.tickets() == 0) continue;
       // A committed room reveals its seed; an older journal's draws from this tick's entropy.
-      Emit(room.ranked() ? QueueOpened{id, 0, OpenOrder::kRanked}
-                         : QueueOpened{id, Mix64(entropy ^ id), OpenOrder::kDrawn},
+      Emit(room.ranked() ? QueueOpened{id, 0, OpenOrder::kRanked, room.draw()->seed}
+                         : QueueOpened{id, Mix64(entropy ^ id), OpenOrder::kDrawn, {}},
            nullptr, nullptr, false, sink);
     }
     // The pre-queue joins the line a batch per tick, so no tick stops the world.
@@ -346,8 +348,8 @@ EventBody Sequencer::DecideCreateConcert(const Command& cmd, const CreateConcert
     return Reject(cmd, ResultCode::kInvalidConcert, 0, std::move(why));
   const ConcertId id = state_.IdOf(state_.last_seq() + 1);
   // Each waiting room's draw is fixed now, before anyone can join it; without entropy yet
-  // (no tick since the start), on the first tick, and joins wait for it.
-  if (entropy_fed_ > 0)
+  // (the first ticks since a start), on the first tick that has it, and joins wait for it.
+  if (HasEntropy())
     for (uint32_t p = 0; p < c.spec->phase_count(); ++p)
       if (c.spec->Phase(p).waiting_room->enabled) follow_ups_.push_back(CommitDraw(id, p));
   return ConcertCreated{id, c.spec};
@@ -565,7 +567,7 @@ EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) 
     return Reject(cmd, ResultCode::kQueueNotOpenYet, static_cast<uint64_t>(opens_at));
   if (concert->Phase().members_only && !state_.IsMember(*concert, cmd.actor))
     return Reject(cmd, ResultCode::kNotAMember, c.concert);
-  // The room's draw is not committed yet (only for the first tick after a start).
+  // The room's draw is not committed yet (only in the first ticks after a start).
   if (!concert->room->ranked() && concert->room->tickets() == 0 && !concert->room->opened())
     return Reject(cmd, ResultCode::kQueueNotOpenYet, static_cast<uint64_t>(now_ + 1));
   if (const QueueTicket* t = concert->room->Find(cmd.actor);

@@ -58,6 +58,10 @@ class Sequencer {
 
   const EngineState& state() const { return state_; }
 
+  // Ticks whose entropy (64 bits each) the sequencer must have had since its start before it
+  // draws a waiting room's secrets, so a commitment cannot be searched from fewer than 2^256.
+  static constexpr uint64_t kEntropyTicks = 4;
+
  private:
   bool IsAdmin(const Command& cmd) const;
   bool IsDoorStaff(const Command& cmd) const;
@@ -68,12 +72,12 @@ class Sequencer {
   void RunWaitingRooms(uint64_t entropy, EventSink& sink);
   // The committed draws (sequencer_draws.cc). A tick's entropy joins the pool.
   void StirEntropy(uint64_t entropy);
-  // A commitment for phase `phase` of concert `id`, from the pool. REQUIRES: the pool has had
-  // a tick's entropy (entropy_fed_ > 0).
+  bool HasEntropy() const { return entropy_fed_ >= kEntropyTicks; }
+  // A commitment for phase `phase` of concert `id`, from the pool. REQUIRES: HasEntropy().
   QueueCommitted CommitDraw(ConcertId id, uint32_t phase);
   // Commits, on a tick, every room that should have a draw and has none: a concert created
-  // before the first tick since a start, or by a journal older than version 18 whose room
-  // nobody has joined yet.
+  // before the pool had its entropy (the first ticks since a start), or by a journal older
+  // than version 18 whose room nobody has joined yet.
   void CommitPendingDraws(EventSink& sink);
   // Passes the sale of every concert whose phase has closed to its next phase: SalePhaseBegan
   // events (sequencer_phases.cc).

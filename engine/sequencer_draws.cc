@@ -26,11 +26,12 @@ QueueCommitted Sequencer::CommitDraw(ConcertId id, uint32_t phase) {
     return h.Final();
   };
   QueueCommitted c{id, phase, secret("concertmania draw seed"), secret("concertmania draw key"), {}};
-  c.commitment = CommitmentOf(c.seed, id);
+  c.commitment = CommitmentOf(c.seed, id, phase);
   return c;
 }
 
 void Sequencer::CommitPendingDraws(EventSink& sink) {
+  if (!HasEntropy()) return;
   for (ConcertId id : state_.rooms()) {
     const Concert& c = *state_.FindConcert(id);
     for (uint32_t p = c.phase; p < c.spec->phase_count(); ++p) {

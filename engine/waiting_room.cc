@@ -1,6 +1,7 @@
 #include "engine/waiting_room.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "engine/hash.h"
 
@@ -294,23 +295,36 @@ void WaitingRoom::OnHoldEnded(UserId user, bool bought, TimeMs now) {
 }
 
 // A committed room's pool: its undrawn entries with their ranks, and before the opening each
-// entry's place among the joins. Takes the waiting ones off `unplaced`.
+// entry's place among the joins. Takes the waiting ones off `unplaced`. The undrawn entries
+// must be exactly the entries the draw has not taken, each once; a sample of their ranks is
+// checked against the seed (all of them would cost a second a million at every restart).
 bool WaitingRoom::RestoreRanked(const std::vector<std::pair<UserId, uint64_t>>& entries,
                                 uint64_t* unplaced) {
-  if (!opened_) {
-    uint64_t joined = 0;
-    for (std::size_t i = 0; i < draw_->joined.size(); ++i) {
-      if (draw_->joined[i] == 0) continue;
-      auto it = tickets_.find(draw_->joined[i]);
-      if (it == tickets_.end() || it->second.place != QueueTicket::kNotPlaced ||
-          it->second.status != TicketStatus::kWaiting)
-        return false;
-      it->second.pool_index = i;
-      ++joined;
-    }
-    if (joined != entries.size()) return false;
+  std::unordered_set<UserId> joined, drawn(draw_->order.begin(), draw_->order.end());
+  for (std::size_t i = 0; i < draw_->joined.size(); ++i) {
+    const UserId u = draw_->joined[i];
+    if (u == 0) continue;
+    if (!joined.insert(u).second) return false;  // an entry twice
+    if (opened_) continue;
+    auto it = tickets_.find(u);
+    if (it == tickets_.end() || it->second.place != QueueTicket::kNotPlaced ||
+        it->second.status != TicketStatus::kWaiting)
+      return false;
+    it->second.pool_index = i;
   }
-  for (const auto& [user, rank] : entries) {
+  if (drawn.size() != draw_->order.size() || joined.size() < drawn.size() ||
+      entries.size() != joined.size() - drawn.size() ||
+      (opened_ && joined.size() != draw_->entries))
+    return false;
+  for (UserId u : drawn)
+    if (!joined.contains(u)) return false;
+  std::unordered_set<UserId> undrawn;
+  const std::size_t step = std::max<std::size_t>(1, entries.size() / 64);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& [user, rank] = entries[i];
+    if (!joined.contains(user) || drawn.contains(user) || !undrawn.insert(user).second)
+      return false;
+    if (i % step == 0 && rank != RankOf(draw_->seed, NameOf(user))) return false;
     auto it = tickets_.find(user);
     if (it == tickets_.end()) return false;
     QueueTicket& t = it->second;
@@ -358,7 +372,8 @@ bool WaitingRoom::Restore(WaitingRoomParts parts) {
     }
     if (!tickets_.emplace(t.user, t).second) return false;
   }
-  if (ranked() && !RestoreRanked(parts.ranked, &unplaced)) return false;
+  if (ranked() && (!parts.pool.empty() || !RestoreRanked(parts.ranked, &unplaced))) return false;
+  if (!ranked() && !parts.ranked.empty()) return false;
   // Each pool member once, waiting without a place.
   if (unplaced != parts.pool.size()) return false;
   pool_.reserve(parts.pool.size());

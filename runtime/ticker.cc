@@ -2,7 +2,11 @@
 
 #include <sys/random.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <random>
+
+#include "engine/sequencer.h"
 
 namespace cm::runtime {
 
@@ -31,6 +35,7 @@ uint64_t Ticker::Entropy() {
   while (got < sizeof value) {
     const ssize_t n = getrandom(reinterpret_cast<char*>(&value) + got, sizeof value - got, 0);
     if (n > 0) got += static_cast<std::size_t>(n);
+    else if (n < 0 && errno != EINTR) return value ^ std::random_device{}();  // no getrandom
   }
   return value;
 }
@@ -38,12 +43,13 @@ uint64_t Ticker::Entropy() {
 void Ticker::Run() {
   auto next_second = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
-  // The first tick at once, not a period later: until the sequencer has a tick's entropy, a new
-  // concert's waiting room cannot commit its draw, and joins to it wait.
-  bool first = true;
+  // The first ticks at once, not a period apart: until the sequencer has had the entropy of
+  // Sequencer::kEntropyTicks, a new concert's waiting room cannot commit its draw, and joins to
+  // it wait.
+  uint64_t ticked = 0;
   while (!stop_) {
-    if (!first) cv_.wait_for(lock, period_, [this] { return stop_; });
-    first = false;
+    if (ticked++ >= engine::Sequencer::kEntropyTicks)
+      cv_.wait_for(lock, period_, [this] { return stop_; });
     if (stop_) break;
     engine::Command tick;
     tick.now = now_ms_();

@@ -228,6 +228,7 @@ struct Fields {
     UNum("concert", b.concert);
     UNum("phase", b.phase);
     Str("commitment", HexOf(b.commitment));
+    Str("key_commitment", HexOf(CommitmentOf(b.key, b.concert, b.phase)));
   }
   void operator()(const TermStarted& b) {
     UNum("term", b.term);
@@ -256,6 +257,11 @@ struct Fields {
   }
   void operator()(const QueueOpened& b) {
     UNum("concert", b.concert);
+    if (b.order == OpenOrder::kRanked) {
+      Str("seed", HexOf(b.revealed));  // the committed seed, public from the opening
+      Str("order", "RANKED");
+      return;
+    }
     UNum("seed", b.seed);
     Str("order", b.order == OpenOrder::kDrawn ? "DRAWN" : "SHUFFLED_AT_ONCE");
   }

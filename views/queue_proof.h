@@ -1,8 +1,8 @@
 #pragma once
 // A waiting room's opening proof (engine/opening_draw.h), as anyone may download it once the
-// room has opened and drawn its whole pool:
+// room has opened (the order of entries not drawn yet follows from the seed, so it is complete):
 //   {"format": "concertmania-queue-proof/1", "concertId", "phase", "phaseName",
-//    "commitment", "committedAt", "committedSeq", "openedAt", "openedSeq", "seed",
+//    "commitment", "keyCommitment", "committedAt", "committedSeq", "openedAt", "openedSeq", "seed",
 //    "pseudonymKey" (null until the phase's sale is over), "entries": [pseudonym, ...] in join
 //    order, "order": [pseudonym, ...] as drawn}
 // digests and pseudonyms in lower-case hex. The same state gives the same bytes.
@@ -27,15 +27,15 @@ struct QueueProofData {
   bool key_revealed = false;
 };
 
-// The pseudonym key is public once the phase's sale is over: its close has passed, a later
-// phase has begun, or sales were closed.
+// The pseudonym key is public once the phase's sale is over: its close has passed, or a later
+// phase has begun (not when an admin closes sales, which may open again).
 bool DrawKeyRevealed(const engine::Concert& c, uint32_t phase, int64_t now_ms);
 
-enum class ProofReadiness { kReady, kNoDraw, kNotYetDrawn };
+enum class ProofReadiness { kReady, kNoDraw, kNotOpened };
 ProofReadiness ProofReadinessOf(const engine::Concert& c, uint32_t phase);
 
 // REQUIRES: ProofReadinessOf(c, phase) == kReady. Costs a copy of the entries.
-QueueProofData CopyQueueProof(const engine::Concert& c, uint32_t phase, int64_t now_ms);
+QueueProofData CopyQueueProof(const engine::Concert& c, uint32_t phase, bool key_revealed);
 std::string QueueProofJson(const QueueProofData& proof);
 
 // The concert's committed draws as its page shows them: "queueDraws": [...] (commitments

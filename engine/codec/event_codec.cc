@@ -159,6 +159,8 @@ struct BodyEncoder {
     PutFixed64(d, b.concert);
     PutFixed64(d, b.seed);
     PutFixed8(d, static_cast<uint8_t>(b.order));
+    if (b.order == OpenOrder::kRanked)
+      d->append(reinterpret_cast<const char*>(b.revealed.data()), b.revealed.size());
   }
   void operator()(const QueueDrawn& b) {
     PutFixed64(d, b.concert);
@@ -325,6 +327,11 @@ bool DecodeQueueBody(EventType type, uint8_t version, std::string_view* in, Even
       if (version >= 5 && (!GetFixed8(in, &order) || order > static_cast<uint8_t>(last)))
         return false;
       b.order = static_cast<OpenOrder>(order);
+      if (b.order == OpenOrder::kRanked) {
+        if (in->size() < b.revealed.size()) return false;
+        std::copy_n(in->data(), b.revealed.size(), b.revealed.begin());
+        in->remove_prefix(b.revealed.size());
+      }
       *body = b;
       return true;
     }

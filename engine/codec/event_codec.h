@@ -42,7 +42,8 @@
 //   SessionEnded         session, user: u64
 //   QueueJoined          concert, user: u64
 //   QueueOpened          concert, seed: u64 | order: u8 (OpenOrder; not before version 5;
-//                        kRanked not before 18, its seed 0: the committed one is revealed)
+//                        kRanked not before 18) | revealed: 32 bytes (kRanked only: the
+//                        committed seed; its u64 seed is 0)
 //   QueueDrawn           concert: u64 | count: varint
 //   QueueAdmitted        concert, expires_at: u64 | users
 //   QueueTicketsEnded    concert: u64 | why: u8 (TicketEnd) | users

@@ -272,20 +272,22 @@ bool GetUserList(std::string_view* in, std::vector<UserId>* out) {
 bool DecodeDraws(std::string_view* in, Concert* c) {
   uint32_t n;
   if (!GetVarint32(in, &n) || n != c->draws.size()) return false;
-  for (OpeningDraw& d : c->draws) {
+  for (uint32_t phase = 0; phase < n; ++phase) {
+    OpeningDraw& d = c->draws[phase];
     uint8_t committed, opened;
     if (!GetFixed8(in, &committed) || committed > 1) return false;
     if (committed == 0) continue;
     d.committed = true;
     uint64_t committed_at, opened_at;
     if (!GetDigest(in, &d.seed) || !GetDigest(in, &d.key) || !GetDigest(in, &d.commitment) ||
-        d.commitment != CommitmentOf(d.seed, c->id) || !GetFixed64(in, &committed_at) ||
+        d.commitment != CommitmentOf(d.seed, c->id, phase) || !GetFixed64(in, &committed_at) ||
         !GetFixed64(in, &d.committed_seq) || !GetFixed8(in, &opened) || opened > 1 ||
         !GetFixed64(in, &opened_at) || !GetFixed64(in, &d.opened_seq) ||
         !GetFixed64(in, &d.entries) || !GetUserList(in, &d.joined) ||
         !GetUserList(in, &d.order) || d.order.size() > d.entries ||
         (opened == 0 && (!d.order.empty() || d.entries != 0)))
       return false;
+    d.key_commitment = CommitmentOf(d.key, c->id, phase);
     d.committed_at = static_cast<TimeMs>(committed_at);
     d.opened = opened == 1;
     d.opened_at = static_cast<TimeMs>(opened_at);

@@ -9,6 +9,7 @@
 #include "engine/codec/state_codec.h"
 #include "engine/invariants.h"
 #include "engine/opening_draw.h"
+#include "engine/ranked_pool.h"
 #include "engine/sha256.h"
 #include "tests/support/test_world.h"
 
@@ -81,13 +82,16 @@ TEST_CASE("a concert commits each room's draw as it is created, before anyone ca
   const auto& committed = std::get<QueueCommitted>(w.sink.events[before + 1].body);
   CHECK(committed.concert == c);
   CHECK(committed.phase == 0);
-  CHECK(committed.commitment == CommitmentOf(committed.seed, c));
+  CHECK(committed.commitment == CommitmentOf(committed.seed, c, 0));
   CHECK(committed.seed != committed.key);
 
-  // The commitment by hand: SHA-256 over the seed and the id as 8 big-endian bytes.
-  std::string preimage(AsBytes(committed.seed));
-  for (int i = 7; i >= 0; --i) preimage.push_back(static_cast<char>((c >> (8 * i)) & 0xff));
-  CHECK(Sha256Of(preimage) == committed.commitment);
+  // The commitments by hand: SHA-256 over the secret, the id as 8 big-endian bytes, the phase.
+  std::string tail;
+  for (int i = 7; i >= 0; --i) tail.push_back(static_cast<char>((c >> (8 * i)) & 0xff));
+  tail.push_back('\0');
+  CHECK(Sha256Of(std::string(AsBytes(committed.seed)) + tail) == committed.commitment);
+  CHECK(Sha256Of(std::string(AsBytes(committed.key)) + tail) ==
+        w.state.FindConcert(c)->draws[0].key_commitment);
 
   const OpeningDraw& d = w.state.FindConcert(c)->draws[0];
   CHECK(d.committed);
@@ -111,12 +115,32 @@ TEST_CASE("a concert commits each room's draw as it is created, before anyone ca
   CHECK(d.joined[9] == 0);
   CHECK(d.joined.back() == users[9]);
 
+  const std::size_t before_opening = w.sink.events.size();
   w.Tick(kOpen, 123);
   CHECK(d.opened);
   CHECK(d.entries == 23);
+  // The opening reveals the committed seed in the journal, and no other seed is taken.
+  auto opened = std::find_if(w.sink.events.begin() + static_cast<std::ptrdiff_t>(before_opening),
+                             w.sink.events.end(),
+                             [](const Event& e) { return TypeOf(e) == EventType::kQueueOpened; });
+  REQUIRE(opened != w.sink.events.end());
+  CHECK(std::get<QueueOpened>(opened->body).order == OpenOrder::kRanked);
+  CHECK(std::get<QueueOpened>(opened->body).revealed == committed.seed);
+  {
+    std::vector<Event> history(w.sink.events.begin(), opened);
+    Event forged = *opened;
+    std::get<QueueOpened>(forged.body).revealed[0] ^= 1;
+    const auto replayed = ReplayThroughJournal(history);
+    CHECK(replayed->Apply(forged).IsCorruption());
+    CHECK(replayed->Apply(*opened).ok());
+  }
   REQUIRE(d.complete());  // 23 entries, fewer than a tick draws
   CHECK(d.order == ExpectedOrder(d));
-  CHECK(d.order != std::vector<UserId>(d.joined.begin(), d.joined.end()));
+  std::vector<UserId> in_join_order;
+  std::copy_if(d.joined.begin(), d.joined.end(), std::back_inserter(in_join_order),
+               [](UserId u) { return u != 0; });
+  REQUIRE(in_join_order.size() == d.order.size());
+  CHECK(d.order != in_join_order);
   // The line is that order: the first two admitted, the rest waiting behind them in it.
   const WaitingRoom& room = *w.state.FindConcert(c)->room;
   CHECK(room.IsAdmitted(d.order[0]));
@@ -163,13 +187,17 @@ TEST_CASE("ties in rank fall to the pseudonym") {
   CHECK_FALSE(DrawnBefore(5, a, 5, a));
 }
 
-TEST_CASE("without entropy yet, the first tick commits the draw and joins wait for it") {
-  TestWorld w({}, /*first_tick=*/false);
+TEST_CASE("without entropy yet, the tick that brings enough commits the draw; joins wait for it") {
+  TestWorld w({}, /*first_ticks=*/false);
   const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), Room(1), kOpen, 60'000);
   CHECK_FALSE(w.state.FindConcert(c)->draws[0].committed);
   const UserId u = w.AddUser("early@x.io");
   const Event refused = w.Run(w.As(u, kOpen - 5'000, JoinQueueCmd{c}));
   CHECK(CodeOf(refused) == ResultCode::kQueueNotOpenYet);
+  // 64 bits a tick: no secrets from fewer than four ticks' entropy.
+  for (uint64_t i = 1; i < Sequencer::kEntropyTicks; ++i)
+    CHECK(w.Tick(kOpen - 4'999, 77 + i).seq == 0);  // nothing happened
+  CHECK_FALSE(w.state.FindConcert(c)->draws[0].committed);
   const Event committed = w.Tick(kOpen - 4'999, 77);
   REQUIRE(TypeOf(committed) == EventType::kQueueCommitted);
   CHECK(w.state.FindConcert(c)->room->ranked());
@@ -178,6 +206,21 @@ TEST_CASE("without entropy yet, the first tick commits the draw and joins wait f
   Event again = committed;
   again.seq = w.state.last_seq() + 1;
   CHECK(w.state.Apply(again).IsCorruption());
+  TestWorld old({}, /*first_ticks=*/false);
+  const ConcertId joined =
+      old.AddQueuedConcert(old.AddVenue(GridVenue(1, 4, 10)), Room(1), kOpen, 60'000);
+  const UserId first = old.AddUser("first@x.io");
+  Event join;
+  join.seq = old.state.last_seq() + 1;
+  join.ts = kOpen - 5'000;
+  join.body = QueueJoined{joined, first};
+  REQUIRE(old.state.Apply(join).ok());  // an older journal's join, before any commitment
+  Event late = committed;
+  late.seq = old.state.last_seq() + 1;
+  std::get<QueueCommitted>(late.body).concert = joined;
+  std::get<QueueCommitted>(late.body).commitment =
+      CommitmentOf(std::get<QueueCommitted>(late.body).seed, joined, 0);
+  CHECK(old.state.Apply(late).IsCorruption());
 }
 
 TEST_CASE("each phase commits its own draw at creation, and its room follows it") {
@@ -238,4 +281,33 @@ TEST_CASE("a snapshot whose draw does not match its commitment is refused") {
   const auto restored = DecodeState(bytes, {});
   REQUIRE_FALSE(restored.ok());
   CHECK(restored.status().ToString().find("committed draws") != std::string::npos);
+}
+
+TEST_CASE("the ranked pool: a bucket sorted when the draw reaches it, ties by pseudonym, removals "
+          "only before the draw") {
+  // All in the first bucket (the top 12 bits 0) but one, with a tie on rank 10.
+  std::vector<QueueTicket> tickets(6);
+  for (std::size_t i = 0; i < tickets.size(); ++i) tickets[i].user = 100 + i;
+  auto name_of = [](const QueueTicket& t) {
+    Pseudonym p{};
+    p[0] = static_cast<uint8_t>(255 - t.user);  // a higher user, a lower pseudonym
+    return p;
+  };
+  RankedPool pool;
+  const uint64_t ranks[] = {30, 10, 20, 10, 5, uint64_t{1} << 63};
+  for (std::size_t i = 0; i < tickets.size(); ++i) pool.Add(&tickets[i], ranks[i]);
+  CHECK(pool.size() == 6);
+  CHECK_FALSE(pool.Remove(&tickets[0], uint64_t{1} << 62));  // not in that rank's bucket
+  CHECK(pool.Remove(&tickets[2], 20));
+  CHECK_FALSE(pool.Remove(&tickets[2], 20));  // gone already
+  pool.Add(&tickets[2], 20);
+  std::vector<UserId> drawn;
+  drawn.push_back(pool.PopNext(name_of).ticket->user);
+  CHECK_FALSE(pool.Remove(&tickets[0], 30));  // the draw has begun
+  std::size_t left = 0;
+  pool.ForEach([&](const RankedPool::Entry&) { ++left; });
+  CHECK(left == 5);
+  while (pool.size() > 0) drawn.push_back(pool.PopNext(name_of).ticket->user);
+  // rank 5, then the tie at 10 (user 103's pseudonym is lower than 101's), 20, 30, the last.
+  CHECK(drawn == std::vector<UserId>{104, 103, 101, 102, 100, 105});
 }

@@ -55,7 +55,7 @@ std::vector<UserId> Pool(const WaitingRoom& room) {
 // and `first` joins by an event applied as a version 17 journal would have it, before any tick
 // could commit one. The room keeps the old random draw.
 struct OldJournal {
-  explicit OldJournal(EngineConfig config = {}) : w(config, /*first_tick=*/false) {}
+  explicit OldJournal(EngineConfig config = {}) : w(config, /*first_ticks=*/false) {}
   ConcertId Room(const WaitingRoomSettings& settings, UserId first, TimeMs at) {
     const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), settings, kOpen, 60'000);
     Event joined;

@@ -62,6 +62,8 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   ConcertOptions o;
   o.sales_open_in_ms = 3'000;  // the room opens in 3 s; joins before land in the pre-queue
   o.waiting_room = json::object{{"maxActive", 3}, {"preQueueSeconds", 600}};
+  const int64_t closes_at = NowMs() + 20'000;  // then the key is published
+  o.extra = json::object{{"salesCloseAt", closes_at}};
   const uint64_t concert = f.CreateConcert(o);
   const std::string id = std::to_string(concert);
   const std::string proof_path = "/api/concerts/" + id + "/queue/proof";
@@ -72,6 +74,7 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   REQUIRE(draws.size() == 1);
   const std::string commitment = Str(draws[0], "commitment");
   CHECK(commitment.size() == 64);
+  CHECK(Str(draws[0], "keyCommitment").size() == 64);
   CHECK_FALSE(draws[0].at("opened").as_bool());
   CHECK_FALSE(draws[0].as_object().contains("seed"));
   CHECK(draws[0].at("pseudonymKey").is_null());
@@ -108,6 +111,7 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   const json::value p = proof.Json();
   CHECK(Str(p, "format") == "concertmania-queue-proof/1");
   CHECK(Str(p, "commitment") == commitment);
+  CHECK(Str(p, "keyCommitment") == Str(draws[0], "keyCommitment"));
   CHECK(p.at("pseudonymKey").is_null());  // the sale is on
   std::vector<std::string> listed;
   for (const auto& e : p.at("entries").as_array()) listed.emplace_back(e.as_string());
@@ -162,6 +166,7 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
           t["seed"] = seed;
         }) == std::make_pair(1, 1));
   CHECK(tampered([](json::object& t) { t["concertId"] = 999; }) == std::make_pair(1, 1));
+  CHECK(tampered([](json::object& t) { t["phase"] = 1; }) == std::make_pair(1, 1));
 
   // A restart replays the journal: the same proof, byte for byte.
   f.Restart(/*crash=*/true);
@@ -169,9 +174,13 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   REQUIRE(replayed.status == 200);
   CHECK(replayed.body == proof.body);
 
-  // The sale is over: the key is published, and each fan finds their own entry with it.
+  // Sales closed by an admin may open again: the key stays secret.
   REQUIRE(f.http.Post("/api/admin/concerts/" + id + "/close", "", f.admin).status == 200);
-  auto closed = f.http.Get(proof_path);
+  CHECK(f.http.Get(proof_path).Json().at("pseudonymKey").is_null());
+  // The sale's close passes: the key is published, and each fan finds their own entry with it.
+  HttpResult closed;
+  while (NowMs() < closes_at + 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  closed = f.http.Get(proof_path);
   REQUIRE(closed.status == 200);
   CHECK_FALSE(closed.Json().at("pseudonymKey").is_null());
   Write(file, closed.body);
@@ -185,4 +194,15 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   // An account that never joined has no entry.
   CHECK(Ours(file, "--user 999999").exit == 1);
   CHECK(Python(file, "--user 999999").exit == 1);
+  // A key that is not the one committed to is refused.
+  const json::value revealed = closed.Json();
+  {
+    json::value t = revealed;
+    std::string key(t.at("pseudonymKey").as_string());
+    key[0] = key[0] == '0' ? '1' : '0';
+    t.as_object()["pseudonymKey"] = key;
+    Write(file, json::serialize(t));
+    CHECK(Ours(file, "").exit == 1);
+    CHECK(Python(file, "").exit == 1);
+  }
 }

@@ -41,6 +41,11 @@ void RandomCommands::Observe(const Event& e) {
     }
   }
   if (const auto* a = std::get_if<VirtualAccountIssued>(&e.body)) accounts_.insert(a->payment);
+  if (const auto* r = std::get_if<RefundIssued>(&e.body)) {
+    if (refunds_.size() == 8) refunds_.erase(refunds_.begin());
+    refunds_.push_back(r->payment);
+  }
+  if (const auto* r = std::get_if<RefundSettled>(&e.body)) std::erase(refunds_, r->payment);
   if (const auto* f = std::get_if<PaymentFailed>(&e.body))
     for (auto& [id, attempt] : payments_)
       if (id == f->payment) attempt = f->attempt + 1;
@@ -107,18 +112,22 @@ void RandomCommands::Drive(Sequencer& sequencer, EventSink& sink, int n) {
 
 std::vector<Command> RandomCommands::Setup() {
   std::vector<Command> out;
-  // Setup: seqs are predictable here because every setup command emits exactly one event.
+  // Setup: seqs are predictable here. First the ticks whose entropy lets the waiting rooms
+  // commit their draws as their concerts are created (nothing is due yet: no event); then each
+  // command emits one event, and a concert one more for each phase that has a waiting room.
+  Seq events = 0;
+  for (uint64_t i = 0; i < Sequencer::kEntropyTicks; ++i) out.push_back(As(0, TickCmd{0x5eed + i}));
   const int user_count = 2 + static_cast<int>(Pick(5));
   for (int i = 0; i < user_count; ++i) {
     out.push_back(As(0, RegisterUserCmd{"user" + std::to_string(i) + "@x.io", "h", Role::kUser, ""}));
     out.back().has_idem = false;
-    users_.push_back(out.size());
+    users_.push_back(++events);
   }
   out.push_back(As(0, CreateVenueCmd{GridVenue(1 + static_cast<int>(Pick(2)),
                                                2 + static_cast<int>(Pick(3)),
                                                3 + static_cast<int>(Pick(8)), 3)}));
   out.back().has_idem = false;
-  const VenueId venue = out.size();
+  const VenueId venue = ++events;
   for (int i = 0; i < 2; ++i) {
     auto spec = std::make_shared<ConcertSpec>();
     spec->venue = venue;
@@ -162,9 +171,12 @@ std::vector<Command> RandomCommands::Setup() {
     if (i == 0) spec->bank_transfer = {true, 1, 540, 2'000 + static_cast<TimeMs>(Pick(40'000)), 0};
     out.push_back(As(0, CreateConcertCmd{spec}));
     out.back().has_idem = false;
-    concerts_.push_back(out.size());
+    concerts_.push_back(++events);
+    for (std::size_t p = 0; p < spec->phase_count(); ++p)
+      if (spec->Phase(p).waiting_room->enabled) ++events;  // its QueueCommitted
     out.push_back(As(0, OpenSalesCmd{concerts_.back()}));
     out.back().has_idem = false;
+    ++events;
   }
   // A third concert behind a small waiting room that opens a little later, so the stream has
   // early joins to shuffle, admissions, lapses and holds that need an admission.
@@ -185,7 +197,7 @@ std::vector<Command> RandomCommands::Setup() {
   spec->bank_transfer = {true, 1, 540, 5'000 + static_cast<TimeMs>(Pick(30'000)), 0};
   out.push_back(As(0, CreateConcertCmd{spec}));
   out.back().has_idem = false;
-  concerts_.push_back(out.size());
+  concerts_.push_back(++events);
   out.push_back(As(0, OpenSalesCmd{concerts_.back()}));
   out.back().has_idem = false;
   return out;
@@ -280,7 +292,11 @@ Command RandomCommands::Next() {
                   ReportDepositCmd{due->first, due->second + (Pick(5) == 0 ? 1'000 : 0),
                                    now_ - static_cast<TimeMs>(Pick(3'000))});
       }
-      if (Pick(4) == 0) return As(0, ReportRefundCmd{payment, static_cast<int64_t>(Pick(2)) * 1000});
+      // A refund's outcome: of one the engine issued and nobody settled yet, or of any payment.
+      if (!refunds_.empty() && Pick(3) == 0)
+        return As(0, ReportRefundCmd{refunds_[Pick(refunds_.size())],
+                                     static_cast<int64_t>(Pick(2)) * 1000});
+      if (Pick(5) == 0) return As(0, ReportRefundCmd{payment, static_cast<int64_t>(Pick(2)) * 1000});
       const uint32_t reported = Pick(8) == 0 ? attempt + 1 : attempt;
       return As(Pick(10) == 0 ? user : 0,
                 ReportChargeCmd{payment, reported, static_cast<ChargeOutcome>(Pick(3)), "r"});

@@ -45,6 +45,7 @@ class RandomCommands {
   std::vector<engine::UserId> holders_;               // their owners, index for index
   // Recent payments and the attempt each is at (failures move it on), bounded.
   std::vector<std::pair<engine::PaymentId, uint32_t>> payments_;
+  std::vector<engine::PaymentId> refunds_;  // payments with a refund issued, the latest 8
   std::map<engine::PaymentId, int64_t> deposits_due_;  // bank transfers: what is due
   std::set<engine::PaymentId> accounts_;               // ... and those with an account
   std::deque<engine::PaymentId> to_issue_;             // ... and those the worker is to report

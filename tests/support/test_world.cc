@@ -26,10 +26,11 @@ std::unique_ptr<EngineState> ReplayThroughJournal(const std::vector<Event>& even
   return replayed;
 }
 
-// A first tick's entropy, so that a concert created now commits its rooms' draws at once, as a
-// running server's would (engine/sequencer_draws.cc). It emits nothing.
-TestWorld::TestWorld(EngineConfig config, bool first_tick) : state(config) {
-  if (first_tick) Tick(0, 0x5eed);
+// The first ticks' entropy, so that a concert created now commits its rooms' draws at once, as
+// a running server's would (engine/sequencer_draws.cc). They emit nothing.
+TestWorld::TestWorld(EngineConfig config, bool first_ticks) : state(config) {
+  if (first_ticks)
+    for (uint64_t i = 0; i < Sequencer::kEntropyTicks; ++i) Tick(0, 0x5eed + i);
 }
 
 Command TestWorld::As(UserId user, TimeMs now, CommandBody body) const {

@@ -32,9 +32,9 @@ class TestWorld {
  public:
   static constexpr TimeMs kStart = 1'000'000;
 
-  // `first_tick`: a tick's entropy before anything else, as a running server has, so rooms
-  // commit their draws when their concert is created. Without it they wait for a tick.
-  explicit TestWorld(EngineConfig config = {}, bool first_tick = true);
+  // `first_ticks`: ticks' entropy before anything else, as a running server has, so rooms
+  // commit their draws when their concert is created. Without it they wait for the ticks.
+  explicit TestWorld(EngineConfig config = {}, bool first_ticks = true);
 
   // Runs one command and returns the event that answered it (the last one emitted).
   Event Run(Command cmd);

@@ -416,7 +416,7 @@ function renderFairness(c, t) {
   if (entry) $("fair-entry").textContent = T("fair.entry", { entry, account: accountId() });
   $("fair-proof").hidden = !d.proof;
   if (d.proof) $("fair-proof").href = d.proof;
-  // My place came out of the draw: the proof follows once everyone is drawn.
+  // My place came out of the draw, so the room has opened: its proof is out.
   if (!d.proof && t && !(t.status === "WAITING" && t.preQueued)) refreshDraws(c);
 }
 
