@@ -46,7 +46,8 @@ void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
                        views::DrawKeyRevealed(*c, out.phase, now);
     return out;
   });
-  if (!f.concert) return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(*id));
+  if (!f.concert)
+    return Fail(ex, 404, "UNKNOWN_CONCERT", "no concert with id " + std::to_string(*id));
   const std::string phase = std::to_string(f.phase);
   if (f.readiness == views::ProofReadiness::kNoDraw)
     return Fail(ex, 404, "NO_QUEUE_DRAW",

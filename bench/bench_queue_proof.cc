@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "bench/bench_report.h"
+#include "bench/engine_command.h"
 #include "engine/engine_state.h"
 #include "engine/grid_venue.h"
 #include "engine/sequencer.h"
@@ -17,21 +18,13 @@
 
 using namespace cm;
 using namespace cm::engine;
+using cm::bench::As;
 
 namespace {
 
 struct NullSink : EventSink {
   void OnEvent(const Event&, uint64_t, bool) override {}
 };
-
-Command As(UserId actor, Role role, TimeMs now, CommandBody body) {
-  Command c;
-  c.now = now;
-  c.actor = actor;
-  c.actor_role = role;
-  c.body = std::move(body);
-  return c;
-}
 
 }  // namespace
 

@@ -10,12 +10,14 @@
 #include <vector>
 
 #include "bench/bench_report.h"
+#include "bench/engine_command.h"
 #include "engine/engine_state.h"
 #include "engine/grid_venue.h"
 #include "engine/sequencer.h"
 
 using namespace cm;
 using namespace cm::engine;
+using cm::bench::As;
 
 namespace {
 
@@ -26,15 +28,6 @@ struct CountingSink : EventSink {
     if (const auto* a = std::get_if<QueueAdmitted>(&e.body)) admitted += a->users.size();
   }
 };
-
-Command As(UserId actor, Role role, TimeMs now, CommandBody body) {
-  Command c;
-  c.now = now;
-  c.actor = actor;
-  c.actor_role = role;
-  c.body = std::move(body);
-  return c;
-}
 
 }  // namespace
 

@@ -25,7 +25,8 @@ QueueCommitted Sequencer::CommitDraw(ConcertId id, uint32_t phase) {
     h.Update(parts, sizeof parts);
     return h.Final();
   };
-  QueueCommitted c{id, phase, secret("concertmania draw seed"), secret("concertmania draw key"), {}};
+  QueueCommitted c{id, phase, secret("concertmania draw seed"), secret("concertmania draw key"),
+                   {}};
   c.commitment = CommitmentOf(c.seed, id, phase);
   return c;
 }

@@ -117,7 +117,8 @@ std::optional<std::string> DrawEntryOf(const Concert& c, const engine::QueueTick
   const OpeningDraw& d = *c.room->draw();
   // Still in the pool, or placed by the draw: not a later join (placed behind the pool).
   using engine::QueueTicket;
-  const bool pooled = t.place == QueueTicket::kNotPlaced && t.status == engine::TicketStatus::kWaiting;
+  const bool pooled =
+      t.place == QueueTicket::kNotPlaced && t.status == engine::TicketStatus::kWaiting;
   if (!pooled && (t.place == QueueTicket::kNotPlaced || t.place >= QueueTicket::kLatePlaces))
     return std::nullopt;
   return engine::HexOf(engine::PseudonymOf(engine::HmacSha256(engine::AsBytes(d.key)), t.user));

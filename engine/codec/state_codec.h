@@ -82,7 +82,8 @@
 // their seq ids), version 15 the concerts' return windows and their returning seats, version
 // 16 their proof-of-work settings, version 17 the seats' attributes and the rules for
 // accessible seats, version 18 the sale phases, each concert's current phase and its member
-// list, version 19 the waiting rooms' committed draws (engine/opening_draw.h). A version 8 snapshot is read as timeline 0, a version 7 one as term 0 too,
+// list, version 19 the waiting rooms' committed draws (engine/opening_draw.h). A version 8
+// snapshot is read as timeline 0, a version 7 one as term 0 too,
 // and an older one is passed over at recovery and the journal replays instead.
 
 #include <memory>

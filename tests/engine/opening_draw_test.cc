@@ -19,16 +19,7 @@ namespace {
 
 constexpr TimeMs kOpen = TestWorld::kStart + 20'000;
 
-WaitingRoomSettings Room(uint32_t cap) {
-  WaitingRoomSettings r;
-  r.enabled = true;
-  r.max_active = cap;
-  r.admit_per_second = 100;
-  r.admission_ttl_ms = 60'000;
-  r.pre_queue_ms = 10'000;
-  r.abandon_after_ms = 600'000;
-  return r;
-}
+WaitingRoomSettings Room(uint32_t cap) { return QueueRoom(cap, 100); }
 
 std::string Hex(const Sha256Digest& d) { return HexOf(d); }
 
@@ -57,7 +48,10 @@ TEST_CASE("SHA-256 and HMAC-SHA256 give the standards' test vectors") {
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   Sha256 million;
   const std::string chunk(1000, 'a');
-  for (int i = 0; i < 1000; ++i) million.Update(chunk.substr(0, 1 + i % 7)), million.Update(chunk.substr(0, 999 - i % 7));
+  for (int i = 0; i < 1000; ++i) {  // a million 'a's in uneven pieces
+    million.Update(chunk.substr(0, 1 + i % 7));
+    million.Update(chunk.substr(0, 999 - i % 7));
+  }
   CHECK(Hex(million.Final()) ==
         "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   // RFC 4231, cases 1 and 2, and case 6 (a key longer than a block).

@@ -21,20 +21,10 @@ namespace {
 
 constexpr TimeMs kOpen = TestWorld::kStart + 20'000;
 
-WaitingRoomSettings Room(uint32_t cap) {
-  WaitingRoomSettings r;
-  r.enabled = true;
-  r.max_active = cap;
-  r.admit_per_second = 1000;
-  r.admission_ttl_ms = 60'000;
-  r.pre_queue_ms = 10'000;
-  r.abandon_after_ms = 600'000;
-  return r;
-}
 
 // The drawn order of `n` pre-queued users (ids 1..n) under `seed`, straight on a room.
 std::vector<UserId> DrawnOrder(uint64_t n, uint64_t seed) {
-  WaitingRoom room(Room(1));
+  WaitingRoom room(QueueRoom(1));
   for (UserId u = 1; u <= n; ++u) REQUIRE(room.Join(100 + u, u, 0));
   REQUIRE(room.Open(seed, OpenOrder::kDrawn, 0, 0));
   REQUIRE(room.Draw(static_cast<uint32_t>(n)));
@@ -57,7 +47,8 @@ std::vector<UserId> Pool(const WaitingRoom& room) {
 struct OldJournal {
   explicit OldJournal(EngineConfig config = {}) : w(config, /*first_ticks=*/false) {}
   ConcertId Room(const WaitingRoomSettings& settings, UserId first, TimeMs at) {
-    const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), settings, kOpen, 60'000);
+    const ConcertId c =
+        w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), settings, kOpen, 60'000);
     Event joined;
     joined.seq = w.state.last_seq() + 1;
     joined.ts = at;
@@ -76,7 +67,8 @@ TEST_CASE("the pool joins the line a batch per tick; later arrivals stand behind
   EngineConfig config;
   config.queue_draws_per_tick = 2;
   TestWorld w(config);
-  const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), Room(1), kOpen, 60'000);
+  const ConcertId c =
+      w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), QueueRoom(1), kOpen, 60'000);
   const WaitingRoom& room = *w.state.FindConcert(c)->room;
   std::vector<UserId> early, late;
   for (int i = 0; i < 6; ++i) {
@@ -142,8 +134,8 @@ void HalfDrawnSurvivesSnapshot(bool committed) {
   TestWorld& w = committed ? fresh : old.w;
   const UserId first = w.AddUser("first@x.io");
   const ConcertId c =
-      committed ? w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), Room(1), kOpen, 60'000)
-                : old.Room(Room(1), first, kOpen - 5'000);
+      committed ? w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), QueueRoom(1), kOpen, 60'000)
+                : old.Room(QueueRoom(1), first, kOpen - 5'000);
   if (committed) w.Run(w.As(first, kOpen - 5'000, JoinQueueCmd{c}));
   for (int i = 0; i < 11; ++i) {
     const UserId u = w.AddUser("s" + std::to_string(i) + "@x.io");
@@ -185,11 +177,11 @@ void HalfDrawnSurvivesSnapshot(bool committed) {
   t.user = 7;
   twice.tickets = {t};
   twice.pool = {7, 7};
-  WaitingRoom room(Room(1));
+  WaitingRoom room(QueueRoom(1));
   CHECK_FALSE(room.Restore(twice));
   WaitingRoomParts stranger = twice;
   stranger.pool = {8};
-  WaitingRoom room2(Room(1));
+  WaitingRoom room2(QueueRoom(1));
   CHECK_FALSE(room2.Restore(stranger));
 }
 }  // namespace
@@ -220,7 +212,7 @@ TEST_CASE("the draw is uniform: every order of four early arrivals comes up alik
 }
 
 TEST_CASE("a draw the room cannot make is refused: before opening, none, or more than the pool") {
-  WaitingRoom room(Room(1));
+  WaitingRoom room(QueueRoom(1));
   REQUIRE(room.Join(10, 1, 0));
   REQUIRE(room.Join(11, 2, 0));
   CHECK_FALSE(room.Draw(1));  // not open
@@ -236,7 +228,7 @@ TEST_CASE("journals before version 5 open their rooms as they did: all shuffled 
   OldJournal old;
   TestWorld& w = old.w;
   std::vector<UserId> early{w.AddUser("v0@x.io")};
-  const ConcertId c = old.Room(Room(1), early[0], kOpen - 5'000);
+  const ConcertId c = old.Room(QueueRoom(1), early[0], kOpen - 5'000);
   for (int i = 1; i < 30; ++i) {
     early.push_back(w.AddUser("v" + std::to_string(i) + "@x.io"));
     w.Run(w.As(early.back(), kOpen - 5'000 + i, JoinQueueCmd{c}));

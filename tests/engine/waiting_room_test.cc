@@ -178,7 +178,8 @@ TEST_CASE("the pre-queue is drawn by the seed committed at creation: same seed, 
   // `opening`: the tick that opens the room, which changes nothing.
   auto line_after = [](uint64_t entropy, uint64_t opening = 1) {
     TestWorld w({}, /*first_ticks=*/false);
-    for (uint64_t i = 0; i < Sequencer::kEntropyTicks; ++i) w.Tick(TestWorld::kStart - 1, entropy + 100 * i);
+    for (uint64_t i = 0; i < Sequencer::kEntropyTicks; ++i)
+      w.Tick(TestWorld::kStart - 1, entropy + 100 * i);
     const VenueId venue = w.AddVenue(GridVenue(1, 2, 10));
     const ConcertId c = w.AddQueuedConcert(venue, Room(1, 1, 1'000), kOpen);
     std::vector<UserId> users;

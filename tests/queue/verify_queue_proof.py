@@ -31,7 +31,8 @@ def whole(value, lo, hi):
 
 def commits(secret, concert, phase, published):
     """SHA-256(secret || concert id as 8 bytes big-endian || phase as 1 byte) == published."""
-    return hashlib.sha256(secret + concert.to_bytes(8, "big") + bytes([phase])).hexdigest() == published
+    tail = concert.to_bytes(8, "big") + bytes([phase])
+    return hashlib.sha256(secret + tail).hexdigest() == published
 
 
 def main(argv):
@@ -65,7 +66,8 @@ def main(argv):
     if not all(isinstance(v, str) and HEX64.fullmatch(v)
                for v in (seed, proof.get("commitment"), proof.get("keyCommitment"))):
         return refuse("the seed and the commitments are 64 lower-case hex digits")
-    if not isinstance(entries, list) or not all(isinstance(e, str) and HEX32.fullmatch(e) for e in entries):
+    if not isinstance(entries, list) or not all(
+            isinstance(e, str) and HEX32.fullmatch(e) for e in entries):
         return refuse("the entries are 32 lower-case hex digits each")
     if not isinstance(order, list) or not all(isinstance(e, str) for e in order):
         return refuse("the order is a list of entries")
@@ -85,7 +87,8 @@ def main(argv):
 
     # 2. The order: entries sorted by the first 8 bytes of SHA-256(seed + entry), then by entry.
     raw = [bytes.fromhex(e) for e in entries]
-    recomputed = [e.hex() for e in sorted(raw, key=lambda e: (hashlib.sha256(seed + e).digest()[:8], e))]
+    ranked = sorted(raw, key=lambda e: (hashlib.sha256(seed + e).digest()[:8], e))
+    recomputed = [e.hex() for e in ranked]
     if print_order:
         print("\n".join(recomputed))
     if order != recomputed:

@@ -123,7 +123,8 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   for (int k = 0; k < kFans; ++k) {
     const auto me = f.http.Get("/api/v1/concerts/" + id + "/queue/me", tokens[k]).Json();
     const auto& order = p.at("order").as_array();
-    const auto place = std::find(order.begin(), order.end(), json::value(entries[k])) - order.begin();
+    const auto place =
+        std::find(order.begin(), order.end(), json::value(entries[k])) - order.begin();
     if (place < 3) CHECK(Str(me, "status") == "ADMITTED");
     else CHECK(me.at("position").to_number<int64_t>() == place - 2);
   }

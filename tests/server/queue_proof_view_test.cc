@@ -21,14 +21,8 @@ TEST_CASE("the proof: complete from the opening, byte for byte after replay, the
   config.queue_draws_per_tick = 4;  // 30 entries take 8 ticks
   TestWorld w(config);
   const TimeMs open = TestWorld::kStart + 20'000;
-  WaitingRoomSettings room;
-  room.enabled = true;
-  room.max_active = 2;
-  room.admit_per_second = 100;
-  room.admission_ttl_ms = 60'000;
-  room.pre_queue_ms = 10'000;
-  room.abandon_after_ms = 600'000;
-  const ConcertId c = w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), room, open, 60'000);
+  const ConcertId c =
+      w.AddQueuedConcert(w.AddVenue(GridVenue(1, 4, 10)), QueueRoom(2, 100), open, 60'000);
   std::vector<UserId> users;
   for (int i = 0; i < 30; ++i) {
     users.push_back(w.AddUser("v" + std::to_string(i) + "@x.io"));

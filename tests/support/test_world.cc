@@ -13,6 +13,17 @@ std::shared_ptr<VenueSpec> GridVenue(int sections, int rows, int seats_per_row, 
   return MakeGridVenue("Grid Hall", std::move(names), sections, rows, seats_per_row);
 }
 
+WaitingRoomSettings QueueRoom(uint32_t cap, uint32_t admit_per_second) {
+  WaitingRoomSettings r;
+  r.enabled = true;
+  r.max_active = cap;
+  r.admit_per_second = admit_per_second;
+  r.admission_ttl_ms = 60'000;
+  r.pre_queue_ms = 10'000;
+  r.abandon_after_ms = 600'000;
+  return r;
+}
+
 std::unique_ptr<EngineState> ReplayThroughJournal(const std::vector<Event>& events) {
   std::string journal;
   for (const Event& e : events) EncodeEvent(e, &journal);

@@ -23,6 +23,9 @@ struct CollectingSink : EventSink {
 // by row: row 0 is grade 0, row 1 grade 1, ... (modulo `grades`). x runs across the row with
 // the centre at 0 (engine/grid_venue.h); y is the row's distance from the stage.
 std::shared_ptr<VenueSpec> GridVenue(int sections, int rows, int seats_per_row, int grades = 2);
+// A waiting room: `cap` shopping at once, `admit_per_second`, an admission of a minute, a
+// pre-queue of 10 s before the opening, abandonment after 10 minutes unseen.
+WaitingRoomSettings QueueRoom(uint32_t cap, uint32_t admit_per_second = 1000);
 
 // `events` through the journal's own bytes (encoded, decoded) into a fresh state, as recovery
 // replays them. Throws if one does not decode or apply.

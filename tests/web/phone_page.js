@@ -26,15 +26,17 @@ async function axeSerious(page) {
   });
 }
 
-// Signs up with `email` and `password` on the page at `base` and opens concert `concertId`.
-async function signUpAndOpen(page, base, email, password, concertId) {
+// Signs up with `email` and `password` on the page at `base` and opens concert `concertId`,
+// then waits for `ready` (by default the seat map's seats; a concert behind a waiting room
+// shows its queue first).
+async function signUpAndOpen(page, base, email, password, concertId, ready = "#seat-map .seat") {
   await page.goto(base + "/");
   await page.fill("#email", email);
   await page.fill("#password", password);
   await page.tap("#signup-button");
   await page.waitForSelector("#signed-in:not([hidden])", { timeout: 10000 });
   await page.tap(`#concert-list li[data-concert="${concertId}"] a`);
-  await page.waitForSelector("#seat-map .seat", { timeout: 5000 });
+  await page.waitForSelector(ready, { timeout: 10000 });
 }
 
 // Runs run(page, out) on a phone, then prints `out` as one JSON line (with `pageErrors`, and

@@ -8,19 +8,13 @@
 // opened and drawn everyone, the link to the proof, whose entries hold the fan's. axe-core over
 // the page. Prints one JSON line; exits 0 when every step ran.
 "use strict";
-const { until, axeSerious, onPhone } = require("./phone_page");
+const { until, axeSerious, signUpAndOpen, onPhone } = require("./phone_page");
 
 const [port, concertId, email, password, screenshot] = process.argv.slice(2);
 const base = `http://127.0.0.1:${port}`;
 
 onPhone(async (page, out) => {
-  await page.goto(base + "/");
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await page.tap("#signup-button");
-  await page.waitForSelector("#signed-in:not([hidden])", { timeout: 10000 });
-  await page.tap(`#concert-list li[data-concert="${concertId}"] a`);
-  await page.waitForSelector("#queue-fair:not([hidden])", { timeout: 10000 });
+  await signUpAndOpen(page, base, email, password, concertId, "#queue-fair:not([hidden])");
   await page.tap("#queue-fair summary");
   out.commitmentText = await page.textContent("#fair-commitment");
   out.entryHiddenBefore = await page.isHidden("#fair-entry");
