@@ -524,7 +524,7 @@ TEST_CASE("the waiting room's draw on a phone: the commitment before joining, th
   REQUIRE(WEXITSTATUS(status) == 0);
   const json::value r = json::parse(out);
   CHECK(Str(r, "commitmentText").find(commitment) != std::string::npos);
-  CHECK(Str(r, "commitmentText").find("미리 정해 둔 추첨") != std::string::npos);
+  CHECK(Str(r, "commitmentText").find("미리 봉인해 둔 추첨") != std::string::npos);
   CHECK(r.at("entryHiddenBefore").as_bool());
   CHECK(r.at("entryShown").as_bool());
   CHECK(r.at("proofShown").as_bool());
@@ -534,6 +534,10 @@ TEST_CASE("the waiting room's draw on a phone: the commitment before joining, th
   const auto& entries = r.at("proofEntries").as_array();
   REQUIRE(entries.size() == 1);
   CHECK(entry_text.find(std::string(entries[0].as_string())) != std::string::npos);
+  CHECK(r.at("checked").as_bool());
+  CHECK(Str(r, "checkText").find("✓ 봉인값이 시드와 맞고, 1개 항목의 순서가 시드대로입니다.") !=
+        std::string::npos);
+  CHECK(Str(r, "checkText").find("내 번호표는 1번째로 추첨되었습니다.") != std::string::npos);
   CHECK(r.at("pageErrors").as_array().empty());
   for (const json::value& v : r.at("axe").as_array()) {
     INFO(json::serialize(v));

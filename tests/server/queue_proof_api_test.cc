@@ -1,8 +1,9 @@
 // A waiting room's draw that anyone can check, over TCP against the real server: the commitment
-// published before the first join, the proof after the opening, `concertmania queue verify` and
-// an independent verifier in Python (tests/queue/verify_queue_proof.py) agreeing on the order
-// and both refusing tampered proofs, the same proof after a restart's replay, and each fan
-// finding their own entry with the key published once the sale is over.
+// published before the first join, the proof after the opening, `concertmania queue verify`, an
+// independent verifier in Python (tests/queue/verify_queue_proof.py) and the page's own checker
+// (web/app/draw_check.js, run in Node) agreeing on the order and all refusing tampered proofs,
+// the same proof after a restart's replay, and each fan finding their own entry with the key
+// published once the sale is over.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -43,6 +44,11 @@ ToolRun Ours(const std::string& file, const std::string& args = "--print-order")
 ToolRun Python(const std::string& file, const std::string& args = "--print-order") {
   return RunTool("python3 " CM_SOURCE_DIR "/tests/queue/verify_queue_proof.py " + file + " " +
                  args);
+}
+
+// The page's checker: its result as JSON, and its exit code.
+ToolRun Page(const std::string& file, const std::string& args = "") {
+  return RunTool("node " CM_SOURCE_DIR "/tests/web/draw_check_node.js " + file + " " + args);
 }
 
 void Write(const std::string& path, const std::string& text) {
@@ -145,6 +151,13 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   CHECK(python.exit == 0);
   CHECK(ours.out == OrderLines(p));
   CHECK(python.out == ours.out);
+  const ToolRun page = Page(file, entries[0]);
+  CHECK(page.exit == 0);
+  const json::value page_result = json::parse(page.out);
+  CHECK(page_result.at("entries").to_number<int64_t>() == kFans);
+  const auto& order0 = p.at("order").as_array();
+  CHECK(page_result.at("position").to_number<int64_t>() ==
+        std::find(order0.begin(), order0.end(), json::value(entries[0])) - order0.begin() + 1);
 
   // Tampered: two places of the order swapped, an entry swapped for another, another seed.
   auto tampered = [&](auto change) {
@@ -152,6 +165,7 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
     change(t.as_object());
     const std::string path = dir.path() + "/tampered.json";
     Write(path, json::serialize(t));
+    CHECK(Page(path).exit == 1);
     return std::make_pair(Ours(path, "").exit, Python(path, "").exit);
   };
   CHECK(tampered([](json::object& t) {
@@ -191,6 +205,11 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
     CHECK(mine.exit == 0);
     CHECK(mine.out.find("entry " + entries[k] + ", drawn ") != std::string::npos);
     CHECK(theirs.out == mine.out);
+    const ToolRun page_run = Page(file, entries[k] + " " + std::to_string(ids[k]));
+    CHECK(page_run.exit == 0);
+    CHECK(json::parse(page_run.out).at("owned").as_bool());
+    CHECK_FALSE(json::parse(Page(file, entries[k] + " " + std::to_string(ids[k] + 1)).out)
+                    .at("owned").as_bool());
   }
   // An account that never joined has no entry.
   CHECK(Ours(file, "--user 999999").exit == 1);
@@ -205,5 +224,6 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
     Write(file, json::serialize(t));
     CHECK(Ours(file, "").exit == 1);
     CHECK(Python(file, "").exit == 1);
+    CHECK(Page(file).exit == 1);
   }
 }

@@ -6,7 +6,8 @@
 // Signs up and opens a concert whose waiting room opens in a few seconds: the fairness box shows
 // the commitment and when it was made; after joining, the fan's own entry; once the room has
 // opened and drawn everyone, the link to the proof, whose entries hold the fan's. axe-core over
-// the page. Prints one JSON line; exits 0 when every step ran.
+// the page, and the proof checked on the phone itself (web/app/draw_check.js). Prints one JSON
+// line; exits 0 when every step ran.
 "use strict";
 const { until, axeSerious, signUpAndOpen, onPhone } = require("./phone_page");
 
@@ -29,5 +30,11 @@ onPhone(async (page, out) => {
   out.proofShown = await until(page, () => !document.getElementById("fair-proof").hidden, null, 40000);
   out.proofHref = await page.getAttribute("#fair-proof", "href");
   out.proofEntries = await page.evaluate(async (href) => (await (await fetch(href)).json()).entries, out.proofHref);
+  // Checked on the phone itself: a tap, then the verdict.
+  await page.tap("#fair-check");
+  out.checked = await until(page, () => /[✓✗]/.test(document.getElementById("fair-result").textContent));
+  out.checkText = await page.textContent("#fair-result");
+  await page.locator("#fair-result").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshot.replace(/\.png$/, "_checked.png"), fullPage: false });
   out.axe = await axeSerious(page);
 });

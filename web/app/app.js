@@ -415,9 +415,49 @@ function renderFairness(c, t) {
   $("fair-entry").hidden = !entry;
   if (entry) $("fair-entry").textContent = T("fair.entry", { entry, account: accountId() });
   $("fair-proof").hidden = !d.proof;
-  if (d.proof) $("fair-proof").href = d.proof;
+  $("fair-check").hidden = !d.proof || !DrawCheck.available();
+  const file = `queue-proof-${c.id}-${phase}.json`;
+  if (d.proof) {
+    $("fair-proof").href = d.proof;
+    $("fair-proof").download = file;
+  }
+  $("fair-how").textContent = T("fair.how", { file, account: accountId() || "…" });
   // My place came out of the draw, so the room has opened: its proof is out.
   if (!d.proof && t && !(t.status === "WAITING" && t.preQueued)) refreshDraws(c);
+}
+
+// The proof checked here, on the phone: the seal, the order, and where my entry was drawn.
+async function checkDraw() {
+  const c = state.concert, t = state.queue;
+  const phase = c.currentPhase == null ? 0 : c.currentPhase;
+  const d = (c.queueDraws || []).find((x) => x.phase === phase);
+  if (!d || !d.proof) return;
+  const out = $("fair-result");
+  out.hidden = false;
+  out.className = "";
+  out.textContent = T("fair.checking", { percent: 0 });
+  $("fair-check").disabled = true;
+  try {
+    const res = await fetch(d.proof);
+    const r = await DrawCheck.check(await res.json(), t && t.drawEntry, accountId(),
+                                    (f) => { out.textContent = T("fair.checking", { percent: Math.round(f * 100) }); });
+    if (!r.ok) {
+      out.className = "warn";
+      out.textContent = T("fair.bad." + r.why);
+      return;
+    }
+    let text = T("fair.good", { entries: r.entries });
+    if (r.position) text += " " + T("fair.position", { position: r.position });
+    if (r.owned === true) text += " " + T("fair.owned");
+    else if (r.owned === false) text += " " + T("fair.notOwned");
+    else if (r.position) text += " " + T("fair.keyLater");
+    out.textContent = text;
+  } catch (e) {
+    out.className = "warn";
+    out.textContent = T("fair.bad.fetch");
+  } finally {
+    $("fair-check").disabled = false;
+  }
 }
 
 // The concert's draws again (not the whole page), at most every 10 s.
@@ -978,6 +1018,7 @@ $("seat-map").addEventListener("keydown", onGridKey);
 $("section-picker").addEventListener("click", onPickSection);
 $("hall").addEventListener("click", onPickHall);
 $("queue-join").addEventListener("click", joinQueue);
+$("fair-check").addEventListener("click", checkDraw);
 $("queue-leave").addEventListener("click", leaveQueue);
 $("hold-selected").addEventListener("click", () => hold({ seatIds: [...state.selected] }));
 $("best-form").addEventListener("submit", (ev) => {
