@@ -26,7 +26,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       pow_(ctx_, options_),
       reservations_(ctx_, options_, pow_),
       queue_(ctx_, presence, queue_stats, pow_),
-      queue_proofs_(ctx_),
+      queue_proofs_(ctx_, options_.queue_proof_inline_entries),
       members_(ctx_),
       deposits_(ctx_, options_.deposit_webhook_secret, options_.payment_key_prefix),
       payments_(ctx_, options_),

@@ -40,6 +40,9 @@ struct ApiOptions {
   // the seq; null gate: it is answered 503 at once when the seq is not there yet.
   SeqGate* seq_gate = nullptr;
   int64_t min_seq_wait_ms = 250;
+  // A waiting room's proof of more entries than this is built off the request threads
+  // (api/queue_proof_handler.h); requests meanwhile are told to ask again.
+  uint64_t queue_proof_inline_entries = 50'000;
   // Signs ticket codes; null: a throwaway key (tests).
   std::shared_ptr<const tickets::SigningKey> ticket_key;
 };

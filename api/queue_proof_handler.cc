@@ -9,18 +9,73 @@
 
 namespace cm::api {
 
-std::shared_ptr<QueueProofHandler::Built> QueueProofHandler::SlotFor(const Key& key) {
-  std::lock_guard lock(mu_);
-  std::shared_ptr<Built>& slot = built_[key];
-  if (!slot) slot = std::make_shared<Built>();
-  slot->used = ++uses_;
-  if (built_.size() > kKeptProofs) {
-    auto oldest = std::min_element(built_.begin(), built_.end(), [](const auto& a, const auto& b) {
-      return a.second->used < b.second->used;
-    });
-    built_.erase(oldest);  // a request still building or sending it keeps its own reference
+QueueProofHandler::QueueProofHandler(RequestContext& ctx, uint64_t inline_entries)
+    : reads_(ctx.reads()), inline_entries_(inline_entries), builder_([this] { BuildLoop(); }) {}
+
+QueueProofHandler::~QueueProofHandler() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
   }
-  return slot;
+  wake_.notify_all();
+  builder_.join();
+}
+
+void QueueProofHandler::BuildLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stop_ || !to_build_.empty(); });
+    if (stop_) return;
+    const Key key = to_build_.front();
+    to_build_.pop_front();
+    lock.unlock();
+    Build(key);
+    lock.lock();
+  }
+}
+
+void QueueProofHandler::Build(const Key& key) {
+  const auto [concert, phase, key_revealed] = key;
+  // The copy holds the read lock (about 9 ms at a million entries); the HMACs do not.
+  const views::QueueProofData data = reads_.Read([&](const engine::EngineState& s) {
+    return views::CopyQueueProof(*s.FindConcert(concert), phase, key_revealed);
+  });
+  auto plain = std::make_shared<const std::string>(views::QueueProofJson(data));
+  auto gzipped = std::make_shared<const std::string>(http::Gzip(*plain));
+  std::lock_guard lock(mu_);
+  Built& slot = built_[key];
+  slot.plain = std::move(plain);
+  slot.gzipped = std::move(gzipped);
+  slot.building = false;
+}
+
+std::shared_ptr<const std::string> QueueProofHandler::Find(const Key& key, uint64_t entries,
+                                                           bool gzip) {
+  {
+    std::lock_guard lock(mu_);
+    Built& slot = built_[key];
+    slot.used = ++uses_;
+    if (slot.plain) return gzip ? slot.gzipped : slot.plain;
+    if (built_.size() > kKeptProofs) {  // forget the longest unused, unless still building
+      auto oldest = built_.end();
+      for (auto it = built_.begin(); it != built_.end(); ++it)
+        if (!it->second.building && it->first != key &&
+            (oldest == built_.end() || it->second.used < oldest->second.used))
+          oldest = it;
+      if (oldest != built_.end()) built_.erase(oldest);
+    }
+    if (slot.building) return nullptr;
+    slot.building = true;
+    if (entries > inline_entries_) {
+      to_build_.push_back(key);
+      wake_.notify_one();
+      return nullptr;
+    }
+  }
+  Build(key);
+  std::lock_guard lock(mu_);
+  const Built& slot = built_[key];
+  return gzip ? slot.gzipped : slot.plain;
 }
 
 void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
@@ -34,6 +89,7 @@ void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
     uint32_t phase = 0;
     views::ProofReadiness readiness = views::ProofReadiness::kNoDraw;
     bool key_revealed = false;
+    uint64_t entries = 0;
   };
   const Found f = reads_.Read([&](const engine::EngineState& s) {
     Found out;
@@ -42,8 +98,10 @@ void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
     out.concert = true;
     out.phase = asked >= 0 ? static_cast<uint32_t>(asked) : c->phase;
     out.readiness = views::ProofReadinessOf(*c, out.phase);
-    out.key_revealed = out.readiness == views::ProofReadiness::kReady &&
-                       views::DrawKeyRevealed(*c, out.phase, now);
+    if (out.readiness == views::ProofReadiness::kReady) {
+      out.key_revealed = views::DrawKeyRevealed(*c, out.phase, now);
+      out.entries = c->draws[out.phase].entries;
+    }
     return out;
   });
   if (!f.concert)
@@ -57,21 +115,13 @@ void QueueProofHandler::GetProof(const ExPtr& ex, std::string_view id_text) {
                 "the waiting room of phase " + phase +
                     " has not opened yet; its commitments are on the concert (queueDraws)");
   const bool gzip = http::AcceptsGzip(ex->req[http::field::accept_encoding]);
-  std::shared_ptr<const std::string> body;
-  {
-    const std::shared_ptr<Built> slot = SlotFor({*id, f.phase, f.key_revealed});
-    std::lock_guard lock(slot->mu);
-    if (!slot->plain) {
-      // The copy holds the read lock (about 9 ms at a million entries); the HMACs do not.
-      const views::QueueProofData data = reads_.Read([&](const engine::EngineState& s) {
-        return views::CopyQueueProof(*s.FindConcert(*id), f.phase, f.key_revealed);
-      });
-      slot->plain = std::make_shared<const std::string>(views::QueueProofJson(data));
-    }
-    if (gzip && !slot->gzipped)
-      slot->gzipped = std::make_shared<const std::string>(http::Gzip(*slot->plain));
-    body = gzip ? slot->gzipped : slot->plain;
-  }
+  const std::shared_ptr<const std::string> body = Find({*id, f.phase, f.key_revealed}, f.entries,
+                                                       gzip);
+  if (!body)
+    return TryLater(ex, 503, "QUEUE_PROOF_BUILDING",
+                    "the proof of " + std::to_string(f.entries) +
+                        " entries is being built; ask again shortly",
+                    5);
   http::Response res{http::status::ok, ex->req.version()};
   res.set(http::field::content_type, "application/json");
   if (gzip) res.set(http::field::content_encoding, "gzip");

@@ -2,14 +2,19 @@
 // A waiting room's opening proof, for anyone to download and check (views/queue_proof.h):
 //   GET /api/concerts/{id}/queue/proof?phase=N   (N: the phase, by default the current one)
 // A proof cannot change once the room has opened, except that the pseudonym key appears when
-// the sale is over, so each is built once (an HMAC per entry: about a second and 70 MB at a
-// million entries) and kept, gzip-compressed too for clients that accept it: the last
-// kKeptProofs built. Each download still copies its body (Beast's string body).
+// the sale is over, so each is built once and kept (the last kKeptProofs asked for), gzip-
+// compressed too for clients that accept it. A small one (up to `inline_entries`) is built in the
+// request; a big one (an HMAC per entry: about a second and 70 MB at a million) on the
+// handler's own thread, never an I/O thread's, while requests are told 503 QUEUE_PROOF_BUILDING
+// with Retry-After. Each download still copies its body (Beast's string body).
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 
 #include "api/request_context.h"
@@ -18,26 +23,37 @@ namespace cm::api {
 
 class QueueProofHandler {
  public:
-  explicit QueueProofHandler(RequestContext& ctx) : reads_(ctx.reads()) {}
+  // `inline_entries`: ApiOptions::queue_proof_inline_entries.
+  QueueProofHandler(RequestContext& ctx, uint64_t inline_entries);
+  ~QueueProofHandler();
+  QueueProofHandler(const QueueProofHandler&) = delete;
+  QueueProofHandler& operator=(const QueueProofHandler&) = delete;
 
   void GetProof(const ExPtr& ex, std::string_view concert_id);
 
  private:
-  readmodel::ReadModel& reads_;
   static constexpr std::size_t kKeptProofs = 16;
   using Key = std::tuple<engine::ConcertId, uint32_t, bool>;  // concert, phase, key revealed
-  // One proof: the first request builds it while the others for it wait on `mu`; requests for
-  // other proofs do not.
   struct Built {
-    std::mutex mu;
     std::shared_ptr<const std::string> plain, gzipped;
+    bool building = false;
     uint64_t used = 0;  // when last asked for, to forget the longest unused
   };
-  std::shared_ptr<Built> SlotFor(const Key& key);
+  // The proof's bytes (gzip-compressed when asked), built now when small; null while a big one
+  // is being built (queued here if nobody has asked for it yet).
+  std::shared_ptr<const std::string> Find(const Key& key, uint64_t entries, bool gzip);
+  void Build(const Key& key);  // fills the slot (any thread)
+  void BuildLoop();
 
-  std::mutex mu_;  // guards built_ and uses_
-  std::map<Key, std::shared_ptr<Built>> built_;
+  readmodel::ReadModel& reads_;
+  const uint64_t inline_entries_;
+  std::mutex mu_;  // guards everything below
+  std::condition_variable wake_;
+  std::map<Key, Built> built_;
   uint64_t uses_ = 0;
+  std::deque<Key> to_build_;
+  bool stop_ = false;
+  std::thread builder_;
 };
 
 }  // namespace cm::api

@@ -81,6 +81,8 @@ int HttpStatusOf(engine::ResultCode code) {
       return 200;  // the place the user already has
     case ResultCode::kNotInQueue:
       return 404;
+    case ResultCode::kQueueDrawNotCommitted:
+      return 503;  // for a moment after a start: the page tries again
     case ResultCode::kUnknownPayment:
       return 404;
     case ResultCode::kPaymentNotPending:

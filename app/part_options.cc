@@ -43,6 +43,7 @@ api::ApiOptions ApiOptionsFrom(const ServeOptions& o, bool payments_enabled) {
   api::ApiOptions ao;
   ao.access_ttl_s = o.access_ttl_s;
   ao.min_seq_wait_ms = o.min_seq_wait_ms;
+  ao.queue_proof_inline_entries = o.queue_proof_inline_entries;
   ao.refresh_ttl_s = o.refresh_ttl_s;
   ao.hold_rate_per_s = o.hold_rate;
   ao.hold_burst = o.hold_burst;

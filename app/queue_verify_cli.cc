@@ -90,7 +90,10 @@ int Verify(const QueueCli& cli) {
   if (!commits(*seed, *commitment)) return Refuse("the seed does not match the commitment");
   std::string_view key_hex;
   std::optional<Bytes> key;
-  if (!doc["pseudonymKey"].get(key_hex)) {
+  simdjson::dom::element key_json;
+  if (doc["pseudonymKey"].get(key_json) || (!key_json.is_null() && key_json.get(key_hex)))
+    return Refuse("the pseudonym key is null until the sale is over, then 64 hex digits");
+  if (!key_json.is_null()) {
     if (!(key = FromHex(key_hex, 32))) return Refuse("the pseudonym key is not 64 hex digits");
     if (!commits(*key, *key_commitment))
       return Refuse("the pseudonym key does not match its commitment");

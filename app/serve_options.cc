@@ -133,6 +133,10 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--login-backoff-base-ms", o.login_backoff_base_ms,
                  "First wait after the free attempts; it doubles with each attempt")
       ->envname("CM_LOGIN_BACKOFF_BASE_MS")->check(CLI::Range(1, 3'600'000))->capture_default_str();
+  cmd.add_option("--queue-proof-inline-entries", o.queue_proof_inline_entries,
+                 "A waiting room's proof of more entries is built off the request threads "
+                 "(503 QUEUE_PROOF_BUILDING meanwhile)")
+      ->envname("CM_QUEUE_PROOF_INLINE_ENTRIES")->capture_default_str();
   cmd.add_option("--login-backoff-cap-ms", o.login_backoff_cap_ms,
                  "Longest wait between login attempts for one account (a backoff, not a lockout)")
       ->envname("CM_LOGIN_BACKOFF_CAP_MS")->check(CLI::Range(1, 86'400'000))->capture_default_str();

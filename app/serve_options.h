@@ -52,6 +52,7 @@ struct ServeOptions {
   double signup_rate_per_ip = 0.2, signup_burst_per_ip = 10;
   int login_free_attempts = 5;
   int login_backoff_base_ms = 1000, login_backoff_cap_ms = 300'000;
+  uint64_t queue_proof_inline_entries = 50'000;
   int max_connections = 0;  // 0 = the file-handle limit less a reserve
   int max_connections_per_ip = 256;
   int ws_write_timeout_ms = 15'000;

@@ -41,6 +41,7 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kQueueNotOpenYet: return "QUEUE_NOT_OPEN_YET";
     case ResultCode::kAlreadyInQueue: return "ALREADY_IN_QUEUE";
     case ResultCode::kNotInQueue: return "NOT_IN_QUEUE";
+    case ResultCode::kQueueDrawNotCommitted: return "QUEUE_DRAW_NOT_COMMITTED";
     case ResultCode::kUnknownPayment: return "UNKNOWN_PAYMENT";
     case ResultCode::kPaymentNotPending: return "PAYMENT_NOT_PENDING";
     case ResultCode::kStalePaymentAttempt: return "STALE_PAYMENT_ATTEMPT";

@@ -63,6 +63,7 @@ enum class ResultCode : uint16_t {
   kQueueNotOpenYet = 702,         // before the pre-queue window; detail: when it opens
   kAlreadyInQueue = 703,          // the user's place is kept; detail: the ticket id
   kNotInQueue = 704,              // leaving without a waiting or admitted place
+  kQueueDrawNotCommitted = 705,   // the room's draw is not committed yet (just after a start)
 
   kUnknownPayment = 800,
   kPaymentNotPending = 801,    // a result for a payment that already ended (a late duplicate)

@@ -569,7 +569,7 @@ EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) 
     return Reject(cmd, ResultCode::kNotAMember, c.concert);
   // The room's draw is not committed yet (only in the first ticks after a start).
   if (!concert->room->ranked() && concert->room->tickets() == 0 && !concert->room->opened())
-    return Reject(cmd, ResultCode::kQueueNotOpenYet, static_cast<uint64_t>(now_ + 1));
+    return Reject(cmd, ResultCode::kQueueDrawNotCommitted, c.concert);
   if (const QueueTicket* t = concert->room->Find(cmd.actor);
       t != nullptr && (t->status == TicketStatus::kWaiting || t->status == TicketStatus::kAdmitted))
     return Reject(cmd, ResultCode::kAlreadyInQueue, t->id);

@@ -115,6 +115,8 @@ class WaitingRoom {
   // The committed draw this room follows; null for a room of an older journal.
   const OpeningDraw* draw() const { return draw_; }
   bool ranked() const { return draw_ != nullptr; }
+  // A user's pseudonym in the draw (engine/opening_draw.h). REQUIRES: ranked().
+  Pseudonym EntryName(UserId user) const { return NameOf(user); }
   uint64_t waiting() const { return in_line() + pre_queued(); }
   uint32_t active() const { return active_; }
   uint64_t admitted_total() const { return admitted_total_; }

@@ -35,7 +35,10 @@ uint64_t Ticker::Entropy() {
   while (got < sizeof value) {
     const ssize_t n = getrandom(reinterpret_cast<char*>(&value) + got, sizeof value - got, 0);
     if (n > 0) got += static_cast<std::size_t>(n);
-    else if (n < 0 && errno != EINTR) return value ^ std::random_device{}();  // no getrandom
+    else if (n < 0 && errno != EINTR) {  // no getrandom: the device, 32 bits at a time
+      std::random_device device;
+      return value ^ (uint64_t{device()} << 32 | device());
+    }
   }
   return value;
 }
@@ -46,16 +49,18 @@ void Ticker::Run() {
   // The first ticks at once, not a period apart: until the sequencer has had the entropy of
   // Sequencer::kEntropyTicks, a new concert's waiting room cannot commit its draw, and joins to
   // it wait.
-  uint64_t ticked = 0;
+  uint64_t sent = 0;
+  bool wait = false;
   while (!stop_) {
-    if (ticked++ >= engine::Sequencer::kEntropyTicks)
-      cv_.wait_for(lock, period_, [this] { return stop_; });
+    if (wait) cv_.wait_for(lock, period_, [this] { return stop_; });
     if (stop_) break;
     engine::Command tick;
     tick.now = now_ms_();
     tick.actor_role = engine::Role::kSystem;
     tick.body = engine::TickCmd{Entropy()};
-    publish_(std::move(tick));
+    const bool published = publish_(std::move(tick));  // a full ring refuses it
+    if (published) ++sent;
+    wait = !published || sent >= engine::Sequencer::kEntropyTicks;
     if (each_second_ && std::chrono::steady_clock::now() >= next_second) {
       next_second += std::chrono::seconds(1);
       each_second_();

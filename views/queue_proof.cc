@@ -114,14 +114,13 @@ void WriteQueueDraws(JsonWriter& w, const Concert& c, int64_t now_ms) {
 
 std::optional<std::string> DrawEntryOf(const Concert& c, const engine::QueueTicket& t) {
   if (!c.room || !c.room->ranked()) return std::nullopt;
-  const OpeningDraw& d = *c.room->draw();
   // Still in the pool, or placed by the draw: not a later join (placed behind the pool).
   using engine::QueueTicket;
   const bool pooled =
       t.place == QueueTicket::kNotPlaced && t.status == engine::TicketStatus::kWaiting;
   if (!pooled && (t.place == QueueTicket::kNotPlaced || t.place >= QueueTicket::kLatePlaces))
     return std::nullopt;
-  return engine::HexOf(engine::PseudonymOf(engine::HmacSha256(engine::AsBytes(d.key)), t.user));
+  return engine::HexOf(c.room->EntryName(t.user));
 }
 
 }  // namespace cm::views

@@ -187,7 +187,7 @@ TEST_CASE("without entropy yet, the tick that brings enough commits the draw; jo
   CHECK_FALSE(w.state.FindConcert(c)->draws[0].committed);
   const UserId u = w.AddUser("early@x.io");
   const Event refused = w.Run(w.As(u, kOpen - 5'000, JoinQueueCmd{c}));
-  CHECK(CodeOf(refused) == ResultCode::kQueueNotOpenYet);
+  CHECK(CodeOf(refused) == ResultCode::kQueueDrawNotCommitted);
   // 64 bits a tick: no secrets from fewer than four ticks' entropy.
   for (uint64_t i = 1; i < Sequencer::kEntropyTicks; ++i)
     CHECK(w.Tick(kOpen - 4'999, 77 + i).seq == 0);  // nothing happened

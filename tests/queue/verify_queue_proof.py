@@ -58,6 +58,8 @@ def main(argv):
         return 2
     if not isinstance(proof, dict) or proof.get("format") != "concertmania-queue-proof/1":
         return refuse("not a concertmania-queue-proof/1 document")
+    if "pseudonymKey" not in proof:
+        return refuse("the pseudonym key is null until the sale is over, then 64 hex digits")
     concert, phase = proof.get("concertId"), proof.get("phase")
     seed, key = proof.get("seed"), proof.get("pseudonymKey")
     entries, order = proof.get("entries"), proof.get("order")

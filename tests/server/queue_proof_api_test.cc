@@ -136,6 +136,8 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
   }
 
   // Compressed for clients that accept it, the same proof.
+  // (A proof bigger than --queue-proof-inline-entries is built off the request threads: see
+  // the test below.)
   auto gz = f.http.Request("GET", proof_path, "", {{"Accept-Encoding", "gzip"}});
   CHECK(gz.status == 200);
   CHECK(gz.Header("content-encoding") == "gzip");
@@ -226,4 +228,32 @@ TEST_CASE("the opening draw: committed before the joins, proved after, checked b
     CHECK(Python(file, "").exit == 1);
     CHECK(Page(file).exit == 1);
   }
+}
+
+TEST_CASE("a big proof is built off the request threads: 503 with Retry-After, then the proof") {
+  ApiFixture f({"--queue-proof-inline-entries", "2"});
+  ConcertOptions o;
+  o.sales_open_in_ms = 2'000;
+  o.waiting_room = json::object{{"maxActive", 3}, {"preQueueSeconds", 600}};
+  const uint64_t concert = f.CreateConcert(o);
+  const std::string proof_path = "/api/concerts/" + std::to_string(concert) + "/queue/proof";
+  for (const std::string& t : MakeUsers(f, 5, "big"))
+    REQUIRE(f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/queue", "", t).status ==
+            201);
+  HttpResult first;
+  for (int i = 0; i < 100 && first.status != 503 && first.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    first = f.http.Get(proof_path);
+    if (first.status == 409) first.status = 0;  // not opened yet
+  }
+  REQUIRE(first.status == 503);  // 5 entries, over the threshold of 2: built in the background
+  CHECK(Str(first.Json(), "code") == "QUEUE_PROOF_BUILDING");
+  CHECK_FALSE(first.Header("retry-after").empty());
+  HttpResult later;
+  for (int i = 0; i < 50 && later.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    later = f.http.Get(proof_path);
+  }
+  REQUIRE(later.status == 200);
+  CHECK(later.Json().at("entries").as_array().size() == 5);
 }

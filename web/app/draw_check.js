@@ -36,9 +36,13 @@ const DrawCheck = (() => {
   // owned whether the published key makes `entry` the pseudonym of `account`.
   async function check(proof, entry, account, onProgress) {
     if (!proof || proof.format !== "concertmania-queue-proof/1") return { ok: false, why: "format" };
-    const { seed, commitment, keyCommitment, entries, order } = proof;
-    if (!isHex(seed, 64) || !isHex(commitment, 64) || !isHex(keyCommitment, 64) ||
-        !Array.isArray(entries) || !Array.isArray(order) || !entries.every((e) => isHex(e, 32)))
+    const { seed, commitment, keyCommitment, entries, order, concertId, phase } = proof;
+    if (!Number.isSafeInteger(concertId) || concertId < 0 || !Number.isInteger(phase) ||
+        phase < 0 || phase > 7 || !isHex(seed, 64) || !isHex(commitment, 64) ||
+        !isHex(keyCommitment, 64) || !Array.isArray(entries) || !Array.isArray(order) ||
+        !entries.every((e) => isHex(e, 32)) || new Set(entries).size !== entries.length ||
+        !("pseudonymKey" in proof) ||
+        (proof.pseudonymKey !== null && !isHex(proof.pseudonymKey, 64)))
       return { ok: false, why: "format" };
     const end = tail(proof.concertId, proof.phase);
     const seedBytes = fromHex(seed);
@@ -59,8 +63,7 @@ const DrawCheck = (() => {
       const at = order.indexOf(entry);
       if (at >= 0) result.position = at + 1;
     }
-    if (proof.pseudonymKey) {
-      if (!isHex(proof.pseudonymKey, 64)) return { ok: false, why: "format" };
+    if (proof.pseudonymKey !== null) {
       const key = fromHex(proof.pseudonymKey);
       if (hex(await sha256(join(key, end))) !== keyCommitment) return { ok: false, why: "key" };
       if (entry && account) {
