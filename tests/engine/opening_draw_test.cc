@@ -73,7 +73,8 @@ TEST_CASE("a concert commits each room's draw as it is created, before anyone ca
   REQUIRE(w.sink.events.size() >= before + 2);
   REQUIRE(TypeOf(w.sink.events[before]) == EventType::kConcertCreated);
   REQUIRE(TypeOf(w.sink.events[before + 1]) == EventType::kQueueCommitted);
-  const auto& committed = std::get<QueueCommitted>(w.sink.events[before + 1].body);
+  // A copy: the sink's events move as more are added.
+  const QueueCommitted committed = std::get<QueueCommitted>(w.sink.events[before + 1].body);
   CHECK(committed.concert == c);
   CHECK(committed.phase == 0);
   CHECK(committed.commitment == CommitmentOf(committed.seed, c, 0));
