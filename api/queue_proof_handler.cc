@@ -35,7 +35,10 @@ void QueueProofHandler::BuildLoop() {
 }
 
 void QueueProofHandler::Build(const Key& key) {
-  const auto [concert, phase, key_revealed] = key;
+  // Named one by one: clang before 16 lets no lambda capture a structured binding.
+  const engine::ConcertId concert = std::get<0>(key);
+  const uint32_t phase = std::get<1>(key);
+  const bool key_revealed = std::get<2>(key);
   // The copy holds the read lock (about 9 ms at a million entries); the HMACs do not.
   const views::QueueProofData data = reads_.Read([&](const engine::EngineState& s) {
     return views::CopyQueueProof(*s.FindConcert(concert), phase, key_revealed);
