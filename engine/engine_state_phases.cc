@@ -79,7 +79,7 @@ Status EngineState::ApplySalePhases(const Event& e) {
                         !c->draws[b.phase].committed &&
                         c->spec->Phase(b.phase).waiting_room->enabled &&
                         (b.phase > c->phase ||
-                         (c->room && c->room->tickets() == 0 && !c->room->opened()));
+                         (c->room && c->room->untouched()));
       if (!fits || b.commitment != CommitmentOf(b.seed, b.concert, b.phase))
         return Status::Corruption(At(e) + "phase " + std::to_string(b.phase) + " of concert " +
                                   std::to_string(b.concert) + " cannot commit to a draw");

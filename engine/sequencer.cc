@@ -138,7 +138,7 @@ void Sequencer::RunWaitingRooms(uint64_t entropy, EventSink& sink) {
     if (!room.opened()) {
       if (now_ < c.Phase().opens_at) continue;
       // Not without its committed draw (until the pool has its entropy after a start).
-      if (!room.ranked() && room.tickets() == 0) continue;
+      if (room.awaits_draw()) continue;
       // A committed room reveals its seed; an older journal's draws from this tick's entropy.
       Emit(room.ranked() ? QueueOpened{id, 0, OpenOrder::kRanked, room.draw()->seed}
                          : QueueOpened{id, Mix64(entropy ^ id), OpenOrder::kDrawn, {}},
@@ -568,7 +568,7 @@ EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) 
   if (concert->Phase().members_only && !state_.IsMember(*concert, cmd.actor))
     return Reject(cmd, ResultCode::kNotAMember, c.concert);
   // The room's draw is not committed yet (only in the first ticks after a start).
-  if (!concert->room->ranked() && concert->room->tickets() == 0 && !concert->room->opened())
+  if (concert->room->awaits_draw())
     return Reject(cmd, ResultCode::kQueueDrawNotCommitted, c.concert);
   if (const QueueTicket* t = concert->room->Find(cmd.actor);
       t != nullptr && (t->status == TicketStatus::kWaiting || t->status == TicketStatus::kAdmitted))

@@ -38,7 +38,7 @@ void Sequencer::CommitPendingDraws(EventSink& sink) {
     for (uint32_t p = c.phase; p < c.spec->phase_count(); ++p) {
       if (!c.spec->Phase(p).waiting_room->enabled || c.draws[p].committed) continue;
       // A room joined without a commitment (an older journal's) keeps its old draw.
-      if (p == c.phase && (c.room->tickets() > 0 || c.room->opened())) continue;
+      if (p == c.phase && !c.room->untouched()) continue;
       Emit(CommitDraw(id, p), nullptr, nullptr, false, sink);
     }
   }

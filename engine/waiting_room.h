@@ -115,6 +115,11 @@ class WaitingRoom {
   // The committed draw this room follows; null for a room of an older journal.
   const OpeningDraw* draw() const { return draw_; }
   bool ranked() const { return draw_ != nullptr; }
+  // Nobody has joined and it has not opened: a draw may still be committed for it.
+  bool untouched() const { return tickets_.empty() && !opened_; }
+  // It waits for its committed draw before taking joins or opening (the first ticks after a
+  // start; engine/sequencer_draws.cc).
+  bool awaits_draw() const { return !ranked() && untouched(); }
   // A user's pseudonym in the draw (engine/opening_draw.h). REQUIRES: ranked().
   Pseudonym EntryName(UserId user) const { return NameOf(user); }
   uint64_t waiting() const { return in_line() + pre_queued(); }
