@@ -44,5 +44,7 @@ onPhone(async (page, out) => {
   });
   out.deposited = deposited.status;
   out.confirmed = await until(page, () => document.getElementById("message").textContent.includes("결제 완료"), null, 15000);
+  // The confirmation's message can come before the holds list is drawn again: wait for it.
+  await until(page, () => document.querySelectorAll("#holds li[data-reservation]").length === 0, null, 10000);
   out.holdsAfter = await page.locator("#holds li[data-reservation]").count();
 });
