@@ -2,6 +2,7 @@
 #include "api/admin_handler.h"
 
 #include "api/bank_transfer_input.h"
+#include "api/people_handler.h"
 #include "api/replies.h"
 #include "api/sale_phases_input.h"
 #include "api/seat_attributes_input.h"
@@ -365,10 +366,14 @@ void AdminHandler::AdminSettle(const ExPtr& ex, std::string_view id_text, bool c
   if (!id) return;
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;
-  if (confirm)
+  if (confirm) {
     cmd->body = engine::ConfirmReservationCmd{*id};
-  else
-    cmd->body = engine::RefundReservationCmd{*id};
+  } else {
+    // {"reason"}, optional: journaled with the refund for support and the seat's history.
+    auto reason = ReasonOf(ex, false);
+    if (!reason) return;
+    cmd->body = engine::RefundReservationCmd{*id, std::move(*reason)};
+  }
   ctx_.Submit(ex, std::move(*cmd), [this, ex, id = *id](const Event& e) {
     if (engine::OutcomeOf(e).code != engine::ResultCode::kOk) return FailEvent(ex, e);
     ReplyReservation(ex, reads_, id, 200, false);

@@ -20,6 +20,8 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       ctx_(engine, reads, jwt, replies),
       accounts_(ctx_, options_),
       admin_(ctx_),
+      venues_(ctx_),
+      people_(ctx_),
       report_(ctx_),
       backups_(ctx_, options_.backups),
       concerts_(ctx_),
@@ -77,6 +79,22 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams&) { accounts_.MyReservations(ex); });
   r(V::post, "/api/admin/venues",
     [this](const ExPtr& ex, const PathParams&) { admin_.CreateVenue(ex); });
+  r(V::get, "/api/admin/venues",
+    [this](const ExPtr& ex, const PathParams&) { venues_.ListVenues(ex); });
+  r(V::get, "/api/admin/venues/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { venues_.GetVenue(ex, p[0]); });
+  r(V::get, "/api/admin/users",
+    [this](const ExPtr& ex, const PathParams&) { people_.FindUsers(ex); });
+  r(V::get, "/api/admin/users/{id}",
+    [this](const ExPtr& ex, const PathParams& p) { people_.GetUser(ex, p[0]); });
+  r(V::post, "/api/admin/users/{id}/disable",
+    [this](const ExPtr& ex, const PathParams& p) { people_.SetDisabled(ex, p[0], true); });
+  r(V::post, "/api/admin/users/{id}/enable",
+    [this](const ExPtr& ex, const PathParams& p) { people_.SetDisabled(ex, p[0], false); });
+  r(V::get, "/api/admin/reservations",
+    [this](const ExPtr& ex, const PathParams&) { people_.FindReservations(ex); });
+  r(V::post, "/api/admin/tickets/{id}/revoke",
+    [this](const ExPtr& ex, const PathParams& p) { people_.RevokeTicket(ex, p[0]); });
   r(V::post, "/api/admin/concerts",
     [this](const ExPtr& ex, const PathParams&) { admin_.CreateConcert(ex); });
   r(V::post, "/api/admin/concerts/{id}/open",

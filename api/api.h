@@ -17,6 +17,7 @@
 #include "api/engine_port.h"
 #include "api/ops_handler.h"
 #include "api/payments_handler.h"
+#include "api/people_handler.h"
 #include "api/pow_gate.h"
 #include "api/deposit_webhook.h"
 #include "api/members_handler.h"
@@ -27,6 +28,7 @@
 #include "api/reservations_handler.h"
 #include "api/checkin_handler.h"
 #include "api/tickets_handler.h"
+#include "api/venues_handler.h"
 #include "http/access_log.h"
 #include "http/http_metrics.h"
 #include "metrics/prometheus_text.h"
@@ -64,6 +66,8 @@ class Api {
   RequestContext ctx_;
   AccountsHandler accounts_;
   AdminHandler admin_;
+  VenuesHandler venues_;
+  PeopleHandler people_;
   ReportHandler report_;
   BackupHandler backups_;
   ConcertsHandler concerts_;

@@ -47,6 +47,10 @@ std::optional<AccessClaims> RequestContext::Authenticate(const ExPtr& ex, bool a
   AccessClaims claims = *v.claims;
   const readmodel::ReadModel::Authority authority = reads_.AuthorityOf(claims.sub, claims.sid);
   if (!authority.role) return unauthorized("UNKNOWN_USER", "the token's user does not exist");
+  if (authority.disabled) {
+    Fail(ex, 403, "ACCOUNT_DISABLED", "this account has been disabled by an administrator");
+    return std::nullopt;
+  }
   if (authority.session_ended)
     return unauthorized("SESSION_ENDED",
                         "the token's session ended (logged out or revoked): log in again");

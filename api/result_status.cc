@@ -19,6 +19,8 @@ int HttpStatusOf(engine::ResultCode code) {
       return 401;
     case ResultCode::kSessionExpired:
       return 401;
+    case ResultCode::kAccountDisabled:
+      return 403;
     case ResultCode::kUnknownVenue:
       return 404;
     case ResultCode::kInvalidVenue:

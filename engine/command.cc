@@ -38,6 +38,11 @@ struct FingerprintVisitor {
   void operator()(const ReleaseHoldCmd& c) { Add(c.reservation); }
   void operator()(const ConfirmReservationCmd& c) { Add(c.reservation); }
   void operator()(const RefundReservationCmd& c) { Add(c.reservation); }
+  void operator()(const RevokeTicketCmd& c) { Add(c.ticket); }
+  void operator()(const SetAccountStatusCmd& c) {
+    Add(c.user);
+    Add(c.disabled ? 1 : 0);
+  }
   void operator()(const StartSessionCmd& c) { Add(c.refresh_digest.hi ^ c.refresh_digest.lo); }
   void operator()(const RefreshSessionCmd& c) { Add(c.old_digest.hi ^ c.new_digest.lo); }
   void operator()(const EndSessionCmd& c) { Add(c.refresh_digest.hi ^ c.refresh_digest.lo); }

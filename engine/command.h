@@ -91,8 +91,10 @@ struct ConfirmReservationCmd {
   ReservationId reservation = 0;
 };
 
+// An admin refunds a CONFIRMED reservation; the reason is journaled with it.
 struct RefundReservationCmd {
   ReservationId reservation = 0;
+  std::string reason = {};  // (so a refund without one reads RefundReservationCmd{id})
 };
 
 // The waiting room: the actor takes a place in line (or gets the place they already have) ...
@@ -222,6 +224,19 @@ struct ReportDepositCmd {
   PaymentId payment = 0;
   int64_t amount = 0;
   TimeMs deposited_at = 0;  // when the bank took it, as the provider signed it
+};
+
+// An admin revokes a valid ticket without refunding it; the reason is journaled. ADMIN only.
+struct RevokeTicketCmd {
+  TicketId ticket = 0;
+  std::string reason;
+};
+
+// An admin disables an account (or enables it again). ADMIN only; never their own.
+struct SetAccountStatusCmd {
+  UserId user = 0;
+  bool disabled = false;
+  std::string reason;
 };
 
 // The table's columns, each as the code below needs it.

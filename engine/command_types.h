@@ -38,4 +38,6 @@
   X(ListMembers, 28)            \
   X(ClaimMemberCode, 29)        \
   X(ReportVirtualAccount, 30)   \
-  X(ReportDeposit, 31)
+  X(ReportDeposit, 31)          \
+  X(RevokeTicket, 32)           \
+  X(SetAccountStatus, 33)

@@ -275,6 +275,22 @@ Status EngineState::ApplyAccount(const Event& e) {
       RemoveSession(b.session);
       return Status::OK();
     }
+    case EventType::kAccountStatusChanged: {
+      const auto& b = std::get<AccountStatusChanged>(e.body);
+      User* u = users_.Find(b.user);
+      if (u == nullptr || u->disabled == b.disabled)
+        return Status::Corruption(At(e) + "account status cannot change");
+      u->disabled = b.disabled;
+      // A disabled account's sessions end, so its tokens stop at once and stay stopped if it
+      // is enabled again (a new login then).
+      if (b.disabled) {
+        if (const auto* mine = sessions_of_user_.Find(b.user)) {
+          const std::vector<SessionId> ids(mine->begin(), mine->end());
+          for (SessionId id : ids) RemoveSession(id);
+        }
+      }
+      return Status::OK();
+    }
     default:
       return Status::Corruption(At(e) + "not an event of this area");
   }

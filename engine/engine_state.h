@@ -48,6 +48,7 @@ struct User {
   std::string password_hash;
   Role role = Role::kUser;
   std::string name;
+  bool disabled = false;  // an admin disabled it (AccountStatusChanged)
 };
 
 // A login session, identified to the client by its refresh token (of which only a digest is

@@ -92,6 +92,16 @@ Status EngineState::ApplyTicket(const Event& e) {
     EndOffer(*t);
     return Status::OK();
   }
+  if (const auto* b = std::get_if<TicketRevoked>(&e.body)) {
+    Ticket* t = tickets_.Find(b->ticket);
+    if (t == nullptr || t->state != TicketState::kValid || t->concert != b->concert ||
+        t->holder != b->holder || b->reason.size() > kMaxSupportReason)
+      return Contradiction(e, "for a ticket that is not valid");
+    t->state = TicketState::kRevoked;
+    t->voided = true;
+    EndOffer(*t);
+    return Status::OK();
+  }
   if (const auto* b = std::get_if<CheckInConflict>(&e.body)) {
     if (!tickets_.contains(b->ticket)) return Contradiction(e, "for an unknown ticket");
     // A journal from before conflicts were told apart may repeat one: kept as it was decided.

@@ -105,6 +105,10 @@ Outcome OutcomeOf(const Event& e) {
     Outcome operator()(const MemberCodeClaimed& b) { return {ResultCode::kOk, b.concert, 0}; }
     Outcome operator()(const QueueCommitted& b) { return {ResultCode::kOk, b.concert, b.phase}; }
     Outcome operator()(const VirtualAccountIssued& b) { return {ResultCode::kOk, b.payment, 0}; }
+    Outcome operator()(const TicketRevoked& b) { return {ResultCode::kOk, b.ticket, b.by}; }
+    Outcome operator()(const AccountStatusChanged& b) {
+      return {ResultCode::kOk, b.user, b.disabled ? 1u : 0u};
+    }
   };
   return std::visit(Visitor{}, e.body);
 }

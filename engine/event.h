@@ -66,6 +66,7 @@ struct HoldReleased {  // the user (or an admin) cancelled
   ReservationId reservation = 0;
   ConcertId concert = 0;
   UserId user = 0;
+  UserId by = 0;  // who released it: the owner or an admin (format 19 on; before: unknown, 0)
 };
 
 struct HoldExpired {
@@ -78,13 +79,17 @@ struct ReservationConfirmed {
   ReservationId reservation = 0;
   ConcertId concert = 0;
   UserId user = 0;
+  UserId by = 0;  // the admin who confirmed it by hand; 0: its payment did (format 19 on)
 };
 
-struct ReservationRefunded {  // seats go back on sale
+// An admin refunded a confirmed reservation: its seats go back on sale, its tickets are revoked.
+struct ReservationRefunded {
   ReservationId reservation = 0;
   int64_t amount = 0;
   ConcertId concert = 0;
   UserId user = 0;
+  UserId by = 0;       // the admin (format 19 on; before: unknown, 0)
+  std::string reason;  // theirs, for support and the seat's history (format 19 on)
 };
 
 // The payment saga. The payment's id is the seq of its PaymentRequested.
@@ -276,6 +281,16 @@ struct TicketOffered {
   std::string to_email;
 };
 
+// An admin revoked a ticket without refunding it (a fraud, a seat that cannot be used): its
+// codes stop admitting, its seat stays sold. Version 19.
+struct TicketRevoked {
+  TicketId ticket = 0;
+  ConcertId concert = 0;
+  UserId holder = 0;
+  UserId by = 0;
+  std::string reason;
+};
+
 // A pending offer ended without a transfer: withdrawn by its holder or declined by `by`.
 struct TicketOfferEnded {
   TicketId ticket = 0;
@@ -399,6 +414,15 @@ struct QueueCommitted {
   Sha256Digest seed{};
   Sha256Digest key{};
   Sha256Digest commitment{};
+};
+
+// An admin disabled an account (it can no longer log in, refresh, or be authorised) or enabled
+// it again. Version 19.
+struct AccountStatusChanged {
+  UserId user = 0;
+  bool disabled = false;
+  UserId by = 0;
+  std::string reason;
 };
 
 // A HELD reservation's hold now ends at `expires_at` (it was extended, once).

@@ -55,4 +55,6 @@
   X(MembersListed, 40, 17, kCatalog, kNone)                                 \
   X(MemberCodeClaimed, 41, 17, kCatalog, kNone)                             \
   X(VirtualAccountIssued, 42, 17, kPayment, kPayments)                      \
-  X(QueueCommitted, 43, 18, kCatalog, kNone)
+  X(QueueCommitted, 43, 18, kCatalog, kNone)                                \
+  X(TicketRevoked, 44, 19, kTicket, kTickets)                               \
+  X(AccountStatusChanged, 45, 19, kAccount, kNone)

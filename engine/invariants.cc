@@ -143,8 +143,8 @@ void CheckPayments(const EngineState& state, std::vector<std::string>* bad) {
   }
 }
 
-// A CONFIRMED reservation has exactly its tickets (one per seat, consecutive ids, valid or
-// used); an ended one's tickets are revoked; a used ticket names its scan; only a valid ticket
+// A CONFIRMED reservation has exactly its tickets (one per seat, consecutive ids, valid, used
+// or voided by an admin); an ended one's tickets are revoked; only a revoked ticket is voided; a used ticket names its scan; only a valid ticket
 // is offered, and the offers' index lists exactly the offered tickets.
 void CheckTickets(const EngineState& state, std::vector<std::string>* bad) {
   std::unordered_map<ReservationId, std::size_t> issued;
@@ -154,6 +154,7 @@ void CheckTickets(const EngineState& state, std::vector<std::string>* bad) {
     if (t.version == 0) bad->push_back(name + " has version 0");
     if (t.state == TicketState::kCheckedIn && (t.gate.empty() || t.checked_in_at == 0))
       bad->push_back(name + " is checked in without a scan");
+    if (t.voided && t.state != TicketState::kRevoked) bad->push_back(name + " is voided, not revoked");
     if (state.FindConcert(t.concert) == nullptr) bad->push_back(name + " of an unknown concert");
     if (!t.offer_to.empty()) {
       ++offered;
@@ -182,7 +183,7 @@ void CheckTickets(const EngineState& state, std::vector<std::string>* bad) {
     for (std::size_t i = 0; i < r.seats.size(); ++i) {
       const Ticket* t = state.FindTicket(first + i);
       if (t == nullptr || t->reservation != id || t->seat != r.seats[i] ||
-          t->concert != r.concert || t->state == TicketState::kRevoked)
+          t->concert != r.concert || (t->state == TicketState::kRevoked && !t->voided))
         bad->push_back(name + " seat " + std::to_string(r.seats[i]) + " has no valid ticket");
     }
   }

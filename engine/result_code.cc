@@ -11,6 +11,7 @@ std::string_view ToString(ResultCode code) {
     case ResultCode::kUnknownUser: return "UNKNOWN_USER";
     case ResultCode::kUnknownSession: return "UNKNOWN_SESSION";
     case ResultCode::kSessionExpired: return "SESSION_EXPIRED";
+    case ResultCode::kAccountDisabled: return "ACCOUNT_DISABLED";
     case ResultCode::kUnknownVenue: return "UNKNOWN_VENUE";
     case ResultCode::kInvalidVenue: return "INVALID_VENUE";
     case ResultCode::kUnknownConcert: return "UNKNOWN_CONCERT";

@@ -20,6 +20,7 @@ enum class ResultCode : uint16_t {
   kUnknownUser = 201,
   kUnknownSession = 202,  // a refresh token that was never issued, rotated away or revoked
   kSessionExpired = 203,
+  kAccountDisabled = 204,  // an admin disabled the account: no login, no refresh, no authority
 
   kUnknownVenue = 300,
   kInvalidVenue = 301,

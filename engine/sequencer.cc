@@ -17,14 +17,14 @@ namespace cm::engine {
 bool Sequencer::IsAdmin(const Command& cmd) const {
   if (cmd.actor_role == Role::kSystem) return true;
   const User* u = state_.FindUser(cmd.actor);
-  return u != nullptr && u->role == Role::kAdmin;
+  return u != nullptr && u->role == Role::kAdmin && !u->disabled;
 }
 
 // Door staff: STAFF, and admins too.
 bool Sequencer::IsDoorStaff(const Command& cmd) const {
   if (IsAdmin(cmd)) return true;
   const User* u = state_.FindUser(cmd.actor);
-  return u != nullptr && u->role == Role::kStaff;
+  return u != nullptr && u->role == Role::kStaff && !u->disabled;
 }
 
 void Sequencer::Execute(const Command& cmd, EventSink& sink) {
@@ -264,6 +264,10 @@ EventBody Sequencer::DecideCold(const Command& cmd) {
       return DecideVirtualAccount(cmd, std::get<ReportVirtualAccountCmd>(cmd.body));
     case CommandType::kReportDeposit:
       return DecideDeposit(cmd, std::get<ReportDepositCmd>(cmd.body));
+    case CommandType::kRevokeTicket:
+      return DecideRevokeTicket(cmd, std::get<RevokeTicketCmd>(cmd.body));
+    case CommandType::kSetAccountStatus:
+      return DecideAccountStatus(cmd, std::get<SetAccountStatusCmd>(cmd.body));
   }
   return Reject(cmd, ResultCode::kInvalidArgument, 0, "unknown command");
 }
@@ -291,8 +295,9 @@ EventBody Sequencer::DecideStartTerm(const Command& cmd, const StartTermCmd& c) 
 }
 
 EventBody Sequencer::DecideStartSession(const Command& cmd, const StartSessionCmd& c) {
-  if (!state_.HasUser(cmd.actor))
-    return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
+  const User* user = state_.FindUser(cmd.actor);
+  if (user == nullptr) return Reject(cmd, ResultCode::kUnknownUser, cmd.actor);
+  if (user->disabled) return Reject(cmd, ResultCode::kAccountDisabled, cmd.actor);
   if (c.expires_at <= now_)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "session would already be expired");
   if (state_.FindSession(c.refresh_digest, TimeMs{0}) != nullptr)
@@ -311,6 +316,8 @@ EventBody Sequencer::DecideRefreshSession(const Command& cmd, const RefreshSessi
     return Reject(cmd, ResultCode::kUnknownSession);
   }
   if (s->expires_at <= now_) return Reject(cmd, ResultCode::kSessionExpired, s->id);
+  if (const User* u = state_.FindUser(s->user); u != nullptr && u->disabled)
+    return Reject(cmd, ResultCode::kAccountDisabled, s->user);
   if (c.expires_at <= now_ || state_.FindSession(c.new_digest, TimeMs{0}) != nullptr)
     return Reject(cmd, ResultCode::kInvalidArgument, 0, "bad replacement token");
   return SessionRefreshed{s->id, s->user, c.new_digest, c.expires_at};
@@ -523,7 +530,7 @@ void Sequencer::DecideRelease(const Command& cmd, const ReleaseHoldCmd& c, Event
   if (r->status != ReservationStatus::kHeld)
     return void(RejectInto(out, cmd, ResultCode::kReservationNotHeld,
                            static_cast<uint64_t>(r->status)));
-  out.emplace<HoldReleased>(HoldReleased{c.reservation, r->concert, r->user});
+  out.emplace<HoldReleased>(HoldReleased{c.reservation, r->concert, r->user, cmd.actor});
 }
 
 EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationCmd& c) {
@@ -536,11 +543,13 @@ EventBody Sequencer::DecideConfirm(const Command& cmd, const ConfirmReservationC
   if (r->status != ReservationStatus::kHeld)
     return Reject(cmd, ResultCode::kReservationNotHeld, static_cast<uint64_t>(r->status));
   IssueTickets(*r);
-  return ReservationConfirmed{c.reservation, r->concert, r->user};
+  return ReservationConfirmed{c.reservation, r->concert, r->user, cmd.actor};
 }
 
 EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd& c) {
   if (!IsAdmin(cmd)) return Reject(cmd, ResultCode::kForbidden, 0, "admin only");
+  if (c.reason.size() > kMaxSupportReason)
+    return Reject(cmd, ResultCode::kInvalidArgument, 0, "a reason is at most 500 bytes");
   const Reservation* r = state_.FindReservation(c.reservation);
   if (r == nullptr) return Reject(cmd, ResultCode::kUnknownReservation, c.reservation);
   if (r->status != ReservationStatus::kConfirmed)
@@ -550,7 +559,7 @@ EventBody Sequencer::DecideRefund(const Command& cmd, const RefundReservationCmd
       p != nullptr && p->status == PaymentStatus::kSucceeded && !p->refund_requested)
     follow_ups_.push_back(RefundIssued{p->id, r->id, r->concert, r->user, p->amount,
                                        RefundReason::kReservationRefunded});
-  return ReservationRefunded{c.reservation, r->amount, r->concert, r->user};
+  return ReservationRefunded{c.reservation, r->amount, r->concert, r->user, cmd.actor, c.reason};
 }
 
 EventBody Sequencer::DecideJoinQueue(const Command& cmd, const JoinQueueCmd& c) {

@@ -138,6 +138,9 @@ class Sequencer {
   EventBody DecideEndOffer(const Command& cmd, const EndTransferOfferCmd& c);
   EventBody DecideCancel(const Command& cmd, const CancelReservationCmd& c);
   EventBody DecideExtend(const Command& cmd, const ExtendHoldCmd& c);
+  // Support (sequencer_support.cc): a ticket revoked, an account disabled or enabled.
+  EventBody DecideRevokeTicket(const Command& cmd, const RevokeTicketCmd& c);
+  EventBody DecideAccountStatus(const Command& cmd, const SetAccountStatusCmd& c);
   // Replication: a promoted standby's first command.
   EventBody DecideStartTerm(const Command& cmd, const StartTermCmd& c);
   // Queues a TicketIssued per seat of `r`, which the answer or an earlier follow-up confirms.

@@ -76,7 +76,7 @@ EventBody Sequencer::DecideDeposit(const Command& cmd, const ReportDepositCmd& c
   const bool in_time = c.deposited_at > 0 && c.deposited_at <= p->deposit_due;
   if (p->status == PaymentStatus::kPending) {
     if (hold_live && in_time && c.amount == p->amount) {
-      follow_ups_.push_back(ReservationConfirmed{r->id, r->concert, r->user});
+      follow_ups_.push_back(ReservationConfirmed{r->id, r->concert, r->user, 0});
       IssueTickets(*r);
       return PaymentSucceeded{p->id, p->reservation, p->concert, p->user, p->current_attempt(),
                               p->amount};

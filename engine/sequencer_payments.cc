@@ -92,7 +92,7 @@ EventBody Sequencer::DecideReportCharge(const Command& cmd, const ReportChargeCm
                          r->payment == p->id;
   if (c.outcome == ChargeOutcome::kCaptured) {
     if (hold_live) {
-      follow_ups_.push_back(ReservationConfirmed{r->id, r->concert, r->user});
+      follow_ups_.push_back(ReservationConfirmed{r->id, r->concert, r->user, 0});
       IssueTickets(*r);
     } else {
       // The money came after the hold ended (expired past its grace): the seats may already

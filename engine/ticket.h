@@ -12,6 +12,7 @@ namespace cm::engine {
 
 inline constexpr std::size_t kMaxGateName = 32;
 inline constexpr std::size_t kMaxDeviceName = 32;  // an offline scanner's own name
+inline constexpr std::size_t kMaxSupportReason = 500;  // an admin's reason for a refund or a revocation
 inline constexpr std::size_t kMaxEmail = 254;       // an offer's address (RFC 5321's path limit)
 // Conflicts a concert keeps. Each distinct scan is recorded once, so honest gates stay far
 // below this; a hostile or broken uploader meets CONFLICT_LIMIT instead of growing the state.
@@ -30,6 +31,8 @@ struct Ticket {
   // A pending offer (TicketOffered): the email it is offered to, empty when there is none.
   std::string offer_to;
   TimeMs offered_at = 0;
+  // An admin revoked it (TicketRevoked) while its reservation stands: REVOKED, its seat sold.
+  bool voided = false;
   bool operator==(const Ticket&) const = default;
 };
 

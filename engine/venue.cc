@@ -122,4 +122,20 @@ std::unique_ptr<Venue> Venue::Build(VenueId id, std::shared_ptr<const VenueSpec>
   return v;
 }
 
+std::optional<SeatIndex> FindSeat(const Venue& v, std::string_view section, std::string_view row,
+                                  uint32_t number) {
+  uint32_t first_row = 0;
+  for (const SectionSpec& s : v.spec->sections) {
+    if (s.name == section)
+      for (std::size_t r = 0; r < s.rows.size(); ++r) {
+        if (s.rows[r].label != row) continue;
+        const RowInfo& info = v.rows[first_row + r];
+        for (uint32_t k = 0; k < info.seat_count; ++k)
+          if (v.seats[info.first_seat + k].number == number) return info.first_seat + k;
+      }
+    first_row += static_cast<uint32_t>(s.rows.size());
+  }
+  return std::nullopt;
+}
+
 }  // namespace cm::engine

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,5 +126,9 @@ struct Venue {
   std::size_t grade_count() const { return spec->grades.size(); }
   std::size_t section_count() const { return spec->sections.size(); }
 };
+
+// The seat people name by section, row label and number, if the venue has one.
+std::optional<SeatIndex> FindSeat(const Venue& v, std::string_view section, std::string_view row,
+                                  uint32_t number);
 
 }  // namespace cm::engine

@@ -44,7 +44,29 @@ Status ReadModel::Load(const EngineState& recovered) {
   for (const auto& [id, t] : state_->tickets()) tickets.push_back(id);
   std::sort(tickets.begin(), tickets.end());
   for (engine::TicketId id : tickets) tickets_by_holder_[state_->FindTicket(id)->holder].push_back(id);
+  users_by_email_.clear();
+  staff_by_email_.clear();
+  for (const auto& [id, u] : state_->users()) IndexUser(u);
   return Status::OK();
+}
+
+void ReadModel::IndexUser(const engine::User& u) {
+  users_by_email_.emplace(u.email, u.id);
+  if (u.role == engine::Role::kStaff || u.role == engine::Role::kAdmin)
+    staff_by_email_.emplace(u.email, u.id);
+}
+
+std::vector<UserId> ReadModel::FindUsers(std::string_view prefix, std::string_view after,
+                                         std::size_t limit, bool staff_only) const {
+  std::shared_lock lock(mu_);
+  const auto& index = staff_only ? staff_by_email_ : users_by_email_;
+  auto it = after.empty() || after < prefix ? index.lower_bound(prefix) : index.upper_bound(after);
+  std::vector<UserId> found;
+  for (; it != index.end() && found.size() < limit; ++it) {
+    if (!std::string_view(it->first).starts_with(prefix)) break;
+    found.push_back(it->second);
+  }
+  return found;
 }
 
 void ReadModel::Touch(ConcertId id, Seq seq) { concert_version_[id] = seq; }
@@ -69,6 +91,9 @@ Status ReadModel::Apply(const engine::Event& e) {
     return r ? r->concert : 0;
   };
   switch (TypeOf(e)) {
+    case EventType::kUserRegistered:
+      IndexUser(*state_->FindUser(std::get<UserRegistered>(e.body).user));
+      break;
     case EventType::kTicketIssued: {
       const auto& b = std::get<TicketIssued>(e.body);
       tickets_by_holder_[b.holder].push_back(b.ticket);
@@ -133,7 +158,9 @@ ReadModel::Authority ReadModel::AuthorityOf(UserId user, engine::SessionId sid) 
   const engine::User* u = state_->FindUser(user);
   if (u == nullptr) return a;
   a.role = u->role;
-  if (sid == 0) return a;
+  // A disabled account has no standing session, whatever its token says.
+  a.disabled = a.session_ended = u->disabled;
+  if (sid == 0 || a.disabled) return a;
   if (const engine::Session* s = state_->sessions().Find(sid)) {
     a.session_ended = s->user != user;
   } else {

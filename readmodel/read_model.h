@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,7 @@ class ReadModel {
   struct Authority {
     std::optional<engine::Role> role;  // nullopt: no such user
     bool session_ended = false;        // the session `sid` ended (or was never this user's)
+    bool disabled = false;             // an admin disabled the account (session_ended too)
   };
   Authority AuthorityOf(UserId user, engine::SessionId sid) const;
 
@@ -64,6 +66,11 @@ class ReadModel {
   std::vector<ReservationId> ReservationsOf(UserId user) const;
   // The tickets the user holds now (bought, or given to them), newest first.
   std::vector<engine::TicketId> TicketsOf(UserId user) const;
+  // Accounts for support, in email order: those whose email starts with `prefix` (all when
+  // empty) and sorts after `after` (the last one of the page before), at most `limit`; with
+  // `staff_only`, only STAFF and ADMIN accounts (a short list, kept apart).
+  std::vector<UserId> FindUsers(std::string_view prefix, std::string_view after, std::size_t limit,
+                                bool staff_only) const;
 
   // A cached rendering keyed by concert, form and version: `render` runs (under the shared
   // lock) only when the concert changed since the cached copy of that form. Returns a null
@@ -80,6 +87,7 @@ class ReadModel {
  private:
   void Touch(ConcertId id, Seq seq);
   void IndexReservation(UserId user, ReservationId id);
+  void IndexUser(const engine::User& u);
 
   engine::EngineConfig config_;
   mutable std::shared_mutex mu_;
@@ -88,6 +96,8 @@ class ReadModel {
   std::unordered_map<ConcertId, Seq> concert_version_;
   std::unordered_map<UserId, std::vector<ReservationId>> by_user_;  // oldest first
   std::unordered_map<UserId, std::vector<engine::TicketId>> tickets_by_holder_;  // oldest first
+  std::map<std::string, UserId, std::less<>> users_by_email_;  // support's search, by prefix
+  std::map<std::string, UserId, std::less<>> staff_by_email_;  // STAFF and ADMIN accounts
 
   mutable std::mutex cache_mu_;
   mutable std::unordered_map<ConcertId, Rendered> cache_[2];  // by Form

@@ -103,12 +103,33 @@ struct Fields {
     if (concert != 0) UNum("concert", concert);  // records before format 3 do not name them
     if (user != 0) UNum("user", user);
   }
-  void operator()(const HoldReleased& b) { Ids(b.reservation, b.concert, b.user); }
+  void operator()(const HoldReleased& b) {
+    Ids(b.reservation, b.concert, b.user);
+    if (b.by != 0) UNum("by", b.by);
+  }
   void operator()(const HoldExpired& b) { Ids(b.reservation, b.concert, b.user); }
-  void operator()(const ReservationConfirmed& b) { Ids(b.reservation, b.concert, b.user); }
+  void operator()(const ReservationConfirmed& b) {
+    Ids(b.reservation, b.concert, b.user);
+    if (b.by != 0) UNum("by", b.by);
+  }
   void operator()(const ReservationRefunded& b) {
     Ids(b.reservation, b.concert, b.user);
     Num("amount", b.amount);
+    if (b.by != 0) UNum("by", b.by);
+    if (!b.reason.empty()) Str("reason", b.reason);
+  }
+  void operator()(const TicketRevoked& b) {
+    UNum("ticket", b.ticket);
+    UNum("concert", b.concert);
+    UNum("holder", b.holder);
+    UNum("by", b.by);
+    Str("reason", b.reason);
+  }
+  void operator()(const AccountStatusChanged& b) {
+    UNum("user", b.user);
+    out->append(",\"disabled\":").append(b.disabled ? "true" : "false");
+    UNum("by", b.by);
+    if (!b.reason.empty()) Str("reason", b.reason);
   }
   template <class PaymentEvent>
   void PaymentIds(const PaymentEvent& b) {

@@ -92,14 +92,35 @@ struct BodyEncoder {
     PutFixed64(d, concert);
     PutFixed64(d, user);
   }
-  void operator()(const HoldReleased& b) { PutIds(b.reservation, b.concert, b.user); }
+  void operator()(const HoldReleased& b) {
+    PutIds(b.reservation, b.concert, b.user);
+    PutFixed64(d, b.by);
+  }
   void operator()(const HoldExpired& b) { PutIds(b.reservation, b.concert, b.user); }
-  void operator()(const ReservationConfirmed& b) { PutIds(b.reservation, b.concert, b.user); }
+  void operator()(const ReservationConfirmed& b) {
+    PutIds(b.reservation, b.concert, b.user);
+    PutFixed64(d, b.by);
+  }
   void operator()(const ReservationRefunded& b) {
     PutFixed64(d, b.reservation);
     PutFixed64(d, static_cast<uint64_t>(b.amount));
     PutFixed64(d, b.concert);
     PutFixed64(d, b.user);
+    PutFixed64(d, b.by);
+    PutLengthPrefixed(d, b.reason);
+  }
+  void operator()(const TicketRevoked& b) {
+    PutFixed64(d, b.ticket);
+    PutFixed64(d, b.concert);
+    PutFixed64(d, b.holder);
+    PutFixed64(d, b.by);
+    PutLengthPrefixed(d, b.reason);
+  }
+  void operator()(const AccountStatusChanged& b) {
+    PutFixed64(d, b.user);
+    PutFixed8(d, b.disabled ? 1 : 0);
+    PutFixed64(d, b.by);
+    PutLengthPrefixed(d, b.reason);
   }
   void PutPaymentIds(PaymentId payment, ReservationId reservation, ConcertId concert, UserId user) {
     PutFixed64(d, payment);
@@ -293,12 +314,14 @@ bool GetSession(std::string_view* in, EventBody* body) {
 }
 
 // HoldReleased, HoldExpired, ReservationConfirmed: the reservation, and from format 3 on its
-// concert and user.
+// concert and user; HoldReleased and ReservationConfirmed from format 19 on who acted.
 template <class ReservationEvent>
 bool GetReservationIds(std::string_view* in, uint8_t version, EventBody* body) {
   ReservationEvent b;
   if (!GetFixed64(in, &b.reservation)) return false;
   if (version >= 3 && (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.user))) return false;
+  if constexpr (requires { b.by; })
+    if (version >= 19 && !GetFixed64(in, &b.by)) return false;
   *body = b;
   return true;
 }
@@ -388,6 +411,16 @@ bool DecodeAccountBody(EventType type, uint8_t version, std::string_view* in,
       SessionEnded b;
       if (!GetFixed64(in, &b.session) || !GetFixed64(in, &b.user)) return false;
       *body = b;
+      return true;
+    }
+    case EventType::kAccountStatusChanged: {
+      AccountStatusChanged b;
+      uint8_t disabled;
+      if (!GetFixed64(in, &b.user) || !GetFixed8(in, &disabled) || disabled > 1 ||
+          !GetFixed64(in, &b.by) || !GetString(in, &b.reason))
+        return false;
+      b.disabled = disabled == 1;
+      *body = std::move(b);
       return true;
     }
     default:
@@ -493,7 +526,8 @@ bool DecodeReservationBody(EventType type, uint8_t version, std::string_view* in
       ReservationRefunded b;
       if (!GetFixed64(in, &b.reservation) || !GetSigned64(in, &b.amount)) return false;
       if (version >= 3 && (!GetFixed64(in, &b.concert) || !GetFixed64(in, &b.user))) return false;
-      *body = b;
+      if (version >= 19 && (!GetFixed64(in, &b.by) || !GetString(in, &b.reason))) return false;
+      *body = std::move(b);
       return true;
     }
     case EventType::kReservationCancelled: {
@@ -631,6 +665,14 @@ bool DecodeTicketBody(EventType type, uint8_t version, std::string_view* in, Eve
       TicketOffered b;
       if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) || !GetFixed64(in, &b.from) ||
           !GetString(in, &b.to_email) || b.to_email.empty())
+        return false;
+      *body = std::move(b);
+      return true;
+    }
+    case EventType::kTicketRevoked: {
+      TicketRevoked b;
+      if (!GetFixed64(in, &b.ticket) || !GetFixed64(in, &b.concert) ||
+          !GetFixed64(in, &b.holder) || !GetFixed64(in, &b.by) || !GetString(in, &b.reason))
         return false;
       *body = std::move(b);
       return true;

@@ -16,13 +16,15 @@
 // attributes: none in venue specs, no rules for accessible seats in concert specs) and
 // version 16 (before sale phases and bank transfers: none in concert specs, no SalePhaseBegan,
 // MembersListed, MemberCodeClaimed, VirtualAccountIssued) and version 17 (before committed
-// draws: no QueueCommitted, no kRanked opening).
+// draws: no QueueCommitted, no kRanked opening) and version 18 (before support's records: no
+// TicketRevoked, AccountStatusChanged; no one named as acting on a release, a confirmation or
+// a refund, and no refund reason).
 // One record per event; the journal packs the records of one group commit into one
 // value, one after another.
 //
 // record   := length: fixed32 | payload[length] | crc: fixed32
 //             crc = crc32c(payload); a record whose crc does not match is corrupt.
-// payload  := version: u8 (= 18, or 17 ... 1) | type: u8 (EventType) | seq: fixed64
+// payload  := version: u8 (= 19, or 18 ... 1) | type: u8 (EventType) | seq: fixed64
 //             | ts: fixed64 | flags: u8 | term: varint (not before version 7) | [idem] | body
 // flags    := bit 0: an idem part follows; other bits must be 0.
 // idem     := user: fixed64 | key_hi: fixed64 | key_lo: fixed64 | fingerprint: fixed64
@@ -34,8 +36,10 @@
 //   SalesOpened/Closed   concert: u64
 //   HoldPlaced           reservation, concert, user, amount, expires_at: u64 | seats
 //   HoldReleased, HoldExpired, ReservationConfirmed   reservation, concert, user: u64
-//                        (version < 3: reservation only)
+//                        (version < 3: reservation only) | by: u64 (HoldReleased and
+//                        ReservationConfirmed, version 19 on)
 //   ReservationRefunded  reservation, amount, concert, user: u64 (version < 3: no concert, user)
+//                        | by: u64 | reason: lstr (version 19 on)
 //   CommandRejected      command: u8 | code: varint | detail: u64 | seats | reason: lstr
 //   DuplicateCommand     original_seq: u64 | code: varint | ref, detail: u64
 //   SessionStarted/Refreshed   session, user, digest_hi, digest_lo, expires_at: u64
@@ -75,6 +79,8 @@
 //   MemberCodeClaimed    concert, user, entry: u64 (not before 17)
 //   QueueCommitted       concert: u64 | phase: varint | seed, key, commitment: 32 bytes each
 //                        (not before 18)
+//   TicketRevoked        ticket, concert, holder, by: u64 | reason: lstr (not before 19)
+//   AccountStatusChanged user: u64 | disabled: u8 | by: u64 | reason: lstr (not before 19)
 //   TermStarted          term: u64 | leader: lstr
 //   StateHashed          state_seq, digest: u64 | format: u8 (not before 10: the record's version)
 //   SnapshotMarked       format: u8 (not before 13)
@@ -91,7 +97,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kEventFormatVersion = 18;
+inline constexpr uint8_t kEventFormatVersion = 19;
 inline constexpr uint8_t kOldestEventFormatVersion = 1;
 inline constexpr std::size_t kRecordOverhead = 8;  // length + crc
 

@@ -529,6 +529,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
     PutLengthPrefixed(dst, u.password_hash);
     PutFixed8(dst, static_cast<uint8_t>(u.role));
     PutLengthPrefixed(dst, u.name);
+    if (format >= 20) PutFixed8(dst, u.disabled ? 1 : 0);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.venues().size()));
   for (uint64_t id : SortedKeys(s.venues())) {
@@ -615,6 +616,7 @@ void EncodeState(const EngineState& s, std::string* dst, uint8_t format) {
       PutLengthPrefixed(dst, t.offer_to);
       PutFixed64(dst, static_cast<uint64_t>(t.offered_at));
     }
+    if (format >= 20) PutFixed8(dst, t.voided ? 1 : 0);
   }
   PutVarint32(dst, static_cast<uint32_t>(s.conflicts().size()));
   for (const EngineState::Conflict& c : s.conflicts()) {
@@ -673,6 +675,10 @@ Status StateRestorer::DecodeUsers(std::string_view* in) {
     if (!GetFixed64(in, &u.id) || !GetString(in, &u.email) || !GetString(in, &u.password_hash) ||
         !GetFixed8(in, &role) || role > kLastRole || !GetString(in, &u.name))
       return Fail("malformed user");
+    uint8_t disabled = 0;
+    if (version_ >= 20 && (!GetFixed8(in, &disabled) || disabled > 1))
+      return Fail("malformed user status");
+    u.disabled = disabled == 1;
     if (!Ascending(i, u.id, &prev)) return Fail("users out of order or repeated");
     u.role = static_cast<Role>(role);
     if (u.id == 0 || s_.FindUserByEmail(u.email) != nullptr) return Fail("duplicate email");
@@ -910,6 +916,11 @@ Status StateRestorer::DecodeTickets(std::string_view* in) {
         !GetString(in, &t.gate) || t.gate.size() > kMaxGateName ||
         (version_ >= 11 && (!GetString(in, &t.offer_to) || !GetSigned64(in, &t.offered_at))))
       return Fail("malformed ticket");
+    uint8_t voided = 0;
+    if (version_ >= 20 && (!GetFixed8(in, &voided) || voided > 1 ||
+                           (voided == 1 && state != static_cast<uint8_t>(TicketState::kRevoked))))
+      return Fail("malformed ticket " + std::to_string(t.id) + " (voided)");
+    t.voided = voided == 1;
     if ((!t.offer_to.empty() && state != static_cast<uint8_t>(TicketState::kValid)) ||
         t.offer_to.size() > kMaxEmail || (t.offer_to.empty() && t.offered_at != 0))
       return Fail("ticket " + std::to_string(t.id) + " has an offer it cannot have");

@@ -1,7 +1,7 @@
 #pragma once
 // The whole engine state as bytes (a snapshot payload), and the state hash replay compares.
 //
-// state := version: u8 (= 19) | last_seq: fixed64 | clock: fixed64
+// state := version: u8 (= 20) | last_seq: fixed64 | clock: fixed64
 //          | term: fixed64                             (not in version 7: term 0)
 //          | timelines: varint n, (timeline: varint, first_seq, id_base: fixed64)[n]
 //                                                      (oldest first; not before version 9: none)
@@ -22,6 +22,7 @@
 //          | admissions: varint n, admission[n]      (ascending id; admission tickets)
 //          | conflicts: varint n, conflict[n]        (oldest first)
 // user        := id: fixed64 | email: lstr | password_hash: lstr | role: u8 | name: lstr
+//                | disabled: u8 (version 20 on)
 // session     := id, user, digest_hi, digest_lo, expires_at: fixed64
 //                | retired: varint n, (digest_hi, digest_lo: fixed64)[n] (oldest first)
 // returning   := varint n, (seat: fixed32, returns_at: fixed64, from_sale: u8)[n]   (version
@@ -63,6 +64,8 @@
 //                | order: users
 // admission   := id, reservation, concert, holder: fixed64 | seat: fixed32 | version: varint
 //                | state: u8 (TicketState) | checked_in_at: fixed64 | gate: lstr
+//                | [offer_to: lstr | offered_at: fixed64] (version 11 on)
+//                | voided: u8 (version 20 on: an admin revoked it, its reservation stands)
 // conflict    := seq, recorded_at, ticket, concert: fixed64 | gate: lstr | scanned_at: fixed64
 //                | why: varint | first_gate: lstr | first_at: fixed64
 //                | device: lstr (not before version 10: none)
@@ -82,7 +85,8 @@
 // their seq ids), version 15 the concerts' return windows and their returning seats, version
 // 16 their proof-of-work settings, version 17 the seats' attributes and the rules for
 // accessible seats, version 18 the sale phases, each concert's current phase and its member
-// list, version 19 the waiting rooms' committed draws (engine/opening_draw.h). A version 8
+// list, version 19 the waiting rooms' committed draws (engine/opening_draw.h), version 20 the
+// accounts' disabled flag. A version 8
 // snapshot is read as timeline 0, a version 7 one as term 0 too,
 // and an older one is passed over at recovery and the journal replays instead.
 
@@ -95,7 +99,7 @@
 
 namespace cm::engine {
 
-inline constexpr uint8_t kStateFormatVersion = 19;
+inline constexpr uint8_t kStateFormatVersion = 20;
 inline constexpr uint8_t kOldestStateFormatVersion = 7;
 // The formats EncodeState can write: the current one, and older ones back to 8 for the state
 // hashes their writers recorded.

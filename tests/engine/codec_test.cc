@@ -69,7 +69,7 @@ TEST_CASE("the event table: each type is named, and refused in a record older th
   CHECK(ToString(EventType::kHoldPlaced) == "HoldPlaced");
   CHECK(ToString(EventType::kSnapshotMarked) == "SnapshotMarked");
   CHECK(ToString(CommandType::kHoldSeats) == "HoldSeats");
-  CHECK(ToString(CommandType::kLast) == "ReportDeposit");
+  CHECK(ToString(CommandType::kLast) == "SetAccountStatus");
   int refused = 0;
   for (const Event& e : events) {
     const EventType t = TypeOf(e);
@@ -85,7 +85,7 @@ TEST_CASE("the event table: each type is named, and refused in a record older th
           std::string::npos);
     ++refused;
   }
-  CHECK(refused == 29);  // QueueJoined (format 2) and every type after it
+  CHECK(refused == 31);  // QueueJoined (format 2) and every type after it
   CHECK(TopicOf(EventType::kSeatsReleased) == EventTopic::kReservations);
   CHECK(TopicOf(EventType::kPaymentRequested) == EventTopic::kNone);
   CHECK(AreaOf(EventType::kHoldExtended) == EventArea::kReservation);

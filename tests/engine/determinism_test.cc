@@ -129,7 +129,7 @@ TEST_CASE("live, replayed and snapshot+tail states hash the same, for 2,000 seed
   }
   MESSAGE("events checked: " << total_events);
   CHECK(total_events > 300'000);
-  CHECK(admitted > 1000);
+  CHECK(admitted > 750);  // (support revokes some of the tickets the door would admit)
   // The streams must reach every kind of decision, or the equalities above prove little.
   for (std::size_t t = 0; t < type_counts.size(); ++t) {
     // Only a restore writes one (journal/timeline.h); timeline_test covers it.

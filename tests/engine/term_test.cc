@@ -104,7 +104,7 @@ TEST_CASE("records keep the term; version 6 records read as term 0") {
   e.seq = 42;
   e.ts = kT;
   e.term = 300;  // more than one varint byte
-  e.body = HoldReleased{7, 8, 9};
+  e.body = HoldExpired{7, 8, 9};
   CHECK(RoundTrip(e).term == 300);
 
   Event started;
@@ -117,14 +117,14 @@ TEST_CASE("records keep the term; version 6 records read as term 0") {
   CHECK(std::get<TermStarted>(back.body).term == 301);
   CHECK(std::get<TermStarted>(back.body).leader == "http://standby-2:8080");
 
-  // The same HoldReleased as a version 6 writer wrote it.
+  // The same HoldExpired as a version 6 writer wrote it.
   e.term = 0;
   const std::string v6 = AsVersion(e, 6);
   std::string_view in = v6;
   Event old;
   REQUIRE(DecodeEvent(&in, &old).ok());
   CHECK(old.term == 0);
-  CHECK(std::get<HoldReleased>(old.body).reservation == 7);
+  CHECK(std::get<HoldExpired>(old.body).reservation == 7);
 
   // A TermStarted in a version 6 record cannot be: no writer of that version made one.
   started.term = 0;

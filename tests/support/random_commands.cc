@@ -234,7 +234,7 @@ Command RandomCommands::Next() {
     case 7:
       return As(0, ConfirmReservationCmd{some_id});
     case 8:
-      return As(0, RefundReservationCmd{some_id});
+      return As(0, RefundReservationCmd{some_id, Pick(2) == 0 ? "" : "why"});
     case 9:  // the clock; now and then a promoted leader's new term (some stale, some not system)
       if (Pick(20) == 0) {
         const Term term = term_ + (Pick(3) == 0 ? 0 : 1);
@@ -246,6 +246,9 @@ Command RandomCommands::Next() {
       if (Pick(10) == 0) return As(0, CloseSalesCmd{concert});
       return As(0, OpenSalesCmd{concert});
     case 11: case 21: {  // sessions, with digests from a small pool so refreshes and logouts hit
+      if (Pick(8) == 0)  // an account disabled or enabled (by an admin, mostly)
+        return As(Pick(6) == 0 ? user : 0,
+                  SetAccountStatusCmd{users_[Pick(users_.size())], Pick(2) == 0, "s"});
       const TokenDigest a{Pick(30) + 1, 7}, b{Pick(30) + 1, 7};
       const TimeMs until = now_ + static_cast<TimeMs>(Pick(60'000));
       switch (Pick(3)) {
@@ -304,6 +307,8 @@ Command RandomCommands::Next() {
     case 17: {  // a door scan, mostly of a recent ticket; some offline, some of a stale version
       if (tickets_.empty()) break;
       const SeenTicket& t = tickets_[Pick(tickets_.size())];
+      if (Pick(8) == 0)  // support revokes it instead (an admin, mostly; a reason, mostly)
+        return As(Pick(6) == 0 ? user : 0, RevokeTicketCmd{t.id, Pick(5) == 0 ? "" : "r"});
       CheckInCmd c{t.id, t.concert, t.seat, t.version - static_cast<uint32_t>(Pick(6) == 0 ? 1 : 0),
                    Pick(8) == 0 ? concert : t.concert, "G" + std::to_string(Pick(3)), false, 0, {}};
       if (Pick(3) == 0) {
