@@ -22,6 +22,7 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       admin_(ctx_),
       venues_(ctx_),
       people_(ctx_),
+      seat_history_(ctx_, options_.seat_history),
       report_(ctx_),
       backups_(ctx_, options_.backups),
       concerts_(ctx_),
@@ -107,6 +108,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { members_.GetMembership(ex, p[0]); });
   r(V::post, "/api/v1/concerts/{concertId}/membership",
     [this](const ExPtr& ex, const PathParams& p) { members_.ClaimCode(ex, p[0]); });
+  r(V::get, "/api/admin/concerts/{id}/seats/{seat}/history",
+    [this](const ExPtr& ex, const PathParams& p) { seat_history_.GetHistory(ex, p[0], p[1]); });
   r(V::get, "/api/admin/concerts/{id}/report",
     [this](const ExPtr& ex, const PathParams& p) { report_.ConcertReport(ex, p[0]); });
   r(V::post, "/api/admin/backups",

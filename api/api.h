@@ -26,6 +26,7 @@
 #include "api/reconcile_handler.h"
 #include "api/request_context.h"
 #include "api/reservations_handler.h"
+#include "api/seat_history_handler.h"
 #include "api/checkin_handler.h"
 #include "api/tickets_handler.h"
 #include "api/venues_handler.h"
@@ -68,6 +69,7 @@ class Api {
   AdminHandler admin_;
   VenuesHandler venues_;
   PeopleHandler people_;
+  SeatHistoryHandler seat_history_;
   ReportHandler report_;
   BackupHandler backups_;
   ConcertsHandler concerts_;

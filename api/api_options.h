@@ -8,6 +8,7 @@
 
 #include "api/backup_port.h"
 #include "api/seq_gate.h"
+#include "history/seat_history.h"
 #include "tickets/signing_key.h"
 
 namespace cm::api {
@@ -39,6 +40,8 @@ struct ApiOptions {
   // Read your writes (api/seq_gate.h): a request with CM-Min-Seq waits up to this long for
   // the seq; null gate: it is answered 503 at once when the seq is not there yet.
   SeqGate* seq_gate = nullptr;
+  // Every event by seat (history/seat_history.h); null: a seat's history answers 503.
+  const history::SeatHistoryIndex* seat_history = nullptr;
   int64_t min_seq_wait_ms = 250;
   // A waiting room's proof of more entries than this is built off the request threads
   // (api/queue_proof_handler.h); requests meanwhile are told to ask again.

@@ -94,6 +94,17 @@ Status LeaderParts::Lead(std::unique_ptr<journal::JournalStore> journal,
   if (Status s = StartOutbox(w_.o, *journal_tail, w_.reads, &outbox); !s.ok()) return s;
   w_.bridge.SetOutbox(outbox.publisher.get());
   w_.outbox_floor.store(outbox.publisher.get());
+  if (w_.seat_history != nullptr) {
+    runtime::Pipeline& p = *pipeline;
+    seat_history_tail = std::make_unique<history::SeatHistoryTail>(
+        *w_.seat_history,
+        history::SeatHistoryTailOptions{
+            [&p] { return p.durable_seq(); },
+            [&p](engine::Seq from, const std::function<bool(engine::Seq, std::string_view)>& visit) {
+              return p.ScanJournal(from, visit);
+            }});
+    seat_history_tail->Start();
+  }
   if (w_.payment_worker) w_.payment_worker->Start();
   EngineBridge& bridge = w_.bridge;
   const readmodel::ReadModel& reads = w_.reads;

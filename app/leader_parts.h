@@ -1,6 +1,6 @@
 #pragma once
 // What only the leader runs: the replicated journal's writer, the pipeline, the Kafka outbox,
-// the payment saga's worker and the ticker. They start when the server starts as the leader,
+// the seat history's tail, the payment saga's worker and the ticker. They start when the server starts as the leader,
 // or when a standby is promoted (app/serve.cc); ShutDown stops them in its order.
 
 #include <atomic>
@@ -9,6 +9,7 @@
 #include "app/backup_service.h"
 #include "app/engine_bridge.h"
 #include "app/serve_options.h"
+#include "history/seat_history_tail.h"
 #include "journal/journal_store.h"
 #include "outbox/kafka_producer.h"
 #include "outbox/outbox_publisher.h"
@@ -42,6 +43,7 @@ class LeaderParts {
     payments::PaymentWorker* payment_worker;  // null: payments are off
     // Where retention reads the outbox's progress (it never moves what is unpublished).
     std::atomic<const outbox::OutboxPublisher*>& outbox_floor;
+    history::SeatHistoryIndex* seat_history;  // null: no seat history kept
   };
   explicit LeaderParts(Wiring w) : w_(w) {}
   ~LeaderParts();
@@ -61,6 +63,7 @@ class LeaderParts {
   std::unique_ptr<runtime::Pipeline> pipeline;
   std::unique_ptr<outbox::JournalTail> journal_tail;
   OutboxParts outbox;
+  std::unique_ptr<history::SeatHistoryTail> seat_history_tail;
   std::unique_ptr<runtime::Ticker> ticker;
 
  private:

@@ -28,6 +28,7 @@
 #include "live/live_feed.h"
 #include "live/ws_hub.h"
 #include "live/ws_session.h"
+#include "history/seat_history_tail.h"
 #include "outbox/outbox_publisher.h"
 #include "payments/http_provider.h"
 #include "payments/payment_worker.h"
@@ -306,6 +307,7 @@ int ShutDown(const ServeOptions& o, Running r, int exit_code) {
   if (r.leader.pipeline) r.leader.pipeline->Stop();
   // The rest goes out after a restart.
   if (r.leader.outbox.publisher) r.leader.outbox.publisher->Stop();
+  if (r.leader.seat_history_tail) r.leader.seat_history_tail->Stop();
   if (r.bridge.Halted()) exit_code = std::max(exit_code, 3);
   r.server.Stop();
   r.ws_hub.Stop();
@@ -345,11 +347,20 @@ int RunServer(const ServeOptions& given) {
 
   // The parts, in the order the durable fan-out feeds them.
   runtime::PipelineOptions po = PipelineOptionsFrom(o);
-  // Retention never moves what the Kafka outbox has yet to publish (it reads the live journal).
+  // The seat history: kept beside the journal, read by support (history/seat_history.h).
+  auto opened_history = history::SeatHistoryIndex::Open(o.data_dir + "/seat-history");
+  if (!opened_history.ok()) {
+    spdlog::critical("{}", opened_history.status().ToString());
+    return 2;
+  }
+  const std::unique_ptr<history::SeatHistoryIndex> seat_history = std::move(opened_history).value();
+  // Retention never moves what the Kafka outbox has yet to publish, nor what the seat history
+  // has yet to read (both read the live journal).
   std::atomic<const outbox::OutboxPublisher*> outbox_floor{nullptr};
-  po.retention_floor = [&outbox_floor]() -> engine::Seq {
+  po.retention_floor = [&outbox_floor, &seat_history]() -> engine::Seq {
     const outbox::OutboxPublisher* p = outbox_floor.load();
-    return p == nullptr ? std::numeric_limits<engine::Seq>::max() : p->acked_seq();
+    const engine::Seq outbox = p == nullptr ? std::numeric_limits<engine::Seq>::max() : p->acked_seq();
+    return std::min(outbox, seat_history->indexed_seq());
   };
   const http::HttpServerOptions so = HttpServerOptionsFrom(o);
   readmodel::ReadModel reads(po.engine);
@@ -412,7 +423,7 @@ int RunServer(const ServeOptions& given) {
   BackupService backups(o.data_dir);  // taken from the pipeline, once there is one
   // What only the leader runs. It starts at startup, or when a standby is promoted.
   LeaderParts lead({o, po, fanout, bridge, backups, reads, presence, payment.worker.get(),
-                    outbox_floor});
+                    outbox_floor, seat_history.get()});
   FollowerParts follower;
   if (!following && election && !LeadOrFollowTheWinner(o, *election, &following)) return 2;
   if (following) {
@@ -431,6 +442,7 @@ int RunServer(const ServeOptions& given) {
   api::ApiOptions api_options = ApiOptionsFrom(o, payment.worker != nullptr);
   api_options.backups = &backups;
   api_options.seq_gate = &seq_gate;
+  api_options.seat_history = seat_history.get();
   api_options.ticket_key =
       std::make_shared<const tickets::SigningKey>(std::move(ticket_key).value());
   api::Api api(std::move(api_options), bridge, reads, jwt, replies, &presence,
@@ -444,6 +456,9 @@ int RunServer(const ServeOptions& given) {
     api.SetAccessLog(&*access_log);
   }
   AddConnectionMetrics(api, server);
+  api.AddMetricsSource([&seat_history, &reads](metrics::PrometheusText* out) {
+    history::WriteSeatHistoryMetrics(*seat_history, reads.applied_seq(), out);
+  });
   api_ptr = &api;
 
   notifier.Start();

@@ -563,3 +563,54 @@ TEST_CASE("SIGKILL between the refund call and its report: after the restart the
   CHECK(std::system((ReplayBinary() + " --data " + w.f.data_dir() + " --verify > /dev/null 2>&1")
                         .c_str()) == 0);
 }
+
+TEST_CASE("a seat's history lists hold, release, hold, pay and check-in, in order, and outlives a "
+          "restart") {
+  DoorWorld w;
+  auto fans = MakeUsers(w.f, 2, "history-fan");
+  const int64_t first = w.Hold(fans[0], "[7]");
+  REQUIRE(w.f.http.Delete("/api/reservations/" + std::to_string(first), fans[0]).status == 200);
+  w.Buy(fans[1], "[7]");
+  const std::string code = Str(w.Tickets(fans[1])[0], "code");
+  CHECK(Result(w.Scan(code, "Gate 2")) == "ADMITTED");
+
+  const std::string path = "/api/admin/concerts/" + std::to_string(w.concert) + "/seats/7/history";
+  auto kinds_of = [&](const json::value& v) {
+    std::vector<std::string> kinds;
+    for (const auto& e : v.at("entries").as_array()) kinds.push_back(Str(e, "kind"));
+    return kinds;
+  };
+  const std::vector<std::string> expected{"HOLD", "RELEASE", "HOLD", "PAY", "CHECK_IN"};
+  json::value history;
+  for (int i = 0; i < 100; ++i) {  // the index follows the journal within a poll or two
+    auto r = w.f.http.Get(path, w.f.admin);
+    REQUIRE(r.status == 200);
+    history = r.Json();
+    if (kinds_of(history) == expected) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(kinds_of(history) == expected);
+  const auto& entries = history.at("entries").as_array();
+  CHECK(Str(entries.at(0).at("user"), "email") == "history-fan0@x.io");
+  CHECK(Str(entries.at(3).at("user"), "email") == "history-fan1@x.io");
+  CHECK(Str(entries.at(4), "gate") == "Gate 2");
+  CHECK(Str(history.at("seat"), "section") == "S1");
+  // Paged: two at a time, from where the last page ended.
+  auto page = w.f.http.Get(path + "?limit=2", w.f.admin);
+  REQUIRE(page.Json().at("entries").as_array().size() == 2);
+  const int64_t next = Int(page.Json(), "next");
+  auto rest = w.f.http.Get(path + "?after=" + std::to_string(next), w.f.admin);
+  CHECK(rest.Json().at("entries").as_array().size() == 3);
+
+  CHECK(w.f.http.Get(path, fans[0]).status == 403);
+  CHECK(w.f.http.Get("/api/admin/concerts/" + std::to_string(w.concert) + "/seats/4000/history",
+                     w.f.admin).status == 404);
+  CHECK(w.f.http.Get("/api/admin/concerts/999999/seats/1/history", w.f.admin).status == 404);
+  CHECK(w.f.http.Get("/api/admin/concerts/" + std::to_string(w.concert) + "/seats/x/history",
+                     w.f.admin).status == 422);
+
+  w.f.Restart(true);
+  auto after = w.f.http.Get(path, w.f.admin);
+  REQUIRE(after.status == 200);
+  CHECK(kinds_of(after.Json()) == expected);
+}
