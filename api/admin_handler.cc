@@ -10,6 +10,7 @@
 #include "api/resource_replies.h"
 #include "engine/grid_venue.h"
 #include "views/resource_json.h"
+#include "views/venue_layout.h"
 
 #include <sodium.h>
 
@@ -153,16 +154,10 @@ bool ReadSections(FieldReader& f, simdjson::dom::object obj, engine::VenueSpec* 
   return true;
 }
 
-}  // namespace
-
-void AdminHandler::CreateVenue(const ExPtr& ex) {
-  auto claims = ctx_.Authenticate(ex, true);
-  if (!claims) return;
-  auto body = Body(ex);
-  if (!body) return;
-  FieldReader f(*body);
+// The venue in a request body: the compact grid or the detailed sections, a stage, marks.
+std::shared_ptr<engine::VenueSpec> ReadVenue(FieldReader& f, simdjson::dom::object body) {
   auto spec = std::make_shared<engine::VenueSpec>();
-  if (f.String("name", &spec->name, 1, 200) && ReadGrades(f, *body, &spec->grades)) {
+  if (f.String("name", &spec->name, 1, 200) && ReadGrades(f, body, &spec->grades)) {
     simdjson::dom::object grid;
     if (f.Has("grid")) {
       // The compact form: {"sections", "rows", "seatsPerRow", "rowsPerGrade"}.
@@ -182,11 +177,44 @@ void AdminHandler::CreateVenue(const ExPtr& ex) {
                                        static_cast<int>(per_grade));
       }
     } else {
-      ReadSections(f, *body, spec.get());
+      ReadSections(f, body, spec.get());
     }
-    if (f.ok()) ReadOutline(f, *body, "stage", "stage", &spec->stage);
+    if (f.ok()) ReadOutline(f, body, "stage", "stage", &spec->stage);
     if (f.ok()) ReadAccessibility(f, spec.get());
   }
+  return spec;
+}
+
+}  // namespace
+
+void AdminHandler::PreviewVenue(const ExPtr& ex) {
+  if (!ctx_.Authenticate(ex, true)) return;
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  auto spec = ReadVenue(f, *body);
+  if (!f.ok()) return FailInput(ex, f.error());
+  std::string why;
+  if (engine::ValidateNewVenue(*spec, &why) != engine::ResultCode::kOk)
+    return Fail(ex, 422, "INVALID_VENUE", why);
+  // Built as the engine builds it, and drawn by the same views the booking page reads.
+  const auto venue = engine::Venue::Build(0, spec);
+  JsonWriter w;
+  w.BeginObject().Field("seatCount", static_cast<uint64_t>(venue->seat_count())).Key("layout");
+  views::WriteVenueLayout(w, *venue);
+  w.Key("sections").BeginArray();
+  for (std::size_t k = 0; k < venue->section_count(); ++k) views::WriteSectionPlan(w, *venue, k);
+  w.EndArray().EndObject();
+  Json(ex, 200, w.Take(), {{http::field::cache_control, "no-store"}});
+}
+
+void AdminHandler::CreateVenue(const ExPtr& ex) {
+  auto claims = ctx_.Authenticate(ex, true);
+  if (!claims) return;
+  auto body = Body(ex);
+  if (!body) return;
+  FieldReader f(*body);
+  auto spec = ReadVenue(f, *body);
   if (!f.ok()) return FailInput(ex, f.error());
   auto cmd = NewCommand(ex, *claims);
   if (!cmd) return;

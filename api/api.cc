@@ -80,6 +80,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams&) { accounts_.MyReservations(ex); });
   r(V::post, "/api/admin/venues",
     [this](const ExPtr& ex, const PathParams&) { admin_.CreateVenue(ex); });
+  r(V::post, "/api/admin/venues/preview",
+    [this](const ExPtr& ex, const PathParams&) { admin_.PreviewVenue(ex); });
   r(V::get, "/api/admin/venues",
     [this](const ExPtr& ex, const PathParams&) { venues_.ListVenues(ex); });
   r(V::get, "/api/admin/venues/{id}",

@@ -158,6 +158,12 @@ TEST_CASE("the admin console: a venue with its preview, a concert on sale watche
   REQUIRE(WEXITSTATUS(status) == 0);
   const json::value result = json::parse(out);
   CHECK(Int(result, "previewSeats") == 40);
+  CHECK(Int(result, "sectionsDrawn") == 1);   // the booking page's plan, drawn by its renderer
+  CHECK(Int(result, "venuesListed") == 1);    // the venues on record, from GET /api/admin/venues
+  const json::array& kinds = result.at("historyKinds").as_array();
+  REQUIRE(kinds.size() == 2);
+  CHECK(kinds[0].as_string() == "HOLD");
+  CHECK(kinds[1].as_string() == "CONFIRM");
   CHECK(Str(result, "previewText").find("40 seats: VIP 20, R 20") != std::string::npos);
   CHECK(Int(result, "heldSeenMs") <= 3000);
   CHECK(Int(result, "chartLines") == 2);

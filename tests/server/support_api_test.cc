@@ -49,6 +49,16 @@ TEST_CASE("venues are listed with their plan; a copy of one reads back the same"
   REQUIRE(got.status == 200);
   json::object spec = got.Json().at("spec").as_object();
   spec["name"] = "Copy of " + std::string(spec["name"].as_string());
+  // Previewed first: drawn as the booking page draws it, nothing created.
+  auto preview = f.http.Post("/api/admin/venues/preview", json::serialize(spec), f.admin);
+  REQUIRE(preview.status == 200);
+  CHECK(Int(preview.Json(), "seatCount") == 40);
+  CHECK(preview.Json().at("layout").at("sections").as_array().size() == 1);
+  CHECK(preview.Json().at("sections").as_array().at(0).at("rows").as_array().size() == 4);
+  CHECK(Int(f.http.Get("/api/admin/venues", f.admin).Json(), "total") == 1);
+  auto bad = f.http.Post("/api/admin/venues/preview", R"({"name":"x","grades":[]})", f.admin);
+  CHECK(bad.status == 422);
+  CHECK(f.http.Post("/api/admin/venues/preview", json::serialize(spec), fan[0]).status == 403);
   auto copy = f.http.Post("/api/admin/venues", json::serialize(spec), f.admin);
   REQUIRE(copy.status == 201);
   auto copied = f.http.Get(Path("/api/admin/venues/", static_cast<uint64_t>(Int(copy.Json(), "id"))),

@@ -29,13 +29,21 @@ async function run(page) {
   await page.fill("#venue-rows-per-grade", "2");
   await page.fill("#venue-wheelchair", "2");
   await page.fill("#venue-companion", "2");
-  const previewSeats = await page.locator("#venue-preview-svg rect").count();
+  // The preview is the server's build of the form, drawn by the booking page's renderer
+  // (plan.js): asked for once the form settles.
+  for (let i = 0; i < 50 && await page.locator("#venue-preview-svg circle.seat-COMPANION").count() !== 2; ++i)
+    await page.waitForTimeout(100);  // (no waitForFunction: the page's CSP forbids eval)
+  const previewSeats = await page.locator("#venue-preview-svg circle.plan-seat").count();
   const previewText = await page.textContent(".preview-legend");
-  const previewMarks = [await page.locator("#venue-preview-svg rect.preview-wheelchair").count(),
-                        await page.locator("#venue-preview-svg rect.preview-companion").count(),
+  const previewMarks = [await page.locator("#venue-preview-svg circle.seat-WHEELCHAIR").count(),
+                        await page.locator("#venue-preview-svg circle.seat-COMPANION").count(),
                         await page.textContent(".preview-accessible")];
+  const sectionsDrawn = await page.locator("#venue-preview-svg .hall-section").count();
   await page.click("#venue-form button[type=submit]");
   await page.waitForSelector('#message:has-text("venue #")', { timeout: 5000 });
+  // Listed with the venues on record, and chosen for the next concert.
+  await page.waitForSelector("#venue-list .venue-card svg .hall-section", { timeout: 5000 });
+  const venuesListed = await page.locator("#venue-list .venue-card").count();
 
   // First a concert with a bot check and seats that return within a minute, from the same form.
   await page.fill("#concert-title", "Guarded Night");
@@ -90,7 +98,8 @@ async function run(page) {
     body: JSON.stringify({ grade: "VIP", count: 1 }),
   });
   if (held.status !== 201) throw new Error(`hold through the API: ${held.status}`);
-  const reservation = (await held.json()).id;
+  const heldBody = await held.json();
+  const reservation = heldBody.id;
   const heldAt = Date.now();
   await page.waitForSelector('#total-held:text-is("1")', { timeout: 5000 });
   const heldSeenMs = Date.now() - heldAt;
@@ -104,8 +113,27 @@ async function run(page) {
   await page.click("#settle-confirm");
   await page.waitForSelector('#total-sold:text-is("1")', { timeout: 5000 });
   await page.waitForSelector('#total-held:text-is("0")', { timeout: 5000 });
-  return { concertId, previewSeats, previewText, previewMarks, heldSeenMs, guarded, membersNote,
-           chartLines: await page.locator("#chart polyline").count() };
+  const chartLines = await page.locator("#chart polyline").count();
+
+  // Support: the buyer found by the start of their email, their page lists the reservation,
+  // and the seat's history shows the hold and the console's confirmation.
+  await page.fill("#people-email", "console");
+  await page.click("#people-search button[type=submit]");
+  await page.click("#people-results button");
+  await page.waitForSelector(`#customer-reservations tr[data-reservation="${reservation}"]`, { timeout: 5000 });
+  const seat = heldBody.seats[0];
+  await page.selectOption("#history-concert", String(concertId));
+  await page.fill("#history-section", seat.section);
+  await page.fill("#history-row", seat.row);
+  await page.fill("#history-number", String(seat.number));
+  let historyKinds = [];
+  for (let i = 0; i < 30 && historyKinds.length < 2; ++i) {  // the index follows within a poll
+    await page.click("#history-form button[type=submit]");
+    await page.waitForTimeout(200);
+    historyKinds = await page.$$eval("#history-table tbody tr[data-kind]", (rows) => rows.map((r) => r.dataset.kind));
+  }
+  return { concertId, previewSeats, previewText, previewMarks, sectionsDrawn, venuesListed, heldSeenMs,
+           guarded, membersNote, chartLines, historyKinds };
 }
 
 (async () => {

@@ -8,7 +8,7 @@ const T = (key, params) => I18N.t(key, params);
 const SVG = "http://www.w3.org/2000/svg";
 const GRADE_COLOURS = ["#c2185b", "#5e35b1", "#0277bd", "#2e7d32", "#a15c00", "#8e24aa"];  // as the booking page
 let token = sessionStorage.getItem("cm.admin.token");
-let venues = [];        // created here: {id, name, grades}
+let venues = [];        // on record: {id, name, grades}, newest first
 let socket = null;
 let watching = 0;       // concert id the live panel shows
 let series = [];        // [at_ms, holds_placed, seats_sold], ascending
@@ -59,7 +59,9 @@ async function start() {
   $("admin-work").hidden = false;
   defaultTimes();
   renderPreview();
+  await loadVenues();
   await loadConcerts();
+  await startSupport();  // admin_support.js
 }
 
 // ---- venues --------------------------------------------------------------------------------
@@ -85,67 +87,100 @@ function venueInput() {
   return v;
 }
 
-// The grid as the server builds it: row r has grade (r / rowsPerGrade) mod grades.
+// The venue the form would create, as the server builds it and the booking page draws it
+// (POST /api/admin/venues/preview, HallPlan): asked for a moment after the form stops changing.
+let previewTimer = 0, previewAsked = 0;
 function renderPreview() {
-  const v = venueInput();
-  const { sections, rows, seatsPerRow, rowsPerGrade } = v.grid;
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(drawPreview, 200);
+}
+
+async function drawPreview() {
+  const { marks, ...v } = venueInput();
   const box = $("venue-preview");
-  box.replaceChildren();
-  if (!(sections > 0 && rows > 0 && seatsPerRow > 0 && rowsPerGrade > 0) || !v.grades.length) return;
-  const cell = 10, gap = 24;
-  const width = sections * seatsPerRow * cell + (sections - 1) * gap;
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${rows * cell + 14}`);
-  svg.setAttribute("id", "venue-preview-svg");
-  const stage = document.createElementNS(SVG, "text");
-  stage.setAttribute("x", width / 2);
-  stage.setAttribute("y", 9);
-  stage.setAttribute("text-anchor", "middle");
-  stage.setAttribute("fill", "#9aa0b8");
-  stage.setAttribute("font-size", "9");
-  stage.textContent = T("admin.stage");
-  svg.append(stage);
-  for (let s = 0; s < sections; ++s) {
-    for (let r = 0; r < rows; ++r) {
-      const grade = Math.floor(r / rowsPerGrade) % v.grades.length;
-      for (let x = 0; x < seatsPerRow; ++x) {
-        const seat = document.createElementNS(SVG, "rect");
-        seat.setAttribute("class", "preview-seat");
-        seat.setAttribute("x", s * (seatsPerRow * cell + gap) + x * cell + 1);
-        seat.setAttribute("y", 14 + r * cell);
-        seat.setAttribute("width", cell - 2);
-        seat.setAttribute("height", cell - 2);
-        seat.setAttribute("rx", 2);
-        seat.setAttribute("fill", GRADE_COLOURS[grade % GRADE_COLOURS.length]);
-        // The back row's wheelchair spaces and companion seats, outlined.
-        if (r === rows - 1 && x < v.marks.wheelchair + v.marks.companion) {
-          seat.classList.add(x < v.marks.wheelchair ? "preview-wheelchair" : "preview-companion");
-          seat.setAttribute("stroke", x < v.marks.wheelchair ? "#ffffff" : "#ffd54f");
-          seat.setAttribute("stroke-width", "1.5");
-        }
-        svg.append(seat);
-      }
-    }
+  const g = v.grid;
+  if (!(g.sections > 0 && g.rows > 0 && g.seatsPerRow > 0 && g.rowsPerGrade > 0) || !v.grades.length)
+    return box.replaceChildren();
+  const asked = ++previewAsked;
+  const res = await fetch("/api/admin/venues/preview", {
+    method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(v) });
+  const data = await res.json().catch(() => null);
+  if (asked !== previewAsked) return;  // the form changed meanwhile: a newer preview is coming
+  if (!res.ok) {
+    const why = document.createElement("p");
+    why.className = "preview-error";
+    why.textContent = data ? `${I18N.problem(data.code) || data.code} (${data.detail})` : String(res.status);
+    return box.replaceChildren(why);
   }
+  box.replaceChildren(drawVenue(data.layout, data.sections, "venue-preview-svg"));
+  const perGrade = v.grades.map(() => 0);
+  let wheelchair = 0, companion = 0;
+  for (const section of data.sections)
+    for (const row of section.rows)
+      for (const [, , grade, , , attributes] of row.seats) {
+        ++perGrade[grade];
+        if ((attributes || []).includes("WHEELCHAIR")) ++wheelchair;
+        if ((attributes || []).includes("COMPANION")) ++companion;
+      }
   const legend = document.createElement("div");
   legend.className = "preview-legend";
-  legend.textContent = T("admin.previewSeats", { total: sections * rows * seatsPerRow,
-                                                 grades: v.grades.map((g, i) => `${g} ${countGrade(v, i)}`).join(", ") });
-  box.append(svg, legend);
-  if (v.marks.wheelchair + v.marks.companion) {
-    const marks = document.createElement("div");
-    marks.className = "preview-accessible";
-    marks.textContent = T("admin.previewAccessible", { wheelchair: v.marks.wheelchair * sections,
-                                                       companion: v.marks.companion * sections });
-    box.append(marks);
+  legend.textContent = T("admin.previewSeats", { total: data.seatCount,
+                                                 grades: v.grades.map((name, i) => `${name} ${perGrade[i]}`).join(", ") });
+  box.append(legend);
+  if (wheelchair + companion) {
+    const marksNote = document.createElement("div");
+    marksNote.className = "preview-accessible";
+    marksNote.textContent = T("admin.previewAccessible", { wheelchair, companion });
+    box.append(marksNote);
   }
 }
 
-function countGrade(v, grade) {
-  let rows = 0;
-  for (let r = 0; r < v.grid.rows; ++r)
-    if (Math.floor(r / v.grid.rowsPerGrade) % v.grades.length === grade) ++rows;
-  return rows * v.grid.seatsPerRow * v.grid.sections;
+// A venue's plan as the booking page draws it, sections tinted by their best grade, and, when
+// given, every seat in its grade's colour (wheelchair spaces and companion seats outlined).
+function drawVenue(layout, sections, id) {
+  const svg = HallPlan.draw(layout, { stageLabel: T("admin.stage"), hallLabel: T("admin.preview") });
+  if (id) svg.id = id;
+  svg.classList.add("venue-plan");
+  for (const g of svg.querySelectorAll(".hall-section")) {
+    const runs = layout.sections[Number(g.dataset.section)].gradeRuns;
+    const best = runs.length ? Math.min(...runs.map((r) => r[0])) : 0;
+    g.firstChild.style.fill = GRADE_COLOURS[best % GRADE_COLOURS.length];
+    g.firstChild.style.fillOpacity = sections ? "0.18" : "0.7";
+  }
+  if (sections) HallPlan.drawSeats(svg, layout, sections, (grade) => GRADE_COLOURS[grade % GRADE_COLOURS.length]);
+  return svg;
+}
+
+// Every venue on record (newest first), for the concert form and the list drawn above it.
+async function loadVenues(selected) {
+  const { res, data } = await call("GET", "/api/admin/venues?size=100");
+  if (!res.ok) return;
+  venues = data.items.map((v) => ({ id: v.id, name: v.name, grades: v.grades }));
+  fillVenues(selected || (venues[0] && venues[0].id));
+  const list = $("venue-list");
+  list.replaceChildren();
+  for (const v of data.items) {
+    const item = document.createElement("li");
+    item.className = "venue-card";
+    const head = document.createElement("h3");
+    head.textContent = `${v.name} (#${v.id})`;
+    const facts = document.createElement("p");
+    facts.textContent = T("admin.venueFacts", { seats: v.seatCount.toLocaleString(I18N.lang),
+                                                grades: v.grades.join(", "),
+                                                concerts: v.concerts.length });
+    const use = document.createElement("button");
+    use.type = "button";
+    use.className = "secondary";
+    use.textContent = T("admin.scheduleHere");
+    use.addEventListener("click", () => {
+      fillVenues(v.id);
+      $("concert-panel").scrollIntoView({ block: "start" });
+      $("concert-title").focus();
+    });
+    item.append(head, drawVenue(v.layout, null), facts, use);
+    list.append(item);
+  }
 }
 
 async function createVenue(ev) {
@@ -153,9 +188,8 @@ async function createVenue(ev) {
   const { marks, ...v } = venueInput();
   const { res, data } = await call("POST", "/api/admin/venues", v);
   if (!res.ok) return;
-  venues.push({ id: data.id, name: v.name, grades: v.grades });
-  fillVenues(data.id);
   say(T("admin.venueCreated", { id: data.id }));
+  await loadVenues(data.id);
 }
 
 function fillVenues(selected) {
@@ -265,6 +299,7 @@ async function loadConcerts(selected) {
     select.append(o);
   }
   if (selected) select.value = selected;
+  $("history-concert").replaceChildren(...[...select.options].map((o) => o.cloneNode(true)));
 }
 
 // Lines with an "@" are emails, the rest member codes; sent 10,000 at a time (the first

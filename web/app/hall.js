@@ -38,15 +38,7 @@ async function loadHall(concertId) {
   subscribeConcert(null);
 }
 
-// Math.min(...xs) overflows the stack on a big enough array.
-function minMax(values) {
-  let min = Infinity, max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return [min, max];
-}
+const minMax = HallPlan.minMax;
 
 // Seats still free in section k, all grades.
 function freeIn(k) {
@@ -147,57 +139,13 @@ function updatePicker() {
   updateHall();
 }
 
-function svgNode(tag, attributes) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, v);
-  return node;
-}
-
-const pointsOf = (outline) => outline.map(([x, y]) => `${x},${y}`).join(" ");
-
 // The plan: the stage and every section where it stands, filled with the colour of the best
 // grade still free in it (paler as it fills up); tapping one opens its seats.
 function renderHall() {
   const box = $("hall");
   const L = state.layout;
   if (!L) return box.replaceChildren();
-  // Everything in proportion to the hall, whatever unit its coordinates use.
-  const b = L.bounds, span = Math.max(b.maxX - b.minX, b.maxY - b.minY, 1), pad = span * 0.06;
-  let stage, stageText;
-  if (L.stage.outline) {
-    const o = L.stage.outline, n = o.length;
-    stage = svgNode("polygon", { points: pointsOf(o), class: "hall-stage" });
-    const ys = o.map((p) => p[1]);
-    stageText = { x: o.reduce((s, p) => s + p[0], 0) / n, y: (Math.min(...ys) + Math.max(...ys)) / 2,
-                  size: Math.min(span / 22, (Math.max(...ys) - Math.min(...ys)) * 0.5) };
-  } else {
-    // No stage on the plan: a block centred on the origin, never over the nearest seats.
-    const nearest = minMax(L.sections.flatMap((x) => x.outline.map((p) => p[1])))[0];
-    const height = span * 0.08, width = span * 0.3;
-    const bottom = Math.min(L.stage.y + height / 2, nearest - span * 0.02);
-    stage = svgNode("rect", { x: L.stage.x - width / 2, y: bottom - height, width, height, rx: height / 4,
-                              class: "hall-stage" });
-    stageText = { x: L.stage.x, y: bottom - height / 2, size: height * 0.55 };
-  }
-  const top = Math.min(b.minY, stageText.y - stageText.size) - pad;
-  const svg = svgNode("svg", { viewBox: `${b.minX - pad} ${top} ${b.maxX - b.minX + 2 * pad} ${b.maxY + pad - top}`,
-                               role: "img", "aria-label": T("map.hall") });
-  const label = svgNode("text", { x: stageText.x, y: stageText.y, class: "hall-stage-text", "font-size": stageText.size });
-  label.textContent = T("map.stage");
-  svg.append(stage, label);
-  L.sections.forEach((section, k) => {
-    const g = svgNode("g", { class: "hall-section" });
-    g.dataset.section = k;
-    const shape = svgNode(section.outline.length >= 3 ? "polygon" : "polyline", { points: pointsOf(section.outline) });
-    const n = section.outline.length || 1;
-    const name = svgNode("text", { x: section.outline.reduce((s, p) => s + p[0], 0) / n,
-                                   y: section.outline.reduce((s, p) => s + p[1], 0) / n,
-                                   "font-size": span / 28, class: "hall-label" });
-    name.textContent = section.name;
-    g.append(shape, name);
-    svg.append(g);
-  });
-  box.replaceChildren(svg);
+  box.replaceChildren(HallPlan.draw(L, { stageLabel: T("map.stage"), hallLabel: T("map.hall") }));
   updateHall();
 }
 
