@@ -550,3 +550,47 @@ TEST_CASE("the waiting room's draw on a phone: the commitment before joining, th
     CHECK(false);
   }
 }
+
+TEST_CASE("the venue designer: two curved sections and a row of wheelchair spaces, drawn, scheduled "
+          "and opened; the fan's page places every seat as the designer drew it") {
+  ApiFixture f;
+  const std::string shot = CM_BINARY_DIR "/venue_designer.png";
+  std::remove(shot.c_str());
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/venue_designer_browser.js " + std::to_string(f.port()) + " " +
+              ServerProcess::kAdminEmail + " " + ServerProcess::kAdminPassword +
+              " designed-fan@x.io " + shot,
+          &status);
+  MESSAGE("browser (venue designer): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  // Dragged: the first section moved from where it was added (0, 700).
+  const json::array& dragged = r.at("draggedTo").as_array();
+  CHECK((dragged[0].to_number<int64_t>() != 0 || dragged[1].to_number<int64_t>() != 700));
+  CHECK(Int(r, "previewSeats") == 64);
+  CHECK(Int(r, "previewWheelchair") == 2);
+  CHECK(Int(r, "previewSections") == 2);
+  CHECK(r.at("axeConsole").as_array().empty());
+  CHECK(Int(r, "venueChosen") == Int(r, "venueId"));
+  CHECK(Int(r, "hallSections") == 2);
+  const json::array& fan = r.at("fan").as_array();
+  REQUIRE(fan.size() == 2);
+  for (const json::value& section : fan) {
+    CHECK(Int(section, "seats") == 32);
+    // The same shape: every seat within 0.5 % of the section's size of where the designer put it
+    // (a seat is about 12 % of it; the plan rounds to whole units).
+    CHECK(section.at("deviation").to_number<double>() < 0.005);
+  }
+  CHECK(Int(fan[0], "wheelchair") == 2);
+  CHECK(Int(fan[0], "companion") == 2);
+  CHECK(std::filesystem::exists(shot));
+  // The server holds what the designer drew: the stage's outline, the curved rows.
+  auto venue = f.http.Get("/api/admin/venues/" + std::to_string(Int(r, "venueId")), f.admin);
+  REQUIRE(venue.status == 200);
+  const json::value spec = venue.Json().at("spec");
+  CHECK(spec.at("stage").as_array().size() == 4);
+  CHECK(spec.at("sections").as_array().size() == 2);
+}

@@ -178,7 +178,12 @@ async function loadVenues(selected) {
       $("concert-panel").scrollIntoView({ block: "start" });
       $("concert-title").focus();
     });
-    item.append(head, drawVenue(v.layout, null), facts, use);
+    const copy = document.createElement("button");
+    copy.type = "button";
+    copy.className = "secondary";
+    copy.textContent = T("admin.copyVenue");
+    copy.addEventListener("click", () => Designer.copy(v.id));
+    item.append(head, drawVenue(v.layout, null), facts, use, copy);
     list.append(item);
   }
 }
