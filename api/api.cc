@@ -23,6 +23,11 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
       venues_(ctx_),
       people_(ctx_),
       seat_history_(ctx_, options_.seat_history),
+      live_metrics_(ctx_,
+                    [this](metrics::PrometheusText* out) {  // what /metrics writes
+                      engine_.WriteMetrics(out);
+                      WriteMetrics(out);
+                    }),
       report_(ctx_),
       backups_(ctx_, options_.backups),
       concerts_(ctx_),
@@ -112,6 +117,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { members_.ClaimCode(ex, p[0]); });
   r(V::get, "/api/admin/concerts/{id}/seats/{seat}/history",
     [this](const ExPtr& ex, const PathParams& p) { seat_history_.GetHistory(ex, p[0], p[1]); });
+  r(V::get, "/api/admin/live-metrics",
+    [this](const ExPtr& ex, const PathParams&) { live_metrics_.Get(ex); });
   r(V::get, "/api/admin/concerts/{id}/report",
     [this](const ExPtr& ex, const PathParams& p) { report_.ConcertReport(ex, p[0]); });
   r(V::post, "/api/admin/backups",

@@ -20,6 +20,7 @@
 #include "api/people_handler.h"
 #include "api/pow_gate.h"
 #include "api/deposit_webhook.h"
+#include "api/live_metrics_handler.h"
 #include "api/members_handler.h"
 #include "api/queue_handler.h"
 #include "api/queue_proof_handler.h"
@@ -70,6 +71,7 @@ class Api {
   VenuesHandler venues_;
   PeopleHandler people_;
   SeatHistoryHandler seat_history_;
+  LiveMetricsHandler live_metrics_;
   ReportHandler report_;
   BackupHandler backups_;
   ConcertsHandler concerts_;

@@ -70,6 +70,19 @@ TEST_CASE("venues are listed with their plan; a copy of one reads back the same"
   CHECK(copied.Json().at("concerts").as_array().empty());
 
   CHECK(f.http.Get("/api/admin/venues/999999", f.admin).status == 404);
+
+  // The live view's server figures are /metrics's own: a hold's latency from its histogram.
+  REQUIRE(f.http.Post(Path("/api/v1/concerts/", concert, "/reservations"), R"({"count":1})", fan[0])
+              .status == 201);
+  auto live = f.http.Get("/api/admin/live-metrics", f.admin);
+  REQUIRE(live.status == 200);
+  const json::value figures = live.Json();
+  CHECK(figures.at("holds").at("requests").to_number<double>() >= 1);
+  CHECK(figures.at("holds").at("p99Ms").to_number<double>() > 0);
+  CHECK(figures.at("ring").at("capacity").to_number<double>() > 0);
+  CHECK(figures.at("replication").as_object().empty());  // no replica here
+  CHECK_FALSE(figures.at("engineHalted").as_bool());
+  CHECK(f.http.Get("/api/admin/live-metrics", fan[0]).status == 403);
   CHECK(f.http.Get("/api/admin/venues?size=0", f.admin).status == 422);
 }
 

@@ -106,6 +106,12 @@ async function run(page) {
   await page.waitForSelector('#stat-live-holds:text-is("1")', { timeout: 5000 });
   await page.waitForSelector('#grade-table tbody tr[data-grade="VIP"]', { timeout: 5000 });
   await page.waitForTimeout(1500);  // a few samples for the chart
+  // The server's own figures: the hold just made is in the hold route's latency.
+  for (let i = 0; i < 50 && !(await page.textContent("#stat-hold-p99")).includes("ms"); ++i)
+    await page.waitForTimeout(100);
+  const serverTiles = { holdP99: await page.textContent("#stat-hold-p99"), ring: await page.textContent("#stat-ring"),
+                        replication: await page.textContent("#stat-replication"),
+                        soldPct: await page.textContent("#stat-sold-pct") };
   await page.screenshot({ path: screenshot, fullPage: true });
 
   // Settled from the console: the seat is sold.
@@ -132,7 +138,7 @@ async function run(page) {
     await page.waitForTimeout(200);
     historyKinds = await page.$$eval("#history-table tbody tr[data-kind]", (rows) => rows.map((r) => r.dataset.kind));
   }
-  return { concertId, previewSeats, previewText, previewMarks, sectionsDrawn, venuesListed, heldSeenMs,
+  return { serverTiles, concertId, previewSeats, previewText, previewMarks, sectionsDrawn, venuesListed, heldSeenMs,
            guarded, membersNote, chartLines, historyKinds };
 }
 

@@ -359,6 +359,7 @@ function watch() {
   watching = id;
   series = [];
   $("live").hidden = false;
+  pollServer();
   if (socket && socket.readyState === WebSocket.OPEN) return subscribe();
   if (socket) socket.close();
   socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
@@ -425,6 +426,29 @@ function renderSale(m) {
   $("stat-payment-success").textContent =
       m.payments.successRate === null ? "-" : `${(100 * m.payments.successRate).toFixed(1)} %`;
   $("stat-payment-failed").textContent = m.payments.failed;
+  const seats = total.available + total.held + total.sold;
+  $("stat-sold-pct").textContent = seats ? `${(100 * total.sold / seats).toFixed(1)} %` : "-";
+  const perSecond = series.length ? series[series.length - 1][1] : 0;
+  $("stat-holds-rate").textContent = String(perSecond);
+}
+
+// The server's own figures (GET /api/admin/live-metrics, read from /metrics), every 2 s while
+// a sale is watched.
+let serverTimer = 0;
+async function pollServer() {
+  clearTimeout(serverTimer);
+  if (!watching) return;
+  const { res, data } = await call("GET", "/api/admin/live-metrics");
+  if (res.ok) {
+    $("stat-hold-p99").textContent = data.holds.requests ? `${data.holds.p99Ms.toFixed(1)} ms` : "-";
+    $("stat-ring").textContent = `${data.ring.depth} / ${data.ring.capacity}`;
+    const r = data.replication;
+    $("stat-replication").textContent = r.lagEvents !== undefined ? T("admin.lagEvents", { n: r.lagEvents })
+      : r.followerLagSeconds !== undefined ? `${r.followerLagSeconds.toFixed(2)} s` : T("admin.noReplica");
+    $("stat-provider-errors").textContent = String(data.payments.declined + data.payments.errors);
+    $("stat-engine").textContent = T(data.engineHalted ? "admin.engineHalted" : "admin.engineRunning");
+  }
+  serverTimer = setTimeout(pollServer, 2000);
 }
 
 // Per-second rates from consecutive samples, as two polylines over the last 10 minutes.
