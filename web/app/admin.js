@@ -239,6 +239,7 @@ function localInput(ms) {
 function defaultTimes() {
   const now = Date.now();
   $("concert-starts").value = localInput(now + 30 * 86400000);
+  $("concert-doors").value = localInput(now + 30 * 86400000 - 2 * 3600000);
   $("concert-opens").value = localInput(now - 60000);
   $("concert-closes").value = localInput(now + 29 * 86400000);
   $("presale-closes").value = localInput(now + 86400000);
@@ -259,7 +260,9 @@ async function createConcert(ev) {
     prices,
     holdTtlSeconds: Number($("concert-ttl").value),
     maxSeatsPerUser: Number($("concert-limit").value),
+    refundPolicy: { deadlineHours: Number($("refund-hours").value), feePercent: Number($("refund-fee").value) },
   };
+  if ($("concert-doors").value) body.doorsOpenAt = new Date($("concert-doors").value).getTime();
   const room = $("room-enabled").checked
     ? { maxActive: Number($("room-max-active").value), admitPerSecond: Number($("room-rate").value) }
     : null;
