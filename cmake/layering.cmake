@@ -10,16 +10,17 @@ set(CM_LAYERS
   "runtime:engine,journal,metrics"
   "readmodel:engine,metrics"
   "views:engine,readmodel,json"
+  "history:engine,metrics"
   "replay:engine,journal,views"
   "http:json,metrics"
   "auth:engine,json"
   "tickets:engine,json"
-  "api:engine,runtime,readmodel,views,http,auth,tickets,json,metrics"
+  "api:engine,runtime,readmodel,views,http,auth,tickets,history,json,metrics"
   "live:engine,runtime,readmodel,views,http,auth,json,metrics"
   "payments:engine,metrics,http,json,auth"
   "outbox:engine,views,metrics"
   "replication:engine,runtime,metrics"
-  "app:engine,journal,runtime,readmodel,views,http,auth,tickets,api,live,payments,outbox,replication,json,metrics")
+  "app:engine,journal,runtime,readmodel,views,http,auth,tickets,api,live,payments,outbox,replication,history,json,metrics")
 
 function(cm_check_layering root)
   set(folders "")
