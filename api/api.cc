@@ -27,7 +27,8 @@ Api::Api(ApiOptions options, EnginePort& engine, readmodel::ReadModel& reads, co
                     [this](metrics::PrometheusText* out) {  // what /metrics writes
                       engine_.WriteMetrics(out);
                       WriteMetrics(out);
-                    }),
+                    },
+                    options_.alerts),
       report_(ctx_),
       backups_(ctx_, options_.backups),
       concerts_(ctx_),
@@ -117,6 +118,8 @@ void Api::AddRoutes() {
     [this](const ExPtr& ex, const PathParams& p) { members_.ClaimCode(ex, p[0]); });
   r(V::get, "/api/admin/concerts/{id}/seats/{seat}/history",
     [this](const ExPtr& ex, const PathParams& p) { seat_history_.GetHistory(ex, p[0], p[1]); });
+  r(V::get, "/api/admin/alerts",
+    [this](const ExPtr& ex, const PathParams&) { live_metrics_.GetAlerts(ex); });
   r(V::get, "/api/admin/live-metrics",
     [this](const ExPtr& ex, const PathParams&) { live_metrics_.Get(ex); });
   r(V::get, "/api/admin/concerts/{id}/report",

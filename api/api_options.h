@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // The booking API's settings (app/serve_options.cc fills them from the command line).
 
 #include <cstddef>
@@ -42,6 +43,9 @@ struct ApiOptions {
   SeqGate* seq_gate = nullptr;
   // Every event by seat (history/seat_history.h); null: a seat's history answers 503.
   const history::SeatHistoryIndex* seat_history = nullptr;
+  // The alerts firing, as Prometheus evaluates them (app/alerts_poller.h): their JSON; null: no
+  // Prometheus configured.
+  std::function<std::string()> alerts;
   int64_t min_seq_wait_ms = 250;
   // A waiting room's proof of more entries than this is built off the request threads
   // (api/queue_proof_handler.h); requests meanwhile are told to ask again.

@@ -77,4 +77,10 @@ void LiveMetricsHandler::Get(const ExPtr& ex) {
   Json(ex, 200, w.EndObject().Take(), {{http::field::cache_control, "no-store"}});
 }
 
+void LiveMetricsHandler::GetAlerts(const ExPtr& ex) {
+  if (!ctx_.Authenticate(ex, true)) return;
+  Json(ex, 200, alerts_ ? alerts_() : std::string(R"({"source":null,"alerts":[]})"),
+       {{http::field::cache_control, "no-store"}});
+}
+
 }  // namespace cm::api

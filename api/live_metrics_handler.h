@@ -20,10 +20,14 @@ namespace cm::api {
 class LiveMetricsHandler {
  public:
   using Writer = std::function<void(metrics::PrometheusText*)>;
-  LiveMetricsHandler(RequestContext& ctx, Writer metrics) : ctx_(ctx), metrics_(std::move(metrics)) {}
+  LiveMetricsHandler(RequestContext& ctx, Writer metrics, std::function<std::string()> alerts)
+      : ctx_(ctx), metrics_(std::move(metrics)), alerts_(std::move(alerts)) {}
 
   // GET /api/admin/live-metrics
   void Get(const ExPtr& ex);
+  // GET /api/admin/alerts: the alerts Prometheus finds firing or pending (app/alerts_poller.h);
+  // {"source": null, "alerts": []} when no Prometheus is configured.
+  void GetAlerts(const ExPtr& ex);
 
  private:
   using Buckets = std::vector<std::pair<double, double>>;  // (le, cumulative count)
@@ -32,6 +36,7 @@ class LiveMetricsHandler {
 
   RequestContext& ctx_;
   Writer metrics_;
+  std::function<std::string()> alerts_;
   std::mutex mu_;
   std::deque<std::pair<int64_t, Buckets>> history_;  // (when, buckets), oldest first
   static constexpr int64_t kWindowMs = 60'000;

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/seq_gate.h"
+#include "app/alerts_poller.h"
 #include "app/backup_service.h"
 #include "app/demo_data.h"
 #include "app/durable_stages.h"
@@ -443,6 +444,13 @@ int RunServer(const ServeOptions& given) {
   api_options.backups = &backups;
   api_options.seq_gate = &seq_gate;
   api_options.seat_history = seat_history.get();
+  std::unique_ptr<AlertsPoller> alerts;
+  if (!o.prometheus_url.empty()) {
+    alerts = std::make_unique<AlertsPoller>(o.prometheus_url,
+                                            std::chrono::milliseconds(o.prometheus_poll_ms));
+    alerts->Start();
+    api_options.alerts = [&alerts] { return alerts->Json(); };
+  }
   api_options.ticket_key =
       std::make_shared<const tickets::SigningKey>(std::move(ticket_key).value());
   api::Api api(std::move(api_options), bridge, reads, jwt, replies, &presence,

@@ -179,6 +179,12 @@ void AddServeFlags(CLI::App& cmd, ServeOptions& o) {
                  "Kafka bootstrap servers (host:port,...); publishes domain events from the "
                  "journal (off when empty)")
       ->envname("CM_KAFKA_BROKERS");
+  cmd.add_option("--prometheus-url", o.prometheus_url,
+                 "Prometheus's HTTP API (http://host:port) that evaluates deploy/prometheus/rules.yml "
+                 "over this server; the console shows the alerts it finds firing (none when empty)")
+      ->envname("CM_PROMETHEUS_URL");
+  cmd.add_option("--prometheus-poll-ms", o.prometheus_poll_ms, "How often the alerts are read")
+      ->envname("CM_PROMETHEUS_POLL_MS")->check(CLI::Range(100, 3'600'000))->capture_default_str();
   cmd.add_option("--kafka-topic-prefix", o.kafka_topic_prefix,
                  "Topics are <prefix>reservations and <prefix>payments")
       ->envname("CM_KAFKA_TOPIC_PREFIX")->capture_default_str();

@@ -67,6 +67,9 @@ struct ServeOptions {
   // The Kafka outbox: empty brokers = off.
   std::string kafka_brokers;
   std::string kafka_topic_prefix = "concertmania.";
+  // Prometheus's HTTP API, for the alerts the console shows (app/alerts_poller.h); empty: none.
+  std::string prometheus_url;
+  int64_t prometheus_poll_ms = 15'000;
   // The journal replicated to Kafka (replication/kafka_journal_replicator.h): empty = off.
   std::string replicate_to_kafka;
   std::string cluster = "main";

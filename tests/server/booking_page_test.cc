@@ -163,7 +163,8 @@ TEST_CASE("the admin console: a venue with its preview, a concert on sale watche
   CHECK(Str(tiles, "holdP99").find("ms") != std::string::npos);  // from the hold route's histogram
   CHECK(Str(tiles, "ring").find(" / ") != std::string::npos);
   CHECK(Str(tiles, "replication") == "no replica");
-  CHECK(Str(tiles, "soldPct") == "0.0 %");   // the booking page's plan, drawn by its renderer
+  CHECK(Str(tiles, "soldPct") == "0.0 %");
+  CHECK(Str(tiles, "alerts").find("No Prometheus") != std::string::npos);  // none configured here   // the booking page's plan, drawn by its renderer
   CHECK(Int(result, "venuesListed") == 1);    // the venues on record, from GET /api/admin/venues
   const json::array& kinds = result.at("historyKinds").as_array();
   REQUIRE(kinds.size() == 2);

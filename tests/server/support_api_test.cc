@@ -3,11 +3,57 @@
 // account (its tokens and its login refused), revoking a ticket and refunding with a reason.
 #include <doctest/doctest.h>
 
+#include <boost/asio.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "tests/server/api_fixture.h"
 
 using namespace cm::test;
 
 namespace {
+
+// A stand-in for Prometheus's HTTP API on 127.0.0.1: every request gets `body`.
+class FakePrometheus {
+ public:
+  explicit FakePrometheus(std::string body)
+      : body_(std::move(body)),
+        acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+        thread_([this] { Serve(); }) {}
+  ~FakePrometheus() {
+    stop_ = true;
+    boost::asio::ip::tcp::socket wake(io_);  // unblocks the accept
+    boost::system::error_code ec;
+    wake.connect(acceptor_.local_endpoint(), ec);
+    thread_.join();
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      boost::asio::ip::tcp::socket s(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(s, ec);
+      if (ec || stop_) return;
+      boost::asio::streambuf request;
+      boost::asio::read_until(s, request, "\r\n\r\n", ec);
+      const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+      boost::asio::write(s, boost::asio::buffer(reply), ec);
+    }
+  }
+
+  std::string body_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 std::string Path(const std::string& base, uint64_t id, const std::string& rest = "") {
   return base + std::to_string(id) + rest;
@@ -83,6 +129,10 @@ TEST_CASE("venues are listed with their plan; a copy of one reads back the same"
   CHECK(figures.at("replication").as_object().empty());  // no replica here
   CHECK_FALSE(figures.at("engineHalted").as_bool());
   CHECK(f.http.Get("/api/admin/live-metrics", fan[0]).status == 403);
+  // No Prometheus configured: no alerts, and it says why.
+  auto none = f.http.Get("/api/admin/alerts", f.admin);
+  REQUIRE(none.status == 200);
+  CHECK(none.Json().at("source").is_null());
   CHECK(f.http.Get("/api/admin/venues?size=0", f.admin).status == 422);
 }
 
@@ -213,4 +263,30 @@ TEST_CASE("a disabled account's tokens and login are refused until an admin enab
   CHECK(f.http.Get(bundle, token).status == 401);
   const std::string fresh = Login(f.port(), staff_email, "password-123");
   CHECK(f.http.Get("/api/users/me", fresh).status == 200);
+}
+
+TEST_CASE("the console's alerts are the ones Prometheus finds firing, as it reports them") {
+  FakePrometheus prometheus(R"({"status":"success","data":{"alerts":[{"labels":{"alertname":)"
+                            R"("HoldLatencyHigh","severity":"page"},"annotations":{"summary":)"
+                            R"("A hold's p99 is over 50 ms"},"state":"firing",)"
+                            R"("activeAt":"2026-12-06T12:00:00Z","value":"0.08"}]}})");
+  ApiFixture f({"--prometheus-url", prometheus.url(), "--prometheus-poll-ms", "200"});
+  json::value alerts;
+  for (int i = 0; i < 100; ++i) {
+    auto r = f.http.Get("/api/admin/alerts", f.admin);
+    REQUIRE(r.status == 200);
+    alerts = r.Json();
+    if (!alerts.at("alerts").as_array().empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(Str(alerts, "source") == prometheus.url());
+  REQUIRE(alerts.at("alerts").as_array().size() == 1);
+  const json::value& a = alerts.at("alerts").as_array().at(0);
+  CHECK(Str(a, "name") == "HoldLatencyHigh");
+  CHECK(Str(a, "severity") == "page");
+  CHECK(Str(a, "state") == "firing");
+  CHECK(Str(a, "summary") == "A hold's p99 is over 50 ms");
+  CHECK_FALSE(alerts.as_object().contains("error"));
+  auto fan = MakeUsers(f, 1, "alerts-fan");
+  CHECK(f.http.Get("/api/admin/alerts", fan[0]).status == 403);
 }

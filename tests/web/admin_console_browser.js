@@ -111,7 +111,8 @@ async function run(page) {
     await page.waitForTimeout(100);
   const serverTiles = { holdP99: await page.textContent("#stat-hold-p99"), ring: await page.textContent("#stat-ring"),
                         replication: await page.textContent("#stat-replication"),
-                        soldPct: await page.textContent("#stat-sold-pct") };
+                        soldPct: await page.textContent("#stat-sold-pct"),
+                        alerts: await page.textContent("#alerts-list") };
   await page.screenshot({ path: screenshot, fullPage: true });
 
   // Settled from the console: the seat is sold.

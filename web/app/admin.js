@@ -451,6 +451,22 @@ async function pollServer() {
     $("stat-provider-errors").textContent = String(data.payments.declined + data.payments.errors);
     $("stat-engine").textContent = T(data.engineHalted ? "admin.engineHalted" : "admin.engineRunning");
   }
+  const alerts = await call("GET", "/api/admin/alerts");
+  if (alerts.res.ok) {
+    const a = alerts.data, list = $("alerts-list");
+    list.replaceChildren();
+    const line = (text, kind) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      if (kind) li.className = kind;
+      list.append(li);
+    };
+    if (a.source === null) line(T("admin.noAlertSource"));
+    else if (a.error) line(T("admin.alertsFailed", { why: a.error }), "error");
+    else if (!a.alerts.length) line(T("admin.noAlerts"));
+    for (const x of a.alerts)
+      line(`${x.state === "firing" ? "🔴" : "🟡"} ${x.name} (${x.severity || "-"}): ${x.summary}`, "alert-" + x.state);
+  }
   serverTimer = setTimeout(pollServer, 2000);
 }
 
