@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cstdio>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "tests/server/api_fixture.h"
 #include "tests/support/fakepg_process.h"
@@ -599,4 +601,69 @@ TEST_CASE("the venue designer: two curved sections and a row of wheelchair space
   const json::value spec = venue.Json().at("spec");
   CHECK(spec.at("stage").as_array().size() == 4);
   CHECK(spec.at("sections").as_array().size() == 2);
+}
+
+TEST_CASE("support on the console: a customer found by email is refunded from their page (the "
+          "money comes back through fakepg, the door refuses the ticket); a staff account made "
+          "there logs in at the door, is disabled, and is refused") {
+  TempDir pg_dir;
+  FakePgProcess pg(pg_dir.path() + "/fakepg.port");
+  ApiFixture f({"--payment-provider-url", pg.url(), "--payment-retry-base-ms", "100"});
+  ConcertOptions o;
+  o.extra = json::object{{"doorsOpenAt", NowMs() - 60'000}};
+  const uint64_t concert = f.CreateConcert(o);
+  const std::string fan = SignupAndLogin(f.port(), "support-buyer@x.io");
+  auto held = f.http.Post("/api/v1/concerts/" + std::to_string(concert) + "/reservations",
+                          R"({"count":1})", fan);
+  REQUIRE(held.status == 201);
+  const int64_t reservation = Int(held.Json(), "id");
+  auto paid = f.http.Post("/api/payments",
+                          "{\"reservationId\":" + std::to_string(reservation) + ",\"method\":\"CARD\"}",
+                          fan, {{"Idempotency-Key", "support-pay"}});
+  REQUIRE(paid.status == 202);
+  const int64_t payment = Int(paid.Json(), "id");
+  std::string code;
+  for (int i = 0; i < 200 && code.empty(); ++i) {
+    auto tickets = f.http.Get("/api/users/me/tickets", fan).Json().at("tickets").as_array();
+    if (!tickets.empty()) code = Str(tickets[0], "code");
+    else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE_FALSE(code.empty());
+
+  int status = 0;
+  const std::string out =
+      Run("NODE_PATH=" CM_SOURCE_DIR "/web/node_modules node " CM_SOURCE_DIR
+          "/tests/web/console_support_browser.js " + std::to_string(f.port()) + " " +
+              ServerProcess::kAdminEmail + " " + ServerProcess::kAdminPassword +
+              " support-buyer@x.io " + std::to_string(reservation),
+          &status);
+  MESSAGE("browser (console support): " << out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const json::value r = json::parse(out);
+  CHECK(Str(r, "reasonAsked").find("reason") != std::string::npos);  // refused without one
+  CHECK(r.at("axeCustomerPage").as_array().empty());
+  CHECK(Str(r, "doorBefore") == "in");
+  CHECK(Str(r, "disabledStatus").find("disabled") != std::string::npos);
+  CHECK(Str(r, "doorAfter").find("disabled") != std::string::npos);  // ACCOUNT_DISABLED, said
+  // The refund reached the provider: the payment ends REFUNDED once fakepg returned the money.
+  std::string payment_status;
+  for (int i = 0; i < 200 && payment_status != "REFUNDED"; ++i) {
+    payment_status = Str(f.http.Get("/api/payments/" + std::to_string(payment), fan).Json(), "status");
+    if (payment_status != "REFUNDED") std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  CHECK(payment_status == "REFUNDED");
+  CHECK(pg.Ledger().at("refunds").to_number<int64_t>() == 1);
+  // The door refuses the refunded reservation's ticket.
+  auto scan = f.http.Post("/api/checkin",
+                          json::serialize(json::object{{"code", code}, {"gate", "A"},
+                                                       {"concertId", concert}}),
+                          f.admin);
+  REQUIRE(scan.status == 200);
+  CHECK(Str(scan.Json(), "result") == "REVOKED");
+  // The staff account's own login is refused too, with the reason.
+  HttpClient c(f.port());
+  auto login = c.Post("/api/users/login", R"({"email":"gate-keeper@x.io","password":"gate-password-1"})");
+  CHECK(login.status == 403);
+  CHECK(Str(login.Json(), "code") == "ACCOUNT_DISABLED");
 }
