@@ -162,6 +162,16 @@ std::vector<std::string> SplitList(const std::string& list) {
   return out;
 }
 
+// The alerts Prometheus finds firing, for the console (none without --prometheus-url).
+std::unique_ptr<AlertsPoller> StartAlerts(const ServeOptions& o, api::ApiOptions* api_options) {
+  if (o.prometheus_url.empty()) return nullptr;
+  auto alerts = std::make_unique<AlertsPoller>(o.prometheus_url,
+                                               std::chrono::milliseconds(o.prometheus_poll_ms));
+  alerts->Start();
+  api_options->alerts = [poller = alerts.get()] { return poller->Json(); };
+  return alerts;
+}
+
 void WritePortFile(const std::string& path, uint16_t port) {
   if (path.empty()) return;
   std::ofstream(path + ".tmp") << port << "\n";
@@ -444,13 +454,7 @@ int RunServer(const ServeOptions& given) {
   api_options.backups = &backups;
   api_options.seq_gate = &seq_gate;
   api_options.seat_history = seat_history.get();
-  std::unique_ptr<AlertsPoller> alerts;
-  if (!o.prometheus_url.empty()) {
-    alerts = std::make_unique<AlertsPoller>(o.prometheus_url,
-                                            std::chrono::milliseconds(o.prometheus_poll_ms));
-    alerts->Start();
-    api_options.alerts = [&alerts] { return alerts->Json(); };
-  }
+  const std::unique_ptr<AlertsPoller> alerts = StartAlerts(o, &api_options);
   api_options.ticket_key =
       std::make_shared<const tickets::SigningKey>(std::move(ticket_key).value());
   api::Api api(std::move(api_options), bridge, reads, jwt, replies, &presence,
