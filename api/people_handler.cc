@@ -198,10 +198,13 @@ void PeopleHandler::FindReservations(const ExPtr& ex) {
     if (!ParseUint(concert_text, &concert))
       return Fail(ex, 422, "VALIDATION_FAILED", "concert: must be a positive integer");
     const bool by_id = !seat_text.empty();
-    if (by_id && !std::from_chars(seat_text.data(), seat_text.data() + seat_text.size(), seat_id).ptr)
-      return Fail(ex, 422, "VALIDATION_FAILED", "seat: must be a seat id");
+    if (by_id) {
+      const auto [end, ec] = std::from_chars(seat_text.data(), seat_text.data() + seat_text.size(), seat_id);
+      if (ec != std::errc() || end != seat_text.data() + seat_text.size())
+        return Fail(ex, 422, "VALIDATION_FAILED", "seat: must be a seat id");
+    }
     if (!by_id && (!section || !row || section->empty() || row->empty() ||
-                   !ParseUint(number_text, &number)))
+                   !ParseUint(number_text, &number) || number > 65535))
       return Fail(ex, 422, "VALIDATION_FAILED",
                   "seat: give the seat's id, or its section, row and number");
     bool concert_known = false, seat_known = false;

@@ -53,7 +53,8 @@ void SeatHistoryHandler::GetHistory(const ExPtr& ex, std::string_view concert_te
     JsonWriter w;
     w.BeginObject().Field("concertId", *concert).Key("seat");
     views::WriteSeat(w, *s.FindConcert(*concert), static_cast<engine::SeatIndex>(seat));
-    w.Field("indexedSeq", indexed).Key("entries").BeginArray();
+    // startsAtSeq: 1, or where the journal began when the index first read it (retention).
+    w.Field("indexedSeq", indexed).Field("startsAtSeq", index_->starts_at()).Key("entries").BeginArray();
     for (std::size_t i = 0; i < entries.size() && i < static_cast<std::size_t>(limit); ++i) {
       const history::SeatHistoryEntry& e = entries[i];
       w.BeginObject()

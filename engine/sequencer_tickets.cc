@@ -7,7 +7,8 @@
 //   TransferTicket     -> TicketOffered (to an email, registered or not: the same answer)
 //   AcceptTransfer     -> TicketTransferred (the next version: the old code is revoked)
 //   EndTransferOffer   -> TicketOfferEnded (withdrawn by the holder, declined by the recipient)
-//   CancelReservation  -> ReservationCancelled [+ RefundIssued of the amount less the fee]
+//   CancelReservation  -> ReservationCancelled [+ RefundIssued of the amount less the fee]; not
+//                         once an admin revoked one of its tickets (REVOKED)
 //   ExtendHold         -> HoldExtended
 #include <algorithm>
 
@@ -137,6 +138,8 @@ EventBody Sequencer::DecideCancel(const Command& cmd, const CancelReservationCmd
     if (t.state == TicketState::kCheckedIn)
       return Reject(cmd, ResultCode::kTicketCheckedIn, t.id);
     if (t.holder != r->user) return Reject(cmd, ResultCode::kTicketTransferred, t.id);
+    // An admin revoked it without a refund (a fraud): the buyer cannot cancel for one either.
+    if (t.voided) return Reject(cmd, ResultCode::kTicketRevoked, t.id);
   }
   // Only money that was paid comes back (an admin-confirmed sale has no payment).
   ReservationCancelled cancelled{r->id, r->concert, r->user, 0, 0};

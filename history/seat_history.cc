@@ -4,6 +4,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 
@@ -19,6 +20,7 @@ using engine::TicketId;
 using engine::UserId;
 
 constexpr char kMetaKey[] = "m";
+constexpr char kStartKey[] = "s";
 
 std::string SeatPrefix(ConcertId concert, SeatIndex seat) {
   std::string k(1, 'h');
@@ -197,10 +199,30 @@ class Fold {
 
 class RocksSeatHistory final : public SeatHistoryIndex {
  public:
-  RocksSeatHistory(std::unique_ptr<rocksdb::DB> db, std::string dir, Seq indexed)
-      : db_(std::move(db)), dir_(std::move(dir)), indexed_(indexed) {}
+  RocksSeatHistory(std::unique_ptr<rocksdb::DB> db, std::string dir, Seq indexed, Seq starts)
+      : db_(std::move(db)), dir_(std::move(dir)), indexed_(indexed), starts_(starts) {}
 
   Seq indexed_seq() const override { return indexed_.load(std::memory_order_acquire); }
+  Seq starts_at() const override { return starts_.load(std::memory_order_acquire); }
+  void set_tailed(bool tailed) override { tailed_.store(tailed, std::memory_order_release); }
+  bool tailed() const override { return tailed_.load(std::memory_order_acquire); }
+
+  Status SkipTo(Seq first) override {
+    if (first <= indexed_seq() + 1)
+      return Status::InvalidArgument("seat history: nothing to skip before " + std::to_string(first));
+    rocksdb::WriteBatch batch;
+    std::string meta, start;
+    PutFixed64(&meta, first - 1);
+    PutFixed64(&start, first);
+    batch.Put(kMetaKey, meta);
+    batch.Put(kStartKey, start);
+    if (Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "seat history write to " + dir_);
+        !s.ok())
+      return s;
+    indexed_.store(first - 1, std::memory_order_release);
+    starts_.store(first, std::memory_order_release);
+    return Status::OK();
+  }
 
   Status Index(const std::vector<std::string_view>& batches) override {
     rocksdb::WriteBatchWithIndex batch;
@@ -266,7 +288,22 @@ class RocksSeatHistory final : public SeatHistoryIndex {
   std::unique_ptr<rocksdb::DB> db_;
   std::string dir_;
   std::atomic<Seq> indexed_;
+  std::atomic<Seq> starts_;
+  std::atomic<bool> tailed_{false};
 };
+
+// A fixed64 record under `key`, 0 when there is none.
+Result<Seq> ReadSeq(rocksdb::DB& db, const char* key, const std::string& dir) {
+  std::string value;
+  const rocksdb::Status got = db.Get(rocksdb::ReadOptions(), key, &value);
+  if (got.IsNotFound()) return Seq{0};
+  if (!got.ok()) return FromRocks(got, "seat history at " + dir);
+  std::string_view in = value;
+  Seq seq = 0;
+  if (!GetFixed64(&in, &seq) || !in.empty())
+    return Status::Corruption("seat history at " + dir + ": a malformed record '" + key + "'");
+  return seq;
+}
 
 }  // namespace
 
@@ -287,18 +324,13 @@ Result<std::unique_ptr<SeatHistoryIndex>> SeatHistoryIndex::Open(const std::stri
       !s.ok())
     return s;
   std::unique_ptr<rocksdb::DB> db(raw);
-  std::string meta;
-  Seq indexed = 0;
-  const rocksdb::Status got = db->Get(rocksdb::ReadOptions(), kMetaKey, &meta);
-  if (got.ok()) {
-    std::string_view in = meta;
-    if (!GetFixed64(&in, &indexed) || !in.empty())
-      return Status::Corruption("seat history at " + dir + ": a malformed progress record");
-  } else if (!got.IsNotFound()) {
-    return FromRocks(got, "seat history at " + dir);
-  }
+  auto indexed = ReadSeq(*db, kMetaKey, dir);
+  if (!indexed.ok()) return indexed.status();
+  auto starts = ReadSeq(*db, kStartKey, dir);
+  if (!starts.ok()) return starts.status();
   return std::unique_ptr<SeatHistoryIndex>(
-      std::make_unique<RocksSeatHistory>(std::move(db), dir, indexed));
+      std::make_unique<RocksSeatHistory>(std::move(db), dir, indexed.value(),
+                                         std::max<Seq>(starts.value(), 1)));
 }
 
 }  // namespace cm::history

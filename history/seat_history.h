@@ -9,6 +9,8 @@
 //   'r' reservation: be64  ->  concert: fixed64 | seats: varint n, fixed32[n]  (while it lasts)
 //   't' ticket: be64       ->  concert: fixed64 | seat: fixed32
 //   'm'                    ->  the seq every event up to which is indexed: fixed64
+//   's'                    ->  the first seq indexed, when the journal no longer held the events
+//                              before it as the index began (retention, a restore): fixed64
 // entry := kind: u8 | at: fixed64 | reservation, ticket, user, by: fixed64 | detail: lstr
 // One WriteBatch per round of events carries their entries and the new 'm', so a crash leaves
 // the index at a round's end and the next start goes on from there. A seat's entries are one
@@ -70,6 +72,16 @@ class SeatHistoryIndex {
 
   // Every event up to here is indexed (0: none yet). Any thread.
   virtual Seq indexed_seq() const = 0;
+  // The first event the history holds: 1, or later when the journal had already let the events
+  // before it go (journal retention, a restored data directory) as the index reached them. Any
+  // thread.
+  virtual Seq starts_at() const = 0;
+  // The journal holds nothing from indexed_seq() + 1 up to `first` - 1: the index goes on from
+  // `first` and says that it starts there (starts_at). REQUIRES: first > indexed_seq() + 1.
+  virtual Status SkipTo(Seq first) = 0;
+  // Whether a tail keeps this index up here (the leader's; a follower's waits for a promotion).
+  virtual void set_tailed(bool tailed) = 0;
+  virtual bool tailed() const = 0;
   // Folds the records of journal batches, in order, continuing from indexed_seq(): events at or
   // below it are skipped, and a gap (an event past indexed_seq() + 1) is Corruption. One
   // WriteBatch. Called by one thread at a time.

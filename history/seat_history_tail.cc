@@ -12,6 +12,7 @@ SeatHistoryTail::SeatHistoryTail(SeatHistoryIndex& index, SeatHistoryTailOptions
 SeatHistoryTail::~SeatHistoryTail() { Stop(); }
 
 void SeatHistoryTail::Start() {
+  index_.set_tailed(true);
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -22,6 +23,7 @@ void SeatHistoryTail::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  index_.set_tailed(false);
 }
 
 bool SeatHistoryTail::RunRound() {
@@ -31,14 +33,24 @@ bool SeatHistoryTail::RunRound() {
   if (durable < from) return true;
   std::vector<std::string> copies;  // a scan's views last only through its visit
   std::size_t bytes = 0;
+  Seq first_held = 0;
   const Status scanned = options_.scan(from, [&](Seq first, std::string_view records) {
     if (first > durable) return false;
+    if (copies.empty()) first_held = first;
     copies.emplace_back(records);
     bytes += records.size();
     return bytes < options_.max_round_bytes;
   });
+  Status s = scanned;
+  // The journal no longer holds what comes next (retention moved it, or this data directory was
+  // restored from a backup): the history starts where the journal does.
+  if (s.ok() && first_held > from) {
+    spdlog::warn("seat history: the journal holds nothing before seq {}; the history starts there",
+                 first_held);
+    s = index_.SkipTo(first_held);
+  }
   std::vector<std::string_view> views(copies.begin(), copies.end());
-  Status s = scanned.ok() ? index_.Index(views) : scanned;
+  if (s.ok()) s = index_.Index(views);
   if (!s.ok()) {
     spdlog::error("seat history: {}", s.ToString());
     return false;
@@ -66,9 +78,12 @@ void WriteSeatHistoryMetrics(const SeatHistoryIndex& index, Seq applied,
   const Seq durable = applied;
   out->Single("cm_seat_history_indexed_seq", "gauge",
               "The seq every event up to which the seat history holds", static_cast<double>(indexed));
-  out->Single("cm_seat_history_lag_events", "gauge",
-              "Durable events the seat history has not read yet",
-              static_cast<double>(durable > indexed ? durable - indexed : 0));
+  // Only where a tail keeps it up: a follower's index waits for a promotion, and its lag would
+  // only grow.
+  if (index.tailed())
+    out->Single("cm_seat_history_lag_events", "gauge",
+                "Durable events the seat history has not read yet",
+                static_cast<double>(durable > indexed ? durable - indexed : 0));
   out->Single("cm_seat_history_bytes", "gauge", "The seat history's files on disk",
               static_cast<double>(index.DiskBytes()));
 }

@@ -33,8 +33,8 @@ class SeatHistoryTail {
 
   void Start();
   void Stop();
-  // One round now, on the caller's thread (tests, and the catch-up at start). False when it
-  // failed (the error is logged and kept for /metrics).
+  // One round now, on the caller's thread (tests). False when it failed (the error is logged,
+  // and the lag on /metrics grows).
   bool RunRound();
 
  private:

@@ -84,6 +84,9 @@ TEST_CASE("an admin revokes one ticket: the seat stays sold, the door refuses it
   CHECK(f.w.state.FindConcert(f.concert)->seats.status(0) == SeatStatus::kSold);
   f.CheckClean();
 
+  // The buyer cannot cancel it for a refund once one of its tickets is revoked.
+  CHECK(CodeOf(f.w.Run(f.w.As(f.fan, kT + 21, CancelReservationCmd{r}))) ==
+        ResultCode::kTicketRevoked);
   // Twice is refused; the door refuses the revoked one and admits the other.
   CHECK(CodeOf(f.w.Run(f.w.As(f.admin, kT + 30, RevokeTicketCmd{t0, "again"}))) ==
         ResultCode::kTicketRevoked);

@@ -180,3 +180,39 @@ TEST_CASE("the tail keeps the index up with a growing journal, and stops") {
   CHECK(index->indexed_seq() == s.w.state.last_seq());
   CHECK(KindsOf(*index, s.concert, 0).size() == 6);
 }
+
+TEST_CASE("an index begun after retention moved the journal's start goes on from where it starts") {
+  Story s;
+  TempDir dir;
+  auto index = SeatHistoryIndex::Open(dir.path() + "/h").value();
+  cm::journal::MemoryJournal journal;
+  const auto& events = s.w.sink.events;
+  const std::size_t n = events.size();
+  // Batches of 4 events; the first half is gone from the journal (retention).
+  for (std::size_t i = 0; i < n; i += 4) {
+    const std::size_t to = std::min(n, i + 4);
+    std::string records;
+    for (std::size_t k = i; k < to; ++k) EncodeEvent(events[k], &records);
+    REQUIRE(journal.Append(events[i].seq, events[to - 1].seq, records).ok());
+  }
+  const Seq kept = events[(n / 2) / 4 * 4].seq;
+  REQUIRE(journal.DropBefore(kept).ok());
+  {
+    cm::history::SeatHistoryTail tail(
+        *index, {[&] { return events.back().seq; },
+                 [&](Seq from, const std::function<bool(Seq, std::string_view)>& visit) {
+                   return journal.Scan(from, visit);
+                 }});
+    CHECK(tail.RunRound());
+  }
+  CHECK(index->starts_at() == kept);
+  CHECK(index->indexed_seq() == events.back().seq);
+  // What the kept half touched is there; the seat's older events are not.
+  using K = SeatEventKind;
+  const auto seat1 = KindsOf(*index, s.concert, 1);
+  REQUIRE_FALSE(seat1.empty());
+  CHECK(seat1.back() == K::kRefund);
+  // Reopened, it still says where it starts.
+  index.reset();
+  CHECK(SeatHistoryIndex::Open(dir.path() + "/h").value()->starts_at() == kept);
+}

@@ -44,6 +44,11 @@ async function searchPeople(ev) {
     none.textContent = T("admin.noneFound");
     list.append(none);
   }
+  if (data.next) {
+    const more = document.createElement("li");
+    more.textContent = T("admin.moreFound");
+    list.append(more);
+  }
   for (const u of data.items) {
     const item = document.createElement("li");
     const open = button(`${u.email} · ${u.name || "-"} · ${T("role." + u.role)}${u.disabled ? " · " + T("admin.disabled") : ""}`,
@@ -177,7 +182,7 @@ async function showHistory(ev) {
   if (!plan.res.ok) return;
   const seat = plan.data.rows.find((r) => r.label === row)?.seats.find((s) => s[1] === number);
   if (!seat) return say(T("admin.noSuchSeat", { section, row, number }), "error");
-  const { res, data } = await call("GET", `/api/admin/concerts/${concert}/seats/${seat[0]}/history`);
+  const { res, data } = await call("GET", `/api/admin/concerts/${concert}/seats/${seat[0]}/history?limit=1000`);
   if (!res.ok) return;
   const table = $("history-table");
   const body = table.tBodies[0];
@@ -195,6 +200,16 @@ async function showHistory(ev) {
   if (!data.entries.length) {
     const tr = document.createElement("tr");
     cell(tr, T("admin.noHistory")).colSpan = 5;
+    body.append(tr);
+  }
+  // The oldest 1,000 events, and a line saying when there are more, or when the history starts
+  // after the journal's beginning (retention had moved the first events away).
+  const notes = [];
+  if (data.next) notes.push(T("admin.historyMore"));
+  if (data.startsAtSeq > 1) notes.push(T("admin.historyFrom", { seq: data.startsAtSeq }));
+  for (const note of notes) {
+    const tr = document.createElement("tr");
+    cell(tr, note).colSpan = 5;
     body.append(tr);
   }
   table.hidden = false;
