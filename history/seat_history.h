@@ -72,9 +72,9 @@ class SeatHistoryIndex {
 
   // Every event up to here is indexed (0: none yet). Any thread.
   virtual Seq indexed_seq() const = 0;
-  // The first event the history holds: 1, or later when the journal had already let the events
-  // before it go (journal retention, a restored data directory) as the index reached them. Any
-  // thread.
+  // From here on the history is whole: 1, or later when the journal had already let the events
+  // before it go (journal retention, a restored data directory) as the index reached them, so
+  // some of those may be missing. Any thread.
   virtual Seq starts_at() const = 0;
   // The journal holds nothing from indexed_seq() + 1 up to `first` - 1: the index goes on from
   // `first` and says that it starts there (starts_at). REQUIRES: first > indexed_seq() + 1.
