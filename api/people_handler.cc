@@ -13,16 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxFound = 100;  // reservations one search lists
 
-void WriteAccount(JsonWriter& w, const engine::User& u) {
-  w.BeginObject()
-      .Field("id", u.id)
-      .Field("email", u.email)
-      .Field("name", u.name)
-      .Field("role", engine::ToString(u.role))
-      .Field("disabled", u.disabled)
-      .EndObject();
-}
-
 // A ticket as support sees it: no code (the holder's page has it), where it is and why.
 void WriteTicketForSupport(JsonWriter& w, const engine::EngineState& s, const engine::Ticket& t) {
   w.BeginObject()
@@ -108,7 +98,7 @@ void PeopleHandler::FindUsers(const ExPtr& ex) {
     std::string last;
     for (std::size_t i = 0; i < ids.size() && i < static_cast<std::size_t>(limit); ++i)
       if (const engine::User* u = s.FindUser(ids[i])) {
-        WriteAccount(w, *u);
+        views::WriteUser(w, *u);
         last = u->email;
       }
     w.EndArray();
@@ -126,7 +116,7 @@ void PeopleHandler::ReplyUser(const ExPtr& ex, engine::UserId id, int status) {
     if (u == nullptr) return std::string();
     JsonWriter w;
     w.BeginObject().Key("user");
-    WriteAccount(w, *u);
+    views::WriteUser(w, *u);
     WriteReservations(w, s, reservations);
     w.Key("tickets").BeginArray();
     for (engine::TicketId t : tickets)

@@ -30,6 +30,7 @@ void WriteUser(JsonWriter& w, const User& u) {
       .Field("email", u.email)
       .Field("name", u.name)
       .Field("role", ToString(u.role))
+      .Field("disabled", u.disabled)
       .EndObject();
 }
 
